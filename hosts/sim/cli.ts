@@ -1,0 +1,83 @@
+// The xs15118 command line: a table of commands, each in hosts/sim/commands/<name>.ts,
+// loaded only when used so that `xs15118 --help` stays fast.
+
+import { VERSION } from "../../modules/common/index";
+
+/** A command module's default export. Returns the process exit code. */
+export interface Command {
+  /** One line for `xs15118 --help`. */
+  summary: string;
+  /** Full usage text for `xs15118 <command> --help`. */
+  usage: string;
+  run(args: string[], io: CliIo): Promise<number> | number;
+}
+
+/** Where a command reads and writes: the process by default, buffers in tests. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  readStdin(): Promise<string>;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
+};
+
+/** Command name → one-line summary and loader. Each new command adds one line here. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
+  version: { summary: "print the version", load: async () => ({ default: versionCommand }) },
+};
+
+const versionCommand: Command = {
+  summary: "print the version",
+  usage: "xs15118 version",
+  run: (_args, io) => {
+    io.out(`xs15118 ${VERSION}`);
+    return 0;
+  },
+};
+
+export function helpText(): string {
+  const names = Object.keys(COMMANDS).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    `xs15118 ${VERSION} — ISO 15118 / DIN 70121 charging communication stack (SECC and EVCC)`,
+    "",
+    "usage: xs15118 <command> [options]      xs15118 <command> --help",
+    "",
+    "commands:",
+    ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}`),
+  ].join("\n");
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(helpText());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === "--version") return versionCommand.run([], io);
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.err(`xs15118: unknown command '${name}'\n`);
+    io.err(helpText());
+    return 2;
+  }
+  const command = (await entry.load()).default;
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.err(`xs15118 ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,47 @@
+// Byte helpers the core needs on every host (XS 13 has no Uint8Array hex/base64 methods).
+
+const HEX_DIGITS = "0123456789abcdef";
+
+export function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += HEX_DIGITS[b >> 4] + HEX_DIGITS[b & 15];
+  }
+  return out;
+}
+
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  if (code >= 65 && code <= 70) return code - 55; // A-F
+  return -1;
+}
+
+/** Parses hex (whitespace and a leading 0x are ignored); returns undefined for malformed input. */
+export function fromHex(text: string): Uint8Array | undefined {
+  let s = text.replace(/\s+/g, "");
+  if (s.startsWith("0x") || s.startsWith("0X")) s = s.slice(2);
+  if (s.length % 2 !== 0) return undefined;
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = nibble(s.charCodeAt(2 * i));
+    const lo = nibble(s.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A view of any ECMA-419 buffer argument as bytes, without copying. */
+export function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(data);
+}
