@@ -1,0 +1,17 @@
+// The neutral XML element tree shared by the EXI codec (schema-driven conversion between
+// message objects and XML: toXmlTree/fromXmlTree in ./index) and the XML text
+// parser/serializer (./xml). Namespaces are URIs ("" for no namespace); prefixes are not kept.
+// Text children are plain strings (adjacent text is one string).
+
+export interface XmlAttribute {
+  ns: string;
+  name: string;
+  value: string;
+}
+
+export interface XmlElement {
+  ns: string;
+  name: string;
+  attrs: XmlAttribute[];
+  children: (XmlElement | string)[];
+}
