@@ -1,0 +1,168 @@
+// npm run bench: prints, for every workload, Node time, XS time, XS compute meter and XS heap
+// allocation per operation, plus code and data sizes. Figures only: it never fails on a number.
+//   npm run bench -- --json        JSON instead of the table
+//   npm run bench -- FILTER        only workloads whose name contains FILTER
+//
+// How each figure is taken:
+//  - Node ns/op: median of 5 rounds, each round sized to ~100 ms after a warm-up.
+//  - XS ns/op: the same loop inside the XS engine (xsnap worker), timed there with
+//    performance.now(); median of 3 rounds.
+//  - XS meter/op: the engine's compute meter (XS's count of executed byte-code steps) for
+//    one round divided by its operations: a machine-independent cost figure.
+//  - XS heap/op: slots allocated by one operation (currentHeapCount after minus before, with
+//    a collection before), times 16 bytes, the slot size on a 32-bit ESP32. Chunk memory
+//    (string and typed-array storage) is not included in xsnap's reading.
+
+import { performance } from "node:perf_hooks";
+import { WORKLOADS } from "./bench/workloads";
+import type { Workload, SizeFigure } from "./bench/workload";
+import { SIZE_FIGURES } from "./bench/sizes";
+import { bundleForXs } from "./xs/bundle";
+import { startXsWorker, type XsWorker } from "./xs/worker";
+
+interface Row {
+  name: string;
+  group: string;
+  nodeNsPerOp?: number;
+  xsNsPerOp?: number;
+  xsMeterPerOp?: number;
+  xsHeapBytesPerOp?: number;
+  skipped?: string;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const filter = args.find((a) => !a.startsWith("--"));
+const selected = WORKLOADS.filter((w) => !filter || w.name.includes(filter));
+const XS_SLOT_BYTES = 16;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function timeNode(w: Workload, state: unknown): number {
+  const sink: unknown[] = [];
+  // Calibrate: double n until one round takes at least ~20 ms, then size rounds to ~100 ms.
+  let n = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sink[0] = w.run(state);
+    const ms = performance.now() - t0;
+    if (ms > 20 || n > 1 << 24) {
+      n = Math.max(1, Math.round((n * 100) / Math.max(ms, 0.001)));
+      break;
+    }
+    n *= 2;
+  }
+  const rounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sink[0] = w.run(state);
+    rounds.push(((performance.now() - t0) * 1e6) / n);
+  }
+  return median(rounds);
+}
+
+async function timeXs(worker: XsWorker, row: Row, nodeNs: number | undefined): Promise<void> {
+  const name = JSON.stringify(row.name);
+  const before = worker.reports.length;
+  await worker.evaluate(`__bench.setup(${name})`);
+  const skip = (worker.reports.slice(before) as { skip?: string }[]).find((r) => r.skip);
+  if (skip) {
+    row.skipped = skip.skip;
+    return;
+  }
+  // XS is an interpreter: aim for ~100 ms rounds, guessing from Node's speed (XS ≈ 30× slower).
+  const guessNs = (nodeNs ?? 10_000) * 30;
+  const n = Math.max(1, Math.min(1_000_000, Math.round(100e6 / guessNs)));
+  await worker.evaluate(`__bench.run(${name}, 1)`);
+  const times: number[] = [];
+  const meters: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const start = worker.reports.length;
+    const meter = await worker.evaluate(`__bench.run(${name}, ${n})`);
+    const rep = worker.reports[start] as { ms: number; n: number };
+    times.push((rep.ms * 1e6) / rep.n);
+    meters.push(meter.compute / n);
+  }
+  row.xsNsPerOp = median(times);
+  row.xsMeterPerOp = median(meters);
+  await worker.evaluate("__bench.release(); gc();");
+  const base = await worker.evaluate("0");
+  const after = await worker.evaluate(`__bench.once(${name})`);
+  row.xsHeapBytesPerOp = Math.max(0, after.currentHeapCount - base.currentHeapCount) * XS_SLOT_BYTES;
+}
+
+function format(value: number | undefined, digits = 0): string {
+  if (value === undefined) return "—";
+  // Thousands separators by hand: Node may be built without Intl locale data.
+  const [whole, frac] = value.toFixed(digits).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac ? `${grouped}.${frac}` : grouped;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const w of selected) {
+    const row: Row = { name: w.name, group: w.group };
+    const state = w.setup();
+    if (state === undefined) row.skipped = w.skipReason ?? "setup gave no input";
+    else row.nodeNsPerOp = timeNode(w, state);
+    rows.push(row);
+  }
+
+  let xsError: string | undefined;
+  try {
+    const script = await bundleForXs(`import "./tools/bench/xs-driver";`);
+    const worker = await startXsWorker("xs15118-bench");
+    try {
+      await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
+      await worker.evaluate(script);
+      for (const row of rows) if (!row.skipped) await timeXs(worker, row, row.nodeNsPerOp);
+    } finally {
+      await worker.close();
+    }
+  } catch (error) {
+    xsError = `XS figures unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+
+  const sizes: SizeFigure[] = [];
+  for (const figure of SIZE_FIGURES) {
+    try {
+      sizes.push(await figure());
+    } catch (error) {
+      sizes.push({ name: "?", bytes: 0, note: `failed: ${String(error)}` });
+    }
+  }
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ workloads: rows, sizes, xsError }, null, 2)}\n`);
+    return;
+  }
+  const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op"];
+  const table = rows.map((r) =>
+    r.skipped
+      ? [r.name, `skipped: ${r.skipped}`, "", "", ""]
+      : [r.name, format(r.nodeNsPerOp), format(r.xsNsPerOp), format(r.xsMeterPerOp), format(r.xsHeapBytesPerOp)],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  let group = "";
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i].group !== group) {
+      group = rows[i].group;
+      console.log(`[${group}]`);
+    }
+    console.log(line(table[i]));
+  }
+  if (xsError) console.log(xsError);
+  if (sizes.length > 0) {
+    console.log("\nsize (minified JS unless noted)");
+    for (const s of sizes) console.log(`  ${s.name.padEnd(40)} ${format(s.bytes).padStart(10)} B${s.note ? `  ${s.note}` : ""}`);
+  }
+}
+
+await main();

@@ -1,0 +1,5 @@
+// The registry of benchmark workloads. Each area adds its workloads file here.
+import type { Workload } from "./workload";
+import { placeholderWorkloads } from "./placeholder";
+
+export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads];
