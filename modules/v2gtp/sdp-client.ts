@@ -1,0 +1,180 @@
+// The vehicle's SDP client: sends a SECC Discovery Request to ff02::1 port 15118 on one
+// interface and repeats it until a charger answers with the security the vehicle requires.
+//
+// Timing (ISO 15118-2 §7.10.1.2, DIN 70121 likewise): wait at least 250 ms for a response
+// before repeating the request, at most 50 requests in all; then SDP has failed.
+
+import type { Clock, TimerHandle } from "../common/clock";
+import { Millis } from "../common/clock";
+import type { Logger } from "../common/log";
+import { silentLogger } from "../common/log";
+import type { Datagram, UdpSocket, UdpSocketClass } from "../common/io";
+import { ImplementationError, Xs15118Error } from "../common/errors";
+import { isLinkLocal, parseIpv6, splitZone } from "./ipv6";
+import { SDP_MULTICAST_ADDRESS, SDP_PORT, decodeSdpResponse, encodeSdpRequest } from "./sdp";
+import type { SdpResponse, SdpSecurity } from "./sdp";
+
+export const SDP_RETRY_INTERVAL: Millis = Millis(250);
+export const SDP_MAX_ATTEMPTS = 50;
+
+/** A charger found by SDP, with the address ready to connect to (zone added for link-local). */
+export interface SdpResult extends SdpResponse {
+  /** `address` with the interface zone when it is link-local ("fe80::1%eth0"). */
+  connectAddress: string;
+  /** Number of requests sent before this answer. */
+  attempts: number;
+}
+
+export type SdpClientErrorReason = "sdp-timeout" | "sdp-socket";
+
+export class SdpClientError extends Xs15118Error<SdpClientErrorReason> {
+  /** The last answer that offered other security than required, if any came. */
+  readonly lastOffer?: SdpResponse;
+
+  constructor(reason: SdpClientErrorReason, message: string, lastOffer?: SdpResponse) {
+    super(reason, message);
+    this.name = "SdpClientError";
+    this.lastOffer = lastOffer;
+  }
+}
+
+export interface SdpClientOptions {
+  udp: UdpSocketClass;
+  clock: Clock;
+  /** Interface (zone) to ask on: "eth0". Used for the multicast destination and link-local answers. */
+  interface?: string;
+  /** Security the vehicle requires. */
+  security: SdpSecurity;
+  /** Accept an answer with the other security (default false: keep asking). */
+  acceptOtherSecurity?: boolean;
+  /** Time to wait per request; at least 250 ms (default 250 ms). */
+  retryInterval?: Millis;
+  /** Requests in all; 1..50 (default 50). */
+  maxAttempts?: number;
+  /** Where to send (default ff02::1%<interface> port 15118; tests use ::1 and another port). */
+  destination?: { address: string; port: number };
+  logger?: Logger;
+  onDiscovered(result: SdpResult): void;
+  onFailed(error: SdpClientError): void;
+}
+
+export class SdpClient {
+  readonly #options: SdpClientOptions;
+  readonly #logger: Logger;
+  readonly #interval: Millis;
+  readonly #maxAttempts: number;
+  readonly #request: Uint8Array;
+  #socket: UdpSocket | undefined;
+  #timer: TimerHandle | undefined;
+  #attempts = 0;
+  #lastOffer: SdpResponse | undefined;
+  #done = false;
+
+  constructor(options: SdpClientOptions) {
+    const interval = options.retryInterval ?? SDP_RETRY_INTERVAL;
+    const attempts = options.maxAttempts ?? SDP_MAX_ATTEMPTS;
+    if (interval < SDP_RETRY_INTERVAL) throw new ImplementationError(`SDP retry interval ${interval} ms is below 250 ms`);
+    if (!(Number.isInteger(attempts) && attempts >= 1 && attempts <= SDP_MAX_ATTEMPTS)) {
+      throw new ImplementationError(`SDP attempts ${attempts} outside 1..50`);
+    }
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#interval = interval;
+    this.#maxAttempts = attempts;
+    this.#request = encodeSdpRequest({ security: options.security, transport: "tcp" });
+  }
+
+  /** Requests sent so far. */
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /** Opens the socket and sends the first request. */
+  start(): void {
+    if (this.#socket || this.#done) throw new ImplementationError("SdpClient.start() called twice");
+    this.#socket = new this.#options.udp({
+      port: 0,
+      address: "::",
+      onReadable: () => this.#drain(),
+      onError: (error) => this.#fail(new SdpClientError("sdp-socket", error.message)),
+    });
+    this.#send();
+  }
+
+  /** Stops asking; no callback runs afterwards. Harmless twice. */
+  close(): void {
+    this.#done = true;
+    this.#options.clock.clear(this.#timer);
+    this.#timer = undefined;
+    this.#socket?.close();
+  }
+
+  #destination(): { address: string; port: number } {
+    if (this.#options.destination) return this.#options.destination;
+    const zone = this.#options.interface;
+    return { address: zone ? `${SDP_MULTICAST_ADDRESS}%${zone}` : SDP_MULTICAST_ADDRESS, port: SDP_PORT };
+  }
+
+  #send(): void {
+    if (this.#done || !this.#socket) return;
+    if (this.#attempts >= this.#maxAttempts) {
+      const offered = this.#lastOffer ? ` (a charger offered security '${this.#lastOffer.security}')` : "";
+      this.#fail(new SdpClientError("sdp-timeout", `no SDP answer after ${this.#attempts} requests${offered}`, this.#lastOffer));
+      return;
+    }
+    this.#attempts++;
+    const to = this.#destination();
+    try {
+      this.#socket.write(this.#request, to.address, to.port);
+      this.#logger.log("debug", "sdp", "SDP request sent", { attempt: this.#attempts, security: this.#options.security });
+    } catch (error) {
+      // a full output counts as a lost request: the next attempt comes after the interval
+      this.#logger.log("warn", "sdp", "SDP request not sent", { error: (error as Error).message });
+    }
+    this.#timer = this.#options.clock.set(() => {
+      this.#timer = undefined;
+      this.#send();
+    }, this.#interval);
+  }
+
+  #drain(): void {
+    let datagram: Datagram | undefined;
+    while (!this.#done && this.#socket && (datagram = this.#socket.read()) !== undefined) this.#handle(datagram);
+  }
+
+  #handle(datagram: Datagram): void {
+    let response: SdpResponse;
+    try {
+      response = decodeSdpResponse(datagram.data);
+    } catch (error) {
+      this.#logger.log("warn", "sdp", "invalid SDP response ignored", {
+        from: datagram.address,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
+    if (response.security !== this.#options.security && !this.#options.acceptOtherSecurity) {
+      this.#lastOffer = response;
+      this.#logger.log("info", "sdp", "SDP answer with other security ignored", {
+        from: datagram.address,
+        required: this.#options.security,
+        offered: response.security,
+      });
+      return;
+    }
+    const bytes = parseIpv6(response.address)!;
+    const zone = splitZone(datagram.address).zone || this.#options.interface || "";
+    const connectAddress = isLinkLocal(bytes) && zone ? `${response.address}%${zone}` : response.address;
+    const result: SdpResult = { ...response, connectAddress, attempts: this.#attempts };
+    this.close();
+    this.#logger.log("info", "sdp", "charger discovered", { address: connectAddress, port: response.port, security: response.security });
+    this.#options.onDiscovered(result);
+  }
+
+  #fail(error: SdpClientError): void {
+    if (this.#done) return;
+    this.close();
+    this.#logger.log("error", "sdp", "SDP failed", { reason: error.reason, message: error.message });
+    this.#options.onFailed(error);
+  }
+}
