@@ -1,0 +1,11 @@
+// The EVCC (vehicle) side: session, connection binding, BMS and vehicle interfaces.
+export { EvccSession, resolveEvccConfig } from "./session";
+export type { EvccSessionOptions } from "./session";
+export type * from "./types";
+export type { EvccFacts, StepContext, StepResult, VehicleAction, EvccStep } from "./step";
+export { EVCC_STEPS } from "./steps/index";
+export * from "./timeouts";
+export { physical, fromPhysical } from "./physical";
+export type { PhysicalValue } from "./physical";
+export type { V2gMessageDoc, EvccSchema, EvccResponseBody } from "./msg";
+export { bodyElement } from "./msg";

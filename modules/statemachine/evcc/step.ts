@@ -1,0 +1,89 @@
+// The EVCC step record: one per request message, pure builders and response handlers.
+//
+// Mirrors the SECC's state records (style.md "State machines"): each step builds its request
+// from the facts and the BMS, and turns the matching response into a tagged result. The
+// session (session.ts) checks message name, SessionID and ResponseCode in one place before a
+// step sees a response, owns the clock and applies the results.
+
+import type { Millis } from "../../common/index";
+import type { EvccResponseBody, EvccSchema } from "./msg";
+import type { EvccPhaseTimer } from "./timeouts";
+import type { EvBms, EvccConfig, EvccStepId, EvccStopReason, EvseValues } from "./types";
+
+/** The configuration with every default filled in. */
+export type ResolvedEvccConfig = Required<Omit<EvccConfig, "resumeSessionId" | "valueAddedServices" | "departureTime" | "maxEntriesSAScheduleTuple" | "communicationSetupDeadline">> &
+  Pick<EvccConfig, "resumeSessionId" | "departureTime" | "maxEntriesSAScheduleTuple"> & {
+    valueAddedServices: number[];
+  };
+
+/** What the EVCC learned so far; owned by the session, updated by the steps. */
+export interface EvccFacts {
+  sessionId: Uint8Array;
+  /** SessionSetupRes said OK_OldSessionJoined. */
+  resumed: boolean;
+  evseId?: string;
+  chargeServiceId: number;
+  /** ISO-2 value-added services still to ask ServiceDetail for. */
+  pendingServiceDetails: number[];
+  selectedServices: { ServiceID: number; ParameterSetID?: number }[];
+  saScheduleTupleId: number;
+  evse: EvseValues & { minVoltage?: number; minCurrent?: number };
+  /** PowerDeliveryRes(Start) was OK and no Stop has been sent since. */
+  charging: boolean;
+  /** PowerDelivery(Stop) done: the next steps wind down. */
+  powerStopped: boolean;
+  /** Set when the EV decided to end the session; PowerDelivery then sends Stop. */
+  stopReason?: EvccStopReason;
+  stopDetail?: string;
+  /** ISO-2: SessionStop says Pause. */
+  pause: boolean;
+  pilot: "B" | "C";
+  contactorsClosed: boolean;
+}
+
+export interface StepContext {
+  readonly protocol: EvccSchema;
+  /** DC energy transfer (CableCheck, PreCharge, CurrentDemand, WeldingDetection). */
+  readonly dc: boolean;
+  readonly config: ResolvedEvccConfig;
+  readonly bms: EvBms;
+  readonly facts: EvccFacts;
+}
+
+/** Side effects a step asks for; the session applies them through VehicleHooks. */
+export type VehicleAction =
+  | { kind: "pilot"; state: "B" | "C" }
+  | { kind: "contactors"; closed: boolean }
+  | { kind: "evse-values"; values: EvseValues };
+
+export type StepResult =
+  /** Send `step`'s request next, after `delay` (default 0). */
+  | { kind: "next"; step: EvccStepId; delay?: Millis; actions?: VehicleAction[] }
+  /** Send this step's request again after `delay` (Ongoing, control loops). */
+  | { kind: "repeat"; delay: Millis; actions?: VehicleAction[] }
+  /** End charging in order: PowerDelivery(Stop), WeldingDetection, SessionStop as needed. */
+  | { kind: "wind-down"; reason: EvccStopReason; detail?: string; actions?: VehicleAction[] }
+  /** Stop at once: no further request; the session opens contactors and releases the pilot. */
+  | { kind: "abort"; reason: EvccStopReason; detail?: string }
+  /** SessionStopRes received: the session is over. */
+  | { kind: "done" };
+
+/** A built request: the Body element name and its content. */
+export interface BuiltRequest {
+  name: string;
+  body: object;
+  /** Key values for the trace. */
+  trace: Record<string, string | number | boolean | undefined>;
+}
+
+export interface EvccStep {
+  readonly id: EvccStepId;
+  /** V2G_EVCC_Msg_Timeout for this request. */
+  readonly timeout: Millis;
+  /** An overall timer that runs from the first request of this step to leaving it. */
+  readonly phaseTimer?: EvccPhaseTimer;
+  /** XSD element names: the request we send and the response we accept. */
+  names(protocol: EvccSchema): { request: string; response: string };
+  request(ctx: StepContext): BuiltRequest;
+  onResponse(res: EvccResponseBody, ctx: StepContext): StepResult;
+}

@@ -1,0 +1,24 @@
+// CableCheck (DC): repeat until the EVSE finished the isolation test (V2G_EVCC_CableCheck_Timer).
+
+import type { EvccStep } from "../step";
+import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
+import { checkDcEvseStatus, dcEvStatus } from "./common";
+
+export const cableCheck: EvccStep = Object.freeze({
+  id: "CableCheck",
+  timeout: V2G_EVCC_MSG_TIMEOUT,
+  phaseTimer: "cable-check",
+  names: () => ({ request: "CableCheckReq", response: "CableCheckRes" }),
+  request(ctx) {
+    return { name: "CableCheckReq", body: { DC_EVStatus: dcEvStatus(ctx) }, trace: { soc: Math.floor(ctx.bms.soc()) } };
+  },
+  onResponse(res, ctx) {
+    const status = res.DC_EVSEStatus;
+    const problem = checkDcEvseStatus(status);
+    if (problem !== undefined) return problem;
+    // Finished with isolation Invalid means the test has not produced a result yet: keep asking.
+    const isolationOk = status?.EVSEIsolationStatus !== "Invalid";
+    if (res.EVSEProcessing === "Finished" && isolationOk) return { kind: "next", step: "PreCharge" };
+    return { kind: "repeat", delay: ctx.config.pollInterval };
+  },
+} satisfies EvccStep);

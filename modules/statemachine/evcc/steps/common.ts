@@ -1,0 +1,64 @@
+// Helpers the EVCC steps share: EV status blocks, EVSE status checks, the wind-down order.
+
+import type { DcEvseStatus, AcEvseStatus } from "../msg";
+import type { StepContext, StepResult } from "../step";
+import type { EvccStepId } from "../types";
+
+/** DC_EVStatus of the current BMS state (DIN adds the optional conditioning flags). */
+export function dcEvStatus(ctx: StepContext): Record<string, unknown> {
+  const soc = Math.max(0, Math.min(100, Math.floor(ctx.bms.soc())));
+  const status: Record<string, unknown> = {
+    EVReady: ctx.bms.ready(),
+    EVErrorCode: ctx.bms.errorCode(),
+    EVRESSSOC: soc,
+  };
+  if (ctx.protocol === "din") {
+    // DIN 70121 DC_EVStatusType orders EVReady, EVCabinConditioning, EVRESSConditioning, EVErrorCode, EVRESSSOC.
+    return { EVReady: status.EVReady, EVCabinConditioning: false, EVRESSConditioning: false, EVErrorCode: status.EVErrorCode, EVRESSSOC: soc };
+  }
+  return status;
+}
+
+/** The step after the EV decided to stop: PowerDelivery(Stop) while charging, else SessionStop. */
+export function windDownStep(ctx: StepContext): EvccStepId {
+  if (ctx.facts.charging) return "PowerDelivery";
+  if (ctx.dc && ctx.facts.powerStopped && ctx.facts.contactorsClosed) return "WeldingDetection";
+  return "SessionStop";
+}
+
+/**
+ * Checks a DC_EVSEStatus: a fault aborts (isolation Fault, emergency shutdown, malfunction),
+ * a shutdown or StopCharging notification winds down. Undefined when charging may go on.
+ */
+export function checkDcEvseStatus(status: DcEvseStatus | undefined): StepResult | undefined {
+  if (status === undefined) return undefined;
+  if (status.EVSEIsolationStatus === "Fault") return { kind: "abort", reason: "evse-error", detail: "EVSEIsolationStatus Fault" };
+  switch (status.EVSEStatusCode) {
+    case "EVSE_EmergencyShutdown":
+    case "EVSE_Malfunction":
+      return { kind: "abort", reason: "evse-error", detail: status.EVSEStatusCode };
+    case "EVSE_Shutdown":
+    case "EVSE_UtilityInterruptEvent":
+      return { kind: "wind-down", reason: "evse-stop", detail: status.EVSEStatusCode };
+  }
+  if (status.EVSENotification === "StopCharging") return { kind: "wind-down", reason: "evse-stop", detail: "EVSENotification StopCharging" };
+  return undefined;
+}
+
+/** Checks an AC_EVSEStatus: StopCharging winds down. ReNegotiation is not supported and ignored. */
+export function checkAcEvseStatus(status: AcEvseStatus | undefined): StepResult | undefined {
+  if (status === undefined) return undefined;
+  if (status.EVSENotification === "StopCharging") return { kind: "wind-down", reason: "evse-stop", detail: "EVSENotification StopCharging" };
+  return undefined;
+}
+
+/** The BMS error code, as an abort result when it is not NO_ERROR. */
+export function checkBms(ctx: StepContext): StepResult | undefined {
+  const code = ctx.bms.errorCode();
+  if (code !== "NO_ERROR") return { kind: "wind-down", reason: "ev-error", detail: code };
+  return undefined;
+}
+
+export function round1(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.round(value * 10) / 10;
+}

@@ -1,0 +1,64 @@
+// PowerDelivery: Start after ChargeParameterDiscovery (AC) or PreCharge (DC); Stop when the EV
+// winds down. The pilot and contactor changes around it follow -2 [V2G2-847] / DIN 70121.
+
+import type { EvccStep, StepContext, VehicleAction } from "../step";
+import { V2G_EVCC_MSG_TIMEOUT_LONG } from "../timeouts";
+import { checkAcEvseStatus, checkDcEvseStatus, dcEvStatus } from "./common";
+
+function starting(ctx: StepContext): boolean {
+  return ctx.facts.stopReason === undefined;
+}
+
+function dcPowerDeliveryParameter(ctx: StepContext, start: boolean): Record<string, unknown> {
+  return {
+    DC_EVStatus: dcEvStatus(ctx),
+    BulkChargingComplete: start ? false : ctx.bms.bulkChargingComplete(),
+    ChargingComplete: start ? false : ctx.bms.chargingComplete(),
+  };
+}
+
+export const powerDelivery: EvccStep = Object.freeze({
+  id: "PowerDelivery",
+  timeout: V2G_EVCC_MSG_TIMEOUT_LONG,
+  names: () => ({ request: "PowerDeliveryReq", response: "PowerDeliveryRes" }),
+  request(ctx) {
+    const start = starting(ctx);
+    const progress = start ? "Start" : "Stop";
+    const trace = { progress, soc: Math.floor(ctx.bms.soc()) };
+    if (ctx.protocol === "din") {
+      // DIN 70121: ReadyToChargeState is a boolean (true = start, false = stop).
+      return { name: "PowerDeliveryReq", body: { ReadyToChargeState: start, DC_EVPowerDeliveryParameter: dcPowerDeliveryParameter(ctx, start) }, trace };
+    }
+    const body: Record<string, unknown> = { ChargeProgress: progress, SAScheduleTupleID: ctx.facts.saScheduleTupleId };
+    if (ctx.dc) body.DC_EVPowerDeliveryParameter = dcPowerDeliveryParameter(ctx, start);
+    return { name: "PowerDeliveryReq", body, trace };
+  },
+  onResponse(res, ctx) {
+    const actions: VehicleAction[] = [];
+    if (starting(ctx)) {
+      if (ctx.dc) {
+        const problem = checkDcEvseStatus(res.DC_EVSEStatus);
+        if (problem !== undefined && problem.kind === "abort") return problem;
+        ctx.facts.charging = true;
+        if (problem !== undefined) return problem;
+        return { kind: "next", step: "CurrentDemand" };
+      }
+      ctx.facts.charging = true;
+      // AC: the EV closes S2 (state C) within 250 ms of PowerDeliveryRes; the EVSE then
+      // closes its contactor [V2G2-847].
+      actions.push({ kind: "pilot", state: "C" });
+      const problem = checkAcEvseStatus(res.AC_EVSEStatus);
+      if (problem !== undefined && problem.kind === "wind-down") return { ...problem, actions };
+      return { kind: "next", step: "ChargingStatus", actions };
+    }
+    ctx.facts.charging = false;
+    ctx.facts.powerStopped = true;
+    // State B stops the charger's output; DC then opens the contactors and checks for welding.
+    actions.push({ kind: "pilot", state: "B" });
+    if (ctx.dc) {
+      actions.push({ kind: "contactors", closed: false });
+      return { kind: "next", step: "WeldingDetection", actions };
+    }
+    return { kind: "next", step: "SessionStop", actions };
+  },
+} satisfies EvccStep);

@@ -1,0 +1,43 @@
+// ServiceDiscovery: check that the SECC offers our energy transfer mode and EIM payment.
+
+import type { EvccStep } from "../step";
+import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
+
+/** DIN's EVSESupportedEnergyTransferType values that include DC charging. */
+function dinOffersDc(type: string | undefined): boolean {
+  return type === undefined || type.indexOf("DC") >= 0;
+}
+
+export const serviceDiscovery: EvccStep = Object.freeze({
+  id: "ServiceDiscovery",
+  timeout: V2G_EVCC_MSG_TIMEOUT,
+  names: () => ({ request: "ServiceDiscoveryReq", response: "ServiceDiscoveryRes" }),
+  request() {
+    // No scope/category filter, as most cars send it: the SECC lists everything it offers.
+    return { name: "ServiceDiscoveryReq", body: {}, trace: {} };
+  },
+  onResponse(res, ctx) {
+    const options = (ctx.protocol === "din" ? res.PaymentOptions : res.PaymentOptionList)?.PaymentOption ?? [];
+    if (options.indexOf("ExternalPayment") < 0) {
+      return { kind: "abort", reason: "no-charge-service", detail: `payment options ${options.join(",") || "none"} lack ExternalPayment` };
+    }
+    const service = res.ChargeService;
+    if (ctx.protocol === "din") {
+      if (!dinOffersDc(service?.EnergyTransferType)) {
+        return { kind: "abort", reason: "no-charge-service", detail: `EVSE offers ${service?.EnergyTransferType}` };
+      }
+      ctx.facts.chargeServiceId = service?.ServiceTag?.ServiceID ?? 1;
+      return { kind: "next", step: "PaymentServiceSelection" };
+    }
+    const modes = service?.SupportedEnergyTransferMode?.EnergyTransferMode ?? [];
+    if (modes.indexOf(ctx.config.energyTransferMode) < 0) {
+      return { kind: "abort", reason: "no-charge-service", detail: `EVSE offers ${modes.join(",") || "nothing"}, EV wants ${ctx.config.energyTransferMode}` };
+    }
+    ctx.facts.chargeServiceId = service?.ServiceID ?? 1;
+    const wanted = ctx.config.valueAddedServices;
+    const offered = res.ServiceList?.Service ?? [];
+    ctx.facts.pendingServiceDetails = [];
+    for (const s of offered) if (wanted.indexOf(s.ServiceID) >= 0) ctx.facts.pendingServiceDetails.push(s.ServiceID);
+    return { kind: "next", step: ctx.facts.pendingServiceDetails.length > 0 ? "ServiceDetail" : "PaymentServiceSelection" };
+  },
+} satisfies EvccStep);

@@ -1,0 +1,137 @@
+// Test support: an EvccSession with a SimVehicle against a ScriptedSecc on one ManualClock.
+
+import { ManualClock, MemoryLogger } from "../../../modules/common/index";
+import type { Millis } from "../../../modules/common/index";
+import { EvccSession } from "../../../modules/statemachine/evcc/index";
+import type { EnergyTransferMode, EvccConfig, EvccOutcome, EvccSchema, EvccTraceEntry, V2gMessageDoc } from "../../../modules/statemachine/evcc/index";
+import { SimVehicle } from "../../../hosts/sim/vehicle/index";
+import type { SimVehicleOptions } from "../../../hosts/sim/vehicle/index";
+import { ScriptedSecc } from "./scripted-secc";
+import type { Override } from "./scripted-secc";
+
+export const EVCC_ID = Uint8Array.of(0x00, 0x7d, 0xfa, 0x07, 0x5e, 0x4a);
+
+export interface Run {
+  clock: ManualClock;
+  session: EvccSession;
+  secc: ScriptedSecc;
+  vehicle: SimVehicle;
+  sent: V2gMessageDoc[];
+  trace: EvccTraceEntry[];
+  pilot: ("B" | "C")[];
+  contactors: boolean[];
+  logger: MemoryLogger;
+  outcome(): EvccOutcome | undefined;
+  /** Request names in order. */
+  names(): string[];
+}
+
+export interface RunOptions {
+  protocol: EvccSchema;
+  mode: EnergyTransferMode;
+  overrides?: Record<string, Override>;
+  config?: Partial<EvccConfig>;
+  vehicle?: Partial<SimVehicleOptions>;
+  clock?: ManualClock;
+  latency?: number;
+  evseMaxCurrent?: number;
+  evseMaxPower?: number;
+  acMaxCurrent?: number;
+}
+
+export function setup(options: RunOptions): Run {
+  const clock = options.clock ?? new ManualClock({ start: 1_000 });
+  const dc = options.mode.indexOf("DC") === 0;
+  const vehicle = new SimVehicle({
+    clock,
+    battery: { capacityKWh: 10, soc: 70, maxCurrent: 125 },
+    targetSoc: 75,
+    onBoardCharger: { phases: 3, maxCurrent: 16 },
+    ...options.vehicle,
+  });
+  const sent: V2gMessageDoc[] = [];
+  const trace: EvccTraceEntry[] = [];
+  const pilot: ("B" | "C")[] = [];
+  const contactors: boolean[] = [];
+  let outcome: EvccOutcome | undefined;
+  const logger = new MemoryLogger();
+  let session!: EvccSession;
+  const secc: ScriptedSecc = new ScriptedSecc({
+    protocol: options.protocol,
+    dc,
+    clock,
+    deliver: (doc) => session.handle({ type: "response", message: doc }),
+    batteryVoltage: (): number => vehicle.battery.terminalVoltage(secc.presentCurrent),
+    latency: options.latency,
+    evseMaxCurrent: options.evseMaxCurrent,
+    evseMaxPower: options.evseMaxPower,
+    acMaxCurrent: options.acMaxCurrent,
+    overrides: options.overrides,
+  });
+  session = new EvccSession({
+    config: { protocol: options.protocol, energyTransferMode: options.mode, evccId: EVCC_ID, ...options.config },
+    bms: vehicle,
+    clock,
+    logger,
+    callbacks: {
+      send: (doc) => {
+        sent.push(doc);
+        secc.onRequest(doc);
+      },
+      onStop: (o) => {
+        outcome = o;
+      },
+      onTrace: (e) => trace.push(e),
+      setPilotState: (s) => {
+        pilot.push(s);
+        vehicle.setPilotState(s);
+      },
+      setContactors: (c) => {
+        contactors.push(c);
+        vehicle.setContactors(c);
+      },
+      onEvseValues: (v) => vehicle.onEvseValues(v),
+    },
+  });
+  return {
+    clock,
+    session,
+    secc,
+    vehicle,
+    sent,
+    trace,
+    pilot,
+    contactors,
+    logger,
+    outcome: () => outcome,
+    names: () => sent.map((d) => Object.keys(d.V2G_Message.Body)[0]),
+  };
+}
+
+/** Start and run the clock until the session ends (or `limit` ms of simulated time pass). */
+export function runToEnd(run: Run, limit = 3_600_000): EvccOutcome | undefined {
+  run.session.start();
+  run.clock.runAll(limit);
+  return run.outcome();
+}
+
+/** Collapse runs of the same name: ["A","B","B","C"] → ["A","B*2","C"]. */
+export function collapse(names: string[]): string[] {
+  const out: string[] = [];
+  let last = "";
+  let n = 0;
+  for (const name of [...names, ""]) {
+    if (name === last) {
+      n++;
+      continue;
+    }
+    if (last !== "") out.push(n > 1 ? `${last}*` : last);
+    last = name;
+    n = 1;
+  }
+  return out;
+}
+
+export function ms(n: number): Millis {
+  return n as Millis;
+}
