@@ -18,6 +18,8 @@ import type { SdpResult } from "../../modules/v2gtp/index";
 import { ManualClock, MemoryLogger, Millis, fromHex, toHex } from "../../modules/common/index";
 import { FakeUdpNetwork } from "./fake-io";
 
+const unexpected = (value: unknown): void => assert.fail(`unexpected callback: ${String(value)}`);
+
 describe("SDP messages", () => {
   test("the request of a car asking for no TLS, as captured (everest-logfiles)", () => {
     assert.equal(toHex(encodeSdpRequest({ security: "none", transport: "tcp" })), "01fe9000000000021000");
@@ -94,7 +96,7 @@ describe("SDP server and client over a fake link", () => {
   test("a vehicle finds the charger at the first request; the link-local address gets the zone", () => {
     const { net, clock, seen } = setup();
     const found: SdpResult[] = [];
-    const client = new SdpClient({ udp: net.Udp, clock, interface: "eth0", security: "none", onDiscovered: (r) => found.push(r), onFailed: assert.fail });
+    const client = new SdpClient({ udp: net.Udp, clock, interface: "eth0", security: "none", onDiscovered: (r) => found.push(r), onFailed: unexpected });
     client.start();
     assert.equal(net.sent[0].to, "ff02::1%eth0");
     assert.equal(net.sent[0].port, 15118);
@@ -112,7 +114,7 @@ describe("SDP server and client over a fake link", () => {
     const net = new FakeUdpNetwork();
     const clock = new ManualClock();
     const failures: SdpClientError[] = [];
-    const client = new SdpClient({ udp: net.Udp, clock, interface: "eth0", security: "tls", onDiscovered: assert.fail, onFailed: (e) => failures.push(e) });
+    const client = new SdpClient({ udp: net.Udp, clock, interface: "eth0", security: "tls", onDiscovered: unexpected, onFailed: (e) => failures.push(e) });
     client.start();
     clock.advance(249);
     assert.equal(net.sent.length, 1);
@@ -135,7 +137,7 @@ describe("SDP server and client over a fake link", () => {
     const net = new FakeUdpNetwork();
     const clock = new ManualClock();
     const found: SdpResult[] = [];
-    const client = new SdpClient({ udp: net.Udp, clock, security: "none", interface: "eth0", onDiscovered: (r) => found.push(r), onFailed: assert.fail });
+    const client = new SdpClient({ udp: net.Udp, clock, security: "none", interface: "eth0", onDiscovered: (r) => found.push(r), onFailed: unexpected });
     client.start();
     clock.advance(1000); // 5 requests lost
     net.pump();
@@ -150,7 +152,7 @@ describe("SDP server and client over a fake link", () => {
     const { net, clock } = setup({ tcpPort: 15000 });
     const failures: SdpClientError[] = [];
     const logger = new MemoryLogger();
-    const client = new SdpClient({ udp: net.Udp, clock, security: "tls", interface: "eth0", maxAttempts: 3, logger, onDiscovered: assert.fail, onFailed: (e) => failures.push(e) });
+    const client = new SdpClient({ udp: net.Udp, clock, security: "tls", interface: "eth0", maxAttempts: 3, logger, onDiscovered: unexpected, onFailed: (e) => failures.push(e) });
     client.start();
     for (let i = 0; i < 4; i++) {
       net.pump();
@@ -164,7 +166,7 @@ describe("SDP server and client over a fake link", () => {
   test("acceptOtherSecurity takes the plain offer", () => {
     const { net, clock } = setup({ tcpPort: 15000 });
     const found: SdpResult[] = [];
-    new SdpClient({ udp: net.Udp, clock, security: "tls", acceptOtherSecurity: true, interface: "eth0", onDiscovered: (r) => found.push(r), onFailed: assert.fail }).start();
+    new SdpClient({ udp: net.Udp, clock, security: "tls", acceptOtherSecurity: true, interface: "eth0", onDiscovered: (r) => found.push(r), onFailed: unexpected }).start();
     net.pump();
     assert.equal(found[0].security, "none");
   });
@@ -177,7 +179,7 @@ describe("SDP server and client over a fake link", () => {
     net.pump();
     assert.equal(net.sent.length, 4, "no answers");
     const found: SdpResult[] = [];
-    new SdpClient({ udp: net.Udp, clock, security: "tls", interface: "eth0", logger, onDiscovered: (r) => found.push(r), onFailed: assert.fail }).start();
+    new SdpClient({ udp: net.Udp, clock, security: "tls", interface: "eth0", logger, onDiscovered: (r) => found.push(r), onFailed: unexpected }).start();
     net.pump();
     assert.equal(found[0].port, 15001);
   });
@@ -195,7 +197,7 @@ describe("SDP server and client over a fake link", () => {
   test("close() stops the client: no more requests, no callbacks, twice is harmless", () => {
     const net = new FakeUdpNetwork();
     const clock = new ManualClock();
-    const client = new SdpClient({ udp: net.Udp, clock, security: "none", onDiscovered: assert.fail, onFailed: assert.fail });
+    const client = new SdpClient({ udp: net.Udp, clock, security: "none", onDiscovered: unexpected, onFailed: unexpected });
     client.start();
     client.close();
     client.close();
