@@ -1,0 +1,175 @@
+// Bit-packed reader and writer (EXI "bit-packed" alignment: most significant bit first,
+// unsigned integers in 7-bit groups, least significant group first, each group an octet
+// written as 8 bits at the current bit position).
+
+import { ExiError } from "./error";
+import { MAX_INTEGER_GROUPS } from "./limits";
+
+export class BitReader {
+  buf: Uint8Array;
+  pos = 0; // bit position
+  end: number; // bit length
+
+  constructor(buf: Uint8Array, bitOffset = 0) {
+    this.buf = buf;
+    this.pos = bitOffset;
+    this.end = buf.length * 8;
+  }
+
+  eof(): never {
+    throw new ExiError("exi-eof", "unexpected end of EXI stream", this.pos);
+  }
+
+  bits(n: number): number {
+    if (n === 0) return 0;
+    let pos = this.pos;
+    if (pos + n > this.end) this.eof();
+    const buf = this.buf;
+    let v = 0;
+    this.pos = pos + n;
+    while (n > 0) {
+      const off = pos & 7;
+      const avail = 8 - off;
+      const b = buf[pos >> 3] & (0xff >> off);
+      if (n >= avail) {
+        v = v * (1 << avail) + b;
+        n -= avail;
+        pos += avail;
+      } else {
+        v = v * (1 << n) + (b >> (avail - n));
+        pos += n;
+        n = 0;
+      }
+    }
+    return v;
+  }
+
+  bit(): number {
+    const pos = this.pos;
+    if (pos >= this.end) this.eof();
+    this.pos = pos + 1;
+    return (this.buf[pos >> 3] >> (7 - (pos & 7))) & 1;
+  }
+
+  /** Unsigned integer that must fit a JavaScript number (≤ 2^53). */
+  uint(): number {
+    let v = 0, mul = 1;
+    for (let i = 0; ; i++) {
+      const b = this.bits(8);
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+      mul *= 128;
+      if (i >= 7) throw new ExiError("exi-value", "unsigned integer too large", this.pos);
+    }
+  }
+
+  uintBig(): bigint {
+    let v = 0n, shift = 0n;
+    for (let i = 0; ; i++) {
+      const b = this.bits(8);
+      v |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return v;
+      shift += 7n;
+      if (i >= MAX_INTEGER_GROUPS) throw new ExiError("exi-limit", "integer too long", this.pos);
+    }
+  }
+
+  bytes(n: number): Uint8Array {
+    if (this.pos + n * 8 > this.end) this.eof();
+    const out = new Uint8Array(n);
+    const off = this.pos & 7;
+    let byte = this.pos >> 3;
+    const buf = this.buf;
+    if (off === 0) {
+      out.set(buf.subarray(byte, byte + n));
+    } else {
+      const r = 8 - off;
+      for (let i = 0; i < n; i++, byte++) out[i] = ((buf[byte] << off) | (buf[byte + 1] >> r)) & 0xff;
+    }
+    this.pos += n * 8;
+    return out;
+  }
+}
+
+export class BitWriter {
+  buf: Uint8Array;
+  len = 0; // complete bytes
+  cur = 0; // pending bits
+  n = 0; // number of pending bits (< 8)
+
+  constructor(size = 256) {
+    this.buf = new Uint8Array(size);
+  }
+
+  reset(): void {
+    this.len = 0;
+    this.cur = 0;
+    this.n = 0;
+  }
+
+  private grow(): void {
+    const b = new Uint8Array(this.buf.length * 2);
+    b.set(this.buf);
+    this.buf = b;
+  }
+
+  private push(b: number): void {
+    if (this.len === this.buf.length) this.grow();
+    this.buf[this.len++] = b;
+  }
+
+  /** Writes the `n` low bits of `v` (n ≤ 32, v ≥ 0). */
+  bits(v: number, n: number): void {
+    while (n > 0) {
+      const free = 8 - this.n;
+      if (n >= free) {
+        n -= free;
+        const part = n >= 31 ? Math.floor(v / 2 ** n) & ((1 << free) - 1) : (v >>> n) & ((1 << free) - 1);
+        this.push(((this.cur << free) | part) & 0xff);
+        this.cur = 0;
+        this.n = 0;
+      } else {
+        this.cur = (this.cur << n) | (v & ((1 << n) - 1));
+        this.n += n;
+        n = 0;
+      }
+    }
+  }
+
+  byte(b: number): void {
+    if (this.n === 0) this.push(b);
+    else this.bits(b, 8);
+  }
+
+  uint(v: number): void {
+    while (v >= 128) {
+      this.byte((v % 128) | 0x80);
+      v = Math.floor(v / 128);
+    }
+    this.byte(v);
+  }
+
+  uintBig(v: bigint): void {
+    while (v >= 128n) {
+      this.byte(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.byte(Number(v));
+  }
+
+  bytes(b: Uint8Array): void {
+    if (this.n === 0) {
+      while (this.len + b.length > this.buf.length) this.grow();
+      this.buf.set(b, this.len);
+      this.len += b.length;
+    } else for (let i = 0; i < b.length; i++) this.bits(b[i], 8);
+  }
+
+  /** Pads to a byte boundary with zero bits and returns a copy of the bytes. */
+  finish(): Uint8Array {
+    if (this.n > 0) this.push((this.cur << (8 - this.n)) & 0xff);
+    this.n = 0;
+    this.cur = 0;
+    return this.buf.slice(0, this.len);
+  }
+}

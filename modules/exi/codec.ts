@@ -1,0 +1,755 @@
+// The table-driven EXI codec: schema-informed non-strict grammars (tables from tools/exigen),
+// bit-packed, no string-table value hits emitted (hits are decoded).
+
+import { BitReader, BitWriter } from "./bits";
+import { ExiError } from "./error";
+import { MAX_BINARY_LENGTH, MAX_DEPTH, MAX_ELEMENTS, MAX_REPEAT, MAX_STRING_LENGTH } from "./limits";
+import {
+  bitsFor, DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FRAG_RELAXED, type Grammar,
+  P_ARRAY, P_AT, P_CH, P_CHMIXED, P_EE, P_KIND, P_SE, P_SEANY, T_ANY, T_MIXED, T_SIMPLE_ONLY,
+} from "./tables";
+import type { XmlElement } from "./xml-tree";
+
+type Obj = Record<string, unknown>;
+
+/** An element matched by a wildcard (xs:any) inside `$content`. */
+export interface WildcardItem {
+  $wildcard: { ns: string; name: string; value: unknown };
+}
+
+const STATE_MASK = 0xfffff;
+export let TRACE: ((s: string) => void) | undefined;
+export function setTrace(f: ((s: string) => void) | undefined): void { TRACE = f; }
+
+// Built-in (schema-less) element grammar for undeclared elements inside wildcards, with
+// learned productions (EXI 1.0 §8.4.3). Event kinds: 0 AT(q), 1 SE(q), 2 EE, 3 CH.
+interface Learned { k: number; ns: string; name: string }
+interface BuiltinGrammar { stc: Learned[]; ec: Learned[] }
+
+function newBuiltin(): BuiltinGrammar {
+  return { stc: [], ec: [{ k: 2, ns: "", name: "" }] };
+}
+
+function nextState(g: Grammar, p: number, sc: number, pos: number): number {
+  const nx = g.pNext[p];
+  if (nx >= 0) return nx;
+  const v = -nx - 1, c = v >> 1;
+  const count = v & 1 ? (sc >>> 20) + 1 : 1;
+  if (count > MAX_REPEAT) throw new ExiError("exi-limit", "too many repetitions", pos);
+  const s = count < g.cMin[c] ? g.cLt[c] : g.cMax[c] < 0 || count < g.cMax[c] ? g.cMid[c] : g.cFull[c];
+  return s | (count << 20);
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoder
+
+class Decoder {
+  g!: Grammar;
+  r!: BitReader;
+  depth = 0;
+  elements = 0;
+  globalValues: string[] = [];
+  localValues = new Map<number, string[]>();
+  uris: string[] | null = null; // copy-on-write string table partitions for qnames
+  locals: string[][] | null = null;
+  dynQ: Map<string, number> | null = null;
+  builtins: Map<string, BuiltinGrammar> | null = null;
+
+  reset(g: Grammar, bytes: Uint8Array): void {
+    this.g = g;
+    this.r = new BitReader(bytes);
+    this.depth = 0;
+    this.elements = 0;
+    this.globalValues = [];
+    this.localValues = new Map();
+    this.uris = null;
+    this.locals = null;
+    this.dynQ = null;
+    this.builtins = null;
+  }
+
+  fail(reason: "exi-event-code" | "exi-value" | "exi-limit", msg: string): never {
+    throw new ExiError(reason, msg, this.r.pos);
+  }
+
+  header(): void {
+    if (this.r.end < 8 || this.r.bits(8) !== 0x80) throw new ExiError("exi-header", "EXI header must be 0x80", 0);
+  }
+
+  document(): Obj {
+    const g = this.g, r = this.r;
+    this.header();
+    const n = g.docQ.length;
+    const code = r.bits(g.docWidth);
+    if (code > n) this.fail("exi-event-code", "bad document event");
+    if (code === n) {
+      const w = this.wildcard();
+      return { [w.$wildcard.name]: w.$wildcard.value };
+    }
+    const q = g.docQ[code];
+    return { [g.qLocal[q]]: this.child(g.docChild[code], q) };
+  }
+
+  fragment(): Obj {
+    const g = this.g, r = this.r;
+    this.header();
+    const n = g.fragQ.length;
+    const out: Obj = {};
+    for (;;) {
+      const code = r.bits(g.fragWidth);
+      if (code === n + 1) return out;
+      if (code > n + 1) this.fail("exi-event-code", "bad fragment event");
+      if (code === n) {
+        const w = this.wildcard();
+        out[w.$wildcard.name] = w.$wildcard.value;
+        continue;
+      }
+      const q = g.fragQ[code], c = g.fragChild[code];
+      if (c === FRAG_RELAXED) this.fail("exi-event-code", `fragment root ${g.qLocal[q]} has several declarations (relaxed element fragment grammar unsupported)`);
+      out[g.qLocal[q]] = this.child(c, q);
+    }
+  }
+
+  child(c: number, q: number): unknown {
+    if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
+    if (c >= 0) return this.type(c, q);
+    const r = this.r;
+    if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event in simple element");
+    const v = this.value(-1 - c, q);
+    if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event after simple content");
+    return v;
+  }
+
+  type(ti: number, q: number): unknown {
+    const g = this.g, r = this.r;
+    if (++this.depth > MAX_DEPTH) this.fail("exi-limit", "nesting too deep");
+    const flags = g.tFlags[ti];
+    const obj: Obj = {};
+    let simple: unknown;
+    const content: unknown[] | null = flags & (T_MIXED | T_ANY) ? [] : null;
+    let irregular = false, lastOrder = -1;
+    let sc = g.tStart[ti];
+    for (;;) {
+      const s = sc & STATE_MASK;
+      const start = g.stStart[s], n = g.stStart[s + 1] - start;
+      const code = r.bits(g.stWidth[s]);
+      if (code >= n) this.fail("exi-event-code", "undeclared (second-level) event");
+      const p = start + code;
+      const kind = g.pKind[p];
+      if (TRACE) TRACE(`t${ti} s${s} code ${code}/${n} kind ${kind & 7} ${g.qLocal[g.pQ[p]]} @${r.pos}`);
+      switch (kind & P_KIND) {
+        case P_AT: {
+          const aq = g.pQ[p];
+          obj[g.qLocal[aq]] = this.value(g.pChild[p], aq);
+          break;
+        }
+        case P_SE: {
+          const cq = g.pQ[p];
+          const v = this.child(g.pChild[p], cq);
+          const name = g.qLocal[cq];
+          if (kind & P_ARRAY) {
+            const a = obj[name] as unknown[] | undefined;
+            if (a) a.push(v);
+            else obj[name] = [v];
+          } else obj[name] = v;
+          if (content) {
+            content.push({ [name]: v });
+            const o = this.orderIndex(ti, cq);
+            if (o < lastOrder) irregular = true;
+            lastOrder = o;
+          }
+          break;
+        }
+        case P_SEANY:
+          if (!content) this.fail("exi-event-code", "wildcard");
+          content.push(this.wildcard());
+          irregular = true;
+          break;
+        case P_EE:
+          this.depth--;
+          if (flags & T_SIMPLE_ONLY) return simple;
+          if (content && irregular) {
+            for (const item of content) if (typeof item === "object" && !("$wildcard" in (item as Obj))) delete obj[Object.keys(item as Obj)[0]];
+            obj.$content = content;
+          }
+          return obj;
+        case P_CH: {
+          const v = this.value(g.pChild[p], q);
+          if (flags & T_SIMPLE_ONLY) simple = v;
+          else obj.$value = v;
+          break;
+        }
+        case P_CHMIXED:
+          if (!content) this.fail("exi-event-code", "mixed");
+          content.push(this.string(q));
+          irregular = true;
+          break;
+      }
+      sc = nextState(g, p, sc, r.pos);
+    }
+  }
+
+  orderIndex(ti: number, q: number): number {
+    const g = this.g;
+    const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
+    for (let i = start; i < end; i++) if (g.order[i] >> 2 === q) return i;
+    return end;
+  }
+
+  value(dt: number, q: number): unknown {
+    const g = this.g, r = this.r;
+    switch (g.dtKind[dt]) {
+      case DT_STRING:
+        return this.string(q);
+      case DT_BOOL:
+        return r.bit() === 1;
+      case DT_HEX:
+      case DT_B64: {
+        const n = r.uint();
+        if (n > MAX_BINARY_LENGTH) this.fail("exi-limit", "binary too long");
+        return r.bytes(n);
+      }
+      case DT_NBIT:
+        return r.bits(g.dtB[dt]) + g.dtA[dt];
+      case DT_UINT:
+        return g.dtA[dt] ? r.uintBig() : r.uint();
+      case DT_INT: {
+        const neg = r.bit();
+        if (g.dtA[dt]) {
+          const m = r.uintBig();
+          return neg ? -m - 1n : m;
+        }
+        const m = r.uint();
+        return neg ? -m - 1 : m;
+      }
+      case DT_ENUM: {
+        const count = g.dtB[dt];
+        const i = r.bits(bitsFor(count));
+        if (i >= count) this.fail("exi-value", "enumeration index out of range");
+        return g.enums[g.dtA[dt] + i];
+      }
+    }
+    return this.fail("exi-value", "bad datatype");
+  }
+
+  chars(len: number): string {
+    const r = this.r;
+    if (len > MAX_STRING_LENGTH) this.fail("exi-limit", "string too long");
+    if (r.pos + len * 8 > r.end) r.eof();
+    let out = "";
+    for (let i = 0; i < len; i++) {
+      let cp: number;
+      const b = r.bits(8);
+      if (b < 0x80) cp = b;
+      else {
+        r.pos -= 8;
+        cp = r.uint();
+        if (cp > 0x10ffff) this.fail("exi-value", "code point out of range");
+      }
+      out += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd7c0 + (cp >> 10), 0xdc00 | (cp & 0x3ff));
+    }
+    return out;
+  }
+
+  string(q: number): string {
+    const r = this.r;
+    const L = r.uint();
+    if (L >= 2) {
+      const s = this.chars(L - 2);
+      if (L > 2) {
+        this.globalValues.push(s);
+        const l = this.localValues.get(q);
+        if (l) l.push(s);
+        else this.localValues.set(q, [s]);
+      }
+      return s;
+    }
+    const list = L === 0 ? this.localValues.get(q) ?? [] : this.globalValues;
+    const i = r.bits(bitsFor(list.length));
+    if (i >= list.length) this.fail("exi-value", "string table hit out of range");
+    return list[i];
+  }
+
+  // --- qnames and wildcards ---
+
+  qname(): { ns: string; name: string; q: number } {
+    const r = this.r;
+    if (!this.uris) {
+      this.uris = this.g.uris.slice();
+      this.locals = this.g.locals.map((l) => l.slice());
+    }
+    const uris = this.uris, locals = this.locals!;
+    const ui = r.bits(bitsFor(uris.length + 1));
+    let u: number;
+    if (ui === 0) {
+      const L = r.uint();
+      if (L < 2) this.fail("exi-value", "uri string-table hit");
+      uris.push(this.chars(L - 2));
+      locals.push([]);
+      u = uris.length - 1;
+    } else {
+      u = ui - 1;
+      if (u >= uris.length) this.fail("exi-value", "uri index out of range");
+    }
+    const L = r.uint();
+    let name: string;
+    if (L === 0) {
+      const list = locals[u];
+      const i = r.bits(bitsFor(list.length));
+      if (i >= list.length) this.fail("exi-value", "local-name index out of range");
+      name = list[i];
+    } else {
+      name = this.chars(L - 1);
+      locals[u].push(name);
+    }
+    const ns = uris[u];
+    const key = `${ns} ${name}`;
+    let q = this.g.qByName.get(key);
+    if (q === undefined) {
+      if (!this.dynQ) this.dynQ = new Map();
+      q = this.dynQ.get(key);
+      if (q === undefined) this.dynQ.set(key, (q = -1 - this.dynQ.size));
+    }
+    return { ns, name, q };
+  }
+
+  wildcard(): WildcardItem {
+    const { ns, name, q } = this.qname();
+    const c = q >= 0 ? this.g.globalChild.get(q) : undefined;
+    const value = c !== undefined ? this.child(c, q) : this.builtin(ns, name, q);
+    return { $wildcard: { ns, name, value } };
+  }
+
+  builtin(ns: string, name: string, q: number): XmlElement {
+    const r = this.r;
+    if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
+    if (++this.depth > MAX_DEPTH) this.fail("exi-limit", "nesting too deep");
+    if (!this.builtins) this.builtins = new Map();
+    const key = `${ns} ${name}`;
+    let gr = this.builtins.get(key);
+    if (!gr) this.builtins.set(key, (gr = newBuiltin()));
+    const node: XmlElement = { ns, name, attrs: [], children: [] };
+    let inStc = true;
+    for (;;) {
+      const list = inStc ? gr.stc : gr.ec;
+      const n = list.length;
+      const code = r.bits(bitsFor(n + 1));
+      let k: number, cns = "", cname = "", cq = q;
+      if (code < n) {
+        const ev = list[code];
+        k = ev.k; cns = ev.ns; cname = ev.name;
+        if (k !== 3 && k !== 2) cq = this.qid(cns, cname);
+      } else if (code > n) {
+        return this.fail("exi-event-code", "bad event code");
+      } else {
+        const c2 = inStc ? r.bits(2) : r.bits(1) + 2;
+        k = c2 === 0 ? 2 : c2 === 1 ? 0 : c2 === 2 ? 1 : 3;
+        if (k === 0 || k === 1) {
+          const qn = this.qname();
+          cns = qn.ns; cname = qn.name; cq = qn.q;
+        }
+        if (!(k === 2 && !inStc)) list.unshift({ k, ns: cns, name: cname });
+      }
+      switch (k) {
+        case 0:
+          node.attrs.push({ ns: cns, name: cname, value: this.string(cq) });
+          break;
+        case 1: {
+          const c = cq >= 0 ? this.g.globalChild.get(cq) : undefined;
+          if (c !== undefined) this.fail("exi-event-code", "declared element inside an undeclared element is unsupported");
+          node.children.push(this.builtin(cns, cname, cq));
+          inStc = false;
+          break;
+        }
+        case 2:
+          this.depth--;
+          return node;
+        case 3:
+          node.children.push(this.string(q));
+          inStc = false;
+          break;
+      }
+    }
+  }
+
+  qid(ns: string, name: string): number {
+    const key = `${ns} ${name}`;
+    const q = this.g.qByName.get(key);
+    if (q !== undefined) return q;
+    if (!this.dynQ) this.dynQ = new Map();
+    let d = this.dynQ.get(key);
+    if (d === undefined) this.dynQ.set(key, (d = -1 - this.dynQ.size));
+    return d;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoder
+
+class Encoder {
+  g!: Grammar;
+  w = new BitWriter(1024);
+  depth = 0;
+  uris: string[] | null = null;
+  locals: string[][] | null = null;
+  builtins: Map<string, BuiltinGrammar> | null = null;
+
+  reset(g: Grammar): void {
+    this.g = g;
+    this.w.reset();
+    this.depth = 0;
+    this.uris = null;
+    this.locals = null;
+    this.builtins = null;
+  }
+
+  fail(msg: string): never {
+    throw new ExiError("exi-encode", msg);
+  }
+
+  document(doc: object): Uint8Array {
+    const g = this.g, w = this.w;
+    w.bits(0x80, 8);
+    const keys = Object.keys(doc);
+    if (keys.length !== 1) this.fail("a document has exactly one root element");
+    const i = g.docByName.get(keys[0]);
+    if (i === undefined) this.fail(`${keys[0]} is not a root element of this schema`);
+    w.bits(i, g.docWidth);
+    this.child(g.docChild[i], (doc as Obj)[keys[0]], g.docQ[i]);
+    return w.finish();
+  }
+
+  fragment(doc: object): Uint8Array {
+    const g = this.g, w = this.w;
+    w.bits(0x80, 8);
+    const n = g.fragQ.length;
+    for (const key of Object.keys(doc)) {
+      const i = g.fragByName.get(key);
+      if (i === undefined) this.fail(`${key} is not an element of this schema`);
+      const c = g.fragChild[i];
+      if (c === FRAG_RELAXED) this.fail(`fragment root ${key} has several declarations (relaxed element fragment grammar unsupported)`);
+      w.bits(i, g.fragWidth);
+      this.child(c, (doc as Obj)[key], g.fragQ[i]);
+    }
+    w.bits(n + 1, g.fragWidth);
+    return w.finish();
+  }
+
+  child(c: number, v: unknown, q: number): void {
+    if (c >= 0) {
+      this.type(c, v, q);
+      return;
+    }
+    const w = this.w;
+    w.bits(0, 1);
+    this.value(-1 - c, v, q);
+    w.bits(0, 1);
+  }
+
+  find(s: number, kind: number, what: string): number {
+    const g = this.g;
+    const start = g.stStart[s], end = g.stStart[s + 1];
+    for (let p = start; p < end; p++) if ((g.pKind[p] & P_KIND) === kind) {
+      this.w.bits(p - start, g.stWidth[s]);
+      return p;
+    }
+    return this.fail(`${what} not allowed here`);
+  }
+
+  event(sc: number, q: number, v: unknown): number {
+    const g = this.g;
+    const s = sc & STATE_MASK;
+    const start = g.stStart[s], end = g.stStart[s + 1];
+    let p = start;
+    while (p < end && (g.pQ[p] !== q || (g.pKind[p] & P_KIND) > P_SE)) p++;
+    if (p === end) this.fail(`${g.qLocal[q]} not allowed here (missing or misplaced element?)`);
+    this.w.bits(p - start, g.stWidth[s]);
+    if ((g.pKind[p] & P_KIND) === P_AT) this.value(g.pChild[p], v, q);
+    else this.child(g.pChild[p], v, q);
+    return nextState(g, p, sc, -1);
+  }
+
+  type(ti: number, v: unknown, q: number): void {
+    const g = this.g;
+    if (++this.depth > MAX_DEPTH) this.fail("nesting too deep");
+    const flags = g.tFlags[ti];
+    let sc = g.tStart[ti];
+    if (flags & T_SIMPLE_ONLY) {
+      const p = this.find(sc, P_CH, "character data");
+      this.value(g.pChild[p], v, q);
+      sc = nextState(g, p, sc, -1);
+    } else {
+      if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) this.fail(`${g.qLocal[q]}: expected an object`);
+      const obj = v as Obj;
+      const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
+      const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
+      for (let i = start; i < end; i++) {
+        const e = g.order[i];
+        if (content && (e & 2) === 0) continue;
+        const cq = e >> 2;
+        const x = obj[g.qLocal[cq]];
+        if (x === undefined) continue;
+        if (e & 1) {
+          if (!Array.isArray(x)) this.fail(`${g.qLocal[cq]}: expected an array`);
+          for (let j = 0; j < x.length; j++) sc = this.event(sc, cq, x[j]);
+        } else sc = this.event(sc, cq, x);
+      }
+      if (content) sc = this.content(sc, content, q);
+      const sv = g.tSimple[ti];
+      if (sv) {
+        const p = this.find(sc & STATE_MASK, P_CH, "character data");
+        this.value(sv - 1, obj.$value, q);
+        sc = nextState(g, p, sc, -1);
+      }
+    }
+    this.find(sc & STATE_MASK, P_EE, `end of ${g.qLocal[q]} (missing required element?)`);
+    this.depth--;
+  }
+
+  content(sc: number, items: unknown[], q: number): number {
+    const g = this.g;
+    if (!Array.isArray(items)) this.fail("$content: expected an array");
+    for (const item of items) {
+      const s = sc & STATE_MASK;
+      if (typeof item === "string") {
+        const p = this.find(s, P_CHMIXED, "text");
+        this.string(item);
+        sc = nextState(g, p, sc, -1);
+      } else if (typeof item === "object" && item !== null && "$wildcard" in item) {
+        const p = this.find(s, P_SEANY, "wildcard element");
+        const wc = (item as WildcardItem).$wildcard;
+        const cq = this.qname(wc.ns, wc.name);
+        const c = cq >= 0 ? g.globalChild.get(cq) : undefined;
+        if (c !== undefined) this.child(c, wc.value, cq);
+        else this.builtin(wc.value as XmlElement);
+        sc = nextState(g, p, sc, -1);
+      } else if (typeof item === "object" && item !== null) {
+        const name = Object.keys(item)[0];
+        const start = g.stStart[s], end = g.stStart[s + 1];
+        let p = start;
+        while (p < end && ((g.pKind[p] & P_KIND) !== P_SE || g.qLocal[g.pQ[p]] !== name)) p++;
+        if (p === end) this.fail(`${name} not allowed here`);
+        sc = this.event(sc, g.pQ[p], (item as Obj)[name]);
+      } else this.fail("$content item");
+    }
+    void q;
+    return sc;
+  }
+
+  value(dt: number, v: unknown, q: number): void {
+    const g = this.g, w = this.w;
+    const name = () => (q >= 0 ? g.qLocal[q] : "value");
+    switch (g.dtKind[dt]) {
+      case DT_STRING:
+        if (typeof v !== "string") this.fail(`${name()}: expected a string`);
+        this.string(v);
+        return;
+      case DT_BOOL:
+        if (typeof v !== "boolean") this.fail(`${name()}: expected a boolean`);
+        w.bits(v ? 1 : 0, 1);
+        return;
+      case DT_HEX:
+      case DT_B64:
+        if (!(v instanceof Uint8Array)) this.fail(`${name()}: expected a Uint8Array`);
+        w.uint(v.length);
+        w.bytes(v);
+        return;
+      case DT_NBIT: {
+        const x = typeof v === "bigint" ? Number(v) : (v as number);
+        if (typeof x !== "number" || !Number.isInteger(x)) this.fail(`${name()}: expected an integer`);
+        const off = x - g.dtA[dt], b = g.dtB[dt];
+        if (off < 0 || off >= 2 ** b) this.fail(`${name()}: ${x} outside the ${b}-bit range from ${g.dtA[dt]}`);
+        w.bits(off, b);
+        return;
+      }
+      case DT_UINT:
+        if (typeof v === "bigint") {
+          if (v < 0n) this.fail(`${name()}: negative`);
+          w.uintBig(v);
+        } else {
+          if (typeof v !== "number" || !Number.isInteger(v) || v < 0) this.fail(`${name()}: expected a non-negative integer`);
+          w.uint(v);
+        }
+        return;
+      case DT_INT:
+        if (typeof v === "bigint") {
+          if (v < 0n) {
+            w.bits(1, 1);
+            w.uintBig(-v - 1n);
+          } else {
+            w.bits(0, 1);
+            w.uintBig(v);
+          }
+        } else {
+          if (typeof v !== "number" || !Number.isInteger(v)) this.fail(`${name()}: expected an integer`);
+          if (v < 0) {
+            w.bits(1, 1);
+            w.uint(-v - 1);
+          } else {
+            w.bits(0, 1);
+            w.uint(v);
+          }
+        }
+        return;
+      case DT_ENUM: {
+        const a = g.dtA[dt], count = g.dtB[dt];
+        let i = a;
+        while (i < a + count && g.enums[i] !== v) i++;
+        if (i === a + count) this.fail(`${name()}: ${String(v)} is not an enumeration value`);
+        w.bits(i - a, bitsFor(count));
+        return;
+      }
+    }
+  }
+
+  string(s: string): void {
+    const w = this.w;
+    const len = s.length;
+    let n = 0;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d < 0xe000) i++;
+      }
+      n++;
+    }
+    w.uint(n + 2);
+    this.chars(s);
+  }
+
+  chars(s: string): void {
+    const w = this.w;
+    const len = s.length;
+    for (let i = 0; i < len; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d < 0xe000) {
+          c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
+      if (c < 0x80) w.byte(c);
+      else w.uint(c);
+    }
+  }
+
+  codePoints(s: string): number {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d < 0xe000) i++;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes a qname through the uri and local-name partitions; returns its schema qname id or -1. */
+  qname(ns: string, name: string): number {
+    const w = this.w;
+    if (!this.uris) {
+      this.uris = this.g.uris.slice();
+      this.locals = this.g.locals.map((l) => l.slice());
+    }
+    const uris = this.uris, locals = this.locals!;
+    let u = uris.indexOf(ns);
+    const ub = bitsFor(uris.length + 1);
+    if (u >= 0) w.bits(u + 1, ub);
+    else {
+      w.bits(0, ub);
+      w.uint(this.codePoints(ns) + 2);
+      this.chars(ns);
+      uris.push(ns);
+      locals.push([]);
+      u = uris.length - 1;
+    }
+    const list = locals[u];
+    const l = list.indexOf(name);
+    if (l >= 0) {
+      w.uint(0);
+      w.bits(l, bitsFor(list.length));
+    } else {
+      w.uint(this.codePoints(name) + 1);
+      this.chars(name);
+      list.push(name);
+    }
+    const q = this.g.qByName.get(`${ns} ${name}`);
+    return q === undefined ? -1 : q;
+  }
+
+  builtin(node: XmlElement): void {
+    const w = this.w;
+    if (typeof node !== "object" || node === null || typeof node.name !== "string") this.fail("wildcard element: expected an XmlElement");
+    if (++this.depth > MAX_DEPTH) this.fail("nesting too deep");
+    if (!this.builtins) this.builtins = new Map();
+    const key = `${node.ns} ${node.name}`;
+    let gr = this.builtins.get(key);
+    if (!gr) this.builtins.set(key, (gr = newBuiltin()));
+    let inStc = true;
+    const emit = (k: number, ns: string, name: string): boolean => {
+      const list = inStc ? gr!.stc : gr!.ec;
+      const n = list.length, width = bitsFor(n + 1);
+      for (let i = 0; i < n; i++) {
+        const ev = list[i];
+        if (ev.k === k && (k >= 2 || (ev.ns === ns && ev.name === name))) {
+          w.bits(i, width);
+          return true;
+        }
+      }
+      w.bits(n, width);
+      if (inStc) w.bits(k === 2 ? 0 : k === 0 ? 1 : k === 1 ? 2 : 3, 2);
+      else if (k === 1) w.bits(0, 1);
+      else if (k === 3) w.bits(1, 1);
+      else this.fail("bad built-in event");
+      list.unshift({ k, ns, name });
+      return false;
+    };
+    for (const a of node.attrs) {
+      if (!emit(0, a.ns, a.name)) this.qname(a.ns, a.name);
+      this.string(a.value);
+    }
+    for (const c of node.children) {
+      if (typeof c === "string") {
+        emit(3, "", "");
+        this.string(c);
+      } else {
+        if (!emit(1, c.ns, c.name)) {
+          const cq = this.qname(c.ns, c.name);
+          if (cq >= 0 && this.g.globalChild.has(cq)) this.fail("declared element inside an undeclared element is unsupported");
+        }
+        this.builtin(c);
+      }
+      inStc = false;
+    }
+    emit(2, "", "");
+    this.depth--;
+  }
+}
+
+const decoder = new Decoder();
+const encoder = new Encoder();
+
+function guard<T>(f: () => T, pos: () => number): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ExiError) throw e;
+    throw new ExiError("exi-value", `malformed input (${e instanceof Error ? e.message : String(e)})`, pos());
+  }
+}
+
+export function decodeWith(g: Grammar, bytes: Uint8Array, fragment: boolean): Obj {
+  if (!(bytes instanceof Uint8Array)) throw new ExiError("exi-header", "expected a Uint8Array", 0);
+  decoder.reset(g, bytes);
+  return guard(() => (fragment ? decoder.fragment() : decoder.document()), () => decoder.r.pos);
+}
+
+export function encodeWith(g: Grammar, doc: object, fragment: boolean): Uint8Array {
+  if (typeof doc !== "object" || doc === null) throw new ExiError("exi-encode", "expected a message object");
+  encoder.reset(g);
+  return guard(() => (fragment ? encoder.fragment(doc) : encoder.document(doc)), () => -1);
+}

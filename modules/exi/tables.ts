@@ -1,0 +1,126 @@
+// Packed grammar tables (written by tools/exigen) and their unpacked runtime form.
+// Keep the kind constants in sync with tools/exigen/grammar.ts.
+
+export const DT_STRING = 0, DT_BOOL = 1, DT_HEX = 2, DT_B64 = 3, DT_NBIT = 4, DT_UINT = 5, DT_INT = 6, DT_ENUM = 7;
+export const P_AT = 0, P_SE = 1, P_SEANY = 2, P_EE = 3, P_CH = 4, P_CHMIXED = 5;
+export const P_KIND = 7, P_ARRAY = 8;
+export const T_MIXED = 1, T_ANY = 2, T_SIMPLE_ONLY = 4;
+export const FRAG_RELAXED = -0x40000000;
+
+export interface PackedGrammar {
+  uris: string[];
+  locals: string[]; // per uri, space separated, sorted
+  enums: string; // U+0001 separated
+  dts: string; // packed: kind, a, b, c per datatype
+  states: string; // production start per state, plus a sentinel
+  prods: string; // kind|flags, qname, child, next per production
+  counters: string; // min, max (-1 unbounded), state below min, state between, state full
+  types: string; // start state, order start, order count, simple datatype + 1, flags
+  order: string; // qname * 4 + attribute * 2 + array
+  doc: string; // qname, child per global element (sorted)
+  frag: string; // qname, child per element qname (sorted)
+}
+
+export interface Grammar {
+  uris: string[];
+  locals: string[][];
+  qStart: Int32Array; // first qname id per uri
+  qUri: Int32Array;
+  qLocal: string[];
+  qCount: number;
+  enums: string[];
+  dtKind: Int32Array; dtA: Int32Array; dtB: Int32Array;
+  stStart: Int32Array; stWidth: Uint8Array;
+  pKind: Int32Array; pQ: Int32Array; pChild: Int32Array; pNext: Int32Array;
+  cMin: Int32Array; cMax: Int32Array; cLt: Int32Array; cMid: Int32Array; cFull: Int32Array;
+  tStart: Int32Array; tOrderStart: Int32Array; tOrderCount: Int32Array; tSimple: Int32Array; tFlags: Int32Array;
+  order: Int32Array;
+  docQ: Int32Array; docChild: Int32Array; docWidth: number;
+  fragQ: Int32Array; fragChild: Int32Array; fragWidth: number;
+  /** qname id → child (global element declarations), for wildcards. */
+  globalChild: Map<number, number>;
+  /** local name → index in doc / frag tables. */
+  docByName: Map<string, number>;
+  fragByName: Map<string, number>;
+  /** "uri local" → qname id */
+  qByName: Map<string, number>;
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+let DIGITS: Int8Array | undefined;
+
+export function unpack(s: string): Int32Array {
+  if (!DIGITS) {
+    DIGITS = new Int8Array(128);
+    for (let i = 0; i < 64; i++) DIGITS[ALPHABET.charCodeAt(i)] = i;
+  }
+  const d = DIGITS;
+  let count = 0;
+  for (let i = 0; i < s.length; i++) if ((d[s.charCodeAt(i)] & 32) === 0) count++;
+  const out = new Int32Array(count);
+  let k = 0, z = 0, mul = 1;
+  for (let i = 0; i < s.length; i++) {
+    const c = d[s.charCodeAt(i)];
+    z += (c & 31) * mul;
+    if (c & 32) mul *= 32;
+    else {
+      out[k++] = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      z = 0; mul = 1;
+    }
+  }
+  return out;
+}
+
+/** Bits needed for an n-bit code among `n` values: ceil(log2(n)). */
+export function bitsFor(n: number): number {
+  let b = 0;
+  while ((1 << b) < n) b++;
+  return b;
+}
+
+function column(a: Int32Array, stride: number, k: number): Int32Array {
+  const out = new Int32Array(a.length / stride);
+  for (let i = 0; i < out.length; i++) out[i] = a[i * stride + k];
+  return out;
+}
+
+export function loadGrammar(p: PackedGrammar): Grammar {
+  const locals = p.locals.map((l) => (l.length ? l.split(" ") : []));
+  const qStart = new Int32Array(locals.length);
+  let qCount = 0;
+  locals.forEach((l, i) => { qStart[i] = qCount; qCount += l.length; });
+  const qUri = new Int32Array(qCount);
+  const qLocal: string[] = [];
+  const qByName = new Map<string, number>();
+  locals.forEach((l, u) => l.forEach((name, j) => { qUri[qStart[u] + j] = u; qLocal.push(name); qByName.set(`${p.uris[u]} ${name}`, qStart[u] + j); }));
+  const dts = unpack(p.dts);
+  const states = unpack(p.states);
+  const nStates = states.length - 1;
+  const stWidth = new Uint8Array(nStates);
+  for (let s = 0; s < nStates; s++) stWidth[s] = bitsFor(states[s + 1] - states[s] + 1); // non-strict: +1 for the second level
+  const prods = unpack(p.prods);
+  const counters = unpack(p.counters);
+  const types = unpack(p.types);
+  const doc = unpack(p.doc);
+  const frag = unpack(p.frag);
+  const docQ = column(doc, 2, 0), docChild = column(doc, 2, 1);
+  const fragQ = column(frag, 2, 0), fragChild = column(frag, 2, 1);
+  const globalChild = new Map<number, number>();
+  const docByName = new Map<string, number>();
+  const fragByName = new Map<string, number>();
+  docQ.forEach((q, i) => { globalChild.set(q, docChild[i]); if (!docByName.has(qLocal[q])) docByName.set(qLocal[q], i); });
+  fragQ.forEach((q, i) => { if (!fragByName.has(qLocal[q])) fragByName.set(qLocal[q], i); });
+  return {
+    uris: p.uris, locals, qStart, qUri, qLocal, qCount,
+    enums: p.enums.split("\u0001"),
+    dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2),
+    stStart: states, stWidth,
+    pKind: column(prods, 4, 0), pQ: column(prods, 4, 1), pChild: column(prods, 4, 2), pNext: column(prods, 4, 3),
+    cMin: column(counters, 5, 0), cMax: column(counters, 5, 1), cLt: column(counters, 5, 2), cMid: column(counters, 5, 3), cFull: column(counters, 5, 4),
+    tStart: column(types, 5, 0), tOrderStart: column(types, 5, 1), tOrderCount: column(types, 5, 2), tSimple: column(types, 5, 3), tFlags: column(types, 5, 4),
+    order: unpack(p.order),
+    docQ, docChild, docWidth: bitsFor(docQ.length + 1),
+    fragQ, fragChild, fragWidth: bitsFor(fragQ.length + 2),
+    globalChild, docByName, fragByName, qByName,
+  };
+}

@@ -1,0 +1,307 @@
+// Schema model → EXI grammar tables (W3C EXI 1.0 §8.5.4, non-strict schema-informed grammars).
+//
+// Content models are turned into deterministic automata by a Glushkov construction over the
+// element/wildcard particles (the schemas obey Unique Particle Attribution, so the set of
+// events offered after a prefix is the same as in the spec's normalized grammars). Bounded
+// repetition (maxOccurs="N") is not unrolled into N states: a particle with minOccurs > 1 or
+// maxOccurs > 1 gets a counter (runtime) and up to three states: fewer than min, between min
+// and max, and full. The offered events, their order and the event-code widths are exactly
+// those of the unrolled grammar.
+
+import { INTEGER_BUILTINS, qkey, type ComplexType, type ElementDecl, type Particle, type QN, type SchemaSet, type SimpleType, type Type, XS } from "./schema";
+
+export const XML_NS = "http://www.w3.org/XML/1998/namespace";
+export const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
+const XS_TYPES = "ENTITIES ENTITY ID IDREF IDREFS NCName NMTOKEN NMTOKENS NOTATION Name QName anySimpleType anyType anyURI base64Binary boolean byte date dateTime decimal double duration float gDay gMonth gMonthDay gYear gYearMonth hexBinary int integer language long negativeInteger nonNegativeInteger nonPositiveInteger normalizedString positiveInteger short string time token unsignedByte unsignedInt unsignedLong unsignedShort".split(" ");
+
+// datatype kinds (keep in sync with modules/exi/tables.ts)
+export const DT_STRING = 0, DT_BOOL = 1, DT_HEX = 2, DT_B64 = 3, DT_NBIT = 4, DT_UINT = 5, DT_INT = 6, DT_ENUM = 7;
+// production kinds
+export const P_AT = 0, P_SE = 1, P_SEANY = 2, P_EE = 3, P_CH = 4, P_CHMIXED = 5;
+export const P_ARRAY = 8;
+
+const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const cmpQN = (a: QN, b: QN) => cmpStr(a.local, b.local) || cmpStr(a.ns, b.ns);
+
+export interface Tables {
+  uris: string[];
+  locals: string[][];
+  enums: string[];
+  dts: number[]; // 4 per datatype: kind, a, b, c
+  states: number[]; // production start per state (+1 sentinel)
+  prods: number[]; // 4 per production: kind|flags, qname, child, next
+  counters: number[]; // 5 per counter: min, max(-1 unbounded), sLt, sMid, sFull
+  types: number[]; // 5 per complex type: startState, orderStart, orderCount, simpleDt+1, flags
+  order: number[]; // qname*4 + attribute*2 + array
+  doc: number[]; // 2 per global element (sorted): qname, child
+  frag: number[]; // 2 per element qname (sorted): qname, child (-0x40000000: relaxed, unsupported)
+  typeList: ComplexType[];
+  dtList: SimpleType[];
+}
+
+interface Pos { idx: number; p: Particle & { kind: "element" | "any" }; members: ElementDecl[]; array: boolean; follow: Set<Pos> }
+
+export function buildTables(set: SchemaSet): Tables {
+  const globals = set.resolveAll();
+  // --- string table partitions ---
+  const schemaNs = [...set.namespaces].filter((n) => n !== "").sort(cmpStr);
+  const uris = ["", XML_NS, XSI_NS, XS, ...schemaNs];
+  const locals: string[][] = uris.map(() => []);
+  locals[1] = ["base", "id", "lang", "space"];
+  locals[2] = ["nil", "type"];
+  locals[3] = XS_TYPES.slice().sort(cmpStr);
+  for (const [ns, names] of set.localNames) {
+    const i = uris.indexOf(ns);
+    if (i === 0 || i >= 4) locals[i] = [...names].sort(cmpStr);
+  }
+  const qStart: number[] = [];
+  let qn = 0;
+  for (const l of locals) { qStart.push(qn); qn += l.length; }
+  const qid = (q: QN) => {
+    const u = uris.indexOf(q.ns);
+    const l = u < 0 ? -1 : locals[u].indexOf(q.local);
+    if (l < 0) throw new Error(`qname not in string table: ${qkey(q)}`);
+    return qStart[u] + l;
+  };
+
+  // --- datatypes ---
+  const enums: string[] = [];
+  const dts: number[] = [];
+  const dtList: SimpleType[] = [];
+  const dtIndex = new Map<string, number>();
+  const dtOf = (t: SimpleType): number => {
+    let kind: number, a = 0, b = 0, c = 0;
+    const f = t.facets;
+    if (f.enumeration) {
+      if (INTEGER_BUILTINS.has(t.builtin) || t.builtin === "boolean") throw new Error("non-string enumeration unsupported");
+      kind = DT_ENUM;
+      a = enums.length; b = f.enumeration.length;
+      const key = `E:${f.enumeration.join("\u0000")}`;
+      const known = dtIndex.get(key);
+      if (known !== undefined) return known;
+      enums.push(...f.enumeration);
+      dtIndex.set(key, dts.length / 4);
+      dts.push(kind, a, b, c); dtList.push(t);
+      return dts.length / 4 - 1;
+    }
+    if (INTEGER_BUILTINS.has(t.builtin)) {
+      const big = f.min === undefined || f.max === undefined || f.min < -(2n ** 53n) || f.max > 2n ** 53n;
+      if (f.min !== undefined && f.max !== undefined && f.max - f.min + 1n <= 4096n) {
+        kind = DT_NBIT; a = Number(f.min);
+        const range = Number(f.max - f.min + 1n);
+        b = 0; while ((1 << b) < range) b++;
+      } else if (f.min !== undefined && f.min >= 0n) { kind = DT_UINT; a = big ? 1 : 0; }
+      else { kind = DT_INT; a = big ? 1 : 0; }
+    } else if (t.builtin === "boolean") kind = DT_BOOL;
+    else if (t.builtin === "hexBinary") kind = DT_HEX;
+    else if (t.builtin === "base64Binary") kind = DT_B64;
+    else kind = DT_STRING;
+    const key = `${kind}:${a}:${b}:${c}`;
+    const known = dtIndex.get(key);
+    if (known !== undefined) return known;
+    dtIndex.set(key, dts.length / 4);
+    dts.push(kind, a, b, c); dtList.push(t);
+    return dts.length / 4 - 1;
+  };
+
+  // --- grammars ---
+  const states: number[] = [];
+  const prods: number[] = [];
+  const counters: number[] = [];
+  const types: number[] = [];
+  const order: number[] = [];
+  const typeList: ComplexType[] = [];
+  const typeIndex = new Map<ComplexType, number>();
+  const pending: ComplexType[] = [];
+  const childOf = (t: Type): number => {
+    if (t.kind === "simple") return -1 - dtOf(t);
+    let i = typeIndex.get(t);
+    if (i === undefined) {
+      i = typeList.length;
+      typeIndex.set(t, i);
+      typeList.push(t);
+      types.push(0, 0, 0, 0, 0);
+      pending.push(t);
+    }
+    return i;
+  };
+  const substitutes = new Map<ElementDecl, ElementDecl[]>();
+  const membersOf = (d: ElementDecl) => {
+    let m = substitutes.get(d);
+    if (!m) {
+      m = d.global ? set.substitutes(d).sort((x, y) => cmpQN(x.qn, y.qn)) : [d];
+      substitutes.set(d, m);
+    }
+    return m;
+  };
+
+  type Prod = { kind: number; q: number; child: number; next: number; key: number };
+  const newState = (ps: Prod[]): number => {
+    ps.sort((x, y) => x.key - y.key);
+    const s = states.length;
+    states.push(prods.length / 4);
+    for (const p of ps) prods.push(p.kind, p.q, p.child, p.next);
+    return s;
+  };
+  const placeholder = () => { const s = states.length; states.push(-1); return s; };
+  const fillState = (s: number, ps: Prod[]) => {
+    // states are emitted in creation order; productions appended later need the same order,
+    // so we keep (state → prods) and lay them out at the end.
+    stateProds.set(s, ps);
+  };
+  const stateProds = new Map<number, Prod[]>();
+  void newState;
+
+  const buildType = (t: ComplexType, ti: number) => {
+    // Glushkov positions
+    const positions: Pos[] = [];
+    const analyze = (p: Particle, inRepeat: boolean): { nullable: boolean; first: Set<Pos>; last: Set<Pos> } => {
+      if (p.kind === "element" || p.kind === "any") {
+        const pos: Pos = { idx: positions.length, p, members: p.kind === "element" ? membersOf(p.decl()) : [], array: inRepeat || p.max > 1, follow: new Set() };
+        positions.push(pos);
+        return { nullable: p.min === 0, first: new Set([pos]), last: new Set([pos]) };
+      }
+      const rep = inRepeat || p.max > 1;
+      let r: { nullable: boolean; first: Set<Pos>; last: Set<Pos> };
+      if (p.kind === "sequence") {
+        r = { nullable: true, first: new Set(), last: new Set() };
+        for (const item of p.items) {
+          const s = analyze(item, rep);
+          for (const l of r.last) for (const f of s.first) l.follow.add(f);
+          if (r.nullable) for (const f of s.first) r.first.add(f);
+          r.last = s.nullable ? new Set([...r.last, ...s.last]) : s.last;
+          r.nullable = r.nullable && s.nullable;
+        }
+      } else {
+        r = { nullable: false, first: new Set(), last: new Set() };
+        for (const item of p.items) {
+          const s = analyze(item, rep);
+          s.first.forEach((x) => r.first.add(x));
+          s.last.forEach((x) => r.last.add(x));
+          r.nullable = r.nullable || s.nullable;
+        }
+        if (p.items.length === 0) r.nullable = true;
+      }
+      if (p.min === 0) r.nullable = true;
+      if (p.max > 1) for (const l of r.last) for (const f of r.first) l.follow.add(f);
+      return r;
+    };
+    const root = t.content ? analyze(t.content, false) : { nullable: true, first: new Set<Pos>(), last: new Set<Pos>() };
+    const counted = (pos: Pos) => pos.p.min > 1 || pos.p.max > 1;
+    // allocate states
+    const plainState = new Map<Pos, number>();
+    const cnt = new Map<Pos, number>();
+    const sAttr: number[] = [];
+    const attrs = t.attrs.slice().sort((a, b) => cmpQN(a.qn, b.qn));
+    for (let j = 0; j < attrs.length; j++) sAttr.push(placeholder());
+    const sContent = placeholder();
+    for (const pos of positions) {
+      if (!counted(pos)) plainState.set(pos, placeholder());
+      else {
+        const c = counters.length / 5;
+        cnt.set(pos, c);
+        const lt = pos.p.min > 1 ? placeholder() : -1;
+        const mid = pos.p.max > 1 ? placeholder() : -1;
+        const full = pos.p.max !== Number.POSITIVE_INFINITY ? placeholder() : -1;
+        counters.push(pos.p.min, pos.p.max === Number.POSITIVE_INFINITY ? -1 : pos.p.max, lt, mid, full);
+      }
+    }
+    const entry = (pos: Pos, self: boolean) => (counted(pos) ? -(1 + 2 * cnt.get(pos)! + (self ? 1 : 0)) : plainState.get(pos)!);
+    const seProds = (pos: Pos, self: boolean): Prod[] => {
+      const next = entry(pos, self);
+      if (pos.p.kind === "any") return [{ kind: P_SEANY, q: 0, child: 0, next, key: 1e6 }];
+      return pos.members.map((m, k) => ({ kind: P_SE | (pos.array ? P_ARRAY : 0), q: qid(m.qn), child: childOf(m.type), next, key: pos.idx * 1000 + k }));
+    };
+    const simpleDt = t.simple ? dtOf(t.simple) : -1;
+    const contentProds = (fs: Iterable<Pos>, ee: boolean, self?: Pos): Prod[] => {
+      const out: Prod[] = [];
+      const seen = new Set<number>();
+      if (self) { out.push(...seProds(self, true)); seen.add(self.idx); }
+      for (const f of fs) if (!seen.has(f.idx)) { seen.add(f.idx); out.push(...seProds(f, false)); }
+      // one SE(*) at most
+      let anyDone = false;
+      const dedup = out.filter((p) => (p.kind === P_SEANY ? (anyDone ? false : (anyDone = true)) : true));
+      if (ee) dedup.push({ kind: P_EE, q: 0, child: 0, next: 0, key: 2e6 });
+      if (t.mixed) dedup.push({ kind: P_CHMIXED, q: 0, child: 0, next: -0x7fffffff, key: 3e6 });
+      return dedup;
+    };
+    let startProds: Prod[];
+    if (t.simple) {
+      const after = placeholder();
+      fillState(after, [{ kind: P_EE, q: 0, child: 0, next: 0, key: 2e6 }]);
+      startProds = [{ kind: P_CH, q: 0, child: simpleDt, next: after, key: 3e6 }];
+    } else startProds = contentProds(root.first, root.nullable);
+    fillState(sContent, startProds);
+    for (const pos of positions) {
+      const isLast = root.last.has(pos);
+      if (!counted(pos)) fillState(plainState.get(pos)!, contentProds(pos.follow, isLast));
+      else {
+        const c = cnt.get(pos)! * 5;
+        const [lt, mid, full] = [counters[c + 2], counters[c + 3], counters[c + 4]];
+        const follow = [...pos.follow].filter((f) => f !== pos);
+        if (lt >= 0) fillState(lt, seProds(pos, true));
+        if (mid >= 0) fillState(mid, contentProds(follow, isLast, pos));
+        if (full >= 0) fillState(full, contentProds(follow, isLast));
+      }
+    }
+    // attribute states
+    for (let j = attrs.length - 1; j >= 0; j--) {
+      const ps: Prod[] = [];
+      let k = j;
+      for (; k < attrs.length; k++) {
+        ps.push({ kind: P_AT, q: qid(attrs[k].qn), child: dtOf(attrs[k].type), next: k + 1 < attrs.length ? sAttr[k + 1] : sContent, key: k });
+        if (attrs[k].required) break;
+      }
+      if (k === attrs.length) for (const p of startProds) ps.push({ ...p, key: p.key + 100, next: p.kind === P_CHMIXED ? sContent : p.next });
+      fillState(sAttr[j], ps);
+    }
+    // mixed CH loops back to its own state: resolve the marker
+    for (const [s, ps] of stateProds) for (const p of ps) if (p.next === -0x7fffffff) p.next = s;
+    // encoder order: attributes (sorted), then element particles in schema order
+    const orderStart = order.length;
+    for (const a of attrs) order.push(qid(a.qn) * 4 + 2);
+    const seenQ = new Set<number>();
+    for (const pos of positions) for (const m of pos.members) {
+      const q = qid(m.qn);
+      if (seenQ.has(q)) continue;
+      seenQ.add(q);
+      order.push(q * 4 + (pos.array ? 1 : 0));
+    }
+    const hasAny = positions.some((p) => p.p.kind === "any");
+    const o = ti * 5;
+    types[o] = attrs.length ? sAttr[0] : sContent;
+    types[o + 1] = orderStart;
+    types[o + 2] = order.length - orderStart;
+    types[o + 3] = simpleDt + 1;
+    types[o + 4] = (t.mixed ? 1 : 0) | (hasAny ? 2 : 0) | (t.simple && attrs.length === 0 ? 4 : 0);
+  };
+
+  // document grammar: global elements sorted by qname
+  const sortedGlobals = globals.slice().sort((a, b) => cmpQN(a.qn, b.qn));
+  const doc: number[] = [];
+  for (const g of sortedGlobals) doc.push(qid(g.qn), childOf(g.type));
+  while (pending.length) { const t = pending.shift()!; buildType(t, typeIndex.get(t)!); }
+  // fragment grammar: all element qnames (global and local)
+  const byQ = new Map<string, ElementDecl[]>();
+  for (const e of set.allElements) {
+    const k = qkey(e.qn);
+    const l = byQ.get(k);
+    if (l) l.push(e); else byQ.set(k, [e]);
+  }
+  const frag: number[] = [];
+  const fragQ = [...byQ.values()].map((l) => l[0].qn).sort(cmpQN);
+  for (const q of fragQ) {
+    const decls = byQ.get(qkey(q))!;
+    const ts = new Set(decls.map((d) => d.type));
+    frag.push(qid(q), ts.size === 1 ? childOf(decls[0].type) : -0x40000000);
+  }
+  while (pending.length) { const t = pending.shift()!; buildType(t, typeIndex.get(t)!); }
+  // lay out productions in state order
+  for (let s = 0; s < states.length; s++) {
+    states[s] = prods.length / 4;
+    const ps = (stateProds.get(s) ?? []).slice().sort((x, y) => x.key - y.key);
+    for (const p of ps) prods.push(p.kind, p.q, p.child, p.next);
+  }
+  states.push(prods.length / 4);
+  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, typeList, dtList };
+}
