@@ -1,0 +1,201 @@
+// The charger boundary of the SECC: configuration, feedback out, control events in, and the
+// hardware interfaces (power module, meter, authorization) a host implements.
+//
+// Two one-way channels, as in EVerest libiso15118 (style.md §2): the session calls
+// ChargerFeedback (fire-and-forget, never awaited) and the charger pushes ControlEvents.
+// bindCharger() in ./secc/charger-binding.ts connects the interfaces below to both channels.
+
+import type { Millis } from "../common/index";
+
+export type EnergyTransferMode =
+  | "AC_single_phase_core"
+  | "AC_three_phase_core"
+  | "DC_core"
+  | "DC_extended"
+  | "DC_combo_core"
+  | "DC_unique";
+
+/** DC output limits in SI units (V, A, W, Wh). */
+export interface DcLimits {
+  maxVoltage: number;
+  maxCurrent: number;
+  maxPower: number;
+  minVoltage: number;
+  minCurrent: number;
+  peakCurrentRipple: number;
+  currentRegulationTolerance?: number;
+  energyToBeDelivered?: number;
+}
+
+/** AC supply limits: nominal phase voltage (V) and maximum current per phase (A). */
+export interface AcLimits {
+  nominalVoltage: number;
+  maxCurrent: number;
+  phases: 1 | 3;
+}
+
+/** What the SECC announces and accepts. Frozen by the SeccSession. */
+export interface SeccConfig {
+  /** ISO-2 EVSEID (7–37 characters, e.g. "DE*XS1*E0001"). */
+  evseId: string;
+  /** DIN EVSEID (hexBinary, at most 32 bytes); default one zero byte, what most DIN chargers send. */
+  dinEvseId?: Uint8Array;
+  /** Energy transfer modes offered (ISO-2 SupportedEnergyTransferMode; DIN uses the first DC one). */
+  energyModes: readonly EnergyTransferMode[];
+  /** Payment options offered; this SECC implements external identification only. */
+  paymentOptions?: readonly ("ExternalPayment" | "Contract")[];
+  /** ChargeService FreeService. */
+  freeService?: boolean;
+  dc?: DcLimits;
+  ac?: AcLimits;
+  /** ISO-2: ask for MeteringReceiptReq in ChargingStatusRes/CurrentDemandRes (ReceiptRequired). */
+  receiptRequired?: boolean;
+  /** SAP: protocols in order of preference (default ["iso2", "din"]). */
+  protocols?: readonly ("din" | "iso2")[];
+  /** NotificationMaxDelay in the EVSE status (s). */
+  notificationMaxDelay?: number;
+  /** Meter ID in MeterInfo; no MeterInfo is sent when absent. */
+  meterId?: string;
+  /** Duration of the default PMaxSchedule entry in s (default 86400, one day). */
+  scheduleDuration?: number;
+}
+
+export type IsolationLevel = "Invalid" | "Valid" | "Warning" | "Fault" | "No_IMD";
+
+/** Events the charger pushes into the session (SeccSession.control()). */
+export type ControlEvent =
+  | { readonly kind: "authorized"; readonly accepted: boolean }
+  | { readonly kind: "cable-check-finished"; readonly isolation: IsolationLevel }
+  | { readonly kind: "present-values"; readonly voltage: number; readonly current: number }
+  | { readonly kind: "contactors-closed" }
+  | { readonly kind: "contactors-opened" }
+  | { readonly kind: "meter"; readonly wh: number }
+  | { readonly kind: "dc-limits"; readonly limits: Partial<DcLimits> }
+  | { readonly kind: "ac-limits"; readonly limits: Partial<AcLimits> }
+  /** The charger wants to end charging: EVSENotification=StopCharging from now on. */
+  | { readonly kind: "stop-charging" }
+  /** The charger wants new limits agreed (ISO-2 EVSENotification=ReNegotiation). */
+  | { readonly kind: "renegotiate" }
+  /** Emergency shutdown: status EVSE_EmergencyShutdown and StopCharging. */
+  | { readonly kind: "emergency-shutdown" }
+  | { readonly kind: "malfunction" };
+
+/** The charger as the handlers see it. The session updates it from ControlEvents. */
+export interface EvseFacts {
+  authorization: "pending" | "accepted" | "rejected";
+  /** Result of the last isolation check; "Invalid" while none has finished. */
+  isolation: IsolationLevel;
+  cableCheckFinished: boolean;
+  presentVoltage: number;
+  presentCurrent: number;
+  contactorsClosed: boolean;
+  /** Energy meter reading (Wh). */
+  meterWh: number;
+  notification: "None" | "StopCharging" | "ReNegotiation";
+  emergency: boolean;
+  malfunction: boolean;
+  dc: DcLimits;
+  ac: AcLimits;
+}
+
+/** What a handler gets besides its request and its session record. Read-only for handlers. */
+export interface SeccFacts {
+  readonly config: Readonly<SeccConfig>;
+  readonly evse: Readonly<EvseFacts>;
+  /** Clock time when the request arrived. */
+  readonly now: Millis;
+  /** Wall-clock time in Unix seconds for EVSETimeStamp / DateTimeNow, if the host knows it. */
+  readonly unixTime?: bigint;
+  /** SessionSetupReq only: a fresh random session ID, and the paused session the header names, if any. */
+  readonly newSessionId?: Uint8Array;
+  readonly paused?: PausedSession;
+}
+
+/** What survives an ISO-2 pause (SessionStopReq ChargingSession=Pause) until resumption. */
+export interface PausedSession {
+  readonly protocol: "din" | "iso2";
+  readonly sessionId: Uint8Array;
+  readonly evccId: Uint8Array;
+  readonly paymentOption?: string;
+  readonly energyMode?: string;
+  readonly saScheduleTupleId: number;
+  readonly pausedAt: Millis;
+}
+
+/** Keeps paused sessions across TCP connections (owned by the host, one per EVSE). */
+export interface SessionStore {
+  find(sessionId: Uint8Array): PausedSession | undefined;
+  save(paused: PausedSession): void;
+  remove(sessionId: Uint8Array): void;
+}
+
+/** Callbacks out of the SECC. All optional, all fire-and-forget (never awaited). */
+export interface ChargerFeedback {
+  /** A session was set up (or resumed). */
+  sessionStarted?(info: { protocol: "din" | "iso2"; sessionId: Uint8Array; evccId: Uint8Array; resumed: boolean }): void;
+  /** EIM: start external identification (RFID, app, free vend); answer with ControlEvent authorized. */
+  requestAuthorization?(evccId: Uint8Array): void;
+  /** DC: connect the output and check isolation at `voltage`; answer with cable-check-finished. */
+  startCableCheck?(voltage: number): void;
+  /** DC: pre-charge the output to `voltage`, current at most `current`. */
+  preCharge?(voltage: number, current: number): void;
+  /** DC: the EV's latest target (CurrentDemandReq). */
+  dcTarget?(voltage: number, current: number): void;
+  /** PowerDelivery Start: close the contactors (AC) / start delivering power (DC). */
+  startCharging?(mode: "ac" | "dc"): void;
+  /** PowerDelivery Stop (or renegotiation): ramp the current down and open the contactors. */
+  stopCharging?(mode: "ac" | "dc"): void;
+  /** DC welding detection step: keep the output off and report the present voltage. */
+  weldingDetection?(): void;
+  /** EV status values from DC requests (SOC in %, the EV's ready flag). */
+  evStatus?(soc: number, ready: boolean): void;
+  /** The session ended (a paused session can be resumed). */
+  sessionStopped?(reason: string): void;
+}
+
+// ---- hardware interfaces ----------------------------------------------------------------
+
+/** Whoever receives the events of a charger interface (the binding forwards them to a session). */
+export type ControlSink = (event: ControlEvent) => void;
+
+/** A DC power module with its isolation monitor and output contactors. */
+export interface DcPowerModule {
+  limits(): Readonly<DcLimits>;
+  readonly presentVoltage: number;
+  readonly presentCurrent: number;
+  /** Close the output contactors and measure isolation at `voltage`; reports cable-check-finished. */
+  startIsolationCheck(voltage: number): void;
+  /** Regulate to `voltage` with at most `current` (pre-charge and the charging loop). */
+  setTarget(voltage: number, current: number): void;
+  /** Ramp to 0 A, then open the contactors; reports contactors-opened. */
+  stop(): void;
+  /** Where events go (cable-check-finished, present-values, contactors-*). */
+  onEvent?: ControlSink;
+}
+
+/** An AC supply with its contactor and residual-current device. */
+export interface AcSupply {
+  limits(): Readonly<AcLimits>;
+  /** Close the contactor; reports contactors-closed. */
+  close(): void;
+  /** Open the contactor; reports contactors-opened. */
+  open(): void;
+  readonly closed: boolean;
+  /** Current drawn per phase (A). */
+  readonly presentCurrent: number;
+  onEvent?: ControlSink;
+}
+
+export interface EnergyMeter {
+  readonly meterId: string;
+  /** Energy delivered (Wh) since the meter was installed. */
+  readonly energyWh: number;
+}
+
+/** External identification (EIM): RFID, app, free vend. */
+export interface Authorizer {
+  /** Start identification; reports authorized {accepted}. */
+  authorize(evccId: Uint8Array): void;
+  cancel(): void;
+  onEvent?: ControlSink;
+}

@@ -1,0 +1,22 @@
+// DIN 70121 SECC: PowerDeliveryReq → start (ReadyToChargeState=true) or stop delivering power.
+
+import { reply } from "../framework";
+import type { HandlerResult } from "../framework";
+import type { DinPowerDeliveryReq } from "../msg-types";
+import type { SeccFacts } from "../charger-interfaces";
+import type { SeccContext } from "../secc/context";
+import { noteEvStatus } from "../secc/context";
+import { dinDcEvseStatus } from "../secc/evse-status";
+import { seccState } from "../secc/types";
+import { handle as sessionStop } from "./secc-session-stop";
+
+export function handle(req: DinPowerDeliveryReq, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  if (req.DC_EVPowerDeliveryParameter !== undefined) noteEvStatus(ctx, req.DC_EVPowerDeliveryParameter.DC_EVStatus);
+  // Field reports: ReadyToChargeState is a boolean, but be lenient with "true"/1 from odd encoders.
+  const start = req.ReadyToChargeState === true || (req.ReadyToChargeState as unknown) === "true";
+  ctx.charging = start;
+  const body = { PowerDeliveryRes: { ResponseCode: "OK", DC_EVSEStatus: dinDcEvseStatus(facts, start ? "charging" : "idle") } };
+  return start ? reply(body, "CurrentDemand", "start-charging") : reply(body, "WeldingDetection", "stop-charging");
+}
+
+export const state = seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: handle, SessionStopReq: sessionStop } });

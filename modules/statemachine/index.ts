@@ -1,0 +1,62 @@
+// State machines of DIN 70121 and ISO 15118-2: the framework and the charger (SECC) side.
+//
+// DESIGN NOTE (style.md "State machines"; EVerest libiso15118 + Josev lessons)
+//
+// framework.ts — protocol-independent pieces:
+//   - a handler is a pure function `handle(req, session, facts)` per request message per
+//     protocol (din/secc-cable-check.ts, iso2/secc-charge-parameter-discovery.ts, …). It may
+//     write its own session record (SeccContext) and nothing else; it never awaits and does no
+//     I/O. It returns a tagged HandlerResult:
+//       { kind: "reply", body, next?, signal? }   a response; `next` = id of the next state
+//       { kind: "stop",  body, reason, signal? }  a response, then the session ends
+//     `body` is the Body content ({ CableCheckRes: {...} }); the type makes a missing response
+//     impossible [V2G2-538]. `signal` names a charger side effect ("start-cable-check",
+//     "current-demand", …) that the session turns into a ChargerFeedback call — a constant
+//     string rather than a closure, so the hot path allocates nothing extra.
+//   - a state record (frozen): { id, accepts, onRequest, onControl?, timeout? }. `accepts[0]`
+//     is the message the state exists for, the rest are allowed alternatives (the EV ending a
+//     loop, SessionStopReq). Build one with defineState({ id, on: { CableCheckReq: handle,
+//     SessionStopReq: sessionStop }, timeout: "cable-check" }). States are named after the
+//     request they wait for; handlers name the next state by id, so files never import each
+//     other in cycles (din/secc-states.ts gathers the table).
+//   - events: SessionEvent = request | control | timeout | link-down.
+//   - StopReason values ("sequence-error", "timeout-sequence", "ev-pause", …); TimerId names
+//     ("sequence", "communication-setup", "ongoing", "cable-check", "pre-charge") whose values
+//     come from each protocol's timeouts.ts (branded Millis).
+// dispatch.ts — the ONE place that checks the sequence (FAILED_SequenceError) and the session
+//   ID (FAILED_UnknownSession) before any handler, answering with the protocol's minimal
+//   response from <protocol>/failed-responses.ts and stopping [V2G2-538], [V2G2-736].
+// charger-interfaces.ts — SeccConfig, the charger facts handlers read (EvseFacts), the
+//   ControlEvent union pushed in (authorized, cable-check-finished, present-values,
+//   contactors-closed, stop-charging, renegotiate, emergency-shutdown, …), ChargerFeedback
+//   callbacks out, and the hardware interfaces (DcPowerModule, AcSupply, EnergyMeter,
+//   Authorizer) that hosts implement (hosts/sim/charger/*).
+// secc/session.ts — SeccSession: decoded message objects in, response objects out; owns the
+//   clock (V2G_SECC_Sequence_Timeout after every response, CommunicationSetup until
+//   SessionSetupReq, one phase timer per state with `timeout`), the SessionStore for ISO-2
+//   pause/resume, the trace hook. No sockets, no codec: testable with ManualClock alone.
+// secc/connection.ts — SeccConnection: binds a SeccSession to a V2gtpConnection (EXI
+//   decode/encode, SAP first, then the negotiated schema), closes TCP when the session stops.
+// msg-types.ts — TEMPORARY local message shapes until modules/exi/generated lands.
+//
+// The EVCC (vehicle) side lives in ./evcc/ and has its own index.
+
+export * from "./framework";
+export { dispatch, messageName } from "./dispatch";
+export type { DispatchSession } from "./dispatch";
+export type * from "./charger-interfaces";
+export type * from "./msg-types";
+export { physical, fromPhysical } from "./physical";
+export { negotiateAppProtocol } from "./sap";
+export type { SapProtocolId, SapResult } from "./sap";
+export { SeccSession, MemorySessionStore, initialEvseFacts } from "./secc/session";
+export type { SeccSessionOptions, SeccOutput, SeccTraceEntry } from "./secc/session";
+export type { SeccContext, EvValues } from "./secc/context";
+export type { SeccHandler, SeccState, SeccProtocol } from "./secc/types";
+export { seccState } from "./secc/types";
+export { DIN_SECC, DIN_SECC_STATES } from "./din/secc-states";
+export { ISO2_SECC, ISO2_SECC_STATES } from "./iso2/secc-states";
+export { dinFailedResponse, DIN_REQUESTS } from "./din/failed-responses";
+export { iso2FailedResponse, ISO2_REQUESTS } from "./iso2/failed-responses";
+export * as dinTimeouts from "./din/timeouts";
+export * as iso2Timeouts from "./iso2/timeouts";

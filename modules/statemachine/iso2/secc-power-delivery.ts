@@ -1,0 +1,41 @@
+// ISO 15118-2 SECC: PowerDeliveryReq → ChargeProgress Start, Stop or Renegotiate.
+
+import { reply, stop } from "../framework";
+import type { HandlerResult } from "../framework";
+import type { Iso2PowerDeliveryReq } from "../msg-types";
+import type { SeccFacts } from "../charger-interfaces";
+import type { SeccContext } from "../secc/context";
+import { noteEvStatus } from "../secc/context";
+import { acEvseStatus, dcEvseStatus } from "../secc/evse-status";
+import { seccState } from "../secc/types";
+import { iso2FailedResponse } from "./failed-responses";
+import { handle as sessionStop } from "./secc-session-stop";
+
+export function handle(req: Iso2PowerDeliveryReq, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  if (req.DC_EVPowerDeliveryParameter !== undefined) noteEvStatus(ctx, req.DC_EVPowerDeliveryParameter.DC_EVStatus);
+  // The EV must name the tuple offered in ChargeParameterDiscoveryRes.
+  if (req.SAScheduleTupleID !== ctx.saScheduleTupleId) {
+    return stop(iso2FailedResponse("PowerDeliveryReq", "FAILED_TariffSelectionInvalid", !ctx.dc)!, "failed-response");
+  }
+  const progress = req.ChargeProgress;
+  const res: Record<string, unknown> = { ResponseCode: "OK" };
+  if (progress === "Start") {
+    ctx.charging = true;
+    ctx.renegotiating = false;
+    if (ctx.dc) res.DC_EVSEStatus = dcEvseStatus(facts, "charging");
+    else res.AC_EVSEStatus = acEvseStatus(facts);
+    return reply({ PowerDeliveryRes: res }, ctx.dc ? "CurrentDemand" : "ChargingStatus", "start-charging");
+  }
+  if (ctx.dc) res.DC_EVSEStatus = dcEvseStatus(facts, "idle");
+  else res.AC_EVSEStatus = acEvseStatus(facts);
+  if (progress === "Renegotiate") {
+    // Power keeps flowing while new parameters are agreed; ChargeParameterDiscovery follows.
+    ctx.renegotiating = true;
+    return reply({ PowerDeliveryRes: res }, "ChargeParameterDiscovery");
+  }
+  const wasCharging = ctx.charging;
+  ctx.charging = false;
+  return reply({ PowerDeliveryRes: res }, ctx.dc ? "WeldingDetection" : "SessionStop", wasCharging || ctx.dc ? "stop-charging" : undefined);
+}
+
+export const state = seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: handle, SessionStopReq: sessionStop } });

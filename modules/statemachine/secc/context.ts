@@ -1,0 +1,85 @@
+// The SECC's per-session record: what the handlers remember between requests.
+
+import type { DcEvStatus, PhysicalValue } from "../msg-types";
+import { fromPhysical } from "../physical";
+
+/** The EV's latest values from its DC requests (SI units). */
+export interface EvValues {
+  targetVoltage: number;
+  targetCurrent: number;
+  maxVoltage: number;
+  maxCurrent: number;
+  maxPower: number;
+  soc: number;
+  ready: boolean;
+  errorCode: string;
+  chargingComplete: boolean;
+}
+
+export interface SeccContext {
+  readonly protocol: "din" | "iso2";
+  /** Empty until SessionSetupRes. */
+  sessionId: Uint8Array;
+  evccId: Uint8Array;
+  /** SessionSetup joined a paused session (OK_OldSessionJoined). */
+  resumed: boolean;
+  paymentOption: string | undefined;
+  /** The EV's requested energy transfer mode / type. */
+  energyMode: string | undefined;
+  /** True for a DC mode, false for AC; decided by ChargeParameterDiscoveryReq. */
+  dc: boolean;
+  /** The SAScheduleTuple offered (and the one PowerDeliveryReq must name). */
+  saScheduleTupleId: number;
+  authorizationRequested: boolean;
+  cableCheckStarted: boolean;
+  /** ChargeParameterDiscovery after PowerDelivery Renegotiate: no second cable check. */
+  renegotiating: boolean;
+  /** Between PowerDelivery Start and Stop. */
+  charging: boolean;
+  /** ISO-2: ReceiptRequired was sent; MeteringReceiptReq is allowed. */
+  receiptRequested: boolean;
+  readonly ev: EvValues;
+}
+
+export function newContext(protocol: "din" | "iso2"): SeccContext {
+  return {
+    protocol,
+    sessionId: new Uint8Array(0),
+    evccId: new Uint8Array(0),
+    resumed: false,
+    paymentOption: undefined,
+    energyMode: undefined,
+    dc: true,
+    saScheduleTupleId: 1,
+    authorizationRequested: false,
+    cableCheckStarted: false,
+    renegotiating: false,
+    charging: false,
+    receiptRequested: false,
+    ev: {
+      targetVoltage: 0,
+      targetCurrent: 0,
+      maxVoltage: 0,
+      maxCurrent: 0,
+      maxPower: 0,
+      soc: 0,
+      ready: false,
+      errorCode: "NO_ERROR",
+      chargingComplete: false,
+    },
+  };
+}
+
+/** Copies a DC_EVStatus into the context (absent → unchanged). */
+export function noteEvStatus(ctx: SeccContext, status: DcEvStatus | undefined): void {
+  if (status === undefined || status === null) return;
+  const ev = ctx.ev;
+  if (typeof status.EVRESSSOC === "number") ev.soc = status.EVRESSSOC;
+  ev.ready = status.EVReady === true;
+  if (typeof status.EVErrorCode === "string") ev.errorCode = status.EVErrorCode;
+}
+
+/** Copies an optional EV limit into the context. */
+export function noteLimit(ev: EvValues, key: "maxVoltage" | "maxCurrent" | "maxPower", pv: PhysicalValue | undefined): void {
+  if (pv !== undefined && pv !== null) ev[key] = fromPhysical(pv);
+}

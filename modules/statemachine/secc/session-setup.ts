@@ -1,0 +1,70 @@
+// The steps before charging that DIN 70121 and ISO 15118-2 share: session IDs and resumption,
+// payment/service selection checks, external identification, the EV's charge parameters.
+
+import { bytesEqual } from "../../common/index";
+import type { SeccFacts } from "../charger-interfaces";
+import type { DcEvChargeParameter, PaymentSelectionReq, SessionSetupReq } from "../msg-types";
+import type { SeccContext } from "./context";
+import { noteEvStatus, noteLimit } from "./context";
+
+/**
+ * Sets the session ID. A SessionSetupReq whose header names the paused session of the same EV
+ * (same EVCCID, same protocol) joins it (OK_OldSessionJoined, same ID); any other ID, zero
+ * included, gets a new session with a fresh random ID (OK_NewSessionEstablished).
+ */
+export function setupSession(req: SessionSetupReq, ctx: SeccContext, facts: SeccFacts): "OK_NewSessionEstablished" | "OK_OldSessionJoined" {
+  const evccId = req.EVCCID instanceof Uint8Array ? req.EVCCID : new Uint8Array(0);
+  ctx.evccId = evccId;
+  const paused = facts.paused;
+  if (paused !== undefined && paused.protocol === ctx.protocol && bytesEqual(paused.evccId, evccId)) {
+    ctx.sessionId = paused.sessionId;
+    ctx.resumed = true;
+    ctx.saScheduleTupleId = paused.saScheduleTupleId;
+    return "OK_OldSessionJoined";
+  }
+  ctx.sessionId = facts.newSessionId ?? new Uint8Array(8);
+  ctx.resumed = false;
+  return "OK_NewSessionEstablished";
+}
+
+/** ServicePaymentSelection / PaymentServiceSelection: the option must be offered, the charge service (ID 1) chosen. */
+export function checkPaymentSelection(
+  req: PaymentSelectionReq,
+  ctx: SeccContext,
+  facts: SeccFacts,
+): "OK" | "FAILED_PaymentSelectionInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_NoChargeServiceSelected" {
+  const offered = facts.config.paymentOptions ?? ["ExternalPayment"];
+  if (offered.indexOf(req.SelectedPaymentOption as "ExternalPayment") < 0) return "FAILED_PaymentSelectionInvalid";
+  // EIM only: Contract (Plug & Charge) needs PaymentDetails and TLS, not implemented here.
+  if (req.SelectedPaymentOption !== "ExternalPayment") return "FAILED_PaymentSelectionInvalid";
+  const services = req.SelectedServiceList?.SelectedService ?? [];
+  let charge = false;
+  for (let i = 0; i < services.length; i++) {
+    if (services[i].ServiceID === 1) charge = true;
+    else return "FAILED_ServiceSelectionInvalid"; // no value-added services are offered
+  }
+  if (!charge) return "FAILED_NoChargeServiceSelected";
+  ctx.paymentOption = req.SelectedPaymentOption;
+  return "OK";
+}
+
+/** Where external identification stands: "request" = ask the charger now (first request). */
+export type AuthorizationStep = "request" | "pending" | "accepted" | "rejected";
+
+export function authorizationStep(ctx: SeccContext, facts: SeccFacts): AuthorizationStep {
+  const auth = facts.evse.authorization;
+  if (auth === "accepted" || auth === "rejected") return auth;
+  if (!ctx.authorizationRequested) {
+    ctx.authorizationRequested = true;
+    return "request";
+  }
+  return "pending";
+}
+
+/** Copies the EV's DC charge parameters into the context. */
+export function noteDcChargeParameter(ctx: SeccContext, p: DcEvChargeParameter): void {
+  noteEvStatus(ctx, p.DC_EVStatus);
+  noteLimit(ctx.ev, "maxVoltage", p.EVMaximumVoltageLimit);
+  noteLimit(ctx.ev, "maxCurrent", p.EVMaximumCurrentLimit);
+  noteLimit(ctx.ev, "maxPower", p.EVMaximumPowerLimit);
+}

@@ -1,0 +1,528 @@
+// SeccSession: one EV connection on the charger side — decoded messages in, responses out.
+//
+// Pure with respect to I/O: no sockets, no codec. The session owns the clock (sequence,
+// communication-setup and phase timers), the state, the session record and the charger facts;
+// SeccConnection (./connection.ts) binds it to V2GTP and EXI. Everything enters through
+// feed() as a SessionEvent (request | control | timeout | link-down); request() and control()
+// are shorthands.
+
+import { bytesEqual, silentLogger } from "../../common/index";
+import type { Clock, Logger, Millis, TimerHandle } from "../../common/index";
+import type {
+  ChargerFeedback,
+  ControlEvent,
+  EvseFacts,
+  PausedSession,
+  SeccConfig,
+  SeccFacts,
+  SessionStore,
+} from "../charger-interfaces";
+import { dispatch, messageName } from "../dispatch";
+import { stop as stopResult, timeoutReason } from "../framework";
+import type { FeedbackSignal, HandlerResult, SessionEvent, StopReason, TimerId } from "../framework";
+import type { SupportedAppProtocolReqDoc, SupportedAppProtocolResDoc, V2gDocument } from "../msg-types";
+import { negotiateAppProtocol } from "../sap";
+import type { SapProtocolId } from "../sap";
+import { DIN_SECC } from "../din/secc-states";
+import { ISO2_SECC } from "../iso2/secc-states";
+import { newContext } from "./context";
+import type { SeccContext } from "./context";
+import { summarize } from "./trace";
+import type { SeccProtocol, SeccState } from "./types";
+
+/** One traced message: direction, protocol, state, element name, its key values. */
+export interface SeccTraceEntry {
+  readonly direction: "rx" | "tx";
+  readonly protocol: "sap" | "din" | "iso2";
+  readonly state: string;
+  readonly message: string;
+  /** Key values, e.g. "EVTargetVoltage=400V EVTargetCurrent=100A SOC=42%". */
+  readonly summary: string;
+  readonly time: Millis;
+}
+
+export interface SeccSessionOptions {
+  config: SeccConfig;
+  clock: Clock;
+  feedback?: ChargerFeedback;
+  /** Paused sessions (ISO-2 pause/resume); without one, a pause cannot be resumed. */
+  store?: SessionStore;
+  logger?: Logger;
+  /** Live trace: called for every message in and out (the summary is only built when set). */
+  trace?: (entry: SeccTraceEntry) => void;
+  /** The session ended. For a stop caused by a request, the response is still to be sent. */
+  onStop?: (reason: StopReason) => void;
+  /** Random bytes for session IDs (default: Math.random). */
+  randomBytes?: (count: number) => Uint8Array;
+  /** Unix time in seconds (EVSETimeStamp / DateTimeNow); omitted from responses when absent. */
+  unixTime?: () => bigint;
+  /** Called before each request so the host can write present values into the facts. */
+  sample?: (evse: EvseFacts) => void;
+  /** Start in this protocol without SAP (tests, replays). */
+  protocol?: SapProtocolId;
+}
+
+/** A response to send and whether to close the connection after sending it. */
+export interface SeccOutput {
+  readonly response: V2gDocument | SupportedAppProtocolResDoc | undefined;
+  readonly close: boolean;
+}
+
+const PROTOCOLS: Readonly<Record<SapProtocolId, SeccProtocol>> = Object.freeze({ din: DIN_SECC, iso2: ISO2_SECC });
+
+const CLOSE_ONLY: SeccOutput = Object.freeze({ response: undefined, close: true });
+
+function defaultRandomBytes(count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = Math.floor(Math.random() * 256);
+  out[0] |= 1; // never all zero: a zero SessionID means "no session"
+  return out;
+}
+
+function isZero(bytes: Uint8Array | undefined): boolean {
+  if (bytes === undefined) return true;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/** Mutable twin of SeccFacts; handlers see it read-only. */
+interface FactsRecord {
+  config: Readonly<SeccConfig>;
+  evse: EvseFacts;
+  now: Millis;
+  unixTime?: bigint;
+  newSessionId?: Uint8Array;
+  paused?: PausedSession;
+}
+
+export function initialEvseFacts(config: SeccConfig): EvseFacts {
+  const dc = config.dc ?? { maxVoltage: 0, maxCurrent: 0, maxPower: 0, minVoltage: 0, minCurrent: 0, peakCurrentRipple: 0 };
+  const ac = config.ac ?? { nominalVoltage: 230, maxCurrent: 0, phases: 3 as const };
+  return {
+    authorization: "pending",
+    isolation: "Invalid",
+    cableCheckFinished: false,
+    presentVoltage: 0,
+    presentCurrent: 0,
+    contactorsClosed: false,
+    meterWh: 0,
+    notification: "None",
+    emergency: false,
+    malfunction: false,
+    dc: { ...dc },
+    ac: { ...ac },
+  };
+}
+
+export class SeccSession {
+  readonly #config: Readonly<SeccConfig>;
+  readonly #clock: Clock;
+  readonly #feedback: ChargerFeedback;
+  readonly #store: SessionStore | undefined;
+  readonly #logger: Logger;
+  readonly #trace: ((entry: SeccTraceEntry) => void) | undefined;
+  readonly #onStop: ((reason: StopReason) => void) | undefined;
+  readonly #random: (count: number) => Uint8Array;
+  readonly #unixTime: (() => bigint) | undefined;
+  readonly #sample: ((evse: EvseFacts) => void) | undefined;
+  readonly #facts: FactsRecord;
+
+  #protocol: SeccProtocol | undefined;
+  #ctx: SeccContext | undefined;
+  #state: SeccState | undefined;
+  #stopped: StopReason | undefined;
+  #sequenceTimer: TimerHandle | undefined;
+  #phaseTimer: TimerHandle | undefined;
+  #setupTimer: TimerHandle | undefined;
+  /** The phase timer that ran out in the current state, answered at the next request. */
+  #expired: TimerId | undefined;
+  /** Number of requests answered. */
+  #count = 0;
+
+  constructor(options: SeccSessionOptions) {
+    this.#config = Object.freeze({ ...options.config });
+    this.#clock = options.clock;
+    this.#feedback = options.feedback ?? {};
+    this.#store = options.store;
+    this.#logger = options.logger ?? silentLogger;
+    this.#trace = options.trace;
+    this.#onStop = options.onStop;
+    this.#random = options.randomBytes ?? defaultRandomBytes;
+    this.#unixTime = options.unixTime;
+    this.#sample = options.sample;
+    this.#facts = { config: this.#config, evse: initialEvseFacts(this.#config), now: this.#clock.now() };
+    if (options.protocol !== undefined) this.#select(options.protocol);
+    // V2G_SECC_CommunicationSetup_Timeout runs from the connection until SessionSetupReq.
+    const setup = (this.#protocol ?? ISO2_SECC).timeouts["communication-setup"];
+    this.#setupTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "communication-setup" }), setup);
+  }
+
+  // ---- read-only views ----------------------------------------------------------------
+
+  /** The negotiated protocol (undefined before SAP). */
+  get protocol(): SapProtocolId | undefined {
+    return this.#protocol?.id;
+  }
+  /** The current state's id ("SAP" before negotiation). */
+  get state(): string {
+    return this.#state?.id ?? "SAP";
+  }
+  /** Why the session ended; undefined while it runs. */
+  get stopReason(): StopReason | undefined {
+    return this.#stopped;
+  }
+  get context(): Readonly<SeccContext> | undefined {
+    return this.#ctx;
+  }
+  get evse(): Readonly<EvseFacts> {
+    return this.#facts.evse;
+  }
+  /** Number of requests answered so far. */
+  get requests(): number {
+    return this.#count;
+  }
+
+  // ---- input --------------------------------------------------------------------------
+
+  /** The single entry point: every event goes through here. */
+  feed(event: SessionEvent<V2gDocument | SupportedAppProtocolReqDoc, ControlEvent>): SeccOutput | undefined {
+    switch (event.kind) {
+      case "request":
+        return this.#onRequest(event.message);
+      case "control":
+        this.#onControl(event.event);
+        return undefined;
+      case "timeout":
+        this.#onTimeout(event.timer);
+        return undefined;
+      case "link-down":
+        this.#finish("link-down");
+        return undefined;
+    }
+  }
+
+  /** A decoded request (supportedAppProtocolReq or V2G_Message). */
+  request(message: V2gDocument | SupportedAppProtocolReqDoc): SeccOutput {
+    return this.#onRequest(message);
+  }
+
+  /** A control event from the charger. */
+  control(event: ControlEvent): void {
+    this.#onControl(event);
+  }
+
+  /** The connection or the data link is gone. */
+  linkDown(): void {
+    this.#finish("link-down");
+  }
+
+  /** Stops all timers without a stop reason (the owner discards the session). */
+  dispose(): void {
+    this.#clearTimers();
+  }
+
+  // ---- requests -----------------------------------------------------------------------
+
+  #onRequest(message: V2gDocument | SupportedAppProtocolReqDoc): SeccOutput {
+    if (this.#stopped !== undefined) return CLOSE_ONLY;
+    this.#clock.clear(this.#sequenceTimer);
+    this.#sequenceTimer = undefined;
+    if ("supportedAppProtocolReq" in message) return this.#onSap(message);
+    if (!("V2G_Message" in message) || this.#protocol === undefined || this.#ctx === undefined || this.#state === undefined) {
+      this.#finish("sequence-error");
+      return CLOSE_ONLY;
+    }
+    const protocol = this.#protocol;
+    const ctx = this.#ctx;
+    const state = this.#state;
+    const header = message.V2G_Message.Header;
+    const body = message.V2G_Message.Body;
+    const name = messageName(body);
+    const headerId = header?.SessionID instanceof Uint8Array ? header.SessionID : new Uint8Array(0);
+    const facts = this.#facts;
+    facts.now = this.#clock.now();
+    facts.newSessionId = undefined;
+    facts.paused = undefined;
+    if (this.#sample !== undefined) this.#sample(facts.evse);
+    if (name === undefined) {
+      this.#finish("unsupported-message");
+      return CLOSE_ONLY;
+    }
+    const req = (body as Record<string, unknown>)[name];
+    if (this.#trace !== undefined) this.#emitTrace("rx", name, req);
+
+    if (name === "SessionSetupReq" && state.id === protocol.initial) {
+      facts.newSessionId = this.#random(8);
+      if (this.#unixTime !== undefined) facts.unixTime = this.#unixTime();
+      if (!isZero(headerId) && this.#store !== undefined) facts.paused = this.#store.find(headerId);
+    }
+
+    let result: HandlerResult | undefined;
+    if (this.#expired !== undefined && name !== "SessionStopReq" && state.accepts.indexOf(name) >= 0) {
+      // A phase limit ran out while the EV kept asking (Ongoing too long): FAILED and stop.
+      const failed = protocol.failedResponse(name, "FAILED", ctx);
+      result = failed === undefined ? undefined : stopResult(failed, timeoutReason(this.#expired));
+    } else {
+      result = dispatch(protocol, state, name, req, headerId, ctx, facts);
+    }
+    if (result === undefined) {
+      this.#finish("unsupported-message");
+      return CLOSE_ONLY;
+    }
+    this.#count++;
+    if (name === "SessionSetupReq" && result.kind === "reply") this.#sessionStarted(ctx);
+    if (result.signal !== undefined) this.#signal(result.signal, ctx);
+
+    const sessionId = ctx.sessionId.length > 0 ? ctx.sessionId : headerId;
+    const response: V2gDocument = { V2G_Message: { Header: { SessionID: sessionId }, Body: result.body } };
+    if (result.kind === "stop") {
+      if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);
+      this.#finish(result.reason);
+      return { response, close: true };
+    }
+    if (name === "ChargeParameterDiscoveryReq" && facts.evse.notification === "ReNegotiation") facts.evse.notification = "None";
+    if (result.next !== undefined && result.next !== state.id) this.#enter(result.next);
+    if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);
+    this.#armSequenceTimer();
+    return { response, close: false };
+  }
+
+  #onSap(message: SupportedAppProtocolReqDoc): SeccOutput {
+    if (this.#trace !== undefined) this.#emitTrace("rx", "supportedAppProtocolReq", message.supportedAppProtocolReq);
+    if (this.#protocol !== undefined) {
+      // SAP happens once, before everything else.
+      this.#finish("sequence-error");
+      return CLOSE_ONLY;
+    }
+    const result = negotiateAppProtocol(message, this.#config.protocols ?? ["iso2", "din"]);
+    if (this.#trace !== undefined) this.#emitTrace("tx", "supportedAppProtocolRes", result.response.supportedAppProtocolRes);
+    if (result.protocol === undefined) {
+      this.#finish("no-protocol");
+      return { response: result.response, close: true };
+    }
+    this.#select(result.protocol);
+    this.#logger.log("info", "secc", `protocol ${result.protocol} negotiated`, { schemaId: result.chosen?.SchemaID });
+    this.#armSequenceTimer();
+    return { response: result.response, close: false };
+  }
+
+  #select(id: SapProtocolId): void {
+    const protocol = PROTOCOLS[id];
+    this.#protocol = protocol;
+    this.#ctx = newContext(id);
+    this.#state = protocol.states[protocol.initial];
+  }
+
+  // ---- states and timers --------------------------------------------------------------
+
+  #enter(id: string): void {
+    const next = this.#protocol!.states[id];
+    if (next === undefined) {
+      this.#logger.log("error", "secc", `handler named unknown state ${id}`);
+      this.#finish("unsupported-message");
+      return;
+    }
+    const previous = this.#state!;
+    this.#state = next;
+    this.#expired = undefined;
+    // Each state with a phase limit gets its own timer from the moment it is entered.
+    this.#clock.clear(this.#phaseTimer);
+    this.#phaseTimer = undefined;
+    const timer = next.timeout;
+    if (timer !== undefined && timer !== "communication-setup") {
+      this.#phaseTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer }), this.#protocol!.timeouts[timer]);
+    }
+    if (previous.id === "SessionSetup") {
+      this.#clock.clear(this.#setupTimer);
+      this.#setupTimer = undefined;
+    }
+    this.#logger.log("debug", "secc", `${previous.id} → ${id}`);
+  }
+
+  #armSequenceTimer(): void {
+    const limit = (this.#protocol ?? ISO2_SECC).timeouts.sequence;
+    this.#sequenceTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "sequence" }), limit);
+  }
+
+  #onTimeout(timer: TimerId): void {
+    if (this.#stopped !== undefined) return;
+    if (timer === "sequence" || timer === "communication-setup") {
+      // No request came in time: stop and close the TCP connection (no response to send).
+      this.#logger.log("warn", "secc", `${timer} timeout in ${this.state}`);
+      this.#finish(timeoutReason(timer));
+      return;
+    }
+    // A phase limit: answer the next request of this phase with FAILED.
+    this.#phaseTimer = undefined;
+    this.#expired = timer;
+    this.#logger.log("warn", "secc", `${timer} limit reached in ${this.state}`);
+  }
+
+  #clearTimers(): void {
+    this.#clock.clear(this.#sequenceTimer);
+    this.#clock.clear(this.#phaseTimer);
+    this.#clock.clear(this.#setupTimer);
+    this.#sequenceTimer = this.#phaseTimer = this.#setupTimer = undefined;
+  }
+
+  #finish(reason: StopReason): void {
+    if (this.#stopped !== undefined) return;
+    this.#stopped = reason;
+    this.#clearTimers();
+    const ctx = this.#ctx;
+    if (ctx !== undefined && ctx.charging) {
+      ctx.charging = false;
+      this.#signal("stop-charging", ctx);
+    }
+    if (reason === "ev-pause" && ctx !== undefined && this.#store !== undefined) {
+      this.#store.save({
+        protocol: ctx.protocol,
+        sessionId: ctx.sessionId,
+        evccId: ctx.evccId,
+        paymentOption: ctx.paymentOption,
+        energyMode: ctx.energyMode,
+        saScheduleTupleId: ctx.saScheduleTupleId,
+        pausedAt: this.#clock.now(),
+      });
+    } else if (ctx !== undefined && this.#store !== undefined && ctx.resumed) {
+      this.#store.remove(ctx.sessionId);
+    }
+    this.#logger.log(reason === "ev-terminate" || reason === "ev-pause" ? "info" : "warn", "secc", `session stopped: ${reason}`, {
+      state: this.state,
+    });
+    this.#feedback.sessionStopped?.(reason);
+    this.#onStop?.(reason);
+  }
+
+  // ---- charger I/O --------------------------------------------------------------------
+
+  #sessionStarted(ctx: SeccContext): void {
+    if (ctx.resumed && this.#store !== undefined) this.#store.remove(ctx.sessionId);
+    this.#feedback.sessionStarted?.({ protocol: ctx.protocol, sessionId: ctx.sessionId, evccId: ctx.evccId, resumed: ctx.resumed });
+  }
+
+  #signal(signal: FeedbackSignal, ctx: SeccContext): void {
+    const fb = this.#feedback;
+    const evse = this.#facts.evse;
+    const ev = ctx.ev;
+    switch (signal) {
+      case "request-authorization":
+        fb.requestAuthorization?.(ctx.evccId);
+        return;
+      case "start-cable-check": {
+        evse.cableCheckFinished = false;
+        evse.isolation = "Invalid";
+        // Check at the EV's maximum voltage, within the charger's range.
+        const v = ev.maxVoltage > 0 && ev.maxVoltage < evse.dc.maxVoltage ? ev.maxVoltage : evse.dc.maxVoltage;
+        fb.startCableCheck?.(v);
+        return;
+      }
+      case "pre-charge":
+        fb.preCharge?.(ev.targetVoltage, ev.targetCurrent);
+        return;
+      case "current-demand":
+        fb.dcTarget?.(ev.targetVoltage, ev.targetCurrent);
+        fb.evStatus?.(ev.soc, ev.ready);
+        return;
+      case "start-charging":
+        fb.startCharging?.(ctx.dc ? "dc" : "ac");
+        return;
+      case "stop-charging":
+        fb.stopCharging?.(ctx.dc ? "dc" : "ac");
+        return;
+      case "welding-detection":
+        fb.weldingDetection?.();
+        return;
+    }
+  }
+
+  #onControl(event: ControlEvent): void {
+    const evse = this.#facts.evse;
+    switch (event.kind) {
+      case "authorized":
+        evse.authorization = event.accepted ? "accepted" : "rejected";
+        break;
+      case "cable-check-finished":
+        evse.cableCheckFinished = true;
+        evse.isolation = event.isolation;
+        break;
+      case "present-values":
+        evse.presentVoltage = event.voltage;
+        evse.presentCurrent = event.current;
+        break;
+      case "contactors-closed":
+        evse.contactorsClosed = true;
+        break;
+      case "contactors-opened":
+        evse.contactorsClosed = false;
+        break;
+      case "meter":
+        evse.meterWh = event.wh;
+        break;
+      case "dc-limits":
+        Object.assign(evse.dc, event.limits);
+        break;
+      case "ac-limits":
+        Object.assign(evse.ac, event.limits);
+        break;
+      case "stop-charging":
+        evse.notification = "StopCharging";
+        break;
+      case "renegotiate":
+        evse.notification = "ReNegotiation";
+        break;
+      case "emergency-shutdown":
+        evse.emergency = true;
+        evse.notification = "StopCharging";
+        break;
+      case "malfunction":
+        evse.malfunction = true;
+        evse.notification = "StopCharging";
+        break;
+    }
+    const state = this.#state;
+    if (this.#stopped === undefined && state?.onControl !== undefined && this.#ctx !== undefined) {
+      const next = state.onControl(event, this.#ctx, this.#facts);
+      if (next !== undefined && next !== state.id) this.#enter(next);
+    }
+  }
+
+  // ---- trace --------------------------------------------------------------------------
+
+  #emitTrace(direction: "rx" | "tx", message: string, content: unknown): void {
+    this.#trace!({
+      direction,
+      protocol: this.#protocol?.id ?? "sap",
+      state: this.state,
+      message,
+      summary: summarize(message, content),
+      time: this.#clock.now(),
+    });
+  }
+
+  #emitTraceBody(direction: "rx" | "tx", body: object): void {
+    const name = messageName(body);
+    if (name !== undefined) this.#emitTrace(direction, name, (body as Record<string, unknown>)[name]);
+  }
+}
+
+/** A SessionStore in memory (one per EVSE; paused sessions expire with the process). */
+export class MemorySessionStore implements SessionStore {
+  readonly #sessions: PausedSession[] = [];
+
+  find(sessionId: Uint8Array): PausedSession | undefined {
+    for (const s of this.#sessions) if (bytesEqual(s.sessionId, sessionId)) return s;
+    return undefined;
+  }
+  save(paused: PausedSession): void {
+    this.remove(paused.sessionId);
+    this.#sessions.push(paused);
+  }
+  remove(sessionId: Uint8Array): void {
+    for (let i = this.#sessions.length - 1; i >= 0; i--) if (bytesEqual(this.#sessions[i].sessionId, sessionId)) this.#sessions.splice(i, 1);
+  }
+  get size(): number {
+    return this.#sessions.length;
+  }
+}
+
