@@ -282,9 +282,7 @@ class Decoder {
     const ui = r.bits(bitsFor(uris.length + 1));
     let u: number;
     if (ui === 0) {
-      const L = r.uint();
-      if (L < 2) this.fail("exi-value", "uri string-table hit");
-      uris.push(this.chars(L - 2));
+      uris.push(this.chars(r.uint()));
       locals.push([]);
       u = uris.length - 1;
     } else {
@@ -661,7 +659,7 @@ class Encoder {
     if (u >= 0) w.bits(u + 1, ub);
     else {
       w.bits(0, ub);
-      w.uint(this.codePoints(ns) + 2);
+      w.uint(this.codePoints(ns));
       this.chars(ns);
       uris.push(ns);
       locals.push([]);
