@@ -104,15 +104,15 @@ class Decoder {
         out[w.$wildcard.name] = w.$wildcard.value;
         continue;
       }
-      const q = g.fragQ[code], c = g.fragChild[code];
-      if (c === FRAG_RELAXED) this.fail("exi-event-code", `fragment root ${g.qLocal[q]} has several declarations (relaxed element fragment grammar unsupported)`);
-      out[g.qLocal[q]] = this.child(c, q);
+      const q = g.fragQ[code];
+      out[g.qLocal[q]] = this.child(g.fragChild[code], q);
     }
   }
 
   child(c: number, q: number): unknown {
     if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
     if (c >= 0) return this.type(c, q);
+    if (c === FRAG_RELAXED) return this.relaxed(q);
     const r = this.r;
     if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event in simple element");
     const v = this.value(-1 - c, q);
@@ -186,6 +186,53 @@ class Decoder {
           break;
       }
       sc = nextState(g, p, sc, r.pos);
+    }
+  }
+
+  /**
+   * Relaxed element fragment grammar (EXI 1.0 §8.5.4.3), for a fragment element whose qname
+   * has declarations of different types (ISO-2 eMAID). Result: the text when there are no
+   * attributes and no children; otherwise attributes, `$value` (text) or `$content`.
+   */
+  relaxed(q: number): unknown {
+    const g = this.g, r = this.r;
+    if (++this.depth > MAX_DEPTH) this.fail("exi-limit", "nesting too deep");
+    const nA = g.fragAttrQ.length, nF = g.fragQ.length;
+    const obj: Obj = {};
+    const content: unknown[] = [];
+    let attrs = false, elems = false;
+    let inStart = true;
+    for (;;) {
+      const base = inStart ? nA + 1 : 0;
+      const n = base + nF + 3;
+      let code = r.bits(bitsFor(n + 1));
+      if (code >= n) this.fail("exi-event-code", "undeclared (second-level) event");
+      if (code < nA) {
+        const aq = g.fragAttrQ[code], dt = g.fragAttrDt[code];
+        obj[g.qLocal[aq]] = dt >= 0 ? this.value(dt, aq) : this.string(aq);
+        attrs = true;
+        continue;
+      }
+      if (inStart && code === nA) this.fail("exi-event-code", "AT(*) in element fragment");
+      code -= base;
+      if (code < nF) {
+        const cq = g.fragQ[code];
+        content.push({ [g.qLocal[cq]]: this.child(g.fragChild[code], cq) });
+        elems = true;
+      } else if (code === nF) {
+        content.push(this.wildcard());
+        elems = true;
+      } else if (code === nF + 1) {
+        this.depth--;
+        if (!attrs && !elems) return content.length ? content[0] : "";
+        if (!elems) {
+          if (content.length) obj.$value = content[0];
+          return obj;
+        }
+        obj.$content = content;
+        return obj;
+      } else content.push(this.string(q));
+      inStart = false;
     }
   }
 
@@ -424,10 +471,8 @@ class Encoder {
     for (const key of Object.keys(doc)) {
       const i = g.fragByName.get(key);
       if (i === undefined) this.fail(`${key} is not an element of this schema`);
-      const c = g.fragChild[i];
-      if (c === FRAG_RELAXED) this.fail(`fragment root ${key} has several declarations (relaxed element fragment grammar unsupported)`);
       w.bits(i, g.fragWidth);
-      this.child(c, (doc as Obj)[key], g.fragQ[i]);
+      this.child(g.fragChild[i], (doc as Obj)[key], g.fragQ[i]);
     }
     w.bits(n + 1, g.fragWidth);
     return w.finish();
@@ -436,6 +481,10 @@ class Encoder {
   child(c: number, v: unknown, q: number): void {
     if (c >= 0) {
       this.type(c, v, q);
+      return;
+    }
+    if (c === FRAG_RELAXED) {
+      this.relaxed(v, q);
       return;
     }
     const w = this.w;
@@ -502,6 +551,70 @@ class Encoder {
     }
     this.find(sc & STATE_MASK, P_EE, `end of ${g.qLocal[q]} (missing required element?)`);
     this.depth--;
+  }
+
+  relaxed(v: unknown, q: number): void {
+    const g = this.g, w = this.w;
+    if (++this.depth > MAX_DEPTH) this.fail("nesting too deep");
+    const nA = g.fragAttrQ.length, nF = g.fragQ.length;
+    let inStart = true;
+    const code = (c: number) => {
+      const base = inStart ? nA + 1 : 0;
+      w.bits(c < 0 ? c + base + nF + 3 + 0 : c, bitsFor(base + nF + 4));
+    };
+    const text = (s: unknown) => {
+      if (typeof s !== "string") this.fail(`${g.qLocal[q]}: expected a string`);
+      code(-1); // CH
+      this.string(s);
+      inStart = false;
+    };
+    if (typeof v === "string") text(v);
+    else if (typeof v === "object" && v !== null) {
+      const obj = v as Obj;
+      for (let i = 0; i < nA; i++) {
+        const name = g.qLocal[g.fragAttrQ[i]];
+        const x = obj[name];
+        if (x === undefined || !this.chosenAttr(i, name)) continue;
+        code(i);
+        const dt = g.fragAttrDt[i];
+        if (dt >= 0) this.value(dt, x, g.fragAttrQ[i]);
+        else this.string(String(x));
+      }
+      if (obj.$value !== undefined) text(obj.$value);
+      const items = obj.$content as unknown[] | undefined;
+      if (items) for (const item of items) {
+        if (typeof item === "string") text(item);
+        else if (typeof item === "object" && item !== null && "$wildcard" in item) {
+          code((inStart ? nA + 1 : 0) + nF);
+          inStart = false;
+          const wc = (item as WildcardItem).$wildcard;
+          const cq = this.qname(wc.ns, wc.name);
+          const c = cq >= 0 ? g.globalChild.get(cq) : undefined;
+          if (c !== undefined) this.child(c, wc.value, cq);
+          else this.builtin(wc.value as XmlElement);
+        } else if (typeof item === "object" && item !== null) {
+          const name = Object.keys(item)[0];
+          const i = g.fragByName.get(name);
+          if (i === undefined) this.fail(`${name} is not an element of this schema`);
+          code((inStart ? nA + 1 : 0) + i);
+          inStart = false;
+          this.child(g.fragChild[i], (item as Obj)[name], g.fragQ[i]);
+        }
+      }
+    } else this.fail(`${g.qLocal[q]}: expected a string or an object`);
+    code(-2); // EE
+    this.depth--;
+  }
+
+  /** Among attribute qnames sharing a local name, the preferred one (declared by a relaxed element's types), else the first. */
+  chosenAttr(i: number, name: string): boolean {
+    const g = this.g;
+    let first = -1, pref = -1;
+    for (let j = 0; j < g.fragAttrQ.length; j++) if (g.qLocal[g.fragAttrQ[j]] === name) {
+      if (first < 0) first = j;
+      if (pref < 0 && g.fragAttrPreferred[j]) pref = j;
+    }
+    return i === (pref >= 0 ? pref : first);
   }
 
   content(sc: number, items: unknown[], q: number): number {

@@ -19,6 +19,7 @@ export interface PackedGrammar {
   order: string; // qname * 4 + attribute * 2 + array
   doc: string; // qname, child per global element (sorted)
   frag: string; // qname, child per element qname (sorted)
+  fragAttrs: string; // qname, (datatype + 1) * 2 + preferred per attribute qname (sorted; datatype -1: untyped), for the relaxed element fragment grammar
 }
 
 export interface Grammar {
@@ -37,6 +38,7 @@ export interface Grammar {
   order: Int32Array;
   docQ: Int32Array; docChild: Int32Array; docWidth: number;
   fragQ: Int32Array; fragChild: Int32Array; fragWidth: number;
+  fragAttrQ: Int32Array; fragAttrDt: Int32Array; fragAttrPreferred: Uint8Array;
   /** qname id → child (global element declarations), for wildcards. */
   globalChild: Map<number, number>;
   /** local name → index in doc / frag tables. */
@@ -103,6 +105,7 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   const types = unpack(p.types);
   const doc = unpack(p.doc);
   const frag = unpack(p.frag);
+  const fragAttrs = unpack(p.fragAttrs);
   const docQ = column(doc, 2, 0), docChild = column(doc, 2, 1);
   const fragQ = column(frag, 2, 0), fragChild = column(frag, 2, 1);
   const globalChild = new Map<number, number>();
@@ -121,6 +124,7 @@ export function loadGrammar(p: PackedGrammar): Grammar {
     order: unpack(p.order),
     docQ, docChild, docWidth: bitsFor(docQ.length + 1),
     fragQ, fragChild, fragWidth: bitsFor(fragQ.length + 2),
+    fragAttrQ: column(fragAttrs, 2, 0), fragAttrDt: column(fragAttrs, 2, 1).map((x) => (x >> 1) - 1), fragAttrPreferred: Uint8Array.from(column(fragAttrs, 2, 1), (x) => x & 1),
     globalChild, docByName, fragByName, qByName,
   };
 }

@@ -34,7 +34,8 @@ export interface Tables {
   types: number[]; // 5 per complex type: startState, orderStart, orderCount, simpleDt+1, flags
   order: number[]; // qname*4 + attribute*2 + array
   doc: number[]; // 2 per global element (sorted): qname, child
-  frag: number[]; // 2 per element qname (sorted): qname, child (-0x40000000: relaxed, unsupported)
+  frag: number[]; // 2 per element qname (sorted): qname, child (-0x40000000: relaxed element fragment grammar)
+  fragAttrs: number[]; // 2 per attribute qname of the schema (sorted): qname, (datatype + 1) * 2 + preferred (datatype -1: untyped)
   typeList: ComplexType[];
   dtList: SimpleType[];
 }
@@ -296,6 +297,19 @@ export function buildTables(set: SchemaSet): Tables {
     frag.push(qid(q), ts.size === 1 ? childOf(decls[0].type) : -0x40000000);
   }
   while (pending.length) { const t = pending.shift()!; buildType(t, typeIndex.get(t)!); }
+  // attributes of the relaxed element fragment grammar: every attribute qname, typed when all its declarations agree
+  const attrDecls = new Map<string, { qn: QN; types: Set<number> }>();
+  for (const ct of typeList) for (const a of ct.attrs) {
+    const k = qkey(a.qn);
+    const e = attrDecls.get(k) ?? { qn: a.qn, types: new Set<number>() };
+    e.types.add(dtOf(a.type));
+    attrDecls.set(k, e);
+  }
+  const fragAttrs: number[] = [];
+  // attributes of the declared types of relaxed elements are preferred when encoding a local name
+  const preferred = new Set<string>();
+  for (const decls of byQ.values()) if (new Set(decls.map((d) => d.type)).size > 1) for (const d of decls) if (d.type.kind === "complex") for (const a of d.type.attrs) preferred.add(qkey(a.qn));
+  for (const e of [...attrDecls.values()].sort((a, b) => cmpQN(a.qn, b.qn))) fragAttrs.push(qid(e.qn), ((e.types.size === 1 ? [...e.types][0] : -1) + 1) * 2 + (preferred.has(qkey(e.qn)) ? 1 : 0));
   // lay out productions in state order
   for (let s = 0; s < states.length; s++) {
     states[s] = prods.length / 4;
@@ -303,5 +317,5 @@ export function buildTables(set: SchemaSet): Tables {
     for (const p of ps) prods.push(p.kind, p.q, p.child, p.next);
   }
   states.push(prods.length / 4);
-  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, typeList, dtList };
+  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, fragAttrs, typeList, dtList };
 }

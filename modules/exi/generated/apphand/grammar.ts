@@ -15,4 +15,5 @@ export const grammar: PackedGrammar = {
   order: "CYgBQoBwBgBI",
   doc: "iEAkEC",
   frag: "AECJEFGBIDKHMHiEAkEC",
+  fragAttrs: "",
 };
