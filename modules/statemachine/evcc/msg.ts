@@ -54,7 +54,8 @@ export interface ServiceEntry {
 export interface EvccResponseBody {
   ResponseCode?: string;
   EVSEProcessing?: string;
-  EVSEID?: string;
+  /** ISO-2: a string; DIN 70121: hexBinary. */
+  EVSEID?: string | Uint8Array;
   // ServiceDiscoveryRes
   PaymentOptions?: { PaymentOption: string[] };
   PaymentOptionList?: { PaymentOption: string[] };

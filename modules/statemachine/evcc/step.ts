@@ -21,7 +21,7 @@ export interface EvccFacts {
   sessionId: Uint8Array;
   /** SessionSetupRes said OK_OldSessionJoined. */
   resumed: boolean;
-  evseId?: string;
+  evseId?: string | Uint8Array;
   chargeServiceId: number;
   /** ISO-2 value-added services still to ask ServiceDetail for. */
   pendingServiceDetails: number[];

@@ -37,6 +37,10 @@ export interface RunOptions {
   evseMaxCurrent?: number;
   evseMaxPower?: number;
   acMaxCurrent?: number;
+  /** Pass every request and response through EXI encode → decode (schema check both ways). */
+  codec?: { encode(schema: EvccSchema, doc: object): Uint8Array; decode(schema: EvccSchema, bytes: Uint8Array): object };
+  /** Each encoded request (with codec). */
+  onEncoded?(name: string, bytes: Uint8Array): void;
 }
 
 export function setup(options: RunOptions): Run {
@@ -56,11 +60,18 @@ export function setup(options: RunOptions): Run {
   let outcome: EvccOutcome | undefined;
   const logger = new MemoryLogger();
   let session!: EvccSession;
+  const codec = options.codec;
+  const through = (doc: V2gMessageDoc, request = false): V2gMessageDoc => {
+    if (!codec) return doc;
+    const bytes = codec.encode(options.protocol, doc);
+    if (request) options.onEncoded?.(Object.keys(doc.V2G_Message.Body)[0], bytes);
+    return codec.decode(options.protocol, bytes) as V2gMessageDoc;
+  };
   const secc: ScriptedSecc = new ScriptedSecc({
     protocol: options.protocol,
     dc,
     clock,
-    deliver: (doc) => session.handle({ type: "response", message: doc }),
+    deliver: (doc) => session.handle({ type: "response", message: through(doc) }),
     batteryVoltage: (): number => vehicle.battery.terminalVoltage(secc.presentCurrent),
     latency: options.latency,
     evseMaxCurrent: options.evseMaxCurrent,
@@ -76,7 +87,7 @@ export function setup(options: RunOptions): Run {
     callbacks: {
       send: (doc) => {
         sent.push(doc);
-        secc.onRequest(doc);
+        secc.onRequest(through(doc, true));
       },
       onStop: (o) => {
         outcome = o;

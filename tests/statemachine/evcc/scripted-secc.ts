@@ -84,7 +84,7 @@ export class ScriptedSecc {
     const ok = { ResponseCode: "OK" };
     switch (name) {
       case "SessionSetupReq":
-        return din ? { ResponseCode: "OK_NewSessionEstablished", EVSEID: "49A89A6360" } : { ResponseCode: "OK_NewSessionEstablished", EVSEID: "DE*ABC*E123456", EVSETimeStamp: 1700000000n };
+        return din ? { ResponseCode: "OK_NewSessionEstablished", EVSEID: Uint8Array.of(0x49, 0xa8, 0x9a, 0x63, 0x60), DateTimeNow: 1700000000n } : { ResponseCode: "OK_NewSessionEstablished", EVSEID: "DE*ABC*E123456", EVSETimeStamp: 1700000000n };
       case "ServiceDiscoveryReq":
         return din
           ? {
