@@ -56,6 +56,7 @@ const FAILED: Readonly<Record<string, Factory>> = Object.freeze({
   SessionStopReq: (code) => ({ SessionStopRes: { ResponseCode: code } }),
   CertificateUpdateReq: (code) => ({
     CertificateUpdateRes: {
+      Id: "id1", // the Id attribute is required on DIN certificate responses
       ResponseCode: code,
       ContractSignatureCertChain: { Certificate: new Uint8Array(0) },
       ContractSignatureEncryptedPrivateKey: new Uint8Array(0),
@@ -66,6 +67,7 @@ const FAILED: Readonly<Record<string, Factory>> = Object.freeze({
   }),
   CertificateInstallationReq: (code) => ({
     CertificateInstallationRes: {
+      Id: "id1",
       ResponseCode: code,
       ContractSignatureCertChain: { Certificate: new Uint8Array(0) },
       ContractSignatureEncryptedPrivateKey: new Uint8Array(0),

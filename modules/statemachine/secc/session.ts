@@ -280,7 +280,8 @@ export class SeccSession {
       this.#finish(result.reason);
       return { response, close: true };
     }
-    if (name === "ChargeParameterDiscoveryReq" && facts.evse.notification === "ReNegotiation") facts.evse.notification = "None";
+    // The EV answered EVSENotification=ReNegotiation with PowerDelivery(Renegotiate): done.
+    if (ctx.renegotiating && facts.evse.notification === "ReNegotiation") facts.evse.notification = "None";
     if (result.next !== undefined && result.next !== state.id) this.#enter(result.next);
     if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);
     this.#armSequenceTimer();

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { ManualClock } from "../../../modules/common/index";
+import { decode, encode } from "../../../modules/exi/index";
 import type { ChargerFeedback, SeccConfig, SessionStore } from "../../../modules/statemachine/index";
 import { SeccSession } from "../../../modules/statemachine/index";
 import type { PhysicalValue, SeccOutput, SeccSessionOptions, SeccTraceEntry, V2gDocument } from "../../../modules/statemachine/index";
@@ -68,6 +69,8 @@ export class ScriptedEv {
   readonly stops: string[] = [];
   sessionId: Uint8Array = ZERO_ID;
   last: SeccOutput | undefined;
+  /** Encode every response with the EXI codec (encode succeeds = schema-valid). */
+  validate = true;
 
   constructor(
     config: SeccConfig,
@@ -101,7 +104,24 @@ export class ScriptedEv {
     assert.ok(out.response !== undefined, `no response to ${name}`);
     const body = (out.response as V2gDocument).V2G_Message.Body as Record<string, any>;
     assert.ok(resName in body, `expected ${resName}, got ${Object.keys(body).join()}`);
+    if (this.validate) encodes(this.session.protocol ?? "iso2", out.response);
     if (name === "SessionSetupReq") this.sessionId = (out.response as V2gDocument).V2G_Message.Header.SessionID;
     return body[resName];
   }
+}
+
+/** Encodes `doc` with the codec (throws if it does not fit the schema) and checks it decodes back. */
+export function encodes(schema: "din" | "iso2" | "apphand", doc: object): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = encode(schema, doc);
+  } catch (error) {
+    assert.fail(`${schema} response does not encode: ${(error as Error).message}\n${describe(doc)}`);
+  }
+  decode(schema, bytes);
+  return bytes;
+}
+
+function describe(doc: object): string {
+  return JSON.stringify(doc, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : typeof v === "bigint" ? `${v}n` : v));
 }

@@ -1,0 +1,195 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { MemorySessionStore } from "../../../modules/statemachine/index";
+import { AC_CONFIG, DC_CONFIG, EVCCID, ScriptedEv, ZERO_ID, dcEvStatus, pv } from "./support";
+
+const SELECT = { SelectedPaymentOption: "ExternalPayment", SelectedServiceList: { SelectedService: [{ ServiceID: 1 }] } };
+const DC_PARAM = { DC_EVStatus: dcEvStatus(), EVMaximumCurrentLimit: pv(300, "A"), EVMaximumPowerLimit: pv(150, "W", 3), EVMaximumVoltageLimit: pv(420, "V") };
+const AC_PARAM = { DepartureTime: 0, EAmount: pv(20, "Wh", 3), EVMaxVoltage: pv(400, "V"), EVMaxCurrent: pv(16, "A"), EVMinCurrent: pv(6, "A") };
+
+/** SessionSetup … Authorization (authorized on the second AuthorizationReq). */
+function upToChargeParameterDiscovery(ev: ScriptedEv): void {
+  assert.equal(ev.send("SessionSetupReq", { EVCCID }).ResponseCode, "OK_NewSessionEstablished");
+  ev.send("ServiceDiscoveryReq", {});
+  assert.equal(ev.send("PaymentServiceSelectionReq", SELECT).ResponseCode, "OK");
+  assert.equal(ev.send("AuthorizationReq", {}).EVSEProcessing, "Ongoing");
+  ev.session.control({ kind: "authorized", accepted: true });
+  assert.equal(ev.send("AuthorizationReq", {}).EVSEProcessing, "Finished");
+}
+
+function dcToCharging(ev: ScriptedEv): void {
+  upToChargeParameterDiscovery(ev);
+  const cpd = ev.send("ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "DC_extended", DC_EVChargeParameter: DC_PARAM });
+  assert.equal(cpd.SAScheduleList.SAScheduleTuple[0].SAScheduleTupleID, 1);
+  assert.deepEqual(cpd.SAScheduleList.SAScheduleTuple[0].PMaxSchedule.PMaxScheduleEntry[0].PMax, pv(10000, "W", 1));
+  assert.equal(ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() }).EVSEProcessing, "Ongoing");
+  ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+  assert.equal(ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() }).EVSEProcessing, "Finished");
+  ev.session.control({ kind: "present-values", voltage: 370, current: 0 });
+  ev.send("PreChargeReq", { DC_EVStatus: dcEvStatus(), EVTargetVoltage: pv(370, "V"), EVTargetCurrent: pv(1, "A") });
+  assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 }).ResponseCode, "OK");
+}
+
+describe("SECC ISO 15118-2 DC session", () => {
+  test("a complete EIM session with CurrentDemand, WeldingDetection and SessionStop(Terminate)", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    dcToCharging(ev);
+    ev.session.control({ kind: "present-values", voltage: 371, current: 99.5 });
+    ev.session.control({ kind: "meter", wh: 1234.4 });
+    const cd = ev.send("CurrentDemandReq", {
+      DC_EVStatus: dcEvStatus(55),
+      EVTargetCurrent: pv(250, "A"),
+      EVMaximumVoltageLimit: pv(420, "V"),
+      ChargingComplete: false,
+      EVTargetVoltage: pv(400, "V"),
+    });
+    assert.equal(cd.EVSEID, "DE*XS1*E0001");
+    assert.equal(cd.SAScheduleTupleID, 1);
+    assert.equal(cd.EVSECurrentLimitAchieved, true, "250 A asked, 200 A available");
+    assert.equal(cd.EVSEPowerLimitAchieved, true, "100 kW asked, 100 kW available");
+    assert.deepEqual(cd.EVSEPresentCurrent, pv(995, "A", -1));
+    assert.deepEqual(cd.MeterInfo, { MeterID: "SIM-METER-1", MeterReading: 1234n });
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Stop", SAScheduleTupleID: 1 }).ResponseCode, "OK");
+    assert.equal(ev.session.state, "WeldingDetection");
+    ev.send("WeldingDetectionReq", { DC_EVStatus: dcEvStatus() });
+    assert.equal(ev.send("SessionStopReq", { ChargingSession: "Terminate" }).ResponseCode, "OK");
+    assert.equal(ev.session.stopReason, "ev-terminate");
+    assert.deepEqual(
+      ev.calls.filter((c) => !c.startsWith("dcTarget") && !c.startsWith("preCharge")),
+      ["sessionStarted(iso2,false)", "requestAuthorization", "startCableCheck(420)", "startCharging(dc)", "stopCharging(dc)", "weldingDetection", "sessionStopped(ev-terminate)"],
+    );
+  });
+
+  test("PowerDelivery Renegotiate → ChargeParameterDiscovery → PowerDelivery Start without a second cable check", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    dcToCharging(ev);
+    ev.send("CurrentDemandReq", { DC_EVStatus: dcEvStatus(), EVTargetCurrent: pv(100, "A"), ChargingComplete: false, EVTargetVoltage: pv(400, "V") });
+    ev.session.control({ kind: "renegotiate" });
+    const cd = ev.send("CurrentDemandReq", { DC_EVStatus: dcEvStatus(), EVTargetCurrent: pv(100, "A"), ChargingComplete: false, EVTargetVoltage: pv(400, "V") });
+    assert.equal(cd.DC_EVSEStatus.EVSENotification, "ReNegotiation");
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Renegotiate", SAScheduleTupleID: 1 }).ResponseCode, "OK");
+    assert.equal(ev.session.state, "ChargeParameterDiscovery");
+    ev.session.control({ kind: "dc-limits", limits: { maxCurrent: 100 } });
+    const cpd = ev.send("ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "DC_extended", DC_EVChargeParameter: DC_PARAM });
+    assert.deepEqual(cpd.DC_EVSEChargeParameter.EVSEMaximumCurrentLimit, pv(100, "A"));
+    assert.equal(cpd.DC_EVSEChargeParameter.DC_EVSEStatus.EVSENotification, "None");
+    assert.equal(ev.session.state, "PowerDelivery");
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 }).ResponseCode, "OK");
+    assert.equal(ev.session.state, "CurrentDemand");
+    assert.equal(ev.calls.filter((c) => c.startsWith("startCableCheck")).length, 1);
+  });
+
+  test("SessionStop(Pause) keeps the session; SessionSetupReq with the old SessionID resumes it (OK_OldSessionJoined)", () => {
+    const store = new MemorySessionStore();
+    const first = new ScriptedEv(DC_CONFIG, { protocol: "iso2", store });
+    dcToCharging(first);
+    first.send("PowerDeliveryReq", { ChargeProgress: "Stop", SAScheduleTupleID: 1 });
+    first.send("WeldingDetectionReq", { DC_EVStatus: dcEvStatus() });
+    assert.equal(first.send("SessionStopReq", { ChargingSession: "Pause" }).ResponseCode, "OK");
+    assert.equal(first.session.stopReason, "ev-pause");
+    assert.equal(store.size, 1);
+    const oldId = first.sessionId;
+
+    const second = new ScriptedEv(DC_CONFIG, { protocol: "iso2", store, clock: first.clock });
+    const setup = second.send("SessionSetupReq", { EVCCID }, oldId);
+    assert.equal(setup.ResponseCode, "OK_OldSessionJoined");
+    assert.deepEqual(second.sessionId, oldId);
+    assert.equal(store.size, 0, "a resumed session leaves the store");
+    assert.ok(second.calls.includes("sessionStarted(iso2,true)"));
+    second.send("ServiceDiscoveryReq", {});
+    second.send("PaymentServiceSelectionReq", SELECT);
+    second.session.control({ kind: "authorized", accepted: true });
+    assert.equal(second.send("AuthorizationReq", {}).EVSEProcessing, "Finished");
+  });
+
+  test("a SessionSetupReq naming an unknown session gets a new one (OK_NewSessionEstablished)", () => {
+    const store = new MemorySessionStore();
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2", store });
+    const setup = ev.send("SessionSetupReq", { EVCCID }, new Uint8Array([9, 9, 9, 9, 9, 9, 9, 9]));
+    assert.equal(setup.ResponseCode, "OK_NewSessionEstablished");
+    assert.notDeepEqual(ev.sessionId, new Uint8Array([9, 9, 9, 9, 9, 9, 9, 9]));
+  });
+
+  test("a paused session of another EV (other EVCCID) is not joined", () => {
+    const store = new MemorySessionStore();
+    const first = new ScriptedEv(DC_CONFIG, { protocol: "iso2", store });
+    first.send("SessionSetupReq", { EVCCID });
+    first.send("SessionStopReq", { ChargingSession: "Pause" });
+    const second = new ScriptedEv(DC_CONFIG, { protocol: "iso2", store });
+    const setup = second.send("SessionSetupReq", { EVCCID: new Uint8Array([1, 2, 3, 4, 5, 6]) }, first.sessionId);
+    assert.equal(setup.ResponseCode, "OK_NewSessionEstablished");
+  });
+});
+
+describe("SECC ISO 15118-2 AC session", () => {
+  test("a complete EIM session: ChargeParameterDiscovery (AC), PowerDelivery, ChargingStatus loop, SessionStop", () => {
+    const ev = new ScriptedEv(AC_CONFIG, { protocol: "iso2" });
+    const sd = (() => {
+      ev.send("SessionSetupReq", { EVCCID });
+      return ev.send("ServiceDiscoveryReq", {});
+    })();
+    assert.deepEqual(sd.ChargeService.SupportedEnergyTransferMode.EnergyTransferMode, ["AC_three_phase_core", "AC_single_phase_core"]);
+    ev.send("PaymentServiceSelectionReq", SELECT);
+    ev.session.control({ kind: "authorized", accepted: true });
+    assert.equal(ev.send("AuthorizationReq", {}).EVSEProcessing, "Finished");
+    const cpd = ev.send("ChargeParameterDiscoveryReq", { MaxEntriesSAScheduleTuple: 3, RequestedEnergyTransferMode: "AC_three_phase_core", AC_EVChargeParameter: AC_PARAM });
+    assert.deepEqual(cpd.AC_EVSEChargeParameter.EVSEMaxCurrent, pv(32, "A"));
+    assert.deepEqual(cpd.AC_EVSEChargeParameter.EVSENominalVoltage, pv(230, "V"));
+    assert.deepEqual(cpd.SAScheduleList.SAScheduleTuple[0].PMaxSchedule.PMaxScheduleEntry[0].PMax, pv(22080, "W", 0));
+    assert.equal(ev.session.state, "PowerDelivery");
+    const pd = ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1, ChargingProfile: { ProfileEntry: [{ ChargingProfileEntryStart: 0, ChargingProfileEntryMaxPower: pv(11, "W", 3) }] } });
+    assert.equal(pd.ResponseCode, "OK");
+    assert.ok("AC_EVSEStatus" in pd);
+    assert.ok(ev.calls.includes("startCharging(ac)"));
+    for (let i = 0; i < 3; i++) {
+      const cs = ev.send("ChargingStatusReq", {});
+      assert.equal(cs.ResponseCode, "OK");
+      assert.equal(cs.EVSEID, "DE*XS1*E0002");
+      assert.deepEqual(cs.EVSEMaxCurrent, pv(32, "A"));
+    }
+    ev.session.control({ kind: "stop-charging" });
+    assert.equal(ev.send("ChargingStatusReq", {}).AC_EVSEStatus.EVSENotification, "StopCharging");
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Stop", SAScheduleTupleID: 1 }).ResponseCode, "OK");
+    assert.ok(ev.calls.includes("stopCharging(ac)"));
+    assert.equal(ev.send("SessionStopReq", { ChargingSession: "Terminate" }).ResponseCode, "OK");
+    assert.equal(ev.session.stopReason, "ev-terminate");
+  });
+
+  test("ReceiptRequired → MeteringReceiptReq is answered OK; without it MeteringReceiptReq is a sequence error", () => {
+    const ev = new ScriptedEv({ ...AC_CONFIG, receiptRequired: true }, { protocol: "iso2" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.send("ServiceDiscoveryReq", {});
+    ev.send("PaymentServiceSelectionReq", SELECT);
+    ev.session.control({ kind: "authorized", accepted: true });
+    ev.send("AuthorizationReq", {});
+    ev.send("ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "AC_three_phase_core", AC_EVChargeParameter: AC_PARAM });
+    ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 });
+    const cs = ev.send("ChargingStatusReq", {});
+    assert.equal(cs.ReceiptRequired, true);
+    const receipt = { Id: "id1", SessionID: ev.sessionId, SAScheduleTupleID: 1, MeterInfo: { MeterID: "SIM-METER-2", MeterReading: 10n } };
+    assert.equal(ev.send("MeteringReceiptReq", receipt).ResponseCode, "OK");
+    const again = ev.send("MeteringReceiptReq", receipt);
+    assert.equal(again.ResponseCode, "FAILED_SequenceError");
+    assert.equal(ev.session.stopReason, "sequence-error");
+  });
+
+  test("a DC mode asked of an AC-only charger → FAILED_WrongEnergyTransferMode and stop", () => {
+    const ev = new ScriptedEv(AC_CONFIG, { protocol: "iso2" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.send("ServiceDiscoveryReq", {});
+    ev.send("PaymentServiceSelectionReq", SELECT);
+    ev.session.control({ kind: "authorized", accepted: true });
+    ev.send("AuthorizationReq", {});
+    const cpd = ev.send("ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "DC_extended", DC_EVChargeParameter: DC_PARAM });
+    assert.equal(cpd.ResponseCode, "FAILED_WrongEnergyTransferMode");
+    assert.equal(ev.last!.close, true);
+  });
+});
+
+describe("SECC ISO 15118-2 zero SessionID", () => {
+  test("SessionSetupReq with SessionID 00 gets a fresh 8-byte ID", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    ev.send("SessionSetupReq", { EVCCID }, ZERO_ID);
+    assert.equal(ev.sessionId.length, 8);
+  });
+});

@@ -1,0 +1,129 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ManualClock } from "../../../modules/common/index";
+import { SeccSession, dinTimeouts, iso2Timeouts } from "../../../modules/statemachine/index";
+import { DC_CONFIG, EVCCID, ScriptedEv, dcEvStatus, pv } from "./support";
+
+const SELECT = { SelectedPaymentOption: "ExternalPayment", SelectedServiceList: { SelectedService: [{ ServiceID: 1 }] } };
+
+function toAuthorization(ev: ScriptedEv): void {
+  ev.send("SessionSetupReq", { EVCCID });
+  ev.send("ServiceDiscoveryReq", {});
+  ev.send("PaymentServiceSelectionReq", SELECT);
+}
+
+function toCableCheck(ev: ScriptedEv): void {
+  toAuthorization(ev);
+  ev.session.control({ kind: "authorized", accepted: true });
+  ev.send("AuthorizationReq", {});
+  ev.send("ChargeParameterDiscoveryReq", {
+    RequestedEnergyTransferMode: "DC_extended",
+    DC_EVChargeParameter: { DC_EVStatus: dcEvStatus(), EVMaximumCurrentLimit: pv(150, "A"), EVMaximumVoltageLimit: pv(450, "V") },
+  });
+}
+
+describe("SECC timeouts", () => {
+  test("the timer table holds the standard values", () => {
+    assert.equal(iso2Timeouts.V2G_SECC_SEQUENCE_TIMEOUT, 60000);
+    assert.equal(iso2Timeouts.V2G_SECC_ONGOING_TIMEOUT, 55000);
+    assert.equal(iso2Timeouts.V2G_SECC_CABLE_CHECK_TIMEOUT, 38000);
+    assert.equal(iso2Timeouts.V2G_SECC_PRE_CHARGE_TIMEOUT, 5000);
+    assert.equal(iso2Timeouts.V2G_SECC_COMMUNICATION_SETUP_TIMEOUT, 18000);
+    assert.equal(dinTimeouts.V2G_SECC_SEQUENCE_TIMEOUT, 60000);
+  });
+
+  test("no request 60 s after a response → V2G_SECC_Sequence_Timeout: stop (the connection closes)", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.clock.advance(59_999);
+    assert.equal(ev.session.stopReason, undefined);
+    ev.send("ServiceDiscoveryReq", {});
+    ev.clock.advance(59_999);
+    assert.equal(ev.session.stopReason, undefined, "each request restarts the timer");
+    ev.clock.advance(1);
+    assert.equal(ev.session.stopReason, "timeout-sequence");
+    assert.deepEqual(ev.stops, ["timeout-sequence"]);
+    assert.equal(ev.clock.pending, 0, "no timer left behind");
+  });
+
+  test("no SessionSetupReq within 18 s of the connection → CommunicationSetup timeout", () => {
+    const clock = new ManualClock();
+    const stops: string[] = [];
+    const session = new SeccSession({ config: DC_CONFIG, clock, onStop: (r) => stops.push(r) });
+    session.request({
+      supportedAppProtocolReq: {
+        AppProtocol: [{ ProtocolNamespace: "urn:iso:15118:2:2013:MsgDef", VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 }],
+      },
+    });
+    clock.advance(17_999);
+    assert.deepEqual(stops, []);
+    clock.advance(1);
+    assert.deepEqual(stops, ["timeout-communication-setup"]);
+  });
+
+  test("SessionSetupReq in time clears the CommunicationSetup timer", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    ev.clock.advance(10_000);
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.clock.advance(10_000);
+    ev.send("ServiceDiscoveryReq", {});
+    assert.equal(ev.session.stopReason, undefined);
+  });
+
+  test("Authorization Ongoing for more than 55 s → the next AuthorizationReq gets FAILED, stop", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    toAuthorization(ev);
+    for (let t = 0; t < 54; t += 2) {
+      assert.equal(ev.send("AuthorizationReq", {}).EVSEProcessing, "Ongoing");
+      ev.clock.advance(2000);
+    }
+    ev.clock.advance(2000);
+    const res = ev.send("AuthorizationReq", {});
+    assert.deepEqual(res, { ResponseCode: "FAILED", EVSEProcessing: "Finished" });
+    assert.equal(ev.session.stopReason, "timeout-ongoing");
+  });
+
+  test("CableCheck not finished within 38 s → CableCheckRes FAILED, stop", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    toCableCheck(ev);
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.clock.advance(37_000);
+    assert.equal(ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() }).EVSEProcessing, "Ongoing");
+    ev.clock.advance(1_000);
+    const res = ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    assert.equal(res.ResponseCode, "FAILED");
+    assert.equal(ev.session.stopReason, "timeout-cable-check");
+  });
+
+  test("PreCharge running for more than 5 s → PreChargeRes FAILED, stop", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "din" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.send("ServiceDiscoveryReq", {});
+    ev.send("ServicePaymentSelectionReq", SELECT);
+    ev.session.control({ kind: "authorized", accepted: true });
+    ev.send("ContractAuthenticationReq", {});
+    ev.send("ChargeParameterDiscoveryReq", {
+      EVRequestedEnergyTransferType: "DC_extended",
+      DC_EVChargeParameter: { DC_EVStatus: dcEvStatus(), EVMaximumCurrentLimit: pv(150, "A"), EVMaximumVoltageLimit: pv(450, "V") },
+    });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    const pre = { DC_EVStatus: dcEvStatus(), EVTargetVoltage: pv(380, "V"), EVTargetCurrent: pv(2, "A") };
+    for (let i = 0; i < 9; i++) {
+      assert.equal(ev.send("PreChargeReq", pre).ResponseCode, "OK");
+      ev.clock.advance(500);
+    }
+    ev.clock.advance(500);
+    assert.equal(ev.send("PreChargeReq", pre).ResponseCode, "FAILED");
+    assert.equal(ev.session.stopReason, "timeout-pre-charge");
+  });
+
+  test("link down while charging → stopCharging feedback and stop reason link-down", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "din" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.session.feed({ kind: "link-down" });
+    assert.equal(ev.session.stopReason, "link-down");
+    assert.equal(ev.clock.pending, 0);
+  });
+});
