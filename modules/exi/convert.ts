@@ -1,13 +1,343 @@
-import type { Grammar } from "./tables";
-import type { XmlElement } from "./xml-tree";
+// Schema-driven conversion between message objects and the neutral XML element tree
+// (XML Schema canonical lexical forms: hexBinary upper case, base64 without line breaks,
+// booleans true/false, decimal integers).
+
 import { ExiError } from "./error";
+import type { WildcardItem } from "./codec";
+import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FRAG_RELAXED, type Grammar, P_AT, P_ARRAY, P_KIND, P_SE, T_ANY, T_MIXED, T_SIMPLE_ONLY } from "./tables";
+import type { XmlElement } from "./xml-tree";
+
+type Obj = Record<string, unknown>;
+
+interface TypeInfo {
+  attrs: Map<number, number>; // qname → datatype
+  elems: Map<number, { child: number; array: boolean }>; // qname → child
+}
+
+const infoCache = new WeakMap<Grammar, Map<number, TypeInfo>>();
+const typeStarts = new WeakMap<Grammar, Int32Array>();
+
+function typeInfo(g: Grammar, ti: number): TypeInfo {
+  let cache = infoCache.get(g);
+  if (!cache) infoCache.set(g, (cache = new Map()));
+  let info = cache.get(ti);
+  if (info) return info;
+  let starts = typeStarts.get(g);
+  if (!starts) {
+    starts = Int32Array.from(g.tStart).sort();
+    typeStarts.set(g, starts);
+  }
+  const first = g.tStart[ti];
+  let end = g.stStart.length - 1;
+  for (let i = 0; i < starts.length; i++) if (starts[i] > first) { end = starts[i]; break; }
+  info = { attrs: new Map(), elems: new Map() };
+  for (let s = first; s < end; s++) for (let p = g.stStart[s]; p < g.stStart[s + 1]; p++) {
+    const k = g.pKind[p] & P_KIND;
+    if (k === P_AT) info.attrs.set(g.pQ[p], g.pChild[p]);
+    else if (k === P_SE) info.elems.set(g.pQ[p], { child: g.pChild[p], array: (g.pKind[p] & P_ARRAY) !== 0 });
+  }
+  cache.set(ti, info);
+  return info;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function toBase64(b: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < b.length; i += 3) {
+    const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < b.length ? B64[(n >> 6) & 63] : "=") + (i + 2 < b.length ? B64[n & 63] : "=");
+  }
+  return out;
+}
+
+function fromBase64(s: string): Uint8Array | undefined {
+  const clean = s.replace(/[\s=]/g, "");
+  const out = new Uint8Array(Math.floor((clean.length * 6) / 8));
+  let acc = 0, bits = 0, k = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const v = B64.indexOf(clean[i]);
+    if (v < 0) return undefined;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[k++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+function toHexUpper(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? "0" : "") + b[i].toString(16);
+  return s.toUpperCase();
+}
+
+function fromHexText(s: string): Uint8Array | undefined {
+  const t = s.trim();
+  if (t.length % 2 || /[^0-9a-fA-F]/.test(t)) return undefined;
+  const out = new Uint8Array(t.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(t.substr(i * 2, 2), 16);
+  return out;
+}
+
+function lexical(g: Grammar, dt: number, v: unknown): string {
+  switch (g.dtKind[dt]) {
+    case DT_HEX:
+      if (v instanceof Uint8Array) return toHexUpper(v);
+      break;
+    case DT_B64:
+      if (v instanceof Uint8Array) return toBase64(v);
+      break;
+    case DT_BOOL:
+      if (typeof v === "boolean") return v ? "true" : "false";
+      break;
+    case DT_NBIT:
+    case DT_UINT:
+    case DT_INT:
+      if (typeof v === "number" || typeof v === "bigint") return String(v);
+      break;
+    default:
+      if (typeof v === "string") return v;
+  }
+  throw new ExiError("exi-encode", `value ${String(v)} does not fit its type`);
+}
+
+function parseLexical(g: Grammar, dt: number, text: string): unknown {
+  const bad = (): never => {
+    throw new ExiError("exi-encode", `"${text}" is not a valid value`);
+  };
+  switch (g.dtKind[dt]) {
+    case DT_STRING:
+      return text;
+    case DT_ENUM: {
+      const a = g.dtA[dt], n = g.dtB[dt];
+      for (let i = a; i < a + n; i++) if (g.enums[i] === text) return text;
+      const t = text.trim();
+      for (let i = a; i < a + n; i++) if (g.enums[i] === t) return t;
+      return bad();
+    }
+    case DT_BOOL: {
+      const t = text.trim();
+      return t === "true" || t === "1" ? true : t === "false" || t === "0" ? false : bad();
+    }
+    case DT_HEX:
+      return fromHexText(text) ?? bad();
+    case DT_B64:
+      return fromBase64(text) ?? bad();
+    default: {
+      const t = text.trim();
+      if (!/^[+-]?[0-9]+$/.test(t)) return bad();
+      const big = BigInt(t);
+      const isBig = (g.dtKind[dt] === DT_UINT || g.dtKind[dt] === DT_INT) && g.dtA[dt] !== 0;
+      return isBig ? big : Number(big);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// object → tree
+
+function elementTree(g: Grammar, child: number, v: unknown, q: number): XmlElement {
+  const el: XmlElement = { ns: g.uris[g.qUri[q]], name: g.qLocal[q], attrs: [], children: [] };
+  if (child < 0 && child !== FRAG_RELAXED) {
+    const text = lexical(g, -1 - child, v);
+    if (text.length) el.children.push(text);
+    return el;
+  }
+  if (child === FRAG_RELAXED) {
+    if (typeof v === "string") {
+      if (v.length) el.children.push(v);
+      return el;
+    }
+    const obj = v as Obj;
+    for (let i = 0; i < g.fragAttrQ.length; i++) {
+      const aq = g.fragAttrQ[i], x = obj[g.qLocal[aq]];
+      if (x === undefined || el.attrs.some((a) => a.name === g.qLocal[aq])) continue;
+      const same = [];
+      for (let j = 0; j < g.fragAttrQ.length; j++) if (g.qLocal[g.fragAttrQ[j]] === g.qLocal[aq]) same.push(j);
+      const pick = same.find((j) => g.fragAttrPreferred[j]) ?? same[0];
+      const pq = g.fragAttrQ[pick];
+      el.attrs.push({ ns: g.uris[g.qUri[pq]], name: g.qLocal[pq], value: g.fragAttrDt[pick] >= 0 ? lexical(g, g.fragAttrDt[pick], x) : String(x) });
+    }
+    if (typeof obj.$value === "string" && obj.$value.length) el.children.push(obj.$value);
+    if (Array.isArray(obj.$content)) contentTree(g, el, obj.$content, (name) => {
+      const i = g.fragByName.get(name);
+      return i === undefined ? undefined : { q: g.fragQ[i], child: g.fragChild[i] };
+    });
+    return el;
+  }
+  const ti = child;
+  const flags = g.tFlags[ti];
+  if (flags & T_SIMPLE_ONLY) {
+    const text = lexical(g, g.tSimple[ti] - 1, v);
+    if (text.length) el.children.push(text);
+    return el;
+  }
+  if (typeof v !== "object" || v === null) throw new ExiError("exi-encode", `${g.qLocal[q]}: expected an object`);
+  const obj = v as Obj;
+  const info = typeInfo(g, ti);
+  const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
+  const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
+  for (let i = start; i < end; i++) {
+    const e = g.order[i], cq = e >> 2, x = obj[g.qLocal[cq]];
+    if (x === undefined) continue;
+    if (e & 2) el.attrs.push({ ns: g.uris[g.qUri[cq]], name: g.qLocal[cq], value: lexical(g, info.attrs.get(cq)!, x) });
+    else if (!content) {
+      const c = info.elems.get(cq)!.child;
+      if (e & 1 && Array.isArray(x)) for (const item of x) el.children.push(elementTree(g, c, item, cq));
+      else el.children.push(elementTree(g, c, x, cq));
+    }
+  }
+  if (content) contentTree(g, el, content, (name) => {
+    for (const [cq, c] of info.elems) if (g.qLocal[cq] === name) return { q: cq, child: c.child };
+    return undefined;
+  });
+  if (g.tSimple[ti]) {
+    const text = lexical(g, g.tSimple[ti] - 1, obj.$value);
+    if (text.length) el.children.push(text);
+  }
+  return el;
+}
+
+function contentTree(g: Grammar, el: XmlElement, items: unknown[], lookup: (name: string) => { q: number; child: number } | undefined): void {
+  for (const item of items) {
+    if (typeof item === "string") el.children.push(item);
+    else if (typeof item === "object" && item !== null && "$wildcard" in item) {
+      const wc = (item as WildcardItem).$wildcard;
+      const q = g.qByName.get(`${wc.ns} ${wc.name}`);
+      const c = q === undefined ? undefined : g.globalChild.get(q);
+      el.children.push(c !== undefined ? elementTree(g, c, wc.value, q!) : (wc.value as XmlElement));
+    } else if (typeof item === "object" && item !== null) {
+      const name = Object.keys(item)[0];
+      const t = lookup(name);
+      if (!t) throw new ExiError("exi-encode", `${name} not allowed in ${el.name}`);
+      el.children.push(elementTree(g, t.child, (item as Obj)[name], t.q));
+    }
+  }
+}
 
 export function toTree(g: Grammar, doc: object): XmlElement {
-  void g; void doc;
-  throw new ExiError("exi-encode", "not yet");
+  const keys = Object.keys(doc);
+  if (keys.length !== 1) throw new ExiError("exi-encode", "expected exactly one root element");
+  const name = keys[0];
+  let i = g.docByName.get(name);
+  if (i !== undefined) return elementTree(g, g.docChild[i], (doc as Obj)[name], g.docQ[i]);
+  i = g.fragByName.get(name);
+  if (i !== undefined) return elementTree(g, g.fragChild[i], (doc as Obj)[name], g.fragQ[i]);
+  throw new ExiError("exi-encode", `${name} is not an element of this schema`);
+}
+
+// ---------------------------------------------------------------------------------------
+// tree → object
+
+function textOf(el: XmlElement): string {
+  let s = "";
+  for (const c of el.children) {
+    if (typeof c === "string") s += c;
+    else throw new ExiError("exi-encode", `${el.name}: element content where text was expected`);
+  }
+  return s;
+}
+
+const XSI = "http://www.w3.org/2001/XMLSchema-instance";
+
+function elementValue(g: Grammar, child: number, el: XmlElement): unknown {
+  if (child === FRAG_RELAXED) {
+    const hasElems = el.children.some((c) => typeof c !== "string");
+    const attrs = el.attrs.filter((a) => a.ns !== XSI);
+    if (!attrs.length && !hasElems) return textOf(el);
+    const obj: Obj = {};
+    for (const a of attrs) {
+      const k = g.qByName.get(`${a.ns} ${a.name}`);
+      let dt = -1;
+      for (let i = 0; i < g.fragAttrQ.length; i++) if (g.fragAttrQ[i] === k) dt = g.fragAttrDt[i];
+      obj[a.name] = dt >= 0 ? parseLexical(g, dt, a.value) : a.value;
+    }
+    if (!hasElems) {
+      const t = textOf(el);
+      if (t.length) obj.$value = t;
+      return obj;
+    }
+    obj.$content = el.children.map((c) => {
+      if (typeof c === "string") return c;
+      const q = g.qByName.get(`${c.ns} ${c.name}`);
+      const i = q === undefined ? undefined : g.fragByName.get(c.name);
+      return i !== undefined ? { [c.name]: elementValue(g, g.fragChild[i], c) } : wildcardValue(g, c);
+    });
+    return obj;
+  }
+  if (child < 0) return parseLexical(g, -1 - child, textOf(el));
+  const ti = child;
+  const flags = g.tFlags[ti];
+  if (flags & T_SIMPLE_ONLY) return parseLexical(g, g.tSimple[ti] - 1, textOf(el));
+  const info = typeInfo(g, ti);
+  const obj: Obj = {};
+  for (const a of el.attrs) {
+    if (a.ns === XSI) continue;
+    const q = g.qByName.get(`${a.ns} ${a.name}`);
+    const dt = q === undefined ? undefined : info.attrs.get(q);
+    if (dt === undefined) throw new ExiError("exi-encode", `${el.name}: unexpected attribute ${a.name}`);
+    obj[a.name] = parseLexical(g, dt, a.value);
+  }
+  const tracking = (flags & (T_MIXED | T_ANY)) !== 0;
+  const content: unknown[] = [];
+  let irregular = false, lastOrder = -1;
+  let text = "";
+  for (const c of el.children) {
+    if (typeof c === "string") {
+      if (g.tSimple[ti]) text += c;
+      else if (flags & T_MIXED) {
+        content.push(c);
+        irregular = true;
+      } else if (c.trim().length) throw new ExiError("exi-encode", `${el.name}: text not allowed`);
+      continue;
+    }
+    const q = g.qByName.get(`${c.ns} ${c.name}`);
+    const e = q === undefined ? undefined : info.elems.get(q);
+    if (!e) {
+      if (!(flags & T_ANY)) throw new ExiError("exi-encode", `${el.name}: unexpected element ${c.name}`);
+      content.push(wildcardValue(g, c));
+      irregular = true;
+      continue;
+    }
+    const v = elementValue(g, e.child, c);
+    if (e.array) {
+      const a = obj[c.name] as unknown[] | undefined;
+      if (a) a.push(v);
+      else obj[c.name] = [v];
+    } else obj[c.name] = v;
+    if (tracking) {
+      content.push({ [c.name]: v });
+      let o = g.tOrderStart[ti] + g.tOrderCount[ti];
+      for (let i = g.tOrderStart[ti]; i < o; i++) if (g.order[i] >> 2 === q) { o = i; break; }
+      if (o < lastOrder) irregular = true;
+      lastOrder = o;
+    }
+  }
+  if (g.tSimple[ti]) obj.$value = parseLexical(g, g.tSimple[ti] - 1, text);
+  if (tracking && irregular) {
+    for (const item of content) if (typeof item === "object" && item !== null && !("$wildcard" in item)) delete obj[Object.keys(item)[0]];
+    obj.$content = content;
+  }
+  return obj;
+}
+
+function wildcardValue(g: Grammar, el: XmlElement): WildcardItem {
+  const q = g.qByName.get(`${el.ns} ${el.name}`);
+  const c = q === undefined ? undefined : g.globalChild.get(q);
+  return { $wildcard: { ns: el.ns, name: el.name, value: c !== undefined ? elementValue(g, c, el) : el } };
 }
 
 export function fromTree(g: Grammar, tree: XmlElement, fragment: boolean): object {
-  void g; void tree; void fragment;
-  throw new ExiError("exi-encode", "not yet");
+  const q = g.qByName.get(`${tree.ns} ${tree.name}`);
+  if (q !== undefined) {
+    if (fragment) {
+      for (let i = 0; i < g.fragQ.length; i++) if (g.fragQ[i] === q) return { [tree.name]: elementValue(g, g.fragChild[i], tree) };
+    } else {
+      for (let i = 0; i < g.docQ.length; i++) if (g.docQ[i] === q) return { [tree.name]: elementValue(g, g.docChild[i], tree) };
+    }
+  }
+  throw new ExiError("exi-encode", `${tree.name} is not a ${fragment ? "fragment" : "root"} element of this schema`);
 }

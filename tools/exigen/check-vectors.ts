@@ -4,7 +4,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { decode, decodeFragment, encode, encodeFragment, type SchemaId } from "../../modules/exi/index";
+import { isDeepStrictEqual } from "node:util";
+import { decode, decodeFragment, encode, encodeFragment, fromXmlTree, toXmlTree, type SchemaId } from "../../modules/exi/index";
+import { parseXml } from "../../modules/exi/xml";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SHARED = path.join(ROOT, "../shared");
@@ -16,14 +18,14 @@ const verbose = args.includes("-v");
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
 
-interface Row { family: string; name: string; hex: string }
+interface Row { family: string; name: string; hex: string; xml: string }
 const rows: Row[] = [];
 if (which === "oracle" || which === "all") {
   const files = ["vectors/oracle/smoke.tsv", ...readdirSync(path.join(SHARED, "vectors/oracle/random")).filter((f) => f.endsWith(".tsv")).map((f) => `vectors/oracle/random/${f}`)];
   for (const f of files) for (const line of readFileSync(path.join(SHARED, f), "utf8").split("\n")) {
     if (!line || line.startsWith("#")) continue;
     const c = line.split("\t");
-    rows.push({ family: c[0], name: `${f.split("/").pop()}:${c[1]}`, hex: c[2] });
+    rows.push({ family: c[0], name: `${f.split("/").pop()}:${c[1]}`, hex: c[2], xml: c[3] });
   }
 }
 if (which === "real" || which === "all") {
@@ -31,8 +33,19 @@ if (which === "real" || which === "all") {
     if (!line || line.startsWith("#")) continue;
     const c = line.split("\t");
     if (c[3] !== "SAME") continue;
-    rows.push({ family: c[0], name: `real:${c[2]}`, hex: c[1] });
+    rows.push({ family: c[0], name: `real:${c[2]}`, hex: c[1], xml: c[4] ?? "" });
   }
+}
+// An undeclared (wildcard) element may carry an empty character event: same XML infoset as none.
+function stripEmptyText(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripEmptyText);
+  if (v && typeof v === "object" && !(v instanceof Uint8Array)) {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) out[k] = k === "children" && Array.isArray(o[k]) && "attrs" in o ? (o[k] as unknown[]).filter((c) => c !== "").map(stripEmptyText) : stripEmptyText(o[k]);
+    return out;
+  }
+  return v;
 }
 const stats = new Map<string, { ok: number; fail: number }>();
 const reasons = new Map<string, number>();
@@ -48,6 +61,14 @@ for (const row of rows) {
     const obj = frag ? decodeFragment(schema, bytes) : decode(schema, bytes);
     const again = hex(frag ? encodeFragment(schema, obj) : encode(schema, obj));
     if (again !== row.hex) why = `DIFF ${again}`;
+    else if (row.xml) {
+      const fromXml = fromXmlTree(schema, parseXml(row.xml), { fragment: frag });
+      if (!isDeepStrictEqual(fromXml, stripEmptyText(obj))) why = `XML-MISMATCH ${JSON.stringify(fromXml, (k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v)).slice(0, 200)}`;
+      else {
+        const back = fromXmlTree(schema, toXmlTree(schema, obj), { fragment: frag });
+        if (!isDeepStrictEqual(back, obj)) why = "TREE-ROUNDTRIP";
+      }
+    }
   } catch (e) {
     why = `ERR ${(e as Error).message}`;
   }
