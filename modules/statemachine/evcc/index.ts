@@ -9,3 +9,5 @@ export { physical, fromPhysical } from "./physical";
 export type { PhysicalValue } from "./physical";
 export type { V2gMessageDoc, EvccSchema, EvccResponseBody } from "./msg";
 export { bodyElement } from "./msg";
+export { EvccConnection } from "./connection";
+export type { EvccConnectionOptions, EvccConnectionOutcome, EvccCodec } from "./connection";

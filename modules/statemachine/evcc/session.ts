@@ -160,6 +160,8 @@ export class EvccSession {
         return this.#onTimeout(event.timer);
       case "link-down":
         return this.#abort("link-down", event.detail ?? `link down in ${this.#step.id}`);
+      case "bad-response":
+        return this.#abort("decode-error", event.detail);
     }
   }
 

@@ -133,7 +133,9 @@ export type EvccEvent =
   | { type: "response"; message: V2gMessageDoc }
   | { type: "control"; control: EvccControl }
   | { type: "timeout"; timer: EvccTimer }
-  | { type: "link-down"; detail?: string };
+  | { type: "link-down"; detail?: string }
+  /** A response that could not be decoded (bad EXI, unexpected payload type). */
+  | { type: "bad-response"; detail: string };
 
 export type EvccStopReason =
   /** The BMS said charging is complete (target SoC reached). */
@@ -162,6 +164,10 @@ export type EvccStopReason =
   /** The charger offers neither our energy transfer mode nor EIM (ExternalPayment). */
   | "no-charge-service"
   | "link-down"
+  /** A response the EVCC could not decode. */
+  | "decode-error"
+  /** supportedAppProtocol: the SECC supports none of our protocols, or answered nonsense. */
+  | "sap-failed"
   | "aborted";
 
 /** How the session ended; handed to onStop exactly once. */

@@ -1,0 +1,242 @@
+// EvccConnection: one EVCC session over one V2GTP connection: SAP first, then DIN or ISO-2.
+//
+//   const conn = new EvccConnection({
+//     open: (callbacks) => new Tcp({ address: sdp.address, port: sdp.port, ...callbacks }),
+//     session: { energyTransferMode: "DC_extended", evccId: mac },
+//     bms, vehicle: hooks, clock, logger,
+//     onTrace: (e) => …, onStop: (outcome) => …,
+//   });
+//   conn.stop();  conn.pause();  // driver requests
+//
+// It sends supportedAppProtocolReq at once (protocols in preference order), reads the answer,
+// switches the V2GTP connection to the chosen schema, and starts an EvccSession whose
+// CommunicationSetup deadline counts from the SAP request. Every request is EXI-encoded with
+// the negotiated schema; every response is decoded and fed to the session. The TCP connection
+// closes when the session ends; onStop reports the outcome with the protocol.
+
+import type { Clock, IoCallbacks, Logger, Millis, StreamSocket, TimerHandle } from "../../common/index";
+import { silentLogger } from "../../common/index";
+import { decode as exiDecode, encode as exiEncode } from "../../exi/index";
+import type { SchemaId } from "../../exi/index";
+import { V2gtpConnection, buildSapRequest, readSapResponse } from "../../v2gtp/index";
+import type { SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
+import type { EvccSchema, V2gMessageDoc } from "./msg";
+import { EvccSession } from "./session";
+import { V2G_EVCC_COMMUNICATION_SETUP_TIMER, V2G_EVCC_MSG_TIMEOUT } from "./timeouts";
+import type { EvBms, EvccConfig, EvccOutcome, EvccStepId, EvccStopReason, EvccTraceEntry, VehicleHooks } from "./types";
+
+/** The codec the connection uses; modules/exi by default (tests may pass another). */
+export interface EvccCodec {
+  encode(schema: SchemaId, doc: object): Uint8Array;
+  decode(schema: SchemaId, bytes: Uint8Array): object;
+}
+
+export interface EvccConnectionOptions {
+  /** Opens the socket to the SECC (TCP, or TLS over TCP) with the connection's callbacks. */
+  open(callbacks: Required<IoCallbacks>): StreamSocket | undefined;
+  /** Protocols for supportedAppProtocolReq, most preferred first. Default: DC ["iso2", "din"], AC ["iso2"]. */
+  protocols?: readonly EvccSchema[];
+  /** Session settings; the protocol is the one SAP negotiates. */
+  session: Omit<EvccConfig, "protocol" | "communicationSetupDeadline">;
+  bms: EvBms;
+  /** Pilot (S2), contactors, EVSE values: the vehicle's side. */
+  vehicle?: VehicleHooks;
+  clock: Clock;
+  logger?: Logger;
+  codec?: EvccCodec;
+  /** Live trace: every message with its key values (SAP included). */
+  onTrace?(entry: EvccTraceEntry): void;
+  /** Called once when the connection's session is over (or SAP / the link failed first). */
+  onStop?(outcome: EvccConnectionOutcome): void;
+}
+
+export interface EvccConnectionOutcome extends Omit<EvccOutcome, "step"> {
+  step: EvccStepId | "SupportedAppProtocol";
+  /** The negotiated protocol, when SAP succeeded. */
+  protocol?: EvccSchema;
+}
+
+const DEFAULT_CODEC: EvccCodec = Object.freeze({ encode: exiEncode, decode: exiDecode });
+
+export class EvccConnection {
+  readonly #o: EvccConnectionOptions;
+  readonly #log: Logger;
+  readonly #codec: EvccCodec;
+  readonly #conn: V2gtpConnection;
+  readonly #startedAt: Millis;
+  #sapRequest: SupportedAppProtocolReq | undefined;
+  #sapTimer: TimerHandle | undefined;
+  #protocol: EvccSchema | undefined;
+  #session: EvccSession | undefined;
+  #outcome: EvccConnectionOutcome | undefined;
+
+  constructor(options: EvccConnectionOptions) {
+    this.#o = options;
+    this.#log = options.logger ?? silentLogger;
+    this.#codec = options.codec ?? DEFAULT_CODEC;
+    this.#startedAt = options.clock.now();
+    this.#conn = new V2gtpConnection({
+      open: options.open,
+      logger: options.logger,
+      onMessage: (message) => this.#onMessage(message),
+      onClose: (reason, error) => this.#onClose(reason, error),
+    });
+    if (!this.#conn.closed) this.#sendSap();
+  }
+
+  /** The EVCC session, once SAP chose DIN or ISO-2. */
+  get session(): EvccSession | undefined {
+    return this.#session;
+  }
+
+  get protocol(): EvccSchema | undefined {
+    return this.#protocol;
+  }
+
+  get outcome(): EvccConnectionOutcome | undefined {
+    return this.#outcome;
+  }
+
+  /** User stop (orderly): PowerDelivery(Stop) … SessionStop(Terminate). */
+  stop(): void {
+    if (this.#session) this.#session.stop();
+    else this.#end({ reason: "user-stop", detail: "stopped before the session started" });
+  }
+
+  /** ISO-2: orderly stop with SessionStop(Pause); reconnect later with session.resumeSessionId. */
+  pause(): void {
+    if (this.#session) this.#session.pause();
+    else this.#end({ reason: "user-stop", detail: "stopped before the session started" });
+  }
+
+  /** Emergency: no further message, contactors open, pilot B, TCP closed. */
+  abort(detail?: string): void {
+    if (this.#session) this.#session.handle({ type: "control", control: { kind: "abort", detail } });
+    else this.#end({ reason: "aborted", detail });
+  }
+
+  // ------------------------------------------------------------ SAP
+
+  #sendSap(): void {
+    const protocols = this.#o.protocols ?? (this.#o.session.energyTransferMode.indexOf("DC") === 0 ? ["iso2", "din"] : ["iso2"]);
+    const request = buildSapRequest(protocols);
+    this.#sapRequest = request;
+    this.#trace("tx", "supportedAppProtocolReq", { protocols: protocols.join(",") });
+    this.#sapTimer = this.#o.clock.set(() => this.#end({ reason: "timeout-message", detail: "no supportedAppProtocolRes within V2G_EVCC_Msg_Timeout" }), V2G_EVCC_MSG_TIMEOUT);
+    try {
+      this.#conn.send("apphand", this.#codec.encode("apphand", request));
+    } catch (error) {
+      this.#end({ reason: "aborted", detail: `cannot send supportedAppProtocolReq: ${errorText(error)}` });
+    }
+  }
+
+  #onSapResponse(payload: Uint8Array): void {
+    this.#o.clock.clear(this.#sapTimer);
+    this.#sapTimer = undefined;
+    let response: object;
+    try {
+      response = this.#codec.decode("apphand", payload);
+    } catch (error) {
+      return this.#end({ reason: "decode-error", detail: `supportedAppProtocolRes: ${errorText(error)}` });
+    }
+    const result = readSapResponse(this.#sapRequest!, response);
+    this.#trace("rx", "supportedAppProtocolRes", result.ok ? { code: result.code, protocol: result.protocol } : { code: result.code, error: result.message });
+    if (!result.ok) return this.#end({ reason: "sap-failed", detail: result.message });
+    const protocol = result.protocol;
+    if (protocol !== "din" && protocol !== "iso2") return this.#end({ reason: "sap-failed", detail: `negotiated ${protocol ?? result.entry.ProtocolNamespace}, which this EVCC does not speak` });
+    if (protocol === "din" && this.#o.session.energyTransferMode.indexOf("AC") === 0) {
+      return this.#end({ reason: "sap-failed", detail: "DIN 70121 negotiated for AC charging" });
+    }
+    this.#protocol = protocol;
+    this.#conn.selectProtocol(protocol);
+    this.#session = new EvccSession({
+      config: { ...this.#o.session, protocol, communicationSetupDeadline: (this.#startedAt + V2G_EVCC_COMMUNICATION_SETUP_TIMER) as Millis },
+      bms: this.#o.bms,
+      clock: this.#o.clock,
+      logger: this.#o.logger,
+      callbacks: {
+        send: (doc) => this.#sendV2g(doc),
+        onStop: (outcome) => this.#onSessionStop(outcome),
+        onTrace: this.#o.onTrace,
+        setPilotState: this.#o.vehicle?.setPilotState?.bind(this.#o.vehicle),
+        setContactors: this.#o.vehicle?.setContactors?.bind(this.#o.vehicle),
+        onEvseValues: this.#o.vehicle?.onEvseValues?.bind(this.#o.vehicle),
+      },
+    });
+    this.#session.start();
+  }
+
+  // ------------------------------------------------------------ session traffic
+
+  #sendV2g(doc: V2gMessageDoc): void {
+    const protocol = this.#protocol!;
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#codec.encode(protocol, doc);
+    } catch (error) {
+      // Our own message does not fit the schema: a bug, reported and the session ended.
+      this.#log.log("error", "evcc", "request does not encode", { error: errorText(error) });
+      this.#session?.handle({ type: "control", control: { kind: "abort", detail: `encode: ${errorText(error)}` } });
+      return;
+    }
+    if (!this.#conn.send(protocol, bytes)) throw new Error("connection closed");
+  }
+
+  #onMessage(message: V2gtpMessage): void {
+    if (this.#outcome) return;
+    if (this.#session === undefined) {
+      if (message.schema !== "apphand") return this.#end({ reason: "sap-failed", detail: `payload type 0x${message.payloadType.toString(16)} before supportedAppProtocolRes` });
+      return this.#onSapResponse(message.payload);
+    }
+    const protocol = this.#protocol!;
+    if (message.schema !== protocol) {
+      return this.#session.handle({ type: "bad-response", detail: `payload type 0x${message.payloadType.toString(16)} is not ${protocol}` });
+    }
+    let doc: V2gMessageDoc;
+    try {
+      doc = this.#codec.decode(protocol, message.payload) as V2gMessageDoc;
+    } catch (error) {
+      return this.#session.handle({ type: "bad-response", detail: errorText(error) });
+    }
+    this.#session.handle({ type: "response", message: doc });
+  }
+
+  #onClose(reason: V2gtpCloseReason, error?: Error): void {
+    if (this.#outcome) return;
+    const detail = `V2GTP connection closed (${reason}${error ? `: ${error.message}` : ""})`;
+    if (this.#session) this.#session.handle({ type: "link-down", detail });
+    else this.#end({ reason: "link-down", detail });
+  }
+
+  #onSessionStop(outcome: EvccOutcome): void {
+    this.#outcome = { ...outcome, protocol: this.#protocol };
+    this.#conn.close();
+    this.#o.onStop?.(this.#outcome);
+  }
+
+  /** Ends before a session exists (SAP phase). */
+  #end(result: { reason: EvccStopReason; detail?: string }): void {
+    if (this.#outcome) return;
+    if (this.#session) {
+      this.#session.handle({ type: "control", control: { kind: "abort", detail: result.detail } });
+      return;
+    }
+    this.#o.clock.clear(this.#sapTimer);
+    this.#sapTimer = undefined;
+    const outcome: EvccConnectionOutcome = { reason: result.reason, step: "SupportedAppProtocol", orderly: false, paused: false, sessionId: new Uint8Array(1) };
+    if (result.detail !== undefined) outcome.detail = result.detail;
+    this.#outcome = outcome;
+    this.#log.log("warn", "evcc", `connection ended before the session: ${result.reason}`, { detail: result.detail });
+    this.#conn.close();
+    this.#o.onStop?.(outcome);
+  }
+
+  #trace(direction: "tx" | "rx", name: string, values: Record<string, string | number | boolean | undefined>): void {
+    this.#log.log("trace", "evcc", `${direction} ${name}`, values);
+    this.#o.onTrace?.({ at: this.#o.clock.now(), direction, name, values });
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
