@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from "../common/index";
 import { DIGITAL_COMMUNICATION_DUTY, dutyForCurrent } from "./duty";
 import { PilotDetector, type PilotDetectorOptions, type PlateauState } from "./detector";
 import { CpPwmError } from "./errors";
-import { PilotLevel, type PilotInput, type PilotInputClass, type PilotOutput, type PilotOutputClass } from "./io";
+import { PilotLevel, openIo, type IoSpec, type PilotInput, type PilotInputOptions, type PilotOutput, type PilotOutputOptions } from "./io";
 import { T_FORCED_POWER_OFF, T_STEP_EF } from "./timing";
 
 /** IEC 61851-1 Table A.3 states as the charger sees them: x1 = constant level, x2 = PWM. */
@@ -60,12 +60,12 @@ export type PilotMode =
   /** The duty of Table A.7 for `maxCurrent`: basic charging (also the fallback when HLC fails). */
   | "nominal";
 
-export interface ChargerPilotOptions {
+export interface ChargerPilotOptions<I extends PilotInputOptions = PilotInputOptions, O extends PilotOutputOptions = PilotOutputOptions> {
   clock: Clock;
   /** The pilot input host class and its own options, e.g. `{ io: Esp32PilotInput, pin: 34 }`. */
-  input: { io: PilotInputClass } & Record<string, unknown>;
+  input: IoSpec<I, PilotInput>;
   /** The pilot generator host class and its options. */
-  output: { io: PilotOutputClass } & Record<string, unknown>;
+  output: IoSpec<O, PilotOutput>;
   /** Signalling mode (default "hlc"). */
   mode?: PilotMode;
   /** The current limit advertised in "nominal" mode, amperes (default 16). */
@@ -82,7 +82,7 @@ export interface ChargerPilotOptions {
   onError?(error: Error): void;
 }
 
-export class ChargerPilot {
+export class ChargerPilot<I extends PilotInputOptions = PilotInputOptions, O extends PilotOutputOptions = PilotOutputOptions> {
   readonly #clock: Clock;
   readonly #input: PilotInput;
   readonly #output: PilotOutput;
@@ -111,7 +111,7 @@ export class ChargerPilot {
   #updating = false;
   #dirty = false;
 
-  constructor(options: ChargerPilotOptions) {
+  constructor(options: ChargerPilotOptions<I, O>) {
     this.#clock = options.clock;
     this.#mode = options.mode ?? "hlc";
     this.#maxCurrent = options.maxCurrent ?? 16;
@@ -123,16 +123,12 @@ export class ChargerPilot {
     this.#onEvent = options.onEvent ?? noop;
     this.#onError = options.onError ?? noop;
     const onError = (error: Error): void => this.#hostError(error);
-    this.#output = new options.output.io({ ...options.output, onError });
+    this.#output = openIo(options.output, { onError });
     if (this.#wakeUpLevel === "E" && !this.#output.canZero) {
       this.#output.close();
       throw new CpPwmError("no-zero-output", "wakeUpLevel 'E' needs an output that can drive 0 V");
     }
-    this.#input = new options.input.io({
-      ...options.input,
-      onReadable: () => this.#drain(),
-      onError,
-    });
+    this.#input = openIo(options.input, { onReadable: () => this.#drain(), onError });
     this.#update();
   }
 
@@ -181,6 +177,15 @@ export class ChargerPilot {
     dutyForCurrent(amps); // throws below 6 A
     this.#maxCurrent = amps;
     this.#update();
+  }
+
+  /**
+   * High-level communication failed (ISO 15118-3, IEC 61851-1 Annex A): either fall back to
+   * basic charging with the nominal duty for maxCurrent, or signal state F until clearFault().
+   */
+  hlcFailed(fallback: "nominal" | "fault"): void {
+    if (fallback === "nominal") this.setMode("nominal");
+    else this.fault("hlc-failed");
   }
 
   /** Enter state F (−12 V, EVSE not available) and stop the supply until clearFault(). */

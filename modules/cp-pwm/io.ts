@@ -66,5 +66,18 @@ export type S2SwitchOptions = Pick<IoCallbacks, "onError">;
 
 export type S2SwitchClass = new (options: S2SwitchOptions) => S2Switch;
 
-/** How the core receives a host class: the constructor plus the host's own options. */
-export type IoSpec<C extends new (options: never) => unknown> = { io: C } & Record<string, unknown>;
+/**
+ * How the core receives a host class: the constructor plus the host's own options (pins,
+ * intervals), e.g. `{ io: Esp32PilotInput, analog: 34, gate: 35 }`; `Options` is inferred from
+ * the constructor, so the host's options are type-checked. The core adds its callbacks and
+ * constructs the instance itself (as Moddable's ntp.js does with its socket).
+ */
+export type IoSpec<Options, Instance> = { io: new (options: Options) => Instance } & Omit<
+  Options,
+  "onReadable" | "onWritable" | "onError"
+>;
+
+/** Build a host instance from its spec, adding the core's callbacks. */
+export function openIo<Options, Instance>(spec: IoSpec<Options, Instance>, callbacks: IoCallbacks): Instance {
+  return new spec.io({ ...spec, ...callbacks } as unknown as Options);
+}

@@ -6,7 +6,7 @@
 // communication is required (Table A.8); readings are debounced by a DutyFilter so that one
 // bad PWM period neither changes the current nor starts (or stops) digital communication.
 
-import type { PilotInput, PilotInputClass, S2Switch, S2SwitchClass } from "./io";
+import { openIo, type IoSpec, type PilotInput, type PilotInputOptions, type S2Switch, type S2SwitchOptions } from "./io";
 import { currentForDuty, type DutyMeaning } from "./duty";
 import { PilotDetector, type PilotDetectorOptions, type PlateauState } from "./detector";
 import { DutyFilter, type DutyFilterOptions } from "./duty-filter";
@@ -21,11 +21,11 @@ export type VehiclePilotEvent =
   | { readonly type: "duty"; readonly duty: number; readonly meaning: DutyMeaning }
   | { readonly type: "s2"; readonly closed: boolean };
 
-export interface VehiclePilotOptions {
+export interface VehiclePilotOptions<I extends PilotInputOptions = PilotInputOptions, S extends S2SwitchOptions = S2SwitchOptions> {
   /** The pilot input host class (plateau voltages and measured duty) and its options. */
-  input: { io: PilotInputClass } & Record<string, unknown>;
+  input: IoSpec<I, PilotInput>;
   /** The S2 switch host class and its options. */
-  s2: { io: S2SwitchClass } & Record<string, unknown>;
+  s2: IoSpec<S, S2Switch>;
   /** Ready to charge at start (default false). */
   ready?: boolean;
   /** The vehicle reads no diode fault by default (its own diode). */
@@ -35,7 +35,7 @@ export interface VehiclePilotOptions {
   onError?(error: Error): void;
 }
 
-export class VehiclePilot {
+export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S extends S2SwitchOptions = S2SwitchOptions> {
   readonly #input: PilotInput;
   readonly #s2: S2Switch;
   readonly #detector: PilotDetector;
@@ -52,7 +52,7 @@ export class VehiclePilot {
   #updating = false;
   #dirty = false;
 
-  constructor(options: VehiclePilotOptions) {
+  constructor(options: VehiclePilotOptions<I, S>) {
     this.#ready = options.ready ?? false;
     this.#detector = new PilotDetector({ checkDiode: false, ...options.detector });
     this.#duty = new DutyFilter(options.duty);
@@ -61,9 +61,9 @@ export class VehiclePilot {
     const onError = (error: Error): void => {
       if (!this.#closed) this.#onError(error);
     };
-    this.#s2 = new options.s2.io({ ...options.s2, onError });
+    this.#s2 = openIo(options.s2, { onError });
     this.#s2.write(0);
-    this.#input = new options.input.io({ ...options.input, onReadable: () => this.#drain(), onError });
+    this.#input = openIo(options.input, { onReadable: () => this.#drain(), onError });
   }
 
   get state(): VehiclePilotState | undefined {
