@@ -50,18 +50,18 @@ export function emitTypes(t: Tables, roots: { local: string; child: number }[], 
     if (kind === DT_HEX || kind === DT_B64) return "Uint8Array";
     return "string";
   };
-  const dtIndexOf = (s: SimpleType) => t.dtList.indexOf(s);
-  const childTs = (child: number, s?: SimpleType): string => (child >= 0 ? names.get(t.typeList[child])! : simpleTs(s!, -1 - child));
   const lines = [banner, "", "/* eslint-disable */", ""];
   lines.push("/** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */");
   lines.push("export type ExiContentItem = string | { [name: string]: unknown };", "");
   t.typeList.forEach((ct, i) => {
     const o = i * 5;
+    if (t.types[o + 4] & 4) {
+      lines.push(`export type ${names.get(ct)} = ${simpleTs(ct.simple!, t.types[o + 3] - 1)};`, "");
+      return;
+    }
     const fields: string[] = [];
     for (const a of ct.attrs.slice().sort((x, y) => (x.qn.local < y.qn.local ? -1 : x.qn.local > y.qn.local ? 1 : 0))) {
-      let dt = dtIndexOf(a.type);
-      if (dt < 0) dt = 0;
-      fields.push(`  ${a.qn.local}${a.required ? "" : "?"}: ${simpleTs(a.type, dt)};`);
+      fields.push(`  ${a.qn.local}${a.required ? "" : "?"}: ${simpleTs(a.type, t.dtOf(a.type))};`);
     }
     if (ct.simple) {
       const dt = t.types[o + 3] - 1;
@@ -73,13 +73,14 @@ export function emitTypes(t: Tables, roots: { local: string; child: number }[], 
       if (p.kind === "any") return;
       if (p.kind === "element") {
         const d = p.decl();
-        const members = d.global ? [d] : [d];
+        const members = t.membersOf(d);
+        const choice = members.length > 1;
         for (const m of members) {
-          const child = m.type.kind === "simple" ? -1 - t.dtList.indexOf(m.type) : t.typeList.indexOf(m.type);
-          let ts = m.type.kind === "simple" ? simpleTs(m.type, t.dtList.indexOf(m.type)) : childTs(child);
-          if (d.abstract || t.typeList.indexOf(m.type) < 0 && m.type.kind !== "simple") ts = "unknown";
+          let ts: string;
+          if (m.type.kind === "simple") ts = simpleTs(m.type, t.dtOf(m.type));
+          else ts = names.get(m.type) ?? "unknown";
           const prev = req.get(m.qn.local);
-          req.set(m.qn.local, { ts, array: array || p.max > 1 || !!prev, required: required && p.min > 0 && !prev });
+          req.set(m.qn.local, { ts, array: array || p.max > 1 || !!prev, required: required && p.min > 0 && !prev && !choice });
         }
         return;
       }
@@ -98,7 +99,7 @@ export function emitTypes(t: Tables, roots: { local: string; child: number }[], 
   lines.push("export type Document =");
   const rootLines: string[] = [];
   for (const r of roots) {
-    const ts = r.child >= 0 ? names.get(t.typeList[r.child])! : simpleTs(t.dtList[-1 - r.child], -1 - r.child);
+    const ts = r.child >= 0 ? names.get(t.typeList[r.child])! : r.child === -0x40000000 ? "unknown" : simpleTs(t.dtList[-1 - r.child], -1 - r.child);
     rootLines.push(`  | { ${r.local}: ${ts.indexOf("|") >= 0 ? `(${ts})` : ts} }`);
   }
   lines.push(...(rootLines.length ? rootLines : ["  never"]));

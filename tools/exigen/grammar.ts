@@ -38,6 +38,8 @@ export interface Tables {
   fragAttrs: number[]; // 2 per attribute qname of the schema (sorted): qname, (datatype + 1) * 2 + preferred (datatype -1: untyped)
   typeList: ComplexType[];
   dtList: SimpleType[];
+  dtOf: (t: SimpleType) => number;
+  membersOf: (d: ElementDecl) => ElementDecl[];
 }
 
 interface Pos { idx: number; p: Particle & { kind: "element" | "any" }; members: ElementDecl[]; array: boolean; follow: Set<Pos> }
@@ -317,5 +319,5 @@ export function buildTables(set: SchemaSet): Tables {
     for (const p of ps) prods.push(p.kind, p.q, p.child, p.next);
   }
   states.push(prods.length / 4);
-  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, fragAttrs, typeList, dtList };
+  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, fragAttrs, typeList, dtList, dtOf, membersOf };
 }

@@ -42,54 +42,59 @@ export interface CableCheckResType {
 }
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface CertificateInstallationReqType {
-  Id?: Uint8Array;
-  OEMProvisioningCert: string;
+  Id?: string;
+  OEMProvisioningCert: Uint8Array;
   ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
-  DHParams: string;
+  DHParams: Uint8Array;
 }
 
 export interface CertificateInstallationResType {
-  Id: Uint8Array;
+  Id: string;
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_EVSEPresentVoltageToLow" | "FAILED_MeteringSignatureNotValid" | "FAILED_WrongEnergyTransferType";
   ContractSignatureCertChain: CertificateChainType;
-  ContractSignatureEncryptedPrivateKey: string;
-  DHParams: string;
+  ContractSignatureEncryptedPrivateKey: Uint8Array;
+  DHParams: Uint8Array;
   ContractID: string;
 }
 
 export interface CertificateUpdateReqType {
-  Id?: Uint8Array;
+  Id?: string;
   ContractSignatureCertChain: CertificateChainType;
   ContractID: string;
   ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
-  DHParams: string;
+  DHParams: Uint8Array;
 }
 
 export interface CertificateUpdateResType {
-  Id: Uint8Array;
+  Id: string;
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_EVSEPresentVoltageToLow" | "FAILED_MeteringSignatureNotValid" | "FAILED_WrongEnergyTransferType";
   ContractSignatureCertChain: CertificateChainType;
-  ContractSignatureEncryptedPrivateKey: string;
-  DHParams: string;
+  ContractSignatureEncryptedPrivateKey: Uint8Array;
+  DHParams: Uint8Array;
   ContractID: string;
   RetryCounter: number;
 }
 
 export interface ChargeParameterDiscoveryReqType {
   EVRequestedEnergyTransferType: "AC_single_phase_core" | "AC_three_phase_core" | "DC_core" | "DC_extended" | "DC_combo_core" | "DC_unique";
-  EVChargeParameter: EVChargeParameterType;
+  AC_EVChargeParameter?: AC_EVChargeParameterType;
+  DC_EVChargeParameter?: DC_EVChargeParameterType;
+  EVChargeParameter?: EVChargeParameterType;
 }
 
 export interface ChargeParameterDiscoveryResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_EVSEPresentVoltageToLow" | "FAILED_MeteringSignatureNotValid" | "FAILED_WrongEnergyTransferType";
   EVSEProcessing: "Finished" | "Ongoing";
-  SASchedules: SASchedulesType;
-  EVSEChargeParameter: EVSEChargeParameterType;
+  SAScheduleList?: SAScheduleListType;
+  SASchedules?: SASchedulesType;
+  AC_EVSEChargeParameter?: AC_EVSEChargeParameterType;
+  DC_EVSEChargeParameter?: DC_EVSEChargeParameterType;
+  EVSEChargeParameter?: EVSEChargeParameterType;
 }
 
 export interface ChargingStatusReqType {
@@ -98,7 +103,7 @@ export interface ChargingStatusReqType {
 export interface ChargingStatusResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_EVSEPresentVoltageToLow" | "FAILED_MeteringSignatureNotValid" | "FAILED_WrongEnergyTransferType";
   EVSEID: Uint8Array;
-  SAScheduleTupleID: string;
+  SAScheduleTupleID: number;
   EVSEMaxCurrent?: PhysicalValueType;
   MeterInfo?: MeterInfoType;
   ReceiptRequired: boolean;
@@ -106,7 +111,7 @@ export interface ChargingStatusResType {
 }
 
 export interface ContractAuthenticationReqType {
-  Id?: Uint8Array;
+  Id?: string;
   GenChallenge?: string;
 }
 
@@ -186,17 +191,17 @@ export interface DC_EVStatusType {
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
@@ -216,11 +221,12 @@ export interface EVStatusType {
 }
 
 export interface EntryType {
-  TimeInterval: IntervalType;
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -238,14 +244,14 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
 export interface MeteringReceiptReqType {
-  Id?: Uint8Array;
-  SessionID: string;
-  SAScheduleTupleID?: string;
+  Id?: string;
+  SessionID: Uint8Array;
+  SAScheduleTupleID?: number;
   MeterInfo: MeterInfoType;
 }
 
@@ -255,21 +261,22 @@ export interface MeteringReceiptResType {
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface PMaxScheduleEntryType {
-  TimeInterval: IntervalType;
-  PMax: string;
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
+  PMax: number;
 }
 
 export interface PaymentDetailsReqType {
@@ -286,12 +293,15 @@ export interface PaymentDetailsResType {
 export interface PowerDeliveryReqType {
   ReadyToChargeState: boolean;
   ChargingProfile?: ChargingProfileType;
+  DC_EVPowerDeliveryParameter?: DC_EVPowerDeliveryParameterType;
   EVPowerDeliveryParameter?: EVPowerDeliveryParameterType;
 }
 
 export interface PowerDeliveryResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_EVSEPresentVoltageToLow" | "FAILED_MeteringSignatureNotValid" | "FAILED_WrongEnergyTransferType";
-  EVSEStatus: EVSEStatusType;
+  AC_EVSEStatus?: AC_EVSEStatusType;
+  DC_EVSEStatus?: DC_EVSEStatusType;
+  EVSEStatus?: EVSEStatusType;
 }
 
 export interface PreChargeReqType {
@@ -307,14 +317,14 @@ export interface PreChargeResType {
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
@@ -326,8 +336,8 @@ export interface RelativeTimeIntervalType {
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
@@ -339,12 +349,13 @@ export interface SASchedulesType {
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface SalesTariffEntryType {
-  TimeInterval: IntervalType;
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
   EPriceLevel: number;
   ConsumptionCost?: ConsumptionCostType[];
 }
@@ -356,12 +367,12 @@ export interface ServiceChargeType {
 }
 
 export interface ServiceDetailReqType {
-  ServiceID: string;
+  ServiceID: number;
 }
 
 export interface ServiceDetailResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_EVSEPresentVoltageToLow" | "FAILED_MeteringSignatureNotValid" | "FAILED_WrongEnergyTransferType";
-  ServiceID: string;
+  ServiceID: number;
   ServiceParameterList?: ServiceParameterListType;
 }
 
@@ -387,7 +398,7 @@ export interface ServicePaymentSelectionResType {
 }
 
 export interface SessionSetupReqType {
-  EVCCID: string;
+  EVCCID: Uint8Array;
 }
 
 export interface SessionSetupResType {
@@ -404,7 +415,7 @@ export interface SessionStopResType {
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -412,29 +423,29 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
-  HMACOutputLength?: string;
+  Algorithm: string;
+  HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
@@ -444,7 +455,7 @@ export interface IntervalType {
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -470,10 +481,10 @@ export interface WeldingDetectionResType {
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -488,25 +499,25 @@ export interface ListOfRootCertificateIDsType {
 }
 
 export interface CertificateChainType {
-  Certificate: string;
+  Certificate: Uint8Array;
   SubCertificates?: SubCertificatesType;
 }
 
 export interface MeterInfoType {
   MeterID: string;
   MeterReading?: PhysicalValueType;
-  SigMeterReading?: string;
-  MeterStatus?: string;
+  SigMeterReading?: Uint8Array;
+  MeterStatus?: number;
   TMeter?: bigint;
 }
 
 export interface ChargingProfileType {
-  SAScheduleTupleID: string;
+  SAScheduleTupleID: number;
   ProfileEntry: ProfileEntryType[];
 }
 
 export interface SAScheduleTupleType {
-  SAScheduleTupleID: string;
+  SAScheduleTupleID: number;
   PMaxSchedule: PMaxScheduleType;
   SalesTariff?: SalesTariffType;
 }
@@ -517,7 +528,7 @@ export interface ConsumptionCostType {
 }
 
 export interface ServiceTagType {
-  ServiceID: string;
+  ServiceID: number;
   ServiceName?: string;
   ServiceCategory: "EVCharging" | "Internet" | "ContractCertificate" | "OtherCustom";
   ServiceScope?: string;
@@ -540,37 +551,71 @@ export interface SelectedServiceListType {
 }
 
 export interface MessageHeaderType {
-  SessionID: string;
+  SessionID: Uint8Array;
   Notification?: NotificationType;
   Signature?: SignatureType;
 }
 
 export interface BodyType {
   BodyElement?: BodyBaseType;
+  CableCheckReq?: CableCheckReqType;
+  CableCheckRes?: CableCheckResType;
+  CertificateInstallationReq?: CertificateInstallationReqType;
+  CertificateInstallationRes?: CertificateInstallationResType;
+  CertificateUpdateReq?: CertificateUpdateReqType;
+  CertificateUpdateRes?: CertificateUpdateResType;
+  ChargeParameterDiscoveryReq?: ChargeParameterDiscoveryReqType;
+  ChargeParameterDiscoveryRes?: ChargeParameterDiscoveryResType;
+  ChargingStatusReq?: ChargingStatusReqType;
+  ChargingStatusRes?: ChargingStatusResType;
+  ContractAuthenticationReq?: ContractAuthenticationReqType;
+  ContractAuthenticationRes?: ContractAuthenticationResType;
+  CurrentDemandReq?: CurrentDemandReqType;
+  CurrentDemandRes?: CurrentDemandResType;
+  MeteringReceiptReq?: MeteringReceiptReqType;
+  MeteringReceiptRes?: MeteringReceiptResType;
+  PaymentDetailsReq?: PaymentDetailsReqType;
+  PaymentDetailsRes?: PaymentDetailsResType;
+  PowerDeliveryReq?: PowerDeliveryReqType;
+  PowerDeliveryRes?: PowerDeliveryResType;
+  PreChargeReq?: PreChargeReqType;
+  PreChargeRes?: PreChargeResType;
+  ServiceDetailReq?: ServiceDetailReqType;
+  ServiceDetailRes?: ServiceDetailResType;
+  ServiceDiscoveryReq?: ServiceDiscoveryReqType;
+  ServiceDiscoveryRes?: ServiceDiscoveryResType;
+  ServicePaymentSelectionReq?: ServicePaymentSelectionReqType;
+  ServicePaymentSelectionRes?: ServicePaymentSelectionResType;
+  SessionSetupReq?: SessionSetupReqType;
+  SessionSetupRes?: SessionSetupResType;
+  SessionStopReq?: SessionStopType;
+  SessionStopRes?: SessionStopResType;
+  WeldingDetectionReq?: WeldingDetectionReqType;
+  WeldingDetectionRes?: WeldingDetectionResType;
 }
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 export interface SubCertificatesType {
-  Certificate: string[];
+  Certificate: Uint8Array[];
 }
 
 export interface ProfileEntryType {
   ChargingProfileEntryStart: number;
-  ChargingProfileEntryMaxPower: string;
+  ChargingProfileEntryMaxPower: number;
 }
 
 export interface PMaxScheduleType {
-  PMaxScheduleID: string;
+  PMaxScheduleID: number;
   PMaxScheduleEntry: PMaxScheduleEntryType[];
 }
 
 export interface SalesTariffType {
-  Id: Uint8Array;
-  SalesTariffID: string;
+  Id: string;
+  SalesTariffID: number;
   SalesTariffDescription?: string;
   NumEPriceLevels: number;
   SalesTariffEntry: SalesTariffEntryType[];
@@ -593,7 +638,7 @@ export interface ServiceType {
 }
 
 export interface SelectedServiceType {
-  ServiceID: string;
+  ServiceID: number;
   ParameterSetID?: number;
 }
 
@@ -608,7 +653,7 @@ export interface ParameterType {
   boolValue?: boolean;
   byteValue?: number;
   shortValue?: number;
-  intValue?: string;
+  intValue?: number;
   physicalValue?: PhysicalValueType;
   stringValue?: string;
 }

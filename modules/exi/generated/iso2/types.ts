@@ -21,14 +21,14 @@ export interface AC_EVSEChargeParameterType {
 }
 
 export interface AC_EVSEStatusType {
-  NotificationMaxDelay: string;
+  NotificationMaxDelay: number;
   EVSENotification: "None" | "StopCharging" | "ReNegotiation";
   RCD: boolean;
 }
 
 export interface AuthorizationReqType {
-  Id?: Uint8Array;
-  GenChallenge?: string;
+  Id?: string;
+  GenChallenge?: Uint8Array;
 }
 
 export interface AuthorizationResType {
@@ -50,13 +50,13 @@ export interface CableCheckResType {
 }
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface CertificateInstallationReqType {
-  Id: Uint8Array;
-  OEMProvisioningCert: string;
+  Id: string;
+  OEMProvisioningCert: Uint8Array;
   ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
 }
 
@@ -70,7 +70,7 @@ export interface CertificateInstallationResType {
 }
 
 export interface CertificateUpdateReqType {
-  Id: Uint8Array;
+  Id: string;
   ContractSignatureCertChain: CertificateChainType;
   eMAID: string;
   ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
@@ -87,16 +87,21 @@ export interface CertificateUpdateResType {
 }
 
 export interface ChargeParameterDiscoveryReqType {
-  MaxEntriesSAScheduleTuple?: string;
+  MaxEntriesSAScheduleTuple?: number;
   RequestedEnergyTransferMode: "AC_single_phase_core" | "AC_three_phase_core" | "DC_core" | "DC_extended" | "DC_combo_core" | "DC_unique";
-  EVChargeParameter: unknown;
+  AC_EVChargeParameter?: AC_EVChargeParameterType;
+  DC_EVChargeParameter?: DC_EVChargeParameterType;
+  EVChargeParameter?: EVChargeParameterType;
 }
 
 export interface ChargeParameterDiscoveryResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
   EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  SASchedules?: unknown;
-  EVSEChargeParameter: unknown;
+  SAScheduleList?: SAScheduleListType;
+  SASchedules?: SASchedulesType;
+  AC_EVSEChargeParameter?: AC_EVSEChargeParameterType;
+  DC_EVSEChargeParameter?: DC_EVSEChargeParameterType;
+  EVSEChargeParameter?: EVSEChargeParameterType;
 }
 
 export interface ChargingStatusReqType {
@@ -173,7 +178,7 @@ export interface DC_EVSEChargeParameterType {
 }
 
 export interface DC_EVSEStatusType {
-  NotificationMaxDelay: string;
+  NotificationMaxDelay: number;
   EVSENotification: "None" | "StopCharging" | "ReNegotiation";
   EVSEIsolationStatus?: "Invalid" | "Valid" | "Warning" | "Fault" | "No_IMD";
   EVSEStatusCode: "EVSE_NotReady" | "EVSE_Ready" | "EVSE_Shutdown" | "EVSE_UtilityInterruptEvent" | "EVSE_IsolationMonitoringActive" | "EVSE_EmergencyShutdown" | "EVSE_Malfunction" | "Reserved_8" | "Reserved_9" | "Reserved_A" | "Reserved_B" | "Reserved_C";
@@ -186,17 +191,17 @@ export interface DC_EVStatusType {
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
@@ -211,7 +216,7 @@ export interface EVSEChargeParameterType {
 }
 
 export interface EVSEStatusType {
-  NotificationMaxDelay: string;
+  NotificationMaxDelay: number;
   EVSENotification: "None" | "StopCharging" | "ReNegotiation";
 }
 
@@ -219,11 +224,12 @@ export interface EVStatusType {
 }
 
 export interface EntryType {
-  TimeInterval: unknown;
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -241,12 +247,12 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
 export interface MeteringReceiptReqType {
-  Id?: Uint8Array;
+  Id?: string;
   SessionID: Uint8Array;
   SAScheduleTupleID?: number;
   MeterInfo: MeterInfoType;
@@ -254,24 +260,27 @@ export interface MeteringReceiptReqType {
 
 export interface MeteringReceiptResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
-  EVSEStatus: unknown;
+  AC_EVSEStatus?: AC_EVSEStatusType;
+  DC_EVSEStatus?: DC_EVSEStatusType;
+  EVSEStatus?: EVSEStatusType;
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface PMaxScheduleEntryType {
-  TimeInterval: unknown;
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
   PMax: PhysicalValueType;
 }
 
@@ -282,7 +291,7 @@ export interface PaymentDetailsReqType {
 
 export interface PaymentDetailsResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
-  GenChallenge: string;
+  GenChallenge: Uint8Array;
   EVSETimeStamp: bigint;
 }
 
@@ -299,12 +308,15 @@ export interface PowerDeliveryReqType {
   ChargeProgress: "Start" | "Stop" | "Renegotiate";
   SAScheduleTupleID: number;
   ChargingProfile?: ChargingProfileType;
-  EVPowerDeliveryParameter?: unknown;
+  DC_EVPowerDeliveryParameter?: DC_EVPowerDeliveryParameterType;
+  EVPowerDeliveryParameter?: EVPowerDeliveryParameterType;
 }
 
 export interface PowerDeliveryResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
-  EVSEStatus: unknown;
+  AC_EVSEStatus?: AC_EVSEStatusType;
+  DC_EVSEStatus?: DC_EVSEStatusType;
+  EVSEStatus?: EVSEStatusType;
 }
 
 export interface PreChargeReqType {
@@ -320,27 +332,27 @@ export interface PreChargeResType {
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
 }
 
 export interface RelativeTimeIntervalType {
-  start: string;
-  duration?: string;
+  start: number;
+  duration?: number;
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
@@ -352,23 +364,24 @@ export interface SASchedulesType {
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface SalesTariffEntryType {
-  TimeInterval: unknown;
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
   EPriceLevel?: number;
   ConsumptionCost?: ConsumptionCostType[];
 }
 
 export interface ServiceDetailReqType {
-  ServiceID: string;
+  ServiceID: number;
 }
 
 export interface ServiceDetailResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
-  ServiceID: string;
+  ServiceID: number;
   ServiceParameterList?: ServiceParameterListType;
 }
 
@@ -385,7 +398,7 @@ export interface ServiceDiscoveryResType {
 }
 
 export interface SessionSetupReqType {
-  EVCCID: string;
+  EVCCID: Uint8Array;
 }
 
 export interface SessionSetupResType {
@@ -403,7 +416,7 @@ export interface SessionStopResType {
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -411,29 +424,29 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
-  HMACOutputLength?: string;
+  Algorithm: string;
+  HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
@@ -443,7 +456,7 @@ export interface IntervalType {
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -469,10 +482,10 @@ export interface WeldingDetectionResType {
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -487,31 +500,31 @@ export interface ListOfRootCertificateIDsType {
 }
 
 export interface CertificateChainType {
-  Id?: Uint8Array;
-  Certificate: string;
+  Id?: string;
+  Certificate: Uint8Array;
   SubCertificates?: SubCertificatesType;
 }
 
 export interface ContractSignatureEncryptedPrivateKeyType {
-  Id: Uint8Array;
+  Id: string;
   $value: Uint8Array;
 }
 
 export interface DiffieHellmanPublickeyType {
-  Id: Uint8Array;
+  Id: string;
   $value: Uint8Array;
 }
 
 export interface EMAIDType {
-  Id: Uint8Array;
+  Id: string;
   $value: string;
 }
 
 export interface MeterInfoType {
   MeterID: string;
   MeterReading?: bigint;
-  SigMeterReading?: string;
-  MeterStatus?: string;
+  SigMeterReading?: Uint8Array;
+  MeterStatus?: number;
   TMeter?: bigint;
 }
 
@@ -543,7 +556,7 @@ export interface PaymentOptionListType {
 }
 
 export interface ChargeServiceType {
-  ServiceID: string;
+  ServiceID: number;
   ServiceName?: string;
   ServiceCategory: "EVCharging" | "Internet" | "ContractCertificate" | "OtherCustom";
   ServiceScope?: string;
@@ -562,20 +575,54 @@ export interface MessageHeaderType {
 }
 
 export interface BodyType {
-  BodyElement?: unknown;
+  AuthorizationReq?: AuthorizationReqType;
+  AuthorizationRes?: AuthorizationResType;
+  BodyElement?: BodyBaseType;
+  CableCheckReq?: CableCheckReqType;
+  CableCheckRes?: CableCheckResType;
+  CertificateInstallationReq?: CertificateInstallationReqType;
+  CertificateInstallationRes?: CertificateInstallationResType;
+  CertificateUpdateReq?: CertificateUpdateReqType;
+  CertificateUpdateRes?: CertificateUpdateResType;
+  ChargeParameterDiscoveryReq?: ChargeParameterDiscoveryReqType;
+  ChargeParameterDiscoveryRes?: ChargeParameterDiscoveryResType;
+  ChargingStatusReq?: ChargingStatusReqType;
+  ChargingStatusRes?: ChargingStatusResType;
+  CurrentDemandReq?: CurrentDemandReqType;
+  CurrentDemandRes?: CurrentDemandResType;
+  MeteringReceiptReq?: MeteringReceiptReqType;
+  MeteringReceiptRes?: MeteringReceiptResType;
+  PaymentDetailsReq?: PaymentDetailsReqType;
+  PaymentDetailsRes?: PaymentDetailsResType;
+  PaymentServiceSelectionReq?: PaymentServiceSelectionReqType;
+  PaymentServiceSelectionRes?: PaymentServiceSelectionResType;
+  PowerDeliveryReq?: PowerDeliveryReqType;
+  PowerDeliveryRes?: PowerDeliveryResType;
+  PreChargeReq?: PreChargeReqType;
+  PreChargeRes?: PreChargeResType;
+  ServiceDetailReq?: ServiceDetailReqType;
+  ServiceDetailRes?: ServiceDetailResType;
+  ServiceDiscoveryReq?: ServiceDiscoveryReqType;
+  ServiceDiscoveryRes?: ServiceDiscoveryResType;
+  SessionSetupReq?: SessionSetupReqType;
+  SessionSetupRes?: SessionSetupResType;
+  SessionStopReq?: SessionStopReqType;
+  SessionStopRes?: SessionStopResType;
+  WeldingDetectionReq?: WeldingDetectionReqType;
+  WeldingDetectionRes?: WeldingDetectionResType;
 }
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 export interface SubCertificatesType {
-  Certificate: string[];
+  Certificate: Uint8Array[];
 }
 
 export interface SelectedServiceType {
-  ServiceID: string;
+  ServiceID: number;
   ParameterSetID?: number;
 }
 
@@ -590,7 +637,7 @@ export interface PMaxScheduleType {
 }
 
 export interface SalesTariffType {
-  Id?: Uint8Array;
+  Id?: string;
   SalesTariffID: number;
   SalesTariffDescription?: string;
   NumEPriceLevels?: number;
@@ -613,7 +660,7 @@ export interface SupportedEnergyTransferModeType {
 }
 
 export interface ServiceType {
-  ServiceID: string;
+  ServiceID: number;
   ServiceName?: string;
   ServiceCategory: "EVCharging" | "Internet" | "ContractCertificate" | "OtherCustom";
   ServiceScope?: string;
@@ -630,7 +677,7 @@ export interface ParameterType {
   boolValue?: boolean;
   byteValue?: number;
   shortValue?: number;
-  intValue?: string;
+  intValue?: number;
   physicalValue?: PhysicalValueType;
   stringValue?: string;
 }

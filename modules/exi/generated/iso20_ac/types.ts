@@ -34,7 +34,11 @@ export interface AC_ChargeLoopReqType {
   Header: MessageHeaderType;
   DisplayParameters?: DisplayParametersType;
   MeterInfoRequested: boolean;
-  CLReqControlMode: CLReqControlModeType;
+  BPT_Dynamic_AC_CLReqControlMode?: BPT_Dynamic_AC_CLReqControlModeType;
+  BPT_Scheduled_AC_CLReqControlMode?: BPT_Scheduled_AC_CLReqControlModeType;
+  CLReqControlMode?: CLReqControlModeType;
+  Dynamic_AC_CLReqControlMode?: Dynamic_AC_CLReqControlModeType;
+  Scheduled_AC_CLReqControlMode?: Scheduled_AC_CLReqControlModeType;
 }
 
 export interface AC_ChargeLoopResType {
@@ -44,18 +48,24 @@ export interface AC_ChargeLoopResType {
   MeterInfo?: MeterInfoType;
   Receipt?: ReceiptType;
   EVSETargetFrequency?: RationalNumberType;
-  CLResControlMode: CLResControlModeType;
+  BPT_Dynamic_AC_CLResControlMode?: BPT_Dynamic_AC_CLResControlModeType;
+  BPT_Scheduled_AC_CLResControlMode?: BPT_Scheduled_AC_CLResControlModeType;
+  CLResControlMode?: CLResControlModeType;
+  Dynamic_AC_CLResControlMode?: Dynamic_AC_CLResControlModeType;
+  Scheduled_AC_CLResControlMode?: Scheduled_AC_CLResControlModeType;
 }
 
 export interface AC_ChargeParameterDiscoveryReqType {
   Header: MessageHeaderType;
-  AC_CPDReqEnergyTransferMode: AC_CPDReqEnergyTransferModeType;
+  AC_CPDReqEnergyTransferMode?: AC_CPDReqEnergyTransferModeType;
+  BPT_AC_CPDReqEnergyTransferMode?: BPT_AC_CPDReqEnergyTransferModeType;
 }
 
 export interface AC_ChargeParameterDiscoveryResType {
   Header: MessageHeaderType;
   ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  AC_CPDResEnergyTransferMode: AC_CPDResEnergyTransferModeType;
+  AC_CPDResEnergyTransferMode?: AC_CPDResEnergyTransferModeType;
+  BPT_AC_CPDResEnergyTransferMode?: BPT_AC_CPDResEnergyTransferModeType;
 }
 
 export interface BPT_AC_CPDReqEnergyTransferModeType {
@@ -125,7 +135,7 @@ export interface BPT_Dynamic_AC_CLResControlModeType {
   DepartureTime?: number;
   MinimumSOC?: number;
   TargetSOC?: number;
-  AckMaxDelay?: string;
+  AckMaxDelay?: number;
   EVSETargetActivePower: RationalNumberType;
   EVSETargetActivePower_L2?: RationalNumberType;
   EVSETargetActivePower_L3?: RationalNumberType;
@@ -180,22 +190,22 @@ export interface CLResControlModeType {
 }
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
@@ -222,7 +232,7 @@ export interface Dynamic_AC_CLResControlModeType {
   DepartureTime?: number;
   MinimumSOC?: number;
   TargetSOC?: number;
-  AckMaxDelay?: string;
+  AckMaxDelay?: number;
   EVSETargetActivePower: RationalNumberType;
   EVSETargetActivePower_L2?: RationalNumberType;
   EVSETargetActivePower_L3?: RationalNumberType;
@@ -235,7 +245,7 @@ export interface Dynamic_AC_CLResControlModeType {
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -253,45 +263,45 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -326,7 +336,7 @@ export interface Scheduled_AC_CLResControlModeType {
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -334,36 +344,36 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -374,10 +384,10 @@ export interface TransformsType {
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -406,7 +416,7 @@ export interface DisplayParametersType {
 }
 
 export interface EVSEStatusType {
-  NotificationMaxDelay: string;
+  NotificationMaxDelay: number;
   EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
 }
 
@@ -416,7 +426,7 @@ export interface MeterInfoType {
   BPT_DischargedEnergyReadingWh?: bigint;
   CapacitiveEnergyReadingVARh?: bigint;
   BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: string;
+  MeterSignature?: Uint8Array;
   MeterStatus?: number;
   MeterTimestamp?: bigint;
 }
@@ -432,7 +442,7 @@ export interface ReceiptType {
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 export interface DetailedCostType {
@@ -441,7 +451,7 @@ export interface DetailedCostType {
 }
 
 export interface DetailedTaxType {
-  TaxRuleID: string;
+  TaxRuleID: number;
   Amount: RationalNumberType;
 }
 

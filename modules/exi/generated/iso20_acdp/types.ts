@@ -63,27 +63,27 @@ export interface CLResControlModeType {
 }
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -101,50 +101,50 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -152,36 +152,36 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -192,10 +192,10 @@ export interface TransformsType {
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -218,7 +218,7 @@ export interface EVTechnicalStatusType {
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 export interface RationalNumberType {
@@ -236,9 +236,9 @@ export interface DisplayParametersType {
   MinimumSOC?: number;
   TargetSOC?: number;
   MaximumSOC?: number;
-  RemainingTimeToMinimumSOC?: string;
-  RemainingTimeToTargetSOC?: string;
-  RemainingTimeToMaximumSOC?: string;
+  RemainingTimeToMinimumSOC?: number;
+  RemainingTimeToTargetSOC?: number;
+  RemainingTimeToMaximumSOC?: number;
   ChargingComplete?: boolean;
   BatteryEnergyCapacity?: RationalNumberType;
   InletHot?: boolean;
@@ -255,7 +255,7 @@ export interface MeterInfoType {
   BPT_DischargedEnergyReadingWh?: bigint;
   CapacitiveEnergyReadingVARh?: bigint;
   BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: string;
+  MeterSignature?: Uint8Array;
   MeterStatus?: number;
   MeterTimestamp?: bigint;
 }
@@ -270,7 +270,7 @@ export interface ReceiptType {
 }
 
 export interface DetailedTaxType {
-  TaxRuleID: string;
+  TaxRuleID: number;
   Amount: RationalNumberType;
 }
 

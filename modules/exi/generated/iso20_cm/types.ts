@@ -39,7 +39,7 @@ export interface CLResControlModeType {
 }
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
@@ -61,22 +61,22 @@ export interface CertificateInstallationResType {
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -94,7 +94,7 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
@@ -109,15 +109,15 @@ export interface MeteringConfirmationResType {
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -136,27 +136,27 @@ export interface PowerDeliveryResType {
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -236,7 +236,7 @@ export interface SessionStopResType {
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -244,46 +244,46 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
 }
 
 export interface SignedInstallationDataType {
-  Id: Uint8Array;
+  Id: string;
   ContractCertificateChain: ContractCertificateChainType;
   ECDHCurve: "SECP521" | "X448";
-  DHPublicKey: string;
-  SECP521_EncryptedPrivateKey?: string;
-  X448_EncryptedPrivateKey?: string;
-  TPM_EncryptedPrivateKey?: string;
+  DHPublicKey: Uint8Array;
+  SECP521_EncryptedPrivateKey?: Uint8Array;
+  X448_EncryptedPrivateKey?: Uint8Array;
+  TPM_EncryptedPrivateKey?: Uint8Array;
 }
 
 export interface SignedMeteringDataType {
-  Id: Uint8Array;
+  Id: string;
   SessionID: Uint8Array;
   MeterInfo: MeterInfoType;
   Receipt?: ReceiptType;
@@ -292,7 +292,7 @@ export interface SignedMeteringDataType {
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -332,10 +332,10 @@ export interface VehicleCheckOutResType {
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -349,8 +349,8 @@ export interface EIM_AReqAuthorizationModeType {
 }
 
 export interface PnC_AReqAuthorizationModeType {
-  Id: Uint8Array;
-  GenChallenge: string;
+  Id: string;
+  GenChallenge: Uint8Array;
   ContractCertificateChain: ContractCertificateChainType;
 }
 
@@ -358,13 +358,13 @@ export interface EIM_ASResAuthorizationModeType {
 }
 
 export interface PnC_ASResAuthorizationModeType {
-  GenChallenge: string;
+  GenChallenge: Uint8Array;
   SupportedProviders?: SupportedProvidersListType;
 }
 
 export interface SignedCertificateChainType {
-  Id: Uint8Array;
-  Certificate: string;
+  Id: string;
+  Certificate: Uint8Array;
   SubCertificates?: SubCertificatesType;
 }
 
@@ -377,7 +377,7 @@ export interface EMAIDListType {
 }
 
 export interface CertificateChainType {
-  Certificate: string;
+  Certificate: Uint8Array;
   SubCertificates?: SubCertificatesType;
 }
 
@@ -389,12 +389,12 @@ export interface EVPowerProfileType {
 }
 
 export interface EVSEStatusType {
-  NotificationMaxDelay: string;
+  NotificationMaxDelay: number;
   EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
 }
 
 export interface Dynamic_SEReqControlModeType {
-  DepartureTime: string;
+  DepartureTime: number;
   MinimumSOC?: number;
   TargetSOC?: number;
   EVTargetEnergyRequest: RationalNumberType;
@@ -405,7 +405,7 @@ export interface Dynamic_SEReqControlModeType {
 }
 
 export interface Scheduled_SEReqControlModeType {
-  DepartureTime?: string;
+  DepartureTime?: number;
   EVTargetEnergyRequest?: RationalNumberType;
   EVMaximumEnergyRequest?: RationalNumberType;
   EVMinimumEnergyRequest?: RationalNumberType;
@@ -413,7 +413,7 @@ export interface Scheduled_SEReqControlModeType {
 }
 
 export interface Dynamic_SEResControlModeType {
-  DepartureTime?: string;
+  DepartureTime?: number;
   MinimumSOC?: number;
   TargetSOC?: number;
   AbsolutePriceSchedule?: AbsolutePriceScheduleType;
@@ -446,7 +446,7 @@ export interface SelectedServiceListType {
 }
 
 export interface ContractCertificateChainType {
-  Certificate: string;
+  Certificate: Uint8Array;
   SubCertificates: SubCertificatesType;
 }
 
@@ -456,7 +456,7 @@ export interface MeterInfoType {
   BPT_DischargedEnergyReadingWh?: bigint;
   CapacitiveEnergyReadingVARh?: bigint;
   BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: string;
+  MeterSignature?: Uint8Array;
   MeterStatus?: number;
   MeterTimestamp?: bigint;
 }
@@ -474,12 +474,12 @@ export interface Dynamic_SMDTControlModeType {
 }
 
 export interface Scheduled_SMDTControlModeType {
-  SelectedScheduleTupleID: string;
+  SelectedScheduleTupleID: number;
 }
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 export interface SupportedProvidersListType {
@@ -487,14 +487,14 @@ export interface SupportedProvidersListType {
 }
 
 export interface SubCertificatesType {
-  Certificate: string[];
+  Certificate: Uint8Array[];
 }
 
 export interface Dynamic_EVPPTControlModeType {
 }
 
 export interface Scheduled_EVPPTControlModeType {
-  SelectedScheduleTupleID: string;
+  SelectedScheduleTupleID: number;
   PowerToleranceAcceptance?: "PowerToleranceNotConfirmed" | "PowerToleranceConfirmed";
 }
 
@@ -513,9 +513,9 @@ export interface EVEnergyOfferType {
 }
 
 export interface AbsolutePriceScheduleType {
-  Id?: Uint8Array;
+  Id?: string;
   TimeAnchor: bigint;
-  PriceScheduleID: string;
+  PriceScheduleID: number;
   PriceScheduleDescription?: string;
   Currency: string;
   Language: string;
@@ -529,16 +529,16 @@ export interface AbsolutePriceScheduleType {
 }
 
 export interface PriceLevelScheduleType {
-  Id?: Uint8Array;
+  Id?: string;
   TimeAnchor: bigint;
-  PriceScheduleID: string;
+  PriceScheduleID: number;
   PriceScheduleDescription?: string;
   NumberOfPriceLevels: number;
   PriceLevelScheduleEntries: PriceLevelScheduleEntryListType;
 }
 
 export interface ScheduleTupleType {
-  ScheduleTupleID: string;
+  ScheduleTupleID: number;
   ChargingSchedule: ChargingScheduleType;
   DischargingSchedule?: ChargingScheduleType;
 }
@@ -559,12 +559,12 @@ export interface DetailedCostType {
 }
 
 export interface DetailedTaxType {
-  TaxRuleID: string;
+  TaxRuleID: number;
   Amount: RationalNumberType;
 }
 
 export interface PowerScheduleEntryType {
-  Duration: string;
+  Duration: number;
   Power: RationalNumberType;
   Power_L2?: RationalNumberType;
   Power_L3?: RationalNumberType;
@@ -591,7 +591,7 @@ export interface PriceRuleStackListType {
 }
 
 export interface OverstayRuleListType {
-  OverstayTimeThreshold?: string;
+  OverstayTimeThreshold?: number;
   OverstayPowerThreshold?: RationalNumberType;
   OverstayRule: OverstayRuleType[];
 }
@@ -611,11 +611,11 @@ export interface ChargingScheduleType {
 }
 
 export interface ParameterType {
-  Name: Uint8Array;
+  Name: string;
   boolValue?: boolean;
   byteValue?: number;
   shortValue?: number;
-  intValue?: string;
+  intValue?: number;
   rationalNumber?: RationalNumberType;
   finiteString?: string;
 }
@@ -629,7 +629,7 @@ export interface EVPriceRuleStackListType {
 }
 
 export interface TaxRuleType {
-  TaxRuleID: string;
+  TaxRuleID: number;
   TaxRuleName?: string;
   TaxRate: RationalNumberType;
   TaxIncludedInPrice?: boolean;
@@ -640,15 +640,15 @@ export interface TaxRuleType {
 }
 
 export interface PriceRuleStackType {
-  Duration: string;
+  Duration: number;
   PriceRule: PriceRuleType[];
 }
 
 export interface OverstayRuleType {
   OverstayRuleDescription?: string;
-  StartTime: string;
+  StartTime: number;
   OverstayFee: RationalNumberType;
-  OverstayFeePeriod: string;
+  OverstayFeePeriod: number;
 }
 
 export interface AdditionalServiceType {
@@ -657,7 +657,7 @@ export interface AdditionalServiceType {
 }
 
 export interface PriceLevelScheduleEntryType {
-  Duration: string;
+  Duration: number;
   PriceLevel: number;
 }
 
@@ -669,20 +669,20 @@ export interface PowerScheduleType {
 }
 
 export interface EVPowerScheduleEntryType {
-  Duration: string;
+  Duration: number;
   Power: RationalNumberType;
 }
 
 export interface EVPriceRuleStackType {
-  Duration: string;
+  Duration: number;
   EVPriceRule: EVPriceRuleType[];
 }
 
 export interface PriceRuleType {
   EnergyFee: RationalNumberType;
   ParkingFee?: RationalNumberType;
-  ParkingFeePeriod?: string;
-  CarbonDioxideEmission?: string;
+  ParkingFeePeriod?: number;
+  CarbonDioxideEmission?: number;
   RenewableGenerationPercentage?: number;
   PowerRangeStart: RationalNumberType;
 }
@@ -701,9 +701,9 @@ export interface DisplayParametersType {
   MinimumSOC?: number;
   TargetSOC?: number;
   MaximumSOC?: number;
-  RemainingTimeToMinimumSOC?: string;
-  RemainingTimeToTargetSOC?: string;
-  RemainingTimeToMaximumSOC?: string;
+  RemainingTimeToMinimumSOC?: number;
+  RemainingTimeToTargetSOC?: number;
+  RemainingTimeToMaximumSOC?: number;
   ChargingComplete?: boolean;
   BatteryEnergyCapacity?: RationalNumberType;
   InletHot?: boolean;

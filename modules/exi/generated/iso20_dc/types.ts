@@ -55,7 +55,7 @@ export interface BPT_Dynamic_DC_CLResControlModeType {
   DepartureTime?: number;
   MinimumSOC?: number;
   TargetSOC?: number;
-  AckMaxDelay?: string;
+  AckMaxDelay?: number;
   EVSEMaximumChargePower: RationalNumberType;
   EVSEMinimumChargePower: RationalNumberType;
   EVSEMaximumChargeCurrent: RationalNumberType;
@@ -100,7 +100,7 @@ export interface CLResControlModeType {
 }
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
@@ -139,7 +139,11 @@ export interface DC_ChargeLoopReqType {
   DisplayParameters?: DisplayParametersType;
   MeterInfoRequested: boolean;
   EVPresentVoltage: RationalNumberType;
-  CLReqControlMode: CLReqControlModeType;
+  BPT_Dynamic_DC_CLReqControlMode?: BPT_Dynamic_DC_CLReqControlModeType;
+  BPT_Scheduled_DC_CLReqControlMode?: BPT_Scheduled_DC_CLReqControlModeType;
+  CLReqControlMode?: CLReqControlModeType;
+  Dynamic_DC_CLReqControlMode?: Dynamic_DC_CLReqControlModeType;
+  Scheduled_DC_CLReqControlMode?: Scheduled_DC_CLReqControlModeType;
 }
 
 export interface DC_ChargeLoopResType {
@@ -153,18 +157,24 @@ export interface DC_ChargeLoopResType {
   EVSEPowerLimitAchieved: boolean;
   EVSECurrentLimitAchieved: boolean;
   EVSEVoltageLimitAchieved: boolean;
-  CLResControlMode: CLResControlModeType;
+  BPT_Dynamic_DC_CLResControlMode?: BPT_Dynamic_DC_CLResControlModeType;
+  BPT_Scheduled_DC_CLResControlMode?: BPT_Scheduled_DC_CLResControlModeType;
+  CLResControlMode?: CLResControlModeType;
+  Dynamic_DC_CLResControlMode?: Dynamic_DC_CLResControlModeType;
+  Scheduled_DC_CLResControlMode?: Scheduled_DC_CLResControlModeType;
 }
 
 export interface DC_ChargeParameterDiscoveryReqType {
   Header: MessageHeaderType;
-  DC_CPDReqEnergyTransferMode: DC_CPDReqEnergyTransferModeType;
+  BPT_DC_CPDReqEnergyTransferMode?: BPT_DC_CPDReqEnergyTransferModeType;
+  DC_CPDReqEnergyTransferMode?: DC_CPDReqEnergyTransferModeType;
 }
 
 export interface DC_ChargeParameterDiscoveryResType {
   Header: MessageHeaderType;
   ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  DC_CPDResEnergyTransferMode: DC_CPDResEnergyTransferModeType;
+  BPT_DC_CPDResEnergyTransferMode?: BPT_DC_CPDResEnergyTransferModeType;
+  DC_CPDResEnergyTransferMode?: DC_CPDResEnergyTransferModeType;
 }
 
 export interface DC_PreChargeReqType {
@@ -192,17 +202,17 @@ export interface DC_WeldingDetectionResType {
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
@@ -222,7 +232,7 @@ export interface Dynamic_DC_CLResControlModeType {
   DepartureTime?: number;
   MinimumSOC?: number;
   TargetSOC?: number;
-  AckMaxDelay?: string;
+  AckMaxDelay?: number;
   EVSEMaximumChargePower: RationalNumberType;
   EVSEMinimumChargePower: RationalNumberType;
   EVSEMaximumChargeCurrent: RationalNumberType;
@@ -230,7 +240,7 @@ export interface Dynamic_DC_CLResControlModeType {
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -248,45 +258,45 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -311,7 +321,7 @@ export interface Scheduled_DC_CLResControlModeType {
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -319,36 +329,36 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -359,10 +369,10 @@ export interface TransformsType {
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -391,7 +401,7 @@ export interface DisplayParametersType {
 }
 
 export interface EVSEStatusType {
-  NotificationMaxDelay: string;
+  NotificationMaxDelay: number;
   EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
 }
 
@@ -401,7 +411,7 @@ export interface MeterInfoType {
   BPT_DischargedEnergyReadingWh?: bigint;
   CapacitiveEnergyReadingVARh?: bigint;
   BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: string;
+  MeterSignature?: Uint8Array;
   MeterStatus?: number;
   MeterTimestamp?: bigint;
 }
@@ -417,7 +427,7 @@ export interface ReceiptType {
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 export interface DetailedCostType {
@@ -426,7 +436,7 @@ export interface DetailedCostType {
 }
 
 export interface DetailedTaxType {
-  TaxRuleID: string;
+  TaxRuleID: number;
   Amount: RationalNumberType;
 }
 

@@ -13,27 +13,27 @@ export interface CLResControlModeType {
 }
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -51,50 +51,50 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -102,36 +102,36 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -145,7 +145,7 @@ export interface WPT_AlignmentCheckReqType {
   EVProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
   TargetCoilCurrent?: RationalNumberType;
   EVResultCode: "EVResultUnknown" | "EVResultSuccess" | "EVResultFailed";
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
 }
 
 export interface WPT_AlignmentCheckResType {
@@ -154,7 +154,7 @@ export interface WPT_AlignmentCheckResType {
   EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
   PowerTransmitted?: RationalNumberType;
   SupplyDeviceCurrent?: RationalNumberType;
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
 }
 
 export interface WPT_ChargeLoopReqType {
@@ -166,7 +166,7 @@ export interface WPT_ChargeLoopReqType {
   EVPCChargeDiagnostics: "EVPCNoIssue" | "EVPCTempOverheatDetected" | "EVPCPowerTransferAnomalyDetected" | "EVPCAnomalyDetected";
   EVPCOperatingFrequency?: RationalNumberType;
   EVPCPowerControlParameter?: WPT_EVPCPowerControlParameterType;
-  ManufacturerSpecificDataContainer?: string[];
+  ManufacturerSpecificDataContainer?: Uint8Array[];
 }
 
 export interface WPT_ChargeLoopResType {
@@ -182,7 +182,7 @@ export interface WPT_ChargeLoopResType {
   SPCChargeDiagnostics: "SPCNoIssue" | "SPCFODDetected" | "SPCLOPDetected" | "SPCTempOverheatDetected" | "SPCPowerTransferAnomalyDetected" | "SPCAnomalyDetected";
   SPCOperatingFrequency?: RationalNumberType;
   SPCPowerControlParameter?: WPT_SPCPowerControlParameterType;
-  ManufacturerSpecificDataContainer?: string[];
+  ManufacturerSpecificDataContainer?: Uint8Array[];
 }
 
 export interface WPT_ChargeParameterDiscoveryReqType {
@@ -192,7 +192,7 @@ export interface WPT_ChargeParameterDiscoveryReqType {
   SDMinGroundClearence: number;
   EVPCNaturalFrequency: RationalNumberType;
   EVPCDeviceLocalControl: boolean;
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
 }
 
 export interface WPT_ChargeParameterDiscoveryResType {
@@ -205,14 +205,14 @@ export interface WPT_ChargeParameterDiscoveryResType {
   SDMinGroundClearanceSupport: number;
   PDMinCoilCurrent: RationalNumberType;
   PDMaxCoilCurrent: RationalNumberType;
-  SDManufacturerSpecificDataContainer?: string[];
+  SDManufacturerSpecificDataContainer?: Uint8Array[];
 }
 
 export interface WPT_FinePositioningReqType {
   Header: MessageHeaderType;
   EVProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
   EVResultCode: "EVResultUnknown" | "EVResultSuccess" | "EVResultFailed";
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
   WPT_LF_DataPackageList?: WPT_LF_DataPackageListType;
 }
 
@@ -220,7 +220,7 @@ export interface WPT_FinePositioningResType {
   Header: MessageHeaderType;
   ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
   EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
   WPT_LF_DataPackageList?: WPT_LF_DataPackageListType;
 }
 
@@ -231,7 +231,7 @@ export interface WPT_FinePositioningSetupReqType {
   EVDevicePairingMethodList: WPT_PairingMethodListType;
   EVDeviceAlignmentCheckMethodList: WPT_AlignmentCheckMethodListType;
   NaturalOffset: number;
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
   LF_SystemSetupData?: WPT_LF_SystemSetupDataType;
 }
 
@@ -242,33 +242,33 @@ export interface WPT_FinePositioningSetupResType {
   PrimaryDevicePairingMethodList: WPT_PairingMethodListType;
   PrimaryDeviceAlignmentCheckMethodList: WPT_AlignmentCheckMethodListType;
   NaturalOffset: number;
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
   LF_SystemSetupData?: WPT_LF_SystemSetupDataType;
 }
 
 export interface WPT_PairingReqType {
   Header: MessageHeaderType;
   EVProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  ObservedIDCode?: string;
+  ObservedIDCode?: number;
   EVResultCode: "EVResultUnknown" | "EVResultSuccess" | "EVResultFailed";
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
 }
 
 export interface WPT_PairingResType {
   Header: MessageHeaderType;
   ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
   EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  ObservedIDCode?: string;
+  ObservedIDCode?: number;
   AlternativeSECCList?: AlternativeSECCListType;
-  VendorSpecificDataContainer?: string[];
+  VendorSpecificDataContainer?: Uint8Array[];
 }
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
@@ -288,9 +288,9 @@ export interface DisplayParametersType {
   MinimumSOC?: number;
   TargetSOC?: number;
   MaximumSOC?: number;
-  RemainingTimeToMinimumSOC?: string;
-  RemainingTimeToTargetSOC?: string;
-  RemainingTimeToMaximumSOC?: string;
+  RemainingTimeToMinimumSOC?: number;
+  RemainingTimeToTargetSOC?: number;
+  RemainingTimeToMaximumSOC?: number;
   ChargingComplete?: boolean;
   BatteryEnergyCapacity?: RationalNumberType;
   InletHot?: boolean;
@@ -314,7 +314,7 @@ export interface MeterInfoType {
   BPT_DischargedEnergyReadingWh?: bigint;
   CapacitiveEnergyReadingVARh?: bigint;
   BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: string;
+  MeterSignature?: Uint8Array;
   MeterStatus?: number;
   MeterTimestamp?: bigint;
 }
@@ -360,7 +360,7 @@ export interface AlternativeSECCListType {
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 export interface DetailedCostType {
@@ -369,7 +369,7 @@ export interface DetailedCostType {
 }
 
 export interface DetailedTaxType {
-  TaxRuleID: string;
+  TaxRuleID: number;
   Amount: RationalNumberType;
 }
 
@@ -407,7 +407,7 @@ export interface WPT_LF_RxDataListType {
 }
 
 export interface WPT_TxRxSpecDataType {
-  TxRxIdentifier: string;
+  TxRxIdentifier: number;
   TxRxPosition: WPT_CoordinateXYZType;
   TxRxOrientation: WPT_CoordinateXYZType;
 }
@@ -420,12 +420,12 @@ export interface WPT_TxRxPackageSpecDataType {
 }
 
 export interface WPT_LF_TxDataType {
-  TxIdentifier: string;
+  TxIdentifier: number;
   EIRP: RationalNumberType;
 }
 
 export interface WPT_LF_RxDataType {
-  RxIdentifier: string;
+  RxIdentifier: number;
   RSSIData: WPT_LF_RxRSSIListType;
 }
 
@@ -437,7 +437,7 @@ export interface WPT_CoordinateXYZType {
 
 export interface WPT_TxRxPulseOrderType {
   IndexNumber: number;
-  TxRxIdentifier: string;
+  TxRxIdentifier: number;
 }
 
 export interface WPT_LF_RxRSSIListType {
@@ -445,7 +445,7 @@ export interface WPT_LF_RxRSSIListType {
 }
 
 export interface WPT_LF_RxRSSIType {
-  TxIdentifier: string;
+  TxIdentifier: number;
   RSSI: RationalNumberType;
 }
 

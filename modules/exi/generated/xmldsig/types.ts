@@ -7,27 +7,27 @@
 export type ExiContentItem = string | { [name: string]: unknown };
 
 export interface CanonicalizationMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface DSAKeyValueType {
-  P?: string;
-  Q?: string;
-  G?: string;
-  Y: string;
-  J?: string;
-  Seed?: string;
-  PgenCounter?: string;
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
 }
 
 export interface DigestMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   $content?: ExiContentItem[];
 }
 
 export interface KeyInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   KeyName?: string[];
   KeyValue?: KeyValueType[];
   RetrievalMethod?: RetrievalMethodType[];
@@ -45,50 +45,50 @@ export interface KeyValueType {
 }
 
 export interface ManifestType {
-  Id?: Uint8Array;
+  Id?: string;
   Reference: ReferenceType[];
 }
 
 export interface ObjectType {
-  Encoding?: Uint8Array;
-  Id?: Uint8Array;
+  Encoding?: string;
+  Id?: string;
   MimeType?: string;
   $content?: ExiContentItem[];
 }
 
 export interface PGPDataType {
-  PGPKeyID?: string;
-  PGPKeyPacket?: string[];
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface RSAKeyValueType {
-  Modulus: string;
-  Exponent: string;
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
 }
 
 export interface ReferenceType {
-  Id?: Uint8Array;
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Id?: string;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
   DigestMethod: DigestMethodType;
   DigestValue: Uint8Array;
 }
 
 export interface RetrievalMethodType {
-  Type?: Uint8Array;
-  URI?: Uint8Array;
+  Type?: string;
+  URI?: string;
   Transforms?: TransformsType;
 }
 
 export interface SPKIDataType {
-  SPKISexp: string[];
+  SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface SignatureType {
-  Id?: Uint8Array;
+  Id?: string;
   SignedInfo: SignedInfoType;
   SignatureValue: SignatureValueType;
   KeyInfo?: KeyInfoType;
@@ -96,36 +96,36 @@ export interface SignatureType {
 }
 
 export interface SignatureMethodType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   HMACOutputLength?: bigint;
   $content?: ExiContentItem[];
 }
 
 export interface SignaturePropertiesType {
-  Id?: Uint8Array;
+  Id?: string;
   SignatureProperty: SignaturePropertyType[];
 }
 
 export interface SignaturePropertyType {
-  Id?: Uint8Array;
-  Target: Uint8Array;
+  Id?: string;
+  Target: string;
   $content?: ExiContentItem[];
 }
 
 export interface SignatureValueType {
-  Id?: Uint8Array;
+  Id?: string;
   $value: Uint8Array;
 }
 
 export interface SignedInfoType {
-  Id?: Uint8Array;
+  Id?: string;
   CanonicalizationMethod: CanonicalizationMethodType;
   SignatureMethod: SignatureMethodType;
   Reference: ReferenceType[];
 }
 
 export interface TransformType {
-  Algorithm: Uint8Array;
+  Algorithm: string;
   XPath?: string[];
   $content?: ExiContentItem[];
 }
@@ -136,16 +136,16 @@ export interface TransformsType {
 
 export interface X509DataType {
   X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: string[];
+  X509SKI?: Uint8Array[];
   X509SubjectName?: string[];
-  X509Certificate?: string[];
-  X509CRL?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
   $content?: ExiContentItem[];
 }
 
 export interface X509IssuerSerialType {
   X509IssuerName: string;
-  X509SerialNumber: string;
+  X509SerialNumber: bigint;
 }
 
 /** Root elements of an EXI document of this schema. */
