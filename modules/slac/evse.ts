@@ -62,6 +62,11 @@ export interface SlacEvseOptions extends ModemOptions {
   validate?: boolean;
   /** TT_EVSE_match_MNBC; default 600 ms (the value CM_SLAC_PARM.CNF announces is derived from it). */
   soundingTimeout?: Millis;
+  /**
+   * dB added to the measured average attenuation before it is reported (calibration of the
+   * charger's own coupling path; EVerest reports −10 dB in later captures). Default 0.
+   */
+  attenuationOffset?: number;
   /** TT_match_join: from CM_SLAC_MATCH.CNF until the modem reports the link; default 12 s. */
   joinTimeout?: Millis;
 
@@ -418,10 +423,12 @@ export class SlacEvse {
   #sendAttenChar(s: Session): void {
     if (s.phase !== "sounding" && s.phase !== "wait-atten-rsp") return;
     if (!s.attenChar) {
-      // Average attenuation per group over the sounds received, rounded to the nearest dB.
+      // Average attenuation per group over the sounds received, truncated to whole dB as the
+      // field chargers in the captures do, plus the configured calibration offset.
       const groups = s.numGroups || T.NUM_GROUPS;
       const aag = new Uint8Array(groups);
-      for (let i = 0; i < groups && s.sounds > 0; i++) aag[i] = Math.min(255, Math.round(s.aagSum[i] / s.sounds));
+      const offset = this.#o.attenuationOffset ?? 0;
+      for (let i = 0; i < groups && s.sounds > 0; i++) aag[i] = Math.max(0, Math.min(255, Math.floor(s.aagSum[i] / s.sounds) + offset));
       s.attenChar = aag;
       s.retries = 0;
     }
