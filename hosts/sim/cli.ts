@@ -32,6 +32,7 @@ export const processIo: CliIo = {
 /** Command name → one-line summary and loader. Each new command adds one line here. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   cp: { summary: "control pilot: duty cycle ↔ current (IEC 61851-1)", load: () => import("./commands/cp") },
+  pcap: { summary: "list the SLAC, SDP and V2G messages of a capture (pcap/pcapng), decoded", load: () => import("./commands/pcap") },
   version: { summary: "print the version", load: async () => ({ default: versionCommand }) },
 };
 
