@@ -257,8 +257,9 @@ export class ChargerPilot<I extends PilotInputOptions = PilotInputOptions, O ext
 
   #endWake(): void {
     this.#wake = undefined;
-    // Back to the level before the pulse; the detector starts afresh (it saw our own F).
-    this.#leaveOwnLevel(this.#letter);
+    // Back to B with the PWM; the detector starts afresh (it saw our own F). Assume B, never C:
+    // the supply is allowed again only once C has been detected anew.
+    this.#leaveOwnLevel("B");
     this.#update();
     this.#emit({ type: "wake-up", phase: "end" });
   }

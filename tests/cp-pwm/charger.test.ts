@@ -164,6 +164,17 @@ describe("ChargerPilot: PWM and modes", () => {
     assert.equal(c.power().length, 1);
   });
 
+  test("hlcFailed('nominal') switches 5 % to the nominal duty; hlcFailed('fault') goes to F", () => {
+    const c = setup({ mode: "hlc", maxCurrent: 32 }, { vehicle: "C" });
+    c.pilot.hlcFailed("nominal");
+    assert.equal(c.line.level, 53.3);
+    assert.equal(c.pilot.mode, "nominal");
+    c.pilot.hlcFailed("fault");
+    assert.equal(c.line.level, PilotLevel.MinusTwelve);
+    assert.equal(c.pilot.state, "F");
+    assert.equal(c.pilot.powerAllowed, false);
+  });
+
   test("a limit below 6 A is misuse (CpPwmError), and nothing changes", () => {
     const c = setup({ mode: "nominal", maxCurrent: 10 });
     assert.throws(() => c.pilot.setMaxCurrent(5), (e: unknown) => CpPwmError.is(e, "current-out-of-range"));
@@ -354,11 +365,14 @@ describe("ChargerPilot: timing", () => {
     assert.deepEqual(writes, [[t0, 0], [t0 + T_STEP_EF, 5]]);
   });
 
-  test("wake-up from C2 switches power off first (reason wake-up), and C2 resumes after", () => {
+  test("wake-up from C2 switches power off first (reason wake-up); power returns only once C is detected again", () => {
     const c = at("C2");
     c.pilot.wakeUp();
     assert.deepEqual(c.power().at(-1)?.event, { type: "power", allowed: false, reason: "wake-up" });
-    c.clock.advance(T_STEP_EF + 100);
+    c.clock.advance(T_STEP_EF);
+    assert.equal(c.pilot.state, "B2", "assumed B at the end of the pulse");
+    assert.equal(c.pilot.powerAllowed, false);
+    c.clock.advance(100);
     assert.equal(c.pilot.state, "C2");
     assert.equal(c.pilot.powerAllowed, true);
   });
