@@ -407,6 +407,7 @@ class Decoder {
           break;
         }
         case 2:
+          if (TRACE) TRACE(`BUILTIN-EE ${name} inStc=${inStc} code=${code}/${n} stc=[${gr.stc.map((e) => e.k + e.name).join(",")}] ec=[${gr.ec.map((e) => e.k + e.name).join(",")}] children=${JSON.stringify(node.children)}`);
           this.depth--;
           return node;
         case 3:
@@ -823,7 +824,10 @@ class Encoder {
       if (!emit(0, a.ns, a.name)) this.qname(a.ns, a.name);
       this.string(a.value);
     }
-    for (const c of node.children) {
+    // An empty element whose start-tag grammar has learned CH but not EE gets an empty CH
+    // event (what the reference encoder, EXIficient, writes).
+    const children = node.children.length === 0 && !gr.stc.some((e) => e.k === 2) && gr.stc.some((e) => e.k === 3) ? [""] : node.children;
+    for (const c of children) {
       if (typeof c === "string") {
         emit(3, "", "");
         this.string(c);

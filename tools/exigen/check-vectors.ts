@@ -63,7 +63,9 @@ for (const row of rows) {
     if (again !== row.hex) why = `DIFF ${again}`;
     else if (row.xml) {
       const fromXml = fromXmlTree(schema, parseXml(row.xml), { fragment: frag });
-      if (!isDeepStrictEqual(fromXml, stripEmptyText(obj))) why = `XML-MISMATCH ${JSON.stringify(fromXml, (k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v)).slice(0, 200)}`;
+      const fromXmlHex = hex(frag ? encodeFragment(schema, fromXml) : encode(schema, fromXml));
+      if (fromXmlHex !== row.hex) why = `XML-ENCODE-DIFF ${fromXmlHex}`;
+      else if (!isDeepStrictEqual(fromXml, stripEmptyText(obj))) why = `XML-MISMATCH ${JSON.stringify(fromXml, (k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v)).slice(0, 200)}`;
       else {
         const back = fromXmlTree(schema, toXmlTree(schema, obj), { fragment: frag });
         if (!isDeepStrictEqual(back, obj)) why = "TREE-ROUNDTRIP";
