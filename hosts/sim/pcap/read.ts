@@ -115,11 +115,40 @@ function readPcap(bytes: Uint8Array): Capture {
   const linkType = linkRaw & 0x0fffffff; // upper bits: FCS length flags
   const iface: CaptureInterface = { linkType, snapLength, unitsPerSecond: nano ? 1e9 : 1e6 };
   const frames: CaptureFrame[] = [];
+  const fracLimit = nano ? 1e9 : 1e6;
+  const maxLen = Math.max(snapLength > 0 ? snapLength : 0, 262144);
+  let prevSec = -1;
+  /** A record header at `o` that looks right (and so does the next one, when there is one). */
+  const plausible = (o: number, depth: number): boolean => {
+    if (o + 16 > bytes.length) return depth > 0 && o <= bytes.length;
+    const sec = dv.getUint32(o, le);
+    const capLen = dv.getUint32(o + 8, le);
+    const origLen = dv.getUint32(o + 12, le);
+    if (dv.getUint32(o + 4, le) >= fracLimit || capLen > maxLen || capLen > origLen || origLen > 0x40000) return false;
+    if (prevSec >= 0 && Math.abs(sec - prevSec) > 86400) return false;
+    return depth > 0 || plausible(o + 16 + capLen, 1);
+  };
   let off = 24;
   while (off < bytes.length) {
     if (off + 16 > bytes.length) {
       warnings.push(`truncated record header at byte ${off} (file cut short)`);
       break;
+    }
+    if (!plausible(off, 1)) {
+      // A damaged file (stray or lost bytes): look for the next record that makes sense.
+      let next = -1;
+      for (let o = off + 1; o < Math.min(bytes.length - 16, off + 65536); o++) {
+        if (plausible(o, 0)) {
+          next = o;
+          break;
+        }
+      }
+      if (next < 0) {
+        warnings.push(`damaged record header at byte ${off}; stopped`);
+        break;
+      }
+      warnings.push(`damaged record header at byte ${off}: skipped ${next - off} bytes`);
+      off = next;
     }
     const sec = dv.getUint32(off, le);
     const frac = dv.getUint32(off + 4, le);
@@ -129,6 +158,7 @@ function readPcap(bytes: Uint8Array): Capture {
       warnings.push(`implausible record length ${capLen} at byte ${off}; stopped`);
       break;
     }
+    prevSec = sec;
     let data = bytes.subarray(off + 16, off + 16 + capLen);
     if (data.length < capLen) warnings.push(`last record truncated (${data.length} of ${capLen} bytes, file cut short)`);
     const time = sec * 1000 + (nano ? frac / 1e6 : frac / 1e3);
