@@ -1,45 +1,61 @@
 // Pilot plateau sampling on ECMA-419: embedded:io/analog for the voltage, embedded:io/digital
 // for the PWM phase, paced by Moddable's "timer" (ECMA-419 has no timer class).
 //
-// How the reads are aligned with the PWM phases. XS cannot start an ADC conversion from the PWM
-// edge: a Digital onReadable runs on the main task tens to hundreds of microseconds after the
-// edge, longer than the 50 µs high phase at 5 %. Instead every `interval` ms a burst of `reads`
-// iterations runs back to back, each `gate.read(); adc.read(); gate.read()`, where `gate` is a
-// Digital input on the PWM's logic signal (on the charger: a GPIO looped back from the LEDC
-// pin; on a vehicle: a comparator on the pilot). An ADC read counts for the positive plateau
-// only when the gate was 1 both before and after it, for the negative plateau when it was 0
-// both times; reads that straddle an edge are dropped. The plateau value is the extreme of
-// the accepted reads (the maximum of the high phase, the minimum of the low phase), which the
-// stage's slew after an edge cannot exaggerate. Bursts accumulate until each phase the gate
-// showed has an accepted read (at most `maxBursts`), then one PilotSample is published.
+// How the reads are aligned with the PWM phases. XS cannot start an ADC conversion from the
+// PWM edge: a Digital onReadable runs on the main task tens to hundreds of microseconds after
+// the edge, longer than the 50 µs high phase at 5 %. Instead, every `interval` ms, a burst of
+// reads runs back to back, each `gate.read(); adc.read(); gate.read()`, where `gate` is a
+// Digital input on the PWM's logic signal (charger: a GPIO looped back from the LEDC pin;
+// vehicle: a comparator on the pilot). A read counts for the positive plateau only when the
+// gate was 1 both before and after it, for the negative plateau when it was 0 both times;
+// reads that straddle an edge are dropped. A plateau is the extreme of its accepted reads
+// (the driver's slew after an edge cannot exaggerate it). Each burst spans at least one PWM
+// period (1.1 ms; the read count comes from a ~20 ms calibration at construction timed with
+// Date.now()), so a phase that never shows is really absent (a constant level: x1 or F).
+// Bursts accumulate until each phase present has an accepted read (at most `maxBursts`),
+// then one PilotSample is published. The combining logic is the portable PhaseSampler
+// (modules/cp-pwm), tested on a modelled PWM in tests/cp-pwm/phase-sampler.test.ts.
 //
-// Limitations, honestly: the phase of each read is random with respect to the PWM, so the
-// probability that a read lands fully inside the high phase is about (t_high − t_read)/1 ms.
-// With t_read ≈ 20–40 µs (XS call overhead plus a one-shot conversion) that is fine for
-// nominal duties (≥ 10 %: 100 µs+), but at 5 % (50 µs) most bursts see no accepted high read
-// and a sample may take several bursts (`maxBursts` × `interval`); past that nothing is
-// published and the core keeps its last state, so detection latency (and the 100 ms C → B
-// power-off) is not guaranteed at 5 % with this adapter. A production charger should sample
-// in hardware: the LEDC timer triggering the ADC's DMA controller (or an RC peak-hold on the
-// positive plateau), exposed to JavaScript as a native module with this same PilotInput shape.
-// The duty reported is the fraction of gate-high reads: a coarse estimate (± several %)
-// useful to tell PWM from constant levels; a vehicle that reads the current from the duty
-// needs a capture peripheral (MCPWM capture or PCNT) in a native module.
+// Limitations, honestly:
+//  - The phase of each read is random with respect to the PWM: a read is accepted for the
+//    high phase with probability ≈ (t_high − t_read) / 1 ms. With t_read ≈ 20–40 µs (XS call
+//    overhead plus a one-shot conversion) nominal duties (10–90 %, ≥ 100 µs per phase) give a
+//    sample per burst; at 5 % (50 µs high), and for the negative plateau above ≈ 95 %, a sample
+//    may take several bursts, and after `maxBursts` nothing is published (the core keeps its
+//    last state). Detection latency, hence the 100 ms C → B power-off, is not guaranteed at 5 %.
+//  - If phase reads are further apart than 50 µs, a burst may miss the 5 % high phase entirely
+//    and report a constant −12 V (state F). Give a `counter` (embedded:io/pulsecount, the
+//    ESP32's PCNT, on the same logic signal): the sampler then knows the PWM oscillates and
+//    waits for both plateaus instead. `readMicros` reports the calibrated spacing.
+//  - Each burst blocks the main task ≈ 1.1 ms every `interval` ms (≈ 11 % at 10 ms).
+//  - The duty reported is the share of gate-high reads: coarse (± several %), enough to tell
+//    PWM from constant levels and 5 % from nominal duties, not to read a current from Table
+//    A.8; a vehicle needs a capture peripheral (MCPWM capture) through a native module.
+// A production charger should sample in hardware: the LEDC timer triggering the ADC's DMA
+// controller (or an RC peak-hold on the positive plateau), exposed as a native module with
+// this same PilotInput shape; the core does not change.
 
 import Analog from "embedded:io/analog";
 import Digital from "embedded:io/digital";
+import PulseCount from "embedded:io/pulsecount";
 import Timer from "timer";
-import type { PilotInput, PilotInputOptions, PilotSample } from "../../modules/cp-pwm/index";
+import { PhaseSampler, type PilotInput, type PilotInputOptions, type PilotSample } from "../../modules/cp-pwm/index";
 
 export interface Esp32PilotInputOptions extends PilotInputOptions {
   /** ADC pin (ADC1 on ESP32: ADC2 is unusable with Wi-Fi). */
   analog: number;
   /** Digital input on the PWM logic signal (1 = +12 V phase). */
   gate: number;
-  /** ms between bursts (default 5). */
+  /** ms between bursts (default 10). */
   interval?: number;
-  /** ADC reads per burst (default 16). */
+  /** ADC reads per burst (default: calibrated to span 1.1 ms, one PWM period and a bit). */
   reads?: number;
+  /**
+   * Optional hardware edge counter on the same PWM logic signal (embedded:io/pulsecount, the
+   * ESP32's PCNT): tells whether the PWM oscillates, so a missed 50 µs high phase can never
+   * read as a constant −12 V. `control` is the counter's direction pin (tie it to a level).
+   */
+  counter?: { signal: number; control: number };
   /** Bursts to combine before giving up on a phase (default 10). */
   maxBursts?: number;
   /**
@@ -57,31 +73,28 @@ export class Esp32PilotInput implements PilotInput {
   readonly #gate: Digital;
   readonly #timer: Timer;
   readonly #reads: number;
-  readonly #maxBursts: number;
-  readonly #scale: number;
-  readonly #offset: number;
+  readonly #readMicros: number;
+  readonly #counter: PulseCount | undefined;
+  #lastCount = 0;
+  readonly #sampler: PhaseSampler;
   readonly #onReadable: ((count: number) => void) | undefined;
   readonly #sample: PilotSample = { high: Number.NaN, low: Number.NaN, duty: Number.NaN };
   #pending = false;
   #closed = false;
-  // Accumulators across bursts (numbers only: nothing is allocated per read).
-  #high = -Infinity;
-  #low = Infinity;
-  #sawHigh = false;
-  #sawLow = false;
-  #gateHigh = 0;
-  #gateTotal = 0;
-  #bursts = 0;
 
   constructor(options: Esp32PilotInputOptions) {
     this.#adc = new Analog({ pin: options.analog });
     this.#gate = new Digital({ pin: options.gate, mode: Digital.Input });
-    this.#reads = options.reads ?? 16;
-    this.#maxBursts = options.maxBursts ?? 10;
-    this.#scale = (options.gain ?? 24) / (2 ** this.#adc.resolution - 1);
-    this.#offset = options.offset ?? -12;
+    this.#counter = options.counter && new PulseCount({ signal: options.counter.signal, control: options.counter.control });
+    this.#readMicros = this.#calibrate();
+    this.#reads = options.reads ?? Math.min(256, Math.ceil(1100 / this.#readMicros));
+    this.#sampler = new PhaseSampler({
+      maxBursts: options.maxBursts ?? 10,
+      gain: (options.gain ?? 24) / (2 ** this.#adc.resolution - 1),
+      offset: options.offset ?? -12,
+    });
     this.#onReadable = options.onReadable;
-    this.#timer = Timer.repeat(() => this.#burst(), options.interval ?? 5);
+    this.#timer = Timer.repeat(() => this.#burst(), options.interval ?? 10);
   }
 
   get format(): "object" {
@@ -90,6 +103,11 @@ export class Esp32PilotInput implements PilotInput {
 
   set format(value: string) {
     if (value !== "object") throw new RangeError(`unsupported format ${value}`);
+  }
+
+  /** Measured duration of one phase/ADC/phase read, µs (phase reads are this far apart). */
+  get readMicros(): number {
+    return this.#readMicros;
   }
 
   /** The latest sample (the object is reused), or undefined when none is new. */
@@ -104,49 +122,47 @@ export class Esp32PilotInput implements PilotInput {
     this.#closed = true;
     Timer.clear(this.#timer);
     (this.#adc as unknown as Closable).close?.();
+    if (this.#counter) (this.#counter as unknown as Closable).close?.();
     this.#gate.close();
   }
 
+  // Times ~20 ms of reads once, at construction: µs per phase/ADC/phase triple.
+  #calibrate(): number {
+    const adc = this.#adc;
+    const gate = this.#gate;
+    let n = 0;
+    const start = Date.now();
+    let now = start;
+    while (now - start < 20) {
+      gate.read();
+      adc.read();
+      gate.read();
+      n++;
+      now = Date.now();
+    }
+    return ((now - start) * 1000) / n;
+  }
+
+  // Runs every `interval` ms: `reads` back-to-back phase/ADC/phase triples (no allocation).
   #burst(): void {
     if (this.#closed) return;
     const adc = this.#adc;
     const gate = this.#gate;
-    let high = this.#high;
-    let low = this.#low;
+    const sampler = this.#sampler;
     for (let i = 0; i < this.#reads; i++) {
       const before = gate.read();
       const raw = adc.read();
-      const after = gate.read();
-      this.#gateTotal++;
-      if (before !== after) continue; // straddled an edge
-      if (before === 1) {
-        this.#gateHigh++;
-        this.#sawHigh = true;
-        if (raw > high) high = raw;
-      } else {
-        this.#sawLow = true;
-        if (raw < low) low = raw;
-      }
+      sampler.add(before, raw, gate.read());
     }
-    this.#high = high;
-    this.#low = low;
-    this.#bursts++;
-    // Complete when every phase the gate showed has a reading (a constant level has one).
-    const gotHigh = high !== -Infinity;
-    const gotLow = low !== Infinity;
-    const complete = (gotHigh || !this.#sawHigh) && (gotLow || !this.#sawLow) && (gotHigh || gotLow);
-    if (!complete && this.#bursts < this.#maxBursts) return;
-    if (complete) {
-      const s = this.#sample;
-      s.high = gotHigh ? high * this.#scale + this.#offset : Number.NaN;
-      s.low = gotLow ? low * this.#scale + this.#offset : Number.NaN;
-      s.duty = this.#gateTotal > 0 ? (this.#gateHigh / this.#gateTotal) * 100 : Number.NaN;
+    let oscillating: boolean | undefined;
+    if (this.#counter) {
+      const count = this.#counter.read();
+      oscillating = count !== this.#lastCount;
+      this.#lastCount = count;
+    }
+    if (sampler.endBurst(this.#sample, oscillating)) {
       this.#pending = true;
+      this.#onReadable?.(1);
     }
-    this.#high = -Infinity;
-    this.#low = Infinity;
-    this.#sawHigh = this.#sawLow = false;
-    this.#gateHigh = this.#gateTotal = this.#bursts = 0;
-    if (complete) this.#onReadable?.(1);
   }
 }

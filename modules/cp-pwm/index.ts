@@ -2,6 +2,7 @@
 export * from "./duty";
 export * from "./detector";
 export * from "./duty-filter";
+export * from "./phase-sampler";
 export * from "./errors";
 export * from "./io";
 export * from "./timing";
