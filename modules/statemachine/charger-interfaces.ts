@@ -58,6 +58,26 @@ export interface SeccConfig {
   meterId?: string;
   /** Duration of the default PMaxSchedule entry in s (default 86400, one day). */
   scheduleDuration?: number;
+  /** SAScheduleTupleID of the default schedule (1..255, default 1). */
+  saScheduleTupleId?: number;
+  /** ISO-2 value-added services offered in ServiceDiscoveryRes (ServiceDetail answers from here). */
+  valueAddedServices?: readonly ValueAddedService[];
+  /**
+   * Overrides of the SECC timers (e.g. a longer cable-check limit for a slow isolation
+   * monitor). Defaults are the standard values in <protocol>/timeouts.ts.
+   */
+  timeouts?: Readonly<Partial<Record<"sequence" | "communication-setup" | "ongoing" | "cable-check" | "pre-charge", Millis>>>;
+}
+
+/** An ISO-2 value-added service (ServiceType) and its parameter sets (ServiceDetailRes). */
+export interface ValueAddedService {
+  ServiceID: number;
+  ServiceName?: string;
+  ServiceCategory: "Internet" | "ContractCertificate" | "OtherCustom" | "EVCharging";
+  ServiceScope?: string;
+  FreeService: boolean;
+  /** ServiceParameterList.ParameterSet, as the schema shapes it. */
+  ParameterSet?: readonly object[];
 }
 
 export type IsolationLevel = "Invalid" | "Valid" | "Warning" | "Fault" | "No_IMD";

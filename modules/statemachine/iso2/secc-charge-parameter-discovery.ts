@@ -32,8 +32,9 @@ export function handle(req: Iso2ChargeParameterDiscoveryReq, ctx: SeccContext, f
   const res: Record<string, unknown> = { ResponseCode: "OK", EVSEProcessing: "Finished", SAScheduleList: iso2ScheduleList(facts, ctx) };
   if (dc) res.DC_EVSEChargeParameter = dcEvseChargeParameter(facts, dcEvseStatus(facts, "idle"));
   else res.AC_EVSEChargeParameter = acEvseChargeParameter(facts);
-  // After PowerDelivery Renegotiate the cable check and pre-charge are not repeated.
-  const next = dc && !ctx.renegotiating ? "CableCheck" : "PowerDelivery";
+  // After PowerDelivery Renegotiate: straight to PowerDelivery (AC), or PowerDelivery or a
+  // repeated cable check (DC; some EVs, e.g. RiseV2G's, check again).
+  const next = !dc ? "PowerDelivery" : ctx.renegotiating ? "Renegotiated" : "CableCheck";
   return reply({ ChargeParameterDiscoveryRes: res }, next);
 }
 

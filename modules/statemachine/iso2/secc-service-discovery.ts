@@ -8,24 +8,34 @@ import type { SeccContext } from "../secc/context";
 import { seccState } from "../secc/types";
 import { handle as sessionStop } from "./secc-session-stop";
 
-export function handle(_req: ServiceDiscoveryReq, _ctx: SeccContext, facts: SeccFacts): HandlerResult {
-  // No value-added services are offered, so no ServiceList, whatever ServiceScope/Category asks.
-  return reply(
-    {
-      ServiceDiscoveryRes: {
-        ResponseCode: "OK",
-        PaymentOptionList: { PaymentOption: (facts.config.paymentOptions ?? ["ExternalPayment"]).slice(0, 2) },
-        ChargeService: {
-          ServiceID: 1,
-          ServiceName: "AC_DC_Charging",
-          ServiceCategory: "EVCharging",
-          FreeService: facts.config.freeService === true,
-          SupportedEnergyTransferMode: { EnergyTransferMode: facts.config.energyModes.slice(0, 6) },
-        },
-      },
+export function handle(req: ServiceDiscoveryReq, _ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const res: Record<string, unknown> = {
+    ResponseCode: "OK",
+    PaymentOptionList: { PaymentOption: (facts.config.paymentOptions ?? ["ExternalPayment"]).slice(0, 2) },
+    ChargeService: {
+      ServiceID: 1,
+      ServiceName: "AC_DC_Charging",
+      ServiceCategory: "EVCharging",
+      FreeService: facts.config.freeService === true,
+      SupportedEnergyTransferMode: { EnergyTransferMode: facts.config.energyModes.slice(0, 6) },
     },
-    "PaymentServiceSelection",
-  );
+  };
+  // Value-added services, filtered by the EV's ServiceScope / ServiceCategory (at most 8).
+  const offered = facts.config.valueAddedServices ?? [];
+  const list: object[] = [];
+  for (let i = 0; i < offered.length && list.length < 8; i++) {
+    const s = offered[i];
+    if (req.ServiceCategory !== undefined && req.ServiceCategory !== s.ServiceCategory) continue;
+    if (req.ServiceScope !== undefined && s.ServiceScope !== undefined && req.ServiceScope !== s.ServiceScope) continue;
+    const service: Record<string, unknown> = { ServiceID: s.ServiceID };
+    if (s.ServiceName !== undefined) service.ServiceName = s.ServiceName;
+    service.ServiceCategory = s.ServiceCategory;
+    if (s.ServiceScope !== undefined) service.ServiceScope = s.ServiceScope;
+    service.FreeService = s.FreeService;
+    list.push(service);
+  }
+  if (list.length > 0) res.ServiceList = { Service: list };
+  return reply({ ServiceDiscoveryRes: res }, "PaymentServiceSelection");
 }
 
 export const state = seccState({ id: "ServiceDiscovery", on: { ServiceDiscoveryReq: handle, SessionStopReq: sessionStop } });

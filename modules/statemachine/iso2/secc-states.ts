@@ -4,7 +4,8 @@
 // Authorization (Ongoing…) → ChargeParameterDiscovery →
 //   DC: CableCheck… → PreCharge… → PowerDelivery(Start) → CurrentDemand… → PowerDelivery(Stop) → WeldingDetection… → SessionStop
 //   AC: PowerDelivery(Start) → ChargingStatus… → PowerDelivery(Stop) → SessionStop
-// PowerDelivery(Renegotiate) → ChargeParameterDiscovery → PowerDelivery(Start) (no second cable check).
+// PowerDelivery(Renegotiate) → ChargeParameterDiscovery → PowerDelivery(Start) (AC; DC may repeat
+// CableCheck and PreCharge first, see secc-renegotiated.ts).
 // SessionStop(Pause) ends the session so that SessionSetupReq can resume it with the old SessionID.
 // SessionStopReq is accepted in every state after SessionSetup (cars stop right after SessionSetup).
 
@@ -23,6 +24,7 @@ import { state as currentDemand } from "./secc-current-demand";
 import { state as chargingStatus } from "./secc-charging-status";
 import { state as weldingDetection } from "./secc-welding-detection";
 import { state as sessionStop } from "./secc-session-stop";
+import { state as renegotiated } from "./secc-renegotiated";
 
 export const ISO2_SECC_STATES: Readonly<Record<string, SeccState>> = Object.freeze({
   SessionSetup: sessionSetup,
@@ -37,6 +39,7 @@ export const ISO2_SECC_STATES: Readonly<Record<string, SeccState>> = Object.free
   ChargingStatus: chargingStatus,
   WeldingDetection: weldingDetection,
   SessionStop: sessionStop,
+  Renegotiated: renegotiated,
 });
 
 export const ISO2_SECC: SeccProtocol = Object.freeze({

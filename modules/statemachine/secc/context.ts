@@ -36,12 +36,14 @@ export interface SeccContext {
   renegotiating: boolean;
   /** Between PowerDelivery Start and Stop. */
   charging: boolean;
+  /** ISO-2: value-added service IDs the EV selected (besides the charge service). */
+  selectedServices: number[];
   /** ISO-2: ReceiptRequired was sent; MeteringReceiptReq is allowed. */
   receiptRequested: boolean;
   readonly ev: EvValues;
 }
 
-export function newContext(protocol: "din" | "iso2"): SeccContext {
+export function newContext(protocol: "din" | "iso2", saScheduleTupleId = 1): SeccContext {
   return {
     protocol,
     sessionId: new Uint8Array(0),
@@ -50,12 +52,13 @@ export function newContext(protocol: "din" | "iso2"): SeccContext {
     paymentOption: undefined,
     energyMode: undefined,
     dc: true,
-    saScheduleTupleId: 1,
+    saScheduleTupleId,
     authorizationRequested: false,
     cableCheckStarted: false,
     renegotiating: false,
     charging: false,
     receiptRequested: false,
+    selectedServices: [],
     ev: {
       targetVoltage: 0,
       targetCurrent: 0,

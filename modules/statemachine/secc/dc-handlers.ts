@@ -52,6 +52,15 @@ export function cableCheck(req: CableCheckReq, ctx: SeccContext, facts: SeccFact
   return reply({ CableCheckRes: { ResponseCode: "OK", DC_EVSEStatus: status(ctx, facts, "idle"), EVSEProcessing: "Finished" } }, "PreCharge");
 }
 
+/** How close (V) the output must be to the EV's pre-charge target to count as there. */
+export const PRE_CHARGE_TOLERANCE_V = 20;
+
+/** The output voltage has reached the EV's pre-charge target (within PRE_CHARGE_TOLERANCE_V). */
+export function preChargeConverged(ctx: SeccContext, facts: { readonly evse: { readonly presentVoltage: number } }): boolean {
+  const diff = facts.evse.presentVoltage - ctx.ev.targetVoltage;
+  return diff <= PRE_CHARGE_TOLERANCE_V && diff >= -PRE_CHARGE_TOLERANCE_V;
+}
+
 /** PreChargeReq: pass the EV's target to the power module and report the present voltage. */
 export function preCharge(req: PreChargeReq, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   noteEvStatus(ctx, req.DC_EVStatus);

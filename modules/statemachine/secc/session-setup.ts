@@ -33,17 +33,27 @@ export function checkPaymentSelection(
   ctx: SeccContext,
   facts: SeccFacts,
 ): "OK" | "FAILED_PaymentSelectionInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_NoChargeServiceSelected" {
-  const offered = facts.config.paymentOptions ?? ["ExternalPayment"];
-  if (offered.indexOf(req.SelectedPaymentOption as "ExternalPayment") < 0) return "FAILED_PaymentSelectionInvalid";
+  const options = facts.config.paymentOptions ?? ["ExternalPayment"];
+  if (options.indexOf(req.SelectedPaymentOption as "ExternalPayment") < 0) return "FAILED_PaymentSelectionInvalid";
   // EIM only: Contract (Plug & Charge) needs PaymentDetails and TLS, not implemented here.
   if (req.SelectedPaymentOption !== "ExternalPayment") return "FAILED_PaymentSelectionInvalid";
   const services = req.SelectedServiceList?.SelectedService ?? [];
+  const offered = facts.config.valueAddedServices ?? [];
   let charge = false;
+  const selected: number[] = [];
   for (let i = 0; i < services.length; i++) {
-    if (services[i].ServiceID === 1) charge = true;
-    else return "FAILED_ServiceSelectionInvalid"; // no value-added services are offered
+    const id = services[i].ServiceID;
+    if (id === 1) {
+      charge = true;
+      continue;
+    }
+    let known = false;
+    for (let j = 0; j < offered.length; j++) if (offered[j].ServiceID === id) known = true;
+    if (!known) return "FAILED_ServiceSelectionInvalid"; // a service we did not offer
+    selected.push(id);
   }
   if (!charge) return "FAILED_NoChargeServiceSelected";
+  ctx.selectedServices = selected;
   ctx.paymentOption = req.SelectedPaymentOption;
   return "OK";
 }

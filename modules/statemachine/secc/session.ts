@@ -27,6 +27,7 @@ import { DIN_SECC } from "../din/secc-states";
 import { ISO2_SECC } from "../iso2/secc-states";
 import { newContext } from "./context";
 import type { SeccContext } from "./context";
+import { preChargeConverged } from "./dc-handlers";
 import { summarize } from "./trace";
 import type { SeccProtocol, SeccState } from "./types";
 
@@ -153,7 +154,7 @@ export class SeccSession {
     this.#facts = { config: this.#config, evse: initialEvseFacts(this.#config), now: this.#clock.now() };
     if (options.protocol !== undefined) this.#select(options.protocol);
     // V2G_SECC_CommunicationSetup_Timeout runs from the connection until SessionSetupReq.
-    const setup = (this.#protocol ?? ISO2_SECC).timeouts["communication-setup"];
+    const setup = this.#limit("communication-setup");
     this.#setupTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "communication-setup" }), setup);
   }
 
@@ -258,7 +259,7 @@ export class SeccSession {
     }
 
     let result: HandlerResult | undefined;
-    if (this.#expired !== undefined && name !== "SessionStopReq" && state.accepts.indexOf(name) >= 0) {
+    if (this.#expired !== undefined && state.accepts.indexOf(name) >= 0 && this.#expiryApplies(this.#expired, name, ctx)) {
       // A phase limit ran out while the EV kept asking (Ongoing too long): FAILED and stop.
       const failed = protocol.failedResponse(name, "FAILED", ctx);
       result = failed === undefined ? undefined : stopResult(failed, timeoutReason(this.#expired));
@@ -283,6 +284,12 @@ export class SeccSession {
     // The EV answered EVSENotification=ReNegotiation with PowerDelivery(Renegotiate): done.
     if (ctx.renegotiating && facts.evse.notification === "ReNegotiation") facts.evse.notification = "None";
     if (result.next !== undefined && result.next !== state.id) this.#enter(result.next);
+    else if (state.timeout !== undefined && state.timeout !== "communication-setup" && this.#phaseTimer === undefined && this.#expired === undefined) {
+      // The phase (Ongoing authorization, cable check, pre-charge loop) runs from the first
+      // request that stays in the state: the limit measures the charger, not the EV's start.
+      const timer = state.timeout;
+      this.#phaseTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer }), this.#limit(timer));
+    }
     if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);
     this.#armSequenceTimer();
     return { response, close: false };
@@ -310,7 +317,7 @@ export class SeccSession {
   #select(id: SapProtocolId): void {
     const protocol = PROTOCOLS[id];
     this.#protocol = protocol;
-    this.#ctx = newContext(id);
+    this.#ctx = newContext(id, this.#config.saScheduleTupleId ?? 1);
     this.#state = protocol.states[protocol.initial];
   }
 
@@ -326,13 +333,9 @@ export class SeccSession {
     const previous = this.#state!;
     this.#state = next;
     this.#expired = undefined;
-    // Each state with a phase limit gets its own timer from the moment it is entered.
+    // A new state: its phase timer (if any) starts with its first answered request.
     this.#clock.clear(this.#phaseTimer);
     this.#phaseTimer = undefined;
-    const timer = next.timeout;
-    if (timer !== undefined && timer !== "communication-setup") {
-      this.#phaseTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer }), this.#protocol!.timeouts[timer]);
-    }
     if (previous.id === "SessionSetup") {
       this.#clock.clear(this.#setupTimer);
       this.#setupTimer = undefined;
@@ -341,8 +344,24 @@ export class SeccSession {
   }
 
   #armSequenceTimer(): void {
-    const limit = (this.#protocol ?? ISO2_SECC).timeouts.sequence;
-    this.#sequenceTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "sequence" }), limit);
+    this.#sequenceTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "sequence" }), this.#limit("sequence"));
+  }
+
+  /** A timer's duration: the configured override, else the protocol's standard value. */
+  #limit(timer: TimerId): Millis {
+    return this.#config.timeouts?.[timer] ?? (this.#protocol ?? ISO2_SECC).timeouts[timer];
+  }
+
+  /**
+   * Whether an expired phase limit fails request `name`. The pre-charge limit is the
+   * charger's: it fails a PreChargeReq only while the output is still away from the EV's
+   * target (a slow EV that keeps pre-charging at the right voltage, or its PowerDeliveryReq,
+   * is not failed: MG4 and XPENG captures pre-charge for 6–7 s).
+   */
+  #expiryApplies(timer: TimerId, name: string, ctx: SeccContext): boolean {
+    if (name === "SessionStopReq") return false;
+    if (timer !== "pre-charge") return true;
+    return name === "PreChargeReq" && !preChargeConverged(ctx, this.#facts);
   }
 
   #onTimeout(timer: TimerId): void {

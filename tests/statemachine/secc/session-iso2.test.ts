@@ -73,10 +73,53 @@ describe("SECC ISO 15118-2 DC session", () => {
     const cpd = ev.send("ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "DC_extended", DC_EVChargeParameter: DC_PARAM });
     assert.deepEqual(cpd.DC_EVSEChargeParameter.EVSEMaximumCurrentLimit, pv(100, "A"));
     assert.equal(cpd.DC_EVSEChargeParameter.DC_EVSEStatus.EVSENotification, "None");
-    assert.equal(ev.session.state, "PowerDelivery");
+    assert.equal(ev.session.state, "Renegotiated");
     assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 }).ResponseCode, "OK");
     assert.equal(ev.session.state, "CurrentDemand");
     assert.equal(ev.calls.filter((c) => c.startsWith("startCableCheck")).length, 1);
+  });
+
+  test("after a renegotiation an EV may repeat CableCheck and PreCharge (a fresh isolation check runs)", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    dcToCharging(ev);
+    ev.send("PowerDeliveryReq", { ChargeProgress: "Renegotiate", SAScheduleTupleID: 1 });
+    ev.send("ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "DC_extended", DC_EVChargeParameter: DC_PARAM });
+    assert.equal(ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() }).EVSEProcessing, "Ongoing");
+    assert.equal(ev.session.state, "CableCheck");
+    assert.equal(ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() }).EVSEProcessing, "Ongoing");
+    ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    assert.equal(ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() }).EVSEProcessing, "Finished");
+    ev.send("PreChargeReq", { DC_EVStatus: dcEvStatus(), EVTargetVoltage: pv(370, "V"), EVTargetCurrent: pv(1, "A") });
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 }).ResponseCode, "OK");
+    assert.equal(ev.calls.filter((c) => c.startsWith("startCableCheck")).length, 2);
+  });
+
+  test("value-added services: listed in ServiceDiscoveryRes, detailed by ServiceDetailRes, selectable", () => {
+    const ev = new ScriptedEv(
+      {
+        ...DC_CONFIG,
+        valueAddedServices: [
+          { ServiceID: 61000, ServiceName: "BatteryData", ServiceCategory: "OtherCustom", FreeService: true, ParameterSet: [{ ParameterSetID: 1, Parameter: [{ Name: "Port", intValue: 61000 }] }] },
+        ],
+      },
+      { protocol: "iso2" },
+    );
+    ev.send("SessionSetupReq", { EVCCID });
+    const sd = ev.send("ServiceDiscoveryReq", {});
+    assert.deepEqual(sd.ServiceList.Service, [{ ServiceID: 61000, ServiceName: "BatteryData", ServiceCategory: "OtherCustom", FreeService: true }]);
+    const detail = ev.send("ServiceDetailReq", { ServiceID: 61000 });
+    assert.equal(detail.ResponseCode, "OK");
+    assert.equal(detail.ServiceParameterList.ParameterSet[0].Parameter[0].intValue, 61000);
+    const pss = ev.send("PaymentServiceSelectionReq", { SelectedPaymentOption: "ExternalPayment", SelectedServiceList: { SelectedService: [{ ServiceID: 1 }, { ServiceID: 61000, ParameterSetID: 1 }] } });
+    assert.equal(pss.ResponseCode, "OK");
+    assert.deepEqual(ev.session.context!.selectedServices, [61000]);
+  });
+
+  test("ServiceDetailReq for a service not offered → FAILED_ServiceIDInvalid", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.send("ServiceDiscoveryReq", {});
+    assert.equal(ev.send("ServiceDetailReq", { ServiceID: 2 }).ResponseCode, "FAILED_ServiceIDInvalid");
   });
 
   test("SessionStop(Pause) keeps the session; SessionSetupReq with the old SessionID resumes it (OK_OldSessionJoined)", () => {

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../../../modules/common/index";
+import { ManualClock, Seconds } from "../../../modules/common/index";
 import { SeccSession, dinTimeouts, iso2Timeouts } from "../../../modules/statemachine/index";
 import { DC_CONFIG, EVCCID, ScriptedEv, dcEvStatus, pv } from "./support";
 
@@ -117,6 +117,29 @@ describe("SECC timeouts", () => {
     ev.clock.advance(500);
     assert.equal(ev.send("PreChargeReq", pre).ResponseCode, "FAILED");
     assert.equal(ev.session.stopReason, "timeout-pre-charge");
+  });
+
+  test("a converged pre-charge is not failed by the 5 s limit: the EV may take longer", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    toCableCheck(ev);
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.session.control({ kind: "present-values", voltage: 379, current: 0 });
+    const pre = { DC_EVStatus: dcEvStatus(), EVTargetVoltage: pv(380, "V"), EVTargetCurrent: pv(2, "A") };
+    for (let i = 0; i < 14; i++) {
+      assert.equal(ev.send("PreChargeReq", pre).ResponseCode, "OK");
+      ev.clock.advance(500);
+    }
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 }).ResponseCode, "OK");
+  });
+
+  test("config.timeouts overrides a limit (a slow isolation monitor: 60 s cable check)", () => {
+    const ev = new ScriptedEv({ ...DC_CONFIG, timeouts: { "cable-check": Seconds(60) } }, { protocol: "iso2" });
+    toCableCheck(ev);
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.clock.advance(50_000);
+    assert.equal(ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() }).EVSEProcessing, "Ongoing");
   });
 
   test("link down while charging → stopCharging feedback and stop reason link-down", () => {
