@@ -281,6 +281,16 @@ describe("ChargerPilot: timing", () => {
     });
   }
 
+  test("B2 → C2: power allowed within 3 s (in fact as soon as C is debounced: 3 samples)", () => {
+    const c = at("B2");
+    const t0 = c.clock.now();
+    c.line.vehicle = "C";
+    c.clock.advance(3000);
+    const on = c.power(t0)[0];
+    assert.deepEqual(on.event, { type: "power", allowed: true, reason: "vehicle-ready" });
+    assert.ok(on.at - t0 <= 20, `${on.at - t0} ms`);
+  });
+
   test("D → B with ventilation: also off within 100 ms", () => {
     const c = at("D2");
     const t0 = c.clock.now();
