@@ -51,6 +51,8 @@ export { negotiateAppProtocol } from "./sap";
 export type { SapProtocolId, SapResult } from "./sap";
 export { SeccSession, MemorySessionStore, initialEvseFacts } from "./secc/session";
 export type { SeccSessionOptions, SeccOutput, SeccTraceEntry } from "./secc/session";
+export { SeccConnection } from "./secc/connection";
+export type { SeccConnectionOptions, SeccCodec } from "./secc/connection";
 export type { SeccContext, EvValues } from "./secc/context";
 export type { SeccHandler, SeccState, SeccProtocol } from "./secc/types";
 export { seccState } from "./secc/types";

@@ -1,0 +1,135 @@
+// SeccConnection: one accepted TCP (or TLS) connection of the charger, bound to a SeccSession.
+//
+// The receive pipeline, in one place (Josev's comm_session, as a class):
+//   V2GTP message (modules/v2gtp V2gtpConnection: framing, reassembly, payload type → schema)
+//   → EXI decode with the schema (apphand first, then the negotiated din/iso2)
+//   → SeccSession.request (sequence and session checks, handler, timers)
+//   → EXI encode of the response → V2GTP send; after SAP the connection switches schema.
+// A session stop closes the TCP connection: after sending the response for a stop caused by a
+// request, at once for a timeout. A closed connection is a link-down for the session.
+
+import { silentLogger } from "../../common/index";
+import type { Logger } from "../../common/index";
+import { decode as exiDecode, encode as exiEncode } from "../../exi/index";
+import type { SchemaId } from "../../exi/index";
+import { V2gtpConnection } from "../../v2gtp/index";
+import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
+import type { StopReason } from "../framework";
+import type { SupportedAppProtocolReqDoc, V2gDocument } from "../msg-types";
+import { SeccSession } from "./session";
+import type { SeccSessionOptions } from "./session";
+
+/** The codec functions the connection uses (modules/exi by default; replaceable in tests). */
+export interface SeccCodec {
+  encode(schema: SchemaId, doc: object): Uint8Array;
+  decode(schema: SchemaId, bytes: Uint8Array): object;
+}
+
+const EXI_CODEC: SeccCodec = Object.freeze({ encode: exiEncode, decode: exiDecode });
+
+export interface SeccConnectionOptions extends Omit<SeccSessionOptions, "onStop" | "logger"> {
+  /** Builds the socket with the connection's callbacks: `(callbacks) => listener.read(callbacks)`. */
+  open: V2gtpConnectionOptions["open"];
+  codec?: SeccCodec;
+  logger?: Logger;
+  /** The connection is closed (after the session stopped, or the peer/socket went away). */
+  onClose?(reason: StopReason | V2gtpCloseReason): void;
+  /** Largest incoming V2GTP payload (default: the V2GTP connection's). */
+  maxPayloadLength?: number;
+}
+
+export class SeccConnection {
+  readonly session: SeccSession;
+  readonly #conn: V2gtpConnection;
+  readonly #codec: SeccCodec;
+  readonly #logger: Logger;
+  readonly #onClose: ((reason: StopReason | V2gtpCloseReason) => void) | undefined;
+  /** True while a request is being handled: a stop then closes after the response is sent. */
+  #handling = false;
+  #closeAfterSend = false;
+  #closed = false;
+
+  constructor(options: SeccConnectionOptions) {
+    this.#codec = options.codec ?? EXI_CODEC;
+    this.#logger = options.logger ?? silentLogger;
+    this.#onClose = options.onClose;
+    this.session = new SeccSession({
+      ...options,
+      logger: this.#logger,
+      onStop: (reason) => this.#sessionStopped(reason),
+    });
+    this.#conn = new V2gtpConnection({
+      open: options.open,
+      maxPayloadLength: options.maxPayloadLength,
+      logger: this.#logger,
+      onMessage: (message) => this.#message(message),
+      onClose: (reason) => this.#connectionClosed(reason),
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Closes the connection (the session sees a link-down). Harmless twice. */
+  close(): void {
+    this.#conn.close();
+  }
+
+  #message(message: V2gtpMessage): void {
+    const schema = message.schema;
+    if (schema !== "apphand" && schema !== "din" && schema !== "iso2") {
+      this.#logger.log("warn", "secc", "payload of a protocol this SECC does not speak", { payloadType: message.payloadType });
+      this.#conn.close();
+      return;
+    }
+    let doc: object;
+    try {
+      doc = this.#codec.decode(schema, message.payload);
+    } catch (error) {
+      // The EV's bytes do not decode: nothing can be answered (no request type is known).
+      this.#logger.log("warn", "secc", "EXI decode failed", { schema, error: (error as Error).message });
+      this.session.linkDown();
+      this.#conn.close();
+      return;
+    }
+    this.#handling = true;
+    let out;
+    try {
+      out = this.session.request(doc as V2gDocument | SupportedAppProtocolReqDoc);
+    } finally {
+      this.#handling = false;
+    }
+    if (out.response !== undefined) {
+      const outSchema: SchemaId = "supportedAppProtocolRes" in out.response ? "apphand" : (this.session.protocol ?? "iso2");
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = this.#codec.encode(outSchema, out.response);
+      } catch (error) {
+        // Our own response does not fit the schema: a bug on our side, never the peer's.
+        this.#logger.log("error", "secc", "response does not encode", { schema: outSchema, error: (error as Error).message });
+      }
+      if (bytes !== undefined) this.#conn.send(outSchema, bytes);
+      if (outSchema === "apphand" && this.session.protocol !== undefined) this.#conn.selectProtocol(this.session.protocol);
+    }
+    if (out.close || this.#closeAfterSend) this.#conn.close();
+  }
+
+  #sessionStopped(reason: StopReason): void {
+    if (this.#handling) {
+      this.#closeAfterSend = true; // the response is still to be sent
+      return;
+    }
+    this.#logger.log("info", "secc", "closing the connection", { reason });
+    this.#conn.close();
+  }
+
+  #connectionClosed(reason: V2gtpCloseReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const stopped = this.session.stopReason;
+    if (stopped === undefined) this.session.linkDown();
+    this.session.dispose();
+    this.#onClose?.(stopped ?? reason);
+  }
+}
