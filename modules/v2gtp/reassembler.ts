@@ -29,7 +29,7 @@ export interface ReassemblerOptions {
 }
 
 // Reassembly states (plain numbers: a const enum would not survive every bundler).
-const State = Object.freeze({ Header: 0, Payload: 1, Skip: 2, Failed: 3 });
+const State = Object.freeze({ Header: 0, Payload: 1, Skip: 2, Failed: 3 } as const);
 type State = 0 | 1 | 2 | 3;
 
 export class V2gtpReassembler {
