@@ -3,7 +3,9 @@
 // written as 8 bits at the current bit position).
 
 import { ExiError } from "./error";
-import { MAX_INTEGER_GROUPS } from "./limits";
+import * as L from "./limits";
+
+const MAX_INTEGER_GROUPS = L.MAX_INTEGER_GROUPS;
 
 export class BitReader {
   buf: Uint8Array;
@@ -13,6 +15,12 @@ export class BitReader {
   constructor(buf: Uint8Array, bitOffset = 0) {
     this.buf = buf;
     this.pos = bitOffset;
+    this.end = buf.length * 8;
+  }
+
+  init(buf: Uint8Array): void {
+    this.buf = buf;
+    this.pos = 0;
     this.end = buf.length * 8;
   }
 

@@ -3,14 +3,20 @@
 
 import { BitReader, BitWriter } from "./bits";
 import { ExiError } from "./error";
-import { MAX_BINARY_LENGTH, MAX_DEPTH, MAX_ELEMENTS, MAX_REPEAT, MAX_STRING_LENGTH } from "./limits";
-import {
-  bitsFor, DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FRAG_RELAXED, type Grammar,
-  P_ARRAY, P_AT, P_CH, P_CHMIXED, P_EE, P_KIND, P_SE, P_SEANY, T_ANY, T_MIXED, T_SIMPLE_ONLY,
-} from "./tables";
+import * as L from "./limits";
+import * as T from "./tables";
+import { bitsFor, type Grammar } from "./tables";
 import type { XmlElement } from "./xml-tree";
 
 type Obj = Record<string, unknown>;
+
+// Module-local copies of the constants: imported bindings are live (getter-backed in some
+// module loaders), and these are read in the innermost loops.
+const MAX_BINARY_LENGTH = L.MAX_BINARY_LENGTH, MAX_DEPTH = L.MAX_DEPTH, MAX_ELEMENTS = L.MAX_ELEMENTS, MAX_REPEAT = L.MAX_REPEAT, MAX_STRING_LENGTH = L.MAX_STRING_LENGTH;
+const DT_B64 = T.DT_B64, DT_BOOL = T.DT_BOOL, DT_ENUM = T.DT_ENUM, DT_HEX = T.DT_HEX, DT_INT = T.DT_INT, DT_NBIT = T.DT_NBIT, DT_STRING = T.DT_STRING, DT_UINT = T.DT_UINT;
+const FRAG_RELAXED = T.FRAG_RELAXED;
+const P_ARRAY = T.P_ARRAY, P_AT = T.P_AT, P_CH = T.P_CH, P_CHMIXED = T.P_CHMIXED, P_EE = T.P_EE, P_KIND = T.P_KIND, P_SE = T.P_SE, P_SEANY = T.P_SEANY;
+const T_ANY = T.T_ANY, T_MIXED = T.T_MIXED, T_SIMPLE_ONLY = T.T_SIMPLE_ONLY;
 
 /** An element matched by a wildcard (xs:any) inside `$content`. */
 export interface WildcardItem {
@@ -45,11 +51,11 @@ function nextState(g: Grammar, p: number, sc: number, pos: number): number {
 
 class Decoder {
   g!: Grammar;
-  r!: BitReader;
+  r = new BitReader(new Uint8Array(0));
   depth = 0;
   elements = 0;
-  globalValues: string[] = [];
-  localValues = new Map<number, string[]>();
+  globalValues: string[] | null = null; // string table value partitions, created on the first string
+  localValues: Map<number, string[]> | null = null;
   uris: string[] | null = null; // copy-on-write string table partitions for qnames
   locals: string[][] | null = null;
   dynQ: Map<string, number> | null = null;
@@ -57,11 +63,11 @@ class Decoder {
 
   reset(g: Grammar, bytes: Uint8Array): void {
     this.g = g;
-    this.r = new BitReader(bytes);
+    this.r.init(bytes);
     this.depth = 0;
     this.elements = 0;
-    this.globalValues = [];
-    this.localValues = new Map();
+    this.globalValues = null;
+    this.localValues = null;
     this.uris = null;
     this.locals = null;
     this.dynQ = null;
@@ -304,14 +310,18 @@ class Decoder {
     if (L >= 2) {
       const s = this.chars(L - 2);
       if (L > 2) {
+        if (!this.globalValues) {
+          this.globalValues = [];
+          this.localValues = new Map();
+        }
         this.globalValues.push(s);
-        const l = this.localValues.get(q);
+        const l = this.localValues!.get(q);
         if (l) l.push(s);
-        else this.localValues.set(q, [s]);
+        else this.localValues!.set(q, [s]);
       }
       return s;
     }
-    const list = L === 0 ? this.localValues.get(q) ?? [] : this.globalValues;
+    const list = (L === 0 ? this.localValues?.get(q) : this.globalValues) ?? [];
     const i = r.bits(bitsFor(list.length));
     if (i >= list.length) this.fail("exi-value", "string table hit out of range");
     return list[i];
@@ -531,7 +541,32 @@ class Encoder {
       const obj = v as Obj;
       const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
       const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
-      for (let i = start; i < end; i++) {
+      // Fast path: the object's own keys already in schema order (decoded objects, literals
+      // written in order): only the present properties are visited.
+      const map = this.orderMap(ti);
+      let last = -1, inOrder = !content;
+      if (inOrder) for (const k in obj) {
+        const i = map.get(k);
+        if (i === undefined) {
+          if (k === "$value" || k === "$content") continue;
+          this.fail(`${g.qLocal[q]}: unknown property ${k}`);
+        }
+        if (i < last) { inOrder = false; break; }
+        last = i;
+      }
+      if (inOrder) {
+        for (const k in obj) {
+          const i = map.get(k);
+          if (i === undefined) continue;
+          const x = obj[k];
+          if (x === undefined) continue;
+          const e = g.order[i], cq = e >> 2;
+          if (e & 1) {
+            if (!Array.isArray(x)) this.fail(`${k}: expected an array`);
+            for (let j = 0; j < x.length; j++) sc = this.event(sc, cq, x[j]);
+          } else sc = this.event(sc, cq, x);
+        }
+      } else for (let i = start; i < end; i++) {
         const e = g.order[i];
         if (content && (e & 2) === 0) continue;
         const cq = e >> 2;
@@ -618,6 +653,26 @@ class Encoder {
     return i === (pref >= 0 ? pref : first);
   }
 
+  orderMaps: (Map<string, number> | undefined)[] = [];
+  orderGrammar: Grammar | undefined;
+
+  /** Property name → index in the type's order list. */
+  orderMap(ti: number): Map<string, number> {
+    const g = this.g;
+    if (this.orderGrammar !== g) {
+      this.orderGrammar = g;
+      this.orderMaps = [];
+    }
+    let m = this.orderMaps[ti];
+    if (!m) {
+      m = new Map();
+      const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
+      for (let i = start; i < end; i++) if (!m.has(g.qLocal[g.order[i] >> 2])) m.set(g.qLocal[g.order[i] >> 2], i);
+      this.orderMaps[ti] = m;
+    }
+    return m;
+  }
+
   content(sc: number, items: unknown[], q: number): number {
     const g = this.g;
     if (!Array.isArray(items)) this.fail("$content: expected an array");
@@ -650,36 +705,35 @@ class Encoder {
 
   value(dt: number, v: unknown, q: number): void {
     const g = this.g, w = this.w;
-    const name = () => (q >= 0 ? g.qLocal[q] : "value");
     switch (g.dtKind[dt]) {
       case DT_STRING:
-        if (typeof v !== "string") this.fail(`${name()}: expected a string`);
+        if (typeof v !== "string") this.fail(`${this.name(q)}: expected a string`);
         this.string(v);
         return;
       case DT_BOOL:
-        if (typeof v !== "boolean") this.fail(`${name()}: expected a boolean`);
+        if (typeof v !== "boolean") this.fail(`${this.name(q)}: expected a boolean`);
         w.bits(v ? 1 : 0, 1);
         return;
       case DT_HEX:
       case DT_B64:
-        if (!(v instanceof Uint8Array)) this.fail(`${name()}: expected a Uint8Array`);
+        if (!(v instanceof Uint8Array)) this.fail(`${this.name(q)}: expected a Uint8Array`);
         w.uint(v.length);
         w.bytes(v);
         return;
       case DT_NBIT: {
         const x = typeof v === "bigint" ? Number(v) : (v as number);
-        if (typeof x !== "number" || !Number.isInteger(x)) this.fail(`${name()}: expected an integer`);
+        if (typeof x !== "number" || !Number.isInteger(x)) this.fail(`${this.name(q)}: expected an integer`);
         const off = x - g.dtA[dt], b = g.dtB[dt];
-        if (off < 0 || off >= 2 ** b) this.fail(`${name()}: ${x} outside the ${b}-bit range from ${g.dtA[dt]}`);
+        if (off < 0 || off >= 1 << b) this.fail(`${this.name(q)}: ${x} outside the ${b}-bit range from ${g.dtA[dt]}`);
         w.bits(off, b);
         return;
       }
       case DT_UINT:
         if (typeof v === "bigint") {
-          if (v < 0n) this.fail(`${name()}: negative`);
+          if (v < 0n) this.fail(`${this.name(q)}: negative`);
           w.uintBig(v);
         } else {
-          if (typeof v !== "number" || !Number.isInteger(v) || v < 0) this.fail(`${name()}: expected a non-negative integer`);
+          if (typeof v !== "number" || !Number.isInteger(v) || v < 0) this.fail(`${this.name(q)}: expected a non-negative integer`);
           w.uint(v);
         }
         return;
@@ -693,7 +747,7 @@ class Encoder {
             w.uintBig(v);
           }
         } else {
-          if (typeof v !== "number" || !Number.isInteger(v)) this.fail(`${name()}: expected an integer`);
+          if (typeof v !== "number" || !Number.isInteger(v)) this.fail(`${this.name(q)}: expected an integer`);
           if (v < 0) {
             w.bits(1, 1);
             w.uint(-v - 1);
@@ -707,11 +761,15 @@ class Encoder {
         const a = g.dtA[dt], count = g.dtB[dt];
         let i = a;
         while (i < a + count && g.enums[i] !== v) i++;
-        if (i === a + count) this.fail(`${name()}: ${String(v)} is not an enumeration value`);
+        if (i === a + count) this.fail(`${this.name(q)}: ${String(v)} is not an enumeration value`);
         w.bits(i - a, bitsFor(count));
         return;
       }
     }
+  }
+
+  name(q: number): string {
+    return q >= 0 ? this.g.qLocal[q] : "value";
   }
 
   string(s: string): void {
@@ -848,23 +906,28 @@ class Encoder {
 const decoder = new Decoder();
 const encoder = new Encoder();
 
-function guard<T>(f: () => T, pos: () => number): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ExiError) throw e;
-    throw new ExiError("exi-value", `malformed input (${e instanceof Error ? e.message : String(e)})`, pos());
-  }
+function wrap(e: unknown, pos: number, reason: "exi-value" | "exi-encode"): ExiError {
+  // Anything else escaping the codec (e.g. a RangeError from a huge allocation) is still bad input.
+  if (e instanceof ExiError) return e;
+  return new ExiError(reason, `malformed input (${e instanceof Error ? e.message : String(e)})`, pos);
 }
 
 export function decodeWith(g: Grammar, bytes: Uint8Array, fragment: boolean): Obj {
   if (!(bytes instanceof Uint8Array)) throw new ExiError("exi-header", "expected a Uint8Array", 0);
   decoder.reset(g, bytes);
-  return guard(() => (fragment ? decoder.fragment() : decoder.document()), () => decoder.r.pos);
+  try {
+    return fragment ? decoder.fragment() : decoder.document();
+  } catch (e) {
+    throw wrap(e, decoder.r.pos, "exi-value");
+  }
 }
 
 export function encodeWith(g: Grammar, doc: object, fragment: boolean): Uint8Array {
   if (typeof doc !== "object" || doc === null) throw new ExiError("exi-encode", "expected a message object");
   encoder.reset(g);
-  return guard(() => (fragment ? encoder.fragment(doc) : encoder.document(doc)), () => -1);
+  try {
+    return fragment ? encoder.fragment(doc) : encoder.document(doc);
+  } catch (e) {
+    throw wrap(e, -1, "exi-encode");
+  }
 }
