@@ -49,6 +49,7 @@ export function resolveEvccConfig(config: EvccConfig): ResolvedEvccConfig {
     maxEntriesSAScheduleTuple: config.maxEntriesSAScheduleTuple,
     preChargeTolerance: config.preChargeTolerance ?? 10,
     preChargeCurrent: config.preChargeCurrent ?? 2,
+    weldingDetection: config.weldingDetection ?? true,
     weldingVoltageLimit: config.weldingVoltageLimit ?? 60,
     pollInterval: config.pollInterval ?? (200 as Millis),
     currentDemandInterval: config.currentDemandInterval ?? (100 as Millis),

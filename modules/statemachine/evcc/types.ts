@@ -60,6 +60,16 @@ export interface EvBms {
   /** Estimated seconds to full and to bulk SoC; undefined when unknown. */
   remainingTimeToFullSoc(): number | undefined;
   remainingTimeToBulkSoc(): number | undefined;
+  /**
+   * Optional: the BMS decides when PreCharge is complete (real EVs compare their own inlet
+   * voltage measurement). Default: |EVSEPresentVoltage − voltage()| ≤ preChargeTolerance.
+   */
+  preChargeComplete?(presentVoltage: number): boolean;
+  /**
+   * Optional: the BMS decides when WeldingDetection is done (contactors proven open).
+   * Default: EVSEPresentVoltage below weldingVoltageLimit.
+   */
+  weldingDetectionComplete?(presentVoltage: number): boolean;
 }
 
 /** Values the charger reported, handed to the vehicle (its battery/on-board charger model). */
@@ -103,6 +113,8 @@ export interface EvccConfig {
   preChargeTolerance?: number;
   /** PreCharge EVTargetCurrent (A); DIN and -2 limit it to 2 A. Default 2. */
   preChargeCurrent?: number;
+  /** DC: run WeldingDetection after PowerDelivery(Stop) (optional for the EV). Default true. */
+  weldingDetection?: boolean;
   /** WeldingDetection repeats until EVSEPresentVoltage is below this (V). Default 60. */
   weldingVoltageLimit?: number;
   /** Pause before each repeated request while the charger answers Ongoing. Default 200 ms. */

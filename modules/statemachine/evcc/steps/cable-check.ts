@@ -16,9 +16,10 @@ export const cableCheck: EvccStep = Object.freeze({
     const status = res.DC_EVSEStatus;
     const problem = checkDcEvseStatus(status);
     if (problem !== undefined) return problem;
-    // Finished with isolation Invalid means the test has not produced a result yet: keep asking.
-    const isolationOk = status?.EVSEIsolationStatus !== "Invalid";
-    if (res.EVSEProcessing === "Finished" && isolationOk) return { kind: "next", step: "PreCharge" };
+    // Finished ends the cable check; a Fault was handled above. Several DIN chargers report
+    // EVSEIsolationStatus Invalid (no IMD result) with Finished, and real cars proceed
+    // (captures: Renault Zoe DIN), so Invalid does not hold the EV back.
+    if (res.EVSEProcessing === "Finished") return { kind: "next", step: "PreCharge" };
     return { kind: "repeat", delay: ctx.config.pollInterval };
   },
 } satisfies EvccStep);

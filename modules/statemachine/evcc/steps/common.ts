@@ -22,7 +22,6 @@ export function dcEvStatus(ctx: StepContext): Record<string, unknown> {
 /** The step after the EV decided to stop: PowerDelivery(Stop) while charging, else SessionStop. */
 export function windDownStep(ctx: StepContext): EvccStepId {
   if (ctx.facts.charging) return "PowerDelivery";
-  if (ctx.dc && ctx.facts.powerStopped && ctx.facts.contactorsClosed) return "WeldingDetection";
   return "SessionStop";
 }
 

@@ -57,7 +57,7 @@ export const powerDelivery: EvccStep = Object.freeze({
     actions.push({ kind: "pilot", state: "B" });
     if (ctx.dc) {
       actions.push({ kind: "contactors", closed: false });
-      return { kind: "next", step: "WeldingDetection", actions };
+      return { kind: "next", step: ctx.config.weldingDetection ? "WeldingDetection" : "SessionStop", actions };
     }
     return { kind: "next", step: "SessionStop", actions };
   },

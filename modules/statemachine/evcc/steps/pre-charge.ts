@@ -26,7 +26,10 @@ export const preCharge: EvccStep = Object.freeze({
     const present = fromPhysical(res.EVSEPresentVoltage);
     ctx.facts.evse.presentVoltage = present;
     const actions = [{ kind: "evse-values" as const, values: { presentVoltage: present } }];
-    if (present !== undefined && Math.abs(present - ctx.bms.voltage()) <= ctx.config.preChargeTolerance) {
+    const complete =
+      present !== undefined &&
+      (ctx.bms.preChargeComplete ? ctx.bms.preChargeComplete(present) : Math.abs(present - ctx.bms.voltage()) <= ctx.config.preChargeTolerance);
+    if (complete) {
       return { kind: "next", step: "PowerDelivery", actions: [...actions, { kind: "contactors", closed: true }] };
     }
     return { kind: "repeat", delay: ctx.config.pollInterval, actions };

@@ -18,7 +18,8 @@ export const weldingDetection: EvccStep = Object.freeze({
     const present = fromPhysical(res.EVSEPresentVoltage);
     ctx.facts.evse.presentVoltage = present;
     const actions = [{ kind: "evse-values" as const, values: { presentVoltage: present, presentCurrent: 0 } }];
-    if (present !== undefined && present < ctx.config.weldingVoltageLimit) return { kind: "next", step: "SessionStop", actions };
+    const done = present !== undefined && (ctx.bms.weldingDetectionComplete ? ctx.bms.weldingDetectionComplete(present) : present < ctx.config.weldingVoltageLimit);
+    if (done) return { kind: "next", step: "SessionStop", actions };
     return { kind: "repeat", delay: ctx.config.pollInterval, actions };
   },
 } satisfies EvccStep);
