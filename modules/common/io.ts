@@ -24,6 +24,7 @@ export interface Io {
 /** A connected byte stream: TCP, or TLS over TCP. */
 export interface StreamSocket extends Io {
   read(): ArrayBuffer | undefined;
+  /** Copies `data` out before returning (ECMA-419): the caller may reuse its buffer at once. */
   write(data: ArrayBuffer | ArrayBufferView): void;
   readonly remoteAddress?: string;
   readonly remotePort?: number;
@@ -61,7 +62,10 @@ export interface Datagram {
 /** A UDP socket, optionally joined to multicast groups (SDP uses ff02::1 on one interface). */
 export interface UdpSocket extends Io {
   read(): Datagram | undefined;
+  /** Copies `data` out before returning (the caller may reuse its buffer). */
   write(data: Uint8Array, address: string, port: number): void;
+  /** The bound local port, once known (after binding port 0); hosts may omit it. */
+  readonly port?: number;
 }
 
 export interface UdpSocketOptions extends IoCallbacks {

@@ -78,7 +78,7 @@ export class SdpServer {
 
   /** The bound UDP port where the host reports it (tests bind port 0). */
   get port(): number | undefined {
-    return (this.#socket as { port?: number }).port;
+    return this.#socket.port;
   }
 
   close(): void {
