@@ -391,19 +391,21 @@ export class StreamSplitter {
   readonly units: StreamUnit[] = [];
   private buf = new Uint8Array(0);
   private bufStart = 0;
-  private marks: { end: number; frame: number; time: number }[] = [];
+  /** Per delivered chunk: where it ends, the frame that made it available, the frame it arrived in. */
+  private marks: { end: number; frame: number; time: number; arrived: number }[] = [];
   private resync = false;
   private lastFrame = 0;
   private lastTime = 0;
 
-  push(start: number, data: Uint8Array, frame: number, time: number): void {
+  /** Bytes at stream offset `start`, available since `frame` (carried by frame `arrived`, earlier when reordered). */
+  push(start: number, data: Uint8Array, frame: number, time: number, arrived = frame): void {
     if (data.length === 0) return;
     if (this.buf.length === 0) this.bufStart = start;
     const nb = new Uint8Array(this.buf.length + data.length);
     nb.set(this.buf);
     nb.set(data, this.buf.length);
     this.buf = nb;
-    this.marks.push({ end: start + data.length, frame, time });
+    this.marks.push({ end: start + data.length, frame, time, arrived });
     this.lastFrame = frame;
     this.lastTime = time;
     this.parse();
@@ -431,10 +433,10 @@ export class StreamSplitter {
     return this.mode === "v2gtp" || this.mode === "tls";
   }
 
-  private frameAt(pos: number): { frame: number; time: number } {
+  private frameAt(pos: number): { frame: number; time: number; arrived: number } {
     for (const m of this.marks) if (pos < m.end) return m;
     const last = this.marks[this.marks.length - 1];
-    return last ?? { frame: this.lastFrame, time: this.lastTime };
+    return last ?? { frame: this.lastFrame, time: this.lastTime, arrived: this.lastFrame };
   }
 
   private consume(n: number): void {
@@ -448,7 +450,7 @@ export class StreamSplitter {
     const last = frame === undefined ? this.frameAt(this.bufStart + n - 1) : { frame, time: time! };
     this.units.push({
       kind: "error",
-      firstFrame: first.frame,
+      firstFrame: first.arrived,
       frame: last.frame,
       time: last.time,
       payloadType: 0,
@@ -487,7 +489,7 @@ export class StreamSplitter {
         const last = this.frameAt(this.bufStart + 5 + len - 1);
         this.units.push({
           kind: "tls",
-          firstFrame: first.frame,
+          firstFrame: first.arrived,
           frame: last.frame,
           time: last.time,
           payloadType: b[0],
@@ -531,7 +533,7 @@ export class StreamSplitter {
       const last = this.frameAt(this.bufStart + 8 + len - 1);
       this.units.push({
         kind: "v2gtp",
-        firstFrame: first.frame,
+        firstFrame: first.arrived,
         frame: last.frame,
         time: last.time,
         payloadType,
@@ -591,7 +593,7 @@ export class HalfStream {
       rel = this.next;
     }
     if (d.length > 0) this.insert({ start: rel, data: d, frame, time });
-    this.drain();
+    this.drain(frame, time);
   }
 
   private insert(c: Chunk): void {
@@ -607,7 +609,8 @@ export class HalfStream {
     this.pending.splice(i, 0, c);
   }
 
-  private drain(): void {
+  /** Delivers the in-order chunks; they became available with frame `frame` (the latest one). */
+  private drain(frame: number, time: number): void {
     while (this.pending.length > 0 && this.pending[0].start <= this.next) {
       const c = this.pending.shift()!;
       const end = c.start + c.data.length;
@@ -616,30 +619,31 @@ export class HalfStream {
         continue;
       }
       const d = c.data.subarray(this.next - c.start);
-      this.splitter.push(this.next, d, c.frame, c.time);
+      const later = c.frame > frame;
+      this.splitter.push(this.next, d, later ? c.frame : frame, later ? c.time : time, c.frame);
       this.next = end;
     }
   }
 
   /** The peer acknowledged `ack`: bytes before it were sent; if we never saw them, skip the hole. */
-  acked(ack: number): void {
+  acked(ack: number, frame: number, time: number): void {
     if (this.isn === undefined) return;
     const rel = (ack - this.isn) >>> 0;
     if (rel > 0x80000000 || rel <= this.next) return;
-    if (this.pending.length > 0 && this.pending[0].start <= rel) this.skipHole();
+    if (this.pending.length > 0 && this.pending[0].start <= rel) this.skipHole(frame, time);
   }
 
-  private skipHole(): void {
+  private skipHole(frame: number, time: number): void {
     const c = this.pending[0];
     this.gaps++;
-    this.splitter.gap(c.start, c.frame, c.time);
+    this.splitter.gap(c.start, frame, time);
     this.next = c.start;
-    this.drain();
+    this.drain(frame, time);
   }
 
   /** End of the connection or capture: deliver what is left, skipping holes. */
   finish(): void {
-    while (this.pending.length > 0) this.skipHole();
+    while (this.pending.length > 0) this.skipHole(this.pending[0].frame, this.pending[0].time);
     this.splitter.end();
   }
 }
@@ -772,7 +776,7 @@ export function dissectCapture(capture: Capture, options: DissectOptions = {}): 
       if (flow.firstSender === undefined) flow.firstSender = side;
       half.segment(tcp.seq, tcp.payload, tcp.payloadLength, frame.number, frame.time);
     }
-    if (tcp.flags & 0x10) other.acked(tcp.ack);
+    if (tcp.flags & 0x10) other.acked(tcp.ack, frame.number, frame.time);
     if (tcp.flags & 0x05) {
       if (tcp.flags & 0x01) half.finSeen = true;
       if (tcp.flags & 0x04 || (flow.ab.finSeen && flow.ba.finSeen)) flow.closed = true;
@@ -979,9 +983,12 @@ export class SapTracker {
     }
     const schema = this.result?.schema ?? this.guessedSchema;
     if (schema === undefined) {
-      if (this.result !== undefined) return { schema: undefined, error: `negotiated namespace ${this.result.namespace || "(unknown SchemaID " + this.result.schemaId + ")"} has no schema here` };
+      const why =
+        this.result === undefined
+          ? "no SAP negotiation decoded"
+          : `negotiated ${this.result.namespace ? "namespace " + this.result.namespace : "SchemaID " + this.result.schemaId + " (not offered)"} has no schema here`;
       if (exi === undefined) return { schema: undefined };
-      return this.guess(u.payload, exi) ?? { schema: undefined, error: "schema unknown (no SAP negotiation decoded) and neither ISO-2 nor DIN decodes it" };
+      return this.guess(u.payload, exi) ?? { schema: undefined, error: `schema unknown (${why}) and neither ISO-2 nor DIN decodes it` };
     }
     const d = tryDecode(schema, u.payload, exi);
     if (this.result === undefined) d.guessed = true;
