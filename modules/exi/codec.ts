@@ -24,8 +24,11 @@ export interface WildcardItem {
 }
 
 const STATE_MASK = 0xfffff;
-export let TRACE: ((s: string) => void) | undefined;
-export function setTrace(f: ((s: string) => void) | undefined): void { TRACE = f; }
+let TRACE: ((s: string) => void) | undefined;
+/** Development aid (tools/exigen/trace.ts): called with one line per decoded schema-informed event. */
+export function setTrace(f: ((s: string) => void) | undefined): void {
+  TRACE = f;
+}
 
 // Built-in (schema-less) element grammar for undeclared elements inside wildcards, with
 // learned productions (EXI 1.0 §8.4.3). Event kinds: 0 AT(q), 1 SE(q), 2 EE, 3 CH.
@@ -112,6 +115,8 @@ class Decoder {
       }
       const q = g.fragQ[code];
       out[g.qLocal[q]] = this.child(g.fragChild[code], q);
+      // a local name declared in several namespaces: say which one
+      if (g.fragByName.get(g.qLocal[q]) !== code || (code + 1 < n && g.qLocal[g.fragQ[code + 1]] === g.qLocal[q])) out.$ns = g.uris[g.qUri[q]];
     }
   }
 
@@ -417,7 +422,6 @@ class Decoder {
           break;
         }
         case 2:
-          if (TRACE) TRACE(`BUILTIN-EE ${name} inStc=${inStc} code=${code}/${n} stc=[${gr.stc.map((e) => e.k + e.name).join(",")}] ec=[${gr.ec.map((e) => e.k + e.name).join(",")}] children=${JSON.stringify(node.children)}`);
           this.depth--;
           return node;
         case 3:
@@ -479,9 +483,13 @@ class Encoder {
     const g = this.g, w = this.w;
     w.bits(0x80, 8);
     const n = g.fragQ.length;
+    const ns = (doc as Obj).$ns;
     for (const key of Object.keys(doc)) {
-      const i = g.fragByName.get(key);
+      if (key === "$ns") continue;
+      let i = g.fragByName.get(key);
       if (i === undefined) this.fail(`${key} is not an element of this schema`);
+      if (typeof ns === "string") while (i < n && g.qLocal[g.fragQ[i]] === key && g.uris[g.qUri[g.fragQ[i]]] !== ns) i++;
+      if (i >= n || g.qLocal[g.fragQ[i]] !== key) this.fail(`${key} is not an element of namespace ${String(ns)}`);
       w.bits(i, g.fragWidth);
       this.child(g.fragChild[i], (doc as Obj)[key], g.fragQ[i]);
     }

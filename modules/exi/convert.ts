@@ -219,12 +219,14 @@ function contentTree(g: Grammar, el: XmlElement, items: unknown[], lookup: (name
 }
 
 export function toTree(g: Grammar, doc: object): XmlElement {
-  const keys = Object.keys(doc);
+  const ns = (doc as Obj).$ns;
+  const keys = Object.keys(doc).filter((k) => k !== "$ns");
   if (keys.length !== 1) throw new ExiError("exi-encode", "expected exactly one root element");
   const name = keys[0];
   let i = g.docByName.get(name);
   if (i !== undefined) return elementTree(g, g.docChild[i], (doc as Obj)[name], g.docQ[i]);
   i = g.fragByName.get(name);
+  if (i !== undefined && typeof ns === "string") while (i < g.fragQ.length - 1 && g.qLocal[g.fragQ[i]] === name && g.uris[g.qUri[g.fragQ[i]]] !== ns) i++;
   if (i !== undefined) return elementTree(g, g.fragChild[i], (doc as Obj)[name], g.fragQ[i]);
   throw new ExiError("exi-encode", `${name} is not an element of this schema`);
 }
@@ -334,7 +336,11 @@ export function fromTree(g: Grammar, tree: XmlElement, fragment: boolean): objec
   const q = g.qByName.get(`${tree.ns} ${tree.name}`);
   if (q !== undefined) {
     if (fragment) {
-      for (let i = 0; i < g.fragQ.length; i++) if (g.fragQ[i] === q) return { [tree.name]: elementValue(g, g.fragChild[i], tree) };
+      for (let i = 0; i < g.fragQ.length; i++) if (g.fragQ[i] === q) {
+        const out: Obj = { [tree.name]: elementValue(g, g.fragChild[i], tree) };
+        if (g.fragByName.get(tree.name) !== i || (i + 1 < g.fragQ.length && g.qLocal[g.fragQ[i + 1]] === tree.name)) out.$ns = tree.ns;
+        return out;
+      }
     } else {
       for (let i = 0; i < g.docQ.length; i++) if (g.docQ[i] === q) return { [tree.name]: elementValue(g, g.docChild[i], tree) };
     }

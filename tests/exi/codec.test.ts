@@ -97,6 +97,17 @@ describe("value encodings", () => {
     assert.deepEqual(decodeFragment("xmldsig", encodeFragment("xmldsig", doc)), doc);
   });
 
+  test("a fragment root whose local name has several namespaces carries $ns", () => {
+    for (const ns of ["urn:iso:15118:2:2013:MsgBody", "urn:iso:15118:2:2013:MsgHeader"]) {
+      const doc = { SessionID: bytes("0102030405060708"), $ns: ns };
+      const out = encodeFragment("iso2", doc);
+      assert.deepEqual(decodeFragment("iso2", out), doc);
+      assert.deepEqual(fromXmlTree("iso2", toXmlTree("iso2", doc), { fragment: true }), doc);
+    }
+    assert.notDeepEqual(encodeFragment("iso2", { SessionID: bytes("01"), $ns: "urn:iso:15118:2:2013:MsgBody" }), encodeFragment("iso2", { SessionID: bytes("01"), $ns: "urn:iso:15118:2:2013:MsgHeader" }));
+    assert.deepEqual(Object.keys(decodeFragment("iso2", encodeFragment("iso2", { SignedInfo: { CanonicalizationMethod: { Algorithm: "a" }, SignatureMethod: { Algorithm: "b" }, Reference: [{ DigestMethod: { Algorithm: "c" }, DigestValue: bytes("00") }] } }))), ["SignedInfo"]);
+  });
+
   test("an empty simple-content element is a typed empty CH", () => {
     const doc = msg({ SessionSetupReq: { EVCCID: new Uint8Array(0) } });
     const out = encode("iso2", doc);
