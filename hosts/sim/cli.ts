@@ -33,6 +33,7 @@ export const processIo: CliIo = {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   cp: { summary: "control pilot: duty cycle ↔ current (IEC 61851-1)", load: () => import("./commands/cp") },
   pcap: { summary: "list the SLAC, SDP and V2G messages of a capture (pcap/pcapng), decoded", load: () => import("./commands/pcap") },
+  sap: { summary: "answer a supportedAppProtocolReq as a charger offering given protocols", load: () => import("./commands/sap") },
   version: { summary: "print the version", load: async () => ({ default: versionCommand }) },
 };
 
