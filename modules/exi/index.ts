@@ -17,6 +17,17 @@ export type { SchemaId } from "./schemas";
 export type { WildcardItem } from "./codec";
 export * as limits from "./limits";
 
+// The generated message types, one namespace per schema (e.g. `Iso2.V2G_Message…`, `Din.Document`).
+export type * as AppHand from "./generated/apphand/types";
+export type * as Din from "./generated/din/types";
+export type * as Iso2 from "./generated/iso2/types";
+export type * as Iso20Cm from "./generated/iso20_cm/types";
+export type * as Iso20Dc from "./generated/iso20_dc/types";
+export type * as Iso20Ac from "./generated/iso20_ac/types";
+export type * as Iso20Wpt from "./generated/iso20_wpt/types";
+export type * as Iso20Acdp from "./generated/iso20_acdp/types";
+export type * as XmlDsig from "./generated/xmldsig/types";
+
 export const SCHEMA_IDS: readonly SchemaId[] = ["apphand", "din", "iso2", "iso20-cm", "iso20-dc", "iso20-ac", "iso20-wpt", "iso20-acdp", "xmldsig"];
 
 function grammar(schema: SchemaId, decoding: boolean): Grammar {
