@@ -19,6 +19,8 @@ export interface SimVehicleOptions {
   targetSoc?: number;
   /** BulkSOC, %. Default 80. */
   bulkSoc?: number;
+  /** AC: whether the EVSE's contactor is closed (power at the inlet); default: always. */
+  acPowerAvailable?: () => boolean;
 }
 
 export class SimVehicle implements EvBms, VehicleHooks {
@@ -27,6 +29,7 @@ export class SimVehicle implements EvBms, VehicleHooks {
   readonly targetSoc: number;
   readonly #bulkSoc: number;
   readonly #clock: Clock;
+  readonly #acAvailable: () => boolean;
   #last: Millis;
   #pilot: "B" | "C" = "B";
   #contactors = false;
@@ -45,6 +48,7 @@ export class SimVehicle implements EvBms, VehicleHooks {
     this.obc = new OnBoardCharger(options.onBoardCharger);
     this.targetSoc = options.targetSoc ?? 80;
     this.#bulkSoc = options.bulkSoc ?? 80;
+    this.#acAvailable = options.acPowerAvailable ?? (() => true);
   }
 
   // ------------------------------------------------------------ physics
@@ -59,7 +63,7 @@ export class SimVehicle implements EvBms, VehicleHooks {
 
   /** AC current per phase the on-board charger draws now, A. */
   acCurrent(): number {
-    if (this.#pilot !== "C" || this.#evse.maxCurrent === undefined || this.#contactors) return 0;
+    if (this.#pilot !== "C" || this.#evse.maxCurrent === undefined || this.#contactors || !this.#acAvailable()) return 0;
     if (this.battery.soc >= this.targetSoc) return 0;
     const wanted = this.battery.allowedCurrent() * this.battery.terminalVoltage(0);
     return this.obc.acCurrent(this.#evse.maxCurrent, wanted, this.#phaseVoltage());
@@ -82,6 +86,14 @@ export class SimVehicle implements EvBms, VehicleHooks {
     if (ac > 0) this.inletWh += (ac * this.#phaseVoltage() * this.obc.phases * ms) / 3_600_000;
     else this.inletWh += (this.battery.terminalVoltage(current) * current * ms) / 3_600_000;
     this.battery.apply(current, ms);
+  }
+
+  /**
+   * DC: the battery as a charger's load sees it (hosts/sim/charger DcLoad): the terminal voltage
+   * for a current. Energy is integrated here from the present current the charger reports.
+   */
+  dcLoad(): { voltageAt(current: number): number } {
+    return { voltageAt: (current: number) => this.battery.terminalVoltage(current) };
   }
 
   /** Test hooks: a BMS fault, or EVReady false. */
