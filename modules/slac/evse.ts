@@ -56,6 +56,12 @@ export interface SlacEvseOptions extends ModemOptions {
   fallbackTimeout?: Millis;
   /** A new CM_SLAC_PARM.REQ from a known EV (a car that restarted SLAC) restarts its session instead of being ignored. Default true. */
   restartOnNewRunId?: boolean;
+  /**
+   * Wake-up of a sleeping EV: when TT_EVSE_SLAC_init expires, ask the charger (`onWakeUp`) for
+   * a state E/F pulse of T_step_EF and wait TT_EVSE_SLAC_init again, this many times, before
+   * failing. Default 0.
+   */
+  wakeUps?: number;
   /** Reset the modem (VS_RS_DEV) on every start. Default false. */
   resetModemOnStart?: boolean;
   /** Take part in CM_VALIDATE (BCB toggles counted through `bcbToggle()`); otherwise answer "not required". Default false. */
@@ -75,6 +81,8 @@ export interface SlacEvseOptions extends ModemOptions {
   onMatched?(info: SlacMatchInfo): void;
   onFailed?(reason: SlacEvseFailReason): void;
   onFallback?(): void;
+  /** Pulse the control pilot to state E/F for `duration` (T_step_EF) to wake the EV up. */
+  onWakeUp?(duration: Millis): void;
   /** An EV restarted SLAC (new RunID) while a session with it existed. */
   onRestart?(evMac: Uint8Array): void;
   /** Frames of other ethertypes on the same link (IPv6 after matching). */
@@ -114,6 +122,7 @@ export class SlacEvse {
   #closed = false;
   /** Matches that did not lead to a link, this plug-in (C_conn_max_match). */
   #failedJoins = 0;
+  #wakeUpsLeft = 0;
 
   constructor(options: SlacEvseOptions) {
     this.#o = options;
@@ -171,8 +180,8 @@ export class SlacEvse {
     this.#key = newNetworkKey(this.#o.random);
     this.#keyReady = false;
     this.#failedJoins = 0;
-    const t0 = this.#o.slacInitTimeout ?? T.TT_EVSE_SLAC_init;
-    this.#initTimer = this.#clock.set(() => this.#fail("slac-init-timeout"), t0);
+    this.#wakeUpsLeft = this.#o.wakeUps ?? 0;
+    this.#armInit();
     if (this.#o.fallbackTimeout !== undefined) {
       this.#fallbackTimer = this.#clock.set(() => {
         this.#fallbackTimer = undefined;
@@ -240,6 +249,22 @@ export class SlacEvse {
     this.#deferredMatch = undefined;
   }
 
+  /** TT_EVSE_SLAC_init: waiting for an EV to start SLAC; on expiry wake it up or give up. */
+  #armInit(): void {
+    this.#clock.clear(this.#initTimer);
+    this.#initTimer = this.#clock.set(() => {
+      this.#initTimer = undefined;
+      if (this.#wakeUpsLeft > 0) {
+        this.#wakeUpsLeft--;
+        this.#logger.log("info", "slac.evse", "no SLAC from the EV: E/F wake-up pulse");
+        this.#o.onWakeUp?.(T.T_step_EF);
+        this.#armInit();
+        return;
+      }
+      this.#fail("slac-init-timeout");
+    }, this.#o.slacInitTimeout ?? T.TT_EVSE_SLAC_init);
+  }
+
   #setKey(): void {
     const key = this.#key!;
     this.#modem.setKey(key.nmk, key.nid, (ok) => {
@@ -279,7 +304,7 @@ export class SlacEvse {
     this.#logger.log("debug", "slac.evse", `session with ${toHex(s.evMac)} ends: ${why}`);
     if (this.#sessions.length === 0 && this.#state === "waiting" && this.#initTimer === undefined) {
       // Give a car that gave up the whole TT_EVSE_SLAC_init again to retry.
-      this.#initTimer = this.#clock.set(() => this.#fail("slac-init-timeout"), this.#o.slacInitTimeout ?? T.TT_EVSE_SLAC_init);
+      this.#armInit();
     }
   }
 
@@ -313,7 +338,8 @@ export class SlacEvse {
       // The host sees the sounds too; the attenuation comes with CM_ATTEN_PROFILE.IND.
       if (s.phase === "wait-start-atten" && bytesEqual(m.fields.runId, s.runId)) {
         s.phase = "sounding";
-        s.numSounds = m.fields.cnt + 1;
+        // Without the start indication the count is unknown (some cars count cnt upwards).
+        s.numSounds = T.C_EV_match_MNBC;
         this.#arm(s, this.#o.soundingTimeout ?? T.TT_EVSE_match_MNBC, () => this.#sendAttenChar(s));
       }
       return;
@@ -494,7 +520,7 @@ export class SlacEvse {
     this.#sessions = [];
     this.#matched = undefined;
     this.#setState("waiting");
-    this.#initTimer = this.#clock.set(() => this.#fail("slac-init-timeout"), this.#o.slacInitTimeout ?? T.TT_EVSE_SLAC_init);
+    this.#armInit();
   }
 
   #onMatch(s: Session, pevId: Uint8Array): void {

@@ -351,4 +351,27 @@ describe("SlacEvse", () => {
     assert.equal(r.out.length, 0);
     assert.ok(bytesEqual(r.slac.mac, EVSE));
   });
+
+  test("wake-up: TT_EVSE_SLAC_init expires → an E/F pulse of T_step_EF is requested, then the wait starts over", () => {
+    const pulses: number[] = [];
+    const r = rig({ wakeUps: 2, slacInitTimeout: Millis(20000), onWakeUp: (d) => pulses.push(d) });
+    r.slac.start();
+    r.clock.advance(45000);
+    assert.deepEqual(pulses, [4000, 4000]);
+    assert.equal(r.slac.state, "waiting");
+    r.clock.advance(20000);
+    assert.equal(r.slac.state, "failed");
+    assert.equal(r.events[r.events.length - 1], "failed:slac-init-timeout");
+  });
+
+  test("sounds without a start indication open the window too (count unknown: wait for 10 or the timeout)", () => {
+    const r = rig();
+    r.slac.start();
+    r.parm();
+    r.send("CM_MNBC_SOUND.IND", { applicationType: 0, securityType: 0, senderId: new Uint8Array(17), cnt: 0, runId: RUN, reserved: new Uint8Array(8), rnd: new Uint8Array(16) }, EV, MAC_BROADCAST);
+    r.profile(25);
+    assert.equal(r.sent("CM_ATTEN_CHAR.IND").length, 0);
+    r.clock.advance(600);
+    assert.equal(r.sent("CM_ATTEN_CHAR.IND").length, 1);
+  });
 });

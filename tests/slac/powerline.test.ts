@@ -210,4 +210,33 @@ describe("SLAC over the simulated powerline", () => {
     assert.equal(logger.find("attempt").length, 3);
     assert.equal(e.events.failed, "join-timeout", "the EVSE gives up after C_conn_max_match matches without a link");
   });
+
+  test("after matching, a second link on the same modem (IPv6 only) carries IP while SLAC keeps its own", () => {
+    const env = setup(1, 21);
+    const ev = addEv(env, 0);
+    const [e] = env.evses;
+    env.line.setAttenuation(ev.modem, e.modem, 20);
+    e.slac.start();
+    ev.slac.start();
+    env.clock.advance(3000);
+    assert.equal(ev.slac.state, "matched");
+    const got: Uint8Array[] = [];
+    const ip = new e.modem.Link({
+      ethertype: 0x86dd,
+      onReadable: () => {
+        for (let f = ip.read(); f; f = ip.read()) got.push(f);
+      },
+    });
+    const evIp = new ev.modem.Link({ ethertype: 0x86dd });
+    evIp.write(ipv6Frame(e.modem.hostMac, ev.modem.hostMac, 5));
+    env.clock.advance(5);
+    assert.equal(got.length, 1);
+    assert.equal(got[0][59], 5);
+    assert.equal(e.events.frames.length, 1, "the SLAC link (no filter) sees it too");
+    ip.close();
+    ip.close();
+    evIp.write(ipv6Frame(e.modem.hostMac, ev.modem.hostMac, 6));
+    env.clock.advance(5);
+    assert.equal(got.length, 1, "a closed link receives nothing");
+  });
 });
