@@ -52,6 +52,8 @@ export type { SapProtocolId, SapResult } from "./sap";
 export { SeccSession, MemorySessionStore, initialEvseFacts } from "./secc/session";
 export type { SeccSessionOptions, SeccOutput, SeccTraceEntry } from "./secc/session";
 export { SeccConnection } from "./secc/connection";
+export { ChargerBinding } from "./secc/charger-binding";
+export type { ChargerParts, ControlTarget } from "./secc/charger-binding";
 export type { SeccConnectionOptions, SeccCodec } from "./secc/connection";
 export type { SeccContext, EvValues } from "./secc/context";
 export type { SeccHandler, SeccState, SeccProtocol } from "./secc/types";

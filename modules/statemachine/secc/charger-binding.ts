@@ -1,0 +1,93 @@
+// Binds the charger's hardware interfaces (power module, AC supply, meter, authorization) to a
+// SeccSession: ChargerFeedback calls become interface calls, interface events become
+// ControlEvents, and the present values are sampled into the facts before each request.
+//
+//   const charger = new ChargerBinding({ dc: powerModule, meter, auth });
+//   const session = new SeccSession({ config, clock, ...charger.sessionOptions() });
+//   charger.attach(session);      // events go to this session from now on
+//
+// One binding per EVSE; a new TCP connection (a new session) is attached in turn.
+
+import type {
+  AcSupply,
+  Authorizer,
+  ChargerFeedback,
+  ControlEvent,
+  DcPowerModule,
+  EnergyMeter,
+  EvseFacts,
+} from "../charger-interfaces";
+
+export interface ChargerParts {
+  dc?: DcPowerModule;
+  ac?: AcSupply;
+  meter?: EnergyMeter;
+  /** External identification; without one every EV is authorized at once (free vend). */
+  auth?: Authorizer;
+}
+
+/** Whatever takes ControlEvents: a SeccSession, or a test recorder. */
+export interface ControlTarget {
+  control(event: ControlEvent): void;
+}
+
+export class ChargerBinding {
+  readonly parts: Readonly<ChargerParts>;
+  #target: ControlTarget | undefined;
+  readonly #feedback: ChargerFeedback;
+  readonly #sample: (evse: EvseFacts) => void;
+
+  constructor(parts: ChargerParts) {
+    this.parts = Object.freeze({ ...parts });
+    const sink = (event: ControlEvent): void => this.#target?.control(event);
+    if (parts.dc !== undefined) parts.dc.onEvent = sink;
+    if (parts.ac !== undefined) parts.ac.onEvent = sink;
+    if (parts.auth !== undefined) parts.auth.onEvent = sink;
+    const { dc, ac, meter, auth } = parts;
+    this.#feedback = {
+      requestAuthorization: (evccId) => {
+        if (auth !== undefined) auth.authorize(evccId);
+        else sink({ kind: "authorized", accepted: true });
+      },
+      startCableCheck: (voltage) => dc?.startIsolationCheck(voltage),
+      preCharge: (voltage, current) => dc?.setTarget(voltage, current),
+      dcTarget: (voltage, current) => dc?.setTarget(voltage, current),
+      startCharging: (mode) => {
+        if (mode === "ac") ac?.close();
+      },
+      stopCharging: (mode) => {
+        if (mode === "ac") ac?.open();
+        else dc?.stop();
+      },
+      sessionStopped: () => {
+        dc?.stop();
+        if (ac?.closed) ac.open();
+        auth?.cancel();
+      },
+    };
+    // Present values straight from the hardware before each request: no events, no allocation.
+    this.#sample = (evse) => {
+      if (dc !== undefined) {
+        evse.presentVoltage = dc.presentVoltage;
+        evse.presentCurrent = dc.presentCurrent;
+      } else if (ac !== undefined) {
+        evse.presentCurrent = ac.presentCurrent;
+      }
+      if (meter !== undefined) evse.meterWh = meter.energyWh;
+    };
+  }
+
+  /** Sends the parts' events to `target` (the current session); undefined detaches. */
+  attach(target: ControlTarget | undefined): void {
+    this.#target = target;
+  }
+
+  get feedback(): ChargerFeedback {
+    return this.#feedback;
+  }
+
+  /** The SeccSession options this binding provides: `{ feedback, sample }`. */
+  sessionOptions(): { feedback: ChargerFeedback; sample: (evse: EvseFacts) => void } {
+    return { feedback: this.#feedback, sample: this.#sample };
+  }
+}
