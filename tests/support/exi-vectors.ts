@@ -88,6 +88,13 @@ export function sample<T>(items: T[], target: number): { items: T[]; step: numbe
   return { items: out, step };
 }
 
+/** Every n-th item (on every engine), at most about `target` of them. */
+export function every<T>(items: T[], target: number): T[] {
+  if (items.length <= target) return items;
+  const step = Math.ceil(items.length / target);
+  return items.filter((_, k) => k % step === 0);
+}
+
 /** "321 vectors" on Node, "33 of 321 vectors (every 10th)" inside XS. */
 export function countLabel(taken: number, total: number, step: number, noun = "vectors"): string {
   return step === 1 ? `${total} ${noun}` : `${taken} of ${total} ${noun} (every ${step}th)`;

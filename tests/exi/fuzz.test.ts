@@ -1,0 +1,336 @@
+// Robustness of the EXI decoder against hostile input: truncations, random bytes, bit flips
+// and byte edits of real messages, huge declared lengths and counts, repeated slices, splices,
+// wrong schemas, and element nesting far beyond the limit. Every input must decode or throw
+// ExiError (nothing else), each within a time bound. A decoded result must re-encode or throw
+// ExiError. Deterministic: a fixed PRNG seed; XS runs a smaller count.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { decode, decodeFragment, encode, encodeFragment, ExiError, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
+import { fromHex } from "../../modules/common/index";
+import { every, loadOracle, loadReal } from "../support/exi-vectors";
+import { describeError } from "../support/exi-check";
+import { engine, hasShared, sharedSkip } from "../support/shared";
+
+const SEED = 0x15118;
+const INPUTS = engine === "xs" ? 3000 : 100000;
+/** No single decode (plus re-encode of its result) may take longer than this. */
+const PER_INPUT_MS = engine === "xs" ? 500 : 50;
+/** The whole run (Node); the brief allows 60 s, a normal run takes a fraction. */
+const TOTAL_MS = engine === "xs" ? 120000 : 60000;
+
+/** mulberry32: small, fast, deterministic. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const now: () => number = (() => {
+  const p = (globalThis as { performance?: { now(): number } }).performance;
+  return p ? () => p.now() : () => Date.now();
+})();
+
+interface Seed {
+  schema: SchemaId;
+  fragment: boolean;
+  bytes: Uint8Array;
+}
+
+/** Real messages and oracle vectors of every family: the material the mutators start from. */
+function seeds(): Seed[] {
+  const out: Seed[] = [];
+  for (const [, list] of loadOracle()) {
+    for (const v of every(list, engine === "xs" ? 6 : 40)) out.push({ schema: v.schema, fragment: v.fragment, bytes: fromHex(v.hex)! });
+  }
+  for (const [schema, rows] of loadReal()) {
+    // Distinct message shapes matter more than volume: take every n-th real message.
+    for (const r of every(rows, engine === "xs" ? 6 : 60)) out.push({ schema, fragment: false, bytes: fromHex(r.hex)! });
+  }
+  // Keep seeds small enough that one decode stays cheap (certificate chains are a few kB).
+  return out.filter((s) => s.bytes.length <= 6000);
+}
+
+type Mutator = (s: Uint8Array, rnd: () => number, other: Uint8Array) => Uint8Array;
+
+const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
+
+const MUTATORS: [string, Mutator][] = [
+  ["truncate", (s, rnd) => s.slice(0, int(rnd, s.length))],
+  [
+    "bit flips",
+    (s, rnd) => {
+      const out = s.slice();
+      const flips = 1 + int(rnd, 4);
+      for (let k = 0; k < flips && out.length > 0; k++) {
+        const bit = int(rnd, out.length * 8);
+        out[bit >> 3] ^= 0x80 >> (bit & 7);
+      }
+      return out;
+    },
+  ],
+  [
+    "byte edits",
+    (s, rnd) => {
+      const out = s.slice();
+      const edits = 1 + int(rnd, 3);
+      for (let k = 0; k < edits && out.length > 1; k++) out[1 + int(rnd, out.length - 1)] = [0x00, 0xff, 0x7f, 0x80, int(rnd, 256)][int(rnd, 5)];
+      return out;
+    },
+  ],
+  [
+    "random bytes",
+    (_s, rnd) => {
+      const out = new Uint8Array(1 + int(rnd, 96));
+      for (let i = 0; i < out.length; i++) out[i] = int(rnd, 256);
+      out[0] = 0x80; // past the header check, into the grammars
+      return out;
+    },
+  ],
+  [
+    "huge length or count",
+    (s, rnd) => {
+      // A varint of 2^35−1 (or more continuation groups) where a length/count/integer may sit.
+      const huge = [0xff, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01].slice(0, 4 + int(rnd, 9));
+      const at = 1 + int(rnd, Math.max(1, s.length - 1));
+      const shift = int(rnd, 8); // at any bit offset: shift the inserted bytes by 0..7 bits
+      const out = new Uint8Array(s.length + huge.length + 1);
+      out.set(s.subarray(0, at));
+      for (let k = 0; k < huge.length; k++) {
+        out[at + k] |= huge[k] >> shift;
+        out[at + k + 1] |= (huge[k] << (8 - shift)) & 0xff;
+      }
+      out.set(s.subarray(at), at + huge.length + 1);
+      return out;
+    },
+  ],
+  [
+    "repeated slice",
+    (s, rnd) => {
+      if (s.length < 3) return s;
+      const from = 1 + int(rnd, s.length - 2);
+      const len = 1 + int(rnd, Math.min(16, s.length - from));
+      const times = 2 + int(rnd, 200);
+      const out = new Uint8Array(s.length + len * times);
+      out.set(s.subarray(0, from + len));
+      for (let k = 0; k < times; k++) out.set(s.subarray(from, from + len), from + len * (k + 1));
+      out.set(s.subarray(from + len), from + len * (times + 1));
+      return out;
+    },
+  ],
+  [
+    "splice",
+    (s, rnd, other) => {
+      const a = int(rnd, s.length + 1);
+      const b = int(rnd, other.length + 1);
+      const out = new Uint8Array(a + other.length - b);
+      out.set(s.subarray(0, a));
+      out.set(other.subarray(b), a);
+      return out;
+    },
+  ],
+];
+
+interface Finding {
+  what: string;
+  schema: string;
+  hex: string;
+}
+
+function hexOf(bytes: Uint8Array, max = 80): string {
+  let s = "";
+  for (let i = 0; i < Math.min(bytes.length, max); i++) s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+  return bytes.length > max ? `${s}…(${bytes.length} bytes)` : s;
+}
+
+/** Decode (and re-encode a success); returns a finding for anything but a result or ExiError. */
+function probe(schema: SchemaId, fragment: boolean, bytes: Uint8Array): { finding?: string; decoded: boolean; reason?: string } {
+  let doc: object;
+  try {
+    doc = fragment ? decodeFragment(schema, bytes) : decode(schema, bytes);
+  } catch (error) {
+    if (error instanceof ExiError) {
+      if (!(error.position >= -1)) return { finding: `ExiError without a position: ${error.message}`, decoded: false };
+      return { decoded: false, reason: error.reason };
+    }
+    return { finding: `decode threw ${describeError(error)}`, decoded: false };
+  }
+  try {
+    if (fragment) encodeFragment(schema, doc);
+    else encode(schema, doc);
+  } catch (error) {
+    if (!(error instanceof ExiError)) return { finding: `re-encoding a decoded result threw ${describeError(error)}`, decoded: true };
+  }
+  return { decoded: true };
+}
+
+function timedProbe(schema: SchemaId, fragment: boolean, bytes: Uint8Array, slow: Finding[], findings: Finding[], reasons: Map<string, number>): void {
+  const t0 = now();
+  const r = probe(schema, fragment, bytes);
+  let ms = now() - t0;
+  if (ms > PER_INPUT_MS) {
+    // Rule out a GC pause or a scheduler hiccup: the best of three must still be slow.
+    for (let k = 0; k < 2 && ms > PER_INPUT_MS; k++) {
+      const t1 = now();
+      probe(schema, fragment, bytes);
+      ms = Math.min(ms, now() - t1);
+    }
+    if (ms > PER_INPUT_MS) slow.push({ what: `${ms.toFixed(1)} ms`, schema, hex: hexOf(bytes) });
+  }
+  if (r.finding) findings.push({ what: r.finding, schema: `${schema}${fragment ? "+frag" : ""}`, hex: hexOf(bytes) });
+  const key = r.decoded ? "decoded" : (r.reason ?? "?");
+  reasons.set(key, (reasons.get(key) ?? 0) + 1);
+}
+
+function summary(list: Finding[]): string {
+  return list
+    .slice(0, 5)
+    .map((f) => `${f.schema} ${f.hex}: ${f.what}`)
+    .join("\n  ");
+}
+
+describe("EXI decoder robustness (fuzz)", { skip: sharedSkip() }, () => {
+  const corpus = hasShared() ? seeds() : [];
+
+  test(`${INPUTS} mutated inputs (seed ${SEED}): decode returns or throws ExiError, each within ${PER_INPUT_MS} ms`, (t) => {
+    const rnd = prng(SEED);
+    const findings: Finding[] = [];
+    const slow: Finding[] = [];
+    const reasons = new Map<string, number>();
+    const perMutator = new Map<string, number>();
+    const start = now();
+    for (let i = 0; i < INPUTS; i++) {
+      const seed = corpus[int(rnd, corpus.length)];
+      const other = corpus[int(rnd, corpus.length)].bytes;
+      const [name, mutate] = MUTATORS[int(rnd, MUTATORS.length)];
+      const bytes = mutate(seed.bytes, rnd, other);
+      // One in 16 goes to another schema (or the other mode): a wrong guess of the namespace.
+      const wrong = int(rnd, 16) === 0;
+      const schema = wrong ? SCHEMA_IDS[int(rnd, SCHEMA_IDS.length)] : seed.schema;
+      const fragment = wrong ? int(rnd, 2) === 0 : seed.fragment;
+      perMutator.set(name, (perMutator.get(name) ?? 0) + 1);
+      timedProbe(schema, fragment, bytes, slow, findings, reasons);
+    }
+    const total = now() - start;
+    t.diagnostic(`${INPUTS} inputs from ${corpus.length} seeds in ${(total / 1000).toFixed(1)} s (${((total * 1000) / INPUTS).toFixed(0)} µs per input)`);
+    t.diagnostic(`mutators: ${[...perMutator].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    t.diagnostic(`outcomes: ${[...reasons].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    assert.equal(findings.length, 0, `${findings.length} inputs made the decoder fail other than with ExiError:\n  ${summary(findings)}`);
+    assert.equal(slow.length, 0, `${slow.length} inputs took longer than ${PER_INPUT_MS} ms:\n  ${summary(slow)}`);
+    assert.ok(total < TOTAL_MS, `the run took ${total.toFixed(0)} ms`);
+  });
+
+  test("every truncation of every seed (all prefix lengths) is refused with ExiError exi-eof or decodes", () => {
+    const findings: Finding[] = [];
+    const slow: Finding[] = [];
+    const reasons = new Map<string, number>();
+    for (const s of every(corpus, engine === "xs" ? 10 : 150)) {
+      for (let n = 0; n < s.bytes.length; n++) timedProbe(s.schema, s.fragment, s.bytes.subarray(0, n), slow, findings, reasons);
+    }
+    assert.equal(findings.length, 0, summary(findings));
+    assert.equal(slow.length, 0, summary(slow));
+  });
+
+  test("an empty input and a wrong header byte are refused with ExiError", () => {
+    for (const schema of SCHEMA_IDS) {
+      for (const bytes of [new Uint8Array(0), Uint8Array.of(0x00), Uint8Array.of(0x81, 0x00), Uint8Array.of(0xa0, 0x00), Uint8Array.of(0x80)]) {
+        assert.throws(() => decode(schema, bytes), ExiError);
+        assert.throws(() => decodeFragment(schema, bytes), ExiError);
+      }
+    }
+  });
+});
+
+// Nesting: ds:Object's mixed ##any content takes a declared global ds:Object, so an Object in an
+// Object in an Object … is schema-valid at any depth. The encoder builds 40 levels; the decoder's
+// input is then stretched to thousands of levels by repeating the bit periods of the opening
+// and closing runs (each level adds the same bits), far beyond the decoder's nesting limit.
+
+const DS = "http://www.w3.org/2000/09/xmldsig#";
+
+function nestedObject(depth: number): object {
+  let value: object = { $content: ["x"] };
+  for (let i = 1; i < depth; i++) value = { $content: [{ $wildcard: { ns: DS, name: "Object", value } }] };
+  return { Object: value };
+}
+
+function toBits(bytes: Uint8Array): number[] {
+  const bits: number[] = [];
+  for (const b of bytes) for (let k = 7; k >= 0; k--) bits.push((b >> k) & 1);
+  return bits;
+}
+
+function fromBits(bits: number[]): Uint8Array {
+  const out = new Uint8Array((bits.length + 7) >> 3);
+  for (let i = 0; i < bits.length; i++) if (bits[i]) out[i >> 3] |= 0x80 >> (i & 7);
+  return out;
+}
+
+/** The longest run of `bits` with period p (for the smallest p that repeats ≥ 30 times). */
+function periodicRuns(bits: number[]): { start: number; end: number; period: number }[] {
+  const runs: { start: number; end: number; period: number }[] = [];
+  for (let p = 1; p <= 64; p++) {
+    let i = 0;
+    while (i + p < bits.length) {
+      let j = i;
+      while (j + p < bits.length && bits[j] === bits[j + p]) j++;
+      if (j - i >= 30 * p) runs.push({ start: i, end: j + p, period: p });
+      i = j + 1;
+    }
+    if (runs.length >= 2) break;
+  }
+  return runs.sort((a, b) => a.start - b.start);
+}
+
+function stretch(bits: number[], runs: { start: number; period: number }[], times: number): number[] {
+  let out = bits.slice();
+  // From the last run backwards, so earlier positions stay valid.
+  for (const run of runs.slice().sort((a, b) => b.start - a.start)) {
+    const unit = out.slice(run.start, run.start + run.period);
+    const insert: number[] = [];
+    for (let k = 0; k < times; k++) insert.push(...unit);
+    out = [...out.slice(0, run.start), ...insert, ...out.slice(run.start)];
+  }
+  return out;
+}
+
+/**
+ * Inside xsnap the codec's recursive descent exhausts the XS stack at about 35 nested ds:Object
+ * levels (encode and decode), below its own MAX_DEPTH of 64, and a stack overflow ends the whole
+ * XS machine (xsnap exits; on a device fxAbort). Until the codec bounds depth below what the XS
+ * stack holds (or stops recursing), the deep-nesting cases run on Node only.
+ */
+const XS_DEEP_NESTING_SKIP = engine === "xs" ? "XS stack overflow in the codec before its MAX_DEPTH (known issue, see comment)" : undefined;
+
+describe("deep nesting", { skip: XS_DEEP_NESTING_SKIP }, () => {
+  test("nesting up to the limit round-trips; deeper documents are refused by the encoder, not by a stack overflow", () => {
+    const ok = encodeFragment("xmldsig", nestedObject(40));
+    assert.ok(decodeFragment("xmldsig", ok));
+    assert.throws(() => encodeFragment("xmldsig", nestedObject(5000)), ExiError);
+  });
+
+  test("a stream nested thousands of levels deep is refused with ExiError (exi-limit), quickly", () => {
+    const bits = toBits(encodeFragment("xmldsig", nestedObject(40)));
+    const runs = periodicRuns(bits);
+    assert.ok(runs.length >= 1, "the opening and closing runs of 40 levels repeat with a fixed period");
+    for (const extra of [30, 1000, engine === "xs" ? 3000 : 20000]) {
+      const deep = fromBits(stretch(bits, runs, extra));
+      const t0 = now();
+      let reason = "decoded";
+      try {
+        decodeFragment("xmldsig", deep);
+      } catch (error) {
+        assert.ok(error instanceof ExiError, `${extra} more levels: ${describeError(error)}`);
+        reason = error.reason;
+      }
+      const ms = now() - t0;
+      assert.ok(ms < PER_INPUT_MS * 4, `${extra} more levels took ${ms.toFixed(1)} ms`);
+      assert.equal(reason, "exi-limit", `${extra} more levels (${deep.length} bytes)`);
+    }
+  });
+});
