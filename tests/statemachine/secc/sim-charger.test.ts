@@ -36,7 +36,7 @@ describe("SECC with simulated charger hardware", () => {
     const session = new SeccSession({ config: CONFIG, clock, protocol: "iso2", ...charger.sessionOptions() });
     charger.attach(session);
     const battery = new Battery();
-    let sessionId = new Uint8Array(1);
+    let sessionId: Uint8Array = new Uint8Array(1);
     const send = (name: string, content: object = {}): Record<string, any> => {
       clock.advance(100); // the EV's request comes 100 ms after the previous answer
       const out = session.request(doc(sessionId, name, content));
