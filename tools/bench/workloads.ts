@@ -1,5 +1,6 @@
 // The registry of benchmark workloads. Each area adds its workloads file here.
 import type { Workload } from "./workload";
 import { placeholderWorkloads } from "./placeholder";
+import { seccWorkloads } from "./secc";
 
-export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads];
+export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads, ...seccWorkloads];

@@ -133,6 +133,9 @@ export class SeccSession {
   #state: SeccState | undefined;
   #stopped: StopReason | undefined;
   #sequenceTimer: TimerHandle | undefined;
+  /** A response was sent and the next request has not arrived yet. */
+  #waiting = false;
+  #lastResponseAt = 0;
   #phaseTimer: TimerHandle | undefined;
   #setupTimer: TimerHandle | undefined;
   /** The phase timer that ran out in the current state, answered at the next request. */
@@ -226,8 +229,7 @@ export class SeccSession {
 
   #onRequest(message: V2gDocument | SupportedAppProtocolReqDoc): SeccOutput {
     if (this.#stopped !== undefined) return CLOSE_ONLY;
-    this.#clock.clear(this.#sequenceTimer);
-    this.#sequenceTimer = undefined;
+    this.#waiting = false; // a request arrived: the sequence timer is satisfied until the next response
     if ("supportedAppProtocolReq" in message) return this.#onSap(message);
     if (!("V2G_Message" in message) || this.#protocol === undefined || this.#ctx === undefined || this.#state === undefined) {
       this.#finish("sequence-error");
@@ -343,9 +345,28 @@ export class SeccSession {
     this.#logger.log("debug", "secc", `${previous.id} → ${id}`);
   }
 
+  /**
+   * V2G_SECC_Sequence_Timeout restarts with every response. Rather than cancel and set a
+   * clock timer per message (an allocation on the CurrentDemand path), one timer runs and,
+   * when it fires, re-arms itself for the time still left since the last response.
+   */
   #armSequenceTimer(): void {
-    this.#sequenceTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "sequence" }), this.#limit("sequence"));
+    this.#lastResponseAt = this.#clock.now();
+    this.#waiting = true;
+    if (this.#sequenceTimer === undefined) this.#setSequenceTimer(this.#limit("sequence"));
   }
+
+  #setSequenceTimer(delay: Millis): void {
+    this.#sequenceTimer = this.#clock.set(this.#onSequenceTimer, delay);
+  }
+
+  readonly #onSequenceTimer = (): void => {
+    this.#sequenceTimer = undefined;
+    if (this.#stopped !== undefined || !this.#waiting) return;
+    const left = this.#limit("sequence") - (this.#clock.now() - this.#lastResponseAt);
+    if (left > 0) this.#setSequenceTimer(left as Millis);
+    else this.feed({ kind: "timeout", timer: "sequence" });
+  };
 
   /** A timer's duration: the configured override, else the protocol's standard value. */
   #limit(timer: TimerId): Millis {
