@@ -350,7 +350,7 @@ export class SlacEvse {
       this.#arm(s, T.TT_EVSE_match_session, () => this.#drop(s, "no CM_SLAC_MATCH.REQ (TT_EVSE_match_session)"));
       return;
     }
-    if (isType(m, "CM_VALIDATE.REQ")) return this.#onValidate(s, m.fields.timer, m.fields.result);
+    if (isType(m, "CM_VALIDATE.REQ")) return this.#onValidate(s, m.fields.timer);
     if (isType(m, "CM_SLAC_MATCH.REQ")) {
       if (!bytesEqual(m.fields.runId, s.runId)) return;
       if (s.phase !== "wait-match" && s.phase !== "validating" && s.phase !== "wait-atten-rsp") return;
@@ -484,7 +484,7 @@ export class SlacEvse {
     });
   }
 
-  #onValidate(s: Session, timer: number, result: number): void {
+  #onValidate(s: Session, timer: number): void {
     if (s.phase !== "wait-match" && s.phase !== "validating" && s.phase !== "wait-atten-rsp") return;
     const reply = (toggleNum: number, res: number): void =>
       this.#channel.send({ type: "CM_VALIDATE.CNF", dst: s.evMac, fields: { signalType: 0, toggleNum, result: res } });
@@ -508,7 +508,6 @@ export class SlacEvse {
       s.phase = "wait-match";
       this.#arm(s, T.TT_EVSE_match_session, () => this.#drop(s, "no CM_SLAC_MATCH.REQ after validation"));
     });
-    void result;
   }
 
   /** The EV did not show up in the network: let it retry, up to C_conn_max_match matches. */

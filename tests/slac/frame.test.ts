@@ -4,6 +4,8 @@ import { decodeHomePlugFrame, encodeHomePlugFrame, isType, MAC_BROADCAST, MAC_LO
 import { fromHex, toHex, Xs15118Error } from "../../modules/common/index";
 import { engine, sharedSkip } from "../support/shared";
 import { listCaptures, slacFrames } from "./support/captures";
+import { readCapture } from "../../hosts/sim/pcap/read";
+import { readShared } from "../support/shared";
 
 const EV = fromHex("00018705bbc9")!;
 const EVSE = fromHex("6ad811983ffa")!;
@@ -172,5 +174,14 @@ describe("captures", { skip: sharedSkip() }, () => {
       assert.ok((counts[t] ?? 0) > 0, `no ${t} seen`);
     }
     assert.ok(reencoded > 100);
+  });
+
+  test("a HomePlug frame cut short by the capture (snap length / end of file) fails as truncated, typed", () => {
+    const file = "everest-logfiles/Opel/Mokka-E/iso_15118-2_AC_not_supported/2023-04-14T14:21:01.727Z-3_config-ac-iso2/ethernet-traffic.dump";
+    const bytes = readShared(`captures/${file}`);
+    assert.ok(bytes);
+    const cut = readCapture(bytes).frames.filter((f) => f.data.length < f.originalLength && f.data.length > 14 && f.data[12] === 0x88 && f.data[13] === 0xe1);
+    assert.equal(cut.length, 1);
+    assert.throws(() => decodeHomePlugFrame(cut[0].data), (e: unknown) => Xs15118Error.is(e, "truncated"));
   });
 });
