@@ -96,6 +96,29 @@ export class SimVehicle implements EvBms, VehicleHooks {
     return { voltageAt: (current: number) => this.battery.terminalVoltage(current) };
   }
 
+  /**
+   * The VehicleHooks to give the EVCC: this model plus, optionally, the vehicle's pilot (S2 via
+   * cp-pwm VehiclePilot.setReady) and, in a simulation, the charger's power module load.
+   *
+   *   new EvccConnection({ …, bms: ev, vehicle: ev.hooks({ pilot: vehiclePilot, dcOutput: powerModule }) })
+   */
+  hooks(links: { pilot?: { setReady(ready: boolean): void }; dcOutput?: { setLoad(load: { voltageAt(current: number): number } | undefined): void }; onEvseValues?(values: EvseValues): void } = {}): VehicleHooks {
+    return {
+      setPilotState: (state) => {
+        this.setPilotState(state);
+        links.pilot?.setReady(state === "C");
+      },
+      setContactors: (closed) => {
+        this.setContactors(closed);
+        links.dcOutput?.setLoad(closed ? this.dcLoad() : undefined);
+      },
+      onEvseValues: (values) => {
+        this.onEvseValues(values);
+        links.onEvseValues?.(values);
+      },
+    };
+  }
+
   /** Test hooks: a BMS fault, or EVReady false. */
   setError(code: DcEvErrorCode): void {
     this.#error = code;

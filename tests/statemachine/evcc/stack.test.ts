@@ -37,17 +37,7 @@ function stack(mode: EnergyTransferMode, seccProtocols: ("din" | "iso2")[]) {
     open: link.a,
     session: { energyTransferMode: mode, evccId: Uint8Array.of(2, 0, 0, 0, 0, 7) },
     bms: vehicle,
-    vehicle: {
-      setPilotState: (s) => vehicle.setPilotState(s),
-      setContactors: (closed) => {
-        vehicle.setContactors(closed);
-        dc?.setLoad(closed ? vehicle.dcLoad() : undefined);
-      },
-      onEvseValues: (v) => {
-        vehicle.onEvseValues(v);
-        ac?.setDraw(vehicle.acCurrent());
-      },
-    },
+    vehicle: vehicle.hooks({ dcOutput: dc, onEvseValues: () => ac?.setDraw(vehicle.acCurrent()) }),
     clock,
     onTrace: (e) => trace.push(e),
     onStop: (o) => (outcome = o),
