@@ -52,10 +52,39 @@ function nextState(g: Grammar, p: number, sc: number, pos: number): number {
 // ---------------------------------------------------------------------------------------
 // Decoder
 
+const K_TYPE = 0, K_RELAXED = 1, K_BUILTIN = 2; // frame kinds
+const D_ROOT = 0, D_SE = 1, D_WILDCARD = 2, D_ITEM = 3, D_NODE = 4; // how a finished element is delivered
+
+/** One open element of the decoder's explicit stack (frames are reused between calls). */
+class DFrame {
+  kind = 0;
+  ti = 0;
+  q = 0;
+  flags = 0;
+  sc = 0;
+  obj: Obj | null = null;
+  node: XmlElement | null = null;
+  simple: unknown = undefined;
+  content: unknown[] | null = null;
+  irregular = false;
+  lastOrder = -1;
+  inStart = true;
+  attrs = false;
+  elems = false;
+  gr: BuiltinGrammar | null = null;
+  dmode = 0;
+  dname = "";
+  darray = false;
+  dns = "";
+}
+
 class Decoder {
   g!: Grammar;
   r = new BitReader(new Uint8Array(0));
-  depth = 0;
+  frames: DFrame[] = [];
+  top = -1;
+  result: unknown = undefined;
+  resultName = "";
   elements = 0;
   globalValues: string[] | null = null; // string table value partitions, created on the first string
   localValues: Map<number, string[]> | null = null;
@@ -67,7 +96,8 @@ class Decoder {
   reset(g: Grammar, bytes: Uint8Array): void {
     this.g = g;
     this.r.init(bytes);
-    this.depth = 0;
+    this.top = -1;
+    this.result = undefined;
     this.elements = 0;
     this.globalValues = null;
     this.localValues = null;
@@ -85,6 +115,10 @@ class Decoder {
     if (this.r.end < 8 || this.r.bits(8) !== 0x80) throw new ExiError("exi-header", "EXI header must be 0x80", 0);
   }
 
+  // The decoder keeps an explicit stack of element frames instead of recursing, so hostile
+  // nesting cannot exhaust the engine's stack (XS aborts on a native stack overflow): depth is
+  // bounded by MAX_DEPTH frames only.
+
   document(): Obj {
     const g = this.g, r = this.r;
     this.header();
@@ -92,11 +126,13 @@ class Decoder {
     const code = r.bits(g.docWidth);
     if (code > n) this.fail("exi-event-code", "bad document event");
     if (code === n) {
-      const w = this.wildcard();
-      return { [w.$wildcard.name]: w.$wildcard.value };
+      if (this.beginWildcard(D_ROOT)) this.run();
+    } else {
+      const q = g.docQ[code];
+      this.resultName = g.qLocal[q];
+      if (this.begin(g.docChild[code], q, D_ROOT, this.resultName, false, "")) this.run();
     }
-    const q = g.docQ[code];
-    return { [g.qLocal[q]]: this.child(g.docChild[code], q) };
+    return { [this.resultName]: this.result };
   }
 
   fragment(): Obj {
@@ -109,37 +145,142 @@ class Decoder {
       if (code === n + 1) return out;
       if (code > n + 1) this.fail("exi-event-code", "bad fragment event");
       if (code === n) {
-        const w = this.wildcard();
-        out[w.$wildcard.name] = w.$wildcard.value;
+        if (this.beginWildcard(D_ROOT)) this.run();
+        out[this.resultName] = this.result;
         continue;
       }
       const q = g.fragQ[code];
-      out[g.qLocal[q]] = this.child(g.fragChild[code], q);
+      this.resultName = g.qLocal[q];
+      if (this.begin(g.fragChild[code], q, D_ROOT, this.resultName, false, "")) this.run();
+      out[this.resultName] = this.result;
       // a local name declared in several namespaces: say which one
       if (g.fragByName.get(g.qLocal[q]) !== code || (code + 1 < n && g.qLocal[g.fragQ[code + 1]] === g.qLocal[q])) out.$ns = g.uris[g.qUri[q]];
     }
   }
 
-  child(c: number, q: number): unknown {
+  push(kind: number, q: number, dmode: number, dname: string, darray: boolean, dns: string): DFrame {
+    if (this.top + 1 >= MAX_DEPTH) this.fail("exi-limit", "nesting too deep");
+    let f = this.frames[++this.top];
+    if (!f) this.frames[this.top] = f = new DFrame();
+    f.kind = kind;
+    f.q = q;
+    f.dmode = dmode;
+    f.dname = dname;
+    f.darray = darray;
+    f.dns = dns;
+    return f;
+  }
+
+  /** Starts an element with content `c`; simple content is read and delivered at once. True when a frame was pushed. */
+  begin(c: number, q: number, dmode: number, dname: string, darray: boolean, dns: string): boolean {
     if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
-    if (c >= 0) return this.type(c, q);
-    if (c === FRAG_RELAXED) return this.relaxed(q);
+    const g = this.g;
+    if (c >= 0) {
+      const f = this.push(K_TYPE, q, dmode, dname, darray, dns);
+      const flags = g.tFlags[c];
+      f.ti = c;
+      f.flags = flags;
+      f.sc = g.tStart[c];
+      f.obj = {};
+      f.simple = undefined;
+      f.content = flags & (T_MIXED | T_ANY) ? [] : null;
+      f.irregular = false;
+      f.lastOrder = -1;
+      return true;
+    }
+    if (c === FRAG_RELAXED) {
+      const f = this.push(K_RELAXED, q, dmode, dname, darray, dns);
+      f.obj = {};
+      f.content = [];
+      f.attrs = false;
+      f.elems = false;
+      f.inStart = true;
+      return true;
+    }
     const r = this.r;
     if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event in simple element");
     const v = this.value(-1 - c, q);
     if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event after simple content");
-    return v;
+    this.deliver(v, dmode, dname, q, darray, dns);
+    return false;
   }
 
-  type(ti: number, q: number): unknown {
+  /** SE(*): reads the qname, then the global element's grammar or the built-in one. True when a frame was pushed. */
+  beginWildcard(dmode: number): boolean {
+    const { ns, name, q } = this.qname();
+    if (dmode === D_ROOT) this.resultName = name;
+    const c = q >= 0 ? this.g.globalChild.get(q) : undefined;
+    if (c !== undefined) return this.begin(c, q, dmode === D_ROOT ? D_ROOT : D_WILDCARD, name, false, ns);
+    this.beginBuiltin(ns, name, q, dmode === D_ROOT ? D_ROOT : D_WILDCARD);
+    return true;
+  }
+
+  beginBuiltin(ns: string, name: string, q: number, dmode: number): void {
+    if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
+    if (!this.builtins) this.builtins = new Map();
+    const key = `${ns} ${name}`;
+    let gr = this.builtins.get(key);
+    if (!gr) this.builtins.set(key, (gr = newBuiltin()));
+    const f = this.push(K_BUILTIN, q, dmode, name, false, ns);
+    f.gr = gr;
+    f.node = { ns, name, attrs: [], children: [] };
+    f.inStart = true;
+  }
+
+  deliver(v: unknown, dmode: number, dname: string, dq: number, darray: boolean, dns: string): void {
+    if (dmode === D_ROOT) {
+      this.result = v;
+      return;
+    }
+    const p = this.frames[this.top];
+    if (dmode === D_SE) {
+      const obj = p.obj!;
+      if (darray) {
+        const a = obj[dname] as unknown[] | undefined;
+        if (a) a.push(v);
+        else obj[dname] = [v];
+      } else obj[dname] = v;
+      if (p.content) {
+        p.content.push({ [dname]: v });
+        const o = this.orderIndex(p.ti, dq);
+        if (o < p.lastOrder) p.irregular = true;
+        p.lastOrder = o;
+      }
+    } else if (dmode === D_WILDCARD) {
+      if (p.kind === K_BUILTIN) this.fail("exi-event-code", "declared element inside an undeclared element is unsupported");
+      p.content!.push({ $wildcard: { ns: dns, name: dname, value: v } });
+      p.irregular = true;
+      p.elems = true;
+    } else if (dmode === D_ITEM) {
+      p.content!.push({ [dname]: v });
+      p.elems = true;
+    } else p.node!.children.push(v as XmlElement);
+  }
+
+  /** Pops the top frame and hands its value to the frame below (or to the result). */
+  end(f: DFrame, v: unknown): void {
+    this.top--;
+    f.obj = null;
+    f.content = null;
+    f.node = null;
+    this.deliver(v, f.dmode, f.dname, f.q, f.darray, f.dns);
+  }
+
+  run(): void {
+    const base = this.top;
+    while (this.top >= base) {
+      const f = this.frames[this.top];
+      if (f.kind === K_TYPE) this.stepType(f);
+      else if (f.kind === K_RELAXED) this.stepRelaxed(f);
+      else this.stepBuiltin(f);
+    }
+  }
+
+  /** Reads events of a schema-informed element until it starts a complex child or ends. */
+  stepType(f: DFrame): void {
     const g = this.g, r = this.r;
-    if (++this.depth > MAX_DEPTH) this.fail("exi-limit", "nesting too deep");
-    const flags = g.tFlags[ti];
-    const obj: Obj = {};
-    let simple: unknown;
-    const content: unknown[] | null = flags & (T_MIXED | T_ANY) ? [] : null;
-    let irregular = false, lastOrder = -1;
-    let sc = g.tStart[ti];
+    const ti = f.ti, flags = f.flags, q = f.q, obj = f.obj!, content = f.content;
+    let sc = f.sc;
     for (;;) {
       const s = sc & STATE_MASK;
       const start = g.stStart[s], n = g.stStart[s + 1] - start;
@@ -155,8 +296,18 @@ class Decoder {
           break;
         }
         case P_SE: {
-          const cq = g.pQ[p];
-          const v = this.child(g.pChild[p], cq);
+          const cq = g.pQ[p], c = g.pChild[p];
+          sc = nextState(g, p, sc, r.pos);
+          if (c >= 0 || c === FRAG_RELAXED) {
+            f.sc = sc;
+            this.begin(c, cq, D_SE, g.qLocal[cq], (kind & P_ARRAY) !== 0, "");
+            return;
+          }
+          // simple content inline
+          if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
+          if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event in simple element");
+          const v = this.value(-1 - c, cq);
+          if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event after simple content");
           const name = g.qLocal[cq];
           if (kind & P_ARRAY) {
             const a = obj[name] as unknown[] | undefined;
@@ -166,34 +317,38 @@ class Decoder {
           if (content) {
             content.push({ [name]: v });
             const o = this.orderIndex(ti, cq);
-            if (o < lastOrder) irregular = true;
-            lastOrder = o;
+            if (o < f.lastOrder) f.irregular = true;
+            f.lastOrder = o;
           }
-          break;
+          continue;
         }
         case P_SEANY:
           if (!content) this.fail("exi-event-code", "wildcard");
-          content.push(this.wildcard());
-          irregular = true;
-          break;
+          f.sc = nextState(g, p, sc, r.pos);
+          if (this.beginWildcard(D_WILDCARD)) return;
+          sc = f.sc;
+          continue;
         case P_EE:
-          this.depth--;
-          if (flags & T_SIMPLE_ONLY) return simple;
-          if (content && irregular) {
+          if (flags & T_SIMPLE_ONLY) {
+            this.end(f, f.simple);
+            return;
+          }
+          if (content && f.irregular) {
             for (const item of content) if (typeof item === "object" && !("$wildcard" in (item as Obj))) delete obj[Object.keys(item as Obj)[0]];
             obj.$content = content;
           }
-          return obj;
+          this.end(f, obj);
+          return;
         case P_CH: {
           const v = this.value(g.pChild[p], q);
-          if (flags & T_SIMPLE_ONLY) simple = v;
+          if (flags & T_SIMPLE_ONLY) f.simple = v;
           else obj.$value = v;
           break;
         }
         case P_CHMIXED:
           if (!content) this.fail("exi-event-code", "mixed");
           content.push(this.string(q));
-          irregular = true;
+          f.irregular = true;
           break;
       }
       sc = nextState(g, p, sc, r.pos);
@@ -205,45 +360,89 @@ class Decoder {
    * has declarations of different types (ISO-2 eMAID). Result: the text when there are no
    * attributes and no children; otherwise attributes, `$value` (text) or `$content`.
    */
-  relaxed(q: number): unknown {
+  stepRelaxed(f: DFrame): void {
     const g = this.g, r = this.r;
-    if (++this.depth > MAX_DEPTH) this.fail("exi-limit", "nesting too deep");
     const nA = g.fragAttrQ.length, nF = g.fragQ.length;
-    const obj: Obj = {};
-    const content: unknown[] = [];
-    let attrs = false, elems = false;
-    let inStart = true;
+    const obj = f.obj!, content = f.content!;
     for (;;) {
-      const base = inStart ? nA + 1 : 0;
+      const base = f.inStart ? nA + 1 : 0;
       const n = base + nF + 3;
       let code = r.bits(bitsFor(n + 1));
       if (code >= n) this.fail("exi-event-code", "undeclared (second-level) event");
       if (code < nA) {
         const aq = g.fragAttrQ[code], dt = g.fragAttrDt[code];
         obj[g.qLocal[aq]] = dt >= 0 ? this.value(dt, aq) : this.string(aq);
-        attrs = true;
+        f.attrs = true;
         continue;
       }
-      if (inStart && code === nA) this.fail("exi-event-code", "AT(*) in element fragment");
+      if (f.inStart && code === nA) this.fail("exi-event-code", "AT(*) in element fragment");
       code -= base;
+      if (code === nF + 1) {
+        let v: unknown;
+        if (!f.attrs && !f.elems) v = content.length ? content[0] : "";
+        else if (!f.elems) {
+          if (content.length) obj.$value = content[0];
+          v = obj;
+        } else {
+          obj.$content = content;
+          v = obj;
+        }
+        this.end(f, v);
+        return;
+      }
+      f.inStart = false;
       if (code < nF) {
         const cq = g.fragQ[code];
-        content.push({ [g.qLocal[cq]]: this.child(g.fragChild[code], cq) });
-        elems = true;
+        if (this.begin(g.fragChild[code], cq, D_ITEM, g.qLocal[cq], false, "")) return;
       } else if (code === nF) {
-        content.push(this.wildcard());
-        elems = true;
-      } else if (code === nF + 1) {
-        this.depth--;
-        if (!attrs && !elems) return content.length ? content[0] : "";
-        if (!elems) {
-          if (content.length) obj.$value = content[0];
-          return obj;
+        if (this.beginWildcard(D_WILDCARD)) return;
+      } else content.push(this.string(f.q));
+    }
+  }
+
+  /** Built-in element grammar (undeclared elements inside wildcards), learning productions (§8.4.3). */
+  stepBuiltin(f: DFrame): void {
+    const r = this.r;
+    const gr = f.gr!, node = f.node!;
+    for (;;) {
+      const list = f.inStart ? gr.stc : gr.ec;
+      const n = list.length;
+      const code = r.bits(bitsFor(n + 1));
+      let k: number, cns = "", cname = "", cq = f.q;
+      if (code < n) {
+        const ev = list[code];
+        k = ev.k; cns = ev.ns; cname = ev.name;
+        if (k !== 3 && k !== 2) cq = this.qid(cns, cname);
+      } else if (code > n) {
+        return this.fail("exi-event-code", "bad event code");
+      } else {
+        const c2 = f.inStart ? r.bits(2) : r.bits(1) + 2;
+        k = c2 === 0 ? 2 : c2 === 1 ? 0 : c2 === 2 ? 1 : 3;
+        if (k === 0 || k === 1) {
+          const qn = this.qname();
+          cns = qn.ns; cname = qn.name; cq = qn.q;
         }
-        obj.$content = content;
-        return obj;
-      } else content.push(this.string(q));
-      inStart = false;
+        if (!(k === 2 && !f.inStart)) list.unshift({ k, ns: cns, name: cname });
+      }
+      switch (k) {
+        case 0:
+          node.attrs.push({ ns: cns, name: cname, value: this.string(cq) });
+          break;
+        case 1: {
+          const c = cq >= 0 ? this.g.globalChild.get(cq) : undefined;
+          if (c !== undefined) this.fail("exi-event-code", "declared element inside an undeclared element is unsupported");
+          f.inStart = false;
+          this.beginBuiltin(cns, cname, cq, D_NODE);
+          return;
+        }
+        case 2:
+          this.end(f, node);
+          return;
+        case 3:
+          node.children.push(this.string(f.q));
+          f.inStart = false;
+          break;
+      }
     }
   }
 
@@ -371,65 +570,6 @@ class Decoder {
       if (q === undefined) this.dynQ.set(key, (q = -1 - this.dynQ.size));
     }
     return { ns, name, q };
-  }
-
-  wildcard(): WildcardItem {
-    const { ns, name, q } = this.qname();
-    const c = q >= 0 ? this.g.globalChild.get(q) : undefined;
-    const value = c !== undefined ? this.child(c, q) : this.builtin(ns, name, q);
-    return { $wildcard: { ns, name, value } };
-  }
-
-  builtin(ns: string, name: string, q: number): XmlElement {
-    const r = this.r;
-    if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
-    if (++this.depth > MAX_DEPTH) this.fail("exi-limit", "nesting too deep");
-    if (!this.builtins) this.builtins = new Map();
-    const key = `${ns} ${name}`;
-    let gr = this.builtins.get(key);
-    if (!gr) this.builtins.set(key, (gr = newBuiltin()));
-    const node: XmlElement = { ns, name, attrs: [], children: [] };
-    let inStc = true;
-    for (;;) {
-      const list = inStc ? gr.stc : gr.ec;
-      const n = list.length;
-      const code = r.bits(bitsFor(n + 1));
-      let k: number, cns = "", cname = "", cq = q;
-      if (code < n) {
-        const ev = list[code];
-        k = ev.k; cns = ev.ns; cname = ev.name;
-        if (k !== 3 && k !== 2) cq = this.qid(cns, cname);
-      } else if (code > n) {
-        return this.fail("exi-event-code", "bad event code");
-      } else {
-        const c2 = inStc ? r.bits(2) : r.bits(1) + 2;
-        k = c2 === 0 ? 2 : c2 === 1 ? 0 : c2 === 2 ? 1 : 3;
-        if (k === 0 || k === 1) {
-          const qn = this.qname();
-          cns = qn.ns; cname = qn.name; cq = qn.q;
-        }
-        if (!(k === 2 && !inStc)) list.unshift({ k, ns: cns, name: cname });
-      }
-      switch (k) {
-        case 0:
-          node.attrs.push({ ns: cns, name: cname, value: this.string(cq) });
-          break;
-        case 1: {
-          const c = cq >= 0 ? this.g.globalChild.get(cq) : undefined;
-          if (c !== undefined) this.fail("exi-event-code", "declared element inside an undeclared element is unsupported");
-          node.children.push(this.builtin(cns, cname, cq));
-          inStc = false;
-          break;
-        }
-        case 2:
-          this.depth--;
-          return node;
-        case 3:
-          node.children.push(this.string(q));
-          inStc = false;
-          break;
-      }
-    }
   }
 
   qid(ns: string, name: string): number {
