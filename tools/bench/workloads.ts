@@ -2,5 +2,6 @@
 import type { Workload } from "./workload";
 import { placeholderWorkloads } from "./placeholder";
 import { seccWorkloads } from "./secc";
+import { exiWorkloads } from "./exi";
 
-export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads, ...seccWorkloads];
+export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads, ...seccWorkloads, ...exiWorkloads];

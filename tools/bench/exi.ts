@@ -1,0 +1,100 @@
+// EXI workloads: decode and encode of every message in ../shared/vectors/bench_set.tsv (the same
+// messages as docs/reference-figures.md, so the figures compare side by side), and the charger's
+// CurrentDemand codec work (decode the request + encode the response) for DIN and ISO-2.
+import { decode, encode, type SchemaId } from "../../modules/exi/index";
+import { fromHex } from "../../modules/common/index";
+import { hasShared, readSharedTsv } from "../../tests/support/shared";
+import type { SizeFigure, Workload } from "./workload";
+
+const SKIP = "needs ../shared/vectors/bench_set.tsv";
+
+function benchMessage(name: string): { schema: SchemaId; bytes: Uint8Array } | undefined {
+  if (!hasShared()) return undefined;
+  const row = readSharedTsv("vectors/bench_set.tsv").find((r) => r[0] === name);
+  return row ? { schema: row[1] as SchemaId, bytes: fromHex(row[2])! } : undefined;
+}
+
+/** The bench set's message names, in the file's order (fixed here so that the table is stable without ../shared). */
+const BENCH_SET = [
+  "apphand_supportedAppProtocolReq",
+  "din_CurrentDemandReq",
+  "din_CurrentDemandRes",
+  "iso2_CurrentDemandReq",
+  "iso2_CurrentDemandRes",
+  "iso2_ChargeParameterDiscoveryRes_DC",
+  "iso2_ChargeParameterDiscoveryRes_SalesTariff",
+  "iso2_PaymentDetailsReq_certchain",
+  "iso2_CertificateInstallationRes",
+  "iso20_DC_ChargeLoopReq",
+  "iso20_DC_ChargeLoopRes",
+  "iso20_ScheduleExchangeRes",
+];
+
+function decodeWorkload(name: string): Workload<{ schema: SchemaId; bytes: Uint8Array }> {
+  return {
+    name: `exi.${name}.decode`,
+    group: "exi",
+    setup: () => {
+      const m = benchMessage(name);
+      if (m) decode(m.schema, m.bytes); // unpack the grammar outside the timing
+      return m;
+    },
+    run: (s) => decode(s.schema, s.bytes),
+    skipReason: SKIP,
+  };
+}
+
+function encodeWorkload(name: string): Workload<{ schema: SchemaId; doc: object }> {
+  return {
+    name: `exi.${name}.encode`,
+    group: "exi",
+    setup: () => {
+      const m = benchMessage(name);
+      return m && { schema: m.schema, doc: decode(m.schema, m.bytes) };
+    },
+    run: (s) => encode(s.schema, s.doc),
+    skipReason: SKIP,
+  };
+}
+
+/** What the charger's codec does per CurrentDemand cycle: decode the Req, encode the Res. */
+function currentDemandCycle(protocol: "din" | "iso2"): Workload<{ req: Uint8Array; res: object }> {
+  return {
+    name: `exi.${protocol}.CurrentDemandReq.decode+CurrentDemandRes.encode`,
+    group: "exi",
+    setup: () => {
+      const req = benchMessage(`${protocol}_CurrentDemandReq`);
+      const res = benchMessage(`${protocol}_CurrentDemandRes`);
+      return req && res && { req: req.bytes, res: decode(protocol, res.bytes) };
+    },
+    run: (s) => {
+      decode(protocol, s.req);
+      return encode(protocol, s.res);
+    },
+    skipReason: SKIP,
+  };
+}
+
+export const exiWorkloads: Workload<any>[] = [
+  ...BENCH_SET.flatMap((name) => [decodeWorkload(name), encodeWorkload(name)]),
+  currentDemandCycle("din"),
+  currentDemandCycle("iso2"),
+];
+
+/** Families as generated (folder names under modules/exi/generated). */
+const FAMILIES = ["apphand", "din", "iso2", "iso20_cm", "iso20_dc", "iso20_ac", "iso20_wpt", "iso20_acdp", "xmldsig"];
+
+/**
+ * Size figures: the generated grammar data per family, the codec code without any grammar,
+ * the XML-tree mapping, the XML text parser/serializer, and the whole modules/exi entry.
+ * `minified` is passed in (tools/xs/bundle.ts minifiedSize) so this file stays portable.
+ */
+export function exiSizeFigures(minified: (entry: string) => Promise<number>): (() => Promise<SizeFigure>)[] {
+  return [
+    ...FAMILIES.map((f) => async () => ({ name: `exi grammar data: ${f}`, bytes: await minified(`modules/exi/generated/${f}/grammar.ts`) })),
+    async () => ({ name: "exi codec code, no grammar (codec.ts)", bytes: await minified("modules/exi/codec.ts") }),
+    async () => ({ name: "exi object⇄XML tree (convert.ts)", bytes: await minified("modules/exi/convert.ts") }),
+    async () => ({ name: "exi XML text (xml.ts, tools only)", bytes: await minified("modules/exi/xml.ts") }),
+    async () => ({ name: "modules/exi (all families)", bytes: await minified("modules/exi/index.ts") }),
+  ];
+}
