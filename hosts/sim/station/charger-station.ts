@@ -15,7 +15,7 @@ import { ChargerBinding, MemorySessionStore, SeccConnection } from "../../../mod
 import type { SeccConfig, SeccTraceEntry, StopReason, EnergyTransferMode } from "../../../modules/statemachine/index";
 import { SdpServer } from "../../../modules/v2gtp/index";
 import { SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
-import type { DcLoad } from "../charger/index";
+import type { DcLoad, SimDcPowerModuleOptions } from "../charger/index";
 
 export type Transfer = "dc" | "ac";
 export type SessionProtocol = "din" | "iso2";
@@ -40,6 +40,8 @@ export interface ChargerStationOptions {
   transfer?: readonly Transfer[];
   /** Overrides of the default charger configuration (limits, EVSEID, timeouts …). */
   config?: Partial<SeccConfig>;
+  /** Timing of the simulated DC power module (slew rates, isolation check time, …). */
+  dcModule?: Omit<SimDcPowerModuleOptions, "clock" | "limits">;
   /** Authorization delay of the simulated EIM authorizer (default 1 s). */
   authorizationDelay?: Millis;
   /** Random bytes (session IDs, port choice); default Math.random. */
@@ -107,7 +109,7 @@ export class ChargerStation {
     const base = { ...DEFAULT_CHARGER, ...options.config };
     this.config = { ...base, energyModes: options.config?.energyModes ?? energyModes(transfer), protocols: options.protocols ?? base.protocols ?? ["iso2", "din"] };
     const clock = options.clock;
-    this.dc = transfer.indexOf("dc") >= 0 && this.config.dc ? new SimDcPowerModule({ clock, limits: this.config.dc }) : undefined;
+    this.dc = transfer.indexOf("dc") >= 0 && this.config.dc ? new SimDcPowerModule({ ...options.dcModule, clock, limits: this.config.dc }) : undefined;
     this.ac = transfer.indexOf("ac") >= 0 && this.config.ac ? new SimAcSupply({ clock, limits: this.config.ac }) : undefined;
     const acLimits = this.config.ac;
     this.meter = new SimMeter({
