@@ -70,12 +70,40 @@ describe("xs15118 pcap", { skip: sharedSkip() }, () => {
     assert.equal(lines.filter((l) => l.type === "SessionSetupReq").length, 1);
   });
 
-  test("a TLS session lists TLS records and the key-log frames, no V2G messages", async () => {
-    const { lines } = await pcapJson(`${CAP}/dsV2Gshark/ISO-20_TLS13_DC_DS5366_Josev.pcapng`, "--layer", "tls,v2gtp");
-    assert.ok(lines.length > 50);
-    assert.ok(lines.every((l) => l.layer === "tls"));
+  test("a TLS 1.3 session (keys on UDP 52345) is decrypted; --no-decrypt lists only TLS records", async () => {
+    const file = `${CAP}/dsV2Gshark/ISO-20_TLS13_DC_DS5366_Josev.pcapng`;
+    const { lines } = await pcapJson(file, "--layer", "tls,v2gtp", "--sessions");
     assert.ok(lines.some((l) => l.type === "TLS record" && l.fields.handshake === "ClientHello"));
     assert.ok(lines.some((l) => l.type === "TLS key log"));
+    const v2g = lines.filter((l) => l.layer === "v2gtp");
+    assert.equal(v2g.filter((l) => l.type === "SessionSetupReq").length, 1);
+    assert.ok(v2g.some((l) => l.type === "DC_ChargeLoopReq" && l.schema === "iso20-dc"));
+    assert.ok(v2g.every((l) => l.error === undefined));
+    const session = lines.find((l) => l.sap !== undefined)!;
+    assert.deepEqual(session.decrypted, { version: "TLS 1.3", cipherSuite: "TLS_AES_256_GCM_SHA384" });
+    assert.equal(session.sap.schema, "iso20-dc");
+    assert.equal(session.failed, 0);
+
+    const plain = await pcapJson(file, "--layer", "tls,v2gtp", "--no-decrypt");
+    assert.ok(plain.lines.length > 50);
+    assert.ok(plain.lines.every((l) => l.layer === "tls"));
+  });
+
+  test("a TLS 1.2 Plug & Charge session is decrypted: CertificateInstallation in clear", async () => {
+    const { lines } = await pcapJson(`${CAP}/dsV2Gshark/ISO-2_DC_PnC_TLS_CertInstallation_DS5366_RiseV2G.pcapng`, "--layer", "v2gtp");
+    const req = lines.find((l) => l.type === "CertificateInstallationReq")!;
+    assert.equal(req.schema, "iso2");
+    assert.match(req.fields.OEMProvisioningCert, /^3082/); // DER, as hex
+    assert.ok(lines.some((l) => l.type === "CertificateInstallationRes"));
+    assert.ok(lines.every((l) => l.error === undefined));
+  });
+
+  test("--keylog FILE: an SSLKEYLOGFILE beside the capture", async () => {
+    const file = `${CAP}/tux-evse-binding/hello-tls-1.3.pcapng`;
+    const without = await pcapJson(file, "--sessions");
+    assert.match(without.lines.find((l) => l.tls !== undefined)!.tlsError, /no key-log entry/);
+    const withKeys = await pcapJson(file, "--sessions", "--keylog", `${CAP}/tux-evse-binding/hello-tls-1.3.keylog`);
+    assert.equal(withKeys.lines.find((l) => l.tls !== undefined)!.decrypted.version, "TLS 1.3");
   });
 
   test("text output: one readable line per message", async () => {

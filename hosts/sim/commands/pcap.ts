@@ -5,14 +5,15 @@ import * as fs from "node:fs";
 import type { Command } from "../cli";
 import { readCapture, CaptureFormatError } from "../pcap/read";
 import { dissectCapture } from "../pcap/dissect";
+import { tlsDecryptor } from "../pcap/tls";
 import type { DissectedMessage, Layer, V2gSession } from "../pcap/dissect";
 
 const USAGE = [
-  "usage: xs15118 pcap FILE [--json] [--layer slac,sdp,v2gtp,tls] [--sessions]",
+  "usage: xs15118 pcap FILE [--json] [--layer slac,sdp,v2gtp,tls] [--sessions] [--keylog FILE] [--no-decrypt]",
   "",
   "Lists the SLAC/HomePlug management messages (ethertype 0x88E1), SDP messages (UDP 15118),",
   "V2GTP messages (TCP, reassembled; EXI decoded with the schema the SAP handshake chose) and",
-  "TLS records (not decrypted) of a pcap or pcapng capture, one per line:",
+  "TLS records of a pcap or pcapng capture, one per line:",
   "  frame  time(s, from the first frame)  layer  direction/addresses  type  key fields",
   "",
   "  --json         one JSON object per line: {frame, time, layer, type, src, dst, dir?, session?,",
@@ -20,6 +21,11 @@ const USAGE = [
   "  --layer LIST   only these layers (comma separated)",
   "  --sessions     after the listing, one line per TCP session: EV/EVSE addresses, SAP result,",
   "                 messages decoded/failed",
+  "  --keylog FILE  NSS key-log file (SSLKEYLOGFILE) for TLS sessions. Key-log lines inside the",
+  "                 capture (UDP port 52345, pcapng secrets blocks) are used anyway: TLS 1.2",
+  "                 (AES-CBC/GCM) and TLS 1.3 sessions with known keys are decrypted and their V2G",
+  "                 messages listed after the TLS records that carried them",
+  "  --no-decrypt   list TLS records only",
   "",
   "A message that does not decode is listed with its error; the listing always continues.",
 ].join("\n");
@@ -34,10 +40,21 @@ const command: Command = {
     let json = false;
     let sessionsToo = false;
     let layers: Layer[] = LAYERS;
+    let decrypt = true;
+    const keyLogFiles: string[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (a === "--json") json = true;
       else if (a === "--sessions") sessionsToo = true;
+      else if (a === "--no-decrypt") decrypt = false;
+      else if (a === "--keylog" || a.startsWith("--keylog=")) {
+        const f = a === "--keylog" ? args[++i] : a.slice("--keylog=".length);
+        if (f === undefined || f.length === 0) {
+          io.err("xs15118 pcap: --keylog needs a file");
+          return 2;
+        }
+        keyLogFiles.push(f);
+      }
       else if (a === "--layer" || a.startsWith("--layer=")) {
         const list = a === "--layer" ? args[++i] : a.slice("--layer=".length);
         const wanted = (list ?? "").split(",").map((x) => x.trim()).filter((x) => x.length > 0);
@@ -67,12 +84,21 @@ const command: Command = {
       io.err(`xs15118 pcap: cannot read ${file}: ${(e as Error).message}`);
       return 1;
     }
+    const keyLog: string[] = [];
+    for (const f of keyLogFiles) {
+      try {
+        keyLog.push(...fs.readFileSync(f, "utf8").split("\n"));
+      } catch (e) {
+        io.err(`xs15118 pcap: cannot read ${f}: ${(e as Error).message}`);
+        return 1;
+      }
+    }
     let result;
     let warnings: string[];
     try {
       const capture = readCapture(bytes);
       warnings = capture.warnings;
-      result = dissectCapture(capture);
+      result = dissectCapture(capture, decrypt ? { tls: tlsDecryptor(keyLog) } : {});
     } catch (e) {
       if (e instanceof CaptureFormatError) {
         io.err(`xs15118 pcap: ${file}: ${e.message}`);
@@ -129,6 +155,8 @@ function sessionJson(s: V2gSession): Record<string, unknown> {
     ev: s.ev,
     evse: s.evse,
     tls: s.tls,
+    ...(s.decrypted ? { decrypted: s.decrypted } : {}),
+    ...(s.tlsError ? { tlsError: s.tlsError } : {}),
     sap: s.sap ? { namespace: s.sap.namespace, schemaId: s.sap.schemaId, schema: s.sap.schema } : null,
     messages: s.messages.length,
     decoded,
@@ -228,7 +256,7 @@ function sessionLine(s: V2gSession): string {
   const sap = s.sap ? `SAP ${s.sap.namespace || "?"} (SchemaID ${s.sap.schemaId}) → ${s.sap.schema ?? "no schema"}` : "no SAP decoded";
   return (
     `session ${s.index}: EV [${s.ev.ip}]:${s.ev.port} (${s.ev.mac}) ↔ EVSE [${s.evse.ip}]:${s.evse.port} (${s.evse.mac})` +
-    `${s.tls ? " TLS" : ""}; ${sap}; ${s.messages.length} V2G messages, ${decoded} decoded, ${s.messages.length - decoded} failed` +
+    `${s.tls ? (s.decrypted ? ` ${s.decrypted.version} ${s.decrypted.cipherSuite} (decrypted)` : ` TLS (encrypted${s.tlsError ? ": " + s.tlsError : ""})`) : ""}; ${sap}; ${s.messages.length} V2G messages, ${decoded} decoded, ${s.messages.length - decoded} failed` +
     `; frames ${s.firstFrame}-${s.lastFrame}${s.notes.length > 0 ? "; " + s.notes.join("; ") : ""}`
   );
 }

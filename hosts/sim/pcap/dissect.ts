@@ -28,8 +28,36 @@ export interface Decoders {
   exi?: (schema: ExiSchema, bytes: Uint8Array) => object;
 }
 
+/** One TLS record of a session, in stream order, for a decryptor. */
+export interface TlsRecordUnit {
+  fromClient: boolean;
+  /** Content type (20 ChangeCipherSpec, 21 Alert, 22 Handshake, 23 ApplicationData). */
+  type: number;
+  version: number;
+  payload: Uint8Array;
+  frame: number;
+  firstFrame: number;
+  time: number;
+}
+
+/** Decrypted application data of one record. */
+export interface TlsPlaintext {
+  fromClient: boolean;
+  data: Uint8Array;
+  frame: number;
+  firstFrame: number;
+  time: number;
+}
+
+/** Decrypts a TLS session (hosts/sim/pcap/tls.ts: `tlsDecryptor()`, Node only). */
+export interface TlsDecryptor {
+  decrypt(records: TlsRecordUnit[], keyLog: string[]): { plaintext: TlsPlaintext[]; version: string; cipherSuite: string } | { error: string };
+}
+
 export interface DissectOptions {
   decoders?: Decoders;
+  /** Decrypts TLS sessions whose keys the capture discloses (key-log lines); off by default. */
+  tls?: TlsDecryptor;
   /** Decode EXI (default true). Off: V2G messages carry raw bytes and schema only. */
   decodeExi?: boolean;
 }
@@ -86,8 +114,12 @@ export interface V2gSession {
   index: number;
   ev: Address;
   evse: Address;
-  /** TLS records were seen: messages are encrypted and `messages` is empty. */
+  /** TLS records were seen: without a decryptor (or keys) `messages` is empty. */
   tls: boolean;
+  /** The session was decrypted (`DissectOptions.tls` and the keys were there). */
+  decrypted?: { version: string; cipherSuite: string };
+  /** Why a TLS session could not be decrypted (with a decryptor given). */
+  tlsError?: string;
   /** The SAP result: namespace and schema chosen (absent when no SAP was seen/decoded). */
   sap?: { namespace: string; schemaId: number; schema: ExiSchema | undefined; protocols: SapProtocol[] };
   messages: V2gMessage[];
@@ -809,6 +841,36 @@ export function dissectCapture(capture: Capture, options: DissectOptions = {}): 
     if (retrans > 0) session.notes.push(`${retrans} retransmitted or duplicate segments ignored`);
     if (gaps > 0) session.notes.push(`${gaps} gaps (bytes not captured) skipped`);
     sessions.push(session);
+    if (session.tls && options.tls) {
+      const records: TlsRecordUnit[] = [];
+      for (const { u, fromA } of units) {
+        if (u.kind !== "tls") continue;
+        records.push({ fromClient: fromA === evIsA, type: u.payloadType, version: u.version ?? 0, payload: u.payload, frame: u.frame, firstFrame: u.firstFrame, time: u.time });
+      }
+      const result = options.tls.decrypt(records, keyLog);
+      if ("error" in result) session.tlsError = result.error;
+      else {
+        session.decrypted = { version: result.version, cipherSuite: result.cipherSuite };
+        const client = new StreamSplitter();
+        const server = new StreamSplitter();
+        let co = 0;
+        let so = 0;
+        for (const p of result.plaintext) {
+          if (p.fromClient) {
+            client.push(co, p.data, p.frame, p.time, p.firstFrame);
+            co += p.data.length;
+          } else {
+            server.push(so, p.data, p.frame, p.time, p.firstFrame);
+            so += p.data.length;
+          }
+        }
+        client.end();
+        server.end();
+        for (const u of client.units) units.push({ u, fromA: evIsA });
+        for (const u of server.units) units.push({ u, fromA: !evIsA });
+        units.sort((x, y) => x.u.frame - y.u.frame || x.u.order - y.u.order);
+      }
+    }
     const sap = new SapTracker();
     for (const { u, fromA } of units) {
       const dir: Direction = fromA === evIsA ? "EV→EVSE" : "EVSE→EV";
