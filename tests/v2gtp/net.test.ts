@@ -3,7 +3,8 @@
 // multicast join when an interface with an fe80:: address exists.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { NodeListener, NodeTcpSocket, NodeUdpSocket, ipv6Available, linkLocalInterface } from "../../hosts/sim/net/index";
+import { NodeListener, NodeTcpSocket, NodeUdpSocket, ipv6Available, linkLocalInterface, withZoneName, zoneName } from "../../hosts/sim/net/index";
+import * as fs from "node:fs";
 import { SdpClient, SdpServer, V2gtpConnection, frame } from "../../modules/v2gtp/index";
 import type { SdpResult, V2gtpCloseReason } from "../../modules/v2gtp/index";
 import type { Clock, Datagram, Millis, TimerHandle } from "../../modules/common/index";
@@ -108,6 +109,14 @@ describe("link-local and multicast", { skip: noLink }, () => {
       server.close();
       client.close();
     }
+  });
+
+  test("a numeric zone (interface index) is mapped to the interface name", { skip: fs.existsSync("/sys/class/net") ? undefined : "no /sys/class/net" }, () => {
+    const index = fs.readFileSync(`/sys/class/net/${link!.name}/ifindex`, "utf8").trim();
+    assert.equal(zoneName(index), link!.name);
+    assert.equal(withZoneName(`fe80::1%${index}`), `fe80::1%${link!.name}`);
+    assert.equal(withZoneName("::1"), "::1");
+    assert.equal(zoneName("eth7"), "eth7");
   });
 
   test("TCP to a link-local address with its zone", async () => {

@@ -3,4 +3,4 @@ export { NodeUdpSocket } from "./udp";
 export { NodeTcpSocket } from "./tcp";
 export type { NodeTcpSocketOptions } from "./tcp";
 export { NodeListener } from "./listener";
-export { ipv6Available, linkLocalInterface } from "./probe";
+export { ipv6Available, linkLocalInterface, zoneName, withZoneName } from "./probe";

@@ -1,6 +1,7 @@
 // What IPv6 this machine has: ::1 for local runs, and a link-local address with its interface.
 
 import * as dgram from "node:dgram";
+import * as fs from "node:fs";
 import * as os from "node:os";
 
 /** True when a UDP socket can bind ::1 (IPv6 loopback present and enabled). */
@@ -29,4 +30,26 @@ export function linkLocalInterface(): { name: string; address: string } | undefi
     }
   }
   return undefined;
+}
+
+/**
+ * A zone as Node's socket calls want it: an interface name. A numeric zone ("fe80::1%2", the
+ * interface index) is mapped to its name through /sys/class/net (Linux); other zones pass as is.
+ */
+export function zoneName(zone: string): string {
+  if (!/^\d+$/.test(zone)) return zone;
+  try {
+    for (const name of fs.readdirSync("/sys/class/net")) {
+      if (fs.readFileSync(`/sys/class/net/${name}/ifindex`, "utf8").trim() === zone) return name;
+    }
+  } catch {
+    // not Linux: keep the number (connect() accepts it; multicast joins may not)
+  }
+  return zone;
+}
+
+/** `address%zone` with the zone given as a name (see zoneName). */
+export function withZoneName(address: string): string {
+  const i = address.indexOf("%");
+  return i < 0 ? address : `${address.slice(0, i)}%${zoneName(address.slice(i + 1))}`;
 }

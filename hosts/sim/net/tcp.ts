@@ -3,6 +3,7 @@
 
 import * as net from "node:net";
 import type { IoCallbacks, StreamSocket, StreamSocketOptions } from "../../../modules/common/io";
+import { withZoneName } from "./probe";
 
 /** What onWritable reports: Node buffers without limit, so this is a nominal window. */
 const WRITE_WINDOW = 64 * 1024;
@@ -23,7 +24,7 @@ export class NodeTcpSocket implements StreamSocket {
       // accepted: connected already; tell the owner it may write, after it has its handle
       queueMicrotask(() => this.#writable());
     } else {
-      this.#socket = net.connect({ host: options.address, port: options.port, family: 6 });
+      this.#socket = net.connect({ host: withZoneName(options.address), port: options.port, family: 6 });
       this.#socket.once("connect", () => this.#writable());
     }
     const socket = this.#socket;

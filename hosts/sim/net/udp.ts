@@ -4,6 +4,7 @@
 import * as dgram from "node:dgram";
 import type { Datagram, UdpSocket, UdpSocketOptions } from "../../../modules/common/io";
 import { splitZone } from "../../../modules/v2gtp/ipv6";
+import { withZoneName, zoneName } from "./probe";
 
 export class NodeUdpSocket implements UdpSocket {
   readonly #socket: dgram.Socket;
@@ -29,7 +30,8 @@ export class NodeUdpSocket implements UdpSocket {
       try {
         this.#port = socket.address().port;
         for (const group of options.multicast ?? []) {
-          const { address, zone } = splitZone(group);
+          const { address } = splitZone(group);
+          const zone = zoneName(splitZone(group).zone);
           // the interface of an IPv6 membership is given as "::%<zone>" (a scope, no address)
           socket.addMembership(address, zone ? `::%${zone}` : undefined);
           if (zone) socket.setMulticastInterface(`::%${zone}`);
@@ -53,7 +55,7 @@ export class NodeUdpSocket implements UdpSocket {
   write(data: Uint8Array, address: string, port: number): void {
     if (this.#closed) throw new Error("UDP socket closed");
     // copy: the core reuses its buffers, and dgram sends later
-    this.#socket.send(Buffer.from(data), port, address, (error) => {
+    this.#socket.send(Buffer.from(data), port, withZoneName(address), (error) => {
       if (error) this.#fail(error);
     });
   }
