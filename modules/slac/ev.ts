@@ -13,7 +13,7 @@ import { MAC_BROADCAST, isType, type HomePlugFrame } from "./frame";
 import { newNetworkKey } from "./keys";
 import * as T from "./timing";
 
-export type SlacEvState = "idle" | "modem-reset" | "set-key" | "parm" | "sounding" | "validating" | "match" | "joining" | "matched" | "failed";
+export type SlacEvState = "idle" | "modem-reset" | "set-key" | "parm" | "sounding" | "validating" | "match" | "joining" | "matched" | "link-down" | "failed";
 
 export type SlacEvFailReason =
   | "no-parm-cnf" // no EVSE answered CM_SLAC_PARM.REQ
@@ -63,6 +63,11 @@ export interface SlacEvOptions extends ModemOptions {
   onState?(state: SlacEvState): void;
   onMatched?(info: SlacEvMatchInfo): void;
   onFailed?(reason: SlacEvFailReason): void;
+  /** Once matched, the modem lost the EVSE (link supervision); waiting T_conn_resume. */
+  onLinkDown?(): void;
+  onLinkUp?(): void;
+  /** The link stayed down for T_conn_resume: SLAC starts over. */
+  onLinkLost?(): void;
   /** Every CM_ATTEN_CHAR.IND received, for diagnostics. */
   onCandidate?(candidate: SlacEvCandidate): void;
   onFrame?(frame: Uint8Array): void;
@@ -85,6 +90,7 @@ export class SlacEv {
   #chosen: SlacEvCandidate | undefined;
   #matched: SlacEvMatchInfo | undefined;
   #validateStep = 0;
+  #resumeTimer: TimerHandle | undefined;
   #closed = false;
 
   constructor(options: SlacEvOptions) {
@@ -166,7 +172,8 @@ export class SlacEv {
   #cancel(): void {
     this.#clock.clear(this.#timer);
     this.#clock.clear(this.#batchTimer);
-    this.#timer = this.#batchTimer = undefined;
+    this.#clock.clear(this.#resumeTimer);
+    this.#timer = this.#batchTimer = this.#resumeTimer = undefined;
     this.#modem.cancel();
   }
 
@@ -299,6 +306,30 @@ export class SlacEv {
     }, T.TT_match_response);
   }
 
+  /** Link supervision after matching (T_conn_resume), as on the EVSE side. */
+  #onLinkChange(up: boolean): void {
+    if (up) {
+      this.#clock.clear(this.#resumeTimer);
+      this.#resumeTimer = undefined;
+      if (this.#state !== "link-down") return;
+      this.#setState("matched");
+      this.#o.onLinkUp?.();
+      return;
+    }
+    if (this.#state !== "matched") return;
+    this.#logger.log("warn", "slac.ev", "link down");
+    this.#setState("link-down");
+    this.#o.onLinkDown?.();
+    this.#resumeTimer = this.#clock.set(() => {
+      this.#resumeTimer = undefined;
+      this.#logger.log("warn", "slac.ev", "link lost (T_conn_resume): SLAC starts over");
+      this.#matched = undefined;
+      this.#o.onLinkLost?.();
+      this.#attempt = 0;
+      this.#nextAttempt();
+    }, T.T_conn_resume);
+  }
+
   #onMessage(m: HomePlugFrame): void {
     if (this.#modem.handle(m)) return;
     if (isType(m, "CM_SLAC_PARM.CNF")) {
@@ -360,6 +391,7 @@ export class SlacEv {
           this.#matched = info;
           this.#setState("matched");
           this.#o.onMatched?.(info);
+          this.#modem.monitorLink((ok) => this.#onLinkChange(ok));
         });
       });
     }

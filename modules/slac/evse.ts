@@ -17,7 +17,7 @@ import { MAC_BROADCAST, isType, type HomePlugFrame } from "./frame";
 import { newNetworkKey } from "./keys";
 import * as T from "./timing";
 
-export type SlacEvseState = "idle" | "modem-reset" | "waiting" | "joining" | "matched" | "failed";
+export type SlacEvseState = "idle" | "modem-reset" | "waiting" | "joining" | "matched" | "link-down" | "failed";
 
 export type SlacEvseFailReason =
   | "slac-init-timeout" // no EV started SLAC within TT_EVSE_SLAC_init
@@ -83,6 +83,12 @@ export interface SlacEvseOptions extends ModemOptions {
   onFallback?(): void;
   /** Pulse the control pilot to state E/F for `duration` (T_step_EF) to wake the EV up. */
   onWakeUp?(duration: Millis): void;
+  /** Once matched, the modem lost the EV (link supervision); SLAC waits T_conn_resume for it. */
+  onLinkDown?(): void;
+  /** The link came back within T_conn_resume. */
+  onLinkUp?(): void;
+  /** The link stayed down for T_conn_resume: the session is over; waiting for SLAC again. */
+  onLinkLost?(): void;
   /** An EV restarted SLAC (new RunID) while a session with it existed. */
   onRestart?(evMac: Uint8Array): void;
   /** Frames of other ethertypes on the same link (IPv6 after matching). */
@@ -119,6 +125,7 @@ export class SlacEvse {
   #initTimer: TimerHandle | undefined;
   #fallbackTimer: TimerHandle | undefined;
   #joinTimer: TimerHandle | undefined;
+  #resumeTimer: TimerHandle | undefined;
   #closed = false;
   /** Matches that did not lead to a link, this plug-in (C_conn_max_match). */
   #failedJoins = 0;
@@ -243,7 +250,8 @@ export class SlacEvse {
     this.#clock.clear(this.#initTimer);
     this.#clock.clear(this.#fallbackTimer);
     this.#clock.clear(this.#joinTimer);
-    this.#initTimer = this.#fallbackTimer = this.#joinTimer = undefined;
+    this.#clock.clear(this.#resumeTimer);
+    this.#initTimer = this.#fallbackTimer = this.#joinTimer = this.#resumeTimer = undefined;
     this.#modem.cancel();
     this.#matched = undefined;
     this.#deferredMatch = undefined;
@@ -368,7 +376,7 @@ export class SlacEvse {
       return;
     }
     const known = this.#session(evMac);
-    if (this.#state === "joining" || this.#state === "matched") {
+    if (this.#state === "joining" || this.#state === "matched" || this.#state === "link-down") {
       const match = this.#matched!;
       if (!bytesEqual(match.evMac, evMac)) return; // another EV: this EVSE is taken
       if (bytesEqual(match.runId, runId)) return;
@@ -376,7 +384,8 @@ export class SlacEvse {
       // The car restarted SLAC after matching: a new session, same NMK (the modem keeps it).
       this.#logger.log("info", "slac.evse", "EV restarted SLAC after matching");
       this.#clock.clear(this.#joinTimer);
-      this.#joinTimer = undefined;
+      this.#clock.clear(this.#resumeTimer);
+      this.#joinTimer = this.#resumeTimer = undefined;
       this.#modem.cancel();
       this.#matched = undefined;
       if (known) this.#drop(known, "restarted");
@@ -554,6 +563,35 @@ export class SlacEvse {
       if (!ok) return this.#joinFailed();
       this.#setState("matched");
       this.#o.onMatched?.(this.#matched!);
+      this.#modem.monitorLink((up) => this.#onLinkChange(up));
     });
+  }
+
+  /** Link supervision after matching (ISO 15118-3 connection coordination, T_conn_resume). */
+  #onLinkChange(up: boolean): void {
+    if (up) {
+      this.#clock.clear(this.#resumeTimer);
+      this.#resumeTimer = undefined;
+      if (this.#state !== "link-down") return;
+      this.#logger.log("info", "slac.evse", "link back");
+      this.#setState("matched");
+      this.#o.onLinkUp?.();
+      return;
+    }
+    if (this.#state !== "matched") return;
+    this.#logger.log("warn", "slac.evse", "link down");
+    this.#setState("link-down");
+    this.#o.onLinkDown?.();
+    this.#resumeTimer = this.#clock.set(() => {
+      this.#resumeTimer = undefined;
+      this.#logger.log("warn", "slac.evse", "link lost (T_conn_resume): waiting for SLAC again");
+      this.#modem.cancel();
+      for (const s of this.#sessions) this.#clock.clear(s.timer);
+      this.#sessions = [];
+      this.#matched = undefined;
+      this.#setState("waiting");
+      this.#armInit();
+      this.#o.onLinkLost?.();
+    }, T.T_conn_resume);
   }
 }

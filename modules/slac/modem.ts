@@ -22,9 +22,15 @@ export interface ModemOptions {
   linkPollInterval?: Millis;
   /** After VS_RS_DEV, how long the modem may take to boot (polled with VS_SW_VER). */
   modemBootTimeout?: Millis;
+  /** Once matched, poll the link this often (0: no supervision). Default 1 s. */
+  linkMonitorInterval?: Millis;
 }
 
 type Pending = { kind: "set-key" | "reset" | "boot" | "link"; done: (ok: boolean) => void };
+type Monitor = { up: boolean; missed: number; interval: Millis; onChange: (up: boolean) => void };
+
+/** Polls left unanswered before a monitored link counts as down. */
+const MONITOR_MISSES = 3;
 
 export class ModemControl {
   #channel: MmeChannel;
@@ -37,6 +43,7 @@ export class ModemControl {
   #timer: TimerHandle | undefined;
   #deadline: TimerHandle | undefined;
   #nonce = 0;
+  #monitor: Monitor | undefined;
   #nid: Uint8Array | undefined;
   /** Firmware version reported by VS_SW_VER.CNF, once seen. */
   version: string | undefined;
@@ -53,6 +60,7 @@ export class ModemControl {
       linkCheck: options.linkCheck ?? "pl-lnk-status",
       linkPollInterval: options.linkPollInterval ?? ms(200),
       modemBootTimeout: options.modemBootTimeout ?? ms(5000),
+      linkMonitorInterval: options.linkMonitorInterval ?? ms(1000),
     };
   }
 
@@ -96,11 +104,39 @@ export class ModemControl {
     this.#pollLink();
   }
 
+  /**
+   * Link supervision once matched: polls every `interval`; `onChange(false)` when the modem
+   * reports no peer (or leaves MONITOR_MISSES polls unanswered), `onChange(true)` when it is back.
+   */
+  monitorLink(onChange: (up: boolean) => void): void {
+    this.cancel();
+    const interval = this.#options.linkMonitorInterval;
+    if (this.#options.linkCheck === "none" || interval <= 0) return;
+    this.#monitor = { up: true, missed: 0, interval, onChange };
+    this.#timer = this.#clock.set(() => this.#monitorPoll(), interval);
+  }
+
   cancel(): void {
     this.#clock.clear(this.#timer);
     this.#clock.clear(this.#deadline);
     this.#timer = this.#deadline = undefined;
     this.#pending = undefined;
+    this.#monitor = undefined;
+  }
+
+  #monitorPoll(): void {
+    const m = this.#monitor;
+    if (!m) return;
+    if (++m.missed > MONITOR_MISSES) this.#linkState(false);
+    this.#sendLinkPoll();
+    this.#timer = this.#clock.set(() => this.#monitorPoll(), m.interval);
+  }
+
+  #linkState(up: boolean): void {
+    const m = this.#monitor;
+    if (!m || m.up === up) return;
+    m.up = up;
+    m.onChange(up);
   }
 
   /** Consumes the modem's answers; returns true when the message was one. */
@@ -130,15 +166,18 @@ export class ModemControl {
       if (p?.kind === "boot") this.#finish(true);
       return true;
     }
-    if (isType(message, "VS_PL_LNK_STATUS.CNF")) {
-      if (p?.kind === "link" && message.fields.status === 0 && message.fields.linkStatus === 1) this.#finish(true);
-      return true;
-    }
-    if (isType(message, "VS_NW_INFO.CNF")) {
-      if (p?.kind === "link") {
+    if (isType(message, "VS_PL_LNK_STATUS.CNF") || isType(message, "VS_NW_INFO.CNF")) {
+      let up: boolean;
+      if (isType(message, "VS_PL_LNK_STATUS.CNF")) {
+        up = message.fields.status === 0 && message.fields.linkStatus === 1;
+      } else {
         const nid = this.#nid;
-        const up = message.fields.networks.some((n) => n.stations.length > 0 && (nid === undefined || bytesEqual(n.nid, nid)));
-        if (up) this.#finish(true);
+        up = message.fields.networks.some((n) => n.stations.length > 0 && (nid === undefined || bytesEqual(n.nid, nid)));
+      }
+      if (p?.kind === "link" && up) this.#finish(true);
+      if (this.#monitor) {
+        this.#monitor.missed = 0;
+        this.#linkState(up);
       }
       return true;
     }
@@ -163,9 +202,13 @@ export class ModemControl {
     this.#timer = this.#clock.set(() => this.#pollBoot(), ms(200));
   }
 
-  #pollLink(): void {
+  #sendLinkPoll(): void {
     if (this.#options.linkCheck === "nw-info") this.#channel.send({ type: "VS_NW_INFO.REQ", dst: MAC_LOCAL_MODEM, fields: {} });
     else this.#channel.send({ type: "VS_PL_LNK_STATUS.REQ", dst: MAC_LOCAL_MODEM, fields: {} });
+  }
+
+  #pollLink(): void {
+    this.#sendLinkPoll();
     this.#timer = this.#clock.set(() => this.#pollLink(), this.#options.linkPollInterval);
   }
 

@@ -31,6 +31,14 @@ export const TT_EVSE_match_session = Seconds(10);
 export const T_step_EF = Seconds(4);
 /** Number of whole matching attempts before giving up. */
 export const C_conn_max_match = 3;
+/** Connection coordination (ISO 15118-3 §A.8): the HLC starts within this after the link is ready. */
+export const T_conn_init_HLC = Millis(200);
+/** A data link lost after matching may come back within this before SLAC starts over. */
+export const T_conn_resume = Seconds(6);
+/** Longest time without communication before the connection counts as lost. */
+export const T_conn_max_comm = Seconds(8);
+/** After a pause (D-LINK_PAUSE) the link is set up again within this. */
+export const T_conn_resetup = Seconds(15);
 /** Data link ready notification to the higher layer: 200–1000 ms after the link is up. */
 export const TP_link_ready_notification = Millis(200);
 

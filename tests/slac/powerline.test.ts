@@ -239,4 +239,46 @@ describe("SLAC over the simulated powerline", () => {
     env.clock.advance(5);
     assert.equal(got.length, 1, "a closed link receives nothing");
   });
+
+  test("link supervision after matching: a short outage is bridged, one longer than T_conn_resume (6 s) restarts SLAC", () => {
+    const env = setup(1, 31);
+    const ev = addEv(env, 0);
+    const [e] = env.evses;
+    env.line.setAttenuation(ev.modem, e.modem, 20);
+    const seen: string[] = [];
+    const evse = new SlacEvse({
+      link: { io: e.modem.Link },
+      clock: env.clock,
+      random: env.random,
+      onLinkDown: () => seen.push("down"),
+      onLinkUp: () => seen.push("up"),
+      onLinkLost: () => seen.push("lost"),
+    });
+    e.slac.close();
+    evse.start();
+    ev.slac.start();
+    env.clock.advance(3000);
+    assert.equal(evse.state, "matched");
+    // The EV's modem drops off for 4.5 s (a cable moved, a modem watchdog).
+    ev.modem.silent = true;
+    env.clock.advance(1500);
+    assert.equal(evse.state, "link-down", "the EVSE's modem reports no peer");
+    assert.equal(ev.slac.state, "matched");
+    env.clock.advance(3000);
+    assert.equal(ev.slac.state, "link-down", "the EV's own modem does not answer: more than three polls missed");
+    ev.modem.silent = false;
+    env.clock.advance(1500);
+    assert.equal(evse.state, "matched");
+    assert.equal(ev.slac.state, "matched");
+    assert.deepEqual(seen, ["down", "up"]);
+    // Now for longer than T_conn_resume: both sides give the session up; the EV starts SLAC again and matches.
+    ev.modem.silent = true;
+    env.clock.advance(9000);
+    assert.deepEqual(seen, ["down", "up", "down", "lost"]);
+    assert.equal(evse.state, "waiting");
+    ev.modem.silent = false;
+    env.clock.advance(20000);
+    assert.equal(ev.slac.state, "matched");
+    assert.equal(evse.state, "matched");
+  });
 });
