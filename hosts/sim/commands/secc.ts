@@ -1,0 +1,243 @@
+// `xs15118 secc --iface IFACE …`: a simulated charger serving sessions on a real interface
+// (SDP on ff02::1, V2G over TCP/IPv6) until SIGINT/SIGTERM, with a live trace and, with
+// --json, one JSON line per session.
+
+import { parseArgs } from "node:util";
+import type { CliIo, Command } from "../cli";
+import type { Logger, LogLevel, Millis } from "../../../modules/common/index";
+import type { ListenerOptions, UdpSocketOptions } from "../../../modules/common/io";
+import type { SeccTraceEntry } from "../../../modules/statemachine/index";
+import { NodeListener, NodeUdpSocket } from "../net/index";
+import { waitForLinkLocal } from "../net/interface";
+import { NodeClock } from "../node-clock";
+import { StandInLoads } from "../standin-load";
+import { ChargerStation } from "../station/charger-station";
+import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../station/charger-station";
+import { LoopThinner, formatSeccTrace, formatSummary } from "../trace-format";
+
+const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocols din,iso2] [--transfer dc,ac]
+                    [--no-sdp] [--json] [--fast] [--verbose]
+
+A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
+on IFACE and serves DIN 70121 / ISO 15118-2 sessions over TCP (no TLS, external
+identification) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
+hardware: a 50 kW DC power module with a stand-in battery load, a 3 × 16 A AC outlet, a meter.
+
+  --iface IFACE       interface for SDP and the announced link-local address (required with SDP)
+  --port N            TCP port (default: random in the dynamic range 49152–65535)
+  --protocols LIST    protocols offered in SAP, preferred first (default iso2,din)
+  --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc)
+  --no-sdp            do not answer SDP; the vehicle must be given the address and port
+  --json              stdout: one JSON line when ready and one per session (protocol,
+                      durationMs, energyWh, messages, reason, errors); the trace goes to stderr
+  --fast              quick simulated hardware (isolation check 0.3 s, authorization 0.1 s)
+  --verbose           every charge-loop message and the stack's log (default: the loop thinned
+                      to changes of ≥ 1 V / 1 A or one line per second)
+
+example: sudo xs15118 secc --iface eth1 --protocols din --json`;
+
+export interface SeccArgs {
+  iface?: string;
+  port: number;
+  protocols: SessionProtocol[];
+  transfer: Transfer[];
+  sdp: boolean;
+  json: boolean;
+  fast: boolean;
+  verbose: boolean;
+}
+
+const PROTOCOL_IDS: readonly SessionProtocol[] = ["din", "iso2"];
+const TRANSFERS: readonly Transfer[] = ["dc", "ac"];
+
+function list<T extends string>(text: string, known: readonly T[], what: string): T[] {
+  const items = text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
+  const unknown = items.filter((s) => (known as readonly string[]).indexOf(s) < 0);
+  if (unknown.length > 0) throw new Error(`unknown ${what} '${unknown.join("', '")}' (known: ${known.join(", ")})`);
+  if (items.length === 0) throw new Error(`no ${what} given`);
+  return items.filter((s, i) => items.indexOf(s) === i) as T[];
+}
+
+/** The options of `secc`; throws an Error with a readable message when they are wrong. */
+export function parseSeccArgs(args: string[]): SeccArgs {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      iface: { type: "string" },
+      port: { type: "string" },
+      protocols: { type: "string" },
+      transfer: { type: "string" },
+      "no-sdp": { type: "boolean" },
+      json: { type: "boolean" },
+      fast: { type: "boolean" },
+      verbose: { type: "boolean" },
+    },
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: not a port number (1–65535, 0 for random)`);
+  const protocols = list(values.protocols ?? "iso2,din", PROTOCOL_IDS, "protocol");
+  const transfer = list(values.transfer ?? "dc", TRANSFERS, "transfer");
+  if (protocols.length === 1 && protocols[0] === "din" && transfer.length === 1 && transfer[0] === "ac") {
+    throw new Error("DIN 70121 is DC only: --protocols din needs --transfer dc");
+  }
+  const sdp = !values["no-sdp"];
+  if (sdp && !values.iface) throw new Error("--iface IFACE is required (SDP answers on ff02::1 of an interface; or give --no-sdp)");
+  return { iface: values.iface, port, protocols, transfer, sdp, json: !!values.json, fast: !!values.fast, verbose: !!values.verbose };
+}
+
+interface SessionState {
+  origin: number;
+  thinner: LoopThinner;
+  errors: string[];
+  mode?: string;
+}
+
+const secc: Command = {
+  summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2 sessions until stopped",
+  usage: USAGE,
+  async run(args, io) {
+    let a: SeccArgs;
+    try {
+      a = parseSeccArgs(args);
+    } catch (error) {
+      io.err(`xs15118 secc: ${(error as Error).message}`);
+      io.err("(xs15118 secc --help for the options)");
+      return 2;
+    }
+    return serve(a, io);
+  },
+};
+
+export default secc;
+
+async function serve(a: SeccArgs, io: CliIo): Promise<number> {
+  const trace = a.json ? io.err : io.out;
+  let address = "::";
+  if (a.iface !== undefined) {
+    const info = await waitForLinkLocal(a.iface, 5000);
+    if (info === undefined) {
+      io.err(`xs15118 secc: no interface '${a.iface}'`);
+      return 1;
+    }
+    if (info.linkLocal === undefined) {
+      if (a.sdp) {
+        io.err(`xs15118 secc: interface '${a.iface}' has no IPv6 link-local address (is it up, with IPv6 enabled?)`);
+        return 1;
+      }
+    } else address = info.linkLocal;
+  }
+
+  let finish!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  const fatal = (what: string, error: Error): void => {
+    io.err(`xs15118 secc: ${what}: ${error.message}`);
+    finish(1);
+  };
+
+  // The sockets, wrapped to learn when they are bound and to stop on their errors.
+  let listener: NodeListener | undefined;
+  let sdpSocket: NodeUdpSocket | undefined;
+  class Listener extends NodeListener {
+    constructor(options: ListenerOptions) {
+      super({ ...options, onError: (e) => fatal(`TCP port ${options.port}`, e) });
+      listener = this;
+    }
+  }
+  class Udp extends NodeUdpSocket {
+    constructor(options: UdpSocketOptions) {
+      super({ ...options, onError: (e) => fatal(`SDP (UDP ${options.port ?? 15118} on ${a.iface})`, e) });
+      sdpSocket = this;
+    }
+  }
+
+  const clock = new NodeClock();
+  const sessions = new Map<number, SessionState>();
+  let current: SessionState | undefined;
+  const logger: Logger = {
+    log(level: LogLevel, source: string, message: string) {
+      if (level === "error" || level === "warn") {
+        current?.errors.push(`${source}: ${message}`);
+        io.err(`${level} ${source}: ${message}`);
+      } else if (a.verbose && level !== "trace") io.err(`${level} ${source}: ${message}`);
+    },
+  };
+
+  let loads: StandInLoads | undefined;
+  const station = new ChargerStation({
+    clock,
+    io: { Udp, Listener },
+    address,
+    interface: a.iface,
+    port: a.port,
+    sdp: a.sdp,
+    protocols: a.protocols,
+    transfer: a.transfer,
+    dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
+    authorizationDelay: (a.fast ? 100 : 1000) as Millis,
+    logger,
+    onTrace: (entry: SeccTraceEntry, session: number) => {
+      loads?.onTrace(entry);
+      let s = sessions.get(session);
+      if (s === undefined) {
+        s = { origin: entry.time, thinner: new LoopThinner(), errors: [] };
+        sessions.set(session, s);
+        current = s;
+        trace(`session #${session}: vehicle connected`);
+      }
+      const mode = /(?:RequestedEnergyTransferMode|EVRequestedEnergyTransferType)=(\S+)/.exec(entry.summary);
+      if (mode) s.mode = mode[1];
+      if (entry.direction === "tx" && /ResponseCode=FAILED/.test(entry.summary)) s.errors.push(`${entry.message}: ${/ResponseCode=(\S+)/.exec(entry.summary)![1]}`);
+      if (a.verbose || s.thinner.keep(entry.message, entry.direction, entry.time, entry.summary)) trace(formatSeccTrace(entry, session, s.origin));
+    },
+    onSessionEnd: (summary: ChargerSessionSummary) => {
+      loads?.release();
+      const s = sessions.get(summary.session);
+      sessions.delete(summary.session);
+      if (current === s) current = undefined;
+      const ok = summary.reason === "ev-terminate" || summary.reason === "ev-pause";
+      const transfer = s?.mode === undefined ? undefined : s.mode.startsWith("DC") ? "dc" : "ac";
+      const durationMs = Math.round(summary.endedAt - summary.startedAt);
+      const energyWh = Math.round(summary.energyWh * 100) / 100;
+      const errors = s?.errors ?? [];
+      trace(formatSummary({ session: summary.session, protocol: summary.protocol, transfer, durationMs, energyWh, messages: summary.messages, reason: summary.reason, ok, errors }));
+      if (a.json) {
+        io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, messages: summary.messages, reason: summary.reason, ok, errors }));
+      }
+    },
+  });
+  loads = new StandInLoads(station);
+
+  const onSignal = (signal: string) => {
+    trace(`${signal}: stopping`);
+    finish(0);
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+
+  try {
+    station.start();
+    const ready = (async () => {
+      await listener?.ready;
+      while (a.sdp && sdpSocket?.port === undefined) await new Promise((r) => setTimeout(r, 10));
+    })();
+    const first = await Promise.race([ready.then(() => -1), done]);
+    if (first >= 0) return first;
+    const where = `[${address}${a.iface && address.startsWith("fe80") ? `%${a.iface}` : ""}]:${station.port}`;
+    trace(
+      `xs15118 secc: V2G server on ${where} (TCP, no TLS); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
+        `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}; Ctrl-C stops`,
+    );
+    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer }));
+    return await done;
+  } finally {
+    process.removeListener("SIGINT", onInt);
+    process.removeListener("SIGTERM", onTerm);
+    station.close(); // ends a live session (its summary is printed) and closes the sockets
+    loads.release();
+    clock.cancelAll();
+  }
+}
