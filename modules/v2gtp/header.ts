@@ -9,10 +9,14 @@
 // ISOV20PayloadTypes "See Table 12 of ISO 15118-20", the dsV2Gshark dissector and EVerest's
 // cbv2g exi_v2gtp.h; 0x8001/0x8002/0x8003/0x9000/0x9001 also seen in ../shared/captures).
 //
-// V2GTP has no negative acknowledgement (unlike ISO 13400 DoIP, from which its header comes):
-// a receiver discards what it cannot accept. On TCP a bad version byte means the framing is
-// lost, so the only safe reaction is to close the connection; a well-framed message with an
-// unknown type or an over-long payload can be skipped. `V2gtpError.action` says which.
+// Reaction to bad headers (ISO 15118-2 §7.8.3, V2GTP header validation: version and inverse
+// version, payload type, payload length against the receiver's buffer). V2GTP has no negative
+// acknowledgement (unlike ISO 13400 DoIP, whose header it borrows): the receiver does not answer
+// a message it cannot accept. On TCP a bad version byte means the framing is lost, so the only
+// safe reaction is to close the connection; a well-framed message with an unknown type or an
+// over-long payload can be skipped. `V2gtpError.action` says which; V2gtpConnection closes on
+// both by default, as RISE-V2G ("not a valid V2GTPMessage" → terminateSession) and Josev do.
+// The [V2G2-xxx] numbers of these requirements could not be confirmed from public material.
 
 import { DecodeError } from "../common/errors";
 import type { SchemaId } from "../exi/index";

@@ -1,8 +1,9 @@
 // The vehicle's SDP client: sends a SECC Discovery Request to ff02::1 port 15118 on one
 // interface and repeats it until a charger answers with the security the vehicle requires.
 //
-// Timing (ISO 15118-2 §7.10.1.2, DIN 70121 likewise): wait at least 250 ms for a response
-// before repeating the request, at most 50 requests in all; then SDP has failed.
+// Timing (ISO 15118-2 §7.10.1 and DIN 70121 SDP; ../shared/docs/standards-notes.md): wait at
+// least 250 ms for a response before repeating the request, at most 50 requests in all; then
+// SDP has failed and the vehicle falls back (or restarts) as its state machine decides.
 
 import type { Clock, TimerHandle } from "../common/clock";
 import { Millis } from "../common/clock";

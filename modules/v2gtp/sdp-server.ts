@@ -1,8 +1,9 @@
 // The charger's SDP responder: UDP port 15118, joined to ff02::1 on one interface, answering
 // each valid SECC Discovery Request with this charger's address, TCP port and security.
 //
-// Security (ISO 15118-2 §7.10.1.3): the charger answers with the security the vehicle asked
-// for when it offers it, otherwise with the one it does offer; the vehicle then decides.
+// Security (ISO 15118-2 §7.10.1, the security combinations of its Tables 3 and 4 as RISE-V2G
+// reads them): the charger answers with the security the vehicle asked for when it offers it,
+// otherwise with the one it does offer; the vehicle then decides.
 // Invalid datagrams are dropped without an answer (no negative response exists in SDP).
 
 import type { Logger } from "../common/log";
