@@ -1,235 +1,75 @@
-// Local stand-ins for the generated EXI message types (SAP, DIN 70121, ISO 15118-2).
+// The message types the SECC reads and writes, taken from the generated EXI types
+// (modules/exi/generated/<schema>/types.ts, docs/CONVENTIONS.md: "the generated types are the
+// message types everywhere"). This file only names them for the state machines: a union where
+// DIN 70121 and ISO 15118-2 share a handler, the schema's own type where they differ.
 //
-// TEMPORARY: modules/exi/generated/<schema>/ will hold the real types (docs/CONVENTIONS.md:
-// "the generated types are the message types everywhere"). Until they land, this is the ONE
-// place that spells the shapes the SECC reads and writes; when they land, each alias below is
-// replaced by an import, and nothing else in modules/statemachine changes.
-// Shapes follow CONVENTIONS.md: XSD local names, arrays for maxOccurs > 1, absent optionals
-// are absent properties, substitution groups and choices are the chosen element's property,
-// xs:long / xs:unsignedLong are bigint, hexBinary / base64Binary are Uint8Array.
+// Bodies stay loosely typed (AnyBody: `{ <MessageName>: content }`) because one generic
+// session wraps them for both schemas; the codec checks every response against the schema
+// (tests encode each one).
 
-/** PhysicalValueType (DIN: Unit optional; ISO-2: Unit required). Value = xs:short scaled by 10^Multiplier. */
-export interface PhysicalValue {
-  Multiplier: number;
-  Unit?: string;
-  Value: number;
-}
+import type * as apphand from "../exi/generated/apphand/types";
+import type * as din from "../exi/generated/din/types";
+import type * as iso2 from "../exi/generated/iso2/types";
+
+export type { apphand, din, iso2 };
+
+/** PhysicalValueType (DIN: Unit optional; ISO-2: Unit required). Value = xs:short × 10^Multiplier. */
+export type PhysicalValue = iso2.PhysicalValueType | din.PhysicalValueType;
+/** The units both schemas know. */
+export type PhysicalUnit = iso2.PhysicalValueType["Unit"];
 
 /** A body: exactly one property, the element name of the message ("CableCheckReq"). */
 export type AnyBody = { [messageName: string]: object };
 
-/** The V2G_Message document of DIN 70121 and ISO 15118-2. */
+/** The V2G_Message document of DIN 70121 and ISO 15118-2 (header as generated; body generic). */
 export interface V2gDocument {
   V2G_Message: {
-    Header: { SessionID: Uint8Array; Notification?: { FaultCode: string; FaultMsg?: string }; Signature?: object };
+    Header: iso2.MessageHeaderType | din.MessageHeaderType;
     Body: AnyBody;
   };
 }
 
 // ---- supportedAppProtocol (apphand) -------------------------------------------------------
 
-export interface AppProtocol {
-  ProtocolNamespace: string;
-  VersionNumberMajor: number;
-  VersionNumberMinor: number;
-  SchemaID: number;
-  Priority: number;
-}
-
+export type AppProtocol = apphand.AppProtocolType;
 export interface SupportedAppProtocolReqDoc {
-  supportedAppProtocolReq: { AppProtocol: AppProtocol[] };
+  supportedAppProtocolReq: apphand.supportedAppProtocolReqType;
 }
-
 export interface SupportedAppProtocolResDoc {
-  supportedAppProtocolRes: { ResponseCode: string; SchemaID?: number };
+  supportedAppProtocolRes: apphand.supportedAppProtocolResType;
 }
 
-// ---- shared between DIN and ISO-2 (same element names, nearly the same types) -------------
+// ---- parts of messages --------------------------------------------------------------------
 
-export interface DcEvStatus {
-  EVReady: boolean;
-  EVCabinConditioning?: boolean; // DIN only
-  EVRESSConditioning?: boolean; // DIN only
-  EVErrorCode: string;
-  EVRESSSOC: number;
-}
+export type DcEvStatus = iso2.DC_EVStatusType | din.DC_EVStatusType;
+/** ISO-2's DC_EVSEStatus (a superset of DIN's: DIN lacks the isolation level No_IMD). */
+export type DcEvseStatus = iso2.DC_EVSEStatusType;
+export type AcEvseStatus = iso2.AC_EVSEStatusType;
+export type DcEvChargeParameter = iso2.DC_EVChargeParameterType | din.DC_EVChargeParameterType;
+export type AcEvChargeParameter = iso2.AC_EVChargeParameterType | din.AC_EVChargeParameterType;
+/** ISO-2 requires EVSEMaximumPowerLimit, DIN does not: the ISO-2 shape fits both. */
+export type DcEvseChargeParameter = iso2.DC_EVSEChargeParameterType;
+export type AcEvseChargeParameter = iso2.AC_EVSEChargeParameterType;
+export type Iso2SAScheduleTuple = iso2.SAScheduleTupleType;
+export type DinSAScheduleTuple = din.SAScheduleTupleType;
+export type Iso2MeterInfo = iso2.MeterInfoType;
 
-export interface DcEvseStatus {
-  EVSEIsolationStatus?: string;
-  EVSEStatusCode: string;
-  NotificationMaxDelay: number;
-  EVSENotification: string;
-}
+// ---- requests (what the handlers read) ----------------------------------------------------
 
-export interface AcEvseStatus {
-  NotificationMaxDelay: number;
-  EVSENotification: string;
-  RCD: boolean;
-  PowerSwitchClosed?: boolean; // DIN only (DIN has no AC flow in this stack)
-}
-
-export interface DcEvChargeParameter {
-  DepartureTime?: number;
-  DC_EVStatus: DcEvStatus;
-  EVMaximumCurrentLimit: PhysicalValue;
-  EVMaximumPowerLimit?: PhysicalValue;
-  EVMaximumVoltageLimit: PhysicalValue;
-  EVEnergyCapacity?: PhysicalValue;
-  EVEnergyRequest?: PhysicalValue;
-  FullSOC?: number;
-  BulkSOC?: number;
-}
-
-export interface AcEvChargeParameter {
-  DepartureTime?: number;
-  EAmount: PhysicalValue;
-  EVMaxVoltage: PhysicalValue;
-  EVMaxCurrent: PhysicalValue;
-  EVMinCurrent: PhysicalValue;
-}
-
-export interface DcEvseChargeParameter {
-  DC_EVSEStatus: DcEvseStatus;
-  EVSEMaximumCurrentLimit: PhysicalValue;
-  EVSEMaximumPowerLimit?: PhysicalValue; // required in ISO-2
-  EVSEMaximumVoltageLimit: PhysicalValue;
-  EVSEMinimumCurrentLimit: PhysicalValue;
-  EVSEMinimumVoltageLimit: PhysicalValue;
-  EVSECurrentRegulationTolerance?: PhysicalValue;
-  EVSEPeakCurrentRipple: PhysicalValue;
-  EVSEEnergyToBeDelivered?: PhysicalValue;
-}
-
-export interface AcEvseChargeParameter {
-  AC_EVSEStatus: AcEvseStatus;
-  EVSENominalVoltage: PhysicalValue;
-  EVSEMaxCurrent: PhysicalValue;
-}
-
-export interface RelativeTimeInterval {
-  start: number;
-  duration?: number;
-}
-
-/** ISO-2 PMaxScheduleEntry (PMax is a PhysicalValue). */
-export interface Iso2PMaxScheduleEntry {
-  RelativeTimeInterval: RelativeTimeInterval;
-  PMax: PhysicalValue;
-}
-
-/** DIN PMaxScheduleEntry (PMax is an xs:short in W). */
-export interface DinPMaxScheduleEntry {
-  RelativeTimeInterval: RelativeTimeInterval;
-  PMax: number;
-}
-
-export interface Iso2SAScheduleTuple {
-  SAScheduleTupleID: number;
-  PMaxSchedule: { PMaxScheduleEntry: Iso2PMaxScheduleEntry[] };
-  SalesTariff?: object;
-}
-
-export interface DinSAScheduleTuple {
-  SAScheduleTupleID: number;
-  PMaxSchedule: { PMaxScheduleID: number; PMaxScheduleEntry: DinPMaxScheduleEntry[] };
-  SalesTariff?: object;
-}
-
-export interface MeterInfo {
-  MeterID: string;
-  MeterReading?: bigint | PhysicalValue; // ISO-2: xs:unsignedLong (Wh); DIN: PhysicalValue
-  SigMeterReading?: Uint8Array;
-  MeterStatus?: number;
-  TMeter?: bigint;
-}
-
-export interface ChargingProfile {
-  SAScheduleTupleID?: number; // DIN only
-  ProfileEntry: {
-    ChargingProfileEntryStart: number;
-    ChargingProfileEntryMaxPower: PhysicalValue | number; // ISO-2 PhysicalValue, DIN xs:short
-    ChargingProfileEntryMaxNumberOfPhasesInUse?: number;
-  }[];
-}
-
-export interface DcEvPowerDeliveryParameter {
-  DC_EVStatus: DcEvStatus;
-  BulkChargingComplete?: boolean;
-  ChargingComplete: boolean;
-}
-
-// ---- requests (the fields the SECC reads) -------------------------------------------------
-
-export interface SessionSetupReq {
-  EVCCID: Uint8Array;
-}
-export interface ServiceDiscoveryReq {
-  ServiceScope?: string;
-  ServiceCategory?: string;
-}
-export interface ServiceDetailReq {
-  ServiceID: number;
-}
-export interface PaymentSelectionReq {
-  SelectedPaymentOption: string;
-  SelectedServiceList: { SelectedService: { ServiceID: number; ParameterSetID?: number }[] };
-}
-export interface AuthorizationReq {
-  Id?: string;
-  GenChallenge?: Uint8Array | string;
-}
-export interface DinChargeParameterDiscoveryReq {
-  EVRequestedEnergyTransferType: string;
-  DC_EVChargeParameter?: DcEvChargeParameter;
-  AC_EVChargeParameter?: AcEvChargeParameter;
-}
-export interface Iso2ChargeParameterDiscoveryReq {
-  MaxEntriesSAScheduleTuple?: number;
-  RequestedEnergyTransferMode: string;
-  DC_EVChargeParameter?: DcEvChargeParameter;
-  AC_EVChargeParameter?: AcEvChargeParameter;
-}
-export interface DinPowerDeliveryReq {
-  ReadyToChargeState: boolean;
-  ChargingProfile?: ChargingProfile;
-  DC_EVPowerDeliveryParameter?: DcEvPowerDeliveryParameter;
-}
-export interface Iso2PowerDeliveryReq {
-  ChargeProgress: string;
-  SAScheduleTupleID: number;
-  ChargingProfile?: ChargingProfile;
-  DC_EVPowerDeliveryParameter?: DcEvPowerDeliveryParameter;
-}
-export interface CableCheckReq {
-  DC_EVStatus: DcEvStatus;
-}
-export interface PreChargeReq {
-  DC_EVStatus: DcEvStatus;
-  EVTargetVoltage: PhysicalValue;
-  EVTargetCurrent: PhysicalValue;
-}
-export interface CurrentDemandReq {
-  DC_EVStatus: DcEvStatus;
-  EVTargetCurrent: PhysicalValue;
-  EVMaximumVoltageLimit?: PhysicalValue;
-  EVMaximumCurrentLimit?: PhysicalValue;
-  EVMaximumPowerLimit?: PhysicalValue;
-  BulkChargingComplete?: boolean;
-  ChargingComplete: boolean;
-  RemainingTimeToFullSoC?: PhysicalValue;
-  RemainingTimeToBulkSoC?: PhysicalValue;
-  EVTargetVoltage: PhysicalValue;
-}
-export interface WeldingDetectionReq {
-  DC_EVStatus: DcEvStatus;
-}
-export interface MeteringReceiptReq {
-  Id?: string;
-  SessionID: Uint8Array;
-  SAScheduleTupleID?: number;
-  MeterInfo: MeterInfo;
-}
-export type ChargingStatusReq = Record<string, never>;
-export interface SessionStopReq {
-  ChargingSession?: string; // ISO-2: Terminate | Pause; DIN: empty element
-}
+export type SessionSetupReq = iso2.SessionSetupReqType | din.SessionSetupReqType;
+export type ServiceDiscoveryReq = iso2.ServiceDiscoveryReqType | din.ServiceDiscoveryReqType;
+export type ServiceDetailReq = iso2.ServiceDetailReqType;
+export type PaymentSelectionReq = iso2.PaymentServiceSelectionReqType | din.ServicePaymentSelectionReqType;
+export type AuthorizationReq = iso2.AuthorizationReqType | din.ContractAuthenticationReqType;
+export type DinChargeParameterDiscoveryReq = din.ChargeParameterDiscoveryReqType;
+export type Iso2ChargeParameterDiscoveryReq = iso2.ChargeParameterDiscoveryReqType;
+export type DinPowerDeliveryReq = din.PowerDeliveryReqType;
+export type Iso2PowerDeliveryReq = iso2.PowerDeliveryReqType;
+export type CableCheckReq = iso2.CableCheckReqType | din.CableCheckReqType;
+export type PreChargeReq = iso2.PreChargeReqType | din.PreChargeReqType;
+export type CurrentDemandReq = iso2.CurrentDemandReqType | din.CurrentDemandReqType;
+export type WeldingDetectionReq = iso2.WeldingDetectionReqType | din.WeldingDetectionReqType;
+export type MeteringReceiptReq = iso2.MeteringReceiptReqType;
+export type ChargingStatusReq = iso2.ChargingStatusReqType;
+/** ISO-2 SessionStopReq (ChargingSession Terminate | Pause); DIN's is empty. */
+export type SessionStopReq = iso2.SessionStopReqType | din.SessionStopType;

@@ -1,6 +1,6 @@
 // PhysicalValueType ⇄ numbers in SI units, for both sides (DIN 70121 and ISO 15118-2).
 
-import type { PhysicalValue } from "./msg-types";
+import type { PhysicalUnit, PhysicalValue, iso2 } from "./msg-types";
 
 const SHORT_MAX = 32767;
 const SHORT_MIN = -32768;
@@ -10,7 +10,7 @@ const SHORT_MIN = -32768;
  * xs:short (what real chargers send), else one decimal (−1) when it fits, else the smallest
  * positive multiplier that fits; saturates at ±32767 × 10^3.
  */
-export function physical(value: number, unit: string): PhysicalValue {
+export function physical(value: number, unit: PhysicalUnit): iso2.PhysicalValueType {
   if (value === Math.round(value) && value <= SHORT_MAX && value >= SHORT_MIN) {
     return { Multiplier: 0, Unit: unit, Value: value };
   }

@@ -2,9 +2,9 @@
 // answers (FAILED_SequenceError, FAILED_UnknownSession, FAILED, ...) so that the SECC always
 // answers [V2G-DC-xxx, as ISO-2 [V2G2-538], [V2G2-736]] — Josev's failed_responses.py as data.
 
-import type { AnyBody, DcEvseStatus, PhysicalValue } from "../msg-types";
+import type { AnyBody, DcEvseStatus, PhysicalUnit, PhysicalValue } from "../msg-types";
 
-const zero = (unit: string): PhysicalValue => ({ Multiplier: 0, Unit: unit, Value: 0 });
+const zero = (unit: PhysicalUnit): PhysicalValue => ({ Multiplier: 0, Unit: unit, Value: 0 });
 
 function shutdownStatus(): DcEvseStatus {
   return { EVSEIsolationStatus: "Invalid", EVSEStatusCode: "EVSE_Shutdown", NotificationMaxDelay: 0, EVSENotification: "StopCharging" };

@@ -2,9 +2,9 @@
 // answers so that the SECC always answers [V2G2-538], [V2G2-736] (Josev's failed_responses.py
 // as data). `ac` picks AC_EVSEStatus / AC_EVSEChargeParameter where the response has a choice.
 
-import type { AnyBody, DcEvseStatus, PhysicalValue } from "../msg-types";
+import type { AnyBody, DcEvseStatus, PhysicalUnit, PhysicalValue } from "../msg-types";
 
-const zero = (unit: string): PhysicalValue => ({ Multiplier: 0, Unit: unit, Value: 0 });
+const zero = (unit: PhysicalUnit): PhysicalValue => ({ Multiplier: 0, Unit: unit, Value: 0 });
 /** evseIDType needs 7–37 characters; "ZZ00000" is the ISO 15118-2 "no EVSEID" value. */
 const NO_EVSEID = "ZZ00000";
 

@@ -10,7 +10,7 @@ import { seccState } from "../secc/types";
 export function handle(req: SessionStopReq, ctx: SeccContext, _facts: SeccFacts): HandlerResult {
   const wasCharging = ctx.charging;
   ctx.charging = false;
-  const pause = req.ChargingSession === "Pause";
+  const pause = "ChargingSession" in req && req.ChargingSession === "Pause";
   return stop({ SessionStopRes: { ResponseCode: "OK" } }, pause ? "ev-pause" : "ev-terminate", wasCharging ? "stop-charging" : undefined);
 }
 

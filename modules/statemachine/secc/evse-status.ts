@@ -9,7 +9,7 @@ import type {
   DcEvseStatus,
   DinSAScheduleTuple,
   Iso2SAScheduleTuple,
-  MeterInfo,
+  Iso2MeterInfo,
 } from "../msg-types";
 import { physical } from "../physical";
 import type { SeccContext } from "./context";
@@ -24,7 +24,7 @@ export type DcPhase = "idle" | "cable-check" | "charging";
  */
 export function dcEvseStatus(facts: SeccFacts, phase: DcPhase): DcEvseStatus {
   const evse = facts.evse;
-  let code = "EVSE_Ready";
+  let code: DcEvseStatus["EVSEStatusCode"] = "EVSE_Ready";
   if (evse.emergency) code = "EVSE_EmergencyShutdown";
   else if (evse.malfunction) code = "EVSE_Malfunction";
   else if (evse.notification === "StopCharging") code = "EVSE_Shutdown";
@@ -136,7 +136,7 @@ export function dinScheduleList(facts: SeccFacts, ctx: SeccContext): { SASchedul
 }
 
 /** ISO-2 MeterInfo (MeterReading in Wh as xs:unsignedLong); undefined without a meter ID. */
-export function iso2MeterInfo(facts: SeccFacts): MeterInfo | undefined {
+export function iso2MeterInfo(facts: SeccFacts): Iso2MeterInfo | undefined {
   const id = facts.config.meterId;
   if (id === undefined) return undefined;
   const wh = facts.evse.meterWh;

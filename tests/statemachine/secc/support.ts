@@ -5,7 +5,7 @@ import { ManualClock } from "../../../modules/common/index";
 import { decode, encode } from "../../../modules/exi/index";
 import type { ChargerFeedback, SeccConfig, SessionStore } from "../../../modules/statemachine/index";
 import { SeccSession } from "../../../modules/statemachine/index";
-import type { PhysicalValue, SeccOutput, SeccSessionOptions, SeccTraceEntry, V2gDocument } from "../../../modules/statemachine/index";
+import type { PhysicalUnit, iso2, SeccOutput, SeccSessionOptions, SeccTraceEntry, V2gDocument } from "../../../modules/statemachine/index";
 
 export const DC_CONFIG: SeccConfig = {
   evseId: "DE*XS1*E0001",
@@ -33,12 +33,12 @@ export const AC_CONFIG: SeccConfig = {
 export const EVCCID = new Uint8Array([0x00, 0x7d, 0xfa, 0x07, 0x5e, 0x4a]);
 export const ZERO_ID = new Uint8Array(1);
 
-export function pv(value: number, unit: string, multiplier = 0): PhysicalValue {
+export function pv(value: number, unit: PhysicalUnit, multiplier = 0): iso2.PhysicalValueType {
   return { Multiplier: multiplier, Unit: unit, Value: value };
 }
 
 export function dcEvStatus(soc = 40, ready = true) {
-  return { EVReady: ready, EVErrorCode: "NO_ERROR", EVRESSSOC: soc };
+  return { EVReady: ready, EVErrorCode: "NO_ERROR" as const, EVRESSSOC: soc };
 }
 
 export function doc(sessionId: Uint8Array, name: string, content: object = {}): V2gDocument {
