@@ -1,0 +1,247 @@
+// @node-only — `xs15118 secc` and `xs15118 evcc` end to end on real IPv6: two network namespaces
+// joined by a veth pair, our charger in one and our vehicle in the other (separate processes,
+// SDP on ff02::1 over the veth, TCP on link-local addresses). Needs root and iproute2; skips
+// with the reason otherwise. Sessions are short: a 1 kWh battery charged from 50 % to 51 %.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../../bin/xs15118.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+// Unique per run: namespaces xs<id>s / xs<id>v, interfaces (≤ 15 characters) xs<id>s / xs<id>v.
+const ID = `${(process.pid % 46656).toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+const NS_SECC = `xs15118-${ID}-secc`;
+const NS_EV = `xs15118-${ID}-ev`;
+const IF_SECC = `xs${ID}s`;
+const IF_EV = `xs${ID}v`;
+
+function run(args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync(args[0], args.slice(1), { encoding: "utf8", timeout: 10_000 });
+  return { ok: r.status === 0, out: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? r.error.message : ""}`.trim() };
+}
+
+function inNs(ns: string, args: string[]): { ok: boolean; out: string } {
+  return run(["ip", "netns", "exec", ns, ...args]);
+}
+
+let created = false;
+
+function cleanup(): void {
+  if (!created) return;
+  created = false;
+  // deleting a namespace destroys its veth end, and with it the peer
+  run(["ip", "netns", "del", NS_SECC]);
+  run(["ip", "netns", "del", NS_EV]);
+}
+
+/** Creates the namespaces and the link; the reason to skip when the machine does not allow it. */
+async function setUp(): Promise<string | undefined> {
+  if (process.platform !== "linux") return "network namespaces need Linux";
+  if (process.getuid?.() !== 0) return "needs root (ip netns add)";
+  if (!run(["ip", "-V"]).ok) return "no iproute2 'ip' command";
+  const a = run(["ip", "netns", "add", NS_SECC]);
+  if (!a.ok) return `cannot create a network namespace: ${a.out}`;
+  created = true;
+  const steps: string[][] = [
+    ["ip", "netns", "add", NS_EV],
+    ["ip", "link", "add", IF_SECC, "netns", NS_SECC, "type", "veth", "peer", "name", IF_EV, "netns", NS_EV],
+  ];
+  for (const [ns, ifname] of [[NS_SECC, IF_SECC], [NS_EV, IF_EV]]) {
+    // no duplicate address detection: the link-local address is usable at once
+    steps.push(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0", `net.ipv6.conf.${ifname}.accept_dad=0`, `net.ipv6.conf.${ifname}.disable_ipv6=0`]);
+    steps.push(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
+    steps.push(["ip", "netns", "exec", ns, "ip", "link", "set", ifname, "up"]);
+  }
+  for (const step of steps) {
+    const r = run(step);
+    if (!r.ok) {
+      cleanup();
+      return `cannot set up the veth pair (${step.join(" ")}): ${r.out}`;
+    }
+  }
+  // both ends have a usable (not tentative) link-local address, within 5 s
+  const deadline = Date.now() + 5000;
+  for (const [ns, ifname] of [[NS_SECC, IF_SECC], [NS_EV, IF_EV]]) {
+    for (;;) {
+      const r = inNs(ns, ["ip", "-6", "addr", "show", "dev", ifname, "scope", "link"]);
+      if (r.ok && /inet6 fe80::/.test(r.out) && !/tentative/.test(r.out)) break;
+      if (Date.now() > deadline) {
+        cleanup();
+        return `no usable link-local address on ${ifname}: ${r.out}`;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return undefined;
+}
+
+process.once("exit", cleanup); // a crash of the test process must not leave namespaces behind
+
+const skip = await setUp();
+if (skip) console.log(`# secc-evcc-netns skipped: ${skip}`);
+
+interface Proc {
+  child: ChildProcess;
+  lines: string[];
+  stderr: string[];
+  exit: Promise<number | null>;
+}
+
+function start(ns: string, args: string[]): Proc {
+  const child = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  let partial = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop()!;
+    lines.push(...parts);
+  });
+  let errPartial = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    const parts = (errPartial + chunk).split("\n");
+    errPartial = parts.pop()!;
+    stderr.push(...parts);
+  });
+  const exit = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  return { child, lines, stderr, exit };
+}
+
+function json(p: Proc): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const l of p.lines) if (l.startsWith("{")) out.push(JSON.parse(l) as Record<string, unknown>);
+  return out;
+}
+
+async function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function until<T>(what: string, get: () => T | undefined, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The EVCC as a process: waits for its exit (bounded) and returns its code and JSON summary. */
+async function vehicle(args: string[]): Promise<{ code: number | null; summary: Record<string, unknown> | undefined; stderr: string[]; ms: number }> {
+  const t0 = Date.now();
+  const p = start(NS_EV, ["evcc", "--battery-kwh", "1", "--soc", "50", "--target-soc", "51", "--timeout", "30", "--json", ...args]);
+  let code: number | null;
+  try {
+    code = await within("evcc", p.exit, 45_000);
+  } catch (error) {
+    p.child.kill("SIGKILL");
+    throw error;
+  }
+  const summaries = json(p);
+  return { code, summary: summaries[summaries.length - 1], stderr: p.stderr, ms: Date.now() - t0 };
+}
+
+describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv6 link-local)", { skip }, () => {
+  let sdpSecc!: Proc;
+  let plainSecc!: Proc;
+  const plainPort = 49152 + Math.floor(Math.random() * 16000);
+  let sdpPort = 0;
+  let seccAddress = "";
+  const evccSummaries: Record<string, unknown>[] = [];
+  const plainSummaries: Record<string, unknown>[] = [];
+
+  before(async () => {
+    // both chargers start together (process start-up dominates the run time)
+    sdpSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocols", "iso2,din", "--transfer", "dc,ac", "--fast", "--json"]);
+    plainSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--no-sdp", "--port", String(plainPort), "--fast", "--json"]);
+    for (const p of [sdpSecc, plainSecc]) {
+      const ready = await until("secc ready", () => json(p).find((j) => j.event === "ready") ?? (p.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
+      assert.equal(ready.event, "ready", `secc exited early: ${p.stderr.join("\n")}`);
+      if (p === sdpSecc) {
+        sdpPort = ready.port as number;
+        seccAddress = ready.address as string;
+      }
+    }
+    assert.ok(sdpPort >= 49152 && sdpPort <= 65535, `random port ${sdpPort} in the dynamic range`);
+    assert.match(seccAddress, /^fe80:/);
+  });
+
+  after(async () => {
+    for (const p of [sdpSecc, plainSecc]) {
+      if (p && p.child.exitCode === null && p.child.signalCode === null) {
+        p.child.kill("SIGKILL");
+        await within("secc kill", p.exit, 5000).catch(() => undefined);
+      }
+    }
+    cleanup();
+  });
+
+  const cases = [
+    { name: "DIN 70121 DC via SDP", args: ["--protocol", "din", "--transfer", "dc"], protocol: "din", transfer: "dc" },
+    { name: "ISO 15118-2 DC via SDP", args: ["--protocol", "iso2", "--transfer", "dc"], protocol: "iso2", transfer: "dc" },
+    { name: "ISO 15118-2 AC via SDP", args: ["--protocol", "iso2", "--transfer", "ac"], protocol: "iso2", transfer: "ac" },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: the EVCC exits 0 with a normal end and energy > 0`, async (t) => {
+      const r = await vehicle(["--iface", IF_EV, ...c.args]);
+      t.diagnostic(`${c.name}: evcc process ${r.ms} ms, session ${String(r.summary?.durationMs)} ms, ${String(r.summary?.energyWh)} Wh`);
+      assert.equal(r.code, 0, `evcc exit ${r.code}: ${JSON.stringify(r.summary)}\n${r.stderr.slice(-15).join("\n")}`);
+      assert.ok(r.summary, "a JSON summary");
+      assert.equal(r.summary.protocol, c.protocol);
+      assert.equal(r.summary.transfer, c.transfer);
+      assert.equal(r.summary.ok, true);
+      assert.equal(r.summary.reason, "charging-complete");
+      assert.ok((r.summary.energyWh as number) > 0, `energy ${String(r.summary.energyWh)} Wh`);
+      assert.ok((r.summary.socEnd as number) >= 51);
+      assert.ok((r.summary.messages as number) > 10);
+      evccSummaries.push(r.summary);
+    });
+  }
+
+  test("--no-sdp charger and --secc [fe80::…]:PORT vehicle (zone from --iface): ISO-2 DC", async (t) => {
+    const addr = await until("address", () => json(plainSecc).find((j) => j.event === "ready"), 1000);
+    assert.equal(addr.sdp, false);
+    assert.equal(addr.port, plainPort);
+    const r = await vehicle(["--iface", IF_EV, "--secc", `[${seccAddress}]:${plainPort}`, "--protocol", "iso2"]);
+    t.diagnostic(`no-sdp: evcc process ${r.ms} ms, session ${String(r.summary?.durationMs)} ms, ${String(r.summary?.energyWh)} Wh`);
+    assert.equal(r.code, 0, `evcc exit ${r.code}: ${JSON.stringify(r.summary)}\n${r.stderr.slice(-15).join("\n")}`);
+    assert.equal(r.summary?.protocol, "iso2");
+    assert.equal(r.summary?.secc, `[${seccAddress}%${IF_EV}]:${plainPort}`);
+    assert.ok((r.summary?.energyWh as number) > 0);
+    plainSummaries.push(r.summary!);
+  });
+
+  test("SIGTERM stops both chargers in order (exit 0); their JSON session summaries agree with the vehicles'", async () => {
+    sdpSecc.child.kill("SIGTERM");
+    plainSecc.child.kill("SIGTERM");
+    assert.equal(await within("secc exit", sdpSecc.exit, 10_000), 0, sdpSecc.stderr.slice(-10).join("\n"));
+    assert.equal(await within("secc exit", plainSecc.exit, 10_000), 0, plainSecc.stderr.slice(-10).join("\n"));
+    for (const [secc, evs] of [[sdpSecc, evccSummaries], [plainSecc, plainSummaries]] as const) {
+      const sessions = json(secc).filter((j) => j.event === "session");
+      assert.equal(sessions.length, evs.length, JSON.stringify(sessions));
+      for (let i = 0; i < evs.length; i++) {
+        const s = sessions[i];
+        const ev = evs[i];
+        assert.equal(s.protocol, ev.protocol);
+        assert.equal(s.transfer, ev.transfer);
+        assert.equal(s.reason, "ev-terminate");
+        assert.equal(s.ok, true);
+        assert.deepEqual(s.errors, []);
+        assert.equal(s.messages, ev.messages, "both sides count every message (SAP included)");
+        const ratio = (s.energyWh as number) / (ev.energyWh as number);
+        assert.ok(ratio > 0.5 && ratio < 2, `charger ${String(s.energyWh)} Wh vs vehicle ${String(ev.energyWh)} Wh`);
+        assert.ok(Math.abs((s.durationMs as number) - (ev.durationMs as number)) < 2000, `durations ${String(s.durationMs)} / ${String(ev.durationMs)} ms`);
+      }
+    }
+  });
+});
