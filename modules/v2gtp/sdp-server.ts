@@ -55,6 +55,8 @@ export class SdpServer {
   readonly #socket: UdpSocket;
   readonly #options: SdpServerOptions;
   readonly #logger: Logger;
+  /** The two possible answers, encoded once (no allocation per request). */
+  readonly #encoded: Record<SdpSecurity, Uint8Array | undefined>;
   #closed = false;
 
   constructor(options: SdpServerOptions) {
@@ -64,6 +66,11 @@ export class SdpServer {
     if (!parseIpv6(options.address)) throw new ImplementationError(`'${options.address}' is not an IPv6 address`);
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
+    const encoded = (security: SdpSecurity): Uint8Array | undefined => {
+      const r = chooseSdpResponse({ security, transport: "tcp" }, options);
+      return r && r.security === security ? encodeSdpResponse(r) : undefined;
+    };
+    this.#encoded = { tls: encoded("tls"), none: encoded("none") };
     this.#socket = new options.udp({
       port: options.port ?? SDP_PORT,
       address: options.bindAddress ?? "::",
@@ -112,7 +119,7 @@ export class SdpServer {
     const response = chooseSdpResponse(request, this.#options);
     if (!response) return; // unreachable: the constructor requires a port
     try {
-      this.#socket.write(encodeSdpResponse(response), datagram.address, datagram.port);
+      this.#socket.write(this.#encoded[response.security]!, datagram.address, datagram.port);
     } catch (error) {
       // a full output: the vehicle retries every 250 ms, so dropping this answer is safe
       this.#logger.log("warn", "sdp", "SDP response not sent", { error: (error as Error).message });
