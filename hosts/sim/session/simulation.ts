@@ -1,0 +1,410 @@
+// The complete simulated charging session, from plug-in to unplug, on one virtual clock:
+//
+//   pilot (IEC 61851-1)  plug-in → B → 5 % PWM
+//   SLAC (ISO 15118-3)   EV and EVSE match over the simulated powerline (and ignore a neighbour)
+//   SDP                  EV asks on ff02::1, the charger answers with its address and TCP port
+//   TCP on IPv6          over the powerline's AVLN, by the virtual IP stack (hosts/sim/vnet)
+//   SAP                  supportedAppProtocol picks DIN 70121 or ISO 15118-2
+//   session              DIN / ISO-2, DC or AC, with simulated power electronics and battery
+//   stop → unplug        pilot back to A
+//
+// Virtual time: the clock jumps from event to event, so an hour of charging costs a second
+// of CPU; every frame on the powerline (SLAC and IP) can be captured for a pcapng file.
+// Portable (no Node imports): the same scenario runs in the XS tests and benchmark.
+
+import { ManualClock } from "../../../modules/common/manual-clock";
+import type { Millis } from "../../../modules/common/clock";
+import type { Logger, LogLevel } from "../../../modules/common/log";
+import { toHex } from "../../../modules/common/bytes";
+import type { EthernetLink, EthernetLinkOptions } from "../../../modules/common/io";
+import { SlacEv, SlacEvse } from "../../../modules/slac/index";
+import type { EthernetLinkClass } from "../../../modules/slac/index";
+import type { ChargerPilotEvent, VehiclePilotEvent } from "../../../modules/cp-pwm/index";
+import type { SeccTraceEntry } from "../../../modules/statemachine/index";
+import type { EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
+import { createPilotPair } from "../cp/pilot-pair";
+import { Powerline, type SimModem } from "../powerline";
+import { VirtualIpStack } from "../vnet/stack";
+import { ChargerStation, type SessionProtocol, type Transfer } from "../station/charger-station";
+import { VehicleStation, type VehicleOutcome } from "../station/vehicle-station";
+
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_HOMEPLUG = 0x88e1;
+
+export interface SimulationOptions {
+  protocol?: SessionProtocol;
+  transfer?: Transfer;
+  /** Battery at plug-in and the SoC at which the vehicle stops. */
+  startSoc?: number;
+  targetSoc?: number;
+  capacityKWh?: number;
+  /** Charger limits (DC). */
+  maxCurrent?: number;
+  maxPower?: number;
+  /** TCP port of the charger; 0: random in the dynamic range. */
+  port?: number;
+  /** Neighbouring chargers on the same powerline whose cables couple weakly (default 1). */
+  neighbours?: number;
+  /** Give up after this much simulated time (default 4 h). */
+  limit?: Millis;
+  /** Seed of every random choice (MACs stay fixed; NMK, session ID, port vary with it). */
+  seed?: number;
+  /** Wall-clock time of the simulation's start, for the capture's timestamps (default 0). */
+  epochMs?: number;
+  /** Every event worth a line of live trace. */
+  onTrace?(event: TraceEvent): void;
+  /** Every Ethernet frame on the powerline (SLAC and IP), for the pcapng capture. */
+  onFrame?(timeMs: number, frame: Uint8Array): void;
+  /** Core log entries (warnings and errors also count as the summary's errors). */
+  logger?: Logger;
+}
+
+export type TraceSource = "sim" | "pilot" | "slac" | "sdp" | "evcc" | "secc" | "power";
+
+export interface TraceEvent {
+  /** Simulated time since the start, ms. */
+  time: number;
+  source: TraceSource;
+  text: string;
+  /** Present values while power flows (the live status). */
+  values?: { voltage?: number; current?: number; soc?: number; energyWh?: number };
+  /** A message of the session (EVCC side), with its direction. */
+  message?: { name: string; direction: "tx" | "rx"; values: Readonly<Record<string, string | number | boolean | undefined>> };
+}
+
+export interface SimulationSummary {
+  ok: boolean;
+  protocol?: SessionProtocol;
+  transfer: Transfer;
+  outcome: string;
+  detail?: string;
+  /** Plug-in to unplug, and SessionSetup to SessionStop, simulated ms. */
+  durationMs: number;
+  sessionMs: number;
+  /** Charger's meter. */
+  energyWh: number;
+  socStart: number;
+  socEnd: number;
+  /** V2G messages exchanged (requests and responses, SAP included). */
+  messages: number;
+  slac: { matchedAtMs?: number; attenuationDb?: number; evseMac?: string };
+  peakCurrent: number;
+  peakPower: number;
+  errors: string[];
+}
+
+/** Fixed station addresses, so captures of two runs compare. */
+const EV_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0e, 0x01);
+const EVSE_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0a, 0x01);
+
+function seeded(seed: number): (count: number) => Uint8Array {
+  let x = seed >>> 0 || 1;
+  return (count) => {
+    const out = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      out[i] = x & 0xff;
+    }
+    return out;
+  };
+}
+
+/** Wraps a modem's host link so every frame the host writes, and every frame the modem itself
+ *  originates (CM_SET_KEY.CNF, CM_ATTEN_PROFILE.IND, …), is seen once by `tap`. */
+function tappedLink(modem: SimModem, tap: (frame: Uint8Array) => void): EthernetLinkClass {
+  const Inner = modem.Link;
+  const modemMac = modem.modemMac;
+  class TappedLink implements EthernetLink {
+    readonly #inner: EthernetLink;
+    constructor(options: EthernetLinkOptions & Record<string, unknown>) {
+      this.#inner = new Inner(options);
+    }
+    get mac(): Uint8Array {
+      return this.#inner.mac;
+    }
+    read(): Uint8Array | undefined {
+      const frame = this.#inner.read();
+      if (frame && frame.length >= 12 && sameMac(frame.subarray(6, 12), modemMac)) tap(frame);
+      return frame;
+    }
+    write(frame: Uint8Array): void {
+      tap(frame);
+      this.#inner.write(frame);
+    }
+    close(): void {
+      this.#inner.close();
+    }
+  }
+  return TappedLink as unknown as EthernetLinkClass;
+}
+
+function sameMac(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 6; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Runs one complete session and returns its summary (synchronously: the clock is virtual). */
+export function runSimulation(options: SimulationOptions = {}): SimulationSummary {
+  const protocol = options.protocol ?? "iso2";
+  const transfer = options.transfer ?? "dc";
+  const clock = new ManualClock();
+  const random = seeded(options.seed ?? 15118);
+  const errors: string[] = [];
+  const trace = (source: TraceSource, text: string, extra?: Partial<TraceEvent>): void => options.onTrace?.({ time: clock.now(), source, text, ...extra });
+  const logger: Logger = {
+    log(level: LogLevel, source: string, message: string, fields?: Readonly<Record<string, unknown>>): void {
+      if (level === "error" || level === "warn") errors.push(`${source}: ${message}`);
+      options.logger?.log(level, source, message, fields);
+    },
+  };
+  const epoch = options.epochMs ?? 0;
+  const tap = (frame: Uint8Array): void => options.onFrame?.(epoch + clock.now(), frame.slice());
+
+  // ---- the powerline: our charger, its neighbours, the vehicle
+  const line = new Powerline({ clock });
+  const evseModem = line.addModem({ hostMac: EVSE_MAC, name: "evse" });
+  const evModem = line.addModem({ hostMac: EV_MAC, name: "ev" });
+  line.setAttenuation(evModem, evseModem, 21);
+  const neighbours: SlacEvse[] = [];
+  for (let i = 0; i < (options.neighbours ?? 1); i++) {
+    const modem = line.addModem({ hostMac: Uint8Array.of(0x02, 0, 0, 0, 0x0b, 1 + i), name: `neighbour${i}` });
+    line.setAttenuation(evModem, modem, 48 + 5 * i); // crosstalk between cables in one cabinet
+    line.setAttenuation(evseModem, modem, 40);
+    // A neighbour waits for its own car and gives up after TT_EVSE_SLAC_init: not an error here.
+    neighbours.push(new SlacEvse({ link: { io: tappedLink(modem, tap) }, clock, random, logger: options.logger }));
+  }
+  const evseLink = tappedLink(evseModem, tap);
+  const evLink = tappedLink(evModem, tap);
+
+  // ---- the charger and the vehicle
+  let summary: SimulationSummary | undefined;
+  let plugAt = 0;
+  let sessionStart = 0;
+  let socStart = 0;
+  let messages = 0;
+  let matchedAt: number | undefined;
+  let attenuation: number | undefined;
+  let peakCurrent = 0;
+  let peakPower = 0;
+  let lastStatus = -Infinity;
+  let charger: ChargerStation | undefined;
+  let vehicle: VehicleStation | undefined;
+  let evStack: VirtualIpStack | undefined;
+  let evseStack: VirtualIpStack | undefined;
+  let outcome: VehicleOutcome | undefined;
+  let unplugged = false;
+
+  const battery = {
+    capacityKWh: options.capacityKWh ?? 40,
+    soc: options.startSoc ?? 30,
+  };
+
+  const pilot = createPilotPair({
+    clock,
+    sim: { plugged: false, period: 10 as Millis },
+    charger: {
+      mode: "hlc",
+      onEvent: (e: ChargerPilotEvent) => chargerPilotEvent(e),
+    },
+    vehicle: { onEvent: (e: VehiclePilotEvent) => vehiclePilotEvent(e) },
+  });
+
+  const slacEvse = new SlacEvse({
+    link: { io: evseLink, ethertype: ETHERTYPE_HOMEPLUG },
+    clock,
+    random,
+    logger,
+    onMatched: (info) => {
+      trace("slac", `EVSE matched EV ${toHex(info.evMac)} (NID ${toHex(info.nid)})`);
+      startCharger();
+    },
+    onFailed: (reason) => trace("slac", `EVSE SLAC failed: ${reason}`),
+  });
+  const slacEv = new SlacEv({
+    link: { io: evLink, ethertype: ETHERTYPE_HOMEPLUG },
+    clock,
+    random,
+    logger,
+    onCandidate: (c) => trace("slac", `EV hears EVSE ${toHex(c.evseMac)} at ${c.attenuation.toFixed(1)} dB`),
+    onMatched: (info) => {
+      matchedAt = clock.now();
+      attenuation = info.attenuation;
+      trace("slac", `EV matched EVSE ${toHex(info.evseMac)} at ${info.attenuation.toFixed(1)} dB; link up`);
+      startVehicle();
+    },
+    onFailed: (reason) => {
+      trace("slac", `EV SLAC failed: ${reason}`);
+      finish({ reason: "slac-failed" as VehicleOutcome["reason"], detail: reason, ok: false });
+    },
+  });
+
+  let slacStarted = false;
+  function chargerPilotEvent(e: ChargerPilotEvent): void {
+    if (e.type === "state") {
+      trace("pilot", `charger sees ${e.state}${e.state === "B2" ? " (5 % PWM: digital communication)" : ""}`);
+      if (e.state === "B2" && !slacStarted) {
+        slacStarted = true;
+        slacEvse.start();
+        for (const n of neighbours) n.start();
+      }
+      if (e.state === "A" && unplugged) wrapUp();
+    } else if (e.type === "power") trace("pilot", `power ${e.allowed ? "allowed" : "not allowed"} (${e.reason})`);
+    else if (e.type === "error") trace("pilot", `pilot error ${e.reason} ${e.active ? "raised" : "cleared"}`);
+  }
+
+  let evSlacStarted = false;
+  function vehiclePilotEvent(e: VehiclePilotEvent): void {
+    if (e.type === "duty" && e.meaning.kind === "digital" && !evSlacStarted) {
+      evSlacStarted = true;
+      trace("pilot", `vehicle reads ${e.duty.toFixed(1)} % duty: digital communication`);
+      slacEv.start();
+    } else if (e.type === "s2") trace("pilot", `vehicle ${e.closed ? "closes" : "opens"} S2`);
+  }
+
+  function startCharger(): void {
+    evseIp = new evseLink({ ethertype: ETHERTYPE_IPV6, onReadable: () => drain(evseIp, evseStack) });
+    evseStack = new VirtualIpStack({ name: "evse0", clock, link: evseIp });
+    charger = new ChargerStation({
+      clock,
+      io: evseStack,
+      address: evseStack.address.split("%")[0],
+      interface: "evse0",
+      port: options.port ?? 0,
+      protocols: [protocol],
+      transfer: [transfer],
+      config: { dc: { maxVoltage: 500, maxCurrent: options.maxCurrent ?? 125, maxPower: options.maxPower ?? 50_000, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 } },
+      random,
+      logger,
+      onTrace: (entry: SeccTraceEntry) => {
+        if (entry.message === "CurrentDemandReq" || entry.message === "ChargingStatusReq" || entry.message === "CurrentDemandRes" || entry.message === "ChargingStatusRes") return;
+        if (entry.direction === "rx") trace("secc", `${entry.state}: ${entry.message}${entry.summary ? ` ${entry.summary}` : ""}`);
+      },
+      onSessionEnd: (s) => trace("secc", `session ${s.session} ended: ${s.reason} (${s.messages} messages)`),
+    });
+    charger.start();
+    trace("sdp", `charger answers SDP on ff02::1 and serves V2G on [${evseStack.address}]:${charger.port}`);
+  }
+
+  // The IP link of a station: frames read from the modem go to that station's stack.
+  let evseIp: EthernetLink | undefined;
+  let evIp: EthernetLink | undefined;
+  function drain(link: EthernetLink | undefined, stack: VirtualIpStack | undefined): void {
+    if (!link || !stack) return;
+    let frame: Uint8Array | undefined;
+    while ((frame = link.read())) stack.receive(frame);
+  }
+
+  function startVehicle(): void {
+    evIp = new evLink({ ethertype: ETHERTYPE_IPV6, onReadable: () => drain(evIp, evStack) });
+    evStack = new VirtualIpStack({ name: "ev0", clock, link: evIp });
+    vehicle = new VehicleStation({
+      clock,
+      io: evStack,
+      interface: "ev0",
+      transfer,
+      protocols: [protocol],
+      evccId: EV_MAC,
+      battery,
+      targetSoc: options.targetSoc ?? 80,
+      logger,
+      acPowerAvailable: () => charger?.ac?.closed ?? false,
+      onDiscovered: (r) => trace("sdp", `vehicle found the charger at [${r.connectAddress}]:${r.port} after ${r.attempts} request(s)`),
+      onPilot: (state) => pilot.vehicle.setReady(state === "C"),
+      onContactors: (closed) => {
+        trace("power", `vehicle contactors ${closed ? "closed" : "open"}`);
+        if (closed) charger?.couple({ dcLoad: vehicle!.vehicle.dcLoad() });
+        else charger?.uncouple();
+      },
+      onTrace: (entry: EvccTraceEntry) => evccTrace(entry),
+      onEnd: (o) => finish(o),
+    });
+    socStart = vehicle.vehicle.battery.soc;
+    charger?.couple({ acDraw: () => vehicle?.vehicle.acCurrent() ?? 0 });
+    vehicle.start();
+  }
+
+  function evccTrace(entry: EvccTraceEntry): void {
+    messages++;
+    if (entry.name === "SessionSetupReq") sessionStart = clock.now();
+    const loop = entry.name === "CurrentDemandReq" || entry.name === "CurrentDemandRes" || entry.name === "ChargingStatusReq" || entry.name === "ChargingStatusRes";
+    const v = vehicle!.vehicle;
+    const voltage = charger?.dc?.presentVoltage ?? 0;
+    const current = transfer === "dc" ? (charger?.dc?.presentCurrent ?? 0) : v.acCurrent();
+    const power = transfer === "dc" ? voltage * current : current * 230 * 3;
+    peakCurrent = Math.max(peakCurrent, current);
+    peakPower = Math.max(peakPower, power);
+    if (!loop) {
+      trace("evcc", `${entry.direction === "tx" ? "→" : "←"} ${entry.name}`, { message: { name: entry.name, direction: entry.direction, values: entry.values } });
+      return;
+    }
+    // The charging loop runs every 100–500 ms: one status line every 10 s of simulated time.
+    if (entry.direction === "rx" && clock.now() - lastStatus >= 10_000) {
+      lastStatus = clock.now();
+      trace("power", "charging", {
+        values: { voltage: transfer === "dc" ? voltage : 230, current, soc: v.battery.soc, energyWh: charger?.meter.energyWh ?? 0 },
+        message: { name: entry.name, direction: entry.direction, values: entry.values },
+      });
+    }
+  }
+
+  function finish(o: VehicleOutcome): void {
+    if (outcome) return;
+    outcome = o;
+    trace("evcc", `session over: ${o.reason}${o.detail ? ` (${o.detail})` : ""}`);
+    // The driver unplugs a few seconds later.
+    clock.set(() => {
+      unplugged = true;
+      trace("pilot", "vehicle unplugged");
+      pilot.sim.unplug();
+    }, 3000 as Millis);
+  }
+
+  function wrapUp(): void {
+    if (summary) return;
+    const v = vehicle?.vehicle;
+    summary = {
+      ok: outcome?.ok ?? false,
+      protocol: outcome?.protocol as SessionProtocol | undefined,
+      transfer,
+      outcome: outcome?.reason ?? "incomplete",
+      detail: outcome?.detail,
+      durationMs: clock.now() - plugAt,
+      sessionMs: sessionStart > 0 ? clock.now() - sessionStart : 0,
+      energyWh: charger?.meter.energyWh ?? 0,
+      socStart,
+      socEnd: v?.battery.soc ?? socStart,
+      messages,
+      slac: { matchedAtMs: matchedAt !== undefined ? matchedAt - plugAt : undefined, attenuationDb: attenuation, evseMac: toHex(EVSE_MAC) },
+      peakCurrent,
+      peakPower,
+      errors,
+    };
+    vehicle?.close();
+    charger?.close();
+    slacEv.close();
+    slacEvse.close();
+    for (const n of neighbours) n.close();
+    pilot.close();
+  }
+
+  // ---- the scenario
+  trace("sim", `${protocol.toUpperCase()} ${transfer.toUpperCase()} session, battery ${battery.capacityKWh} kWh at ${battery.soc} %, target ${options.targetSoc ?? 80} %`);
+  clock.set(() => {
+    plugAt = clock.now();
+    trace("pilot", "vehicle plugged in");
+    pilot.sim.plug();
+  }, 1000 as Millis);
+  const limit = options.limit ?? 4 * 3_600_000;
+  while (!summary && clock.now() < limit) clock.advance(1000);
+  if (!summary) {
+    errors.push(`sim: no end after ${limit / 1000} s of simulated time`);
+    if (!outcome) outcome = { reason: "timeout-sequence-performance", detail: "simulation time limit", ok: false };
+    wrapUp();
+  }
+  return summary!;
+}
+
