@@ -6,6 +6,7 @@ import type { Command } from "../cli";
 import { readCapture, CaptureFormatError } from "../pcap/read";
 import { dissectCapture } from "../pcap/dissect";
 import { tlsDecryptor } from "../pcap/tls";
+import { toJson } from "../exi-json"; // the same JSON as `xs15118 exi`: bytes as hex, bigint as decimal strings
 import type { DissectedMessage, Layer, V2gSession } from "../pcap/dissect";
 
 const USAGE = [
@@ -119,19 +120,6 @@ const command: Command = {
 export default command;
 
 // ---------------------------------------------------------------- JSON
-
-/** JSON-safe copy: Uint8Array → hex string, bigint → decimal string. */
-export function toJson(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
-  if (typeof value === "bigint") return value.toString();
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = toJson((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
-}
 
 function relSeconds(m: DissectedMessage, start: number): number {
   return Math.round((m.time - start) * 1000) / 1e6;
