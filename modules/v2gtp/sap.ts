@@ -15,27 +15,21 @@
 
 import { ImplementationError } from "../common/errors";
 import type { SchemaId } from "../exi/index";
+import type { AppProtocolType, supportedAppProtocolReqType, supportedAppProtocolResType } from "../exi/generated/apphand/types";
 
-export type SapResponseCode =
-  | "OK_SuccessfulNegotiation"
-  | "OK_SuccessfulNegotiationWithMinorDeviation"
-  | "Failed_NoNegotiation";
+/** ResponseCode of supportedAppProtocolRes. */
+export type SapResponseCode = supportedAppProtocolResType["ResponseCode"];
 
-/** One AppProtocol entry (apphand schema: AppProtocolType). */
-export interface AppProtocol {
-  ProtocolNamespace: string;
-  VersionNumberMajor: number;
-  VersionNumberMinor: number;
-  SchemaID: number;
-  Priority: number;
-}
+/** One AppProtocol entry (the generated apphand type). */
+export type AppProtocol = AppProtocolType;
 
+/** The message objects, in the codec's shape `{ <root>: content }` with the generated types. */
 export interface SupportedAppProtocolReq {
-  supportedAppProtocolReq: { AppProtocol: AppProtocol[] };
+  supportedAppProtocolReq: supportedAppProtocolReqType;
 }
 
 export interface SupportedAppProtocolRes {
-  supportedAppProtocolRes: { ResponseCode: SapResponseCode; SchemaID?: number };
+  supportedAppProtocolRes: supportedAppProtocolResType;
 }
 
 /** The protocols this stack implements, by short id (used in configuration and the CLI). */
