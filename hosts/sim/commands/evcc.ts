@@ -130,7 +130,7 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
       io.err(`xs15118 evcc: interface '${a.iface}' has no IPv6 link-local address (is it up, with IPv6 enabled?)`);
       return 1;
     }
-    if (info.mac.some((b) => b !== 0)) mac = info.mac;
+    if (info.mac.some((b) => b !== 0)) mac = Uint8Array.from(info.mac);
   }
 
   const clock = new NodeClock();

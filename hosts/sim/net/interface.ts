@@ -25,12 +25,12 @@ export function interfaceInfo(name: string): InterfaceInfo | undefined {
   return { name, linkLocal, mac };
 }
 
-/** Waits (polling, at most `ms`) until `name` has a link-local address. */
+/** Waits (polling, at most `ms`) until `name` has a link-local address; at once when there is no `name`. */
 export async function waitForLinkLocal(name: string, ms: number): Promise<InterfaceInfo | undefined> {
   const deadline = Date.now() + ms;
   for (;;) {
     const info = interfaceInfo(name);
-    if (info?.linkLocal !== undefined || Date.now() >= deadline) return info;
+    if (info === undefined || info.linkLocal !== undefined || Date.now() >= deadline) return info;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,0 +1,208 @@
+// @node-only — `xs15118 secc` / `evcc` options (exit 2 with a message on bad ones), endpoint
+// parsing, the live-trace formatting and the standalone charger's stand-in battery load.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { main } from "../../hosts/sim/cli";
+import { parseSeccArgs } from "../../hosts/sim/commands/secc";
+import { parseEvccArgs } from "../../hosts/sim/commands/evcc";
+import { parseEndpoint } from "../../hosts/sim/net/interface";
+import { LoopThinner, formatDuration, formatEnergy, formatEvccTrace, formatSeccTrace, formatSummary } from "../../hosts/sim/trace-format";
+import { StandInBattery, StandInLoads } from "../../hosts/sim/standin-load";
+import { ChargerStation } from "../../hosts/sim/station/charger-station";
+import { ManualClock } from "../../modules/common/index";
+import type { Millis } from "../../modules/common/index";
+import type { SeccTraceEntry } from "../../modules/statemachine/index";
+import { bufferIo } from "../support/cli-io";
+
+async function exit(args: string[]): Promise<{ code: number; err: string; out: string }> {
+  const io = bufferIo();
+  const code = await main(args, io);
+  return { code, err: io.stderr.join("\n"), out: io.stdout.join("\n") };
+}
+
+describe("xs15118 evcc options", () => {
+  test("a malformed --secc exits 2 and says what is expected", async () => {
+    for (const bad of ["fe80::1:61000", "[fe80::1]", "[fe80::1]:99999", "[not-an-address]:61000", "[fe80::1]:"]) {
+      const r = await exit(["evcc", "--iface", "eth9", "--secc", bad]);
+      assert.equal(r.code, 2, bad);
+      assert.match(r.err, /xs15118 evcc: .*(\[IPv6\]:PORT|out of range|not an IPv6 address)/, bad);
+    }
+  });
+
+  test("an unknown protocol or transfer exits 2 with the known ones", async () => {
+    let r = await exit(["evcc", "--iface", "eth9", "--protocol", "iso20"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown protocol 'iso20' \(known: din, iso2\)/);
+    r = await exit(["evcc", "--iface", "eth9", "--transfer", "wpt"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown transfer 'wpt'/);
+    r = await exit(["evcc", "--iface", "eth9", "--protocol", "din", "--transfer", "ac"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /DIN 70121 is DC only/);
+  });
+
+  test("unknown options, missing --iface, out-of-range numbers exit 2", async () => {
+    assert.equal((await exit(["evcc", "--iface", "eth9", "--frobnicate"])).code, 2);
+    const noIface = await exit(["evcc"]);
+    assert.equal(noIface.code, 2);
+    assert.match(noIface.err, /--iface IFACE is required/);
+    const soc = await exit(["evcc", "--iface", "eth9", "--target-soc", "120"]);
+    assert.equal(soc.code, 2);
+    assert.match(soc.err, /--target-soc 120/);
+    const zone = await exit(["evcc", "--secc", "[fe80::1]:61000"]);
+    assert.equal(zone.code, 2);
+    assert.match(zone.err, /needs an interface/);
+  });
+
+  test("defaults and a full command line", () => {
+    const d = parseEvccArgs(["--iface", "eth1"]);
+    assert.deepEqual({ transfer: d.transfer, protocol: d.protocol, targetSoc: d.targetSoc, json: d.json, secc: d.secc }, { transfer: "dc", protocol: undefined, targetSoc: 80, json: false, secc: undefined });
+    const a = parseEvccArgs(["--iface", "eth1", "--protocol", "ISO2", "--transfer", "ac", "--secc", "[fe80::1]:61000", "--target-soc", "55", "--soc", "50", "--battery-kwh", "2", "--timeout", "30", "--json"]);
+    assert.equal(a.protocol, "iso2");
+    assert.equal(a.transfer, "ac");
+    assert.deepEqual(a.secc, { address: "fe80::1%eth1", port: 61000 });
+    assert.equal(a.targetSoc, 55);
+    assert.equal(a.soc, 50);
+    assert.equal(a.batteryKWh, 2);
+    assert.equal(a.timeoutS, 30);
+    assert.equal(a.json, true);
+  });
+
+  test("--help prints the usage", async () => {
+    const r = await exit(["evcc", "--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /usage: xs15118 evcc --iface IFACE/);
+  });
+});
+
+describe("xs15118 secc options", () => {
+  test("an unknown protocol or transfer exits 2 with a message", async () => {
+    let r = await exit(["secc", "--iface", "eth9", "--protocols", "din,iso20"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown protocol 'iso20' \(known: din, iso2\)/);
+    r = await exit(["secc", "--iface", "eth9", "--transfer", "dc,bpt"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown transfer 'bpt'/);
+    r = await exit(["secc", "--iface", "eth9", "--protocols", "din", "--transfer", "ac"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /DIN 70121 is DC only/);
+  });
+
+  test("bad port, missing --iface with SDP, stray arguments exit 2", async () => {
+    assert.equal((await exit(["secc", "--iface", "eth9", "--port", "70000"])).code, 2);
+    assert.equal((await exit(["secc", "--iface", "eth9", "--port", "x"])).code, 2);
+    const r = await exit(["secc"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--iface IFACE is required/);
+    assert.equal((await exit(["secc", "--iface", "eth9", "extra"])).code, 2);
+  });
+
+  test("defaults: random port, iso2,din, DC, SDP on", () => {
+    const a = parseSeccArgs(["--iface", "eth1"]);
+    assert.deepEqual(a, { iface: "eth1", port: 0, protocols: ["iso2", "din"], transfer: ["dc"], sdp: true, json: false, fast: false, verbose: false });
+    const b = parseSeccArgs(["--no-sdp", "--port", "61000", "--protocols", "din", "--transfer", "dc,ac", "--json"]);
+    assert.equal(b.sdp, false);
+    assert.equal(b.iface, undefined);
+    assert.equal(b.port, 61000);
+    assert.deepEqual(b.transfer, ["dc", "ac"]);
+  });
+
+  test("an interface that does not exist: exit 1 with a message", async () => {
+    const r = await exit(["secc", "--iface", "no-such-if0"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no interface 'no-such-if0'/);
+  });
+});
+
+describe("endpoints", () => {
+  test("[addr]:port with and without zone", () => {
+    assert.deepEqual(parseEndpoint("[fe80::1%eth0]:61000"), { address: "fe80::1%eth0", port: 61000 });
+    assert.deepEqual(parseEndpoint("[fe80::1]:61000", "veth1"), { address: "fe80::1%veth1", port: 61000 });
+    assert.deepEqual(parseEndpoint("[::1]:15000"), { address: "::1", port: 15000 });
+    assert.deepEqual(parseEndpoint("[2001:db8::5]:50000", "eth0"), { address: "2001:db8::5", port: 50000 });
+    assert.throws(() => parseEndpoint("[fe80::1]:61000"), /needs an interface/);
+    assert.throws(() => parseEndpoint("::1:61000"), /\[IPv6\]:PORT/);
+    assert.throws(() => parseEndpoint("[::1]:0"), /out of range/);
+  });
+});
+
+describe("trace formatting", () => {
+  test("durations and energies", () => {
+    assert.equal(formatDuration(850), "850 ms");
+    assert.equal(formatDuration(12_345), "12.3 s");
+    assert.equal(formatDuration(245_000), "4 min 05 s");
+    assert.equal(formatDuration(3_720_000), "1 h 02 min");
+    assert.equal(formatEnergy(0), "0 Wh");
+    assert.equal(formatEnergy(9.876), "9.88 Wh");
+    assert.equal(formatEnergy(12.44), "12.4 Wh");
+    assert.equal(formatEnergy(850.4), "850 Wh");
+    assert.equal(formatEnergy(12_345), "12.35 kWh");
+  });
+
+  test("SECC and EVCC lines, summary", () => {
+    const e: SeccTraceEntry = { direction: "rx", protocol: "din", state: "CurrentDemand", message: "CurrentDemandReq", summary: "EVTargetVoltage=400V EVTargetCurrent=100A SOC=42%", time: 5_210 as Millis };
+    assert.equal(formatSeccTrace(e, 1, 1000), "+   4.210 s #1 din  rx CurrentDemandReq                 EVTargetVoltage=400V EVTargetCurrent=100A SOC=42%");
+    assert.equal(formatSeccTrace({ ...e, summary: "" }), "din  rx CurrentDemandReq");
+    const line = formatEvccTrace({ at: 2_000 as Millis, direction: "tx", name: "CurrentDemandReq", values: { soc: 31.24, targetVoltage: 400, targetCurrent: 99.96, code: "OK", none: undefined } }, 1000);
+    assert.equal(line, "+   1.000 s tx CurrentDemandReq                 soc=31.2% targetVoltage=400V targetCurrent=100A code=OK");
+    assert.equal(
+      formatSummary({ session: 2, protocol: "iso2", transfer: "dc", durationMs: 6_210, energyWh: 12.44, messages: 58, socStart: 30, socEnd: 31, reason: "ev-terminate", ok: true }),
+      "session #2 iso2 dc: 6.2 s, 12.4 Wh, 58 messages, SoC 30% → 31%, ended: ev-terminate — ok",
+    );
+  });
+
+  test("the charge loop is thinned to changes and one line a second", () => {
+    const t = new LoopThinner(1000);
+    assert.equal(t.keep("CurrentDemandRes", "tx", 0, "V=400.1V I=100A"), true);
+    assert.equal(t.keep("CurrentDemandRes", "tx", 100, "V=400.2V I=100A"), false);
+    assert.equal(t.keep("CurrentDemandRes", "tx", 200, "V=402V I=100A"), true);
+    assert.equal(t.keep("CurrentDemandRes", "tx", 1300, "V=402V I=100A"), true);
+    assert.equal(t.keep("PreChargeRes", "tx", 1301, "V=402V"), true);
+    assert.equal(t.keep("PreChargeRes", "tx", 1302, "V=402V"), true);
+  });
+});
+
+describe("stand-in battery of the standalone charger", () => {
+  test("voltage rises with current and charge", () => {
+    const b = new StandInBattery({ voltage: 360 });
+    assert.equal(b.voltageAt(0), 360);
+    assert.equal(Math.round(b.voltageAt(100) * 10) / 10, 368);
+    b.absorb(36_000, 1000); // 10 Wh
+    assert.ok(b.voltageAt(0) > 360);
+  });
+
+  test("coupled at the first CurrentDemandReq at the output's voltage, released at PowerDelivery stop", () => {
+    const clock = new ManualClock({ start: 0 });
+    const station = new ChargerStation({ clock, io: {} as never, address: "fe80::1", transfer: ["dc"] });
+    const loads = new StandInLoads(station);
+    const rx = (message: string, summary: string): SeccTraceEntry => ({ direction: "rx", protocol: "iso2", state: "", message, summary, time: clock.now() });
+    station.dc!.setTarget(350, 2);
+    for (let i = 0; i < 200; i++) clock.advance(10);
+    assert.equal(station.dc!.presentVoltage, 350);
+    loads.onTrace(rx("CurrentDemandReq", "EVTargetVoltage=409V EVTargetCurrent=50A"));
+    assert.ok(loads.battery);
+    station.dc!.setTarget(409, 50);
+    for (let i = 0; i < 100; i++) clock.advance(10);
+    assert.ok(station.dc!.presentCurrent > 40, `current ${station.dc!.presentCurrent} A`);
+    assert.ok(station.dc!.presentVoltage > 350 && station.dc!.presentVoltage < 360, `voltage ${station.dc!.presentVoltage} V`);
+    loads.onTrace(rx("PowerDeliveryReq", "ChargeProgress=Stop SAScheduleTupleID=1"));
+    assert.equal(loads.battery, undefined);
+    assert.ok(station.meter.energyWh > 0);
+    station.close();
+  });
+
+  test("AC: draws the outlet's maximum between PowerDelivery start and stop (DIN style flags too)", () => {
+    const clock = new ManualClock({ start: 0 });
+    const station = new ChargerStation({ clock, io: {} as never, address: "fe80::1", transfer: ["ac"] });
+    const loads = new StandInLoads(station);
+    const rx = (message: string, summary: string): SeccTraceEntry => ({ direction: "rx", protocol: "iso2", state: "", message, summary, time: clock.now() });
+    loads.onTrace(rx("PowerDeliveryReq", "ChargeProgress=Start SAScheduleTupleID=1"));
+    assert.equal(loads.acDrawing, true);
+    station.ac!.close();
+    clock.advance(200);
+    assert.equal(station.ac!.presentCurrent, 16);
+    loads.onTrace(rx("SessionStopReq", "ChargingSession=Terminate"));
+    assert.equal(loads.acDrawing, false);
+    assert.equal(station.ac!.presentCurrent, 0);
+  });
+});
