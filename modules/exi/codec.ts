@@ -586,10 +586,32 @@ class Decoder {
 // ---------------------------------------------------------------------------------------
 // Encoder
 
+const PH_KEYS = 0, PH_ORDER = 1, PH_CONTENT = 2, PH_END = 3; // phases of an encoder frame
+
+/** One open element of the encoder's explicit stack (frames are reused between calls). */
+class EFrame {
+  kind = 0;
+  ti = 0;
+  q = 0;
+  sc = 0;
+  phase = 0;
+  obj: Obj | null = null;
+  keys: string[] | null = null;
+  idx: number[] = []; // order index of each key
+  items: unknown[] | null = null; // $content items, or the children of an undeclared element
+  i = 0;
+  arr: unknown[] | null = null; // array property being written
+  j = 0;
+  cq = 0;
+  inStart = true;
+  gr: BuiltinGrammar | null = null;
+}
+
 class Encoder {
   g!: Grammar;
   w = new BitWriter(1024);
-  depth = 0;
+  frames: EFrame[] = [];
+  top = -1;
   uris: string[] | null = null;
   locals: string[][] | null = null;
   builtins: Map<string, BuiltinGrammar> | null = null;
@@ -597,7 +619,7 @@ class Encoder {
   reset(g: Grammar): void {
     this.g = g;
     this.w.reset();
-    this.depth = 0;
+    this.top = -1;
     this.uris = null;
     this.locals = null;
     this.builtins = null;
@@ -637,19 +659,95 @@ class Encoder {
     return w.finish();
   }
 
+  // Like the decoder, the encoder walks the message with an explicit frame stack (no
+  // recursion), bounded by MAX_DEPTH.
+
   child(c: number, v: unknown, q: number): void {
-    if (c >= 0) {
-      this.type(c, v, q);
-      return;
+    if (this.begin(c, v, q)) this.run();
+  }
+
+  push(kind: number, q: number): EFrame {
+    if (this.top + 1 >= MAX_DEPTH) this.fail("nesting too deep");
+    let f = this.frames[++this.top];
+    if (!f) this.frames[this.top] = f = new EFrame();
+    f.kind = kind;
+    f.q = q;
+    f.i = 0;
+    f.arr = null;
+    f.j = 0;
+    return f;
+  }
+
+  /** Starts element content `c` for value `v`; simple values are written at once. True when a frame was pushed. */
+  begin(c: number, v: unknown, q: number): boolean {
+    const g = this.g, w = this.w;
+    if (c < 0 && c !== FRAG_RELAXED) {
+      w.bits(0, 1);
+      this.value(-1 - c, v, q);
+      w.bits(0, 1);
+      return false;
     }
     if (c === FRAG_RELAXED) {
-      this.relaxed(v, q);
-      return;
+      this.beginRelaxed(v, q);
+      return true;
     }
-    const w = this.w;
-    w.bits(0, 1);
-    this.value(-1 - c, v, q);
-    w.bits(0, 1);
+    const flags = g.tFlags[c];
+    if (flags & T_SIMPLE_ONLY) {
+      let sc = g.tStart[c];
+      const p = this.find(sc, P_CH, "character data");
+      this.value(g.pChild[p], v, q);
+      sc = nextState(g, p, sc, -1);
+      this.find(sc & STATE_MASK, P_EE, "end of element");
+      return false;
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) this.fail(`${g.qLocal[q]}: expected an object`);
+    const obj = v as Obj;
+    const f = this.push(K_TYPE, q);
+    f.ti = c;
+    f.sc = g.tStart[c];
+    f.obj = obj;
+    const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
+    f.items = content ?? null;
+    if (content !== undefined && !Array.isArray(content)) this.fail("$content: expected an array");
+    // Fast path: the object's own keys already in schema order (decoded objects, literals
+    // written in order): only the present properties are visited.
+    const map = this.orderMap(c);
+    let last = -1, inOrder = !content;
+    if (inOrder) {
+      const keys = Object.keys(obj), idx = f.idx;
+      for (let n = 0; n < keys.length; n++) {
+        const k = keys[n];
+        const i = map.get(k);
+        if (i === undefined) {
+          if (k !== "$value" && k !== "$content") this.fail(`${g.qLocal[q]}: unknown property ${k}`);
+          idx[n] = -1;
+          continue;
+        }
+        if (i < last) {
+          inOrder = false;
+          break;
+        }
+        idx[n] = last = i;
+      }
+      f.keys = keys;
+    }
+    if (inOrder) f.phase = PH_KEYS;
+    else {
+      f.phase = PH_ORDER;
+      f.keys = null;
+      f.i = g.tOrderStart[c];
+    }
+    return true;
+  }
+
+  run(): void {
+    const base = this.top;
+    while (this.top >= base) {
+      const f = this.frames[this.top];
+      if (f.kind === K_TYPE) this.stepType(f);
+      else if (f.kind === K_RELAXED) this.stepRelaxed(f);
+      else this.stepBuiltin(f);
+    }
   }
 
   find(s: number, kind: number, what: string): number {
@@ -662,133 +760,207 @@ class Encoder {
     return this.fail(`${what} not allowed here`);
   }
 
-  event(sc: number, q: number, v: unknown): number {
+  /** Writes AT/SE(q) in the frame's state and advances it; true when the child pushed a frame. */
+  event(f: EFrame, q: number, v: unknown): boolean {
     const g = this.g;
+    const sc = f.sc;
     const s = sc & STATE_MASK;
     const start = g.stStart[s], end = g.stStart[s + 1];
     let p = start;
     while (p < end && (g.pQ[p] !== q || (g.pKind[p] & P_KIND) > P_SE)) p++;
     if (p === end) this.fail(`${g.qLocal[q]} not allowed here (missing or misplaced element?)`);
     this.w.bits(p - start, g.stWidth[s]);
-    if ((g.pKind[p] & P_KIND) === P_AT) this.value(g.pChild[p], v, q);
-    else this.child(g.pChild[p], v, q);
-    return nextState(g, p, sc, -1);
+    f.sc = nextState(g, p, sc, -1);
+    if ((g.pKind[p] & P_KIND) === P_AT) {
+      this.value(g.pChild[p], v, q);
+      return false;
+    }
+    return this.begin(g.pChild[p], v, q);
   }
 
-  type(ti: number, v: unknown, q: number): void {
+  stepType(f: EFrame): void {
     const g = this.g;
-    if (++this.depth > MAX_DEPTH) this.fail("nesting too deep");
-    const flags = g.tFlags[ti];
-    let sc = g.tStart[ti];
-    if (flags & T_SIMPLE_ONLY) {
-      const p = this.find(sc, P_CH, "character data");
-      this.value(g.pChild[p], v, q);
-      sc = nextState(g, p, sc, -1);
-    } else {
-      if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) this.fail(`${g.qLocal[q]}: expected an object`);
-      const obj = v as Obj;
-      const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
-      const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
-      // Fast path: the object's own keys already in schema order (decoded objects, literals
-      // written in order): only the present properties are visited.
-      const map = this.orderMap(ti);
-      let last = -1, inOrder = !content;
-      if (inOrder) for (const k in obj) {
-        const i = map.get(k);
-        if (i === undefined) {
-          if (k === "$value" || k === "$content") continue;
-          this.fail(`${g.qLocal[q]}: unknown property ${k}`);
+    const obj = f.obj!;
+    for (;;) {
+      if (f.arr) {
+        if (f.j < f.arr.length) {
+          if (this.event(f, f.cq, f.arr[f.j++])) return;
+          continue;
         }
-        if (i < last) { inOrder = false; break; }
-        last = i;
+        f.arr = null;
       }
-      if (inOrder) {
-        for (const k in obj) {
-          const i = map.get(k);
-          if (i === undefined) continue;
+      if (f.phase === PH_KEYS) {
+        const keys = f.keys!;
+        if (f.i < keys.length) {
+          const idx = f.idx[f.i];
+          const k = keys[f.i++];
+          if (idx < 0) continue;
           const x = obj[k];
           if (x === undefined) continue;
-          const e = g.order[i], cq = e >> 2;
+          const e = g.order[idx], cq = e >> 2;
           if (e & 1) {
             if (!Array.isArray(x)) this.fail(`${k}: expected an array`);
-            for (let j = 0; j < x.length; j++) sc = this.event(sc, cq, x[j]);
-          } else sc = this.event(sc, cq, x);
+            f.arr = x;
+            f.j = 0;
+            f.cq = cq;
+            continue;
+          }
+          if (this.event(f, cq, x)) return;
+          continue;
         }
-      } else for (let i = start; i < end; i++) {
-        const e = g.order[i];
-        if (content && (e & 2) === 0) continue;
-        const cq = e >> 2;
-        const x = obj[g.qLocal[cq]];
-        if (x === undefined) continue;
-        if (e & 1) {
-          if (!Array.isArray(x)) this.fail(`${g.qLocal[cq]}: expected an array`);
-          for (let j = 0; j < x.length; j++) sc = this.event(sc, cq, x[j]);
-        } else sc = this.event(sc, cq, x);
-      }
-      if (content) sc = this.content(sc, content, q);
-      const sv = g.tSimple[ti];
-      if (sv) {
-        const p = this.find(sc & STATE_MASK, P_CH, "character data");
-        this.value(sv - 1, obj.$value, q);
-        sc = nextState(g, p, sc, -1);
+        f.phase = PH_END;
+      } else if (f.phase === PH_ORDER) {
+        const end = g.tOrderStart[f.ti] + g.tOrderCount[f.ti];
+        if (f.i < end) {
+          const e = g.order[f.i++];
+          if (f.items && (e & 2) === 0) continue;
+          const cq = e >> 2;
+          const x = obj[g.qLocal[cq]];
+          if (x === undefined) continue;
+          if (e & 1) {
+            if (!Array.isArray(x)) this.fail(`${g.qLocal[cq]}: expected an array`);
+            f.arr = x;
+            f.j = 0;
+            f.cq = cq;
+            continue;
+          }
+          if (this.event(f, cq, x)) return;
+          continue;
+        }
+        f.phase = f.items ? PH_CONTENT : PH_END;
+        f.i = 0;
+      } else if (f.phase === PH_CONTENT) {
+        const items = f.items!;
+        if (f.i < items.length) {
+          if (this.contentItem(f, items[f.i++])) return;
+          continue;
+        }
+        f.phase = PH_END;
+      } else {
+        const sv = g.tSimple[f.ti];
+        if (sv) {
+          const p = this.find(f.sc & STATE_MASK, P_CH, "character data");
+          this.value(sv - 1, obj.$value, f.q);
+          f.sc = nextState(g, p, f.sc, -1);
+        }
+        this.find(f.sc & STATE_MASK, P_EE, `end of ${g.qLocal[f.q]} (missing required element?)`);
+        f.obj = null;
+        f.items = null;
+        f.keys = null;
+        this.top--;
+        return;
       }
     }
-    this.find(sc & STATE_MASK, P_EE, `end of ${g.qLocal[q]} (missing required element?)`);
-    this.depth--;
   }
 
-  relaxed(v: unknown, q: number): void {
-    const g = this.g, w = this.w;
-    if (++this.depth > MAX_DEPTH) this.fail("nesting too deep");
-    const nA = g.fragAttrQ.length, nF = g.fragQ.length;
-    let inStart = true;
-    const code = (c: number) => {
-      const base = inStart ? nA + 1 : 0;
-      w.bits(c < 0 ? c + base + nF + 3 + 0 : c, bitsFor(base + nF + 4));
-    };
-    const text = (s: unknown) => {
-      if (typeof s !== "string") this.fail(`${g.qLocal[q]}: expected a string`);
-      code(-1); // CH
-      this.string(s);
-      inStart = false;
-    };
-    if (typeof v === "string") text(v);
-    else if (typeof v === "object" && v !== null) {
-      const obj = v as Obj;
-      for (let i = 0; i < nA; i++) {
-        const name = g.qLocal[g.fragAttrQ[i]];
-        const x = obj[name];
-        if (x === undefined || !this.chosenAttr(i, name)) continue;
-        code(i);
-        const dt = g.fragAttrDt[i];
-        if (dt >= 0) this.value(dt, x, g.fragAttrQ[i]);
-        else this.string(String(x));
-      }
-      if (obj.$value !== undefined) text(obj.$value);
-      const items = obj.$content as unknown[] | undefined;
-      if (items) for (const item of items) {
-        if (typeof item === "string") text(item);
-        else if (typeof item === "object" && item !== null && "$wildcard" in item) {
-          code((inStart ? nA + 1 : 0) + nF);
-          inStart = false;
-          const wc = (item as WildcardItem).$wildcard;
-          const cq = this.qname(wc.ns, wc.name);
-          const c = cq >= 0 ? g.globalChild.get(cq) : undefined;
-          if (c !== undefined) this.child(c, wc.value, cq);
-          else this.builtin(wc.value as XmlElement);
-        } else if (typeof item === "object" && item !== null) {
-          const name = Object.keys(item)[0];
-          const i = g.fragByName.get(name);
-          if (i === undefined) this.fail(`${name} is not an element of this schema`);
-          code((inStart ? nA + 1 : 0) + i);
-          inStart = false;
-          this.child(g.fragChild[i], (item as Obj)[name], g.fragQ[i]);
-        }
-      }
-    } else this.fail(`${g.qLocal[q]}: expected a string or an object`);
-    code(-2); // EE
-    this.depth--;
+  /** One `$content` item of a mixed or wildcard-bearing element; true when it pushed a frame. */
+  contentItem(f: EFrame, item: unknown): boolean {
+    const g = this.g;
+    const s = f.sc & STATE_MASK;
+    if (typeof item === "string") {
+      const p = this.find(s, P_CHMIXED, "text");
+      this.string(item);
+      f.sc = nextState(g, p, f.sc, -1);
+      return false;
+    }
+    if (typeof item === "object" && item !== null && "$wildcard" in item) {
+      const p = this.find(s, P_SEANY, "wildcard element");
+      f.sc = nextState(g, p, f.sc, -1);
+      return this.wildcard(item as WildcardItem);
+    }
+    if (typeof item === "object" && item !== null) {
+      const name = Object.keys(item)[0];
+      const start = g.stStart[s], end = g.stStart[s + 1];
+      let p = start;
+      while (p < end && ((g.pKind[p] & P_KIND) !== P_SE || g.qLocal[g.pQ[p]] !== name)) p++;
+      if (p === end) this.fail(`${name} not allowed here`);
+      return this.event(f, g.pQ[p], (item as Obj)[name]);
+    }
+    return this.fail("$content item");
   }
+
+  /** After SE(*): the qname, then the global element's grammar or the built-in one. */
+  wildcard(item: WildcardItem): boolean {
+    const wc = item.$wildcard;
+    if (typeof wc !== "object" || wc === null || typeof wc.name !== "string" || typeof wc.ns !== "string") this.fail("$wildcard: expected { ns, name, value }");
+    const cq = this.qname(wc.ns, wc.name);
+    const c = cq >= 0 ? this.g.globalChild.get(cq) : undefined;
+    if (c !== undefined) return this.begin(c, wc.value, cq);
+    this.beginBuiltin(wc.value as XmlElement);
+    return true;
+  }
+
+  beginRelaxed(v: unknown, q: number): void {
+    const g = this.g;
+    const nA = g.fragAttrQ.length;
+    const f = this.push(K_RELAXED, q);
+    f.inStart = true;
+    f.items = null;
+    if (typeof v === "string") {
+      this.relaxedCode(f, -1); // CH
+      this.string(v);
+      f.inStart = false;
+      return;
+    }
+    if (typeof v !== "object" || v === null) this.fail(`${g.qLocal[q]}: expected a string or an object`);
+    const obj = v as Obj;
+    for (let i = 0; i < nA; i++) {
+      const name = g.qLocal[g.fragAttrQ[i]];
+      const x = obj[name];
+      if (x === undefined || !this.chosenAttr(i, name)) continue;
+      this.relaxedCode(f, i);
+      const dt = g.fragAttrDt[i];
+      if (dt >= 0) this.value(dt, x, g.fragAttrQ[i]);
+      else this.string(String(x));
+    }
+    if (obj.$value !== undefined) {
+      if (typeof obj.$value !== "string") this.fail(`${g.qLocal[q]}: expected a string`);
+      this.relaxedCode(f, -1);
+      this.string(obj.$value);
+      f.inStart = false;
+    }
+    const items = obj.$content;
+    if (items !== undefined && !Array.isArray(items)) this.fail("$content: expected an array");
+    f.items = (items as unknown[] | undefined) ?? null;
+  }
+
+  /** Writes a relaxed-grammar event code: c ≥ 0 an index from the state's start, -1 CH, -2 EE. */
+  relaxedCode(f: EFrame, c: number): void {
+    const g = this.g;
+    const nA = g.fragAttrQ.length, nF = g.fragQ.length;
+    const base = f.inStart ? nA + 1 : 0;
+    this.w.bits(c === -1 ? base + nF + 2 : c === -2 ? base + nF + 1 : c, bitsFor(base + nF + 4));
+  }
+
+  stepRelaxed(f: EFrame): void {
+    const g = this.g;
+    const nA = g.fragAttrQ.length, nF = g.fragQ.length;
+    const items = f.items;
+    while (items && f.i < items.length) {
+      const item = items[f.i++];
+      const base = f.inStart ? nA + 1 : 0;
+      if (typeof item === "string") {
+        this.relaxedCode(f, -1);
+        this.string(item);
+        f.inStart = false;
+      } else if (typeof item === "object" && item !== null && "$wildcard" in item) {
+        this.relaxedCode(f, base + nF);
+        f.inStart = false;
+        if (this.wildcard(item as WildcardItem)) return;
+      } else if (typeof item === "object" && item !== null) {
+        const name = Object.keys(item)[0];
+        const i = g.fragByName.get(name);
+        if (i === undefined) this.fail(`${name} is not an element of this schema`);
+        this.relaxedCode(f, base + i);
+        f.inStart = false;
+        if (this.begin(g.fragChild[i], (item as Obj)[name], g.fragQ[i])) return;
+      } else this.fail("$content item");
+    }
+    this.relaxedCode(f, -2);
+    f.items = null;
+    this.top--;
+  }
+
 
   /** Among attribute qnames sharing a local name, the preferred one (declared by a relaxed element's types), else the first. */
   chosenAttr(i: number, name: string): boolean {
@@ -821,35 +993,6 @@ class Encoder {
     return m;
   }
 
-  content(sc: number, items: unknown[], q: number): number {
-    const g = this.g;
-    if (!Array.isArray(items)) this.fail("$content: expected an array");
-    for (const item of items) {
-      const s = sc & STATE_MASK;
-      if (typeof item === "string") {
-        const p = this.find(s, P_CHMIXED, "text");
-        this.string(item);
-        sc = nextState(g, p, sc, -1);
-      } else if (typeof item === "object" && item !== null && "$wildcard" in item) {
-        const p = this.find(s, P_SEANY, "wildcard element");
-        const wc = (item as WildcardItem).$wildcard;
-        const cq = this.qname(wc.ns, wc.name);
-        const c = cq >= 0 ? g.globalChild.get(cq) : undefined;
-        if (c !== undefined) this.child(c, wc.value, cq);
-        else this.builtin(wc.value as XmlElement);
-        sc = nextState(g, p, sc, -1);
-      } else if (typeof item === "object" && item !== null) {
-        const name = Object.keys(item)[0];
-        const start = g.stStart[s], end = g.stStart[s + 1];
-        let p = start;
-        while (p < end && ((g.pKind[p] & P_KIND) !== P_SE || g.qLocal[g.pQ[p]] !== name)) p++;
-        if (p === end) this.fail(`${name} not allowed here`);
-        sc = this.event(sc, g.pQ[p], (item as Obj)[name]);
-      } else this.fail("$content item");
-    }
-    void q;
-    return sc;
-  }
 
   value(dt: number, v: unknown, q: number): void {
     const g = this.g, w = this.w;
@@ -999,55 +1142,68 @@ class Encoder {
     return q === undefined ? -1 : q;
   }
 
-  builtin(node: XmlElement): void {
+  /** Writes a built-in grammar event (learning it when it is new); true when it was already learned. */
+  builtinEvent(f: EFrame, k: number, ns: string, name: string): boolean {
     const w = this.w;
-    if (typeof node !== "object" || node === null || typeof node.name !== "string") this.fail("wildcard element: expected an XmlElement");
-    if (++this.depth > MAX_DEPTH) this.fail("nesting too deep");
+    const list = f.inStart ? f.gr!.stc : f.gr!.ec;
+    const n = list.length, width = bitsFor(n + 1);
+    for (let i = 0; i < n; i++) {
+      const ev = list[i];
+      if (ev.k === k && (k >= 2 || (ev.ns === ns && ev.name === name))) {
+        w.bits(i, width);
+        return true;
+      }
+    }
+    w.bits(n, width);
+    if (f.inStart) w.bits(k === 2 ? 0 : k === 0 ? 1 : k === 1 ? 2 : 3, 2);
+    else if (k === 1) w.bits(0, 1);
+    else if (k === 3) w.bits(1, 1);
+    else this.fail("bad built-in event");
+    list.unshift({ k, ns, name });
+    return false;
+  }
+
+  /** An undeclared element (inside a wildcard), given as an XmlElement: built-in grammar. */
+  beginBuiltin(node: XmlElement): void {
+    if (typeof node !== "object" || node === null || typeof node.name !== "string" || !Array.isArray(node.children) || !Array.isArray(node.attrs)) this.fail("wildcard element: expected an XmlElement");
     if (!this.builtins) this.builtins = new Map();
     const key = `${node.ns} ${node.name}`;
     let gr = this.builtins.get(key);
     if (!gr) this.builtins.set(key, (gr = newBuiltin()));
-    let inStc = true;
-    const emit = (k: number, ns: string, name: string): boolean => {
-      const list = inStc ? gr!.stc : gr!.ec;
-      const n = list.length, width = bitsFor(n + 1);
-      for (let i = 0; i < n; i++) {
-        const ev = list[i];
-        if (ev.k === k && (k >= 2 || (ev.ns === ns && ev.name === name))) {
-          w.bits(i, width);
-          return true;
-        }
-      }
-      w.bits(n, width);
-      if (inStc) w.bits(k === 2 ? 0 : k === 0 ? 1 : k === 1 ? 2 : 3, 2);
-      else if (k === 1) w.bits(0, 1);
-      else if (k === 3) w.bits(1, 1);
-      else this.fail("bad built-in event");
-      list.unshift({ k, ns, name });
-      return false;
-    };
+    const f = this.push(K_BUILTIN, -1);
+    f.gr = gr;
+    f.inStart = true;
     for (const a of node.attrs) {
-      if (!emit(0, a.ns, a.name)) this.qname(a.ns, a.name);
+      if (!this.builtinEvent(f, 0, a.ns, a.name)) this.qname(a.ns, a.name);
       this.string(a.value);
     }
     // An empty element whose start-tag grammar has learned CH but not EE gets an empty CH
     // event (what the reference encoder, EXIficient, writes).
-    const children = node.children.length === 0 && !gr.stc.some((e) => e.k === 2) && gr.stc.some((e) => e.k === 3) ? [""] : node.children;
-    for (const c of children) {
+    f.items = node.children.length === 0 && !gr.stc.some((e) => e.k === 2) && gr.stc.some((e) => e.k === 3) ? [""] : node.children;
+  }
+
+  stepBuiltin(f: EFrame): void {
+    const items = f.items!;
+    while (f.i < items.length) {
+      const c = items[f.i++] as XmlElement | string;
       if (typeof c === "string") {
-        emit(3, "", "");
+        this.builtinEvent(f, 3, "", "");
         this.string(c);
-      } else {
-        if (!emit(1, c.ns, c.name)) {
-          const cq = this.qname(c.ns, c.name);
-          if (cq >= 0 && this.g.globalChild.has(cq)) this.fail("declared element inside an undeclared element is unsupported");
-        }
-        this.builtin(c);
+        f.inStart = false;
+        continue;
       }
-      inStc = false;
+      if (typeof c !== "object" || c === null) this.fail("wildcard element: bad child");
+      if (!this.builtinEvent(f, 1, c.ns, c.name)) {
+        const cq = this.qname(c.ns, c.name);
+        if (cq >= 0 && this.g.globalChild.has(cq)) this.fail("declared element inside an undeclared element is unsupported");
+      }
+      f.inStart = false;
+      this.beginBuiltin(c);
+      return;
     }
-    emit(2, "", "");
-    this.depth--;
+    this.builtinEvent(f, 2, "", "");
+    f.items = null;
+    this.top--;
   }
 }
 
