@@ -104,6 +104,14 @@ function toOffer(p: OfferedProtocol): Offer {
   return { namespace: p.namespace, major: p.major, minor: p.minor, id: p.id ?? protocolOfNamespace(p.namespace)?.id };
 }
 
+export interface SapOptions {
+  /**
+   * The transport security of this connection. When given and not "1.3", ISO 15118-20 is not
+   * selected. Undefined: no such filter (test benches run -20 without TLS).
+   */
+  tls?: "none" | "1.2" | "1.3";
+}
+
 /** The charger's decision. */
 export interface SapDecision {
   response: SupportedAppProtocolRes;
@@ -129,8 +137,17 @@ function entriesOf(request: unknown): AppProtocol[] {
  * Charger side: choose from the vehicle's request by its priorities among the `offer`ed
  * protocols. Never throws on peer data: anything unusable is Failed_NoNegotiation.
  */
-export function negotiate(request: SupportedAppProtocolReq | object, offer: readonly OfferedProtocol[]): SapDecision {
-  const offers = offer.map(toOffer);
+export function negotiate(
+  request: SupportedAppProtocolReq | object,
+  offer: readonly OfferedProtocol[],
+  options: SapOptions = {},
+): SapDecision {
+  let offers = offer.map(toOffer);
+  if (options.tls !== undefined && options.tls !== "1.3") {
+    // [V2G20-2356] (as cited by open implementations): over TLS 1.2 or less (or none) the SECC
+    // shall not select ISO 15118-20, whose sessions require TLS 1.3
+    offers = offers.filter((o) => o.namespace.indexOf("urn:iso:std:iso:15118:-20:") !== 0);
+  }
   let best: AppProtocol | undefined;
   let bestOffer: Offer | undefined;
   for (const entry of entriesOf(request)) {

@@ -98,6 +98,14 @@ describe("SAP negotiation, charger side", () => {
     assert.equal(negotiate(req(["urn:iso:std:iso:15118:-20:AC", 1, 0, 1, 1]), ["iso20-dc"]).code, "Failed_NoNegotiation");
   });
 
+  test("ISO 15118-20 is not selected over TLS 1.2 or without TLS when the transport is given", () => {
+    const r = req(["urn:iso:std:iso:15118:-20:DC", 1, 0, 1, 1], [ISO2, 2, 0, 2, 2]);
+    assert.equal(negotiate(r, ["iso20-dc", "iso2"]).protocol, "iso20-dc");
+    assert.equal(negotiate(r, ["iso20-dc", "iso2"], { tls: "1.3" }).protocol, "iso20-dc");
+    assert.equal(negotiate(r, ["iso20-dc", "iso2"], { tls: "1.2" }).protocol, "iso2");
+    assert.equal(negotiate(r, ["iso20-dc"], { tls: "none" }).code, "Failed_NoNegotiation");
+  });
+
   test("malformed requests (no list, empty list, junk entries) → Failed_NoNegotiation, no throw", () => {
     for (const bad of [{}, { supportedAppProtocolReq: {} }, { supportedAppProtocolReq: { AppProtocol: [] } }, { supportedAppProtocolReq: { AppProtocol: [null, 5, {}] } }]) {
       assert.equal(negotiate(bad, ["din", "iso2"]).code, "Failed_NoNegotiation");
