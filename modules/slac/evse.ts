@@ -124,7 +124,6 @@ export class SlacEvse {
   #matched: SlacMatchInfo | undefined;
   #initTimer: TimerHandle | undefined;
   #fallbackTimer: TimerHandle | undefined;
-  #joinTimer: TimerHandle | undefined;
   #resumeTimer: TimerHandle | undefined;
   #closed = false;
   /** Matches that did not lead to a link, this plug-in (C_conn_max_match). */
@@ -249,9 +248,8 @@ export class SlacEvse {
     this.#sessions = [];
     this.#clock.clear(this.#initTimer);
     this.#clock.clear(this.#fallbackTimer);
-    this.#clock.clear(this.#joinTimer);
     this.#clock.clear(this.#resumeTimer);
-    this.#initTimer = this.#fallbackTimer = this.#joinTimer = this.#resumeTimer = undefined;
+    this.#initTimer = this.#fallbackTimer = this.#resumeTimer = undefined;
     this.#modem.cancel();
     this.#matched = undefined;
     this.#deferredMatch = undefined;
@@ -383,9 +381,8 @@ export class SlacEvse {
       if (this.#o.restartOnNewRunId === false) return;
       // The car restarted SLAC after matching: a new session, same NMK (the modem keeps it).
       this.#logger.log("info", "slac.evse", "EV restarted SLAC after matching");
-      this.#clock.clear(this.#joinTimer);
       this.#clock.clear(this.#resumeTimer);
-      this.#joinTimer = this.#resumeTimer = undefined;
+      this.#resumeTimer = undefined;
       this.#modem.cancel();
       this.#matched = undefined;
       if (known) this.#drop(known, "restarted");

@@ -13,7 +13,7 @@ import {
   type Qca7000LinkOptions,
 } from "../../modules/slac/qca7000";
 import { SlacEv, SlacEvse } from "../../modules/slac/index";
-import { Qca7000Model } from "../../hosts/sim/slac/qca7000-model";
+import { Qca7000Model, bridgeToModem } from "../../hosts/sim/slac/qca7000-model";
 import { Powerline } from "../../hosts/sim/powerline";
 import { mac, seededRandom } from "./support/sim";
 
@@ -260,13 +260,8 @@ describe("SLAC through the QCA7000 driver", () => {
     const evModem = line.addModem({ hostMac: mac(0x30, 0x0e) });
     line.setAttenuation(evseModem, evModem, 25);
     // The QCA7000 model's powerline side is the simulated modem (SPI ⇄ powerline bridge).
-    let bridge: { write(f: Uint8Array): void; read(): Uint8Array | undefined } | undefined;
-    const chip = new Qca7000Model({ clock, onTransmit: (f) => bridge!.write(f) });
-    bridge = new evseModem.Link({
-      onReadable: () => {
-        for (let f = bridge!.read(); f; f = bridge!.read()) chip.receive(f);
-      },
-    });
+    const chip = new Qca7000Model({ clock });
+    bridgeToModem(chip, evseModem);
     const random = seededRandom(77);
     const evse = new SlacEvse({
       link: { io: Qca7000Link as never, spi: { io: chip.Spi }, interrupt: { io: chip.Interrupt }, clock, mac: evseModem.hostMac },

@@ -31,6 +31,7 @@ import {
   type SpiPort,
   type SpiPortClass,
 } from "../../../modules/slac/qca7000";
+import type { EthernetLinkClass } from "../../../modules/slac/channel";
 
 export interface Qca7000ModelOptions {
   clock: Clock;
@@ -52,6 +53,8 @@ export class Qca7000Model {
   /** "low"/"high": MISO stuck at 0x00/0xFF and MOSI ignored, as with a broken or unpowered chip. */
   stuck: "low" | "high" | undefined;
   readonly stats = { transactions: 0, resets: 0, badCommands: 0 };
+  /** Where transmitted frames go (the powerline); replaceable, see bridgeToModem. */
+  onTransmit: ((frame: Uint8Array) => void) | undefined;
   #o: Qca7000ModelOptions;
   #clock: Clock;
   #regs: Record<number, number> = {};
@@ -72,6 +75,7 @@ export class Qca7000Model {
   constructor(options: Qca7000ModelOptions) {
     this.#o = options;
     this.#clock = options.clock;
+    this.onTransmit = options.onTransmit;
     this.#regs[SPI_REG_INTR_ENABLE] = 0;
     this.#regs[SPI_REG_INTR_CAUSE] = 0;
     this.#regs[SPI_REG_SPI_CONFIG] = 0;
@@ -264,7 +268,7 @@ export class Qca7000Model {
         this.#space = Math.min(QCASPI_HW_BUF_LEN, this.#space + bytes.length);
         for (const f of frames) {
           this.transmitted.push(f);
-          this.#o.onTransmit?.(f);
+          this.onTransmit?.(f);
         }
       }, this.#o.drainTime ?? ms(1));
     }
@@ -314,4 +318,23 @@ export class Qca7000Model {
       }, ms(0));
     }
   }
+}
+
+/**
+ * Wires a QCA7000 model's powerline side to a simulated powerline modem: what the host writes
+ * over SPI goes onto the medium, what the medium delivers lands in the chip's read buffer.
+ * Returns a function that detaches it.
+ */
+export function bridgeToModem(model: Qca7000Model, modem: { Link: EthernetLinkClass }): () => void {
+  const link = new modem.Link({
+    onReadable: () => {
+      for (let f = link.read(); f; f = link.read()) model.receive(f);
+    },
+  });
+  const previous = model.onTransmit;
+  model.onTransmit = (frame) => link.write(frame);
+  return () => {
+    model.onTransmit = previous;
+    link.close();
+  };
 }
