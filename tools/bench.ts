@@ -17,6 +17,8 @@ import { performance } from "node:perf_hooks";
 import { WORKLOADS } from "./bench/workloads";
 import type { Workload, SizeFigure } from "./bench/workload";
 import { SIZE_FIGURES } from "./bench/sizes";
+import { SESSION_SCENARIO } from "./bench/session-scenario";
+import { runSimulation } from "../hosts/sim/session/simulation";
 import { bundleForXs } from "./xs/bundle";
 import { startXsWorker, type XsWorker } from "./xs/worker";
 
@@ -94,6 +96,47 @@ async function timeXs(worker: XsWorker, row: Row, nodeNs: number | undefined): P
   row.xsHeapBytesPerOp = Math.max(0, after.currentHeapCount - base.currentHeapCount) * XS_SLOT_BYTES;
 }
 
+interface SessionFigures {
+  messages: number;
+  simulatedMs: number;
+  nodeMs: number;
+  xsMs: number;
+  xsMeter: number;
+  peakHeapBytes: number;
+}
+
+/**
+ * The whole simulated session in XS: stepped 5 s of simulated time per evaluation, with a
+ * collection after each step, so the slot count read between steps is the live heap; its
+ * maximum over the run (minus the count before the session started) is the peak.
+ */
+async function measureSession(worker: XsWorker): Promise<SessionFigures> {
+  const t0 = performance.now();
+  const nodeSummary = runSimulation(SESSION_SCENARIO);
+  const nodeMs = performance.now() - t0;
+  await worker.evaluate("gc()");
+  const base = (await worker.evaluate("0")).currentHeapCount;
+  let peak = 0;
+  let xsMs = 0;
+  let xsMeter = 0;
+  const start = worker.reports.length;
+  let s = performance.now();
+  let m = await worker.evaluate("__bench.simStart()");
+  xsMs += performance.now() - s;
+  xsMeter += m.compute;
+  for (let i = 0; i < 10_000; i++) {
+    s = performance.now();
+    m = await worker.evaluate("__bench.simStep(5000)");
+    xsMs += performance.now() - s;
+    xsMeter += m.compute;
+    const live = (await worker.evaluate("gc()")).currentHeapCount - base;
+    peak = Math.max(peak, live);
+    if ((worker.reports.slice(start) as { sim?: string }[]).some((r) => r.sim === "done")) break;
+  }
+  await worker.evaluate("__bench.simRelease(); gc()");
+  return { messages: nodeSummary.messages, simulatedMs: nodeSummary.durationMs, nodeMs, xsMs, xsMeter, peakHeapBytes: peak * XS_SLOT_BYTES };
+}
+
 function format(value: number | undefined, digits = 0): string {
   if (value === undefined) return "—";
   // Thousands separators by hand: Node may be built without Intl locale data.
@@ -113,6 +156,7 @@ async function main(): Promise<void> {
   }
 
   let xsError: string | undefined;
+  let session: SessionFigures | undefined;
   try {
     const script = await bundleForXs(`import "./tools/bench/xs-driver";`);
     const worker = await startXsWorker("xs15118-bench");
@@ -120,6 +164,7 @@ async function main(): Promise<void> {
       await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
       await worker.evaluate(script);
       for (const row of rows) if (!row.skipped) await timeXs(worker, row, row.nodeNsPerOp);
+      if (!filter || "session".includes(filter)) session = await measureSession(worker);
     } finally {
       await worker.close();
     }
@@ -137,7 +182,7 @@ async function main(): Promise<void> {
   }
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ workloads: rows, sizes, xsError }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ workloads: rows, session, sizes, xsError }, null, 2)}\n`);
     return;
   }
   const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op"];
@@ -159,6 +204,11 @@ async function main(): Promise<void> {
     console.log(line(table[i]));
   }
   if (xsError) console.log(xsError);
+  if (session) {
+    console.log(`\nwhole simulated session (${SESSION_SCENARIO.protocol} ${SESSION_SCENARIO.transfer}, ${session.messages} V2G messages, ${format(session.simulatedMs / 1000, 1)} s simulated)`);
+    console.log(`  Node CPU ${format(session.nodeMs)} ms, XS CPU ${format(session.xsMs)} ms, XS meter ${format(session.xsMeter)}`);
+    console.log(`  XS peak live heap ${format(session.peakHeapBytes)} B (slots × 16 B, sampled after a collection every 5 s of simulated time; chunks not included)`);
+  }
   if (sizes.length > 0) {
     console.log("\nsize (minified JS unless noted)");
     for (const s of sizes) console.log(`  ${s.name.padEnd(40)} ${format(s.bytes).padStart(10)} B${s.note ? `  ${s.note}` : ""}`);

@@ -1,6 +1,8 @@
 // The XS side of the benchmark: registers the workloads and times them inside the engine.
 // tools/bench.ts bundles this file, then calls the globals below through worker.evaluate().
 import { WORKLOADS } from "./workloads";
+import { startSimulation, type RunningSimulation } from "../../hosts/sim/session/simulation";
+import { SESSION_SCENARIO } from "./session-scenario";
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
 
@@ -11,7 +13,20 @@ function report(value: Record<string, unknown>): void {
   issueCommand(new TextEncoder().encode(JSON.stringify({ op: "report", ...value })).buffer as ArrayBuffer);
 }
 
+let simulation: RunningSimulation | undefined;
+
 const bench = {
+  /** The whole simulated session, stepped from Node so the heap can be read between steps. */
+  simStart(): void {
+    simulation = startSimulation(SESSION_SCENARIO);
+  },
+  simStep(ms: number): void {
+    simulation!.advance(ms);
+    if (simulation!.done) report({ sim: "done", summary: { ok: simulation!.summary!.ok, messages: simulation!.summary!.messages, simulatedMs: simulation!.time } });
+  },
+  simRelease(): void {
+    simulation = undefined;
+  },
   setup(name: string): void {
     const w = WORKLOADS.find((x) => x.name === name)!;
     const state = w.setup();

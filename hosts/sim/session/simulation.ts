@@ -149,6 +149,23 @@ function sameMac(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Runs one complete session and returns its summary (synchronously: the clock is virtual). */
 export function runSimulation(options: SimulationOptions = {}): SimulationSummary {
+  const simulation = startSimulation(options);
+  while (!simulation.done) simulation.advance(1000);
+  return simulation.summary!;
+}
+
+/** A session under way: advance its virtual time in steps (benchmarks sample the heap between). */
+export interface RunningSimulation {
+  /** Move simulated time forward by `ms` (the session may end on the way). */
+  advance(ms: number): void;
+  readonly done: boolean;
+  /** Simulated time, ms. */
+  readonly time: number;
+  /** Set once done. */
+  readonly summary: SimulationSummary | undefined;
+}
+
+export function startSimulation(options: SimulationOptions = {}): RunningSimulation {
   const protocol = options.protocol ?? "iso2";
   const transfer = options.transfer ?? "dc";
   const clock = new ManualClock();
@@ -399,12 +416,25 @@ export function runSimulation(options: SimulationOptions = {}): SimulationSummar
     pilot.sim.plug();
   }, 1000 as Millis);
   const limit = options.limit ?? 4 * 3_600_000;
-  while (!summary && clock.now() < limit) clock.advance(1000);
-  if (!summary) {
-    errors.push(`sim: no end after ${limit / 1000} s of simulated time`);
-    if (!outcome) outcome = { reason: "timeout-sequence-performance", detail: "simulation time limit", ok: false };
-    wrapUp();
-  }
-  return summary!;
+  return {
+    advance(ms: number): void {
+      if (summary) return;
+      clock.advance(Math.min(ms, Math.max(0, limit - clock.now())));
+      if (!summary && clock.now() >= limit) {
+        errors.push(`sim: no end after ${limit / 1000} s of simulated time`);
+        if (!outcome) outcome = { reason: "timeout-sequence-performance", detail: "simulation time limit", ok: false };
+        wrapUp();
+      }
+    },
+    get done(): boolean {
+      return summary !== undefined;
+    },
+    get time(): number {
+      return clock.now();
+    },
+    get summary(): SimulationSummary | undefined {
+      return summary;
+    },
+  };
 }
 
