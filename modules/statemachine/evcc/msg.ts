@@ -1,118 +1,42 @@
-// The message shapes the EVCC reads and writes (DIN 70121 and ISO 15118-2 V2G_Message).
-//
-// Local, deliberately loose views of the EXI message objects (docs/CONVENTIONS.md shape) until
-// the generated types of modules/exi/generated/{din,iso2}/ land; only the fields the EVCC reads
-// are spelled out. Element names are the XSD local names.
+// The message types the EVCC reads and writes: the generated DIN 70121 and ISO 15118-2 types
+// (modules/exi/generated/{din,iso2}), combined where the EVCC treats both protocols alike.
 
-import type { PhysicalValue } from "./physical";
+import type { Din, Iso2 } from "../../exi/index";
 
 export type EvccSchema = "din" | "iso2";
 
-export interface V2gHeader {
-  SessionID: Uint8Array;
-  Notification?: { FaultCode: string; FaultMsg?: string };
-}
+/** `{ V2G_Message: { Header, Body } }` of either protocol: what decode("din" | "iso2", bytes) returns. */
+export type V2gMessageDoc = { V2G_Message: Din.V2G_MessageType } | { V2G_Message: Iso2.V2G_MessageType };
 
-/** The body holds exactly one message element, named by its XSD element name. */
-export type V2gBody = { [element: string]: object | undefined };
+type DinBody = Din.BodyType;
+type Iso2Body = Iso2.BodyType;
 
-/** `{ V2G_Message: { Header, Body } }`: what decode("din" | "iso2", bytes) returns. */
-export interface V2gMessageDoc {
-  V2G_Message: { Header: V2gHeader; Body: V2gBody };
-}
+/** The content of Body element `N` in either protocol (`BodyOf<"CurrentDemandReq">`). */
+export type BodyOf<N extends string> = NonNullable<(N extends keyof DinBody ? DinBody[N] : never) | (N extends keyof Iso2Body ? Iso2Body[N] : never)>;
+/** The content of response `N` in either protocol (`ResOf<"CurrentDemandRes">`). */
+export type ResOf<N extends string> = BodyOf<N>;
 
-export interface DcEvseStatus {
-  EVSEIsolationStatus?: string;
-  EVSEStatusCode: string;
-  NotificationMaxDelay: number;
-  EVSENotification: string;
-}
+export type DcEvseStatus = Din.DC_EVSEStatusType | Iso2.DC_EVSEStatusType;
+export type AcEvseStatus = Din.AC_EVSEStatusType | Iso2.AC_EVSEStatusType;
 
-export interface AcEvseStatus {
-  /** DIN only. */
-  PowerSwitchClosed?: boolean;
-  RCD: boolean;
-  NotificationMaxDelay: number;
-  EVSENotification: string;
-}
-
-export interface SaScheduleTuple {
-  SAScheduleTupleID: number;
-  PMaxSchedule?: unknown;
-  SalesTariff?: unknown;
-}
-
-export interface ServiceEntry {
-  ServiceID: number;
-  ServiceName?: string;
-  ServiceCategory: string;
-  ServiceScope?: string;
-  FreeService?: boolean;
-}
-
-/** Union of the response fields the EVCC looks at, across all response messages. */
-export interface EvccResponseBody {
-  ResponseCode?: string;
-  EVSEProcessing?: string;
-  /** ISO-2: a string; DIN 70121: hexBinary. */
-  EVSEID?: string | Uint8Array;
-  // ServiceDiscoveryRes
-  PaymentOptions?: { PaymentOption: string[] };
-  PaymentOptionList?: { PaymentOption: string[] };
-  ChargeService?: {
-    ServiceTag?: ServiceEntry;
-    ServiceID?: number;
-    ServiceCategory?: string;
-    FreeService?: boolean;
-    EnergyTransferType?: string;
-    SupportedEnergyTransferMode?: { EnergyTransferMode: string[] };
-  };
-  ServiceList?: { Service: ServiceEntry[] };
-  // ServiceDetailRes
-  ServiceID?: number;
-  ServiceParameterList?: { ParameterSet: { ParameterSetID: number }[] };
-  // ChargeParameterDiscoveryRes
-  SAScheduleList?: { SAScheduleTuple: SaScheduleTuple[] };
-  DC_EVSEChargeParameter?: {
-    DC_EVSEStatus: DcEvseStatus;
-    EVSEMaximumCurrentLimit?: PhysicalValue;
-    EVSEMaximumPowerLimit?: PhysicalValue;
-    EVSEMaximumVoltageLimit?: PhysicalValue;
-    EVSEMinimumCurrentLimit?: PhysicalValue;
-    EVSEMinimumVoltageLimit?: PhysicalValue;
-  };
-  AC_EVSEChargeParameter?: {
-    AC_EVSEStatus: AcEvseStatus;
-    EVSENominalVoltage?: PhysicalValue;
-    EVSEMaxVoltage?: PhysicalValue;
-    EVSEMaxCurrent?: PhysicalValue;
-    EVSEMinCurrent?: PhysicalValue;
-  };
-  // DC status-bearing responses
-  DC_EVSEStatus?: DcEvseStatus;
-  AC_EVSEStatus?: AcEvseStatus;
-  EVSEPresentVoltage?: PhysicalValue;
-  EVSEPresentCurrent?: PhysicalValue;
-  EVSEMaximumVoltageLimit?: PhysicalValue;
-  EVSEMaximumCurrentLimit?: PhysicalValue;
-  EVSEMaximumPowerLimit?: PhysicalValue;
-  EVSECurrentLimitAchieved?: boolean;
-  EVSEVoltageLimitAchieved?: boolean;
-  EVSEPowerLimitAchieved?: boolean;
-  // ChargingStatusRes
-  SAScheduleTupleID?: number;
-  EVSEMaxCurrent?: PhysicalValue;
-  ReceiptRequired?: boolean;
-  MeterInfo?: { MeterID: string; MeterReading?: unknown };
+/** A response seen generically (sequence checks, trace): its ResponseCode and whatever else. */
+export interface AnyResponse {
+  readonly ResponseCode?: string;
+  readonly [field: string]: unknown;
 }
 
 /** The single element of a Body: its name and content; undefined for an empty Body. */
-export function bodyElement(doc: V2gMessageDoc): { name: string; content: EvccResponseBody } | undefined {
-  const body = doc?.V2G_Message?.Body;
+export function bodyElement(doc: V2gMessageDoc): { name: string; content: AnyResponse } | undefined {
+  const body = doc?.V2G_Message?.Body as Record<string, object | undefined> | undefined;
   if (body === undefined || body === null) return undefined;
   for (const name in body) {
     const content = body[name];
-    if (content !== undefined) return { name, content: content as EvccResponseBody };
+    if (content !== undefined) return { name, content: content as AnyResponse };
   }
   return undefined;
+}
+
+/** Builds the request document (the body content is checked by the codec when encoded). */
+export function requestDoc(sessionId: Uint8Array, name: string, content: object): V2gMessageDoc {
+  return { V2G_Message: { Header: { SessionID: sessionId }, Body: { [name]: content } } } as V2gMessageDoc;
 }

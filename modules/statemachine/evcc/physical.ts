@@ -15,7 +15,7 @@ const SHORT_MIN = -32768;
  * so 398.5 V becomes {−1, V, 3985} and 150 000 W becomes {1, W, 15000}.
  * Values beyond 32767 × 10^3 saturate.
  */
-export function physical(value: number, unit: string): PhysicalValue {
+export function physical<U extends string>(value: number, unit: U): PhysicalValue & { Unit: U } {
   for (let m = -1; m <= 3; m++) {
     const scaled = Math.round(value / Math.pow(10, m));
     if (scaled <= SHORT_MAX && scaled >= SHORT_MIN) {

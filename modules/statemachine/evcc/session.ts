@@ -9,9 +9,10 @@
 
 import type { Clock, Logger, Millis, TimerHandle } from "../../common/index";
 import { bytesEqual, ImplementationError, silentLogger, toHex } from "../../common/index";
-import type { EvccResponseBody, V2gMessageDoc } from "./msg";
-import { bodyElement } from "./msg";
+import type { AnyResponse, V2gMessageDoc } from "./msg";
+import { bodyElement, requestDoc } from "./msg";
 import { fromPhysical } from "./physical";
+import type { PhysicalValue } from "./physical";
 import type { EvccFacts, EvccStep, ResolvedEvccConfig, StepContext, StepResult, VehicleAction } from "./step";
 import { EVCC_STEPS } from "./steps/index";
 import { windDownStep } from "./steps/common";
@@ -186,7 +187,7 @@ export class EvccSession {
     }
     const res = element.content;
     this.#trace("rx", element.name, responseTrace(res));
-    const code = res.ResponseCode ?? "";
+    const code = typeof res.ResponseCode === "string" ? res.ResponseCode : "";
     if (code.indexOf("FAILED") === 0) return this.#abort("response-code", `${element.name}: ${code}`);
     this.#apply(this.#step.onResponse(res, this.#ctx));
   }
@@ -298,7 +299,7 @@ export class EvccSession {
     }
     this.#clockClear("sequence");
     const built = step.request(ctx);
-    const doc: V2gMessageDoc = { V2G_Message: { Header: { SessionID: ctx.facts.sessionId }, Body: { [built.name]: built.body } } };
+    const doc = requestDoc(ctx.facts.sessionId, built.name, built.body);
     this.#state = "waiting";
     this.#messageTimer = this.#clock.set(() => this.handle({ type: "timeout", timer: "message" }), step.timeout);
     this.#requests++;
@@ -396,17 +397,17 @@ export class EvccSession {
 }
 
 /** Key values of a response for the trace. */
-function responseTrace(res: EvccResponseBody): Record<string, string | number | boolean | undefined> {
+function responseTrace(res: AnyResponse): Record<string, string | number | boolean | undefined> {
   const values: Record<string, string | number | boolean | undefined> = { code: res.ResponseCode };
-  if (res.EVSEProcessing !== undefined) values.processing = res.EVSEProcessing;
-  const status = res.DC_EVSEStatus ?? res.AC_EVSEStatus;
+  if (typeof res.EVSEProcessing === "string") values.processing = res.EVSEProcessing;
+  const status = (res.DC_EVSEStatus ?? res.AC_EVSEStatus) as { EVSEStatusCode?: string; EVSENotification?: string } | undefined;
   if (status !== undefined) {
-    if ("EVSEStatusCode" in status) values.evseStatus = status.EVSEStatusCode;
+    if (status.EVSEStatusCode !== undefined) values.evseStatus = status.EVSEStatusCode;
     if (status.EVSENotification !== undefined && status.EVSENotification !== "None") values.notification = status.EVSENotification;
   }
-  const v = fromPhysical(res.EVSEPresentVoltage);
-  const i = fromPhysical(res.EVSEPresentCurrent);
-  const max = fromPhysical(res.EVSEMaxCurrent);
+  const v = fromPhysical(res.EVSEPresentVoltage as PhysicalValue | undefined);
+  const i = fromPhysical(res.EVSEPresentCurrent as PhysicalValue | undefined);
+  const max = fromPhysical(res.EVSEMaxCurrent as PhysicalValue | undefined);
   if (v !== undefined) values.presentVoltage = v;
   if (i !== undefined) values.presentCurrent = i;
   if (max !== undefined) values.evseMaxCurrent = max;

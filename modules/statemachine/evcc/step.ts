@@ -6,7 +6,7 @@
 // step sees a response, owns the clock and applies the results.
 
 import type { Millis } from "../../common/index";
-import type { EvccResponseBody, EvccSchema } from "./msg";
+import type { EvccSchema } from "./msg";
 import type { EvccPhaseTimer } from "./timeouts";
 import type { EvBms, EvccConfig, EvccStepId, EvccStopReason, EvseValues } from "./types";
 
@@ -76,7 +76,7 @@ export interface BuiltRequest {
   trace: Record<string, string | number | boolean | undefined>;
 }
 
-export interface EvccStep {
+export interface EvccStep<R = any> {
   readonly id: EvccStepId;
   /** V2G_EVCC_Msg_Timeout for this request. */
   readonly timeout: Millis;
@@ -85,5 +85,6 @@ export interface EvccStep {
   /** XSD element names: the request we send and the response we accept. */
   names(protocol: EvccSchema): { request: string; response: string };
   request(ctx: StepContext): BuiltRequest;
-  onResponse(res: EvccResponseBody, ctx: StepContext): StepResult;
+  /** `res` is the response content, already checked for its name, SessionID and ResponseCode. */
+  onResponse(res: R, ctx: StepContext): StepResult;
 }

@@ -175,7 +175,7 @@ describe("EVCC: response codes and timeouts", () => {
     const wrong = setup({ protocol: "din", mode: "DC_extended", overrides: { ServiceDiscoveryReq: () => undefined } });
     wrong.session.start();
     wrong.clock.advance(25); // SessionSetupRes handled, ServiceDiscoveryReq in flight
-    wrong.session.handle({ type: "response", message: { V2G_Message: { Header: { SessionID: wrong.secc.sessionId }, Body: { CableCheckRes: { ResponseCode: "OK" } } } } });
+    wrong.session.handle({ type: "response", message: { V2G_Message: { Header: { SessionID: wrong.secc.sessionId }, Body: { CableCheckRes: { ResponseCode: "OK" } } } } as never });
     assert.equal(wrong.outcome()?.reason, "sequence");
     assert.match(wrong.outcome()?.detail ?? "", /expected ServiceDiscoveryRes, got CableCheckRes/);
 
@@ -401,7 +401,7 @@ describe("EVCC: ServiceDetail", () => {
     });
     assert.equal(runToEnd(run)?.reason, "charging-complete");
     assert.deepEqual(run.names().slice(0, 4), ["SessionSetupReq", "ServiceDiscoveryReq", "ServiceDetailReq", "PaymentServiceSelectionReq"]);
-    const sel = run.sent[3].V2G_Message.Body.PaymentServiceSelectionReq as any;
+    const sel = (run.sent[3].V2G_Message.Body as Record<string, any>).PaymentServiceSelectionReq;
     assert.deepEqual(sel.SelectedServiceList.SelectedService, [{ ServiceID: 1 }, { ServiceID: 3, ParameterSetID: 1 }]);
   });
 });

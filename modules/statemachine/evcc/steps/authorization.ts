@@ -1,10 +1,11 @@
 // Authorization (ISO-2) / ContractAuthentication (DIN) with EIM: repeat while EVSEProcessing
 // is Ongoing, within V2G_EVCC_Ongoing_Timer.
 
+import type { ResOf } from "../msg";
 import type { EvccStep } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 
-export const authorization: EvccStep = Object.freeze({
+export const authorization: EvccStep<ResOf<"AuthorizationRes" | "ContractAuthenticationRes">> = Object.freeze({
   id: "Authorization",
   timeout: V2G_EVCC_MSG_TIMEOUT,
   phaseTimer: "ongoing",
@@ -21,4 +22,4 @@ export const authorization: EvccStep = Object.freeze({
     // Ongoing, or ISO-2 Ongoing_WaitingForCustomerInteraction (the user still has to swipe a card).
     return { kind: "repeat", delay: ctx.config.pollInterval };
   },
-} satisfies EvccStep);
+} satisfies EvccStep<ResOf<"AuthorizationRes" | "ContractAuthenticationRes">>);

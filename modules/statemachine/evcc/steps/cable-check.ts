@@ -1,16 +1,17 @@
 // CableCheck (DC): repeat until the EVSE finished the isolation test (V2G_EVCC_CableCheck_Timer).
 
+import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 import { checkDcEvseStatus, dcEvStatus } from "./common";
 
-export const cableCheck: EvccStep = Object.freeze({
+export const cableCheck: EvccStep<ResOf<"CableCheckRes">> = Object.freeze({
   id: "CableCheck",
   timeout: V2G_EVCC_MSG_TIMEOUT,
   phaseTimer: "cable-check",
   names: () => ({ request: "CableCheckReq", response: "CableCheckRes" }),
   request(ctx) {
-    return { name: "CableCheckReq", body: { DC_EVStatus: dcEvStatus(ctx) }, trace: { soc: Math.floor(ctx.bms.soc()) } };
+    return { name: "CableCheckReq", body: { DC_EVStatus: dcEvStatus(ctx) } satisfies BodyOf<"CableCheckReq">, trace: { soc: Math.floor(ctx.bms.soc()) } };
   },
   onResponse(res, ctx) {
     const status = res.DC_EVSEStatus;
@@ -22,4 +23,4 @@ export const cableCheck: EvccStep = Object.freeze({
     if (res.EVSEProcessing === "Finished") return { kind: "next", step: "PreCharge" };
     return { kind: "repeat", delay: ctx.config.pollInterval };
   },
-} satisfies EvccStep);
+} satisfies EvccStep<ResOf<"CableCheckRes">>);

@@ -2,40 +2,45 @@
 // while EVSEProcessing is Ongoing (V2G_EVCC_Ongoing_Timer).
 
 import { fromPhysical, physical } from "../physical";
+import type { Din, Iso2 } from "../../../exi/index";
+import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 import { checkDcEvseStatus, dcEvStatus } from "./common";
 
-function dcChargeParameter(ctx: StepContext): Record<string, unknown> {
+function dcChargeParameter(ctx: StepContext): Din.DC_EVChargeParameterType | Iso2.DC_EVChargeParameterType {
   const bms = ctx.bms;
   const limits = bms.dcLimits();
-  const p: Record<string, unknown> = {};
-  if (ctx.protocol === "iso2" && ctx.config.departureTime !== undefined) p.DepartureTime = ctx.config.departureTime;
-  p.DC_EVStatus = dcEvStatus(ctx);
-  p.EVMaximumCurrentLimit = physical(limits.maxCurrent, "A");
-  p.EVMaximumPowerLimit = physical(limits.maxPower, "W");
-  p.EVMaximumVoltageLimit = physical(limits.maxVoltage, "V");
-  p.EVEnergyCapacity = physical(bms.capacityWh(), "Wh");
-  p.EVEnergyRequest = physical(bms.energyRequestWh(), "Wh");
   const full = bms.fullSoc();
   const bulk = bms.bulkSoc();
-  if (full !== undefined) p.FullSOC = Math.round(full);
-  if (bulk !== undefined) p.BulkSOC = Math.round(bulk);
-  return p;
+  const departure = ctx.config.departureTime;
+  return {
+    // DepartureTime exists in ISO-2's EVChargeParameterType only.
+    ...(ctx.protocol === "iso2" && departure !== undefined ? { DepartureTime: departure } : {}),
+    DC_EVStatus: dcEvStatus(ctx),
+    EVMaximumCurrentLimit: physical(limits.maxCurrent, "A"),
+    EVMaximumPowerLimit: physical(limits.maxPower, "W"),
+    EVMaximumVoltageLimit: physical(limits.maxVoltage, "V"),
+    EVEnergyCapacity: physical(bms.capacityWh(), "Wh"),
+    EVEnergyRequest: physical(bms.energyRequestWh(), "Wh"),
+    ...(full !== undefined ? { FullSOC: Math.round(full) } : {}),
+    ...(bulk !== undefined ? { BulkSOC: Math.round(bulk) } : {}),
+  };
 }
 
-function acChargeParameter(ctx: StepContext): Record<string, unknown> {
+function acChargeParameter(ctx: StepContext): Iso2.AC_EVChargeParameterType {
   const ac = ctx.bms.acLimits();
-  const p: Record<string, unknown> = {};
-  if (ctx.config.departureTime !== undefined) p.DepartureTime = ctx.config.departureTime;
-  p.EAmount = physical(ctx.bms.energyRequestWh(), "Wh");
-  p.EVMaxVoltage = physical(ac.maxVoltage, "V");
-  p.EVMaxCurrent = physical(ac.maxCurrent, "A");
-  p.EVMinCurrent = physical(ac.minCurrent, "A");
-  return p;
+  const departure = ctx.config.departureTime;
+  return {
+    ...(departure !== undefined ? { DepartureTime: departure } : {}),
+    EAmount: physical(ctx.bms.energyRequestWh(), "Wh"),
+    EVMaxVoltage: physical(ac.maxVoltage, "V"),
+    EVMaxCurrent: physical(ac.maxCurrent, "A"),
+    EVMinCurrent: physical(ac.minCurrent, "A"),
+  };
 }
 
-export const chargeParameterDiscovery: EvccStep = Object.freeze({
+export const chargeParameterDiscovery: EvccStep<ResOf<"ChargeParameterDiscoveryRes">> = Object.freeze({
   id: "ChargeParameterDiscovery",
   timeout: V2G_EVCC_MSG_TIMEOUT,
   phaseTimer: "ongoing",
@@ -44,13 +49,15 @@ export const chargeParameterDiscovery: EvccStep = Object.freeze({
     const mode = ctx.config.energyTransferMode;
     const trace = { soc: Math.round(ctx.bms.soc()), energyRequestWh: Math.round(ctx.bms.energyRequestWh()) };
     if (ctx.protocol === "din") {
-      return { name: "ChargeParameterDiscoveryReq", body: { EVRequestedEnergyTransferType: mode, DC_EVChargeParameter: dcChargeParameter(ctx) }, trace };
+      const din = { EVRequestedEnergyTransferType: mode, DC_EVChargeParameter: dcChargeParameter(ctx) } satisfies BodyOf<"ChargeParameterDiscoveryReq">;
+      return { name: "ChargeParameterDiscoveryReq", body: din, trace };
     }
-    const body: Record<string, unknown> = {};
-    if (ctx.config.maxEntriesSAScheduleTuple !== undefined) body.MaxEntriesSAScheduleTuple = ctx.config.maxEntriesSAScheduleTuple;
-    body.RequestedEnergyTransferMode = mode;
-    if (ctx.dc) body.DC_EVChargeParameter = dcChargeParameter(ctx);
-    else body.AC_EVChargeParameter = acChargeParameter(ctx);
+    const max = ctx.config.maxEntriesSAScheduleTuple;
+    const body = {
+      ...(max !== undefined ? { MaxEntriesSAScheduleTuple: max } : {}),
+      RequestedEnergyTransferMode: mode,
+      ...(ctx.dc ? { DC_EVChargeParameter: dcChargeParameter(ctx) as Iso2.DC_EVChargeParameterType } : { AC_EVChargeParameter: acChargeParameter(ctx) }),
+    } satisfies BodyOf<"ChargeParameterDiscoveryReq">;
     return { name: "ChargeParameterDiscoveryReq", body, trace };
   },
   onResponse(res, ctx) {
@@ -80,9 +87,9 @@ export const chargeParameterDiscovery: EvccStep = Object.freeze({
     const ac = res.AC_EVSEChargeParameter;
     if (ac !== undefined) {
       evse.maxCurrent = fromPhysical(ac.EVSEMaxCurrent);
-      evse.nominalVoltage = fromPhysical(ac.EVSENominalVoltage ?? ac.EVSEMaxVoltage);
+      evse.nominalVoltage = fromPhysical("EVSENominalVoltage" in ac ? ac.EVSENominalVoltage : ac.EVSEMaxVoltage);
       actions.push({ kind: "evse-values", values: { maxCurrent: evse.maxCurrent, nominalVoltage: evse.nominalVoltage } });
     }
     return { kind: "next", step: "PowerDelivery", actions };
   },
-} satisfies EvccStep);
+} satisfies EvccStep<ResOf<"ChargeParameterDiscoveryRes">>);

@@ -2,11 +2,12 @@
 // StopCharging or the BMS end the loop.
 
 import { fromPhysical } from "../physical";
+import type { ResOf } from "../msg";
 import type { EvccStep, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 import { checkAcEvseStatus, round1 } from "./common";
 
-export const chargingStatus: EvccStep = Object.freeze({
+export const chargingStatus: EvccStep<ResOf<"ChargingStatusRes">> = Object.freeze({
   id: "ChargingStatus",
   timeout: V2G_EVCC_MSG_TIMEOUT,
   names: () => ({ request: "ChargingStatusReq", response: "ChargingStatusRes" }),
@@ -26,4 +27,4 @@ export const chargingStatus: EvccStep = Object.freeze({
     if (ctx.bms.chargingComplete()) return { kind: "wind-down", reason: "charging-complete", actions };
     return { kind: "repeat", delay: ctx.config.chargingStatusInterval, actions };
   },
-} satisfies EvccStep);
+} satisfies EvccStep<ResOf<"ChargingStatusRes">>);

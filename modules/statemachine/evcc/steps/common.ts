@@ -1,22 +1,18 @@
 // Helpers the EVCC steps share: EV status blocks, EVSE status checks, the wind-down order.
 
+import type { Din, Iso2 } from "../../../exi/index";
 import type { DcEvseStatus, AcEvseStatus } from "../msg";
 import type { StepContext, StepResult } from "../step";
 import type { EvccStepId } from "../types";
 
 /** DC_EVStatus of the current BMS state (DIN adds the optional conditioning flags). */
-export function dcEvStatus(ctx: StepContext): Record<string, unknown> {
+export function dcEvStatus(ctx: StepContext): Din.DC_EVStatusType | Iso2.DC_EVStatusType {
   const soc = Math.max(0, Math.min(100, Math.floor(ctx.bms.soc())));
-  const status: Record<string, unknown> = {
-    EVReady: ctx.bms.ready(),
-    EVErrorCode: ctx.bms.errorCode(),
-    EVRESSSOC: soc,
-  };
   if (ctx.protocol === "din") {
-    // DIN 70121 DC_EVStatusType orders EVReady, EVCabinConditioning, EVRESSConditioning, EVErrorCode, EVRESSSOC.
-    return { EVReady: status.EVReady, EVCabinConditioning: false, EVRESSConditioning: false, EVErrorCode: status.EVErrorCode, EVRESSSOC: soc };
+    // DIN 70121 adds the (optional) conditioning flags; real DIN cars send them.
+    return { EVReady: ctx.bms.ready(), EVCabinConditioning: false, EVRESSConditioning: false, EVErrorCode: ctx.bms.errorCode(), EVRESSSOC: soc };
   }
-  return status;
+  return { EVReady: ctx.bms.ready(), EVErrorCode: ctx.bms.errorCode(), EVRESSSOC: soc };
 }
 
 /** The step after the EV decided to stop: PowerDelivery(Stop) while charging, else SessionStop. */

@@ -2,6 +2,7 @@
 // limits; it also decides when to stop. EVSE notifications and faults end the loop.
 
 import { fromPhysical, physical } from "../physical";
+import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT_CURRENT_DEMAND } from "../timeouts";
 import { checkBms, checkDcEvseStatus, dcEvStatus, round1 } from "./common";
@@ -18,7 +19,7 @@ export function clampedTarget(ctx: StepContext): { voltage: number; current: num
   return { voltage: Math.max(0, voltage), current: Math.max(0, current) };
 }
 
-export const currentDemand: EvccStep = Object.freeze({
+export const currentDemand: EvccStep<ResOf<"CurrentDemandRes">> = Object.freeze({
   id: "CurrentDemand",
   timeout: V2G_EVCC_MSG_TIMEOUT_CURRENT_DEMAND,
   names: () => ({ request: "CurrentDemandReq", response: "CurrentDemandRes" }),
@@ -26,7 +27,9 @@ export const currentDemand: EvccStep = Object.freeze({
     const bms = ctx.bms;
     const limits = bms.dcLimits();
     const target = clampedTarget(ctx);
-    const body: Record<string, unknown> = {
+    const full = bms.remainingTimeToFullSoc();
+    const bulk = bms.remainingTimeToBulkSoc();
+    const body = {
       DC_EVStatus: dcEvStatus(ctx),
       EVTargetCurrent: physical(round1(target.current)!, "A"),
       EVMaximumVoltageLimit: physical(limits.maxVoltage, "V"),
@@ -34,12 +37,10 @@ export const currentDemand: EvccStep = Object.freeze({
       EVMaximumPowerLimit: physical(limits.maxPower, "W"),
       BulkChargingComplete: bms.bulkChargingComplete(),
       ChargingComplete: bms.chargingComplete(),
-    };
-    const full = bms.remainingTimeToFullSoc();
-    const bulk = bms.remainingTimeToBulkSoc();
-    if (full !== undefined) body.RemainingTimeToFullSoC = physical(Math.round(full), "s");
-    if (bulk !== undefined) body.RemainingTimeToBulkSoC = physical(Math.round(bulk), "s");
-    body.EVTargetVoltage = physical(round1(target.voltage)!, "V");
+      ...(full !== undefined ? { RemainingTimeToFullSoC: physical(Math.round(full), "s") } : {}),
+      ...(bulk !== undefined ? { RemainingTimeToBulkSoC: physical(Math.round(bulk), "s") } : {}),
+      EVTargetVoltage: physical(round1(target.voltage)!, "V"),
+    } satisfies BodyOf<"CurrentDemandReq">;
     return {
       name: "CurrentDemandReq",
       body,
@@ -64,4 +65,4 @@ export const currentDemand: EvccStep = Object.freeze({
     if (ctx.bms.chargingComplete()) return { kind: "wind-down", reason: "charging-complete", actions };
     return { kind: "repeat", delay: ctx.config.currentDemandInterval, actions };
   },
-} satisfies EvccStep);
+} satisfies EvccStep<ResOf<"CurrentDemandRes">>);

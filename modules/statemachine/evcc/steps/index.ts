@@ -16,7 +16,7 @@ import { sessionSetup } from "./session-setup";
 import { sessionStop } from "./session-stop";
 import { weldingDetection } from "./welding-detection";
 
-export const EVCC_STEPS: Readonly<Record<EvccStepId, EvccStep>> = Object.freeze({
+export const EVCC_STEPS: Readonly<Record<EvccStepId, EvccStep<any>>> = Object.freeze({
   SessionSetup: sessionSetup,
   ServiceDiscovery: serviceDiscovery,
   ServiceDetail: serviceDetail,

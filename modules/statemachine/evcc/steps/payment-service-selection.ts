@@ -1,5 +1,6 @@
 // PaymentServiceSelection (ISO-2) / ServicePaymentSelection (DIN): EIM and the charge service.
 
+import type { BodyOf } from "../msg";
 import type { EvccStep } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 
@@ -15,7 +16,7 @@ export const paymentServiceSelection: EvccStep = Object.freeze({
     const selected = [{ ServiceID: ctx.facts.chargeServiceId }, ...ctx.facts.selectedServices];
     return {
       name,
-      body: { SelectedPaymentOption: "ExternalPayment", SelectedServiceList: { SelectedService: selected } },
+      body: { SelectedPaymentOption: "ExternalPayment", SelectedServiceList: { SelectedService: selected } } satisfies BodyOf<"PaymentServiceSelectionReq" | "ServicePaymentSelectionReq">,
       trace: { payment: "ExternalPayment", services: selected.map((s) => s.ServiceID).join(",") },
     };
   },

@@ -1,6 +1,8 @@
 // PowerDelivery: Start after ChargeParameterDiscovery (AC) or PreCharge (DC); Stop when the EV
 // winds down. The pilot and contactor changes around it follow -2 [V2G2-847] / DIN 70121.
 
+import type { Din, Iso2 } from "../../../exi/index";
+import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT_LONG } from "../timeouts";
 import { checkAcEvseStatus, checkDcEvseStatus, dcEvStatus } from "./common";
@@ -9,7 +11,7 @@ function starting(ctx: StepContext): boolean {
   return ctx.facts.stopReason === undefined;
 }
 
-function dcPowerDeliveryParameter(ctx: StepContext, start: boolean): Record<string, unknown> {
+function dcPowerDeliveryParameter(ctx: StepContext, start: boolean): Din.DC_EVPowerDeliveryParameterType | Iso2.DC_EVPowerDeliveryParameterType {
   return {
     DC_EVStatus: dcEvStatus(ctx),
     BulkChargingComplete: start ? false : ctx.bms.bulkChargingComplete(),
@@ -17,7 +19,7 @@ function dcPowerDeliveryParameter(ctx: StepContext, start: boolean): Record<stri
   };
 }
 
-export const powerDelivery: EvccStep = Object.freeze({
+export const powerDelivery: EvccStep<ResOf<"PowerDeliveryRes">> = Object.freeze({
   id: "PowerDelivery",
   timeout: V2G_EVCC_MSG_TIMEOUT_LONG,
   names: () => ({ request: "PowerDeliveryReq", response: "PowerDeliveryRes" }),
@@ -27,10 +29,14 @@ export const powerDelivery: EvccStep = Object.freeze({
     const trace = { progress, soc: Math.floor(ctx.bms.soc()) };
     if (ctx.protocol === "din") {
       // DIN 70121: ReadyToChargeState is a boolean (true = start, false = stop).
-      return { name: "PowerDeliveryReq", body: { ReadyToChargeState: start, DC_EVPowerDeliveryParameter: dcPowerDeliveryParameter(ctx, start) }, trace };
+      const din = { ReadyToChargeState: start, DC_EVPowerDeliveryParameter: dcPowerDeliveryParameter(ctx, start) } satisfies BodyOf<"PowerDeliveryReq">;
+      return { name: "PowerDeliveryReq", body: din, trace };
     }
-    const body: Record<string, unknown> = { ChargeProgress: progress, SAScheduleTupleID: ctx.facts.saScheduleTupleId };
-    if (ctx.dc) body.DC_EVPowerDeliveryParameter = dcPowerDeliveryParameter(ctx, start);
+    const body = {
+      ChargeProgress: progress,
+      SAScheduleTupleID: ctx.facts.saScheduleTupleId,
+      ...(ctx.dc ? { DC_EVPowerDeliveryParameter: dcPowerDeliveryParameter(ctx, start) } : {}),
+    } satisfies BodyOf<"PowerDeliveryReq">;
     return { name: "PowerDeliveryReq", body, trace };
   },
   onResponse(res, ctx) {
@@ -61,4 +67,4 @@ export const powerDelivery: EvccStep = Object.freeze({
     }
     return { kind: "next", step: "SessionStop", actions };
   },
-} satisfies EvccStep);
+} satisfies EvccStep<ResOf<"PowerDeliveryRes">>);

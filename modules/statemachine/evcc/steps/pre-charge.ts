@@ -2,11 +2,12 @@
 // tolerance (V2G_EVCC_PreCharge_Timer), then close the contactors.
 
 import { fromPhysical, physical } from "../physical";
+import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 import { checkDcEvseStatus, dcEvStatus, round1 } from "./common";
 
-export const preCharge: EvccStep = Object.freeze({
+export const preCharge: EvccStep<ResOf<"PreChargeRes">> = Object.freeze({
   id: "PreCharge",
   timeout: V2G_EVCC_MSG_TIMEOUT,
   phaseTimer: "pre-charge",
@@ -16,7 +17,7 @@ export const preCharge: EvccStep = Object.freeze({
     const current = ctx.config.preChargeCurrent;
     return {
       name: "PreChargeReq",
-      body: { DC_EVStatus: dcEvStatus(ctx), EVTargetVoltage: physical(round1(target)!, "V"), EVTargetCurrent: physical(current, "A") },
+      body: { DC_EVStatus: dcEvStatus(ctx), EVTargetVoltage: physical(round1(target)!, "V"), EVTargetCurrent: physical(current, "A") } satisfies BodyOf<"PreChargeReq">,
       trace: { targetVoltage: round1(target), targetCurrent: current },
     };
   },
@@ -34,4 +35,4 @@ export const preCharge: EvccStep = Object.freeze({
     }
     return { kind: "repeat", delay: ctx.config.pollInterval, actions };
   },
-} satisfies EvccStep);
+} satisfies EvccStep<ResOf<"PreChargeRes">>);

@@ -1,5 +1,6 @@
 // SessionStop: Terminate, or (ISO-2) Pause to resume later with the same SessionID.
 
+import type { BodyOf } from "../msg";
 import type { EvccStep } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 
@@ -8,9 +9,9 @@ export const sessionStop: EvccStep = Object.freeze({
   timeout: V2G_EVCC_MSG_TIMEOUT,
   names: () => ({ request: "SessionStopReq", response: "SessionStopRes" }),
   request(ctx) {
-    if (ctx.protocol === "din") return { name: "SessionStopReq", body: {}, trace: { reason: ctx.facts.stopReason } };
+    if (ctx.protocol === "din") return { name: "SessionStopReq", body: {} satisfies BodyOf<"SessionStopReq">, trace: { reason: ctx.facts.stopReason } };
     const session = ctx.facts.pause ? "Pause" : "Terminate";
-    return { name: "SessionStopReq", body: { ChargingSession: session }, trace: { session, reason: ctx.facts.stopReason } };
+    return { name: "SessionStopReq", body: { ChargingSession: session } satisfies BodyOf<"SessionStopReq">, trace: { session, reason: ctx.facts.stopReason } };
   },
   onResponse() {
     return { kind: "done" };
