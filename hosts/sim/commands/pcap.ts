@@ -145,7 +145,7 @@ function sessionJson(s: V2gSession): Record<string, unknown> {
     tls: s.tls,
     ...(s.decrypted ? { decrypted: s.decrypted } : {}),
     ...(s.tlsError ? { tlsError: s.tlsError } : {}),
-    sap: s.sap ? { namespace: s.sap.namespace, schemaId: s.sap.schemaId, schema: s.sap.schema } : null,
+    sap: s.sap ? { responseCode: s.sap.responseCode, namespace: s.sap.namespace, schemaId: s.sap.schemaId, schema: s.sap.schema ?? null } : null,
     messages: s.messages.length,
     decoded,
     failed: s.messages.length - decoded,
@@ -241,7 +241,11 @@ function physical(v: unknown): string | undefined {
 
 function sessionLine(s: V2gSession): string {
   const decoded = s.messages.filter((m) => m.doc !== undefined).length;
-  const sap = s.sap ? `SAP ${s.sap.namespace || "?"} (SchemaID ${s.sap.schemaId}) → ${s.sap.schema ?? "no schema"}` : "no SAP decoded";
+  const sap = !s.sap
+    ? "no SAP decoded"
+    : s.sap.schemaId < 0
+      ? `SAP ${s.sap.responseCode}`
+      : `SAP ${s.sap.namespace || "(not offered)"} (SchemaID ${s.sap.schemaId}${s.sap.responseCode.indexOf("OK") === 0 ? "" : ", " + s.sap.responseCode}) → ${s.sap.schema ?? "no schema"}`;
   return (
     `session ${s.index}: EV [${s.ev.ip}]:${s.ev.port} (${s.ev.mac}) ↔ EVSE [${s.evse.ip}]:${s.evse.port} (${s.evse.mac})` +
     `${s.tls ? (s.decrypted ? ` ${s.decrypted.version} ${s.decrypted.cipherSuite} (decrypted)` : ` TLS (encrypted${s.tlsError ? ": " + s.tlsError : ""})`) : ""}; ${sap}; ${s.messages.length} V2G messages, ${decoded} decoded, ${s.messages.length - decoded} failed` +

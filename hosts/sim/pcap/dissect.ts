@@ -121,7 +121,17 @@ export interface V2gSession {
   /** Why a TLS session could not be decrypted (with a decryptor given). */
   tlsError?: string;
   /** The SAP result: namespace and schema chosen (absent when no SAP was seen/decoded). */
-  sap?: { namespace: string; schemaId: number; schema: ExiSchema | undefined; protocols: SapProtocol[] };
+  sap?: {
+    /** The supportedAppProtocolRes ResponseCode (OK_SuccessfulNegotiation, …, Failed_NoNegotiation). */
+    responseCode: string;
+    /** Chosen namespace ("" when the negotiation failed or the SchemaID was not offered). */
+    namespace: string;
+    /** Chosen SchemaID (-1 when the response carries none). */
+    schemaId: number;
+    schema: ExiSchema | undefined;
+    /** What the EV offered. */
+    protocols: SapProtocol[];
+  };
   messages: V2gMessage[];
   /** First and last frame of the TCP connection. */
   firstFrame: number;
@@ -1083,11 +1093,11 @@ export class SapTracker {
       return;
     }
     const res = (doc as { supportedAppProtocolRes?: { ResponseCode?: string; SchemaID?: number } }).supportedAppProtocolRes;
-    if (res !== undefined && res.SchemaID !== undefined) {
-      const id = Number(res.SchemaID);
+    if (res !== undefined) {
+      const id = res.SchemaID === undefined ? -1 : Number(res.SchemaID);
       const p = this.protocols.find((x) => x.schemaId === id);
       const namespace = p?.namespace ?? "";
-      this.result = { namespace, schemaId: id, schema: schemaForNamespace(namespace), protocols: this.protocols };
+      this.result = { responseCode: String(res.ResponseCode ?? ""), namespace, schemaId: id, schema: schemaForNamespace(namespace), protocols: this.protocols };
     }
   }
 }
