@@ -165,6 +165,7 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
   };
 
   let loads: StandInLoads | undefined;
+  let stopping = false;
   const station = new ChargerStation({
     clock,
     io: { Udp, Listener },
@@ -196,20 +197,23 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
       const s = sessions.get(summary.session);
       sessions.delete(summary.session);
       if (current === s) current = undefined;
-      const ok = summary.reason === "ev-terminate" || summary.reason === "ev-pause";
+      // "local": this charger closed the connection (it is being stopped)
+      const reason = summary.reason === "local" && stopping ? "charger-stopped" : summary.reason;
+      const ok = reason === "ev-terminate" || reason === "ev-pause";
       const transfer = s?.mode === undefined ? undefined : s.mode.startsWith("DC") ? "dc" : "ac";
       const durationMs = Math.round(summary.endedAt - summary.startedAt);
       const energyWh = Math.round(summary.energyWh * 100) / 100;
       const errors = s?.errors ?? [];
-      trace(formatSummary({ session: summary.session, protocol: summary.protocol, transfer, durationMs, energyWh, messages: summary.messages, reason: summary.reason, ok, errors }));
+      trace(formatSummary({ session: summary.session, protocol: summary.protocol, transfer, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
       if (a.json) {
-        io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, messages: summary.messages, reason: summary.reason, ok, errors }));
+        io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
       }
     },
   });
   loads = new StandInLoads(station);
 
   const onSignal = (signal: string) => {
+    stopping = true;
     trace(`${signal}: stopping`);
     finish(0);
   };
