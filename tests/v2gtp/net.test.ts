@@ -119,6 +119,36 @@ describe("link-local and multicast", { skip: noLink }, () => {
     assert.equal(zoneName("eth7"), "eth7");
   });
 
+  test("the same with the interface given by index (ff02::1%<index>)", { skip: fs.existsSync("/sys/class/net") ? undefined : "no /sys/class/net" }, async (t) => {
+    const index = fs.readFileSync(`/sys/class/net/${link!.name}/ifindex`, "utf8").trim();
+    let serverError: Error | undefined;
+    const server = new SdpServer({ udp: NodeUdpSocket, interface: index, address: link!.address, tlsPort: 15001, port: 0, onError: (e) => (serverError = e) });
+    const port = await until(() => server.port ?? serverError);
+    if (serverError) {
+      t.skip(`multicast join refused here: ${serverError.message}`);
+      return;
+    }
+    let found: SdpResult | undefined;
+    const client = new SdpClient({
+      udp: NodeUdpSocket,
+      clock: realClock,
+      interface: index,
+      security: "tls",
+      destination: { address: `ff02::1%${index}`, port: port as number },
+      onDiscovered: (r) => (found = r),
+      onFailed: () => {},
+    });
+    client.start();
+    try {
+      const result = await until(() => found, 1500);
+      assert.equal(result.port, 15001);
+      assert.match(result.connectAddress, /^fe80:.*%/);
+    } finally {
+      server.close();
+      client.close();
+    }
+  });
+
   test("TCP to a link-local address with its zone", async () => {
     const accepted: NodeTcpSocket[] = [];
     let listener!: NodeListener;
