@@ -58,6 +58,11 @@ export interface SeccConfig {
   meterId?: string;
   /** Duration of the default PMaxSchedule entry in s (default 86400, one day). */
   scheduleDuration?: number;
+  /**
+   * ISO-2 EVSEProcessing while external identification is pending: "Ongoing" (default) or
+   * "Ongoing_WaitingForCustomerInteraction" (what EVerest sends while it waits for an RFID card).
+   */
+  authorizationOngoing?: "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
   /** SAScheduleTupleID of the default schedule (1..255, default 1). */
   saScheduleTupleId?: number;
   /** ISO-2 value-added services offered in ServiceDiscoveryRes (ServiceDetail answers from here). */
@@ -66,7 +71,7 @@ export interface SeccConfig {
    * Overrides of the SECC timers (e.g. a longer cable-check limit for a slow isolation
    * monitor). Defaults are the standard values in <protocol>/timeouts.ts.
    */
-  timeouts?: Readonly<Partial<Record<"sequence" | "communication-setup" | "ongoing" | "cable-check" | "pre-charge", Millis>>>;
+  timeouts?: Readonly<Partial<Record<"sequence" | "communication-setup" | "ongoing" | "cable-check" | "pre-charge" | "ready-to-charge", Millis>>>;
 }
 
 /** An ISO-2 value-added service (ServiceType) and its parameter sets (ServiceDetailRes). */

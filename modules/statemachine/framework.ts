@@ -21,6 +21,7 @@ export type StopReason =
   | "timeout-ongoing" // Authorization / ChargeParameterDiscovery stayed Ongoing too long
   | "timeout-cable-check" // V2G_SECC_CableCheck_Timeout
   | "timeout-pre-charge" // V2G_SECC_PreCharge_Timeout
+  | "timeout-ready-to-charge" // DIN: ChargeParameterDiscovery to PowerDelivery(ReadyToChargeState=true)
   | "evse-shutdown" // the charger asked to stop (emergency, malfunction) and the EV went away
   | "decode-error" // the EV's bytes could not be decoded
   | "link-down"; // TCP closed, or the data link / control pilot was lost
@@ -31,7 +32,8 @@ export type TimerId =
   | "communication-setup"
   | "ongoing"
   | "cable-check"
-  | "pre-charge";
+  | "pre-charge"
+  | "ready-to-charge";
 
 /** Stop reason for a phase timer that ran out. */
 export function timeoutReason(timer: TimerId): StopReason {
@@ -46,6 +48,8 @@ export function timeoutReason(timer: TimerId): StopReason {
       return "timeout-cable-check";
     case "pre-charge":
       return "timeout-pre-charge";
+    case "ready-to-charge":
+      return "timeout-ready-to-charge";
   }
 }
 
@@ -152,6 +156,11 @@ export interface ProtocolTables<S, F, C = unknown> {
    * request of the protocol. `session` lets it pick AC or DC variants where the schema has a choice.
    */
   failedResponse(requestName: string, code: string, session?: S): AnyBody | undefined;
-  /** How long each timer runs. */
+  /** How long each timer runs (a protocol without a timer gives 0: never armed). */
   readonly timeouts: Readonly<Record<TimerId, Millis>>;
+  /**
+   * Timers that span several states: started when the session enters `from`, cleared when it
+   * enters one of `to`; when one runs out the session stops at once (like the sequence timer).
+   */
+  readonly spans?: readonly { readonly timer: TimerId; readonly from: string; readonly to: readonly string[] }[];
 }

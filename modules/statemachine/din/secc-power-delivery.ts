@@ -1,12 +1,13 @@
 // DIN 70121 SECC: PowerDeliveryReq → start (ReadyToChargeState=true) or stop delivering power.
 
-import { reply } from "../framework";
+import { reply, stop } from "../framework";
 import type { HandlerResult } from "../framework";
 import type { DinPowerDeliveryReq } from "../msg-types";
 import type { SeccFacts } from "../charger-interfaces";
 import type { SeccContext } from "../secc/context";
 import { noteEvStatus } from "../secc/context";
 import { dinDcEvseStatus } from "../secc/evse-status";
+import { evseFault } from "../secc/dc-handlers";
 import { seccState } from "../secc/types";
 import { handle as sessionStop } from "./secc-session-stop";
 
@@ -14,6 +15,10 @@ export function handle(req: DinPowerDeliveryReq, ctx: SeccContext, facts: SeccFa
   if (req.DC_EVPowerDeliveryParameter !== undefined) noteEvStatus(ctx, req.DC_EVPowerDeliveryParameter.DC_EVStatus);
   // Field reports: ReadyToChargeState is a boolean, but be lenient with "true"/1 from odd encoders.
   const start = req.ReadyToChargeState === true || (req.ReadyToChargeState as unknown) === "true";
+  if (start && evseFault(facts)) {
+    // Emergency or malfunction: no power now.
+    return stop({ PowerDeliveryRes: { ResponseCode: "FAILED_PowerDeliveryNotApplied", DC_EVSEStatus: dinDcEvseStatus(facts, "idle") } }, "failed-response");
+  }
   ctx.charging = start;
   const body = { PowerDeliveryRes: { ResponseCode: "OK", DC_EVSEStatus: dinDcEvseStatus(facts, start ? "charging" : "idle") } };
   return start ? reply(body, "CurrentDemand", "start-charging") : reply(body, "WeldingDetection", "stop-charging");

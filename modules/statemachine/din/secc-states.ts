@@ -42,4 +42,5 @@ export const DIN_SECC: SeccProtocol = Object.freeze({
   initial: "SessionSetup",
   failedResponse: (name: string, code: string) => dinFailedResponse(name, code),
   timeouts: DIN_SECC_TIMEOUTS,
+  spans: Object.freeze([Object.freeze({ timer: "ready-to-charge" as const, from: "CableCheck", to: Object.freeze(["CurrentDemand", "WeldingDetection"]) })]),
 });

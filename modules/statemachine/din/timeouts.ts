@@ -17,10 +17,17 @@ export const V2G_SECC_PRE_CHARGE_TIMEOUT: Millis = Seconds(5);
 export const V2G_SECC_MSG_PERFORMANCE_TIME: Millis = Millis(1500);
 export const V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME: Millis = Millis(25);
 
+/**
+ * ReadyToCharge (DIN, 150 s; check): from ChargeParameterDiscoveryRes to the PowerDeliveryReq
+ * with ReadyToChargeState=true — cable check, pre-charge and the EV's preparation together.
+ */
+export const V2G_SECC_READY_TO_CHARGE_TIMEOUT: Millis = Seconds(150);
+
 export const DIN_SECC_TIMEOUTS: Readonly<Record<TimerId, Millis>> = Object.freeze({
   sequence: V2G_SECC_SEQUENCE_TIMEOUT,
   "communication-setup": V2G_SECC_COMMUNICATION_SETUP_TIMEOUT,
   ongoing: V2G_SECC_ONGOING_TIMEOUT,
   "cable-check": V2G_SECC_CABLE_CHECK_TIMEOUT,
   "pre-charge": V2G_SECC_PRE_CHARGE_TIMEOUT,
+  "ready-to-charge": V2G_SECC_READY_TO_CHARGE_TIMEOUT,
 });

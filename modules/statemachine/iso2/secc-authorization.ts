@@ -14,7 +14,7 @@ export function handle(_req: AuthorizationReq, ctx: SeccContext, facts: SeccFact
   const body = {
     AuthorizationRes: {
       ResponseCode: step === "rejected" ? "FAILED" : "OK",
-      EVSEProcessing: step === "accepted" || step === "rejected" ? "Finished" : "Ongoing",
+      EVSEProcessing: step === "accepted" || step === "rejected" ? "Finished" : (facts.config.authorizationOngoing ?? "Ongoing"),
     },
   };
   if (step === "rejected") return stop(body, "failed-response");

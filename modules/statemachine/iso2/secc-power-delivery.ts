@@ -7,6 +7,7 @@ import type { SeccFacts } from "../charger-interfaces";
 import type { SeccContext } from "../secc/context";
 import { noteEvStatus } from "../secc/context";
 import { acEvseStatus, dcEvseStatus } from "../secc/evse-status";
+import { evseFault } from "../secc/dc-handlers";
 import { seccState } from "../secc/types";
 import { iso2FailedResponse } from "./failed-responses";
 import { handle as sessionStop } from "./secc-session-stop";
@@ -19,6 +20,10 @@ export function handle(req: Iso2PowerDeliveryReq, ctx: SeccContext, facts: SeccF
   }
   const progress = req.ChargeProgress;
   const res: Record<string, unknown> = { ResponseCode: "OK" };
+  if (progress === "Start" && evseFault(facts)) {
+    // Emergency or malfunction: no power now.
+    return stop(iso2FailedResponse("PowerDeliveryReq", "FAILED_PowerDeliveryNotApplied", !ctx.dc)!, "failed-response");
+  }
   if (progress === "Start") {
     ctx.charging = true;
     ctx.renegotiating = false;

@@ -23,4 +23,5 @@ export const ISO2_SECC_TIMEOUTS: Readonly<Record<TimerId, Millis>> = Object.free
   ongoing: V2G_SECC_ONGOING_TIMEOUT,
   "cable-check": V2G_SECC_CABLE_CHECK_TIMEOUT,
   "pre-charge": V2G_SECC_PRE_CHARGE_TIMEOUT,
+  "ready-to-charge": Millis(0), // DIN only
 });

@@ -9,12 +9,14 @@
 // request, at once for a timeout. A closed connection is a link-down for the session.
 
 import { silentLogger } from "../../common/index";
-import type { Logger } from "../../common/index";
+import type { Clock, Logger } from "../../common/index";
 import { decode as exiDecode, encode as exiEncode } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection } from "../../v2gtp/index";
 import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
 import type { StopReason } from "../framework";
+import { messageName } from "../dispatch";
+import { V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME, V2G_SECC_MSG_PERFORMANCE_TIME } from "../iso2/timeouts";
 import type { SupportedAppProtocolReqDoc, V2gDocument } from "../msg-types";
 import { SeccSession } from "./session";
 import type { SeccSessionOptions } from "./session";
@@ -44,6 +46,7 @@ export class SeccConnection {
   readonly #codec: SeccCodec;
   readonly #logger: Logger;
   readonly #onClose: ((reason: StopReason | V2gtpCloseReason) => void) | undefined;
+  readonly #clock: Clock;
   /** True while a request is being handled: a stop then closes after the response is sent. */
   #handling = false;
   #closeAfterSend = false;
@@ -53,6 +56,7 @@ export class SeccConnection {
     this.#codec = options.codec ?? EXI_CODEC;
     this.#logger = options.logger ?? silentLogger;
     this.#onClose = options.onClose;
+    this.#clock = options.clock;
     this.session = new SeccSession({
       ...options,
       logger: this.#logger,
@@ -83,6 +87,7 @@ export class SeccConnection {
       this.#conn.close();
       return;
     }
+    const started = this.#clock.now();
     let doc: object;
     try {
       doc = this.#codec.decode(schema, message.payload);
@@ -110,9 +115,24 @@ export class SeccConnection {
         this.#logger.log("error", "secc", "response does not encode", { schema: outSchema, error: (error as Error).message });
       }
       if (bytes !== undefined) this.#conn.send(outSchema, bytes);
+      this.#checkPerformance(out.response, started);
       if (outSchema === "apphand" && this.session.protocol !== undefined) this.#conn.selectProtocol(this.session.protocol);
     }
     if (out.close || this.#closeAfterSend) this.#conn.close();
+  }
+
+  /**
+   * V2G_SECC_Msg_Performance_Time: CurrentDemandRes within 25 ms (field reports: cars give up
+   * soon after), any other response within 1.5 s. Measured from the complete request to the
+   * response handed to the socket; a late answer is logged, not suppressed.
+   */
+  #checkPerformance(response: object, started: number): void {
+    const spent = this.#clock.now() - started;
+    if (spent < V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME) return;
+    const body = (response as V2gDocument).V2G_Message?.Body;
+    const name = body === undefined ? "supportedAppProtocolRes" : messageName(body) ?? "?";
+    const limit = name === "CurrentDemandRes" ? V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME : V2G_SECC_MSG_PERFORMANCE_TIME;
+    if (spent > limit) this.#logger.log("warn", "secc", `${name} took ${spent} ms (limit ${limit} ms)`, { message: name, ms: spent });
   }
 
   #sessionStopped(reason: StopReason): void {

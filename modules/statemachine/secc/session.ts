@@ -138,6 +138,8 @@ export class SeccSession {
   #lastResponseAt = 0;
   #phaseTimer: TimerHandle | undefined;
   #setupTimer: TimerHandle | undefined;
+  /** Timers spanning several states (DIN ReadyToCharge), by timer id. */
+  #spanTimers: { timer: TimerId; handle: TimerHandle }[] = [];
   /** The phase timer that ran out in the current state, answered at the next request. */
   #expired: TimerId | undefined;
   /** Number of requests answered. */
@@ -338,6 +340,18 @@ export class SeccSession {
     // A new state: its phase timer (if any) starts with its first answered request.
     this.#clock.clear(this.#phaseTimer);
     this.#phaseTimer = undefined;
+    const spans = this.#protocol!.spans;
+    if (spans !== undefined) {
+      for (let i = 0; i < spans.length; i++) {
+        const span = spans[i];
+        if (span.to.indexOf(id) >= 0) this.#clearSpan(span.timer);
+        else if (span.from === id && this.#limit(span.timer) > 0) {
+          this.#clearSpan(span.timer);
+          const timer = span.timer;
+          this.#spanTimers.push({ timer, handle: this.#clock.set(() => this.feed({ kind: "timeout", timer }), this.#limit(timer)) });
+        }
+      }
+    }
     if (previous.id === "SessionSetup") {
       this.#clock.clear(this.#setupTimer);
       this.#setupTimer = undefined;
@@ -387,7 +401,7 @@ export class SeccSession {
 
   #onTimeout(timer: TimerId): void {
     if (this.#stopped !== undefined) return;
-    if (timer === "sequence" || timer === "communication-setup") {
+    if (timer === "sequence" || timer === "communication-setup" || this.#isSpan(timer)) {
       // No request came in time: stop and close the TCP connection (no response to send).
       this.#logger.log("warn", "secc", `${timer} timeout in ${this.state}`);
       this.#finish(timeoutReason(timer));
@@ -399,7 +413,25 @@ export class SeccSession {
     this.#logger.log("warn", "secc", `${timer} limit reached in ${this.state}`);
   }
 
+  #isSpan(timer: TimerId): boolean {
+    const spans = this.#protocol?.spans;
+    if (spans === undefined) return false;
+    for (let i = 0; i < spans.length; i++) if (spans[i].timer === timer) return true;
+    return false;
+  }
+
+  #clearSpan(timer: TimerId): void {
+    for (let i = this.#spanTimers.length - 1; i >= 0; i--) {
+      if (this.#spanTimers[i].timer === timer) {
+        this.#clock.clear(this.#spanTimers[i].handle);
+        this.#spanTimers.splice(i, 1);
+      }
+    }
+  }
+
   #clearTimers(): void {
+    for (const span of this.#spanTimers) this.#clock.clear(span.handle);
+    this.#spanTimers = [];
     this.#clock.clear(this.#sequenceTimer);
     this.#clock.clear(this.#phaseTimer);
     this.#clock.clear(this.#setupTimer);

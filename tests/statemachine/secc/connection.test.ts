@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../../../modules/common/index";
+import { ManualClock, MemoryLogger } from "../../../modules/common/index";
 import { decode, encode } from "../../../modules/exi/index";
 import { frame } from "../../../modules/v2gtp/index";
 import { SeccConnection } from "../../../modules/statemachine/secc/connection";
@@ -105,5 +105,21 @@ describe("SeccConnection (V2GTP + EXI + SeccSession)", () => {
     stream().callbacks.onError?.(new Error("peer closed"));
     assert.equal(conn.closed, true);
     assert.equal(conn.session.stopReason, "link-down");
+  });
+
+  test("a response later than V2G_SECC_Msg_Performance_Time is logged", () => {
+    const clock = new ManualClock();
+    const logger = new MemoryLogger();
+    let stream!: FakeStream;
+    new SeccConnection({
+      config: DC_CONFIG,
+      clock,
+      logger,
+      open: (callbacks) => (stream = new FakeStream(callbacks)),
+      // A slow encoder: 2 s per response.
+      codec: { decode, encode: (schema, d) => (clock.advance(2000), encode(schema, d)) },
+    });
+    stream.peerWrite(frame(0x8001, encode("apphand", SAP_REQ)));
+    assert.equal(logger.find("supportedAppProtocolRes took 2000 ms (limit 1500 ms)").length, 1);
   });
 });

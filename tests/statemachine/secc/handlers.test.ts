@@ -121,6 +121,18 @@ describe("SECC handlers (pure)", () => {
     assert.equal(done.kind === "reply" && done.next, "ChargeParameterDiscovery");
   });
 
+  test("config.authorizationOngoing → Ongoing_WaitingForCustomerInteraction while pending", () => {
+    const r = isoAuthorization({}, newContext("iso2"), facts({ ...DC_CONFIG, authorizationOngoing: "Ongoing_WaitingForCustomerInteraction" }));
+    assert.equal((r.body.AuthorizationRes as any).EVSEProcessing, "Ongoing_WaitingForCustomerInteraction");
+  });
+
+  test("PowerDelivery start during an emergency shutdown → FAILED_PowerDeliveryNotApplied, stop", () => {
+    const r = dinPowerDelivery({ ReadyToChargeState: true }, newContext("din"), facts(DC_CONFIG, { emergency: true, notification: "StopCharging" }));
+    assert.equal(r.kind, "stop");
+    assert.equal((r.body.PowerDeliveryRes as any).ResponseCode, "FAILED_PowerDeliveryNotApplied");
+    assert.equal((r.body.PowerDeliveryRes as any).DC_EVSEStatus.EVSEStatusCode, "EVSE_EmergencyShutdown");
+  });
+
   test("SessionStopReq Pause → stop reason ev-pause", () => {
     const r = isoSessionStop({ ChargingSession: "Pause" }, newContext("iso2"), facts(DC_CONFIG));
     assert.equal(r.kind === "stop" && r.reason, "ev-pause");

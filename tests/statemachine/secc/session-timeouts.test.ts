@@ -150,3 +150,52 @@ describe("SECC timeouts", () => {
     assert.equal(ev.clock.pending, 0);
   });
 });
+
+describe("SECC DIN ReadyToCharge", () => {
+  test("no PowerDelivery(ReadyToChargeState=true) within 150 s of ChargeParameterDiscovery → stop (close)", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "din" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.send("ServiceDiscoveryReq", {});
+    ev.send("ServicePaymentSelectionReq", SELECT);
+    ev.session.control({ kind: "authorized", accepted: true });
+    ev.send("ContractAuthenticationReq", {});
+    ev.send("ChargeParameterDiscoveryReq", {
+      EVRequestedEnergyTransferType: "DC_extended",
+      DC_EVChargeParameter: { DC_EVStatus: dcEvStatus(), EVMaximumCurrentLimit: pv(150, "A"), EVMaximumVoltageLimit: pv(450, "V") },
+    });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.session.control({ kind: "present-values", voltage: 380, current: 0 });
+    const pre = { DC_EVStatus: dcEvStatus(), EVTargetVoltage: pv(380, "V"), EVTargetCurrent: pv(2, "A") };
+    for (let t = 0; t < 149; t++) {
+      ev.clock.advance(1000);
+      ev.send("PreChargeReq", pre);
+    }
+    assert.equal(ev.session.stopReason, undefined);
+    ev.clock.advance(1000);
+    assert.equal(ev.session.stopReason, "timeout-ready-to-charge");
+  });
+
+  test("PowerDelivery(ReadyToChargeState=true) in time clears it", () => {
+    const ev = new ScriptedEv(DC_CONFIG, { protocol: "din" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.send("ServiceDiscoveryReq", {});
+    ev.send("ServicePaymentSelectionReq", SELECT);
+    ev.session.control({ kind: "authorized", accepted: true });
+    ev.send("ContractAuthenticationReq", {});
+    ev.send("ChargeParameterDiscoveryReq", {
+      EVRequestedEnergyTransferType: "DC_extended",
+      DC_EVChargeParameter: { DC_EVStatus: dcEvStatus(), EVMaximumCurrentLimit: pv(150, "A"), EVMaximumVoltageLimit: pv(450, "V") },
+    });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.send("PowerDeliveryReq", { ReadyToChargeState: true });
+    for (let t = 0; t < 200; t++) {
+      ev.clock.advance(1000);
+      ev.send("CurrentDemandReq", { DC_EVStatus: dcEvStatus(), EVTargetCurrent: pv(10, "A"), ChargingComplete: false, EVTargetVoltage: pv(400, "V") });
+    }
+    assert.equal(ev.session.stopReason, undefined);
+  });
+});
