@@ -196,6 +196,7 @@ export class SimModem {
         type: "VS_NW_INFO.CNF",
         dst: host,
         src,
+        mmv: m.header.mmv, // answer in the layout the request asked for
         fields: {
           networks:
             peers.length === 0

@@ -105,7 +105,7 @@ export function decodeHomePlugFrame(frame: Uint8Array): HomePlugFrame {
   let fields: unknown;
   if (layout) fields = readLayout(name, layout, body, off);
   else if (name === "VS_SW_VER.CNF") fields = readSwVerCnf(body, off);
-  else if (name === "VS_NW_INFO.CNF") fields = readNwInfoCnf(body, off);
+  else if (name === "VS_NW_INFO.CNF") fields = mmv === 0 ? readNwInfoCnf(body, off) : readNwInfoCnf1(body, off);
   else fields = { payload: body.slice() };
   return { type: name, fields, header } as HomePlugFrame;
 }
@@ -199,6 +199,46 @@ function readNwInfoCnf(body: Uint8Array, base: number): VsNwInfoCnf {
   return { networks };
 }
 
+/**
+ * The MMV 1 layout (AR7x00 / QCA7000 family, open-plc-utils NetInfo2): SUB_VERSION, reserved,
+ * DATA_LEN (LE), then reserved, NUMAVLNS and 32-byte network / 24-byte station records with
+ * 16-bit average PHY rates.
+ */
+function readNwInfoCnf1(body: Uint8Array, base: number): VsNwInfoCnf {
+  const name = "VS_NW_INFO.CNF";
+  need(body, 0, 6, name, base);
+  const count = body[5];
+  let at = 6;
+  const networks: VsNwInfoCnf["networks"] = [];
+  for (let n = 0; n < count; n++) {
+    need(body, at, 32, name, base);
+    const net = {
+      nid: body.slice(at, at + 7),
+      snid: body[at + 9],
+      tei: body[at + 10],
+      role: body[at + 15],
+      ccoMac: body.slice(at + 16, at + 22),
+      ccoTei: body[at + 22],
+      stations: [] as VsNwInfoCnf["networks"][number]["stations"],
+    };
+    const stations = body[at + 26];
+    at += 32;
+    for (let s = 0; s < stations; s++) {
+      need(body, at, 24, name, base);
+      net.stations.push({
+        mac: body.slice(at, at + 6),
+        tei: body[at + 6],
+        bda: body.slice(at + 10, at + 16),
+        avgTx: body[at + 16] | (body[at + 17] << 8),
+        avgRx: body[at + 20] | (body[at + 21] << 8),
+      });
+      at += 24;
+    }
+    networks.push(net);
+  }
+  return { networks };
+}
+
 // ---------------------------------------------------------------------------------------------
 // encoding
 
@@ -233,7 +273,10 @@ export function encodeHomePlugFrame<K extends MmeType>(message: EncodeOptions<K>
   const layout = LAYOUTS[message.type];
   if (layout) writeLayout(out, layout, fields, message.type);
   else if (message.type === "VS_SW_VER.CNF") writeSwVerCnf(out, fields as unknown as VsSwVerCnf);
-  else if (message.type === "VS_NW_INFO.CNF") writeNwInfoCnf(out, fields as unknown as VsNwInfoCnf);
+  else if (message.type === "VS_NW_INFO.CNF") {
+    if (mmv === 0) writeNwInfoCnf(out, fields as unknown as VsNwInfoCnf);
+    else writeNwInfoCnf1(out, fields as unknown as VsNwInfoCnf);
+  }
   while (out.length < ETH_MIN_FRAME) out.push(0);
   return new Uint8Array(out);
 }
@@ -284,6 +327,24 @@ function writeSwVerCnf(out: number[], fields: VsSwVerCnf): void {
   const length = 128;
   out.push(fields.status & 0xff, fields.deviceId & 0xff, length);
   for (let i = 0; i < length; i++) out.push(i < fields.version.length ? fields.version.charCodeAt(i) & 0x7f : 0);
+}
+
+function writeNwInfoCnf1(out: number[], fields: VsNwInfoCnf): void {
+  const data: number[] = [0, fields.networks.length];
+  for (const net of fields.networks) {
+    pushBytes(data, net.nid, 7, "nid");
+    data.push(0, 0, net.snid, net.tei, 0, 0, 0, 0, net.role);
+    pushBytes(data, net.ccoMac, 6, "ccoMac");
+    data.push(net.ccoTei, 0, 0, 0, net.stations.length, 0, 0, 0, 0, 0);
+    for (const sta of net.stations) {
+      pushBytes(data, sta.mac, 6, "mac");
+      data.push(sta.tei, 0, 0, 0);
+      pushBytes(data, sta.bda, 6, "bda");
+      data.push(sta.avgTx & 0xff, (sta.avgTx >> 8) & 0xff, 0, 0, sta.avgRx & 0xff, (sta.avgRx >> 8) & 0xff, 0, 0);
+    }
+  }
+  out.push(1, 0, data.length & 0xff, data.length >> 8);
+  for (const b of data) out.push(b);
 }
 
 function writeNwInfoCnf(out: number[], fields: VsNwInfoCnf): void {

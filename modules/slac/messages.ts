@@ -203,6 +203,7 @@ export interface VsNwInfoNetwork {
   stations: VsNwInfoStation[];
 }
 
+/** Two layouts exist: MMV 0 (INT6x00, 8-bit rates) and MMV 1 (AR7x00/QCA7000, 16-bit rates); the header's MMV tells. */
 export interface VsNwInfoCnf {
   networks: VsNwInfoNetwork[];
 }

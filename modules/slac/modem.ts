@@ -203,7 +203,8 @@ export class ModemControl {
   }
 
   #sendLinkPoll(): void {
-    if (this.#options.linkCheck === "nw-info") this.#channel.send({ type: "VS_NW_INFO.REQ", dst: MAC_LOCAL_MODEM, fields: {} });
+    // MMV 1: the request form of the AR7x00/QCA7000 generation (the answer's MMV says its layout).
+    if (this.#options.linkCheck === "nw-info") this.#channel.send({ type: "VS_NW_INFO.REQ", dst: MAC_LOCAL_MODEM, mmv: 1, fields: {} });
     else this.#channel.send({ type: "VS_PL_LNK_STATUS.REQ", dst: MAC_LOCAL_MODEM, fields: {} });
   }
 

@@ -52,7 +52,8 @@ export const QCASPI_HW_BUF_LEN = 0xc5b;
 /** SOF (4) + length (2) + reserved (2) + EOF (2). */
 export const QCAFRM_OVERHEAD = 10;
 export const QCAFRM_MIN_LEN = 60;
-export const QCAFRM_MAX_LEN = 1522;
+/** 1500-byte MTU + VLAN Ethernet header (QCAFRM_MAX_MTU + VLAN_ETH_HLEN). */
+export const QCAFRM_MAX_LEN = 1518;
 
 const INTERRUPTS = SPI_INT_CPU_ON | SPI_INT_PKT_AVLBL | SPI_INT_RDBUF_ERR | SPI_INT_WRBUF_ERR;
 
@@ -136,7 +137,8 @@ export class Qca7000FrameDecoder {
       switch (this.#state) {
         case "hw-len":
           if (this.#count < 2 && b !== 0) {
-            this.#error();
+            // Not a frame start: keep looking (like the Linux driver, not counted as an error).
+            this.#restart();
             break;
           }
           if (++this.#count === 4) {
@@ -282,7 +284,7 @@ export class Qca7000Link implements EthernetLink {
 
   write(frame: Uint8Array): void {
     if (this.#state === "closed" || this.#state === "failed") throw new Error("QCA7000 link is not usable");
-    if (frame.length < 14 || frame.length > QCAFRM_MAX_LEN) throw new RangeError("Ethernet frame of 14..1522 bytes expected");
+    if (frame.length < 14 || frame.length > QCAFRM_MAX_LEN) throw new RangeError("Ethernet frame of 14..1518 bytes expected");
     if (this.#tx.length >= (this.#o.txQueue ?? 4)) {
       this.#txFull = true;
       throw new Error("QCA7000 transmit queue full");

@@ -134,6 +134,23 @@ describe("encodeHomePlugFrame", () => {
     }
   });
 
+  test("VS_NW_INFO.CNF in both layouts: MMV 0 (8-bit rates) and MMV 1 (QCA7000 generation, 16-bit rates)", () => {
+    const fields = {
+      networks: [
+        { nid: fromHex("0394bbf59bb80b")!, snid: 5, tei: 1, role: 2, ccoMac: EVSE, ccoTei: 1, stations: [{ mac: EV, tei: 2, bda: EV, avgTx: 300, avgRx: 280 }, { mac: EVSE, tei: 3, bda: EVSE, avgTx: 9, avgRx: 10 }] },
+        { nid: fromHex("b0f2e695666b03")!, snid: 6, tei: 4, role: 0, ccoMac: EV, ccoTei: 4, stations: [] },
+      ],
+    };
+    const v1 = encodeHomePlugFrame({ type: "VS_NW_INFO.CNF", dst: EVSE, src: MAC_LOCAL_MODEM, mmv: 1, fields });
+    const back = decodeHomePlugFrame(v1);
+    assert.equal(back.header.mmv, 1);
+    assert.deepEqual(back.fields, fields);
+    assert.equal(v1.length, 14 + 3 + 2 + 3 + 4 + 2 + 2 * 32 + 2 * 24);
+    const v0 = decodeHomePlugFrame(encodeHomePlugFrame({ type: "VS_NW_INFO.CNF", dst: EVSE, src: MAC_LOCAL_MODEM, fields }));
+    assert.ok(isType(v0, "VS_NW_INFO.CNF"));
+    assert.equal(v0.fields.networks[0].stations[0].avgTx, 300 & 0xff, "MMV 0 rates are one byte");
+  });
+
   test("misuse (wrong MAC length, unknown type) throws ImplementationError", () => {
     assert.throws(() => encodeHomePlugFrame({ type: "CM_SLAC_PARM.REQ", dst: new Uint8Array(5), src: EV, fields: { applicationType: 0, securityType: 0, runId: RUN_ID } }), (e: unknown) => Xs15118Error.is(e, "implementation"));
     assert.throws(() => encodeHomePlugFrame({ type: "CM_BOGUS.REQ" as "CM_SLAC_PARM.REQ", dst: EV, src: EV, fields: { applicationType: 0, securityType: 0, runId: RUN_ID } }), (e: unknown) => Xs15118Error.is(e, "implementation"));

@@ -281,4 +281,20 @@ describe("SLAC over the simulated powerline", () => {
     assert.equal(ev.slac.state, "matched");
     assert.equal(evse.state, "matched");
   });
+
+  test("link check through VS_NW_INFO (MMV 1 layout) on both sides", () => {
+    const clock = new ManualClock();
+    const line = new Powerline({ clock });
+    const em = line.addModem({ hostMac: mac(0x10, 0x0a) });
+    const vm = line.addModem({ hostMac: mac(0x50, 0x0e) });
+    line.setAttenuation(em, vm, 30);
+    const random = seededRandom(41);
+    const evse = new SlacEvse({ link: { io: em.Link }, clock, random, linkCheck: "nw-info" });
+    const ev = new SlacEv({ link: { io: vm.Link }, clock, random, linkCheck: "nw-info" });
+    evse.start();
+    ev.start();
+    clock.advance(4000);
+    assert.equal(evse.state, "matched");
+    assert.equal(ev.state, "matched");
+  });
 });
