@@ -145,8 +145,13 @@ export class BitWriter {
   }
 
   byte(b: number): void {
-    if (this.n === 0) this.push(b);
-    else this.bits(b, 8);
+    const n = this.n;
+    if (n === 0) this.push(b);
+    else {
+      // n pending bits + 8 new: one complete byte out, n bits stay pending
+      this.push(((this.cur << (8 - n)) | (b >> n)) & 0xff);
+      this.cur = b & ((1 << n) - 1);
+    }
   }
 
   uint(v: number): void {
@@ -170,7 +175,19 @@ export class BitWriter {
       while (this.len + b.length > this.buf.length) this.grow();
       this.buf.set(b, this.len);
       this.len += b.length;
-    } else for (let i = 0; i < b.length; i++) this.bits(b[i], 8);
+    } else {
+      const n = this.n, r = 8 - n, mask = (1 << n) - 1;
+      while (this.len + b.length > this.buf.length) this.grow();
+      const buf = this.buf;
+      let cur = this.cur, len = this.len;
+      for (let i = 0; i < b.length; i++) {
+        const x = b[i];
+        buf[len++] = ((cur << r) | (x >> n)) & 0xff;
+        cur = x & mask;
+      }
+      this.cur = cur;
+      this.len = len;
+    }
   }
 
   /** Pads to a byte boundary with zero bits and returns a copy of the bytes. */

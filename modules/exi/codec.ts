@@ -489,22 +489,33 @@ class Decoder {
     return this.fail("exi-value", "bad datatype");
   }
 
+  units = new Uint16Array(256); // UTF-16 code units of the string being decoded
+
   chars(len: number): string {
     const r = this.r;
     if (len > MAX_STRING_LENGTH) this.fail("exi-limit", "string too long");
     if (r.pos + len * 8 > r.end) r.eof();
-    let out = "";
+    if (len * 2 > this.units.length) this.units = new Uint16Array(len * 2);
+    const units = this.units, buf = r.buf;
+    let k = 0;
     for (let i = 0; i < len; i++) {
-      let cp: number;
-      const b = r.bits(8);
-      if (b < 0x80) cp = b;
-      else {
-        r.pos -= 8;
-        cp = r.uint();
-        if (cp > 0x10ffff) this.fail("exi-value", "code point out of range");
+      const pos = r.pos, off = pos & 7, at = pos >> 3;
+      const b = off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> (8 - off))) & 0xff;
+      if (b < 0x80) {
+        units[k++] = b;
+        r.pos = pos + 8;
+        continue;
       }
-      out += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd7c0 + (cp >> 10), 0xdc00 | (cp & 0x3ff));
+      const cp = r.uint();
+      if (cp > 0x10ffff) this.fail("exi-value", "code point out of range");
+      if (cp < 0x10000) units[k++] = cp;
+      else {
+        units[k++] = 0xd7c0 + (cp >> 10);
+        units[k++] = 0xdc00 | (cp & 0x3ff);
+      }
     }
+    let out = "";
+    for (let i = 0; i < k; i += 4096) out += String.fromCharCode.apply(null, units.subarray(i, Math.min(k, i + 4096)) as unknown as number[]);
     return out;
   }
 
