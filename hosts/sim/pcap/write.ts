@@ -337,14 +337,12 @@ export class SyntheticTcpSession {
 
   /** Data from the client (`fromClient`) or the server, then the peer's pure ACK 0.05 ms later. */
   send(fromClient: boolean, data: Uint8Array, timeMs: number, ackFromPeer = true): void {
-    let o = 0;
-    do {
+    for (let o = 0; o < data.length; o += this.mss) {
       const chunk = data.subarray(o, Math.min(o + this.mss, data.length));
       this.segment(fromClient, timeMs, TCP_PSH | TCP_ACK, chunk);
       if (fromClient) this.clientSeq = (this.clientSeq + chunk.length) >>> 0;
       else this.serverSeq = (this.serverSeq + chunk.length) >>> 0;
-      o += this.mss;
-    } while (o < data.length);
+    }
     if (ackFromPeer) this.segment(!fromClient, timeMs + 0.05, TCP_ACK, new Uint8Array(0));
   }
 
