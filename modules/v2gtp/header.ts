@@ -42,10 +42,17 @@ export const PayloadType = Object.freeze({
   ISO20_PARKING_STATUS: 0x8104,
   SDP_REQUEST: 0x9000,
   SDP_RESPONSE: 0x9001,
-  /** ISO 15118-20 "SDP for wireless communication" (ACDP, WPT): the extended SDP. */
+  /** ISO 15118-20 "SDP for wireless communication" (ACDP, WPT). */
   SDP_REQUEST_WIRELESS: 0x9002,
   SDP_RESPONSE_WIRELESS: 0x9003,
-  // 0x9004-0x9FFF reserved; 0xA000-0xFFFF manufacturer specific.
+  /**
+   * SDP with e-mobility service provider (EMSP) ids: not in ISO 15118-20:2022 Table 12 (which
+   * reserves 0x9004-0x9FFF), but dissected under these values by dsV2Gshark (2026) and by
+   * ChargePoint's open V2GTP dissector; known here so that they are recognised, not served.
+   */
+  SDP_REQUEST_EMSP: 0x9004,
+  SDP_RESPONSE_EMSP: 0x9005,
+  // then reserved up to 0x9FFF; 0xA000-0xFFFF manufacturer specific.
 });
 
 export type PayloadTypeName = keyof typeof PayloadType;
@@ -78,8 +85,11 @@ export function payloadTypeName(type: number): string {
 /**
  * The EXI schema of an ISO 15118-20 payload type. 0x8001 is not in this table: it carries
  * SAP before the handshake and DIN or ISO-2 after it, so only the session knows
- * (see V2gtpConnection.schemaFor). The side streams 0x8101-0x8104 carry -20 messages whose
- * schema ISO 15118-20 §8 assigns (not confirmed against traffic; no capture has them).
+ * (see V2gtpConnection.schemaFor). Side streams (as dsV2Gshark decodes them; no capture has
+ * them): metering confirmation and parking status carry CommonMessages, ACDP system status
+ * ACDP. Schedule renegotiation (0x8101) mixes schemas — ScheduleExchange/PowerDelivery
+ * (CommonMessages) and DC/AC/WPT ChargeParameterDiscovery — so the type alone does not tell:
+ * see SCHEDULE_RENEGOTIATION_SCHEMAS.
  */
 const ISO20_SCHEMAS: Readonly<Record<number, SchemaId>> = Object.freeze({
   [PayloadType.ISO20_MAINSTREAM]: "iso20-cm",
@@ -87,11 +97,13 @@ const ISO20_SCHEMAS: Readonly<Record<number, SchemaId>> = Object.freeze({
   [PayloadType.ISO20_DC_MAINSTREAM]: "iso20-dc",
   [PayloadType.ISO20_ACDP_MAINSTREAM]: "iso20-acdp",
   [PayloadType.ISO20_WPT_MAINSTREAM]: "iso20-wpt",
-  [PayloadType.ISO20_SCHEDULE_RENEGOTIATION]: "iso20-cm",
   [PayloadType.ISO20_METERING_CONFIRMATION]: "iso20-cm",
   [PayloadType.ISO20_ACDP_SYSTEM_STATUS]: "iso20-acdp",
   [PayloadType.ISO20_PARKING_STATUS]: "iso20-cm",
 });
+
+/** The schemas a schedule renegotiation (0x8101) payload may use; the session knows which it expects. */
+export const SCHEDULE_RENEGOTIATION_SCHEMAS: readonly SchemaId[] = Object.freeze(["iso20-cm", "iso20-dc", "iso20-ac", "iso20-wpt"] as SchemaId[]);
 
 export function iso20SchemaOf(type: number): SchemaId | undefined {
   return ISO20_SCHEMAS[type];

@@ -27,6 +27,22 @@ export type SdpTransport = "tcp" | "udp";
 export interface SdpRequest {
   security: SdpSecurity;
   transport: SdpTransport;
+  /** Present when the vehicle sent an Extended SDP request (see decodeSdpRequest). */
+  extended?: ExtendedSdpRequest;
+}
+
+/**
+ * "Extended SDP" version 1: a 0x9000 request longer than 2 bytes — ESDP version (2, 0x0001),
+ * reserved (2), Security, TransportProtocol, charge-port inlet type (2), VIN (17 ASCII), then
+ * TLVs (type 2, length 2, value). Not ISO 15118; the layout is the one ChargePoint's open
+ * Wireshark dissector reads (SAE/CharIN field practice). We read it so that such a vehicle still
+ * gets the standard answer; its fields are reported, not acted on.
+ */
+export interface ExtendedSdpRequest {
+  version: number;
+  inletType: number;
+  vin: string;
+  tlvs: { type: number; value: Uint8Array }[];
 }
 
 export interface SdpResponse {
@@ -67,15 +83,44 @@ export function encodeSdpRequest(request: SdpRequest): Uint8Array {
 
 /** Checks header, payload type 0x9000 and length; throws V2gtpError on bad datagrams. */
 export function decodeSdpRequest(datagram: Uint8Array): SdpRequest {
-  const { payload } = unframe(datagram, { maxPayloadLength: 64, payloadTypes: [PayloadType.SDP_REQUEST] });
-  if (payload.length !== REQUEST_LENGTH) {
-    throw new V2gtpError("sdp-payload", `SDP request of ${payload.length} bytes, expected ${REQUEST_LENGTH}`, {
-      position: V2GTP_HEADER_LENGTH,
-    });
+  const { payload } = unframe(datagram, { maxPayloadLength: 1024, payloadTypes: [PayloadType.SDP_REQUEST] });
+  if (payload.length === REQUEST_LENGTH) {
+    return {
+      security: readSecurity(payload[0], V2GTP_HEADER_LENGTH),
+      transport: readTransport(payload[1], V2GTP_HEADER_LENGTH + 1),
+    };
   }
+  if (payload.length >= ESDP_FIXED_LENGTH && payload[0] === 0 && payload[1] === 1) return decodeExtended(payload);
+  throw new V2gtpError("sdp-payload", `SDP request of ${payload.length} bytes, expected ${REQUEST_LENGTH}`, {
+    position: V2GTP_HEADER_LENGTH,
+  });
+}
+
+/** ESDP v1 fixed part: version 2, reserved 2, security 1, transport 1, inlet type 2, VIN 17. */
+const ESDP_FIXED_LENGTH = 25;
+
+function decodeExtended(payload: Uint8Array): SdpRequest {
+  const at = V2GTP_HEADER_LENGTH;
+  const security = readSecurity(payload[4], at + 4);
+  const transport = readTransport(payload[5], at + 5);
+  let vin = "";
+  for (let i = 8; i < 25; i++) vin += String.fromCharCode(payload[i]);
+  const tlvs: { type: number; value: Uint8Array }[] = [];
+  let o = ESDP_FIXED_LENGTH;
+  while (o + 4 <= payload.length) {
+    const type = (payload[o] << 8) | payload[o + 1];
+    const length = (payload[o + 2] << 8) | payload[o + 3];
+    if (o + 4 + length > payload.length) {
+      throw new V2gtpError("sdp-payload", `Extended SDP TLV 0x${type.toString(16)} runs past the payload`, { position: at + o });
+    }
+    tlvs.push({ type, value: payload.slice(o + 4, o + 4 + length) });
+    o += 4 + length;
+  }
+  if (o !== payload.length) throw new V2gtpError("sdp-payload", "Extended SDP: trailing bytes after the TLVs", { position: at + o });
   return {
-    security: readSecurity(payload[0], V2GTP_HEADER_LENGTH),
-    transport: readTransport(payload[1], V2GTP_HEADER_LENGTH + 1),
+    security,
+    transport,
+    extended: { version: 1, inletType: (payload[6] << 8) | payload[7], vin, tlvs },
   };
 }
 

@@ -43,7 +43,9 @@ describe("V2GTP header", () => {
     assert.equal(PayloadType.SDP_RESPONSE, 0x9001);
     assert.equal(PayloadType.SDP_REQUEST_WIRELESS, 0x9002);
     assert.equal(PayloadType.SDP_RESPONSE_WIRELESS, 0x9003);
-    assert.equal(KNOWN_PAYLOAD_TYPES.length, 14);
+    assert.equal(PayloadType.SDP_REQUEST_EMSP, 0x9004);
+    assert.equal(PayloadType.SDP_RESPONSE_EMSP, 0x9005);
+    assert.equal(KNOWN_PAYLOAD_TYPES.length, 16);
     assert.equal(payloadTypeName(0x8004), "ISO20_DC_MAINSTREAM");
     assert.equal(payloadTypeName(0xa123), "0xa123");
   });
@@ -62,6 +64,10 @@ describe("V2GTP header", () => {
       assert.equal(iso20SchemaOf(payloadTypeOf(s)), s);
     }
     assert.equal(iso20SchemaOf(0x8001), undefined);
+    assert.equal(iso20SchemaOf(0x8101), undefined, "schedule renegotiation mixes schemas");
+    assert.equal(iso20SchemaOf(0x8102), "iso20-cm");
+    assert.equal(iso20SchemaOf(0x8103), "iso20-acdp");
+    assert.equal(iso20SchemaOf(0x8104), "iso20-cm");
   });
 
   describe("bad headers give typed errors, never a crash", () => {

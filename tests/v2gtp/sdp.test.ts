@@ -26,6 +26,23 @@ describe("SDP messages", () => {
     assert.deepEqual(decodeSdpRequest(fromHex("01fe9000000000020000")!), { security: "tls", transport: "tcp" });
   });
 
+  test("an Extended SDP v1 request (VIN, inlet type, TLVs) is read for its security; the answer stays standard", () => {
+    const vin = "WVWZZZE1ZMP000001";
+    const payload = [0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03];
+    for (let i = 0; i < vin.length; i++) payload.push(vin.charCodeAt(i));
+    payload.push(0x00, 0x01, 0x00, 0x03, 0x41, 0x42, 0x43); // TLV 1 (EMSP ids) "ABC"
+    const header = [0x01, 0xfe, 0x90, 0x00, 0, 0, 0, payload.length];
+    const request = decodeSdpRequest(new Uint8Array(header.concat(payload)));
+    assert.equal(request.security, "tls");
+    assert.equal(request.transport, "tcp");
+    assert.equal(request.extended?.vin, vin);
+    assert.equal(request.extended?.inletType, 3);
+    assert.deepEqual(request.extended?.tlvs.map((t) => [t.type, toHex(t.value)]), [[1, "414243"]]);
+    const cut = header.concat(payload);
+    cut[7] -= 1;
+    assert.throws(() => decodeSdpRequest(new Uint8Array(cut.slice(0, -1))), { reason: "sdp-payload" });
+  });
+
   test("a response round-trips, port big endian", () => {
     const bytes = encodeSdpResponse({ address: "fe80::fc:ff:fe00:1", port: 61341, security: "none", transport: "tcp" });
     assert.equal(toHex(bytes), "01fe900100000014fe8000000000000000fc00fffe000001ef9d1000");
@@ -182,6 +199,20 @@ describe("SDP server and client over a fake link", () => {
     new SdpClient({ udp: net.Udp, clock, security: "tls", interface: "eth0", logger, onDiscovered: (r) => found.push(r), onFailed: unexpected }).start();
     net.pump();
     assert.equal(found[0].port, 15001);
+  });
+
+  test("a vehicle sending an Extended SDP request gets the standard 20-byte answer", () => {
+    const { net, seen } = setup({ tcpPort: 15000, tlsPort: 15001 });
+    const got: Uint8Array[] = [];
+    let peer!: InstanceType<typeof net.Udp>;
+    peer = new net.Udp({ port: 0, onReadable: () => got.push(peer.read()!.data) });
+    const payload = [0x00, 0x01, 0x00, 0x00, 0x10, 0x00, 0x00, 0x01];
+    for (let i = 0; i < 17; i++) payload.push(0x30);
+    peer.write(new Uint8Array([0x01, 0xfe, 0x90, 0x00, 0, 0, 0, payload.length].concat(payload)), "ff02::1%eth0", 15118);
+    net.pump();
+    assert.deepEqual(seen, ["none->none:15000"]);
+    assert.equal(got.length, 1);
+    assert.equal(decodeSdpResponse(got[0]).port, 15000);
   });
 
   test("misuse throws: retry interval under 250 ms, more than 50 tries, no port to offer", () => {
