@@ -131,6 +131,40 @@ describe("value encodings", () => {
   });
 });
 
+describe("message object ⇄ XML tree", () => {
+  test("canonical lexical forms out, tolerant forms in", () => {
+    const doc = { V2G_Message: { Header: { SessionID: bytes("0a0bff") }, Body: { CurrentDemandReq: {
+      DC_EVStatus: { EVReady: true, EVErrorCode: "NO_ERROR", EVRESSSOC: 7 },
+      EVTargetCurrent: { Multiplier: -1, Unit: "A", Value: -5 },
+      ChargingComplete: false,
+      EVTargetVoltage: { Multiplier: 0, Unit: "V", Value: 400 },
+    } } } };
+    const tree = toXmlTree("din", doc);
+    assert.equal(tree.name, "V2G_Message");
+    assert.equal(tree.ns, "urn:din:70121:2012:MsgDef");
+    const header = tree.children[0] as { children: { ns: string; children: string[] }[] };
+    assert.equal(header.children[0].ns, "urn:din:70121:2012:MsgHeader");
+    assert.deepEqual(header.children[0].children, ["0A0BFF"]);
+    assert.deepEqual(fromXmlTree("din", tree), doc);
+    // 1/0 booleans, lower-case hex, "+5", surrounding blanks are accepted
+    const body = ((tree.children[1] as { children: unknown[] }).children[0] as { children: { name: string; children: unknown[] }[] });
+    body.children.find((c) => c.name === "ChargingComplete")!.children = ["0"];
+    header.children[0].children = [" 0a0bff "];
+    const status = body.children.find((c) => c.name === "DC_EVStatus")! as { children: { name: string; children: unknown[] }[] };
+    status.children.find((c) => c.name === "EVRESSSOC")!.children = ["+7"];
+    assert.deepEqual(fromXmlTree("din", tree), doc);
+  });
+
+  test("base64Binary and xs:integer in xmldsig", () => {
+    const doc = { X509Data: { X509Certificate: [bytes("00ff10")], X509IssuerSerial: [{ X509IssuerName: "CN=a", X509SerialNumber: 123456789012345678901234567890n }] } };
+    const tree = toXmlTree("xmldsig", doc);
+    const texts = JSON.stringify(tree);
+    assert.match(texts, /"AP8Q"/);
+    assert.match(texts, /"123456789012345678901234567890"/);
+    assert.deepEqual(fromXmlTree("xmldsig", tree, { fragment: true }), doc);
+  });
+});
+
 describe("smoke vectors round-trip byte-exact", { skip: sharedSkip() }, () => {
   const rows = readSharedTsv("vectors/oracle/smoke.tsv");
   const families = new Set(rows.map((r) => r[0]));
