@@ -3,6 +3,7 @@
 
 import * as fs from "node:fs";
 import type { Command } from "../cli";
+import { processIo } from "../cli";
 import { readCapture, CaptureFormatError } from "../pcap/read";
 import { dissectCapture } from "../pcap/dissect";
 import { tlsDecryptor } from "../pcap/tls";
@@ -106,6 +107,13 @@ const command: Command = {
         return 1;
       }
       throw e;
+    }
+    // `xs15118 pcap FILE | head`: a closed pipe ends the listing quietly
+    if (io === processIo) {
+      process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(0);
+        throw e;
+      });
     }
     for (const w of warnings) io.err(`xs15118 pcap: ${file}: ${w}`);
     for (const m of result.messages) {
