@@ -4,7 +4,7 @@
 import type { PhysicalValue } from "../msg-types";
 import { fromPhysical } from "../physical";
 
-const KEYS: readonly string[] = [
+const KEYS: readonly string[] = Object.freeze([
   "ResponseCode",
   "EVSEProcessing",
   "ChargeProgress",
@@ -21,7 +21,7 @@ const KEYS: readonly string[] = [
   "ChargingComplete",
   "SAScheduleTupleID",
   "SchemaID",
-];
+]);
 
 function unitOf(pv: PhysicalValue): string {
   return typeof pv.Unit === "string" ? pv.Unit : "";
