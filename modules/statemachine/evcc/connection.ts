@@ -109,6 +109,11 @@ export class EvccConnection {
     else this.#end({ reason: "user-stop", detail: "stopped before the session started" });
   }
 
+  /** ISO-2 while charging: PowerDelivery(Renegotiate) and new charge parameters. */
+  renegotiate(): void {
+    this.#session?.renegotiate();
+  }
+
   /** Emergency: no further message, contactors open, pilot B, TCP closed. */
   abort(detail?: string): void {
     if (this.#session) this.#session.handle({ type: "control", control: { kind: "abort", detail } });

@@ -73,7 +73,7 @@ export class EvccSession {
   #sendTimer: TimerHandle | undefined;
   #sequenceTimer: TimerHandle | undefined;
   #setupTimer: TimerHandle | undefined;
-  #pendingControl: "stop" | "pause" | undefined;
+  #pendingControl: "stop" | "pause" | "renegotiate" | undefined;
   #outcome: EvccOutcome | undefined;
   #requests = 0;
 
@@ -92,6 +92,7 @@ export class EvccSession {
       saScheduleTupleId: 1,
       evse: {},
       charging: false,
+      renegotiating: false,
       powerStopped: false,
       pause: false,
       pilot: "B",
@@ -144,6 +145,11 @@ export class EvccSession {
   /** User stop: PowerDelivery(Stop), WeldingDetection (DC), SessionStop(Terminate). */
   stop(): void {
     this.handle({ type: "control", control: { kind: "stop" } });
+  }
+
+  /** ISO-2 while charging: PowerDelivery(Renegotiate), new ChargeParameterDiscovery, restart. */
+  renegotiate(): void {
+    this.handle({ type: "control", control: { kind: "renegotiate" } });
   }
 
   /** ISO-2: like stop() but SessionStop(Pause); resume with a new session and resumeSessionId. */
@@ -205,8 +211,8 @@ export class EvccSession {
       case "next":
       case "repeat": {
         if (this.#pendingControl !== undefined && this.#ctx.facts.stopReason === undefined) {
-          this.#beginStopFromControl();
-          return this.#schedule(windDownStep(this.#ctx), 0 as Millis);
+          const replanned = this.#applyControl();
+          if (replanned !== undefined) return this.#schedule(replanned, 0 as Millis);
         }
         return this.#schedule(result.kind === "next" ? result.step : this.#step.id, result.delay ?? (0 as Millis));
       }
@@ -244,12 +250,13 @@ export class EvccSession {
     if (control.kind === "abort") return this.#abort("aborted", control.detail ?? "abort requested");
     if (this.#ctx.facts.stopReason !== undefined) return; // already winding down
     this.#pendingControl = control.kind;
-    if (this.#state === "scheduled" || this.#state === "idle") {
+    if (this.#state === "scheduled") {
       // Nothing in flight: re-plan now instead of sending the request that was due.
-      if (this.#state === "idle") return; // applied after SessionSetupRes
-      this.#clockClear("send");
-      this.#beginStopFromControl();
-      this.#schedule(windDownStep(this.#ctx), 0 as Millis);
+      const replanned = this.#applyControl();
+      if (replanned !== undefined) {
+        this.#clockClear("send");
+        this.#schedule(replanned, 0 as Millis);
+      }
     }
     // While waiting, the control is applied when the response arrives.
   }
@@ -320,6 +327,21 @@ export class EvccSession {
     facts.stopDetail = detail;
     if (reason === "paused") facts.pause = true;
     this.#log.log("info", "evcc", `stopping: ${reason}${detail ? ` (${detail})` : ""}`);
+  }
+
+  /** Applies the pending control; returns the step to send next, or undefined to go on as planned. */
+  #applyControl(): EvccStepId | undefined {
+    const facts = this.#ctx.facts;
+    if (this.#pendingControl === "renegotiate") {
+      this.#pendingControl = undefined;
+      // Only while energy flows in ISO-2 (DIN 70121 has no renegotiation) and not already renegotiating.
+      if (this.#ctx.protocol !== "iso2" || !facts.charging || facts.renegotiating) return undefined;
+      facts.renegotiating = true;
+      this.#log.log("info", "evcc", "renegotiation requested by the EV");
+      return "PowerDelivery";
+    }
+    this.#beginStopFromControl();
+    return windDownStep(this.#ctx);
   }
 
   #beginStopFromControl(): void {

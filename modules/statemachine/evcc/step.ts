@@ -30,6 +30,10 @@ export interface EvccFacts {
   evse: EvseValues & { minVoltage?: number; minCurrent?: number };
   /** PowerDeliveryRes(Start) was OK and no Stop has been sent since. */
   charging: boolean;
+  /** ISO-2: renegotiation decided (EV control or EVSENotification ReNegotiation); the next
+   *  PowerDelivery says Renegotiate, then ChargeParameterDiscovery (DC: CableCheck, PreCharge)
+   *  and PowerDelivery(Start) follow. */
+  renegotiating: boolean;
   /** PowerDelivery(Stop) done: the next steps wind down. */
   powerStopped: boolean;
   /** Set when the EV decided to end the session; PowerDelivery then sends Stop. */

@@ -134,6 +134,8 @@ export type EvccControl =
   | { kind: "stop" }
   /** ISO-2: stop charging and pause the session (SessionStop Pause); DIN treats it as stop. */
   | { kind: "pause" }
+  /** ISO-2: agree new charge parameters while charging (PowerDelivery Renegotiate); ignored otherwise. */
+  | { kind: "renegotiate" }
   /** Emergency: no more messages; contactors open, pilot B. */
   | { kind: "abort"; detail?: string };
 

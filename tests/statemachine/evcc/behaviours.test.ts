@@ -405,3 +405,72 @@ describe("EVCC: ServiceDetail", () => {
     assert.deepEqual(sel.SelectedServiceList.SelectedService, [{ ServiceID: 1 }, { ServiceID: 3, ParameterSetID: 1 }]);
   });
 });
+
+describe("EVCC: ISO-2 renegotiation", () => {
+  test("EVSENotification ReNegotiation in CurrentDemandRes → PowerDelivery(Renegotiate), ChargeParameterDiscovery, CableCheck, PreCharge, PowerDelivery(Start), charging on", () => {
+    const run = setup({
+      protocol: "iso2",
+      mode: "DC_extended",
+      overrides: {
+        CurrentDemandReq: (_r, n, secc) =>
+          n === 5
+            ? {
+                ResponseCode: "OK",
+                DC_EVSEStatus: secc.dcStatus("EVSE_Ready", "ReNegotiation"),
+                EVSEPresentVoltage: secc.pv(380, "V"),
+                EVSEPresentCurrent: secc.pv(100, "A"),
+                EVSECurrentLimitAchieved: false,
+                EVSEVoltageLimitAchieved: false,
+                EVSEPowerLimitAchieved: false,
+                EVSEID: "DE*ABC*E123456",
+                SAScheduleTupleID: 1,
+              }
+            : undefined,
+      },
+    });
+    const outcome = runToEnd(run);
+    assert.equal(outcome?.reason, "charging-complete");
+    assert.deepEqual(collapse(run.names()).slice(4), [
+      "ChargeParameterDiscoveryReq",
+      "CableCheckReq",
+      "PreChargeReq*",
+      "PowerDeliveryReq",
+      "CurrentDemandReq*",
+      "PowerDeliveryReq",
+      "ChargeParameterDiscoveryReq",
+      "CableCheckReq",
+      "PreChargeReq", // the scripted charger's output is still at the battery voltage
+      "PowerDeliveryReq",
+      "CurrentDemandReq*",
+      "PowerDeliveryReq",
+      "WeldingDetectionReq*",
+      "SessionStopReq",
+    ]);
+    const progress = run.sent.filter((d) => (d.V2G_Message.Body as any).PowerDeliveryReq).map((d) => (d.V2G_Message.Body as any).PowerDeliveryReq.ChargeProgress);
+    assert.deepEqual(progress, ["Start", "Renegotiate", "Start", "Stop"]);
+    assert.deepEqual(run.contactors, [true, false, true, false]);
+  });
+
+  test("the EV renegotiates (AC): PowerDelivery(Renegotiate) → ChargeParameterDiscovery → PowerDelivery(Start); DIN ignores the request", () => {
+    const run = setup({ protocol: "iso2", mode: "AC_three_phase_core", vehicle: { targetSoc: 100 } });
+    run.session.start();
+    run.clock.advance(5_000);
+    assert.equal(run.session.step, "ChargingStatus");
+    run.session.renegotiate();
+    run.clock.advance(5_000);
+    run.session.stop();
+    run.clock.runAll();
+    assert.equal(run.outcome()?.reason, "user-stop");
+    const progress = run.sent.filter((d) => (d.V2G_Message.Body as any).PowerDeliveryReq).map((d) => (d.V2G_Message.Body as any).PowerDeliveryReq.ChargeProgress);
+    assert.deepEqual(progress, ["Start", "Renegotiate", "Start", "Stop"]);
+    assert.deepEqual(run.pilot, ["C", "B", "C", "B"]);
+
+    const din = setup({ protocol: "din", mode: "DC_extended", vehicle: { targetSoc: 100 } });
+    din.session.start();
+    din.clock.advance(10_000);
+    din.session.renegotiate();
+    din.clock.advance(1_000);
+    assert.equal(din.session.step, "CurrentDemand");
+    din.session.handle({ type: "control", control: { kind: "abort" } });
+  });
+});

@@ -226,12 +226,11 @@ export function replay(protocol: EvccSchema, pairs: ReplayPair[]): ReplayResult 
     if (next !== undefined) {
       const planned = EVCC_STEPS[session.step].names(protocol).request;
       if (next.reqName === "PowerDeliveryReq" && body(next.req)?.content?.ChargeProgress === "Renegotiate") {
-        result.deviations.push(`the car renegotiates at #${i + 1} (PowerDelivery Renegotiate): not supported by this EVCC`);
-        result.mismatch = { index: i + 1, car: "PowerDeliveryReq(Renegotiate)", ours: "(not supported)" };
-        result.matched = i + 1;
-        break;
-      }
-      if (planned !== next.reqName && (next.reqName === "PowerDeliveryReq" || next.reqName === "SessionStopReq") && session.facts.stopReason === undefined) {
+        if (planned !== "PowerDeliveryReq") {
+          result.controls.push(`renegotiate before #${i + 1} (in ${session.step})`);
+          session.renegotiate();
+        }
+      } else if (planned !== next.reqName && (next.reqName === "PowerDeliveryReq" || next.reqName === "SessionStopReq") && session.facts.stopReason === undefined) {
         const pause = body(next.req)?.content?.ChargingSession === "Pause";
         result.controls.push(`${pause ? "pause" : "stop"} before ${next.reqName} #${i + 1} (in ${session.step})`);
         if (pause) session.pause();

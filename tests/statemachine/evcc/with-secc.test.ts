@@ -126,3 +126,32 @@ describe("EVCC ⇄ SECC in memory (object level) with simulated vehicle and char
     assert.ok(p.seccStop() !== undefined);
   });
 });
+
+describe("EVCC ⇄ SECC: ISO-2 renegotiation", () => {
+  test("the charger asks to renegotiate (DC): the EVCC renegotiates, repeats CableCheck and PreCharge, and charges on", () => {
+    const p = pair({ protocol: "iso2", mode: "DC_extended", vehicle: { targetSoc: 66 } });
+    p.evcc.start();
+    while (p.evcc.step !== "CurrentDemand") p.clock.advance(100);
+    p.clock.advance(5_000);
+    p.secc.control({ kind: "renegotiate" });
+    for (let i = 0; i < 3600 && !p.evcc.ended; i++) p.clock.advance(1000);
+    assert.equal(p.evccOutcome()?.reason, "charging-complete", p.evccOutcome()?.detail);
+    const sent = names(p);
+    const pd = p.trace.filter((e) => e.direction === "tx" && e.name === "PowerDeliveryReq").map((e) => e.values.progress);
+    assert.deepEqual(pd, ["Start", "Renegotiate", "Start", "Stop"]);
+    assert.equal(sent.filter((n) => n.indexOf("ChargeParameterDiscoveryReq") === 0).length, 2);
+    assert.ok(p.vehicle.battery.soc >= 66);
+  });
+
+  test("the EV renegotiates (AC) with our SECC", () => {
+    const p = pair({ protocol: "iso2", mode: "AC_three_phase_core", vehicle: { targetSoc: 66 } });
+    p.evcc.start();
+    while (p.evcc.step !== "ChargingStatus") p.clock.advance(100);
+    p.clock.advance(3_000);
+    p.evcc.renegotiate();
+    for (let i = 0; i < 3600 && !p.evcc.ended; i++) p.clock.advance(1000);
+    assert.equal(p.evccOutcome()?.reason, "charging-complete", p.evccOutcome()?.detail);
+    const pd = p.trace.filter((e) => e.direction === "tx" && e.name === "PowerDeliveryReq").map((e) => e.values.progress);
+    assert.deepEqual(pd, ["Start", "Renegotiate", "Start", "Stop"]);
+  });
+});

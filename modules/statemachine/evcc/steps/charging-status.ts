@@ -25,6 +25,10 @@ export const chargingStatus: EvccStep<ResOf<"ChargingStatusRes">> = Object.freez
     const problem = checkAcEvseStatus(res.AC_EVSEStatus);
     if (problem !== undefined) return problem.kind === "wind-down" ? { ...problem, actions } : problem;
     if (ctx.bms.chargingComplete()) return { kind: "wind-down", reason: "charging-complete", actions };
+    if (res.AC_EVSEStatus?.EVSENotification === "ReNegotiation") {
+      ctx.facts.renegotiating = true;
+      return { kind: "next", step: "PowerDelivery", actions };
+    }
     return { kind: "repeat", delay: ctx.config.chargingStatusInterval, actions };
   },
 } satisfies EvccStep<ResOf<"ChargingStatusRes">>);

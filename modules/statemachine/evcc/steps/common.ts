@@ -40,7 +40,7 @@ export function checkDcEvseStatus(status: DcEvseStatus | undefined): StepResult 
   return undefined;
 }
 
-/** Checks an AC_EVSEStatus: StopCharging winds down. ReNegotiation is not supported and ignored. */
+/** Checks an AC_EVSEStatus: StopCharging winds down (ReNegotiation is handled by the loop steps). */
 export function checkAcEvseStatus(status: AcEvseStatus | undefined): StepResult | undefined {
   if (status === undefined) return undefined;
   if (status.EVSENotification === "StopCharging") return { kind: "wind-down", reason: "evse-stop", detail: "EVSENotification StopCharging" };

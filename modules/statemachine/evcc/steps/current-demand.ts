@@ -63,6 +63,10 @@ export const currentDemand: EvccStep<ResOf<"CurrentDemandRes">> = Object.freeze(
     const problem = checkDcEvseStatus(res.DC_EVSEStatus) ?? checkBms(ctx);
     if (problem !== undefined) return problem.kind === "wind-down" ? { ...problem, actions } : problem;
     if (ctx.bms.chargingComplete()) return { kind: "wind-down", reason: "charging-complete", actions };
+    if (ctx.protocol === "iso2" && res.DC_EVSEStatus?.EVSENotification === "ReNegotiation") {
+      ctx.facts.renegotiating = true;
+      return { kind: "next", step: "PowerDelivery", actions };
+    }
     return { kind: "repeat", delay: ctx.config.currentDemandInterval, actions };
   },
 } satisfies EvccStep<ResOf<"CurrentDemandRes">>);

@@ -7,8 +7,13 @@ import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT_LONG } from "../timeouts";
 import { checkAcEvseStatus, checkDcEvseStatus, dcEvStatus } from "./common";
 
-function starting(ctx: StepContext): boolean {
-  return ctx.facts.stopReason === undefined;
+type Progress = "Start" | "Stop" | "Renegotiate";
+
+/** What this PowerDeliveryReq says; the response handler recomputes it from the same facts. */
+function progressOf(ctx: StepContext): Progress {
+  if (ctx.facts.stopReason !== undefined) return "Stop";
+  if (ctx.facts.renegotiating && ctx.facts.charging) return "Renegotiate";
+  return "Start";
 }
 
 function dcPowerDeliveryParameter(ctx: StepContext, start: boolean): Din.DC_EVPowerDeliveryParameterType | Iso2.DC_EVPowerDeliveryParameterType {
@@ -24,8 +29,8 @@ export const powerDelivery: EvccStep<ResOf<"PowerDeliveryRes">> = Object.freeze(
   timeout: V2G_EVCC_MSG_TIMEOUT_LONG,
   names: () => ({ request: "PowerDeliveryReq", response: "PowerDeliveryRes" }),
   request(ctx) {
-    const start = starting(ctx);
-    const progress = start ? "Start" : "Stop";
+    const progress = progressOf(ctx);
+    const start = progress === "Start";
     const trace = { progress, soc: Math.floor(ctx.bms.soc()) };
     if (ctx.protocol === "din") {
       // DIN 70121: ReadyToChargeState is a boolean (true = start, false = stop).
@@ -41,7 +46,17 @@ export const powerDelivery: EvccStep<ResOf<"PowerDeliveryRes">> = Object.freeze(
   },
   onResponse(res, ctx) {
     const actions: VehicleAction[] = [];
-    if (starting(ctx)) {
+    const progress = progressOf(ctx);
+    if (progress === "Renegotiate") {
+      // After Renegotiate the EV agrees new parameters; DC starts over with
+      // CableCheck and PreCharge (the output is switched off meanwhile), so the contactors open.
+      ctx.facts.charging = false;
+      ctx.facts.renegotiating = false;
+      if (ctx.dc) actions.push({ kind: "contactors", closed: false });
+      else actions.push({ kind: "pilot", state: "B" });
+      return { kind: "next", step: "ChargeParameterDiscovery", actions };
+    }
+    if (progress === "Start") {
       if (ctx.dc) {
         const problem = checkDcEvseStatus(res.DC_EVSEStatus);
         if (problem !== undefined && problem.kind === "abort") return problem;
