@@ -62,11 +62,15 @@ export function replayCapture(capture: string, frames = decodeCapture(capture)):
     const vlan = cnf.header.vlan;
     // Only the first confirmation of a session (a repeated PARM.REQ gets a repeated CNF).
     if (sessions.some((s) => bytesEqual(s.evseMac, evseMac) && bytesEqual(s.runId, runId) && s.vlan === vlan)) continue;
-    // The EV's request that opened it.
+    // The EV's request that opened it: the first of the burst of (repeated) requests before the
+    // confirmation. Some cars reuse one RunID for every session (a Tesla sends "TESLA EV").
     let reqIndex = -1;
     for (let j = i - 1; j >= 0; j--) {
       const m = frames[j].message;
-      if (isType(m, "CM_SLAC_PARM.REQ") && bytesEqual(m.fields.runId, runId) && m.header.vlan === vlan) reqIndex = j;
+      if (!isType(m, "CM_SLAC_PARM.REQ") || !bytesEqual(m.fields.runId, runId) || m.header.vlan !== vlan) continue;
+      if (reqIndex >= 0 && frames[reqIndex].time - frames[j].time > 2000) break;
+      if (reqIndex < 0 && frames[i].time - frames[j].time > 2000) break;
+      reqIndex = j;
     }
     if (reqIndex < 0) continue;
     const evMac = frames[reqIndex].message.header.src;
