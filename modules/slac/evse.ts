@@ -54,7 +54,10 @@ export interface SlacEvseOptions extends ModemOptions {
    * until `slacInitTimeout`.
    */
   fallbackTimeout?: Millis;
-  /** A new CM_SLAC_PARM.REQ from a known EV (a car that restarted SLAC) restarts its session instead of being ignored. Default true. */
+  /**
+   * A new CM_SLAC_PARM.REQ from a known EV (a car that restarted SLAC: a new RunID, or its old
+   * one once past the parameter exchange) restarts its session instead of being ignored. Default true.
+   */
   restartOnNewRunId?: boolean;
   /**
    * Wake-up of a sleeping EV: when TT_EVSE_SLAC_init expires, ask the charger (`onWakeUp`) for
@@ -377,7 +380,8 @@ export class SlacEvse {
     if (this.#state === "joining" || this.#state === "matched" || this.#state === "link-down") {
       const match = this.#matched!;
       if (!bytesEqual(match.evMac, evMac)) return; // another EV: this EVSE is taken
-      if (bytesEqual(match.runId, runId)) return;
+      // After CM_SLAC_MATCH the car never repeats a request: even with its old RunID (a Tesla
+      // sends "TESLA EV" every time) this is a restart.
       if (this.#o.restartOnNewRunId === false) return;
       // The car restarted SLAC after matching: a new session, same NMK (the modem keeps it).
       this.#logger.log("info", "slac.evse", "EV restarted SLAC after matching");
@@ -389,11 +393,13 @@ export class SlacEvse {
       this.#setState("waiting");
       this.#o.onRestart?.(evMac);
     } else if (known) {
-      if (bytesEqual(known.runId, runId)) {
+      if (bytesEqual(known.runId, runId) && known.phase === "wait-start-atten") {
         // A repeated request (our confirmation was lost): confirm again.
-        if (known.phase === "wait-start-atten") this.#sendParmCnf(known);
+        this.#sendParmCnf(known);
         return;
       }
+      // A new RunID, or the same one once the car has moved past the parameter exchange (some
+      // cars reuse their RunID): the car started SLAC over.
       if (this.#o.restartOnNewRunId === false) return;
       this.#logger.log("info", "slac.evse", `EV ${toHex(evMac)} restarted SLAC (new RunID)`);
       this.#drop(known, "restarted");

@@ -297,4 +297,23 @@ describe("SLAC over the simulated powerline", () => {
     assert.equal(evse.state, "matched");
     assert.equal(ev.state, "matched");
   });
+
+  test("a car with a fixed RunID (Tesla: \"TESLA EV\") restarting SLAC after matching is matched again", () => {
+    const env = setup(1, 51);
+    const [e] = env.evses;
+    const modem = env.line.addModem({ hostMac: mac(0x70, 0x0e), name: "tesla" });
+    env.line.setAttenuation(modem, e.modem, 20);
+    const fixed = new Uint8Array([0x54, 0x45, 0x53, 0x4c, 0x41, 0x20, 0x45, 0x56]);
+    const random = (n: number): Uint8Array => (n === 8 ? fixed.slice() : env.random(n));
+    const ev = new SlacEv({ link: { io: modem.Link }, clock: env.clock, random });
+    e.slac.start();
+    ev.start();
+    env.clock.advance(3000);
+    assert.equal(e.slac.state, "matched");
+    ev.start();
+    env.clock.advance(3000);
+    assert.equal(ev.state, "matched");
+    assert.equal(e.slac.state, "matched");
+    assert.ok(e.events.states.lastIndexOf("waiting") > e.events.states.indexOf("matched"), "the EVSE went through a new session");
+  });
 });
