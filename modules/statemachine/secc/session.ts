@@ -268,7 +268,15 @@ export class SeccSession {
       const failed = protocol.failedResponse(name, "FAILED", ctx);
       result = failed === undefined ? undefined : stopResult(failed, timeoutReason(this.#expired));
     } else {
-      result = dispatch(protocol, state, name, req, headerId, ctx, facts);
+      try {
+        result = dispatch(protocol, state, name, req, headerId, ctx, facts);
+      } catch (error) {
+        // A handler tripped over content the codec let through (or over our own bug): the
+        // EV still gets the protocol's negative answer, and the session ends [V2G2-538].
+        this.#logger.log("error", "secc", `handler for ${name} failed`, { error: (error as Error).message, state: state.id });
+        const failed = protocol.failedResponse(name, "FAILED", ctx);
+        result = failed === undefined ? undefined : stopResult(failed, "failed-response");
+      }
     }
     if (result === undefined) {
       this.#finish("unsupported-message");

@@ -125,3 +125,8 @@ export function encodes(schema: "din" | "iso2" | "apphand", doc: object): Uint8A
 function describe(doc: object): string {
   return JSON.stringify(doc, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : typeof v === "bigint" ? `${v}n` : v));
 }
+
+/** True inside the XS engine (keep data-heavy loops small there). */
+export { engine } from "../../support/shared";
+import { engine as hostEngine } from "../../support/shared";
+export const engineIsXs = hostEngine === "xs";
