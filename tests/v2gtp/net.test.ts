@@ -207,6 +207,32 @@ describe("V2GTP connection over TCP on ::1", { skip: noV6 }, () => {
     listener.close();
   });
 
+  test("a peer that stops reading: writes hit a full output, queue, and the connection closes on overflow", async () => {
+    const net = await import("node:net");
+    const stalled: import("node:net").Socket[] = [];
+    const server = net.createServer({ pauseOnConnect: true }, (s) => stalled.push(s)); // never reads
+    await new Promise<void>((r) => server.listen(0, "::1", () => r()));
+    const port = (server.address() as import("node:net").AddressInfo).port;
+    const closes: string[] = [];
+    let connected = false;
+    const conn = new V2gtpConnection({
+      open: (cb) => new NodeTcpSocket({ address: "::1", port, ...cb }),
+      maxPayloadLength: 8192,
+      onMessage: () => {},
+      onConnect: () => (connected = true),
+      onClose: (r) => closes.push(r),
+    });
+    await until(() => (connected ? true : undefined));
+    const payload = new Uint8Array(8192);
+    for (let i = 0; i < 10_000 && !conn.closed; i++) {
+      conn.send(0x8001, payload);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(closes, ["overflow"]);
+    for (const s of stalled) s.destroy();
+    server.close();
+  });
+
   test("a peer sending a bad header is disconnected", async () => {
     const closes: string[] = [];
     let listener!: NodeListener;

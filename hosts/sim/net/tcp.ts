@@ -58,8 +58,10 @@ export class NodeTcpSocket implements StreamSocket {
     return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   }
 
+  /** Throws when closed, or when the output is full (ECMA-419): wait for onWritable, then retry. */
   write(data: ArrayBuffer | ArrayBufferView): void {
     if (this.#closed) throw new Error("TCP socket closed");
+    if (this.#socket.writableNeedDrain) throw new RangeError("TCP output full: wait for onWritable");
     const view = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
     this.#socket.write(Buffer.from(view)); // Buffer.from copies
   }
