@@ -646,7 +646,16 @@ class Encoder {
     const keys = Object.keys(doc);
     if (keys.length !== 1) this.fail("a document has exactly one root element");
     const i = g.docByName.get(keys[0]);
-    if (i === undefined) this.fail(`${keys[0]} is not a root element of this schema`);
+    if (i === undefined) {
+      // an undeclared root (SE(*)), given as an XmlElement, as the decoder returns it
+      const v = (doc as Obj)[keys[0]];
+      if (!isXmlElement(v)) this.fail(`${keys[0]} is not a root element of this schema`);
+      w.bits(g.docQ.length, g.docWidth);
+      this.qname(v.ns, v.name);
+      this.beginBuiltin(v);
+      this.run();
+      return w.finish();
+    }
     w.bits(i, g.docWidth);
     this.child(g.docChild[i], (doc as Obj)[keys[0]], g.docQ[i]);
     return w.finish();
@@ -660,7 +669,15 @@ class Encoder {
     for (const key of Object.keys(doc)) {
       if (key === "$ns") continue;
       let i = g.fragByName.get(key);
-      if (i === undefined) this.fail(`${key} is not an element of this schema`);
+      if (i === undefined) {
+        const v = (doc as Obj)[key];
+        if (!isXmlElement(v)) this.fail(`${key} is not an element of this schema`);
+        w.bits(n, g.fragWidth);
+        this.qname(v.ns, v.name);
+        this.beginBuiltin(v);
+        this.run();
+        continue;
+      }
       if (typeof ns === "string") while (i < n && g.qLocal[g.fragQ[i]] === key && g.uris[g.qUri[g.fragQ[i]]] !== ns) i++;
       if (i >= n || g.qLocal[g.fragQ[i]] !== key) this.fail(`${key} is not an element of namespace ${String(ns)}`);
       w.bits(i, g.fragWidth);
@@ -1216,6 +1233,10 @@ class Encoder {
     f.items = null;
     this.top--;
   }
+}
+
+function isXmlElement(v: unknown): v is XmlElement {
+  return typeof v === "object" && v !== null && typeof (v as XmlElement).ns === "string" && typeof (v as XmlElement).name === "string" && Array.isArray((v as XmlElement).attrs) && Array.isArray((v as XmlElement).children);
 }
 
 const decoder = new Decoder();

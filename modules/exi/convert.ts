@@ -228,6 +228,8 @@ export function toTree(g: Grammar, doc: object): XmlElement {
   i = g.fragByName.get(name);
   if (i !== undefined && typeof ns === "string") while (i < g.fragQ.length - 1 && g.qLocal[g.fragQ[i]] === name && g.uris[g.qUri[g.fragQ[i]]] !== ns) i++;
   if (i !== undefined) return elementTree(g, g.fragChild[i], (doc as Obj)[name], g.fragQ[i]);
+  const v = (doc as Obj)[name] as XmlElement;
+  if (typeof v === "object" && v !== null && typeof v.ns === "string" && Array.isArray(v.children)) return v; // undeclared root
   throw new ExiError("exi-encode", `${name} is not an element of this schema`);
 }
 
@@ -345,5 +347,6 @@ export function fromTree(g: Grammar, tree: XmlElement, fragment: boolean): objec
       for (let i = 0; i < g.docQ.length; i++) if (g.docQ[i] === q) return { [tree.name]: elementValue(g, g.docChild[i], tree) };
     }
   }
-  throw new ExiError("exi-encode", `${tree.name} is not a ${fragment ? "fragment" : "root"} element of this schema`);
+  // an undeclared root element (SE(*) in the document or fragment grammar): kept as the tree
+  return { [tree.name]: tree };
 }
