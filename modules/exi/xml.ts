@@ -99,8 +99,9 @@ const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = Object.freeze({
  * unprefixed element takes the default namespace, an unprefixed attribute has none); the
  * `xmlns` declarations themselves are not kept as attributes. Comments, processing
  * instructions, the XML declaration and a DOCTYPE without internal subset are skipped.
- * Character references are accepted for any code point (also controls such as `&#0;`, which
- * XML 1.0 forbids but our serializer writes for strings XML cannot otherwise carry).
+ * Character references are accepted for any code point and for lone surrogates (`&#0;`,
+ * `&#55296;`: XML 1.0 forbids both, but EXI strings can carry them — NUL occurs in real
+ * traffic — and our serializer writes them that way, so printed XML always reads back).
  */
 export function parseXml(text: string, options?: ParseXmlOptions): XmlElement {
   const keepWhitespace = options?.keepWhitespace ?? false;
@@ -166,7 +167,7 @@ export function parseXml(text: string, options?: ParseXmlOptions): XmlElement {
         fail("xml-entity", `bad character reference &${body};`, start);
       }
       const cp = parseInt(digits, hex ? 16 : 10);
-      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) fail("xml-entity", `no such character &${body};`, start);
+      if (cp > 0x10ffff) fail("xml-entity", `no such character &${body};`, start);
       return codePointString(cp);
     }
     const value = own(PREDEFINED_ENTITIES, body);

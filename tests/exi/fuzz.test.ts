@@ -6,7 +6,9 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, decodeFragment, encode, encodeFragment, ExiError, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, encode, encodeFragment, ExiError, fromXmlTree, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
+import { parseXml, serializeXml, XmlError } from "../../modules/exi/xml";
+import { diffXml } from "../support/xml-infoset";
 import { fromHex } from "../../modules/common/index";
 import { every, loadOracle, loadReal } from "../support/exi-vectors";
 import { describeError } from "../support/exi-check";
@@ -243,6 +245,82 @@ describe("EXI decoder robustness (fuzz)", { skip: sharedSkip() }, () => {
         assert.throws(() => decodeFragment(schema, bytes), ExiError);
       }
     }
+  });
+});
+
+// The other direction, as `xs15118 exi encode --xml` and `exi batch` take it: mutated XML text must
+// parse or throw XmlError, a parsed tree must map to a message object or throw ExiError, and the
+// object must encode or throw ExiError.
+
+const XML_INPUTS = engine === "xs" ? 1000 : 20000;
+const MARKUP = `<>&;"'/=!?[]-:# x\u00e9\u{1F600}`;
+
+function mutateXml(xml: string, rnd: () => number): string {
+  const at = int(rnd, xml.length + 1);
+  switch (int(rnd, 5)) {
+    case 0:
+      return xml.slice(0, at);
+    case 1:
+      return xml.slice(0, at) + xml.slice(Math.min(xml.length, at + 1 + int(rnd, 12)));
+    case 2: {
+      let insert = "";
+      for (let k = 1 + int(rnd, 4); k > 0; k--) insert += MARKUP[int(rnd, MARKUP.length)];
+      return xml.slice(0, at) + insert + xml.slice(at);
+    }
+    case 3: {
+      // Move a tag: cut a "<…>" and paste it elsewhere (well-formedness often survives).
+      const open = xml.indexOf("<", at);
+      const close = open < 0 ? -1 : xml.indexOf(">", open);
+      if (close < 0) return xml;
+      const tag = xml.slice(open, close + 1);
+      const rest = xml.slice(0, open) + xml.slice(close + 1);
+      const to = int(rnd, rest.length + 1);
+      return rest.slice(0, to) + tag + rest.slice(to);
+    }
+    default: {
+      // Replace a text value between tags with something of another type.
+      const gt = xml.indexOf(">", at);
+      const lt = gt < 0 ? -1 : xml.indexOf("<", gt);
+      if (lt < 0) return xml;
+      const values = ["", "-1", "99999999999999999999999", "true", "zz", "0x10", " 5 ", "&amp;", "\u0000"];
+      return xml.slice(0, gt + 1) + values[int(rnd, values.length)] + xml.slice(lt);
+    }
+  }
+}
+
+describe("XML input robustness (fuzz)", { skip: sharedSkip() }, () => {
+  test(`${XML_INPUTS} mutated reference XML documents: XmlError, ExiError or a result — nothing else`, (t) => {
+    const vectors: { schema: SchemaId; fragment: boolean; xml: string }[] = [];
+    if (hasShared()) for (const [, list] of loadOracle()) for (const v of every(list, engine === "xs" ? 5 : 60)) vectors.push(v);
+    const rnd = prng(SEED + 1);
+    const findings: string[] = [];
+    const outcomes = new Map<string, number>();
+    const count = (k: string): void => {
+      outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+    };
+    for (let i = 0; i < XML_INPUTS; i++) {
+      const v = vectors[int(rnd, vectors.length)];
+      const text = mutateXml(v.xml, rnd);
+      let stage = "parse";
+      try {
+        const tree = parseXml(text);
+        stage = "serialize";
+        const again = diffXml(tree, parseXml(serializeXml(tree)));
+        if (again.length > 0) findings.push(`serialize → parse changed ${JSON.stringify(text.slice(0, 120))}`);
+        stage = "fromXmlTree";
+        const doc = fromXmlTree(v.schema, tree, { fragment: v.fragment });
+        stage = "encode";
+        if (v.fragment) encodeFragment(v.schema, doc);
+        else encode(v.schema, doc);
+        count("encoded");
+      } catch (error) {
+        const expected = stage === "parse" ? error instanceof XmlError : error instanceof ExiError;
+        if (!expected) findings.push(`${stage} threw ${describeError(error)} for ${JSON.stringify(text.slice(0, 160))}`);
+        else count(`${stage}: ${(error as ExiError | XmlError).reason}`);
+      }
+    }
+    t.diagnostic(`outcomes: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    assert.deepEqual(findings.slice(0, 5), [], `${findings.length} of ${XML_INPUTS}`);
   });
 });
 
