@@ -40,6 +40,11 @@ export function resolveEvccConfig(config: EvccConfig): ResolvedEvccConfig {
   if (config.protocol === "din" && config.energyTransferMode.indexOf("AC") === 0) {
     throw new ImplementationError("DIN 70121 covers DC charging only");
   }
+  // evccIDType: hexBinary of at most 6 bytes in ISO-2 (the MAC), 8 in DIN.
+  const maxId = config.protocol === "din" ? 8 : 6;
+  if (!(config.evccId instanceof Uint8Array) || config.evccId.length === 0 || config.evccId.length > maxId) {
+    throw new ImplementationError(`EVCCID must be 1..${maxId} bytes for ${config.protocol}`);
+  }
   return {
     protocol: config.protocol,
     energyTransferMode: config.energyTransferMode,
