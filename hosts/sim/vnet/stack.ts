@@ -95,7 +95,7 @@ function parseAddress(text: string): Uint8Array {
   return bytes;
 }
 
-type TcpState = "syn-sent" | "syn-received" | "established" | "fin-wait" | "close-wait" | "closed";
+type TcpState = "syn-sent" | "syn-received" | "established" | "fin-wait" | "close-wait" | "last-ack" | "closed";
 
 class Connection implements StreamSocket {
   readonly #stack: VirtualIpStack;
@@ -154,7 +154,8 @@ class Connection implements StreamSocket {
     if (this.state === "established" || this.state === "close-wait" || this.state === "syn-received") {
       this.#stack.sendTcp(this, TCP_FIN | TCP_ACK, new Uint8Array(0));
       this.sendNext = (this.sendNext + 1) >>> 0;
-      this.state = this.state === "close-wait" ? "closed" : "fin-wait";
+      // After the peer's FIN, ours waits for its ACK (LAST-ACK, RFC 9293 §3.3.2).
+      this.state = this.state === "close-wait" ? "last-ack" : "fin-wait";
     } else this.state = "closed";
     if (this.state === "closed") this.#stack.forget(this);
   }
@@ -165,6 +166,13 @@ class Connection implements StreamSocket {
       this.state = "closed";
       this.#stack.forget(this);
       this.#fail(new Error("connection reset by peer"));
+      return;
+    }
+    if (this.state === "last-ack") {
+      if (flags & TCP_ACK) {
+        this.state = "closed";
+        this.#stack.forget(this);
+      }
       return;
     }
     if (this.state === "syn-sent") {
@@ -299,6 +307,7 @@ export class VirtualIpStack {
     const srcPort = (body[0] << 8) | body[1];
     const dstPort = (body[2] << 8) | body[3];
     const seq = ((body[4] << 24) | (body[5] << 16) | (body[6] << 8) | body[7]) >>> 0;
+    const ackNumber = ((body[8] << 24) | (body[9] << 16) | (body[10] << 8) | body[11]) >>> 0;
     const flags = body[13];
     const payload = body.subarray((body[12] >> 4) * 4);
     const key = `${formatIpv6(src)}|${srcPort}|${dstPort}`;
@@ -318,8 +327,10 @@ export class VirtualIpStack {
       return;
     }
     if (!(flags & TCP_RST)) {
-      // Nobody listens: answer with a reset (RFC 9293 §3.10.7.1).
-      const tcp = tcpSegment(this.ip, src, { srcPort: dstPort, dstPort: srcPort, seq: 0, ack: (seq + payload.length + (flags & TCP_SYN ? 1 : 0)) >>> 0, flags: TCP_RST | TCP_ACK, payload: new Uint8Array(0) });
+      // Nobody listens: answer with a reset (RFC 9293 §3.10.7.1): its sequence number is the
+      // segment's acknowledgment number when it has one.
+      const rstSeq = flags & TCP_ACK ? ackNumber : 0;
+      const tcp = tcpSegment(this.ip, src, { srcPort: dstPort, dstPort: srcPort, seq: rstSeq, ack: (seq + payload.length + (flags & TCP_SYN ? 1 : 0)) >>> 0, flags: TCP_RST | TCP_ACK, payload: new Uint8Array(0) });
       this.#send(src, IPPROTO_TCP, tcp);
     }
   }
