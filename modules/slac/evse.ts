@@ -379,7 +379,18 @@ export class SlacEvse {
     const known = this.#session(evMac);
     if (this.#state === "joining" || this.#state === "matched" || this.#state === "link-down") {
       const match = this.#matched!;
-      if (!bytesEqual(match.evMac, evMac)) return; // another EV: this EVSE is taken
+      if (!bytesEqual(match.evMac, evMac)) {
+        // Another EV: a neighbour's car, or ours under a new MAC (a VW ID.3 in the captures
+        // changes it between two SLAC runs). Answer it beside the current match; only if it then
+        // asks this EVSE to match (it hears us loudest) does it take the match over.
+        if (known && bytesEqual(known.runId, runId) && known.phase === "wait-start-atten") {
+          this.#sendParmCnf(known);
+          return;
+        }
+        if (known) this.#drop(known, "restarted");
+        this.#newSession(evMac, runId);
+        return;
+      }
       // After CM_SLAC_MATCH the car never repeats a request: even with its old RunID (a Tesla
       // sends "TESLA EV" every time) this is a restart.
       if (this.#o.restartOnNewRunId === false) return;
@@ -409,6 +420,10 @@ export class SlacEvse {
     this.#initTimer = undefined;
     this.#clock.clear(this.#fallbackTimer);
     this.#fallbackTimer = undefined;
+    this.#newSession(evMac, runId);
+  }
+
+  #newSession(evMac: Uint8Array, runId: Uint8Array): void {
     const s: Session = {
       evMac: evMac.slice(),
       runId: runId.slice(),
@@ -554,7 +569,12 @@ export class SlacEvse {
         nmk: key.nmk,
       },
     });
-    if (this.#matched && bytesEqual(this.#matched.runId, s.runId)) return; // a repeated request
+    if (this.#matched && bytesEqual(this.#matched.runId, s.runId) && bytesEqual(this.#matched.evMac, s.evMac)) return; // a repeated request
+    if (this.#matched) {
+      this.#logger.log("info", "slac.evse", `EV ${toHex(s.evMac)} takes the match over from ${toHex(this.#matched.evMac)}`);
+      this.#clock.clear(this.#resumeTimer);
+      this.#resumeTimer = undefined;
+    }
     // This EV chose us: forget the others, then wait for it to join (TT_match_join).
     for (const other of this.#sessions) if (other !== s) this.#clock.clear(other.timer);
     this.#clock.clear(s.timer);

@@ -315,8 +315,42 @@ describe("SlacEvse", () => {
     r.attenRsp();
     r.matchReq();
     assert.deepEqual(Object.keys(r.slac.sessions), [toHex(EV)]);
-    r.parm(new Uint8Array(8).fill(3), OTHER_EV);
-    assert.equal(r.sent("CM_SLAC_PARM.CNF").length, 2, "a taken EVSE does not answer other EVs");
+    r.clock.advance(10);
+    assert.equal(r.slac.state, "matched");
+    // Another car's request while matched is answered beside the match (a neighbour's car, or
+    // ours under a new MAC); the match stays until that car asks this EVSE to match.
+    const run3 = new Uint8Array(8).fill(3);
+    r.parm(run3, OTHER_EV);
+    assert.equal(r.sent("CM_SLAC_PARM.CNF").length, 3);
+    assert.equal(r.slac.state, "matched");
+    assert.equal(toHex(r.slac.match!.evMac), toHex(EV));
+    r.clock.advance(1000); // the neighbour's car goes elsewhere: its session lapses
+    assert.equal(toHex(r.slac.match!.evMac), toHex(EV));
+    assert.equal(r.slac.state, "matched");
+  });
+
+  test("a car that comes back under a new MAC (VW ID.3 in the captures) takes the match over, same NMK", () => {
+    const r = rig();
+    r.slac.start();
+    r.clock.advance(5);
+    r.parm();
+    r.startAtten();
+    for (let i = 0; i < 10; i++) r.profile(20);
+    r.attenRsp();
+    r.matchReq();
+    r.clock.advance(10);
+    const first = r.slac.match!;
+    const run2 = new Uint8Array(8).fill(5);
+    r.parm(run2, OTHER_EV);
+    r.startAtten(run2, OTHER_EV);
+    for (let i = 0; i < 10; i++) r.profile(20, OTHER_EV);
+    r.send("CM_ATTEN_CHAR.RSP", { applicationType: 0, securityType: 0, sourceAddress: OTHER_EV, runId: run2, sourceId: new Uint8Array(17), respId: new Uint8Array(17), result: 0 }, OTHER_EV);
+    r.send("CM_SLAC_MATCH.REQ", { applicationType: 0, securityType: 0, mvfLength: 0x3e, pevId: new Uint8Array(17), pevMac: OTHER_EV, evseId: new Uint8Array(17), evseMac: EVSE, runId: run2, reserved: new Uint8Array(8) }, OTHER_EV);
+    r.clock.advance(10);
+    assert.equal(r.slac.state, "matched");
+    assert.equal(toHex(r.slac.match!.evMac), toHex(OTHER_EV));
+    assert.deepEqual(r.slac.match!.nmk, first.nmk);
+    assert.equal(r.events.filter((e) => e === "matched").length, 2);
   });
 
   test("CM_SLAC_PARM.REQ with a security type other than 0 is ignored", () => {

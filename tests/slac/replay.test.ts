@@ -4,7 +4,7 @@ import { deriveNid, isType } from "../../modules/slac/index";
 import { bytesEqual, toHex } from "../../modules/common/index";
 import { engine, sharedSkip } from "../support/shared";
 import { listCaptures } from "./support/captures";
-import { decodeCapture, first, replayCapture, type ReplaySession } from "./support/replay";
+import { decodeCapture, first, replayCapture, replayContinuously, type ReplaySession } from "./support/replay";
 import { replayEvSessions } from "./support/ev-replay";
 
 const BROADCAST = "ffffffffffff";
@@ -203,5 +203,33 @@ describe("replay of real chargers' answers against our EV", { skip: sharedSkip()
       assert.ok(/^CM_START_ATTEN_CHAR\.IND\.(timeOut|respType)|^CM_ATTEN_CHAR\.RSP\.sourceAddress/.test(d) || /CM_SLAC_PARM\.REQ\.securityType/.test(d), `unexpected difference: ${d}`);
     }
     if (engine === "node") console.log(`[slac EV replay] ${sessions} sessions (${multi} with several EVSEs), ${fields} field comparisons; car-specific values: ${[...carDeviations].join("; ") || "none"}`);
+  });
+});
+
+describe("continuous replay: one EVSE through a whole capture", { skip: sharedSkip() }, () => {
+  test("every match the real charger made, ours makes too, across repeats, restarts and pauses", () => {
+    let files = listCaptures();
+    if (engine === "xs") files = files.filter((f) => f.indexOf("Kona") >= 0 || f.indexOf("EQE/2023-10-04/iso2-AC") >= 0);
+    const problems: string[] = [];
+    let captures = 0;
+    let matches = 0;
+    let restarts = 0;
+    for (const file of files) {
+      const r = replayContinuously(file);
+      if (!r) continue;
+      captures++;
+      restarts += r.restarts;
+      for (const run of r.realMatches) {
+        matches++;
+        if (r.ourMatches.indexOf(run) < 0) problems.push(`${file}: no match for run ${run} (ours: ${r.ourMatches.join(",")})`);
+      }
+      if (r.realMatches.length > 0 && r.matchedEvents === 0) problems.push(`${file}: never matched`);
+    }
+    assert.deepEqual(problems.slice(0, 10), []);
+    assert.ok(matches > 0);
+    if (engine === "node") {
+      assert.ok(captures >= 80, `${captures} captures`);
+      console.log(`[slac continuous replay] ${captures} captures, ${matches} real matches all reproduced, ${restarts} SLAC restarts by cars handled`);
+    }
   });
 });

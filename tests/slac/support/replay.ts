@@ -149,3 +149,67 @@ export function first(frames: TimedFrame[], type: string): TimedFrame | undefine
 }
 
 export const hex = toHex;
+
+export interface ContinuousReplay {
+  capture: string;
+  evseMac: Uint8Array;
+  /** RunIDs the real charger confirmed a match for. */
+  realMatches: string[];
+  /** RunIDs we confirmed a match for. */
+  ourMatches: string[];
+  /** How often our EVSE reported matched. */
+  matchedEvents: number;
+  restarts: number;
+}
+
+/**
+ * One EVSE instance over a whole capture (one charger, no VLANs): restarted where the real
+ * charger re-keyed its modem (its CM_SET_KEY.REQ marks a new plug-in or a reset), otherwise
+ * left to its own timers — repeated requests, cars restarting SLAC, long pauses.
+ */
+export function replayContinuously(capture: string, frames = decodeCapture(capture)): ContinuousReplay | undefined {
+  const chargers = new Set<string>();
+  for (const f of frames) if (f.message.type === "CM_SLAC_PARM.CNF") chargers.add(toHex(f.message.header.src) + "/" + String(f.message.header.vlan));
+  if (chargers.size !== 1) return undefined;
+  const first = frames.find((f) => f.message.type === "CM_SLAC_PARM.CNF")!;
+  if (first.message.header.vlan !== undefined) return undefined;
+  const evseMac = first.message.header.src;
+  const clock = new ManualClock({ start: Math.floor(frames[0].time) - 100 });
+  const link = new FakeLink(evseMac);
+  const ourMatches: string[] = [];
+  let matchedEvents = 0;
+  let restarts = 0;
+  const modem = new Uint8Array([0x00, 0xb0, 0x52, 0x00, 0x00, 0x02]);
+  link.onWrite = (data) => {
+    const message = decodeHomePlugFrame(data);
+    if (isType(message, "CM_SLAC_MATCH.CNF")) ourMatches.push(toHex(message.fields.runId));
+    if (isType(message, "CM_SET_KEY.REQ")) {
+      clock.set(() => link.inject(encodeHomePlugFrame({ type: "CM_SET_KEY.CNF", dst: evseMac, src: modem, fields: { result: 0, myNonce: 1, yourNonce: message.fields.myNonce, pid: 4, prn: 0, pmn: 0, ccoCapability: 0 } })), Millis(1));
+    } else if (message.type === "VS_PL_LNK_STATUS.REQ") {
+      clock.set(() => link.inject(encodeHomePlugFrame({ type: "VS_PL_LNK_STATUS.CNF", dst: evseMac, src: modem, fields: { status: 0, linkStatus: 1 } })), Millis(1));
+    }
+  };
+  const evse = new SlacEvse({ link: { io: link.io }, clock, random: seededRandom(0x3115), onMatched: () => matchedEvents++, onRestart: () => restarts++, slacInitTimeout: Millis(3_600_000) });
+  evse.start();
+  const realMatches: string[] = [];
+  let lastStart = clock.now();
+  for (const f of frames) {
+    const m = f.message;
+    clock.advance(Math.max(0, f.time - clock.now()));
+    if (bytesEqual(m.header.src, evseMac)) {
+      if (isType(m, "CM_SLAC_MATCH.CNF")) realMatches.push(toHex(m.fields.runId));
+      if (m.type === "CM_SET_KEY.REQ" && clock.now() - lastStart > 1000) {
+        evse.start();
+        lastStart = clock.now();
+      }
+      continue;
+    }
+    const dst = m.header.dst;
+    if ((dst[0] & 1) === 0 && !bytesEqual(dst, evseMac)) continue;
+    if (EV_TO_EVSE.indexOf(m.type) < 0 && m.type !== "CM_ATTEN_PROFILE.IND") continue;
+    link.inject(f.data);
+  }
+  clock.advance(15000);
+  evse.close();
+  return { capture, evseMac, realMatches, ourMatches, matchedEvents, restarts };
+}
