@@ -15,7 +15,7 @@ interface TypeInfo {
 }
 
 const infoCache = new WeakMap<Grammar, Map<number, TypeInfo>>();
-const typeStarts = new WeakMap<Grammar, Int32Array>();
+const typeStarts = new WeakMap<Grammar, Int16Array>();
 
 function typeInfo(g: Grammar, ti: number): TypeInfo {
   let cache = infoCache.get(g);
@@ -24,7 +24,7 @@ function typeInfo(g: Grammar, ti: number): TypeInfo {
   if (info) return info;
   let starts = typeStarts.get(g);
   if (!starts) {
-    starts = Int32Array.from(g.tStart).sort();
+    starts = Int16Array.from(g.tStart).sort();
     typeStarts.set(g, starts);
   }
   const first = g.tStart[ti];

@@ -31,11 +31,12 @@ export interface Grammar {
   qCount: number;
   enums: string[];
   dtKind: Int32Array; dtA: Int32Array; dtB: Int32Array;
-  stStart: Int32Array; stWidth: Uint8Array;
-  pKind: Int32Array; pQ: Int32Array; pChild: Int32Array; pNext: Int32Array;
-  cMin: Int32Array; cMax: Int32Array; cLt: Int32Array; cMid: Int32Array; cFull: Int32Array;
-  tStart: Int32Array; tOrderStart: Int32Array; tOrderCount: Int32Array; tSimple: Int32Array; tFlags: Int32Array;
-  order: Int32Array;
+  // 16-bit columns (RAM on the device): the generator keeps every value in range
+  stStart: Int16Array; stWidth: Uint8Array;
+  pKind: Int16Array; pQ: Int16Array; pChild: Int16Array; pNext: Int16Array;
+  cMin: Int16Array; cMax: Int16Array; cLt: Int16Array; cMid: Int16Array; cFull: Int16Array;
+  tStart: Int16Array; tOrderStart: Int16Array; tOrderCount: Int16Array; tSimple: Int16Array; tFlags: Int16Array;
+  order: Int16Array;
   docQ: Int32Array; docChild: Int32Array; docWidth: number;
   fragQ: Int32Array; fragChild: Int32Array; fragWidth: number;
   fragAttrQ: Int32Array; fragAttrDt: Int32Array; fragAttrPreferred: Uint8Array;
@@ -86,6 +87,16 @@ function column(a: Int32Array, stride: number, k: number): Int32Array {
   return out;
 }
 
+function column16(a: Int32Array, stride: number, k: number): Int16Array {
+  const out = new Int16Array(a.length / stride);
+  for (let i = 0; i < out.length; i++) {
+    const v = a[i * stride + k];
+    if (v !== (v << 16) >> 16) throw new RangeError("grammar table value out of 16-bit range (regenerate with a wider column)");
+    out[i] = v;
+  }
+  return out;
+}
+
 export function loadGrammar(p: PackedGrammar): Grammar {
   const locals = p.locals.map((l) => (l.length ? l.split(" ") : []));
   const qStart = new Int32Array(locals.length);
@@ -117,11 +128,11 @@ export function loadGrammar(p: PackedGrammar): Grammar {
     uris: p.uris, locals, qStart, qUri, qLocal, qCount,
     enums: p.enums.split("\u0001"),
     dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2),
-    stStart: states, stWidth,
-    pKind: column(prods, 4, 0), pQ: column(prods, 4, 1), pChild: column(prods, 4, 2), pNext: column(prods, 4, 3),
-    cMin: column(counters, 5, 0), cMax: column(counters, 5, 1), cLt: column(counters, 5, 2), cMid: column(counters, 5, 3), cFull: column(counters, 5, 4),
-    tStart: column(types, 5, 0), tOrderStart: column(types, 5, 1), tOrderCount: column(types, 5, 2), tSimple: column(types, 5, 3), tFlags: column(types, 5, 4),
-    order: unpack(p.order),
+    stStart: column16(states, 1, 0), stWidth,
+    pKind: column16(prods, 4, 0), pQ: column16(prods, 4, 1), pChild: column16(prods, 4, 2), pNext: column16(prods, 4, 3),
+    cMin: column16(counters, 5, 0), cMax: column16(counters, 5, 1), cLt: column16(counters, 5, 2), cMid: column16(counters, 5, 3), cFull: column16(counters, 5, 4),
+    tStart: column16(types, 5, 0), tOrderStart: column16(types, 5, 1), tOrderCount: column16(types, 5, 2), tSimple: column16(types, 5, 3), tFlags: column16(types, 5, 4),
+    order: column16(unpack(p.order), 1, 0),
     docQ, docChild, docWidth: bitsFor(docQ.length + 1),
     fragQ, fragChild, fragWidth: bitsFor(fragQ.length + 2),
     fragAttrQ: column(fragAttrs, 2, 0), fragAttrDt: column(fragAttrs, 2, 1).map((x) => (x >> 1) - 1), fragAttrPreferred: Uint8Array.from(column(fragAttrs, 2, 1), (x) => x & 1),

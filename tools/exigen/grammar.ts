@@ -319,5 +319,9 @@ export function buildTables(set: SchemaSet): Tables {
     for (const p of ps) prods.push(p.kind, p.q, p.child, p.next);
   }
   states.push(prods.length / 4);
+  // the runtime keeps these columns in 16-bit arrays
+  for (const [name, list] of [["states", states], ["prods", prods], ["counters", counters], ["types", types], ["order", order]] as const) {
+    for (const v of list) if (v < -32768 || v > 32767) throw new Error(`${name} value ${v} does not fit a 16-bit column`);
+  }
   return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, fragAttrs, typeList, dtList, dtOf, membersOf };
 }
