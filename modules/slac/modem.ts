@@ -7,6 +7,7 @@ import { Millis as ms } from "../common/clock";
 import type { Logger } from "../common/log";
 import { bytesEqual } from "../common/bytes";
 import { MAC_LOCAL_MODEM, isType, type HomePlugFrame } from "./frame";
+import { TP_link_ready_notification } from "./timing";
 import type { MmeChannel } from "./channel";
 
 /** How the link-status check asks the modem: Qualcomm VS_PL_LNK_STATUS, VS_NW_INFO, or not at all. */
@@ -18,7 +19,7 @@ export interface ModemOptions {
   /** Repetitions of an unanswered modem request. */
   modemRetries?: number;
   linkCheck?: LinkCheck;
-  /** Interval of link-status polls. */
+  /** Interval of link-status polls while joining; default TP_link_ready_notification (200 ms), so "matched" follows the link within it. */
   linkPollInterval?: Millis;
   /** After VS_RS_DEV, how long the modem may take to boot (polled with VS_SW_VER). */
   modemBootTimeout?: Millis;
@@ -58,7 +59,7 @@ export class ModemControl {
       modemTimeout: options.modemTimeout ?? ms(500),
       modemRetries: options.modemRetries ?? 2,
       linkCheck: options.linkCheck ?? "pl-lnk-status",
-      linkPollInterval: options.linkPollInterval ?? ms(200),
+      linkPollInterval: options.linkPollInterval ?? TP_link_ready_notification,
       modemBootTimeout: options.modemBootTimeout ?? ms(5000),
       linkMonitorInterval: options.linkMonitorInterval ?? ms(1000),
     };
