@@ -56,6 +56,13 @@ export interface SeccConfig {
   notificationMaxDelay?: number;
   /** Meter ID in MeterInfo; no MeterInfo is sent when absent. */
   meterId?: string;
+  /** PMax of the default schedule in W (default: the DC power limit, or the AC supply's power). */
+  schedulePower?: number;
+  /**
+   * A PMaxSchedule of several steps instead of one: `start` in s from now, `power` in W, in
+   * increasing start order (the first should start at 0). The last step runs to scheduleDuration.
+   */
+  pmaxSchedule?: readonly { readonly start: number; readonly power: number }[];
   /** Duration of the default PMaxSchedule entry in s (default 86400, one day). */
   scheduleDuration?: number;
   /**

@@ -87,51 +87,63 @@ export function acEvseChargeParameter(facts: SeccFacts): AcEvseChargeParameter {
 
 /** The power the default schedule allows (W): the DC power limit, or the AC supply's. */
 export function schedulePower(facts: SeccFacts, dc: boolean): number {
+  if (facts.config.schedulePower !== undefined) return facts.config.schedulePower;
   if (dc) return facts.evse.dc.maxPower;
   const ac = facts.evse.ac;
   return ac.nominalVoltage * ac.maxCurrent * ac.phases;
 }
 
+/** The schedule's steps: the configured PMaxSchedule, or one step at the power limit. */
+export function scheduleSteps(facts: SeccFacts, dc: boolean): readonly { readonly start: number; readonly power: number }[] {
+  const steps = facts.config.pmaxSchedule;
+  if (steps !== undefined && steps.length > 0) return steps;
+  return [{ start: 0, power: schedulePower(facts, dc) }];
+}
+
+/** The schedule's PMax (W) at `t` s from its start. */
+export function schedulePowerAt(facts: SeccFacts, dc: boolean, t: number): number {
+  const steps = scheduleSteps(facts, dc);
+  let p = steps[0].power;
+  for (let i = 0; i < steps.length; i++) if (steps[i].start <= t) p = steps[i].power;
+  return p;
+}
+
+function intervals(facts: SeccFacts, dc: boolean): { start: number; duration?: number; power: number }[] {
+  const steps = scheduleSteps(facts, dc);
+  const total = facts.config.scheduleDuration ?? 86400;
+  const out: { start: number; duration?: number; power: number }[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const last = i === steps.length - 1;
+    // Only the last entry carries a duration: the others end where the next begins.
+    out.push(last ? { start: steps[i].start, duration: Math.max(0, total - steps[i].start), power: steps[i].power } : { start: steps[i].start, power: steps[i].power });
+  }
+  return out;
+}
+
 /**
- * ISO-2 SAScheduleList with one tuple: a single PMaxSchedule entry from the configured limit
- * for the whole schedule duration (one day by default). MaxEntriesSAScheduleTuple ≥ 1 always fits.
+ * ISO-2 SAScheduleList with one tuple: the PMaxSchedule from the configured limit (or the
+ * configured steps) over the schedule duration (one day by default). MaxEntriesSAScheduleTuple
+ * ≥ 1 always fits.
  */
 export function iso2ScheduleList(facts: SeccFacts, ctx: SeccContext): { SAScheduleTuple: Iso2SAScheduleTuple[] } {
-  return {
-    SAScheduleTuple: [
-      {
-        SAScheduleTupleID: ctx.saScheduleTupleId,
-        PMaxSchedule: {
-          PMaxScheduleEntry: [
-            {
-              RelativeTimeInterval: { start: 0, duration: facts.config.scheduleDuration ?? 86400 },
-              PMax: physical(schedulePower(facts, ctx.dc), "W"),
-            },
-          ],
-        },
-      },
-    ],
-  };
+  const entries = intervals(facts, ctx.dc).map((e) => ({
+    RelativeTimeInterval: e.duration === undefined ? { start: e.start } : { start: e.start, duration: e.duration },
+    PMax: physical(e.power, "W"),
+  }));
+  return { SAScheduleTuple: [{ SAScheduleTupleID: ctx.saScheduleTupleId, PMaxSchedule: { PMaxScheduleEntry: entries } }] };
 }
 
 /** DIN SAScheduleList: PMax is an xs:short in W, so it saturates at 32767 as real DIN chargers do. */
 export function dinScheduleList(facts: SeccFacts, ctx: SeccContext): { SAScheduleTuple: DinSAScheduleTuple[] } {
-  const p = Math.round(schedulePower(facts, true));
+  const entries = intervals(facts, true).map((e) => {
+    const p = Math.round(e.power);
+    return {
+      RelativeTimeInterval: e.duration === undefined ? { start: e.start } : { start: e.start, duration: e.duration },
+      PMax: p > 32767 ? 32767 : p < 0 ? 0 : p,
+    };
+  });
   return {
-    SAScheduleTuple: [
-      {
-        SAScheduleTupleID: ctx.saScheduleTupleId,
-        PMaxSchedule: {
-          PMaxScheduleID: ctx.saScheduleTupleId,
-          PMaxScheduleEntry: [
-            {
-              RelativeTimeInterval: { start: 0, duration: facts.config.scheduleDuration ?? 86400 },
-              PMax: p > 32767 ? 32767 : p < 0 ? 0 : p,
-            },
-          ],
-        },
-      },
-    ],
+    SAScheduleTuple: [{ SAScheduleTupleID: ctx.saScheduleTupleId, PMaxSchedule: { PMaxScheduleID: ctx.saScheduleTupleId, PMaxScheduleEntry: entries } }],
   };
 }
 

@@ -98,7 +98,15 @@ export function configFor(session: V2gSession, protocol: "din" | "iso2"): { conf
     if (c?.ReceiptRequired === true) receipt = true;
   }
   const options: string[] = protocol === "iso2" ? discovery?.PaymentOptionList?.PaymentOption ?? [] : discovery?.PaymentOptions?.PaymentOption ?? [];
-  const tupleId: number | undefined = cpd?.SAScheduleList?.SAScheduleTuple?.[0]?.SAScheduleTupleID;
+  const tuple = cpd?.SAScheduleList?.SAScheduleTuple?.[0];
+  const tupleId: number | undefined = tuple?.SAScheduleTupleID;
+  const firstPMax = tuple?.PMaxSchedule?.PMaxScheduleEntry?.[0]?.PMax;
+  // The real schedule's first PMax (ISO-2: PhysicalValue; DIN: W as a number).
+  const schedulePower = firstPMax === undefined ? undefined : typeof firstPMax === "number" ? firstPMax : fromPhysical(firstPMax);
+  const pmaxSchedule = ((tuple?.PMaxSchedule?.PMaxScheduleEntry ?? []) as Doc[]).map((e) => ({
+    start: Number(e.RelativeTimeInterval?.start ?? 0),
+    power: typeof e.PMax === "number" ? e.PMax : fromPhysical(e.PMax),
+  }));
   // Value-added services the real charger offered, with the parameter sets it detailed.
   const services: ValueAddedService[] = [];
   for (const s of (discovery?.ServiceList?.Service ?? []) as Doc[]) {
@@ -111,6 +119,8 @@ export function configFor(session: V2gSession, protocol: "din" | "iso2"): { conf
     energyModes: modes as EnergyTransferMode[],
     paymentOptions: (options.length > 0 ? options : ["ExternalPayment"]) as ("ExternalPayment" | "Contract")[],
     saScheduleTupleId: tupleId,
+    schedulePower,
+    pmaxSchedule,
     valueAddedServices: services,
     dc: {
       maxVoltage: num(dcp?.EVSEMaximumVoltageLimit, 500),

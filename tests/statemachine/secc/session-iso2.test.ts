@@ -229,6 +229,43 @@ describe("SECC ISO 15118-2 AC session", () => {
   });
 });
 
+describe("SECC ISO 15118-2 schedules and charging profiles", () => {
+  const STEPS = { ...DC_CONFIG, pmaxSchedule: [{ start: 0, power: 50000 }, { start: 3600, power: 22000 }], scheduleDuration: 7200 };
+
+  function toPowerDelivery(ev: ScriptedEv): Record<string, any> {
+    upToChargeParameterDiscovery(ev);
+    const cpd = ev.send("ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "DC_extended", DC_EVChargeParameter: DC_PARAM });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
+    return cpd;
+  }
+
+  test("a configured multi-step PMaxSchedule: entries in order, only the last with a duration", () => {
+    const ev = new ScriptedEv(STEPS, { protocol: "iso2" });
+    const cpd = toPowerDelivery(ev);
+    assert.deepEqual(cpd.SAScheduleList.SAScheduleTuple[0].PMaxSchedule.PMaxScheduleEntry, [
+      { RelativeTimeInterval: { start: 0 }, PMax: pv(5000, "W", 1) },
+      { RelativeTimeInterval: { start: 3600, duration: 3600 }, PMax: pv(22000, "W") },
+    ]);
+  });
+
+  test("a ChargingProfile within the schedule → OK", () => {
+    const ev = new ScriptedEv(STEPS, { protocol: "iso2" });
+    toPowerDelivery(ev);
+    const profile = { ProfileEntry: [{ ChargingProfileEntryStart: 0, ChargingProfileEntryMaxPower: pv(50, "W", 3) }, { ChargingProfileEntryStart: 3600, ChargingProfileEntryMaxPower: pv(22, "W", 3) }] };
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1, ChargingProfile: profile }).ResponseCode, "OK");
+  });
+
+  test("a ChargingProfile above the schedule's PMax → FAILED_ChargingProfileInvalid, stop", () => {
+    const ev = new ScriptedEv(STEPS, { protocol: "iso2" });
+    toPowerDelivery(ev);
+    const profile = { ProfileEntry: [{ ChargingProfileEntryStart: 0, ChargingProfileEntryMaxPower: pv(50, "W", 3) }, { ChargingProfileEntryStart: 4000, ChargingProfileEntryMaxPower: pv(50, "W", 3) }] };
+    assert.equal(ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1, ChargingProfile: profile }).ResponseCode, "FAILED_ChargingProfileInvalid");
+    assert.equal(ev.session.stopReason, "failed-response");
+  });
+});
+
 describe("SECC ISO 15118-2 zero SessionID", () => {
   test("SessionSetupReq with SessionID 00 gets a fresh 8-byte ID", () => {
     const ev = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
