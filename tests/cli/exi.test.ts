@@ -2,7 +2,7 @@
 // mapping of message objects (bytes as hex, bigint as decimal strings).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -187,6 +187,43 @@ describe("xs15118 exi batch", { skip: sharedSkip() }, () => {
       if (rt !== "OK SAME") failures.push(`${v.name} roundtrip: ${rt.slice(0, 120)}`);
     });
     assert.deepEqual(failures, []);
+  });
+
+  test("the process answers each line as it arrives (a driver may wait for every answer)", async () => {
+    const child = spawn(process.execPath, ["bin/xs15118.js", "exi", "batch"], { stdio: ["pipe", "pipe", "inherit"] });
+    const lines: string[] = [];
+    let pending = "";
+    let wake: (() => void) | undefined;
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        lines.push(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+      wake?.();
+    });
+    const answer = (count: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer ${count} within 20 s`)), 20000);
+        wake = () => {
+          if (lines.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        wake();
+      });
+    try {
+      child.stdin.write(`roundtrip apphand ${SAP_RES_HEX}\n`);
+      await answer(1); // stdin still open: the answer came before EOF
+      child.stdin.end(`decode apphand zz\n`);
+      await answer(2);
+      assert.deepEqual(lines, ["OK SAME", "ERR bad-hex: not an even number of hex digits"]);
+    } finally {
+      child.kill();
+    }
   });
 
   test("batchLine never throws, whatever the line", () => {

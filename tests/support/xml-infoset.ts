@@ -8,6 +8,7 @@
 // both trees through the schema (fromXmlTree) and comparing the typed values.
 
 import type { XmlElement } from "../../modules/exi/xml-tree";
+import { parseXml } from "../../modules/exi/xml";
 
 export type LexicalKind = "integer" | "decimal" | "boolean" | "hexBinary" | "base64Binary" | "collapse";
 
@@ -166,4 +167,9 @@ export function describeDifferences(differences: XmlDifference[], max = 3): stri
       return `${d.path}: ${d.what} expected ${JSON.stringify(exp)}, got ${JSON.stringify(act)}${d.lexical ? ` (same ${d.lexical.join("/")})` : ""}`;
     })
     .join("; ");
+}
+
+/** Infoset differences between two XML texts (prefixes and declaration placement ignored). */
+export function diffXmlText(expected: string, actual: string, limit = 20): XmlDifference[] {
+  return diffXml(parseXml(expected), parseXml(actual), limit);
 }
