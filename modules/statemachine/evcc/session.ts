@@ -81,6 +81,7 @@ export class EvccSession {
   #pendingControl: "stop" | "pause" | "renegotiate" | undefined;
   #outcome: EvccOutcome | undefined;
   #requests = 0;
+  #weldingExpired = false;
 
   constructor(options: EvccSessionOptions) {
     const config = resolveEvccConfig(options.config);
@@ -219,6 +220,11 @@ export class EvccSession {
           const replanned = this.#applyControl();
           if (replanned !== undefined) return this.#schedule(replanned, 0 as Millis);
         }
+        if (result.kind === "repeat" && this.#weldingExpired && this.#step.id === "WeldingDetection") {
+          // The voltage never dropped in time: end the session in order anyway; the BMS keeps
+          // its own welding verdict (contactors are open on the EV side).
+          return this.#schedule("SessionStop", 0 as Millis);
+        }
         return this.#schedule(result.kind === "next" ? result.step : this.#step.id, result.delay ?? (0 as Millis));
       }
     }
@@ -279,6 +285,15 @@ export class EvccSession {
         if (this.#state === "scheduled") this.#abort("timeout-sequence-performance", `next request (${step}) not sent within EVCC_Sequence_Performance_Time`);
         return;
       default:
+        if (timer === "welding-detection" && step === "WeldingDetection") {
+          this.#weldingExpired = true;
+          this.#log.log("warn", "evcc", "WeldingDetection: EVSEPresentVoltage did not fall in time; ending the session");
+          if (this.#state === "scheduled") {
+            this.#clockClear("send");
+            this.#schedule("SessionStop", 0 as Millis);
+          }
+          return;
+        }
         if (this.#phase !== undefined && this.#phase.timer === timer && this.#phase.step === step) {
           this.#abort(PHASE_TIMEOUT_REASON[timer], `${step} did not complete within ${PHASE_TIMER_LIMITS[timer]} ms`);
         }
@@ -356,7 +371,7 @@ export class EvccSession {
     else this.#beginStop("user-stop", control === "pause" ? "pause requested; DIN 70121 has no pause, terminating" : "stop requested");
   }
 
-  /** Cut the session short: contactors open, pilot B, no further request [V2G2-539]. */
+  /** Cut the session short: contactors open, pilot B, no further request (a FAILED response ends the V2G communication session). */
   #abort(reason: EvccStopReason, detail?: string): void {
     this.#log.log("warn", "evcc", `session aborted: ${reason}${detail ? ` (${detail})` : ""}`, { step: this.#step.id });
     this.#end({ reason, detail, orderly: false });
@@ -417,9 +432,9 @@ export class EvccSession {
   }
 
   #trace(direction: "tx" | "rx", name: string, values: Record<string, string | number | boolean | undefined>): void {
-    const entry = { at: this.#clock.now(), direction, name, values };
     this.#log.log("trace", "evcc", `${direction} ${name}`, values);
-    this.#cb.onTrace?.(entry);
+    // Built only when someone listens: the CurrentDemand loop runs ten times a second on ESP32.
+    if (this.#cb.onTrace) this.#cb.onTrace({ at: this.#clock.now(), direction, name, values });
   }
 }
 

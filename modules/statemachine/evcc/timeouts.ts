@@ -2,7 +2,7 @@
 
 import { Millis, Seconds } from "../../common/index";
 
-/** V2G_EVCC_Msg_Timeout: the default wait for a response [V2G2-036], DIN [V2G-DC-494]. */
+/** V2G_EVCC_Msg_Timeout: the default wait for a response (DIN 70121, ISO 15118-2). */
 export const V2G_EVCC_MSG_TIMEOUT: Millis = Seconds(2);
 /** V2G_EVCC_Msg_Timeout for ServiceDetail, PaymentDetails, PowerDelivery, Certificate*. */
 export const V2G_EVCC_MSG_TIMEOUT_LONG: Millis = Seconds(5);
@@ -21,7 +21,7 @@ export const V2G_EVCC_COMMUNICATION_SETUP_TIMER: Millis = Seconds(20);
  * after the previous response (below the SECC's 60 s V2G_SECC_Sequence_Timeout).
  */
 export const EVCC_SEQUENCE_PERFORMANCE_TIME: Millis = Seconds(40);
-/** How long welding detection may repeat before the EV gives up and stops the session anyway. */
+/** How long WeldingDetection may repeat before the EV goes on to SessionStop anyway (not a standard timer). */
 export const EVCC_WELDING_DETECTION_LIMIT: Millis = Seconds(20);
 
 /** The overall timers that span repeated requests of one step. */

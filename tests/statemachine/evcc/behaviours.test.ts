@@ -474,3 +474,25 @@ describe("EVCC: ISO-2 renegotiation", () => {
     din.session.handle({ type: "control", control: { kind: "abort" } });
   });
 });
+
+describe("EVCC: WeldingDetection", () => {
+  test("EVSEPresentVoltage never falls → after 20 s of WeldingDetection the EV ends with SessionStop anyway", () => {
+    const run = setup({
+      protocol: "iso2",
+      mode: "DC_extended",
+      overrides: { WeldingDetectionReq: (_r, _n, secc) => ({ ResponseCode: "OK", DC_EVSEStatus: secc.dcStatus(), EVSEPresentVoltage: secc.pv(380, "V") }) },
+    });
+    const outcome = runToEnd(run);
+    assert.equal(outcome?.reason, "charging-complete");
+    assert.equal(outcome?.orderly, true);
+    const welding = run.trace.filter((e) => e.direction === "tx" && e.name === "WeldingDetectionReq").map((e) => e.at);
+    assert.ok(welding[welding.length - 1] - welding[0] >= 19_000 && welding[welding.length - 1] - welding[0] <= 20_000);
+    assert.equal(run.names()[run.names().length - 1], "SessionStopReq");
+  });
+
+  test("weldingDetection: false → SessionStop right after PowerDelivery(Stop), as many cars do", () => {
+    const run = setup({ protocol: "din", mode: "DC_extended", config: { weldingDetection: false } });
+    assert.equal(runToEnd(run)?.reason, "charging-complete");
+    assert.deepEqual(collapse(run.names()).slice(-2), ["PowerDeliveryReq", "SessionStopReq"]);
+  });
+});

@@ -211,7 +211,7 @@ export function replay(protocol: EvccSchema, pairs: ReplayPair[]): ReplayResult 
         if (outcome?.reason === "response-code") {
           result.deviations.push(
             next === "SessionStopReq"
-              ? `after ${outcome.detail} the car sent SessionStopReq; the EVCC closes at once, as the SECC does after a FAILED response [V2G2-539]`
+              ? `after ${outcome.detail} the car sent SessionStopReq; the EVCC closes at once, as the SECC does after a FAILED response`
               : `the car went on with ${next} after a FAILED response (${outcome.detail})`,
           );
         } else if (outcome?.reason === "no-charge-service") {

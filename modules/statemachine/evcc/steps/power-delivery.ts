@@ -1,5 +1,5 @@
 // PowerDelivery: Start after ChargeParameterDiscovery (AC) or PreCharge (DC); Stop when the EV
-// winds down. The pilot and contactor changes around it follow -2 [V2G2-847] / DIN 70121.
+// winds down. The pilot and contactor changes around it follow ISO 15118-2 / DIN 70121 (CP state change within 250 ms of PowerDeliveryRes).
 
 import type { Din, Iso2 } from "../../../exi/index";
 import type { BodyOf, ResOf } from "../msg";
@@ -66,7 +66,7 @@ export const powerDelivery: EvccStep<ResOf<"PowerDeliveryRes">> = Object.freeze(
       }
       ctx.facts.charging = true;
       // AC: the EV closes S2 (state C) within 250 ms of PowerDeliveryRes; the EVSE then
-      // closes its contactor [V2G2-847].
+      // closes its contactor.
       actions.push({ kind: "pilot", state: "C" });
       const problem = checkAcEvseStatus(res.AC_EVSEStatus);
       if (problem !== undefined && problem.kind === "wind-down") return { ...problem, actions };
