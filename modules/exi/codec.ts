@@ -280,14 +280,15 @@ class Decoder {
   stepType(f: DFrame): void {
     const g = this.g, r = this.r;
     const ti = f.ti, flags = f.flags, q = f.q, obj = f.obj!, content = f.content;
+    const stStart = g.stStart, stWidth = g.stWidth, pKind = g.pKind, pNext = g.pNext;
     let sc = f.sc;
     for (;;) {
       const s = sc & STATE_MASK;
-      const start = g.stStart[s], n = g.stStart[s + 1] - start;
-      const code = r.bits(g.stWidth[s]);
+      const start = stStart[s], n = stStart[s + 1] - start;
+      const code = r.bits(stWidth[s]);
       if (code >= n) this.fail("exi-event-code", "undeclared (second-level) event");
       const p = start + code;
-      const kind = g.pKind[p];
+      const kind = pKind[p];
       if (TRACE) TRACE(`t${ti} s${s} code ${code}/${n} kind ${kind & 7} ${g.qLocal[g.pQ[p]]} @${r.pos}`);
       switch (kind & P_KIND) {
         case P_AT: {
@@ -297,7 +298,8 @@ class Decoder {
         }
         case P_SE: {
           const cq = g.pQ[p], c = g.pChild[p];
-          sc = nextState(g, p, sc, r.pos);
+          const nx = pNext[p];
+          sc = nx >= 0 ? nx : nextState(g, p, sc, r.pos);
           if (c >= 0 || c === FRAG_RELAXED) {
             f.sc = sc;
             this.begin(c, cq, D_SE, g.qLocal[cq], (kind & P_ARRAY) !== 0, "");
@@ -351,7 +353,8 @@ class Decoder {
           f.irregular = true;
           break;
       }
-      sc = nextState(g, p, sc, r.pos);
+      const nx = pNext[p];
+      sc = nx >= 0 ? nx : nextState(g, p, sc, r.pos);
     }
   }
 
@@ -722,10 +725,10 @@ class Encoder {
     const flags = g.tFlags[c];
     if (flags & T_SIMPLE_ONLY) {
       let sc = g.tStart[c];
-      const p = this.find(sc, P_CH, "character data");
+      const p = this.find(sc, P_CH, q);
       this.value(g.pChild[p], v, q);
       sc = nextState(g, p, sc, -1);
-      this.find(sc & STATE_MASK, P_EE, "end of element");
+      this.find(sc & STATE_MASK, P_EE, q);
       return false;
     }
     if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) this.fail(`${g.qLocal[q]}: expected an object`);
@@ -778,14 +781,16 @@ class Encoder {
     }
   }
 
-  find(s: number, kind: number, what: string): number {
+  /** Writes the code of the first production of `kind` in state `s`; `q` names the element in the error. */
+  find(s: number, kind: number, q: number): number {
     const g = this.g;
     const start = g.stStart[s], end = g.stStart[s + 1];
     for (let p = start; p < end; p++) if ((g.pKind[p] & P_KIND) === kind) {
       this.w.bits(p - start, g.stWidth[s]);
       return p;
     }
-    return this.fail(`${what} not allowed here`);
+    const what = kind === P_EE ? "end of element (missing required element?)" : kind === P_CH ? "character data" : kind === P_CHMIXED ? "text" : "wildcard element";
+    return this.fail(`${this.name(q)}: ${what} not allowed here`);
   }
 
   /** Writes AT/SE(q) in the frame's state and advances it; true when the child pushed a frame. */
@@ -867,11 +872,11 @@ class Encoder {
       } else {
         const sv = g.tSimple[f.ti];
         if (sv) {
-          const p = this.find(f.sc & STATE_MASK, P_CH, "character data");
+          const p = this.find(f.sc & STATE_MASK, P_CH, f.q);
           this.value(sv - 1, obj.$value, f.q);
           f.sc = nextState(g, p, f.sc, -1);
         }
-        this.find(f.sc & STATE_MASK, P_EE, `end of ${g.qLocal[f.q]} (missing required element?)`);
+        this.find(f.sc & STATE_MASK, P_EE, f.q);
         f.obj = null;
         f.items = null;
         f.keys = null;
@@ -886,13 +891,13 @@ class Encoder {
     const g = this.g;
     const s = f.sc & STATE_MASK;
     if (typeof item === "string") {
-      const p = this.find(s, P_CHMIXED, "text");
+      const p = this.find(s, P_CHMIXED, f.q);
       this.string(item);
       f.sc = nextState(g, p, f.sc, -1);
       return false;
     }
     if (typeof item === "object" && item !== null && "$wildcard" in item) {
-      const p = this.find(s, P_SEANY, "wildcard element");
+      const p = this.find(s, P_SEANY, f.q);
       f.sc = nextState(g, p, f.sc, -1);
       return this.wildcard(item as WildcardItem);
     }
