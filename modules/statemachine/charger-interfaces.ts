@@ -70,6 +70,8 @@ export interface SeccConfig {
    * "Ongoing_WaitingForCustomerInteraction" (what EVerest sends while it waits for an RFID card).
    */
   authorizationOngoing?: "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+  /** A session resumed after a pause keeps its authorization (default false: ask again). */
+  resumeAuthorized?: boolean;
   /** SAScheduleTupleID of the default schedule (1..255, default 1). */
   saScheduleTupleId?: number;
   /** ISO-2 value-added services offered in ServiceDiscoveryRes (ServiceDetail answers from here). */
@@ -152,6 +154,8 @@ export interface PausedSession {
   readonly energyMode?: string;
   readonly saScheduleTupleId: number;
   readonly pausedAt: Millis;
+  /** External identification had succeeded: a resumed session is not asked again. */
+  readonly authorized?: boolean;
 }
 
 /** Keeps paused sessions across TCP connections (owned by the host, one per EVSE). */

@@ -283,7 +283,14 @@ export class SeccSession {
       return CLOSE_ONLY;
     }
     this.#count++;
-    if (name === "SessionSetupReq" && result.kind === "reply") this.#sessionStarted(ctx);
+    if (name === "SessionSetupReq" && result.kind === "reply") {
+      // config.resumeAuthorized: a resumed session keeps its identification (by default the
+      // authorizer is asked again, as EVerest does; an OCPP backend usually answers at once).
+      if (ctx.resumed && this.#config.resumeAuthorized === true && facts.paused?.authorized === true && facts.evse.authorization === "pending") {
+        facts.evse.authorization = "accepted";
+      }
+      this.#sessionStarted(ctx);
+    }
     if (result.signal !== undefined) this.#signal(result.signal, ctx);
 
     const sessionId = ctx.sessionId.length > 0 ? ctx.sessionId : headerId;
@@ -464,6 +471,7 @@ export class SeccSession {
         energyMode: ctx.energyMode,
         saScheduleTupleId: ctx.saScheduleTupleId,
         pausedAt: this.#clock.now(),
+        authorized: this.#facts.evse.authorization === "accepted",
       });
     } else if (ctx !== undefined && this.#store !== undefined && ctx.resumed) {
       this.#store.remove(ctx.sessionId);

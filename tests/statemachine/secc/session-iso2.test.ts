@@ -141,8 +141,25 @@ describe("SECC ISO 15118-2 DC session", () => {
     assert.ok(second.calls.includes("sessionStarted(iso2,true)"));
     second.send("ServiceDiscoveryReq", {});
     second.send("PaymentServiceSelectionReq", SELECT);
+    // By default the authorizer is asked again after a resumption.
+    assert.equal(second.send("AuthorizationReq", {}).EVSEProcessing, "Ongoing");
+    assert.ok(second.calls.includes("requestAuthorization"));
     second.session.control({ kind: "authorized", accepted: true });
     assert.equal(second.send("AuthorizationReq", {}).EVSEProcessing, "Finished");
+  });
+
+  test("config.resumeAuthorized: a resumed session that was identified is not asked again", () => {
+    const store = new MemorySessionStore();
+    const config = { ...DC_CONFIG, resumeAuthorized: true };
+    const first = new ScriptedEv(config, { protocol: "iso2", store });
+    upToChargeParameterDiscovery(first);
+    first.send("SessionStopReq", { ChargingSession: "Pause" });
+    const second = new ScriptedEv(config, { protocol: "iso2", store, clock: first.clock });
+    assert.equal(second.send("SessionSetupReq", { EVCCID }, first.sessionId).ResponseCode, "OK_OldSessionJoined");
+    second.send("ServiceDiscoveryReq", {});
+    second.send("PaymentServiceSelectionReq", SELECT);
+    assert.equal(second.send("AuthorizationReq", {}).EVSEProcessing, "Finished");
+    assert.ok(!second.calls.includes("requestAuthorization"));
   });
 
   test("a SessionSetupReq naming an unknown session gets a new one (OK_NewSessionEstablished)", () => {
