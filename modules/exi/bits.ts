@@ -33,8 +33,10 @@ export class BitReader {
     let pos = this.pos;
     if (pos + n > this.end) this.eof();
     const buf = this.buf;
-    let v = 0;
     this.pos = pos + n;
+    const off0 = pos & 7;
+    if (off0 + n <= 8) return (buf[pos >> 3] >> (8 - off0 - n)) & ((1 << n) - 1); // within one byte
+    let v = 0;
     while (n > 0) {
       const off = pos & 7;
       const avail = 8 - off;
@@ -59,11 +61,22 @@ export class BitReader {
     return (this.buf[pos >> 3] >> (7 - (pos & 7))) & 1;
   }
 
+  /** Eight bits at any bit position. */
+  byte(): number {
+    const pos = this.pos;
+    if (pos + 8 > this.end) this.eof();
+    this.pos = pos + 8;
+    const off = pos & 7, at = pos >> 3, buf = this.buf;
+    return off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> (8 - off))) & 0xff;
+  }
+
   /** Unsigned integer that must fit a JavaScript number (≤ 2^53). */
   uint(): number {
-    let v = 0, mul = 1;
-    for (let i = 0; ; i++) {
-      const b = this.bits(8);
+    const first = this.byte();
+    if (first < 0x80) return first;
+    let v = first & 0x7f, mul = 128;
+    for (let i = 1; ; i++) {
+      const b = this.byte();
       v += (b & 0x7f) * mul;
       if ((b & 0x80) === 0) return v;
       mul *= 128;
@@ -74,7 +87,7 @@ export class BitReader {
   uintBig(): bigint {
     let v = 0n, shift = 0n;
     for (let i = 0; ; i++) {
-      const b = this.bits(8);
+      const b = this.byte();
       v |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return v;
       shift += 7n;
