@@ -53,7 +53,7 @@ export function dinDcEvseStatus(facts: SeccFacts, phase: DcPhase): DcEvseStatus 
   return status;
 }
 
-/** DC_EVSEChargeParameter from the present limits. */
+/** DC_EVSEChargeParameter from the present limits (optional elements only when configured). */
 export function dcEvseChargeParameter(facts: SeccFacts, status: DcEvseStatus): DcEvseChargeParameter {
   const dc = facts.evse.dc;
   const out: DcEvseChargeParameter = {
@@ -65,13 +65,7 @@ export function dcEvseChargeParameter(facts: SeccFacts, status: DcEvseStatus): D
     EVSEMinimumVoltageLimit: physical(dc.minVoltage, "V"),
     EVSEPeakCurrentRipple: physical(dc.peakCurrentRipple, "A"),
   };
-  // Element order follows the schema; optional ones are added in place.
-  if (dc.currentRegulationTolerance !== undefined) {
-    const ripple = out.EVSEPeakCurrentRipple;
-    delete (out as { EVSEPeakCurrentRipple?: unknown }).EVSEPeakCurrentRipple;
-    out.EVSECurrentRegulationTolerance = physical(dc.currentRegulationTolerance, "A");
-    out.EVSEPeakCurrentRipple = ripple;
-  }
+  if (dc.currentRegulationTolerance !== undefined) out.EVSECurrentRegulationTolerance = physical(dc.currentRegulationTolerance, "A");
   if (dc.energyToBeDelivered !== undefined) out.EVSEEnergyToBeDelivered = physical(dc.energyToBeDelivered, "Wh");
   return out;
 }
