@@ -1,5 +1,7 @@
-import { grammarOf } from "../../modules/exi/schemas";
-const g = grammarOf(process.argv[2] as any)!;
+// Developer aid: prints the grammar states of one complex type.
+//   node --import tsx tools/exigen/dbg.ts <schema> <type index>
+import { grammarOf, type SchemaId } from "../../modules/exi/schemas";
+const g = grammarOf(process.argv[2] as SchemaId)!;
 const name = process.argv[3];
 // print the grammar of the type of global element / state listing
 function dumpState(s: number) {

@@ -1,8 +1,13 @@
+// Developer aid: first difference between the decoded object and the object read from the
+// vector's XML.  node --import tsx tools/exigen/diff-xml.ts <tsv file or oracle file name> <hex prefix>
 import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { decode, decodeFragment, fromXmlTree, type SchemaId } from "../../modules/exi/index";
 import { parseXml } from "../../modules/exi/xml";
+const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared");
 const [file, needle] = process.argv.slice(2);
-const line = readFileSync(file.includes('/') ? file : `/work/shared/vectors/oracle/${file === 'smoke.tsv' ? '' : 'random/'}${file}`, "utf8").split("\n").find((l) => l.includes(needle))!;
+const line = readFileSync(file.includes('/') ? file : `${SHARED}/vectors/oracle/${file === 'smoke.tsv' ? '' : 'random/'}${file}`, "utf8").split("\n").find((l) => l.includes(needle))!;
 const c = line.split("\t");
 const frag = c[0].endsWith("+frag");
 const schema = (frag ? c[0].slice(0, -5) : c[0]) as SchemaId;
