@@ -316,6 +316,13 @@ export function buildTables(set: SchemaSet): Tables {
   for (let s = 0; s < states.length; s++) {
     states[s] = prods.length / 4;
     const ps = (stateProds.get(s) ?? []).slice().sort((x, y) => x.key - y.key);
+    // Unique Particle Attribution: one production per event in a state (the encoder picks by qname)
+    const seen = new Set<string>();
+    for (const p of ps) {
+      const key = (p.kind & 7) <= P_SE ? `${p.kind & 7}:${p.q}` : `${p.kind & 7}`;
+      if (seen.has(key)) throw new Error(`state ${s}: two productions for the same event (${key}); the schema violates UPA`);
+      seen.add(key);
+    }
     for (const p of ps) prods.push(p.kind, p.q, p.child, p.next);
   }
   states.push(prods.length / 4);
