@@ -227,7 +227,7 @@ describe("EXI decoder robustness (fuzz)", { skip: sharedSkip() }, () => {
     assert.ok(total < TOTAL_MS, `the run took ${total.toFixed(0)} ms`);
   });
 
-  test("every truncation of every seed (all prefix lengths) is refused with ExiError exi-eof or decodes", () => {
+  test("every prefix of 150 seeds (all truncation lengths): ExiError or a decode, within the time bound", () => {
     const findings: Finding[] = [];
     const slow: Finding[] = [];
     const reasons = new Map<string, number>();
