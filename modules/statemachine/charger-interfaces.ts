@@ -80,7 +80,7 @@ export interface SeccConfig {
    * Overrides of the SECC timers (e.g. a longer cable-check limit for a slow isolation
    * monitor). Defaults are the standard values in <protocol>/timeouts.ts.
    */
-  timeouts?: Readonly<Partial<Record<"sequence" | "communication-setup" | "ongoing" | "cable-check" | "pre-charge" | "ready-to-charge", Millis>>>;
+  timeouts?: Readonly<Partial<Record<"sequence" | "communication-setup" | "ongoing" | "cable-check" | "pre-charge" | "ready-to-charge" | "cp-state", Millis>>>;
 }
 
 /** An ISO-2 value-added service (ServiceType) and its parameter sets (ServiceDetailRes). */
@@ -112,6 +112,12 @@ export type ControlEvent =
   | { readonly kind: "renegotiate" }
   /** Emergency shutdown: status EVSE_EmergencyShutdown and StopCharging. */
   | { readonly kind: "emergency-shutdown" }
+  /**
+   * The control pilot state the charger measures (IEC 61851-1). Optional: when reported, the
+   * SECC expects C or D after PowerDelivery start (V2G_SECC_CPState_Detection_Timeout), and A,
+   * E or F end the session (unplugged / short / fault).
+   */
+  | { readonly kind: "cp-state"; readonly state: "A" | "B" | "C" | "D" | "E" | "F" }
   | { readonly kind: "malfunction" };
 
 /** The charger as the handlers see it. The session updates it from ControlEvents. */
@@ -128,6 +134,8 @@ export interface EvseFacts {
   notification: "None" | "StopCharging" | "ReNegotiation";
   emergency: boolean;
   malfunction: boolean;
+  /** The last control-pilot state reported; undefined if the host reports none. */
+  cpState?: "A" | "B" | "C" | "D" | "E" | "F";
   dc: DcLimits;
   ac: AcLimits;
 }

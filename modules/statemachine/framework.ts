@@ -22,6 +22,8 @@ export type StopReason =
   | "timeout-cable-check" // V2G_SECC_CableCheck_Timeout
   | "timeout-pre-charge" // V2G_SECC_PreCharge_Timeout
   | "timeout-ready-to-charge" // DIN: ChargeParameterDiscovery to PowerDelivery(ReadyToChargeState=true)
+  | "timeout-cp-state" // V2G_SECC_CPState_Detection_Timeout: no state C/D after PowerDelivery start
+  | "cp-unplugged" // the control pilot went to state A (or E/F): the EV is gone
   | "evse-shutdown" // the charger asked to stop (emergency, malfunction) and the EV went away
   | "decode-error" // the EV's bytes could not be decoded
   | "link-down"; // TCP closed, or the data link / control pilot was lost
@@ -33,7 +35,8 @@ export type TimerId =
   | "ongoing"
   | "cable-check"
   | "pre-charge"
-  | "ready-to-charge";
+  | "ready-to-charge"
+  | "cp-state";
 
 /** Stop reason for a phase timer that ran out. */
 export function timeoutReason(timer: TimerId): StopReason {
@@ -50,6 +53,8 @@ export function timeoutReason(timer: TimerId): StopReason {
       return "timeout-pre-charge";
     case "ready-to-charge":
       return "timeout-ready-to-charge";
+    case "cp-state":
+      return "timeout-cp-state";
   }
 }
 

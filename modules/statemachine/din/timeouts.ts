@@ -14,6 +14,12 @@ export const V2G_SECC_CABLE_CHECK_TIMEOUT: Millis = Seconds(38);
 /** V2G_SECC_PreCharge_Timeout: from the end of the cable check to PowerDeliveryReq. */
 export const V2G_SECC_PRE_CHARGE_TIMEOUT: Millis = Seconds(5);
 /** V2G_SECC_Msg_Performance_Time: answer within 1.5 s (CurrentDemandRes: 25 ms, field reports). */
+/**
+ * V2G_SECC_CPState_Detection_Timeout (1.5 s; DIN per standards-notes, ISO-2 the same, check):
+ * after PowerDeliveryRes(Start) the EV must switch the control pilot to state C or D. Applies
+ * only when the host reports pilot states (ControlEvent cp-state).
+ */
+export const V2G_SECC_CP_STATE_DETECTION_TIMEOUT: Millis = Millis(1500);
 export const V2G_SECC_MSG_PERFORMANCE_TIME: Millis = Millis(1500);
 export const V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME: Millis = Millis(25);
 
@@ -29,5 +35,6 @@ export const DIN_SECC_TIMEOUTS: Readonly<Record<TimerId, Millis>> = Object.freez
   ongoing: V2G_SECC_ONGOING_TIMEOUT,
   "cable-check": V2G_SECC_CABLE_CHECK_TIMEOUT,
   "pre-charge": V2G_SECC_PRE_CHARGE_TIMEOUT,
+  "cp-state": V2G_SECC_CP_STATE_DETECTION_TIMEOUT,
   "ready-to-charge": V2G_SECC_READY_TO_CHARGE_TIMEOUT,
 });

@@ -14,6 +14,12 @@ export const V2G_SECC_CABLE_CHECK_TIMEOUT: Millis = Seconds(38);
 /** V2G_SECC_PreCharge_Timeout: from the end of the cable check to PowerDeliveryReq. */
 export const V2G_SECC_PRE_CHARGE_TIMEOUT: Millis = Seconds(5);
 /** V2G_SECC_Msg_Performance_Time: 1.5 s (4.5 s for PowerDelivery with contactors); CurrentDemandRes 25 ms. */
+/**
+ * V2G_SECC_CPState_Detection_Timeout (1.5 s; DIN per standards-notes, ISO-2 the same, check):
+ * after PowerDeliveryRes(Start) the EV must switch the control pilot to state C or D. Applies
+ * only when the host reports pilot states (ControlEvent cp-state).
+ */
+export const V2G_SECC_CP_STATE_DETECTION_TIMEOUT: Millis = Millis(1500);
 export const V2G_SECC_MSG_PERFORMANCE_TIME: Millis = Millis(1500);
 export const V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME: Millis = Millis(25);
 
@@ -23,5 +29,6 @@ export const ISO2_SECC_TIMEOUTS: Readonly<Record<TimerId, Millis>> = Object.free
   ongoing: V2G_SECC_ONGOING_TIMEOUT,
   "cable-check": V2G_SECC_CABLE_CHECK_TIMEOUT,
   "pre-charge": V2G_SECC_PRE_CHARGE_TIMEOUT,
+  "cp-state": V2G_SECC_CP_STATE_DETECTION_TIMEOUT,
   "ready-to-charge": Millis(0), // DIN only
 });

@@ -138,6 +138,8 @@ export class SeccSession {
   #lastResponseAt = 0;
   #phaseTimer: TimerHandle | undefined;
   #setupTimer: TimerHandle | undefined;
+  /** V2G_SECC_CPState_Detection_Timeout after PowerDelivery start. */
+  #cpTimer: TimerHandle | undefined;
   /** Timers spanning several states (DIN ReadyToCharge), by timer id. */
   #spanTimers: { timer: TimerId; handle: TimerHandle }[] = [];
   /** The phase timer that ran out in the current state, answered at the next request. */
@@ -416,7 +418,7 @@ export class SeccSession {
 
   #onTimeout(timer: TimerId): void {
     if (this.#stopped !== undefined) return;
-    if (timer === "sequence" || timer === "communication-setup" || this.#isSpan(timer)) {
+    if (timer === "sequence" || timer === "communication-setup" || timer === "cp-state" || this.#isSpan(timer)) {
       // No request came in time: stop and close the TCP connection (no response to send).
       this.#logger.log("warn", "secc", `${timer} timeout in ${this.state}`);
       this.#finish(timeoutReason(timer));
@@ -444,7 +446,13 @@ export class SeccSession {
     }
   }
 
+  #clearCpTimer(): void {
+    this.#clock.clear(this.#cpTimer);
+    this.#cpTimer = undefined;
+  }
+
   #clearTimers(): void {
+    this.#clearCpTimer();
     for (const span of this.#spanTimers) this.#clock.clear(span.handle);
     this.#spanTimers = [];
     this.#clock.clear(this.#sequenceTimer);
@@ -515,6 +523,10 @@ export class SeccSession {
         return;
       case "start-charging":
         fb.startCharging?.(ctx.dc ? "dc" : "ac");
+        // The EV must now show state C/D on the pilot (only checked when the host reports it).
+        if (evse.cpState !== undefined && evse.cpState !== "C" && evse.cpState !== "D" && this.#cpTimer === undefined && this.#limit("cp-state") > 0) {
+          this.#cpTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "cp-state" }), this.#limit("cp-state"));
+        }
         return;
       case "stop-charging":
         fb.stopCharging?.(ctx.dc ? "dc" : "ac");
@@ -567,6 +579,14 @@ export class SeccSession {
       case "malfunction":
         evse.malfunction = true;
         evse.notification = "StopCharging";
+        break;
+      case "cp-state":
+        evse.cpState = event.state;
+        if (event.state === "C" || event.state === "D") this.#clearCpTimer();
+        else if (event.state === "A" || event.state === "E" || event.state === "F") {
+          if (this.#protocol !== undefined) this.#finish("cp-unplugged");
+          return;
+        }
         break;
     }
     const state = this.#state;

@@ -199,3 +199,55 @@ describe("SECC DIN ReadyToCharge", () => {
     assert.equal(ev.session.stopReason, undefined);
   });
 });
+
+describe("SECC control pilot", () => {
+  function toPowerDeliveryAc(ev: ScriptedEv): void {
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.send("ServiceDiscoveryReq", {});
+    ev.send("PaymentServiceSelectionReq", SELECT);
+    ev.session.control({ kind: "authorized", accepted: true });
+    ev.send("AuthorizationReq", {});
+    ev.send("ChargeParameterDiscoveryReq", {
+      RequestedEnergyTransferMode: "AC_three_phase_core",
+      AC_EVChargeParameter: { EAmount: pv(20, "Wh", 3), EVMaxVoltage: pv(400, "V"), EVMaxCurrent: pv(16, "A"), EVMinCurrent: pv(6, "A") },
+    });
+  }
+  const AC = { ...DC_CONFIG, energyModes: ["AC_three_phase_core" as const], ac: { nominalVoltage: 230, maxCurrent: 16, phases: 3 as const } };
+
+  test("pilot in B 1.5 s after PowerDelivery start → V2G_SECC_CPState_Detection_Timeout: stop", () => {
+    const ev = new ScriptedEv(AC, { protocol: "iso2" });
+    ev.session.control({ kind: "cp-state", state: "B" });
+    toPowerDeliveryAc(ev);
+    ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 });
+    ev.clock.advance(1499);
+    assert.equal(ev.session.stopReason, undefined);
+    ev.clock.advance(1);
+    assert.equal(ev.session.stopReason, "timeout-cp-state");
+  });
+
+  test("pilot to C in time clears the timer", () => {
+    const ev = new ScriptedEv(AC, { protocol: "iso2" });
+    ev.session.control({ kind: "cp-state", state: "B" });
+    toPowerDeliveryAc(ev);
+    ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 });
+    ev.clock.advance(300);
+    ev.session.control({ kind: "cp-state", state: "C" });
+    ev.clock.advance(5000);
+    assert.equal(ev.send("ChargingStatusReq", {}).ResponseCode, "OK");
+  });
+
+  test("without pilot reports no CP check applies", () => {
+    const ev = new ScriptedEv(AC, { protocol: "iso2" });
+    toPowerDeliveryAc(ev);
+    ev.send("PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 });
+    ev.clock.advance(5000);
+    assert.equal(ev.session.stopReason, undefined);
+  });
+
+  test("pilot to A (unplugged) ends the session", () => {
+    const ev = new ScriptedEv(AC, { protocol: "iso2" });
+    ev.send("SessionSetupReq", { EVCCID });
+    ev.session.control({ kind: "cp-state", state: "A" });
+    assert.equal(ev.session.stopReason, "cp-unplugged");
+  });
+});
