@@ -32,11 +32,18 @@
 //   callbacks out, and the hardware interfaces (DcPowerModule, AcSupply, EnergyMeter,
 //   Authorizer) that hosts implement (hosts/sim/charger/*).
 // secc/session.ts — SeccSession: decoded message objects in, response objects out; owns the
-//   clock (V2G_SECC_Sequence_Timeout after every response, CommunicationSetup until
-//   SessionSetupReq, one phase timer per state with `timeout`), the SessionStore for ISO-2
-//   pause/resume, the trace hook. No sockets, no codec: testable with ManualClock alone.
+//   clock: V2G_SECC_Sequence_Timeout after every response (one self-re-arming timer, no
+//   allocation per message), CommunicationSetup until SessionSetupReq, one phase timer per
+//   state with `timeout` (started by the state's first answered request; a phase limit fails
+//   the next request of the phase with FAILED), span timers across states (DIN ReadyToCharge),
+//   V2G_SECC_CPState_Detection_Timeout when the host reports pilot states. Also: the
+//   SessionStore for ISO-2 pause/resume, the live trace hook, config.timeouts overrides.
 // secc/connection.ts — SeccConnection: binds a SeccSession to a V2gtpConnection (EXI
-//   decode/encode, SAP first, then the negotiated schema), closes TCP when the session stops.
+//   decode/encode, SAP first, then the negotiated schema), closes TCP when the session stops,
+//   logs responses later than V2G_SECC_Msg_Performance_Time (25 ms for CurrentDemandRes).
+// secc/charger-binding.ts — ChargerBinding: DcPowerModule / AcSupply / EnergyMeter /
+//   Authorizer ⇄ ChargerFeedback, ControlEvents and the per-request sampling of present values.
+//   hosts/sim/charger/ has simulated implementations.
 // msg-types.ts — TEMPORARY local message shapes until modules/exi/generated lands.
 //
 // The EVCC (vehicle) side lives in ./evcc/ and has its own index.
