@@ -36,78 +36,44 @@ interface Args {
   verbose: boolean;
 }
 
+/** Numeric options: flag → the simulation option it sets and its range. */
+const NUMERIC: Readonly<Record<string, readonly [keyof SimulationOptions, number, number]>> = Object.freeze({
+  "--start-soc": ["startSoc", 0, 100],
+  "--target-soc": ["targetSoc", 1, 100],
+  "--capacity": ["capacityKWh", 1, 500],
+  "--max-current": ["maxCurrent", 1, 1000],
+  "--max-power": ["maxPower", 1000, 1_000_000],
+  "--port": ["port", 0, 65535],
+  "--neighbours": ["neighbours", 0, 8],
+  "--seed": ["seed", 1, 0xffffffff],
+});
+
 function parse(args: string[]): Args | string {
   const out: Args = { options: { startSoc: 60, targetSoc: 80, capacityKWh: 20 }, json: false, quiet: false, verbose: false };
-  const number = (name: string, value: string | undefined, min: number, max: number): number | string => {
-    const n = Number(value);
-    return value !== undefined && value !== "" && n === n && n >= min && n <= max ? n : `${name} needs a number in ${min}..${max}`;
-  };
+  const settings = out.options as Record<string, unknown>;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const v = args[i + 1];
-    let n: number | string = 0;
-    switch (a) {
-      case "--protocol":
-        if (v !== "din" && v !== "iso2") return "--protocol is din or iso2";
-        out.options.protocol = v;
-        i++;
-        continue;
-      case "--transfer":
-        if (v !== "dc" && v !== "ac") return "--transfer is dc or ac";
-        out.options.transfer = v;
-        i++;
-        continue;
-      case "--pcap":
-        if (!v) return "--pcap needs a file name";
-        out.pcap = v;
-        i++;
-        continue;
-      case "--json":
-        out.json = true;
-        continue;
-      case "--quiet":
-        out.quiet = true;
-        continue;
-      case "--verbose":
-        out.verbose = true;
-        continue;
-      case "--start-soc":
-        n = number(a, v, 0, 100);
-        if (typeof n === "number") out.options.startSoc = n;
-        break;
-      case "--target-soc":
-        n = number(a, v, 1, 100);
-        if (typeof n === "number") out.options.targetSoc = n;
-        break;
-      case "--capacity":
-        n = number(a, v, 1, 500);
-        if (typeof n === "number") out.options.capacityKWh = n;
-        break;
-      case "--max-current":
-        n = number(a, v, 1, 1000);
-        if (typeof n === "number") out.options.maxCurrent = n;
-        break;
-      case "--max-power":
-        n = number(a, v, 1000, 1_000_000);
-        if (typeof n === "number") out.options.maxPower = n;
-        break;
-      case "--port":
-        n = number(a, v, 0, 65535);
-        if (typeof n === "number") out.options.port = n;
-        break;
-      case "--neighbours":
-        n = number(a, v, 0, 8);
-        if (typeof n === "number") out.options.neighbours = n;
-        break;
-      case "--seed":
-        n = number(a, v, 1, 0xffffffff);
-        if (typeof n === "number") out.options.seed = n;
-        break;
-      default:
-        return `unknown option '${a}'`;
+    if (a === "--json" || a === "--quiet" || a === "--verbose") {
+      out[a.slice(2) as "json" | "quiet" | "verbose"] = true;
+      continue;
     }
-    if (typeof n === "string") return n;
     i++;
+    if (a === "--protocol") {
+      if (v !== "din" && v !== "iso2") return "--protocol is din or iso2";
+      out.options.protocol = v;
+    } else if (a === "--transfer") {
+      if (v !== "dc" && v !== "ac") return "--transfer is dc or ac";
+      out.options.transfer = v;
+    } else if (a === "--pcap") {
+      if (!v) return "--pcap needs a file name";
+      out.pcap = v;
+    } else if (NUMERIC[a]) {
+      const [key, min, max] = NUMERIC[a];
+      const n = Number(v);
+      if (v === undefined || v === "" || n !== n || n < min || n > max) return `${a} needs a number in ${min}..${max}`;
+      settings[key] = n;
+    } else return `unknown option '${a}'`;
   }
   if (out.options.protocol === "din" && out.options.transfer === "ac") return "DIN 70121 is DC only: use --protocol iso2 for AC";
   if ((out.options.targetSoc ?? 80) <= (out.options.startSoc ?? 60)) return "--target-soc must be above --start-soc";
