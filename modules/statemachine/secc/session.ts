@@ -615,12 +615,26 @@ export class SeccSession {
   }
 }
 
-/** A SessionStore in memory (one per EVSE; paused sessions expire with the process). */
+/**
+ * A SessionStore in memory (one per EVSE; paused sessions end with the process). With a clock
+ * and `maxAge`, a pause older than that is forgotten (the EV then gets a new session).
+ */
 export class MemorySessionStore implements SessionStore {
   readonly #sessions: PausedSession[] = [];
+  readonly #clock: Clock | undefined;
+  readonly #maxAge: number;
+
+  constructor(options: { clock?: Clock; maxAge?: Millis } = {}) {
+    this.#clock = options.clock;
+    this.#maxAge = options.maxAge ?? Infinity;
+  }
 
   find(sessionId: Uint8Array): PausedSession | undefined {
-    for (const s of this.#sessions) if (bytesEqual(s.sessionId, sessionId)) return s;
+    for (const s of this.#sessions) {
+      if (!bytesEqual(s.sessionId, sessionId)) continue;
+      if (this.#clock !== undefined && this.#clock.now() - s.pausedAt > this.#maxAge) return undefined;
+      return s;
+    }
     return undefined;
   }
   save(paused: PausedSession): void {

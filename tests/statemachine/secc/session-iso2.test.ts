@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { Seconds } from "../../../modules/common/index";
 import { MemorySessionStore } from "../../../modules/statemachine/index";
 import { AC_CONFIG, DC_CONFIG, EVCCID, ScriptedEv, ZERO_ID, dcEvStatus, pv } from "./support";
 
@@ -168,6 +169,17 @@ describe("SECC ISO 15118-2 DC session", () => {
     const setup = ev.send("SessionSetupReq", { EVCCID }, new Uint8Array([9, 9, 9, 9, 9, 9, 9, 9]));
     assert.equal(setup.ResponseCode, "OK_NewSessionEstablished");
     assert.notDeepEqual(ev.sessionId, new Uint8Array([9, 9, 9, 9, 9, 9, 9, 9]));
+  });
+
+  test("MemorySessionStore maxAge: a pause older than that is not resumed", () => {
+    const first = new ScriptedEv(DC_CONFIG, { protocol: "iso2" });
+    const store = new MemorySessionStore({ clock: first.clock, maxAge: Seconds(600) });
+    const a = new ScriptedEv(DC_CONFIG, { protocol: "iso2", store, clock: first.clock });
+    a.send("SessionSetupReq", { EVCCID });
+    a.send("SessionStopReq", { ChargingSession: "Pause" });
+    first.clock.advance(600_001);
+    const b = new ScriptedEv(DC_CONFIG, { protocol: "iso2", store, clock: first.clock });
+    assert.equal(b.send("SessionSetupReq", { EVCCID }, a.sessionId).ResponseCode, "OK_NewSessionEstablished");
   });
 
   test("a paused session of another EV (other EVCCID) is not joined", () => {
