@@ -15,6 +15,10 @@ export function handle(req: DinPowerDeliveryReq, ctx: SeccContext, facts: SeccFa
   if (req.DC_EVPowerDeliveryParameter !== undefined) noteEvStatus(ctx, req.DC_EVPowerDeliveryParameter.DC_EVStatus);
   // Field reports: ReadyToChargeState is a boolean, but be lenient with "true"/1 from odd encoders.
   const start = req.ReadyToChargeState === true || (req.ReadyToChargeState as unknown) === "true";
+  // A charging profile names the SAScheduleTuple it follows: it must be the one offered.
+  if (req.ChargingProfile !== undefined && req.ChargingProfile.SAScheduleTupleID !== ctx.saScheduleTupleId) {
+    return stop({ PowerDeliveryRes: { ResponseCode: "FAILED_TariffSelectionInvalid", DC_EVSEStatus: dinDcEvseStatus(facts, "idle") } }, "failed-response");
+  }
   if (start && evseFault(facts)) {
     // Emergency or malfunction: no power now.
     return stop({ PowerDeliveryRes: { ResponseCode: "FAILED_PowerDeliveryNotApplied", DC_EVSEStatus: dinDcEvseStatus(facts, "idle") } }, "failed-response");

@@ -126,6 +126,14 @@ describe("SECC handlers (pure)", () => {
     assert.equal((r.body.AuthorizationRes as any).EVSEProcessing, "Ongoing_WaitingForCustomerInteraction");
   });
 
+  test("DIN PowerDeliveryReq with a ChargingProfile for another tuple → FAILED_TariffSelectionInvalid", () => {
+    const profile = { SAScheduleTupleID: 2, ProfileEntry: [{ ChargingProfileEntryStart: 0, ChargingProfileEntryMaxPower: 4140 }] };
+    const r = dinPowerDelivery({ ReadyToChargeState: true, ChargingProfile: profile }, newContext("din"), facts(DC_CONFIG));
+    assert.equal((r.body.PowerDeliveryRes as any).ResponseCode, "FAILED_TariffSelectionInvalid");
+    const ok = dinPowerDelivery({ ReadyToChargeState: true, ChargingProfile: { ...profile, SAScheduleTupleID: 1 } }, newContext("din"), facts(DC_CONFIG));
+    assert.equal((ok.body.PowerDeliveryRes as any).ResponseCode, "OK");
+  });
+
   test("PowerDelivery start during an emergency shutdown → FAILED_PowerDeliveryNotApplied, stop", () => {
     const r = dinPowerDelivery({ ReadyToChargeState: true }, newContext("din"), facts(DC_CONFIG, { emergency: true, notification: "StopCharging" }));
     assert.equal(r.kind, "stop");
