@@ -496,3 +496,15 @@ describe("EVCC: WeldingDetection", () => {
     assert.deepEqual(collapse(run.names()).slice(-2), ["PowerDeliveryReq", "SessionStopReq"]);
   });
 });
+
+describe("EVCC: EVCC_Sequence_Performance_Time", () => {
+  test("a next request planned later than 40 s after the last response → timeout-sequence-performance", () => {
+    const run = setup({ protocol: "iso2", mode: "AC_three_phase_core", config: { chargingStatusInterval: 45_000 as never }, vehicle: { targetSoc: 100 } });
+    run.session.start();
+    run.clock.advance(10_000);
+    assert.equal(run.session.step, "ChargingStatus");
+    run.clock.advance(45_000);
+    assert.equal(run.outcome()?.reason, "timeout-sequence-performance");
+    assert.equal(run.vehicle.pilotState, "B");
+  });
+});

@@ -23,7 +23,15 @@ interface Wired {
 }
 
 /** An EvccConnection over an in-memory stream to a V2gtpConnection with a scripted charger behind it. */
-function wire(options: { mode: EnergyTransferMode; offer: OfferedProtocol[]; protocols?: EvccSchema[]; overrides?: Record<string, Override>; sapSilent?: boolean }): Wired {
+function wire(options: {
+  mode: EnergyTransferMode;
+  offer: OfferedProtocol[];
+  protocols?: EvccSchema[];
+  overrides?: Record<string, Override>;
+  sapSilent?: boolean;
+  /** Answer the request with this name with these raw EXI bytes instead. */
+  garbage?: { request: string; bytes: Uint8Array };
+}): Wired {
   const clock = new ManualClock({ start: 5_000 });
   const link = streamPair(clock, 2);
   const dc = options.mode.indexOf("DC") === 0;
@@ -52,7 +60,12 @@ function wire(options: { mode: EnergyTransferMode; offer: OfferedProtocol[]; pro
         }
         return;
       }
-      secc!.onRequest(decode(m.schema!, m.payload) as V2gMessageDoc);
+      const doc = decode(m.schema!, m.payload) as V2gMessageDoc;
+      if (options.garbage && Object.keys(doc.V2G_Message.Body)[0] === options.garbage.request) {
+        charger.send(m.schema!, options.garbage.bytes);
+        return;
+      }
+      secc!.onRequest(doc);
     },
     onClose: () => {
       chargerClosed = true;
@@ -145,5 +158,12 @@ describe("EvccConnection: SAP, then the session over V2GTP/EXI", () => {
     w.clock.runAll();
     assert.equal(w.outcome()?.reason, "user-stop");
     assert.equal(w.outcome()?.orderly, true);
+  });
+
+  test("an undecodable response → decode-error, the session ends at once", () => {
+    const w = wire({ mode: "DC_extended", offer: ["iso2"], garbage: { request: "ServiceDiscoveryReq", bytes: Uint8Array.of(0x80, 0xff, 0xff, 0xff) } });
+    w.clock.runAll();
+    assert.equal(w.outcome()?.reason, "decode-error");
+    assert.equal(w.outcome()?.step, "ServiceDiscovery");
   });
 });
