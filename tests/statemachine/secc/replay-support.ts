@@ -26,6 +26,8 @@ export interface ReplayResult {
   /** Answers with the real charger's message type and response code. */
   matched: number;
   mismatches: ReplayMismatch[];
+  /** Same type and code, but another EVSEProcessing ("real / ours"). */
+  processingDiffs: string[];
   /** Answers the codec refused to encode. */
   encodeErrors: string[];
   /** Our stop reason (undefined if the capture ended first). */
@@ -90,6 +92,8 @@ export function configFor(session: V2gSession, protocol: "din" | "iso2"): { conf
   const dc = mode !== undefined ? mode.startsWith("DC_") : modes[0].startsWith("DC_");
   const dcp = cpd?.DC_EVSEChargeParameter;
   const acp = cpd?.AC_EVSEChargeParameter;
+  let waiting = false;
+  for (const m of responses) if (m.type === "AuthorizationRes" && content(m.doc)?.EVSEProcessing === "Ongoing_WaitingForCustomerInteraction") waiting = true;
   let meterId: string | undefined;
   let receipt = false;
   for (const m of responses) {
@@ -133,6 +137,7 @@ export function configFor(session: V2gSession, protocol: "din" | "iso2"): { conf
     ac: { nominalVoltage: num(acp?.EVSENominalVoltage, 230), maxCurrent: num(acp?.EVSEMaxCurrent, 16), phases: 3 },
     meterId,
     receiptRequired: receipt,
+    authorizationOngoing: waiting ? "Ongoing_WaitingForCustomerInteraction" : "Ongoing",
     protocols: [protocol],
   };
   return { config, dc, sessionId };
@@ -150,7 +155,7 @@ export function replaySession(session: V2gSession, store: MemorySessionStore): R
     store,
     randomBytes: (count) => sessionId ?? new Uint8Array(count).fill(0x42),
   });
-  const result: ReplayResult = { protocol, dc, requests: 0, matched: 0, mismatches: [], encodeErrors: [] };
+  const result: ReplayResult = { protocol, dc, requests: 0, matched: 0, mismatches: [], encodeErrors: [], processingDiffs: [] };
   const messages = session.messages;
   let lastTime = messages.length > 0 ? messages[0].time : 0;
   for (let i = 0; i < messages.length; i++) {
@@ -183,7 +188,13 @@ export function replaySession(session: V2gSession, store: MemorySessionStore): R
         result.encodeErrors.push(`${ourType}: ${(error as Error).message}`);
       }
     }
-    if (ourType === realType && ourCode === realCode) result.matched++;
+    if (ourType === realType && ourCode === realCode) {
+      result.matched++;
+      const ourProcessing = content(ours)?.EVSEProcessing;
+      if (ourProcessing !== undefined && realContent.EVSEProcessing !== undefined && ourProcessing !== realContent.EVSEProcessing) {
+        result.processingDiffs.push(`${ourType}: ${String(realContent.EVSEProcessing)} / ${String(ourProcessing)}`);
+      }
+    }
     else result.mismatches.push({ index: i, request: m.type ?? "?", expected: `${realType} ${realCode}`, got: `${ourType} ${ourCode}` });
     if (out.close) break;
   }

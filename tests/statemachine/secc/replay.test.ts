@@ -4,8 +4,8 @@
 // and DC: the car's requests go in order into our SeccSession, configured like the real
 // charger (energy modes, limits, payment options, tuple ID, value-added services). Every
 // answer must encode (schema-valid) and carry the real charger's message type and response
-// code, except the deviations listed in KNOWN: places where the real charger answered
-// differently for reasons we checked in the captures.
+// code (and, where they match, its EVSEProcessing), except the deviations `explain` lists:
+// places where the real charger answered differently for reasons we checked in the captures.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -76,6 +76,7 @@ describe("SECC replay of real sessions (../shared/captures)", () => {
     const unexplained: string[] = [];
     const encodeErrors: string[] = [];
     const explained: Record<string, number> = {};
+    const processing: Record<string, number> = {};
     for (const file of captureFiles()) {
       const bytes = new Uint8Array(fs.readFileSync(file));
       if (!isCapture(bytes)) continue;
@@ -90,6 +91,7 @@ describe("SECC replay of real sessions (../shared/captures)", () => {
         matched += r.matched;
         kinds[r.protocol === "din" ? "din" : r.dc ? "iso2-dc" : "iso2-ac"]++;
         for (const e of r.encodeErrors) encodeErrors.push(`${name}#${session.index}: ${e}`);
+        for (const d of r.processingDiffs) processing[d] = (processing[d] ?? 0) + 1;
         for (const m of r.mismatches) {
           const why = explain(m, r, session);
           if (why === undefined) unexplained.push(`${name}#${session.index} msg ${m.index} ${m.request}: expected ${m.expected}, got ${m.got}`);
@@ -99,9 +101,11 @@ describe("SECC replay of real sessions (../shared/captures)", () => {
     }
     t.diagnostic(`${sessions} sessions (DIN ${kinds.din}, ISO-2 DC ${kinds["iso2-dc"]}, ISO-2 AC ${kinds["iso2-ac"]}), ${requests} requests, ${matched} answers as the real charger's`);
     for (const [why, n] of Object.entries(explained)) t.diagnostic(`${n}× ${why}`);
+    for (const [diff, n] of Object.entries(processing)) t.diagnostic(`EVSEProcessing differs ${n}× (real / ours) ${diff}`);
     assert.ok(sessions >= 90, `only ${sessions} sessions replayed`);
     assert.deepEqual(encodeErrors, []);
     assert.deepEqual(unexplained, []);
+    assert.deepEqual(processing, {}, "EVSEProcessing as the real charger's wherever type and code match");
     assert.ok(matched / requests > 0.999, `${matched}/${requests}`);
   });
 });
