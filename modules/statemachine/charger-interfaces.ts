@@ -70,6 +70,11 @@ export interface SeccConfig {
    * "Ongoing_WaitingForCustomerInteraction" (what EVerest sends while it waits for an RFID card).
    */
   authorizationOngoing?: "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+  /**
+   * Report EVSE_IsolationMonitoringActive in CableCheckRes while the isolation check runs.
+   * Default false: EVSE_Ready, as every charger in the captures does (cars accept both).
+   */
+  isolationMonitoringStatus?: boolean;
   /** A session resumed after a pause keeps its authorization (default false: ask again). */
   resumeAuthorized?: boolean;
   /** SAScheduleTupleID of the default schedule (1..255, default 1). */

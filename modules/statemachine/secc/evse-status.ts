@@ -20,7 +20,8 @@ export type DcPhase = "idle" | "cable-check" | "charging";
 /**
  * DC_EVSEStatus. Fault conditions win over the phase: EmergencyShutdown, Malfunction, then
  * Shutdown when the charger asked to stop (with EVSENotification=StopCharging), then
- * IsolationMonitoringActive during a running cable check, else Ready.
+ * IsolationMonitoringActive during a running cable check (config.isolationMonitoringStatus),
+ * else Ready.
  */
 export function dcEvseStatus(facts: SeccFacts, phase: DcPhase): DcEvseStatus {
   const evse = facts.evse;
@@ -28,7 +29,9 @@ export function dcEvseStatus(facts: SeccFacts, phase: DcPhase): DcEvseStatus {
   if (evse.emergency) code = "EVSE_EmergencyShutdown";
   else if (evse.malfunction) code = "EVSE_Malfunction";
   else if (evse.notification === "StopCharging") code = "EVSE_Shutdown";
-  else if (phase === "cable-check" && !evse.cableCheckFinished) code = "EVSE_IsolationMonitoringActive";
+  // Every charger in ../shared/captures (EVerest, Josev, RiseV2G) says EVSE_Ready while the
+  // check runs; EVSE_IsolationMonitoringActive only where configured.
+  else if (phase === "cable-check" && !evse.cableCheckFinished && facts.config.isolationMonitoringStatus === true) code = "EVSE_IsolationMonitoringActive";
   return {
     EVSEIsolationStatus: evse.isolation,
     EVSEStatusCode: code,

@@ -39,10 +39,10 @@ describe("SECC handlers (pure)", () => {
     assert.equal(ctx.ev.soc, 50);
   });
 
-  test("CableCheckReq while the check runs → Ongoing, IsolationMonitoringActive, no second start", () => {
+  test("CableCheckReq while the check runs → Ongoing, IsolationMonitoringActive (where configured), no second start", () => {
     const ctx = newContext("din");
     ctx.cableCheckStarted = true;
-    const r = dinCableCheck({ DC_EVStatus: dcEvStatus() }, ctx, facts(DC_CONFIG));
+    const r = dinCableCheck({ DC_EVStatus: dcEvStatus() }, ctx, facts({ ...DC_CONFIG, isolationMonitoringStatus: true }));
     assert.equal(r.kind === "reply" && r.signal, undefined);
     assert.equal((r.body.CableCheckRes as any).DC_EVSEStatus.EVSEStatusCode, "EVSE_IsolationMonitoringActive");
   });

@@ -28,6 +28,8 @@ export interface ReplayResult {
   mismatches: ReplayMismatch[];
   /** Same type and code, but another EVSEProcessing ("real / ours"). */
   processingDiffs: string[];
+  /** Same type and code, another DC EVSEStatusCode ("real / ours"); informative. */
+  statusDiffs: string[];
   /** Answers the codec refused to encode. */
   encodeErrors: string[];
   /** Our stop reason (undefined if the capture ended first). */
@@ -94,6 +96,8 @@ export function configFor(session: V2gSession, protocol: "din" | "iso2"): { conf
   const acp = cpd?.AC_EVSEChargeParameter;
   let waiting = false;
   for (const m of responses) if (m.type === "AuthorizationRes" && content(m.doc)?.EVSEProcessing === "Ongoing_WaitingForCustomerInteraction") waiting = true;
+  let monitoring = false;
+  for (const m of responses) if (m.type === "CableCheckRes" && content(m.doc)?.DC_EVSEStatus?.EVSEStatusCode === "EVSE_IsolationMonitoringActive") monitoring = true;
   let meterId: string | undefined;
   let receipt = false;
   for (const m of responses) {
@@ -137,6 +141,7 @@ export function configFor(session: V2gSession, protocol: "din" | "iso2"): { conf
     ac: { nominalVoltage: num(acp?.EVSENominalVoltage, 230), maxCurrent: num(acp?.EVSEMaxCurrent, 16), phases: 3 },
     meterId,
     receiptRequired: receipt,
+    isolationMonitoringStatus: monitoring,
     authorizationOngoing: waiting ? "Ongoing_WaitingForCustomerInteraction" : "Ongoing",
     protocols: [protocol],
   };
@@ -155,7 +160,7 @@ export function replaySession(session: V2gSession, store: MemorySessionStore): R
     store,
     randomBytes: (count) => sessionId ?? new Uint8Array(count).fill(0x42),
   });
-  const result: ReplayResult = { protocol, dc, requests: 0, matched: 0, mismatches: [], encodeErrors: [], processingDiffs: [] };
+  const result: ReplayResult = { protocol, dc, requests: 0, matched: 0, mismatches: [], encodeErrors: [], processingDiffs: [], statusDiffs: [] };
   const messages = session.messages;
   let lastTime = messages.length > 0 ? messages[0].time : 0;
   for (let i = 0; i < messages.length; i++) {
@@ -190,6 +195,9 @@ export function replaySession(session: V2gSession, store: MemorySessionStore): R
     }
     if (ourType === realType && ourCode === realCode) {
       result.matched++;
+      const ourStatus = content(ours)?.DC_EVSEStatus?.EVSEStatusCode;
+      const realStatus = realContent.DC_EVSEStatus?.EVSEStatusCode;
+      if (ourStatus !== undefined && realStatus !== undefined && ourStatus !== realStatus) result.statusDiffs.push(`${ourType}: ${String(realStatus)} / ${String(ourStatus)}`);
       const ourProcessing = content(ours)?.EVSEProcessing;
       if (ourProcessing !== undefined && realContent.EVSEProcessing !== undefined && ourProcessing !== realContent.EVSEProcessing) {
         result.processingDiffs.push(`${ourType}: ${String(realContent.EVSEProcessing)} / ${String(ourProcessing)}`);

@@ -77,6 +77,7 @@ describe("SECC replay of real sessions (../shared/captures)", () => {
     const encodeErrors: string[] = [];
     const explained: Record<string, number> = {};
     const processing: Record<string, number> = {};
+    const statuses: Record<string, number> = {};
     for (const file of captureFiles()) {
       const bytes = new Uint8Array(fs.readFileSync(file));
       if (!isCapture(bytes)) continue;
@@ -92,6 +93,7 @@ describe("SECC replay of real sessions (../shared/captures)", () => {
         kinds[r.protocol === "din" ? "din" : r.dc ? "iso2-dc" : "iso2-ac"]++;
         for (const e of r.encodeErrors) encodeErrors.push(`${name}#${session.index}: ${e}`);
         for (const d of r.processingDiffs) processing[d] = (processing[d] ?? 0) + 1;
+        for (const d of r.statusDiffs) statuses[d] = (statuses[d] ?? 0) + 1;
         for (const m of r.mismatches) {
           const why = explain(m, r, session);
           if (why === undefined) unexplained.push(`${name}#${session.index} msg ${m.index} ${m.request}: expected ${m.expected}, got ${m.got}`);
@@ -102,6 +104,7 @@ describe("SECC replay of real sessions (../shared/captures)", () => {
     t.diagnostic(`${sessions} sessions (DIN ${kinds.din}, ISO-2 DC ${kinds["iso2-dc"]}, ISO-2 AC ${kinds["iso2-ac"]}), ${requests} requests, ${matched} answers as the real charger's`);
     for (const [why, n] of Object.entries(explained)) t.diagnostic(`${n}× ${why}`);
     for (const [diff, n] of Object.entries(processing)) t.diagnostic(`EVSEProcessing differs ${n}× (real / ours) ${diff}`);
+    for (const [diff, n] of Object.entries(statuses)) t.diagnostic(`EVSEStatusCode differs ${n}× (real / ours) ${diff}`);
     assert.ok(sessions >= 90, `only ${sessions} sessions replayed`);
     assert.deepEqual(encodeErrors, []);
     assert.deepEqual(unexplained, []);

@@ -28,7 +28,8 @@ describe("SECC DIN 70121 DC session", () => {
     assert.deepEqual(cpd.DC_EVSEChargeParameter.EVSEMaximumVoltageLimit, pv(500, "V"));
     const cc1 = ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
     assert.equal(cc1.EVSEProcessing, "Ongoing");
-    assert.equal(cc1.DC_EVSEStatus.EVSEStatusCode, "EVSE_IsolationMonitoringActive");
+    assert.equal(cc1.DC_EVSEStatus.EVSEStatusCode, "EVSE_Ready", "as real chargers say while the check runs");
+    assert.equal(cc1.DC_EVSEStatus.EVSEIsolationStatus, "Invalid");
     assert.ok(ev.calls.includes("startCableCheck(450)"));
     ev.session.control({ kind: "cable-check-finished", isolation: "Valid" });
     const cc2 = ev.send("CableCheckReq", { DC_EVStatus: dcEvStatus() });
