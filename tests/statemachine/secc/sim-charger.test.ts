@@ -145,4 +145,52 @@ describe("SECC with simulated charger hardware", () => {
     clock.advance(100);
     assert.deepEqual(events, ["contactors-closed", "contactors-opened"]);
   });
+
+  test("DC power module: voltage slews at 0.5 V/ms, the isolation check reports after its time, then discharges", () => {
+    const clock = new ManualClock();
+    const events: string[] = [];
+    const dc = new SimDcPowerModule({ clock, limits: LIMITS, isolationCheckTime: Millis(2000), onEvent: (e) => events.push(e.kind) });
+    dc.startIsolationCheck(450);
+    clock.advance(100);
+    assert.equal(dc.presentVoltage, 50, "100 ms at 0.5 V/ms");
+    assert.deepEqual(events, ["contactors-closed"]);
+    clock.advance(1900);
+    assert.deepEqual(events, ["contactors-closed", "cable-check-finished"]);
+    assert.equal(dc.presentVoltage, 450);
+    clock.advance(300);
+    assert.equal(dc.presentVoltage, 0, "discharged at 2 V/ms");
+    dc.setTarget(380, 2);
+    clock.advance(400);
+    assert.equal(dc.presentVoltage, 200, "pre-charge ramp");
+    dc.stop();
+    clock.advance(1000);
+    assert.equal(dc.contactorsClosed, false);
+    assert.equal(events[events.length - 1], "contactors-opened");
+    assert.equal(clock.pending, 0, "no ticking once everything is still");
+  });
+
+  test("meter: integrates power over simulated time", () => {
+    const clock = new ManualClock();
+    let power = 36_000;
+    const meter = new SimMeter({ clock, power: () => power, startWh: 100 });
+    meter.sample();
+    clock.advance(60_000);
+    assert.equal(Math.round(meter.energyWh), 700, "36 kW for a minute is 600 Wh");
+    power = 0;
+    clock.advance(60_000);
+    assert.equal(Math.round(meter.energyWh), 1000, "trapezoid: the ramp to 0 counts half");
+  });
+
+  test("authorizer: allow-list decides after the delay; never answers when told so", () => {
+    const clock = new ManualClock();
+    const answers: boolean[] = [];
+    const auth = new SimAuthorizer({ clock, delay: Millis(500), allow: ["007dfa075e4a"], onEvent: (e) => e.kind === "authorized" && answers.push(e.accepted) });
+    auth.authorize(EVCCID);
+    auth.authorize(new Uint8Array([1, 2, 3, 4, 5, 6]));
+    clock.advance(500);
+    assert.deepEqual(answers, [false], "the second request replaces the first");
+    auth.authorize(EVCCID);
+    clock.advance(500);
+    assert.deepEqual(answers, [false, true]);
+  });
 });
