@@ -11,7 +11,7 @@ import { readCapture } from "../../hosts/sim/pcap/read";
 test("sim --json --pcap: a normal end, the summary as JSON, a pcapng with every frame", async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-")), "session.pcapng");
   const io = bufferIo();
-  const code = await main(["sim", "--protocol", "din", "--capacity", "5", "--start-soc", "70", "--target-soc", "75", "--json", "--pcap", file], io);
+  const code = await main(["sim", "--protocol", "din", "--capacity", "5", "--start-soc", "70", "--target-soc", "75", "--port", "61000", "--evse-mac", "02:11:22:33:44:55", "--json", "--pcap", file], io);
   assert.equal(code, 0, io.stderr.join("\n"));
   const summary = JSON.parse(io.stdout.join("\n"));
   assert.equal(summary.ok, true);
@@ -21,6 +21,7 @@ test("sim --json --pcap: a normal end, the summary as JSON, a pcapng with every 
   const capture = readCapture(new Uint8Array(fs.readFileSync(file)));
   assert.equal(capture.format, "pcapng");
   assert.equal(capture.frames.length, summary.frames);
+  assert.ok(io.stderr.some((l) => l.includes("[fe80::11:22ff:fe33:4455%evse0]:61000")), "the charger's address follows its MAC, on the port asked for");
 });
 
 test("sim: the human summary names protocol, energy and duration", async () => {
@@ -34,7 +35,7 @@ test("sim: the human summary names protocol, energy and duration", async () => {
 });
 
 test("sim rejects bad options with exit 2 and says why", async () => {
-  for (const args of [["--protocol", "iso20"], ["--protocol", "din", "--transfer", "ac"], ["--start-soc", "90", "--target-soc", "80"], ["--frobnicate"]]) {
+  for (const args of [["--protocol", "iso20"], ["--protocol", "din", "--transfer", "ac"], ["--start-soc", "90", "--target-soc", "80"], ["--frobnicate"], ["--ev-mac", "01:00:00:00:00:01"]]) {
     const io = bufferIo();
     assert.equal(await main(["sim", ...args], io), 2, args.join(" "));
     assert.match(io.stderr.join("\n"), /xs15118 sim: /);

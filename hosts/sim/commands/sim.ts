@@ -8,7 +8,8 @@ import type { Command, CliIo } from "../cli";
 
 const USAGE = `usage: xs15118 sim [options]
 
-Runs a complete simulated charging session on this machine, with no hardware: control pilot →
+Runs a complete simulated charging session on this machine, with no hardware, both roles (for
+one role against another stack on a real interface: xs15118 secc / xs15118 evcc): control pilot →
 SLAC over a simulated powerline → SDP → TCP on IPv6 → SAP → DIN 70121 or ISO 15118-2 session →
 charging loop → stop → unplug. Time is simulated: the session runs as fast as the CPU allows.
 
@@ -21,6 +22,7 @@ options:
   --max-current A            charger's DC current limit (default 125 A)
   --max-power W              charger's DC power limit (default 50000 W)
   --port N                   charger's TCP port (default: random in 49152–65535)
+  --evse-mac MAC, --ev-mac MAC  host MAC addresses (IPv6 link-local addresses derive from them)
   --neighbours N             neighbouring chargers on the powerline (default 1)
   --seed N                   random seed (NMK, session ID, port)
   --pcap FILE                write every frame (SLAC, SDP, TCP/V2GTP) as pcapng for Wireshark
@@ -34,6 +36,13 @@ interface Args {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+}
+
+function parseMac(text: string | undefined): Uint8Array | undefined {
+  const parts = (text ?? "").split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) return undefined;
+  const mac = Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+  return mac[0] & 1 ? undefined : mac; // a station address, not a group address
 }
 
 /** Numeric options: flag → the simulation option it sets and its range. */
@@ -65,6 +74,11 @@ function parse(args: string[]): Args | string {
     } else if (a === "--transfer") {
       if (v !== "dc" && v !== "ac") return "--transfer is dc or ac";
       out.options.transfer = v;
+    } else if (a === "--evse-mac" || a === "--ev-mac") {
+      const mac = parseMac(v);
+      if (!mac) return `${a} needs a MAC address like 02:00:00:00:0a:01`;
+      if (a === "--evse-mac") out.options.evseMac = mac;
+      else out.options.evMac = mac;
     } else if (a === "--pcap") {
       if (!v) return "--pcap needs a file name";
       out.pcap = v;

@@ -43,6 +43,9 @@ export interface SimulationOptions {
   maxPower?: number;
   /** TCP port of the charger; 0: random in the dynamic range. */
   port?: number;
+  /** MAC addresses of the charger's and the vehicle's hosts (their IPv6 link-local addresses follow). */
+  evseMac?: Uint8Array;
+  evMac?: Uint8Array;
   /** Neighbouring chargers on the same powerline whose cables couple weakly (default 1). */
   neighbours?: number;
   /** Give up after this much simulated time (default 4 h). */
@@ -93,9 +96,9 @@ export interface SimulationSummary {
   errors: string[];
 }
 
-/** Fixed station addresses, so captures of two runs compare. */
-const EV_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0e, 0x01);
-const EVSE_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0a, 0x01);
+/** Default station addresses (locally administered), fixed so captures of two runs compare. */
+const DEFAULT_EV_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0e, 0x01);
+const DEFAULT_EVSE_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0a, 0x01);
 
 function seeded(seed: number): (count: number) => Uint8Array {
   let x = seed >>> 0 || 1;
@@ -170,6 +173,8 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   const transfer = options.transfer ?? "dc";
   const clock = new ManualClock();
   const random = seeded(options.seed ?? 15118);
+  const EV_MAC = options.evMac ?? DEFAULT_EV_MAC;
+  const EVSE_MAC = options.evseMac ?? DEFAULT_EVSE_MAC;
   const errors: string[] = [];
   const trace = (source: TraceSource, text: string, extra?: Partial<TraceEvent>): void => options.onTrace?.({ time: clock.now(), source, text, ...extra });
   const logger: Logger = {
