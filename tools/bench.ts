@@ -2,6 +2,8 @@
 // allocation per operation, plus code and data sizes. Figures only: it never fails on a number.
 //   npm run bench -- --json        JSON instead of the table
 //   npm run bench -- FILTER        only workloads whose name contains FILTER
+//   npm run bench -- --stack       also the XS stack slots each operation needs (≈ 30 s more;
+//                                  tools/xs/stack-probe.ts: overflows xsnap workers on purpose)
 //
 // How each figure is taken:
 //  - Node ns/op: median of 5 rounds, each round sized to ~100 ms after a warm-up.
@@ -21,6 +23,7 @@ import { SESSION_SCENARIO } from "./bench/session-scenario";
 import { runSimulation } from "../hosts/sim/session/simulation";
 import { bundleForXs } from "./xs/bundle";
 import { startXsWorker, type XsWorker } from "./xs/worker";
+import { StackProbe, deviceOps, type StackFigure } from "./xs/stack-probe";
 
 interface Row {
   name: string;
@@ -34,6 +37,7 @@ interface Row {
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
+const stack = args.includes("--stack");
 const filter = args.find((a) => !a.startsWith("--"));
 const selected = WORKLOADS.filter((w) => !filter || w.name.includes(filter));
 const XS_SLOT_BYTES = 16;
@@ -181,8 +185,21 @@ async function main(): Promise<void> {
     }
   }
 
+  let stackFigures: StackFigure[] | undefined;
+  let stackError: string | undefined;
+  if (stack) {
+    const probe = new StackProbe();
+    try {
+      stackFigures = await probe.measure(deviceOps().filter((op) => !filter || op.name.includes(filter)));
+    } catch (error) {
+      stackError = `XS stack figures unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      await probe.close();
+    }
+  }
+
   if (json) {
-    process.stdout.write(`${JSON.stringify({ workloads: rows, session, sizes, xsError }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ workloads: rows, session, sizes, xsError, stack: stackFigures, stackError }, null, 2)}\n`);
     return;
   }
   const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op"];
@@ -213,6 +230,12 @@ async function main(): Promise<void> {
     console.log("\nsize (minified JS unless noted)");
     for (const s of sizes) console.log(`  ${s.name.padEnd(40)} ${format(s.bytes).padStart(10)} B${s.note ? `  ${s.note}` : ""}`);
   }
+  if (stackFigures) {
+    console.log("\nXS stack slots (±1, beyond an empty call; 16 B a slot on ESP32; tools/xs/stack-probe.ts)");
+    const width = Math.max(40, ...stackFigures.map((f) => f.name.length));
+    for (const f of stackFigures) console.log(`  ${f.name.padEnd(width)} ${f.slots !== undefined ? format(f.slots).padStart(6) : f.error}`);
+  }
+  if (stackError) console.log(stackError);
 }
 
 await main();

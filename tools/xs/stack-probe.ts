@@ -3,6 +3,7 @@
 //   node --import tsx tools/xs/stack-probe.ts            calibration, checks, every operation
 //   node --import tsx tools/xs/stack-probe.ts --json     the same as JSON
 //   node --import tsx tools/xs/stack-probe.ts FILTER     only operations whose name contains FILTER
+//   STACK_PROBE_DEBUG=1 …                               time, workers and runs per operation on stderr
 //
 // XS keeps every JavaScript frame, argument, local and temporary on one array of slots of a
 // fixed size (xsCreation.stackCount: 4096 in xsnap, the manifest's `creation.stack` on the
@@ -49,8 +50,8 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundleForXs, ROOT } from "./bundle";
 import { startXsWorker, type XsWorker } from "./worker";
-import { decode, type SchemaId } from "../../modules/exi/index";
-import { fromHex } from "../../modules/common/index";
+import { decode, encode, type SchemaId } from "../../modules/exi/index";
+import { fromHex, toHex } from "../../modules/common/index";
 
 /** xsnap's stack (xsnap-worker.c: stackCount). */
 export const XSNAP_STACK_SLOTS = 4096;
@@ -61,6 +62,8 @@ export type ProbeOp =
   | { name: string; workload: string }
   /** Decode (or encode what decoding gave) of one EXI message. */
   | { name: string; schema: SchemaId; hex: string; direction: "decode" | "encode" }
+  /** One CurrentDemandReq V2GTP frame (whole: every request of a DC session, SAP to SessionStop, on a new connection) through a SeccConnection's socket callback to the Res frame written. */
+  | { name: string; connection: "din" | "iso2"; whole?: boolean }
   /** The whole simulated session (tools/bench/session-scenario.ts: both stations, SLAC, SDP, TCP, V2G) run to its end. */
   | { name: string; simulation: true };
 
@@ -77,6 +80,10 @@ import { decode, encode } from "./modules/exi/index";
 import { fromHex } from "./modules/common/index";
 import { startSimulation } from "./hosts/sim/session/simulation";
 import { SESSION_SCENARIO } from "./tools/bench/session-scenario";
+import { ManualClock } from "./modules/common/index";
+import { frame } from "./modules/v2gtp/index";
+import { SeccConnection } from "./modules/statemachine/secc/connection";
+import { FakeStream } from "./tests/v2gtp/fake-io";
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
 function report(value: object): void {
@@ -119,7 +126,76 @@ function recB(k: number): number {
   return r + a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7;
 }
 
+const NAMESPACES: Record<string, string> = { din: "urn:din:70121:2012:MsgDef", iso2: "urn:iso:15118:2:2013:MsgDef" };
+const pv = (Value: number, Unit: string) => ({ Multiplier: 0, Unit, Value });
+const evStatus = { EVReady: true, EVErrorCode: "NO_ERROR", EVRESSSOC: 50 };
+
+/**
+ * A SeccConnection (V2GTP + EXI + SeccSession, as on the device) on an in-memory socket, driven
+ * to CurrentDemand; the op is one CurrentDemandReq frame delivered through the socket's
+ * onReadable callback, answered with the CurrentDemandRes frame (tools/bench/secc.ts's sequence).
+ */
+function connectionOp(protocol: "din" | "iso2", whole: boolean): () => unknown {
+  const config = {
+    evseId: "DE*XS1*E0001",
+    energyModes: ["DC_extended"],
+    dc: { maxVoltage: 500, maxCurrent: 200, maxPower: 100000, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5 },
+    meterId: "SIM-METER-1",
+  };
+  let stream!: FakeStream;
+  let conn!: SeccConnection;
+  let id = new Uint8Array(1);
+  const last = (schema: "apphand" | "din" | "iso2"): any => decode(schema, stream.written[stream.written.length - 1].subarray(8));
+  const bytes = (name: string, content: object) => frame(0x8001, encode(protocol, { V2G_Message: { Header: { SessionID: id }, Body: { [name]: content } } }));
+  const send = (name: string, content: object) => stream.peerWrite(bytes(name, content));
+  const check = (name: string, closes = false): void => {
+    const res = last(protocol).V2G_Message.Body[name];
+    if (!res || !/^OK/.test(res.ResponseCode) || conn.closed !== closes) throw new Error(name + ": " + JSON.stringify(res && res.ResponseCode));
+  };
+  const request = () => bytes("CurrentDemandReq", { DC_EVStatus: evStatus, EVTargetCurrent: pv(100, "A"), ChargingComplete: false, EVTargetVoltage: pv(400, "V") });
+  /** SAP to the first CurrentDemand (and, when whole, on to the end of the session). */
+  const session = (): void => {
+    conn = new SeccConnection({ config: config as any, clock: new ManualClock(), open: (callbacks) => (stream = new FakeStream(callbacks)) });
+    id = new Uint8Array(1);
+    stream.peerWrite(frame(0x8001, encode("apphand", { supportedAppProtocolReq: { AppProtocol: [{ ProtocolNamespace: NAMESPACES[protocol], VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 }] } })));
+    send("SessionSetupReq", { EVCCID: new Uint8Array(6) });
+    id = last(protocol).V2G_Message.Header.SessionID;
+    const select = { SelectedPaymentOption: "ExternalPayment", SelectedServiceList: { SelectedService: [{ ServiceID: 1 }] } };
+    send("ServiceDiscoveryReq", {});
+    send(protocol === "din" ? "ServicePaymentSelectionReq" : "PaymentServiceSelectionReq", select);
+    conn.session.control({ kind: "authorized", accepted: true });
+    send(protocol === "din" ? "ContractAuthenticationReq" : "AuthorizationReq", {});
+    const param = { DC_EVStatus: evStatus, EVMaximumCurrentLimit: pv(150, "A"), EVMaximumVoltageLimit: pv(450, "V") };
+    send("ChargeParameterDiscoveryReq", protocol === "din" ? { EVRequestedEnergyTransferType: "DC_extended", DC_EVChargeParameter: param } : { RequestedEnergyTransferMode: "DC_extended", DC_EVChargeParameter: param });
+    check("ChargeParameterDiscoveryRes");
+    send("CableCheckReq", { DC_EVStatus: evStatus });
+    conn.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    send("CableCheckReq", { DC_EVStatus: evStatus });
+    send("PreChargeReq", { DC_EVStatus: evStatus, EVTargetVoltage: pv(400, "V"), EVTargetCurrent: pv(2, "A") });
+    send("PowerDeliveryReq", protocol === "din" ? { ReadyToChargeState: true } : { ChargeProgress: "Start", SAScheduleTupleID: 1 });
+    check("PowerDeliveryRes");
+    conn.session.control({ kind: "present-values", voltage: 398.7, current: 99.5 });
+    stream.peerWrite(request());
+    check("CurrentDemandRes");
+    if (!whole) return;
+    send("PowerDeliveryReq", protocol === "din" ? { ReadyToChargeState: false } : { ChargeProgress: "Stop", SAScheduleTupleID: 1 });
+    check("PowerDeliveryRes");
+    send("SessionStopReq", protocol === "din" ? {} : { ChargingSession: "Terminate" });
+    check("SessionStopRes", true);
+  };
+  if (whole) return () => session();
+  session();
+  const req = request();
+  return () => {
+    stream.written.length = 0;
+    stream.peerWrite(req);
+    if (stream.written.length !== 1) throw new Error("no CurrentDemandRes");
+    return stream.written[0];
+  };
+}
+
 function make(spec: any): () => unknown {
+  if (spec.connection) return connectionOp(spec.connection, spec.whole === true);
   if (spec.workload) {
     const w = WORKLOADS.find((x) => x.name === spec.workload);
     if (!w) throw new Error("no workload " + spec.workload);
@@ -215,7 +291,13 @@ class Lane {
     const known = this.added.get(name);
     if (known !== undefined) return known;
     const start = worker.reports.length;
-    await worker.evaluate(`__probe.add(${JSON.stringify(op)})`);
+    try {
+      await worker.evaluate(`__probe.add(${JSON.stringify(op)})`);
+    } catch (error) {
+      this.worker = undefined;
+      if (/stack overflow/.test(String(error))) throw new OpError(`${name}: overflows the whole ${XSNAP_STACK_SLOTS}-slot stack even at top level`);
+      throw error;
+    }
     const replies = worker.reports.slice(start) as { error?: string; ms?: number }[];
     const error = replies.find((r) => r.error);
     if (error) throw new OpError(`${name}: ${error.error}`);
@@ -478,11 +560,31 @@ export function seccOps(): ProbeOp[] {
   ]);
 }
 
+/** The device's receive path: socket callback → V2GTP → EXI decode → session → encode → V2GTP write. */
+export function connectionOps(): ProbeOp[] {
+  return (["din", "iso2"] as const).flatMap((p) => [
+    { name: `secc.${p}.connection: CurrentDemandReq frame → Res frame`, connection: p },
+    { name: `secc.${p}.connection: whole DC session, SAP to SessionStop`, connection: p, whole: true },
+  ]);
+}
+
+/**
+ * Decode of a request whose string is longer than its schema facet allows (the codec does not
+ * check string facets): ISO-2 ServiceDiscoveryReq with a ServiceScope of `length` characters.
+ * A hostile EV chooses the length.
+ */
+export function longStringOps(lengths: readonly number[] = [64, 256, 1024, 4096]): ProbeOp[] {
+  return lengths.map((length) => {
+    const bytes = encode("iso2", { V2G_Message: { Header: { SessionID: new Uint8Array(8) }, Body: { ServiceDiscoveryReq: { ServiceScope: "x".repeat(length) } } } });
+    return { name: `exi.iso2 ServiceDiscoveryReq, ${length}-char ServiceScope.decode`, schema: "iso2" as SchemaId, hex: toHex(bytes), direction: "decode" as const };
+  });
+}
+
 export const SIMULATION_OP: ProbeOp = { name: "sim.session (whole DIN DC session, both stations)", simulation: true };
 
 /** Everything the bench and the device-stack test measure. */
 export function deviceOps(): ProbeOp[] {
-  return [...benchSetOps(), ...deepestRealOps(), ...seccOps(), SIMULATION_OP];
+  return [...benchSetOps(), ...deepestRealOps(), ...longStringOps(), ...seccOps(), ...connectionOps(), SIMULATION_OP];
 }
 
 async function main(): Promise<void> {
