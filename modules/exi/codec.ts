@@ -8,6 +8,9 @@ import * as T from "./tables";
 import { bitsFor, type Grammar } from "./tables";
 import type { XmlElement } from "./xml-tree";
 
+/** UTF-16 code units turned into a string per String.fromCharCode call (one stack slot each in XS). */
+const STRING_CHUNK = 64;
+
 type Obj = Record<string, unknown>;
 
 // Module-local copies of the constants: imported bindings are live (getter-backed in some
@@ -517,8 +520,11 @@ class Decoder {
         units[k++] = 0xdc00 | (cp & 0x3ff);
       }
     }
+    // fromCharCode.apply pushes one XS stack slot per argument: small chunks keep a long string
+    // from the peer within the device's stack (manifest.json creation.stack; see
+    // tests/project/device-stack.test.ts).
     let out = "";
-    for (let i = 0; i < k; i += 4096) out += String.fromCharCode.apply(null, units.subarray(i, Math.min(k, i + 4096)) as unknown as number[]);
+    for (let i = 0; i < k; i += STRING_CHUNK) out += String.fromCharCode.apply(null, units.subarray(i, Math.min(k, i + STRING_CHUNK)) as unknown as number[]);
     return out;
   }
 

@@ -392,7 +392,7 @@ function codeUnits(text: string): Uint16Array {
   return Uint16Array.from(units);
 }
 
-const CHUNK = 4096;
+const CHUNK = 64; // fromCharCode.apply takes one XS stack slot per code unit
 
 function fromCodeUnits(u: Uint16Array, from: number, to: number): string {
   if (to - from <= CHUNK) return String.fromCharCode.apply(null, u.subarray(from, to) as unknown as number[]);

@@ -49,7 +49,6 @@ test(
   {
     skip: sharedSkip(),
     timeout: 60_000,
-    todo: "modules/exi/codec.ts chars() builds strings with String.fromCharCode.apply over 4096-unit chunks: one stack slot per character",
   },
   async () => {
     const probe = new StackProbe(1);
