@@ -27,11 +27,6 @@ export interface WildcardItem {
 }
 
 const STATE_MASK = 0xfffff;
-let TRACE: ((s: string) => void) | undefined;
-/** Development aid (tools/exigen/trace.ts): called with one line per decoded schema-informed event. */
-export function setTrace(f: ((s: string) => void) | undefined): void {
-  TRACE = f;
-}
 
 // Built-in (schema-less) element grammar for undeclared elements inside wildcards, with
 // learned productions (EXI 1.0 §8.4.3). Event kinds: 0 AT(q), 1 SE(q), 2 EE, 3 CH.
@@ -81,7 +76,14 @@ class DFrame {
   dns = "";
 }
 
-class Decoder {
+/**
+ * Decodes EXI streams. An instance keeps its bit reader and frame stack between calls (no
+ * module-level instance: preloaded modules are read-only on the device), so one decoder per
+ * connection decodes without re-allocating them; it is not re-entrant.
+ */
+export class Decoder {
+  /** Development aid (tools/exigen/trace.ts): one line per decoded schema-informed event. */
+  readonly trace: ((line: string) => void) | undefined;
   g!: Grammar;
   r = new BitReader(new Uint8Array(0));
   frames: DFrame[] = [];
@@ -95,6 +97,21 @@ class Decoder {
   locals: string[][] | null = null;
   dynQ: Map<string, number> | null = null;
   builtins: Map<string, BuiltinGrammar> | null = null;
+
+  constructor(trace?: (line: string) => void) {
+    this.trace = trace;
+  }
+
+  /** Decodes a full stream (or a fragment); throws only ExiError. */
+  decode(g: Grammar, bytes: Uint8Array, fragment: boolean): Obj {
+    if (!(bytes instanceof Uint8Array)) throw new ExiError("exi-header", "expected a Uint8Array", 0);
+    this.reset(g, bytes);
+    try {
+      return fragment ? this.fragment() : this.document();
+    } catch (e) {
+      throw wrap(e, this.r.pos, "exi-value");
+    }
+  }
 
   reset(g: Grammar, bytes: Uint8Array): void {
     this.g = g;
@@ -284,6 +301,7 @@ class Decoder {
     const g = this.g, r = this.r;
     const ti = f.ti, flags = f.flags, q = f.q, obj = f.obj!, content = f.content;
     const stStart = g.stStart, stWidth = g.stWidth, pKind = g.pKind, pNext = g.pNext;
+    const trace = this.trace;
     let sc = f.sc;
     for (;;) {
       const s = sc & STATE_MASK;
@@ -292,7 +310,7 @@ class Decoder {
       if (code >= n) this.fail("exi-event-code", "undeclared (second-level) event");
       const p = start + code;
       const kind = pKind[p];
-      if (TRACE) TRACE(`t${ti} s${s} code ${code}/${n} kind ${kind & 7} ${g.qLocal[g.pQ[p]]} @${r.pos}`);
+      if (trace) trace(`t${ti} s${s} code ${code}/${n} kind ${kind & 7} ${g.qLocal[g.pQ[p]]} @${r.pos}`);
       switch (kind & P_KIND) {
         case P_AT: {
           const aq = g.pQ[p];
@@ -627,7 +645,8 @@ class EFrame {
   gr: BuiltinGrammar | null = null;
 }
 
-class Encoder {
+/** Encodes message objects; like Decoder, an instance keeps its writer and frames between calls. */
+export class Encoder {
   g!: Grammar;
   w = new BitWriter(1024);
   frames: EFrame[] = [];
@@ -635,6 +654,17 @@ class Encoder {
   uris: string[] | null = null;
   locals: string[][] | null = null;
   builtins: Map<string, BuiltinGrammar> | null = null;
+
+  /** Encodes a full stream (or a fragment); throws only ExiError. */
+  encode(g: Grammar, doc: object, fragment: boolean): Uint8Array {
+    if (typeof doc !== "object" || doc === null) throw new ExiError("exi-encode", "expected a message object");
+    this.reset(g);
+    try {
+      return fragment ? this.fragment(doc) : this.document(doc);
+    } catch (e) {
+      throw wrap(e, -1, "exi-encode");
+    }
+  }
 
   reset(g: Grammar): void {
     this.g = g;
@@ -1250,31 +1280,8 @@ function isXmlElement(v: unknown): v is XmlElement {
   return typeof v === "object" && v !== null && typeof (v as XmlElement).ns === "string" && typeof (v as XmlElement).name === "string" && Array.isArray((v as XmlElement).attrs) && Array.isArray((v as XmlElement).children);
 }
 
-const decoder = new Decoder();
-const encoder = new Encoder();
-
 function wrap(e: unknown, pos: number, reason: "exi-value" | "exi-encode"): ExiError {
   // Anything else escaping the codec (e.g. a RangeError from a huge allocation) is still bad input.
   if (e instanceof ExiError) return e;
   return new ExiError(reason, `malformed input (${e instanceof Error ? e.message : String(e)})`, pos);
-}
-
-export function decodeWith(g: Grammar, bytes: Uint8Array, fragment: boolean): Obj {
-  if (!(bytes instanceof Uint8Array)) throw new ExiError("exi-header", "expected a Uint8Array", 0);
-  decoder.reset(g, bytes);
-  try {
-    return fragment ? decoder.fragment() : decoder.document();
-  } catch (e) {
-    throw wrap(e, decoder.r.pos, "exi-value");
-  }
-}
-
-export function encodeWith(g: Grammar, doc: object, fragment: boolean): Uint8Array {
-  if (typeof doc !== "object" || doc === null) throw new ExiError("exi-encode", "expected a message object");
-  encoder.reset(g);
-  try {
-    return fragment ? encoder.fragment(doc) : encoder.document(doc);
-  } catch (e) {
-    throw wrap(e, -1, "exi-encode");
-  }
 }

@@ -14,19 +14,16 @@ interface TypeInfo {
   elems: Map<number, { child: number; array: boolean }>; // qname → child
 }
 
-const infoCache = new WeakMap<Grammar, Map<number, TypeInfo>>();
-const typeStarts = new WeakMap<Grammar, Int16Array>();
+/**
+ * Type index → its attributes and child elements, filled as a conversion meets the types: one
+ * cache per toTree/fromTree call (a module-level cache would be read-only once preloaded).
+ */
+type InfoCache = Map<number, TypeInfo>;
 
-function typeInfo(g: Grammar, ti: number): TypeInfo {
-  let cache = infoCache.get(g);
-  if (!cache) infoCache.set(g, (cache = new Map()));
+function typeInfo(g: Grammar, cache: InfoCache, ti: number): TypeInfo {
   let info = cache.get(ti);
   if (info) return info;
-  let starts = typeStarts.get(g);
-  if (!starts) {
-    starts = Int16Array.from(g.tStart).sort();
-    typeStarts.set(g, starts);
-  }
+  const starts = g.tStartSorted;
   const first = g.tStart[ti];
   let end = g.stStart.length - 1;
   for (let i = 0; i < starts.length; i++) if (starts[i] > first) { end = starts[i]; break; }
@@ -139,7 +136,7 @@ function parseLexical(g: Grammar, dt: number, text: string): unknown {
 // ---------------------------------------------------------------------------------------
 // object → tree
 
-function elementTree(g: Grammar, child: number, v: unknown, q: number): XmlElement {
+function elementTree(g: Grammar, cache: InfoCache, child: number, v: unknown, q: number): XmlElement {
   const el: XmlElement = { ns: g.uris[g.qUri[q]], name: g.qLocal[q], attrs: [], children: [] };
   if (child < 0 && child !== FRAG_RELAXED) {
     const text = lexical(g, -1 - child, v);
@@ -162,7 +159,7 @@ function elementTree(g: Grammar, child: number, v: unknown, q: number): XmlEleme
       el.attrs.push({ ns: g.uris[g.qUri[pq]], name: g.qLocal[pq], value: g.fragAttrDt[pick] >= 0 ? lexical(g, g.fragAttrDt[pick], x) : String(x) });
     }
     if (typeof obj.$value === "string" && obj.$value.length) el.children.push(obj.$value);
-    if (Array.isArray(obj.$content)) contentTree(g, el, obj.$content, (name) => {
+    if (Array.isArray(obj.$content)) contentTree(g, cache, el, obj.$content, (name) => {
       const i = g.fragByName.get(name);
       return i === undefined ? undefined : { q: g.fragQ[i], child: g.fragChild[i] };
     });
@@ -177,7 +174,7 @@ function elementTree(g: Grammar, child: number, v: unknown, q: number): XmlEleme
   }
   if (typeof v !== "object" || v === null) throw new ExiError("exi-encode", `${g.qLocal[q]}: expected an object`);
   const obj = v as Obj;
-  const info = typeInfo(g, ti);
+  const info = typeInfo(g, cache, ti);
   const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
   const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
   for (let i = start; i < end; i++) {
@@ -186,11 +183,11 @@ function elementTree(g: Grammar, child: number, v: unknown, q: number): XmlEleme
     if (e & 2) el.attrs.push({ ns: g.uris[g.qUri[cq]], name: g.qLocal[cq], value: lexical(g, info.attrs.get(cq)!, x) });
     else if (!content) {
       const c = info.elems.get(cq)!.child;
-      if (e & 1 && Array.isArray(x)) for (const item of x) el.children.push(elementTree(g, c, item, cq));
-      else el.children.push(elementTree(g, c, x, cq));
+      if (e & 1 && Array.isArray(x)) for (const item of x) el.children.push(elementTree(g, cache, c, item, cq));
+      else el.children.push(elementTree(g, cache, c, x, cq));
     }
   }
-  if (content) contentTree(g, el, content, (name) => {
+  if (content) contentTree(g, cache, el, content, (name) => {
     for (const [cq, c] of info.elems) if (g.qLocal[cq] === name) return { q: cq, child: c.child };
     return undefined;
   });
@@ -201,33 +198,34 @@ function elementTree(g: Grammar, child: number, v: unknown, q: number): XmlEleme
   return el;
 }
 
-function contentTree(g: Grammar, el: XmlElement, items: unknown[], lookup: (name: string) => { q: number; child: number } | undefined): void {
+function contentTree(g: Grammar, cache: InfoCache, el: XmlElement, items: unknown[], lookup: (name: string) => { q: number; child: number } | undefined): void {
   for (const item of items) {
     if (typeof item === "string") el.children.push(item);
     else if (typeof item === "object" && item !== null && "$wildcard" in item) {
       const wc = (item as WildcardItem).$wildcard;
       const q = g.qByName.get(`${wc.ns} ${wc.name}`);
       const c = q === undefined ? undefined : g.globalChild.get(q);
-      el.children.push(c !== undefined ? elementTree(g, c, wc.value, q!) : (wc.value as XmlElement));
+      el.children.push(c !== undefined ? elementTree(g, cache, c, wc.value, q!) : (wc.value as XmlElement));
     } else if (typeof item === "object" && item !== null) {
       const name = Object.keys(item)[0];
       const t = lookup(name);
       if (!t) throw new ExiError("exi-encode", `${name} not allowed in ${el.name}`);
-      el.children.push(elementTree(g, t.child, (item as Obj)[name], t.q));
+      el.children.push(elementTree(g, cache, t.child, (item as Obj)[name], t.q));
     }
   }
 }
 
 export function toTree(g: Grammar, doc: object): XmlElement {
+  const cache: InfoCache = new Map();
   const ns = (doc as Obj).$ns;
   const keys = Object.keys(doc).filter((k) => k !== "$ns");
   if (keys.length !== 1) throw new ExiError("exi-encode", "expected exactly one root element");
   const name = keys[0];
   let i = g.docByName.get(name);
-  if (i !== undefined) return elementTree(g, g.docChild[i], (doc as Obj)[name], g.docQ[i]);
+  if (i !== undefined) return elementTree(g, cache, g.docChild[i], (doc as Obj)[name], g.docQ[i]);
   i = g.fragByName.get(name);
   if (i !== undefined && typeof ns === "string") while (i < g.fragQ.length - 1 && g.qLocal[g.fragQ[i]] === name && g.uris[g.qUri[g.fragQ[i]]] !== ns) i++;
-  if (i !== undefined) return elementTree(g, g.fragChild[i], (doc as Obj)[name], g.fragQ[i]);
+  if (i !== undefined) return elementTree(g, cache, g.fragChild[i], (doc as Obj)[name], g.fragQ[i]);
   const v = (doc as Obj)[name] as XmlElement;
   if (typeof v === "object" && v !== null && typeof v.ns === "string" && Array.isArray(v.children)) return v; // undeclared root
   throw new ExiError("exi-encode", `${name} is not an element of this schema`);
@@ -247,7 +245,7 @@ function textOf(el: XmlElement): string {
 
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
 
-function elementValue(g: Grammar, child: number, el: XmlElement): unknown {
+function elementValue(g: Grammar, cache: InfoCache, child: number, el: XmlElement): unknown {
   if (child === FRAG_RELAXED) {
     const hasElems = el.children.some((c) => typeof c !== "string");
     const attrs = el.attrs.filter((a) => a.ns !== XSI);
@@ -268,7 +266,7 @@ function elementValue(g: Grammar, child: number, el: XmlElement): unknown {
       if (typeof c === "string") return c;
       const q = g.qByName.get(`${c.ns} ${c.name}`);
       const i = q === undefined ? undefined : g.fragByName.get(c.name);
-      return i !== undefined ? { [c.name]: elementValue(g, g.fragChild[i], c) } : wildcardValue(g, c);
+      return i !== undefined ? { [c.name]: elementValue(g, cache, g.fragChild[i], c) } : wildcardValue(g, cache, c);
     });
     return obj;
   }
@@ -276,7 +274,7 @@ function elementValue(g: Grammar, child: number, el: XmlElement): unknown {
   const ti = child;
   const flags = g.tFlags[ti];
   if (flags & T_SIMPLE_ONLY) return parseLexical(g, g.tSimple[ti] - 1, textOf(el));
-  const info = typeInfo(g, ti);
+  const info = typeInfo(g, cache, ti);
   const obj: Obj = {};
   for (const a of el.attrs) {
     if (a.ns === XSI) continue;
@@ -302,11 +300,11 @@ function elementValue(g: Grammar, child: number, el: XmlElement): unknown {
     const e = q === undefined ? undefined : info.elems.get(q);
     if (!e) {
       if (!(flags & T_ANY)) throw new ExiError("exi-encode", `${el.name}: unexpected element ${c.name}`);
-      content.push(wildcardValue(g, c));
+      content.push(wildcardValue(g, cache, c));
       irregular = true;
       continue;
     }
-    const v = elementValue(g, e.child, c);
+    const v = elementValue(g, cache, e.child, c);
     if (e.array) {
       const a = obj[c.name] as unknown[] | undefined;
       if (a) a.push(v);
@@ -328,23 +326,24 @@ function elementValue(g: Grammar, child: number, el: XmlElement): unknown {
   return obj;
 }
 
-function wildcardValue(g: Grammar, el: XmlElement): WildcardItem {
+function wildcardValue(g: Grammar, cache: InfoCache, el: XmlElement): WildcardItem {
   const q = g.qByName.get(`${el.ns} ${el.name}`);
   const c = q === undefined ? undefined : g.globalChild.get(q);
-  return { $wildcard: { ns: el.ns, name: el.name, value: c !== undefined ? elementValue(g, c, el) : el } };
+  return { $wildcard: { ns: el.ns, name: el.name, value: c !== undefined ? elementValue(g, cache, c, el) : el } };
 }
 
 export function fromTree(g: Grammar, tree: XmlElement, fragment: boolean): object {
+  const cache: InfoCache = new Map();
   const q = g.qByName.get(`${tree.ns} ${tree.name}`);
   if (q !== undefined) {
     if (fragment) {
       for (let i = 0; i < g.fragQ.length; i++) if (g.fragQ[i] === q) {
-        const out: Obj = { [tree.name]: elementValue(g, g.fragChild[i], tree) };
+        const out: Obj = { [tree.name]: elementValue(g, cache, g.fragChild[i], tree) };
         if (g.fragByName.get(tree.name) !== i || (i + 1 < g.fragQ.length && g.qLocal[g.fragQ[i + 1]] === tree.name)) out.$ns = tree.ns;
         return out;
       }
     } else {
-      for (let i = 0; i < g.docQ.length; i++) if (g.docQ[i] === q) return { [tree.name]: elementValue(g, g.docChild[i], tree) };
+      for (let i = 0; i < g.docQ.length; i++) if (g.docQ[i] === q) return { [tree.name]: elementValue(g, cache, g.docChild[i], tree) };
     }
   }
   // an undeclared root element (SE(*) in the document or fragment grammar): kept as the tree

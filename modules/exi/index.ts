@@ -4,7 +4,7 @@
 //
 // Message objects follow docs/CONVENTIONS.md: `{ <rootElementLocalName>: content }`.
 
-import { decodeWith, encodeWith } from "./codec";
+import { Decoder, Encoder } from "./codec";
 import { fromTree, toTree } from "./convert";
 import { ExiError } from "./error";
 import { grammarOf, type SchemaId } from "./schemas";
@@ -28,7 +28,7 @@ export type * as Iso20Wpt from "./generated/iso20_wpt/types";
 export type * as Iso20Acdp from "./generated/iso20_acdp/types";
 export type * as XmlDsig from "./generated/xmldsig/types";
 
-export const SCHEMA_IDS: readonly SchemaId[] = ["apphand", "din", "iso2", "iso20-cm", "iso20-dc", "iso20-ac", "iso20-wpt", "iso20-acdp", "xmldsig"];
+export const SCHEMA_IDS: readonly SchemaId[] = Object.freeze(["apphand", "din", "iso2", "iso20-cm", "iso20-dc", "iso20-ac", "iso20-wpt", "iso20-acdp", "xmldsig"] as SchemaId[]);
 
 function grammar(schema: SchemaId, decoding: boolean): Grammar {
   const g = grammarOf(schema);
@@ -36,23 +36,72 @@ function grammar(schema: SchemaId, decoding: boolean): Grammar {
   return g;
 }
 
+export interface ExiCodecOptions {
+  /** Development aid (tools/exigen/trace.ts): called with one line per decoded schema-informed event. */
+  trace?: (line: string) => void;
+}
+
+/**
+ * A reusable codec: it owns its bit reader/writer and element frame stacks and keeps them
+ * between calls, so a long-lived user (one per connection) decodes and encodes without
+ * re-allocating them. Not re-entrant: one codec per connection (or per task).
+ * There is no module-level instance: a preloaded module's objects are read-only on the device.
+ */
+export class ExiCodec {
+  readonly #trace: ((line: string) => void) | undefined;
+  #decoder: Decoder | undefined;
+  #encoder: Encoder | undefined;
+
+  constructor(options?: ExiCodecOptions) {
+    this.#trace = options?.trace;
+  }
+
+  /** Encodes a full EXI stream (header byte 0x80). Throws ExiError("exi-encode") when `doc` does not fit the schema. */
+  encode(schema: SchemaId, doc: object): Uint8Array {
+    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, false);
+  }
+
+  /** Decodes a full EXI stream. Throws only ExiError. Trailing bytes after the end of the document are ignored. */
+  decode(schema: SchemaId, bytes: Uint8Array): object {
+    return (this.#decoder ??= new Decoder(this.#trace)).decode(grammar(schema, true), bytes, false);
+  }
+
+  /** Encodes an EXI fragment (for signatures: SignedInfo, the signed body element…). */
+  encodeFragment(schema: SchemaId, doc: object): Uint8Array {
+    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, true);
+  }
+
+  decodeFragment(schema: SchemaId, bytes: Uint8Array): object {
+    return (this.#decoder ??= new Decoder(this.#trace)).decode(grammar(schema, true), bytes, true);
+  }
+}
+
+/** A new reusable codec (see ExiCodec). */
+export function createExiCodec(options?: ExiCodecOptions): ExiCodec {
+  return new ExiCodec(options);
+}
+
+// The one-shot functions below build a decoder or encoder per call (its reader/writer, a
+// 1 KB output buffer for the encoder, and the frames the message's depth needs): convenient
+// for tools and tests; a connection keeps an ExiCodec instead (see tools/bench/exi.ts for both).
+
 /** Encodes a full EXI stream (header byte 0x80). Throws ExiError("exi-encode") when `doc` does not fit the schema. */
 export function encode(schema: SchemaId, doc: object): Uint8Array {
-  return encodeWith(grammar(schema, false), doc, false);
+  return new Encoder().encode(grammar(schema, false), doc, false);
 }
 
 /** Decodes a full EXI stream. Throws only ExiError. Trailing bytes after the end of the document are ignored. */
 export function decode(schema: SchemaId, bytes: Uint8Array): object {
-  return decodeWith(grammar(schema, true), bytes, false);
+  return new Decoder().decode(grammar(schema, true), bytes, false);
 }
 
 /** Encodes an EXI fragment (for signatures: SignedInfo, the signed body element…). */
 export function encodeFragment(schema: SchemaId, doc: object): Uint8Array {
-  return encodeWith(grammar(schema, false), doc, true);
+  return new Encoder().encode(grammar(schema, false), doc, true);
 }
 
 export function decodeFragment(schema: SchemaId, bytes: Uint8Array): object {
-  return decodeWith(grammar(schema, true), bytes, true);
+  return new Decoder().decode(grammar(schema, true), bytes, true);
 }
 
 /** Message object → neutral XML tree (for printing the standard's XML). */

@@ -1,4 +1,6 @@
-// Registry of the generated grammars, unpacked on first use.
+// Registry of the generated grammars, every family unpacked while this module evaluates: on
+// the device Moddable's preload runs this at build time and the tables live in flash (a lazy
+// cache filled at run time would be read-only there, and would cost RAM).
 
 import { grammar as apphand } from "./generated/apphand/grammar";
 import { grammar as din } from "./generated/din/grammar";
@@ -9,22 +11,23 @@ import { grammar as iso20ac } from "./generated/iso20_ac/grammar";
 import { grammar as iso20wpt } from "./generated/iso20_wpt/grammar";
 import { grammar as iso20acdp } from "./generated/iso20_acdp/grammar";
 import { grammar as xmldsig } from "./generated/xmldsig/grammar";
-import { loadGrammar, type Grammar, type PackedGrammar } from "./tables";
+import { loadGrammar, type Grammar } from "./tables";
 
 export type SchemaId = "apphand" | "din" | "iso2" | "iso20-cm" | "iso20-dc" | "iso20-ac" | "iso20-wpt" | "iso20-acdp" | "xmldsig";
 
-const PACKED: Record<SchemaId, PackedGrammar> = {
-  apphand, din, iso2, "iso20-cm": iso20cm, "iso20-dc": iso20dc, "iso20-ac": iso20ac, "iso20-wpt": iso20wpt, "iso20-acdp": iso20acdp, xmldsig,
-};
-
-const loaded: Partial<Record<SchemaId, Grammar>> = {};
+/** No prototype: an unknown id (even "toString") finds nothing. */
+const GRAMMARS: Readonly<Record<SchemaId, Grammar>> = Object.freeze(Object.assign(Object.create(null) as Record<SchemaId, Grammar>, {
+  apphand: loadGrammar(apphand),
+  din: loadGrammar(din),
+  iso2: loadGrammar(iso2),
+  "iso20-cm": loadGrammar(iso20cm),
+  "iso20-dc": loadGrammar(iso20dc),
+  "iso20-ac": loadGrammar(iso20ac),
+  "iso20-wpt": loadGrammar(iso20wpt),
+  "iso20-acdp": loadGrammar(iso20acdp),
+  xmldsig: loadGrammar(xmldsig),
+}));
 
 export function grammarOf(schema: SchemaId): Grammar | undefined {
-  let g = loaded[schema];
-  if (!g) {
-    const p = PACKED[schema];
-    if (!p) return undefined;
-    g = loaded[schema] = loadGrammar(p);
-  }
-  return g;
+  return GRAMMARS[schema];
 }

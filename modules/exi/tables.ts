@@ -8,8 +8,8 @@ export const T_MIXED = 1, T_ANY = 2, T_SIMPLE_ONLY = 4;
 export const FRAG_RELAXED = -0x40000000;
 
 export interface PackedGrammar {
-  uris: string[];
-  locals: string[]; // per uri, space separated, sorted
+  uris: readonly string[];
+  locals: readonly string[]; // per uri, space separated, sorted
   enums: string; // U+0001 separated
   dts: string; // packed: kind, a, b, c per datatype
   states: string; // production start per state, plus a sentinel
@@ -37,6 +37,8 @@ export interface Grammar {
   cMin: Int16Array; cMax: Int16Array; cLt: Int16Array; cMid: Int16Array; cFull: Int16Array;
   tStart: Int16Array; tOrderStart: Int16Array; tOrderCount: Int16Array; tSimple: Int16Array; tFlags: Int16Array;
   order: Int16Array;
+  /** tStart sorted: where the next type's states begin (convert.ts). */
+  tStartSorted: Int16Array;
   docQ: Int32Array; docChild: Int32Array; docWidth: number;
   fragQ: Int32Array; fragChild: Int32Array; fragWidth: number;
   fragAttrQ: Int32Array; fragAttrDt: Int32Array; fragAttrPreferred: Uint8Array;
@@ -50,13 +52,18 @@ export interface Grammar {
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-let DIGITS: Int8Array | undefined;
+
+function digits(): Int8Array {
+  const d = new Int8Array(128);
+  for (let i = 0; i < 64; i++) d[ALPHABET.charCodeAt(i)] = i;
+  return d;
+}
+
+/** Character code → base-64 digit (the packed tables' alphabet). */
+// preload: built at load, read-only afterwards
+const DIGITS = digits();
 
 export function unpack(s: string): Int32Array {
-  if (!DIGITS) {
-    DIGITS = new Int8Array(128);
-    for (let i = 0; i < 64; i++) DIGITS[ALPHABET.charCodeAt(i)] = i;
-  }
   const d = DIGITS;
   let count = 0;
   for (let i = 0; i < s.length; i++) if ((d[s.charCodeAt(i)] & 32) === 0) count++;
@@ -97,8 +104,14 @@ function column16(a: Int32Array, stride: number, k: number): Int16Array {
   return out;
 }
 
+/**
+ * Unpacks a generated grammar. schemas.ts calls it for every family while the module
+ * evaluates, so Moddable's preload does this at build time and the result lives in flash.
+ * The plain arrays and the result are frozen; typed arrays cannot be, and the Maps are only
+ * read once this returns.
+ */
 export function loadGrammar(p: PackedGrammar): Grammar {
-  const locals = p.locals.map((l) => (l.length ? l.split(" ") : []));
+  const locals = p.locals.map((l) => Object.freeze(l.length ? l.split(" ") : []) as string[]);
   const qStart = new Int32Array(locals.length);
   let qCount = 0;
   locals.forEach((l, i) => { qStart[i] = qCount; qCount += l.length; });
@@ -124,18 +137,20 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   const fragByName = new Map<string, number>();
   docQ.forEach((q, i) => { globalChild.set(q, docChild[i]); if (!docByName.has(qLocal[q])) docByName.set(qLocal[q], i); });
   fragQ.forEach((q, i) => { if (!fragByName.has(qLocal[q])) fragByName.set(qLocal[q], i); });
-  return {
-    uris: p.uris, locals, qStart, qUri, qLocal, qCount,
-    enums: p.enums.split("\u0001"),
+  const tStart = column16(types, 5, 0);
+  return Object.freeze({
+    uris: Object.freeze(p.uris.slice()) as string[], locals: Object.freeze(locals) as string[][], qStart, qUri, qLocal: Object.freeze(qLocal) as string[], qCount,
+    enums: Object.freeze(p.enums.split("\u0001")) as string[],
     dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2),
     stStart: column16(states, 1, 0), stWidth,
     pKind: column16(prods, 4, 0), pQ: column16(prods, 4, 1), pChild: column16(prods, 4, 2), pNext: column16(prods, 4, 3),
     cMin: column16(counters, 5, 0), cMax: column16(counters, 5, 1), cLt: column16(counters, 5, 2), cMid: column16(counters, 5, 3), cFull: column16(counters, 5, 4),
-    tStart: column16(types, 5, 0), tOrderStart: column16(types, 5, 1), tOrderCount: column16(types, 5, 2), tSimple: column16(types, 5, 3), tFlags: column16(types, 5, 4),
+    tStart, tOrderStart: column16(types, 5, 1), tOrderCount: column16(types, 5, 2), tSimple: column16(types, 5, 3), tFlags: column16(types, 5, 4),
     order: column16(unpack(p.order), 1, 0),
+    tStartSorted: Int16Array.from(tStart).sort(),
     docQ, docChild, docWidth: bitsFor(docQ.length + 1),
     fragQ, fragChild, fragWidth: bitsFor(fragQ.length + 2),
     fragAttrQ: column(fragAttrs, 2, 0), fragAttrDt: column(fragAttrs, 2, 1).map((x) => (x >> 1) - 1), fragAttrPreferred: Uint8Array.from(column(fragAttrs, 2, 1), (x) => x & 1),
     globalChild, docByName, fragByName, qByName,
-  };
+  });
 }

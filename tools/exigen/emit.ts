@@ -21,12 +21,13 @@ export function pack(values: number[]): string {
 }
 
 export function emitTables(t: Tables, banner: string): string {
-  const lines = [banner, "", `import type { PackedGrammar } from "../../tables";`, "", "export const grammar: PackedGrammar = {"];
-  lines.push(`  uris: ${JSON.stringify(t.uris)},`);
-  lines.push(`  locals: ${JSON.stringify(t.locals.map((l) => l.join(" ")))},`);
+  const lines = [banner, "", `import type { PackedGrammar } from "../../tables";`, "", "export const grammar: PackedGrammar = Object.freeze({"];
+  // frozen: every modules/ folder is preloaded (tests/project/preload-safety.test.ts)
+  lines.push(`  uris: Object.freeze(${JSON.stringify(t.uris)}),`);
+  lines.push(`  locals: Object.freeze(${JSON.stringify(t.locals.map((l) => l.join(" ")))}),`);
   lines.push(`  enums: ${JSON.stringify(t.enums.join("\u0001"))},`);
   for (const k of ["dts", "states", "prods", "counters", "types", "order", "doc", "frag", "fragAttrs"] as const) lines.push(`  ${k}: "${pack(t[k])}",`);
-  lines.push("};", "");
+  lines.push("});", "");
   return lines.join("\n");
 }
 
