@@ -1,7 +1,9 @@
 // EXI workloads: decode and encode of every message in ../shared/vectors/bench_set.tsv (the same
 // messages as docs/reference-figures.md, so the figures compare side by side), and the charger's
 // CurrentDemand codec work (decode the request + encode the response) for DIN and ISO-2.
-import { decode, encode, type SchemaId } from "../../modules/exi/index";
+// The per-message figures use one reusable ExiCodec (what a connection keeps: its steady state);
+// the `one-shot` rows use the top-level decode()/encode(), which build a decoder/encoder per call.
+import { createExiCodec, decode, encode, type ExiCodec, type SchemaId } from "../../modules/exi/index";
 import { fromHex } from "../../modules/common/index";
 import { hasShared, readSharedTsv } from "../../tests/support/shared";
 import type { SizeFigure, Workload } from "./workload";
@@ -30,37 +32,65 @@ const BENCH_SET = [
   "iso20_ScheduleExchangeRes",
 ];
 
-function decodeWorkload(name: string): Workload<{ schema: SchemaId; bytes: Uint8Array }> {
+function decodeWorkload(name: string): Workload<{ codec: ExiCodec; schema: SchemaId; bytes: Uint8Array }> {
   return {
     name: `exi.${name}.decode`,
     group: "exi",
     setup: () => {
       const m = benchMessage(name);
-      if (m) decode(m.schema, m.bytes); // unpack the grammar outside the timing
-      return m;
+      if (!m) return undefined;
+      const codec = createExiCodec();
+      codec.decode(m.schema, m.bytes); // the codec's frames exist before the timing, as on a connection
+      return { codec, ...m };
     },
-    run: (s) => decode(s.schema, s.bytes),
+    run: (s) => s.codec.decode(s.schema, s.bytes),
     skipReason: SKIP,
   };
 }
 
-function encodeWorkload(name: string): Workload<{ schema: SchemaId; doc: object }> {
+function encodeWorkload(name: string): Workload<{ codec: ExiCodec; schema: SchemaId; doc: object }> {
   return {
     name: `exi.${name}.encode`,
     group: "exi",
     setup: () => {
       const m = benchMessage(name);
-      return m && { schema: m.schema, doc: decode(m.schema, m.bytes) };
+      if (!m) return undefined;
+      const codec = createExiCodec();
+      const doc = codec.decode(m.schema, m.bytes);
+      codec.encode(m.schema, doc);
+      return { codec, schema: m.schema, doc };
     },
-    run: (s) => encode(s.schema, s.doc),
+    run: (s) => s.codec.encode(s.schema, s.doc),
     skipReason: SKIP,
   };
 }
 
 /** What the charger's codec does per CurrentDemand cycle: decode the Req, encode the Res. */
-function currentDemandCycle(protocol: "din" | "iso2"): Workload<{ req: Uint8Array; res: object }> {
+function currentDemandCycle(protocol: "din" | "iso2"): Workload<{ codec: ExiCodec; req: Uint8Array; res: object }> {
   return {
     name: `exi.${protocol}.CurrentDemandReq.decode+CurrentDemandRes.encode`,
+    group: "exi",
+    setup: () => {
+      const req = benchMessage(`${protocol}_CurrentDemandReq`);
+      const res = benchMessage(`${protocol}_CurrentDemandRes`);
+      if (!req || !res) return undefined;
+      const codec = createExiCodec();
+      const doc = codec.decode(protocol, res.bytes);
+      codec.encode(protocol, doc);
+      return { codec, req: req.bytes, res: doc };
+    },
+    run: (s) => {
+      s.codec.decode(protocol, s.req);
+      return s.codec.encode(protocol, s.res);
+    },
+    skipReason: SKIP,
+  };
+}
+
+/** The same cycle through the one-shot functions: the difference is the per-call decoder/encoder. */
+function currentDemandCycleOneShot(protocol: "din" | "iso2"): Workload<{ req: Uint8Array; res: object }> {
+  return {
+    name: `exi.${protocol}.CurrentDemandReq.decode+CurrentDemandRes.encode.one-shot`,
     group: "exi",
     setup: () => {
       const req = benchMessage(`${protocol}_CurrentDemandReq`);
@@ -79,6 +109,8 @@ export const exiWorkloads: Workload<any>[] = [
   ...BENCH_SET.flatMap((name) => [decodeWorkload(name), encodeWorkload(name)]),
   currentDemandCycle("din"),
   currentDemandCycle("iso2"),
+  currentDemandCycleOneShot("din"),
+  currentDemandCycleOneShot("iso2"),
 ];
 
 /** Families as generated (folder names under modules/exi/generated). */

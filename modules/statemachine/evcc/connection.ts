@@ -16,7 +16,7 @@
 
 import type { Clock, IoCallbacks, Logger, Millis, StreamSocket, TimerHandle } from "../../common/index";
 import { silentLogger } from "../../common/index";
-import { decode as exiDecode, encode as exiEncode } from "../../exi/index";
+import { createExiCodec } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection, buildSapRequest, readSapResponse } from "../../v2gtp/index";
 import type { SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
@@ -25,7 +25,7 @@ import { EvccSession } from "./session";
 import { V2G_EVCC_COMMUNICATION_SETUP_TIMER, V2G_EVCC_MSG_TIMEOUT } from "./timeouts";
 import type { EvBms, EvccConfig, EvccOutcome, EvccStepId, EvccStopReason, EvccTraceEntry, VehicleHooks } from "./types";
 
-/** The codec the connection uses; modules/exi by default (tests may pass another). */
+/** The codec the connection uses; by default its own modules/exi ExiCodec (tests may pass another). */
 export interface EvccCodec {
   encode(schema: SchemaId, doc: object): Uint8Array;
   decode(schema: SchemaId, bytes: Uint8Array): object;
@@ -43,6 +43,7 @@ export interface EvccConnectionOptions {
   vehicle?: VehicleHooks;
   clock: Clock;
   logger?: Logger;
+  /** Default: a new ExiCodec for this connection (reused buffers and frames for every message). */
   codec?: EvccCodec;
   /** Live trace: every message with its key values (SAP included). */
   onTrace?(entry: EvccTraceEntry): void;
@@ -55,8 +56,6 @@ export interface EvccConnectionOutcome extends Omit<EvccOutcome, "step"> {
   /** The negotiated protocol, when SAP succeeded. */
   protocol?: EvccSchema;
 }
-
-const DEFAULT_CODEC: EvccCodec = Object.freeze({ encode: exiEncode, decode: exiDecode });
 
 export class EvccConnection {
   readonly #o: EvccConnectionOptions;
@@ -73,7 +72,7 @@ export class EvccConnection {
   constructor(options: EvccConnectionOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
-    this.#codec = options.codec ?? DEFAULT_CODEC;
+    this.#codec = options.codec ?? createExiCodec();
     this.#startedAt = options.clock.now();
     this.#conn = new V2gtpConnection({
       open: options.open,

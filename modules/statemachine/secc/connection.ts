@@ -10,7 +10,7 @@
 
 import { silentLogger } from "../../common/index";
 import type { Clock, Logger } from "../../common/index";
-import { decode as exiDecode, encode as exiEncode } from "../../exi/index";
+import { createExiCodec } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection } from "../../v2gtp/index";
 import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
@@ -21,17 +21,16 @@ import type { SupportedAppProtocolReqDoc, V2gDocument } from "../msg-types";
 import { SeccSession } from "./session";
 import type { SeccSessionOptions } from "./session";
 
-/** The codec functions the connection uses (modules/exi by default; replaceable in tests). */
+/** The codec functions the connection uses (by default its own modules/exi ExiCodec; replaceable in tests). */
 export interface SeccCodec {
   encode(schema: SchemaId, doc: object): Uint8Array;
   decode(schema: SchemaId, bytes: Uint8Array): object;
 }
 
-const EXI_CODEC: SeccCodec = Object.freeze({ encode: exiEncode, decode: exiDecode });
-
 export interface SeccConnectionOptions extends Omit<SeccSessionOptions, "onStop" | "logger"> {
   /** Builds the socket with the connection's callbacks: `(callbacks) => listener.read(callbacks)`. */
   open: V2gtpConnectionOptions["open"];
+  /** Default: a new ExiCodec for this connection (reused buffers and frames for every message). */
   codec?: SeccCodec;
   logger?: Logger;
   /** The connection is closed (after the session stopped, or the peer/socket went away). */
@@ -53,7 +52,7 @@ export class SeccConnection {
   #closed = false;
 
   constructor(options: SeccConnectionOptions) {
-    this.#codec = options.codec ?? EXI_CODEC;
+    this.#codec = options.codec ?? createExiCodec();
     this.#logger = options.logger ?? silentLogger;
     this.#onClose = options.onClose;
     this.#clock = options.clock;
