@@ -250,6 +250,7 @@ const ID = 17; // PEV ID / EVSE ID / SenderID / SourceID / RespID length
 const RUN_ID = 8;
 
 /** Layouts in wire order, after the MME header (and after the OUI for vendor messages). */
+// preload: built at load, read-only afterwards
 export const LAYOUTS: Readonly<Record<string, readonly FieldSpec[]>> = Object.freeze({
   "CM_SET_KEY.REQ": [
     ["keyType", "u8"], ["myNonce", "u32"], ["yourNonce", "u32"], ["pid", "u8"], ["prn", "u16"],
