@@ -301,7 +301,6 @@ export class Decoder {
     const g = this.g, r = this.r;
     const ti = f.ti, flags = f.flags, q = f.q, obj = f.obj!, content = f.content;
     const stStart = g.stStart, stWidth = g.stWidth, pKind = g.pKind, pNext = g.pNext;
-    const trace = this.trace;
     let sc = f.sc;
     for (;;) {
       const s = sc & STATE_MASK;
@@ -310,7 +309,7 @@ export class Decoder {
       if (code >= n) this.fail("exi-event-code", "undeclared (second-level) event");
       const p = start + code;
       const kind = pKind[p];
-      if (trace) trace(`t${ti} s${s} code ${code}/${n} kind ${kind & 7} ${g.qLocal[g.pQ[p]]} @${r.pos}`);
+      if (this.trace) this.trace(`t${ti} s${s} code ${code}/${n} kind ${kind & 7} ${g.qLocal[g.pQ[p]]} @${r.pos}`);
       switch (kind & P_KIND) {
         case P_AT: {
           const aq = g.pQ[p];
