@@ -12,6 +12,7 @@
 //                                timestamps, raw EXI + schema) — for replay tests
 
 import { decode as exiDecode } from "../../../modules/exi/index";
+import { formatIpv6 } from "../../../modules/v2gtp/ipv6";
 import type { SchemaId } from "../../../modules/exi/index";
 import { decodeHomePlugFrame } from "../../../modules/slac/index";
 import { decodeSdpRequest, decodeSdpResponse, iso20SchemaOf, KNOWN_PAYLOAD_TYPES, payloadTypeName } from "../../../modules/v2gtp/index";
@@ -180,29 +181,10 @@ export function macString(b: Uint8Array): string {
   return parts.join(":");
 }
 
-/** IPv6 text form with the longest zero run compressed (RFC 5952); IPv4 dotted. */
+/** IPv6 text form (RFC 5952, modules/v2gtp's formatter); IPv4 dotted. */
 export function ipString(b: Uint8Array): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i] << 8) | b[i + 1]);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const w = words.map((x) => x.toString(16));
-  if (bestStart < 0) return w.join(":");
-  return w.slice(0, bestStart).join(":") + "::" + w.slice(bestStart + bestLen).join(":");
+  return formatIpv6(b);
 }
 
 function endpoint(ip: Uint8Array, port: number): string {

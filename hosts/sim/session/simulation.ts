@@ -25,6 +25,7 @@ import type { EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
 import { createPilotPair } from "../cp/pilot-pair";
 import { Powerline, type SimModem } from "../powerline";
 import { VirtualIpStack } from "../vnet/stack";
+import { seededRandom } from "../random";
 import { ChargerStation, type SessionProtocol, type Transfer } from "../station/charger-station";
 import { VehicleStation, type VehicleOutcome } from "../station/vehicle-station";
 
@@ -100,22 +101,6 @@ export interface SimulationSummary {
 const DEFAULT_EV_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0e, 0x01);
 const DEFAULT_EVSE_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0a, 0x01);
 
-function seeded(seed: number): (count: number) => Uint8Array {
-  let x = seed >>> 0 || 1;
-  return (count) => {
-    const out = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
-}
-
 /** Wraps a modem's host link so every frame the host writes, and every frame the modem itself
  *  originates (CM_SET_KEY.CNF, CM_ATTEN_PROFILE.IND, …), is seen once by `tap`. */
 function tappedLink(modem: SimModem, tap: (frame: Uint8Array) => void): EthernetLinkClass {
@@ -172,7 +157,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   const protocol = options.protocol ?? "iso2";
   const transfer = options.transfer ?? "dc";
   const clock = new ManualClock();
-  const random = seeded(options.seed ?? 15118);
+  const random = seededRandom(options.seed ?? 15118);
   const EV_MAC = options.evMac ?? DEFAULT_EV_MAC;
   const EVSE_MAC = options.evseMac ?? DEFAULT_EVSE_MAC;
   const errors: string[] = [];

@@ -3,22 +3,8 @@
 import type { EthernetLink, EthernetLinkOptions } from "../../../modules/common/io";
 import type { EthernetLinkClass } from "../../../modules/slac/channel";
 
-/** Deterministic `random(count)` (xorshift32) so runs repeat exactly. */
-export function seededRandom(seed: number): (count: number) => Uint8Array {
-  let x = seed >>> 0 || 1;
-  return (count: number) => {
-    const out = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
-}
+/** Deterministic `random(count)` so runs repeat exactly. */
+export { seededRandom } from "../../../hosts/sim/random";
 
 export function mac(last: number, prefix = 0x02): Uint8Array {
   return new Uint8Array([prefix, 0x00, 0x00, 0x00, 0x00, last]);
