@@ -3,15 +3,10 @@
 import type { Millis } from "../../common/index";
 import type { EvccSchema, V2gMessageDoc } from "./msg";
 import type { EvccPhaseTimer } from "./timeouts";
+import type { EnergyTransferMode } from "../charger-interfaces";
 
-/** DIN 70121 EVRequestedEnergyTransferType / ISO 15118-2 EnergyTransferModeType. */
-export type EnergyTransferMode =
-  | "AC_single_phase_core"
-  | "AC_three_phase_core"
-  | "DC_core"
-  | "DC_extended"
-  | "DC_combo_core"
-  | "DC_unique";
+/** DIN 70121 EVRequestedEnergyTransferType / ISO 15118-2 EnergyTransferModeType (one definition for both roles). */
+export type { EnergyTransferMode } from "../charger-interfaces";
 
 /** DC_EVErrorCodeType. */
 export type DcEvErrorCode =

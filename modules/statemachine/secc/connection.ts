@@ -16,7 +16,7 @@ import { V2gtpConnection } from "../../v2gtp/index";
 import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
 import type { StopReason } from "../framework";
 import { messageName } from "../dispatch";
-import { V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME, V2G_SECC_MSG_PERFORMANCE_TIME } from "../iso2/timeouts";
+import { V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME, V2G_SECC_MSG_PERFORMANCE_TIME } from "../secc-timeouts";
 import type { SupportedAppProtocolReqDoc, V2gDocument } from "../msg-types";
 import { SeccSession } from "./session";
 import type { SeccSessionOptions } from "./session";
