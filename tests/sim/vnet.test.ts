@@ -91,12 +91,13 @@ describe("virtual IPv6 stack", () => {
     clock.advance(5);
   });
 
-  test("TCP to a port nobody listens on is reset, and the client hears onError", () => {
+  test("TCP to a port nobody listens on is reset, and the client hears a refusal (ECONNREFUSED)", () => {
     const { clock, a, b } = pair();
-    let error: string | undefined;
-    new a.Tcp({ address: b.address.split("%")[0], port: 1234, onError: (e) => (error = e.message) });
+    let error: (Error & { code?: string }) | undefined;
+    new a.Tcp({ address: b.address.split("%")[0], port: 1234, onError: (e) => (error = e) });
     clock.advance(5);
-    assert.equal(error, "connection reset by peer");
+    assert.equal(error?.message, "connection refused");
+    assert.equal(error?.code, "ECONNREFUSED");
   });
 
   test("a closed socket gets no callbacks", () => {

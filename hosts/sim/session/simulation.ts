@@ -26,8 +26,9 @@ import { createPilotPair } from "../cp/pilot-pair";
 import { Powerline, type SimModem } from "../powerline";
 import { VirtualIpStack } from "../vnet/stack";
 import { seededRandom } from "../random";
-import { ChargerStation, type SessionProtocol, type Transfer } from "../station/charger-station";
-import { VehicleStation, type VehicleOutcome } from "../station/vehicle-station";
+import { formatDuration } from "../trace-format";
+import { ChargerStation, DEFAULT_CHARGER, type SessionProtocol, type Transfer } from "../station/charger-station";
+import { VehicleStation, createStationVehicle, type VehicleOutcome } from "../station/vehicle-station";
 
 const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_HOMEPLUG = 0x88e1;
@@ -49,7 +50,10 @@ export interface SimulationOptions {
   evMac?: Uint8Array;
   /** Neighbouring chargers on the same powerline whose cables couple weakly (default 1). */
   neighbours?: number;
-  /** Give up after this much simulated time (default 4 h). */
+  /**
+   * Give up after this much simulated time. Default: follows the session (simulationTimeLimit):
+   * 1.5 × the time the charge should take by the vehicle model, plus 10 minutes.
+   */
   limit?: Millis;
   /** Seed of every random choice (MACs stay fixed; NMK, session ID, port vary with it). */
   seed?: number;
@@ -94,7 +98,71 @@ export interface SimulationSummary {
   slac: { matchedAtMs?: number; attenuationDb?: number; evseMac?: string };
   peakCurrent: number;
   peakPower: number;
+  /** Warnings and errors logged during the session (not those of the final teardown). */
   errors: string[];
+  /** The simulated-time cap this run had, ms. */
+  timeLimitMs: number;
+}
+
+/** Battery and target when the options give none. */
+const DEFAULT_CAPACITY_KWH = 40;
+const DEFAULT_START_SOC = 30;
+const DEFAULT_TARGET_SOC = 80;
+/** The charger's DC limits in the simulation when the options give none. */
+const DEFAULT_MAX_CURRENT = 125;
+const DEFAULT_MAX_POWER = 50_000;
+
+/** Outcome of a run stopped by its simulated-time cap. */
+export const TIME_LIMIT_OUTCOME = "sim-time-limit";
+/** Cap = TIME_LIMIT_FACTOR × the expected charge + TIME_LIMIT_MARGIN: SLAC, SDP, setup, cable
+ *  check and pre-charge, stop and unplug take well under a minute; the rest is headroom. */
+const TIME_LIMIT_FACTOR = 1.5;
+const TIME_LIMIT_MARGIN = 10 * 60_000;
+/** Cap when the vehicle model says the charge cannot progress at all. */
+const TIME_LIMIT_NO_PROGRESS = 60 * 60_000;
+/** Step and horizon of the charge estimate (one week: beyond any real charge). */
+const ESTIMATE_STEP = 60_000;
+const ESTIMATE_HORIZON = 7 * 24 * 3_600_000;
+
+/**
+ * How long the charge from the start to the target SoC should take, simulated ms, from the
+ * simulation's own vehicle model: charged in one-minute steps at what both sides allow (DC: the
+ * battery's request within the charger's current and power limits; AC: the on-board charger on
+ * the charger's outlet) until the vehicle reports the charge complete. Undefined when nothing
+ * would flow.
+ */
+export function expectedChargeTime(options: SimulationOptions = {}): Millis | undefined {
+  const clock = new ManualClock();
+  const vehicle = createStationVehicle({
+    clock,
+    battery: { capacityKWh: options.capacityKWh ?? DEFAULT_CAPACITY_KWH, soc: options.startSoc ?? DEFAULT_START_SOC },
+    targetSoc: options.targetSoc ?? DEFAULT_TARGET_SOC,
+  });
+  const ac = (options.transfer ?? "dc") === "ac";
+  const outlet = DEFAULT_CHARGER.ac!;
+  if (ac) {
+    vehicle.setPilotState("C");
+    vehicle.onEvseValues({ maxCurrent: outlet.maxCurrent, nominalVoltage: outlet.nominalVoltage });
+  } else vehicle.setContactors(true);
+  const maxCurrent = options.maxCurrent ?? DEFAULT_MAX_CURRENT;
+  const maxPower = options.maxPower ?? DEFAULT_MAX_POWER;
+  for (let t = 0; t <= ESTIMATE_HORIZON; t += ESTIMATE_STEP) {
+    if (vehicle.chargingComplete()) return t as Millis;
+    if (!ac) {
+      const wanted = Math.min(vehicle.battery.allowedCurrent(), maxCurrent);
+      vehicle.onEvseValues({ presentCurrent: Math.min(wanted, maxPower / vehicle.battery.terminalVoltage(wanted)) });
+    }
+    if (!(vehicle.batteryCurrent() > 0)) return undefined;
+    clock.advance(ESTIMATE_STEP);
+  }
+  return undefined;
+}
+
+/** The default simulated-time cap of a run: 1.5 × the expected charge + 10 min. */
+export function simulationTimeLimit(options: SimulationOptions = {}): Millis {
+  const expected = expectedChargeTime(options);
+  if (expected === undefined) return TIME_LIMIT_NO_PROGRESS as Millis;
+  return Math.ceil(TIME_LIMIT_FACTOR * expected + TIME_LIMIT_MARGIN) as Millis;
 }
 
 /** Default station addresses (locally administered), fixed so captures of two runs compare. */
@@ -198,6 +266,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   let peakCurrent = 0;
   let peakPower = 0;
   let lastStatus = -Infinity;
+  let lastMessage: string | undefined;
   let charger: ChargerStation | undefined;
   let vehicle: VehicleStation | undefined;
   let evStack: VirtualIpStack | undefined;
@@ -206,9 +275,10 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   let unplugged = false;
 
   const battery = {
-    capacityKWh: options.capacityKWh ?? 40,
-    soc: options.startSoc ?? 30,
+    capacityKWh: options.capacityKWh ?? DEFAULT_CAPACITY_KWH,
+    soc: options.startSoc ?? DEFAULT_START_SOC,
   };
+  const targetSoc = options.targetSoc ?? DEFAULT_TARGET_SOC;
 
   const pilot = createPilotPair({
     clock,
@@ -283,7 +353,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       port: options.port ?? 0,
       protocols: [protocol],
       transfer: [transfer],
-      config: { dc: { maxVoltage: 500, maxCurrent: options.maxCurrent ?? 125, maxPower: options.maxPower ?? 50_000, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 } },
+      config: { dc: { maxVoltage: 500, maxCurrent: options.maxCurrent ?? DEFAULT_MAX_CURRENT, maxPower: options.maxPower ?? DEFAULT_MAX_POWER, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 } },
       random,
       logger,
       onTrace: (entry: SeccTraceEntry) => {
@@ -316,7 +386,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       protocols: [protocol],
       evccId: EV_MAC,
       battery,
-      targetSoc: options.targetSoc ?? 80,
+      targetSoc,
       logger,
       acPowerAvailable: () => charger?.ac?.closed ?? false,
       onDiscovered: (r) => trace("sdp", `vehicle found the charger at [${r.connectAddress}]:${r.port} after ${r.attempts} request(s)`),
@@ -336,6 +406,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
 
   function evccTrace(entry: EvccTraceEntry): void {
     messages++;
+    lastMessage = `${entry.direction === "tx" ? "sent" : "received"} ${entry.name}`;
     if (entry.name === "SessionSetupReq") sessionStart = clock.now();
     const loop = entry.name === "CurrentDemandReq" || entry.name === "CurrentDemandRes" || entry.name === "ChargingStatusReq" || entry.name === "ChargingStatusRes";
     const v = vehicle!.vehicle;
@@ -375,7 +446,8 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     const v = vehicle?.vehicle;
     summary = {
       ok: outcome?.ok ?? false,
-      protocol: outcome?.protocol as SessionProtocol | undefined,
+      // the negotiated protocol even when the session was cut short (SAP succeeded)
+      protocol: (outcome?.protocol ?? vehicle?.connection?.protocol) as SessionProtocol | undefined,
       transfer,
       outcome: outcome?.reason ?? "incomplete",
       detail: outcome?.detail,
@@ -388,7 +460,9 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       slac: { matchedAtMs: matchedAt !== undefined ? matchedAt - plugAt : undefined, attenuationDb: attenuation, evseMac: toHex(EVSE_MAC) },
       peakCurrent,
       peakPower,
-      errors,
+      // what went wrong in the session, without the teardown's own lines (an abort on a cap)
+      errors: errors.slice(),
+      timeLimitMs: limit,
     };
     vehicle?.close();
     charger?.close();
@@ -399,22 +473,37 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   }
 
   // ---- the scenario
-  trace("sim", `${protocol.toUpperCase()} ${transfer.toUpperCase()} session, battery ${battery.capacityKWh} kWh at ${battery.soc} %, target ${options.targetSoc ?? 80} %`);
+  const limit = options.limit ?? simulationTimeLimit(options);
+  trace(
+    "sim",
+    `${protocol.toUpperCase()} ${transfer.toUpperCase()} session, battery ${battery.capacityKWh} kWh at ${battery.soc} %, target ${targetSoc} %; ` +
+      `simulated-time cap ${formatDuration(limit)}${options.limit === undefined ? " (1.5 × the expected charge + 10 min)" : ""}`,
+  );
   clock.set(() => {
     plugAt = clock.now();
     trace("pilot", "vehicle plugged in");
     pilot.sim.plug();
   }, 1000 as Millis);
-  const limit = options.limit ?? 4 * 3_600_000;
+  // The cap: no end by then means the session is stuck. The outcome says so, with where it
+  // stood, instead of posing as one of the protocol's own timeouts.
+  function stopAtLimit(): void {
+    const v = vehicle?.vehicle;
+    const where = [
+      outcome ? `the session had ended (${outcome.reason}) but the vehicle was not unplugged` : undefined,
+      v ? `SoC ${v.battery.soc.toFixed(1)} % of ${targetSoc} %` : "no session",
+      lastMessage ? `last ${lastMessage}` : undefined,
+    ].filter((x) => x !== undefined);
+    const detail = `no end within the simulated-time cap of ${formatDuration(limit)}; ${where.join(", ")}`;
+    errors.push(`sim: ${detail}`);
+    outcome = { ...outcome, reason: TIME_LIMIT_OUTCOME as VehicleOutcome["reason"], detail, ok: false };
+    wrapUp();
+  }
+
   return {
     advance(ms: number): void {
       if (summary) return;
       clock.advance(Math.min(ms, Math.max(0, limit - clock.now())));
-      if (!summary && clock.now() >= limit) {
-        errors.push(`sim: no end after ${limit / 1000} s of simulated time`);
-        if (!outcome) outcome = { reason: "timeout-sequence-performance", detail: "simulation time limit", ok: false };
-        wrapUp();
-      }
+      if (!summary && clock.now() >= limit) stopAtLimit();
     },
     get done(): boolean {
       return summary !== undefined;

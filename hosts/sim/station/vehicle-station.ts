@@ -57,6 +57,18 @@ export interface VehicleOutcome extends Partial<Omit<EvccConnectionOutcome, "rea
 
 export const DEFAULT_BATTERY: Readonly<BatteryOptions> = Object.freeze({ capacityKWh: 40, soc: 30, maxCurrent: 125, maxPower: 50_000 });
 
+/** The station's simulated vehicle (battery and a 3 × 16 A on-board charger); also what the
+ *  simulation uses to foresee how long a charge takes. */
+export function createStationVehicle(options: Pick<VehicleStationOptions, "clock" | "battery" | "targetSoc" | "acPowerAvailable">): SimVehicle {
+  return new SimVehicle({
+    clock: options.clock,
+    battery: { ...DEFAULT_BATTERY, ...options.battery },
+    targetSoc: options.targetSoc ?? 80,
+    onBoardCharger: { phases: 3, maxCurrent: 16 },
+    acPowerAvailable: options.acPowerAvailable,
+  });
+}
+
 export class VehicleStation {
   readonly vehicle: SimVehicle;
   readonly #o: VehicleStationOptions;
@@ -68,13 +80,7 @@ export class VehicleStation {
   constructor(options: VehicleStationOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
-    this.vehicle = new SimVehicle({
-      clock: options.clock,
-      battery: { ...DEFAULT_BATTERY, ...options.battery },
-      targetSoc: options.targetSoc ?? 80,
-      onBoardCharger: { phases: 3, maxCurrent: 16 },
-      acPowerAvailable: options.acPowerAvailable,
-    });
+    this.vehicle = createStationVehicle(options);
   }
 
   get connection(): EvccConnection | undefined {

@@ -209,7 +209,20 @@ export class SimVehicle implements EvBms, VehicleHooks {
   }
 
   chargingComplete(): boolean {
-    return this.soc() >= this.targetSoc;
+    return this.soc() >= this.targetSoc || this.#fullForOnBoardCharger();
+  }
+
+  /**
+   * AC near full: the battery (tapering, then at its CV limit) accepts less power than the
+   * on-board charger's least output (its minimum current, IEC 61851-1: 6 A). The charger then
+   * draws nothing and the SoC stops short of a 100 % target; a real BMS reports the charge
+   * complete there instead of looping forever. AC is known by the charger's EVSENominalVoltage
+   * (ChargeParameterDiscoveryRes, AC only) with the DC contactors open.
+   */
+  #fullForOnBoardCharger(): boolean {
+    if (this.#contactors || this.#evse.nominalVoltage === undefined) return false;
+    const accepted = this.battery.allowedCurrent() * this.battery.terminalVoltage(0);
+    return accepted < this.obc.dcPower(this.obc.minCurrent, this.#phaseVoltage());
   }
 
   bulkChargingComplete(): boolean {

@@ -163,9 +163,12 @@ class Connection implements StreamSocket {
   /** A segment for this connection arrived. */
   segment(flags: number, seq: number, payload: Uint8Array): void {
     if (flags & TCP_RST) {
+      // A reset answering our SYN: nothing listens there (RFC 9293 §3.10.7.3). Reported with the
+      // code Node's sockets use, so the session layer tells a refusal from a lost link.
+      const refused = this.state === "syn-sent";
       this.state = "closed";
       this.#stack.forget(this);
-      this.#fail(new Error("connection reset by peer"));
+      this.#fail(refused ? Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" }) : new Error("connection reset by peer"));
       return;
     }
     if (this.state === "last-ack") {

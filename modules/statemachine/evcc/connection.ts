@@ -68,6 +68,8 @@ export class EvccConnection {
   #protocol: EvccSchema | undefined;
   #session: EvccSession | undefined;
   #outcome: EvccConnectionOutcome | undefined;
+  /** The socket became writable or delivered data once: the TCP connection was set up. */
+  #connected = false;
 
   constructor(options: EvccConnectionOptions) {
     this.#o = options;
@@ -78,6 +80,7 @@ export class EvccConnection {
       open: options.open,
       logger: options.logger,
       onMessage: (message) => this.#onMessage(message),
+      onConnect: () => (this.#connected = true),
       onClose: (reason, error) => this.#onClose(reason, error),
     });
     if (!this.#conn.closed) this.#sendSap();
@@ -187,6 +190,7 @@ export class EvccConnection {
   }
 
   #onMessage(message: V2gtpMessage): void {
+    this.#connected = true;
     if (this.#outcome) return;
     if (this.#session === undefined) {
       if (message.schema !== "apphand") return this.#end({ reason: "sap-failed", detail: `payload type 0x${message.payloadType.toString(16)} before supportedAppProtocolRes` });
@@ -207,6 +211,12 @@ export class EvccConnection {
 
   #onClose(reason: V2gtpCloseReason, error?: Error): void {
     if (this.#outcome) return;
+    if (!this.#connected && this.#session === undefined && reason === "socket") {
+      // Never connected: not a lost link but no link at all. Hosts that can tell (Node, the
+      // simulator's IP stack) mark a refusal with the POSIX code ECONNREFUSED.
+      const refused = (error as { code?: unknown } | undefined)?.code === "ECONNREFUSED";
+      return this.#end({ reason: refused ? "connection-refused" : "connect-failed", detail: `no TCP connection to the charger${error ? `: ${error.message}` : ""}` });
+    }
     const detail = `V2GTP connection closed (${reason}${error ? `: ${error.message}` : ""})`;
     if (this.#session) this.#session.handle({ type: "link-down", detail });
     else this.#end({ reason: "link-down", detail });

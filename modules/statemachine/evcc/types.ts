@@ -173,6 +173,10 @@ export type EvccStopReason =
   /** The charger offers neither our energy transfer mode nor EIM (ExternalPayment). */
   | "no-charge-service"
   | "link-down"
+  /** No TCP connection: the charger's host refused it (nothing listens on that port). */
+  | "connection-refused"
+  /** No TCP connection for another reason (unreachable, no answer): see `detail`. */
+  | "connect-failed"
   /** A response the EVCC could not decode. */
   | "decode-error"
   /** supportedAppProtocol: the SECC supports none of our protocols, or answered nonsense. */
