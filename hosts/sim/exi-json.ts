@@ -25,7 +25,7 @@ import {
   T_SIMPLE_ONLY,
   type Grammar,
 } from "../../modules/exi/tables";
-import { fromHex, toHex } from "../../modules/common/index";
+import { fromHex, hexProblem, toHex } from "../../modules/common/index";
 
 type Obj = Record<string, unknown>;
 
@@ -83,7 +83,8 @@ function simple(g: Grammar, dt: number, v: unknown, path: string): unknown {
     case DT_HEX:
     case DT_B64: {
       const bytes = typeof v === "string" ? fromHex(v) : undefined;
-      return bytes ?? fail(path, `expected bytes as a hex string, got ${JSON.stringify(v)}`);
+      const why = typeof v === "string" ? `: ${hexProblem(v)}` : "";
+      return bytes ?? fail(path, `expected bytes as a hex string, got ${JSON.stringify(v)}${why}`);
     }
     case DT_BOOL:
       if (typeof v === "boolean") return v;

@@ -33,9 +33,45 @@ export function fromHex(text: string): Uint8Array | undefined {
   return out;
 }
 
+/**
+ * Why fromHex rejects `text`, for a message to the person who typed it; undefined when it
+ * accepts it. Names the first character that is not a hex digit with its position in `text`
+ * (counted from 1, whitespace included), or else the odd count of digits.
+ */
+export function hexProblem(text: string): string | undefined {
+  let digits = 0;
+  let prefix = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || (code >= 9 && code <= 13)) continue;
+    // "0x" before the first digit pair is a prefix (as fromHex takes it), not a digit
+    if (digits === 1 && !prefix && (code === 120 || code === 88) && text.slice(0, i).trim() === "0") {
+      prefix = true;
+      digits = 0;
+      continue;
+    }
+    if (nibble(code) < 0) return `${describeChar(text, i)} at position ${i + 1} is not a hex digit`;
+    digits++;
+  }
+  if (digits % 2 !== 0) return `${digits} hex digits: an odd count (each byte takes two)`;
+  return undefined;
+}
+
+/** 'g', or U+001E for a character that does not print. */
+function describeChar(text: string, i: number): string {
+  const code = text.codePointAt(i)!;
+  return code < 0x21 || (code >= 0x7f && code < 0xa0) ? `U+${code.toString(16).toUpperCase().padStart(4, "0")}` : `'${String.fromCodePoint(code)}'`;
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True when every byte is zero (or there are none): a SessionID of zero asks for a new session. */
+export function allZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
   return true;
 }
 

@@ -104,7 +104,7 @@ describe("xs15118 exi encode", () => {
     assert.equal(s.out, r.out);
     const bad = await run(["exi", "encode", "--schema", "iso20-cm", "-"], json.replace('"0000000000000000"', '"zz"'));
     assert.equal(bad.code, 1);
-    assert.match(bad.err, /SessionID: expected bytes as a hex string/);
+    assert.match(bad.err, /SessionID: expected bytes as a hex string, got "zz": 'z' at position 1 is not a hex digit/);
     const notJson = await run(["exi", "encode", "--schema", "iso20-cm", "-"], "{");
     assert.equal(notJson.code, 1);
   });
