@@ -6,6 +6,7 @@
 // bindCharger() in ./secc/charger-binding.ts connects the interfaces below to both channels.
 
 import type { Millis } from "../common/index";
+import type { Iso20SeccConfig } from "./iso20/config";
 
 export type EnergyTransferMode =
   | "AC_single_phase_core"
@@ -50,8 +51,10 @@ export interface SeccConfig {
   ac?: AcLimits;
   /** ISO-2: ask for MeteringReceiptReq in ChargingStatusRes/CurrentDemandRes (ReceiptRequired). */
   receiptRequired?: boolean;
-  /** SAP: protocols in order of preference (default ["iso2", "din"]). */
-  protocols?: readonly ("din" | "iso2")[];
+  /** SAP: protocols offered (default ["iso2", "din"]); the EV's priorities decide among them. "iso20" offers -20 DC and AC. */
+  protocols?: readonly ("din" | "iso2" | "iso20")[];
+  /** ISO 15118-20: services, control modes, bidirectional settings. */
+  iso20?: Iso20SeccConfig;
   /** NotificationMaxDelay in the EVSE status (s). */
   notificationMaxDelay?: number;
   /** Meter ID in MeterInfo; no MeterInfo is sent when absent. */
@@ -65,6 +68,12 @@ export interface SeccConfig {
   pmaxSchedule?: readonly { readonly start: number; readonly power: number }[];
   /** Duration of the default PMaxSchedule entry in s (default 86400, one day). */
   scheduleDuration?: number;
+  /**
+   * Refuse PowerDeliveryReq(Start) without a ChargingProfile (FAILED_ChargingProfileInvalid), as
+   * some fielded chargers do although the schema makes it optional. Default false. A profile
+   * that is sent is always checked against the schedule.
+   */
+  requireChargingProfile?: boolean;
   /**
    * ISO-2 EVSEProcessing while external identification is pending: "Ongoing" (default) or
    * "Ongoing_WaitingForCustomerInteraction" (what EVerest sends while it waits for an RFID card).
@@ -123,6 +132,13 @@ export type ControlEvent =
    * E or F end the session (unplugged / short / fault).
    */
   | { readonly kind: "cp-state"; readonly state: "A" | "B" | "C" | "D" | "E" | "F" }
+  /**
+   * ISO 15118-20 energy manager: the power the site wants at this EVSE now (W; negative =
+   * discharge, the EV feeds the site). Dynamic control mode sends it as the EVSE target.
+   */
+  | { readonly kind: "power-setpoint"; readonly watts: number }
+  /** ISO 15118-20 EVSENotification for the EV (Terminate and ScheduleRenegotiation come from stop-charging / renegotiate). */
+  | { readonly kind: "evse-notification"; readonly notification: "Pause" | "ExitStandby" | "ServiceRenegotiation" | undefined }
   | { readonly kind: "malfunction" };
 
 /** The charger as the handlers see it. The session updates it from ControlEvents. */
@@ -141,6 +157,10 @@ export interface EvseFacts {
   malfunction: boolean;
   /** The last control-pilot state reported; undefined if the host reports none. */
   cpState?: "A" | "B" | "C" | "D" | "E" | "F";
+  /** ISO 15118-20 energy manager setpoint (W, negative = discharge); undefined: none given. */
+  powerSetpoint?: number;
+  /** ISO 15118-20 EVSENotification besides Terminate / ScheduleRenegotiation; undefined: none. */
+  iso20Notification?: "Pause" | "ExitStandby" | "ServiceRenegotiation";
   dc: DcLimits;
   ac: AcLimits;
 }
@@ -160,7 +180,7 @@ export interface SeccFacts {
 
 /** What survives an ISO-2 pause (SessionStopReq ChargingSession=Pause) until resumption. */
 export interface PausedSession {
-  readonly protocol: "din" | "iso2";
+  readonly protocol: "din" | "iso2" | "iso20";
   readonly sessionId: Uint8Array;
   readonly evccId: Uint8Array;
   readonly paymentOption?: string;
@@ -181,7 +201,7 @@ export interface SessionStore {
 /** Callbacks out of the SECC. All optional, all fire-and-forget (never awaited). */
 export interface ChargerFeedback {
   /** A session was set up (or resumed). */
-  sessionStarted?(info: { protocol: "din" | "iso2"; sessionId: Uint8Array; evccId: Uint8Array; resumed: boolean }): void;
+  sessionStarted?(info: { protocol: "din" | "iso2" | "iso20"; sessionId: Uint8Array; evccId: Uint8Array; resumed: boolean }): void;
   /** EIM: start external identification (RFID, app, free vend); answer with ControlEvent authorized. */
   requestAuthorization?(evccId: Uint8Array): void;
   /** DC: connect the output and check isolation at `voltage`; answer with cable-check-finished. */

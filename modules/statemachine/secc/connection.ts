@@ -17,9 +17,9 @@ import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../
 import type { StopReason } from "../framework";
 import { messageName } from "../dispatch";
 import { V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME, V2G_SECC_MSG_PERFORMANCE_TIME } from "../secc-timeouts";
-import type { SupportedAppProtocolReqDoc, V2gDocument } from "../msg-types";
+import type { V2gDocument } from "../msg-types";
 import { SeccSession } from "./session";
-import type { SeccSessionOptions } from "./session";
+import type { SeccRequestDoc, SeccSessionOptions } from "./session";
 
 /** The codec functions the connection uses (by default its own modules/exi ExiCodec; replaceable in tests). */
 export interface SeccCodec {
@@ -81,7 +81,7 @@ export class SeccConnection {
 
   #message(message: V2gtpMessage): void {
     const schema = message.schema;
-    if (schema !== "apphand" && schema !== "din" && schema !== "iso2") {
+    if (schema !== "apphand" && schema !== "din" && schema !== "iso2" && schema !== "iso20-cm" && schema !== "iso20-dc" && schema !== "iso20-ac") {
       this.#logger.log("warn", "secc", "payload of a protocol this SECC does not speak", { payloadType: message.payloadType });
       this.#conn.close();
       return;
@@ -100,12 +100,12 @@ export class SeccConnection {
     this.#handling = true;
     let out;
     try {
-      out = this.session.request(doc as V2gDocument | SupportedAppProtocolReqDoc);
+      out = this.session.request(doc as SeccRequestDoc);
     } finally {
       this.#handling = false;
     }
     if (out.response !== undefined) {
-      const outSchema: SchemaId = "supportedAppProtocolRes" in out.response ? "apphand" : (this.session.protocol ?? "iso2");
+      const outSchema: SchemaId = this.session.schemaOf(out.response);
       let bytes: Uint8Array | undefined;
       try {
         bytes = this.#codec.encode(outSchema, out.response);
@@ -115,7 +115,9 @@ export class SeccConnection {
       }
       if (bytes !== undefined) this.#conn.send(outSchema, bytes);
       this.#checkPerformance(out.response, started);
-      if (outSchema === "apphand" && this.session.protocol !== undefined) this.#conn.selectProtocol(this.session.protocol);
+      const chosen = this.session.protocol;
+      // After -20 SAP every message has its own payload type (any -20 id says so to V2GTP).
+      if (outSchema === "apphand" && chosen !== undefined) this.#conn.selectProtocol(chosen === "iso20" ? "iso20-dc" : chosen);
     }
     if (out.close || this.#closeAfterSend) this.#conn.close();
   }
@@ -129,7 +131,8 @@ export class SeccConnection {
     const spent = this.#clock.now() - started;
     if (spent < V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME) return;
     const body = (response as V2gDocument).V2G_Message?.Body;
-    const name = body === undefined ? "supportedAppProtocolRes" : messageName(body) ?? "?";
+    // -20 messages are their own root element (as is supportedAppProtocolRes).
+    const name = (body === undefined ? messageName(response) : messageName(body)) ?? "?";
     const limit = name === "CurrentDemandRes" ? V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME : V2G_SECC_MSG_PERFORMANCE_TIME;
     if (spent > limit) this.#logger.log("warn", "secc", `${name} took ${spent} ms (limit ${limit} ms)`, { message: name, ms: spent });
   }

@@ -2,6 +2,7 @@
 
 import type { DcEvStatus, PhysicalValue } from "../msg-types";
 import { fromPhysical } from "../physical";
+import type { Iso20Record } from "../iso20/context";
 
 /** The EV's latest values from its DC requests (SI units). */
 export interface EvValues {
@@ -17,7 +18,7 @@ export interface EvValues {
 }
 
 export interface SeccContext {
-  readonly protocol: "din" | "iso2";
+  readonly protocol: "din" | "iso2" | "iso20";
   /** Empty until SessionSetupRes. */
   sessionId: Uint8Array;
   evccId: Uint8Array;
@@ -41,11 +42,14 @@ export interface SeccContext {
   /** ISO-2: ReceiptRequired was sent; MeteringReceiptReq is allowed. */
   receiptRequested: boolean;
   readonly ev: EvValues;
+  /** ISO 15118-20 only: services, control mode, BPT direction, the EV's -20 values. */
+  readonly iso20?: Iso20Record;
 }
 
-export function newContext(protocol: "din" | "iso2", saScheduleTupleId = 1): SeccContext {
+export function newContext(protocol: "din" | "iso2" | "iso20", saScheduleTupleId = 1, iso20?: Iso20Record): SeccContext {
   return {
     protocol,
+    iso20,
     sessionId: new Uint8Array(0),
     evccId: new Uint8Array(0),
     resumed: false,

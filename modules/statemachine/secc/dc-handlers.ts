@@ -29,27 +29,41 @@ export function evseFault(facts: SeccFacts): boolean {
  */
 export function cableCheck(req: CableCheckReq, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   noteEvStatus(ctx, req.DC_EVStatus);
-  if (evseFault(facts)) {
-    return stop({ CableCheckRes: { ResponseCode: "FAILED", DC_EVSEStatus: status(ctx, facts, "idle"), EVSEProcessing: "Finished" } }, "failed-response");
+  switch (cableCheckProgress(ctx, facts)) {
+    case "fault":
+      return stop({ CableCheckRes: { ResponseCode: "FAILED", DC_EVSEStatus: status(ctx, facts, "idle"), EVSEProcessing: "Finished" } }, "failed-response");
+    case "start":
+      return reply(
+        { CableCheckRes: { ResponseCode: "OK", DC_EVSEStatus: status(ctx, facts, "cable-check"), EVSEProcessing: "Ongoing" } },
+        undefined,
+        "start-cable-check",
+      );
+    case "ongoing":
+      return reply({ CableCheckRes: { ResponseCode: "OK", DC_EVSEStatus: status(ctx, facts, "cable-check"), EVSEProcessing: "Ongoing" } });
+    case "failed":
+      return stop(
+        { CableCheckRes: { ResponseCode: "FAILED", DC_EVSEStatus: status(ctx, facts, "cable-check"), EVSEProcessing: "Finished" } },
+        "failed-response",
+      );
+    case "finished":
+      return reply({ CableCheckRes: { ResponseCode: "OK", DC_EVSEStatus: status(ctx, facts, "idle"), EVSEProcessing: "Finished" } }, "PreCharge");
   }
+}
+
+/**
+ * Where the cable check stands (DIN, ISO-2 and -20 alike): "fault" = the charger cannot
+ * deliver power; "start" = the first request (starts the isolation check); "ongoing" = not
+ * finished yet; "failed" = isolation Fault (or no valid result); "finished" = go on to PreCharge.
+ */
+export function cableCheckProgress(ctx: SeccContext, facts: SeccFacts): "fault" | "start" | "ongoing" | "failed" | "finished" {
+  if (evseFault(facts)) return "fault";
   if (!ctx.cableCheckStarted) {
     ctx.cableCheckStarted = true;
-    return reply(
-      { CableCheckRes: { ResponseCode: "OK", DC_EVSEStatus: status(ctx, facts, "cable-check"), EVSEProcessing: "Ongoing" } },
-      undefined,
-      "start-cable-check",
-    );
+    return "start";
   }
-  if (!facts.evse.cableCheckFinished) {
-    return reply({ CableCheckRes: { ResponseCode: "OK", DC_EVSEStatus: status(ctx, facts, "cable-check"), EVSEProcessing: "Ongoing" } });
-  }
-  if (facts.evse.isolation === "Fault" || facts.evse.isolation === "Invalid") {
-    return stop(
-      { CableCheckRes: { ResponseCode: "FAILED", DC_EVSEStatus: status(ctx, facts, "cable-check"), EVSEProcessing: "Finished" } },
-      "failed-response",
-    );
-  }
-  return reply({ CableCheckRes: { ResponseCode: "OK", DC_EVSEStatus: status(ctx, facts, "idle"), EVSEProcessing: "Finished" } }, "PreCharge");
+  if (!facts.evse.cableCheckFinished) return "ongoing";
+  if (facts.evse.isolation === "Fault" || facts.evse.isolation === "Invalid") return "failed";
+  return "finished";
 }
 
 /** How close (V) the output must be to the EV's pre-charge target to count as there. */

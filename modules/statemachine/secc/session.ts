@@ -22,9 +22,15 @@ import { stop as stopResult, timeoutReason } from "../framework";
 import type { FeedbackSignal, HandlerResult, SessionEvent, StopReason, TimerId } from "../framework";
 import type { SupportedAppProtocolReqDoc, SupportedAppProtocolResDoc, V2gDocument } from "../msg-types";
 import { negotiateAppProtocol } from "../sap";
-import type { SapProtocolId } from "../sap";
+import type { SapOffer, SapProtocolId } from "../sap";
+import type { SchemaId } from "../../exi/index";
 import { DIN_SECC } from "../din/secc-states";
 import { ISO2_SECC } from "../iso2/secc-states";
+import { ISO20_SECC } from "../iso20/secc-states";
+import { iso20Offer } from "../iso20/config";
+import { newIso20Record } from "../iso20/context";
+import { iso20SchemaOfMessage, iso20SessionIdOf, setIso20Header } from "../iso20/envelope";
+import type { Iso20Document } from "../iso20/envelope";
 import { newContext } from "./context";
 import type { SeccContext } from "./context";
 import { preChargeConverged } from "./dc-handlers";
@@ -34,7 +40,7 @@ import type { SeccProtocol, SeccState } from "./types";
 /** One traced message: direction, protocol, state, element name, its key values. */
 export interface SeccTraceEntry {
   readonly direction: "rx" | "tx";
-  readonly protocol: "sap" | "din" | "iso2";
+  readonly protocol: "sap" | "din" | "iso2" | "iso20";
   readonly state: string;
   readonly message: string;
   /** Key values, e.g. "EVTargetVoltage=400V EVTargetCurrent=100A SOC=42%". */
@@ -65,11 +71,14 @@ export interface SeccSessionOptions {
 
 /** A response to send and whether to close the connection after sending it. */
 export interface SeccOutput {
-  readonly response: V2gDocument | SupportedAppProtocolResDoc | undefined;
+  readonly response: V2gDocument | SupportedAppProtocolResDoc | Iso20Document | undefined;
   readonly close: boolean;
 }
 
-const PROTOCOLS: Readonly<Record<SapProtocolId, SeccProtocol>> = Object.freeze({ din: DIN_SECC, iso2: ISO2_SECC });
+const PROTOCOLS: Readonly<Record<SapProtocolId, SeccProtocol>> = Object.freeze({ din: DIN_SECC, iso2: ISO2_SECC, iso20: ISO20_SECC });
+
+/** A request document: SAP, a DIN/ISO-2 V2G_Message, or an ISO 15118-20 message (its own root element). */
+export type SeccRequestDoc = V2gDocument | SupportedAppProtocolReqDoc | Iso20Document;
 
 const CLOSE_ONLY: SeccOutput = Object.freeze({ response: undefined, close: true });
 
@@ -193,7 +202,7 @@ export class SeccSession {
   // ---- input --------------------------------------------------------------------------
 
   /** The single entry point: every event goes through here. */
-  feed(event: SessionEvent<V2gDocument | SupportedAppProtocolReqDoc, ControlEvent>): SeccOutput | undefined {
+  feed(event: SessionEvent<SeccRequestDoc, ControlEvent>): SeccOutput | undefined {
     switch (event.kind) {
       case "request":
         return this.#onRequest(event.message);
@@ -209,8 +218,8 @@ export class SeccSession {
     }
   }
 
-  /** A decoded request (supportedAppProtocolReq or V2G_Message). */
-  request(message: V2gDocument | SupportedAppProtocolReqDoc): SeccOutput {
+  /** A decoded request (supportedAppProtocolReq, V2G_Message, or an ISO 15118-20 message). */
+  request(message: SeccRequestDoc): SeccOutput {
     return this.#onRequest(message);
   }
 
@@ -231,21 +240,28 @@ export class SeccSession {
 
   // ---- requests -----------------------------------------------------------------------
 
-  #onRequest(message: V2gDocument | SupportedAppProtocolReqDoc): SeccOutput {
+  #onRequest(message: SeccRequestDoc): SeccOutput {
     if (this.#stopped !== undefined) return CLOSE_ONLY;
     this.#waiting = false; // a request arrived: the sequence timer is satisfied until the next response
-    if ("supportedAppProtocolReq" in message) return this.#onSap(message);
-    if (!("V2G_Message" in message) || this.#protocol === undefined || this.#ctx === undefined || this.#state === undefined) {
+    if ("supportedAppProtocolReq" in message) return this.#onSap(message as SupportedAppProtocolReqDoc);
+    const iso20 = this.#protocol?.id === "iso20";
+    if ((!iso20 && !("V2G_Message" in message)) || this.#protocol === undefined || this.#ctx === undefined || this.#state === undefined) {
       this.#finish("sequence-error");
       return CLOSE_ONLY;
     }
     const protocol = this.#protocol;
     const ctx = this.#ctx;
     const state = this.#state;
-    const header = message.V2G_Message.Header;
-    const body = message.V2G_Message.Body;
+    // DIN/ISO-2: the Body's one element, the header beside it; -20: the document's root
+    // element is the message, with the header inside.
+    const body = iso20 ? message : (message as V2gDocument).V2G_Message.Body;
     const name = messageName(body);
-    const headerId = header?.SessionID instanceof Uint8Array ? header.SessionID : new Uint8Array(0);
+    const header = iso20 ? undefined : (message as V2gDocument).V2G_Message.Header;
+    const headerId = iso20
+      ? iso20SessionIdOf(name === undefined ? undefined : (body as Record<string, unknown>)[name])
+      : header?.SessionID instanceof Uint8Array
+        ? header.SessionID
+        : new Uint8Array(0);
     const facts = this.#facts;
     facts.now = this.#clock.now();
     facts.newSessionId = undefined;
@@ -296,7 +312,9 @@ export class SeccSession {
     if (result.signal !== undefined) this.#signal(result.signal, ctx);
 
     const sessionId = ctx.sessionId.length > 0 ? ctx.sessionId : headerId;
-    const response: V2gDocument = { V2G_Message: { Header: { SessionID: sessionId }, Body: result.body } };
+    const response = iso20
+      ? setIso20Header(result.body, sessionId, facts.unixTime ?? this.#unixTime?.() ?? 0n)
+      : ({ V2G_Message: { Header: { SessionID: sessionId }, Body: result.body } } as V2gDocument);
     if (result.kind === "stop") {
       if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);
       this.#finish(result.reason);
@@ -323,23 +341,47 @@ export class SeccSession {
       this.#finish("sequence-error");
       return CLOSE_ONLY;
     }
-    const result = negotiateAppProtocol(message, this.#config.protocols ?? ["iso2", "din"]);
+    const result = negotiateAppProtocol(message, this.#sapOffer());
     if (this.#trace !== undefined) this.#emitTrace("tx", "supportedAppProtocolRes", result.response.supportedAppProtocolRes);
     if (result.protocol === undefined) {
       this.#finish("no-protocol");
       return { response: result.response, close: true };
     }
-    this.#select(result.protocol);
-    this.#logger.log("info", "secc", `protocol ${result.protocol} negotiated`, { schemaId: result.chosen?.SchemaID });
+    this.#select(result.protocol, result.namespace);
+    this.#logger.log("info", "secc", `protocol ${result.protocol} negotiated`, { schemaId: result.chosen?.SchemaID, namespace: result.namespace });
     this.#armSequenceTimer();
     return { response: result.response, close: false };
   }
 
-  #select(id: SapProtocolId): void {
+  /** The SAP offer: the configured protocols; -20 only in the namespaces (DC, AC) the charger has hardware for. */
+  #sapOffer(): SapOffer[] {
+    const config = this.#config;
+    const offer: SapOffer[] = [];
+    for (const p of config.protocols ?? ["iso2", "din"]) {
+      if (p !== "iso20") offer.push(p);
+      else {
+        if (config.dc !== undefined) offer.push("iso20-dc");
+        if (config.ac !== undefined) offer.push("iso20-ac");
+      }
+    }
+    return offer;
+  }
+
+  #select(id: SapProtocolId, namespace?: "dc" | "ac"): void {
     const protocol = PROTOCOLS[id];
     this.#protocol = protocol;
-    this.#ctx = newContext(id, this.#config.saScheduleTupleId ?? 1);
+    const tupleId = this.#config.iso20?.scheduleTupleId ?? this.#config.saScheduleTupleId ?? 1;
+    const iso20 = id === "iso20" ? newIso20Record(namespace ?? (this.#config.dc !== undefined ? "dc" : "ac"), iso20Offer(this.#config), tupleId) : undefined;
+    this.#ctx = newContext(id, tupleId, iso20);
     this.#state = protocol.states[protocol.initial];
+  }
+
+  /** The EXI schema of a response of this session (SAP, DIN, ISO-2, or the -20 family of the message). */
+  schemaOf(response: object): SchemaId {
+    if ("supportedAppProtocolRes" in response) return "apphand";
+    const id = this.#protocol?.id ?? "iso2";
+    if (id !== "iso20") return id;
+    return iso20SchemaOfMessage(messageName(response) ?? "");
   }
 
   // ---- states and timers --------------------------------------------------------------
@@ -579,6 +621,12 @@ export class SeccSession {
       case "malfunction":
         evse.malfunction = true;
         evse.notification = "StopCharging";
+        break;
+      case "power-setpoint":
+        evse.powerSetpoint = event.watts;
+        break;
+      case "evse-notification":
+        evse.iso20Notification = event.notification;
         break;
       case "cp-state":
         evse.cpState = event.state;

@@ -8,9 +8,9 @@ import type { SeccContext } from "./context";
 export type SeccHandler<Req = any> = Handler<SeccContext, SeccFacts, Req>;
 export type SeccState = StateRecord<SeccContext, SeccFacts, ControlEvent>;
 export type SeccProtocol = ProtocolTables<SeccContext, SeccFacts, ControlEvent> & {
-  readonly id: "din" | "iso2";
-  /** The EXI schema id of the protocol's messages. */
-  readonly schema: "din" | "iso2";
+  readonly id: "din" | "iso2" | "iso20";
+  /** The EXI schema id of the protocol's messages (-20: CommonMessages; its DC_/AC_ messages use iso20-dc/-ac). */
+  readonly schema: "din" | "iso2" | "iso20-cm";
 };
 
 /** A frozen SECC state: `on`'s first key is the state's own request. */

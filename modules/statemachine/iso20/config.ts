@@ -1,0 +1,72 @@
+// What an ISO 15118-20 SECC offers, beside the DIN/-2 settings of SeccConfig (config.iso20).
+
+import type { BptSettings, Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
+import { isDc, parameterSets, SERVICE_ID } from "./services";
+
+/** Discharge limits of a bidirectional charger, as magnitudes (W, A; DC also V range via config.dc). */
+export interface DischargeLimits {
+  maxPower: number;
+  minPower?: number;
+  /** DC only. */
+  maxCurrent?: number;
+  minCurrent?: number;
+}
+
+export interface Iso20SeccConfig {
+  /** Energy transfer services offered. Default: DC (and DC_BPT with discharge limits) when config.dc is set, else AC (and AC_BPT). */
+  services?: readonly Iso20Transfer[];
+  /** Control modes offered in every service's parameter sets, in this order. Default ["scheduled", "dynamic"]. */
+  controlModes?: readonly Iso20ControlMode[];
+  bpt?: BptSettings;
+  /** The charger's discharge capability; a BPT service is offered by default only with it. */
+  discharge?: DischargeLimits;
+  /**
+   * Send discharge limits as negative numbers. Default false: magnitudes, as the -20 text
+   * describes the discharge parameters of BPT_*_CPDRes and the BPT loop messages (EVerest's
+   * negative_bidirectional_limits option exists for the cars that expect the opposite).
+   */
+  negativeDischargeLimits?: boolean;
+  /** ServiceDiscoveryRes ServiceRenegotiationSupported. Default true. */
+  serviceRenegotiation?: boolean;
+  /** ScheduleTupleID of the offered schedule (1..255, default config.saScheduleTupleId or 1). */
+  scheduleTupleId?: number;
+  /** PowerDelivery(Standby) is allowed (default true). */
+  standbyAllowed?: boolean;
+  /** SessionStop(Pause) is allowed (default true). */
+  pauseAllowed?: boolean;
+  /** Tolerance (W) for the EV power profile against the schedule's power (default 0). */
+  powerTolerance?: number;
+}
+
+/** The services and parameter sets a SECC offers, computed once per session from its config. */
+export interface Iso20Offer {
+  readonly services: readonly Iso20Transfer[];
+  /** Parameter sets by service ID. */
+  readonly sets: Readonly<Record<number, readonly Iso20ParameterSet[]>>;
+}
+
+export function iso20Offer(config: { dc?: object; ac?: { nominalVoltage: number }; iso20?: Iso20SeccConfig }): Iso20Offer {
+  const c = config.iso20 ?? {};
+  let services = c.services;
+  if (services === undefined) {
+    const list: Iso20Transfer[] = [];
+    if (config.dc !== undefined) {
+      list.push("dc");
+      if (c.discharge !== undefined) list.push("dc_bpt");
+    } else {
+      list.push("ac");
+      if (c.discharge !== undefined) list.push("ac_bpt");
+    }
+    services = list;
+  }
+  const modes = c.controlModes ?? ["scheduled", "dynamic"];
+  const sets: Record<number, Iso20ParameterSet[]> = {};
+  for (const transfer of services) {
+    sets[SERVICE_ID[transfer]] = parameterSets(transfer, {
+      controlModes: modes,
+      nominalVoltage: isDc(transfer) ? undefined : config.ac?.nominalVoltage,
+      bpt: c.bpt,
+    });
+  }
+  return { services, sets };
+}

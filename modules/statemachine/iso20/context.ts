@@ -1,0 +1,77 @@
+// The ISO 15118-20 part of the SECC's session record (SeccContext.iso20).
+
+import type { SeccContext } from "../secc/context";
+import type { Iso20Offer } from "./config";
+import type { Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
+
+/** The EV's values from -20 requests (W, A, V, Wh; discharge values as magnitudes). */
+export interface Iso20EvValues {
+  maxChargePower: number;
+  minChargePower: number;
+  maxDischargePower: number;
+  minDischargePower: number;
+  maxDischargeCurrent: number;
+  /** EVPresentVoltage (DC) of the last request. */
+  presentVoltage: number;
+  /** AC: EVPresentActivePower of the last loop request (signed: negative = discharge). */
+  presentActivePower: number;
+  /** Dynamic: energy requests (Wh; the minimum may be negative: the EV offers energy). */
+  targetEnergy?: number;
+  maxEnergy?: number;
+  minEnergy?: number;
+  departureTime?: number;
+  minimumSoc?: number;
+  targetSoc?: number;
+}
+
+export interface Iso20Record {
+  /** "dc" or "ac": the namespace SAP chose (:-20:DC / :-20:AC). */
+  readonly namespace: "dc" | "ac";
+  readonly offer: Iso20Offer;
+  /** The selected energy transfer service and parameter set (after ServiceSelection). */
+  service?: Iso20ParameterSet;
+  transfer?: Iso20Transfer;
+  controlMode?: Iso20ControlMode;
+  /** The ScheduleTupleID offered in ScheduleExchangeRes (Scheduled mode). */
+  scheduleTupleId: number;
+  /** ServiceDiscovery done (ServiceDetail / ServiceSelection may follow). */
+  discovered: boolean;
+  /** The last DC_PreChargeReq said EVProcessing=Finished: PowerDelivery(Start) may follow. */
+  preChargeFinished: boolean;
+  /** BPT_ChannelSelection of PowerDelivery(Start): the direction the EV asked for. */
+  channel: "Charge" | "Discharge";
+  /** PowerDelivery(Standby): no power, the session stays. */
+  standby: boolean;
+  /** Clock time of the last PowerDelivery(Start): the schedule's offsets count from here. */
+  startedAt: number;
+  /** Which sign the peer used for discharge limits: undefined until seen. */
+  peerNegativeDischarge?: boolean;
+  readonly ev: Iso20EvValues;
+}
+
+export function newIso20Record(namespace: "dc" | "ac", offer: Iso20Offer, scheduleTupleId: number): Iso20Record {
+  return {
+    namespace,
+    offer,
+    scheduleTupleId,
+    discovered: false,
+    preChargeFinished: false,
+    channel: "Charge",
+    standby: false,
+    startedAt: 0,
+    ev: {
+      maxChargePower: 0,
+      minChargePower: 0,
+      maxDischargePower: 0,
+      minDischargePower: 0,
+      maxDischargeCurrent: 0,
+      presentVoltage: 0,
+      presentActivePower: 0,
+    },
+  };
+}
+
+/** The -20 record of a -20 session (the -20 states only run in one). */
+export function rec(ctx: SeccContext): Iso20Record {
+  return ctx.iso20!;
+}

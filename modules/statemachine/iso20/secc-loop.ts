@@ -1,0 +1,56 @@
+// Pieces the -20 DC and AC charge loops share: EVSE notifications, meter values, the EV's
+// display values, the power the charger wants now.
+
+import type { SeccFacts } from "../charger-interfaces";
+import type { SeccContext } from "../secc/context";
+import type * as cm from "../../exi/generated/iso20_cm/types";
+import type { Iso20Record } from "./context";
+import { isBpt } from "./services";
+
+export { rec } from "./context";
+
+/**
+ * EVSEStatus of a loop response, only when the charger has something to say: its stop request
+ * → Terminate, a renegotiation request → ScheduleRenegotiation, or the -20 notification the
+ * charger pushed (Pause, ExitStandby, ServiceRenegotiation).
+ */
+export function evseStatusOf(facts: SeccFacts): cm.EVSEStatusType | undefined {
+  const evse = facts.evse;
+  let notification: cm.EVSEStatusType["EVSENotification"] | undefined;
+  if (evse.notification === "StopCharging") notification = "Terminate";
+  else if (evse.notification === "ReNegotiation") notification = "ScheduleRenegotiation";
+  else if (evse.iso20Notification !== undefined) notification = evse.iso20Notification;
+  if (notification === undefined) return undefined;
+  return { NotificationMaxDelay: facts.config.notificationMaxDelay ?? 0, EVSENotification: notification };
+}
+
+/** MeterInfo when the charger has a meter ID (the EV asked with MeterInfoRequested). */
+export function meterInfoOf(facts: SeccFacts): cm.MeterInfoType | undefined {
+  const id = facts.config.meterId;
+  if (id === undefined) return undefined;
+  const wh = facts.evse.meterWh;
+  return { MeterID: id, ChargedEnergyReadingWh: BigInt(Math.max(0, Math.round(wh))) };
+}
+
+/** The EV's SoC and charging-complete flag from DisplayParameters. */
+export function noteDisplay(ctx: SeccContext, display: cm.DisplayParametersType | undefined): void {
+  if (display === undefined) return;
+  if (typeof display.PresentSOC === "number") ctx.ev.soc = display.PresentSOC;
+  if (display.ChargingComplete !== undefined) ctx.ev.chargingComplete = display.ChargingComplete === true;
+}
+
+/**
+ * Dynamic control: the power (W, signed: negative = discharge) the charger wants this loop —
+ * the energy manager's setpoint within the charger's and the EV's limits, or the charger's
+ * charge limit when no setpoint is given. A discharge setpoint needs a BPT service.
+ */
+export function loopTargetPower(r: Iso20Record, facts: SeccFacts, maxChargePower: number): number {
+  const setpoint = facts.evse.powerSetpoint;
+  const evMax = r.ev.maxChargePower > 0 ? r.ev.maxChargePower : maxChargePower;
+  if (setpoint === undefined) return Math.min(maxChargePower, evMax);
+  if (setpoint >= 0) return Math.min(setpoint, maxChargePower, evMax);
+  if (r.transfer === undefined || !isBpt(r.transfer)) return 0;
+  const d = facts.config.iso20?.discharge?.maxPower ?? 0;
+  const evD = r.ev.maxDischargePower > 0 ? r.ev.maxDischargePower : d;
+  return -Math.min(-setpoint, d, evD);
+}

@@ -1,0 +1,64 @@
+// ISO 15118-20 SECC (EIM; DC, DC_BPT, AC, AC_BPT; Scheduled and Dynamic): the state table.
+//
+// Flow: SessionSetup → AuthorizationSetup → Authorization (Ongoing…) → ServiceDiscovery →
+// [ServiceDetail…] ServiceSelection → DC/AC_ChargeParameterDiscovery → ScheduleExchange →
+//   DC: DC_CableCheck… → DC_PreCharge… (…Finished) → PowerDelivery(Start) → DC_ChargeLoop… →
+//       PowerDelivery(Stop) → DC_WeldingDetection… → SessionStop
+//   AC: PowerDelivery(Start) → AC_ChargeLoop… → PowerDelivery(Stop) → SessionStop
+// In the loop: PowerDelivery(Standby) (stays), PowerDelivery(ScheduleRenegotiation) →
+// ScheduleExchange → PowerDelivery(Start). SessionStop(ServiceRenegotiation) → ServiceDiscovery;
+// SessionStop(Pause) ends the session so that SessionSetupReq can resume it by SessionID.
+// SessionStopReq is accepted in every state after SessionSetup.
+
+import type { SeccProtocol, SeccState } from "../secc/types";
+import { seccState } from "../secc/types";
+import { iso20FailedResponse } from "./failed-responses";
+import { ISO20_SECC_TIMEOUTS } from "./timeouts";
+import {
+  authorization,
+  authorizationSetup,
+  powerDelivery,
+  scheduleExchange,
+  serviceDetail,
+  serviceDiscovery,
+  serviceSelection,
+  sessionSetup,
+  sessionStop,
+} from "./secc-common";
+import { dcCableCheck, dcChargeLoop, dcChargeParameterDiscovery, dcPreCharge, dcWeldingDetection } from "./secc-dc";
+import { acChargeLoop, acChargeParameterDiscovery } from "./secc-ac";
+
+export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.freeze({
+  SessionSetup: seccState({ id: "SessionSetup", on: { SessionSetupReq: sessionSetup }, timeout: "communication-setup" }),
+  AuthorizationSetup: seccState({ id: "AuthorizationSetup", on: { AuthorizationSetupReq: authorizationSetup, SessionStopReq: sessionStop } }),
+  Authorization: seccState({ id: "Authorization", on: { AuthorizationReq: authorization, SessionStopReq: sessionStop }, timeout: "ongoing" }),
+  ServiceDiscovery: seccState({ id: "ServiceDiscovery", on: { ServiceDiscoveryReq: serviceDiscovery, SessionStopReq: sessionStop } }),
+  ServiceDetail: seccState({
+    id: "ServiceDetail",
+    on: { ServiceDetailReq: serviceDetail, ServiceSelectionReq: serviceSelection, SessionStopReq: sessionStop },
+  }),
+  ChargeParameterDiscovery: seccState({
+    id: "ChargeParameterDiscovery",
+    on: { DC_ChargeParameterDiscoveryReq: dcChargeParameterDiscovery, AC_ChargeParameterDiscoveryReq: acChargeParameterDiscovery, SessionStopReq: sessionStop },
+  }),
+  ScheduleExchange: seccState({ id: "ScheduleExchange", on: { ScheduleExchangeReq: scheduleExchange, SessionStopReq: sessionStop } }),
+  CableCheck: seccState({ id: "CableCheck", on: { DC_CableCheckReq: dcCableCheck, SessionStopReq: sessionStop }, timeout: "cable-check" }),
+  PreCharge: seccState({ id: "PreCharge", on: { DC_PreChargeReq: dcPreCharge, SessionStopReq: sessionStop }, timeout: "pre-charge" }),
+  PowerDelivery: seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: powerDelivery, DC_PreChargeReq: dcPreCharge, SessionStopReq: sessionStop } }),
+  ChargeLoop: seccState({
+    id: "ChargeLoop",
+    on: { DC_ChargeLoopReq: dcChargeLoop, AC_ChargeLoopReq: acChargeLoop, PowerDeliveryReq: powerDelivery, SessionStopReq: sessionStop },
+  }),
+  WeldingDetection: seccState({ id: "WeldingDetection", on: { DC_WeldingDetectionReq: dcWeldingDetection, SessionStopReq: sessionStop } }),
+  SessionStop: seccState({ id: "SessionStop", on: { SessionStopReq: sessionStop } }),
+});
+
+export const ISO20_SECC: SeccProtocol = Object.freeze({
+  id: "iso20",
+  schema: "iso20-cm",
+  states: ISO20_SECC_STATES,
+  initial: "SessionSetup",
+  failedResponse: (name: string, code: string, session?: { dc: boolean; iso20?: { namespace: "dc" | "ac" } }) =>
+    iso20FailedResponse(name, code, session?.iso20 !== undefined ? session.iso20.namespace === "ac" : session !== undefined && !session.dc),
+  timeouts: ISO20_SECC_TIMEOUTS,
+});
