@@ -26,6 +26,8 @@ export type StopReason =
   | "cp-unplugged" // the control pilot went to state A (or E/F): the EV is gone
   | "evse-shutdown" // the charger asked to stop (emergency, malfunction) and the EV went away
   | "decode-error" // the EV's bytes could not be decoded
+  | "evse-busy" // SessionSetupReq refused: another session is live on this charging point (FAILED)
+  | "handed-over" // the EV resumed this session on a new TCP connection (its SessionID); it continues there
   | "link-down"; // TCP closed, or the data link / control pilot was lost
 
 /** Names of the timers the state machines use; each protocol's timeouts.ts gives their values. */

@@ -41,6 +41,11 @@
 // secc/connection.ts — SeccConnection: binds a SeccSession to a V2gtpConnection (EXI
 //   decode/encode, SAP first, then the negotiated schema), closes TCP when the session stops,
 //   logs responses later than V2G_SECC_Msg_Performance_Time (25 ms for CurrentDemandRes).
+// secc/charging-point.ts — ChargingPoint: one EVSE, one live session. Every accepted TCP
+//   connection gets a SeccConnection; a newcomer does not touch the live session unless its
+//   SessionSetupReq carries that session's SessionID (a reconnect after a link loss: the
+//   session is handed over, the old socket closed); garbage, another SessionID or silence
+//   close only the newcomer. Charger feedback passes only from the live session.
 // secc/charger-binding.ts — ChargerBinding: DcPowerModule / AcSupply / EnergyMeter /
 //   Authorizer ⇄ ChargerFeedback, ControlEvents and the per-request sampling of present values.
 //   hosts/sim/charger/ has simulated implementations.
@@ -57,8 +62,10 @@ export { physical, fromPhysical } from "./physical";
 export { negotiateAppProtocol } from "./sap";
 export type { SapProtocolId, SapResult } from "./sap";
 export { SeccSession, MemorySessionStore, initialEvseFacts } from "./secc/session";
-export type { SeccSessionOptions, SeccOutput, SeccTraceEntry } from "./secc/session";
+export type { SeccSessionOptions, SeccOutput, SeccTraceEntry, SessionSetupClaim } from "./secc/session";
 export { SeccConnection } from "./secc/connection";
+export { ChargingPoint } from "./secc/charging-point";
+export type { ChargingPointOptions, ChargingPointCloseReason, ConnectionEnd } from "./secc/charging-point";
 export { ChargerBinding } from "./secc/charger-binding";
 export type { ChargerParts, ControlTarget } from "./secc/charger-binding";
 export type { SeccConnectionOptions, SeccCodec } from "./secc/connection";

@@ -6,7 +6,7 @@
 // feed() as a SessionEvent (request | control | timeout | link-down); request() and control()
 // are shorthands.
 
-import { bytesEqual, silentLogger } from "../../common/index";
+import { ImplementationError, allZero, bytesEqual, silentLogger } from "../../common/index";
 import type { Clock, Logger, Millis, TimerHandle } from "../../common/index";
 import type {
   ChargerFeedback,
@@ -29,7 +29,7 @@ import { ISO2_SECC } from "../iso2/secc-states";
 import { ISO20_SECC } from "../iso20/secc-states";
 import { iso20Offer } from "../iso20/config";
 import { newIso20Record } from "../iso20/context";
-import { iso20SchemaOfMessage, iso20SessionIdOf, setIso20Header } from "../iso20/envelope";
+import { asciiBytes, iso20SchemaOfMessage, iso20SessionIdOf, setIso20Header } from "../iso20/envelope";
 import type { Iso20Document } from "../iso20/envelope";
 import { newContext } from "./context";
 import type { SeccContext } from "./context";
@@ -67,6 +67,20 @@ export interface SeccSessionOptions {
   sample?: (evse: EvseFacts) => void;
   /** Start in this protocol without SAP (tests, replays). */
   protocol?: SapProtocolId;
+  /**
+   * Asked before a SessionSetupReq is handled (the charging point's one-session rule, see
+   * ./charging-point.ts). False: the request is answered with ResponseCode FAILED and the
+   * session stops with "evse-busy". Absent: every SessionSetupReq is handled.
+   */
+  admit?: (claim: SessionSetupClaim) => boolean;
+}
+
+/** What a SessionSetupReq asks for: a new session (SessionID zero or unknown) or an existing one. */
+export interface SessionSetupClaim {
+  readonly protocol: SapProtocolId;
+  /** The request header's SessionID. */
+  readonly sessionId: Uint8Array;
+  readonly evccId: Uint8Array;
 }
 
 /** A response to send and whether to close the connection after sending it. */
@@ -89,10 +103,10 @@ function defaultRandomBytes(count: number): Uint8Array {
   return out;
 }
 
-function isZero(bytes: Uint8Array | undefined): boolean {
-  if (bytes === undefined) return true;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
+/** SessionSetupReq's EVCCID as bytes (hexBinary in DIN and ISO-2, a string in ISO 15118-20). */
+function evccIdOf(req: unknown): Uint8Array {
+  const id = (req as { EVCCID?: unknown } | undefined)?.EVCCID;
+  return id instanceof Uint8Array ? id : asciiBytes(id);
 }
 
 /** Mutable twin of SeccFacts; handlers see it read-only. */
@@ -135,6 +149,7 @@ export class SeccSession {
   readonly #random: (count: number) => Uint8Array;
   readonly #unixTime: (() => bigint) | undefined;
   readonly #sample: ((evse: EvseFacts) => void) | undefined;
+  readonly #admit: ((claim: SessionSetupClaim) => boolean) | undefined;
   readonly #facts: FactsRecord;
 
   #protocol: SeccProtocol | undefined;
@@ -167,6 +182,7 @@ export class SeccSession {
     this.#random = options.randomBytes ?? defaultRandomBytes;
     this.#unixTime = options.unixTime;
     this.#sample = options.sample;
+    this.#admit = options.admit;
     this.#facts = { config: this.#config, evse: initialEvseFacts(this.#config), now: this.#clock.now() };
     if (options.protocol !== undefined) this.#select(options.protocol);
     // V2G_SECC_CommunicationSetup_Timeout runs from the connection until SessionSetupReq.
@@ -233,6 +249,16 @@ export class SeccSession {
     this.#finish("link-down");
   }
 
+  /**
+   * The EV resumed this session on a new TCP connection: stop here ("handed-over") and leave
+   * the session in the store, so the new connection's SessionSetupReq joins it (see
+   * ./charging-point.ts). Only an established session (one with a SessionID) can be handed over.
+   */
+  handOver(): void {
+    if (this.#ctx === undefined || this.#ctx.sessionId.length === 0) throw new ImplementationError("handOver() before SessionSetup");
+    this.#finish("handed-over");
+  }
+
   /** Stops all timers without a stop reason (the owner discards the session). */
   dispose(): void {
     this.#clearTimers();
@@ -274,14 +300,24 @@ export class SeccSession {
     const req = (body as Record<string, unknown>)[name];
     if (this.#trace !== undefined) this.#emitTrace("rx", name, req);
 
-    if (name === "SessionSetupReq" && state.id === protocol.initial) {
+    const setup = name === "SessionSetupReq" && state.id === protocol.initial;
+    const refused = setup && this.#admit !== undefined && !this.#admit({ protocol: protocol.id, sessionId: headerId, evccId: evccIdOf(req) });
+    if (setup && !refused) {
       facts.newSessionId = this.#random(8);
       if (this.#unixTime !== undefined) facts.unixTime = this.#unixTime();
-      if (!isZero(headerId) && this.#store !== undefined) facts.paused = this.#store.find(headerId);
+      if (!allZero(headerId) && this.#store !== undefined) facts.paused = this.#store.find(headerId);
     }
 
     let result: HandlerResult | undefined;
-    if (this.#expired !== undefined && state.accepts.indexOf(name) >= 0 && this.#expiryApplies(this.#expired, name, ctx)) {
+    if (refused) {
+      // The charging point has a live session and this request does not resume it: with
+      // SessionID zero, or one that is not the stored session's ([V2G2-756]), it asks for a new
+      // session, which this EVSE cannot give while it serves another. SessionSetupRes defines
+      // no busy code; FAILED is its negative code (FAILED_UnknownSession is the answer to the
+      // requests after SessionSetup whose SessionID is not the session's).
+      const failed = protocol.failedResponse(name, "FAILED", ctx);
+      result = failed === undefined ? undefined : stopResult(failed, "evse-busy");
+    } else if (this.#expired !== undefined && state.accepts.indexOf(name) >= 0 && this.#expiryApplies(this.#expired, name, ctx)) {
       // A phase limit ran out while the EV kept asking (Ongoing too long): FAILED and stop.
       const failed = protocol.failedResponse(name, "FAILED", ctx);
       result = failed === undefined ? undefined : stopResult(failed, timeoutReason(this.#expired));
@@ -512,7 +548,7 @@ export class SeccSession {
       ctx.charging = false;
       this.#signal("stop-charging", ctx);
     }
-    if (reason === "ev-pause" && ctx !== undefined && this.#store !== undefined) {
+    if ((reason === "ev-pause" || reason === "handed-over") && ctx !== undefined && this.#store !== undefined) {
       this.#store.save({
         protocol: ctx.protocol,
         sessionId: ctx.sessionId,
@@ -526,7 +562,7 @@ export class SeccSession {
     } else if (ctx !== undefined && this.#store !== undefined && ctx.resumed) {
       this.#store.remove(ctx.sessionId);
     }
-    this.#logger.log(reason === "ev-terminate" || reason === "ev-pause" ? "info" : "warn", "secc", `session stopped: ${reason}`, {
+    this.#logger.log(reason === "ev-terminate" || reason === "ev-pause" || reason === "handed-over" ? "info" : "warn", "secc", `session stopped: ${reason}`, {
       state: this.state,
     });
     this.#feedback.sessionStopped?.(reason);
