@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import type { CliIo, Command } from "../cli";
 import type { Logger, LogLevel, Millis } from "../../../modules/common/index";
 import type { ListenerOptions, UdpSocketOptions } from "../../../modules/common/io";
-import type { SeccTraceEntry } from "../../../modules/statemachine/index";
+import type { ConnectionEnd, SeccTraceEntry } from "../../../modules/statemachine/index";
 import { NodeListener, NodeUdpSocket } from "../net/index";
 import { waitForLinkLocal } from "../net/interface";
 import { NodeClock } from "../node-clock";
@@ -178,15 +178,17 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
     authorizationDelay: (a.fast ? 100 : 1000) as Millis,
     logger,
-    onTrace: (entry: SeccTraceEntry, session: number) => {
-      loads?.onTrace(entry);
+    onTrace: (entry: SeccTraceEntry, session: number, live: boolean) => {
+      // Only the live session moves the stand-in load (a newcomer's requests are not charging).
+      if (live) loads?.onTrace(entry);
       let s = sessions.get(session);
       if (s === undefined) {
         s = { origin: entry.time, thinner: new LoopThinner(), errors: [] };
         sessions.set(session, s);
-        current = s;
+        current ??= s;
         trace(`session #${session}: vehicle connected`);
       }
+      if (live) current = s;
       const mode = /(?:RequestedEnergyTransferMode|EVRequestedEnergyTransferType)=(\S+)/.exec(entry.summary);
       if (mode) s.mode = mode[1];
       if (entry.direction === "tx" && /ResponseCode=FAILED/.test(entry.summary)) s.errors.push(`${entry.message}: ${/ResponseCode=(\S+)/.exec(entry.summary)![1]}`);
@@ -208,6 +210,18 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
       if (a.json) {
         io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
       }
+    },
+    onConnectionEnd: (end: ConnectionEnd) => {
+      const s = sessions.get(end.connection);
+      sessions.delete(end.connection);
+      if (current === s) current = undefined;
+      if (end.outcome === "handed-over") {
+        // The vehicle came back on a new connection with its SessionID: one session, carried on.
+        const next = end.to === undefined ? undefined : sessions.get(end.to);
+        if (next !== undefined && s !== undefined) next.errors.unshift(...s.errors);
+        trace(`session #${end.connection}: handed over to connection #${end.to} (the vehicle reconnected)`);
+      } else trace(`connection #${end.connection} closed before a session: ${end.reason}`);
+      if (a.json) io.out(JSON.stringify({ event: "connection", connection: end.connection, outcome: end.outcome, reason: end.reason, to: end.to ?? null }));
     },
   });
   loads = new StandInLoads(station);

@@ -1,6 +1,7 @@
 // A simulated charger's communication controller, assembled: SDP responder, TCP listener,
-// one SeccConnection per accepted connection, and simulated charger hardware (DC power module,
-// AC supply, meter, authorization) bound to the session through ChargerBinding.
+// a ChargingPoint (one live session; newcomers vetted, a reconnecting EV handed its session)
+// and simulated charger hardware (DC power module, AC supply, meter, authorization) bound to
+// the live session through ChargerBinding.
 //
 // The same assembly serves the virtual-time simulation (`xs15118 sim`: vnet sockets over the
 // simulated powerline, the vehicle's battery as the DC load) and the charger on a real
@@ -11,8 +12,8 @@ import type { Clock, Millis } from "../../../modules/common/clock";
 import type { ListenerClass, Listener, UdpSocketClass } from "../../../modules/common/io";
 import type { Logger } from "../../../modules/common/log";
 import { silentLogger } from "../../../modules/common/log";
-import { ChargerBinding, MemorySessionStore, SeccConnection } from "../../../modules/statemachine/index";
-import type { SeccConfig, SeccTraceEntry, StopReason, EnergyTransferMode } from "../../../modules/statemachine/index";
+import { ChargerBinding, ChargingPoint, MemorySessionStore } from "../../../modules/statemachine/index";
+import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, StopReason, EnergyTransferMode } from "../../../modules/statemachine/index";
 import { SdpServer } from "../../../modules/v2gtp/index";
 import { SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
 import type { DcLoad, SimDcPowerModuleOptions } from "../charger/index";
@@ -47,16 +48,23 @@ export interface ChargerStationOptions {
   /** Random bytes (session IDs, port choice); default Math.random. */
   random?: (count: number) => Uint8Array;
   logger?: Logger;
-  onTrace?(entry: SeccTraceEntry, session: number): void;
-  /** A session (one TCP connection) ended. */
+  /** Every message, with its connection's number and whether that connection holds the live session. */
+  onTrace?(entry: SeccTraceEntry, connection: number, live: boolean): void;
+  /** A session ended (once, also for a session that moved to a new connection of its EV). */
   onSessionEnd?(summary: ChargerSessionSummary): void;
+  /** A connection closed without ending a session: it never had one, or it handed it over. */
+  onConnectionEnd?(end: ConnectionEnd): void;
 }
 
 export interface ChargerSessionSummary {
+  /** The number of the connection the session ended on. */
   session: number;
+  /** Connections it was handed over from, oldest first (empty for most sessions). */
+  handedOverFrom: number[];
   reason: StopReason | string;
-  protocol?: SessionProtocol;
+  protocol?: TracedProtocol;
   messages: number;
+  /** Energy through the meter from the session's first connection to its end (counted once). */
   energyWh: number;
   startedAt: Millis;
   endedAt: Millis;
@@ -84,6 +92,17 @@ function defaultRandom(count: number): Uint8Array {
   return out;
 }
 
+/** The protocol a session ran (any the SECC negotiates, ISO 15118-20 included). */
+type TracedProtocol = Exclude<SeccTraceEntry["protocol"], "sap">;
+
+interface ConnectionStats {
+  startedAt: Millis;
+  energyAtStart: number;
+  messages: number;
+  protocol: TracedProtocol | undefined;
+  handedOverFrom: number[];
+}
+
 export class ChargerStation {
   readonly config: SeccConfig;
   readonly dc: SimDcPowerModule | undefined;
@@ -93,14 +112,14 @@ export class ChargerStation {
   readonly store = new MemorySessionStore();
   readonly #o: ChargerStationOptions;
   readonly #log: Logger;
-  readonly #binding: ChargerBinding;
+  readonly #point: ChargingPoint;
+  /** Per connection: what its session summary needs (carried over at a handover). */
+  readonly #stats = new Map<number, ConnectionStats>();
   #listener: Listener | undefined;
   #sdp: SdpServer | undefined;
-  #connection: SeccConnection | undefined;
-  #sessions = 0;
-  #messages = 0;
   #acDraw: () => number = () => 0;
   #port = 0;
+  #accepted = 0;
 
   constructor(options: ChargerStationOptions) {
     this.#o = options;
@@ -122,7 +141,31 @@ export class ChargerStation {
       },
     });
     this.auth = new SimAuthorizer({ clock, delay: options.authorizationDelay ?? (1000 as Millis) });
-    this.#binding = new ChargerBinding({ dc: this.dc, ac: this.ac, meter: this.meter, auth: this.auth });
+    this.#point = new ChargingPoint({
+      config: this.config,
+      clock,
+      store: this.store,
+      logger: this.#log,
+      randomBytes: options.random,
+      binding: new ChargerBinding({ dc: this.dc, ac: this.ac, meter: this.meter, auth: this.auth }),
+      trace: (entry, connection, live) => {
+        const stats = this.#statsOf(connection);
+        stats.messages++;
+        if (entry.protocol !== "sap") stats.protocol = entry.protocol;
+        options.onTrace?.(entry, connection, live);
+      },
+      onSessionStart: (info) => {
+        if (info.from === undefined) return;
+        // The EV's session continues here: its summary counts from its first connection.
+        const from = this.#statsOf(info.from);
+        const to = this.#statsOf(info.connection);
+        to.startedAt = from.startedAt;
+        to.energyAtStart = from.energyAtStart;
+        to.messages += from.messages;
+        to.handedOverFrom = from.handedOverFrom.concat(info.from);
+      },
+      onConnectionEnd: (end) => this.#connectionEnded(end),
+    });
   }
 
   /** The TCP port the V2G server listens on (after start()). */
@@ -130,13 +173,19 @@ export class ChargerStation {
     return this.#port;
   }
 
+  /** Connections accepted so far. */
   get sessions(): number {
-    return this.#sessions;
+    return this.#accepted;
   }
 
-  /** The live connection, if a vehicle is connected. */
+  /** The connection holding the live session, if a vehicle has one. */
   get connection(): SeccConnection | undefined {
-    return this.#connection;
+    return this.#point.live;
+  }
+
+  /** The charging point: the live session and the connections waiting for one. */
+  get point(): ChargingPoint {
+    return this.#point;
   }
 
   /** Couples the outlet to a load: the vehicle's battery (DC) and its AC draw. */
@@ -182,46 +231,37 @@ export class ChargerStation {
   }
 
   #accept(listener: Listener): void {
-    const session = ++this.#sessions;
-    if (this.#connection && !this.#connection.closed) {
-      // One vehicle per outlet: a second connection replaces a stale one, as field chargers do
-      // when a car reconnects after a crash without closing its old connection.
-      this.#log.log("warn", "secc", "a new connection replaces the previous one");
-      this.#connection.close();
+    this.#accepted++;
+    const connection = this.#point.accept((callbacks) => listener.read(callbacks));
+    this.#statsOf(connection);
+  }
+
+  #statsOf(connection: number): ConnectionStats {
+    let stats = this.#stats.get(connection);
+    if (stats === undefined) {
+      stats = { startedAt: this.#o.clock.now(), energyAtStart: this.meter.energyWh, messages: 0, protocol: undefined, handedOverFrom: [] };
+      this.#stats.set(connection, stats);
     }
-    const startedAt = this.#o.clock.now();
-    let messages = 0;
-    let protocol: SessionProtocol | undefined;
-    const energyAtStart = this.meter.energyWh;
-    const connection = new SeccConnection({
-      open: (callbacks) => listener.read(callbacks),
-      config: this.config,
-      clock: this.#o.clock,
-      store: this.store,
-      logger: this.#log,
-      randomBytes: this.#o.random,
-      ...this.#binding.sessionOptions(),
-      trace: (entry) => {
-        messages++;
-        this.#messages++;
-        if (entry.protocol !== "sap") protocol = entry.protocol;
-        this.#o.onTrace?.(entry, session);
-      },
-      onClose: (reason) => {
-        if (this.#connection === connection) this.#connection = undefined;
-        this.#o.onSessionEnd?.({
-          session,
-          reason,
-          protocol,
-          messages,
-          energyWh: this.meter.energyWh - energyAtStart,
-          startedAt,
-          endedAt: this.#o.clock.now(),
-        });
-      },
+    return stats;
+  }
+
+  #connectionEnded(end: ConnectionEnd): void {
+    const stats = this.#statsOf(end.connection);
+    this.#stats.delete(end.connection);
+    if (end.outcome !== "session-end") {
+      this.#o.onConnectionEnd?.(end);
+      return;
+    }
+    this.#o.onSessionEnd?.({
+      session: end.connection,
+      handedOverFrom: stats.handedOverFrom,
+      reason: end.reason,
+      protocol: stats.protocol,
+      messages: stats.messages,
+      energyWh: this.meter.energyWh - stats.energyAtStart,
+      startedAt: stats.startedAt,
+      endedAt: this.#o.clock.now(),
     });
-    this.#binding.attach(connection.session);
-    this.#connection = connection;
   }
 
   /** Stops serving: SDP, listener and the live connection. Harmless twice. */
@@ -230,7 +270,7 @@ export class ChargerStation {
     this.#sdp = undefined;
     this.#listener?.close();
     this.#listener = undefined;
-    this.#connection?.close();
+    this.#point.close();
     this.dc?.stop();
   }
 }
