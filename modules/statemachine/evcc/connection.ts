@@ -19,8 +19,11 @@ import { silentLogger } from "../../common/index";
 import { createExiCodec } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection, buildSapRequest, readSapResponse } from "../../v2gtp/index";
-import type { SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
-import type { EvccSchema, V2gMessageDoc } from "./msg";
+import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
+import { messageName } from "../dispatch";
+import { iso20SchemaOfMessage } from "../iso20/envelope";
+import { isDc } from "../iso20/services";
+import type { EvccDoc, EvccSchema } from "./msg";
 import { EvccSession } from "./session";
 import { V2G_EVCC_COMMUNICATION_SETUP_TIMER, V2G_EVCC_MSG_TIMEOUT } from "./timeouts";
 import type { EvBms, EvccConfig, EvccOutcome, EvccStepId, EvccStopReason, EvccTraceEntry, VehicleHooks } from "./types";
@@ -34,7 +37,11 @@ export interface EvccCodec {
 export interface EvccConnectionOptions {
   /** Opens the socket to the SECC (TCP, or TLS over TCP) with the connection's callbacks. */
   open(callbacks: Required<IoCallbacks>): StreamSocket | undefined;
-  /** Protocols for supportedAppProtocolReq, most preferred first. Default: DC ["iso2", "din"], AC ["iso2"]. */
+  /**
+   * Protocols for supportedAppProtocolReq, most preferred first. Default: DC ["iso2", "din"],
+   * AC ["iso2"]; with session.iso20, "iso20" first. "iso20" asks for the -20 namespace of
+   * session.iso20.transfer (:-20:DC or :-20:AC).
+   */
   protocols?: readonly EvccSchema[];
   /** Session settings; the protocol is the one SAP negotiates. */
   session: Omit<EvccConfig, "protocol" | "communicationSetupDeadline">;
@@ -45,6 +52,8 @@ export interface EvccConnectionOptions {
   logger?: Logger;
   /** Default: a new ExiCodec for this connection (reused buffers and frames for every message). */
   codec?: EvccCodec;
+  /** Unix time in seconds for the -20 header TimeStamp. */
+  unixTime?: () => bigint;
   /** Live trace: every message with its key values (SAP included). */
   onTrace?(entry: EvccTraceEntry): void;
   /** Called once when the connection's session is over (or SAP / the link failed first). */
@@ -125,8 +134,15 @@ export class EvccConnection {
   // ------------------------------------------------------------ SAP
 
   #sendSap(): void {
-    const protocols = this.#o.protocols ?? (this.#o.session.energyTransferMode.indexOf("DC") === 0 ? ["iso2", "din"] : ["iso2"]);
-    const request = buildSapRequest(protocols);
+    const dc = this.#o.session.energyTransferMode.indexOf("DC") === 0;
+    const iso20 = this.#o.session.iso20;
+    const protocols = this.#o.protocols ?? ((iso20 !== undefined ? ["iso20"] : []) as EvccSchema[]).concat(dc ? ["iso2", "din"] : ["iso2"]);
+    const offer: ProtocolId[] = [];
+    for (const p of protocols) {
+      if (p !== "iso20") offer.push(p);
+      else if (iso20 !== undefined) offer.push(isDc(iso20.transfer) ? "iso20-dc" : "iso20-ac");
+    }
+    const request = buildSapRequest(offer);
     this.#sapRequest = request;
     this.#trace("tx", "supportedAppProtocolReq", { protocols: protocols.join(",") });
     this.#sapTimer = this.#o.clock.set(() => this.#end({ reason: "timeout-message", detail: "no supportedAppProtocolRes within V2G_EVCC_Msg_Timeout" }), V2G_EVCC_MSG_TIMEOUT);
@@ -149,18 +165,23 @@ export class EvccConnection {
     const result = readSapResponse(this.#sapRequest!, response);
     this.#trace("rx", "supportedAppProtocolRes", result.ok ? { code: result.code, protocol: result.protocol } : { code: result.code, error: result.message });
     if (!result.ok) return this.#end({ reason: "sap-failed", detail: result.message });
-    const protocol = result.protocol;
-    if (protocol !== "din" && protocol !== "iso2") return this.#end({ reason: "sap-failed", detail: `negotiated ${protocol ?? result.entry.ProtocolNamespace}, which this EVCC does not speak` });
+    const chosen = result.protocol;
+    const protocol: EvccSchema | undefined = chosen === "din" || chosen === "iso2" ? chosen : chosen === "iso20-dc" || chosen === "iso20-ac" ? "iso20" : undefined;
+    if (protocol === undefined || (protocol === "iso20" && this.#o.session.iso20 === undefined)) {
+      return this.#end({ reason: "sap-failed", detail: `negotiated ${chosen ?? result.entry.ProtocolNamespace}, which this EVCC does not speak` });
+    }
     if (protocol === "din" && this.#o.session.energyTransferMode.indexOf("AC") === 0) {
       return this.#end({ reason: "sap-failed", detail: "DIN 70121 negotiated for AC charging" });
     }
     this.#protocol = protocol;
-    this.#conn.selectProtocol(protocol);
+    // After -20 SAP every message has its own payload type (any -20 id says so to V2GTP).
+    this.#conn.selectProtocol(protocol === "iso20" ? "iso20-dc" : protocol);
     this.#session = new EvccSession({
       config: { ...this.#o.session, protocol, communicationSetupDeadline: (this.#startedAt + V2G_EVCC_COMMUNICATION_SETUP_TIMER) as Millis },
       bms: this.#o.bms,
       clock: this.#o.clock,
       logger: this.#o.logger,
+      unixTime: this.#o.unixTime,
       callbacks: {
         send: (doc) => this.#sendV2g(doc),
         onStop: (outcome) => this.#onSessionStop(outcome),
@@ -175,8 +196,8 @@ export class EvccConnection {
 
   // ------------------------------------------------------------ session traffic
 
-  #sendV2g(doc: V2gMessageDoc): void {
-    const protocol = this.#protocol!;
+  #sendV2g(doc: EvccDoc): void {
+    const protocol = this.#schemaOf(doc);
     let bytes: Uint8Array;
     try {
       bytes = this.#codec.encode(protocol, doc);
@@ -189,6 +210,12 @@ export class EvccConnection {
     if (!this.#conn.send(protocol, bytes)) throw new Error("connection closed");
   }
 
+  /** The EXI schema of a request: DIN/ISO-2 by the protocol, -20 by the message family. */
+  #schemaOf(doc: EvccDoc): SchemaId {
+    const protocol = this.#protocol!;
+    return protocol === "iso20" ? iso20SchemaOfMessage(messageName(doc) ?? "") : protocol;
+  }
+
   #onMessage(message: V2gtpMessage): void {
     this.#connected = true;
     if (this.#outcome) return;
@@ -197,12 +224,14 @@ export class EvccConnection {
       return this.#onSapResponse(message.payload);
     }
     const protocol = this.#protocol!;
-    if (message.schema !== protocol) {
+    const schema = message.schema;
+    const fits = protocol === "iso20" ? schema === "iso20-cm" || schema === "iso20-dc" || schema === "iso20-ac" : schema === protocol;
+    if (schema === undefined || !fits) {
       return this.#session.handle({ type: "bad-response", detail: `payload type 0x${message.payloadType.toString(16)} is not ${protocol}` });
     }
-    let doc: V2gMessageDoc;
+    let doc: EvccDoc;
     try {
-      doc = this.#codec.decode(protocol, message.payload) as V2gMessageDoc;
+      doc = this.#codec.decode(schema, message.payload) as EvccDoc;
     } catch (error) {
       return this.#session.handle({ type: "bad-response", detail: errorText(error) });
     }

@@ -2,11 +2,16 @@
 // (modules/exi/generated/{din,iso2}), combined where the EVCC treats both protocols alike.
 
 import type { Din, Iso2 } from "../../exi/index";
+import type { Iso20Document } from "../iso20/envelope";
+import { setIso20Header } from "../iso20/envelope";
 
-export type EvccSchema = "din" | "iso2";
+export type EvccSchema = "din" | "iso2" | "iso20";
 
 /** `{ V2G_Message: { Header, Body } }` of either protocol: what decode("din" | "iso2", bytes) returns. */
 export type V2gMessageDoc = { V2G_Message: Din.V2G_MessageType } | { V2G_Message: Iso2.V2G_MessageType };
+
+/** Any document the EVCC sends or receives: DIN/ISO-2 V2G_Message, or an ISO 15118-20 message (its own root element). */
+export type EvccDoc = V2gMessageDoc | Iso20Document;
 
 type DinBody = Din.BodyType;
 type Iso2Body = Iso2.BodyType;
@@ -25,9 +30,13 @@ export interface AnyResponse {
   readonly [field: string]: unknown;
 }
 
-/** The single element of a Body: its name and content; undefined for an empty Body. */
-export function bodyElement(doc: V2gMessageDoc): { name: string; content: AnyResponse } | undefined {
-  const body = doc?.V2G_Message?.Body as Record<string, object | undefined> | undefined;
+/**
+ * The single element of a Body: its name and content; undefined for an empty Body. For an
+ * ISO 15118-20 document (no V2G_Message) the root element itself.
+ */
+export function bodyElement(doc: EvccDoc): { name: string; content: AnyResponse } | undefined {
+  const v2g = (doc as { V2G_Message?: { Body?: object } } | undefined)?.V2G_Message;
+  const body = (v2g === undefined ? doc : v2g.Body) as Record<string, object | undefined> | undefined;
   if (body === undefined || body === null) return undefined;
   for (const name in body) {
     const content = body[name];
@@ -36,7 +45,18 @@ export function bodyElement(doc: V2gMessageDoc): { name: string; content: AnyRes
   return undefined;
 }
 
-/** Builds the request document (the body content is checked by the codec when encoded). */
-export function requestDoc(sessionId: Uint8Array, name: string, content: object): V2gMessageDoc {
+/** The header's SessionID of a response (DIN/ISO-2 V2G_Message header, or the -20 message's own Header). */
+export function headerSessionId(doc: EvccDoc, element: { content: AnyResponse } | undefined): unknown {
+  const v2g = (doc as { V2G_Message?: { Header?: { SessionID?: unknown } } }).V2G_Message;
+  if (v2g !== undefined) return v2g.Header?.SessionID;
+  return (element?.content.Header as { SessionID?: unknown } | undefined)?.SessionID;
+}
+
+/**
+ * Builds the request document (the body content is checked by the codec when encoded). -20:
+ * the message is the root element and carries the Header (SessionID, TimeStamp) itself.
+ */
+export function requestDoc(sessionId: Uint8Array, name: string, content: object, iso20?: { timeStamp: bigint }): EvccDoc {
+  if (iso20 !== undefined) return setIso20Header({ [name]: content }, sessionId, iso20.timeStamp);
   return { V2G_Message: { Header: { SessionID: sessionId }, Body: { [name]: content } } } as V2gMessageDoc;
 }

@@ -9,12 +9,14 @@
 
 import type { Clock, Logger, Millis, TimerHandle } from "../../common/index";
 import { bytesEqual, ImplementationError, silentLogger, toHex } from "../../common/index";
-import type { AnyResponse, V2gMessageDoc } from "./msg";
-import { bodyElement, requestDoc } from "./msg";
+import type { AnyResponse, EvccDoc } from "./msg";
+import { bodyElement, headerSessionId, requestDoc } from "./msg";
 import { fromPhysical } from "./physical";
 import type { PhysicalValue } from "./physical";
 import type { EvccFacts, EvccStep, ResolvedEvccConfig, StepContext, StepResult, VehicleAction } from "./step";
 import { EVCC_STEPS } from "./steps/index";
+import { iso20EvccSteps } from "../iso20/evcc-steps";
+import { newIso20EvccFacts } from "../iso20/evcc-types";
 import { windDownStep } from "./steps/common";
 import type { EvccPhaseTimer } from "./timeouts";
 import { EVCC_SEQUENCE_PERFORMANCE_TIME, PHASE_TIMER_LIMITS, V2G_EVCC_COMMUNICATION_SETUP_TIMER } from "./timeouts";
@@ -26,6 +28,8 @@ export interface EvccSessionOptions {
   clock: Clock;
   callbacks: EvccCallbacks;
   logger?: Logger;
+  /** Unix time in seconds for the ISO 15118-20 header TimeStamp (0 when absent). */
+  unixTime?: () => bigint;
 }
 
 const PHASE_TIMEOUT_REASON: Readonly<Record<EvccPhaseTimer, EvccStopReason>> = Object.freeze({
@@ -37,6 +41,7 @@ const PHASE_TIMEOUT_REASON: Readonly<Record<EvccPhaseTimer, EvccStopReason>> = O
 
 /** Fills in the defaults of EvccConfig. */
 export function resolveEvccConfig(config: EvccConfig): ResolvedEvccConfig {
+  if (config.protocol === "iso20" && config.iso20 === undefined) throw new ImplementationError("an ISO 15118-20 EVCC needs config.iso20 (service, control mode)");
   if (config.protocol === "din" && config.energyTransferMode.indexOf("AC") === 0) {
     throw new ImplementationError("DIN 70121 covers DC charging only");
   }
@@ -53,6 +58,7 @@ export function resolveEvccConfig(config: EvccConfig): ResolvedEvccConfig {
     valueAddedServices: config.valueAddedServices ?? [],
     departureTime: config.departureTime,
     maxEntriesSAScheduleTuple: config.maxEntriesSAScheduleTuple,
+    iso20: config.iso20,
     preChargeTolerance: config.preChargeTolerance ?? 10,
     preChargeCurrent: config.preChargeCurrent ?? 2,
     weldingDetection: config.weldingDetection ?? true,
@@ -72,7 +78,10 @@ export class EvccSession {
   readonly #ctx: StepContext;
   readonly #communicationSetupDeadline: Millis | undefined;
   #state: SessionState = "idle";
-  #step: EvccStep = EVCC_STEPS.SessionSetup;
+  /** The protocol's steps (DIN/ISO-2 share one table; -20 has one for DC and one for AC). */
+  readonly #steps: Readonly<Partial<Record<EvccStepId, EvccStep>>>;
+  readonly #unixTime: (() => bigint) | undefined;
+  #step: EvccStep;
   #phase: { timer: EvccPhaseTimer; step: EvccStepId; handle: TimerHandle } | undefined;
   #messageTimer: TimerHandle | undefined;
   #sendTimer: TimerHandle | undefined;
@@ -89,8 +98,13 @@ export class EvccSession {
     this.#log = options.logger ?? silentLogger;
     this.#cb = options.callbacks;
     this.#communicationSetupDeadline = options.config.communicationSetupDeadline;
+    const iso20 = config.protocol === "iso20";
+    this.#steps = iso20 ? iso20EvccSteps(config.iso20!) : EVCC_STEPS;
+    this.#step = this.#stepRecord("SessionSetup");
+    this.#unixTime = options.unixTime;
     const facts: EvccFacts = {
-      sessionId: config.resumeSessionId ?? new Uint8Array(1), // SessionID 0 asks for a new session
+      // SessionID 0 asks for a new session (-20: sessionIDType is exactly 8 bytes).
+      sessionId: config.resumeSessionId ?? new Uint8Array(iso20 ? 8 : 1),
       resumed: false,
       chargeServiceId: 1,
       pendingServiceDetails: [],
@@ -103,10 +117,11 @@ export class EvccSession {
       pause: false,
       pilot: "B",
       contactorsClosed: false,
+      iso20: iso20 ? newIso20EvccFacts() : undefined,
     };
     this.#ctx = Object.freeze({
       protocol: config.protocol,
-      dc: config.energyTransferMode.indexOf("DC") === 0,
+      dc: iso20 ? config.iso20!.transfer.indexOf("dc") === 0 : config.energyTransferMode.indexOf("DC") === 0,
       config,
       bms: options.bms,
       facts,
@@ -181,7 +196,7 @@ export class EvccSession {
 
   // ---------------------------------------------------------------- responses
 
-  #onResponse(doc: V2gMessageDoc): void {
+  #onResponse(doc: EvccDoc): void {
     const expected = this.#step.names(this.#ctx.protocol).response;
     if (this.#state !== "waiting") return this.#abort("sequence", `unsolicited response while no request is pending (${this.#step.id})`);
     this.#clockClear("message");
@@ -190,7 +205,7 @@ export class EvccSession {
       return this.#abort("sequence", `expected ${expected}, got ${element?.name ?? "an empty Body"}`);
     }
     const facts = this.#ctx.facts;
-    const sessionId = doc.V2G_Message.Header?.SessionID;
+    const sessionId = headerSessionId(doc, element);
     if (this.#step.id === "SessionSetup") {
       this.#clockClear("setup");
       if (sessionId instanceof Uint8Array) facts.sessionId = sessionId.slice();
@@ -295,7 +310,7 @@ export class EvccSession {
           return;
         }
         if (this.#phase !== undefined && this.#phase.timer === timer && this.#phase.step === step) {
-          this.#abort(PHASE_TIMEOUT_REASON[timer], `${step} did not complete within ${PHASE_TIMER_LIMITS[timer]} ms`);
+          this.#abort(PHASE_TIMEOUT_REASON[timer], `${step} did not complete within ${this.#step.phaseLimit ?? PHASE_TIMER_LIMITS[timer]} ms`);
         }
     }
   }
@@ -303,7 +318,7 @@ export class EvccSession {
   // ---------------------------------------------------------------- sending
 
   #schedule(step: EvccStepId, delay: Millis): void {
-    this.#step = EVCC_STEPS[step];
+    this.#step = this.#stepRecord(step);
     this.#state = "scheduled";
     if (this.#sequenceTimer === undefined) {
       this.#sequenceTimer = this.#clock.set(() => this.handle({ type: "timeout", timer: "sequence-performance" }), EVCC_SEQUENCE_PERFORMANCE_TIME);
@@ -322,11 +337,12 @@ export class EvccSession {
     if (this.#phase !== undefined && this.#phase.step !== step.id) this.#clockClear("phase");
     if (step.phaseTimer !== undefined && this.#phase === undefined) {
       const timer = step.phaseTimer;
-      this.#phase = { timer, step: step.id, handle: this.#clock.set(() => this.handle({ type: "timeout", timer }), PHASE_TIMER_LIMITS[timer]) };
+      const limit = step.phaseLimit ?? PHASE_TIMER_LIMITS[timer];
+      this.#phase = { timer, step: step.id, handle: this.#clock.set(() => this.handle({ type: "timeout", timer }), limit) };
     }
     this.#clockClear("sequence");
     const built = step.request(ctx);
-    const doc = requestDoc(ctx.facts.sessionId, built.name, built.body);
+    const doc = requestDoc(ctx.facts.sessionId, built.name, built.body, ctx.protocol === "iso20" ? { timeStamp: this.#unixTime?.() ?? 0n } : undefined);
     this.#state = "waiting";
     this.#messageTimer = this.#clock.set(() => this.handle({ type: "timeout", timer: "message" }), step.timeout);
     this.#requests++;
@@ -367,7 +383,7 @@ export class EvccSession {
   #beginStopFromControl(): void {
     const control = this.#pendingControl;
     this.#pendingControl = undefined;
-    if (control === "pause" && this.#ctx.protocol === "iso2") this.#beginStop("paused", "pause requested");
+    if (control === "pause" && this.#ctx.protocol !== "din") this.#beginStop("paused", "pause requested");
     else this.#beginStop("user-stop", control === "pause" ? "pause requested; DIN 70121 has no pause, terminating" : "stop requested");
   }
 
@@ -405,6 +421,12 @@ export class EvccSession {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  #stepRecord(id: EvccStepId): EvccStep {
+    const record = this.#steps[id];
+    if (record === undefined) throw new ImplementationError(`no ${id} step in ${this.#ctx?.protocol ?? "this"} protocol`);
+    return record;
+  }
 
   #clockClear(which: "message" | "send" | "sequence" | "setup" | "phase"): void {
     switch (which) {

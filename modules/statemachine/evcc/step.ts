@@ -9,10 +9,11 @@ import type { Millis } from "../../common/index";
 import type { EvccSchema } from "./msg";
 import type { EvccPhaseTimer } from "./timeouts";
 import type { EvBms, EvccConfig, EvccStepId, EvccStopReason, EvseValues } from "./types";
+import type { Iso20EvccFacts } from "../iso20/evcc-types";
 
 /** The configuration with every default filled in. */
-export type ResolvedEvccConfig = Required<Omit<EvccConfig, "resumeSessionId" | "valueAddedServices" | "departureTime" | "maxEntriesSAScheduleTuple" | "communicationSetupDeadline">> &
-  Pick<EvccConfig, "resumeSessionId" | "departureTime" | "maxEntriesSAScheduleTuple"> & {
+export type ResolvedEvccConfig = Required<Omit<EvccConfig, "resumeSessionId" | "valueAddedServices" | "departureTime" | "maxEntriesSAScheduleTuple" | "communicationSetupDeadline" | "iso20">> &
+  Pick<EvccConfig, "resumeSessionId" | "departureTime" | "maxEntriesSAScheduleTuple" | "iso20"> & {
     valueAddedServices: number[];
   };
 
@@ -43,6 +44,8 @@ export interface EvccFacts {
   pause: boolean;
   pilot: "B" | "C";
   contactorsClosed: boolean;
+  /** ISO 15118-20 sessions only. */
+  iso20?: Iso20EvccFacts;
 }
 
 export interface StepContext {
@@ -86,6 +89,8 @@ export interface EvccStep<R = any> {
   readonly timeout: Millis;
   /** An overall timer that runs from the first request of this step to leaving it. */
   readonly phaseTimer?: EvccPhaseTimer;
+  /** Its limit when the protocol's differs from PHASE_TIMER_LIMITS (-20 PreCharge: 10 s). */
+  readonly phaseLimit?: Millis;
   /** XSD element names: the request we send and the response we accept. */
   names(protocol: EvccSchema): { request: string; response: string };
   request(ctx: StepContext): BuiltRequest;

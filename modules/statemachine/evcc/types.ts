@@ -1,7 +1,8 @@
 // The EVCC's boundary: BMS and vehicle hooks, configuration, events in, outcome and trace out.
 
 import type { Millis } from "../../common/index";
-import type { EvccSchema, V2gMessageDoc } from "./msg";
+import type { EvccDoc, EvccSchema } from "./msg";
+import type { Iso20EvccConfig } from "../iso20/evcc-types";
 import type { EvccPhaseTimer } from "./timeouts";
 import type { EnergyTransferMode } from "../charger-interfaces";
 
@@ -100,6 +101,8 @@ export interface EvccConfig {
   resumeSessionId?: Uint8Array;
   /** ISO-2: value-added service IDs the EV wants; ServiceDetail is asked for each one offered. */
   valueAddedServices?: number[];
+  /** ISO 15118-20: the service, control mode and direction to ask for (required when protocol is "iso20"). */
+  iso20?: Iso20EvccConfig;
   /** ISO-2 DepartureTime (s from now) in ChargeParameterDiscoveryReq. */
   departureTime?: number;
   /** ISO-2 MaxEntriesSAScheduleTuple. */
@@ -139,7 +142,7 @@ export type EvccTimer = "message" | "communication-setup" | "sequence-performanc
 
 /** Everything that moves the EVCC session. */
 export type EvccEvent =
-  | { type: "response"; message: V2gMessageDoc }
+  | { type: "response"; message: EvccDoc }
   | { type: "control"; control: EvccControl }
   | { type: "timeout"; timer: EvccTimer }
   | { type: "link-down"; detail?: string }
@@ -210,7 +213,12 @@ export type EvccStepId =
   | "CurrentDemand"
   | "ChargingStatus"
   | "WeldingDetection"
-  | "SessionStop";
+  | "SessionStop"
+  // ISO 15118-20 only
+  | "AuthorizationSetup"
+  | "ServiceSelection"
+  | "ScheduleExchange"
+  | "ChargeLoop";
 
 /** One traced message with its key values (for the live trace and logs). */
 export interface EvccTraceEntry {
@@ -225,7 +233,7 @@ export interface EvccTraceEntry {
 /** Callbacks out of the session. `send` is the only one required. */
 export interface EvccCallbacks extends VehicleHooks {
   /** Transmit this request (the connection encodes it and writes it as V2GTP). */
-  send(message: V2gMessageDoc): void;
+  send(message: EvccDoc): void;
   /** The session ended; called once. */
   onStop?(outcome: EvccOutcome): void;
   onTrace?(entry: EvccTraceEntry): void;

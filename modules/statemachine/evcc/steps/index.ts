@@ -16,7 +16,8 @@ import { sessionSetup } from "./session-setup";
 import { sessionStop } from "./session-stop";
 import { weldingDetection } from "./welding-detection";
 
-export const EVCC_STEPS: Readonly<Record<EvccStepId, EvccStep<any>>> = Object.freeze({
+/** The DIN 70121 / ISO 15118-2 steps (-20 has its own tables in ../../iso20/evcc-steps.ts). */
+export const EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep<any>>>> = Object.freeze({
   SessionSetup: sessionSetup,
   ServiceDiscovery: serviceDiscovery,
   ServiceDetail: serviceDetail,

@@ -1,0 +1,64 @@
+// The vehicle side of ISO 15118-20: what the EVCC is asked to do (config.iso20), the optional
+// BMS values -20 adds (discharge limits, mobility needs), and what the EVCC learns (facts.iso20).
+
+import type { EvBms } from "../evcc/types";
+import type { Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
+
+export interface Iso20EvccConfig {
+  /** The energy transfer service to ask for (DC, AC, or their BPT twins). */
+  transfer: Iso20Transfer;
+  /** Scheduled (the SECC offers schedules, the EV follows its own profile within them) or Dynamic (the SECC sets the power). Default "scheduled". */
+  controlMode?: Iso20ControlMode;
+  /** BPT: the direction asked for in PowerDelivery(Start) (BPT_ChannelSelection). Default "Charge". */
+  channel?: "Charge" | "Discharge";
+  /** EVCCID (-20: a string of up to 255 characters, e.g. the VIN). Default: the MAC in config.evccId as hex. */
+  evccId?: string;
+  /** ScheduleExchangeReq MaximumSupportingPoints (12..1024). Default 24. */
+  maximumSupportingPoints?: number;
+  /** AC: phases the on-board charger uses. Default 3. */
+  phases?: 1 | 3;
+  /** AC: nominal phase voltage for power ⇄ current (V). Default 230 (the SECC's EVSENominalVoltage when it gives one). */
+  nominalVoltage?: number;
+}
+
+/**
+ * BMS values only -20 asks for. All optional: without them the EVCC derives what it needs
+ * from EvBms (energy request, DC limits). Units W, A, V, Wh, s, %. Discharge values are
+ * magnitudes (see ../iso20/bpt.ts).
+ */
+export interface Iso20EvBms extends EvBms {
+  /** BPT: how much the battery may give (discharge permit = maxPower > 0). */
+  dischargeLimits?(): { maxPower: number; maxCurrent: number; minPower?: number };
+  /** DC: the lowest voltage the EV accepts (EVMinimumVoltage). Default: half the maximum. */
+  minVoltage?(): number;
+  /** Mobility needs: target/max/min energy (Wh; min < 0 offers energy to the grid). */
+  energyRequests?(): { target: number; max: number; min: number };
+  /** Seconds until departure. */
+  departureTime?(): number | undefined;
+  targetSocPercent?(): number | undefined;
+  minimumSocPercent?(): number | undefined;
+  /** AC: active power the on-board charger takes now (W; negative = feeding back). */
+  presentActivePower?(): number;
+}
+
+/** What the -20 EVCC learns during the session. */
+export interface Iso20EvccFacts {
+  serviceId?: number;
+  parameterSet?: Iso20ParameterSet;
+  /** The ScheduleTuple chosen (Scheduled mode) and its power steps (s, W). */
+  scheduleTupleId?: number;
+  schedule?: { duration: number; power: number }[];
+  /** The last DC_PreChargeReq / DC_WeldingDetectionReq said EVProcessing=Finished. */
+  finishing: boolean;
+  /** The SECC asked for a schedule renegotiation (EVSENotification), or the EV did. */
+  scheduleRenegotiation: boolean;
+  /** The SECC's AC target (W, signed) of the last loop response. */
+  evseTargetPower?: number;
+  /** The SECC's discharge limits as received, read as magnitudes; which sign it used. */
+  peerNegativeDischarge?: boolean;
+  evseMaxDischargePower?: number;
+}
+
+export function newIso20EvccFacts(): Iso20EvccFacts {
+  return { finishing: false, scheduleRenegotiation: false };
+}
