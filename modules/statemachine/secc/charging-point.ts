@@ -162,8 +162,9 @@ export class ChargingPoint {
   #makeRoom(): void {
     const max = this.#o.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
     let waiting = this.candidates;
-    for (let i = 0; i < this.#entries.length && waiting >= max; i++) {
-      const entry = this.#entries[i];
+    const entries = this.#entries.slice(); // a close takes the entry out of #entries
+    for (let i = 0; i < entries.length && waiting >= max; i++) {
+      const entry = entries[i];
       if (entry.role !== "candidate" || entry.connection === undefined) continue;
       this.#log.log("warn", "secc", `connection ${entry.id} closed: more than ${max} connections waiting for a session; the newest is kept`);
       entry.role = "closed";
