@@ -258,6 +258,10 @@ export function powerDelivery(req: cm.PowerDeliveryReqType, ctx: SeccContext, fa
   const r = rec(ctx);
   switch (req.ChargeProgress) {
     case "Start": {
+      // EVProcessing=Ongoing: the EV is not ready yet (contactors closing) and may leave the
+      // power profile out; it asks again with Finished (mTLS DC capture: Ongoing without a
+      // profile, then Finished with one). Nothing starts until then.
+      if (req.EVProcessing !== "Finished" && !ctx.charging) return reply(res("PowerDeliveryRes", "OK"));
       const problem = checkPowerProfile(req.EVPowerProfile, r, facts);
       if (problem !== undefined) return fail("PowerDeliveryRes", problem);
       const channel = req.BPT_ChannelSelection ?? "Charge";

@@ -295,3 +295,18 @@ describe("ISO 15118-20 SECC: AC", () => {
     assert.equal(ev.secc.state, "ScheduleExchange");
   });
 });
+
+describe("ISO 15118-20 SECC: PowerDelivery(Start) with EVProcessing=Ongoing", () => {
+  it("answers OK and starts nothing until the EV says Finished with its power profile (as the mTLS DC capture's car does)", () => {
+    const calls: string[] = [];
+    const ev = iso20Ev(DC20, { feedback: { startCharging: (m) => calls.push(`start(${m})`) } });
+    setUpTo(ev, 2, 1);
+    const tuple = dcUntilPowerDelivery(ev, DC_CPD);
+    ev.ok("PowerDeliveryReq", { EVProcessing: "Ongoing", ChargeProgress: "Start" });
+    assert.equal(ev.secc.state, "PowerDelivery");
+    assert.deepEqual(calls, []);
+    ev.ok("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: scheduledProfile(tuple, 50, 3) });
+    assert.equal(ev.secc.state, "ChargeLoop");
+    assert.deepEqual(calls, ["start(dc)"]);
+  });
+});
