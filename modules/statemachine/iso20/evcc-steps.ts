@@ -235,7 +235,7 @@ const powerDelivery = step({
     const facts = ctx.facts;
     const c = cfg(ctx);
     if (facts.charging && facts.stopReason !== undefined) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "Stop" };
-    if (facts.charging && facts.renegotiating) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "ScheduleRenegotiation" };
+    if (facts.charging && f20(ctx).scheduleRenegotiation) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "ScheduleRenegotiation" };
     const dynamic = (c.controlMode ?? "scheduled") === "dynamic";
     const profile: Record<string, unknown> = { TimeAnchor: 0n };
     if (dynamic) profile.Dynamic_EVPPTControlMode = {};
@@ -245,7 +245,7 @@ const powerDelivery = step({
     if (isBpt(c.transfer)) body.BPT_ChannelSelection = c.channel ?? "Charge";
     return body;
   },
-  trace: (ctx) => ({ progress: ctx.facts.charging ? (ctx.facts.stopReason !== undefined ? "Stop" : "ScheduleRenegotiation") : "Start" }),
+  trace: (ctx) => ({ progress: !ctx.facts.charging ? "Start" : ctx.facts.stopReason !== undefined ? "Stop" : f20(ctx).scheduleRenegotiation ? "ScheduleRenegotiation" : "Start" }),
   onResponse(_res, ctx) {
     const facts = ctx.facts;
     if (facts.charging && facts.stopReason !== undefined) {
@@ -254,7 +254,8 @@ const powerDelivery = step({
       const actions: VehicleAction[] = ctx.dc ? [{ kind: "contactors", closed: false }, { kind: "pilot", state: "B" }] : [{ kind: "pilot", state: "B" }];
       return { kind: "next", step: ctx.dc && ctx.config.weldingDetection ? "WeldingDetection" : "SessionStop", actions };
     }
-    if (facts.charging && facts.renegotiating) {
+    if (facts.charging && f20(ctx).scheduleRenegotiation) {
+      // Asked: a new ScheduleExchange follows (facts.renegotiating skips the cable check), then PowerDelivery(Start).
       f20(ctx).scheduleRenegotiation = false;
       return { kind: "next", step: "ScheduleExchange" };
     }

@@ -1,0 +1,80 @@
+// Test support: the ISO 15118-20 stack in memory — EvccConnection ⇄ SeccConnection over paired
+// streams on a ManualClock, with the simulated vehicle and charger hardware.
+
+import { ManualClock } from "../../../modules/common/index";
+import type { Millis } from "../../../modules/common/index";
+import { EvccConnection } from "../../../modules/statemachine/evcc/index";
+import type { EvccConnectionOutcome, EvccSchema, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
+import { ChargerBinding, SeccConnection } from "../../../modules/statemachine/index";
+import type { SeccConfig, SessionStore, StopReason } from "../../../modules/statemachine/index";
+import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
+import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../hosts/sim/charger/index";
+import { SimVehicle } from "../../../hosts/sim/vehicle/index";
+import { streamPair } from "../evcc/memory-link";
+import { AC20, DC20, UNIX } from "./support";
+
+export function stack(options: {
+  transfer: Iso20Transfer;
+  mode: Iso20ControlMode;
+  secc?: Partial<SeccConfig>;
+  evccProtocols?: EvccSchema[];
+  clock?: ManualClock;
+  store?: SessionStore;
+  resumeSessionId?: Uint8Array;
+  targetSoc?: number;
+}) {
+  const clock = options.clock ?? new ManualClock({ start: 1_000 });
+  const link = streamPair(clock, 3);
+  const dcMode = options.transfer.indexOf("dc") === 0;
+  const config: SeccConfig = { ...(dcMode ? DC20 : AC20), ...options.secc };
+  const dc = dcMode ? new SimDcPowerModule({ clock, limits: config.dc!, isolationCheckTime: 2000 as Millis }) : undefined;
+  const ac = dcMode ? undefined : new SimAcSupply({ clock, limits: config.ac! });
+  const vehicle = new SimVehicle({
+    clock,
+    battery: { capacityKWh: 10, soc: 40, maxCurrent: 125 },
+    targetSoc: options.targetSoc ?? 43,
+    onBoardCharger: { phases: 3, maxCurrent: 16 },
+    acPowerAvailable: () => ac?.closed ?? false,
+  });
+  const meter = new SimMeter({ clock, power: () => (dc ? dc.presentVoltage * dc.presentCurrent : ac?.closed ? vehicle.acCurrent() * 230 * 3 : 0) });
+  const binding = new ChargerBinding({ dc, ac, meter });
+  let seccClosed: StopReason | string | undefined;
+  const seccTrace: string[] = [];
+  const secc = new SeccConnection({
+    open: link.b,
+    config,
+    clock,
+    unixTime: () => UNIX,
+    store: options.store,
+    ...binding.sessionOptions(),
+    trace: (e) => seccTrace.push(`${e.direction} ${e.message}`),
+    onClose: (r) => (seccClosed = r),
+  });
+  binding.attach(secc.session);
+  const trace: EvccTraceEntry[] = [];
+  let outcome: EvccConnectionOutcome | undefined;
+  const evcc = new EvccConnection({
+    open: link.a,
+    protocols: options.evccProtocols,
+    session: {
+      energyTransferMode: dcMode ? "DC_extended" : "AC_three_phase_core",
+      evccId: Uint8Array.of(2, 0, 0, 0, 0, 7),
+      resumeSessionId: options.resumeSessionId,
+      iso20: { transfer: options.transfer, controlMode: options.mode },
+    },
+    bms: vehicle,
+    vehicle: vehicle.hooks({ dcOutput: dc, onEvseValues: () => ac?.setDraw(vehicle.acCurrent()) }),
+    clock,
+    unixTime: () => UNIX,
+    onTrace: (e) => trace.push(e),
+    onStop: (o) => (outcome = o),
+  });
+  return { clock, evcc, secc, vehicle, meter, trace, seccTrace, outcome: () => outcome, seccClosed: () => seccClosed };
+}
+
+export function run(s: ReturnType<typeof stack>): EvccConnectionOutcome | undefined {
+  for (let i = 0; i < 3600 && !s.outcome(); i++) s.clock.advance(1000);
+  s.clock.advance(100);
+  return s.outcome();
+}
+
