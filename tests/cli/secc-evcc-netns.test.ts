@@ -1,4 +1,4 @@
-// @node-only — `xs15118 secc` and `xs15118 evcc` end to end on real IPv6: two network namespaces
+// @node-only @slow — `xs15118 secc` and `xs15118 evcc` end to end on real IPv6: two network namespaces
 // joined by a veth pair, our charger in one and our vehicle in the other (separate processes,
 // SDP on ff02::1 over the veth, TCP on link-local addresses). Needs root and iproute2; skips
 // with the reason otherwise. Sessions are short: a 1 kWh battery charged from 50 % to 51 %.

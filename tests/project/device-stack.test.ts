@@ -1,4 +1,4 @@
-// @node-only — the XS stack the device's operations need fits the stack manifest.json gives
+// @node-only @slow — the XS stack the device's operations need fits the stack manifest.json gives
 // the ESP32 (platforms.esp32.creation.stack), measured in xsnap by tools/xs/stack-probe.ts.
 //
 // Budget: measured slots (beyond an empty call) + HOST_BASE + MARGIN ≤ creation.stack.

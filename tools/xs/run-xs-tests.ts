@@ -1,4 +1,4 @@
-// Bundles test files for XS, runs them in one xsnap worker, and returns one report per case.
+// Bundles test files for XS, runs them in xsnap workers, and returns one report per case.
 
 import { bundleForXs, ROOT } from "./bundle";
 import { startXsWorker } from "./worker";
@@ -9,7 +9,22 @@ export interface XsCaseReport {
   message?: string;
 }
 
-export async function runXsTests(files: string[]): Promise<{ reports: XsCaseReport[]; error?: string }> {
+/**
+ * Runs `files` inside XS and returns their cases in file order. With `workers` > 1 the files
+ * are dealt round-robin to that many xsnap workers (one bundle each) running side by side.
+ */
+export async function runXsTests(files: string[], workers = 1): Promise<{ reports: XsCaseReport[]; error?: string }> {
+  const lanes = Math.max(1, Math.min(workers, files.length));
+  const groups = Array.from({ length: lanes }, (_, lane) => files.filter((_, i) => i % lanes === lane));
+  const results = await Promise.all(groups.map((group) => runInOneWorker(group)));
+  const order = new Map(files.map((f, i) => [f, i]));
+  const fileIndex = (r: XsCaseReport): number => order.get(r.name.split(" > ", 1)[0]) ?? files.length;
+  const reports = results.flatMap((r) => r.reports).sort((a, b) => fileIndex(a) - fileIndex(b));
+  const errors = results.flatMap((r, i) => (r.error ? [lanes > 1 ? `${r.error} (worker of ${groups[i].join(", ")})` : r.error] : []));
+  return { reports, error: errors.length > 0 ? errors.join("; ") : undefined };
+}
+
+async function runInOneWorker(files: string[]): Promise<{ reports: XsCaseReport[]; error?: string }> {
   const script = await bundleForXs(orderedImports(files));
   const worker = await startXsWorker("xs15118-tests");
   try {

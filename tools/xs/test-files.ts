@@ -22,3 +22,10 @@ export function runsInXs(root: string, file: string): boolean {
   const head = fs.readFileSync(path.join(root, file), "utf8").split("\n", 1)[0];
   return !head.includes("@node-only");
 }
+
+/** `// @slow` on the first or second line: only in `npm run test:slow` (tools/run-tests.js reads the same tag). */
+export function isSlow(root: string, file: string): boolean {
+  const [first = "", second = ""] = fs.readFileSync(path.join(root, file), "utf8").split("\n", 2);
+  const tag = /^\/\/.*@slow\b/;
+  return tag.test(first) || tag.test(second);
+}
