@@ -3,5 +3,6 @@ import type { Workload } from "./workload";
 import { placeholderWorkloads } from "./placeholder";
 import { seccWorkloads } from "./secc";
 import { exiWorkloads } from "./exi";
+import { iso20Workloads } from "./iso20";
 
-export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads, ...seccWorkloads, ...exiWorkloads];
+export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads, ...seccWorkloads, ...iso20Workloads, ...exiWorkloads];
