@@ -6,7 +6,9 @@
 //                                  tools/xs/stack-probe.ts: overflows xsnap workers on purpose)
 //
 // How each figure is taken:
-//  - Node ns/op: median of 5 rounds, each round sized to ~100 ms after a warm-up.
+//  - Node ns/op: median of 5 rounds, each round sized to ~100 ms after a warm-up, in a plain
+//    Node process of its own (tools/bench/node-times.ts): this process imports @endo/init for
+//    xsnap, and its lockdown of the built-ins would slow Node's figures (up to 18×).
 //  - XS ns/op: the same loop inside the XS engine (xsnap worker), timed there with
 //    performance.now(); median of 3 rounds.
 //  - XS meter/op: the engine's compute meter (XS's count of executed byte-code steps) for
@@ -15,12 +17,13 @@
 //    a collection before), times 16 bytes, the slot size on a 32-bit ESP32. Chunk memory
 //    (string and typed-array storage) is not included in xsnap's reading.
 
+import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { WORKLOADS } from "./bench/workloads";
-import type { Workload, SizeFigure } from "./bench/workload";
+import { fileURLToPath } from "node:url";
+import type { SizeFigure } from "./bench/workload";
 import { SIZE_FIGURES } from "./bench/sizes";
 import { SESSION_SCENARIO } from "./bench/session-scenario";
-import { runSimulation } from "../hosts/sim/session/simulation";
+import { median, type NodeTimes } from "./bench/node-times";
 import { bundleForXs } from "./xs/bundle";
 import { startXsWorker, type XsWorker } from "./xs/worker";
 import { StackProbe, deviceOps, type StackFigure } from "./xs/stack-probe";
@@ -39,35 +42,18 @@ const args = process.argv.slice(2);
 const json = args.includes("--json");
 const stack = args.includes("--stack");
 const filter = args.find((a) => !a.startsWith("--"));
-const selected = WORKLOADS.filter((w) => !filter || w.name.includes(filter));
 const XS_SLOT_BYTES = 16;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function timeNode(w: Workload, state: unknown): number {
-  const sink: unknown[] = [];
-  // Calibrate: double n until one round takes at least ~20 ms, then size rounds to ~100 ms.
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) sink[0] = w.run(state);
-    const ms = performance.now() - t0;
-    if (ms > 20 || n > 1 << 24) {
-      n = Math.max(1, Math.round((n * 100) / Math.max(ms, 0.001)));
-      break;
-    }
-    n *= 2;
-  }
-  const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) sink[0] = w.run(state);
-    rounds.push(((performance.now() - t0) * 1e6) / n);
-  }
-  return median(rounds);
+/** Node's figures, from a plain Node process (no lockdown): see tools/bench/node-times.ts. */
+function nodeTimes(): NodeTimes {
+  const script = fileURLToPath(new URL("./bench/node-times.ts", import.meta.url));
+  const child = spawnSync(process.execPath, ["--import", "tsx", script, ...(filter ? [filter] : [])], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 << 20,
+  });
+  if (child.status !== 0) throw new Error(`tools/bench/node-times.ts exited with ${child.status ?? child.signal}`);
+  return JSON.parse(child.stdout) as NodeTimes;
 }
 
 async function timeXs(worker: XsWorker, row: Row, nodeNs: number | undefined): Promise<void> {
@@ -79,8 +65,8 @@ async function timeXs(worker: XsWorker, row: Row, nodeNs: number | undefined): P
     row.skipped = skip.skip;
     return;
   }
-  // XS is an interpreter: aim for ~100 ms rounds, guessing from Node's speed (XS ≈ 30× slower).
-  const guessNs = (nodeNs ?? 10_000) * 30;
+  // XS is an interpreter: aim for ~100 ms rounds, guessing from plain Node's speed (XS ≈ 50–150× slower).
+  const guessNs = (nodeNs ?? 10_000) * 100;
   const n = Math.max(1, Math.min(1_000_000, Math.round(100e6 / guessNs)));
   await worker.evaluate(`__bench.run(${name}, 1)`);
   const times: number[] = [];
@@ -114,10 +100,7 @@ interface SessionFigures {
  * collection after each step, so the slot count read between steps is the live heap; its
  * maximum over the run (minus the count before the session started) is the peak.
  */
-async function measureSession(worker: XsWorker): Promise<SessionFigures> {
-  const t0 = performance.now();
-  const nodeSummary = runSimulation(SESSION_SCENARIO);
-  const nodeMs = performance.now() - t0;
+async function measureSession(worker: XsWorker, node: NonNullable<NodeTimes["session"]>): Promise<SessionFigures> {
   await worker.evaluate("gc()");
   const base = (await worker.evaluate("0")).currentHeapCount;
   let peak = 0;
@@ -138,7 +121,7 @@ async function measureSession(worker: XsWorker): Promise<SessionFigures> {
     if ((worker.reports.slice(start) as { sim?: string }[]).some((r) => r.sim === "done")) break;
   }
   await worker.evaluate("__bench.simRelease(); gc()");
-  return { messages: nodeSummary.messages, simulatedMs: nodeSummary.durationMs, nodeMs, xsMs, xsMeter, peakHeapBytes: peak * XS_SLOT_BYTES };
+  return { ...node, xsMs, xsMeter, peakHeapBytes: peak * XS_SLOT_BYTES };
 }
 
 function format(value: number | undefined, digits = 0): string {
@@ -150,14 +133,9 @@ function format(value: number | undefined, digits = 0): string {
 }
 
 async function main(): Promise<void> {
-  const rows: Row[] = [];
-  for (const w of selected) {
-    const row: Row = { name: w.name, group: w.group };
-    const state = w.setup();
-    if (state === undefined) row.skipped = w.skipReason ?? "setup gave no input";
-    else row.nodeNsPerOp = timeNode(w, state);
-    rows.push(row);
-  }
+  // Node first, alone, so that nothing else of the bench runs beside its timing.
+  const node = nodeTimes();
+  const rows: Row[] = node.workloads.map((r) => ({ ...r }));
 
   let xsError: string | undefined;
   let session: SessionFigures | undefined;
@@ -168,7 +146,7 @@ async function main(): Promise<void> {
       await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
       await worker.evaluate(script);
       for (const row of rows) if (!row.skipped) await timeXs(worker, row, row.nodeNsPerOp);
-      if (!filter || "session".includes(filter)) session = await measureSession(worker);
+      if (node.session) session = await measureSession(worker, node.session);
     } finally {
       await worker.close();
     }
@@ -199,7 +177,7 @@ async function main(): Promise<void> {
   }
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ workloads: rows, session, sizes, xsError, stack: stackFigures, stackError }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ workloads: rows, session, sizes, xsError, stack: stackFigures, stackError, nodeLockdown: node.lockdown }, null, 2)}\n`);
     return;
   }
   const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op"];
@@ -221,6 +199,7 @@ async function main(): Promise<void> {
     console.log(line(table[i]));
   }
   if (xsError) console.log(xsError);
+  if (node.lockdown) console.log("warning: the Node figures were taken with the built-ins locked down (something imported @endo/init): not plain Node");
   if (session) {
     console.log(`\nwhole simulated session (${SESSION_SCENARIO.protocol} ${SESSION_SCENARIO.transfer}, ${session.messages} V2G messages, ${format(session.simulatedMs / 1000, 1)} s simulated)`);
     console.log(`  Node CPU ${format(session.nodeMs)} ms, XS CPU ${format(session.xsMs)} ms, XS meter ${format(session.xsMeter)}`);

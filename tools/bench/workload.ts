@@ -4,7 +4,7 @@
 export interface Workload<S = unknown> {
   /** Unique, shown in the table: "exi.din.CurrentDemandReq.decode". */
   name: string;
-  /** Groups rows in the table ("placeholder", "exi", "session", …). */
+  /** Groups rows in the table ("secc", "exi", …). */
   group: string;
   /** Prepares inputs once (outside the timing); may return undefined to skip with `skipReason`. */
   setup(): S | undefined;

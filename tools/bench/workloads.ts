@@ -1,8 +1,7 @@
 // The registry of benchmark workloads. Each area adds its workloads file here.
 import type { Workload } from "./workload";
-import { placeholderWorkloads } from "./placeholder";
 import { seccWorkloads } from "./secc";
 import { exiWorkloads } from "./exi";
 import { iso20Workloads } from "./iso20";
 
-export const WORKLOADS: readonly Workload<any>[] = [...placeholderWorkloads, ...seccWorkloads, ...iso20Workloads, ...exiWorkloads];
+export const WORKLOADS: readonly Workload<any>[] = [...seccWorkloads, ...iso20Workloads, ...exiWorkloads];
