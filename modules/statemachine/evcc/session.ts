@@ -370,9 +370,11 @@ export class EvccSession {
     const facts = this.#ctx.facts;
     if (this.#pendingControl === "renegotiate") {
       this.#pendingControl = undefined;
-      // Only while energy flows in ISO-2 (DIN 70121 has no renegotiation) and not already renegotiating.
-      if (this.#ctx.protocol !== "iso2" || !facts.charging || facts.renegotiating) return undefined;
+      // Only while energy flows in ISO-2 or -20 (DIN 70121 has no renegotiation) and not already
+      // renegotiating; -20 asks with PowerDelivery(ScheduleRenegotiation).
+      if (this.#ctx.protocol === "din" || !facts.charging || facts.renegotiating) return undefined;
       facts.renegotiating = true;
+      if (facts.iso20 !== undefined) facts.iso20.scheduleRenegotiation = true;
       this.#log.log("info", "evcc", "renegotiation requested by the EV");
       return "PowerDelivery";
     }

@@ -15,6 +15,11 @@ import {
  * (standards-notes: "-20 EIM ongoing 180"), three times the -2 value.
  */
 export const V2G_SECC_EIM_ONGOING_TIMEOUT: Millis = Seconds(180);
+/**
+ * -20 teardown: the EV closes the TCP connection after SessionStopRes; the SECC closes it
+ * itself when the EV has not after about 5 s (standards-notes: "-20 teardown").
+ */
+export const ISO20_SECC_CLOSE_DELAY: Millis = Seconds(5);
 /** -20: the EVCC waits 0.5 s for DC_ChargeLoopRes / AC_ChargeLoopRes (standards-notes, EVCC message timeouts). */
 export const V2G_EVCC_CHARGE_LOOP_MSG_TIMEOUT_20: Millis = Millis(500);
 

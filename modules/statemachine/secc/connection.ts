@@ -17,6 +17,8 @@ import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../
 import type { StopReason } from "../framework";
 import { messageName } from "../dispatch";
 import { V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME, V2G_SECC_MSG_PERFORMANCE_TIME } from "../secc-timeouts";
+import { ISO20_SECC_CLOSE_DELAY } from "../iso20/timeouts";
+import type { TimerHandle } from "../../common/index";
 import type { V2gDocument } from "../msg-types";
 import { SeccSession } from "./session";
 import type { SeccRequestDoc, SeccSessionOptions } from "./session";
@@ -50,6 +52,8 @@ export class SeccConnection {
   #handling = false;
   #closeAfterSend = false;
   #closed = false;
+  /** -20: the close that waits for the EV to close first after SessionStopRes. */
+  #closeTimer: TimerHandle | undefined;
 
   constructor(options: SeccConnectionOptions) {
     this.#codec = options.codec ?? createExiCodec();
@@ -119,7 +123,14 @@ export class SeccConnection {
       // After -20 SAP every message has its own payload type (any -20 id says so to V2GTP).
       if (outSchema === "apphand" && chosen !== undefined) this.#conn.selectProtocol(chosen === "iso20" ? "iso20-dc" : chosen);
     }
-    if (out.close || this.#closeAfterSend) this.#conn.close();
+    if (out.close || this.#closeAfterSend) {
+      const reason = this.session.stopReason;
+      if (this.session.protocol === "iso20" && (reason === "ev-terminate" || reason === "ev-pause")) {
+        // -20 teardown: after SessionStopRes the EV closes the TCP connection; the SECC closes
+        // it itself only if the EV has not after ISO20_SECC_CLOSE_DELAY.
+        if (this.#closeTimer === undefined) this.#closeTimer = this.#clock.set(() => this.#conn.close(), ISO20_SECC_CLOSE_DELAY);
+      } else this.#conn.close();
+    }
   }
 
   /**
@@ -147,6 +158,8 @@ export class SeccConnection {
   }
 
   #connectionClosed(reason: V2gtpCloseReason): void {
+    this.#clock.clear(this.#closeTimer);
+    this.#closeTimer = undefined;
     if (this.#closed) return;
     this.#closed = true;
     const stopped = this.session.stopReason;

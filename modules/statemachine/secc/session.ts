@@ -170,6 +170,8 @@ export class SeccSession {
   #expired: TimerId | undefined;
   /** Number of requests answered. */
   #count = 0;
+  /** -20 BPT: the EV's discharge sign convention was logged. */
+  #signNoted = false;
 
   constructor(options: SeccSessionOptions) {
     this.#config = Object.freeze({ ...options.config });
@@ -337,6 +339,11 @@ export class SeccSession {
       return CLOSE_ONLY;
     }
     this.#count++;
+    if (ctx.iso20 !== undefined && ctx.iso20.peerNegativeDischarge !== undefined && !this.#signNoted) {
+      // BPT: which sign the EV gave its discharge limits (they are read as magnitudes either way; iso20/bpt.ts).
+      this.#signNoted = true;
+      this.#logger.log("info", "secc", `EV sends discharge limits ${ctx.iso20.peerNegativeDischarge ? "negative" : "as magnitudes (positive)"}`);
+    }
     if (name === "SessionSetupReq" && result.kind === "reply") {
       // config.resumeAuthorized: a resumed session keeps its identification (by default the
       // authorizer is asked again, as EVerest does; an OCPP backend usually answers at once).

@@ -10,7 +10,9 @@ import type { Millis } from "../../../modules/common/index";
 import { createExiCodec } from "../../../modules/exi/index";
 import { EvccSession } from "../../../modules/statemachine/evcc/index";
 import type { EvccDoc, EvccOutcome } from "../../../modules/statemachine/evcc/index";
-import { MemorySessionStore, messageName, SeccSession } from "../../../modules/statemachine/index";
+import { MemorySessionStore, messageName, SeccConnection, SeccSession } from "../../../modules/statemachine/index";
+import { buildSapRequest, V2gtpConnection } from "../../../modules/v2gtp/index";
+import { streamPair } from "../evcc/memory-link";
 import { iso20SchemaOfMessage } from "../../../modules/statemachine/iso20/envelope";
 import { SimVehicle } from "../../../hosts/sim/vehicle/index";
 import { DC20, EVCCID, iso20Ev, UNIX } from "./support";
@@ -151,5 +153,74 @@ describe("ISO 15118-20 EVSE notifications, both sides", () => {
     assert.equal(resumed?.reason, "charging-complete", resumed?.detail);
     assert.equal(again.evcc.session?.facts.resumed, true);
     assert.deepEqual(resumed?.sessionId, paused?.sessionId);
+  });
+});
+
+describe("ISO 15118-20: EV-initiated ScheduleRenegotiation, teardown, sign-convention log", () => {
+  test("evcc.renegotiate() while charging: PowerDelivery(ScheduleRenegotiation) → ScheduleExchange → PowerDelivery(Start)", () => {
+    const s = stack({ transfer: "ac", mode: "scheduled" });
+    while (s.evcc.session?.step !== "ChargeLoop") s.clock.advance(100);
+    s.clock.advance(1_000);
+    s.evcc.renegotiate();
+    const outcome = run(s);
+    assert.equal(outcome?.reason, "charging-complete", outcome?.detail);
+    const progress = s.trace.filter((e) => e.direction === "tx" && e.name === "PowerDeliveryReq").map((e) => e.values.progress);
+    assert.deepEqual(progress, ["Start", "ScheduleRenegotiation", "Start", "Stop"]);
+  });
+
+  test("after SessionStopRes the SECC leaves the close to the EV for 5 s, then closes itself", () => {
+    const clock = new ManualClock({ start: 1_000 });
+    const link = streamPair(clock, 1);
+    const secc = new SeccConnection({ open: link.b, config: DC20, clock, unixTime: () => UNIX });
+    const codec = createExiCodec();
+    const received: object[] = [];
+    const ev = new V2gtpConnection({
+      open: link.a,
+      onMessage: (m) => received.push(codec.decode(m.schema ?? (received.length === 0 ? "apphand" : "iso20-cm"), m.payload)),
+    });
+    ev.send("apphand", codec.encode("apphand", buildSapRequest(["iso20-dc"])));
+    clock.advance(10);
+    ev.selectProtocol("iso20-dc");
+    let id = new Uint8Array(8);
+    const send = (name: string, content: object) => {
+      ev.send("iso20-cm", codec.encode("iso20-cm", { [name]: { Header: { SessionID: id, TimeStamp: UNIX }, ...content } }));
+      clock.advance(10);
+      const last = received[received.length - 1] as Record<string, any>;
+      return last[Object.keys(last)[0]];
+    };
+    id = send("SessionSetupReq", { EVCCID }).Header.SessionID;
+    assert.equal(send("SessionStopReq", { ChargingSession: "Terminate" }).ResponseCode, "OK");
+    assert.equal(secc.session.stopReason, "ev-terminate");
+    clock.advance(4_900);
+    assert.equal(secc.closed, false);
+    clock.advance(200);
+    assert.equal(secc.closed, true);
+  });
+
+  test("the SECC logs which sign the EV gives its discharge limits", () => {
+    const lines: string[] = [];
+    const ev = iso20Ev(DC20, { logger: { log: (_level, _source, message) => lines.push(message) } });
+    ev.ok("SessionSetupReq", { EVCCID }, "OK_NewSessionEstablished");
+    ev.ok("AuthorizationSetupReq");
+    ev.control({ kind: "authorized", accepted: true });
+    ev.ok("AuthorizationReq", { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} });
+    ev.ok("ServiceDiscoveryReq");
+    ev.ok("ServiceSelectionReq", { SelectedEnergyTransferService: { ServiceID: 6, ParameterSetID: 1 } });
+    const r = (Value: number, Exponent = 0) => ({ Exponent, Value });
+    ev.ok("DC_ChargeParameterDiscoveryReq", {
+      BPT_DC_CPDReqEnergyTransferMode: {
+        EVMaximumChargePower: r(50, 3),
+        EVMinimumChargePower: r(0),
+        EVMaximumChargeCurrent: r(125),
+        EVMinimumChargeCurrent: r(0),
+        EVMaximumVoltage: r(450),
+        EVMinimumVoltage: r(300),
+        EVMaximumDischargePower: r(-10, 3),
+        EVMinimumDischargePower: r(0),
+        EVMaximumDischargeCurrent: r(-25),
+        EVMinimumDischargeCurrent: r(0),
+      },
+    });
+    assert.ok(lines.some((l) => l === "EV sends discharge limits negative"), lines.join("\n"));
   });
 });
