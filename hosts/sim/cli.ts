@@ -2,6 +2,7 @@
 // loaded only when used so that `xs15118 --help` stays fast.
 
 import { VERSION } from "../../modules/common/index";
+import { EXIT, EXIT_STATUS_HELP } from "./commands/options";
 
 /** A command module's default export. Returns the process exit code. */
 export interface Command {
@@ -60,21 +61,32 @@ export function helpText(): string {
     "",
     "commands:",
     ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}`),
+    "",
+    "options: --name VALUE or --name=VALUE. The same names mean the same in sim, secc and evcc:",
+    "  --protocol LIST  --transfer dc|ac  --start-soc N  --target-soc N  --capacity KWH",
+    "  --max-time DURATION  --port N  --iface IFACE  --json  --quiet  --verbose",
+    "  (old names --soc, --battery-kwh, --timeout still work, with a warning)",
+    "",
+    EXIT_STATUS_HELP,
   ].join("\n");
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    if (name === undefined) {
+      io.err(helpText());
+      return EXIT.usage;
+    }
     io.out(helpText());
-    return name === undefined ? 1 : 0;
+    return EXIT.ok;
   }
   if (name === "--version") return versionCommand.run([], io);
   const entry = COMMANDS[name];
   if (!entry) {
     io.err(`xs15118: unknown command '${name}'\n`);
     io.err(helpText());
-    return 2;
+    return EXIT.usage;
   }
   const command = (await entry.load()).default;
   if (rest.includes("--help") || rest.includes("-h")) {

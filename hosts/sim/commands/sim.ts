@@ -2,9 +2,11 @@
 // (what `npm start` runs). Live trace on stdout, summary at the end, optional pcapng capture.
 
 import * as fs from "node:fs";
-import { runSimulation, type SimulationOptions, type SimulationSummary, type TraceEvent } from "../session/simulation";
+import { runSimulation, TIME_LIMIT_OUTCOME, type SimulationOptions, type SimulationSummary, type TraceEvent } from "../session/simulation";
 import { PcapngWriter } from "../pcap/write";
 import type { Command, CliIo } from "../cli";
+import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
+import type { OptionSpec, ParsedOptions } from "./options";
 
 const USAGE = `usage: xs15118 sim [options]
 
@@ -13,22 +15,43 @@ one role against another stack on a real interface: xs15118 secc / xs15118 evcc)
 SLAC over a simulated powerline → SDP → TCP on IPv6 → SAP → DIN 70121 or ISO 15118-2 session →
 charging loop → stop → unplug. Time is simulated: the session runs as fast as the CPU allows.
 
-options:
+options (the names sim, secc and evcc share mean the same in each):
   --protocol din|iso2        session protocol (default iso2)
   --transfer dc|ac           energy transfer (default dc; DIN is DC only)
   --start-soc N              battery SoC at plug-in, % (default 60)
-  --target-soc N             the vehicle stops here, % (default 80)
-  --capacity KWH             usable battery capacity (default 20 kWh)
+  --target-soc N             the vehicle stops here, %, above --start-soc (default 80)
+  --capacity KWH             usable battery capacity, kWh (default 20)
   --max-current A            charger's DC current limit (default 125 A)
   --max-power W              charger's DC power limit (default 50000 W)
+  --max-time DURATION        give up after this much simulated time: 3600 (s), 90m, 8h (default:
+                             1.5 × the time the charge takes by the vehicle model + 10 min,
+                             shown in the first trace line)
   --port N                   charger's TCP port (default: random in 49152–65535)
   --evse-mac MAC, --ev-mac MAC  host MAC addresses (IPv6 link-local addresses derive from them)
   --neighbours N             neighbouring chargers on the powerline (default 1)
   --seed N                   random seed (NMK, session ID, port)
-  --pcap FILE                write every frame (SLAC, SDP, TCP/V2GTP) as pcapng for Wireshark
+  --pcap FILE                write every frame (SLAC, SDP, TCP/V2GTP) as pcapng for Wireshark;
+                             the file is created before the run starts
   --json                     print the summary as JSON (the live trace goes to stderr)
   --quiet                    no live trace
-  --verbose                  also the core's log lines`;
+  --verbose                  also the core's log lines
+
+Old names still accepted, with a warning: --soc (--start-soc), --battery-kwh (--capacity),
+--timeout (--max-time).
+
+${EXIT_STATUS_HELP}`;
+
+const OPTIONS: readonly OptionSpec[] = [
+  ...VEHICLE_SESSION_OPTIONS,
+  S.port,
+  { name: "--max-current", value: "A" },
+  { name: "--max-power", value: "W" },
+  { name: "--evse-mac", value: "MAC" },
+  { name: "--ev-mac", value: "MAC" },
+  { name: "--neighbours", value: "N" },
+  { name: "--seed", value: "N" },
+  { name: "--pcap", value: "FILE" },
+];
 
 interface Args {
   options: SimulationOptions;
@@ -36,6 +59,8 @@ interface Args {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** Deprecated option names used, one line each for stderr. */
+  warnings: string[];
 }
 
 function parseMac(text: string | undefined): Uint8Array | undefined {
@@ -45,52 +70,47 @@ function parseMac(text: string | undefined): Uint8Array | undefined {
   return mac[0] & 1 ? undefined : mac; // a station address, not a group address
 }
 
-/** Numeric options: flag → the simulation option it sets and its range. */
-const NUMERIC: Readonly<Record<string, readonly [keyof SimulationOptions, number, number]>> = Object.freeze({
-  "--start-soc": ["startSoc", 0, 100],
-  "--target-soc": ["targetSoc", 1, 100],
-  "--capacity": ["capacityKWh", 1, 500],
-  "--max-current": ["maxCurrent", 1, 1000],
-  "--max-power": ["maxPower", 1000, 1_000_000],
-  "--port": ["port", 0, 65535],
-  "--neighbours": ["neighbours", 0, 8],
-  "--seed": ["seed", 1, 0xffffffff],
-});
+function macOption(parsed: ParsedOptions, name: string): Uint8Array | undefined {
+  const text = stringOption(parsed, name);
+  if (text === undefined) return undefined;
+  const mac = parseMac(text);
+  if (mac) return mac;
+  throw new UsageError("sim", `${name} ${text}: expected a station MAC address like 02:00:00:00:0a:01`);
+}
 
-function parse(args: string[]): Args | string {
-  const out: Args = { options: { startSoc: 60, targetSoc: 80, capacityKWh: 20 }, json: false, quiet: false, verbose: false };
-  const settings = out.options as Record<string, unknown>;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const v = args[i + 1];
-    if (a === "--json" || a === "--quiet" || a === "--verbose") {
-      out[a.slice(2) as "json" | "quiet" | "verbose"] = true;
-      continue;
-    }
-    i++;
-    if (a === "--protocol") {
-      if (v !== "din" && v !== "iso2") return "--protocol is din or iso2";
-      out.options.protocol = v;
-    } else if (a === "--transfer") {
-      if (v !== "dc" && v !== "ac") return "--transfer is dc or ac";
-      out.options.transfer = v;
-    } else if (a === "--evse-mac" || a === "--ev-mac") {
-      const mac = parseMac(v);
-      if (!mac) return `${a} needs a MAC address like 02:00:00:00:0a:01`;
-      if (a === "--evse-mac") out.options.evseMac = mac;
-      else out.options.evMac = mac;
-    } else if (a === "--pcap") {
-      if (!v) return "--pcap needs a file name";
-      out.pcap = v;
-    } else if (NUMERIC[a]) {
-      const [key, min, max] = NUMERIC[a];
-      const n = Number(v);
-      if (v === undefined || v === "" || n !== n || n < min || n > max) return `${a} needs a number in ${min}..${max}`;
-      settings[key] = n;
-    } else return `unknown option '${a}'`;
-  }
-  if (out.options.protocol === "din" && out.options.transfer === "ac") return "DIN 70121 is DC only: use --protocol iso2 for AC";
-  if ((out.options.targetSoc ?? 80) <= (out.options.startSoc ?? 60)) return "--target-soc must be above --start-soc";
+const DEFAULTS = Object.freeze({ startSoc: 60, targetSoc: 80, capacityKWh: 20 });
+
+/** The options of `sim`; throws a UsageError for a wrong command line. */
+export function parseSimArgs(args: string[]): Args {
+  const parsed = parseOptions("sim", args, OPTIONS);
+  const n = (name: string, min: number, max: number, integer = false) => numberOption("sim", parsed, name, min, max, integer);
+  const protocol = choiceOption("sim", parsed, "--protocol", ["din", "iso2"] as const, "protocol");
+  const transfer = choiceOption("sim", parsed, "--transfer", ["dc", "ac"] as const, "transfer");
+  const startSoc = n("--start-soc", 0, 99.9);
+  const targetSoc = n("--target-soc", 0.1, 100);
+  const capacityKWh = n("--capacity", 0.5, 500);
+  const maxCurrent = n("--max-current", 1, 1000);
+  const maxPower = n("--max-power", 1000, 1_000_000);
+  const port = n("--port", 0, 65535, true);
+  const neighbours = n("--neighbours", 0, 8, true);
+  const seed = n("--seed", 1, 0xffffffff, true);
+  const limit = durationOption("sim", parsed, "--max-time", 1000, 7 * 24 * 3_600_000);
+  const evseMac = macOption(parsed, "--evse-mac");
+  const evMac = macOption(parsed, "--ev-mac");
+  if (protocol === "din" && transfer === "ac") throw new UsageError("sim", "DIN 70121 is DC only: use --protocol iso2 for AC");
+  const options: SimulationOptions = {
+    ...DEFAULTS,
+    ...defined({ protocol, transfer, startSoc, targetSoc, capacityKWh, maxCurrent, maxPower, port, neighbours, seed, evseMac, evMac }),
+  };
+  if (limit !== undefined) options.limit = limit as SimulationOptions["limit"];
+  checkSocRange("sim", options.startSoc!, options.targetSoc!);
+  return { options, pcap: stringOption(parsed, "--pcap"), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+}
+
+/** `o` without its undefined properties (so they do not override the defaults). */
+function defined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] !== undefined) out[key] = o[key];
   return out;
 }
 
@@ -139,13 +159,20 @@ const command: Command = {
   summary: "run a complete simulated charging session (pilot, SLAC, SDP, SAP, DIN/ISO-2, pcapng)",
   usage: USAGE,
   run(args, io) {
-    const parsed = parse(args);
-    if (typeof parsed === "string") {
-      io.err(`xs15118 sim: ${parsed}\n\n${USAGE}`);
-      return 2;
-    }
+    const parsed = parseOrExit(io, () => parseSimArgs(args));
+    if (typeof parsed === "number") return parsed;
     const { options, json, quiet, verbose } = parsed;
-    const writer = parsed.pcap ? new PcapngWriter({ interfaceName: "plc0" }) : undefined;
+    // The capture file is created before the run: a path that cannot be written is reported
+    // at once, not after an hour of simulated charging.
+    let pcapFd: number | undefined;
+    if (parsed.pcap !== undefined) {
+      try {
+        pcapFd = fs.openSync(parsed.pcap, "w");
+      } catch (error) {
+        return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${(error as Error).message}`);
+      }
+    }
+    const writer = pcapFd !== undefined ? new PcapngWriter({ interfaceName: "plc0" }) : undefined;
     const started = Date.now();
     const cpu0 = performance.now();
     const summary = runSimulation({
@@ -156,13 +183,21 @@ const command: Command = {
       logger: verbose ? { log: (level, source, message) => printLog(io, json, `           ${level.padEnd(5)}  ${source}: ${message}`) } : undefined,
     });
     const cpuMs = performance.now() - cpu0;
-    if (writer && parsed.pcap) fs.writeFileSync(parsed.pcap, writer.toBytes());
+    if (summary.outcome === TIME_LIMIT_OUTCOME) summary.detail = `${summary.detail}; --max-time raises the cap`;
+    if (writer && pcapFd !== undefined) {
+      try {
+        fs.writeSync(pcapFd, writer.toBytes());
+        fs.closeSync(pcapFd);
+      } catch (error) {
+        return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${(error as Error).message}`);
+      }
+    }
     if (json) io.out(JSON.stringify({ ...summary, frames: writer?.frameCount, pcap: parsed.pcap, cpuMs: Math.round(cpuMs) }));
     else {
       for (const line of formatSummary(summary, writer?.frameCount)) io.out(line);
       io.out(`  simulated in   ${(cpuMs / 1000).toFixed(2)} s of CPU${parsed.pcap ? `; capture written to ${parsed.pcap}` : ""}`);
     }
-    return summary.ok ? 0 : 1;
+    return summary.ok ? EXIT.ok : EXIT.failed;
   },
 };
 
