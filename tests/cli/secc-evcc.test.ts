@@ -56,16 +56,37 @@ describe("xs15118 evcc options", () => {
 
   test("defaults and a full command line", () => {
     const d = parseEvccArgs(["--iface", "eth1"]);
-    assert.deepEqual({ transfer: d.transfer, protocol: d.protocol, targetSoc: d.targetSoc, json: d.json, secc: d.secc }, { transfer: "dc", protocol: undefined, targetSoc: 80, json: false, secc: undefined });
-    const a = parseEvccArgs(["--iface", "eth1", "--protocol", "ISO2", "--transfer", "ac", "--secc", "[fe80::1]:61000", "--target-soc", "55", "--soc", "50", "--battery-kwh", "2", "--timeout", "30", "--json"]);
-    assert.equal(a.protocol, "iso2");
+    assert.deepEqual({ transfer: d.transfer, protocols: d.protocols, targetSoc: d.targetSoc, json: d.json, secc: d.secc }, { transfer: "dc", protocols: undefined, targetSoc: 80, json: false, secc: undefined });
+    const a = parseEvccArgs(["--iface", "eth1", "--protocol", "ISO2", "--transfer", "ac", "--secc", "[fe80::1]:61000", "--target-soc", "55", "--start-soc", "50", "--capacity", "2", "--max-time", "30", "--json", "--quiet"]);
+    assert.deepEqual(a.protocols, ["iso2"]);
     assert.equal(a.transfer, "ac");
     assert.deepEqual(a.secc, { address: "fe80::1%eth1", port: 61000 });
     assert.equal(a.targetSoc, 55);
-    assert.equal(a.soc, 50);
-    assert.equal(a.batteryKWh, 2);
-    assert.equal(a.timeoutS, 30);
+    assert.equal(a.startSoc, 50);
+    assert.equal(a.capacityKWh, 2);
+    assert.equal(a.maxTimeMs, 30_000);
     assert.equal(a.json, true);
+    assert.equal(a.quiet, true);
+    assert.deepEqual(a.warnings, []);
+    assert.deepEqual(parseEvccArgs(["--iface", "eth1", "--protocols", "din,iso2"]).protocols, ["din", "iso2"], "a preference list; --protocols as in secc");
+  });
+
+  test("the old names --soc, --battery-kwh, --timeout still work, each with a warning naming the new one", async () => {
+    const a = parseEvccArgs(["--iface", "eth1", "--soc", "50", "--battery-kwh", "2", "--timeout", "30", "--target-soc", "55"]);
+    assert.equal(a.startSoc, 50);
+    assert.equal(a.capacityKWh, 2);
+    assert.equal(a.maxTimeMs, 30_000);
+    assert.deepEqual(a.warnings, ["xs15118 evcc: --soc is deprecated: use --start-soc", "xs15118 evcc: --battery-kwh is deprecated: use --capacity", "xs15118 evcc: --timeout is deprecated: use --max-time"]);
+  });
+
+  test("a target SoC at or below the start is a usage error (exit 2), as in sim", async () => {
+    for (const [start, target] of [["50", "50"], ["60", "40"]]) {
+      const r = await exit(["evcc", "--iface", "eth9", "--start-soc", start, "--target-soc", target]);
+      assert.equal(r.code, 2, `${start} → ${target}`);
+      assert.match(r.err, new RegExp(`--target-soc ${target} must be above --start-soc ${start}`));
+    }
+    // the default start SoC (30 %) counts too
+    assert.equal((await exit(["evcc", "--iface", "eth9", "--target-soc", "20"])).code, 2);
   });
 
   test("--help prints the usage", async () => {
@@ -99,7 +120,8 @@ describe("xs15118 secc options", () => {
 
   test("defaults: random port, iso2,din, DC, SDP on", () => {
     const a = parseSeccArgs(["--iface", "eth1"]);
-    assert.deepEqual(a, { iface: "eth1", port: 0, protocols: ["iso2", "din"], transfer: ["dc"], sdp: true, json: false, fast: false, verbose: false });
+    assert.deepEqual(a, { iface: "eth1", port: 0, protocols: ["iso2", "din"], transfer: ["dc"], sdp: true, json: false, quiet: false, fast: false, verbose: false, warnings: [] });
+    assert.deepEqual(parseSeccArgs(["--iface", "eth1", "--protocol", "din"]).protocols, ["din"], "--protocol as in sim and evcc");
     const b = parseSeccArgs(["--no-sdp", "--port", "61000", "--protocols", "din", "--transfer", "dc,ac", "--json"]);
     assert.equal(b.sdp, false);
     assert.equal(b.iface, undefined);
@@ -107,10 +129,13 @@ describe("xs15118 secc options", () => {
     assert.deepEqual(b.transfer, ["dc", "ac"]);
   });
 
-  test("an interface that does not exist: exit 1 with a message", async () => {
+  test("an interface that does not exist: exit 3 (the environment) with a message", async () => {
     const r = await exit(["secc", "--iface", "no-such-if0"]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.err, /no interface 'no-such-if0'/);
+    const v = await exit(["evcc", "--iface", "no-such-if0"]);
+    assert.equal(v.code, 3);
+    assert.match(v.err, /no interface 'no-such-if0'/);
   });
 });
 

@@ -2,7 +2,6 @@
 // a real interface (SDP, or a given address), with a live trace and, with --json, a summary.
 // Exit 0 only when the session ended normally.
 
-import { parseArgs } from "node:util";
 import type { CliIo, Command } from "../cli";
 import type { Logger, LogLevel } from "../../../modules/common/index";
 import { NodeTcpSocket, NodeUdpSocket } from "../net/index";
@@ -12,90 +11,97 @@ import { NodeClock } from "../node-clock";
 import type { SessionProtocol, Transfer } from "../station/charger-station";
 import { DEFAULT_BATTERY, VehicleStation } from "../station/vehicle-station";
 import type { VehicleOutcome } from "../station/vehicle-station";
-import { LoopThinner, formatEvccTrace, formatSummary, formatValues } from "../trace-format";
+import { LoopThinner, formatDuration, formatEvccTrace, formatSummary, formatValues } from "../trace-format";
+import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
+import type { OptionSpec } from "./options";
 
-const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din|iso2] [--transfer dc|ac] [--secc [ADDR]:PORT]
-                    [--target-soc N] [--soc N] [--battery-kwh N] [--timeout S] [--json] [--verbose]
+const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2] [--transfer dc|ac] [--secc [ADDR]:PORT]
+                    [--start-soc N] [--target-soc N] [--capacity KWH] [--max-time DURATION]
+                    [--json] [--quiet] [--verbose]
 
 A simulated vehicle (EVCC) running one session against a charger on a real network interface:
 SDP on ff02::1 of IFACE (unless --secc gives the charger), then SAP and a DIN 70121 / ISO 15118-2
 session over TCP (no TLS, external identification), charging its simulated battery to the
 target SoC. Exits 0 only when the session ended normally (SessionStop after charging).
 
-  --iface IFACE       interface for SDP and link-local addresses; its MAC is the EVCCID
-  --protocol P        din or iso2 (default: offer iso2 then din for DC, iso2 for AC)
-  --transfer T        dc or ac (default dc)
-  --secc [ADDR]:PORT  the charger's address, no SDP: [fe80::1]:61000 (zone from --iface),
-                      [fe80::1%eth0]:61000, [::1]:61000
-  --target-soc N      charge to N % (default 80)
-  --soc N             the battery's SoC at the start, % (default ${DEFAULT_BATTERY.soc})
-  --battery-kwh N     usable battery capacity, kWh (default ${DEFAULT_BATTERY.capacityKWh})
-  --timeout S         give up after S seconds (exit 1)
-  --json              stdout: one JSON line at the end (protocol, transfer, durationMs, energyWh,
-                      messages, socStart, socEnd, reason, ok); the trace goes to stderr
-  --verbose           every charge-loop message and the stack's log
+options (the names sim, secc and evcc share mean the same in each):
+  --iface IFACE         interface for SDP and link-local addresses; its MAC is the EVCCID
+  --protocol LIST       protocols offered in SAP, preferred first: din, iso2 or both
+                        (default: iso2,din for DC, iso2 for AC; --protocols also works)
+  --transfer dc|ac      energy transfer (default dc)
+  --secc [ADDR]:PORT    the charger's address, no SDP: [fe80::1]:61000 (zone from --iface),
+                        [fe80::1%eth0]:61000, [::1]:61000
+  --start-soc N         the battery's SoC at the start, % (default ${DEFAULT_BATTERY.soc})
+  --target-soc N        charge to N %, above --start-soc (default 80)
+  --capacity KWH        usable battery capacity, kWh (default ${DEFAULT_BATTERY.capacityKWh})
+  --max-time DURATION   give up after this long (exit 1): 30 (s), 90s, 15m, 2h (default: no limit)
+  --json                stdout: one JSON line at the end (protocol, transfer, durationMs, energyWh,
+                        messages, socStart, socEnd, reason, detail, ok); the trace goes to stderr
+  --quiet               no live trace (the summary, or the JSON line, only)
+  --verbose             every charge-loop message and the stack's log
+
+Old names still accepted, with a warning: --soc (--start-soc), --battery-kwh (--capacity),
+--timeout (--max-time).
 
 Ctrl-C stops the session in order (the vehicle ends charging); a second Ctrl-C aborts.
+A charger that refuses the TCP connection ends the run as connection-refused (exit 1).
+
+${EXIT_STATUS_HELP}
 
 example: sudo xs15118 evcc --iface eth1 --protocol din --target-soc 35 --json`;
 
+const OPTIONS: readonly OptionSpec[] = [...VEHICLE_SESSION_OPTIONS, S.iface, { name: "--secc", value: "[ADDR]:PORT" }];
+
 export interface EvccArgs {
   iface?: string;
-  protocol?: SessionProtocol;
+  /** Offered in SAP, preferred first; undefined: the vehicle's default for the transfer. */
+  protocols?: SessionProtocol[];
   transfer: Transfer;
   secc?: Endpoint;
+  startSoc: number;
   targetSoc: number;
-  soc: number;
-  batteryKWh: number;
-  timeoutS?: number;
+  capacityKWh: number;
+  maxTimeMs?: number;
   json: boolean;
+  quiet: boolean;
   verbose: boolean;
+  /** Deprecated option names used, one line each for stderr. */
+  warnings: string[];
 }
 
-function number(text: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} ${text}: expected a number from ${min} to ${max}`);
-  return n;
-}
-
-/** The options of `evcc`; throws an Error with a readable message when they are wrong. */
+/** The options of `evcc`; throws a UsageError for a wrong command line. */
 export function parseEvccArgs(args: string[]): EvccArgs {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      iface: { type: "string" },
-      protocol: { type: "string" },
-      transfer: { type: "string" },
-      secc: { type: "string" },
-      "target-soc": { type: "string" },
-      soc: { type: "string" },
-      "battery-kwh": { type: "string" },
-      timeout: { type: "string" },
-      json: { type: "boolean" },
-      verbose: { type: "boolean" },
-    },
-  });
-  const protocol = values.protocol?.toLowerCase();
-  if (protocol !== undefined && protocol !== "din" && protocol !== "iso2") throw new Error(`unknown protocol '${values.protocol}' (known: din, iso2)`);
-  const transfer = (values.transfer ?? "dc").toLowerCase();
-  if (transfer !== "dc" && transfer !== "ac") throw new Error(`unknown transfer '${values.transfer}' (known: dc, ac)`);
-  if (protocol === "din" && transfer === "ac") throw new Error("DIN 70121 is DC only: --protocol din needs --transfer dc");
-  const secc = values.secc === undefined ? undefined : parseEndpoint(values.secc, values.iface);
-  if (secc === undefined && !values.iface) throw new Error("--iface IFACE is required for SDP (or give the charger with --secc [ADDR]:PORT)");
+  const parsed = parseOptions("evcc", args, OPTIONS);
+  const protocols = listOption("evcc", parsed, "--protocol", ["din", "iso2"] as const, "protocol");
+  const transfer = choiceOption("evcc", parsed, "--transfer", ["dc", "ac"] as const, "transfer") ?? "dc";
+  if (transfer === "ac" && protocols?.indexOf("din") !== undefined && protocols.indexOf("din") >= 0) {
+    throw new UsageError("evcc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
+  }
+  const iface = stringOption(parsed, "--iface");
+  const seccText = stringOption(parsed, "--secc");
+  let secc: Endpoint | undefined;
+  try {
+    secc = seccText === undefined ? undefined : parseEndpoint(seccText, iface);
+  } catch (error) {
+    throw new UsageError("evcc", (error as Error).message);
+  }
+  if (secc === undefined && !iface) throw new UsageError("evcc", "--iface IFACE is required for SDP (or give the charger with --secc [ADDR]:PORT)");
+  const startSoc = numberOption("evcc", parsed, "--start-soc", 0, 99.9) ?? DEFAULT_BATTERY.soc;
+  const targetSoc = numberOption("evcc", parsed, "--target-soc", 0.1, 100) ?? 80;
+  checkSocRange("evcc", startSoc, targetSoc);
   return {
-    iface: values.iface,
-    protocol,
+    iface,
+    protocols,
     transfer,
     secc,
-    targetSoc: number(values["target-soc"], "target-soc", 0, 100) ?? 80,
-    soc: number(values.soc, "soc", 0, 100) ?? DEFAULT_BATTERY.soc,
-    batteryKWh: number(values["battery-kwh"], "battery-kwh", 0.01, 1000) ?? DEFAULT_BATTERY.capacityKWh,
-    timeoutS: number(values.timeout, "timeout", 0.1, 86_400),
-    json: !!values.json,
-    verbose: !!values.verbose,
+    startSoc,
+    targetSoc,
+    capacityKWh: numberOption("evcc", parsed, "--capacity", 0.01, 1000) ?? DEFAULT_BATTERY.capacityKWh,
+    maxTimeMs: durationOption("evcc", parsed, "--max-time", 100, 24 * 3_600_000),
+    json: flag(parsed, "--json"),
+    quiet: flag(parsed, "--quiet"),
+    verbose: flag(parsed, "--verbose"),
+    warnings: parsed.warnings,
   };
 }
 
@@ -103,32 +109,22 @@ const evcc: Command = {
   summary: "simulated vehicle (EVCC) on a real interface: one DIN/ISO-2 session against a charger",
   usage: USAGE,
   async run(args, io) {
-    let a: EvccArgs;
-    try {
-      a = parseEvccArgs(args);
-    } catch (error) {
-      io.err(`xs15118 evcc: ${(error as Error).message}`);
-      io.err("(xs15118 evcc --help for the options)");
-      return 2;
-    }
-    return drive(a, io);
+    const a = parseOrExit(io, () => parseEvccArgs(args));
+    return typeof a === "number" ? a : drive(a, io);
   },
 };
 
 export default evcc;
 
 async function drive(a: EvccArgs, io: CliIo): Promise<number> {
-  const trace = a.json ? io.err : io.out;
+  const output = a.json ? io.err : io.out;
+  const trace = a.quiet ? () => undefined : output;
   let mac = Uint8Array.of(0x02, 0, 0, 0, 0, 0x01);
   if (a.iface !== undefined) {
     const info = a.secc === undefined ? await waitForLinkLocal(a.iface, 5000) : interfaceInfo(a.iface);
-    if (info === undefined) {
-      io.err(`xs15118 evcc: no interface '${a.iface}'`);
-      return 1;
-    }
+    if (info === undefined) return environmentError(io, "evcc", `no interface '${a.iface}'`);
     if (a.secc === undefined && info.linkLocal === undefined) {
-      io.err(`xs15118 evcc: interface '${a.iface}' has no IPv6 link-local address (is it up, with IPv6 enabled?)`);
-      return 1;
+      return environmentError(io, "evcc", `interface '${a.iface}' has no IPv6 link-local address (is it up, with IPv6 enabled?)`);
     }
     if (info.mac.some((b) => b !== 0)) mac = Uint8Array.from(info.mac);
   }
@@ -155,10 +151,10 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
     io: { Udp: NodeUdpSocket, Tcp: NodeTcpSocket },
     interface: a.iface,
     secc: a.secc,
-    protocols: a.protocol ? [a.protocol] : undefined,
+    protocols: a.protocols,
     transfer: a.transfer,
     evccId: mac,
-    battery: { capacityKWh: a.batteryKWh, soc: a.soc },
+    battery: { capacityKWh: a.capacityKWh, soc: a.startSoc },
     targetSoc: a.targetSoc,
     logger,
     onTrace: (entry) => {
@@ -172,7 +168,10 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
   const socStart = station.vehicle.battery.soc;
 
   let timer: NodeJS.Timeout | undefined;
-  if (a.timeoutS !== undefined) timer = setTimeout(() => finish({ reason: "timeout" as VehicleOutcome["reason"], detail: `no normal end within ${a.timeoutS} s`, ok: false }), a.timeoutS * 1000);
+  if (a.maxTimeMs !== undefined) {
+    const limit = a.maxTimeMs;
+    timer = setTimeout(() => finish({ reason: "time-limit" as VehicleOutcome["reason"], detail: `no end within --max-time ${formatDuration(limit)}`, ok: false, protocol: station.connection?.protocol }), limit);
+  }
   let interrupts = 0;
   const onSignal = (signal: string) => {
     interrupts++;
@@ -192,7 +191,7 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
   trace(
     a.secc
       ? `xs15118 evcc: connecting to [${a.secc.address}]:${a.secc.port}`
-      : `xs15118 evcc: SDP on ff02::1%${a.iface}` + ` (${a.transfer}, ${a.protocol ?? (a.transfer === "dc" ? "iso2,din" : "iso2")}, SoC ${a.soc}% → ${a.targetSoc}%)`,
+      : `xs15118 evcc: SDP on ff02::1%${a.iface}` + ` (${a.transfer}, ${(a.protocols ?? (a.transfer === "dc" ? ["iso2", "din"] : ["iso2"])).join(",")}, SoC ${a.startSoc}% → ${a.targetSoc}%)`,
   );
   let outcome: VehicleOutcome;
   try {
@@ -213,11 +212,11 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
   const energyWh = Math.round(station.vehicle.inletWh * 100) / 100;
   const socEnd = Math.round(station.vehicle.battery.soc * 100) / 100;
   const reason = String(outcome.reason);
-  trace(formatSummary({ protocol: outcome.protocol, transfer: a.transfer, durationMs, energyWh, messages, socStart, socEnd, reason, detail: outcome.detail, ok: outcome.ok, errors }));
+  output(formatSummary({ protocol: outcome.protocol ?? station.connection?.protocol, transfer: a.transfer, durationMs, energyWh, messages, socStart, socEnd, reason, detail: outcome.detail, ok: outcome.ok, errors }));
   if (a.json) {
     io.out(
       JSON.stringify({
-        protocol: outcome.protocol ?? null,
+        protocol: outcome.protocol ?? station.connection?.protocol ?? null,
         transfer: a.transfer,
         durationMs,
         energyWh,
@@ -232,5 +231,5 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
       }),
     );
   }
-  return outcome.ok ? 0 : 1;
+  return outcome.ok ? EXIT.ok : EXIT.failed;
 }

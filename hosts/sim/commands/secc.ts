@@ -2,7 +2,6 @@
 // (SDP on ff02::1, V2G over TCP/IPv6) until SIGINT/SIGTERM, with a live trace and, with
 // --json, one JSON line per session.
 
-import { parseArgs } from "node:util";
 import type { CliIo, Command } from "../cli";
 import type { Logger, LogLevel, Millis } from "../../../modules/common/index";
 import type { ListenerOptions, UdpSocketOptions } from "../../../modules/common/io";
@@ -14,27 +13,37 @@ import { StandInLoads } from "../standin-load";
 import { ChargerStation } from "../station/charger-station";
 import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../station/charger-station";
 import { LoopThinner, formatSeccTrace, formatSummary } from "../trace-format";
+import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
+import type { OptionSpec } from "./options";
 
-const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocols din,iso2] [--transfer dc,ac]
-                    [--no-sdp] [--json] [--fast] [--verbose]
+const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2] [--transfer dc,ac]
+                    [--no-sdp] [--json] [--quiet] [--fast] [--verbose]
 
 A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
 on IFACE and serves DIN 70121 / ISO 15118-2 sessions over TCP (no TLS, external
 identification) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
 hardware: a 50 kW DC power module with a stand-in battery load, a 3 × 16 A AC outlet, a meter.
 
+options (the names sim, secc and evcc share mean the same in each):
   --iface IFACE       interface for SDP and the announced link-local address (required with SDP)
   --port N            TCP port (default: random in the dynamic range 49152–65535)
-  --protocols LIST    protocols offered in SAP, preferred first (default iso2,din)
+  --protocol LIST     protocols offered in SAP, preferred first (default iso2,din;
+                      --protocols also works)
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc)
   --no-sdp            do not answer SDP; the vehicle must be given the address and port
   --json              stdout: one JSON line when ready and one per session (protocol,
                       durationMs, energyWh, messages, reason, errors); the trace goes to stderr
+  --quiet             no live trace (the ready line and one summary per session only)
   --fast              quick simulated hardware (isolation check 0.3 s, authorization 0.1 s)
   --verbose           every charge-loop message and the stack's log (default: the loop thinned
                       to changes of ≥ 1 V / 1 A or one line per second)
 
-example: sudo xs15118 secc --iface eth1 --protocols din --json`;
+${EXIT_STATUS_HELP}
+             (for secc: 0 is a stop by Ctrl-C / SIGTERM; 3 also a TCP or SDP port in use)
+
+example: sudo xs15118 secc --iface eth1 --protocol din --json`;
+
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }];
 
 export interface SeccArgs {
   iface?: string;
@@ -43,48 +52,29 @@ export interface SeccArgs {
   transfer: Transfer[];
   sdp: boolean;
   json: boolean;
+  quiet: boolean;
   fast: boolean;
   verbose: boolean;
+  /** Deprecated option names used, one line each for stderr. */
+  warnings: string[];
 }
 
 const PROTOCOL_IDS: readonly SessionProtocol[] = ["din", "iso2"];
 const TRANSFERS: readonly Transfer[] = ["dc", "ac"];
 
-function list<T extends string>(text: string, known: readonly T[], what: string): T[] {
-  const items = text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
-  const unknown = items.filter((s) => (known as readonly string[]).indexOf(s) < 0);
-  if (unknown.length > 0) throw new Error(`unknown ${what} '${unknown.join("', '")}' (known: ${known.join(", ")})`);
-  if (items.length === 0) throw new Error(`no ${what} given`);
-  return items.filter((s, i) => items.indexOf(s) === i) as T[];
-}
-
-/** The options of `secc`; throws an Error with a readable message when they are wrong. */
+/** The options of `secc`; throws a UsageError for a wrong command line. */
 export function parseSeccArgs(args: string[]): SeccArgs {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      iface: { type: "string" },
-      port: { type: "string" },
-      protocols: { type: "string" },
-      transfer: { type: "string" },
-      "no-sdp": { type: "boolean" },
-      json: { type: "boolean" },
-      fast: { type: "boolean" },
-      verbose: { type: "boolean" },
-    },
-  });
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: not a port number (1–65535, 0 for random)`);
-  const protocols = list(values.protocols ?? "iso2,din", PROTOCOL_IDS, "protocol");
-  const transfer = list(values.transfer ?? "dc", TRANSFERS, "transfer");
+  const parsed = parseOptions("secc", args, OPTIONS);
+  const port = numberOption("secc", parsed, "--port", 0, 65535, true) ?? 0;
+  const protocols = listOption("secc", parsed, "--protocol", PROTOCOL_IDS, "protocol") ?? ["iso2", "din"];
+  const transfer = listOption("secc", parsed, "--transfer", TRANSFERS, "transfer") ?? ["dc"];
   if (protocols.length === 1 && protocols[0] === "din" && transfer.length === 1 && transfer[0] === "ac") {
-    throw new Error("DIN 70121 is DC only: --protocols din needs --transfer dc");
+    throw new UsageError("secc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
   }
-  const sdp = !values["no-sdp"];
-  if (sdp && !values.iface) throw new Error("--iface IFACE is required (SDP answers on ff02::1 of an interface; or give --no-sdp)");
-  return { iface: values.iface, port, protocols, transfer, sdp, json: !!values.json, fast: !!values.fast, verbose: !!values.verbose };
+  const sdp = !flag(parsed, "--no-sdp");
+  const iface = stringOption(parsed, "--iface");
+  if (sdp && !iface) throw new UsageError("secc", "--iface IFACE is required (SDP answers on ff02::1 of an interface; or give --no-sdp)");
+  return { iface, port, protocols, transfer, sdp, json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 interface SessionState {
@@ -98,42 +88,33 @@ const secc: Command = {
   summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2 sessions until stopped",
   usage: USAGE,
   async run(args, io) {
-    let a: SeccArgs;
-    try {
-      a = parseSeccArgs(args);
-    } catch (error) {
-      io.err(`xs15118 secc: ${(error as Error).message}`);
-      io.err("(xs15118 secc --help for the options)");
-      return 2;
-    }
-    return serve(a, io);
+    const a = parseOrExit(io, () => parseSeccArgs(args));
+    return typeof a === "number" ? a : serve(a, io);
   },
 };
 
 export default secc;
 
 async function serve(a: SeccArgs, io: CliIo): Promise<number> {
-  const trace = a.json ? io.err : io.out;
+  const output = a.json ? io.err : io.out;
+  const trace = a.quiet ? () => undefined : output;
   let address = "::";
   if (a.iface !== undefined) {
     const info = await waitForLinkLocal(a.iface, 5000);
-    if (info === undefined) {
-      io.err(`xs15118 secc: no interface '${a.iface}'`);
-      return 1;
-    }
+    if (info === undefined) return environmentError(io, "secc", `no interface '${a.iface}'`);
     if (info.linkLocal === undefined) {
-      if (a.sdp) {
-        io.err(`xs15118 secc: interface '${a.iface}' has no IPv6 link-local address (is it up, with IPv6 enabled?)`);
-        return 1;
-      }
+      if (a.sdp) return environmentError(io, "secc", `interface '${a.iface}' has no IPv6 link-local address (is it up, with IPv6 enabled?)`);
     } else address = info.linkLocal;
   }
 
   let finish!: (code: number) => void;
   const done = new Promise<number>((resolve) => (finish = resolve));
+  // A socket error before the server is ready (port in use, no permission) is the
+  // environment's (exit 3); one while serving ends the charger as failed (exit 1).
+  let serving = false;
   const fatal = (what: string, error: Error): void => {
     io.err(`xs15118 secc: ${what}: ${error.message}`);
-    finish(1);
+    finish(serving ? EXIT.failed : EXIT.environment);
   };
 
   // The sockets, wrapped to learn when they are bound and to stop on their errors.
@@ -206,7 +187,7 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
       const durationMs = Math.round(summary.endedAt - summary.startedAt);
       const energyWh = Math.round(summary.energyWh * 100) / 100;
       const errors = s?.errors ?? [];
-      trace(formatSummary({ session: summary.session, protocol: summary.protocol, transfer, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
+      output(formatSummary({ session: summary.session, protocol: summary.protocol, transfer, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
       if (a.json) {
         io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
       }
@@ -229,7 +210,7 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
   const onSignal = (signal: string) => {
     stopping = true;
     trace(`${signal}: stopping`);
-    finish(0);
+    finish(EXIT.ok);
   };
   const onInt = () => onSignal("SIGINT");
   const onTerm = () => onSignal("SIGTERM");
@@ -244,8 +225,9 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     })();
     const first = await Promise.race([ready.then(() => -1), done]);
     if (first >= 0) return first;
+    serving = true;
     const where = `[${address}${a.iface && address.startsWith("fe80") ? `%${a.iface}` : ""}]:${station.port}`;
-    trace(
+    output(
       `xs15118 secc: V2G server on ${where} (TCP, no TLS); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
         `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}; Ctrl-C stops`,
     );
