@@ -58,11 +58,20 @@ describe("xs15118 cp amps DUTY", () => {
 });
 
 describe("xs15118 cp usage", () => {
-  test("a missing or unknown subcommand exits 2 with the usage", async () => {
-    for (const args of [["cp"], ["cp", "volts", "3"], ["cp", "duty"], ["cp", "duty", "x"], ["cp", "duty", "6", "7"]]) {
+  test("a missing or unknown subcommand exits 2 saying what is wrong and where the help is", async () => {
+    const cases: [string[], RegExp][] = [
+      [["cp"], /expected duty AMPS or amps DUTY/],
+      [["cp", "volts", "3"], /unknown conversion 'volts'/],
+      [["cp", "duty"], /expected a value: cp duty AMPS/],
+      [["cp", "duty", "x"], /'x' is not a number/],
+      [["cp", "duty", "6", "7"], /too many arguments: '7'/],
+      [["cp", "duty", "--amps", "6"], /unknown option --amps/],
+    ];
+    for (const [args, message] of cases) {
       const r = await run(...args);
       assert.equal(r.code, 2, args.join(" "));
-      assert.match(r.err, /usage: xs15118 cp duty AMPS/);
+      assert.match(r.err, message, args.join(" "));
+      assert.match(r.err, /\(xs15118 cp --help for the options\)/);
     }
   });
 

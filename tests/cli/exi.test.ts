@@ -76,7 +76,16 @@ describe("xs15118 exi decode", () => {
     assert.match(truncated.err, /exi-eof/);
     const badHex = await run(["exi", "decode", "--schema", "din", "80x"]);
     assert.equal(badHex.code, 1);
-    assert.match(badHex.err, /bad-hex/);
+    assert.match(badHex.err, /bad-hex: 'x' at position 3 is not a hex digit/);
+    // even length, one bad digit: said so, not "not an even number of hex digits"
+    const evenBad = await run(["exi", "decode", "--schema", "din", "809g"]);
+    assert.equal(evenBad.code, 1);
+    assert.equal(evenBad.err, "xs15118 exi decode: bad-hex: 'g' at position 4 is not a hex digit");
+    const odd = await run(["exi", "decode", "--schema", "din", "809"]);
+    assert.equal(odd.err, "xs15118 exi decode: bad-hex: 3 hex digits: an odd count (each byte takes two)");
+    const missing = await run(["exi", "encode", "--schema", "din", "/nonexistent/message.json"]);
+    assert.equal(missing.code, 3, "a file that cannot be read is the environment's error");
+    assert.match(missing.err, /cannot read \/nonexistent\/message\.json/);
     assert.equal((await run(["exi", "decode", CDR])).code, 2);
     assert.equal((await run(["exi", "decode", "--schema", "iso3", CDR])).code, 2);
     assert.equal((await run(["exi", "frob"])).code, 2);
@@ -220,7 +229,7 @@ describe("xs15118 exi batch", { skip: sharedSkip() }, () => {
       await answer(1); // stdin still open: the answer came before EOF
       child.stdin.end(`decode apphand zz\n`);
       await answer(2);
-      assert.deepEqual(lines, ["OK SAME", "ERR bad-hex: not an even number of hex digits"]);
+      assert.deepEqual(lines, ["OK SAME", "ERR bad-hex: 'z' at position 1 is not a hex digit"]);
     } finally {
       child.kill();
     }

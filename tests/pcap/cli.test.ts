@@ -119,14 +119,15 @@ describe("xs15118 pcap", { skip: sharedSkip() }, () => {
 });
 
 describe("xs15118 pcap: errors", () => {
-  test("usage errors exit 2, unreadable files 1", async () => {
+  test("usage errors exit 2, files that cannot be read 3, files that are no capture 1", async () => {
     let io = bufferIo();
     assert.equal(await main(["pcap"], io), 2);
     io = bufferIo();
     assert.equal(await main(["pcap", "x.pcap", "--layer", "foo"], io), 2);
-    assert.match(io.stderr.join(""), /unknown layer foo/);
+    assert.match(io.stderr.join(""), /unknown layer 'foo'/);
     io = bufferIo();
-    assert.equal(await main(["pcap", "/nonexistent/x.pcap"], io), 1);
+    assert.equal(await main(["pcap", "/nonexistent/x.pcap"], io), 3);
+    assert.match(io.stderr.join(""), /cannot read \/nonexistent\/x\.pcap/);
     const tmp = path.join(os.tmpdir(), `xs15118-not-a-capture-${process.pid}.txt`);
     fs.writeFileSync(tmp, "hello world, not a capture");
     try {

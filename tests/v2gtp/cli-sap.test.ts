@@ -21,14 +21,17 @@ function codecSkip(): string | undefined {
 }
 
 describe("xs15118 sap", () => {
-  test("usage errors exit 2: no --offer, unknown protocol, not hex", async () => {
+  test("usage errors exit 2: no --offer, unknown protocol; a request that is not hex exits 1 and says where", async () => {
     let io = bufferIo();
     assert.equal(await main(["sap", DIN_REQ], io), 2);
+    assert.match(io.stderr.join("\n"), /--offer LIST is required/);
     io = bufferIo();
     assert.equal(await main(["sap", "--offer", "din,chademo", DIN_REQ], io), 2);
     assert.match(io.stderr.join("\n"), /unknown protocol 'chademo'/);
     io = bufferIo();
-    assert.equal(await main(["sap", "--offer", "din", "zz"], io), 2);
+    // bad input, like `exi decode`'s: the operation failed on it (1), the command line was fine
+    assert.equal(await main(["sap", "--offer", "din", "zz"], io), 1);
+    assert.equal(io.stderr.join("\n"), "xs15118 sap: the request is not hex: 'z' at position 1 is not a hex digit");
   });
 
   test("--help shows the usage", async () => {

@@ -7,8 +7,10 @@ import type { CliIo, Command } from "../cli";
 import { processIo } from "../cli";
 import { decode, decodeFragment, encode, encodeFragment, ExiError, fromXmlTree, SCHEMA_IDS, toXmlTree, type SchemaId } from "../../../modules/exi/index";
 import { parseXml, serializeXml, XmlError } from "../../../modules/exi/xml";
-import { fromHex, toHex } from "../../../modules/common/index";
+import { fromHex, hexProblem, toHex } from "../../../modules/common/index";
 import { fromJson, toJson } from "../exi-json";
+import { EXIT, EXIT_STATUS_HELP, UsageError, environmentError, flag, parseOptions, parseOrExit, stringOption, usageError } from "./options";
+import type { OptionSpec } from "./options";
 
 const USAGE = [
   "usage: xs15118 exi decode --schema S [--xml] [--fragment] HEX|-",
@@ -28,8 +30,15 @@ const USAGE = [
   "          roundtrip S HEX   → OK SAME | OK DIFF <hex of the re-encoding>",
   "        or ERR <reason>: <detail>. Blank lines are ignored. S may end in +frag.",
   "",
-  "Exit status: 0 done, 1 the input did not decode/encode (ExiError, bad XML/JSON), 2 usage.",
+  "  --schema S, -s S   the schema (required for decode and encode)",
+  "  --xml              XML instead of JSON",
+  "  --fragment         an EXI fragment (as a schema name ending in +frag)",
+  "",
+  EXIT_STATUS_HELP,
+  "             (for exi: 1 is input that does not decode or encode: bad hex, EXI, XML or JSON)",
 ].join("\n");
+
+const OPTIONS: readonly OptionSpec[] = [{ name: "--schema", value: "S", synonyms: ["-s"] }, { name: "--xml" }, { name: "--fragment" }];
 
 interface Target {
   schema: SchemaId;
@@ -67,15 +76,15 @@ function isInputError(error: unknown): boolean {
 }
 
 class BadHex extends Error {
-  constructor() {
-    super("bad-hex: not an even number of hex digits");
+  constructor(problem: string) {
+    super(`bad-hex: ${problem}`);
     this.name = "BadHex";
   }
 }
 
 function hexBytes(text: string): Uint8Array {
   const bytes = fromHex(text);
-  if (!bytes) throw new BadHex();
+  if (!bytes) throw new BadHex(hexProblem(text) ?? "not hex");
   return bytes;
 }
 
@@ -128,31 +137,22 @@ async function runBatch(io: CliIo): Promise<number> {
 }
 
 interface Options {
-  target?: Target;
+  target: Target;
   xml: boolean;
-  positional: string[];
-  error?: string;
+  input: string;
 }
 
-function parseOptions(args: string[]): Options {
-  const o: Options = { xml: false, positional: [] };
-  let schemaName: string | undefined;
-  let fragment = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--schema" || a === "-s") schemaName = args[++i];
-    else if (a.startsWith("--schema=")) schemaName = a.slice(9);
-    else if (a === "--xml") o.xml = true;
-    else if (a === "--fragment") fragment = true;
-    else if (a.startsWith("--")) o.error = `unknown option ${a}`;
-    else o.positional.push(a);
-  }
-  if (schemaName === undefined) o.error ??= "--schema is required";
-  else {
-    o.target = parseSchema(schemaName, fragment);
-    if (!o.target) o.error ??= `unknown schema '${schemaName}' (one of ${SCHEMA_IDS.join(", ")}, optionally +frag)`;
-  }
-  return o;
+/** The options of `exi decode|encode`; throws a UsageError for a wrong command line. */
+function parseExiArgs(sub: string, args: string[]): Options {
+  const command = `exi ${sub}`;
+  const parsed = parseOptions(command, args, OPTIONS, { positionals: 1, positionalName: sub === "decode" ? "one HEX or -" : "one FILE or -" });
+  const schemaName = stringOption(parsed, "--schema");
+  if (schemaName === undefined) throw new UsageError(command, "--schema is required");
+  const target = parseSchema(schemaName, flag(parsed, "--fragment"));
+  if (!target) throw new UsageError(command, `unknown schema '${schemaName}' (one of ${SCHEMA_IDS.join(", ")}, optionally +frag)`);
+  const input = parsed.positionals[0];
+  if (input === undefined) throw new UsageError(command, `expected ${sub === "decode" ? "the EXI as HEX, or - for stdin" : "a FILE, or - for stdin"}`);
+  return { target, xml: flag(parsed, "--xml"), input };
 }
 
 async function readInput(name: string, io: CliIo): Promise<string> {
@@ -164,33 +164,36 @@ const command: Command = {
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub === "batch" && rest.length === 0) return runBatch(io);
+    if (sub === "batch") {
+      if (rest.length > 0) return usageError(io, new UsageError("exi batch", `takes no arguments (got ${rest.join(" ")}): the requests come on stdin`));
+      return runBatch(io);
+    }
     if (sub !== "decode" && sub !== "encode") {
-      io.err(USAGE);
-      return 2;
+      return usageError(io, new UsageError("exi", sub === undefined ? "expected decode, encode or batch" : `unknown subcommand '${sub}' (decode, encode or batch)`));
     }
-    const o = parseOptions(rest);
-    if (o.error || o.positional.length !== 1 || !o.target) {
-      io.err(`xs15118 exi ${sub}: ${o.error ?? "expected exactly one input"}`);
-      io.err(USAGE);
-      return 2;
-    }
+    const o = parseOrExit(io, () => parseExiArgs(sub, rest));
+    if (typeof o === "number") return o;
     const target = o.target;
     try {
       if (sub === "decode") {
-        const hex = o.positional[0] === "-" ? await io.readStdin() : o.positional[0];
+        const hex = o.input === "-" ? await io.readStdin() : o.input;
         const doc = decodeAs(target, hexBytes(hex));
         io.out(o.xml ? serializeXml(toXmlTree(target.schema, doc)) : JSON.stringify(toJson(doc), null, 2));
       } else {
-        const text = await readInput(o.positional[0], io);
+        let text: string;
+        try {
+          text = await readInput(o.input, io);
+        } catch (error) {
+          return environmentError(io, `exi ${sub}`, `cannot read ${o.input}: ${(error as Error).message}`);
+        }
         const doc = o.xml ? fromXmlTree(target.schema, parseXml(text), { fragment: target.fragment }) : fromJson(target.schema, JSON.parse(text), target.fragment);
         io.out(toHex(encodeAs(target, doc)));
       }
-      return 0;
+      return EXIT.ok;
     } catch (error) {
       if (!isInputError(error)) throw error;
       io.err(`xs15118 exi ${sub}: ${error instanceof BadHex ? error.message : reasonOf(error)}`);
-      return 1;
+      return EXIT.failed;
     }
   },
 };

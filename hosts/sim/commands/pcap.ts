@@ -9,6 +9,8 @@ import { dissectCapture } from "../pcap/dissect";
 import { tlsDecryptor } from "../pcap/tls";
 import { toJson } from "../exi-json"; // the same JSON as `xs15118 exi`: bytes as hex, bigint as decimal strings
 import type { DissectedMessage, Layer, V2gSession } from "../pcap/dissect";
+import { EXIT, EXIT_STATUS_HELP, UsageError, environmentError, flag, listOption, parseOptions, usageError } from "./options";
+import type { OptionSpec } from "./options";
 
 const USAGE = [
   "usage: xs15118 pcap FILE [--json] [--layer slac,sdp,v2gtp,tls] [--sessions] [--keylog FILE] [--no-decrypt]",
@@ -30,7 +32,12 @@ const USAGE = [
   "  --no-decrypt   list TLS records only",
   "",
   "A message that does not decode is listed with its error; the listing always continues.",
+  "",
+  EXIT_STATUS_HELP,
+  "             (for pcap: 1 is a file that is not a pcap/pcapng capture)",
 ].join("\n");
+
+const OPTIONS: readonly OptionSpec[] = [{ name: "--json" }, { name: "--sessions" }, { name: "--no-decrypt" }, { name: "--layer", value: "LIST" }, { name: "--keylog", value: "FILE", repeatable: true }];
 
 const LAYERS: Layer[] = ["slac", "sdp", "v2gtp", "tls"];
 
@@ -38,61 +45,37 @@ const command: Command = {
   summary: "list the SLAC, SDP and V2G messages of a capture (pcap/pcapng), decoded",
   usage: USAGE,
   run(args, io) {
-    let file: string | undefined;
-    let json = false;
-    let sessionsToo = false;
-    let layers: Layer[] = LAYERS;
-    let decrypt = true;
-    const keyLogFiles: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === "--json") json = true;
-      else if (a === "--sessions") sessionsToo = true;
-      else if (a === "--no-decrypt") decrypt = false;
-      else if (a === "--keylog" || a.startsWith("--keylog=")) {
-        const f = a === "--keylog" ? args[++i] : a.slice("--keylog=".length);
-        if (f === undefined || f.length === 0) {
-          io.err("xs15118 pcap: --keylog needs a file");
-          return 2;
-        }
-        keyLogFiles.push(f);
-      }
-      else if (a === "--layer" || a.startsWith("--layer=")) {
-        const list = a === "--layer" ? args[++i] : a.slice("--layer=".length);
-        const wanted = (list ?? "").split(",").map((x) => x.trim()).filter((x) => x.length > 0);
-        const bad = wanted.filter((x) => LAYERS.indexOf(x as Layer) < 0);
-        if (wanted.length === 0 || bad.length > 0) {
-          io.err(`xs15118 pcap: unknown layer ${bad.join(",") || "(none)"}; layers: ${LAYERS.join(", ")}`);
-          return 2;
-        }
-        layers = wanted as Layer[];
-      } else if (a.startsWith("-")) {
-        io.err(`xs15118 pcap: unknown option ${a}\n${USAGE}`);
-        return 2;
-      } else if (file === undefined) file = a;
-      else {
-        io.err(USAGE);
-        return 2;
-      }
-    }
-    if (file === undefined) {
-      io.err(USAGE);
-      return 2;
+    let file: string;
+    let json: boolean;
+    let sessionsToo: boolean;
+    let layers: Layer[];
+    let decrypt: boolean;
+    let keyLogFiles: string[];
+    try {
+      const parsed = parseOptions("pcap", args, OPTIONS, { positionals: 1, positionalName: "one FILE" });
+      if (parsed.positionals.length === 0) throw new UsageError("pcap", "expected the capture FILE");
+      file = parsed.positionals[0];
+      json = flag(parsed, "--json");
+      sessionsToo = flag(parsed, "--sessions");
+      decrypt = !flag(parsed, "--no-decrypt");
+      layers = listOption("pcap", parsed, "--layer", LAYERS, "layer") ?? LAYERS;
+      keyLogFiles = parsed.lists.get("--keylog") ?? [];
+    } catch (error) {
+      if (error instanceof UsageError) return usageError(io, error);
+      throw error;
     }
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(fs.readFileSync(file));
     } catch (e) {
-      io.err(`xs15118 pcap: cannot read ${file}: ${(e as Error).message}`);
-      return 1;
+      return environmentError(io, "pcap", `cannot read ${file}: ${(e as Error).message}`);
     }
     const keyLog: string[] = [];
     for (const f of keyLogFiles) {
       try {
         keyLog.push(...fs.readFileSync(f, "utf8").split("\n"));
       } catch (e) {
-        io.err(`xs15118 pcap: cannot read ${f}: ${(e as Error).message}`);
-        return 1;
+        return environmentError(io, "pcap", `cannot read ${f}: ${(e as Error).message}`);
       }
     }
     let result;
@@ -104,7 +87,7 @@ const command: Command = {
     } catch (e) {
       if (e instanceof CaptureFormatError) {
         io.err(`xs15118 pcap: ${file}: ${e.message}`);
-        return 1;
+        return EXIT.failed;
       }
       throw e;
     }
@@ -121,7 +104,7 @@ const command: Command = {
       io.out(json ? jsonLine(m, result.startTime) : textLine(m, result.startTime));
     }
     if (sessionsToo) for (const s of result.sessions) io.out(json ? JSON.stringify(sessionJson(s)) : sessionLine(s));
-    return 0;
+    return EXIT.ok;
   },
 };
 
