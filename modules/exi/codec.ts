@@ -342,14 +342,14 @@ export class Decoder {
             if (o < f.lastOrder) f.irregular = true;
             f.lastOrder = o;
           }
-          continue;
+          break; // not `continue`: XS leaks a stack slot per `continue` out of a switch
         }
         case P_SEANY:
           if (!content) this.fail("exi-event-code", "wildcard");
           f.sc = nextState(g, p, sc, r.pos);
           if (this.beginWildcard(D_WILDCARD)) return;
           sc = f.sc;
-          continue;
+          break;
         case P_EE:
           if (flags & T_SIMPLE_ONLY) {
             this.end(f, f.simple);
@@ -373,6 +373,8 @@ export class Decoder {
           f.irregular = true;
           break;
       }
+      // SE and SE(*) advanced the state before reading the child
+      if ((kind & P_KIND) === P_SE || (kind & P_KIND) === P_SEANY) continue;
       const nx = pNext[p];
       sc = nx >= 0 ? nx : nextState(g, p, sc, r.pos);
     }
