@@ -74,7 +74,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
   const parsed = parseOptions("evcc", args, OPTIONS);
   const protocols = listOption("evcc", parsed, "--protocol", ["din", "iso2"] as const, "protocol");
   const transfer = choiceOption("evcc", parsed, "--transfer", ["dc", "ac"] as const, "transfer") ?? "dc";
-  if (transfer === "ac" && protocols?.indexOf("din") !== undefined && protocols.indexOf("din") >= 0) {
+  if (transfer === "ac" && protocols !== undefined && protocols.indexOf("din") >= 0) {
     throw new UsageError("evcc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
   }
   const iface = stringOption(parsed, "--iface");
