@@ -216,6 +216,10 @@ export interface ChargerFeedback {
   stopCharging?(mode: "ac" | "dc"): void;
   /** DC welding detection step: keep the output off and report the present voltage. */
   weldingDetection?(): void;
+  /** ISO 15118-20 ScheduleExchange: the EV's mobility needs (for the energy manager). */
+  evNeeds?(needs: EvNeeds): void;
+  /** ISO 15118-20 AC loop: the active power the charger asks of the EV now (W; negative = discharge). */
+  acTarget?(watts: number): void;
   /** EV status values from DC requests (SOC in %, the EV's ready flag). */
   evStatus?(soc: number, ready: boolean): void;
   /** The session ended (a paused session can be resumed). */
@@ -252,6 +256,40 @@ export interface AcSupply {
   readonly closed: boolean;
   /** Current drawn per phase (A). */
   readonly presentCurrent: number;
+  onEvent?: ControlSink;
+}
+
+/** An EV's mobility needs (ISO 15118-20 ScheduleExchangeReq): energy in Wh (the minimum may be negative: energy offered), departure in s, SoC in %. */
+export interface EvNeeds {
+  readonly targetEnergy?: number;
+  readonly maxEnergy?: number;
+  readonly minEnergy?: number;
+  readonly departureTime?: number;
+  readonly minimumSoc?: number;
+  readonly targetSoc?: number;
+}
+
+/**
+ * A bidirectional AC inverter (ISO 15118-20 AC_BPT): an AC supply whose active power follows a
+ * signed target (positive into the EV, negative out of it; grid-forming for V2H/V2L).
+ */
+export interface AcInverter extends AcSupply {
+  /** Follow this active power (W, signed), within the inverter's limits. */
+  setActivePower(watts: number): void;
+  /** Active power flowing now (W, signed as the target). */
+  readonly presentActivePower: number;
+}
+
+/**
+ * The site energy manager (EMS, home or grid operator): it decides what this EVSE may draw or
+ * must feed back and pushes it as ControlEvents (power-setpoint, evse-notification, stop-charging,
+ * renegotiate). It hears what the EV needs so that it can plan.
+ */
+export interface EnergyManager {
+  /** The EV's mobility needs from ScheduleExchange. */
+  evNeeds?(needs: EvNeeds): void;
+  /** A session ended at this EVSE. */
+  sessionStopped?(): void;
   onEvent?: ControlSink;
 }
 

@@ -70,6 +70,8 @@ export type FeedbackSignal =
   | "start-cable-check"
   | "pre-charge"
   | "current-demand"
+  | "ac-target"
+  | "ev-needs"
   | "start-charging"
   | "stop-charging"
   | "welding-detection";

@@ -44,6 +44,8 @@ export interface Iso20Record {
   standby: boolean;
   /** Clock time of the last PowerDelivery(Start): the schedule's offsets count from here. */
   startedAt: number;
+  /** AC loop: the active power asked of the EV in the last response (W, signed). */
+  targetPower: number;
   /** Which sign the peer used for discharge limits: undefined until seen. */
   peerNegativeDischarge?: boolean;
   readonly ev: Iso20EvValues;
@@ -59,6 +61,7 @@ export function newIso20Record(namespace: "dc" | "ac", offer: Iso20Offer, schedu
     channel: "Charge",
     standby: false,
     startedAt: 0,
+    targetPower: 0,
     ev: {
       maxChargePower: 0,
       minChargePower: 0,

@@ -84,6 +84,7 @@ export function acChargeLoop(req: ac.AC_ChargeLoopReqType, ctx: SeccContext, fac
   else if (dynamic) target = loopTargetPower(r, facts, limit);
   else if (bpt && r.channel === "Discharge") target = -(facts.config.iso20?.discharge?.maxPower ?? 0);
   else target = Math.min(schedulePowerAt(facts, (facts.now - r.startedAt) / 1000), limit);
+  r.targetPower = target;
   const fault = evseFault(facts);
   const out: Record<string, unknown> = { Header: HEADER_SLOT, ResponseCode: fault ? "FAILED" : "OK" };
   const status = evseStatusOf(facts);
@@ -97,5 +98,5 @@ export function acChargeLoop(req: ac.AC_ChargeLoopReqType, ctx: SeccContext, fac
   const name = (bpt ? "BPT_" : "") + (dynamic ? "Dynamic" : "Scheduled") + "_AC_CLResControlMode";
   out[name] = { EVSETargetActivePower: rational(target), EVSEPresentActivePower: rational(present) };
   const body: AnyBody = { AC_ChargeLoopRes: out };
-  return fault ? stop(body, "failed-response", "stop-charging") : reply(body);
+  return fault ? stop(body, "failed-response", "stop-charging") : reply(body, undefined, "ac-target");
 }

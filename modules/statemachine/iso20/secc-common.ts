@@ -201,7 +201,7 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
   }
   const next = ctx.renegotiating || !ctx.dc ? "PowerDelivery" : "CableCheck";
   if (mode === "dynamic") {
-    return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Dynamic_SEResControlMode: {} }), next);
+    return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Dynamic_SEResControlMode: {} }), next, "ev-needs");
   }
   const anchor = facts.unixTime ?? 0n;
   const entries = scheduleSteps(facts, req.MaximumSupportingPoints);
@@ -217,7 +217,7 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
       PowerSchedule: { TimeAnchor: anchor, PowerScheduleEntries: { PowerScheduleEntry: [{ Duration: facts.config.scheduleDuration ?? 86400, Power: rational(-discharge.maxPower) }] } },
     };
   }
-  return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Scheduled_SEResControlMode: { ScheduleTuple: [tuple] } }), next);
+  return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Scheduled_SEResControlMode: { ScheduleTuple: [tuple] } }), next, "ev-needs");
 }
 
 // ---- PowerDelivery ------------------------------------------------------------------------

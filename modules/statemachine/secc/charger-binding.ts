@@ -9,11 +9,13 @@
 // One binding per EVSE; a new TCP connection (a new session) is attached in turn.
 
 import type {
+  AcInverter,
   AcSupply,
   Authorizer,
   ChargerFeedback,
   ControlEvent,
   DcPowerModule,
+  EnergyManager,
   EnergyMeter,
   EvseFacts,
 } from "../charger-interfaces";
@@ -24,6 +26,10 @@ export interface ChargerParts {
   meter?: EnergyMeter;
   /** External identification; without one every EV is authorized at once (free vend). */
   auth?: Authorizer;
+  /** ISO 15118-20 AC_BPT: the bidirectional inverter (takes the place of `ac`). */
+  inverter?: AcInverter;
+  /** ISO 15118-20 Dynamic control: the site energy manager's setpoints and notifications. */
+  energyManager?: EnergyManager;
 }
 
 /** Whatever takes ControlEvents: a SeccSession, or a test recorder. */
@@ -43,7 +49,10 @@ export class ChargerBinding {
     if (parts.dc !== undefined) parts.dc.onEvent = sink;
     if (parts.ac !== undefined) parts.ac.onEvent = sink;
     if (parts.auth !== undefined) parts.auth.onEvent = sink;
-    const { dc, ac, meter, auth } = parts;
+    if (parts.energyManager !== undefined) parts.energyManager.onEvent = sink;
+    const { dc, meter, auth, inverter, energyManager } = parts;
+    const ac: AcSupply | undefined = parts.inverter ?? parts.ac;
+    if (parts.inverter !== undefined) parts.inverter.onEvent = sink;
     this.#feedback = {
       requestAuthorization: (evccId) => {
         if (auth !== undefined) auth.authorize(evccId);
@@ -52,6 +61,8 @@ export class ChargerBinding {
       startCableCheck: (voltage) => dc?.startIsolationCheck(voltage),
       preCharge: (voltage, current) => dc?.setTarget(voltage, current),
       dcTarget: (voltage, current) => dc?.setTarget(voltage, current),
+      acTarget: (watts) => inverter?.setActivePower(watts),
+      evNeeds: (needs) => energyManager?.evNeeds?.(needs),
       startCharging: (mode) => {
         if (mode === "ac") ac?.close();
       },
@@ -63,6 +74,7 @@ export class ChargerBinding {
         dc?.stop();
         if (ac?.closed) ac.open();
         auth?.cancel();
+        energyManager?.sessionStopped?.();
       },
     };
     // Present values straight from the hardware before each request: no events, no allocation.

@@ -606,6 +606,17 @@ export class SeccSession {
         fb.dcTarget?.(ev.targetVoltage, ev.targetCurrent);
         fb.evStatus?.(ev.soc, ev.ready);
         return;
+      case "ev-needs": {
+        const n = ctx.iso20?.ev;
+        if (n !== undefined) {
+          fb.evNeeds?.({ targetEnergy: n.targetEnergy, maxEnergy: n.maxEnergy, minEnergy: n.minEnergy, departureTime: n.departureTime, minimumSoc: n.minimumSoc, targetSoc: n.targetSoc });
+        }
+        return;
+      }
+      case "ac-target":
+        fb.acTarget?.(ctx.iso20?.targetPower ?? 0);
+        fb.evStatus?.(ev.soc, ev.ready);
+        return;
       case "start-charging":
         fb.startCharging?.(ctx.dc ? "dc" : "ac");
         // The EV must now show state C/D on the pilot (only checked when the host reports it).
