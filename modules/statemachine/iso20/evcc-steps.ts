@@ -234,7 +234,7 @@ const powerDelivery = step({
   build(ctx) {
     const facts = ctx.facts;
     const c = cfg(ctx);
-    if (facts.charging && facts.stopReason !== undefined) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "Stop" };
+    if (facts.charging && (facts.stopReason !== undefined || f20(ctx).serviceRenegotiation)) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "Stop" };
     if (facts.charging && f20(ctx).scheduleRenegotiation) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "ScheduleRenegotiation" };
     const dynamic = (c.controlMode ?? "scheduled") === "dynamic";
     const profile: Record<string, unknown> = { TimeAnchor: 0n };
@@ -245,10 +245,12 @@ const powerDelivery = step({
     if (isBpt(c.transfer)) body.BPT_ChannelSelection = c.channel ?? "Charge";
     return body;
   },
-  trace: (ctx) => ({ progress: !ctx.facts.charging ? "Start" : ctx.facts.stopReason !== undefined ? "Stop" : f20(ctx).scheduleRenegotiation ? "ScheduleRenegotiation" : "Start" }),
+  trace: (ctx) => ({
+    progress: !ctx.facts.charging ? "Start" : ctx.facts.stopReason !== undefined || f20(ctx).serviceRenegotiation ? "Stop" : f20(ctx).scheduleRenegotiation ? "ScheduleRenegotiation" : "Start",
+  }),
   onResponse(_res, ctx) {
     const facts = ctx.facts;
-    if (facts.charging && facts.stopReason !== undefined) {
+    if (facts.charging && (facts.stopReason !== undefined || f20(ctx).serviceRenegotiation)) {
       facts.charging = false;
       facts.powerStopped = true;
       const actions: VehicleAction[] = ctx.dc ? [{ kind: "contactors", closed: false }, { kind: "pilot", state: "B" }] : [{ kind: "pilot", state: "B" }];
@@ -268,17 +270,31 @@ const powerDelivery = step({
 const sessionStop = step({
   id: "SessionStop",
   request: "SessionStopReq",
-  build: (ctx) => ({ Header: HEADER_SLOT, ChargingSession: ctx.facts.pause ? "Pause" : "Terminate" }),
-  onResponse: () => ({ kind: "done" }),
+  build: (ctx) => ({ Header: HEADER_SLOT, ChargingSession: f20(ctx).serviceRenegotiation ? "ServiceRenegotiation" : ctx.facts.pause ? "Pause" : "Terminate" }),
+  onResponse(_res, ctx) {
+    const f = f20(ctx);
+    if (!f.serviceRenegotiation || ctx.facts.stopReason !== undefined) return { kind: "done" };
+    // The session goes on: services are chosen anew (the same ones; a vehicle application could change the config).
+    f.serviceRenegotiation = false;
+    ctx.facts.powerStopped = false;
+    return { kind: "next", step: "ServiceDiscovery" };
+  },
 });
 
-/** EVSENotification of a loop response: Terminate / Pause wind down, ScheduleRenegotiation renegotiates. */
+/**
+ * EVSENotification of a loop response: Terminate / Pause wind down; ScheduleRenegotiation asks
+ * for a new schedule; ServiceRenegotiation stops power and goes back to ServiceDiscovery through
+ * SessionStop(ServiceRenegotiation).
+ */
 function notification(res: Res, ctx: StepContext, actions: VehicleAction[]): StepResult | undefined {
   switch (res.EVSEStatus?.EVSENotification) {
     case "Terminate":
       return { kind: "wind-down", reason: "evse-stop", detail: "EVSENotification Terminate", actions };
     case "Pause":
       return { kind: "wind-down", reason: "paused", detail: "EVSENotification Pause", actions };
+    case "ServiceRenegotiation":
+      f20(ctx).serviceRenegotiation = true;
+      return { kind: "next", step: "PowerDelivery", actions };
     case "ScheduleRenegotiation":
       f20(ctx).scheduleRenegotiation = true;
       ctx.facts.renegotiating = true;

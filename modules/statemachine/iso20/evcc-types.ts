@@ -52,6 +52,8 @@ export interface Iso20EvccFacts {
   finishing: boolean;
   /** The SECC asked for a schedule renegotiation (EVSENotification), or the EV did. */
   scheduleRenegotiation: boolean;
+  /** The SECC asked for a service renegotiation: PowerDelivery(Stop), SessionStop(ServiceRenegotiation), ServiceDiscovery again. */
+  serviceRenegotiation: boolean;
   /** The SECC's AC target (W, signed) of the last loop response. */
   evseTargetPower?: number;
   /** The SECC's discharge limits as received, read as magnitudes; which sign it used. */
@@ -60,5 +62,5 @@ export interface Iso20EvccFacts {
 }
 
 export function newIso20EvccFacts(): Iso20EvccFacts {
-  return { finishing: false, scheduleRenegotiation: false };
+  return { finishing: false, scheduleRenegotiation: false, serviceRenegotiation: false };
 }

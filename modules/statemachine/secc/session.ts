@@ -439,6 +439,9 @@ export class SeccSession {
     const previous = this.#state!;
     this.#state = next;
     this.#expired = undefined;
+    // -20: the EV left the charge loop in answer to a Pause / ServiceRenegotiation / ExitStandby
+    // notification: it has been acted on.
+    if (previous.id === "ChargeLoop" && this.#protocol?.id === "iso20") this.#facts.evse.iso20Notification = undefined;
     // A new state: its phase timer (if any) starts with its first answered request.
     this.#clock.clear(this.#phaseTimer);
     this.#phaseTimer = undefined;

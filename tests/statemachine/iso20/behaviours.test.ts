@@ -224,3 +224,21 @@ describe("ISO 15118-20: EV-initiated ScheduleRenegotiation, teardown, sign-conve
     assert.ok(lines.some((l) => l === "EV sends discharge limits negative"), lines.join("\n"));
   });
 });
+
+describe("ISO 15118-20: ServiceRenegotiation asked by the charger", () => {
+  test("PowerDelivery(Stop) → WeldingDetection → SessionStop(ServiceRenegotiation) → ServiceDiscovery … → charging again in the same session", () => {
+    const s = stack({ transfer: "dc", mode: "scheduled" });
+    while (s.evcc.session?.step !== "ChargeLoop") s.clock.advance(100);
+    s.clock.advance(1_000);
+    s.secc.session.control({ kind: "evse-notification", notification: "ServiceRenegotiation" });
+    const outcome = run(s);
+    assert.equal(outcome?.reason, "charging-complete", outcome?.detail);
+    const sent = s.trace.filter((e) => e.direction === "tx").map((e) => e.name);
+    assert.equal(sent.filter((n) => n === "ServiceDiscoveryReq").length, 2);
+    assert.equal(sent.filter((n) => n === "SessionSetupReq").length, 1);
+    assert.equal(sent.filter((n) => n === "SessionStopReq").length, 2);
+    const progress = s.trace.filter((e) => e.direction === "tx" && e.name === "PowerDeliveryReq").map((e) => e.values.progress);
+    assert.deepEqual(progress, ["Start", "Stop", "Start", "Stop"]);
+    assert.equal(s.secc.session.stopReason, "ev-terminate");
+  });
+});
