@@ -150,4 +150,25 @@ describe("errors reported when and as they happen", () => {
     assert.match(summary.detail, /ECONNREFUSED/);
     assert.equal(summary.ok, false);
   });
+
+  test("evcc --max-time: a charger that never answers ends the run as time-limit (exit 1), naming the limit", async (t) => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket)); // accepts, never answers
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen({ host: "::1", port: 0 }, () => resolve(true));
+    });
+    if (!listening) return t.skip("no IPv6 loopback (::1) here");
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const r = await run(["evcc", "--secc", `[::1]:${port}`, "--max-time", "0.5s", "--json", "--quiet"]);
+      assert.equal(r.code, 1);
+      const summary = JSON.parse(r.out);
+      assert.equal(summary.reason, "time-limit");
+      assert.match(summary.detail, /no end within --max-time 500 ms/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
