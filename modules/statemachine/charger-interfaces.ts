@@ -55,6 +55,11 @@ export interface SeccConfig {
   protocols?: readonly ("din" | "iso2" | "iso20")[];
   /** ISO 15118-20: services, control modes, bidirectional settings. */
   iso20?: Iso20SeccConfig;
+  /**
+   * The transport of the connections this SECC serves: over "none" or "1.2", SAP does not
+   * choose -20 (it requires TLS 1.3) unless iso20.insecureWithoutTls. Undefined: no filter.
+   */
+  transport?: "none" | "1.2" | "1.3";
   /** NotificationMaxDelay in the EVSE status (s). */
   notificationMaxDelay?: number;
   /** Meter ID in MeterInfo; no MeterInfo is sent when absent. */

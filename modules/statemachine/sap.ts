@@ -3,6 +3,7 @@
 // ISO 15118-20 with its DC and AC namespaces).
 
 import { negotiate } from "../v2gtp/index";
+import type { SapOptions } from "../v2gtp/index";
 import type { AppProtocol, SupportedAppProtocolReqDoc, SupportedAppProtocolResDoc } from "./msg-types";
 
 export type SapProtocolId = "din" | "iso2" | "iso20";
@@ -21,13 +22,13 @@ export interface SapResult {
 }
 
 /** The EV's highest-priority protocol among `supported` (see negotiate in modules/v2gtp/sap.ts). */
-export function negotiateAppProtocol(req: SupportedAppProtocolReqDoc, supported: readonly SapOffer[]): SapResult {
+export function negotiateAppProtocol(req: SupportedAppProtocolReqDoc, supported: readonly SapOffer[], options: SapOptions = {}): SapResult {
   const offer: ("din" | "iso2" | "iso20-dc" | "iso20-ac")[] = [];
   for (const p of supported) {
     if (p === "iso20") offer.push("iso20-dc", "iso20-ac");
     else offer.push(p);
   }
-  const decision = negotiate(req, offer);
+  const decision = negotiate(req, offer, options);
   const chosen = decision.protocol;
   if (chosen === "iso20-dc" || chosen === "iso20-ac") {
     return { response: decision.response, protocol: "iso20", chosen: decision.chosen, namespace: chosen === "iso20-dc" ? "dc" : "ac" };

@@ -54,6 +54,13 @@ export interface EvccConnectionOptions {
   codec?: EvccCodec;
   /** Unix time in seconds for the -20 header TimeStamp. */
   unixTime?: () => bigint;
+  /**
+   * The connection's transport. -20 requires TLS 1.3: over "none" or "1.2" the EVCC leaves it
+   * out of its SAP offer unless `insecureIso20WithoutTls` (test benches, until TLS lands).
+   * Undefined: no filter.
+   */
+  transport?: "none" | "1.2" | "1.3";
+  insecureIso20WithoutTls?: boolean;
   /** Live trace: every message with its key values (SAP included). */
   onTrace?(entry: EvccTraceEntry): void;
   /** Called once when the connection's session is over (or SAP / the link failed first). */
@@ -138,10 +145,13 @@ export class EvccConnection {
     const iso20 = this.#o.session.iso20;
     const protocols = this.#o.protocols ?? ((iso20 !== undefined ? ["iso20"] : []) as EvccSchema[]).concat(dc ? ["iso2", "din"] : ["iso2"]);
     const offer: ProtocolId[] = [];
+    const transport = this.#o.transport;
+    const iso20Allowed = transport === undefined || transport === "1.3" || this.#o.insecureIso20WithoutTls === true;
     for (const p of protocols) {
       if (p !== "iso20") offer.push(p);
-      else if (iso20 !== undefined) offer.push(isDc(iso20.transfer) ? "iso20-dc" : "iso20-ac");
+      else if (iso20 !== undefined && iso20Allowed) offer.push(isDc(iso20.transfer) ? "iso20-dc" : "iso20-ac");
     }
+    if (offer.length === 0) return this.#end({ reason: "sap-failed", detail: "only ISO 15118-20 configured, and it needs TLS 1.3 (or insecureIso20WithoutTls)" });
     const request = buildSapRequest(offer);
     this.#sapRequest = request;
     this.#trace("tx", "supportedAppProtocolReq", { protocols: protocols.join(",") });

@@ -36,6 +36,12 @@ export interface Iso20SeccConfig {
   pauseAllowed?: boolean;
   /** Tolerance (W) for the EV power profile against the schedule's power (default 0). */
   powerTolerance?: number;
+  /**
+   * Offer -20 over a connection without TLS 1.3 anyway. -20 requires TLS 1.3 ([V2G20-2356] as
+   * cited in modules/v2gtp/sap.ts); this exists for test benches until TLS lands. Only matters
+   * when SeccConfig.transport says what the connection is.
+   */
+  insecureWithoutTls?: boolean;
 }
 
 /** The services and parameter sets a SECC offers, computed once per session from its config. */

@@ -384,7 +384,9 @@ export class SeccSession {
       this.#finish("sequence-error");
       return CLOSE_ONLY;
     }
-    const result = negotiateAppProtocol(message, this.#sapOffer());
+    const config = this.#config;
+    const tls = config.iso20?.insecureWithoutTls === true ? undefined : config.transport;
+    const result = negotiateAppProtocol(message, this.#sapOffer(), { tls });
     if (this.#trace !== undefined) this.#emitTrace("tx", "supportedAppProtocolRes", result.response.supportedAppProtocolRes);
     if (result.protocol === undefined) {
       this.#finish("no-protocol");

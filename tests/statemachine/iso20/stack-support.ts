@@ -22,6 +22,9 @@ export function stack(options: {
   store?: SessionStore;
   resumeSessionId?: Uint8Array;
   targetSoc?: number;
+  /** The EVCC's transport and its -20-without-TLS permission. */
+  evccTransport?: "none" | "1.2" | "1.3";
+  insecureIso20WithoutTls?: boolean;
 }) {
   const clock = options.clock ?? new ManualClock({ start: 1_000 });
   const link = streamPair(clock, 3);
@@ -66,6 +69,8 @@ export function stack(options: {
     vehicle: vehicle.hooks({ dcOutput: dc, onEvseValues: () => ac?.setDraw(vehicle.acCurrent()) }),
     clock,
     unixTime: () => UNIX,
+    transport: options.evccTransport,
+    insecureIso20WithoutTls: options.insecureIso20WithoutTls,
     onTrace: (e) => trace.push(e),
     onStop: (o) => (outcome = o),
   });
