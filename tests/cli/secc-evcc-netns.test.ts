@@ -139,7 +139,7 @@ async function until<T>(what: string, get: () => T | undefined, ms: number): Pro
 /** The EVCC as a process: waits for its exit (bounded) and returns its code and JSON summary. */
 async function vehicle(args: string[]): Promise<{ code: number | null; summary: Record<string, unknown> | undefined; stderr: string[]; ms: number }> {
   const t0 = Date.now();
-  const p = start(NS_EV, ["evcc", "--battery-kwh", "1", "--soc", "50", "--target-soc", "51", "--timeout", "30", "--json", ...args]);
+  const p = start(NS_EV, ["evcc", "--capacity", "1", "--start-soc", "50", "--target-soc", "51", "--max-time", "30", "--json", ...args]);
   let code: number | null;
   try {
     code = await within("evcc", p.exit, 45_000);
@@ -162,7 +162,7 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
 
   before(async () => {
     // both chargers start together (process start-up dominates the run time)
-    sdpSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocols", "iso2,din", "--transfer", "dc,ac", "--fast", "--json"]);
+    sdpSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocol", "iso2,din", "--transfer", "dc,ac", "--fast", "--json"]);
     plainSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--no-sdp", "--port", String(plainPort), "--fast", "--json"]);
     for (const p of [sdpSecc, plainSecc]) {
       const ready = await until("secc ready", () => json(p).find((j) => j.event === "ready") ?? (p.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
