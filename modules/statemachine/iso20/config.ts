@@ -12,7 +12,18 @@ export interface DischargeLimits {
   minCurrent?: number;
 }
 
+/** A tariff as an AbsolutePriceSchedule: energy fee per kWh from `start` s on (the last step runs to the schedule's end). */
+export interface PriceSchedule {
+  /** ISO 4217 code, 3 letters ("EUR"). */
+  currency: string;
+  /** ISO 639-2 language of texts, 3 letters. Default "ENG". */
+  language?: string;
+  steps: readonly { readonly start: number; readonly energyFee: number }[];
+}
+
 export interface Iso20SeccConfig {
+  /** Prices sent with the schedule (Scheduled: in the ChargingSchedule; Dynamic: in the control mode); Pricing = 1 (absolute) in the parameter sets. */
+  prices?: PriceSchedule;
   /** Energy transfer services offered. Default: DC (and DC_BPT with discharge limits) when config.dc is set, else AC (and AC_BPT). */
   services?: readonly Iso20Transfer[];
   /** Control modes offered in every service's parameter sets, in this order. Default ["scheduled", "dynamic"]. */
@@ -72,6 +83,7 @@ export function iso20Offer(config: { dc?: object; ac?: { nominalVoltage: number 
       controlModes: modes,
       nominalVoltage: isDc(transfer) ? undefined : config.ac?.nominalVoltage,
       bpt: c.bpt,
+      pricing: c.prices !== undefined ? 1 : 0,
     });
   }
   return { services, sets };

@@ -10,6 +10,7 @@ import type { AnyBody } from "../msg-types";
 import type { SeccContext } from "../secc/context";
 import { authorizationStep, setupSession } from "../secc/session-setup";
 import type * as cm from "../../exi/generated/iso20_cm/types";
+import type { PriceSchedule } from "./config";
 import type { Iso20Record } from "./context";
 import { rec } from "./context";
 import { asciiBytes, HEADER_SLOT } from "./envelope";
@@ -200,15 +201,18 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
     if (dynamic.TargetSOC !== undefined) ev.targetSoc = dynamic.TargetSOC;
   }
   const next = ctx.renegotiating || !ctx.dc ? "PowerDelivery" : "CableCheck";
-  if (mode === "dynamic") {
-    return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Dynamic_SEResControlMode: {} }), next, "ev-needs");
-  }
   const anchor = facts.unixTime ?? 0n;
+  const prices = facts.config.iso20?.prices;
+  if (mode === "dynamic") {
+    const control = prices === undefined ? {} : { AbsolutePriceSchedule: priceSchedule(prices, anchor, facts.config.scheduleDuration ?? 86400) };
+    return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Dynamic_SEResControlMode: control }), next, "ev-needs");
+  }
   const entries = scheduleSteps(facts, req.MaximumSupportingPoints);
   const tuple: cm.ScheduleTupleType = {
     ScheduleTupleID: r.scheduleTupleId,
     ChargingSchedule: { PowerSchedule: { TimeAnchor: anchor, PowerScheduleEntries: { PowerScheduleEntry: entries } } },
   };
+  if (prices !== undefined) tuple.ChargingSchedule.AbsolutePriceSchedule = priceSchedule(prices, anchor, facts.config.scheduleDuration ?? 86400);
   const discharge = facts.config.iso20?.discharge;
   if (r.transfer !== undefined && isBpt(r.transfer) && discharge !== undefined) {
     // The discharging schedule's power is negative: power flowing from the EV (the sign of a
@@ -218,6 +222,28 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
     };
   }
   return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Scheduled_SEResControlMode: { ScheduleTuple: [tuple] } }), next, "ev-needs");
+}
+
+/**
+ * The tariff as an AbsolutePriceSchedule: one PriceRuleStack per step (its Duration up to the
+ * next step), one PriceRule from 0 W with the energy fee; PriceAlgorithm "1-Power" as the
+ * captures' charger sends it.
+ */
+function priceSchedule(prices: PriceSchedule, anchor: bigint, total: number): cm.AbsolutePriceScheduleType {
+  const stacks: cm.PriceRuleStackType[] = [];
+  const steps = prices.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const end = i + 1 < steps.length ? steps[i + 1].start : total;
+    stacks.push({ Duration: Math.max(1, Math.round(end - steps[i].start)), PriceRule: [{ EnergyFee: rational(steps[i].energyFee), PowerRangeStart: rational(0) }] });
+  }
+  return {
+    TimeAnchor: anchor,
+    PriceScheduleID: 1,
+    Currency: prices.currency,
+    Language: prices.language ?? "ENG",
+    PriceAlgorithm: "urn:iso:std:iso:15118:-20:PriceAlgorithm:1-Power",
+    PriceRuleStacks: { PriceRuleStack: stacks },
+  };
 }
 
 // ---- PowerDelivery ------------------------------------------------------------------------

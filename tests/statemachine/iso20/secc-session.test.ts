@@ -310,3 +310,28 @@ describe("ISO 15118-20 SECC: PowerDelivery(Start) with EVProcessing=Ongoing", ()
     assert.deepEqual(calls, ["start(dc)"]);
   });
 });
+
+describe("ISO 15118-20 SECC: price schedules", () => {
+  const prices = { currency: "EUR", steps: [{ start: 0, energyFee: 0.3 }, { start: 3600, energyFee: 0.45 }] };
+  it("Scheduled: the ChargingSchedule carries an AbsolutePriceSchedule; the parameter sets say Pricing 1", () => {
+    const ev = iso20Ev({ ...DC20, iso20: { ...DC20.iso20, prices } });
+    const detail = setUpTo(ev, 2, 1);
+    const pricing = detail.ServiceParameterList.ParameterSet[0].Parameter.find((p: { Name: string }) => p.Name === "Pricing");
+    assert.equal(pricing.intValue, 1);
+    ev.ok("DC_ChargeParameterDiscoveryReq", DC_CPD);
+    const se = ev.ok("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Scheduled_SEReqControlMode: {} });
+    const schedule = se.Scheduled_SEResControlMode.ScheduleTuple[0].ChargingSchedule.AbsolutePriceSchedule;
+    assert.equal(schedule.Currency, "EUR");
+    const stacks = schedule.PriceRuleStacks.PriceRuleStack;
+    assert.deepEqual(stacks.map((s: { Duration: number }) => s.Duration), [3600, 86400 - 3600]);
+    assert.equal(fromRational(stacks[1].PriceRule[0].EnergyFee), 0.45);
+  });
+
+  it("Dynamic: Dynamic_SEResControlMode carries it", () => {
+    const ev = iso20Ev({ ...DC20, iso20: { ...DC20.iso20, prices } });
+    setUpTo(ev, 2, 2);
+    ev.ok("DC_ChargeParameterDiscoveryReq", DC_CPD);
+    const se = ev.ok("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Dynamic_SEReqControlMode: { DepartureTime: 3600, EVTargetEnergyRequest: r(10, 3), EVMaximumEnergyRequest: r(20, 3), EVMinimumEnergyRequest: r(0) } });
+    assert.equal(se.Dynamic_SEResControlMode.AbsolutePriceSchedule.PriceRuleStacks.PriceRuleStack.length, 2);
+  });
+});
