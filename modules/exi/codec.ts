@@ -17,7 +17,7 @@ type Obj = Record<string, unknown>;
 // module loaders), and these are read in the innermost loops.
 const MAX_BINARY_LENGTH = L.MAX_BINARY_LENGTH, MAX_DEPTH = L.MAX_DEPTH, MAX_ELEMENTS = L.MAX_ELEMENTS, MAX_REPEAT = L.MAX_REPEAT, MAX_STRING_LENGTH = L.MAX_STRING_LENGTH;
 const DT_B64 = T.DT_B64, DT_BOOL = T.DT_BOOL, DT_ENUM = T.DT_ENUM, DT_HEX = T.DT_HEX, DT_INT = T.DT_INT, DT_NBIT = T.DT_NBIT, DT_STRING = T.DT_STRING, DT_UINT = T.DT_UINT;
-const FRAG_RELAXED = T.FRAG_RELAXED;
+const FRAG_RELAXED = T.FRAG_RELAXED, NO_GRAMMAR = T.NO_GRAMMAR;
 const P_ARRAY = T.P_ARRAY, P_AT = T.P_AT, P_CH = T.P_CH, P_CHMIXED = T.P_CHMIXED, P_EE = T.P_EE, P_KIND = T.P_KIND, P_SE = T.P_SE, P_SEANY = T.P_SEANY;
 const T_ANY = T.T_ANY, T_MIXED = T.T_MIXED, T_SIMPLE_ONLY = T.T_SIMPLE_ONLY;
 
@@ -27,6 +27,7 @@ export interface WildcardItem {
 }
 
 const STATE_MASK = 0xfffff;
+const XS_NS = "http://www.w3.org/2001/XMLSchema";
 
 // Built-in (schema-less) element grammar for undeclared elements inside wildcards, with
 // learned productions (EXI 1.0 §8.4.3). Event kinds: 0 AT(q), 1 SE(q), 2 EE, 3 CH.
@@ -37,7 +38,7 @@ function newBuiltin(): BuiltinGrammar {
   return { stc: [], ec: [{ k: 2, ns: "", name: "" }] };
 }
 
-function nextState(g: Grammar, p: number, sc: number, pos: number): number {
+export function nextState(g: Grammar, p: number, sc: number, pos: number): number {
   const nx = g.pNext[p];
   if (nx >= 0) return nx;
   const v = -nx - 1, c = v >> 1;
@@ -47,10 +48,77 @@ function nextState(g: Grammar, p: number, sc: number, pos: number): number {
   return s | (count << 20);
 }
 
+/** XML 1.0 (5th ed.) §2.3 NameStartChar, without ":" (Namespaces in XML 1.0 §3: NCName). */
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0xc0 && c <= 0x2ff && c !== 0xd7 && c !== 0xf7) || (c >= 0x370 && c <= 0x1fff && c !== 0x37e) || c === 0x200c || c === 0x200d || (c >= 0x2070 && c <= 0x218f) || (c >= 0x2c00 && c <= 0x2fef) || (c >= 0x3001 && c <= 0xd7ff) || (c >= 0xf900 && c <= 0xfdcf) || (c >= 0xfdf0 && c <= 0xfffd) || (c >= 0x10000 && c <= 0xeffff);
+}
+
+/**
+ * Whether `s` can name an element or attribute in XML: an NCName (XML 1.0 §2.3 NameChar
+ * production, no ":"), or, for a namespace URI (`uri`), any XML Char (§2.2) but the C0
+ * controls, which no URI reference contains. A peer can send any string as a qname through
+ * SE(*)/AT(*); one that is not a name would make the XML (and a line-based consumer's
+ * output) malformed, and no V2G schema produces one.
+ */
+export function isXmlName(s: string, uri: boolean): boolean {
+  if (!uri && s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const start = i;
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xe000) {
+      const d = c < 0xdc00 && i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d >= 0xe000) return false; // a lone surrogate is no character
+      c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+      i++;
+    }
+    if (uri ? c < 0x20 || c === 0xfffe || c === 0xffff : !(isNameStart(c) || (start > 0 && (c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || c === 0x203f || c === 0x2040)))) return false;
+  }
+  return true;
+}
+
+/** The content state of type `ti` (EXI 1.0 §8.5.4.4.1 Element_i,content): the state after its attribute states, which tools/exigen lays out in a row. */
+export function contentState(g: Grammar, ti: number): number {
+  let s = g.tStart[ti];
+  for (let i = g.tOrderStart[ti], end = i + g.tOrderCount[ti]; i < end; i++) if (g.order[i] & 2) s++;
+  return s;
+}
+
+/** Attribute productions of state `s` (they come first in a state). */
+function countAT(g: Grammar, s: number): number {
+  const start = g.stStart[s], end = g.stStart[s + 1];
+  let n = 0;
+  while (start + n < end && (g.pKind[start + n] & P_KIND) === P_AT) n++;
+  return n;
+}
+
+/**
+ * Whether TypeEmpty (after xsi:nil="true", §8.5.4.1.3.2: the attribute uses, then EE) offers EE
+ * in state `s` of type `ti`: where the type's state can end its attributes (it has productions
+ * besides AT: the rest are optional), and in the content state.
+ */
+function typeEmptyEE(g: Grammar, s: number, ti: number): boolean {
+  return g.stStart[s] + countAT(g, s) < g.stStart[s + 1] || s === contentState(g, ti);
+}
+
+/** The first production of `kind` in state `s`, or -1. */
+export function prodOf(g: Grammar, s: number, kind: number): number {
+  for (let p = g.stStart[s], end = g.stStart[s + 1]; p < end; p++) if ((g.pKind[p] & P_KIND) === kind) return p;
+  return -1;
+}
+
+/** A message object (not a simple value, an array or bytes). */
+export function isPlainObject(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
 // ---------------------------------------------------------------------------------------
 // Decoder
 
-const K_TYPE = 0, K_RELAXED = 1, K_BUILTIN = 2; // frame kinds
+const K_TYPE = 0, K_RELAXED = 1, K_BUILTIN = 2, K_SIMPLE = 3, K_NIL = 4; // frame kinds (K_NIL: TypeEmpty after xsi:nil="true")
+// Second-level (undeclared) productions of a schema-informed grammar, EXI 1.0 §8.5.4.4.1
+const U_EE = 0, U_TYPE = 1, U_NIL = 2, U_AT_ANY = 3, U_AT_UNTYPED = 4, U_SE_ANY = 5, U_CH = 6;
+// K_SIMPLE states: the simple type grammar (§8.5.4.1.3.1) and its TypeEmpty, plus content2 (§8.5.4.4.1)
+const S_START = 0, S_AFTER = 1, S_CONTENT2 = 2, S_NIL_START = 3, S_NIL_CONTENT2 = 4;
 const D_ROOT = 0, D_SE = 1, D_WILDCARD = 2, D_ITEM = 3, D_NODE = 4; // how a finished element is delivered
 
 /** One open element of the decoder's explicit stack (frames are reused between calls). */
@@ -74,6 +142,14 @@ class DFrame {
   dname = "";
   darray = false;
   dns = "";
+  // undeclared productions (EXI 1.0 §8.5.4.4.1): the element's value becomes an object
+  // (`explicit`) with `$content` in event order (`ordered`), `$attrs`, `$type`, `$nil`
+  explicit = false;
+  ordered = false;
+  attrList: unknown[] | null = null;
+  c2 = false; // in Element_i,content2 (the copy of the content state after an undeclared SE(*)/CH in the start tag)
+  dt = 0; // K_SIMPLE: the datatype
+  st = 0; // K_SIMPLE: S_* state
 }
 
 /**
@@ -127,7 +203,7 @@ export class Decoder {
     this.builtins = null;
   }
 
-  fail(reason: "exi-event-code" | "exi-value" | "exi-limit", msg: string): never {
+  fail(reason: "exi-event-code" | "exi-value" | "exi-limit" | "exi-name", msg: string): never {
     throw new ExiError(reason, msg, this.r.pos);
   }
 
@@ -206,6 +282,8 @@ export class Decoder {
       f.content = flags & (T_MIXED | T_ANY) ? [] : null;
       f.irregular = false;
       f.lastOrder = -1;
+      f.explicit = f.ordered = f.c2 = false;
+      f.attrList = null;
       return true;
     }
     if (c === FRAG_RELAXED) {
@@ -218,11 +296,30 @@ export class Decoder {
       return true;
     }
     const r = this.r;
-    if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event in simple element");
+    // CH [schema-typed] then EE, each a 1-bit code whose 1 is the escape to the second level
+    if (r.bit() !== 0) return this.beginSimple(-1 - c, q, dmode, dname, darray, dns, S_START, undefined);
     const v = this.value(-1 - c, q);
-    if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event after simple content");
+    if (r.bit() !== 0) return this.beginSimple(-1 - c, q, dmode, dname, darray, dns, S_AFTER, v);
     this.deliver(v, dmode, dname, q, darray, dns);
     return false;
+  }
+
+  /**
+   * A simple-typed element with an undeclared (second-level) event: a frame in state `st`
+   * (whose escape bit was just read), holding the typed value `v` read so far.
+   */
+  beginSimple(dt: number, q: number, dmode: number, dname: string, darray: boolean, dns: string, st: number, v: unknown): true {
+    this.r.pos--; // the step reads the escape again
+    const f = this.push(K_SIMPLE, q, dmode, dname, darray, dns);
+    f.dt = dt;
+    f.st = st;
+    f.obj = {};
+    f.simple = v;
+    f.content = null;
+    f.irregular = f.ordered = f.c2 = false;
+    f.explicit = true;
+    f.attrList = null;
+    return true;
   }
 
   /** SE(*): reads the qname, then the global element's grammar or the built-in one. True when a frame was pushed. */
@@ -292,7 +389,9 @@ export class Decoder {
       const f = this.frames[this.top];
       if (f.kind === K_TYPE) this.stepType(f);
       else if (f.kind === K_RELAXED) this.stepRelaxed(f);
-      else this.stepBuiltin(f);
+      else if (f.kind === K_BUILTIN) this.stepBuiltin(f);
+      else if (f.kind === K_SIMPLE) this.stepSimple(f);
+      else this.stepNil(f);
     }
   }
 
@@ -306,14 +405,21 @@ export class Decoder {
       const s = sc & STATE_MASK;
       const start = stStart[s], n = stStart[s + 1] - start;
       const code = r.bits(stWidth[s]);
-      if (code >= n) this.fail("exi-event-code", "undeclared (second-level) event");
+      if (code >= n) {
+        if (code > n) this.fail("exi-event-code", "bad event code");
+        f.sc = sc;
+        this.undeclaredType(f, s);
+        return;
+      }
       const p = start + code;
       const kind = pKind[p];
       if (this.trace) this.trace(`t${ti} s${s} code ${code}/${n} kind ${kind & 7} ${g.qLocal[g.pQ[p]]} @${r.pos}`);
       switch (kind & P_KIND) {
         case P_AT: {
           const aq = g.pQ[p];
-          obj[g.qLocal[aq]] = this.value(g.pChild[p], aq);
+          const v = this.value(g.pChild[p], aq);
+          if (f.attrList) f.attrList.push({ ns: g.uris[g.qUri[aq]], name: g.qLocal[aq], value: v });
+          else obj[g.qLocal[aq]] = v;
           break;
         }
         case P_SE: {
@@ -327,10 +433,18 @@ export class Decoder {
           }
           // simple content inline
           if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
-          if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event in simple element");
-          const v = this.value(-1 - c, cq);
-          if (r.bit() !== 0) this.fail("exi-event-code", "undeclared event after simple content");
           const name = g.qLocal[cq];
+          if (r.bit() !== 0) {
+            f.sc = sc;
+            this.beginSimple(-1 - c, cq, D_SE, name, (kind & P_ARRAY) !== 0, "", S_START, undefined);
+            return;
+          }
+          const v = this.value(-1 - c, cq);
+          if (r.bit() !== 0) {
+            f.sc = sc;
+            this.beginSimple(-1 - c, cq, D_SE, name, (kind & P_ARRAY) !== 0, "", S_AFTER, v);
+            return;
+          }
           if (kind & P_ARRAY) {
             const a = obj[name] as unknown[] | undefined;
             if (a) a.push(v);
@@ -351,19 +465,16 @@ export class Decoder {
           sc = f.sc;
           break;
         case P_EE:
-          if (flags & T_SIMPLE_ONLY) {
+          if (flags & T_SIMPLE_ONLY && !f.explicit) {
             this.end(f, f.simple);
             return;
           }
-          if (content && f.irregular) {
-            for (const item of content) if (typeof item === "object" && !("$wildcard" in (item as Obj))) delete obj[Object.keys(item as Obj)[0]];
-            obj.$content = content;
-          }
-          this.end(f, obj);
+          this.endType(f);
           return;
         case P_CH: {
           const v = this.value(g.pChild[p], q);
-          if (flags & T_SIMPLE_ONLY) f.simple = v;
+          if (f.ordered) f.content!.push({ $value: v });
+          else if (flags & T_SIMPLE_ONLY) f.simple = v;
           else obj.$value = v;
           break;
         }
@@ -378,6 +489,242 @@ export class Decoder {
       const nx = pNext[p];
       sc = nx >= 0 ? nx : nextState(g, p, sc, r.pos);
     }
+  }
+
+  /** EE of a schema-informed element: its object (or, for plain simple content, the value). */
+  endType(f: DFrame): void {
+    const obj = f.obj!, content = f.content;
+    if (content && f.irregular) {
+      for (const item of content) if (typeof item === "object" && !("$wildcard" in (item as Obj))) delete obj[Object.keys(item as Obj)[0]];
+      obj.$content = content;
+    } else if (f.flags & T_SIMPLE_ONLY && f.simple !== undefined) obj.$value = f.simple;
+    if (f.attrList) obj.$attrs = f.attrList;
+    this.end(f, obj);
+  }
+
+  // --- undeclared productions (EXI 1.0 §8.5.4.4.1, strict = false) ---
+  // The profile preserves nothing (no CM, PI, DTD, prefixes) and is not self-contained, so
+  // ER, CM, PI, NS and SC are pruned (§8.3) and the second level holds, in this order:
+  //   start tag (Element_i,j, 0 ≤ j ≤ content): EE (when the state has none), AT(xsi:type)
+  //     and AT(xsi:nil) (Element_i,0 only), AT(*), AT(qname_k)[untyped] / AT(*)[untyped]
+  //     (a third level: the state's declared attributes, then *), SE(*), CH[untyped];
+  //   element content (j > content, and content2): EE (when the state has none), SE(*), CH[untyped].
+
+  /** Reads a second-level event code; returns U_*, and for U_AT_UNTYPED the third-level index in `untypedAt`. */
+  second(startTag: boolean, first: boolean, hasEE: boolean, nAT: number): number {
+    const r = this.r;
+    const ee = hasEE ? 0 : 1, xsi = first ? 2 : 0;
+    const n = ee + xsi + (startTag ? 2 : 0) + 2;
+    let code = r.bits(bitsFor(n));
+    if (code >= n) this.fail("exi-event-code", "bad second-level event code");
+    if (code < ee) return U_EE;
+    code -= ee;
+    if (code < xsi) return code === 0 ? U_TYPE : U_NIL;
+    code -= xsi;
+    if (startTag) {
+      if (code === 0) return U_AT_ANY;
+      if (code === 1) {
+        const i = r.bits(bitsFor(nAT + 1));
+        if (i > nAT) this.fail("exi-event-code", "bad third-level event code");
+        this.untypedAt = i;
+        return U_AT_UNTYPED;
+      }
+      code -= 2;
+    }
+    return code === 0 ? U_SE_ANY : U_CH;
+  }
+
+  untypedAt = 0;
+
+  /** A second-level event in state `s` of a K_TYPE or K_NIL frame (whose event code escaped to it). */
+  undeclaredType(f: DFrame, s: number): void {
+    const g = this.g;
+    const start = g.stStart[s], end = g.stStart[s + 1];
+    const nAT = countAT(g, s);
+    const sContent = contentState(g, f.ti);
+    // TypeEmpty (K_NIL) has EE where the type could end its attributes (see stepNil)
+    let hasEE = f.kind === K_NIL && typeEmptyEE(g, s, f.ti);
+    if (f.kind === K_TYPE) for (let p = start; p < end; p++) if ((g.pKind[p] & P_KIND) === P_EE) hasEE = true;
+    const startTag = s <= sContent && !f.c2;
+    const u = this.second(startTag, startTag && s === g.tStart[f.ti], hasEE, nAT);
+    if (u === U_AT_UNTYPED && this.untypedAt < nAT) {
+      // AT(qname)[untyped value]: a declared attribute whose value is a string; the state advances as for it
+      const p = start + this.untypedAt, aq = g.pQ[p];
+      this.attr(f, g.uris[g.qUri[aq]], g.qLocal[aq], this.string(aq), true);
+      f.sc = nextState(g, p, f.sc, this.r.pos);
+      return;
+    }
+    if (startTag && (u === U_SE_ANY || u === U_CH)) {
+      f.sc = sContent; // Element_i,content2
+      f.c2 = true;
+    }
+    this.undeclared(f, u);
+  }
+
+  /** The second-level events whose handling is the same in every schema-informed frame. */
+  undeclared(f: DFrame, u: number): void {
+    const obj = f.obj!;
+    switch (u) {
+      case U_EE:
+        this.ordered(f);
+        if (f.kind === K_SIMPLE) this.endSimple(f);
+        else this.endType(f);
+        return;
+      case U_TYPE: {
+        // §8.5.4.4.1: xsi:type and xsi:nil come before any other attribute, xsi:type first
+        if (f.attrList || "$type" in obj || "$nil" in obj) this.fail("exi-event-code", "xsi:type after other attributes");
+        const { ns, name, q } = this.qname();
+        obj.$type = { ns, name };
+        f.explicit = true;
+        const c = q >= 0 ? this.g.typeByQ.get(q) : undefined;
+        // a built-in without a representation here, or a schema type no element uses: refused, not misread
+        if (c === NO_GRAMMAR || (c === undefined && ns === XS_NS)) this.fail("exi-event-code", `xsi:type ${name}: no grammar for this type`);
+        if (c === undefined) return; // a type the schema does not define: the element keeps its grammar (§8.5.4.4.1 step 4)
+        this.switchType(f, c);
+        return;
+      }
+      case U_NIL: {
+        if (f.attrList || "$nil" in obj) this.fail("exi-event-code", "xsi:nil after other attributes");
+        const nil = this.r.bit() === 1; // Boolean representation (§7.1.2)
+        obj.$nil = nil;
+        f.explicit = true;
+        if (nil) {
+          // the element's content follows TypeEmpty (attributes, then EE)
+          if (f.kind === K_SIMPLE) f.st = S_NIL_START;
+          else f.kind = K_NIL;
+        }
+        return;
+      }
+      case U_AT_ANY: {
+        // no V2G schema declares a global attribute, so AT(*) values are strings (§8.5.4.4.1)
+        const { ns, name, q } = this.qname();
+        this.attr(f, ns, name, this.string(q), false);
+        return;
+      }
+      case U_AT_UNTYPED: {
+        const { ns, name, q } = this.qname();
+        this.attr(f, ns, name, this.string(q), true);
+        return;
+      }
+      case U_SE_ANY:
+        this.ordered(f);
+        this.beginWildcard(D_WILDCARD);
+        return;
+      default:
+        this.ordered(f);
+        f.content!.push(this.string(f.q));
+    }
+  }
+
+  /** xsi:type named a type with grammar `c`: the element's content follows it from its first state. */
+  switchType(f: DFrame, c: number): void {
+    const g = this.g;
+    if (c >= 0) {
+      f.kind = K_TYPE;
+      f.ti = c;
+      f.flags = g.tFlags[c];
+      f.sc = g.tStart[c];
+      f.content = f.flags & (T_MIXED | T_ANY) ? [] : null;
+      f.lastOrder = -1;
+    } else {
+      f.kind = K_SIMPLE;
+      f.dt = -1 - c;
+      f.st = S_START;
+      f.simple = undefined;
+    }
+  }
+
+  /** An attribute through a second-level production: from now on all of the element's attributes are kept in order in `$attrs`. */
+  attr(f: DFrame, ns: string, name: string, value: string, untyped: boolean): void {
+    f.explicit = true;
+    if (!f.attrList) {
+      const list: unknown[] = (f.attrList = []), obj = f.obj!;
+      if (f.kind !== K_SIMPLE) for (const key of Object.keys(obj)) {
+        if (key[0] === "$") continue; // only attributes precede an attribute
+        const g = this.g;
+        let aq = -1;
+        for (let i = g.tOrderStart[f.ti], end = i + g.tOrderCount[f.ti]; i < end; i++) if (g.order[i] & 2 && g.qLocal[g.order[i] >> 2] === key) aq = g.order[i] >> 2;
+        list.push({ ns: aq >= 0 ? g.uris[g.qUri[aq]] : "", name: key, value: obj[key] });
+        delete obj[key];
+      }
+    }
+    f.attrList.push(untyped ? { ns, name, value, untyped: true } : { ns, name, value });
+  }
+
+  /** From now on the element's content is kept in event order in `$content` (typed text as `{ $value }`). */
+  ordered(f: DFrame): void {
+    f.explicit = true;
+    if (f.ordered) return;
+    f.ordered = f.irregular = true;
+    if (f.content) return; // mixed / wildcard types track their children already
+    const obj = f.obj!, g = this.g, content: unknown[] = (f.content = []);
+    if (f.kind === K_SIMPLE || f.flags & T_SIMPLE_ONLY) {
+      if (f.simple !== undefined) content.push({ $value: f.simple });
+      f.simple = undefined;
+      return;
+    }
+    for (const key of Object.keys(obj)) {
+      const v = obj[key];
+      if (key === "$value") content.push({ $value: v });
+      if (key[0] === "$") continue;
+      let attribute = false;
+      for (let i = g.tOrderStart[f.ti], end = i + g.tOrderCount[f.ti]; i < end; i++) if (g.order[i] & 2 && g.qLocal[g.order[i] >> 2] === key) attribute = true;
+      if (attribute) continue;
+      // the children so far followed the schema, so each name's occurrences are consecutive
+      if (Array.isArray(v)) for (const x of v) content.push({ [key]: x });
+      else content.push({ [key]: v });
+    }
+    delete obj.$value;
+  }
+
+  /** A simple-typed element with undeclared events (K_SIMPLE): CH [schema-typed] and EE, and the second level. */
+  stepSimple(f: DFrame): void {
+    const r = this.r;
+    for (;;) {
+      const st = f.st;
+      if (r.bit() === 0) {
+        if (st === S_START || st === S_CONTENT2) {
+          const v = this.value(f.dt, f.q);
+          if (f.ordered) f.content!.push({ $value: v });
+          else f.simple = v;
+          f.st = S_AFTER;
+          continue;
+        }
+        this.endSimple(f);
+        return;
+      }
+      const startTag = st === S_START || st === S_NIL_START;
+      const u = this.second(startTag, startTag, st !== S_START && st !== S_CONTENT2, 0);
+      if (startTag && (u === U_SE_ANY || u === U_CH)) f.st = st === S_START ? S_CONTENT2 : S_NIL_CONTENT2;
+      this.undeclared(f, u);
+      if (f.kind !== K_SIMPLE || this.frames[this.top] !== f) return;
+    }
+  }
+
+  endSimple(f: DFrame): void {
+    const obj = f.obj!;
+    if (f.ordered) obj.$content = f.content;
+    else if (f.simple !== undefined) obj.$value = f.simple;
+    if (f.attrList) obj.$attrs = f.attrList;
+    this.end(f, obj);
+  }
+
+  /** TypeEmpty of a complex type (after xsi:nil="true"): its attribute productions, then EE (§8.5.4.1.3.2). */
+  stepNil(f: DFrame): void {
+    const g = this.g, r = this.r;
+    const sc = f.sc, s = sc & STATE_MASK;
+    const start = g.stStart[s], nAT = countAT(g, s);
+    const n = nAT + (typeEmptyEE(g, s, f.ti) ? 1 : 0);
+    const code = r.bits(bitsFor(n + 1));
+    if (code > n) this.fail("exi-event-code", "bad event code");
+    if (code < nAT) {
+      const p = start + code, aq = g.pQ[p];
+      const v = this.value(g.pChild[p], aq);
+      if (f.attrList) f.attrList.push({ ns: g.uris[g.qUri[aq]], name: g.qLocal[aq], value: v });
+      else f.obj![g.qLocal[aq]] = v;
+      f.sc = nextState(g, p, sc, r.pos);
+    } else if (code < n) this.endType(f);
+    else this.undeclaredType(f, s);
   }
 
   /**
@@ -582,7 +929,9 @@ export class Decoder {
     const ui = r.bits(bitsFor(uris.length + 1));
     let u: number;
     if (ui === 0) {
-      uris.push(this.chars(r.uint()));
+      const uri = this.chars(r.uint());
+      if (!isXmlName(uri, true)) this.fail("exi-name", `namespace URI ${JSON.stringify(uri)} has characters XML forbids`);
+      uris.push(uri);
       locals.push([]);
       u = uris.length - 1;
     } else {
@@ -598,6 +947,7 @@ export class Decoder {
       name = list[i];
     } else {
       name = this.chars(L - 1);
+      if (!isXmlName(name, false)) this.fail("exi-name", `${JSON.stringify(name)} is not an XML name`);
       locals[u].push(name);
     }
     const ns = uris[u];
@@ -644,6 +994,9 @@ class EFrame {
   cq = 0;
   inStart = true;
   gr: BuiltinGrammar | null = null;
+  c2 = false; // in Element_i,content2 (see Decoder)
+  dt = 0; // K_SIMPLE: the datatype
+  st = 0; // K_SIMPLE: S_* state
 }
 
 /** Encodes message objects; like Decoder, an instance keeps its writer and frames between calls. */
@@ -750,6 +1103,15 @@ export class Encoder {
   begin(c: number, v: unknown, q: number): boolean {
     const g = this.g, w = this.w;
     if (c < 0 && c !== FRAG_RELAXED) {
+      if (isPlainObject(v)) {
+        // the explicit form of a simple element (undeclared events, xsi:type, xsi:nil)
+        const f = this.push(K_SIMPLE, q);
+        f.dt = -1 - c;
+        f.st = S_START;
+        f.obj = v;
+        f.c2 = false;
+        return this.explicitStart(f, v);
+      }
       w.bits(0, 1);
       this.value(-1 - c, v, q);
       w.bits(0, 1);
@@ -760,7 +1122,7 @@ export class Encoder {
       return true;
     }
     const flags = g.tFlags[c];
-    if (flags & T_SIMPLE_ONLY) {
+    if (flags & T_SIMPLE_ONLY && !isPlainObject(v)) {
       let sc = g.tStart[c];
       const p = this.find(sc, P_CH, q);
       this.value(g.pChild[p], v, q);
@@ -774,7 +1136,17 @@ export class Encoder {
     f.ti = c;
     f.sc = g.tStart[c];
     f.obj = obj;
-    const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
+    f.c2 = false;
+    if (obj.$type !== undefined || obj.$nil !== undefined || obj.$attrs !== undefined) return this.explicitStart(f, obj);
+    this.setupType(f, obj);
+    return true;
+  }
+
+  /** Phases of a K_TYPE frame for `obj`: its properties in order, or `$content`. */
+  setupType(f: EFrame, obj: Obj): void {
+    const g = this.g, c = f.ti, q = f.q;
+    // `$content` lists the children in order: irregular xmldsig content, or undeclared events
+    const content = obj.$content as unknown[] | undefined;
     f.items = content ?? null;
     if (content !== undefined && !Array.isArray(content)) this.fail("$content: expected an array");
     // Fast path: the object's own keys already in schema order (decoded objects, literals
@@ -787,7 +1159,7 @@ export class Encoder {
         const k = keys[n];
         const i = map.get(k);
         if (i === undefined) {
-          if (k !== "$value" && k !== "$content") this.fail(`${g.qLocal[q]}: unknown property ${k}`);
+          if (k !== "$value" && k !== "$content" && k !== "$type" && k !== "$nil" && k !== "$attrs") this.fail(`${g.qLocal[q]}: unknown property ${k}`);
           idx[n] = -1;
           continue;
         }
@@ -805,7 +1177,176 @@ export class Encoder {
       f.keys = null;
       f.i = g.tOrderStart[c];
     }
+  }
+
+  // --- undeclared productions (EXI 1.0 §8.5.4.4.1; the layout is described at Decoder.second) ---
+
+  /** Writes the start tag's undeclared parts of `obj` ($type, $nil, $attrs), then sets up its content. */
+  explicitStart(f: EFrame, obj: Obj): true {
+    const g = this.g, w = this.w;
+    const type = obj.$type, nil = obj.$nil, attrs = obj.$attrs;
+    if (type !== undefined) {
+      const t = type as { ns?: unknown; name?: unknown };
+      if (typeof t !== "object" || t === null || typeof t.ns !== "string" || typeof t.name !== "string") this.fail("$type: expected { ns, name }");
+      this.undeclared(f, U_TYPE, 0);
+      const tq = this.qname(t.ns, t.name); // QName representation (§7.1.7): no prefix
+      const c = tq >= 0 ? g.typeByQ.get(tq) : undefined;
+      if (c === NO_GRAMMAR || (c === undefined && t.ns === XS_NS)) this.fail(`$type: no grammar for the type ${t.name}`);
+      if (c !== undefined && c >= 0) {
+        f.kind = K_TYPE;
+        f.ti = c;
+        f.sc = g.tStart[c];
+      } else if (c !== undefined) {
+        f.kind = K_SIMPLE;
+        f.dt = -1 - c;
+        f.st = S_START;
+      }
+    }
+    if (nil !== undefined) {
+      if (typeof nil !== "boolean") this.fail("$nil: expected a boolean");
+      this.undeclared(f, U_NIL, 0);
+      w.bits(nil ? 1 : 0, 1);
+      if (nil && f.kind === K_SIMPLE) f.st = S_NIL_START;
+      else if (nil) f.kind = K_NIL;
+    }
+    if (attrs !== undefined) {
+      if (!Array.isArray(attrs)) this.fail("$attrs: expected an array");
+      for (const a of attrs) this.attribute(f, a);
+    } else if (f.kind === K_NIL) {
+      // TypeEmpty keeps the declared attributes (properties): in EXI order
+      for (let i = g.tOrderStart[f.ti], end = i + g.tOrderCount[f.ti]; i < end; i++) {
+        const aq = g.order[i] >> 2, v = obj[g.qLocal[aq]];
+        if (g.order[i] & 2 && v !== undefined) this.attribute(f, { ns: g.uris[g.qUri[aq]], name: g.qLocal[aq], value: v });
+      }
+    }
+    if (f.kind === K_TYPE) this.setupType(f, obj);
+    else {
+      const items = obj.$content;
+      if (items !== undefined && !Array.isArray(items)) this.fail("$content: expected an array");
+      f.items = (items as unknown[] | undefined) ?? null;
+      f.i = 0;
+    }
     return true;
+  }
+
+  /** Escapes from the first level of the frame's state and writes the second-level code of `u` (`third`: the U_AT_UNTYPED index). */
+  undeclared(f: EFrame, u: number, third: number): void {
+    const g = this.g, w = this.w;
+    let startTag: boolean, first: boolean, hasEE: boolean, nAT = 0, sContent = 0;
+    if (f.kind === K_SIMPLE) {
+      const st = f.st;
+      w.bits(1, 1);
+      startTag = first = st === S_START || st === S_NIL_START;
+      hasEE = st !== S_START && st !== S_CONTENT2;
+    } else {
+      const s = f.sc & STATE_MASK, start = g.stStart[s], end = g.stStart[s + 1];
+      nAT = countAT(g, s);
+      sContent = contentState(g, f.ti);
+      startTag = s <= sContent && !f.c2;
+      first = startTag && s === g.tStart[f.ti];
+      if (f.kind === K_TYPE) {
+        hasEE = false;
+        for (let p = start; p < end; p++) if ((g.pKind[p] & P_KIND) === P_EE) hasEE = true;
+        w.bits(end - start, g.stWidth[s]);
+      } else {
+        hasEE = typeEmptyEE(g, s, f.ti);
+        const n = nAT + (hasEE ? 1 : 0);
+        w.bits(n, bitsFor(n + 1));
+      }
+    }
+    const ee = hasEE ? 0 : 1, xsi = first ? 2 : 0, at = startTag ? 2 : 0;
+    let code: number;
+    if (u === U_EE) code = ee ? 0 : -1;
+    else if (u === U_TYPE || u === U_NIL) code = xsi ? ee + u - U_TYPE : -1;
+    else if (u === U_AT_ANY || u === U_AT_UNTYPED) code = at ? ee + xsi + u - U_AT_ANY : -1;
+    else code = ee + xsi + at + u - U_SE_ANY;
+    if (code < 0) this.fail(`${this.name(f.q)}: ${u === U_EE ? "end of element" : u === U_TYPE || u === U_NIL ? "xsi:type / xsi:nil (first in the start tag only)" : "attribute"} not allowed here`);
+    w.bits(code, bitsFor(ee + xsi + at + 2));
+    if (u === U_AT_UNTYPED) w.bits(third, bitsFor(nAT + 1));
+    if (startTag && (u === U_SE_ANY || u === U_CH)) {
+      // on to Element_i,content2
+      if (f.kind === K_SIMPLE) f.st = f.st === S_START ? S_CONTENT2 : S_NIL_CONTENT2;
+      else {
+        f.sc = sContent;
+        f.c2 = true;
+      }
+    }
+  }
+
+  /** One `$attrs` item: a declared attribute of the state (typed, or `untyped`), else AT(*) / AT(*)[untyped]. */
+  attribute(f: EFrame, item: unknown): void {
+    const g = this.g, a = item as { ns?: unknown; name?: unknown; value?: unknown; untyped?: unknown };
+    if (typeof a !== "object" || a === null || typeof a.ns !== "string" || typeof a.name !== "string") this.fail("$attrs: expected { ns, name, value }");
+    const untyped = a.untyped === true;
+    let k = 0, nAT = 0, start = 0;
+    if (f.kind !== K_SIMPLE) {
+      const s = f.sc & STATE_MASK;
+      start = g.stStart[s];
+      nAT = countAT(g, s);
+      while (k < nAT && (g.qLocal[g.pQ[start + k]] !== a.name || g.uris[g.qUri[g.pQ[start + k]]] !== a.ns)) k++;
+    }
+    if (k < nAT) {
+      const p = start + k;
+      if (untyped) {
+        this.undeclared(f, U_AT_UNTYPED, k);
+        this.untypedValue(a.value);
+      } else {
+        const s = f.sc & STATE_MASK;
+        // K_NIL: TypeEmpty's first level is the attributes, then EE where the attributes may end
+        const n = nAT + (typeEmptyEE(g, s, f.ti) ? 1 : 0);
+        this.w.bits(k, f.kind === K_TYPE ? g.stWidth[s] : bitsFor(n + 1));
+        this.value(g.pChild[p], a.value, g.pQ[p]);
+      }
+      f.sc = nextState(g, p, f.sc, -1);
+      return;
+    }
+    this.undeclared(f, untyped ? U_AT_UNTYPED : U_AT_ANY, nAT);
+    this.qname(a.ns, a.name);
+    this.untypedValue(a.value);
+  }
+
+  untypedValue(v: unknown): void {
+    if (typeof v !== "string") this.fail("an untyped value must be a string");
+    this.string(v);
+  }
+
+  /** `$content` of a simple element, or of an element with xsi:nil="true": typed text, untyped text, undeclared elements; then EE. */
+  stepExplicit(f: EFrame): void {
+    const g = this.g, w = this.w, items = f.items, simple = f.kind === K_SIMPLE;
+    while (items && f.i < items.length) {
+      const item = items[f.i++];
+      if (typeof item === "string") {
+        this.undeclared(f, U_CH, 0);
+        this.string(item);
+      } else if (typeof item === "object" && item !== null && "$wildcard" in item) {
+        this.undeclared(f, U_SE_ANY, 0);
+        if (this.wildcard(item as WildcardItem)) return;
+      } else if (simple && typeof item === "object" && item !== null && "$value" in item && (f.st === S_START || f.st === S_CONTENT2)) {
+        w.bits(0, 1);
+        this.value(f.dt, (item as Obj).$value, f.q);
+        f.st = S_AFTER;
+      } else this.fail(`${this.name(f.q)}: $content item not allowed here`);
+    }
+    if (simple) {
+      const v = f.obj!.$value;
+      if (!items && v !== undefined && (f.st === S_START || f.st === S_CONTENT2)) {
+        w.bits(0, 1);
+        this.value(f.dt, v, f.q);
+        f.st = S_AFTER;
+      }
+      if (f.st === S_START || f.st === S_CONTENT2) {
+        if (!items) this.fail(`${this.name(f.q)}: expected a value`);
+        this.undeclared(f, U_EE, 0); // no text at all: EE through the second level
+      } else w.bits(0, 1);
+    } else {
+      // TypeEmpty: EE follows the attribute productions (code nAT), if the attributes may end here
+      const s = f.sc & STATE_MASK, nAT = countAT(g, s);
+      if (!typeEmptyEE(g, s, f.ti)) this.fail(`${this.name(f.q)}: missing required attribute`);
+      w.bits(nAT, bitsFor(nAT + 2));
+    }
+    f.obj = null;
+    f.items = null;
+    this.top--;
   }
 
   run(): void {
@@ -814,7 +1355,8 @@ export class Encoder {
       const f = this.frames[this.top];
       if (f.kind === K_TYPE) this.stepType(f);
       else if (f.kind === K_RELAXED) this.stepRelaxed(f);
-      else this.stepBuiltin(f);
+      else if (f.kind === K_BUILTIN) this.stepBuiltin(f);
+      else this.stepExplicit(f);
     }
   }
 
@@ -908,12 +1450,14 @@ export class Encoder {
         f.phase = PH_END;
       } else {
         const sv = g.tSimple[f.ti];
-        if (sv) {
+        if (sv && !f.items) {
           const p = this.find(f.sc & STATE_MASK, P_CH, f.q);
           this.value(sv - 1, obj.$value, f.q);
           f.sc = nextState(g, p, f.sc, -1);
         }
-        this.find(f.sc & STATE_MASK, P_EE, f.q);
+        // with `$content`, an element may end where its grammar does not offer EE (second level)
+        if (f.items && prodOf(g, f.sc & STATE_MASK, P_EE) < 0) this.undeclared(f, U_EE, 0);
+        else this.find(f.sc & STATE_MASK, P_EE, f.q);
         f.obj = null;
         f.items = null;
         f.keys = null;
@@ -928,15 +1472,29 @@ export class Encoder {
     const g = this.g;
     const s = f.sc & STATE_MASK;
     if (typeof item === "string") {
-      const p = this.find(s, P_CHMIXED, f.q);
+      // mixed text, else CH [untyped value] (second level)
+      const p = prodOf(g, s, P_CHMIXED);
+      if (p < 0) this.undeclared(f, U_CH, 0);
+      else this.w.bits(p - g.stStart[s], g.stWidth[s]);
       this.string(item);
-      f.sc = nextState(g, p, f.sc, -1);
+      if (p >= 0) f.sc = nextState(g, p, f.sc, -1);
       return false;
     }
     if (typeof item === "object" && item !== null && "$wildcard" in item) {
-      const p = this.find(s, P_SEANY, f.q);
-      f.sc = nextState(g, p, f.sc, -1);
+      // a wildcard particle, else SE(*) (second level)
+      const p = prodOf(g, s, P_SEANY);
+      if (p < 0) this.undeclared(f, U_SE_ANY, 0);
+      else {
+        this.w.bits(p - g.stStart[s], g.stWidth[s]);
+        f.sc = nextState(g, p, f.sc, -1);
+      }
       return this.wildcard(item as WildcardItem);
+    }
+    if (typeof item === "object" && item !== null && "$value" in item && g.tSimple[f.ti]) {
+      const p = this.find(s, P_CH, f.q);
+      this.value(g.tSimple[f.ti] - 1, (item as Obj).$value, f.q);
+      f.sc = nextState(g, p, f.sc, -1);
+      return false;
     }
     if (typeof item === "object" && item !== null) {
       const name = Object.keys(item)[0];
@@ -1182,6 +1740,7 @@ export class Encoder {
   /** Writes a qname through the uri and local-name partitions; returns its schema qname id or -1. */
   qname(ns: string, name: string): number {
     const w = this.w;
+    if (!isXmlName(name, false) || !isXmlName(ns, true)) this.fail(`${JSON.stringify(name)} in ${JSON.stringify(ns)} is not an XML name`);
     if (!this.uris) {
       this.uris = this.g.uris.slice();
       this.locals = this.g.locals.map((l) => l.slice());

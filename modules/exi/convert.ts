@@ -3,8 +3,8 @@
 // booleans true/false, decimal integers).
 
 import { ExiError } from "./error";
-import type { WildcardItem } from "./codec";
-import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FRAG_RELAXED, type Grammar, P_AT, P_ARRAY, P_KIND, P_SE, T_ANY, T_MIXED, T_SIMPLE_ONLY } from "./tables";
+import { contentState, isPlainObject, nextState, prodOf, type WildcardItem } from "./codec";
+import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FRAG_RELAXED, type Grammar, NO_GRAMMAR, P_AT, P_ARRAY, P_CH, P_CHMIXED, P_EE, P_KIND, P_SE, P_SEANY, T_ANY, T_MIXED, T_SIMPLE_ONLY } from "./tables";
 import type { XmlElement } from "./xml-tree";
 
 type Obj = Record<string, unknown>;
@@ -138,7 +138,7 @@ function parseLexical(g: Grammar, dt: number, text: string): unknown {
 
 function elementTree(g: Grammar, cache: InfoCache, child: number, v: unknown, q: number): XmlElement {
   const el: XmlElement = { ns: g.uris[g.qUri[q]], name: g.qLocal[q], attrs: [], children: [] };
-  if (child < 0 && child !== FRAG_RELAXED) {
+  if (child < 0 && child !== FRAG_RELAXED && !isPlainObject(v)) {
     const text = lexical(g, -1 - child, v);
     if (text.length) el.children.push(text);
     return el;
@@ -162,10 +162,41 @@ function elementTree(g: Grammar, cache: InfoCache, child: number, v: unknown, q:
     if (Array.isArray(obj.$content)) contentTree(g, cache, el, obj.$content, (name) => {
       const i = g.fragByName.get(name);
       return i === undefined ? undefined : { q: g.fragQ[i], child: g.fragChild[i] };
-    });
+    }, -1);
     return el;
   }
-  const ti = child;
+  let ti = child;
+  if (isPlainObject(v)) {
+    // undeclared productions (README "Undeclared events"): xsi:type, xsi:nil, `$attrs`
+    const type = v.$type as { ns: string; name: string } | undefined;
+    if (type !== undefined) {
+      el.attrs.push({ ns: XSI, name: "type", value: `{${type.ns}}${type.name}` });
+      const tq = g.qByName.get(`${type.ns} ${type.name}`);
+      const tc = tq === undefined ? undefined : g.typeByQ.get(tq);
+      if (tc !== undefined && tc !== NO_GRAMMAR) ti = tc;
+    }
+    if (v.$nil !== undefined) el.attrs.push({ ns: XSI, name: "nil", value: v.$nil ? "true" : "false" });
+    if (Array.isArray(v.$attrs)) {
+      const info = ti >= 0 ? typeInfo(g, cache, ti) : undefined;
+      for (const a of v.$attrs as { ns: string; name: string; value: unknown; untyped?: boolean }[]) {
+        const dt = a.untyped ? undefined : info?.attrs.get(g.qByName.get(`${a.ns} ${a.name}`) ?? -1);
+        el.attrs.push({ ns: a.ns, name: a.name, value: dt === undefined ? String(a.value) : lexical(g, dt, a.value) });
+      }
+    }
+    if (ti < 0 || g.tFlags[ti] & T_SIMPLE_ONLY) {
+      const dt = ti < 0 ? -1 - ti : g.tSimple[ti] - 1;
+      if (Array.isArray(v.$content)) contentTree(g, cache, el, v.$content, () => undefined, dt);
+      else if (v.$value !== undefined) {
+        const text = lexical(g, dt, v.$value);
+        if (text.length) el.children.push(text);
+      }
+      return el;
+    }
+  } else if (ti < 0) {
+    const text = lexical(g, -1 - ti, v);
+    if (text.length) el.children.push(text);
+    return el;
+  }
   const flags = g.tFlags[ti];
   if (flags & T_SIMPLE_ONLY) {
     const text = lexical(g, g.tSimple[ti] - 1, v);
@@ -176,7 +207,7 @@ function elementTree(g: Grammar, cache: InfoCache, child: number, v: unknown, q:
   const obj = v as Obj;
   const info = typeInfo(g, cache, ti);
   const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
-  const content = flags & (T_MIXED | T_ANY) ? (obj.$content as unknown[] | undefined) : undefined;
+  const content = obj.$content as unknown[] | undefined;
   for (let i = start; i < end; i++) {
     const e = g.order[i], cq = e >> 2, x = obj[g.qLocal[cq]];
     if (x === undefined) continue;
@@ -190,17 +221,19 @@ function elementTree(g: Grammar, cache: InfoCache, child: number, v: unknown, q:
   if (content) contentTree(g, cache, el, content, (name) => {
     for (const [cq, c] of info.elems) if (g.qLocal[cq] === name) return { q: cq, child: c.child };
     return undefined;
-  });
-  if (g.tSimple[ti]) {
+  }, g.tSimple[ti] - 1);
+  else if (g.tSimple[ti] && obj.$nil !== true) {
     const text = lexical(g, g.tSimple[ti] - 1, obj.$value);
     if (text.length) el.children.push(text);
   }
   return el;
 }
 
-function contentTree(g: Grammar, cache: InfoCache, el: XmlElement, items: unknown[], lookup: (name: string) => { q: number; child: number } | undefined): void {
+/** `$content` items as children; `dt` types `{ $value }` items (the typed text of simple content), -1 when there is none. */
+function contentTree(g: Grammar, cache: InfoCache, el: XmlElement, items: unknown[], lookup: (name: string) => { q: number; child: number } | undefined, dt: number): void {
   for (const item of items) {
     if (typeof item === "string") el.children.push(item);
+    else if (dt >= 0 && typeof item === "object" && item !== null && "$value" in item) el.children.push(lexical(g, dt, (item as Obj).$value));
     else if (typeof item === "object" && item !== null && "$wildcard" in item) {
       const wc = (item as WildcardItem).$wildcard;
       const q = g.qByName.get(`${wc.ns} ${wc.name}`);
@@ -244,6 +277,7 @@ function textOf(el: XmlElement): string {
 }
 
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
+const XS_NS = "http://www.w3.org/2001/XMLSchema";
 
 function elementValue(g: Grammar, cache: InfoCache, child: number, el: XmlElement): unknown {
   if (child === FRAG_RELAXED) {
@@ -270,60 +304,133 @@ function elementValue(g: Grammar, cache: InfoCache, child: number, el: XmlElemen
     });
     return obj;
   }
-  if (child < 0) return parseLexical(g, -1 - child, textOf(el));
-  const ti = child;
-  const flags = g.tFlags[ti];
-  if (flags & T_SIMPLE_ONLY) return parseLexical(g, g.tSimple[ti] - 1, textOf(el));
-  const info = typeInfo(g, cache, ti);
-  const obj: Obj = {};
+  let ti = child;
+  const explicit: Obj = {};
+  const attrs: typeof el.attrs = [];
   for (const a of el.attrs) {
-    if (a.ns === XSI) continue;
-    const q = g.qByName.get(`${a.ns} ${a.name}`);
-    const dt = q === undefined ? undefined : info.attrs.get(q);
-    if (dt === undefined) throw new ExiError("exi-encode", `${el.name}: unexpected attribute ${a.name}`);
-    obj[a.name] = parseLexical(g, dt, a.value);
+    if (a.ns === XSI && a.name === "type") {
+      // xsi:type (the tree keeps its value as {uri}local): the element follows the named type's grammar
+      const close = a.value.indexOf("}");
+      const t = { ns: a.value.slice(1, close), name: a.value.slice(close + 1) };
+      explicit.$type = t;
+      const tq = g.qByName.get(`${t.ns} ${t.name}`);
+      const tc = tq === undefined ? undefined : g.typeByQ.get(tq);
+      if (tc === NO_GRAMMAR || (tc === undefined && t.ns === XS_NS)) throw new ExiError("exi-encode", `xsi:type ${t.name}: no grammar for this type`);
+      if (tc !== undefined) ti = tc;
+    } else if (a.ns === XSI && a.name === "nil") {
+      const t = a.value.trim();
+      explicit.$nil = t === "true" || t === "1" ? true : t === "false" || t === "0" ? false : fail(`xsi:nil "${a.value}"`);
+    } else attrs.push(a);
   }
-  const tracking = (flags & (T_MIXED | T_ANY)) !== 0;
+  const nil = explicit.$nil === true;
+  if (ti < 0 || g.tFlags[ti] & T_SIMPLE_ONLY) {
+    const dt = ti < 0 ? -1 - ti : g.tSimple[ti] - 1;
+    const hasElems = el.children.some((c) => typeof c !== "string");
+    const text = hasElems ? "" : textOf(el);
+    const value = hasElems || (nil && !text) ? undefined : tryLexical(g, dt, text);
+    if (value !== undefined && !attrs.length && explicit.$type === undefined && explicit.$nil === undefined) return value;
+    // the explicit form: an object (README "Undeclared events")
+    if (attrs.length) explicit.$attrs = sortAttrs(attrs).map((a) => ({ ns: a.ns, name: a.name, value: a.value })); // AT(*)
+    if (value !== undefined) explicit.$value = value;
+    else if (hasElems || text || !nil) explicit.$content = el.children.map((c) => (typeof c === "string" ? c : wildcardValue(g, cache, c)));
+    return explicit;
+  }
+  const flags = g.tFlags[ti];
+  const info = typeInfo(g, cache, ti);
+  const obj: Obj = explicit;
+  // attributes: properties, or (when one is undeclared or its value does not fit its type) all of them in EXI order in `$attrs`
+  const typed = attrs.map((a) => {
+    const dt = info.attrs.get(g.qByName.get(`${a.ns} ${a.name}`) ?? -1);
+    return dt === undefined ? undefined : tryLexical(g, dt, a.value);
+  });
+  if (typed.every((v) => v !== undefined)) attrs.forEach((a, k) => (obj[a.name] = typed[k]));
+  else obj.$attrs = sortAttrs(attrs).map((a) => {
+    const v = typed[attrs.indexOf(a)];
+    if (v !== undefined) return { ns: a.ns, name: a.name, value: v };
+    return info.attrs.has(g.qByName.get(`${a.ns} ${a.name}`) ?? -1) ? { ns: a.ns, name: a.name, value: a.value, untyped: true } : { ns: a.ns, name: a.name, value: a.value };
+  });
+  // children: walk the grammar (EXI 1.0 §8.5.4) to see which events a conforming encoder writes;
+  // whatever the first level does not offer goes through the second level (SE(*), CH[untyped],
+  // EE), and then the element's content is kept in order in `$content`
+  const sv = g.tSimple[ti];
   const content: unknown[] = [];
-  let irregular = false, lastOrder = -1;
-  let text = "";
+  let sc = contentState(g, ti), undeclared = false, irregular = false, lastOrder = -1, text = "", texts = 0, at = -1;
   for (const c of el.children) {
+    const s = sc & 0xfffff;
     if (typeof c === "string") {
-      if (g.tSimple[ti]) text += c;
-      else if (flags & T_MIXED) {
+      if (sv && !nil) {
+        text += c;
+        texts++;
+        at = content.length;
+        content.push(c);
+      } else if (!nil && prodOf(g, s, P_CHMIXED) >= 0) {
         content.push(c);
         irregular = true;
-      } else if (c.trim().length) throw new ExiError("exi-encode", `${el.name}: text not allowed`);
+        sc = nextState(g, prodOf(g, s, P_CHMIXED), sc, -1);
+      } else if (c.trim().length) {
+        content.push(c);
+        undeclared = true;
+      }
       continue;
     }
     const q = g.qByName.get(`${c.ns} ${c.name}`);
-    const e = q === undefined ? undefined : info.elems.get(q);
-    if (!e) {
-      if (!(flags & T_ANY)) throw new ExiError("exi-encode", `${el.name}: unexpected element ${c.name}`);
+    let p = -1;
+    if (q !== undefined && !nil) for (let k = g.stStart[s]; k < g.stStart[s + 1]; k++) if ((g.pKind[k] & P_KIND) === P_SE && g.pQ[k] === q) p = k;
+    if (p < 0) {
+      const wildcard = nil ? -1 : prodOf(g, s, P_SEANY);
       content.push(wildcardValue(g, cache, c));
-      irregular = true;
+      if (wildcard >= 0) {
+        sc = nextState(g, wildcard, sc, -1);
+        irregular = true;
+      } else undeclared = true;
       continue;
     }
-    const v = elementValue(g, cache, e.child, c);
-    if (e.array) {
+    const v = elementValue(g, cache, g.pChild[p], c);
+    sc = nextState(g, p, sc, -1);
+    if (g.pKind[p] & P_ARRAY) {
       const a = obj[c.name] as unknown[] | undefined;
       if (a) a.push(v);
       else obj[c.name] = [v];
     } else obj[c.name] = v;
-    if (tracking) {
-      content.push({ [c.name]: v });
-      let o = g.tOrderStart[ti] + g.tOrderCount[ti];
-      for (let i = g.tOrderStart[ti]; i < o; i++) if (g.order[i] >> 2 === q) { o = i; break; }
-      if (o < lastOrder) irregular = true;
-      lastOrder = o;
-    }
+    content.push({ [c.name]: v });
+    let o = g.tOrderStart[ti] + g.tOrderCount[ti];
+    for (let i = g.tOrderStart[ti]; i < o; i++) if (g.order[i] >> 2 === q) { o = i; break; }
+    if (o < lastOrder) irregular = true;
+    lastOrder = o;
   }
-  if (g.tSimple[ti]) obj.$value = parseLexical(g, g.tSimple[ti] - 1, text);
-  if (tracking && irregular) {
+  if (sv && !nil) {
+    // the text is the typed value when it fits (one piece; no text next to undeclared elements means no CH at all)
+    const value = texts <= 1 && (texts === 1 || !undeclared) ? tryLexical(g, sv - 1, text) : undefined;
+    if (!undeclared && value !== undefined) obj.$value = value;
+    else {
+      if (value !== undefined && at >= 0) content[at] = { $value: value };
+      undeclared = true;
+    }
+  } else if (!nil && prodOf(g, sc & 0xfffff, P_EE) < 0) undeclared = true; // ends early: EE through the second level
+  if (undeclared || (irregular && flags & (T_MIXED | T_ANY))) {
     for (const item of content) if (typeof item === "object" && item !== null && !("$wildcard" in item)) delete obj[Object.keys(item)[0]];
     obj.$content = content;
   }
   return obj;
+}
+
+function fail(what: string): never {
+  throw new ExiError("exi-encode", `${what} is not a valid value`);
+}
+
+/** The typed value of `text`, or undefined when it does not fit the datatype (then it is untyped text). */
+function tryLexical(g: Grammar, dt: number, text: string): unknown {
+  try {
+    return parseLexical(g, dt, text);
+  } catch (e) {
+    if (e instanceof ExiError) return undefined;
+    throw e;
+  }
+}
+
+/** Attributes in EXI order (§8.5.4.3: local name, then uri), as a conforming encoder writes them. */
+function sortAttrs(attrs: XmlElement["attrs"]): XmlElement["attrs"] {
+  return attrs.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
 }
 
 function wildcardValue(g: Grammar, cache: InfoCache, el: XmlElement): WildcardItem {

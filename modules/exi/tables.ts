@@ -6,6 +6,8 @@ export const P_AT = 0, P_SE = 1, P_SEANY = 2, P_EE = 3, P_CH = 4, P_CHMIXED = 5;
 export const P_KIND = 7, P_ARRAY = 8;
 export const T_MIXED = 1, T_ANY = 2, T_SIMPLE_ONLY = 4;
 export const FRAG_RELAXED = -0x40000000;
+/** typeNames: a named type without a grammar in these tables (an xsi:type to it is refused). */
+export const NO_GRAMMAR = -0x40000001;
 
 export interface PackedGrammar {
   uris: readonly string[];
@@ -20,6 +22,7 @@ export interface PackedGrammar {
   doc: string; // qname, child per global element (sorted)
   frag: string; // qname, child per element qname (sorted)
   fragAttrs: string; // qname, (datatype + 1) * 2 + preferred per attribute qname (sorted; datatype -1: untyped), for the relaxed element fragment grammar
+  typeNames: string; // per named type (the targets of xsi:type), by qname: qname - previous, type index + 1 (0: NO_GRAMMAR) or -1 - datatype
 }
 
 export interface Grammar {
@@ -49,6 +52,8 @@ export interface Grammar {
   fragByName: Map<string, number>;
   /** "uri local" → qname id */
   qByName: Map<string, number>;
+  /** qname id of a named type → its grammar (type index, or -1 - datatype), for xsi:type. */
+  typeByQ: Map<number, number>;
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -130,6 +135,13 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   const doc = unpack(p.doc);
   const frag = unpack(p.frag);
   const fragAttrs = unpack(p.fragAttrs);
+  const typeNames = unpack(p.typeNames);
+  const typeByQ = new Map<number, number>();
+  for (let i = 0, q = 0; i < typeNames.length; i += 2) {
+    q += typeNames[i];
+    const c = typeNames[i + 1];
+    typeByQ.set(q, c > 0 ? c - 1 : c === 0 ? NO_GRAMMAR : c);
+  }
   const docQ = column(doc, 2, 0), docChild = column(doc, 2, 1);
   const fragQ = column(frag, 2, 0), fragChild = column(frag, 2, 1);
   const globalChild = new Map<number, number>();
@@ -151,6 +163,6 @@ export function loadGrammar(p: PackedGrammar): Grammar {
     docQ, docChild, docWidth: bitsFor(docQ.length + 1),
     fragQ, fragChild, fragWidth: bitsFor(fragQ.length + 2),
     fragAttrQ: column(fragAttrs, 2, 0), fragAttrDt: column(fragAttrs, 2, 1).map((x) => (x >> 1) - 1), fragAttrPreferred: Uint8Array.from(column(fragAttrs, 2, 1), (x) => x & 1),
-    globalChild, docByName, fragByName, qByName,
+    globalChild, docByName, fragByName, qByName, typeByQ,
   });
 }

@@ -1,6 +1,7 @@
 // The neutral XML element tree shared by the EXI codec (schema-driven conversion between
 // message objects and XML: toXmlTree/fromXmlTree in ./index) and the XML text
-// parser/serializer (./xml). Namespaces are URIs ("" for no namespace); prefixes are not kept.
+// parser/serializer (./xml). Namespaces are URIs ("" for no namespace); prefixes are not kept,
+// so the QName value of an xsi:type attribute is kept as `{uri}local`.
 // Text children are plain strings (adjacent text is one string).
 
 export interface XmlAttribute {

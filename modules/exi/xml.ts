@@ -21,6 +21,21 @@ export class XmlError extends DecodeError<XmlErrorReason> {
 
 export const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 export const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
+const XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance";
+
+/**
+ * The value of an xsi:type attribute is a QName, whose prefix means something only in its
+ * document: the tree keeps it as `{uri}local` (prefixes are not kept, see xml-tree.ts).
+ */
+function isXsiType(a: { ns: string; name: string }): boolean {
+  return a.ns === XSI_NAMESPACE && a.name === "type";
+}
+
+/** `{uri}local` → its parts, or undefined. */
+function splitClark(value: string): { ns: string; name: string } | undefined {
+  const close = value.indexOf("}");
+  return value[0] === "{" && close > 0 ? { ns: value.slice(1, close), name: value.slice(close + 1) } : undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parser
@@ -302,7 +317,12 @@ export function parseXml(text: string, options?: ParseXmlOptions): XmlElement {
       const key = `{${r.ns}}${r.name}`;
       if (seen.has(key)) fail("xml-syntax", `duplicate attribute ${a.qname}`, a.at);
       seen.set(key, true);
-      element.attrs.push({ ns: r.ns, name: r.name, value: a.value });
+      let value = a.value;
+      if (isXsiType(r)) {
+        const t = resolve(value.trim(), scope, false, a.at); // a QName value: an unprefixed one is in the default namespace
+        value = `{${t.ns}}${t.name}`;
+      }
+      element.attrs.push({ ns: r.ns, name: r.name, value });
     }
     const parent = stack[stack.length - 1];
     if (parent === undefined) {
@@ -451,7 +471,10 @@ function collectNamespaces(root: XmlElement): string[] {
   while (pending.length > 0) {
     const e = pending.pop()!;
     add(e.ns);
-    for (const a of e.attrs) add(a.ns);
+    for (const a of e.attrs) {
+      add(a.ns);
+      if (isXsiType(a)) add(splitClark(a.value)?.ns ?? "");
+    }
     for (let k = e.children.length - 1; k >= 0; k--) {
       const child = e.children[k];
       if (typeof child !== "string") pending.push(child);
@@ -514,7 +537,10 @@ export function serializeXml(root: XmlElement, options?: SerializeXmlOptions): s
   const open = (e: XmlElement, isRoot: boolean): void => {
     out += `<${qname(e.ns, e.name)}`;
     if (isRoot) out += declarations;
-    for (const a of e.attrs) out += ` ${qname(a.ns, a.name)}="${escapeText(a.value, true)}"`;
+    for (const a of e.attrs) {
+      const t = isXsiType(a) ? splitClark(a.value) : undefined;
+      out += ` ${qname(a.ns, a.name)}="${escapeText(t ? qname(t.ns, t.name) : a.value, true)}"`;
+    }
     let empty = true;
     for (const child of e.children) {
       if (typeof child !== "string" || child.length > 0) {

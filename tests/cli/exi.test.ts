@@ -90,6 +90,19 @@ describe("xs15118 exi decode", () => {
     assert.equal((await run(["exi", "decode", "--schema", "iso3", CDR])).code, 2);
     assert.equal((await run(["exi", "frob"])).code, 2);
   });
+
+  test("a message decoded with the wrong schema whose root wildcard yields a name with U+001E: exit 1, exi-name, one line, no output", async () => {
+    // an ISO-20 message read as WPT: SE(*) of the document grammar reads a local name "\u001e?|"
+    const hex = "809a020f1fbe067f77fd9d90e00040800001028611081018000000040a1209c010308f07018385610000";
+    for (const extra of [[], ["--xml"]]) {
+      const r = await run(["exi", "decode", "--schema", "iso20-wpt", ...extra, hex]);
+      assert.equal(r.code, 1);
+      assert.equal(r.out, "");
+      assert.match(r.err, /exi-name: .* is not an XML name/);
+      assert.doesNotMatch(r.err, /[\u0000-\u001f]/);
+    }
+    assert.match(batchLine(`decode iso20-wpt ${hex}`) ?? "", /^ERR exi-name: [^\n]*$/);
+  });
 });
 
 describe("xs15118 exi encode", () => {

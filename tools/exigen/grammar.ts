@@ -19,6 +19,8 @@ export const DT_STRING = 0, DT_BOOL = 1, DT_HEX = 2, DT_B64 = 3, DT_NBIT = 4, DT
 // production kinds
 export const P_AT = 0, P_SE = 1, P_SEANY = 2, P_EE = 3, P_CH = 4, P_CHMIXED = 5;
 export const P_ARRAY = 8;
+/** typeNames: a named type without a grammar in these tables (keep in sync with modules/exi/tables.ts). */
+export const NO_GRAMMAR = -0x40000001;
 
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const cmpQN = (a: QN, b: QN) => cmpStr(a.local, b.local) || cmpStr(a.ns, b.ns);
@@ -36,6 +38,7 @@ export interface Tables {
   doc: number[]; // 2 per global element (sorted): qname, child
   frag: number[]; // 2 per element qname (sorted): qname, child (-0x40000000: relaxed element fragment grammar)
   fragAttrs: number[]; // 2 per attribute qname of the schema (sorted): qname, (datatype + 1) * 2 + preferred (datatype -1: untyped)
+  typeNames: number[]; // 2 per named type (xsi:type target), sorted: qname - previous qname, type index + 1 (0: NO_GRAMMAR) or -1 - datatype
   typeList: ComplexType[];
   dtList: SimpleType[];
   dtOf: (t: SimpleType) => number;
@@ -312,6 +315,37 @@ export function buildTables(set: SchemaSet): Tables {
   const preferred = new Set<string>();
   for (const decls of byQ.values()) if (new Set(decls.map((d) => d.type)).size > 1) for (const d of decls) if (d.type.kind === "complex") for (const a of d.type.attrs) preferred.add(qkey(a.qn));
   for (const e of [...attrDecls.values()].sort((a, b) => cmpQN(a.qn, b.qn))) fragAttrs.push(qid(e.qn), ((e.types.size === 1 ? [...e.types][0] : -1) + 1) * 2 + (preferred.has(qkey(e.qn)) ? 1 : 0));
+  // xsi:type targets (EXI 1.0 §8.5.4.4.1): every named type of the schema and the XSD built-ins
+  // the codec has a representation for. A complex type no element uses has no grammar here
+  // (giving it one would cost flash for what no peer sends): NO_GRAMMAR, and the decoder refuses
+  // such an xsi:type instead of misreading it. AT(*) values are typed by a global attribute
+  // declaration when there is one; the runtime assumes there is none.
+  if (set.globalAttrs.size) throw new Error("global attribute declarations are not supported (AT(*) would be typed)");
+  const typeNames: number[] = [];
+  for (const key of set.globalTypes.keys()) {
+    const t = set.typeByKey(key);
+    typeNames.push(qid(t.name!), t.kind === "simple" ? childOf(t) : typeIndex.get(t) ?? NO_GRAMMAR);
+  }
+  for (const local of XS_TYPES) {
+    let t: SimpleType;
+    try {
+      t = set.builtin(local);
+    } catch {
+      continue; // no representation in the codec (decimal, float, dateTime, lists, anyType…)
+    }
+    typeNames.push(qid({ ns: XS, local }), childOf(t));
+  }
+  // packed small: sorted by qname, each as (qname - previous qname, type index + 1 | 0 for NO_GRAMMAR | -1 - datatype)
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < typeNames.length; i += 2) pairs.push([typeNames[i], typeNames[i + 1]]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  typeNames.length = 0;
+  let previousQ = 0;
+  for (const [q, c] of pairs) {
+    typeNames.push(q - previousQ, c === NO_GRAMMAR ? 0 : c >= 0 ? c + 1 : c);
+    previousQ = q;
+  }
+  while (pending.length) { const t = pending.shift()!; buildType(t, typeIndex.get(t)!); }
   // lay out productions in state order
   for (let s = 0; s < states.length; s++) {
     states[s] = prods.length / 4;
@@ -330,5 +364,5 @@ export function buildTables(set: SchemaSet): Tables {
   for (const [name, list] of [["states", states], ["prods", prods], ["counters", counters], ["types", types], ["order", order]] as const) {
     for (const v of list) if (v < -32768 || v > 32767) throw new Error(`${name} value ${v} does not fit a 16-bit column`);
   }
-  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, fragAttrs, typeList, dtList, dtOf, membersOf };
+  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, fragAttrs, typeNames, typeList, dtList, dtOf, membersOf };
 }
