@@ -18,6 +18,7 @@ import {
   DT_STRING,
   DT_UINT,
   FRAG_RELAXED,
+  NO_GRAMMAR,
   P_ARRAY,
   P_AT,
   P_KIND,
@@ -114,20 +115,53 @@ class Reviver {
   value(child: number, v: unknown, path: string): unknown {
     const g = this.g;
     if (child === FRAG_RELAXED) return this.relaxed(v, path);
-    if (child < 0) return simple(g, -1 - child, v, path);
-    const flags = g.tFlags[child];
-    if (flags & T_SIMPLE_ONLY) return simple(g, g.tSimple[child] - 1, v, path);
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(path, "expected an object");
+    const object = typeof v === "object" && v !== null && !Array.isArray(v);
+    // undeclared events (modules/exi/README.md): a simple element as an object, xsi:type, xsi:nil, $attrs
+    const marks: Obj = {};
+    if (object) {
+      const type = (v as Obj).$type as { ns?: unknown; name?: unknown } | undefined;
+      if (type !== undefined) {
+        if (typeof type !== "object" || type === null || typeof type.ns !== "string" || typeof type.name !== "string") fail(`${path}/$type`, "expected { ns, name }");
+        marks.$type = { ns: type.ns, name: type.name };
+        const q = g.qByName.get(`${type.ns} ${type.name}`);
+        const c = q === undefined ? undefined : g.typeByQ.get(q);
+        if (c !== undefined && c !== NO_GRAMMAR) child = c;
+      }
+      if ((v as Obj).$nil !== undefined) marks.$nil = (v as Obj).$nil;
+    }
+    const simpleDt = child < 0 ? -1 - child : g.tSimple[child] - 1;
+    if (object && (v as Obj).$attrs !== undefined) {
+      const attrs = child >= 0 ? typeInfo(g, child, this.cache).attrs : undefined;
+      const list = (v as Obj).$attrs;
+      if (!Array.isArray(list)) fail(`${path}/$attrs`, "expected an array");
+      marks.$attrs = (list as Obj[]).map((a, i) => {
+        const dt = a.untyped ? undefined : attrs?.get(a.name as string);
+        return { ...a, value: dt === undefined ? a.value : simple(g, dt, a.value, `${path}/$attrs[${i}]`) };
+      });
+    }
+    if (child < 0 || g.tFlags[child] & T_SIMPLE_ONLY) {
+      if (!object) return simple(g, simpleDt, v, path);
+      const out: Obj = marks;
+      for (const key of Object.keys(v as Obj)) {
+        const x = (v as Obj)[key];
+        if (key === "$value") out.$value = simple(g, simpleDt, x, `${path}/$value`);
+        else if (key === "$content") out.$content = this.content(x, `${path}/$content`, () => undefined, simpleDt);
+        else if (!(key in marks)) fail(`${path}/${key}`, "not allowed in a simple element");
+      }
+      return out;
+    }
+    if (!object) return fail(path, "expected an object");
     const info = typeInfo(g, child, this.cache);
-    const out: Obj = {};
-    for (const key of Object.keys(v)) {
+    const out: Obj = marks;
+    for (const key of Object.keys(v as Obj)) {
       const x = (v as Obj)[key];
       const at = `${path}/${key}`;
+      if (key in marks) continue;
       if (key === "$value") {
         if (!g.tSimple[child]) fail(at, "this element has no text content");
         out.$value = simple(g, g.tSimple[child] - 1, x, at);
       } else if (key === "$content") {
-        out.$content = this.content(x, at, (name) => info.elems.get(name)?.child);
+        out.$content = this.content(x, at, (name) => info.elems.get(name)?.child, simpleDt);
       } else if (info.attrs.has(key)) {
         out[key] = simple(g, info.attrs.get(key)!, x, at);
       } else if (info.elems.has(key)) {
@@ -141,12 +175,14 @@ class Reviver {
     return out;
   }
 
-  content(items: unknown, path: string, lookup: (name: string) => number | undefined): unknown[] {
+  /** `$content` items; `dt` types `{ $value }` items (the typed text of simple content), -1 when there is none. */
+  content(items: unknown, path: string, lookup: (name: string) => number | undefined, dt: number): unknown[] {
     if (!Array.isArray(items)) return fail(path, "expected an array");
     return items.map((item, i) => {
       const at = `${path}[${i}]`;
       if (typeof item === "string") return item;
       if (typeof item !== "object" || item === null) return fail(at, "expected text or an element");
+      if (dt >= 0 && "$value" in item) return { $value: simple(this.g, dt, (item as Obj).$value, `${at}/$value`) };
       if ("$wildcard" in item) {
         const wc = (item as { $wildcard: { ns?: unknown; name?: unknown; value?: unknown } }).$wildcard;
         if (typeof wc?.ns !== "string" || typeof wc.name !== "string") return fail(at, "a wildcard item needs ns and name");
@@ -176,7 +212,7 @@ class Reviver {
         out.$content = this.content(x, `${path}/$content`, (name) => {
           const i = g.fragByName.get(name);
           return i === undefined ? undefined : g.fragChild[i];
-        });
+        }, -1);
       } else {
         let dt = -1;
         for (let j = 0; j < g.fragAttrQ.length; j++) if (g.qLocal[g.fragAttrQ[j]] === key && (dt < 0 || g.fragAttrPreferred[j])) dt = g.fragAttrDt[j];

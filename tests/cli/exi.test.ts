@@ -17,6 +17,7 @@ import { loadOracle, loadReal, type OracleVector } from "../support/exi-vectors"
 import { describeDifferences, diffXml } from "../support/xml-infoset";
 import { fromHex } from "../../modules/common/index";
 import { hasShared, sharedSkip } from "../support/shared";
+import { VECTORS as UNDECLARED } from "../support/exi-undeclared";
 
 async function run(args: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
   const io = bufferIo(stdin);
@@ -102,6 +103,14 @@ describe("xs15118 exi decode", () => {
       assert.doesNotMatch(r.err, /[\u0000-\u001f]/);
     }
     assert.match(batchLine(`decode iso20-wpt ${hex}`) ?? "", /^ERR exi-name: [^\n]*$/);
+  });
+
+  test("undeclared events (xsi:type, xsi:nil, $attrs, $content, simple elements as objects): decode → JSON text → fromJson → encode gives the same bytes", () => {
+    for (const v of UNDECLARED) {
+      const bytes = v.bits.bytes();
+      const json = JSON.parse(JSON.stringify(toJson(decodeAs({ schema: "xmldsig", fragment: false }, bytes))));
+      assert.equal(toHex(encodeAs({ schema: "xmldsig", fragment: false }, fromJson("xmldsig", json, false))), toHex(bytes), v.name);
+    }
   });
 });
 
