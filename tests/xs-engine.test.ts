@@ -28,6 +28,13 @@ test("XS engine: portable test files", { skip: filter && files.length === 0 ? `n
       if (report.status === "fail") assert.fail(report.message ?? "failed inside XS");
     });
   }
+  // Where the XS run spends its time: the files that take a second or more, slowest first.
+  const perFile = new Map<string, number>();
+  for (const r of reports) {
+    const file = r.name.split(" > ", 1)[0];
+    perFile.set(file, (perFile.get(file) ?? 0) + (r.ms ?? 0));
+  }
+  for (const [file, ms] of [...perFile].sort((a, b) => b[1] - a[1])) if (ms >= 1000) t.diagnostic(`XS time ${(ms / 1000).toFixed(1)} s: ${file}`);
   if (error) assert.fail(error);
 });
 

@@ -124,18 +124,25 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
+/** Milliseconds, for each case's duration (xsnap has performance.now; Date.now elsewhere). */
+function now(): number {
+  const p = (globalThis as { performance?: { now(): number } }).performance;
+  return p ? p.now() : Date.now();
+}
+
 async function runCase(c: Case): Promise<void> {
   if (c.skip !== undefined) {
     send({ op: "report", name: c.name, status: "skip", message: c.skip });
     return;
   }
   const context = new TestContext(c.name);
+  const t0 = now();
   try {
     await c.fn(context);
-    send({ op: "report", name: c.name, status: "pass" });
+    send({ op: "report", name: c.name, status: "pass", ms: now() - t0 });
   } catch (error) {
     if (error instanceof SkipSignal) send({ op: "report", name: c.name, status: "skip", message: error.message });
-    else send({ op: "report", name: c.name, status: "fail", message: describeError(error) });
+    else send({ op: "report", name: c.name, status: "fail", message: describeError(error), ms: now() - t0 });
   }
   for (const sub of context.subtests) await runCase(sub);
 }

@@ -7,6 +7,8 @@ export interface XsCaseReport {
   name: string;
   status: "pass" | "fail" | "skip";
   message?: string;
+  /** How long the case ran inside XS (its subtests not included). */
+  ms?: number;
 }
 
 /**
