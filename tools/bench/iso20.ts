@@ -28,7 +28,7 @@ const r = (Value: number, Exponent = 0) => ({ Exponent, Value });
 /** A -20 session driven into its charge loop (DC_BPT or AC_BPT, Scheduled), and the loop request. */
 function charging(dc: boolean): { session: SeccSession; request: SeccRequestDoc; name: string } {
   const session = new SeccSession({ config: dc ? DC : AC, clock: new ManualClock(), protocol: "iso20", unixTime: () => 1761474994n });
-  let id = new Uint8Array(8);
+  let id: Uint8Array = new Uint8Array(8);
   const send = (name: string, content: object = {}) => session.request({ [name]: { Header: { SessionID: id, TimeStamp: 1761474994n }, ...content } });
   send("SessionSetupReq", { EVCCID: "WMIV1234567890ABCDEX" });
   id = session.context!.sessionId;

@@ -23,7 +23,7 @@ import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessag
 import { messageName } from "../dispatch";
 import { iso20SchemaOfMessage } from "../iso20/envelope";
 import { isDc } from "../iso20/services";
-import type { EvccDoc, EvccSchema } from "./msg";
+import type { EvccDoc, EvccProtocol } from "./msg";
 import { EvccSession } from "./session";
 import { V2G_EVCC_COMMUNICATION_SETUP_TIMER, V2G_EVCC_MSG_TIMEOUT } from "./timeouts";
 import type { EvBms, EvccConfig, EvccOutcome, EvccStepId, EvccStopReason, EvccTraceEntry, VehicleHooks } from "./types";
@@ -42,7 +42,7 @@ export interface EvccConnectionOptions {
    * AC ["iso2"]; with session.iso20, "iso20" first. "iso20" asks for the -20 namespace of
    * session.iso20.transfer (:-20:DC or :-20:AC).
    */
-  protocols?: readonly EvccSchema[];
+  protocols?: readonly EvccProtocol[];
   /** Session settings; the protocol is the one SAP negotiates. */
   session: Omit<EvccConfig, "protocol" | "communicationSetupDeadline">;
   bms: EvBms;
@@ -70,7 +70,7 @@ export interface EvccConnectionOptions {
 export interface EvccConnectionOutcome extends Omit<EvccOutcome, "step"> {
   step: EvccStepId | "SupportedAppProtocol";
   /** The negotiated protocol, when SAP succeeded. */
-  protocol?: EvccSchema;
+  protocol?: EvccProtocol;
 }
 
 export class EvccConnection {
@@ -81,7 +81,7 @@ export class EvccConnection {
   readonly #startedAt: Millis;
   #sapRequest: SupportedAppProtocolReq | undefined;
   #sapTimer: TimerHandle | undefined;
-  #protocol: EvccSchema | undefined;
+  #protocol: EvccProtocol | undefined;
   #session: EvccSession | undefined;
   #outcome: EvccConnectionOutcome | undefined;
   /** The socket became writable or delivered data once: the TCP connection was set up. */
@@ -107,7 +107,7 @@ export class EvccConnection {
     return this.#session;
   }
 
-  get protocol(): EvccSchema | undefined {
+  get protocol(): EvccProtocol | undefined {
     return this.#protocol;
   }
 
@@ -143,7 +143,7 @@ export class EvccConnection {
   #sendSap(): void {
     const dc = this.#o.session.energyTransferMode.indexOf("DC") === 0;
     const iso20 = this.#o.session.iso20;
-    const protocols = this.#o.protocols ?? ((iso20 !== undefined ? ["iso20"] : []) as EvccSchema[]).concat(dc ? ["iso2", "din"] : ["iso2"]);
+    const protocols = this.#o.protocols ?? ((iso20 !== undefined ? ["iso20"] : []) as EvccProtocol[]).concat(dc ? ["iso2", "din"] : ["iso2"]);
     const offer: ProtocolId[] = [];
     const transport = this.#o.transport;
     const iso20Allowed = transport === undefined || transport === "1.3" || this.#o.insecureIso20WithoutTls === true;
@@ -176,7 +176,7 @@ export class EvccConnection {
     this.#trace("rx", "supportedAppProtocolRes", result.ok ? { code: result.code, protocol: result.protocol } : { code: result.code, error: result.message });
     if (!result.ok) return this.#end({ reason: "sap-failed", detail: result.message });
     const chosen = result.protocol;
-    const protocol: EvccSchema | undefined = chosen === "din" || chosen === "iso2" ? chosen : chosen === "iso20-dc" || chosen === "iso20-ac" ? "iso20" : undefined;
+    const protocol: EvccProtocol | undefined = chosen === "din" || chosen === "iso2" ? chosen : chosen === "iso20-dc" || chosen === "iso20-ac" ? "iso20" : undefined;
     if (protocol === undefined || (protocol === "iso20" && this.#o.session.iso20 === undefined)) {
       return this.#end({ reason: "sap-failed", detail: `negotiated ${chosen ?? result.entry.ProtocolNamespace}, which this EVCC does not speak` });
     }

@@ -8,7 +8,7 @@ export * from "./timeouts";
 export { physical, fromPhysical } from "./physical";
 export type { PhysicalValue } from "./physical";
 export type { V2gMessageDoc, EvccSchema, ResOf, AnyResponse, DcEvseStatus, AcEvseStatus } from "./msg";
-export type { EvccDoc } from "./msg";
+export type { EvccDoc, EvccProtocol } from "./msg";
 export { bodyElement, requestDoc } from "./msg";
 export { EvccConnection } from "./connection";
 export type { EvccConnectionOptions, EvccConnectionOutcome, EvccCodec } from "./connection";

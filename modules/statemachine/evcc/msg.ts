@@ -5,7 +5,10 @@ import type { Din, Iso2 } from "../../exi/index";
 import type { Iso20Document } from "../iso20/envelope";
 import { setIso20Header } from "../iso20/envelope";
 
-export type EvccSchema = "din" | "iso2" | "iso20";
+/** The schemas of the V2G_Message protocols (DIN 70121, ISO 15118-2). */
+export type EvccSchema = "din" | "iso2";
+/** Every protocol the EVCC speaks: the V2G_Message ones and ISO 15118-20 (its own message families). */
+export type EvccProtocol = EvccSchema | "iso20";
 
 /** `{ V2G_Message: { Header, Body } }` of either protocol: what decode("din" | "iso2", bytes) returns. */
 export type V2gMessageDoc = { V2G_Message: Din.V2G_MessageType } | { V2G_Message: Iso2.V2G_MessageType };

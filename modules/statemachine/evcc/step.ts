@@ -6,7 +6,7 @@
 // step sees a response, owns the clock and applies the results.
 
 import type { Millis } from "../../common/index";
-import type { EvccSchema } from "./msg";
+import type { EvccProtocol } from "./msg";
 import type { EvccPhaseTimer } from "./timeouts";
 import type { EvBms, EvccConfig, EvccStepId, EvccStopReason, EvseValues } from "./types";
 import type { Iso20EvccFacts } from "../iso20/evcc-types";
@@ -49,7 +49,7 @@ export interface EvccFacts {
 }
 
 export interface StepContext {
-  readonly protocol: EvccSchema;
+  readonly protocol: EvccProtocol;
   /** DC energy transfer (CableCheck, PreCharge, CurrentDemand, WeldingDetection). */
   readonly dc: boolean;
   readonly config: ResolvedEvccConfig;
@@ -92,7 +92,7 @@ export interface EvccStep<R = any> {
   /** Its limit when the protocol's differs from PHASE_TIMER_LIMITS (-20 PreCharge: 10 s). */
   readonly phaseLimit?: Millis;
   /** XSD element names: the request we send and the response we accept. */
-  names(protocol: EvccSchema): { request: string; response: string };
+  names(protocol: EvccProtocol): { request: string; response: string };
   request(ctx: StepContext): BuiltRequest;
   /** `res` is the response content, already checked for its name, SessionID and ResponseCode. */
   onResponse(res: R, ctx: StepContext): StepResult;

@@ -1,7 +1,7 @@
 // The EVCC's boundary: BMS and vehicle hooks, configuration, events in, outcome and trace out.
 
 import type { Millis } from "../../common/index";
-import type { EvccDoc, EvccSchema } from "./msg";
+import type { EvccDoc, EvccProtocol } from "./msg";
 import type { Iso20EvccConfig } from "../iso20/evcc-types";
 import type { EvccPhaseTimer } from "./timeouts";
 import type { EnergyTransferMode } from "../charger-interfaces";
@@ -92,7 +92,7 @@ export interface VehicleHooks {
 
 export interface EvccConfig {
   /** The protocol SAP negotiated. */
-  protocol: EvccSchema;
+  protocol: EvccProtocol;
   /** DC_extended (CCS), AC_three_phase_core, ... DIN supports DC only. */
   energyTransferMode: EnergyTransferMode;
   /** EVCCID: the EV's MAC address (6 bytes; DIN allows up to 8). */

@@ -86,8 +86,9 @@ export function setup(options: RunOptions): Run {
     logger,
     callbacks: {
       send: (doc) => {
-        sent.push(doc);
-        secc.onRequest(through(doc, true));
+        // DIN/ISO-2 sessions send V2G_Message documents (EvccDoc also covers ISO 15118-20).
+        sent.push(doc as V2gMessageDoc);
+        secc.onRequest(through(doc as V2gMessageDoc, true));
       },
       onStop: (o) => {
         outcome = o;

@@ -176,7 +176,7 @@ export function replay(protocol: EvccSchema, pairs: ReplayPair[]): ReplayResult 
     },
     bms,
     clock,
-    callbacks: { send: (d) => sent.push(d), onStop: (o) => (outcome = o) },
+    callbacks: { send: (d) => sent.push(d as V2gMessageDoc), onStop: (o) => (outcome = o) },
   });
   session.start();
   let ours = 0; // index into `sent`
@@ -224,7 +224,7 @@ export function replay(protocol: EvccSchema, pairs: ReplayPair[]): ReplayResult 
     // Follow the car's own decision to end the loop or the session (user, BMS).
     const next = pairs[i + 1];
     if (next !== undefined) {
-      const planned = EVCC_STEPS[session.step].names(protocol).request;
+      const planned = EVCC_STEPS[session.step]!.names(protocol).request;
       if (next.reqName === "PowerDeliveryReq" && body(next.req)?.content?.ChargeProgress === "Renegotiate") {
         if (planned !== "PowerDeliveryReq") {
           result.controls.push(`renegotiate before #${i + 1} (in ${session.step})`);

@@ -4,7 +4,7 @@
 import { ManualClock } from "../../../modules/common/index";
 import type { Millis } from "../../../modules/common/index";
 import { EvccConnection } from "../../../modules/statemachine/evcc/index";
-import type { EvccConnectionOutcome, EvccSchema, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
+import type { EvccConnectionOutcome, EvccProtocol, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
 import { ChargerBinding, SeccConnection } from "../../../modules/statemachine/index";
 import type { SeccConfig, SessionStore, StopReason } from "../../../modules/statemachine/index";
 import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
@@ -17,7 +17,7 @@ export function stack(options: {
   transfer: Iso20Transfer;
   mode: Iso20ControlMode;
   secc?: Partial<SeccConfig>;
-  evccProtocols?: EvccSchema[];
+  evccProtocols?: EvccProtocol[];
   clock?: ManualClock;
   store?: SessionStore;
   resumeSessionId?: Uint8Array;

@@ -104,7 +104,7 @@ export class ScriptedEv {
     assert.ok(out.response !== undefined, `no response to ${name}`);
     const body = (out.response as V2gDocument).V2G_Message.Body as Record<string, any>;
     assert.ok(resName in body, `expected ${resName}, got ${Object.keys(body).join()}`);
-    if (this.validate) encodes(this.session.protocol ?? "iso2", out.response);
+    if (this.validate) encodes((this.session.protocol ?? "iso2") as "din" | "iso2", out.response);
     if (name === "SessionSetupReq") this.sessionId = (out.response as V2gDocument).V2G_Message.Header.SessionID;
     return body[resName];
   }
