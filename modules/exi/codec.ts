@@ -16,6 +16,8 @@ type Obj = Record<string, unknown>;
 // Module-local copies of the constants: imported bindings are live (getter-backed in some
 // module loaders), and these are read in the innermost loops.
 const MAX_BINARY_LENGTH = L.MAX_BINARY_LENGTH, MAX_DEPTH = L.MAX_DEPTH, MAX_ELEMENTS = L.MAX_ELEMENTS, MAX_REPEAT = L.MAX_REPEAT, MAX_STRING_LENGTH = L.MAX_STRING_LENGTH;
+/** Bits of the largest integer the decoder reads (MAX_INTEGER_GROUPS 7-bit groups). */
+const MAX_INTEGER_BITS = BigInt(7 * L.MAX_INTEGER_GROUPS);
 const DT_B64 = T.DT_B64, DT_BOOL = T.DT_BOOL, DT_ENUM = T.DT_ENUM, DT_HEX = T.DT_HEX, DT_INT = T.DT_INT, DT_NBIT = T.DT_NBIT, DT_STRING = T.DT_STRING, DT_UINT = T.DT_UINT;
 const FRAG_RELAXED = T.FRAG_RELAXED, NO_GRAMMAR = T.NO_GRAMMAR;
 const P_ARRAY = T.P_ARRAY, P_AT = T.P_AT, P_CH = T.P_CH, P_CHMIXED = T.P_CHMIXED, P_EE = T.P_EE, P_KIND = T.P_KIND, P_SE = T.P_SE, P_SEANY = T.P_SEANY;
@@ -27,6 +29,23 @@ export interface WildcardItem {
 }
 
 const STATE_MASK = 0xfffff;
+
+/**
+ * What the decoder does with a value that breaks its schema facet (a peer's violation):
+ * "strict" throws ExiError("exi-facet") for every one; "field" (the default) too, except the
+ * violations real peers are known to send (FIELD_VIOLATIONS), which are kept and reported to
+ * onFacetViolation; "lenient" keeps and reports every one. The encoder checks every facet of
+ * what we send unless told to re-encode a peer's message as it is (EncodeOptions).
+ */
+export type FacetPolicy = "strict" | "field" | "lenient";
+
+/**
+ * "<element local name> <facet>" of the violations fielded peers send (modules/exi/README.md):
+ * ISO-2 SAScheduleTupleID 0 written as the 8-bit offset −1, i.e. 256 (../shared/docs/
+ * standards-notes.md); ISO-2 ChargingProfileEntryMaxNumberOfPhasesInUse 4 (1..3 in the
+ * schema) from a car in ../shared/vectors/real (Seres, DC).
+ */
+const FIELD_VIOLATIONS: readonly string[] = Object.freeze(["SAScheduleTupleID maxInclusive", "ChargingProfileEntryMaxNumberOfPhasesInUse maxInclusive"]);
 const XS_NS = "http://www.w3.org/2001/XMLSchema";
 
 // Built-in (schema-less) element grammar for undeclared elements inside wildcards, with
@@ -111,6 +130,53 @@ export function isPlainObject(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
+/** The XSD facets the codec checks (XML Schema 1.0 Part 2 §4.3); enumerations are structural in EXI. */
+export type FacetName = "length" | "minLength" | "maxLength" | "minInclusive" | "maxInclusive";
+
+/** A value that breaks its schema facet; `value` is the value, or its length (code points of a string, octets of a binary). */
+export interface FacetViolation {
+  path: string;
+  facet: FacetName;
+  limit: number | bigint;
+  value: number | bigint;
+}
+
+/** The facet that `x` (a value, or a length) breaks in datatype `dt`, if any (grammar tables: dtFacet). */
+function facetViolation(g: Grammar, dt: number, x: number | bigint, path: string): FacetViolation | undefined {
+  const lo = g.facetLow[g.dtFacet[dt]], hi = g.facetHigh[g.dtFacet[dt]];
+  if (x >= lo && x <= hi) return undefined;
+  const kind = g.dtKind[dt];
+  const below = x < lo;
+  const facet: FacetName = kind !== DT_STRING && kind !== DT_HEX && kind !== DT_B64 ? (below ? "minInclusive" : "maxInclusive") : lo === hi ? "length" : below ? "minLength" : "maxLength";
+  return { path, facet, limit: below ? lo : hi, value: x };
+}
+
+function describeViolation(v: FacetViolation): string {
+  return `${v.path}: ${v.value} breaks ${v.facet} ${v.limit}`;
+}
+
+/** Unicode code points of a string (XSD lengths and EXI string lengths count them). */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** Element path of a frame stack plus `q` (when it is not the top frame's own value), for error messages. */
+function framePath(g: Grammar, frames: readonly { q: number }[], top: number, q: number): string {
+  let p = "";
+  for (let i = 0; i <= top; i++) p += `${frames[i].q >= 0 ? g.qLocal[frames[i].q] : "*"}/`;
+  if (top >= 0 && frames[top].q === q) return p.slice(0, -1);
+  return p + (q >= 0 ? g.qLocal[q] : "*");
+}
+
 // ---------------------------------------------------------------------------------------
 // Decoder
 
@@ -174,8 +240,23 @@ export class Decoder {
   dynQ: Map<string, number> | null = null;
   builtins: Map<string, BuiltinGrammar> | null = null;
 
-  constructor(trace?: (line: string) => void) {
+  /** What a peer's facet violation does (see FacetPolicy). */
+  readonly facets: FacetPolicy;
+  readonly onFacetViolation: ((violation: FacetViolation) => void) | undefined;
+
+  constructor(trace?: (line: string) => void, facets: FacetPolicy = "field", onFacetViolation?: (violation: FacetViolation) => void) {
     this.trace = trace;
+    this.facets = facets;
+    this.onFacetViolation = onFacetViolation;
+  }
+
+  /** A value (or its length) outside its datatype's facet: ExiError("exi-facet"), or reported and kept (FacetPolicy). */
+  facet(dt: number, x: number | bigint, q: number): void {
+    const v = facetViolation(this.g, dt, x, "");
+    if (!v) return;
+    v.path = framePath(this.g, this.frames, this.top, q);
+    if (this.facets === "strict" || (this.facets === "field" && FIELD_VIOLATIONS.indexOf(`${q >= 0 ? this.g.qLocal[q] : ""} ${v.facet}`) < 0)) throw new ExiError("exi-facet", describeViolation(v), this.r.pos);
+    this.onFacetViolation?.(v);
   }
 
   /** Decodes a full stream (or a fragment); throws only ExiError. */
@@ -828,28 +909,42 @@ export class Decoder {
   value(dt: number, q: number): unknown {
     const g = this.g, r = this.r;
     switch (g.dtKind[dt]) {
-      case DT_STRING:
-        return this.string(q);
+      case DT_STRING: {
+        const s = this.string(q);
+        if (g.dtFacet[dt] !== 0) this.facet(dt, codePoints(s), q);
+        return s;
+      }
       case DT_BOOL:
         return r.bit() === 1;
       case DT_HEX:
       case DT_B64: {
         const n = r.uint();
         if (n > MAX_BINARY_LENGTH) this.fail("exi-limit", "binary too long");
+        if (g.dtFacet[dt] !== 0) this.facet(dt, n, q);
         return r.bytes(n);
       }
-      case DT_NBIT:
-        return r.bits(g.dtB[dt]) + g.dtA[dt];
-      case DT_UINT:
-        return g.dtA[dt] ? r.uintBig() : r.uint();
+      case DT_NBIT: {
+        const v = r.bits(g.dtB[dt]) + g.dtA[dt];
+        if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+        return v;
+      }
+      case DT_UINT: {
+        const v = g.dtA[dt] ? r.uintBig() : r.uint();
+        if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+        return v;
+      }
       case DT_INT: {
         const neg = r.bit();
+        let v: number | bigint;
         if (g.dtA[dt]) {
           const m = r.uintBig();
-          return neg ? -m - 1n : m;
+          v = neg ? -m - 1n : m;
+        } else {
+          const m = r.uint();
+          v = neg ? -m - 1 : m;
         }
-        const m = r.uint();
-        return neg ? -m - 1 : m;
+        if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+        return v;
       }
       case DT_ENUM: {
         const count = g.dtB[dt];
@@ -1008,11 +1103,19 @@ export class Encoder {
   uris: string[] | null = null;
   locals: string[][] | null = null;
   builtins: Map<string, BuiltinGrammar> | null = null;
+  elements = 0;
+  /** False only to re-encode a peer's message as it came (facet violations written as they are). */
+  checkFacets = true;
 
-  /** Encodes a full stream (or a fragment); throws only ExiError. */
-  encode(g: Grammar, doc: object, fragment: boolean): Uint8Array {
+  /**
+   * Encodes a full stream (or a fragment); throws only ExiError. It refuses what its own decoder
+   * would refuse (limits.ts: exi-limit) and, with `checkFacets`, any value outside its schema
+   * facets (exi-facet): a bug of ours must not reach the wire.
+   */
+  encode(g: Grammar, doc: object, fragment: boolean, checkFacets = true): Uint8Array {
     if (typeof doc !== "object" || doc === null) throw new ExiError("exi-encode", "expected a message object");
     this.reset(g);
+    this.checkFacets = checkFacets;
     try {
       return fragment ? this.fragment(doc) : this.document(doc);
     } catch (e) {
@@ -1027,10 +1130,25 @@ export class Encoder {
     this.uris = null;
     this.locals = null;
     this.builtins = null;
+    this.elements = 0;
   }
 
   fail(msg: string): never {
     throw new ExiError("exi-encode", msg);
+  }
+
+  /** What the decoder's limit would refuse (limits.ts), named by the element path. */
+  limit(q: number, what: string): never {
+    throw new ExiError("exi-limit", `${framePath(this.g, this.frames, this.top, q)}: ${what}`);
+  }
+
+  facet(dt: number, x: number | bigint, q: number): void {
+    if (!this.checkFacets) return;
+    const v = facetViolation(this.g, dt, x, "");
+    if (v) {
+      v.path = framePath(this.g, this.frames, this.top, q);
+      throw new ExiError("exi-facet", describeViolation(v));
+    }
   }
 
   document(doc: object): Uint8Array {
@@ -1088,7 +1206,7 @@ export class Encoder {
   }
 
   push(kind: number, q: number): EFrame {
-    if (this.top + 1 >= MAX_DEPTH) this.fail("nesting too deep");
+    if (this.top + 1 >= MAX_DEPTH) this.limit(q, `nesting deeper than MAX_DEPTH ${MAX_DEPTH}`);
     let f = this.frames[++this.top];
     if (!f) this.frames[this.top] = f = new EFrame();
     f.kind = kind;
@@ -1102,6 +1220,7 @@ export class Encoder {
   /** Starts element content `c` for value `v`; simple values are written at once. True when a frame was pushed. */
   begin(c: number, v: unknown, q: number): boolean {
     const g = this.g, w = this.w;
+    if (++this.elements > MAX_ELEMENTS) this.limit(q, `more than MAX_ELEMENTS ${MAX_ELEMENTS} elements`);
     if (c < 0 && c !== FRAG_RELAXED) {
       if (isPlainObject(v)) {
         // the explicit form of a simple element (undeclared events, xsi:type, xsi:nil)
@@ -1625,10 +1744,12 @@ export class Encoder {
   value(dt: number, v: unknown, q: number): void {
     const g = this.g, w = this.w;
     switch (g.dtKind[dt]) {
-      case DT_STRING:
+      case DT_STRING: {
         if (typeof v !== "string") this.fail(`${this.name(q)}: expected a string`);
-        this.string(v);
+        const n = this.string(v, q);
+        if (g.dtFacet[dt] !== 0) this.facet(dt, n, q);
         return;
+      }
       case DT_BOOL:
         if (typeof v !== "boolean") this.fail(`${this.name(q)}: expected a boolean`);
         w.bits(v ? 1 : 0, 1);
@@ -1636,12 +1757,15 @@ export class Encoder {
       case DT_HEX:
       case DT_B64:
         if (!(v instanceof Uint8Array)) this.fail(`${this.name(q)}: expected a Uint8Array`);
+        if (v.length > MAX_BINARY_LENGTH) this.limit(q, `${v.length} bytes (MAX_BINARY_LENGTH ${MAX_BINARY_LENGTH})`);
+        if (g.dtFacet[dt] !== 0) this.facet(dt, v.length, q);
         w.uint(v.length);
         w.bytes(v);
         return;
       case DT_NBIT: {
         const x = typeof v === "bigint" ? Number(v) : (v as number);
         if (typeof x !== "number" || !Number.isInteger(x)) this.fail(`${this.name(q)}: expected an integer`);
+        if (g.dtFacet[dt] !== 0) this.facet(dt, x, q);
         const off = x - g.dtA[dt], b = g.dtB[dt];
         if (off < 0 || off >= 1 << b) this.fail(`${this.name(q)}: ${x} outside the ${b}-bit range from ${g.dtA[dt]}`);
         w.bits(off, b);
@@ -1650,14 +1774,20 @@ export class Encoder {
       case DT_UINT:
         if (typeof v === "bigint") {
           if (v < 0n) this.fail(`${this.name(q)}: negative`);
+          if (v >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${L.MAX_INTEGER_GROUPS} 7-bit groups`);
+          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
           w.uintBig(v);
         } else {
-          if (typeof v !== "number" || !Number.isInteger(v) || v < 0) this.fail(`${this.name(q)}: expected a non-negative integer`);
+          // beyond 2^53 a number is not exact (bigint types take a bigint)
+          if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) this.fail(`${this.name(q)}: expected a non-negative integer`);
+          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
           w.uint(v);
         }
         return;
       case DT_INT:
         if (typeof v === "bigint") {
+          if ((v < 0n ? -v - 1n : v) >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${L.MAX_INTEGER_GROUPS} 7-bit groups`);
+          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
           if (v < 0n) {
             w.bits(1, 1);
             w.uintBig(-v - 1n);
@@ -1666,7 +1796,8 @@ export class Encoder {
             w.uintBig(v);
           }
         } else {
-          if (typeof v !== "number" || !Number.isInteger(v)) this.fail(`${this.name(q)}: expected an integer`);
+          if (typeof v !== "number" || !Number.isSafeInteger(v)) this.fail(`${this.name(q)}: expected an integer`);
+          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
           if (v < 0) {
             w.bits(1, 1);
             w.uint(-v - 1);
@@ -1691,20 +1822,13 @@ export class Encoder {
     return q >= 0 ? this.g.qLocal[q] : "value";
   }
 
-  string(s: string): void {
-    const w = this.w;
-    const len = s.length;
-    let n = 0;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d < 0xe000) i++;
-      }
-      n++;
-    }
-    w.uint(n + 2);
+  /** Writes a string value (never a string-table hit); returns its length in code points. */
+  string(s: string, q = -1): number {
+    const n = codePoints(s);
+    if (n > MAX_STRING_LENGTH) this.limit(q, `a string of ${n} code points (MAX_STRING_LENGTH ${MAX_STRING_LENGTH})`);
+    this.w.uint(n + 2);
     this.chars(s);
+    return n;
   }
 
   chars(s: string): void {
@@ -1724,16 +1848,10 @@ export class Encoder {
     }
   }
 
+  /** Code points of a qname literal (URI or local name), within the decoder's string limit. */
   codePoints(s: string): number {
-    let n = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d < 0xe000) i++;
-      }
-      n++;
-    }
+    const n = codePoints(s);
+    if (n > MAX_STRING_LENGTH) this.limit(-1, `a name of ${n} code points (MAX_STRING_LENGTH ${MAX_STRING_LENGTH})`);
     return n;
   }
 

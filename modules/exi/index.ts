@@ -4,17 +4,18 @@
 //
 // Message objects follow docs/CONVENTIONS.md: `{ <rootElementLocalName>: content }`.
 
-import { Decoder, Encoder } from "./codec";
+import { Decoder, Encoder, type FacetPolicy, type FacetViolation } from "./codec";
 import { fromTree, toTree } from "./convert";
 import { ExiError } from "./error";
 import { grammarOf, type SchemaId } from "./schemas";
 import type { Grammar } from "./tables";
 import type { XmlElement } from "./xml-tree";
+import type { Logger } from "../common/log";
 
 export type { XmlElement, XmlAttribute } from "./xml-tree";
 export { ExiError, type ExiErrorReason } from "./error";
 export type { SchemaId } from "./schemas";
-export type { WildcardItem } from "./codec";
+export type { FacetName, FacetPolicy, FacetViolation, WildcardItem } from "./codec";
 export * as limits from "./limits";
 
 // The generated message types, one namespace per schema (e.g. `Iso2.V2G_Message…`, `Din.Document`).
@@ -36,7 +37,23 @@ function grammar(schema: SchemaId, decoding: boolean): Grammar {
   return g;
 }
 
-export interface ExiCodecOptions {
+/** How decoding treats a peer's value that breaks its schema facet (README: Facets). */
+export interface DecodeOptions {
+  /** Default "field": ExiError("exi-facet"), except the violations fielded peers are known to send. */
+  facets?: FacetPolicy;
+  /** Each violation the decoder keeps (policy "field" or "lenient"), so the session can log it. */
+  onFacetViolation?: (violation: FacetViolation) => void;
+}
+
+export interface EncodeOptions {
+  /**
+   * Default true: every value of our own messages must hold to its schema facets (ExiError
+   * "exi-facet"). false re-encodes a peer's decoded message as it came (tools, replay).
+   */
+  checkFacets?: boolean;
+}
+
+export interface ExiCodecOptions extends DecodeOptions {
   /** Development aid (tools/exigen/trace.ts): called with one line per decoded schema-informed event. */
   trace?: (line: string) => void;
 }
@@ -48,32 +65,46 @@ export interface ExiCodecOptions {
  * There is no module-level instance: a preloaded module's objects are read-only on the device.
  */
 export class ExiCodec {
-  readonly #trace: ((line: string) => void) | undefined;
+  readonly #options: ExiCodecOptions | undefined;
   #decoder: Decoder | undefined;
   #encoder: Encoder | undefined;
 
   constructor(options?: ExiCodecOptions) {
-    this.#trace = options?.trace;
+    this.#options = options;
   }
 
-  /** Encodes a full EXI stream (header byte 0x80). Throws ExiError("exi-encode") when `doc` does not fit the schema. */
-  encode(schema: SchemaId, doc: object): Uint8Array {
-    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, false);
+  /** Encodes a full EXI stream (header byte 0x80). Throws ExiError ("exi-encode": `doc` does not fit the schema; "exi-facet", "exi-limit"). */
+  encode(schema: SchemaId, doc: object, options?: EncodeOptions): Uint8Array {
+    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, false, options?.checkFacets);
   }
 
   /** Decodes a full EXI stream. Throws only ExiError. Trailing bytes after the end of the document are ignored. */
   decode(schema: SchemaId, bytes: Uint8Array): object {
-    return (this.#decoder ??= new Decoder(this.#trace)).decode(grammar(schema, true), bytes, false);
+    return (this.#decoder ??= newDecoder(this.#options)).decode(grammar(schema, true), bytes, false);
   }
 
   /** Encodes an EXI fragment (for signatures: SignedInfo, the signed body element…). */
-  encodeFragment(schema: SchemaId, doc: object): Uint8Array {
-    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, true);
+  encodeFragment(schema: SchemaId, doc: object, options?: EncodeOptions): Uint8Array {
+    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, true, options?.checkFacets);
   }
 
   decodeFragment(schema: SchemaId, bytes: Uint8Array): object {
-    return (this.#decoder ??= new Decoder(this.#trace)).decode(grammar(schema, true), bytes, true);
+    return (this.#decoder ??= newDecoder(this.#options)).decode(grammar(schema, true), bytes, true);
   }
+}
+
+function newDecoder(options: ExiCodecOptions | undefined): Decoder {
+  return new Decoder(options?.trace, options?.facets, options?.onFacetViolation);
+}
+
+/**
+ * Codec options that log each facet violation the decoder keeps (a deviation fielded peers
+ * send, README: Facets) as one warning, so a session's log says which value was off and where.
+ */
+export function logFacetViolations(logger: Logger, source: string): ExiCodecOptions {
+  return {
+    onFacetViolation: (v) => logger.log("warn", source, `peer value outside its schema facet, accepted (a deviation fielded peers send): ${v.path} ${v.facet} ${v.limit}, got ${v.value}`, { path: v.path, facet: v.facet, limit: String(v.limit), value: String(v.value) }),
+  };
 }
 
 /** A new reusable codec (see ExiCodec). */
@@ -85,23 +116,23 @@ export function createExiCodec(options?: ExiCodecOptions): ExiCodec {
 // 1 KB output buffer for the encoder, and the frames the message's depth needs): convenient
 // for tools and tests; a connection keeps an ExiCodec instead (see tools/bench/exi.ts for both).
 
-/** Encodes a full EXI stream (header byte 0x80). Throws ExiError("exi-encode") when `doc` does not fit the schema. */
-export function encode(schema: SchemaId, doc: object): Uint8Array {
-  return new Encoder().encode(grammar(schema, false), doc, false);
+/** Encodes a full EXI stream (header byte 0x80). Throws ExiError ("exi-encode": `doc` does not fit the schema; "exi-facet", "exi-limit"). */
+export function encode(schema: SchemaId, doc: object, options?: EncodeOptions): Uint8Array {
+  return new Encoder().encode(grammar(schema, false), doc, false, options?.checkFacets);
 }
 
 /** Decodes a full EXI stream. Throws only ExiError. Trailing bytes after the end of the document are ignored. */
-export function decode(schema: SchemaId, bytes: Uint8Array): object {
-  return new Decoder().decode(grammar(schema, true), bytes, false);
+export function decode(schema: SchemaId, bytes: Uint8Array, options?: DecodeOptions): object {
+  return newDecoder(options).decode(grammar(schema, true), bytes, false);
 }
 
 /** Encodes an EXI fragment (for signatures: SignedInfo, the signed body element…). */
-export function encodeFragment(schema: SchemaId, doc: object): Uint8Array {
-  return new Encoder().encode(grammar(schema, false), doc, true);
+export function encodeFragment(schema: SchemaId, doc: object, options?: EncodeOptions): Uint8Array {
+  return new Encoder().encode(grammar(schema, false), doc, true, options?.checkFacets);
 }
 
-export function decodeFragment(schema: SchemaId, bytes: Uint8Array): object {
-  return new Decoder().decode(grammar(schema, true), bytes, true);
+export function decodeFragment(schema: SchemaId, bytes: Uint8Array, options?: DecodeOptions): object {
+  return newDecoder(options).decode(grammar(schema, true), bytes, true);
 }
 
 /** Message object → neutral XML tree (for printing the standard's XML). */

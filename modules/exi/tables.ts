@@ -6,6 +6,9 @@ export const P_AT = 0, P_SE = 1, P_SEANY = 2, P_EE = 3, P_CH = 4, P_CHMIXED = 5;
 export const P_KIND = 7, P_ARRAY = 8;
 export const T_MIXED = 1, T_ANY = 2, T_SIMPLE_ONLY = 4;
 export const FRAG_RELAXED = -0x40000000;
+// facet record flags (tools/exigen/grammar.ts): bound present; bound written as the exponent k
+// of a power of two (low −2^k, high 2^k − 1: xs:unsignedInt and the 64-bit built-in types, beyond Int32)
+export const FACET_LOW = 1, FACET_HIGH = 2, FACET_LOW_POW2 = 4, FACET_HIGH_POW2 = 8;
 /** typeNames: a named type without a grammar in these tables (an xsi:type to it is refused). */
 export const NO_GRAMMAR = -0x40000001;
 
@@ -13,7 +16,8 @@ export interface PackedGrammar {
   uris: readonly string[];
   locals: readonly string[]; // per uri, space separated, sorted
   enums: string; // U+0001 separated
-  dts: string; // packed: kind, a, b, c per datatype
+  dts: string; // packed: kind, a, b, facet record + 1 (0: none) per datatype
+  facets: string; // packed: flags, low, high per facet record (lengths, or an integer range the representation does not bound)
   states: string; // production start per state, plus a sentinel
   prods: string; // kind|flags, qname, child, next per production
   counters: string; // min, max (-1 unbounded), state below min, state between, state full
@@ -34,6 +38,9 @@ export interface Grammar {
   qCount: number;
   enums: string[];
   dtKind: Int32Array; dtA: Int32Array; dtB: Int32Array;
+  /** Facet record per datatype (0: none); facetLow/facetHigh[record] bound the value (integers) or its length (code points, octets). */
+  dtFacet: Int32Array;
+  facetLow: readonly (number | bigint)[]; facetHigh: readonly (number | bigint)[];
   // 16-bit columns (RAM on the device): the generator keeps every value in range
   stStart: Int16Array; stWidth: Uint8Array;
   pKind: Int16Array; pQ: Int16Array; pChild: Int16Array; pNext: Int16Array;
@@ -109,6 +116,18 @@ function column16(a: Int32Array, stride: number, k: number): Int16Array {
   return out;
 }
 
+/** Facet bounds by record; record 0 (no facet) and an absent bound are unbounded. */
+function facetBounds(packed: string): { low: (number | bigint)[]; high: (number | bigint)[] } {
+  const f = unpack(packed);
+  const low: (number | bigint)[] = [-Infinity], high: (number | bigint)[] = [Infinity];
+  for (let i = 0; i < f.length; i += 3) {
+    const flags = f[i], a = f[i + 1], b = f[i + 2];
+    low.push(flags & FACET_LOW ? (flags & FACET_LOW_POW2 ? -(1n << BigInt(a)) : a) : -Infinity);
+    high.push(flags & FACET_HIGH ? (flags & FACET_HIGH_POW2 ? (1n << BigInt(b)) - 1n : b) : Infinity);
+  }
+  return { low: Object.freeze(low) as (number | bigint)[], high: Object.freeze(high) as (number | bigint)[] };
+}
+
 /**
  * Unpacks a generated grammar. schemas.ts calls it for every family while the module
  * evaluates, so Moddable's preload does this at build time and the result lives in flash.
@@ -150,10 +169,12 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   docQ.forEach((q, i) => { globalChild.set(q, docChild[i]); if (!docByName.has(qLocal[q])) docByName.set(qLocal[q], i); });
   fragQ.forEach((q, i) => { if (!fragByName.has(qLocal[q])) fragByName.set(qLocal[q], i); });
   const tStart = column16(types, 5, 0);
+  const facets = facetBounds(p.facets);
   return Object.freeze({
     uris: Object.freeze(p.uris.slice()) as string[], locals: Object.freeze(locals) as string[][], qStart, qUri, qLocal: Object.freeze(qLocal) as string[], qCount,
     enums: Object.freeze(p.enums.split("\u0001")) as string[],
-    dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2),
+    dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2), dtFacet: column(dts, 4, 3),
+    facetLow: facets.low, facetHigh: facets.high,
     stStart: column16(states, 1, 0), stWidth,
     pKind: column16(prods, 4, 0), pQ: column16(prods, 4, 1), pChild: column16(prods, 4, 2), pNext: column16(prods, 4, 3),
     cMin: column16(counters, 5, 0), cMax: column16(counters, 5, 1), cLt: column16(counters, 5, 2), cMid: column16(counters, 5, 3), cFull: column16(counters, 5, 4),

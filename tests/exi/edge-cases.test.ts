@@ -3,7 +3,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, decodeFragment, encode, ExiError, toXmlTree, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, encode, ExiError, toXmlTree, type ExiErrorReason, type FacetViolation, type SchemaId } from "../../modules/exi/index";
 import { serializeXml } from "../../modules/exi/xml";
 import { fromHex, toHex } from "../../modules/common/index";
 import { valuesEqual } from "../support/exi-check";
@@ -33,11 +33,11 @@ function roundTrip(schema: SchemaId, doc: object): Uint8Array {
   return bytes;
 }
 
-function refused(schema: SchemaId, doc: object, what: string): void {
+function refused(schema: SchemaId, doc: object, what: string, reason: ExiErrorReason = "exi-encode"): void {
   assert.throws(
     () => encode(schema, doc),
-    (e: unknown) => e instanceof ExiError && e.reason === "exi-encode",
-    `${what} must be refused with ExiError exi-encode`,
+    (e: unknown) => e instanceof ExiError && e.reason === reason,
+    `${what} must be refused with ExiError ${reason}`,
   );
 }
 
@@ -84,14 +84,19 @@ describe("integer types at their limits", () => {
     roundTrip("iso2", meter({ MeterStatus: -1, TMeter: -1n }));
   });
 
-  test("PhysicalValue Multiplier −3..3 is a 3-bit offset: both ends round-trip; what 3 bits cannot hold is refused", () => {
+  test("PhysicalValue Multiplier −3..3 is a 3-bit offset: both ends round-trip; 4 (bit value 7) breaks the facet both ways", () => {
     roundTrip("iso2", physical(-3, -32768));
     roundTrip("iso2", physical(3, 32767));
-    // Bit value 7 is 4, outside the facet: decoded faithfully and re-encoded to the same bits
-    // (the codec checks the representation, not the facet; see SAScheduleTupleID below).
-    roundTrip("iso2", physical(4, 1));
-    refused("iso2", physical(-4, 1), "Multiplier −4");
-    refused("iso2", physical(5, 1), "Multiplier 5");
+    refused("iso2", physical(4, 1), "Multiplier 4", "exi-facet");
+    refused("iso2", physical(-4, 1), "Multiplier −4", "exi-facet");
+    refused("iso2", physical(5, 1), "Multiplier 5", "exi-facet");
+    // What 3 bits can carry a peer may send: a typed error (no real peer is known to send it)
+    const bytes = encode("iso2", physical(4, 1), { checkFacets: false });
+    assert.throws(() => decode("iso2", bytes), (e: unknown) => e instanceof ExiError && e.reason === "exi-facet" && /EVTargetCurrent\/Multiplier: 4 breaks maxInclusive 3/.test(e.message));
+    const seen: FacetViolation[] = [];
+    const doc = decode("iso2", bytes, { facets: "lenient", onFacetViolation: (v) => seen.push(v) });
+    assert.deepEqual(seen, [{ path: "V2G_Message/Body/CurrentDemandReq/EVTargetCurrent/Multiplier", facet: "maxInclusive", limit: 3, value: 4 }]);
+    assert.equal(toHex(encode("iso2", doc, { checkFacets: false })), toHex(bytes));
   });
 
   test("ISO-20 RationalNumber: Exponent xs:byte −128..127 (8-bit), Value xs:short, Duration unsignedInt max", () => {
@@ -130,20 +135,24 @@ describe("SAScheduleTupleID outside 1..255 (seen in the wild)", () => {
     roundTrip("iso2", powerDelivery(255));
   });
 
-  test("bit value 255 decodes faithfully as 256 (outside the facet) and re-encodes to the same bytes", () => {
+  test("bit value 255 decodes faithfully as 256 (a known field violation: kept and reported) and re-encodes to the same bytes on request", () => {
     // 256 is what the bits say; a peer that meant 0 and wrote (0 − 1) & 0xFF sends exactly this.
-    const bytes = encode("iso2", powerDelivery(256));
+    refused("iso2", powerDelivery(256), "our own SAScheduleTupleID 256", "exi-facet");
+    const bytes = encode("iso2", powerDelivery(256), { checkFacets: false });
     const b255 = encode("iso2", powerDelivery(255));
     let differing = 0;
     for (let i = 0; i < bytes.length; i++) for (let x = bytes[i] ^ b255[i]; x; x &= x - 1) differing++;
     assert.equal(differing, 1, "255 and 256 differ in one bit (offset 254 = 0xFE vs 255 = 0xFF)");
-    const doc = decode("iso2", bytes) as { V2G_Message: { Body: { PowerDeliveryReq: { SAScheduleTupleID: number } } } };
+    const seen: FacetViolation[] = [];
+    const doc = decode("iso2", bytes, { onFacetViolation: (v) => seen.push(v) }) as { V2G_Message: { Body: { PowerDeliveryReq: { SAScheduleTupleID: number } } } };
     assert.equal(doc.V2G_Message.Body.PowerDeliveryReq.SAScheduleTupleID, 256);
-    assert.equal(toHex(encode("iso2", doc)), toHex(bytes));
+    assert.deepEqual(seen, [{ path: "V2G_Message/Body/PowerDeliveryReq/SAScheduleTupleID", facet: "maxInclusive", limit: 255, value: 256 }]);
+    assert.throws(() => decode("iso2", bytes, { facets: "strict" }), (e: unknown) => e instanceof ExiError && e.reason === "exi-facet");
+    assert.equal(toHex(encode("iso2", doc, { checkFacets: false })), toHex(bytes));
   });
 
   test("0 cannot be represented in ISO-2 (offset −1) and is refused; DIN's SAIDType is xs:short, so 0 is fine there", () => {
-    refused("iso2", powerDelivery(0), "ISO-2 SAScheduleTupleID 0");
+    refused("iso2", powerDelivery(0), "ISO-2 SAScheduleTupleID 0", "exi-facet");
     roundTrip("din", din({ PowerDeliveryReq: { ReadyToChargeState: true } }));
     roundTrip("din", din({ ChargeParameterDiscoveryRes: dinChargeParameterDiscoveryRes(0) }));
   });
@@ -265,9 +274,9 @@ describe("the largest arrays the schemas allow", () => {
     refused("iso2", res([tuple(1, 1025)]), "1025 PMaxScheduleEntry");
   });
 
-  test("ISO-2 SubCertificates with 4 certificates of 1600 bytes (maxOccurs 4)", () => {
-    const cert = (seed: number): Uint8Array => {
-      const c = new Uint8Array(1600);
+  test("ISO-2 SubCertificates with 4 certificates of 800 bytes (maxOccurs 4, certificateType maxLength 800)", () => {
+    const cert = (seed: number, length = 800): Uint8Array => {
+      const c = new Uint8Array(length);
       for (let i = 0; i < c.length; i++) c[i] = (i * 31 + seed) & 0xff;
       return c;
     };
@@ -278,5 +287,6 @@ describe("the largest arrays the schemas allow", () => {
     };
     roundTrip("iso2", chain(4));
     refused("iso2", chain(5), "5 sub-certificates");
+    refused("iso2", iso2({ PaymentDetailsReq: { eMAID: "DEABCC123456789", ContractSignatureCertChain: { Certificate: cert(0, 801) } } }), "an 801-byte certificate", "exi-facet");
   });
 });

@@ -6,7 +6,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, decodeFragment, encode, encodeFragment, ExiError, fromXmlTree, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, encode, encodeFragment, ExiError, fromXmlTree, limits, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
 import { parseXml, serializeXml, XmlError } from "../../modules/exi/xml";
 import { diffXml } from "../support/xml-infoset";
 import { fromHex } from "../../modules/common/index";
@@ -380,20 +380,17 @@ function stretch(bits: number[], runs: { start: number; period: number }[], time
 }
 
 /**
- * Inside xsnap the encoder's recursion exhausts the XS stack at about 35–40 nested ds:Object
- * levels, below the codec's MAX_DEPTH of 64, and a stack overflow ends the whole XS machine
- * (xsnap exits; on a device fxAbort). The decoder is fine up to the limit. Until the encoder
- * bounds its depth below what the XS stack holds, encoding deep documents runs on Node only.
+ * Levels the base stream is built with. The encoder keeps an explicit frame stack, so inside
+ * XS too it builds documents up to MAX_DEPTH (once it recursed and overflowed the XS stack at
+ * about 35–40 levels).
  */
-const XS_ENCODER_DEPTH_SKIP = engine === "xs" ? "known issue: the encoder overflows the XS stack at ~35–40 levels, below MAX_DEPTH 64" : undefined;
-/** Levels the base stream is built with: within what the encoder manages in XS too. */
 const BASE_DEPTH = 30;
 
 describe("deep nesting", () => {
-  test("deeper documents are refused by the encoder with ExiError, not by a stack overflow", { skip: XS_ENCODER_DEPTH_SKIP }, () => {
-    const ok = encodeFragment("xmldsig", nestedObject(60));
+  test("the encoder builds MAX_DEPTH levels (also inside XS) and refuses deeper documents with ExiError (exi-limit), not by a stack overflow", () => {
+    const ok = encodeFragment("xmldsig", nestedObject(limits.MAX_DEPTH));
     assert.ok(decodeFragment("xmldsig", ok));
-    assert.throws(() => encodeFragment("xmldsig", nestedObject(5000)), ExiError);
+    for (const depth of [limits.MAX_DEPTH + 1, 5000]) assert.throws(() => encodeFragment("xmldsig", nestedObject(depth)), (e: unknown) => e instanceof ExiError && e.reason === "exi-limit");
   });
 
   test("a stream nested thousands of levels deep is refused with ExiError (exi-limit), quickly", () => {

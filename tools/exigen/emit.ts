@@ -26,7 +26,7 @@ export function emitTables(t: Tables, banner: string): string {
   lines.push(`  uris: Object.freeze(${JSON.stringify(t.uris)}),`);
   lines.push(`  locals: Object.freeze(${JSON.stringify(t.locals.map((l) => l.join(" ")))}),`);
   lines.push(`  enums: ${JSON.stringify(t.enums.join("\u0001"))},`);
-  for (const k of ["dts", "states", "prods", "counters", "types", "order", "doc", "frag", "fragAttrs", "typeNames"] as const) lines.push(`  ${k}: "${pack(t[k])}",`);
+  for (const k of ["dts", "facets", "states", "prods", "counters", "types", "order", "doc", "frag", "fragAttrs", "typeNames"] as const) lines.push(`  ${k}: "${pack(t[k])}",`);
   lines.push("});", "");
   return lines.join("\n");
 }

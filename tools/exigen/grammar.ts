@@ -19,6 +19,10 @@ export const DT_STRING = 0, DT_BOOL = 1, DT_HEX = 2, DT_B64 = 3, DT_NBIT = 4, DT
 // production kinds
 export const P_AT = 0, P_SE = 1, P_SEANY = 2, P_EE = 3, P_CH = 4, P_CHMIXED = 5;
 export const P_ARRAY = 8;
+// facet record flags (keep in sync with modules/exi/tables.ts): which bound is present, and
+// whether it is written as a power of two (a bound beyond 32 bits — xs:unsignedInt, xs:long,
+// xs:unsignedLong — as the exponent k: low −2^k, high 2^k − 1)
+export const FACET_LOW = 1, FACET_HIGH = 2, FACET_LOW_POW2 = 4, FACET_HIGH_POW2 = 8;
 /** typeNames: a named type without a grammar in these tables (keep in sync with modules/exi/tables.ts). */
 export const NO_GRAMMAR = -0x40000001;
 
@@ -29,7 +33,8 @@ export interface Tables {
   uris: string[];
   locals: string[][];
   enums: string[];
-  dts: number[]; // 4 per datatype: kind, a, b, c
+  dts: number[]; // 4 per datatype: kind, a, b, facet record + 1 (0: none)
+  facets: number[]; // 3 per facet record: flags (FACET_*), low, high
   states: number[]; // production start per state (+1 sentinel)
   prods: number[]; // 4 per production: kind|flags, qname, child, next
   counters: number[]; // 5 per counter: min, max(-1 unbounded), sLt, sMid, sFull
@@ -75,6 +80,51 @@ export function buildTables(set: SchemaSet): Tables {
   const dts: number[] = [];
   const dtList: SimpleType[] = [];
   const dtIndex = new Map<string, number>();
+  const facetRecords: number[] = [];
+  const facetIndex = new Map<string, number>();
+  // the packed tables unpack into Int32Array: a wider bound (xs:unsignedInt's, the 64-bit types') goes as an exponent
+  const safe = (v: bigint) => v >= -(2n ** 31n) && v < 2n ** 31n;
+  /** A bound beyond 32 bits as the exponent of its power of two (the built-in types' bounds). */
+  const exponent = (v: bigint, low: boolean): number => {
+    const m = low ? -v : v + 1n;
+    const k = m.toString(2).length - 1;
+    if (m <= 0n || 1n << BigInt(k) !== m) throw new Error(`facet bound ${v} beyond 32 bits is not ${low ? "-2^k" : "2^k - 1"}`);
+    return k;
+  };
+  /**
+   * The facet record of a datatype (+1; 0: none): only what the EXI representation does not
+   * already bound. Lengths for strings and binaries; for integers the range, unless the n-bit
+   * representation or the unsigned one already holds exactly the facet's range. Enumerations
+   * are structural (the value is an index), patterns do not occur in these schemas.
+   */
+  const facetOf = (kind: number, f: SimpleType["facets"], nbitMin: number, nbitBits: number): number => {
+    let flags = 0, low = 0, high = 0;
+    if (kind === DT_STRING || kind === DT_HEX || kind === DT_B64) {
+      if (f.minLength !== undefined && f.minLength > 0) { flags |= FACET_LOW; low = f.minLength; }
+      if (f.maxLength !== undefined) { flags |= FACET_HIGH; high = f.maxLength; }
+    } else if (kind === DT_NBIT) {
+      const top = BigInt(nbitMin) + (1n << BigInt(nbitBits)) - 1n;
+      if (f.max !== undefined && f.max < top) { flags = FACET_LOW | FACET_HIGH; low = nbitMin; high = Number(f.max); }
+    } else if (kind === DT_UINT || kind === DT_INT) {
+      if (f.min !== undefined && !(kind === DT_UINT && f.min === 0n)) {
+        flags |= safe(f.min) ? FACET_LOW : FACET_LOW | FACET_LOW_POW2;
+        low = safe(f.min) ? Number(f.min) : exponent(f.min, true);
+      }
+      if (f.max !== undefined) {
+        flags |= safe(f.max) ? FACET_HIGH : FACET_HIGH | FACET_HIGH_POW2;
+        high = safe(f.max) ? Number(f.max) : exponent(f.max, false);
+      }
+    }
+    if (flags === 0) return 0;
+    const key = `${flags}:${low}:${high}`;
+    let i = facetIndex.get(key);
+    if (i === undefined) {
+      i = facetRecords.length / 3;
+      facetIndex.set(key, i);
+      facetRecords.push(flags, low, high);
+    }
+    return i + 1;
+  };
   const dtOf = (t: SimpleType): number => {
     let kind: number, a = 0, b = 0, c = 0;
     const f = t.facets;
@@ -102,6 +152,7 @@ export function buildTables(set: SchemaSet): Tables {
     else if (t.builtin === "hexBinary") kind = DT_HEX;
     else if (t.builtin === "base64Binary") kind = DT_B64;
     else kind = DT_STRING;
+    c = facetOf(kind, f, a, b);
     const key = `${kind}:${a}:${b}:${c}`;
     const known = dtIndex.get(key);
     if (known !== undefined) return known;
@@ -364,5 +415,5 @@ export function buildTables(set: SchemaSet): Tables {
   for (const [name, list] of [["states", states], ["prods", prods], ["counters", counters], ["types", types], ["order", order]] as const) {
     for (const v of list) if (v < -32768 || v > 32767) throw new Error(`${name} value ${v} does not fit a 16-bit column`);
   }
-  return { uris, locals, enums, dts, states, prods, counters, types, order, doc, frag, fragAttrs, typeNames, typeList, dtList, dtOf, membersOf };
+  return { uris, locals, enums, dts, facets: facetRecords, states, prods, counters, types, order, doc, frag, fragAttrs, typeNames, typeList, dtList, dtOf, membersOf };
 }

@@ -13,6 +13,34 @@ export interface Facets {
   min?: bigint; // inclusive
   max?: bigint; // inclusive
   enumeration?: string[];
+  /** length/minLength/maxLength: code points of a string, octets of hexBinary/base64Binary (XSD 1.0 Part 2 §4.3.1–4.3.3). */
+  minLength?: number;
+  maxLength?: number;
+}
+
+/** Applies a restriction's facets to a copy of the base type's (a restriction only narrows them). */
+function restrictFacets(base: Facets, restriction: XNode): Facets {
+  const facets: Facets = { ...base };
+  const enums: string[] = [];
+  for (const f of restriction.children) {
+    const v = f.attrs.get("value");
+    if (v === undefined) continue;
+    switch (f.local) {
+      case "minInclusive": facets.min = BigInt(v); break;
+      case "maxInclusive": facets.max = BigInt(v); break;
+      case "minExclusive": facets.min = BigInt(v) + 1n; break;
+      case "maxExclusive": facets.max = BigInt(v) - 1n; break;
+      case "enumeration": enums.push(v); break;
+      case "length": facets.minLength = facets.maxLength = Number(v); break;
+      case "minLength": facets.minLength = Number(v); break;
+      case "maxLength": facets.maxLength = Number(v); break;
+      case "pattern": throw new Error("pattern facets are not supported (none in the ISO 15118 / DIN schemas)");
+      default: break; // whiteSpace, totalDigits, fractionDigits: not used by these schemas' integer and string types
+    }
+  }
+  facets.enumeration = enums.length ? enums : base.enumeration?.slice();
+  if (!facets.enumeration) delete facets.enumeration;
+  return facets;
 }
 
 export interface SimpleType {
@@ -205,21 +233,7 @@ export class SchemaSet {
     if (!r) throw new Error(`simpleType ${name?.local} without restriction (list/union unsupported)`);
     const base = this.typeRef(r, r.attrs.get("base")!);
     if (base.kind !== "simple") throw new Error("simple type from complex base");
-    const facets: Facets = { ...base.facets };
-    if (base.facets.enumeration) facets.enumeration = base.facets.enumeration.slice();
-    const enums: string[] = [];
-    for (const f of r.children) {
-      const v = f.attrs.get("value")!;
-      switch (f.local) {
-        case "minInclusive": facets.min = BigInt(v); break;
-        case "maxInclusive": facets.max = BigInt(v); break;
-        case "minExclusive": facets.min = BigInt(v) + 1n; break;
-        case "maxExclusive": facets.max = BigInt(v) - 1n; break;
-        case "enumeration": enums.push(v); break;
-        default: break; // length, maxLength, minLength: no effect on EXI 1.0 encodings
-      }
-    }
-    if (enums.length) facets.enumeration = enums;
+    const facets = restrictFacets(base.facets, r);
     const t: SimpleType = { kind: "simple", builtin: base.builtin, facets };
     if (name) { t.name = name; this.typeCache.set(qkey(name), t); }
     return t;
@@ -270,17 +284,7 @@ export class SchemaSet {
   }
 
   private simpleTypeFromFacets(node: XNode, base: SimpleType): SimpleType {
-    const facets: Facets = { ...base.facets };
-    const enums: string[] = [];
-    for (const f of node.children) {
-      const v = f.attrs.get("value");
-      if (v === undefined) continue;
-      if (f.local === "minInclusive") facets.min = BigInt(v);
-      else if (f.local === "maxInclusive") facets.max = BigInt(v);
-      else if (f.local === "enumeration") enums.push(v);
-    }
-    if (enums.length) facets.enumeration = enums;
-    return { kind: "simple", builtin: base.builtin, facets };
+    return { kind: "simple", builtin: base.builtin, facets: restrictFacets(base.facets, node) };
   }
 
   private attrsOf(node: XNode): AttrUse[] {

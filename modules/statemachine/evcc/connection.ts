@@ -16,7 +16,7 @@
 
 import type { Clock, IoCallbacks, Logger, Millis, StreamSocket, TimerHandle } from "../../common/index";
 import { silentLogger } from "../../common/index";
-import { createExiCodec } from "../../exi/index";
+import { createExiCodec, logFacetViolations } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection, buildSapRequest, readSapResponse } from "../../v2gtp/index";
 import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
@@ -90,7 +90,7 @@ export class EvccConnection {
   constructor(options: EvccConnectionOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
-    this.#codec = options.codec ?? createExiCodec();
+    this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#log, "evcc"));
     this.#startedAt = options.clock.now();
     this.#conn = new V2gtpConnection({
       open: options.open,

@@ -10,7 +10,7 @@
 
 import { silentLogger } from "../../common/index";
 import type { Clock, Logger } from "../../common/index";
-import { createExiCodec } from "../../exi/index";
+import { createExiCodec, logFacetViolations } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection } from "../../v2gtp/index";
 import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
@@ -56,8 +56,8 @@ export class SeccConnection {
   #closeTimer: TimerHandle | undefined;
 
   constructor(options: SeccConnectionOptions) {
-    this.#codec = options.codec ?? createExiCodec();
     this.#logger = options.logger ?? silentLogger;
+    this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#logger, "secc"));
     this.#onClose = options.onClose;
     this.#clock = options.clock;
     this.session = new SeccSession({

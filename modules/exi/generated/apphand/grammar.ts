@@ -7,7 +7,8 @@ export const grammar: PackedGrammar = Object.freeze({
   uris: Object.freeze(["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","urn:iso:15118:2:2010:AppProtocol"]),
   locals: Object.freeze(["AppProtocol Priority ProtocolNamespace ResponseCode SchemaID VersionNumberMajor VersionNumberMinor","base id lang space","nil type","ENTITIES ENTITY ID IDREF IDREFS NCName NMTOKEN NMTOKENS NOTATION Name QName anySimpleType anyType anyURI base64Binary boolean byte date dateTime decimal double duration float gDay gMonth gMonthDay gYear gYearMonth hexBinary int integer language long negativeInteger nonNegativeInteger nonPositiveInteger normalizedString positiveInteger short string time token unsignedByte unsignedInt unsignedLong unsignedShort","AppProtocolType idType priorityType protocolNameType protocolNamespaceType responseCodeType supportedAppProtocolReq supportedAppProtocolRes"]),
   enums: "OK_SuccessfulNegotiation\u0001OK_SuccessfulNegotiationWithMinorDeviation\u0001Failed_NoNegotiation",
-  dts: "OAGAIAQAAAAAKAAAICKAGAAACAAAI/HQAEAAAMAAAMCAAKCAA",
+  dts: "OAGAIAQAAAACKAAEICKGAAAIAAAAGAAACAAAI/HQAEAAAMAAKMCAAMCAMMCAOKCAAMCAQKCASMAAUKCAWKAAY",
+  facets: "EAoGUAgCGCoBEA8BG//////D+/////De+D+DEABEAACCAG///B+//BUAgEEA+//D",
   states: "ACGIKOQSUWYac",
   prods: "SAEBSAEDGAAAGAAACGBICIDKGAAAGAAACEFOCKHQCMHSCIDUCCJWGAAA",
   counters: "CoBBCE",
@@ -16,5 +17,5 @@ export const grammar: PackedGrammar = Object.freeze({
   doc: "iEAkEC",
   frag: "AECJEFGBIDKHMHiEAkEC",
   fragAttrs: "",
-  typeNames: "eFCFEFCFGFIFCLCNCPYRCTCVCFCVCVCXCVCFCXCTCFEFCDCHCXCHCGCDCJCFCFCB",
+  typeNames: "eNCNENCNGNINCPCRCTYVCXCZCNCbCdCfChBCNCjBClBCNENCDCHCnBCpBCGCDCJCLCFCB",
 });
