@@ -8,6 +8,7 @@
 
 import * as esbuild from "esbuild";
 import * as path from "node:path";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -34,6 +35,16 @@ const xsAliasPlugin: esbuild.Plugin = {
     build.onResolve({ filter: /host-node$/ }, (args) => ({
       path: path.join(path.resolve(args.resolveDir), args.path.replace(/host-node$/, "host-xs.ts")),
     }));
+    // XS 13 (xsnap) evaluates a class's static field initializers before it has set up the
+    // instance field initializers, so `static BASE = new Point(...)` in a class that has instance
+    // fields throws "not initialized yet" (tests/harness/xs-harness.test.ts shows it). The
+    // portable crypto libraries (@noble/*) do exactly that; lower their static fields to
+    // assignments after the class, which is what the specification's order amounts to.
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@noble[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const lowered = await esbuild.transform(source, { loader: "js", format: "esm", target: "es2022", supported: { "class-static-field": false } });
+      return { contents: lowered.code, loader: "js" };
+    });
     build.onResolve({ filter: /^node:|^(fs|path|os|net|dgram|child_process|crypto)$/ }, (args) => ({
       errors: [{ text: `${args.path} (imported by ${args.importer}) is not available inside XS; mark the test // @node-only` }],
     }));

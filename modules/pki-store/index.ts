@@ -1,0 +1,5 @@
+// Certificates, keys and cryptography for TLS and Plug & Charge (ISO 15118-2, -20).
+export type * from "./crypto";
+export { SIGNATURE_SIZES, KEY_AGREEMENT_SIZES, requireLength } from "./crypto";
+export type * from "./tls";
+export * from "./der";

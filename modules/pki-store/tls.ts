@@ -1,0 +1,85 @@
+// The TLS host interface: the same ECMA-419 shape as TCP (modules/common/io.ts) — a TLS socket
+// is a StreamSocket, a TLS listener a Listener — plus a `secure` options object that says which
+// profile, which credentials and which peers to trust. The host runs the handshake (node:tls on
+// Node, mbedTLS on the firmware); the core sees plaintext bytes and, once the handshake is
+// done, what was negotiated.
+//
+// Profiles (what each host must offer, and nothing else):
+//  - "iso2" (ISO 15118-2): TLS 1.2, server authentication only (the EVCC presents no
+//    certificate), ECDSA on secp256r1. The standard's suites are TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256
+//    and TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256; OpenSSL 3 (and so node:tls) has no static-ECDH
+//    suites, so the Node host offers the ECDHE one only; mbedTLS has both.
+//  - "iso20" (ISO 15118-20): TLS 1.3 only, mutual authentication (the SECC requests the
+//    vehicle's certificate), TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256, groups
+//    secp521r1 and x448, leaf keys on P-521 (or Ed448 where both sides support it).
+
+import type { IoCallbacks, ListenerOptions, StreamSocket, StreamSocketOptions } from "../common/io";
+
+export type TlsProfile = "iso2" | "iso20";
+
+/** A private key the host can use for the handshake: raw bytes as in crypto.ts. */
+export interface TlsPrivateKey {
+  scheme: "ECDSA-P256-SHA256" | "ECDSA-P521-SHA512" | "Ed448";
+  privateKey: Uint8Array;
+}
+
+/** An own certificate chain and its key. */
+export interface TlsCredentials {
+  /** DER certificates, leaf first, then the Sub-CAs (the root is not sent, RFC 8446 §4.4.2). */
+  chain: Uint8Array[];
+  key: TlsPrivateKey;
+}
+
+export interface TlsSecureOptions {
+  profile: TlsProfile;
+  /** Own chain and key: required for a server, and for an "iso20" client. */
+  credentials?: TlsCredentials[];
+  /** DER trust anchors the peer's chain must lead to (V2G root for the SECC's chain, OEM roots for the vehicle's). */
+  trustAnchors: Uint8Array[];
+  /** Client: the expected server name, if any (V2G has no host names; usually absent). */
+  serverName?: string;
+  /**
+   * TLS 1.3 middlebox-compatibility mode (RFC 8446 Appendix D.4: a fake session ID and
+   * change_cipher_spec records). On by default in OpenSSL; some vehicles fail on it.
+   */
+  middleboxCompatibility?: boolean;
+  /** Called with each session's secrets in NSS key-log format (for Wireshark), when set. */
+  onKeyLog?(line: string): void;
+}
+
+/** What the handshake settled, available once the socket is writable. */
+export interface TlsSessionInfo {
+  protocol: "TLSv1.2" | "TLSv1.3";
+  /** The IANA suite name, e.g. "TLS_AES_256_GCM_SHA384". */
+  cipherSuite: string;
+  /** The key-exchange group, e.g. "secp521r1", "x448" (undefined where the host cannot tell). */
+  group?: string;
+  /** The peer's DER chain as sent, leaf first (empty when it sent none). */
+  peerChain: Uint8Array[];
+}
+
+/** A TLS connection: a StreamSocket whose bytes are the decrypted application data. */
+export interface TlsSocket extends StreamSocket {
+  /** Undefined until the handshake has completed (the first onWritable). */
+  readonly session: TlsSessionInfo | undefined;
+}
+
+/** Client: connects to `address`/`port` and runs the handshake; onWritable first fires after it. */
+export interface TlsSocketOptions extends StreamSocketOptions {
+  secure: TlsSecureOptions;
+}
+
+export type TlsSocketClass = new (options: TlsSocketOptions) => TlsSocket;
+
+/** Server: onReadable(count) counts connections whose handshake has completed. */
+export interface TlsListener {
+  read(options: IoCallbacks): TlsSocket | undefined;
+  close(): void;
+  readonly port: number;
+}
+
+export interface TlsListenerOptions extends ListenerOptions {
+  secure: TlsSecureOptions;
+}
+
+export type TlsListenerClass = new (options: TlsListenerOptions) => TlsListener;
