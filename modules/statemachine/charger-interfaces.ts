@@ -243,7 +243,11 @@ export interface DcPowerModule {
   readonly presentCurrent: number;
   /** Close the output contactors and measure isolation at `voltage`; reports cable-check-finished. */
   startIsolationCheck(voltage: number): void;
-  /** Regulate to `voltage` with at most `current` (pre-charge and the charging loop). */
+  /**
+   * Regulate to `voltage` with at most `current` (pre-charge and the charging loop). A negative
+   * current (ISO 15118-20 DC_BPT, discharge) asks a bidirectional module to take that current
+   * from the EV; a unidirectional module treats it as 0.
+   */
   setTarget(voltage: number, current: number): void;
   /** Ramp to 0 A, then open the contactors; reports contactors-opened. */
   stop(): void;

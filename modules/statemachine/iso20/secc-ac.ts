@@ -87,7 +87,7 @@ export function acChargeLoop(req: ac.AC_ChargeLoopReqType, ctx: SeccContext, fac
   r.targetPower = target;
   const fault = evseFault(facts);
   const out: Record<string, unknown> = { Header: HEADER_SLOT, ResponseCode: fault ? "FAILED" : "OK" };
-  const status = evseStatusOf(facts);
+  const status = evseStatusOf(facts, r);
   if (status !== undefined) out.EVSEStatus = status;
   if (req.MeterInfoRequested) {
     const meter = meterInfoOf(facts);

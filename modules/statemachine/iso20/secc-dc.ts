@@ -165,7 +165,7 @@ export function dcChargeLoop(req: dc.DC_ChargeLoopReqType, ctx: SeccContext, fac
   ev.chargingComplete = req.DisplayParameters?.ChargingComplete === true;
   const fault = evseFault(facts);
   const out: Record<string, unknown> = { Header: HEADER_SLOT, ResponseCode: fault ? "FAILED" : "OK" };
-  const status = evseStatusOf(facts);
+  const status = evseStatusOf(facts, r);
   if (status !== undefined) out.EVSEStatus = status;
   if (req.MeterInfoRequested) {
     const meter = meterInfoOf(facts);

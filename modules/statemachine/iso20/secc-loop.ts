@@ -11,17 +11,24 @@ export { rec } from "./context";
 
 /**
  * EVSEStatus of a loop response, only when the charger has something to say: its stop request
- * → Terminate, a renegotiation request → ScheduleRenegotiation, or the -20 notification the
- * charger pushed (Pause, ExitStandby, ServiceRenegotiation).
+ * → Terminate, a renegotiation request or (Scheduled) the end of the offered schedule →
+ * ScheduleRenegotiation, or the -20 notification the charger pushed (Pause, ExitStandby,
+ * ServiceRenegotiation).
  */
-export function evseStatusOf(facts: SeccFacts): cm.EVSEStatusType | undefined {
+export function evseStatusOf(facts: SeccFacts, r: Iso20Record): cm.EVSEStatusType | undefined {
   const evse = facts.evse;
   let notification: cm.EVSEStatusType["EVSENotification"] | undefined;
   if (evse.notification === "StopCharging") notification = "Terminate";
-  else if (evse.notification === "ReNegotiation") notification = "ScheduleRenegotiation";
+  else if (evse.notification === "ReNegotiation" || scheduleExpired(facts, r)) notification = "ScheduleRenegotiation";
   else if (evse.iso20Notification !== undefined) notification = evse.iso20Notification;
   if (notification === undefined) return undefined;
   return { NotificationMaxDelay: facts.config.notificationMaxDelay ?? 0, EVSENotification: notification };
+}
+
+/** Scheduled: the schedule offered at the last PowerDelivery(Start) has run out (config.scheduleDuration). */
+function scheduleExpired(facts: SeccFacts, r: Iso20Record): boolean {
+  if (r.controlMode !== "scheduled") return false;
+  return facts.now - r.startedAt >= (facts.config.scheduleDuration ?? 86400) * 1000;
 }
 
 /** MeterInfo when the charger has a meter ID (the EV asked with MeterInfoRequested). */

@@ -242,3 +242,14 @@ describe("ISO 15118-20: ServiceRenegotiation asked by the charger", () => {
     assert.equal(s.secc.session.stopReason, "ev-terminate");
   });
 });
+
+describe("ISO 15118-20 Scheduled: the offered schedule runs out", () => {
+  test("the SECC asks ScheduleRenegotiation when the schedule's duration has passed; the EV renegotiates and goes on", () => {
+    const s = stack({ transfer: "ac", mode: "scheduled", secc: { scheduleDuration: 60 }, targetSoc: 44 });
+    const outcome = run(s);
+    assert.equal(outcome?.reason, "charging-complete", outcome?.detail);
+    const progress = s.trace.filter((e) => e.direction === "tx" && e.name === "PowerDeliveryReq").map((e) => e.values.progress);
+    assert.ok(progress.filter((p) => p === "ScheduleRenegotiation").length >= 2, progress.join(","));
+    assert.equal(progress[progress.length - 1], "Stop");
+  });
+});
