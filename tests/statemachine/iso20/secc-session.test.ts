@@ -335,3 +335,28 @@ describe("ISO 15118-20 SECC: price schedules", () => {
     assert.equal(se.Dynamic_SEResControlMode.AbsolutePriceSchedule.PriceRuleStacks.PriceRuleStack.length, 2);
   });
 });
+
+describe("ISO 15118-20 SECC: DC_BPT Scheduled discharge", () => {
+  function discharging(channel: "Charge" | "Discharge"): string[] {
+    const calls: string[] = [];
+    const ev = iso20Ev(DC20, { feedback: { dcTarget: (v, i) => calls.push(`target(${v},${i})`) } });
+    setUpTo(ev, 6, 1);
+    const tuple = dcUntilPowerDelivery(ev, BPT_DC_CPD);
+    ev.ok("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: scheduledProfile(tuple, -10, 3), BPT_ChannelSelection: channel });
+    const res = ev.ok("DC_ChargeLoopReq", {
+      MeterInfoRequested: false,
+      EVPresentVoltage: r(400),
+      BPT_Scheduled_DC_CLReqControlMode: { EVTargetCurrent: r(-25), EVTargetVoltage: r(400), EVMaximumDischargePower: r(10, 3), EVMaximumDischargeCurrent: r(25) },
+    });
+    assert.equal(fromRational(res.BPT_Scheduled_DC_CLResControlMode.EVSEMaximumDischargePower), 11_000);
+    return calls;
+  }
+
+  it("a negative EVTargetCurrent in the Discharge channel reaches the power module signed", () => {
+    assert.deepEqual(discharging("Discharge"), ["target(400,-25)"]);
+  });
+
+  it("in the Charge channel a negative target is not followed (0 A)", () => {
+    assert.deepEqual(discharging("Charge"), ["target(400,0)"]);
+  });
+});
