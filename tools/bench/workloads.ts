@@ -3,5 +3,6 @@ import type { Workload } from "./workload";
 import { seccWorkloads } from "./secc";
 import { exiWorkloads } from "./exi";
 import { iso20Workloads } from "./iso20";
+import { cryptoWorkloads } from "./crypto";
 
-export const WORKLOADS: readonly Workload<any>[] = [...seccWorkloads, ...iso20Workloads, ...exiWorkloads];
+export const WORKLOADS: readonly Workload<any>[] = [...seccWorkloads, ...iso20Workloads, ...exiWorkloads, ...cryptoWorkloads];
