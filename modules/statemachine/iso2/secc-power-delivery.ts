@@ -6,7 +6,7 @@ import type { Iso2PowerDeliveryReq } from "../msg-types";
 import type { SeccFacts } from "../charger-interfaces";
 import type { SeccContext } from "../secc/context";
 import { noteEvStatus } from "../secc/context";
-import { acEvseStatus, dcEvseStatus, schedulePowerAt } from "../secc/evse-status";
+import { acEvseStatus, dcEvseStatus, profileWithinSchedule } from "../secc/evse-status";
 import { fromPhysical } from "../physical";
 import { evseFault } from "../secc/dc-handlers";
 import { seccState } from "../secc/types";
@@ -20,7 +20,10 @@ export function handle(req: Iso2PowerDeliveryReq, ctx: SeccContext, facts: SeccF
     return stop(iso2FailedResponse("PowerDeliveryReq", "FAILED_TariffSelectionInvalid", !ctx.dc)!, "failed-response");
   }
   const progress = req.ChargeProgress;
-  if (progress === "Start" && req.ChargingProfile !== undefined && !profileWithinSchedule(req.ChargingProfile.ProfileEntry, ctx, facts)) {
+  // ChargingProfile is optional in the schema; a charger configured like the fielded ones that
+  // insist on it (config.requireChargingProfile) refuses a Start without one.
+  const profileMissing = req.ChargingProfile === undefined && facts.config.requireChargingProfile === true;
+  if (progress === "Start" && (profileMissing || (req.ChargingProfile !== undefined && !iso2ProfileWithinSchedule(req.ChargingProfile.ProfileEntry, ctx, facts)))) {
     return stop(iso2FailedResponse("PowerDeliveryReq", "FAILED_ChargingProfileInvalid", !ctx.dc)!, "failed-response");
   }
   const res: Record<string, unknown> = { ResponseCode: "OK" };
@@ -47,20 +50,14 @@ export function handle(req: Iso2PowerDeliveryReq, ctx: SeccContext, facts: SeccF
   return reply({ PowerDeliveryRes: res }, ctx.dc ? "WeldingDetection" : "SessionStop", wasCharging || ctx.dc ? "stop-charging" : undefined);
 }
 
-/**
- * The EV's charging profile must stay within the schedule it chose: no entry above the
- * schedule's PMax (1 % or 1 W of rounding allowed) and none starting after the schedule ends.
- */
-export function profileWithinSchedule(entries: readonly ProfileEntry[] | undefined, ctx: SeccContext, facts: SeccFacts): boolean {
+/** The EV's charging profile within the schedule it chose (secc/evse-status.ts profileWithinSchedule). */
+function iso2ProfileWithinSchedule(entries: readonly ProfileEntry[] | undefined, ctx: SeccContext, facts: SeccFacts): boolean {
   if (entries === undefined) return true;
-  const duration = facts.config.scheduleDuration ?? 86400;
+  const steps: { start: number; power: number }[] = [];
   for (let i = 0; i < entries.length; i++) {
-    const power = fromPhysical(entries[i].ChargingProfileEntryMaxPower);
-    const pmax = schedulePowerAt(facts, ctx.dc, entries[i].ChargingProfileEntryStart);
-    if (power > pmax * 1.01 + 1) return false;
-    if (entries[i].ChargingProfileEntryStart > duration) return false;
+    steps.push({ start: entries[i].ChargingProfileEntryStart, power: fromPhysical(entries[i].ChargingProfileEntryMaxPower) });
   }
-  return true;
+  return profileWithinSchedule(steps, facts, ctx.dc);
 }
 
 type ProfileEntry = Iso2PowerDeliveryReq extends { ChargingProfile?: { ProfileEntry: (infer E)[] } } ? E : never;

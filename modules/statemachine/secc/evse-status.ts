@@ -97,12 +97,27 @@ export function scheduleSteps(facts: SeccFacts, dc: boolean): readonly { readonl
   return [{ start: 0, power: schedulePower(facts, dc) }];
 }
 
-/** The schedule's PMax (W) at `t` s from its start. */
-export function schedulePowerAt(facts: SeccFacts, dc: boolean, t: number): number {
+/**
+ * The EV's ChargingProfile (entry starts in s, limits in W) stays within the schedule offered:
+ * each entry at most the PMax in force where it starts (1 % + 1 W for rounding), and none
+ * starting after the schedule ends. `ceiling` caps the PMax as the EV saw it (DIN's xs:short).
+ * Deliberately not checked over the whole time an entry covers: real cars (VW ID.3/ID.4, Skoda
+ * Enyaq in ../shared/captures) send one 11 kW entry against a schedule that falls to 7 kW after
+ * 12 h, and the chargers they met accepted it.
+ */
+export function profileWithinSchedule(entries: readonly { readonly start: number; readonly power: number }[], facts: SeccFacts, dc: boolean, ceiling = Infinity): boolean {
   const steps = scheduleSteps(facts, dc);
-  let p = steps[0].power;
-  for (let i = 0; i < steps.length; i++) if (steps[i].start <= t) p = steps[i].power;
-  return p;
+  const total = facts.config.scheduleDuration ?? 86400;
+  for (let k = 0; k < entries.length; k++) {
+    const start = entries[k].start;
+    if (start > total) return false;
+    // The step in force at `start`; the first one also before its own start.
+    let pmax = steps[0].power;
+    for (let j = 0; j < steps.length; j++) if (steps[j].start <= start) pmax = steps[j].power;
+    const allowed = pmax < ceiling ? pmax : ceiling;
+    if (!(entries[k].power <= allowed * 1.01 + 1)) return false;
+  }
+  return true;
 }
 
 function intervals(facts: SeccFacts, dc: boolean): { start: number; duration?: number; power: number }[] {
@@ -130,13 +145,16 @@ export function iso2ScheduleList(facts: SeccFacts, ctx: SeccContext): { SASchedu
   return { SAScheduleTuple: [{ SAScheduleTupleID: ctx.saScheduleTupleId, PMaxSchedule: { PMaxScheduleEntry: entries } }] };
 }
 
+/** DIN PMaxType is an xs:short (W): the highest PMax a DIN schedule can state. */
+export const DIN_PMAX_CEILING = 32767;
+
 /** DIN SAScheduleList: PMax is an xs:short in W, so it saturates at 32767 as real DIN chargers do. */
 export function dinScheduleList(facts: SeccFacts, ctx: SeccContext): { SAScheduleTuple: DinSAScheduleTuple[] } {
   const entries = intervals(facts, true).map((e) => {
     const p = Math.round(e.power);
     return {
       RelativeTimeInterval: e.duration === undefined ? { start: e.start } : { start: e.start, duration: e.duration },
-      PMax: p > 32767 ? 32767 : p < 0 ? 0 : p,
+      PMax: p > DIN_PMAX_CEILING ? DIN_PMAX_CEILING : p < 0 ? 0 : p,
     };
   });
   return {
