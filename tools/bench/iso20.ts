@@ -1,9 +1,12 @@
 // ISO 15118-20 SECC workloads: the DC_ChargeLoop and AC_ChargeLoop cycle on the charger (decode
 // the request, the session's step, encode the response) through SeccSession and one ExiCodec,
 // as SeccConnection runs it; and the step alone.
-import { ManualClock } from "../../modules/common/index";
+import { ManualClock, Millis } from "../../modules/common/index";
 import { createExiCodec, type ExiCodec, type SchemaId } from "../../modules/exi/index";
-import { SeccSession } from "../../modules/statemachine/index";
+import { messageName, SeccSession } from "../../modules/statemachine/index";
+import { EvccSession } from "../../modules/statemachine/evcc/index";
+import type { EvccDoc } from "../../modules/statemachine/evcc/index";
+import { iso20SchemaOfMessage } from "../../modules/statemachine/iso20/envelope";
 import type { SeccConfig, SeccRequestDoc } from "../../modules/statemachine/index";
 import type { Workload } from "./workload";
 
@@ -100,4 +103,104 @@ function fullPath(dc: boolean): Workload<{ session: SeccSession; codec: ExiCodec
   };
 }
 
-export const iso20Workloads = [handleOnly(true), handleOnly(false), fullPath(true), fullPath(false)];
+export const iso20Workloads: readonly Workload<any>[] = [handleOnly(true), handleOnly(false), fullPath(true), fullPath(false), wholeSession()];
+
+/** A battery that takes what the charger gives: SoC from the present current, complete at the target. */
+class BenchBattery {
+  percent = 60;
+  readonly target = 61;
+  soc(): number {
+    return this.percent;
+  }
+  capacityWh(): number {
+    return 10_000;
+  }
+  ready(): boolean {
+    return true;
+  }
+  errorCode(): "NO_ERROR" {
+    return "NO_ERROR";
+  }
+  energyRequestWh(): number {
+    return ((this.target - this.percent) / 100) * 10_000;
+  }
+  bulkSoc(): number | undefined {
+    return undefined;
+  }
+  fullSoc(): number | undefined {
+    return undefined;
+  }
+  dcLimits() {
+    return { maxVoltage: 450, maxCurrent: 125, maxPower: 50_000 };
+  }
+  voltage(): number {
+    return 400;
+  }
+  dcTarget() {
+    return { voltage: 410, current: 100 };
+  }
+  acLimits() {
+    return { maxVoltage: 230, maxCurrent: 16, minCurrent: 0 };
+  }
+  chargingComplete(): boolean {
+    return this.percent >= this.target;
+  }
+  bulkChargingComplete(): boolean {
+    return this.chargingComplete();
+  }
+  remainingTimeToFullSoc(): number | undefined {
+    return undefined;
+  }
+  remainingTimeToBulkSoc(): number | undefined {
+    return undefined;
+  }
+  dischargeLimits() {
+    return { maxPower: 10_000, maxCurrent: 25 };
+  }
+}
+
+/**
+ * A whole DC_BPT Scheduled session, EVCC and SECC at object level through one codec each (every
+ * message encoded and decoded), on a manual clock: SessionSetup … SessionStop, about 90 messages.
+ * The charger's output follows the EV's target at once; the battery gains 1 % every 10 loops.
+ */
+function wholeSession(): Workload<{ n: number }> {
+  return {
+    name: "session.iso20.DC_BPT.scheduled.whole",
+    group: "secc",
+    setup: () => ({ n: 0 }),
+    run: (state) => {
+      const clock = new ManualClock();
+      const evCodec = createExiCodec();
+      const seCodec = createExiCodec();
+      const battery = new BenchBattery();
+      const secc = new SeccSession({ config: DC, clock, protocol: "iso20", unixTime: () => 1761474994n });
+      secc.control({ kind: "authorized", accepted: true });
+      let loops = 0;
+      const evcc = new EvccSession({
+        config: { protocol: "iso20", energyTransferMode: "DC_extended", evccId: Uint8Array.of(2, 0, 0, 0, 0, 1), iso20: { transfer: "dc_bpt", controlMode: "scheduled" } },
+        bms: battery,
+        clock,
+        unixTime: () => 1761474994n,
+        callbacks: {
+          send(doc: EvccDoc) {
+            const name = messageName(doc)!;
+            const schema = iso20SchemaOfMessage(name);
+            if (name === "DC_CableCheckReq") secc.control({ kind: "cable-check-finished", isolation: "Valid" });
+            if (name === "DC_PreChargeReq") secc.control({ kind: "present-values", voltage: 400, current: 0 });
+            if (name === "DC_ChargeLoopReq" && ++loops % 10 === 0) battery.percent += 1;
+            const out = secc.request(seCodec.decode(schema, evCodec.encode(schema, doc)) as SeccRequestDoc);
+            if (out.response === undefined) return;
+            const resSchema = secc.schemaOf(out.response);
+            const response = evCodec.decode(resSchema, seCodec.encode(resSchema, out.response)) as EvccDoc;
+            clock.set(() => evcc.handle({ type: "response", message: response }), Millis(5));
+          },
+        },
+      });
+      evcc.start();
+      while (!evcc.ended) clock.advance(Millis(50));
+      state.n += evcc.requestCount;
+      return evcc.outcome;
+    },
+  };
+}
