@@ -29,6 +29,24 @@ export function physical<U extends string>(value: number, unit: U): PhysicalValu
   return { Multiplier: 3, Unit: unit, Value: value < 0 ? SHORT_MIN : SHORT_MAX };
 }
 
+/**
+ * Like physical(), but the encoded value is never above `value` (it rounds down): for limits
+ * that must not be exceeded, such as a ChargingProfile entry under its PMaxSchedule. A value that
+ * came from a PhysicalValue comes back exactly. Values beyond ±32767 × 10^3 saturate at the ends of
+ * the range (below −32768 × 10^3 no PhysicalValue is lower).
+ */
+export function physicalAtMost<U extends string>(value: number, unit: U): PhysicalValue & { Unit: U } {
+  if (Number.isInteger(value) && value <= SHORT_MAX && value >= SHORT_MIN) return { Multiplier: 0, Unit: unit, Value: value };
+  for (let m = -3; m <= 3; m++) {
+    const exact = m >= 0 ? value / Math.pow(10, m) : value * Math.pow(10, -m);
+    // 4.35 × 100 is 434.99999999999994 in binary floating point: snap what is an integer but for rounding.
+    const nearest = Math.round(exact);
+    const scaled = Math.abs(exact - nearest) <= 1e-9 * Math.max(1, Math.abs(exact)) ? nearest : Math.floor(exact);
+    if (scaled <= SHORT_MAX && scaled >= SHORT_MIN) return { Multiplier: m, Unit: unit, Value: scaled };
+  }
+  return { Multiplier: 3, Unit: unit, Value: value < 0 ? SHORT_MIN : SHORT_MAX };
+}
+
 /** The value in SI units; undefined for an absent element. */
 export function fromPhysical(pv: PhysicalValue | undefined): number | undefined {
   if (pv === undefined || pv === null) return undefined;

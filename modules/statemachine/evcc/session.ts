@@ -50,6 +50,9 @@ export function resolveEvccConfig(config: EvccConfig): ResolvedEvccConfig {
   if (!(config.evccId instanceof Uint8Array) || config.evccId.length === 0 || config.evccId.length > maxId) {
     throw new ImplementationError(`EVCCID must be 1..${maxId} bytes for ${config.protocol}`);
   }
+  if (config.chargingProfile !== undefined && config.chargingProfile !== "schedule" && config.chargingProfile !== "omit") {
+    throw new ImplementationError(`chargingProfile must be "schedule" or "omit", not ${String(config.chargingProfile)}`);
+  }
   return {
     protocol: config.protocol,
     energyTransferMode: config.energyTransferMode,
@@ -59,6 +62,7 @@ export function resolveEvccConfig(config: EvccConfig): ResolvedEvccConfig {
     departureTime: config.departureTime,
     maxEntriesSAScheduleTuple: config.maxEntriesSAScheduleTuple,
     iso20: config.iso20,
+    chargingProfile: config.chargingProfile ?? "schedule",
     preChargeTolerance: config.preChargeTolerance ?? 10,
     preChargeCurrent: config.preChargeCurrent ?? 2,
     weldingDetection: config.weldingDetection ?? true,

@@ -8,6 +8,7 @@
 import type { Millis } from "../../common/index";
 import type { EvccProtocol } from "./msg";
 import type { EvccPhaseTimer } from "./timeouts";
+import type { ProfileStep } from "./charging-profile";
 import type { EvBms, EvccConfig, EvccStepId, EvccStopReason, EvseValues } from "./types";
 import type { Iso20EvccFacts } from "../iso20/evcc-types";
 
@@ -28,6 +29,10 @@ export interface EvccFacts {
   pendingServiceDetails: number[];
   selectedServices: { ServiceID: number; ParameterSetID?: number }[];
   saScheduleTupleId: number;
+  /** The ChargingProfile planned from the selected tuple's PMaxSchedule (W, s from the schedule's
+   *  start); set by each ChargeParameterDiscoveryRes, absent with `chargingProfile: "omit"` or
+   *  when the charger sent no usable schedule. */
+  chargingProfile?: readonly ProfileStep[];
   evse: EvseValues & { minVoltage?: number; minCurrent?: number };
   /** PowerDeliveryRes(Start) was OK and no Stop has been sent since. */
   charging: boolean;

@@ -107,6 +107,13 @@ export interface EvccConfig {
   departureTime?: number;
   /** ISO-2 MaxEntriesSAScheduleTuple. */
   maxEntriesSAScheduleTuple?: number;
+  /**
+   * ChargingProfile in PowerDeliveryReq(Start), ISO-2 and DIN: "schedule" (default) sends one
+   * derived from the selected SAScheduleTuple's PMaxSchedule (at most 24 entries, never above
+   * the schedule or the vehicle's maximum power), as cars in the field do and as chargers that
+   * answer FAILED_ChargingProfileInvalid without one require; "omit" leaves the optional element out.
+   */
+  chargingProfile?: "schedule" | "omit";
   /** PreCharge is complete when |EVSEPresentVoltage − target| ≤ this (V). Default 10. */
   preChargeTolerance?: number;
   /** PreCharge EVTargetCurrent (A); DIN and -2 limit it to 2 A. Default 2. */

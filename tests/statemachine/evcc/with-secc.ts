@@ -3,6 +3,7 @@
 // (hosts/sim/charger: DC power module, AC supply, meter) on the other.
 
 import { ManualClock } from "../../../modules/common/index";
+import { decode, encode } from "../../../modules/exi/index";
 import type { Millis } from "../../../modules/common/index";
 import { EvccSession } from "../../../modules/statemachine/evcc/index";
 import type { EnergyTransferMode, EvccConfig, EvccOutcome, EvccSchema, EvccTraceEntry, V2gMessageDoc } from "../../../modules/statemachine/evcc/index";
@@ -35,6 +36,8 @@ export interface Pair {
   dc?: SimDcPowerModule;
   ac?: SimAcSupply;
   trace: EvccTraceEntry[];
+  /** Every request the EVCC sent (as the SECC received it). */
+  sent: V2gMessageDoc[];
   evccOutcome(): EvccOutcome | undefined;
   seccStop(): StopReason | undefined;
 }
@@ -49,6 +52,8 @@ export function pair(options: {
   store?: SessionStore;
   /** Response latency of the SECC, ms (default 5). */
   latency?: number;
+  /** Pass every request and response through EXI encode → decode, as on the wire. */
+  codec?: boolean;
 }): Pair {
   const clock = options.clock ?? new ManualClock({ start: 10_000 });
   const dcMode = options.mode.indexOf("DC") === 0;
@@ -76,6 +81,8 @@ export function pair(options: {
   const secc = new SeccSession({ config, clock, protocol: options.protocol, store: options.store, ...binding.sessionOptions(), onStop: (r) => (seccStop = r) });
   binding.attach(secc);
   const trace: EvccTraceEntry[] = [];
+  const sent: V2gMessageDoc[] = [];
+  const wire = <T extends object>(doc: T): T => (options.codec ? (decode(options.protocol, encode(options.protocol, doc)) as T) : doc);
   let outcome: EvccOutcome | undefined;
   let evcc!: EvccSession;
   const latency = (options.latency ?? 5) as Millis;
@@ -86,8 +93,10 @@ export function pair(options: {
     callbacks: {
       send: (doc: V2gMessageDoc) => {
         ac?.setDraw(vehicle.acCurrent());
-        const out = secc.request(doc as unknown as V2gDocument);
-        const response = out.response as unknown as V2gMessageDoc | undefined;
+        const received = wire(doc);
+        sent.push(received);
+        const out = secc.request(received as unknown as V2gDocument);
+        const response = out.response === undefined ? undefined : wire(out.response as unknown as V2gMessageDoc);
         if (response !== undefined) clock.set(() => evcc.handle({ type: "response", message: response }), latency);
         if (out.close) clock.set(() => evcc.handle({ type: "link-down", detail: "SECC closed the connection" }), (latency + 1) as Millis);
       },
@@ -104,7 +113,7 @@ export function pair(options: {
       onEvseValues: (v) => vehicle.onEvseValues(v),
     },
   });
-  return { clock, evcc, secc, vehicle, meter, dc, ac, trace, evccOutcome: () => outcome, seccStop: () => seccStop };
+  return { clock, evcc, secc, vehicle, meter, dc, ac, trace, sent, evccOutcome: () => outcome, seccStop: () => seccStop };
 }
 
 /** Runs until the EVCC ended and the clock is quiet (or `limit` ms). */

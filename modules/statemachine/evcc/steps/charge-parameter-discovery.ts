@@ -6,7 +6,8 @@ import type { Din, Iso2 } from "../../../exi/index";
 import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
-import { checkDcEvseStatus, dcEvStatus } from "./common";
+import { acPhases, checkDcEvseStatus, dcEvStatus } from "./common";
+import { chargingProfileFromSchedule, scheduleOfTuple } from "../charging-profile";
 
 function dcChargeParameter(ctx: StepContext): Din.DC_EVChargeParameterType | Iso2.DC_EVChargeParameterType {
   const bms = ctx.bms;
@@ -79,6 +80,7 @@ export const chargeParameterDiscovery: EvccStep<ResOf<"ChargeParameterDiscoveryR
         evse.minVoltage = fromPhysical(dc.EVSEMinimumVoltageLimit);
         actions.push({ kind: "evse-values", values: { maxCurrent: evse.maxCurrent, maxVoltage: evse.maxVoltage, maxPower: evse.maxPower } });
       }
+      planChargingProfile(ctx, tuple);
       // DIN 70121 and -2 DC: the EV switches to CP state C before CableCheck (the charger
       // applies the isolation test voltage only then).
       actions.push({ kind: "pilot", state: "C" });
@@ -90,6 +92,29 @@ export const chargeParameterDiscovery: EvccStep<ResOf<"ChargeParameterDiscoveryR
       evse.nominalVoltage = fromPhysical("EVSENominalVoltage" in ac ? ac.EVSENominalVoltage : ac.EVSEMaxVoltage);
       actions.push({ kind: "evse-values", values: { maxCurrent: evse.maxCurrent, nominalVoltage: evse.nominalVoltage } });
     }
+    planChargingProfile(ctx, tuple);
     return { kind: "next", step: "PowerDelivery", actions };
   },
 } satisfies EvccStep<ResOf<"ChargeParameterDiscoveryRes">>);
+
+/**
+ * Plans the ChargingProfile for PowerDeliveryReq(Start) now, while the (up to 1,024-entry)
+ * schedule is at hand, so that only its ≤ 24 entries stay in memory. Each
+ * ChargeParameterDiscoveryRes replaces it: after renegotiation the profile follows the new tuple.
+ */
+function planChargingProfile(ctx: StepContext, tuple: Din.SAScheduleTupleType | Iso2.SAScheduleTupleType | undefined): void {
+  ctx.facts.chargingProfile = undefined;
+  if (ctx.config.chargingProfile !== "schedule" || tuple === undefined) return;
+  const schedule = scheduleOfTuple(tuple);
+  if (schedule === undefined) return;
+  const profile = chargingProfileFromSchedule(schedule, { maxPower: vehicleMaxPower(ctx), departure: ctx.config.departureTime });
+  if (profile.length > 0) ctx.facts.chargingProfile = profile;
+}
+
+/** The most power the vehicle takes (W): DC its EVMaximumPowerLimit; AC its current per phase × the supply's voltage × phases. */
+function vehicleMaxPower(ctx: StepContext): number {
+  if (ctx.dc) return ctx.bms.dcLimits().maxPower;
+  const ac = ctx.bms.acLimits();
+  const voltage = ctx.facts.evse.nominalVoltage ?? ac.maxVoltage;
+  return ac.maxCurrent * voltage * acPhases(ctx.config.energyTransferMode);
+}

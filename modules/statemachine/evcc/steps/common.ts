@@ -3,7 +3,7 @@
 import type { Din, Iso2 } from "../../../exi/index";
 import type { DcEvseStatus, AcEvseStatus } from "../msg";
 import type { StepContext, StepResult } from "../step";
-import type { EvccStepId } from "../types";
+import type { EnergyTransferMode, EvccStepId } from "../types";
 
 /** DC_EVStatus of the current BMS state (DIN adds the optional conditioning flags). */
 export function dcEvStatus(ctx: StepContext): Din.DC_EVStatusType | Iso2.DC_EVStatusType {
@@ -13,6 +13,11 @@ export function dcEvStatus(ctx: StepContext): Din.DC_EVStatusType | Iso2.DC_EVSt
     return { EVReady: ctx.bms.ready(), EVCabinConditioning: false, EVRESSConditioning: false, EVErrorCode: ctx.bms.errorCode(), EVRESSSOC: soc };
   }
   return { EVReady: ctx.bms.ready(), EVErrorCode: ctx.bms.errorCode(), EVRESSSOC: soc };
+}
+
+/** Phases an AC energy transfer mode uses (ISO-2 AC_single_phase_core / AC_three_phase_core). */
+export function acPhases(mode: EnergyTransferMode): 1 | 3 {
+  return mode === "AC_single_phase_core" ? 1 : 3;
 }
 
 /** The step after the EV decided to stop: PowerDelivery(Stop) while charging, else SessionStop. */

@@ -5,7 +5,8 @@ import type { Din, Iso2 } from "../../../exi/index";
 import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT_LONG } from "../timeouts";
-import { checkAcEvseStatus, checkDcEvseStatus, dcEvStatus } from "./common";
+import { acPhases, checkAcEvseStatus, checkDcEvseStatus, dcEvStatus } from "./common";
+import { dinChargingProfile, iso2ChargingProfile } from "../charging-profile";
 
 type Progress = "Start" | "Stop" | "Renegotiate";
 
@@ -31,15 +32,25 @@ export const powerDelivery: EvccStep<ResOf<"PowerDeliveryRes">> = Object.freeze(
   request(ctx) {
     const progress = progressOf(ctx);
     const start = progress === "Start";
-    const trace = { progress, soc: Math.floor(ctx.bms.soc()) };
+    // The ChargingProfile goes with Start only: it is the plan for the energy transfer that
+    // begins (fielded chargers check it there; Stop and Renegotiate end or suspend that plan).
+    const profile = start ? ctx.facts.chargingProfile : undefined;
+    const trace = { progress, soc: Math.floor(ctx.bms.soc()), ...(profile !== undefined ? { profileEntries: profile.length } : {}) };
     if (ctx.protocol === "din") {
-      // DIN 70121: ReadyToChargeState is a boolean (true = start, false = stop).
-      const din = { ReadyToChargeState: start, DC_EVPowerDeliveryParameter: dcPowerDeliveryParameter(ctx, start) } satisfies BodyOf<"PowerDeliveryReq">;
+      // DIN 70121: ReadyToChargeState is a boolean (true = start, false = stop); its
+      // ChargingProfile names the tuple it follows.
+      const din = {
+        ReadyToChargeState: start,
+        ...(profile !== undefined ? { ChargingProfile: dinChargingProfile(profile, ctx.facts.saScheduleTupleId) } : {}),
+        DC_EVPowerDeliveryParameter: dcPowerDeliveryParameter(ctx, start),
+      } satisfies BodyOf<"PowerDeliveryReq">;
       return { name: "PowerDeliveryReq", body: din, trace };
     }
     const body = {
       ChargeProgress: progress,
       SAScheduleTupleID: ctx.facts.saScheduleTupleId,
+      // AC: ChargingProfileEntryMaxNumberOfPhasesInUse tells the charger how many phases the EV draws on.
+      ...(profile !== undefined ? { ChargingProfile: iso2ChargingProfile(profile, ctx.dc ? undefined : acPhases(ctx.config.energyTransferMode)) } : {}),
       ...(ctx.dc ? { DC_EVPowerDeliveryParameter: dcPowerDeliveryParameter(ctx, start) } : {}),
     } satisfies BodyOf<"PowerDeliveryReq">;
     return { name: "PowerDeliveryReq", body, trace };
