@@ -13,7 +13,7 @@ import { HEADER_SLOT } from "./envelope";
 import { iso20FailedResponse } from "./failed-responses";
 import { fromRational, rational } from "./rational";
 import { maxChargePower, schedulePowerAt } from "./secc-common";
-import { evseStatusOf, loopTargetPower, meterInfoOf, noteDisplay, rec } from "./secc-loop";
+import { loopMode, loopResponseHead, loopTargetPower, noteDisplay, rec } from "./secc-loop";
 import { isBpt } from "./services";
 
 /** The grid frequency the charger announces (EVSENominalFrequency, Hz). */
@@ -61,15 +61,9 @@ type AcLoopReq = ac.Scheduled_AC_CLReqControlModeType | ac.BPT_Scheduled_AC_CLRe
  */
 export function acChargeLoop(req: ac.AC_ChargeLoopReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const r = rec(ctx);
-  const bpt = r.transfer !== undefined && isBpt(r.transfer);
-  const dynamic = r.controlMode === "dynamic";
-  const mode: AcLoopReq | undefined = dynamic
-    ? bpt
-      ? req.BPT_Dynamic_AC_CLReqControlMode
-      : req.Dynamic_AC_CLReqControlMode
-    : bpt
-      ? req.BPT_Scheduled_AC_CLReqControlMode
-      : req.Scheduled_AC_CLReqControlMode;
+  const picked = loopMode(r, req, "AC");
+  const { bpt, dynamic } = picked;
+  const mode = picked.mode as AcLoopReq | undefined;
   if (mode === undefined) return failed("AC_ChargeLoopReq", "FAILED_WrongChargeParameter");
   noteDisplay(ctx, req.DisplayParameters);
   r.ev.presentActivePower = fromRational(mode.EVPresentActivePower);
@@ -86,17 +80,10 @@ export function acChargeLoop(req: ac.AC_ChargeLoopReqType, ctx: SeccContext, fac
   else target = Math.min(schedulePowerAt(facts, (facts.now - r.startedAt) / 1000), limit);
   r.targetPower = target;
   const fault = evseFault(facts);
-  const out: Record<string, unknown> = { Header: HEADER_SLOT, ResponseCode: fault ? "FAILED" : "OK" };
-  const status = evseStatusOf(facts, r);
-  if (status !== undefined) out.EVSEStatus = status;
-  if (req.MeterInfoRequested) {
-    const meter = meterInfoOf(facts);
-    if (meter !== undefined) out.MeterInfo = meter;
-  }
+  const out = loopResponseHead(facts, r, fault, req.MeterInfoRequested);
   const evse = facts.evse;
   const present = evse.presentCurrent * evse.ac.nominalVoltage * evse.ac.phases;
-  const name = (bpt ? "BPT_" : "") + (dynamic ? "Dynamic" : "Scheduled") + "_AC_CLResControlMode";
-  out[name] = { EVSETargetActivePower: rational(target), EVSEPresentActivePower: rational(present) };
+  out[picked.resName] = { EVSETargetActivePower: rational(target), EVSEPresentActivePower: rational(present) };
   const body: AnyBody = { AC_ChargeLoopRes: out };
   return fault ? stop(body, "failed-response", "stop-charging") : reply(body, undefined, "ac-target");
 }

@@ -13,7 +13,7 @@ import { dischargeIn, dischargeOut } from "./bpt";
 import { HEADER_SLOT } from "./envelope";
 import { iso20FailedResponse } from "./failed-responses";
 import { fromRational, rational } from "./rational";
-import { evseStatusOf, loopTargetPower, meterInfoOf, noteDisplay, rec } from "./secc-loop";
+import { loopMode, loopResponseHead, loopTargetPower, noteDisplay, rec } from "./secc-loop";
 import { isBpt } from "./services";
 
 /** IEC 61851-23: the pre-charge current is at most 2 A (the -20 DC_PreChargeReq carries no current). */
@@ -121,15 +121,9 @@ type DcLoopReq = dc.Scheduled_DC_CLReqControlModeType | dc.BPT_Scheduled_DC_CLRe
 export function dcChargeLoop(req: dc.DC_ChargeLoopReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const r = rec(ctx);
   const ev = ctx.ev;
-  const bpt = r.transfer !== undefined && isBpt(r.transfer);
-  const dynamic = r.controlMode === "dynamic";
-  const mode: DcLoopReq | undefined = dynamic
-    ? bpt
-      ? req.BPT_Dynamic_DC_CLReqControlMode
-      : req.Dynamic_DC_CLReqControlMode
-    : bpt
-      ? req.BPT_Scheduled_DC_CLReqControlMode
-      : req.Scheduled_DC_CLReqControlMode;
+  const picked = loopMode(r, req, "DC");
+  const { bpt, dynamic } = picked;
+  const mode = picked.mode as DcLoopReq | undefined;
   if (mode === undefined) return failed("DC_ChargeLoopReq", "FAILED_WrongChargeParameter");
   noteDisplay(ctx, req.DisplayParameters);
   const presentVoltage = fromRational(req.EVPresentVoltage);
@@ -164,13 +158,7 @@ export function dcChargeLoop(req: dc.DC_ChargeLoopReqType, ctx: SeccContext, fac
   }
   ev.chargingComplete = req.DisplayParameters?.ChargingComplete === true;
   const fault = evseFault(facts);
-  const out: Record<string, unknown> = { Header: HEADER_SLOT, ResponseCode: fault ? "FAILED" : "OK" };
-  const status = evseStatusOf(facts, r);
-  if (status !== undefined) out.EVSEStatus = status;
-  if (req.MeterInfoRequested) {
-    const meter = meterInfoOf(facts);
-    if (meter !== undefined) out.MeterInfo = meter;
-  }
+  const out = loopResponseHead(facts, r, fault, req.MeterInfoRequested);
   const current = ev.targetCurrent;
   const magnitude = current < 0 ? -current : current;
   const discharge = facts.config.iso20?.discharge;
@@ -180,8 +168,7 @@ export function dcChargeLoop(req: dc.DC_ChargeLoopReqType, ctx: SeccContext, fac
   out.EVSEPowerLimitAchieved = ev.targetVoltage * magnitude >= (current < 0 ? discharge?.maxPower ?? limits.maxPower : limits.maxPower);
   out.EVSECurrentLimitAchieved = magnitude >= currentLimit;
   out.EVSEVoltageLimitAchieved = ev.targetVoltage >= limits.maxVoltage;
-  const name = (bpt ? "BPT_" : "") + (dynamic ? "Dynamic" : "Scheduled") + "_DC_CLResControlMode";
-  out[name] = dcLoopLimits(facts, bpt, dynamic);
+  out[picked.resName] = dcLoopLimits(facts, bpt, dynamic);
   const body: AnyBody = { DC_ChargeLoopRes: out };
   return fault ? stop(body, "failed-response", "stop-charging") : reply(body, undefined, "current-demand");
 }

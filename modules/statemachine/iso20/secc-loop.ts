@@ -6,6 +6,7 @@ import type { SeccContext } from "../secc/context";
 import type * as cm from "../../exi/generated/iso20_cm/types";
 import type { Iso20Record } from "./context";
 import { isBpt } from "./services";
+import { HEADER_SLOT } from "./envelope";
 
 export { rec } from "./context";
 
@@ -44,6 +45,30 @@ export function noteDisplay(ctx: SeccContext, display: cm.DisplayParametersType 
   if (display === undefined) return;
   if (typeof display.PresentSOC === "number") ctx.ev.soc = display.PresentSOC;
   if (display.ChargingComplete !== undefined) ctx.ev.chargingComplete = display.ChargingComplete === true;
+}
+
+/**
+ * The control-mode element a loop request must carry for the selected service and mode
+ * (`BPT_Dynamic_DC_CLReqControlMode`, `Scheduled_AC_CLReqControlMode`, …), and the name of the
+ * response's (…CLResControlMode).
+ */
+export function loopMode(r: Iso20Record, req: object, family: "DC" | "AC"): { mode: any; bpt: boolean; dynamic: boolean; resName: string } {
+  const bpt = r.transfer !== undefined && isBpt(r.transfer);
+  const dynamic = r.controlMode === "dynamic";
+  const stem = (bpt ? "BPT_" : "") + (dynamic ? "Dynamic_" : "Scheduled_") + family + "_CL";
+  return { mode: (req as Record<string, unknown>)[stem + "ReqControlMode"], bpt, dynamic, resName: stem + "ResControlMode" };
+}
+
+/** The start of a loop response, in schema order: Header, ResponseCode, EVSEStatus?, MeterInfo?. */
+export function loopResponseHead(facts: SeccFacts, r: Iso20Record, fault: boolean, meterRequested: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { Header: HEADER_SLOT, ResponseCode: fault ? "FAILED" : "OK" };
+  const status = evseStatusOf(facts, r);
+  if (status !== undefined) out.EVSEStatus = status;
+  if (meterRequested) {
+    const meter = meterInfoOf(facts);
+    if (meter !== undefined) out.MeterInfo = meter;
+  }
+  return out;
 }
 
 /**
