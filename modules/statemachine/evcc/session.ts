@@ -95,6 +95,8 @@ export class EvccSession {
   #outcome: EvccOutcome | undefined;
   #requests = 0;
   #weldingExpired = false;
+  /** -20 BPT: the charger's discharge sign convention was logged. */
+  #signNoted = false;
 
   constructor(options: EvccSessionOptions) {
     const config = resolveEvccConfig(options.config);
@@ -220,7 +222,14 @@ export class EvccSession {
     this.#trace("rx", element.name, responseTrace(res));
     const code = typeof res.ResponseCode === "string" ? res.ResponseCode : "";
     if (code.indexOf("FAILED") === 0) return this.#abort("response-code", `${element.name}: ${code}`);
-    this.#apply(this.#step.onResponse(res, this.#ctx));
+    const result = this.#step.onResponse(res, this.#ctx);
+    const iso20 = facts.iso20;
+    if (iso20 !== undefined && iso20.peerNegativeDischarge !== undefined && !this.#signNoted) {
+      // BPT: which sign the charger gives its discharge limits (read as magnitudes either way; iso20/bpt.ts).
+      this.#signNoted = true;
+      this.#log.log("info", "evcc", `charger sends discharge limits ${iso20.peerNegativeDischarge ? "negative" : "as magnitudes (positive)"}`);
+    }
+    this.#apply(result);
   }
 
   #apply(result: StepResult): void {

@@ -230,6 +230,8 @@ export interface Iso20EvccReplayResult {
   car: string[];
   ours: string[];
   outcome?: EvccOutcome;
+  /** The EVCC's log messages. */
+  log: string[];
 }
 
 /**
@@ -262,6 +264,7 @@ export function replayIso20Evcc(session: V2gSession, transfer: Iso20Transfer, co
     }
   }
   const ours: string[] = [];
+  const log: string[] = [];
   let loop = 0;
   let evcc!: EvccSession;
   let outcome: EvccOutcome | undefined;
@@ -274,6 +277,7 @@ export function replayIso20Evcc(session: V2gSession, transfer: Iso20Transfer, co
     },
     bms,
     clock,
+    logger: { log: (_level, _source, message) => log.push(message) },
     unixTime: () => 1_761_474_994n,
     callbacks: {
       send(doc: EvccDoc) {
@@ -300,5 +304,5 @@ export function replayIso20Evcc(session: V2gSession, transfer: Iso20Transfer, co
   });
   evcc.start();
   for (let i = 0; i < 600 && !evcc.ended; i++) clock.advance(100);
-  return { car, ours, outcome };
+  return { car, ours, outcome, log };
 }
