@@ -12,6 +12,9 @@ import { diffXml } from "../support/xml-infoset";
 import { fromHex } from "../../modules/common/index";
 import { every, loadOracle, loadReal } from "../support/exi-vectors";
 import { describeError } from "../support/exi-check";
+import { BYTE_MUTATORS as MUTATORS } from "../../tools/fuzz/mutators";
+import { int, prng } from "../../tools/fuzz/random";
+import { exiSeeds } from "../../tools/fuzz/layers-session";
 import { engine, hasShared, sharedSkip } from "../support/shared";
 
 const SEED = 0x15118;
@@ -22,18 +25,6 @@ const PER_INPUT_MS = engine === "xs" ? 500 : 50;
 const TOTAL_MS = engine === "xs" ? 120000 : 60000;
 /** Seeds whose every prefix is decoded. */
 const TRUNCATION_SEEDS = engine === "xs" ? 10 : 150;
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const now: () => number = (() => {
   const p = (globalThis as { performance?: { now(): number } }).performance;
@@ -46,99 +37,8 @@ interface Seed {
   bytes: Uint8Array;
 }
 
-/** Real messages and oracle vectors of every family: the material the mutators start from. */
-function seeds(): Seed[] {
-  const out: Seed[] = [];
-  for (const [, list] of loadOracle()) {
-    for (const v of every(list, engine === "xs" ? 6 : 40)) out.push({ schema: v.schema, fragment: v.fragment, bytes: fromHex(v.hex)! });
-  }
-  for (const [schema, rows] of loadReal()) {
-    // Distinct message shapes matter more than volume: take every n-th real message.
-    for (const r of every(rows, engine === "xs" ? 6 : 60)) out.push({ schema, fragment: false, bytes: fromHex(r.hex)! });
-  }
-  // Keep seeds small enough that one decode stays cheap (certificate chains are a few kB).
-  return out.filter((s) => s.bytes.length <= 6000);
-}
-
-type Mutator = (s: Uint8Array, rnd: () => number, other: Uint8Array) => Uint8Array;
-
-const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
-
-const MUTATORS: [string, Mutator][] = [
-  ["truncate", (s, rnd) => s.slice(0, int(rnd, s.length))],
-  [
-    "bit flips",
-    (s, rnd) => {
-      const out = s.slice();
-      const flips = 1 + int(rnd, 4);
-      for (let k = 0; k < flips && out.length > 0; k++) {
-        const bit = int(rnd, out.length * 8);
-        out[bit >> 3] ^= 0x80 >> (bit & 7);
-      }
-      return out;
-    },
-  ],
-  [
-    "byte edits",
-    (s, rnd) => {
-      const out = s.slice();
-      const edits = 1 + int(rnd, 3);
-      for (let k = 0; k < edits && out.length > 1; k++) out[1 + int(rnd, out.length - 1)] = [0x00, 0xff, 0x7f, 0x80, int(rnd, 256)][int(rnd, 5)];
-      return out;
-    },
-  ],
-  [
-    "random bytes",
-    (_s, rnd) => {
-      const out = new Uint8Array(1 + int(rnd, 96));
-      for (let i = 0; i < out.length; i++) out[i] = int(rnd, 256);
-      out[0] = 0x80; // past the header check, into the grammars
-      return out;
-    },
-  ],
-  [
-    "huge length or count",
-    (s, rnd) => {
-      // A varint of 2^35−1 (or more continuation groups) where a length/count/integer may sit.
-      const huge = [0xff, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01].slice(0, 4 + int(rnd, 9));
-      const at = 1 + int(rnd, Math.max(1, s.length - 1));
-      const shift = int(rnd, 8); // at any bit offset: shift the inserted bytes by 0..7 bits
-      const out = new Uint8Array(s.length + huge.length + 1);
-      out.set(s.subarray(0, at));
-      for (let k = 0; k < huge.length; k++) {
-        out[at + k] |= huge[k] >> shift;
-        out[at + k + 1] |= (huge[k] << (8 - shift)) & 0xff;
-      }
-      out.set(s.subarray(at), at + huge.length + 1);
-      return out;
-    },
-  ],
-  [
-    "repeated slice",
-    (s, rnd) => {
-      if (s.length < 3) return s;
-      const from = 1 + int(rnd, s.length - 2);
-      const len = 1 + int(rnd, Math.min(16, s.length - from));
-      const times = 2 + int(rnd, 200);
-      const out = new Uint8Array(s.length + len * times);
-      out.set(s.subarray(0, from + len));
-      for (let k = 0; k < times; k++) out.set(s.subarray(from, from + len), from + len * (k + 1));
-      out.set(s.subarray(from + len), from + len * (times + 1));
-      return out;
-    },
-  ],
-  [
-    "splice",
-    (s, rnd, other) => {
-      const a = int(rnd, s.length + 1);
-      const b = int(rnd, other.length + 1);
-      const out = new Uint8Array(a + other.length - b);
-      out.set(s.subarray(0, a));
-      out.set(other.subarray(b), a);
-      return out;
-    },
-  ],
-];
+/** Real messages and oracle vectors of every family: the material the mutators start from (shared with `npm run fuzz -- --layer exi`). */
+const seeds = (): Seed[] => exiSeeds(engine === "xs");
 
 interface Finding {
   what: string;
