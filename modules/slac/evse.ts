@@ -362,6 +362,13 @@ export class SlacEvse {
     if (isType(m, "CM_VALIDATE.REQ")) return this.#onValidate(s, m.fields.timer);
     if (isType(m, "CM_SLAC_MATCH.REQ")) {
       if (!bytesEqual(m.fields.runId, s.runId)) return;
+      // ISO 15118-3 Table A.7: PEV MAC is the requesting EV host's MAC, EVSE MAC this EVSE's.
+      // A request naming another EV or another EVSE is a spoof or a confused car: it gets no
+      // NMK. (All 120 CM_SLAC_MATCH.REQ in ../shared/captures fill both fields so.)
+      if (!bytesEqual(m.fields.pevMac, src) || !bytesEqual(m.fields.evseMac, this.#channel.mac)) {
+        this.#logger.log("warn", "slac.evse", `CM_SLAC_MATCH.REQ from ${toHex(src)} names PEV ${toHex(m.fields.pevMac)}, EVSE ${toHex(m.fields.evseMac)}: refused`);
+        return;
+      }
       if (s.phase !== "wait-match" && s.phase !== "validating" && s.phase !== "wait-atten-rsp") return;
       if (!this.#keyReady) {
         this.#deferredMatch = m;
