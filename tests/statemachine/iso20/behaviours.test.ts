@@ -253,3 +253,20 @@ describe("ISO 15118-20 Scheduled: the offered schedule runs out", () => {
     assert.equal(progress[progress.length - 1], "Stop");
   });
 });
+
+describe("ISO 15118-20: the EV pauses", () => {
+  test("evcc.pause() while charging: PowerDelivery(Stop), WeldingDetection, SessionStop(Pause); the SECC keeps the session for resumption", () => {
+    const store = new MemorySessionStore();
+    const s = stack({ transfer: "dc", mode: "dynamic", store, targetSoc: 90 });
+    while (s.evcc.session?.step !== "ChargeLoop") s.clock.advance(100);
+    s.evcc.pause();
+    const outcome = run(s);
+    assert.equal(outcome?.reason, "paused");
+    assert.equal(outcome?.paused, true);
+    assert.equal(s.secc.session.stopReason, "ev-pause");
+    assert.equal(store.size, 1);
+    const sent = s.trace.filter((e) => e.direction === "tx").map((e) => e.name);
+    const tail = sent.slice(sent.lastIndexOf("DC_ChargeLoopReq") + 1).filter((name, i, list) => i === 0 || name !== list[i - 1]);
+    assert.deepEqual(tail, ["PowerDeliveryReq", "DC_WeldingDetectionReq", "SessionStopReq"]);
+  });
+});
