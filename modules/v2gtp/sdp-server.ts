@@ -6,6 +6,7 @@
 // otherwise with the one it does offer; the vehicle then decides.
 // Invalid datagrams are dropped without an answer (no negative response exists in SDP).
 
+import type { Clock, Millis } from "../common/clock";
 import type { Logger } from "../common/log";
 import { silentLogger } from "../common/log";
 import type { Datagram, UdpSocket, UdpSocketClass } from "../common/io";
@@ -31,6 +32,14 @@ export interface SdpServerOptions {
   /** Local address to bind (default "::"). */
   bindAddress?: string;
   logger?: Logger;
+  /**
+   * With a clock the server bounds a flood (see SdpServer): at most `answersPerSecond` answers
+   * per second to one source address, and one log line per second for what it refused.
+   * Without one every valid request is answered and logged.
+   */
+  clock?: Clock;
+  /** Answers per second to one source address (default 8: a car asks every 250 ms at most, §7.10.1). */
+  answersPerSecond?: number;
   /** Called for each valid request with the answer sent (for logs, tests, simulators). */
   onRequest?(request: SdpRequest, response: SdpResponse, from: { address: string; port: number }): void;
   /** The socket failed; the server is closed. */
@@ -51,12 +60,86 @@ export function chooseSdpResponse(
   return { address: offer.address, port, security, transport: "tcp" };
 }
 
+/** Source addresses whose answers are counted at once; beyond, a request is answered uncounted. */
+const MAX_TRACKED_SOURCES = 64;
+const SECOND = 1000 as Millis;
+
+/** Answers given to one source address in the current one-second window. */
+interface SourceWindow {
+  start: number;
+  answers: number;
+}
+
+/**
+ * Flood bound (a charger in a car park must keep answering the real car): an SDP request is
+ * 10–12 bytes, its answer 28, so a flood with a spoofed source address would make the charger a
+ * reflector toward that address, and a log line per request would drown the log. Each source
+ * address gets at most `answersPerSecond` answers per second (the car asks at most every 250 ms
+ * and repeats only after a silence, ISO 15118-2 §7.10.1 [V2G2-159]), so the real car, whatever
+ * others send, is answered every time; what is refused is counted and logged once a second.
+ * The table of sources is bounded; a source it cannot hold is answered uncounted (answering the
+ * car matters more than the bound).
+ */
+class SdpFloodBound {
+  readonly #clock: Clock;
+  readonly #limit: number;
+  readonly #sources = new Map<string, SourceWindow>();
+  #refused = 0;
+  #invalid = 0;
+  #reportStart = 0;
+
+  constructor(clock: Clock, limit: number) {
+    this.#clock = clock;
+    this.#limit = limit;
+    this.#reportStart = clock.now();
+  }
+
+  /** True when `address` may have another answer now. */
+  admit(address: string): boolean {
+    const now = this.#clock.now();
+    let w = this.#sources.get(address);
+    if (w !== undefined && now - w.start >= SECOND) w = undefined;
+    if (w === undefined) {
+      if (this.#sources.size >= MAX_TRACKED_SOURCES) this.#prune(now);
+      w = { start: now, answers: 0 };
+      if (this.#sources.size < MAX_TRACKED_SOURCES) this.#sources.set(address, w);
+    }
+    if (w.answers >= this.#limit) {
+      this.#refused++;
+      return false;
+    }
+    w.answers++;
+    return true;
+  }
+
+  /** Counts an invalid datagram; true when it may be logged on its own (the first in a second). */
+  invalid(): boolean {
+    return this.#invalid++ === 0;
+  }
+
+  /** The refusals and invalid datagrams of the last second, once a second; undefined otherwise. */
+  report(): { refused: number; invalid: number } | undefined {
+    const now = this.#clock.now();
+    if (now - this.#reportStart < SECOND) return undefined;
+    this.#reportStart = now;
+    const out = { refused: this.#refused, invalid: this.#invalid };
+    this.#refused = 0;
+    this.#invalid = 0;
+    return out.refused > 1 || out.invalid > 1 ? out : undefined;
+  }
+
+  #prune(now: number): void {
+    for (const [address, w] of this.#sources) if (now - w.start >= SECOND) this.#sources.delete(address);
+  }
+}
+
 export class SdpServer {
   readonly #socket: UdpSocket;
   readonly #options: SdpServerOptions;
   readonly #logger: Logger;
   /** The two possible answers, encoded once (no allocation per request). */
   readonly #encoded: Record<SdpSecurity, Uint8Array | undefined>;
+  readonly #bound: SdpFloodBound | undefined;
   #closed = false;
 
   constructor(options: SdpServerOptions) {
@@ -71,6 +154,9 @@ export class SdpServer {
       return r && r.security === security ? encodeSdpResponse(r) : undefined;
     };
     this.#encoded = { tls: encoded("tls"), none: encoded("none") };
+    const limit = options.answersPerSecond ?? 8;
+    if (!(Number.isInteger(limit) && limit >= 1)) throw new ImplementationError(`answersPerSecond ${limit}: a positive integer`);
+    this.#bound = options.clock ? new SdpFloodBound(options.clock, limit) : undefined;
     this.#socket = new options.udp({
       port: options.port ?? SDP_PORT,
       address: options.bindAddress ?? "::",
@@ -102,10 +188,14 @@ export class SdpServer {
 
   #handle(datagram: Datagram): void {
     const from = { address: datagram.address, port: datagram.port };
+    const bound = this.#bound;
+    const summary = bound?.report();
+    if (summary) this.#logger.log("warn", "sdp", "SDP flood bounded in the last second", summary);
     let request: SdpRequest;
     try {
       request = decodeSdpRequest(datagram.data);
     } catch (error) {
+      if (bound && !bound.invalid()) return; // counted; the once-a-second summary tells
       if (error instanceof V2gtpError && error.payloadType === PayloadType.SDP_REQUEST_WIRELESS) {
         this.#logger.log("info", "sdp", "wireless SDP request (0x9002) ignored: not supported", from);
       } else {
@@ -118,6 +208,7 @@ export class SdpServer {
     }
     const response = chooseSdpResponse(request, this.#options);
     if (!response) return; // unreachable: the constructor requires a port
+    if (bound && !bound.admit(datagram.address)) return; // counted; the summary tells
     try {
       this.#socket.write(this.#encoded[response.security]!, datagram.address, datagram.port);
     } catch (error) {
