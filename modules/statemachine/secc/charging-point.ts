@@ -29,7 +29,7 @@
 
 import { allZero, bytesEqual, silentLogger, toHex } from "../../common/index";
 import type { IoCallbacks, Logger, StreamSocket } from "../../common/index";
-import { createExiCodec } from "../../exi/index";
+import { createExiCodec, logFacetViolations } from "../../exi/index";
 import type { V2gtpCloseReason } from "../../v2gtp/index";
 import type { ChargerFeedback, SessionStore } from "../charger-interfaces";
 import type { StopReason } from "../framework";
@@ -108,7 +108,7 @@ export class ChargingPoint {
     this.#feedback = options.binding?.feedback ?? options.feedback ?? {};
     // One codec for all connections: messages are handled one at a time, never nested, and on
     // a microcontroller a codec per waiting newcomer is memory the live session may need.
-    this.#codec = options.codec ?? createExiCodec();
+    this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#log, "secc"));
   }
 
   /** The connection holding the live session, if any. */
