@@ -132,6 +132,11 @@ export class EvccConnection {
     this.#session?.renegotiate();
   }
 
+  /** ISO 15118-20 while charging: choose the services anew (SessionStop ServiceRenegotiation). */
+  renegotiateService(): void {
+    this.#session?.renegotiateService();
+  }
+
   /** Emergency: no further message, contactors open, pilot B, TCP closed. */
   abort(detail?: string): void {
     if (this.#session) this.#session.handle({ type: "control", control: { kind: "abort", detail } });

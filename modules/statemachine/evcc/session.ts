@@ -91,7 +91,7 @@ export class EvccSession {
   #sendTimer: TimerHandle | undefined;
   #sequenceTimer: TimerHandle | undefined;
   #setupTimer: TimerHandle | undefined;
-  #pendingControl: "stop" | "pause" | "renegotiate" | undefined;
+  #pendingControl: "stop" | "pause" | "renegotiate" | "renegotiate-service" | undefined;
   #outcome: EvccOutcome | undefined;
   #requests = 0;
   #weldingExpired = false;
@@ -177,6 +177,11 @@ export class EvccSession {
   /** ISO-2 while charging: PowerDelivery(Renegotiate), new ChargeParameterDiscovery, restart. */
   renegotiate(): void {
     this.handle({ type: "control", control: { kind: "renegotiate" } });
+  }
+
+  /** -20 while charging: PowerDelivery(Stop), SessionStop(ServiceRenegotiation), ServiceDiscovery … again. */
+  renegotiateService(): void {
+    this.handle({ type: "control", control: { kind: "renegotiate-service" } });
   }
 
   /** ISO-2: like stop() but SessionStop(Pause); resume with a new session and resumeSessionId. */
@@ -381,6 +386,13 @@ export class EvccSession {
   /** Applies the pending control; returns the step to send next, or undefined to go on as planned. */
   #applyControl(): EvccStepId | undefined {
     const facts = this.#ctx.facts;
+    if (this.#pendingControl === "renegotiate-service") {
+      this.#pendingControl = undefined;
+      if (facts.iso20 === undefined || !facts.charging || facts.iso20.serviceRenegotiation) return undefined;
+      facts.iso20.serviceRenegotiation = true;
+      this.#log.log("info", "evcc", "service renegotiation requested by the EV");
+      return "PowerDelivery";
+    }
     if (this.#pendingControl === "renegotiate") {
       this.#pendingControl = undefined;
       // Only while energy flows in ISO-2 or -20 (DIN 70121 has no renegotiation) and not already

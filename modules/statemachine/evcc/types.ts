@@ -141,6 +141,8 @@ export type EvccControl =
   | { kind: "pause" }
   /** ISO-2: agree new charge parameters while charging (PowerDelivery Renegotiate); ignored otherwise. */
   | { kind: "renegotiate" }
+  /** ISO 15118-20 while charging: stop power and choose the services anew (SessionStop ServiceRenegotiation → ServiceDiscovery); ignored otherwise. */
+  | { kind: "renegotiate-service" }
   /** Emergency: no more messages; contactors open, pilot B. */
   | { kind: "abort"; detail?: string };
 

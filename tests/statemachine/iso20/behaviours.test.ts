@@ -270,3 +270,19 @@ describe("ISO 15118-20: the EV pauses", () => {
     assert.deepEqual(tail, ["PowerDeliveryReq", "DC_WeldingDetectionReq", "SessionStopReq"]);
   });
 });
+
+describe("ISO 15118-20: the EV renegotiates its service", () => {
+  test("renegotiateService() while charging: PowerDelivery(Stop) → SessionStop(ServiceRenegotiation) → ServiceDiscovery … → charging again", () => {
+    // DC: the simulated AC vehicle does not draw again after its pilot went to B (a sim limitation).
+    const s = stack({ transfer: "dc", mode: "scheduled" });
+    while (s.evcc.session?.step !== "ChargeLoop") s.clock.advance(100);
+    s.clock.advance(1_000);
+    s.evcc.renegotiateService();
+    const outcome = run(s);
+    assert.equal(outcome?.reason, "charging-complete", outcome?.detail);
+    const sent = s.trace.filter((e) => e.direction === "tx").map((e) => e.name);
+    assert.equal(sent.filter((n) => n === "ServiceDiscoveryReq").length, 2);
+    assert.equal(sent.filter((n) => n === "SessionStopReq").length, 2);
+    assert.equal(s.secc.session.stopReason, "ev-terminate");
+  });
+});
