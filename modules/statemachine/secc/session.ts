@@ -649,6 +649,12 @@ export class SeccSession {
         evse.isolation = event.isolation;
         break;
       case "present-values":
+        // A reading that is no number (a sensor or ADC fault) would make every later response
+        // unencodable, so the EV would hear nothing: keep the last good reading, and say why.
+        if (!Number.isFinite(event.voltage) || !Number.isFinite(event.current)) {
+          this.#logger.log("warn", "secc", "present values that are not numbers ignored", { voltage: event.voltage, current: event.current });
+          break;
+        }
         evse.presentVoltage = event.voltage;
         evse.presentCurrent = event.current;
         break;
@@ -659,6 +665,10 @@ export class SeccSession {
         evse.contactorsClosed = false;
         break;
       case "meter":
+        if (!Number.isFinite(event.wh)) {
+          this.#logger.log("warn", "secc", "a meter reading that is not a number ignored", { wh: event.wh });
+          break;
+        }
         evse.meterWh = event.wh;
         break;
       case "dc-limits":
