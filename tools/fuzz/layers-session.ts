@@ -8,7 +8,7 @@ import { ManualClock, Millis } from "../../modules/common/index";
 import { ExiError, SCHEMA_IDS, createExiCodec, decode, decodeFragment, encode, encodeFragment, type SchemaId } from "../../modules/exi/index";
 import { fromHex } from "../../modules/common/index";
 import { SeccSession } from "../../modules/statemachine/index";
-import type { SapProtocolId, SeccConfig, SeccRequestDoc } from "../../modules/statemachine/index";
+import type { ChargerFeedback, ControlEvent, SapProtocolId, SeccConfig, SeccRequestDoc } from "../../modules/statemachine/index";
 import { EvccSession } from "../../modules/statemachine/evcc/index";
 import type { EvccDoc, EvccSchema, EvccOutcome } from "../../modules/statemachine/evcc/index";
 import { SimVehicle } from "../../hosts/sim/vehicle/index";
@@ -133,15 +133,22 @@ function responseCode(doc: object | undefined): string {
   return `${messageName(d)} ${content?.ResponseCode ?? "?"}`;
 }
 
+function processing(doc: object): string | undefined {
+  const d = doc as Record<string, any>;
+  const root = Object.keys(d)[0];
+  const content = root === "V2G_Message" ? d.V2G_Message.Body[Object.keys(d.V2G_Message.Body)[0]] : d[root];
+  return content?.EVSEProcessing;
+}
+
 /**
  * The SessionID to put in the next message: mostly the one the session gave, else zero, random
  * bytes or the captured one. `label` says which, for the input's description.
  */
 function chooseSessionId(rnd: Rnd, current: Uint8Array, captured: Uint8Array | undefined): { id: Uint8Array; label: string } {
   const roll = int(rnd, 100);
-  if (roll < 88 || captured === undefined) return { id: current, label: "" };
-  if (roll < 92) return { id: new Uint8Array(current.length), label: "[sid zero]" };
-  if (roll < 96) return { id: randomBytes(rnd, current.length), label: "[sid other]" };
+  if (roll < 96 || captured === undefined) return { id: current, label: "" };
+  if (roll < 97) return { id: new Uint8Array(current.length), label: "[sid zero]" };
+  if (roll < 99) return { id: randomBytes(rnd, current.length), label: "[sid other]" };
   return { id: captured, label: "[sid captured]" };
 }
 
@@ -189,10 +196,48 @@ interface SeccMaterial {
 
 const UNIX = 1_761_474_994n;
 
+/** Charger events at random moments (besides the cooperative answers), some of them extreme. */
+const CONTROL_EVENTS: readonly ControlEvent[] = Object.freeze([
+  { kind: "authorized", accepted: false },
+  { kind: "cable-check-finished", isolation: "Fault" },
+  { kind: "present-values", voltage: 1e6, current: -1 },
+  { kind: "present-values", voltage: Number.NaN, current: 0 },
+  { kind: "contactors-opened" },
+  { kind: "meter", wh: -5 },
+  { kind: "stop-charging" },
+  { kind: "renegotiate" },
+  { kind: "emergency-shutdown" },
+  { kind: "cp-state", state: "A" },
+  { kind: "cp-state", state: "B" },
+  { kind: "cp-state", state: "C" },
+  { kind: "cp-state", state: "F" },
+  { kind: "dc-limits", limits: { maxCurrent: 0 } },
+  { kind: "power-setpoint", watts: -1e9 },
+  { kind: "evse-notification", notification: "Pause" },
+]);
+
+/**
+ * A charger that does what the session asks a moment later (authorises, finishes the cable check
+ * with a valid isolation, follows the pre-charge voltage, closes and opens its contactors), so
+ * perturbed sessions get as deep as a real one; `rnd` now and then makes it refuse or forget.
+ */
+function cooperativeCharger(clock: ManualClock, rnd: Rnd, control: (event: ControlEvent) => void): ChargerFeedback {
+  const later = (event: ControlEvent): void => {
+    if (int(rnd, 20) > 0) clock.set(() => control(event), Millis(1 + int(rnd, 5)));
+  };
+  return {
+    requestAuthorization: () => later({ kind: "authorized", accepted: true }),
+    startCableCheck: () => later({ kind: "cable-check-finished", isolation: "Valid" }),
+    preCharge: (voltage) => later({ kind: "present-values", voltage, current: 0 }),
+    startCharging: () => later({ kind: "contactors-closed" }),
+    stopCharging: () => later({ kind: "contactors-opened" }),
+  };
+}
+
 function seccLayer(protocol: SapProtocolId, schemas: readonly SchemaId[], configs: readonly SeccConfig[]): FuzzLayer<SeccMaterial> {
   return {
     name: `secc-${protocol}`,
-    about: `a fresh SeccSession (${protocol}, ManualClock) fed perturbed real ${protocol} request sequences: dropped, repeated, out of order, foreign requests, out-of-range values, wrong SessionIDs; timers run out`,
+    about: `a fresh SeccSession (${protocol}, ManualClock, a charger that answers its requests) fed perturbed real ${protocol} request sequences: dropped, repeated, out of order, foreign requests, out-of-range values, wrong SessionIDs; charger events at random moments; timers run out`,
     prepare(small) {
       if (!hasShared()) return NO_SHARED;
       const isRequest = (m: Msg): boolean => m.name.endsWith("Req");
@@ -208,9 +253,10 @@ function seccLayer(protocol: SapProtocolId, schemas: readonly SchemaId[], config
       const clock = new ManualClock({ start: 1000 });
       let stopped: string | undefined;
       const viaSap = int(rnd, 4) === 0 && m.sap.length > 0;
-      const session = new SeccSession({
+      const session: SeccSession = new SeccSession({
         config: pick(rnd, configs),
         clock,
+        feedback: cooperativeCharger(clock, rnd, (event) => session.control(event)),
         protocol: viaSap ? undefined : protocol,
         randomBytes: byteSource(rnd),
         unixTime: () => UNIX,
@@ -220,7 +266,8 @@ function seccLayer(protocol: SapProtocolId, schemas: readonly SchemaId[], config
       const sequence = perturbSequence(pick(rnd, m.sessions), m.pool, rnd, 30);
       if (viaSap) sequence.unshift({ msg: pick(rnd, m.sap), mutate: int(rnd, 3) === 0 });
       let current: Uint8Array = new Uint8Array(protocol === "din" ? 1 : 8);
-      for (const step of sequence) {
+      for (let k = 0; k < sequence.length && k < 60; k++) {
+        const step = sequence[k];
         if (stopped !== undefined) break;
         const captured = headerOf(step.msg.doc)?.SessionID as Uint8Array | undefined;
         const sid = chooseSessionId(rnd, current, captured);
@@ -235,8 +282,12 @@ function seccLayer(protocol: SapProtocolId, schemas: readonly SchemaId[], config
           m.codec.encode(schema, out.response);
           const header = headerOf(out.response as Record<string, any>);
           if (header?.SessionID instanceof Uint8Array && step.msg.name === "SessionSetupReq") current = header.SessionID;
+          // The real sessions are stored without their repeats: ask again while the charger
+          // says Ongoing, as the EV did (the next request would be a sequence error).
+          if (processing(out.response) === "Ongoing" && int(rnd, 10) > 0) sequence.splice(k + 1, 0, { msg: step.msg, mutate: false });
         }
         if (out.close) break;
+        if (int(rnd, 30) === 0) session.control(pick(rnd, CONTROL_EVENTS));
         clock.advance(int(rnd, 30) === 0 ? int(rnd, 70000) : int(rnd, 100));
       }
       if (stopped === undefined && int(rnd, 4) === 0) clock.advance(70000);
@@ -249,11 +300,15 @@ function seccLayer(protocol: SapProtocolId, schemas: readonly SchemaId[], config
 
 export const SECC_DIN = seccLayer("din", ["din"], [DC_CONFIG]);
 export const SECC_ISO2 = seccLayer("iso2", ["iso2"], [DC_CONFIG, AC_CONFIG]);
-export const SECC_ISO20 = seccLayer("iso20", ["iso20-cm", "iso20-dc", "iso20-ac"], [DC20, AC20]);
+/** -20 is offered in SAP only over TLS unless the configuration allows it plainly (the fuzzer has no TLS). */
+const plain20 = (config: SeccConfig): SeccConfig => ({ ...config, iso20: { ...config.iso20, insecureWithoutTls: true } });
+export const SECC_ISO20 = seccLayer("iso20", ["iso20-cm", "iso20-dc", "iso20-ac"], [plain20(DC20), plain20(AC20)]);
 
 // ---- EVCC -----------------------------------------------------------------------------------
 
 interface EvccMaterial {
+  /** The responses of each real session (capture), and whether that charger was DC. */
+  sessions: { responses: Msg[]; dc: boolean }[];
   responses: Map<string, Msg[]>;
   all: Msg[];
   codec: Codec;
@@ -262,25 +317,40 @@ interface EvccMaterial {
 function evccLayer(protocol: "din" | "iso2"): FuzzLayer<EvccMaterial> {
   return {
     name: `evcc-${protocol}`,
-    about: `a fresh EvccSession (${protocol}, simulated vehicle, ManualClock) answered with real ${protocol} responses: the matching one mostly, else another; out-of-range values, wrong SessionIDs, lost responses`,
+    about: `a fresh EvccSession (${protocol}, simulated vehicle, ManualClock) answered by one real ${protocol} charger's session (its responses in order), now and then another charger's or any response; out-of-range values, wrong SessionIDs, lost responses`,
     prepare(small) {
       if (!hasShared()) return NO_SHARED;
       const responses = new Map<string, Msg[]>();
       const all: Msg[] = [];
-      for (const s of [...realSessions([protocol], small), ...realSessions(["apphand"], small)]) {
-        for (const msg of s) {
-          if (!msg.name.endsWith("Res")) continue;
+      const sessions: EvccMaterial["sessions"] = [];
+      for (const s of realSessions([protocol], small)) {
+        const own = s.filter((msg) => msg.name.endsWith("Res"));
+        if (own.length === 0) continue;
+        sessions.push({ responses: own, dc: own.some((msg) => msg.name === "CurrentDemandRes" || msg.name === "CableCheckRes") });
+        for (const msg of own) {
           const list = responses.get(msg.name) ?? [];
           if (list.length === 0) responses.set(msg.name, list);
           list.push(msg);
           all.push(msg);
         }
       }
-      return { responses, all, codec: createExiCodec() };
+      if (protocol === "din") for (const s of sessions) s.dc = true; // DIN 70121 is DC only
+      return { sessions, responses, all, codec: createExiCodec() };
     },
     run(m, rnd, count: Count) {
       const clock = new ManualClock({ start: 1000 });
-      const dc = protocol === "din" || int(rnd, 2) === 0;
+      // One real charger's session answers (its responses in order, by name); now and then a
+      // response of another charger, or any response at all.
+      const script = pick(rnd, m.sessions);
+      const dc = script.dc;
+      const used = new Map<string, number>();
+      const scripted = (name: string): Msg | undefined => {
+        const own = script.responses.filter((msg) => msg.name === name);
+        if (own.length === 0) return undefined;
+        const k = used.get(name) ?? 0;
+        used.set(name, k + 1);
+        return own[Math.min(k, own.length - 1)];
+      };
       const vehicle = new SimVehicle({ clock, battery: { capacityKWh: 10, soc: 70, maxCurrent: 125 }, targetSoc: 75, onBoardCharger: { phases: 3, maxCurrent: 16 } });
       let outcome: EvccOutcome | undefined;
       let current: Uint8Array | undefined;
@@ -290,12 +360,13 @@ function evccLayer(protocol: "din" | "iso2"): FuzzLayer<EvccMaterial> {
       const answer = (request: EvccDoc): void => {
         if (answers++ >= 40 || int(rnd, 40) === 0) return; // a lost response: the EVCC's timers
         const name = messageName(request as Record<string, any>).replace(/Req$/, "Res");
-        const matching = m.responses.get(name);
-        const msg = matching && int(rnd, 10) > 0 ? pick(rnd, matching) : pick(rnd, m.all);
+        const roll = int(rnd, 20);
+        const others = m.responses.get(name);
+        const msg = (roll < 17 ? scripted(name) : undefined) ?? (roll < 19 && others ? pick(rnd, others) : pick(rnd, m.all));
         const captured = headerOf(msg.doc)?.SessionID as Uint8Array | undefined;
         const sid = current === undefined ? { id: captured ?? new Uint8Array(0), label: "" } : chooseSessionId(rnd, current, captured);
         const original = captured === undefined ? msg.doc : withSessionId(msg.doc, sid.id);
-        const mutate = int(rnd, 5) === 0;
+        const mutate = int(rnd, 8) === 0;
         const doc = wellFormed(m.codec, msg, mutate ? mutateValues(original, rnd) : original, original, count);
         if (msg.name === "SessionSetupRes" && current === undefined) current = headerOf(doc)?.SessionID;
         names.push(`${msg.name}${mutate ? "*" : ""}${sid.label}`);
