@@ -3,3 +3,7 @@ export type * from "./crypto";
 export { SIGNATURE_SIZES, KEY_AGREEMENT_SIZES, requireLength } from "./crypto";
 export type * from "./tls";
 export * from "./der";
+export * from "./x509";
+export * from "./chain";
+export * from "./storage";
+export * from "./store";
