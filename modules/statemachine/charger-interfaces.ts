@@ -144,6 +144,13 @@ export type ControlEvent =
   | { readonly kind: "power-setpoint"; readonly watts: number }
   /** ISO 15118-20 EVSENotification for the EV (Terminate and ScheduleRenegotiation come from stop-charging / renegotiate). */
   | { readonly kind: "evse-notification"; readonly notification: "Pause" | "ExitStandby" | "ServiceRenegotiation" | undefined }
+  /**
+   * The operator's limit over time (OCPP SetChargingProfile): PMax steps (`start` in s from when
+   * it is offered, `power` in W) that the next SAScheduleList offers instead of the configured
+   * schedule; undefined returns to it (ClearChargingProfile). Push "renegotiate" after it for a
+   * session that already charges (ISO-2 EVSENotification ReNegotiation: the EV repeats ChargeParameterDiscovery).
+   */
+  | { readonly kind: "schedule"; readonly steps: readonly { readonly start: number; readonly power: number }[] | undefined }
   | { readonly kind: "malfunction" };
 
 /** The charger as the handlers see it. The session updates it from ControlEvents. */
@@ -166,6 +173,8 @@ export interface EvseFacts {
   powerSetpoint?: number;
   /** ISO 15118-20 EVSENotification besides Terminate / ScheduleRenegotiation; undefined: none. */
   iso20Notification?: "Pause" | "ExitStandby" | "ServiceRenegotiation";
+  /** The operator's PMax steps (ControlEvent schedule); undefined: config.pmaxSchedule / the limit. */
+  schedule?: readonly { readonly start: number; readonly power: number }[];
   dc: DcLimits;
   ac: AcLimits;
 }
@@ -276,6 +285,11 @@ export interface EvNeeds {
   readonly departureTime?: number;
   readonly minimumSoc?: number;
   readonly targetSoc?: number;
+  /** DIN / ISO-2 ChargeParameterDiscoveryReq: the EV's limits (V, A, W; AC: A per phase) and requested energy mode. */
+  readonly maxVoltage?: number;
+  readonly maxCurrent?: number;
+  readonly maxPower?: number;
+  readonly energyMode?: string;
 }
 
 /**

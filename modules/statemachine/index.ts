@@ -49,6 +49,9 @@
 // secc/charger-binding.ts — ChargerBinding: DcPowerModule / AcSupply / EnergyMeter /
 //   Authorizer ⇄ ChargerFeedback, ControlEvents and the per-request sampling of present values.
 //   hosts/sim/charger/ has simulated implementations.
+// operator-backend.ts — OperatorBackend: what the SECC asks of the charger's operator
+//   (authorize, EV certificate, OCSP) and tells it (EV needs, session course); answers come
+//   back as ControlEvents (authorized, schedule, renegotiate). hosts/sim/ocpp speaks OCPP 2.0.1.
 // msg-types.ts — TEMPORARY local message shapes until modules/exi/generated lands.
 //
 // The EVCC (vehicle) side lives in ./evcc/ and has its own index.
@@ -68,6 +71,7 @@ export { ChargingPoint } from "./secc/charging-point";
 export type { ChargingPointOptions, ChargingPointCloseReason, ConnectionEnd } from "./secc/charging-point";
 export { ChargerBinding } from "./secc/charger-binding";
 export type { ChargerParts, ControlTarget } from "./secc/charger-binding";
+export type { OperatorBackend, AuthorizationRequest, CertificateHashData, OperatorAnswer, OperatorSessionInfo } from "./operator-backend";
 export type { SeccConnectionOptions, SeccCodec } from "./secc/connection";
 export type { SeccContext, EvValues } from "./secc/context";
 export type { SeccHandler, SeccState, SeccProtocol } from "./secc/types";

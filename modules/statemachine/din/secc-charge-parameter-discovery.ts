@@ -33,6 +33,7 @@ export function handle(req: DinChargeParameterDiscoveryReq, ctx: SeccContext, fa
       },
     },
     "CableCheck",
+    "ev-needs",
   );
 }
 

@@ -28,14 +28,18 @@ export function handle(req: Iso2ChargeParameterDiscoveryReq, ctx: SeccContext, f
     const ac = req.AC_EVChargeParameter!;
     ctx.ev.maxCurrent = fromPhysical(ac.EVMaxCurrent);
     ctx.ev.maxVoltage = fromPhysical(ac.EVMaxVoltage);
+    ctx.ev.energyRequest = fromPhysical(ac.EAmount);
   }
+  const departure = dc ? req.DC_EVChargeParameter!.DepartureTime : req.AC_EVChargeParameter!.DepartureTime;
+  if (departure !== undefined) ctx.ev.departureTime = departure;
   const res: Record<string, unknown> = { ResponseCode: "OK", EVSEProcessing: "Finished", SAScheduleList: iso2ScheduleList(facts, ctx) };
   if (dc) res.DC_EVSEChargeParameter = dcEvseChargeParameter(facts, dcEvseStatus(facts, "idle"));
   else res.AC_EVSEChargeParameter = acEvseChargeParameter(facts);
   // After PowerDelivery Renegotiate: straight to PowerDelivery (AC), or PowerDelivery or a
   // repeated cable check (DC; some EVs, e.g. RiseV2G's, check again).
   const next = !dc ? "PowerDelivery" : ctx.renegotiating ? "Renegotiated" : "CableCheck";
-  return reply({ ChargeParameterDiscoveryRes: res }, next);
+  // "ev-needs": the charger's operator hears the EV's needs (OCPP NotifyEVChargingNeeds).
+  return reply({ ChargeParameterDiscoveryRes: res }, next, "ev-needs");
 }
 
 export const state = seccState({

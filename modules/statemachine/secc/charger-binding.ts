@@ -19,6 +19,7 @@ import type {
   EnergyMeter,
   EvseFacts,
 } from "../charger-interfaces";
+import type { OperatorBackend } from "../operator-backend";
 
 export interface ChargerParts {
   dc?: DcPowerModule;
@@ -30,6 +31,11 @@ export interface ChargerParts {
   inverter?: AcInverter;
   /** ISO 15118-20 Dynamic control: the site energy manager's setpoints and notifications. */
   energyManager?: EnergyManager;
+  /**
+   * The charger's operator (OCPP CSMS): authorizes when there is no local `auth`, hears the
+   * session's course and the EV's needs, and may push schedules (see ../operator-backend.ts).
+   */
+  backend?: OperatorBackend;
 }
 
 /** Whatever takes ControlEvents: a SeccSession, or a test recorder. */
@@ -50,27 +56,36 @@ export class ChargerBinding {
     if (parts.ac !== undefined) parts.ac.onEvent = sink;
     if (parts.auth !== undefined) parts.auth.onEvent = sink;
     if (parts.energyManager !== undefined) parts.energyManager.onEvent = sink;
-    const { dc, meter, auth, inverter, energyManager } = parts;
+    if (parts.backend !== undefined) parts.backend.onEvent = sink;
+    const { dc, meter, auth, inverter, energyManager, backend } = parts;
     const ac: AcSupply | undefined = parts.inverter ?? parts.ac;
     if (parts.inverter !== undefined) parts.inverter.onEvent = sink;
     this.#feedback = {
       requestAuthorization: (evccId) => {
         if (auth !== undefined) auth.authorize(evccId);
+        else if (backend !== undefined) backend.authorize({ kind: "eim", evccId });
         else sink({ kind: "authorized", accepted: true });
       },
       startCableCheck: (voltage) => dc?.startIsolationCheck(voltage),
       preCharge: (voltage, current) => dc?.setTarget(voltage, current),
       dcTarget: (voltage, current) => dc?.setTarget(voltage, current),
       acTarget: (watts) => inverter?.setActivePower(watts),
-      evNeeds: (needs) => energyManager?.evNeeds?.(needs),
+      evNeeds: (needs) => {
+        energyManager?.evNeeds?.(needs);
+        backend?.evNeeds?.(needs);
+      },
+      sessionStarted: (info) => backend?.sessionStarted?.({ protocol: info.protocol, evccId: info.evccId, resumed: info.resumed }),
       startCharging: (mode) => {
         if (mode === "ac") ac?.close();
+        backend?.chargingStarted?.();
       },
       stopCharging: (mode) => {
         if (mode === "ac") ac?.open();
         else dc?.stop();
+        backend?.chargingStopped?.();
       },
-      sessionStopped: () => {
+      sessionStopped: (reason) => {
+        backend?.sessionStopped?.(reason);
         dc?.stop();
         if (ac?.closed) ac.open();
         auth?.cancel();

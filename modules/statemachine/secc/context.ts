@@ -15,6 +15,9 @@ export interface EvValues {
   ready: boolean;
   errorCode: string;
   chargingComplete: boolean;
+  /** DIN / ISO-2 ChargeParameterDiscoveryReq: energy requested (Wh; ISO-2 AC EAmount, DC EVEnergyRequest) and DepartureTime (s). */
+  energyRequest?: number;
+  departureTime?: number;
 }
 
 export interface SeccContext {

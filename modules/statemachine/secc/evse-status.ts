@@ -90,9 +90,9 @@ export function schedulePower(facts: SeccFacts, dc: boolean): number {
   return ac.nominalVoltage * ac.maxCurrent * ac.phases;
 }
 
-/** The schedule's steps: the configured PMaxSchedule, or one step at the power limit. */
+/** The schedule's steps: the operator's (ControlEvent schedule), the configured PMaxSchedule, or one step at the power limit. */
 export function scheduleSteps(facts: SeccFacts, dc: boolean): readonly { readonly start: number; readonly power: number }[] {
-  const steps = facts.config.pmaxSchedule;
+  const steps = facts.evse.schedule ?? facts.config.pmaxSchedule;
   if (steps !== undefined && steps.length > 0) return steps;
   return [{ start: 0, power: schedulePower(facts, dc) }];
 }

@@ -6,6 +6,7 @@ import type { SeccFacts } from "../charger-interfaces";
 import type { DcEvChargeParameter, PaymentSelectionReq, SessionSetupReq } from "../msg-types";
 import type { SeccContext } from "./context";
 import { noteEvStatus, noteLimit } from "./context";
+import { fromPhysical } from "../physical";
 
 /**
  * Sets the session ID. A SessionSetupReq whose header names the paused session of the same EV
@@ -77,4 +78,5 @@ export function noteDcChargeParameter(ctx: SeccContext, p: DcEvChargeParameter):
   noteLimit(ctx.ev, "maxVoltage", p.EVMaximumVoltageLimit);
   noteLimit(ctx.ev, "maxCurrent", p.EVMaximumCurrentLimit);
   noteLimit(ctx.ev, "maxPower", p.EVMaximumPowerLimit);
+  if (p.EVEnergyRequest !== undefined) ctx.ev.energyRequest = fromPhysical(p.EVEnergyRequest);
 }

@@ -615,6 +615,9 @@ export class SeccSession {
         const n = ctx.iso20?.ev;
         if (n !== undefined) {
           fb.evNeeds?.({ targetEnergy: n.targetEnergy, maxEnergy: n.maxEnergy, minEnergy: n.minEnergy, departureTime: n.departureTime, minimumSoc: n.minimumSoc, targetSoc: n.targetSoc });
+        } else {
+          // DIN / ISO-2 ChargeParameterDiscoveryReq: limits, requested energy and departure.
+          fb.evNeeds?.({ targetEnergy: ev.energyRequest, departureTime: ev.departureTime, maxVoltage: ev.maxVoltage, maxCurrent: ev.maxCurrent, maxPower: ev.maxPower, energyMode: ctx.energyMode });
         }
         return;
       }
@@ -696,6 +699,9 @@ export class SeccSession {
         break;
       case "evse-notification":
         evse.iso20Notification = event.notification;
+        break;
+      case "schedule":
+        evse.schedule = event.steps;
         break;
       case "cp-state":
         evse.cpState = event.state;

@@ -8,10 +8,10 @@ import type { Millis } from "../../../modules/common/index";
 import { EvccSession } from "../../../modules/statemachine/evcc/index";
 import type { EnergyTransferMode, EvccConfig, EvccOutcome, EvccSchema, EvccTraceEntry, V2gMessageDoc } from "../../../modules/statemachine/evcc/index";
 import { ChargerBinding, SeccSession } from "../../../modules/statemachine/index";
-import type { SeccConfig, SessionStore, StopReason, V2gDocument } from "../../../modules/statemachine/index";
 import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../hosts/sim/charger/index";
 import { SimVehicle } from "../../../hosts/sim/vehicle/index";
 import type { SimVehicleOptions } from "../../../hosts/sim/vehicle/index";
+import type { OperatorBackend, SeccConfig, SessionStore, StopReason, V2gDocument } from "../../../modules/statemachine/index";
 
 export const SECC_DC: SeccConfig = {
   evseId: "DE*XS1*E0001",
@@ -54,6 +54,8 @@ export function pair(options: {
   latency?: number;
   /** Pass every request and response through EXI encode → decode, as on the wire. */
   codec?: boolean;
+  /** The charger's operator (an OCPP bridge): authorizes and may push schedules. */
+  backend?: OperatorBackend;
 }): Pair {
   const clock = options.clock ?? new ManualClock({ start: 10_000 });
   const dcMode = options.mode.indexOf("DC") === 0;
@@ -76,7 +78,7 @@ export function pair(options: {
     clock,
     power: () => (dc ? dc.presentVoltage * dc.presentCurrent : ac && acLimits && ac.closed ? vehicle.acCurrent() * acLimits.nominalVoltage * acLimits.phases : 0),
   });
-  const binding = new ChargerBinding({ dc, ac, meter });
+  const binding = new ChargerBinding({ dc, ac, meter, backend: options.backend });
   let seccStop: StopReason | undefined;
   const secc = new SeccSession({ config, clock, protocol: options.protocol, store: options.store, ...binding.sessionOptions(), onStop: (r) => (seccStop = r) });
   binding.attach(secc);

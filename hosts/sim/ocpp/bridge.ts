@@ -1,0 +1,367 @@
+// The charger's OCPP 2.0.1 side: an OperatorBackend (modules/statemachine/operator-backend.ts)
+// that speaks OCPP-J 2.0.1 to a CSMS through ocpp-rpc, with the library's schema validation on
+// every call and response (strictMode). See ./README.md for the ISO 15118 ↔ OCPP mapping.
+
+import { RPCClient } from "ocpp-rpc";
+import { silentLogger, toHex } from "../../../modules/common/index";
+import type { Clock, Logger, Millis, TimerHandle } from "../../../modules/common/index";
+import type {
+  AuthorizationRequest,
+  CertificateHashData,
+  ControlEvent,
+  EnergyMeter,
+  EvNeeds,
+  OperatorAnswer,
+  OperatorBackend,
+  OperatorSessionInfo,
+} from "../../../modules/statemachine/index";
+import { ChargingProfiles } from "./profiles";
+import type { ClearCriteria, OcppChargingProfile, PowerStep } from "./profiles";
+import { Iso15118Ctrlr } from "./device-model";
+
+export interface OcppBridgeOptions {
+  /** The CSMS endpoint with the station's identity as last path segment: ws://host:port/path/ID. */
+  url: string;
+  /** The charger's clock (meter sampling); wall-clock timestamps come from `unixMs`. */
+  clock: Clock;
+  /** Wall clock in ms (default Date.now). */
+  unixMs?: () => number;
+  logger?: Logger;
+  /** OCPP EVSE and connector of this SECC (default 1 / 1). */
+  evseId?: number;
+  connectorId?: number;
+  vendorName?: string;
+  model?: string;
+  /** The charger's energy meter (Energy.Active.Import.Register). */
+  meter?: EnergyMeter;
+  /** Present output: V and A (signed: negative while discharging). */
+  present?: () => { voltage: number; current: number };
+  /** W per A for profiles given in A (AC: nominal voltage × phases; DC: the output voltage). */
+  wattsPerAmp?: () => number;
+  /** TransactionEvent Updated with meter values every this while charging (default 60 s, SampledDataTxUpdatedInterval). */
+  meterInterval?: Millis;
+  /** ISO15118Ctrlr values (SeccId, CountryName, …). */
+  seccId?: string;
+  /** Every OCPP message in and out, e.g. for a trace. */
+  onMessage?(direction: "tx" | "rx", method: string, params: unknown): void;
+}
+
+type Json = Record<string, unknown>;
+
+/** Splits ws://host:port/a/b/ID into endpoint ws://host:port/a/b and identity ID. */
+export function splitOcppUrl(url: string): { endpoint: string; identity: string } {
+  const slash = url.lastIndexOf("/");
+  if (!/^wss?:\/\/[^/]/.test(url) || slash < url.indexOf("//") + 2 || slash === url.length - 1) {
+    throw new TypeError(`OCPP URL must be ws://HOST:PORT/[PATH/]ID, got ${url}`);
+  }
+  return { endpoint: url.slice(0, slash), identity: decodeURIComponent(url.slice(slash + 1)) };
+}
+
+export class OcppBridge implements OperatorBackend {
+  onEvent?: (event: ControlEvent) => void;
+  onAnswer?: (answer: OperatorAnswer) => void;
+  readonly client: RPCClient;
+  readonly ctrlr: Iso15118Ctrlr;
+  readonly profiles = new ChargingProfiles();
+  readonly #o: OcppBridgeOptions;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #evseId: number;
+  #transactionId: string | undefined;
+  #transactionStartMs = 0;
+  #seqNo = 0;
+  #idToken: { idToken: string; type: string } | undefined;
+  #meterTimer: TimerHandle | undefined;
+  #charging = false;
+  /** The steps last pushed to the SECC, to renegotiate only on a real change. */
+  #pushed: string | undefined;
+  #transactionCount = 0;
+  /** Calls in flight, so that a test or the CLI can wait for the charger's reports. */
+  readonly #pending = new Set<Promise<unknown>>();
+
+  constructor(options: OcppBridgeOptions) {
+    this.#o = options;
+    this.#log = options.logger ?? silentLogger;
+    this.#now = options.unixMs ?? Date.now;
+    this.#evseId = options.evseId ?? 1;
+    this.ctrlr = new Iso15118Ctrlr({ seccId: options.seccId });
+    const { endpoint, identity } = splitOcppUrl(options.url);
+    this.client = new RPCClient({ endpoint, identity, protocols: ["ocpp2.0.1"], strictMode: true, reconnect: false } as never);
+    this.client.on("strictValidationFailure", (e: { error?: Error; messageId?: string; method?: string }) =>
+      this.#log.log("error", "ocpp", `schema validation failed: ${e.method ?? "?"}: ${e.error?.message ?? ""}`),
+    );
+    this.#handle("SetChargingProfile", (p) => this.#setChargingProfile(p));
+    this.#handle("ClearChargingProfile", (p) => this.#clearChargingProfile(p as ClearCriteria));
+    this.#handle("GetVariables", (p) => ({ getVariableResult: this.ctrlr.get(p.getVariableData as never) }));
+    this.#handle("SetVariables", (p) => ({ setVariableResult: this.ctrlr.set(p.setVariableData as never) }));
+  }
+
+  /** Connects and boots: BootNotification, then StatusNotification Available. */
+  async connect(): Promise<void> {
+    await this.client.connect();
+    const boot = (await this.#call("BootNotification", {
+      reason: "PowerUp",
+      chargingStation: { vendorName: this.#o.vendorName ?? "xs15118", model: this.#o.model ?? "xs15118-sim" },
+    })) as { status: string; interval: number };
+    this.#log.log("info", "ocpp", `BootNotification ${boot.status} (heartbeat ${boot.interval} s)`);
+    await this.#status("Available");
+  }
+
+  /** Waits until every call sent so far has its answer. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  async close(): Promise<void> {
+    this.#o.clock.clear(this.#meterTimer);
+    await this.settled();
+    await this.client.close({ awaitPending: true });
+  }
+
+  // ---- OperatorBackend ------------------------------------------------------------------
+
+  authorize(request: AuthorizationRequest): void {
+    const idToken =
+      request.kind === "eim" ? { idToken: toHex(request.evccId).toUpperCase(), type: "MacAddress" } : { idToken: request.emaid, type: "eMAID" };
+    const params: Json = { idToken };
+    if (request.kind === "pnc") {
+      if (request.chain.length > 0) params.iso15118CertificateHashData = request.chain.map(ocspData);
+      if (request.certificate !== undefined) params.certificate = request.certificate;
+    }
+    this.#fire("Authorize", params, (res) => {
+      const r = res as { idTokenInfo: { status: string }; certificateStatus?: string };
+      const accepted = r.idTokenInfo.status === "Accepted" && (r.certificateStatus === undefined || r.certificateStatus === "Accepted");
+      if (accepted) this.#idToken = idToken;
+      if (request.kind === "pnc") this.onAnswer?.({ kind: "contract-status", accepted, certificateStatus: r.certificateStatus });
+      this.onEvent?.({ kind: "authorized", accepted });
+      if (accepted && this.#transactionId !== undefined) this.#transaction("Updated", "Authorized", { idToken });
+    }, () => this.onEvent?.({ kind: "authorized", accepted: false }));
+  }
+
+  requestEvCertificate(action: "Install" | "Update", schema: "iso2" | "iso20", exiRequest: Uint8Array): void {
+    // OCPP 2.0.1 §M02: iso15118SchemaVersion is the namespace of the message set.
+    const iso15118SchemaVersion = schema === "iso2" ? "urn:iso:15118:2:2013:MsgDef" : "urn:iso:std:iso:15118:-20:CommonMessages";
+    this.#fire("Get15118EVCertificate", { iso15118SchemaVersion, action, exiRequest: Buffer.from(exiRequest).toString("base64") }, (res) => {
+      const r = res as { status: string; exiResponse: string };
+      this.onAnswer?.({ kind: "ev-certificate", accepted: r.status === "Accepted", exiResponse: r.exiResponse.length > 0 ? new Uint8Array(Buffer.from(r.exiResponse, "base64")) : undefined });
+    }, () => this.onAnswer?.({ kind: "ev-certificate", accepted: false }));
+  }
+
+  requestCertificateStatus(hash: CertificateHashData): void {
+    this.#fire("GetCertificateStatus", { ocspRequestData: ocspData(hash) }, (res) => {
+      const r = res as { status: string; ocspResult?: string };
+      this.onAnswer?.({ kind: "certificate-status", good: r.status === "Accepted", ocspResponse: r.ocspResult !== undefined ? new Uint8Array(Buffer.from(r.ocspResult, "base64")) : undefined });
+    }, () => this.onAnswer?.({ kind: "certificate-status", good: false }));
+  }
+
+  evNeeds(needs: EvNeeds): void {
+    const mode = needs.energyMode ?? "DC";
+    const requestedEnergyTransfer = mode.startsWith("DC") ? "DC" : mode === "AC_single_phase_core" ? "AC_single_phase" : "AC_three_phase";
+    const chargingNeeds: Json = { requestedEnergyTransfer };
+    if (needs.departureTime !== undefined) chargingNeeds.departureTime = new Date(this.#now() + needs.departureTime * 1000).toISOString();
+    const energy = needs.targetEnergy ?? needs.maxEnergy;
+    if (requestedEnergyTransfer === "DC") {
+      chargingNeeds.dcChargingParameters = {
+        evMaxCurrent: Math.round(needs.maxCurrent ?? 0),
+        evMaxVoltage: Math.round(needs.maxVoltage ?? 0),
+        ...(needs.maxPower ? { evMaxPower: Math.round(needs.maxPower) } : {}),
+        ...(energy !== undefined ? { energyAmount: Math.round(energy) } : {}),
+        ...(needs.targetSoc !== undefined ? { fullSoC: Math.round(needs.targetSoc) } : {}),
+      };
+    } else {
+      // ISO-2 AC_EVChargeParameter has no minimum current: 0 A (the EV may pause).
+      chargingNeeds.acChargingParameters = {
+        energyAmount: Math.round(energy ?? 0),
+        evMinCurrent: 0,
+        evMaxCurrent: Math.round(needs.maxCurrent ?? 0),
+        evMaxVoltage: Math.round(needs.maxVoltage ?? 0),
+      };
+    }
+    this.#fire("NotifyEVChargingNeeds", { evseId: this.#evseId, chargingNeeds, maxScheduleTuples: 1 });
+  }
+
+  evChargingSchedule(entries: readonly PowerStep[]): void {
+    if (entries.length === 0) return;
+    this.#fire("NotifyEVChargingSchedule", {
+      timeBase: new Date(this.#now()).toISOString(),
+      evseId: this.#evseId,
+      chargingSchedule: {
+        id: 1,
+        chargingRateUnit: "W",
+        chargingSchedulePeriod: entries.map((e) => ({ startPeriod: Math.round(e.start), limit: Math.round(e.power) })),
+      },
+    });
+  }
+
+  sessionStarted(info: OperatorSessionInfo): void {
+    this.#transactionId = `xs-${this.#now().toString(36)}-${++this.#transactionCount}`;
+    this.#transactionStartMs = this.#now();
+    this.#seqNo = 0;
+    this.#idToken = undefined;
+    this.#pushed = undefined;
+    this.#log.log("info", "ocpp", `transaction ${this.#transactionId} (${info.protocol}, EVCCID ${toHex(info.evccId)})`);
+    void this.#status("Occupied");
+    this.#transaction("Started", "EVDetected", { chargingState: "EVConnected", register: true });
+    // A profile installed before the EV came is offered in its first SAScheduleList.
+    this.#pushSchedule(false);
+  }
+
+  chargingStarted(): void {
+    if (this.#charging) return;
+    this.#charging = true;
+    this.#transaction("Updated", "ChargingStateChanged", { chargingState: "Charging", register: true });
+    this.#armMeter();
+  }
+
+  chargingStopped(): void {
+    if (!this.#charging) return;
+    this.#charging = false;
+    this.#o.clock.clear(this.#meterTimer);
+    this.#meterTimer = undefined;
+    this.#transaction("Updated", "ChargingStateChanged", { chargingState: "SuspendedEV", register: true });
+  }
+
+  sessionStopped(reason: string): void {
+    if (this.#transactionId === undefined) return;
+    this.#charging = false;
+    this.#o.clock.clear(this.#meterTimer);
+    this.#meterTimer = undefined;
+    this.#transaction("Ended", "EVDeparted", { chargingState: "Idle", register: true, stoppedReason: stoppedReason(reason) });
+    this.#transactionId = undefined;
+    void this.#status("Available");
+  }
+
+  // ---- CSMS → charger -------------------------------------------------------------------
+
+  #setChargingProfile(params: Json): Json {
+    const profile = params.chargingProfile as OcppChargingProfile;
+    if (profile.chargingProfilePurpose === "TxProfile" && this.#transactionId === undefined) return { status: "Rejected" };
+    if (!this.profiles.set(profile, this.#now())) return { status: "Rejected" };
+    this.#pushSchedule(true);
+    return { status: "Accepted" };
+  }
+
+  #clearChargingProfile(criteria: ClearCriteria): Json {
+    if (!this.profiles.clear(criteria)) return { status: "Unknown" };
+    this.#pushSchedule(true);
+    return { status: "Accepted" };
+  }
+
+  /** The composite limit to the SECC; a changed one during a session asks the EV to renegotiate. */
+  #pushSchedule(renegotiate: boolean): void {
+    const steps = this.profiles.steps(this.#now(), this.#o.wattsPerAmp?.() ?? 230 * 3, this.#transactionStartMs);
+    const key = JSON.stringify(steps ?? null);
+    if (key === this.#pushed) return;
+    this.#pushed = key;
+    this.onEvent?.({ kind: "schedule", steps });
+    if (renegotiate && this.#transactionId !== undefined) {
+      this.#log.log("info", "ocpp", `charging profile changed: ${key}; asking the EV to renegotiate`);
+      this.onEvent?.({ kind: "renegotiate" });
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  #armMeter(): void {
+    const interval = this.#o.meterInterval ?? (60_000 as Millis);
+    this.#meterTimer = this.#o.clock.set(() => {
+      if (!this.#charging) return;
+      this.#transaction("Updated", "MeterValuePeriodic", {});
+      this.#armMeter();
+    }, interval);
+  }
+
+  #transaction(
+    eventType: "Started" | "Updated" | "Ended",
+    triggerReason: string,
+    extra: { chargingState?: string; register?: boolean; stoppedReason?: string; idToken?: { idToken: string; type: string } },
+  ): void {
+    if (this.#transactionId === undefined) return;
+    const transactionInfo: Json = { transactionId: this.#transactionId };
+    if (extra.chargingState !== undefined) transactionInfo.chargingState = extra.chargingState;
+    if (extra.stoppedReason !== undefined) transactionInfo.stoppedReason = extra.stoppedReason;
+    const params: Json = {
+      eventType,
+      timestamp: new Date(this.#now()).toISOString(),
+      triggerReason,
+      seqNo: this.#seqNo++,
+      transactionInfo,
+      meterValue: [this.#meterValue(eventType)],
+    };
+    if (eventType === "Started") params.evse = { id: this.#evseId, connectorId: this.#o.connectorId ?? 1 };
+    const token = extra.idToken ?? (eventType === "Started" ? this.#idToken : undefined);
+    if (token !== undefined) params.idToken = token;
+    this.#fire("TransactionEvent", params);
+  }
+
+  /** Energy register, and the present voltage, current and power (import positive, export when discharging). */
+  #meterValue(eventType: string): Json {
+    const context = eventType === "Started" ? "Transaction.Begin" : eventType === "Ended" ? "Transaction.End" : "Sample.Periodic";
+    const sampledValue: Json[] = [];
+    const wh = this.#o.meter?.energyWh ?? 0;
+    sampledValue.push({ value: round3(wh), context, measurand: "Energy.Active.Import.Register", unitOfMeasure: { unit: "Wh" } });
+    const present = this.#o.present?.();
+    if (present !== undefined) {
+      const watts = present.voltage * present.current;
+      sampledValue.push({ value: round3(present.voltage), context, measurand: "Voltage", unitOfMeasure: { unit: "V" } });
+      sampledValue.push({ value: round3(Math.abs(present.current)), context, measurand: present.current < 0 ? "Current.Export" : "Current.Import", unitOfMeasure: { unit: "A" } });
+      sampledValue.push({ value: round3(Math.abs(watts)), context, measurand: watts < 0 ? "Power.Active.Export" : "Power.Active.Import", unitOfMeasure: { unit: "W" } });
+    }
+    return { timestamp: new Date(this.#now()).toISOString(), sampledValue };
+  }
+
+  #status(connectorStatus: "Available" | "Occupied"): Promise<unknown> {
+    return this.#call("StatusNotification", {
+      timestamp: new Date(this.#now()).toISOString(),
+      connectorStatus,
+      evseId: this.#evseId,
+      connectorId: this.#o.connectorId ?? 1,
+    }).catch(() => undefined);
+  }
+
+  #handle(method: string, handler: (params: Json) => Json): void {
+    this.client.handle(method, async ({ params }) => {
+      this.#o.onMessage?.("rx", method, params);
+      const result = handler((params ?? {}) as Json);
+      this.#o.onMessage?.("tx", `${method}Response`, result);
+      return result;
+    });
+  }
+
+  #call(method: string, params: Json): Promise<unknown> {
+    this.#o.onMessage?.("tx", method, params);
+    const p = this.client.call(method, params).then((res) => {
+      this.#o.onMessage?.("rx", `${method}Response`, res);
+      return res;
+    });
+    this.#pending.add(p);
+    const forget = (): void => void this.#pending.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /** A call whose answer goes to callbacks: the session never waits on the operator. */
+  #fire(method: string, params: Json, onResult?: (res: unknown) => void, onFailure?: () => void): void {
+    this.#call(method, params).then(onResult, (err: Error) => {
+      this.#log.log("warn", "ocpp", `${method} failed: ${err.message}`);
+      onFailure?.();
+    });
+  }
+}
+
+function ocspData(h: CertificateHashData): Json {
+  return { hashAlgorithm: h.hashAlgorithm, issuerNameHash: h.issuerNameHash, issuerKeyHash: h.issuerKeyHash, serialNumber: h.serialNumber, responderURL: h.responderURL };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** The SECC's stop reason as OCPP ReasonEnumType. */
+function stoppedReason(reason: string): string {
+  if (reason === "ev-terminate" || reason === "charging-complete") return "StoppedByEV";
+  if (reason === "link-down" || reason.startsWith("timeout")) return "EVDisconnected";
+  if (reason === "cp-unplugged") return "EVDisconnected";
+  if (reason.indexOf("emergency") >= 0) return "EmergencyStop";
+  return "Other";
+}

@@ -1,0 +1,229 @@
+// @node-only — OCPP 2.0.1 bridge (hosts/sim/ocpp) against the test CSMS over loopback, both with ocpp-rpc strict schema validation.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { setImmediate as turn } from "node:timers/promises";
+import { ManualClock } from "../../modules/common/index";
+import type { Logger } from "../../modules/common/index";
+import type { OperatorAnswer } from "../../modules/statemachine/index";
+import { OcppBridge, splitOcppUrl } from "../../hosts/sim/ocpp/bridge";
+import { ChargingProfiles } from "../../hosts/sim/ocpp/profiles";
+import { TestCsms } from "../../hosts/sim/ocpp/test-csms";
+import { pair } from "../statemachine/evcc/with-secc";
+import type { Pair } from "../statemachine/evcc/with-secc";
+
+/** Advances the manual clock in `step` ms and lets the sockets run between steps, until `done` or `limit` ms. */
+async function until(clock: ManualClock, done: () => boolean, limit = 3_600_000, step = 100): Promise<void> {
+  const end = clock.now() + limit;
+  while (!done() && clock.now() < end) {
+    clock.advance(step);
+    await turn();
+  }
+}
+
+/** Records warnings and errors (failed calls, schema failures) so that a test can demand none. */
+function problems(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, log: (level, source, message) => void (level === "warn" || level === "error" ? lines.push(`${source}: ${message}`) : undefined) };
+}
+
+async function station(options: { identity?: string; csms?: TestCsms } = {}) {
+  const csms = options.csms ?? new TestCsms();
+  const base = await csms.listen();
+  const identity = options.identity ?? "CS001";
+  const clock = new ManualClock({ start: 10_000 });
+  const log = problems();
+  let p: Pair | undefined;
+  const bridge = new OcppBridge({
+    url: `${base}/ocpp/${identity}`,
+    clock,
+    logger: log,
+    seccId: "DE*XS1*E0001",
+    meter: {
+      meterId: "SIM-METER-1",
+      get energyWh() {
+        return p?.meter.energyWh ?? 0;
+      },
+    },
+    present: () => ({ voltage: p?.dc?.presentVoltage ?? 0, current: p?.dc?.presentCurrent ?? 0 }),
+    wattsPerAmp: () => p?.dc?.presentVoltage ?? 400,
+    meterInterval: 10_000 as never,
+  });
+  await bridge.connect();
+  const attach = (q: Pair): Pair => (p = q);
+  return { csms, bridge, clock, log, identity, attach };
+}
+
+describe("OCPP 2.0.1 bridge ⇄ test CSMS (loopback, strict schemas)", () => {
+  test("ISO-2 DC session: boot, status, Authorize, TransactionEvents with meter values, NotifyEVChargingNeeds — all valid; a TxProfile reaches the EV as a new SAScheduleList", async () => {
+    const s = await station();
+    try {
+      const p = s.attach(pair({ protocol: "iso2", mode: "DC_extended", clock: s.clock, backend: s.bridge, vehicle: { targetSoc: 80 } }));
+      p.evcc.start();
+      await until(s.clock, () => p.evcc.step === "CurrentDemand");
+      assert.equal(p.evcc.step, "CurrentDemand", "authorized by the CSMS and charging");
+      await until(s.clock, () => false, 20_000);
+      const started = s.csms.received("TransactionEvent")[0] as { transactionInfo: { transactionId: string } };
+      const transactionId = started.transactionInfo.transactionId;
+      // The operator caps this EVSE at 11 kW from now on.
+      const res = await s.csms.call(s.identity, "SetChargingProfile", {
+        evseId: 1,
+        chargingProfile: {
+          id: 7,
+          stackLevel: 0,
+          chargingProfilePurpose: "TxProfile",
+          chargingProfileKind: "Relative",
+          transactionId,
+          chargingSchedule: [{ id: 1, chargingRateUnit: "W", chargingSchedulePeriod: [{ startPeriod: 0, limit: 11_000 }] }],
+        },
+      });
+      assert.deepEqual(res, { status: "Accepted" });
+      await until(s.clock, () => p.evcc.ended);
+      assert.equal(p.evccOutcome()?.reason, "charging-complete", p.evccOutcome()?.detail);
+      await s.bridge.settled();
+
+      // The EV renegotiated, and its new ChargingProfile keeps to the operator's 11 kW.
+      const pd = p.trace.filter((e) => e.direction === "tx" && e.name === "PowerDeliveryReq").map((e) => e.values.progress);
+      assert.deepEqual(pd, ["Start", "Renegotiate", "Start", "Stop"]);
+      const starts = p.sent
+        .map((d) => (d as { V2G_Message: { Body: { PowerDeliveryReq?: { ChargeProgress: string; ChargingProfile?: { ProfileEntry: { ChargingProfileEntryMaxPower: { Value: number; Multiplier: number } }[] } } } } }).V2G_Message.Body.PowerDeliveryReq)
+        .filter((r) => r?.ChargeProgress === "Start");
+      assert.equal(starts.length, 2);
+      const maxOf = (r: (typeof starts)[number]): number =>
+        Math.max(...r!.ChargingProfile!.ProfileEntry.map((e) => e.ChargingProfileEntryMaxPower.Value * 10 ** e.ChargingProfileEntryMaxPower.Multiplier));
+      assert.ok(maxOf(starts[0]) > 11_000, `first profile ${maxOf(starts[0])} W follows the 50 kW default schedule`);
+      assert.ok(maxOf(starts[1]) <= 11_000, `renegotiated profile ${maxOf(starts[1])} W`);
+
+      // Every message the charger sent passed the server's OCPP 2.0.1 schemas, and none failed.
+      assert.deepEqual(s.csms.validationFailures, []);
+      assert.deepEqual(s.log.lines, []);
+      const methods = new Set(s.csms.records.filter((r) => r.direction === "rx").map((r) => r.method));
+      for (const m of ["BootNotification", "StatusNotification", "Authorize", "TransactionEvent", "NotifyEVChargingNeeds", "SetChargingProfileResponse"]) {
+        assert.ok(methods.has(m), `${m} received`);
+      }
+      assert.equal(s.csms.received("NotifyEVChargingNeeds").length, 2, "at each ChargeParameterDiscovery");
+      const needs = s.csms.received("NotifyEVChargingNeeds")[0] as { chargingNeeds: { requestedEnergyTransfer: string; dcChargingParameters: { evMaxVoltage: number } } };
+      assert.equal(needs.chargingNeeds.requestedEnergyTransfer, "DC");
+      assert.ok(needs.chargingNeeds.dcChargingParameters.evMaxVoltage > 0);
+      const authorize = s.csms.received("Authorize")[0] as { idToken: { idToken: string; type: string } };
+      assert.deepEqual(authorize.idToken, { idToken: "020000CAFE01", type: "MacAddress" });
+
+      const events = s.csms.received("TransactionEvent") as { eventType: string; triggerReason: string; seqNo: number; meterValue: { sampledValue: { measurand: string; value: number }[] }[] }[];
+      assert.equal(events[0].eventType, "Started");
+      assert.equal(events[events.length - 1].eventType, "Ended");
+      assert.deepEqual(events.map((e) => e.seqNo), events.map((_, i) => i));
+      assert.ok(events.some((e) => e.triggerReason === "MeterValuePeriodic"));
+      const register = (e: (typeof events)[number]): number => e.meterValue[0].sampledValue.find((v) => v.measurand === "Energy.Active.Import.Register")!.value;
+      assert.ok(register(events[events.length - 1]) > 0);
+      assert.ok(Math.abs(register(events[events.length - 1]) - p.meter.energyWh) < 1, "the last register is the meter's");
+      const status = s.csms.received("StatusNotification") as { connectorStatus: string }[];
+      assert.deepEqual(status.map((x) => x.connectorStatus), ["Available", "Occupied", "Available"]);
+    } finally {
+      await s.bridge.close();
+      await s.csms.close();
+    }
+  });
+
+  test("the CSMS refuses the idToken → AuthorizationRes FAILED, the session ends", async () => {
+    const s = await station({ csms: new TestCsms({ accept: () => false }) });
+    try {
+      const p = s.attach(pair({ protocol: "iso2", mode: "DC_extended", clock: s.clock, backend: s.bridge }));
+      p.evcc.start();
+      await until(s.clock, () => p.evcc.ended, 120_000);
+      assert.ok(p.evcc.ended);
+      assert.equal(p.seccStop(), "failed-response");
+      assert.ok(!p.trace.some((e) => e.name === "ChargeParameterDiscoveryReq"));
+    } finally {
+      await s.bridge.close();
+      await s.csms.close();
+    }
+  });
+
+  test("PnC calls: Authorize with certificate hash data, Get15118EVCertificate (EXI passthrough), GetCertificateStatus; ISO15118Ctrlr variables", async () => {
+    const exiRes = Buffer.from([0x80, 0x98, 0x02, 0x10]).toString("base64");
+    const s = await station({ csms: new TestCsms({ evCertificate: (p) => (p.action === "Install" ? exiRes : undefined) }) });
+    try {
+      const answers: OperatorAnswer[] = [];
+      const events: unknown[] = [];
+      s.bridge.onAnswer = (a) => answers.push(a);
+      s.bridge.onEvent = (e) => events.push(e);
+      const hash = { hashAlgorithm: "SHA256", issuerNameHash: "ab".repeat(32), issuerKeyHash: "cd".repeat(32), serialNumber: "1f2e", responderURL: "http://ocsp.example/" } as const;
+      s.bridge.authorize({ kind: "pnc", emaid: "DEXS1C00000001", chain: [hash] });
+      s.bridge.requestEvCertificate("Install", "iso2", Uint8Array.of(0x80, 0x98, 0x02, 0x00));
+      s.bridge.requestCertificateStatus(hash);
+      await s.bridge.settled();
+      await turn();
+      assert.deepEqual(events, [{ kind: "authorized", accepted: true }]);
+      assert.deepEqual(answers[0], { kind: "contract-status", accepted: true, certificateStatus: "Accepted" });
+      assert.deepEqual(answers[1], { kind: "ev-certificate", accepted: true, exiResponse: Uint8Array.of(0x80, 0x98, 0x02, 0x10) });
+      assert.deepEqual(answers[2], { kind: "certificate-status", good: false, ocspResponse: undefined });
+      const auth = s.csms.received("Authorize")[0] as { idToken: object; iso15118CertificateHashData: object[] };
+      assert.deepEqual(auth.idToken, { idToken: "DEXS1C00000001", type: "eMAID" });
+      assert.equal(auth.iso15118CertificateHashData.length, 1);
+      const cert = s.csms.received("Get15118EVCertificate")[0] as { exiRequest: string; iso15118SchemaVersion: string };
+      assert.equal(cert.exiRequest, Buffer.from([0x80, 0x98, 0x02, 0x00]).toString("base64"));
+      assert.equal(cert.iso15118SchemaVersion, "urn:iso:15118:2:2013:MsgDef");
+
+      const component = { name: "ISO15118Ctrlr" };
+      const set = (await s.csms.call(s.identity, "SetVariables", {
+        setVariableData: [
+          { component, variable: { name: "PnCEnabled" }, attributeValue: "true" },
+          { component, variable: { name: "SeccId" }, attributeValue: "X" },
+          { component, variable: { name: "Nonsense" }, attributeValue: "1" },
+        ],
+      })) as { setVariableResult: { attributeStatus: string }[] };
+      assert.deepEqual(set.setVariableResult.map((r) => r.attributeStatus), ["Accepted", "Rejected", "UnknownVariable"]);
+      const got = (await s.csms.call(s.identity, "GetVariables", {
+        getVariableData: [
+          { component, variable: { name: "PnCEnabled" } },
+          { component, variable: { name: "SeccId" } },
+          { component: { name: "OCPPCommCtrlr" }, variable: { name: "HeartbeatInterval" } },
+        ],
+      })) as { getVariableResult: { attributeStatus: string; attributeValue?: string }[] };
+      assert.deepEqual(got.getVariableResult.map((r) => [r.attributeStatus, r.attributeValue]), [["Accepted", "true"], ["Accepted", "DE*XS1*E0001"], ["UnknownComponent", undefined]]);
+      assert.deepEqual(s.csms.validationFailures, []);
+      assert.deepEqual(s.log.lines, []);
+    } finally {
+      await s.bridge.close();
+      await s.csms.close();
+    }
+  });
+});
+
+describe("OCPP charging profiles → PMax steps", () => {
+  const period = (startPeriod: number, limit: number) => ({ startPeriod, limit });
+  const profile = (id: number, purpose: "TxProfile" | "TxDefaultProfile" | "ChargingStationMaxProfile", unit: "W" | "A", periods: { startPeriod: number; limit: number }[], stackLevel = 0) => ({
+    id,
+    stackLevel,
+    chargingProfilePurpose: purpose,
+    chargingProfileKind: "Relative" as const,
+    chargingSchedule: [{ id, chargingRateUnit: unit, chargingSchedulePeriod: periods }],
+  });
+
+  test("TxProfile replaces TxDefaultProfile; the station maximum caps it at every instant; A × V → W", () => {
+    const p = new ChargingProfiles();
+    p.set(profile(1, "TxDefaultProfile", "W", [period(0, 22_000)]), 0);
+    assert.deepEqual(p.steps(0, 690), [{ start: 0, power: 22_000 }]);
+    p.set(profile(2, "TxProfile", "A", [period(0, 32), period(600, 10)]), 0);
+    assert.deepEqual(p.steps(0, 690), [{ start: 0, power: 22_080 }, { start: 600, power: 6_900 }]);
+    p.set(profile(3, "ChargingStationMaxProfile", "W", [period(0, 20_000), period(300, 30_000)]), 0);
+    assert.deepEqual(p.steps(0, 690), [{ start: 0, power: 20_000 }, { start: 300, power: 22_080 }, { start: 600, power: 6_900 }]);
+    // 400 s into the transaction the schedule has moved on: steps are relative to now.
+    assert.deepEqual(p.steps(400_000, 690, 0), [{ start: 0, power: 22_080 }, { start: 200, power: 6_900 }]);
+    assert.equal(p.clear({ chargingProfileCriteria: { chargingProfilePurpose: "TxProfile" } }), true);
+    assert.equal(p.clear({ chargingProfileId: 99 }), false);
+    assert.deepEqual(p.steps(0, 690), [{ start: 0, power: 20_000 }, { start: 300, power: 22_000 }]);
+  });
+
+  test("a Recurring profile is refused (no daily recurrence in an ISO-2 SAScheduleList)", () => {
+    const p = new ChargingProfiles();
+    assert.equal(p.set({ ...profile(1, "TxProfile", "W", [period(0, 1000)]), chargingProfileKind: "Recurring" }, 0), false);
+    assert.equal(p.steps(0, 1), undefined);
+  });
+
+  test("OCPP URL: the last path segment is the station identity", () => {
+    assert.deepEqual(splitOcppUrl("ws://127.0.0.1:9000/ocpp/CS001"), { endpoint: "ws://127.0.0.1:9000/ocpp", identity: "CS001" });
+    assert.deepEqual(splitOcppUrl("ws://127.0.0.1:9000/CS%2F1"), { endpoint: "ws://127.0.0.1:9000", identity: "CS/1" });
+    assert.throws(() => splitOcppUrl("ws://127.0.0.1:9000"), TypeError);
+    assert.throws(() => splitOcppUrl("http://x/y"), TypeError);
+  });
+});
