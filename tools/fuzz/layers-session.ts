@@ -314,7 +314,9 @@ interface EvccMaterial {
   codec: Codec;
 }
 
-function evccLayer(protocol: "din" | "iso2"): FuzzLayer<EvccMaterial> {
+const EVCC_SCHEMAS: Readonly<Record<"din" | "iso2" | "iso20", readonly SchemaId[]>> = Object.freeze({ din: ["din"], iso2: ["iso2"], iso20: ["iso20-cm", "iso20-dc", "iso20-ac"] });
+
+function evccLayer(protocol: "din" | "iso2" | "iso20"): FuzzLayer<EvccMaterial> {
   return {
     name: `evcc-${protocol}`,
     about: `a fresh EvccSession (${protocol}, simulated vehicle, ManualClock) answered by one real ${protocol} charger's session (its responses in order), now and then another charger's or any response; out-of-range values, wrong SessionIDs, lost responses`,
@@ -323,10 +325,10 @@ function evccLayer(protocol: "din" | "iso2"): FuzzLayer<EvccMaterial> {
       const responses = new Map<string, Msg[]>();
       const all: Msg[] = [];
       const sessions: EvccMaterial["sessions"] = [];
-      for (const s of realSessions([protocol], small)) {
+      for (const s of realSessions(EVCC_SCHEMAS[protocol], small)) {
         const own = s.filter((msg) => msg.name.endsWith("Res"));
         if (own.length === 0) continue;
-        sessions.push({ responses: own, dc: own.some((msg) => msg.name === "CurrentDemandRes" || msg.name === "CableCheckRes") });
+        sessions.push({ responses: own, dc: own.some((msg) => msg.name === "CurrentDemandRes" || msg.name === "CableCheckRes" || msg.name.indexOf("DC_") === 0) });
         for (const msg of own) {
           const list = responses.get(msg.name) ?? [];
           if (list.length === 0) responses.set(msg.name, list);
@@ -373,9 +375,15 @@ function evccLayer(protocol: "din" | "iso2"): FuzzLayer<EvccMaterial> {
         clock.set(() => session.handle({ type: "response", message: doc as EvccDoc }), Millis(int(rnd, 20) === 0 ? int(rnd, 70000) : 1 + int(rnd, 50)));
       };
       session = new EvccSession({
-        config: { protocol: protocol as EvccSchema, energyTransferMode: dc ? "DC_extended" : "AC_three_phase_core", evccId: Uint8Array.of(0, 0x7d, 0xfa, 7, 0x5e, 0x4a) },
+        config: {
+          protocol: protocol as EvccSchema,
+          energyTransferMode: dc ? "DC_extended" : "AC_three_phase_core",
+          evccId: Uint8Array.of(0, 0x7d, 0xfa, 7, 0x5e, 0x4a),
+          iso20: protocol === "iso20" ? { transfer: dc ? "dc" : "ac" } : undefined,
+        },
         bms: vehicle,
         clock,
+        unixTime: () => UNIX,
         callbacks: {
           send: answer,
           onStop: (o) => (outcome = o),
@@ -398,3 +406,4 @@ function evccLayer(protocol: "din" | "iso2"): FuzzLayer<EvccMaterial> {
 
 export const EVCC_DIN = evccLayer("din");
 export const EVCC_ISO2 = evccLayer("iso2");
+export const EVCC_ISO20 = evccLayer("iso20");
