@@ -1,0 +1,233 @@
+// @node-only — TLS on the Node host (hosts/sim/crypto/tls.ts) over loopback: the -2 profile
+// (TLS 1.2, ECDHE-ECDSA-AES128-SHA256, P-256, server authentication) and the -20 profile
+// (TLS 1.3 only, mutual authentication, AES-256-GCM / ChaCha20-Poly1305, secp521r1 / x448,
+// P-521 or Ed448 leaves), between our endpoints and against `openssl s_client` / `s_server`;
+// what lies outside the profiles is refused.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { NodeCrypto } from "../../hosts/sim/crypto/node-crypto";
+import { NodeTlsListener, NodeTlsSocket } from "../../hosts/sim/crypto/tls";
+import { createTestPki, type TestPkiEntity, type TestPkiProfile } from "../../hosts/sim/pki/test-pki";
+import { writeTestPki } from "../../hosts/sim/pki/files";
+import { MemoryPkiStorage, PkiStore, type TlsCredentials, type TlsSecureOptions, type TlsSocket } from "../../modules/pki-store/index";
+
+const crypto = new NodeCrypto();
+const NOW = Math.floor(Date.now() / 1000);
+const pkis = new Map<TestPkiProfile, Map<string, TestPkiEntity>>();
+const pki = (profile: TestPkiProfile) => {
+  if (!pkis.has(profile)) pkis.set(profile, createTestPki({ crypto, profile, now: NOW }));
+  return pkis.get(profile)!;
+};
+const opensslSkip = spawnSync("openssl", ["version"]).status === 0 ? false : "the openssl command is not installed";
+
+function credentials(profile: TestPkiProfile, leaf: string): TlsCredentials {
+  const entities = pki(profile);
+  const entity = entities.get(leaf)!;
+  return { chain: entity.chain!.map((n) => entities.get(n)!.der), key: { scheme: entity.key.scheme, privateKey: entity.key.privateKey } };
+}
+
+const root = (profile: TestPkiProfile, name: string) => pki(profile).get(name)!.der;
+
+interface Connected {
+  client: TlsSocket;
+  server: TlsSocket;
+  listener: NodeTlsListener;
+}
+
+/** Listener and client; resolves when both sides can write, rejects when the client fails. */
+function connect(serverSecure: TlsSecureOptions, clientSecure: TlsSecureOptions, onServerReadable?: () => void): Promise<Connected> {
+  return new Promise((resolve, reject) => {
+    let server: TlsSocket | undefined;
+    let client: TlsSocket | undefined;
+    let clientReady = false;
+    let serverReady = false;
+    const done = () => {
+      if (clientReady && serverReady) resolve({ client: client!, server: server!, listener });
+    };
+    const listener = new NodeTlsListener({
+      address: "::1",
+      port: 0,
+      secure: serverSecure,
+      onReadable: () => {
+        server = listener.read({ onWritable: () => ((serverReady = true), done()), onReadable: onServerReadable });
+      },
+    });
+    listener.ready.then(() => {
+      client = new NodeTlsSocket({
+        address: "::1",
+        port: listener.port,
+        secure: clientSecure,
+        onWritable: () => ((clientReady = true), done()),
+        onError: (error) => {
+          listener.close();
+          reject(error);
+        },
+      });
+    });
+  });
+}
+
+/** Sends `text` from one side and resolves with what the other side reads. */
+function exchange(from: TlsSocket, to: TlsSocket, onReadable: (handler: () => void) => void, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    let got = "";
+    onReadable(() => {
+      const data = to.read();
+      if (data) got += Buffer.from(data).toString();
+      if (got.length >= text.length) resolve(got);
+    });
+    from.write(Buffer.from(text));
+  });
+}
+
+test("ISO 15118-2 profile over loopback: TLS 1.2, ECDHE-ECDSA-AES128-SHA256 on P-256, no client certificate", async () => {
+  const keyLog: string[] = [];
+  let serverReadable: () => void = () => {};
+  const server = { profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [], onKeyLog: (l: string) => keyLog.push(l) } as TlsSecureOptions;
+  const { client, server: accepted, listener } = await connect(server, { profile: "iso2", trustAnchors: [root("iso2", "v2g-root")] }, () => serverReadable());
+  try {
+    assert.equal(client.session!.protocol, "TLSv1.2");
+    assert.equal(client.session!.cipherSuite, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256");
+    assert.equal(client.session!.group, "prime256v1");
+    assert.equal(accepted.session!.peerChain.length, 0, "the -2 EVCC presents no certificate");
+    // The vehicle checks the V2G profile on the chain OpenSSL verified: DC=CPO under the V2G root.
+    const store = new PkiStore({ storage: new MemoryPkiStorage(), crypto, now: () => NOW });
+    store.addTrustAnchor("v2g", root("iso2", "v2g-root"));
+    assert.ok(store.validate(client.session!.peerChain, "secc").ok);
+    const got = await exchange(client, accepted, (h) => (serverReadable = h), "SessionSetupReq");
+    assert.equal(got, "SessionSetupReq");
+    assert.ok(keyLog.some((l) => l.startsWith("CLIENT_RANDOM ")), "TLS 1.2 key log line for Wireshark");
+  } finally {
+    client.close();
+    accepted.close();
+    listener.close();
+  }
+});
+
+for (const [profile, label] of [["iso20", "P-521"], ["iso20-ed448", "Ed448"]] as const) {
+  test(`ISO 15118-20 profile over loopback with ${label} leaves: TLS 1.3, mutual authentication`, async () => {
+    const { client, server, listener } = await connect(
+      { profile: "iso20", credentials: [credentials(profile, "secc")], trustAnchors: [root(profile, "oem-root")] },
+      { profile: "iso20", credentials: [credentials(profile, "oem-prov")], trustAnchors: [root(profile, "v2g-root")] },
+    );
+    try {
+      assert.equal(client.session!.protocol, "TLSv1.3");
+      assert.equal(client.session!.cipherSuite, "TLS_AES_256_GCM_SHA384");
+      assert.match(client.session!.group ?? "", /^(secp521r1|X448)$/);
+      assert.ok(server.session!.peerChain.length >= 1, "the SECC received the vehicle's certificate");
+      assert.deepEqual(server.session!.peerChain[0], pki(profile).get("oem-prov")!.der);
+    } finally {
+      client.close();
+      server.close();
+      listener.close();
+    }
+  });
+}
+
+test("refused: -20 client without a certificate, a chain from an untrusted root, -2 server against a -20 client", async () => {
+  assert.throws(() => new NodeTlsSocket({ address: "::1", port: 1, secure: { profile: "iso20", trustAnchors: [] } }), /mutually authenticated/);
+  assert.throws(() => new NodeTlsSocket({ address: "::1", port: 1, secure: { profile: "iso20", credentials: [credentials("iso20", "oem-prov")], trustAnchors: [], middleboxCompatibility: false } }), /middlebox/);
+  // The vehicle trusts another PKI's V2G root: handshake refused.
+  const other = createTestPki({ crypto, profile: "iso2", now: NOW });
+  await assert.rejects(connect({ profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [] }, { profile: "iso2", trustAnchors: [other.get("v2g-root")!.der] }));
+  // A TLS 1.2 (-2) server and a TLS 1.3-only (-20) client share no version.
+  await assert.rejects(
+    connect({ profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [] }, { profile: "iso20", credentials: [credentials("iso20", "oem-prov")], trustAnchors: [root("iso20", "v2g-root")] }),
+  );
+});
+
+function withPkiDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-tls-"));
+  for (const profile of ["iso2", "iso20"] as const) writeTestPki(dir, profile, pki(profile));
+  return run(dir).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+/** Runs openssl s_client against our listener; resolves with its exit status and output. */
+function sClient(port: number, args: string[], cwd: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("openssl", ["s_client", "-connect", `[::1]:${port}`, "-verify_return_error", ...args], { cwd });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.stdin.end("Q\n");
+    child.on("close", (status) => resolve({ status, output }));
+  });
+}
+
+test("openssl s_client completes the profiles' handshakes with our servers and fails outside them", { skip: opensslSkip }, async () => {
+  await withPkiDir(async (dir) => {
+    const iso2 = new NodeTlsListener({ address: "::1", port: 0, secure: { profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [] }, onReadable: () => iso2.read({})?.close() });
+    const iso20 = new NodeTlsListener({ address: "::1", port: 0, secure: { profile: "iso20", credentials: [credentials("iso20", "secc")], trustAnchors: [root("iso20", "oem-root")] }, onReadable: () => iso20.read({})?.close() });
+    await Promise.all([iso2.ready, iso20.ready]);
+    try {
+      const ok2 = await sClient(iso2.port, ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256", "-CAfile", "iso2/v2g-root.pem"], dir);
+      assert.equal(ok2.status, 0, ok2.output);
+      assert.match(ok2.output, /Cipher is ECDHE-ECDSA-AES128-SHA256/);
+      const wrongSuite = await sClient(iso2.port, ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384", "-CAfile", "iso2/v2g-root.pem"], dir);
+      assert.notEqual(wrongSuite.status, 0, "a suite outside the -2 profile");
+      const tls13 = await sClient(iso2.port, ["-tls1_3", "-CAfile", "iso2/v2g-root.pem"], dir);
+      assert.notEqual(tls13.status, 0, "TLS 1.3 against the -2 server");
+
+      const mutual = ["-cert", "iso20/oem-prov.pem", "-key", "iso20/oem-prov.key.pem", "-cert_chain", "iso20/oem-prov-chain.pem", "-CAfile", "iso20/v2g-root.pem"];
+      for (const [suite, group] of [["TLS_AES_256_GCM_SHA384", "secp521r1"], ["TLS_CHACHA20_POLY1305_SHA256", "X448"]]) {
+        const ok20 = await sClient(iso20.port, ["-tls1_3", "-ciphersuites", suite, "-groups", group, ...mutual], dir);
+        assert.equal(ok20.status, 0, `${suite} ${group}: ${ok20.output}`);
+        assert.match(ok20.output, new RegExp(`Cipher is ${suite}`));
+      }
+      const downgrade = await sClient(iso20.port, ["-tls1_2", ...mutual], dir);
+      assert.notEqual(downgrade.status, 0, "-20 downgraded to TLS 1.2");
+      const aes128 = await sClient(iso20.port, ["-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", ...mutual], dir);
+      assert.notEqual(aes128.status, 0, "a TLS 1.3 suite outside the -20 profile");
+      const p256 = await sClient(iso20.port, ["-tls1_3", "-groups", "prime256v1", ...mutual], dir);
+      assert.notEqual(p256.status, 0, "a group outside the -20 profile");
+      assert.ok(iso20.handshakeFailures.length >= 3, iso20.handshakeFailures.join("; "));
+    } finally {
+      iso2.close();
+      iso20.close();
+    }
+  });
+});
+
+test("our -20 client completes a handshake with openssl s_server (mutual authentication)", { skip: opensslSkip }, async () => {
+  await withPkiDir(async (dir) => {
+    // Port: let s_server pick none; take a free one from a listener we close first.
+    const probe = new NodeTlsListener({ address: "::1", port: 0, secure: { profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [] } });
+    await probe.ready;
+    const port = probe.port;
+    probe.close();
+    const server = spawn(
+      "openssl",
+      ["s_server", "-accept", `[::1]:${port}`, "-tls1_3", "-cert", "iso20/secc.pem", "-key", "iso20/secc.key.pem", "-cert_chain", "iso20/secc-chain.pem", "-CAfile", "iso20/oem-root.pem", "-Verify", "3", "-verify_return_error", "-naccept", "1"],
+      { cwd: dir },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let text = "";
+        server.stdout.on("data", (d) => {
+          text += d;
+          if (text.includes("ACCEPT")) resolve();
+        });
+        server.on("close", () => reject(new Error(`s_server ended: ${text}`)));
+      });
+      const session = await new Promise<TlsSocket>((resolve, reject) => {
+        const socket: TlsSocket = new NodeTlsSocket({
+          address: "::1",
+          port,
+          secure: { profile: "iso20", credentials: [credentials("iso20", "oem-prov")], trustAnchors: [root("iso20", "v2g-root")] },
+          onWritable: () => resolve(socket),
+          onError: reject,
+        });
+      });
+      assert.equal(session.session!.protocol, "TLSv1.3");
+      assert.deepEqual(session.session!.peerChain[0], pki("iso20").get("secc")!.der);
+      session.close();
+    } finally {
+      server.kill();
+    }
+  });
+});
