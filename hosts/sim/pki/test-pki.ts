@@ -113,6 +113,8 @@ export interface TestPkiOptions {
   /** Overrides for tests: a lifetime (seconds) or start per entity name. */
   lifetimes?: Record<string, number>;
   notBefore?: Record<string, number>;
+  /** Build only these entities and their issuers (tests in XS, where each key costs). */
+  only?: readonly string[];
 }
 
 /** Builds every certificate and key of one profile, in memory. */
@@ -121,7 +123,13 @@ export function createTestPki(options: TestPkiOptions): Map<string, TestPkiEntit
   const scheme = PROFILE_SCHEME[profile];
   const entities = new Map<string, TestPkiEntity>();
   const names = new Map<string, Uint8Array>();
-  for (const spec of hierarchy()) {
+  const specs = hierarchy();
+  const wanted = new Set<string>();
+  for (const name of options.only ?? specs.map((s) => s.name)) {
+    for (let spec = specs.find((s) => s.name === name); spec; spec = specs.find((s) => s.name === spec!.issuer)) wanted.add(spec.name);
+  }
+  for (const spec of specs) {
+    if (!wanted.has(spec.name)) continue;
     const key = { scheme, ...crypto.generateSigningKey(scheme) };
     const subjectName = encodeName(spec.subject);
     const issuerEntity = spec.issuer ? entities.get(spec.issuer)! : undefined;
@@ -147,7 +155,7 @@ export function createTestPki(options: TestPkiOptions): Map<string, TestPkiEntit
     const entity: TestPkiEntity = { name: spec.name, der, key };
     if (!spec.ca) {
       const chain = [spec.name];
-      for (let up = spec.issuer; up && hierarchy().find((s) => s.name === up)!.issuer; up = hierarchy().find((s) => s.name === up)!.issuer) chain.push(up);
+      for (let up = spec.issuer; up && specs.find((s) => s.name === up)!.issuer; up = specs.find((s) => s.name === up)!.issuer) chain.push(up);
       entity.chain = chain;
     }
     entities.set(spec.name, entity);
