@@ -30,7 +30,7 @@
 //   ControlEvent union pushed in (authorized, cable-check-finished, present-values,
 //   contactors-closed, stop-charging, renegotiate, emergency-shutdown, …), ChargerFeedback
 //   callbacks out, and the hardware interfaces (DcPowerModule, AcSupply, EnergyMeter,
-//   Authorizer) that hosts implement (hosts/sim/charger/*).
+//   Authorizer) that hosts implement (simulation/charger/*).
 // secc/session.ts — SeccSession: decoded message objects in, response objects out; owns the
 //   clock: V2G_SECC_Sequence_Timeout after every response (one self-re-arming timer, no
 //   allocation per message), CommunicationSetup until SessionSetupReq, one phase timer per
@@ -48,7 +48,7 @@
 //   close only the newcomer. Charger feedback passes only from the live session.
 // secc/charger-binding.ts — ChargerBinding: DcPowerModule / AcSupply / EnergyMeter /
 //   Authorizer ⇄ ChargerFeedback, ControlEvents and the per-request sampling of present values.
-//   hosts/sim/charger/ has simulated implementations.
+//   simulation/charger/ has simulated implementations.
 // operator-backend.ts — OperatorBackend: what the SECC asks of the charger's operator
 //   (authorize, EV certificate, OCSP) and tells it (EV needs, session course); answers come
 //   back as ControlEvents (authorized, schedule, renegotiate). hosts/sim/ocpp speaks OCPP 2.0.1.

@@ -6,8 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../hosts/sim/cli";
 import { bufferIo } from "../support/cli-io";
-import { readCapture } from "../../hosts/sim/pcap/read";
-import { expectedChargeTime, simulationTimeLimit } from "../../hosts/sim/session/simulation";
+import { readCapture } from "../../simulation/pcap/read";
+import { expectedChargeTime, simulationTimeLimit } from "../../simulation/session/simulation";
 
 test("sim --json --pcap: a normal end, the summary as JSON, a pcapng with every frame", async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-")), "session.pcapng");

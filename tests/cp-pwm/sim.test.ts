@@ -1,4 +1,4 @@
-// @node-only — the simulated pilot line (hosts/sim/cp): the resistor/diode network, faults,
+// @node-only — the simulated pilot line (simulation/cp): the resistor/diode network, faults,
 // noise, and a charger and a vehicle state machine wired together on one clock.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ import {
   type PilotSample,
   type VehiclePilotEvent,
 } from "../../modules/cp-pwm/index";
-import { PILOT_NETWORK, PilotSim, createPilotPair, type PilotPairOptions } from "../../hosts/sim/cp/index";
+import { PILOT_NETWORK, PilotSim, createPilotPair, type PilotPairOptions } from "../../simulation/cp/index";
 
 function pair(options?: Omit<PilotPairOptions, "clock">) {
   const clock = new ManualClock();

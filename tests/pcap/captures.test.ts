@@ -3,7 +3,7 @@
 // be one of them, with the same schema, and every vector of a plain-TCP capture must come out.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readCapture } from "../../hosts/sim/pcap/read";
+import { readCapture } from "../../simulation/pcap/read";
 import { dissectCapture, hex } from "../../hosts/sim/pcap/dissect";
 import { engine, readShared, readSharedTsv, sharedSkip } from "../support/shared";
 import { listCaptures, representative } from "./support";

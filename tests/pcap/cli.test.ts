@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { main } from "../../hosts/sim/cli";
 import { bufferIo } from "../support/cli-io";
 import { SHARED_DIR, sharedSkip } from "../support/shared";
-import { PcapngWriter, SyntheticTcpSession, v2gtpMessage } from "../../hosts/sim/pcap/write";
+import { PcapngWriter, SyntheticTcpSession, v2gtpMessage } from "../../simulation/pcap/write";
 
 const CAP = `${SHARED_DIR}/captures`;
 

@@ -2,10 +2,10 @@
 // give warnings and per-message errors, never exceptions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readCapture, CaptureFormatError } from "../../hosts/sim/pcap/read";
+import { readCapture, CaptureFormatError } from "../../simulation/pcap/read";
 import { dissectCapture } from "../../hosts/sim/pcap/dissect";
 import { engine, readShared, sharedSkip } from "../support/shared";
-import { PcapngWriter, SyntheticTcpSession, v2gtpMessage } from "../../hosts/sim/pcap/write";
+import { PcapngWriter, SyntheticTcpSession, v2gtpMessage } from "../../simulation/pcap/write";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

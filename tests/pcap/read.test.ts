@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readCapture, isCapture, CaptureFormatError, linkView } from "../../hosts/sim/pcap/read";
+import { readCapture, isCapture, CaptureFormatError, linkView } from "../../simulation/pcap/read";
 import { readShared, sharedSkip } from "../support/shared";
 import { bytesOf, classicPcap, concatBytes, ethFrame, listCaptures, ngBlock, representative } from "./support";
 

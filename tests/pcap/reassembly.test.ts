@@ -1,8 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PcapngWriter, ethernetFrame, ipv6Packet, tcpSegment, v2gtpMessage, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from "../../hosts/sim/pcap/write";
-import type { Endpoint } from "../../hosts/sim/pcap/write";
-import { readCapture } from "../../hosts/sim/pcap/read";
+import { PcapngWriter, ethernetFrame, ipv6Packet, tcpSegment, v2gtpMessage, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from "../../simulation/pcap/write";
+import type { Endpoint } from "../../simulation/pcap/write";
+import { readCapture } from "../../simulation/pcap/read";
 import { dissectCapture, extractV2gSessions, hex } from "../../hosts/sim/pcap/dissect";
 import type { DissectOptions } from "../../hosts/sim/pcap/dissect";
 import { fromHex } from "../../modules/common/index";

@@ -2,7 +2,7 @@
 // (TLS 1.3) captures, checked against the reference vectors taken from the same sessions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readCapture } from "../../hosts/sim/pcap/read";
+import { readCapture } from "../../simulation/pcap/read";
 import { dissectCapture, hex } from "../../hosts/sim/pcap/dissect";
 import { tlsDecryptor, parseKeyLog } from "../../hosts/sim/pcap/tls";
 import { listShared, readShared, readSharedTsv, sharedSkip } from "../support/shared";

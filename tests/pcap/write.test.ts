@@ -10,9 +10,9 @@ import {
   ipv4Packet,
   tcpSegment,
   TCP_ACK,
-} from "../../hosts/sim/pcap/write";
-import type { Endpoint } from "../../hosts/sim/pcap/write";
-import { readCapture } from "../../hosts/sim/pcap/read";
+} from "../../simulation/pcap/write";
+import type { Endpoint } from "../../simulation/pcap/write";
+import { readCapture } from "../../simulation/pcap/read";
 import { dissectCapture, extractV2gSessions, hex, parseIp } from "../../hosts/sim/pcap/dissect";
 
 const ev: Endpoint = {

@@ -12,6 +12,8 @@ import { builtinModules } from "node:module";
 
 const ROOT = process.cwd();
 const MODULES = path.join(ROOT, "modules");
+/** The simulation models both simulators share: as portable as modules/, and may use it. */
+const SIMULATION = path.join(ROOT, "simulation");
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -44,7 +46,8 @@ export function violation(file: string, spec: string): string | undefined {
   if (MODDABLE_ONLY.test(spec)) return "a Moddable-only module";
   if (!spec.startsWith(".")) return "a package import (the core has no dependencies)";
   const target = path.resolve(path.dirname(file), spec);
-  if (!target.startsWith(MODULES + path.sep)) return "an import from outside modules/";
+  const inSimulation = file.startsWith(SIMULATION + path.sep);
+  if (!target.startsWith(MODULES + path.sep) && !(inSimulation && target.startsWith(SIMULATION + path.sep))) return inSimulation ? "an import from outside modules/ and simulation/" : "an import from outside modules/";
   return undefined;
 }
 
@@ -58,6 +61,22 @@ test("no file under modules/ imports Node, Moddable, packages or hosts/", () => 
     }
   }
   assert.deepEqual(problems, []);
+});
+
+test("no file under simulation/ imports Node, Moddable, packages or hosts/ (both simulators run it)", () => {
+  const problems: string[] = [];
+  for (const file of sourceFiles(SIMULATION)) {
+    const text = fs.readFileSync(file, "utf8");
+    for (const spec of specifiers(text)) {
+      const why = violation(file, spec);
+      if (why) problems.push(`${path.relative(ROOT, file)}: '${spec}' is ${why}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  const simFile = path.join(SIMULATION, "session", "x.ts");
+  assert.equal(violation(simFile, "../../hosts/sim/cli"), "an import from outside modules/ and simulation/");
+  assert.equal(violation(simFile, "../cp/index"), undefined);
+  assert.equal(violation(path.join(MODULES, "exi", "x.ts"), "../../simulation/cp/index"), "an import from outside modules/", "the core never imports the simulation");
 });
 
 test("the check itself recognises each kind of violation", () => {

@@ -7,12 +7,12 @@ import { frame } from "../../modules/v2gtp/index";
 import { EvccConnection } from "../../modules/statemachine/evcc/connection";
 import type { EvccConnectionOutcome } from "../../modules/statemachine/evcc/connection";
 import type { ConnectionEnd } from "../../modules/statemachine/index";
-import { VirtualIpStack } from "../../hosts/sim/vnet/stack";
-import { seededRandom } from "../../hosts/sim/random";
-import { ChargerStation } from "../../hosts/sim/station/charger-station";
-import type { ChargerSessionSummary } from "../../hosts/sim/station/charger-station";
-import { VehicleStation } from "../../hosts/sim/station/vehicle-station";
-import type { VehicleOutcome } from "../../hosts/sim/station/vehicle-station";
+import { VirtualIpStack } from "../../simulation/vnet/stack";
+import { seededRandom } from "../../simulation/random";
+import { ChargerStation } from "../../simulation/station/charger-station";
+import type { ChargerSessionSummary } from "../../simulation/station/charger-station";
+import { VehicleStation } from "../../simulation/station/vehicle-station";
+import type { VehicleOutcome } from "../../simulation/station/vehicle-station";
 
 /**
  * A charger, a vehicle and a third host on one link (a hub: every frame reaches every other

@@ -1,8 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { runSimulation, type TraceEvent } from "../../hosts/sim/session/simulation";
-import { PcapngWriter } from "../../hosts/sim/pcap/write";
-import { readCapture } from "../../hosts/sim/pcap/read";
+import { runSimulation, type TraceEvent } from "../../simulation/session/simulation";
+import { PcapngWriter } from "../../simulation/pcap/write";
+import { readCapture } from "../../simulation/pcap/read";
 import { dissectCapture } from "../../hosts/sim/pcap/dissect";
 
 /** A short session: 5 kWh battery from 70 to 75 % (250 Wh), so it also runs quickly inside XS. */

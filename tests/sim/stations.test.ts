@@ -1,9 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../modules/common/index";
-import { VirtualIpStack } from "../../hosts/sim/vnet/stack";
-import { ChargerStation } from "../../hosts/sim/station/charger-station";
-import { VehicleStation, type VehicleOutcome } from "../../hosts/sim/station/vehicle-station";
+import { VirtualIpStack } from "../../simulation/vnet/stack";
+import { ChargerStation } from "../../simulation/station/charger-station";
+import { VehicleStation, type VehicleOutcome } from "../../simulation/station/vehicle-station";
 import { seededRandom } from "../slac/support/sim";
 
 /** A charger and a vehicle on one wire (no powerline), SDP on ff02::1, TCP on IPv6. */

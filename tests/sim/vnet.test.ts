@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../modules/common/index";
 import type { StreamSocket } from "../../modules/common/io";
-import { VirtualIpStack, linkLocalOf, macFor } from "../../hosts/sim/vnet/stack";
+import { VirtualIpStack, linkLocalOf, macFor } from "../../simulation/vnet/stack";
 
 /** Two stacks joined by a wire that delivers every frame to the other side; frames are logged. */
 function pair() {

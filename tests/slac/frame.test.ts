@@ -4,7 +4,7 @@ import { decodeHomePlugFrame, encodeHomePlugFrame, isType, MAC_BROADCAST, MAC_LO
 import { fromHex, toHex, Xs15118Error } from "../../modules/common/index";
 import { engine, sharedSkip } from "../support/shared";
 import { listCaptures, slacFrames } from "./support/captures";
-import { readCapture } from "../../hosts/sim/pcap/read";
+import { readCapture } from "../../simulation/pcap/read";
 import { readShared } from "../support/shared";
 
 const EV = fromHex("00018705bbc9")!;

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock, Millis, MemoryLogger, toHex, bytesEqual } from "../../modules/common/index";
 import { SlacEv, SlacEvse, deriveNid, type SlacEvMatchInfo, type SlacMatchInfo } from "../../modules/slac/index";
-import { Powerline } from "../../hosts/sim/powerline";
+import { Powerline } from "../../simulation/powerline";
 import { mac, seededRandom } from "./support/sim";
 
 function ipv6Frame(dst: Uint8Array, src: Uint8Array, tag: number): Uint8Array {

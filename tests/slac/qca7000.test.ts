@@ -13,8 +13,8 @@ import {
   type Qca7000LinkOptions,
 } from "../../modules/slac/qca7000";
 import { SlacEv, SlacEvse } from "../../modules/slac/index";
-import { Qca7000Model, bridgeToModem } from "../../hosts/sim/slac/qca7000-model";
-import { Powerline } from "../../hosts/sim/powerline";
+import { Qca7000Model, bridgeToModem } from "../../simulation/slac/qca7000-model";
+import { Powerline } from "../../simulation/powerline";
 import { mac, seededRandom } from "./support/sim";
 
 function ethFrame(tag: number, length = 64): Uint8Array {

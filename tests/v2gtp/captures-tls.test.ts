@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
-import { readCapture } from "../../hosts/sim/pcap/read";
+import { readCapture } from "../../simulation/pcap/read";
 import { parseIp } from "../../hosts/sim/pcap/dissect";
 import { V2gtpReassembler, payloadTypeName } from "../../modules/v2gtp/index";
 import { toHex } from "../../modules/common/index";

@@ -4,7 +4,7 @@
 // Confirms which payload types real traffic uses.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readCapture, ETHERTYPE_IPV6 } from "../../hosts/sim/pcap/read";
+import { readCapture, ETHERTYPE_IPV6 } from "../../simulation/pcap/read";
 import { parseIp } from "../../hosts/sim/pcap/dissect";
 import {
   PROTOCOLS,

@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { WORKLOADS } from "./workloads";
 import type { Workload } from "./workload";
 import { SESSION_SCENARIO } from "./session-scenario";
-import { runSimulation } from "../../hosts/sim/session/simulation";
+import { runSimulation } from "../../simulation/session/simulation";
 
 export interface NodeRow {
   name: string;

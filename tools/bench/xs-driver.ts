@@ -1,7 +1,7 @@
 // The XS side of the benchmark: registers the workloads and times them inside the engine.
 // tools/bench.ts bundles this file, then calls the globals below through worker.evaluate().
 import { WORKLOADS } from "./workloads";
-import { startSimulation, type RunningSimulation } from "../../hosts/sim/session/simulation";
+import { startSimulation, type RunningSimulation } from "../../simulation/session/simulation";
 import { SESSION_SCENARIO } from "./session-scenario";
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;

@@ -11,7 +11,7 @@ import { SeccSession } from "../../modules/statemachine/index";
 import type { ChargerFeedback, ControlEvent, SapProtocolId, SeccConfig, SeccRequestDoc } from "../../modules/statemachine/index";
 import { EvccSession } from "../../modules/statemachine/evcc/index";
 import type { EvccDoc, EvccSchema, EvccOutcome } from "../../modules/statemachine/evcc/index";
-import { SimVehicle } from "../../hosts/sim/vehicle/index";
+import { SimVehicle } from "../../simulation/vehicle/index";
 import { every, loadOracle, loadReal } from "../../tests/support/exi-vectors";
 import { hasShared } from "../../tests/support/shared";
 import { DC_CONFIG, AC_CONFIG } from "../../tests/statemachine/secc/support";

@@ -78,7 +78,7 @@ const XS_SIDE = `
 import { WORKLOADS } from "./tools/bench/workloads";
 import { decode, encode } from "./modules/exi/index";
 import { fromHex } from "./modules/common/index";
-import { startSimulation } from "./hosts/sim/session/simulation";
+import { startSimulation } from "./simulation/session/simulation";
 import { SESSION_SCENARIO } from "./tools/bench/session-scenario";
 import { ManualClock } from "./modules/common/index";
 import { frame } from "./modules/v2gtp/index";

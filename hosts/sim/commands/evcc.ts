@@ -8,10 +8,10 @@ import { NodeTcpSocket, NodeUdpSocket } from "../net/index";
 import { interfaceInfo, parseEndpoint, waitForLinkLocal } from "../net/interface";
 import type { Endpoint } from "../net/interface";
 import { NodeClock } from "../node-clock";
-import type { SessionProtocol, Transfer } from "../station/charger-station";
-import { DEFAULT_BATTERY, VehicleStation } from "../station/vehicle-station";
-import type { VehicleOutcome } from "../station/vehicle-station";
-import { LoopThinner, formatDuration, formatEvccTrace, formatSummary, formatValues } from "../trace-format";
+import type { SessionProtocol, Transfer } from "../../../simulation/station/charger-station";
+import { DEFAULT_BATTERY, VehicleStation } from "../../../simulation/station/vehicle-station";
+import type { VehicleOutcome } from "../../../simulation/station/vehicle-station";
+import { LoopThinner, formatDuration, formatEvccTrace, formatSummary, formatValues } from "../../../simulation/trace-format";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import type { Command } from "../cli";
 import { processIo } from "../cli";
-import { readCapture, CaptureFormatError } from "../pcap/read";
+import { readCapture, CaptureFormatError } from "../../../simulation/pcap/read";
 import { dissectCapture } from "../pcap/dissect";
 import { tlsDecryptor } from "../pcap/tls";
 import { toJson } from "../exi-json"; // the same JSON as `xs15118 exi`: bytes as hex, bigint as decimal strings

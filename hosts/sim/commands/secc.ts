@@ -9,10 +9,10 @@ import type { ConnectionEnd, SeccTraceEntry } from "../../../modules/statemachin
 import { NodeListener, NodeUdpSocket } from "../net/index";
 import { waitForLinkLocal } from "../net/interface";
 import { NodeClock } from "../node-clock";
-import { StandInLoads } from "../standin-load";
-import { ChargerStation } from "../station/charger-station";
-import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../station/charger-station";
-import { LoopThinner, formatSeccTrace, formatSummary } from "../trace-format";
+import { StandInLoads } from "../../../simulation/standin-load";
+import { ChargerStation } from "../../../simulation/station/charger-station";
+import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../../../simulation/station/charger-station";
+import { LoopThinner, formatSeccTrace, formatSummary } from "../../../simulation/trace-format";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 

@@ -16,8 +16,8 @@ import { formatIpv6 } from "../../../modules/v2gtp/ipv6";
 import type { SchemaId } from "../../../modules/exi/index";
 import { decodeHomePlugFrame } from "../../../modules/slac/index";
 import { decodeSdpRequest, decodeSdpResponse, iso20SchemaOf, KNOWN_PAYLOAD_TYPES, payloadTypeName } from "../../../modules/v2gtp/index";
-import type { Capture, CaptureFrame } from "./read";
-import { ETHERTYPE_HOMEPLUG, ETHERTYPE_HOMEPLUG_AV, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "./read";
+import type { Capture, CaptureFrame } from "../../../simulation/pcap/read";
+import { ETHERTYPE_HOMEPLUG, ETHERTYPE_HOMEPLUG_AV, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "../../../simulation/pcap/read";
 
 export type ExiSchema = Exclude<SchemaId, "xmldsig">;
 export type Direction = "EV→EVSE" | "EVSE→EV";

@@ -1,8 +1,8 @@
 // SLAC frames (ethertype 0x88E1) of the captures in ../shared, for the SLAC tests on Node and XS.
-// Read with the project's portable pcap/pcapng reader (hosts/sim/pcap/read.ts).
+// Read with the project's portable pcap/pcapng reader (simulation/pcap/read.ts).
 
 import { listShared, readShared } from "../../support/shared";
-import { LINKTYPE_ETHERNET, readCapture } from "../../../hosts/sim/pcap/read";
+import { LINKTYPE_ETHERNET, readCapture } from "../../../simulation/pcap/read";
 
 export interface SlacCaptureFrame {
   /** 1-based frame number in the file (all frames counted, as Wireshark does). */

@@ -4,7 +4,7 @@ import type { EthernetLink, EthernetLinkOptions } from "../../../modules/common/
 import type { EthernetLinkClass } from "../../../modules/slac/channel";
 
 /** Deterministic `random(count)` so runs repeat exactly. */
-export { seededRandom } from "../../../hosts/sim/random";
+export { seededRandom } from "../../../simulation/random";
 
 export function mac(last: number, prefix = 0x02): Uint8Array {
   return new Uint8Array([prefix, 0x00, 0x00, 0x00, 0x00, last]);

@@ -14,7 +14,7 @@ import {
   schedulePMaxAt,
 } from "../../../modules/statemachine/evcc/index";
 import type { ProfileOptions, ProfileStep, ScheduleEntry } from "../../../modules/statemachine/evcc/index";
-import { seededRandom } from "../../../hosts/sim/random";
+import { seededRandom } from "../../../simulation/random";
 import { engine, readSharedTsv, sharedSkip } from "../../support/shared";
 
 // ---------------------------------------------------------------- an independent oracle

@@ -4,7 +4,7 @@ import { ManualClock } from "../../../modules/common/index";
 import type { IoCallbacks, Millis, StreamSocket } from "../../../modules/common/index";
 import { EvccConnection } from "../../../modules/statemachine/evcc/index";
 import type { EvccConnectionOutcome } from "../../../modules/statemachine/evcc/index";
-import { SimVehicle } from "../../../hosts/sim/vehicle/index";
+import { SimVehicle } from "../../../simulation/vehicle/index";
 
 /** A socket that never connects: after 1 ms the host reports `error` (as Node and the simulated
  *  IP stack do for a reset answering the SYN, or an unreachable host). */

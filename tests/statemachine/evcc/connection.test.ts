@@ -6,7 +6,7 @@ import { EvccConnection } from "../../../modules/statemachine/evcc/index";
 import type { EnergyTransferMode, EvccConnectionOutcome, EvccSchema, EvccTraceEntry, V2gMessageDoc } from "../../../modules/statemachine/evcc/index";
 import { V2gtpConnection, negotiate } from "../../../modules/v2gtp/index";
 import type { OfferedProtocol } from "../../../modules/v2gtp/index";
-import { SimVehicle } from "../../../hosts/sim/vehicle/index";
+import { SimVehicle } from "../../../simulation/vehicle/index";
 import { streamPair } from "./memory-link";
 import { ScriptedSecc } from "./scripted-secc";
 import type { Override } from "./scripted-secc";

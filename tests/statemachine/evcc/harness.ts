@@ -4,8 +4,8 @@ import { ManualClock, MemoryLogger } from "../../../modules/common/index";
 import type { Millis } from "../../../modules/common/index";
 import { EvccSession } from "../../../modules/statemachine/evcc/index";
 import type { EnergyTransferMode, EvccConfig, EvccOutcome, EvccSchema, EvccTraceEntry, V2gMessageDoc } from "../../../modules/statemachine/evcc/index";
-import { SimVehicle } from "../../../hosts/sim/vehicle/index";
-import type { SimVehicleOptions } from "../../../hosts/sim/vehicle/index";
+import { SimVehicle } from "../../../simulation/vehicle/index";
+import type { SimVehicleOptions } from "../../../simulation/vehicle/index";
 import { ScriptedSecc } from "./scripted-secc";
 import type { Override } from "./scripted-secc";
 

@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readCapture } from "../../../hosts/sim/pcap/read";
+import { readCapture } from "../../../simulation/pcap/read";
 import { extractV2gSessions } from "../../../hosts/sim/pcap/dissect";
 import { SHARED_DIR, sharedSkip } from "../../support/shared";
 import { pairsOf, replay } from "./replay";

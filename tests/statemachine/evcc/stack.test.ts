@@ -6,8 +6,8 @@ import { EvccConnection } from "../../../modules/statemachine/evcc/index";
 import type { EnergyTransferMode, EvccConnectionOutcome, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
 import { ChargerBinding, SeccConnection } from "../../../modules/statemachine/index";
 import type { SeccConfig, StopReason } from "../../../modules/statemachine/index";
-import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../hosts/sim/charger/index";
-import { SimVehicle } from "../../../hosts/sim/vehicle/index";
+import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
+import { SimVehicle } from "../../../simulation/vehicle/index";
 import { streamPair } from "./memory-link";
 import { SECC_AC, SECC_DC } from "./with-secc";
 

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../../modules/common/index";
 import { EvccSession } from "../../../modules/statemachine/evcc/index";
-import { BatteryModel, OnBoardCharger, SimVehicle } from "../../../hosts/sim/vehicle/index";
+import { BatteryModel, OnBoardCharger, SimVehicle } from "../../../simulation/vehicle/index";
 import { setup, runToEnd } from "./harness";
 
 describe("simulated battery", () => {

@@ -1,6 +1,6 @@
 // Test support: our EVCC against our SECC at object level (no codec, no sockets) on one
 // ManualClock, with the simulated vehicle on one side and the simulated charger hardware
-// (hosts/sim/charger: DC power module, AC supply, meter) on the other.
+// (simulation/charger: DC power module, AC supply, meter) on the other.
 
 import { ManualClock } from "../../../modules/common/index";
 import { decode, encode } from "../../../modules/exi/index";
@@ -8,10 +8,10 @@ import type { Millis } from "../../../modules/common/index";
 import { EvccSession } from "../../../modules/statemachine/evcc/index";
 import type { EnergyTransferMode, EvccConfig, EvccOutcome, EvccSchema, EvccTraceEntry, V2gMessageDoc } from "../../../modules/statemachine/evcc/index";
 import { ChargerBinding, SeccSession } from "../../../modules/statemachine/index";
-import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../hosts/sim/charger/index";
-import { SimVehicle } from "../../../hosts/sim/vehicle/index";
-import type { SimVehicleOptions } from "../../../hosts/sim/vehicle/index";
 import type { OperatorBackend, SeccConfig, SessionStore, StopReason, V2gDocument } from "../../../modules/statemachine/index";
+import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
+import { SimVehicle } from "../../../simulation/vehicle/index";
+import type { SimVehicleOptions } from "../../../simulation/vehicle/index";
 
 export const SECC_DC: SeccConfig = {
   evseId: "DE*XS1*E0001",

@@ -14,7 +14,7 @@ import { MemorySessionStore, messageName, SeccConnection, SeccSession } from "..
 import { buildSapRequest, V2gtpConnection } from "../../../modules/v2gtp/index";
 import { streamPair } from "../evcc/memory-link";
 import { iso20SchemaOfMessage } from "../../../modules/statemachine/iso20/envelope";
-import { SimVehicle } from "../../../hosts/sim/vehicle/index";
+import { SimVehicle } from "../../../simulation/vehicle/index";
 import { DC20, EVCCID, iso20Ev, UNIX } from "./support";
 import { run, stack } from "./stack-support";
 

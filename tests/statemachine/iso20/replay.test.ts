@@ -12,7 +12,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readCapture } from "../../../hosts/sim/pcap/read";
+import { readCapture } from "../../../simulation/pcap/read";
 import { extractV2gSessions } from "../../../hosts/sim/pcap/dissect";
 import { tlsDecryptor } from "../../../hosts/sim/pcap/tls";
 import type { V2gSession } from "../../../hosts/sim/pcap/dissect";

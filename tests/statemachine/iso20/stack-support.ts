@@ -8,8 +8,8 @@ import type { EvccConnectionOutcome, EvccProtocol, EvccTraceEntry } from "../../
 import { ChargerBinding, SeccConnection } from "../../../modules/statemachine/index";
 import type { SeccConfig, SessionStore, StopReason } from "../../../modules/statemachine/index";
 import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
-import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../hosts/sim/charger/index";
-import { SimVehicle } from "../../../hosts/sim/vehicle/index";
+import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
+import { SimVehicle } from "../../../simulation/vehicle/index";
 import { streamPair } from "../evcc/memory-link";
 import { AC20, DC20, UNIX } from "./support";
 

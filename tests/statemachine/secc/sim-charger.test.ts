@@ -1,4 +1,4 @@
-// @node-only — uses the simulated charger hardware in hosts/sim/charger.
+// @node-only — uses the simulated charger hardware in simulation/charger.
 //
 // A complete simulated DC session: SeccSession + ChargerBinding + simulated power module,
 // meter and authorization, against a scripted EV with a simple battery, all on ManualClock
@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { ManualClock, Millis } from "../../../modules/common/index";
 import { ChargerBinding, SeccSession } from "../../../modules/statemachine/index";
 import type { SeccConfig, V2gDocument } from "../../../modules/statemachine/index";
-import { SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../../../hosts/sim/charger/index";
+import { SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
 import { EVCCID, dcEvStatus, doc, encodes, pv } from "./support";
 
 const LIMITS = { maxVoltage: 500, maxCurrent: 125, maxPower: 50000, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 2, currentRegulationTolerance: 1 };

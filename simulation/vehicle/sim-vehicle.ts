@@ -3,8 +3,8 @@
 // current that flows between two readings: DC, the charger's present current while the
 // contactors are closed; AC, what the on-board charger draws while the pilot is in state C.
 
-import type { Clock, Millis } from "../../../modules/common/index";
-import type { DcEvErrorCode, EvBms, EvseValues, VehicleHooks } from "../../../modules/statemachine/evcc/index";
+import type { Clock, Millis } from "../../modules/common/index";
+import type { DcEvErrorCode, EvBms, EvseValues, VehicleHooks } from "../../modules/statemachine/evcc/index";
 import { BatteryModel } from "./battery";
 import type { BatteryOptions } from "./battery";
 import { OnBoardCharger } from "./on-board-charger";
@@ -89,7 +89,7 @@ export class SimVehicle implements EvBms, VehicleHooks {
   }
 
   /**
-   * DC: the battery as a charger's load sees it (hosts/sim/charger DcLoad): the terminal voltage
+   * DC: the battery as a charger's load sees it (simulation/charger DcLoad): the terminal voltage
    * for a current. Energy is integrated here from the present current the charger reports.
    */
   dcLoad(): { voltageAt(current: number): number } {

@@ -9,7 +9,7 @@
 // AC, it draws the outlet's maximum current between PowerDeliveryReq start and stop.
 // Portable (no Node imports).
 
-import type { SeccTraceEntry } from "../../modules/statemachine/index";
+import type { SeccTraceEntry } from "../modules/statemachine/index";
 import type { DcLoad } from "./charger/index";
 import type { ChargerStation } from "./station/charger-station";
 

@@ -1,8 +1,8 @@
 // A simulated energy meter: integrates the power of a source over simulated time, read lazily
 // (no timer of its own: each read or sample() adds the energy since the previous one).
 
-import type { Clock } from "../../../modules/common/index";
-import type { EnergyMeter } from "../../../modules/statemachine/index";
+import type { Clock } from "../../modules/common/index";
+import type { EnergyMeter } from "../../modules/statemachine/index";
 
 export interface SimMeterOptions {
   clock: Clock;

@@ -3,7 +3,7 @@
 //   pilot (IEC 61851-1)  plug-in → B → 5 % PWM
 //   SLAC (ISO 15118-3)   EV and EVSE match over the simulated powerline (and ignore a neighbour)
 //   SDP                  EV asks on ff02::1, the charger answers with its address and TCP port
-//   TCP on IPv6          over the powerline's AVLN, by the virtual IP stack (hosts/sim/vnet)
+//   TCP on IPv6          over the powerline's AVLN, by the virtual IP stack (simulation/vnet)
 //   SAP                  supportedAppProtocol picks DIN 70121 or ISO 15118-2
 //   session              DIN / ISO-2, DC or AC, with simulated power electronics and battery
 //   stop → unplug        pilot back to A
@@ -12,16 +12,16 @@
 // of CPU; every frame on the powerline (SLAC and IP) can be captured for a pcapng file.
 // Portable (no Node imports): the same scenario runs in the XS tests and benchmark.
 
-import { ManualClock } from "../../../modules/common/manual-clock";
-import type { Millis } from "../../../modules/common/clock";
-import type { Logger, LogLevel } from "../../../modules/common/log";
-import { toHex } from "../../../modules/common/bytes";
-import type { EthernetLink, EthernetLinkOptions } from "../../../modules/common/io";
-import { SlacEv, SlacEvse } from "../../../modules/slac/index";
-import type { EthernetLinkClass } from "../../../modules/slac/index";
-import type { ChargerPilotEvent, VehiclePilotEvent } from "../../../modules/cp-pwm/index";
-import type { SeccTraceEntry } from "../../../modules/statemachine/index";
-import type { EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
+import { ManualClock } from "../../modules/common/manual-clock";
+import type { Millis } from "../../modules/common/clock";
+import type { Logger, LogLevel } from "../../modules/common/log";
+import { toHex } from "../../modules/common/bytes";
+import type { EthernetLink, EthernetLinkOptions } from "../../modules/common/io";
+import { SlacEv, SlacEvse } from "../../modules/slac/index";
+import type { EthernetLinkClass } from "../../modules/slac/index";
+import type { ChargerPilotEvent, VehiclePilotEvent } from "../../modules/cp-pwm/index";
+import type { SeccTraceEntry } from "../../modules/statemachine/index";
+import type { EvccTraceEntry } from "../../modules/statemachine/evcc/index";
 import { createPilotPair } from "../cp/pilot-pair";
 import { Powerline, type SimModem } from "../powerline";
 import { VirtualIpStack } from "../vnet/stack";

@@ -6,8 +6,8 @@ import {
   VehiclePilot,
   type ChargerPilotOptions,
   type VehiclePilotOptions,
-} from "../../../modules/cp-pwm/index";
-import type { Clock } from "../../../modules/common/index";
+} from "../../modules/cp-pwm/index";
+import type { Clock } from "../../modules/common/index";
 import { PilotSim, type PilotSimOptions } from "./pilot-sim";
 
 export interface PilotPairOptions {

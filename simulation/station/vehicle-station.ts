@@ -5,15 +5,15 @@
 // Shared by the virtual-time simulation (`xs15118 sim`) and the vehicle on a real interface
 // (`xs15118 evcc`). Portable: sockets come in as ECMA-419-shaped classes.
 
-import type { Clock } from "../../../modules/common/clock";
-import type { StreamSocketClass, UdpSocketClass } from "../../../modules/common/io";
-import type { Logger } from "../../../modules/common/log";
-import { silentLogger } from "../../../modules/common/log";
-import { EvccConnection } from "../../../modules/statemachine/evcc/connection";
-import type { EvccConnectionOutcome } from "../../../modules/statemachine/evcc/connection";
-import type { EnergyTransferMode, EvccConfig, EvccSchema, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
-import { SdpClient } from "../../../modules/v2gtp/index";
-import type { SdpResult } from "../../../modules/v2gtp/index";
+import type { Clock } from "../../modules/common/clock";
+import type { StreamSocketClass, UdpSocketClass } from "../../modules/common/io";
+import type { Logger } from "../../modules/common/log";
+import { silentLogger } from "../../modules/common/log";
+import { EvccConnection } from "../../modules/statemachine/evcc/connection";
+import type { EvccConnectionOutcome } from "../../modules/statemachine/evcc/connection";
+import type { EnergyTransferMode, EvccConfig, EvccSchema, EvccTraceEntry } from "../../modules/statemachine/evcc/index";
+import { SdpClient } from "../../modules/v2gtp/index";
+import type { SdpResult } from "../../modules/v2gtp/index";
 import { SimVehicle } from "../vehicle/index";
 import type { BatteryOptions } from "../vehicle/index";
 import type { SessionProtocol, Transfer } from "./charger-station";

@@ -8,13 +8,13 @@
 // interface (`xs15118 secc`: Node sockets, no vehicle in the process, a stand-in battery load).
 // Portable: no Node imports; sockets come in as ECMA-419-shaped classes.
 
-import type { Clock, Millis } from "../../../modules/common/clock";
-import type { ListenerClass, Listener, UdpSocketClass } from "../../../modules/common/io";
-import type { Logger } from "../../../modules/common/log";
-import { silentLogger } from "../../../modules/common/log";
-import { ChargerBinding, ChargingPoint, MemorySessionStore } from "../../../modules/statemachine/index";
-import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, StopReason, EnergyTransferMode } from "../../../modules/statemachine/index";
-import { SdpServer } from "../../../modules/v2gtp/index";
+import type { Clock, Millis } from "../../modules/common/clock";
+import type { ListenerClass, Listener, UdpSocketClass } from "../../modules/common/io";
+import type { Logger } from "../../modules/common/log";
+import { silentLogger } from "../../modules/common/log";
+import { ChargerBinding, ChargingPoint, MemorySessionStore } from "../../modules/statemachine/index";
+import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, StopReason, EnergyTransferMode } from "../../modules/statemachine/index";
+import { SdpServer } from "../../modules/v2gtp/index";
 import { SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
 import type { DcLoad, SimDcPowerModuleOptions } from "../charger/index";
 

@@ -12,14 +12,14 @@
 //    forwarded only between stations of the same AVLN (what SDP and V2GTP run on after SLAC).
 // Portable (no Node): it runs in the XS tests too.
 
-import type { Clock, Millis } from "../../modules/common/clock";
-import { Millis as ms } from "../../modules/common/clock";
-import type { EthernetLink, EthernetLinkOptions } from "../../modules/common/io";
-import { bytesEqual, toHex } from "../../modules/common/bytes";
-import { decodeHomePlugFrame, encodeHomePlugFrame, isType, MAC_LOCAL_MODEM, type HomePlugFrame } from "../../modules/slac/frame";
-import type { EthernetLinkClass } from "../../modules/slac/channel";
-import { isHomePlugFrame } from "../../modules/slac/channel";
-import { NUM_GROUPS } from "../../modules/slac/timing";
+import type { Clock, Millis } from "../modules/common/clock";
+import { Millis as ms } from "../modules/common/clock";
+import type { EthernetLink, EthernetLinkOptions } from "../modules/common/io";
+import { bytesEqual, toHex } from "../modules/common/bytes";
+import { decodeHomePlugFrame, encodeHomePlugFrame, isType, MAC_LOCAL_MODEM, type HomePlugFrame } from "../modules/slac/frame";
+import type { EthernetLinkClass } from "../modules/slac/channel";
+import { isHomePlugFrame } from "../modules/slac/channel";
+import { NUM_GROUPS } from "../modules/slac/timing";
 
 export interface PowerlineOptions {
   clock: Clock;

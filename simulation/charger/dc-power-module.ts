@@ -5,9 +5,9 @@
 // The module ticks on the injected clock only while something moves, so a ManualClock's
 // runAll() ends. Present values are read by the SECC's charger binding before each request.
 
-import { Millis } from "../../../modules/common/index";
-import type { Clock, TimerHandle } from "../../../modules/common/index";
-import type { ControlSink, DcLimits, DcPowerModule, IsolationLevel } from "../../../modules/statemachine/index";
+import { Millis } from "../../modules/common/index";
+import type { Clock, TimerHandle } from "../../modules/common/index";
+import type { ControlSink, DcLimits, DcPowerModule, IsolationLevel } from "../../modules/statemachine/index";
 
 /** What the battery does with the charger's output: the voltage at the terminals for a current. */
 export interface DcLoad {

@@ -7,8 +7,8 @@
 // garbled receive data, a stuck bus (MISO all 0x00 or 0xFF), a reboot (CPU_ON), buffer errors,
 // and a write buffer that drains slowly. Portable (no Node): it also runs in the XS tests.
 
-import type { Clock, Millis } from "../../../modules/common/clock";
-import { Millis as ms } from "../../../modules/common/clock";
+import type { Clock, Millis } from "../../modules/common/clock";
+import { Millis as ms } from "../../modules/common/clock";
 import {
   Qca7000FrameDecoder,
   QCASPI_GOOD_SIGNATURE,
@@ -30,8 +30,8 @@ import {
   type InterruptInputClass,
   type SpiPort,
   type SpiPortClass,
-} from "../../../modules/slac/qca7000";
-import type { EthernetLinkClass } from "../../../modules/slac/channel";
+} from "../../modules/slac/qca7000";
+import type { EthernetLinkClass } from "../../modules/slac/channel";
 
 export interface Qca7000ModelOptions {
   clock: Clock;

@@ -6,8 +6,8 @@
 // `new VehiclePilot({ ...sim.vehicle })`. One clock drives everything; the line is sampled
 // every `period` ms while any input is open (each input receives one sample per period).
 
-import type { Clock, Millis, TimerHandle } from "../../../modules/common/index";
-import { Millis as ms } from "../../../modules/common/index";
+import type { Clock, Millis, TimerHandle } from "../../modules/common/index";
+import { Millis as ms } from "../../modules/common/index";
 import {
   CpPwmError,
   PilotLevel,
@@ -21,7 +21,7 @@ import {
   type S2Switch,
   type S2SwitchClass,
   type S2SwitchOptions,
-} from "../../../modules/cp-pwm/index";
+} from "../../modules/cp-pwm/index";
 
 /** Component values of IEC 61851-1 Figure A.1 / Table A.2 (ohms, volts). */
 export const PILOT_NETWORK = Object.freeze({

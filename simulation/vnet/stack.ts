@@ -12,7 +12,7 @@
 // no retransmission, windowing or congestion control (nothing is ever lost). Portable code:
 // no Node imports, so it also runs inside XS.
 
-import type { Clock, Millis } from "../../../modules/common/clock";
+import type { Clock, Millis } from "../../modules/common/clock";
 import type {
   Datagram,
   IoCallbacks,
@@ -25,9 +25,9 @@ import type {
   UdpSocket,
   UdpSocketClass,
   UdpSocketOptions,
-} from "../../../modules/common/io";
-import { asBytes } from "../../../modules/common/bytes";
-import { formatIpv6, parseIpv6, splitZone } from "../../../modules/v2gtp/ipv6";
+} from "../../modules/common/io";
+import { asBytes } from "../../modules/common/bytes";
+import { formatIpv6, parseIpv6, splitZone } from "../../modules/v2gtp/ipv6";
 import {
   ethernetFrame,
   IPPROTO_TCP,
@@ -135,7 +135,7 @@ class Connection implements StreamSocket {
     const chunk = this.#incoming.shift();
     if (!chunk) return undefined;
     this.#incomingBytes -= chunk.length;
-    return chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.length) as ArrayBuffer;
+    return (chunk.buffer as ArrayBuffer).slice(chunk.byteOffset, chunk.byteOffset + chunk.length) as ArrayBuffer;
   }
 
   write(data: ArrayBuffer | ArrayBufferView): void {

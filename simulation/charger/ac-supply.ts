@@ -1,9 +1,9 @@
 // A simulated AC supply: a contactor that closes and opens in simulated time, and the current
 // the EV draws (limited by the supply's maximum and by the advertised PWM current).
 
-import { Millis } from "../../../modules/common/index";
-import type { Clock } from "../../../modules/common/index";
-import type { AcLimits, AcSupply, ControlSink } from "../../../modules/statemachine/index";
+import { Millis } from "../../modules/common/index";
+import type { Clock } from "../../modules/common/index";
+import type { AcLimits, AcSupply, ControlSink } from "../../modules/statemachine/index";
 
 export interface SimAcSupplyOptions {
   clock: Clock;

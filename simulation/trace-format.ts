@@ -8,8 +8,8 @@
 //
 // Pure functions of their arguments (no Node imports): usable by any host.
 
-import type { SeccTraceEntry } from "../../modules/statemachine/index";
-import type { EvccTraceEntry } from "../../modules/statemachine/evcc/index";
+import type { SeccTraceEntry } from "../modules/statemachine/index";
+import type { EvccTraceEntry } from "../modules/statemachine/evcc/index";
 
 /** Width the message name is padded to, so that key values line up. */
 const NAME_WIDTH = 32;

@@ -1,9 +1,9 @@
 // Simulated external identification (EIM): an RFID swipe or app approval after a delay, with an
 // optional allow-list of EVCCIDs (MAC addresses as hex).
 
-import { Millis, toHex } from "../../../modules/common/index";
-import type { Clock, TimerHandle } from "../../../modules/common/index";
-import type { Authorizer, ControlSink } from "../../../modules/statemachine/index";
+import { Millis, toHex } from "../../modules/common/index";
+import type { Clock, TimerHandle } from "../../modules/common/index";
+import type { Authorizer, ControlSink } from "../../modules/statemachine/index";
 
 export interface SimAuthorizerOptions {
   clock: Clock;
