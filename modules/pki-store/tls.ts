@@ -15,7 +15,13 @@
 
 import type { IoCallbacks, ListenerOptions, StreamSocket, StreamSocketOptions } from "../common/io";
 
-export type TlsProfile = "iso2" | "iso20";
+/**
+ * "iso2+iso20": both on one port, as an SECC offering both standards needs (SDP gives one TLS
+ * port, and the protocol is only chosen by SAP after the handshake): TLS 1.2 with the -2 suite
+ * and leaf, or TLS 1.3 with the -20 suites, leaf and mutual authentication, per handshake. The
+ * core must then refuse -20 in SAP when `session.protocol` is TLS 1.2.
+ */
+export type TlsProfile = "iso2" | "iso20" | "iso2+iso20";
 
 /** A private key the host can use for the handshake: raw bytes as in crypto.ts. */
 export interface TlsPrivateKey {

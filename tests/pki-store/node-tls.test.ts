@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { NodeCrypto } from "../../hosts/sim/crypto/node-crypto";
-import { NodeTlsListener, NodeTlsSocket } from "../../hosts/sim/crypto/tls";
+import { clientHelloOffersTls13, NodeTlsListener, NodeTlsSocket } from "../../hosts/sim/crypto/tls";
 import { createTestPki, type TestPkiEntity, type TestPkiProfile } from "../../hosts/sim/pki/test-pki";
 import { writeTestPki } from "../../hosts/sim/pki/files";
 import { MemoryPkiStorage, PkiStore, type TlsCredentials, type TlsSecureOptions, type TlsSocket } from "../../modules/pki-store/index";
@@ -230,4 +230,72 @@ test("our -20 client completes a handshake with openssl s_server (mutual authent
       server.kill();
     }
   });
+});
+
+test("one port for both standards: a -2 client gets TLS 1.2 and the P-256 leaf, a -20 client TLS 1.3 and the P-521 leaf", async () => {
+  const server: TlsSecureOptions = {
+    profile: "iso2+iso20",
+    credentials: [credentials("iso2", "secc"), credentials("iso20", "secc")],
+    trustAnchors: [root("iso20", "oem-root")],
+  };
+  const two = await connect(server, { profile: "iso2", trustAnchors: [root("iso2", "v2g-root")] });
+  try {
+    assert.equal(two.client.session!.protocol, "TLSv1.2");
+    assert.equal(two.client.session!.cipherSuite, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256");
+    assert.deepEqual(two.client.session!.peerChain[0], pki("iso2").get("secc")!.der);
+    assert.equal(two.server.session!.protocol, "TLSv1.2", "the core sees TLS 1.2 and must not accept -20 in SAP");
+  } finally {
+    two.client.close();
+    two.server.close();
+    two.listener.close();
+  }
+  const twenty = await connect(server, { profile: "iso20", credentials: [credentials("iso20", "oem-prov")], trustAnchors: [root("iso20", "v2g-root")] });
+  try {
+    assert.equal(twenty.client.session!.protocol, "TLSv1.3");
+    assert.equal(twenty.client.session!.cipherSuite, "TLS_AES_256_GCM_SHA384");
+    assert.deepEqual(twenty.client.session!.peerChain[0], pki("iso20").get("secc")!.der);
+    assert.deepEqual(twenty.server.session!.peerChain[0], pki("iso20").get("oem-prov")!.der);
+  } finally {
+    twenty.client.close();
+    twenty.server.close();
+    twenty.listener.close();
+  }
+});
+
+test("one port for both standards: a TLS 1.3 client without a certificate is dropped, a TLS 1.2 one is not", { skip: opensslSkip }, async () => {
+  await withPkiDir(async (dir) => {
+    let accepted = 0;
+    const listener = new NodeTlsListener({
+      address: "::1",
+      port: 0,
+      secure: { profile: "iso2+iso20", credentials: [credentials("iso2", "secc"), credentials("iso20", "secc")], trustAnchors: [root("iso20", "oem-root")] },
+      onReadable: () => {
+        accepted++;
+        listener.read({})?.close();
+      },
+    });
+    await listener.ready;
+    try {
+      await sClient(listener.port, ["-tls1_3", "-CAfile", "iso20/v2g-root.pem"], dir);
+      assert.equal(accepted, 0);
+      assert.match(listener.handshakeFailures.join("; "), /certificate/i);
+      const ok2 = await sClient(listener.port, ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256", "-CAfile", "iso2/v2g-root.pem"], dir);
+      assert.equal(ok2.status, 0, ok2.output);
+      assert.equal(accepted, 1);
+    } finally {
+      listener.close();
+    }
+  });
+});
+
+test("the combined port's ClientHello peek: not a ClientHello, cut short or random bytes never throw", () => {
+  assert.equal(clientHelloOffersTls13(Buffer.from("GET / HTTP/1.1\r\n\r\n")), undefined);
+  assert.equal(clientHelloOffersTls13(Uint8Array.of(0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00)), undefined);
+  for (let i = 0; i < 2000; i++) {
+    const bytes = crypto.randomBytes(1 + (i % 300));
+    bytes[0] = 0x16;
+    if (bytes.length > 5) bytes[5] = 0x01;
+    const answer = clientHelloOffersTls13(bytes);
+    assert.ok(answer === undefined || typeof answer === "boolean");
+  }
 });

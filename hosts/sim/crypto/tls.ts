@@ -9,6 +9,10 @@
 //    secp521r1 and x448, signatures ecdsa_secp521r1_sha512 and ed448; the server requests and
 //    requires the client's certificate (mutual authentication). With several credentials
 //    (P-521 and Ed448 chains) OpenSSL picks the one the peer's signature_algorithms allow.
+//  - "iso2+iso20": both on one port (NodeTlsListener reads the ClientHello and hands the
+//    connection to the -20 context when it offers TLS 1.3, else to the -2 one); as a client,
+//    TLS 1.2 or 1.3 with the union of the suites (the vehicle then withdraws -20 from SAP
+//    when TLS 1.2 was negotiated).
 //
 // Peer chains are verified by OpenSSL against `trustAnchors` (signatures, validity, CA
 // constraints); the V2G-specific checks (the SECC leaf's DC=CPO, revocation) are the core's:
@@ -21,6 +25,7 @@
 //    are not in OpenSSL: the EVCC sends neither; the SECC sends its whole chain to a V2G root
 //    and OCSP status reaches the store through the backend (isRevoked).
 
+import * as net from "node:net";
 import * as tls from "node:tls";
 import type { IoCallbacks } from "../../../modules/common/io";
 import { ImplementationError } from "../../../modules/common/errors";
@@ -69,11 +74,28 @@ export function nodeTlsOptions(secure: TlsSecureOptions, role: "client" | "serve
   if (secure.middleboxCompatibility === false) {
     throw new ImplementationError("node:tls cannot turn TLS 1.3 middlebox-compatibility mode off (OpenSSL sets it by default)");
   }
-  const profile = PROFILE[secure.profile];
+  const profile = secure.profile === "iso2+iso20" ? PROFILE.iso20 : PROFILE[secure.profile];
   if (!profile) throw new ImplementationError(`unknown TLS profile ${String(secure.profile)}`);
   if (role === "server" && !secure.credentials?.length) throw new ImplementationError("a TLS server needs credentials");
   if (role === "client" && secure.profile === "iso20" && !secure.credentials?.length) {
     throw new ImplementationError("ISO 15118-20 TLS is mutually authenticated: the client needs credentials");
+  }
+  if (secure.profile === "iso2+iso20") {
+    if (role === "server") throw new ImplementationError("the combined profile is two contexts: see NodeTlsListener");
+    // A vehicle offering both: TLS 1.2 or 1.3, the union of the suites; it withdraws -20 from
+    // SAP when TLS 1.2 was negotiated.
+    if (!secure.credentials?.length) throw new ImplementationError("ISO 15118-20 TLS is mutually authenticated: the client needs credentials");
+    return {
+      minVersion: "TLSv1.2",
+      maxVersion: "TLSv1.3",
+      ciphers: `${PROFILE.iso2.ciphers}:${PROFILE.iso20.ciphers}`,
+      ecdhCurve: `${PROFILE.iso20.ecdhCurve}:${PROFILE.iso2.ecdhCurve}`,
+      sigalgs: `${PROFILE.iso20.sigalgs}:${PROFILE.iso2.sigalgs}`,
+      ...credentialsOptions(secure.credentials),
+      ca: secure.trustAnchors.map((der) => pem("CERTIFICATE", der)),
+      rejectUnauthorized: true,
+      checkServerIdentity: () => undefined,
+    };
   }
   const mutual = secure.profile === "iso20";
   return {
@@ -193,9 +215,51 @@ export class NodeTlsSocket implements TlsSocket {
   }
 }
 
-/** Accepts TLS connections; onReadable counts those whose handshake has completed. */
+/**
+ * Whether a TLS ClientHello offers TLS 1.3 (RFC 8446 §4.2.1: supported_versions lists 0x0304).
+ * `record` holds at least one whole TLS record; undefined when it is not a ClientHello.
+ */
+export function clientHelloOffersTls13(record: Uint8Array): boolean | undefined {
+  // Record: type 22 (handshake), version, length; handshake: type 1 (ClientHello), length (3).
+  if (record.length < 9 || record[0] !== 0x16 || record[5] !== 0x01) return undefined;
+  const end = Math.min(record.length, 5 + ((record[3] << 8) | record[4]));
+  let p = 9 + 2 + 32; // legacy_version, random
+  if (p >= end) return undefined;
+  p += 1 + record[p]; // legacy_session_id
+  if (p + 2 > end) return undefined;
+  p += 2 + ((record[p] << 8) | record[p + 1]); // cipher_suites
+  if (p >= end) return undefined;
+  p += 1 + record[p]; // legacy_compression_methods
+  if (p + 2 > end) return false; // no extensions: TLS 1.2 at most
+  const extensionsEnd = Math.min(end, p + 2 + ((record[p] << 8) | record[p + 1]));
+  p += 2;
+  while (p + 4 <= extensionsEnd) {
+    const type = (record[p] << 8) | record[p + 1];
+    const length = (record[p + 2] << 8) | record[p + 3];
+    p += 4;
+    if (type === 0x002b) {
+      const listEnd = Math.min(p + 1 + record[p], p + length, extensionsEnd);
+      for (let v = p + 1; v + 2 <= listEnd; v += 2) if (record[v] === 0x03 && record[v + 1] === 0x04) return true;
+      return false;
+    }
+    p += length;
+  }
+  return false;
+}
+
+/** The largest ClientHello record we wait for before choosing (a TLS record is at most 2^14 bytes). */
+const MAX_CLIENT_HELLO = 5 + 16_384;
+
+/**
+ * Accepts TLS connections; onReadable counts those whose handshake has completed.
+ *
+ * "iso2+iso20": OpenSSL keeps one ECDSA key per context, so a P-256 (-2) and a P-521 (-20)
+ * leaf cannot share one. The listener reads the ClientHello first and hands the connection to
+ * the -20 context (TLS 1.3 only, mutual authentication, P-521/Ed448 leaves) when it offers
+ * TLS 1.3, else to the -2 context (TLS 1.2, P-256 leaf). The credentials are split by scheme.
+ */
 export class NodeTlsListener implements TlsListener {
-  readonly #server: tls.Server;
+  readonly #server: net.Server;
   readonly #options: TlsListenerOptions;
   readonly #pending: tls.TLSSocket[] = [];
   #closed = false;
@@ -205,24 +269,16 @@ export class NodeTlsListener implements TlsListener {
 
   constructor(options: TlsListenerOptions) {
     this.#options = options;
-    const server = tls.createServer(nodeTlsOptions(options.secure, "server"));
-    this.#server = server;
-    if (options.secure.onKeyLog) {
-      const log = options.secure.onKeyLog;
-      server.on("keylog", (line: Buffer) => log(line.toString("latin1").trimEnd()));
+    const secure = options.secure;
+    let server: net.Server;
+    if (secure.profile === "iso2+iso20") {
+      const iso2 = this.#tlsServer({ ...secure, profile: "iso2", credentials: secure.credentials?.filter((c) => c.key.scheme === "ECDSA-P256-SHA256") });
+      const iso20 = this.#tlsServer({ ...secure, profile: "iso20", credentials: secure.credentials?.filter((c) => c.key.scheme !== "ECDSA-P256-SHA256") });
+      server = net.createServer({ noDelay: true }, (socket) => this.#dispatch(socket, iso2, iso20));
+    } else {
+      server = this.#tlsServer(secure);
     }
-    server.on("secureConnection", (socket) => {
-      if (this.#closed) {
-        socket.destroy();
-        return;
-      }
-      socket.setNoDelay(true);
-      this.#pending.push(socket);
-      this.#options.onReadable?.(this.#pending.length);
-    });
-    server.on("tlsClientError", (error) => {
-      this.handshakeFailures.push(error.message);
-    });
+    this.#server = server;
     server.on("error", (error) => {
       if (this.#closed) return;
       this.close();
@@ -247,5 +303,51 @@ export class NodeTlsListener implements TlsListener {
     this.#closed = true;
     for (const socket of this.#pending.splice(0)) socket.destroy();
     this.#server.close();
+  }
+
+  #tlsServer(secure: TlsSecureOptions): tls.Server {
+    const server = tls.createServer(nodeTlsOptions(secure, "server"));
+    if (secure.onKeyLog) {
+      const log = secure.onKeyLog;
+      server.on("keylog", (line: Buffer) => log(line.toString("latin1").trimEnd()));
+    }
+    server.on("secureConnection", (socket) => {
+      if (this.#closed) {
+        socket.destroy();
+        return;
+      }
+      socket.setNoDelay(true);
+      this.#pending.push(socket);
+      this.#options.onReadable?.(this.#pending.length);
+    });
+    server.on("tlsClientError", (error) => {
+      this.handshakeFailures.push(error.message);
+    });
+    return server;
+  }
+
+  /** Waits for the whole first record, then gives the connection to the context it asks for. */
+  #dispatch(socket: net.Socket, iso2: tls.Server, iso20: tls.Server): void {
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const need = buffered.length >= 5 ? 5 + buffered.readUInt16BE(3) : MAX_CLIENT_HELLO;
+      if (buffered.length < Math.min(need, MAX_CLIENT_HELLO)) return;
+      socket.removeListener("data", onData);
+      socket.removeListener("error", onError);
+      socket.pause();
+      const offers13 = clientHelloOffersTls13(buffered);
+      if (offers13 === undefined) {
+        this.handshakeFailures.push("the first record is not a TLS ClientHello");
+        socket.destroy();
+        return;
+      }
+      socket.unshift(buffered);
+      // tls.Server's own connection handler takes over, as if it had accepted the socket.
+      (offers13 ? iso20 : iso2).emit("connection", socket);
+    };
+    const onError = () => socket.destroy();
+    socket.on("data", onData);
+    socket.on("error", onError);
   }
 }
