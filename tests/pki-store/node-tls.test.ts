@@ -299,3 +299,22 @@ test("the combined port's ClientHello peek: not a ClientHello, cut short or rand
     assert.ok(answer === undefined || typeof answer === "boolean");
   }
 });
+
+test("a vehicle offering both standards: TLS 1.2 with a -2 charger, TLS 1.3 with a -20 charger", async () => {
+  const vehicle: TlsSecureOptions = {
+    profile: "iso2+iso20",
+    credentials: [credentials("iso20", "oem-prov")],
+    trustAnchors: [root("iso2", "v2g-root"), root("iso20", "v2g-root")],
+  };
+  const two = await connect({ profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [] }, vehicle);
+  assert.equal(two.client.session!.protocol, "TLSv1.2", "the vehicle must now leave -20 out of SAP");
+  two.client.close();
+  two.server.close();
+  two.listener.close();
+  const twenty = await connect({ profile: "iso20", credentials: [credentials("iso20", "secc")], trustAnchors: [root("iso20", "oem-root")] }, vehicle);
+  assert.equal(twenty.client.session!.protocol, "TLSv1.3");
+  assert.equal(twenty.client.session!.cipherSuite, "TLS_AES_256_GCM_SHA384");
+  twenty.client.close();
+  twenty.server.close();
+  twenty.listener.close();
+});
