@@ -26,7 +26,7 @@ function problems(): Logger & { lines: string[] } {
   return { lines, log: (level, source, message) => void (level === "warn" || level === "error" ? lines.push(`${source}: ${message}`) : undefined) };
 }
 
-async function station(options: { identity?: string; csms?: TestCsms } = {}) {
+async function station(options: { identity?: string; csms?: TestCsms; protocols?: ("ocpp2.0.1" | "ocpp2.1")[] } = {}) {
   const csms = options.csms ?? new TestCsms();
   const base = await csms.listen();
   const identity = options.identity ?? "CS001";
@@ -47,6 +47,7 @@ async function station(options: { identity?: string; csms?: TestCsms } = {}) {
     present: () => ({ voltage: p?.dc?.presentVoltage ?? 0, current: p?.dc?.presentCurrent ?? 0 }),
     wattsPerAmp: () => p?.dc?.presentVoltage ?? 400,
     meterInterval: 10_000 as never,
+    protocols: options.protocols,
   });
   await bridge.connect();
   const attach = (q: Pair): Pair => (p = q);
@@ -182,6 +183,39 @@ describe("OCPP 2.0.1 bridge ⇄ test CSMS (loopback, strict schemas)", () => {
       assert.deepEqual(got.getVariableResult.map((r) => [r.attributeStatus, r.attributeValue]), [["Accepted", "true"], ["Accepted", "DE*XS1*E0001"], ["UnknownComponent", undefined]]);
       assert.deepEqual(s.csms.validationFailures, []);
       assert.deepEqual(s.log.lines, []);
+    } finally {
+      await s.bridge.close();
+      await s.csms.close();
+    }
+  });
+});
+
+describe("OCPP 2.1 over ocpp-rpc (its 2.1 schemas re-registered for strict mode)", () => {
+  test("V2X: a CentralSetpoint period of -5 kW becomes the -20 power-setpoint (discharge); NotifyAllowedEnergyTransfer is accepted; every message valid", async () => {
+    const s = await station({ csms: new TestCsms({ protocols: ["ocpp2.1"] }), protocols: ["ocpp2.1", "ocpp2.0.1"] });
+    try {
+      assert.equal(s.bridge.client.protocol, "ocpp2.1");
+      const events: unknown[] = [];
+      s.bridge.onEvent = (e) => events.push(e);
+      const res = await s.csms.call(s.identity, "SetChargingProfile", {
+        evseId: 1,
+        chargingProfile: {
+          id: 21,
+          stackLevel: 0,
+          chargingProfilePurpose: "TxDefaultProfile",
+          chargingProfileKind: "Relative",
+          chargingSchedule: [{ id: 1, chargingRateUnit: "W", chargingSchedulePeriod: [{ startPeriod: 0, operationMode: "CentralSetpoint", setpoint: -5000, limit: 11_000, dischargeLimit: -7000 }] }],
+        },
+      });
+      assert.deepEqual(res, { status: "Accepted" });
+      assert.deepEqual(events, [{ kind: "power-setpoint", watts: -5000 }, { kind: "schedule", steps: [{ start: 0, power: 11_000 }] }]);
+      assert.deepEqual(await s.csms.call(s.identity, "NotifyAllowedEnergyTransfer", { transactionId: "t1", allowedEnergyTransfer: ["DC", "DC_BPT"] }), { status: "Accepted" });
+      assert.deepEqual(s.bridge.allowedEnergyTransfer, ["DC", "DC_BPT"]);
+      s.bridge.authorize({ kind: "eim", evccId: Uint8Array.of(2, 0, 0, 0xca, 0xfe, 1) });
+      await s.bridge.settled();
+      assert.deepEqual(s.csms.validationFailures, []);
+      assert.deepEqual(s.log.lines, []);
+      assert.equal(s.csms.received("BootNotification").length, 1);
     } finally {
       await s.bridge.close();
       await s.csms.close();

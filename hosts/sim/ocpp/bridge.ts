@@ -16,6 +16,7 @@ import type {
   OperatorSessionInfo,
 } from "../../../modules/statemachine/index";
 import { ChargingProfiles } from "./profiles";
+import { ocpp21Validator } from "./ocpp21-validator";
 import type { ClearCriteria, OcppChargingProfile, PowerStep } from "./profiles";
 import { Iso15118Ctrlr } from "./device-model";
 
@@ -42,6 +43,11 @@ export interface OcppBridgeOptions {
   meterInterval?: Millis;
   /** ISO15118Ctrlr values (SeccId, CountryName, …). */
   seccId?: string;
+  /**
+   * OCPP-J subprotocols offered, preferred first (default ["ocpp2.0.1"]). With "ocpp2.1" the
+   * CSMS may send V2X setpoints (see ./README.md, OCPP 2.1 and V2X).
+   */
+  protocols?: readonly ("ocpp2.0.1" | "ocpp2.1")[];
   /** Every OCPP message in and out, e.g. for a trace. */
   onMessage?(direction: "tx" | "rx", method: string, params: unknown): void;
 }
@@ -76,6 +82,9 @@ export class OcppBridge implements OperatorBackend {
   /** The steps last pushed to the SECC, to renegotiate only on a real change. */
   #pushed: string | undefined;
   #transactionCount = 0;
+  #setpoint: number | undefined;
+  /** OCPP 2.1 NotifyAllowedEnergyTransfer: the modes the CSMS allows (undefined: not told). */
+  allowedEnergyTransfer: string[] | undefined;
   /** Calls in flight, so that a test or the CLI can wait for the charger's reports. */
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -86,7 +95,7 @@ export class OcppBridge implements OperatorBackend {
     this.#evseId = options.evseId ?? 1;
     this.ctrlr = new Iso15118Ctrlr({ seccId: options.seccId });
     const { endpoint, identity } = splitOcppUrl(options.url);
-    this.client = new RPCClient({ endpoint, identity, protocols: ["ocpp2.0.1"], strictMode: true, reconnect: false } as never);
+    this.client = new RPCClient({ endpoint, identity, protocols: [...(options.protocols ?? ["ocpp2.0.1"])], strictMode: true, reconnect: false , strictModeValidators: [ocpp21Validator()] } as never);
     this.client.on("strictValidationFailure", (e: { error?: Error; messageId?: string; method?: string }) =>
       this.#log.log("error", "ocpp", `schema validation failed: ${e.method ?? "?"}: ${e.error?.message ?? ""}`),
     );
@@ -94,6 +103,12 @@ export class OcppBridge implements OperatorBackend {
     this.#handle("ClearChargingProfile", (p) => this.#clearChargingProfile(p as ClearCriteria));
     this.#handle("GetVariables", (p) => ({ getVariableResult: this.ctrlr.get(p.getVariableData as never) }));
     this.#handle("SetVariables", (p) => ({ setVariableResult: this.ctrlr.set(p.setVariableData as never) }));
+    // OCPP 2.1 (V2X): which energy transfer modes the CSMS allows for this transaction. Recorded;
+    // the SECC's -20 service offer does not follow it yet (see ./README.md).
+    this.#handle("NotifyAllowedEnergyTransfer", (p) => {
+      this.allowedEnergyTransfer = p.allowedEnergyTransfer as string[];
+      return { status: "Accepted" };
+    });
   }
 
   /** Connects and boots: BootNotification, then StatusNotification Available. */
@@ -199,6 +214,7 @@ export class OcppBridge implements OperatorBackend {
     this.#seqNo = 0;
     this.#idToken = undefined;
     this.#pushed = undefined;
+    this.#setpoint = undefined;
     this.#log.log("info", "ocpp", `transaction ${this.#transactionId} (${info.protocol}, EVCCID ${toHex(info.evccId)})`);
     void this.#status("Occupied");
     this.#transaction("Started", "EVDetected", { chargingState: "EVConnected", register: true });
@@ -249,7 +265,14 @@ export class OcppBridge implements OperatorBackend {
 
   /** The composite limit to the SECC; a changed one during a session asks the EV to renegotiate. */
   #pushSchedule(renegotiate: boolean): void {
-    const steps = this.profiles.steps(this.#now(), this.#o.wattsPerAmp?.() ?? 230 * 3, this.#transactionStartMs);
+    const wattsPerAmp = this.#o.wattsPerAmp?.() ?? 230 * 3;
+    // OCPP 2.1 setpoint (signed W) → the -20 Dynamic control mode's EVSE target.
+    const setpoint = this.profiles.setpoint(this.#now(), wattsPerAmp, this.#transactionStartMs);
+    if (setpoint !== this.#setpoint) {
+      this.#setpoint = setpoint;
+      if (setpoint !== undefined) this.onEvent?.({ kind: "power-setpoint", watts: setpoint });
+    }
+    const steps = this.profiles.steps(this.#now(), wattsPerAmp, this.#transactionStartMs);
     const key = JSON.stringify(steps ?? null);
     if (key === this.#pushed) return;
     this.#pushed = key;

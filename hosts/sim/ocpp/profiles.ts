@@ -23,7 +23,8 @@ export interface OcppChargingProfile {
     startSchedule?: string;
     duration?: number;
     chargingRateUnit: "W" | "A";
-    chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
+    /** OCPP 2.1 adds dischargeLimit (≤ 0), setpoint (signed, negative = discharge) and operationMode; limit becomes optional. */
+    chargingSchedulePeriod: { startPeriod: number; limit?: number; numberPhases?: number; dischargeLimit?: number; setpoint?: number; operationMode?: string }[];
   }[];
 }
 
@@ -69,11 +70,22 @@ export class ChargingProfiles {
   steps(nowMs: number, wattsPerAmp: number, sessionStartMs = nowMs): PowerStep[] | undefined {
     const tx = this.#top("TxProfile") ?? this.#top("TxDefaultProfile");
     const max = this.#top("ChargingStationMaxProfile");
-    const a = tx === undefined ? undefined : this.#relative(tx, nowMs, wattsPerAmp, sessionStartMs);
-    const b = max === undefined ? undefined : this.#relative(max, nowMs, wattsPerAmp, sessionStartMs);
+    const a = tx === undefined ? undefined : this.#relative(tx, nowMs, wattsPerAmp, sessionStartMs, "limit");
+    const b = max === undefined ? undefined : this.#relative(max, nowMs, wattsPerAmp, sessionStartMs, "limit");
     if (a === undefined) return b;
     if (b === undefined) return a;
     return minimumOf(a, b);
+  }
+
+  /**
+   * OCPP 2.1 V2X: the setpoint (W, negative = discharge) of the Tx profile's period in force now,
+   * or undefined when it gives none (a 2.0.1 profile, or a period without operationMode setpoint).
+   */
+  setpoint(nowMs: number, wattsPerAmp: number, sessionStartMs = nowMs): number | undefined {
+    const tx = this.#top("TxProfile") ?? this.#top("TxDefaultProfile");
+    if (tx === undefined) return undefined;
+    const steps = this.#relative(tx, nowMs, wattsPerAmp, sessionStartMs, "setpoint");
+    return steps !== undefined && steps[0].start === 0 ? steps[0].power : undefined;
   }
 
   #top(purpose: OcppChargingProfile["chargingProfilePurpose"]): { profile: OcppChargingProfile; receivedAt: number } | undefined {
@@ -85,8 +97,8 @@ export class ChargingProfiles {
     return best;
   }
 
-  /** One profile's first schedule as steps relative to now (periods already over are dropped). */
-  #relative(entry: { profile: OcppChargingProfile; receivedAt: number }, nowMs: number, wattsPerAmp: number, sessionStartMs: number): PowerStep[] {
+  /** One profile's first schedule as steps of `field` relative to now (periods already over, or without the field, are dropped). */
+  #relative(entry: { profile: OcppChargingProfile; receivedAt: number }, nowMs: number, wattsPerAmp: number, sessionStartMs: number, field: "limit" | "setpoint"): PowerStep[] | undefined {
     const schedule = entry.profile.chargingSchedule[0];
     let originMs: number;
     if (entry.profile.chargingProfileKind === "Absolute" && schedule.startSchedule !== undefined) originMs = Date.parse(schedule.startSchedule);
@@ -94,15 +106,19 @@ export class ChargingProfiles {
     else originMs = entry.receivedAt;
     const elapsed = (nowMs - originMs) / 1000;
     const periods = schedule.chargingSchedulePeriod;
+    const scale = schedule.chargingRateUnit === "W" ? 1 : wattsPerAmp;
     const out: PowerStep[] = [];
     for (let i = 0; i < periods.length; i++) {
       const next = i + 1 < periods.length ? periods[i + 1].startPeriod : Infinity;
-      if (next <= elapsed) continue;
-      const power = schedule.chargingRateUnit === "W" ? periods[i].limit : periods[i].limit * wattsPerAmp;
-      out.push({ start: Math.max(0, Math.round(periods[i].startPeriod - elapsed)), power });
+      const value = periods[i][field];
+      // The last period runs on until the schedule's duration.
+      if ((next <= elapsed && i + 1 < periods.length) || value === undefined) continue;
+      out.push({ start: Math.max(0, Math.round(periods[i].startPeriod - elapsed)), power: value * scale });
     }
-    if (out.length === 0) out.push({ start: 0, power: periods[periods.length - 1].limit * (schedule.chargingRateUnit === "W" ? 1 : wattsPerAmp) });
-    return out;
+    // Starts before now collapse to 0: keep only the latest of them.
+    let first = 0;
+    for (let i = 1; i < out.length; i++) if (out[i].start === 0) first = i;
+    return out.length === 0 ? undefined : out.slice(first);
   }
 }
 

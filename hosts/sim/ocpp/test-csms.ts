@@ -1,6 +1,7 @@
 // A small CSMS for tests and `xs15118 sim --ocpp`: ocpp-rpc in server mode with strict OCPP 2.0.1
 // schema validation, answering what a charger sends and recording every message both ways.
 
+import { ocpp21Validator } from "./ocpp21-validator";
 import { RPCServer } from "ocpp-rpc";
 
 export interface CsmsRecord {
@@ -19,6 +20,8 @@ export interface TestCsmsOptions {
   evCertificate?: (params: { action: string; exiRequest: string; iso15118SchemaVersion: string }) => string | undefined;
   /** A charging profile to send at each TransactionEvent Started (e.g. a TxProfile). */
   profileAtStart?: (transactionId: string) => object | undefined;
+  /** Subprotocols served, preferred first (default ["ocpp2.0.1"]). */
+  protocols?: readonly ("ocpp2.0.1" | "ocpp2.1")[];
 }
 
 type Client = { identity: string; call(method: string, params?: unknown): Promise<unknown>; handle(method: string, h: (a: { params: unknown }) => unknown): void };
@@ -34,7 +37,7 @@ export class TestCsms {
 
   constructor(options: TestCsmsOptions = {}) {
     this.#o = options;
-    this.#server = new RPCServer({ protocols: ["ocpp2.0.1"], strictMode: true } as never);
+    this.#server = new RPCServer({ protocols: [...(options.protocols ?? ["ocpp2.0.1"])], strictMode: true , strictModeValidators: [ocpp21Validator()] } as never);
     this.#server.on("client", (client: Client & { on(event: string, cb: (e: { method?: string; error?: Error }) => void): void }) => {
       this.#clients.set(client.identity, client);
       client.on("strictValidationFailure", (e) => this.validationFailures.push({ identity: client.identity, method: e.method, message: e.error?.message ?? "" }));
