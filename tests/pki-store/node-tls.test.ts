@@ -193,44 +193,53 @@ test("openssl s_client completes the profiles' handshakes with our servers and f
   });
 });
 
-test("our -20 client completes a handshake with openssl s_server (mutual authentication)", { skip: opensslSkip }, async () => {
-  await withPkiDir(async (dir) => {
-    // Port: let s_server pick none; take a free one from a listener we close first.
-    const probe = new NodeTlsListener({ address: "::1", port: 0, secure: { profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [] } });
-    await probe.ready;
-    const port = probe.port;
-    probe.close();
-    const server = spawn(
-      "openssl",
-      ["s_server", "-accept", `[::1]:${port}`, "-tls1_3", "-cert", "iso20/secc.pem", "-key", "iso20/secc.key.pem", "-cert_chain", "iso20/secc-chain.pem", "-CAfile", "iso20/oem-root.pem", "-Verify", "3", "-verify_return_error", "-naccept", "1"],
-      { cwd: dir },
-    );
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let text = "";
-        server.stdout.on("data", (d) => {
-          text += d;
-          if (text.includes("ACCEPT")) resolve();
+const S_SERVER_CASES = [
+  {
+    label: "-2 (TLS 1.2, ECDHE-ECDSA-AES128-SHA256, server authentication)",
+    profile: "iso2" as const,
+    args: ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256", "-cert", "iso2/secc.pem", "-key", "iso2/secc.key.pem", "-cert_chain", "iso2/secc-chain.pem"],
+    client: (): TlsSecureOptions => ({ profile: "iso2", trustAnchors: [root("iso2", "v2g-root")] }),
+    protocol: "TLSv1.2",
+  },
+  {
+    label: "-20 (TLS 1.3, mutual authentication)",
+    profile: "iso20" as const,
+    args: ["-tls1_3", "-cert", "iso20/secc.pem", "-key", "iso20/secc.key.pem", "-cert_chain", "iso20/secc-chain.pem", "-CAfile", "iso20/oem-root.pem", "-Verify", "3"],
+    client: (): TlsSecureOptions => ({ profile: "iso20", credentials: [credentials("iso20", "oem-prov")], trustAnchors: [root("iso20", "v2g-root")] }),
+    protocol: "TLSv1.3",
+  },
+];
+
+for (const c of S_SERVER_CASES) {
+  test(`our ${c.label} client completes a handshake with openssl s_server`, { skip: opensslSkip }, async () => {
+    await withPkiDir(async (dir) => {
+      // A free port: bind one, close it, give it to s_server.
+      const probe = new NodeTlsListener({ address: "::1", port: 0, secure: { profile: "iso2", credentials: [credentials("iso2", "secc")], trustAnchors: [] } });
+      await probe.ready;
+      const port = probe.port;
+      probe.close();
+      const server = spawn("openssl", ["s_server", "-accept", `[::1]:${port}`, ...c.args, "-verify_return_error", "-naccept", "1"], { cwd: dir });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let text = "";
+          server.stdout.on("data", (d) => {
+            text += d;
+            if (text.includes("ACCEPT")) resolve();
+          });
+          server.on("close", () => reject(new Error(`s_server ended: ${text}`)));
         });
-        server.on("close", () => reject(new Error(`s_server ended: ${text}`)));
-      });
-      const session = await new Promise<TlsSocket>((resolve, reject) => {
-        const socket: TlsSocket = new NodeTlsSocket({
-          address: "::1",
-          port,
-          secure: { profile: "iso20", credentials: [credentials("iso20", "oem-prov")], trustAnchors: [root("iso20", "v2g-root")] },
-          onWritable: () => resolve(socket),
-          onError: reject,
+        const session = await new Promise<TlsSocket>((resolve, reject) => {
+          const socket: TlsSocket = new NodeTlsSocket({ address: "::1", port, secure: c.client(), onWritable: () => resolve(socket), onError: reject });
         });
-      });
-      assert.equal(session.session!.protocol, "TLSv1.3");
-      assert.deepEqual(session.session!.peerChain[0], pki("iso20").get("secc")!.der);
-      session.close();
-    } finally {
-      server.kill();
-    }
+        assert.equal(session.session!.protocol, c.protocol);
+        assert.deepEqual(session.session!.peerChain[0], pki(c.profile).get("secc")!.der);
+        session.close();
+      } finally {
+        server.kill();
+      }
+    });
   });
-});
+}
 
 test("one port for both standards: a -2 client gets TLS 1.2 and the P-256 leaf, a -20 client TLS 1.3 and the P-521 leaf", async () => {
   const server: TlsSecureOptions = {
