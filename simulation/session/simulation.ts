@@ -36,6 +36,10 @@ const ETHERTYPE_HOMEPLUG = 0x88e1;
 export interface SimulationOptions {
   protocol?: SessionProtocol;
   transfer?: Transfer;
+  /** ISO 15118-20: the bidirectional service (DC_BPT / AC_BPT) of the transfer, charging direction. */
+  bpt?: boolean;
+  /** ISO 15118-20 control mode (default scheduled). */
+  mode?: "scheduled" | "dynamic";
   /** Battery at plug-in and the SoC at which the vehicle stops. */
   startSoc?: number;
   targetSoc?: number;
@@ -198,6 +202,11 @@ function tappedLink(modem: SimModem, tap: (frame: Uint8Array) => void): Ethernet
   return TappedLink as unknown as EthernetLinkClass;
 }
 
+/** The charging loop's messages (DIN/ISO-2 CurrentDemand, ChargingStatus; -20 DC/AC_ChargeLoop): not traced one by one. */
+function isLoopMessage(name: string): boolean {
+  return name === "CurrentDemandReq" || name === "CurrentDemandRes" || name === "ChargingStatusReq" || name === "ChargingStatusRes" || name.indexOf("_ChargeLoopRe") === 2;
+}
+
 function sameMac(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < 6; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -353,11 +362,15 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       port: options.port ?? 0,
       protocols: [protocol],
       transfer: [transfer],
-      config: { dc: { maxVoltage: 500, maxCurrent: options.maxCurrent ?? DEFAULT_MAX_CURRENT, maxPower: options.maxPower ?? DEFAULT_MAX_POWER, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 } },
+      config: {
+        // -20 runs over the simulated plain TCP: allowed explicitly (it requires TLS 1.3 in the field).
+        transport: "none",
+        iso20: { controlModes: [options.mode ?? "scheduled"], discharge: options.bpt ? { maxPower: 11_000, maxCurrent: 30 } : undefined, insecureWithoutTls: true },
+        dc: { maxVoltage: 500, maxCurrent: options.maxCurrent ?? DEFAULT_MAX_CURRENT, maxPower: options.maxPower ?? DEFAULT_MAX_POWER, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 } },
       random,
       logger,
       onTrace: (entry: SeccTraceEntry) => {
-        if (entry.message === "CurrentDemandReq" || entry.message === "ChargingStatusReq" || entry.message === "CurrentDemandRes" || entry.message === "ChargingStatusRes") return;
+        if (isLoopMessage(entry.message)) return;
         if (entry.direction === "rx") trace("secc", `${entry.state}: ${entry.message}${entry.summary ? ` ${entry.summary}` : ""}`);
       },
       onSessionEnd: (s) => trace("secc", `session ${s.session} ended: ${s.reason} (${s.messages} messages)`),
@@ -384,6 +397,8 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       interface: "ev0",
       transfer,
       protocols: [protocol],
+      insecureIso20WithoutTls: true,
+      session: protocol === "iso20" ? { iso20: { transfer: options.bpt ? (transfer === "dc" ? "dc_bpt" : "ac_bpt") : transfer, controlMode: options.mode ?? "scheduled" } } : undefined,
       evccId: EV_MAC,
       battery,
       targetSoc,
@@ -408,7 +423,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     messages++;
     lastMessage = `${entry.direction === "tx" ? "sent" : "received"} ${entry.name}`;
     if (entry.name === "SessionSetupReq") sessionStart = clock.now();
-    const loop = entry.name === "CurrentDemandReq" || entry.name === "CurrentDemandRes" || entry.name === "ChargingStatusReq" || entry.name === "ChargingStatusRes";
+    const loop = isLoopMessage(entry.name);
     const v = vehicle!.vehicle;
     const voltage = charger?.dc?.presentVoltage ?? 0;
     const current = transfer === "dc" ? (charger?.dc?.presentCurrent ?? 0) : v.acCurrent();

@@ -11,7 +11,7 @@ import type { Logger } from "../../modules/common/log";
 import { silentLogger } from "../../modules/common/log";
 import { EvccConnection } from "../../modules/statemachine/evcc/connection";
 import type { EvccConnectionOutcome } from "../../modules/statemachine/evcc/connection";
-import type { EnergyTransferMode, EvccConfig, EvccSchema, EvccTraceEntry } from "../../modules/statemachine/evcc/index";
+import type { EnergyTransferMode, EvccConfig, EvccProtocol, EvccTraceEntry } from "../../modules/statemachine/evcc/index";
 import { SdpClient } from "../../modules/v2gtp/index";
 import type { SdpResult } from "../../modules/v2gtp/index";
 import { SimVehicle } from "../vehicle/index";
@@ -34,7 +34,12 @@ export interface VehicleStationOptions {
   evccId: Uint8Array;
   battery?: Partial<BatteryOptions>;
   targetSoc?: number;
-  /** Session settings beyond the defaults. */
+  /**
+   * ISO 15118-20 travels over plain TCP here (SDP asks for no security): offered only with this
+   * explicitly insecure permission until TLS comes (-20 requires TLS 1.3).
+   */
+  insecureIso20WithoutTls?: boolean;
+  /** Session settings beyond the defaults (session.iso20: the -20 service and control mode). */
   session?: Partial<Omit<EvccConfig, "protocol" | "communicationSetupDeadline">>;
   logger?: Logger;
   onTrace?(entry: EvccTraceEntry): void;
@@ -126,7 +131,9 @@ export class VehicleStation {
     this.#log.log("info", "evcc", `connecting to [${address}]:${port}`);
     this.#connection = new EvccConnection({
       open: (callbacks) => new o.io.Tcp({ address, port, ...callbacks }),
-      protocols: o.protocols as readonly EvccSchema[] | undefined,
+      protocols: o.protocols as readonly EvccProtocol[] | undefined,
+      transport: "none",
+      insecureIso20WithoutTls: o.insecureIso20WithoutTls,
       session: { energyTransferMode: mode, evccId: o.evccId, ...o.session },
       bms: vehicle,
       vehicle: {

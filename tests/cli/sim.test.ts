@@ -35,8 +35,17 @@ test("sim: the human summary names protocol, energy and duration", async () => {
   assert.match(text, /energy +0\.\d+ kWh/);
 });
 
+test("sim --protocol iso20 --transfer ac_bpt --mode dynamic: an ISO 15118-20 session ends normally", async () => {
+  const io = bufferIo();
+  const code = await main(["sim", "--protocol", "iso20", "--transfer", "ac_bpt", "--mode", "dynamic", "--capacity", "5", "--start-soc", "70", "--target-soc", "72", "--quiet"], io);
+  assert.equal(code, 0, io.stderr.join("\n"));
+  const text = io.stdout.join("\n");
+  assert.match(text, /session ended normally: charging-complete/);
+  assert.match(text, /protocol +iso20 AC/);
+});
+
 test("sim rejects bad options with exit 2 and says why", async () => {
-  for (const args of [["--protocol", "iso20"], ["--protocol", "din", "--transfer", "ac"], ["--start-soc", "90", "--target-soc", "80"], ["--frobnicate"], ["--ev-mac", "01:00:00:00:00:01"]]) {
+  for (const args of [["--protocol", "iso2", "--mode", "dynamic"], ["--protocol", "iso2", "--transfer", "dc_bpt"], ["--protocol", "iso20", "--mode", "sometimes"], ["--protocol", "din", "--transfer", "ac"], ["--start-soc", "90", "--target-soc", "80"], ["--frobnicate"], ["--ev-mac", "01:00:00:00:00:01"]]) {
     const io = bufferIo();
     assert.equal(await main(["sim", ...args], io), 2, args.join(" "));
     assert.match(io.stderr.join("\n"), /xs15118 sim: /);

@@ -17,8 +17,11 @@ SLAC over a simulated powerline → SDP → TCP on IPv6 → SAP → DIN 70121 or
 charging loop → stop → unplug. Time is simulated: the session runs as fast as the CPU allows.
 
 options (the names sim, secc and evcc share mean the same in each):
-  --protocol din|iso2        session protocol (default iso2)
-  --transfer dc|ac           energy transfer (default dc; DIN is DC only)
+  --protocol din|iso2|iso20  session protocol (default iso2); iso20 runs over the simulated plain
+                             TCP, allowed there explicitly (-20 requires TLS 1.3 in the field)
+  --transfer dc|ac|dc_bpt|ac_bpt  energy transfer (default dc; DIN is DC only; *_bpt: ISO 15118-20
+                             bidirectional service, charging)
+  --mode scheduled|dynamic   ISO 15118-20 control mode (default scheduled)
   --start-soc N              battery SoC at plug-in, % (default 60)
   --target-soc N             the vehicle stops here, %, above --start-soc (default 80)
   --capacity KWH             usable battery capacity, kWh (default 20)
@@ -45,6 +48,7 @@ ${EXIT_STATUS_HELP}`;
 const OPTIONS: readonly OptionSpec[] = [
   ...VEHICLE_SESSION_OPTIONS,
   S.port,
+  { name: "--mode", value: "MODE" },
   { name: "--max-current", value: "A" },
   { name: "--max-power", value: "W" },
   { name: "--evse-mac", value: "MAC" },
@@ -85,8 +89,12 @@ const DEFAULTS = Object.freeze({ startSoc: 60, targetSoc: 80, capacityKWh: 20 })
 export function parseSimArgs(args: string[]): Args {
   const parsed = parseOptions("sim", args, OPTIONS);
   const n = (name: string, min: number, max: number, integer = false) => numberOption("sim", parsed, name, min, max, integer);
-  const protocol = choiceOption("sim", parsed, "--protocol", ["din", "iso2"] as const, "protocol");
-  const transfer = choiceOption("sim", parsed, "--transfer", ["dc", "ac"] as const, "transfer");
+  const protocol = choiceOption("sim", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
+  const transferName = choiceOption("sim", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt"] as const, "transfer");
+  const mode = choiceOption("sim", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode");
+  const bpt = transferName === "dc_bpt" || transferName === "ac_bpt" ? true : undefined;
+  const transfer = transferName === undefined ? undefined : transferName === "dc_bpt" ? "dc" : transferName === "ac_bpt" ? "ac" : transferName;
+  if ((bpt || mode !== undefined) && protocol !== "iso20") throw new UsageError("sim", "--transfer dc_bpt|ac_bpt and --mode need --protocol iso20");
   const startSoc = n("--start-soc", 0, 99.9);
   const targetSoc = n("--target-soc", 0.1, 100);
   const capacityKWh = n("--capacity", 0.5, 500);
@@ -101,7 +109,7 @@ export function parseSimArgs(args: string[]): Args {
   if (protocol === "din" && transfer === "ac") throw new UsageError("sim", "DIN 70121 is DC only: use --protocol iso2 for AC");
   const options: SimulationOptions = {
     ...DEFAULTS,
-    ...defined({ protocol, transfer, startSoc, targetSoc, capacityKWh, maxCurrent, maxPower, port, neighbours, seed, evseMac, evMac }),
+    ...defined({ protocol, transfer, bpt, mode, startSoc, targetSoc, capacityKWh, maxCurrent, maxPower, port, neighbours, seed, evseMac, evMac }),
   };
   if (limit !== undefined) options.limit = limit as SimulationOptions["limit"];
   checkSocRange("sim", options.startSoc!, options.targetSoc!);

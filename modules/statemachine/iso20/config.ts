@@ -24,7 +24,7 @@ export interface PriceSchedule {
 export interface Iso20SeccConfig {
   /** Prices sent with the schedule (Scheduled: in the ChargingSchedule; Dynamic: in the control mode); Pricing = 1 (absolute) in the parameter sets. */
   prices?: PriceSchedule;
-  /** Energy transfer services offered. Default: DC (and DC_BPT with discharge limits) when config.dc is set, else AC (and AC_BPT). */
+  /** Energy transfer services offered. Default: DC (and DC_BPT with discharge limits) when config.dc is set, AC (and AC_BPT) when config.ac is. */
   services?: readonly Iso20Transfer[];
   /** Control modes offered in every service's parameter sets, in this order. Default ["scheduled", "dynamic"]. */
   controlModes?: readonly Iso20ControlMode[];
@@ -66,11 +66,14 @@ export function iso20Offer(config: { dc?: object; ac?: { nominalVoltage: number 
   const c = config.iso20 ?? {};
   let services = c.services;
   if (services === undefined) {
+    // Both namespaces' services when the charger has both outlets (ServiceDiscovery lists only
+    // the negotiated namespace's).
     const list: Iso20Transfer[] = [];
     if (config.dc !== undefined) {
       list.push("dc");
       if (c.discharge !== undefined) list.push("dc_bpt");
-    } else {
+    }
+    if (config.ac !== undefined) {
       list.push("ac");
       if (c.discharge !== undefined) list.push("ac_bpt");
     }
