@@ -1,13 +1,33 @@
-// Firmware entry point (Moddable manifest): wires the ESP32 host to the portable core.
+// Firmware entry point (Moddable manifest, esp32): the station — a charger or a vehicle — from
+// the manifest's config and the board's persistent overrides, on the ESP32 board's hardware.
 //
-// The charger role (SECC) is the default; a vehicle build sets config.role = "evcc" in the
-// manifest. Later issues attach the pilot, SLAC over the QCA7000 and the session layer here.
+//   mcconfig -d -m -p esp32 ./manifest.json role=vehicle     (config on the command line)
+//   Preference.set("xs15118", "role", "vehicle")            (per board, survives reflashing)
+//
+// The desktop simulator build (-p lin/mac/win) runs hosts/mcsim/main.ts instead (manifest
+// creation.main): the complete simulated session, both roles, on the same preloaded modules.
 
-import { TimerClock } from "./hosts/esp32/clock";
-import { TraceLogger } from "./hosts/esp32/logger";
+import config from "mc/config";
+import Preference from "preference";
+import { parseStationConfig, startStation, STATION_SETTINGS } from "./modules/station/index";
+import type { StationConfigSource } from "./modules/station/index";
 import { VERSION } from "./modules/common/version";
+import { createBoard } from "./hosts/esp32/board";
 
-const clock = new TimerClock();
-const log = new TraceLogger({ level: "info" });
+/** The preference domain of the station's overrides (NVS namespace on ESP32: ≤ 15 characters). */
+const DOMAIN = "xs15118";
 
-log.log("info", "main", `xs15118 ${VERSION} starting at ${clock.now()} ms`);
+function preferences(): StationConfigSource {
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(STATION_SETTINGS)) {
+    const value = Preference.get(DOMAIN, key);
+    if (value !== undefined && !(value instanceof ArrayBuffer)) values[key] = value;
+  }
+  return { name: "preference", values };
+}
+
+const { config: settings, problems } = parseStationConfig([{ name: "manifest", values: config }, preferences()]);
+const board = createBoard({ logLevel: settings.logLevel });
+board.logger.log("info", "main", `xs15118 ${VERSION} starting as ${settings.role}`);
+for (const problem of problems) board.logger.log("warn", "config", problem);
+startStation(settings, board);

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// npm run typecheck: the three TypeScript projects, side by side (one per core), each
+// npm run typecheck: the TypeScript projects, side by side (one per core), each
 // project's messages printed whole and in this order; fails when any of them fails.
 //   modules      the portable core with neither Node nor Moddable types
+//   simulation   the simulation models both simulators share, as portable as modules/
 //   hosts/sim    the Node host with the tests and tools, against Node's types
 //   hosts/esp32  the firmware host and main.ts, against @moddable/typings
+//   hosts/mcsim  the Moddable simulator's session host, against @moddable/typings
 
 import { spawn } from "node:child_process";
 import * as os from "node:os";
 import { createRequire } from "node:module";
 
-const PROJECTS = ["modules", "hosts/sim", "hosts/esp32"];
+const PROJECTS = ["modules", "simulation", "hosts/sim", "hosts/esp32", "hosts/mcsim"];
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const lanes = Math.max(1, Math.min(PROJECTS.length, os.availableParallelism?.() ?? os.cpus().length));
 

@@ -36,3 +36,38 @@ test("the TypeScript options current Moddable SDKs need with TypeScript 5.x are 
   assert.equal(options.target, "es2024");
   assert.deepEqual(manifest.modules["*"], ["./main"]);
 });
+
+/** Every `modules` object of a manifest (top level and per platform) with the manifest's folder. */
+function moduleMaps(file: string): { dir: string; modules: Record<string, string | string[]> }[] {
+  const m = JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+  const dir = path.dirname(path.join(ROOT, file));
+  const maps = m.modules ? [{ dir, modules: m.modules }] : [];
+  for (const platform of Object.values(m.platforms ?? {}) as { modules?: Record<string, string | string[]> }[]) {
+    if (platform.modules) maps.push({ dir, modules: platform.modules });
+  }
+  return maps;
+}
+
+test("no tsconfig.json is compiled as a JSON module: a wildcard over a folder that has one excludes it with ~", () => {
+  // mcconfig takes every .json a wildcard matches as a module; xsc then fails on a tsconfig's comments.
+  for (const file of ["manifest.json", "hosts/mcsim/manifest.json"]) {
+    for (const { dir, modules } of moduleMaps(file)) {
+      const excluded = ([] as string[]).concat(modules["~"] ?? []);
+      for (const [name, source] of Object.entries(modules)) {
+        if (name === "~") continue;
+        for (const s of ([] as string[]).concat(source)) {
+          if (!s.endsWith("/*")) continue;
+          const folder = s.slice(0, -2);
+          if (fs.existsSync(path.join(dir, folder, "tsconfig.json"))) assert.ok(excluded.includes(`${folder}/tsconfig`), `${file}: ${name} takes ${folder}/tsconfig.json`);
+        }
+      }
+    }
+  }
+});
+
+test("the desktop simulator (lin, mac, win) builds hosts/mcsim: the whole session on the same preload list", () => {
+  for (const platform of ["lin", "mac", "win"]) assert.equal(manifest.platforms[platform].include, "./hosts/mcsim/manifest.json");
+  const mcsim = JSON.parse(fs.readFileSync(path.join(ROOT, "hosts/mcsim/manifest.json"), "utf8"));
+  assert.equal(mcsim.creation.main, "hosts/mcsim/main");
+  assert.equal(mcsim.preload, undefined, "the preload list is the root manifest's");
+});

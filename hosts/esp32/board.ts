@@ -1,0 +1,55 @@
+// The ESP32 board as the station sees it: the ECMA-419 pilot adapters (PWM generator, ADC with
+// a comparator gate, S2 switch) and the QCA7000 on SPI, on the pins of the configuration;
+// Moddable's timer for the monotonic clock; trace() for the log.
+//
+// No IP side yet: handing the matched link's IPv6 frames to lwIP needs native netif glue (a
+// later issue), so the charger and the vehicle run the pilot and SLAC only. Untested on
+// hardware: checked against stand-in ECMA-419 classes (tests/station/esp32-main.test.ts).
+
+import { SettableWallClock } from "../../modules/common/wall-clock";
+import type { StationBoard, StationConfig } from "../../modules/station/index";
+import type { EthernetLinkClass } from "../../modules/slac/index";
+import type { Logger, LogLevel } from "../../modules/common/index";
+import { TimerClock } from "./clock";
+import { TraceLogger } from "./logger";
+import { Esp32PilotInput } from "./pilot-input";
+import { Esp32PilotOutput } from "./pilot-output";
+import { Esp32S2Switch } from "./pilot-s2";
+import { Esp32Qca7000Link } from "./qca7000-link";
+
+function randomBytes(count: number): Uint8Array {
+  // XS's Math.random on ESP32 draws from the hardware RNG (esp_random) once the radio or the
+  // bootloader's entropy source is on; NMK generation wants that (ISO 15118-3 [V2G3-A09-…]).
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = Math.floor(Math.random() * 256);
+  return out;
+}
+
+export function createBoard(options: { logLevel: LogLevel }): StationBoard {
+  const clock = new TimerClock();
+  const logger: Logger = new TraceLogger({ level: options.logLevel });
+  return {
+    name: "esp32",
+    clock,
+    wall: new SettableWallClock({ clock }),
+    logger,
+    random: randomBytes,
+    chargerPilot: (c: StationConfig) => ({
+      input: { io: Esp32PilotInput, analog: c.pilotAdc, gate: c.pilotGate },
+      output: { io: Esp32PilotOutput, pin: c.pilotOut, ...(c.pilotEnable !== undefined ? { enable: c.pilotEnable } : {}) },
+    }),
+    vehiclePilot: (c: StationConfig) => ({
+      input: { io: Esp32PilotInput, analog: c.pilotAdc, gate: c.pilotGate },
+      s2: { io: Esp32S2Switch, pin: c.s2Pin },
+    }),
+    modem: (c: StationConfig) => ({
+      // Its options (clock, mac, pins) are checked by Esp32Qca7000LinkOptions; the core's
+      // EthernetLinkClass names only the options every link shares.
+      io: Esp32Qca7000Link as unknown as EthernetLinkClass,
+      clock,
+      mac: c.mac,
+      logger,
+      pins: { clock: c.qcaClock, in: c.qcaIn, out: c.qcaOut, select: c.qcaSelect, interrupt: c.qcaInt, hz: c.qcaHz, ...(c.qcaPort !== undefined ? { port: c.qcaPort } : {}) },
+    }),
+  };
+}

@@ -1,0 +1,177 @@
+// @node-only — the manifests build with the real Moddable SDK (mcconfig), as the README says.
+// @slow — mcconfig runs one tsc per module: minutes per build on a 2-core machine.
+//
+// Runs only where $MODDABLE names an SDK whose tools (mcconfig, xsc, xsl, mcsim) are on the
+// PATH; elsewhere every test skips and says why. Builds go to a temporary output directory
+// (mcconfig -o), never into the SDK's build tree or this repository.
+//
+// The lin debug build's makefile runs `pkill mcsim` / `pkill serial2xsbug` and starts mcsim and
+// xsbug unless KILL_SIMULATOR, KILL_SERIAL2XSBUG, START_SIMULATOR and START_XSBUG are empty.
+// mcconfig gives `NAME=value` arguments to the manifest's config, not to make, so they go in
+// MAKEFLAGS, which make reads as command-line variables (GNU make manual §5.7.3).
+
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runSimulation, type SimulationSummary } from "../../simulation/session/simulation";
+import { formatTrace } from "../../simulation/report";
+
+const ROOT = process.cwd();
+const MODDABLE = process.env.MODDABLE;
+const NO_LAUNCH = "-- KILL_SIMULATOR= KILL_SERIAL2XSBUG= START_SIMULATOR= START_XSBUG=";
+
+function sdkSkip(): string | false {
+  if (!MODDABLE) return "$MODDABLE is not set: no Moddable SDK to build with (see README, Moddable builds)";
+  for (const tool of ["mcconfig", "xsl", "mcsim"]) {
+    if (spawnSync("which", [tool]).status !== 0) return `${tool} is not on the PATH (add $MODDABLE/build/bin/lin/release)`;
+  }
+  return false;
+}
+
+const skip = sdkSkip();
+
+interface Run {
+  status: number | null;
+  output: string;
+}
+
+/** Runs a command to its end (async: node:test's timeout keeps working), stdout and stderr together. */
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("close", (status) => resolve({ status, output }));
+  });
+}
+
+/** Warnings and errors that name a file of this project (the SDK's own C warnings are not ours). */
+export function projectProblems(output: string, root: string): string[] {
+  return output
+    .split("\n")
+    .filter((line) => /warning|error/i.test(line))
+    .filter((line) => line.includes(root) || /(^|[\s:])((modules|hosts|simulation)\/|main[:.(])/.test(line))
+    .filter((line) => !/^# (tsc|xsc) /.test(line));
+}
+
+/** The xsl report line ("… instances, … keys, … holes" or similar) of a build log. */
+function holesLine(output: string): string | undefined {
+  return output.split("\n").find((line) => /\bholes?\b/.test(line));
+}
+
+function outputDir(name: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `xs15118-${name}-`));
+}
+
+/** The lin build's mc.so, kept for the mcsim run below and removed at the end. */
+let linSo: string | undefined;
+const outputs: string[] = [];
+after(() => {
+  for (const out of outputs) fs.rmSync(out, { recursive: true, force: true });
+});
+
+test("mcconfig -d -m -p lin ./manifest.json builds the desktop simulator with no project warnings", { skip, timeout: 60 * 60_000 }, async () => {
+  const out = outputDir("lin");
+  outputs.push(out);
+  const r = await run("mcconfig", ["-d", "-m", "-p", "lin", "-o", out, "./manifest.json"], { env: { MAKEFLAGS: NO_LAUNCH } });
+  assert.equal(r.status, 0, r.output.slice(-4000));
+  assert.deepEqual(projectProblems(r.output, ROOT), []);
+  assert.match(holesLine(r.output) ?? "", /\b0 holes\b/);
+  const so = path.join(out, "bin", "lin", "debug", path.basename(ROOT), "mc.so");
+  assert.ok(fs.existsSync(so), `${so} built`);
+  linSo = so;
+});
+
+/** Where a summary of the Moddable run and of the Node run must agree. */
+function comparable(s: SimulationSummary): unknown {
+  return { ...s, errors: s.errors.length };
+}
+
+/** Highest values of mcsim's once-a-second `instruments:` lines (XS's twelve come last). */
+export function heapFigures(output: string): { chunkUsed: number; slotUsed: number; stackUsed: number; chunkHeap: number; slotHeap: number; samples: number } {
+  const figures = { chunkUsed: 0, slotUsed: 0, stackUsed: 0, chunkHeap: 0, slotHeap: 0, samples: 0 };
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("instruments: ")) continue;
+    const v = line.slice(13).split(",").map(Number).slice(-12);
+    figures.samples++;
+    figures.chunkUsed = Math.max(figures.chunkUsed, v[0]);
+    figures.chunkHeap = Math.max(figures.chunkHeap, v[1]);
+    figures.slotUsed = Math.max(figures.slotUsed, v[2]);
+    figures.slotHeap = Math.max(figures.slotHeap, v[3]);
+    figures.stackUsed = Math.max(figures.stackUsed, v[4]);
+  }
+  return figures;
+}
+
+test("mcsim runs the complete session (headless, xvfb-run) and its trace and summary match the Node simulator's", { skip: skip || (spawnSync("which", ["xvfb-run"]).status !== 0 && "xvfb-run is not installed"), timeout: 10 * 60_000 }, async (t) => {
+  if (!linSo) return t.skip("the lin build did not complete");
+  // stdbuf -oL: mcsim's stdout is a pipe here, which C buffers until exit without it.
+  const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", "mcsim", linSo], { detached: true });
+  let output = "";
+  const ended = new Promise<string | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 5 * 60_000);
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+      const m = /^xs15118-summary (.*)$/m.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("close", () => resolve(undefined));
+  });
+  const line = await ended;
+  // The run is over (or stuck): end the process group this test started (xvfb-run, Xvfb, mcsim).
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch {}
+  assert.ok(line, `no summary from mcsim:\n${output.slice(-3000)}`);
+  const moddable = JSON.parse(line!) as SimulationSummary;
+  const traceNode: string[] = [];
+  const node = runSimulation({ protocol: "iso2", transfer: "dc", startSoc: 60, targetSoc: 80, capacityKWh: 20, seed: 15118, onTrace: (e) => traceNode.push(formatTrace(e)) });
+  assert.equal(moddable.ok, true, moddable.detail);
+  assert.deepEqual(comparable(moddable), comparable(node));
+  const traceMcsim = output.split("\n").filter((l) => /^\s+\d+\.\d{3} s  /.test(l));
+  assert.deepEqual(traceMcsim, traceNode);
+  const heap = heapFigures(output);
+  t.diagnostic(`mcsim heap high-water: chunks ${heap.chunkUsed} B (heap ${heap.chunkHeap} B), slots ${heap.slotUsed} B (heap ${heap.slotHeap} B), stack ${heap.stackUsed} B, ${heap.samples} samples`);
+});
+
+test("mcconfig -d -p esp32 then make …/mc.xs.c: every XS-side step (tsc, xsc, xsl preload) with 0 holes, no ESP-IDF needed", { skip, timeout: 60 * 60_000 }, async () => {
+  const out = outputDir("esp32");
+  outputs.push(out);
+  // Without -m mcconfig only writes the makefile (with -m it insists on $IDF_PATH first).
+  const gen = await run("mcconfig", ["-d", "-p", "esp32", "-o", out, "./manifest.json"]);
+  assert.equal(gen.status, 0, gen.output);
+  const dir = path.join(out, "tmp", "esp32", "debug", path.basename(ROOT));
+  // The makefile reads the ESP-IDF version at parse time and makes mc.xs.c wait for sdkconfig.h:
+  // a placeholder path, the version the SDK expects, and no sdkconfig.h prerequisite stop it
+  // from touching ESP-IDF on the way to xsl's output.
+  const r = await run("make", ["-f", path.join(dir, "makefile"), "IDF_PATH=/esp-idf-not-needed", "IDF_VERSION=v6.0", "SDKCONFIG_H=", "KILL_SERIAL2XSBUG=", "START_XSBUG=", path.join(dir, "mc.xs.c")]);
+  assert.equal(r.status, 0, r.output.slice(-4000));
+  assert.deepEqual(projectProblems(r.output, ROOT), []);
+  const holes = holesLine(r.output);
+  assert.ok(holes, "xsl reports its preload");
+  assert.match(holes!, /\b0 holes\b/);
+  assert.ok(fs.statSync(path.join(dir, "mc.xs.c")).size > 0);
+});
+
+test("the check for project warnings sees ours and ignores the SDK's", () => {
+  const log = [
+    "/opt/moddable/xs/sources/xsum.c:277:55: warning: format '%lld' expects argument",
+    `${ROOT}/hosts/esp32/tsconfig.json:2: error: invalid character 47!`,
+    "modules/statemachine/secc/session.ts(367,50): error TS2345: Argument of type",
+    "### warning: wifi: default() timer: no const",
+    "### warning: hosts/mcsim/main: default() ticks: no const",
+    "# tsc errors.ts",
+  ].join("\n");
+  assert.deepEqual(projectProblems(log, ROOT), [
+    `${ROOT}/hosts/esp32/tsconfig.json:2: error: invalid character 47!`,
+    "modules/statemachine/secc/session.ts(367,50): error TS2345: Argument of type",
+    "### warning: hosts/mcsim/main: default() ticks: no const",
+  ]);
+});

@@ -1,0 +1,131 @@
+// @node-only — main.ts, the ESP32 firmware, runs on stand-ins for its Moddable imports
+// (embedded:io/*, timer, time, mc/config, preference; bundled with esbuild, see
+// support/esp32-board-mocks.ts): the station the configuration asks for is built on the
+// configured pins, a plugged-in vehicle gets 5 % PWM and SLAC starts on the QCA7000's SPI bus.
+import { before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as esbuild from "esbuild";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as fs from "node:fs";
+import * as os from "node:os";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../..");
+const MOCKS = path.join(HERE, "support/esp32-board-mocks.ts");
+
+const NAMES: Record<string, string> = {
+  "embedded:io/pwm": "{ PWM as default }",
+  "embedded:io/digital": "{ Digital as default }",
+  "embedded:io/analog": "{ Analog as default }",
+  "embedded:io/pulsecount": "{ PulseCount as default }",
+  "embedded:io/spi": "{ SPI as default }",
+  timer: "{ Timer as default }",
+  time: "{ Time as default }",
+  "mc/config": "{ config as default }",
+  preference: "{ Preference as default }",
+};
+
+type Any = any; // loaded at run time; the sources are checked by tsc -p hosts/esp32
+let mocks: Any;
+let bundleUrl = "";
+let runs = 0;
+const traced: string[] = [];
+
+before(async () => {
+  const common: esbuild.BuildOptions = { bundle: true, write: false, format: "esm", target: "es2022", platform: "neutral", logLevel: "silent" };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-main-"));
+  // One bundle for the stand-ins' state, one for main.ts that imports it (re-evaluated per run).
+  const mockBundle = await esbuild.build({ ...common, entryPoints: [MOCKS] });
+  fs.writeFileSync(path.join(dir, "mocks.mjs"), mockBundle.outputFiles![0].text);
+  mocks = await import(pathToFileURL(path.join(dir, "mocks.mjs")).href);
+  const mainBundle = await esbuild.build({
+    ...common,
+    entryPoints: [path.join(ROOT, "main.ts")],
+    plugins: [
+      {
+        name: "moddable-stand-ins",
+        setup(build) {
+          build.onResolve({ filter: /^(embedded:io\/|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
+          build.onLoad({ filter: /.*/, namespace: "mock" }, (args) => ({ contents: `export ${NAMES[args.path]} from "./mocks.mjs";`, resolveDir: dir, loader: "js" }));
+          build.onResolve({ filter: /^\.\/mocks\.mjs$/ }, () => ({ path: "./mocks.mjs", external: true }));
+        },
+      },
+    ],
+  });
+  fs.writeFileSync(path.join(dir, "main.mjs"), mainBundle.outputFiles![0].text);
+  bundleUrl = pathToFileURL(path.join(dir, "main.mjs")).href;
+  (globalThis as Any).trace = (text: string) => traced.push(text.trimEnd());
+});
+
+beforeEach(() => {
+  mocks.resetBench();
+  const s = mocks.scope();
+  s.config = {};
+  s.preferences.clear();
+  s.spi.length = 0;
+  s.interrupts.length = 0;
+  s.timers.length = 0;
+  traced.length = 0;
+});
+
+/** Boots main.ts once more (a fresh module instance: a board reset). */
+async function boot(): Promise<void> {
+  await import(`${bundleUrl}?boot=${++runs}`);
+}
+
+function made(kind: string): Any[] {
+  return mocks.bench.made.filter((m: Any) => m.kind === kind).map((m: Any) => m.options);
+}
+
+describe("main.ts on the ESP32 stand-ins", () => {
+  test("the manifest's charger: pilot generator, ADC and gate, and the QCA7000 on the configured pins", async () => {
+    mocks.scope().config = { role: "charger", protocols: ["iso2", "din"] };
+    await boot();
+    assert.ok(traced.some((l) => /info main: xs15118 .* starting as charger/.test(l)), traced.join("\n"));
+    assert.equal(mocks.bench.pins.get(25), 1, "state A: a constant +12 V on the generator pin");
+    assert.equal(mocks.bench.pins.get(26), 1, "the ±12 V stage enabled");
+    assert.deepEqual(made("Analog").map((o: Any) => o.pin), [34]);
+    assert.ok(made("Digital").some((o: Any) => o.pin === 35 && o.mode === "input"), "the comparator gate");
+    const spi = mocks.scope().spi;
+    assert.equal(spi.length, 1);
+    assert.deepEqual([spi[0].options.clock, spi[0].options.in, spi[0].options.out, spi[0].options.select, spi[0].options.mode, spi[0].options.hz], [18, 19, 23, 5, 3, 8_000_000]);
+    assert.deepEqual(mocks.scope().interrupts.map((i: Any) => i.pin), [21]);
+  });
+
+  test("given a vehicle plugged in (state B, +9 V), then 5 % PWM, and SLAC starts", async () => {
+    await boot();
+    mocks.run(200);
+    assert.ok(!traced.some((l) => /SLAC started/.test(l)), "SLAC waits for the vehicle");
+    assert.ok(mocks.scope().spi[0].transfers > 0, "the QCA7000 driver checks the modem's signature from the start");
+    mocks.bench.high = 9; // IEC 61851-1 state B: +9 V
+    mocks.run(1000);
+    assert.ok(traced.some((l) => /pilot B2 \(5 % PWM/.test(l)), traced.join("\n"));
+    assert.deepEqual(made("PWM").map((o: Any) => [o.pin, o.hz]), [[25, 1000]]);
+    assert.deepEqual(mocks.bench.pwmWrites.at(-1), [25, 51], "5 % of 1024");
+    assert.ok(traced.some((l) => /SLAC started/.test(l)), traced.join("\n"));
+  });
+
+  test("a board's preferences override the manifest: the same image becomes a vehicle on other pins", async () => {
+    mocks.scope().config = { role: "charger" };
+    mocks.scope().preferences.set("xs15118/role", "vehicle");
+    mocks.scope().preferences.set("xs15118/s2Pin", 4);
+    mocks.scope().preferences.set("xs15118/qcaSelect", "15");
+    await boot();
+    assert.ok(traced.some((l) => /starting as vehicle/.test(l)));
+    assert.deepEqual(made("PWM"), [], "a vehicle drives no pilot PWM");
+    assert.ok(made("Digital").some((o: Any) => o.pin === 4 && o.mode === "output"), "S2 on pin 4");
+    assert.equal(mocks.scope().spi[0].options.select, 15);
+    mocks.bench.high = 9;
+    mocks.bench.duty = 5; // the charger's 5 %: digital communication
+    mocks.run(1500);
+    assert.ok(traced.some((l) => /digital communication; SLAC started/.test(l)), traced.join("\n"));
+  });
+
+  test("a bad preference is logged with its key, and the board boots on the previous value", async () => {
+    mocks.scope().preferences.set("xs15118/maxCurrent", "lots");
+    await boot();
+    assert.ok(traced.some((l) => /warn config: preference: maxCurrent needs a number/.test(l)), traced.join("\n"));
+    assert.ok(traced.some((l) => /starting as charger/.test(l)));
+  });
+});
