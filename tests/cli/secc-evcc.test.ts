@@ -30,9 +30,13 @@ describe("xs15118 evcc options", () => {
   });
 
   test("an unknown protocol or transfer exits 2 with the known ones", async () => {
-    let r = await exit(["evcc", "--iface", "eth9", "--protocol", "iso20"]);
+    let r = await exit(["evcc", "--iface", "eth9", "--protocol", "iso21"]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /unknown protocol 'iso20' \(known: din, iso2\)/);
+    assert.match(r.err, /unknown protocol 'iso21' \(known: din, iso2, iso20\)/);
+    // ISO 15118-20 is known, but needs TLS 1.3 or the explicitly insecure option.
+    r = await exit(["evcc", "--iface", "eth9", "--protocol", "iso20"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--insecure-iso20-plain-tcp/);
     r = await exit(["evcc", "--iface", "eth9", "--transfer", "wpt"]);
     assert.equal(r.code, 2);
     assert.match(r.err, /unknown transfer 'wpt'/);

@@ -26,9 +26,14 @@ target SoC. Exits 0 only when the session ended normally (SessionStop after char
 
 options (the names sim, secc and evcc share mean the same in each):
   --iface IFACE         interface for SDP and link-local addresses; its MAC is the EVCCID
-  --protocol LIST       protocols offered in SAP, preferred first: din, iso2 or both
-                        (default: iso2,din for DC, iso2 for AC; --protocols also works)
-  --transfer dc|ac      energy transfer (default dc)
+  --protocol LIST       protocols offered in SAP, preferred first: din, iso2, iso20
+                        (default: iso2,din for DC, iso2 for AC; --protocols also works);
+                        iso20 needs --insecure-iso20-plain-tcp until TLS comes
+  --transfer dc|ac|dc_bpt|ac_bpt  energy transfer (default dc; *_bpt: the ISO 15118-20
+                        bidirectional service, charging)
+  --mode scheduled|dynamic  ISO 15118-20 control mode (default scheduled)
+  --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
+                        benches only)
   --secc [ADDR]:PORT    the charger's address, no SDP: [fe80::1]:61000 (zone from --iface),
                         [fe80::1%eth0]:61000, [::1]:61000
   --start-soc N         the battery's SoC at the start, % (default ${DEFAULT_BATTERY.soc})
@@ -50,13 +55,23 @@ ${EXIT_STATUS_HELP}
 
 example: sudo xs15118 evcc --iface eth1 --protocol din --target-soc 35 --json`;
 
-const OPTIONS: readonly OptionSpec[] = [...VEHICLE_SESSION_OPTIONS, S.iface, { name: "--secc", value: "[ADDR]:PORT" }];
+const OPTIONS: readonly OptionSpec[] = [
+  ...VEHICLE_SESSION_OPTIONS,
+  S.iface,
+  { name: "--secc", value: "[ADDR]:PORT" },
+  { name: "--mode", value: "MODE" },
+  { name: "--insecure-iso20-plain-tcp" },
+];
 
 export interface EvccArgs {
   iface?: string;
   /** Offered in SAP, preferred first; undefined: the vehicle's default for the transfer. */
   protocols?: SessionProtocol[];
   transfer: Transfer;
+  /** ISO 15118-20: the bidirectional service of the transfer, and the control mode. */
+  bpt: boolean;
+  mode: "scheduled" | "dynamic";
+  insecureIso20: boolean;
   secc?: Endpoint;
   startSoc: number;
   targetSoc: number;
@@ -72,8 +87,15 @@ export interface EvccArgs {
 /** The options of `evcc`; throws a UsageError for a wrong command line. */
 export function parseEvccArgs(args: string[]): EvccArgs {
   const parsed = parseOptions("evcc", args, OPTIONS);
-  const protocols = listOption("evcc", parsed, "--protocol", ["din", "iso2"] as const, "protocol");
-  const transfer = choiceOption("evcc", parsed, "--transfer", ["dc", "ac"] as const, "transfer") ?? "dc";
+  const protocols = listOption("evcc", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
+  const transferName = choiceOption("evcc", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt"] as const, "transfer") ?? "dc";
+  const transfer: Transfer = transferName === "dc_bpt" ? "dc" : transferName === "ac_bpt" ? "ac" : transferName;
+  const bpt = transferName !== transfer;
+  const mode = choiceOption("evcc", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode") ?? "scheduled";
+  const insecureIso20 = flag(parsed, "--insecure-iso20-plain-tcp");
+  const iso20 = protocols !== undefined && protocols.indexOf("iso20") >= 0;
+  if (iso20 && !insecureIso20) throw new UsageError("evcc", "ISO 15118-20 requires TLS 1.3, which this command does not run yet: add --insecure-iso20-plain-tcp for a test bench");
+  if (bpt && !iso20) throw new UsageError("evcc", "--transfer dc_bpt|ac_bpt needs --protocol iso20");
   if (transfer === "ac" && protocols !== undefined && protocols.indexOf("din") >= 0) {
     throw new UsageError("evcc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
   }
@@ -93,6 +115,9 @@ export function parseEvccArgs(args: string[]): EvccArgs {
     iface,
     protocols,
     transfer,
+    bpt,
+    mode,
+    insecureIso20,
     secc,
     startSoc,
     targetSoc,
@@ -153,6 +178,8 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
     secc: a.secc,
     protocols: a.protocols,
     transfer: a.transfer,
+    insecureIso20WithoutTls: a.insecureIso20,
+    session: a.protocols?.indexOf("iso20") !== undefined && a.protocols.indexOf("iso20") >= 0 ? { iso20: { transfer: a.bpt ? (a.transfer === "dc" ? "dc_bpt" : "ac_bpt") : a.transfer, controlMode: a.mode } } : undefined,
     evccId: mac,
     battery: { capacityKWh: a.capacityKWh, soc: a.startSoc },
     targetSoc: a.targetSoc,
