@@ -13,14 +13,14 @@
 // Portable (no Node imports): the same scenario runs in the XS tests and benchmark.
 
 import { ManualClock } from "../../modules/common/manual-clock";
-import type { Millis } from "../../modules/common/clock";
+import type { Clock, Millis } from "../../modules/common/clock";
 import type { Logger, LogLevel } from "../../modules/common/log";
 import { toHex } from "../../modules/common/bytes";
 import type { EthernetLink, EthernetLinkOptions } from "../../modules/common/io";
 import { SlacEv, SlacEvse } from "../../modules/slac/index";
 import type { EthernetLinkClass } from "../../modules/slac/index";
 import type { ChargerPilotEvent, VehiclePilotEvent } from "../../modules/cp-pwm/index";
-import type { SeccTraceEntry } from "../../modules/statemachine/index";
+import type { OperatorBackend, SeccTraceEntry } from "../../modules/statemachine/index";
 import type { EvccTraceEntry } from "../../modules/statemachine/evcc/index";
 import { createPilotPair } from "../cp/pilot-pair";
 import { Powerline, type SimModem } from "../powerline";
@@ -63,6 +63,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Wall-clock time of the simulation's start, for the capture's timestamps (default 0). */
   epochMs?: number;
+  /** The charger's operator (an OCPP bridge): it authorizes and may send schedules. */
+  backend?: OperatorBackend;
   /** Every event worth a line of live trace. */
   onTrace?(event: TraceEvent): void;
   /** Every Ethernet frame on the powerline (SLAC and IP), for the pcapng capture. */
@@ -228,6 +230,10 @@ export interface RunningSimulation {
   readonly time: number;
   /** Set once done. */
   readonly summary: SimulationSummary | undefined;
+  /** The virtual clock (a backend's timers run on it). */
+  readonly clock: Clock;
+  /** The charger, once the vehicle is plugged in. */
+  readonly charger: ChargerStation | undefined;
 }
 
 export function startSimulation(options: SimulationOptions = {}): RunningSimulation {
@@ -356,6 +362,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     evseStack = new VirtualIpStack({ name: "evse0", clock, link: evseIp });
     charger = new ChargerStation({
       clock,
+      backend: options.backend,
       io: evseStack,
       address: evseStack.address.split("%")[0],
       interface: "evse0",
@@ -528,6 +535,10 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     },
     get summary(): SimulationSummary | undefined {
       return summary;
+    },
+    clock,
+    get charger(): ChargerStation | undefined {
+      return charger;
     },
   };
 }

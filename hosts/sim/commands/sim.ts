@@ -2,7 +2,9 @@
 // (what `npm start` runs). Live trace on stdout, summary at the end, optional pcapng capture.
 
 import * as fs from "node:fs";
-import { runSimulation, TIME_LIMIT_OUTCOME, type SimulationOptions } from "../../../simulation/session/simulation";
+import { runSimulation, TIME_LIMIT_OUTCOME, type SimulationOptions, type SimulationSummary } from "../../../simulation/session/simulation";
+import { formatOperatorReport, simulateWithCsms } from "../ocpp/sim-operator";
+import type { OperatorReport } from "../ocpp/sim-operator";
 import { PcapngWriter } from "../../../simulation/pcap/write";
 import { formatSummary, formatTrace } from "../../../simulation/report";
 import type { Command, CliIo } from "../cli";
@@ -34,6 +36,9 @@ options (the names sim, secc and evcc share mean the same in each):
   --evse-mac MAC, --ev-mac MAC  host MAC addresses (IPv6 link-local addresses derive from them)
   --neighbours N             neighbouring chargers on the powerline (default 1)
   --seed N                   random seed (NMK, session ID, port)
+  --ocpp                     the charger reports to a test CSMS over OCPP 2.0.1 on 127.0.0.1
+                             (strict schemas): Authorize, TransactionEvents, a TxProfile that
+                             steps down to 60 % of --max-power after 10 min
   --pcap FILE                write every frame (SLAC, SDP, TCP/V2GTP) as pcapng for Wireshark;
                              the file is created before the run starts
   --json                     print the summary as JSON (the live trace goes to stderr)
@@ -56,11 +61,14 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: "--neighbours", value: "N" },
   { name: "--seed", value: "N" },
   { name: "--pcap", value: "FILE" },
+  { name: "--ocpp" },
 ];
 
 interface Args {
   options: SimulationOptions;
   pcap?: string;
+  /** Run against the in-process test CSMS (hosts/sim/ocpp). */
+  ocpp?: boolean;
   json: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -113,7 +121,7 @@ export function parseSimArgs(args: string[]): Args {
   };
   if (limit !== undefined) options.limit = limit as SimulationOptions["limit"];
   checkSocRange("sim", options.startSoc!, options.targetSoc!);
-  return { options, pcap: stringOption(parsed, "--pcap"), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { options, pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 /** `o` without its undefined properties (so they do not override the defaults). */
@@ -131,7 +139,7 @@ function printLog(io: CliIo, json: boolean, line: string): void {
 const command: Command = {
   summary: "run a complete simulated charging session (pilot, SLAC, SDP, SAP, DIN/ISO-2, pcapng)",
   usage: USAGE,
-  run(args, io) {
+  async run(args, io) {
     const parsed = parseOrExit(io, () => parseSimArgs(args));
     if (typeof parsed === "number") return parsed;
     const { options, json, quiet, verbose } = parsed;
@@ -149,13 +157,23 @@ const command: Command = {
     const started = Date.now();
     const wall0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const summary = runSimulation({
+    const simOptions: SimulationOptions = {
       ...options,
       epochMs: started,
       onTrace: quiet ? undefined : (e) => printLog(io, json, formatTrace(e)),
       onFrame: writer ? (time, frame) => writer.addFrame(time, frame) : undefined,
       logger: verbose ? { log: (level, source, message) => printLog(io, json, `           ${level.padEnd(5)}  ${source}: ${message}`) } : undefined,
-    });
+    };
+    let operator: OperatorReport | undefined;
+    let summary: SimulationSummary;
+    if (parsed.ocpp) {
+      // The charger's full power for 10 min, then 60 % of it: the EV gets both steps in its SAScheduleList.
+      try {
+        ({ summary, report: operator } = await simulateWithCsms(simOptions, simOptions.logger, { after: 600, fraction: 0.6 }));
+      } catch (error) {
+        return environmentError(io, "sim", `OCPP test CSMS on 127.0.0.1: ${(error as Error).message}`);
+      }
+    } else summary = runSimulation(simOptions);
     const wallMs = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -168,9 +186,10 @@ const command: Command = {
         return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${(error as Error).message}`);
       }
     }
-    if (json) io.out(JSON.stringify({ ...summary, frames: writer?.frameCount, pcap: parsed.pcap, cpuMs: Math.round(cpuMs), wallMs: Math.round(wallMs) }));
+    if (json) io.out(JSON.stringify({ ...summary, ...(operator ? { ocpp: operator } : {}), frames: writer?.frameCount, pcap: parsed.pcap, cpuMs: Math.round(cpuMs), wallMs: Math.round(wallMs) }));
     else {
       for (const line of formatSummary(summary, writer?.frameCount)) io.out(line);
+      if (operator) for (const line of formatOperatorReport(operator)) io.out(line);
       io.out(`  simulated in   ${(wallMs / 1000).toFixed(2)} s (${(cpuMs / 1000).toFixed(2)} s of CPU)${parsed.pcap ? `; capture written to ${parsed.pcap}` : ""}`);
     }
     return summary.ok ? EXIT.ok : EXIT.failed;

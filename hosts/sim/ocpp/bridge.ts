@@ -83,6 +83,7 @@ export class OcppBridge implements OperatorBackend {
   #pushed: string | undefined;
   #transactionCount = 0;
   #setpoint: number | undefined;
+  #schedule: readonly PowerStep[] | undefined;
   /** OCPP 2.1 NotifyAllowedEnergyTransfer: the modes the CSMS allows (undefined: not told). */
   allowedEnergyTransfer: string[] | undefined;
   /** Calls in flight, so that a test or the CLI can wait for the charger's reports. */
@@ -120,6 +121,11 @@ export class OcppBridge implements OperatorBackend {
     })) as { status: string; interval: number };
     this.#log.log("info", "ocpp", `BootNotification ${boot.status} (heartbeat ${boot.interval} s)`);
     await this.#status("Available");
+  }
+
+  /** The composite limit last given to the SECC (PMax steps from when it was given), if any. */
+  get schedule(): readonly PowerStep[] | undefined {
+    return this.#schedule;
   }
 
   /** Waits until every call sent so far has its answer. */
@@ -276,6 +282,7 @@ export class OcppBridge implements OperatorBackend {
     const key = JSON.stringify(steps ?? null);
     if (key === this.#pushed) return;
     this.#pushed = key;
+    this.#schedule = steps;
     this.onEvent?.({ kind: "schedule", steps });
     if (renegotiate && this.#transactionId !== undefined) {
       this.#log.log("info", "ocpp", `charging profile changed: ${key}; asking the EV to renegotiate`);

@@ -263,6 +263,8 @@ export class ChargingPoint {
       stopCharging: (mode) => open() && fb.stopCharging?.(mode),
       weldingDetection: () => open() && fb.weldingDetection?.(),
       evStatus: (soc, ready) => open() && fb.evStatus?.(soc, ready),
+      evNeeds: (needs) => open() && fb.evNeeds?.(needs),
+      acTarget: (watts) => open() && fb.acTarget?.(watts),
       sessionStopped: (reason) => open() && fb.sessionStopped?.(reason),
     };
   }
