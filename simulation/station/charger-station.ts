@@ -13,7 +13,7 @@ import type { ListenerClass, Listener, UdpSocketClass } from "../../modules/comm
 import type { Logger } from "../../modules/common/log";
 import { silentLogger } from "../../modules/common/log";
 import { ChargerBinding, ChargingPoint, MemorySessionStore } from "../../modules/statemachine/index";
-import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, StopReason, EnergyTransferMode } from "../../modules/statemachine/index";
+import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, StopReason, EnergyTransferMode, OperatorBackend } from "../../modules/statemachine/index";
 import { SdpServer } from "../../modules/v2gtp/index";
 import { SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
 import type { DcLoad, SimDcPowerModuleOptions } from "../charger/index";
@@ -45,6 +45,8 @@ export interface ChargerStationOptions {
   dcModule?: Omit<SimDcPowerModuleOptions, "clock" | "limits">;
   /** Authorization delay of the simulated EIM authorizer (default 1 s). */
   authorizationDelay?: Millis;
+  /** The charger's operator (e.g. hosts/sim/ocpp OcppBridge): it authorizes instead of the simulated authorizer. */
+  backend?: OperatorBackend;
   /** Random bytes (session IDs, port choice); default Math.random. */
   random?: (count: number) => Uint8Array;
   logger?: Logger;
@@ -147,7 +149,7 @@ export class ChargerStation {
       store: this.store,
       logger: this.#log,
       randomBytes: options.random,
-      binding: new ChargerBinding({ dc: this.dc, ac: this.ac, meter: this.meter, auth: this.auth }),
+      binding: new ChargerBinding({ dc: this.dc, ac: this.ac, meter: this.meter, auth: options.backend ? undefined : this.auth, backend: options.backend }),
       trace: (entry, connection, live) => {
         const stats = this.#statsOf(connection);
         stats.messages++;

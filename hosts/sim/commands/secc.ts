@@ -13,11 +13,13 @@ import { StandInLoads } from "../../../simulation/standin-load";
 import { ChargerStation } from "../../../simulation/station/charger-station";
 import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../../../simulation/station/charger-station";
 import { LoopThinner, formatSeccTrace, formatSummary } from "../../../simulation/trace-format";
+import { ocppBridge } from "../ocpp/station";
+import { splitOcppUrl } from "../ocpp/bridge";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 
 const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2] [--transfer dc,ac]
-                    [--no-sdp] [--json] [--quiet] [--fast] [--verbose]
+                    [--no-sdp] [--ocpp ws://HOST:PORT/ID] [--json] [--quiet] [--fast] [--verbose]
 
 A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
 on IFACE and serves DIN 70121 / ISO 15118-2 sessions over TCP (no TLS, external
@@ -31,6 +33,8 @@ options (the names sim, secc and evcc share mean the same in each):
                       --protocols also works)
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc)
   --no-sdp            do not answer SDP; the vehicle must be given the address and port
+  --ocpp URL          report to a CSMS over OCPP 2.0.1 (ws://HOST:PORT/[PATH/]STATION-ID): it
+                      authorizes, gets meter values, and its charging profiles become schedules
   --json              stdout: one JSON line when ready and one per session (protocol,
                       durationMs, energyWh, messages, reason, errors); the trace goes to stderr
   --quiet             no live trace (the ready line and one summary per session only)
@@ -43,7 +47,7 @@ ${EXIT_STATUS_HELP}
 
 example: sudo xs15118 secc --iface eth1 --protocol din --json`;
 
-const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }];
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }];
 
 export interface SeccArgs {
   iface?: string;
@@ -55,6 +59,8 @@ export interface SeccArgs {
   quiet: boolean;
   fast: boolean;
   verbose: boolean;
+  /** OCPP 2.0.1 CSMS endpoint with the station identity. */
+  ocpp?: string;
   /** Deprecated option names used, one line each for stderr. */
   warnings: string[];
 }
@@ -74,7 +80,15 @@ export function parseSeccArgs(args: string[]): SeccArgs {
   const sdp = !flag(parsed, "--no-sdp");
   const iface = stringOption(parsed, "--iface");
   if (sdp && !iface) throw new UsageError("secc", "--iface IFACE is required (SDP answers on ff02::1 of an interface; or give --no-sdp)");
-  return { iface, port, protocols, transfer, sdp, json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  const ocpp = stringOption(parsed, "--ocpp");
+  if (ocpp !== undefined) {
+    try {
+      splitOcppUrl(ocpp);
+    } catch (e) {
+      throw new UsageError("secc", (e as Error).message);
+    }
+  }
+  return { iface, port, protocols, transfer, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 interface SessionState {
@@ -147,7 +161,9 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
 
   let loads: StandInLoads | undefined;
   let stopping = false;
-  const station = new ChargerStation({
+  const ocpp = a.ocpp === undefined ? undefined : ocppBridge(a.ocpp, clock, logger, () => station);
+  const station: ChargerStation = new ChargerStation({
+    backend: ocpp,
     clock,
     io: { Udp, Listener },
     address,
@@ -218,6 +234,14 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
   process.once("SIGTERM", onTerm);
 
   try {
+    if (ocpp !== undefined) {
+      try {
+        await ocpp.connect();
+      } catch (e) {
+        return environmentError(io, "secc", `OCPP CSMS ${a.ocpp}: ${(e as Error).message}`);
+      }
+      trace(`xs15118 secc: OCPP 2.0.1 to ${a.ocpp} (${ocpp.client.protocol ?? "?"}), booted`);
+    }
     station.start();
     const ready = (async () => {
       await listener?.ready;
@@ -237,6 +261,7 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     process.removeListener("SIGINT", onInt);
     process.removeListener("SIGTERM", onTerm);
     station.close(); // ends a live session (its summary is printed) and closes the sockets
+    await ocpp?.close().catch(() => undefined);
     loads.release();
     clock.cancelAll();
   }
