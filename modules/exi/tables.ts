@@ -15,7 +15,7 @@ export const NO_GRAMMAR = -0x40000001;
 export interface PackedGrammar {
   uris: readonly string[];
   locals: readonly string[]; // per uri, space separated, sorted
-  enums: string; // U+0001 separated
+  enums: readonly string[]; // segments (some shared between families: generated/shared/strings.ts), joined by U+0001 the values in order
   dts: string; // packed: kind, a, b, facet record + 1 (0: none) per datatype
   facets: string; // packed: flags, low, high per facet record (lengths, or an integer range the representation does not bound)
   states: string; // production start per state, plus a sentinel
@@ -172,7 +172,7 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   const facets = facetBounds(p.facets);
   return Object.freeze({
     uris: Object.freeze(p.uris.slice()) as string[], locals: Object.freeze(locals) as string[][], qStart, qUri, qLocal: Object.freeze(qLocal) as string[], qCount,
-    enums: Object.freeze(p.enums.split("\u0001")) as string[],
+    enums: Object.freeze(p.enums.join("\u0001").split("\u0001")) as string[],
     dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2), dtFacet: column(dts, 4, 3),
     facetLow: facets.low, facetHigh: facets.high,
     stStart: column16(states, 1, 0), stWidth,

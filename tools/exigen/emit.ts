@@ -20,14 +20,99 @@ export function pack(values: number[]): string {
   return out;
 }
 
-export function emitTables(t: Tables, banner: string): string {
-  const lines = [banner, "", `import type { PackedGrammar } from "../../tables";`, "", "export const grammar: PackedGrammar = Object.freeze({"];
+/**
+ * Strings more than one family's tables carry (namespace URIs, a namespace's local-name list,
+ * an enumeration's values): the ISO-20 families all embed CommonTypes and xmldsig, every family
+ * the XML Schema built-ins. They are written once into generated/shared/strings.ts and the
+ * families import them, so a bundle holds each only once.
+ */
+export class SharedStrings {
+  readonly #names = new Map<string, string>();
+  readonly #families = new Map<string, Set<number>>();
+  readonly #kind = new Map<string, string>();
+
+  /** Records every string of a family's tables (call for every family before emitting). */
+  collect(t: Tables, family: number): void {
+    for (const s of t.uris) this.#note(s, "URI", family);
+    for (const l of t.locals) this.#note(l.join(" "), "LOCALS", family);
+    for (const seg of enumSegments(t)) this.#note(seg, "ENUM", family);
+  }
+
+  #note(s: string, kind: string, family: number): void {
+    if (s.length < 4) return; // a reference would not be shorter
+    const f = this.#families.get(s) ?? new Set<number>();
+    f.add(family);
+    this.#families.set(s, f);
+    if (!this.#kind.has(s)) this.#kind.set(s, kind);
+  }
+
+  /** Names the strings of at least two families, in the order they were first seen. */
+  seal(): void {
+    const count = new Map<string, number>();
+    for (const [s, fams] of this.#families) {
+      if (fams.size < 2) continue;
+      const kind = this.#kind.get(s)!;
+      const n = count.get(kind) ?? 0;
+      count.set(kind, n + 1);
+      this.#names.set(s, `${kind}_${n}`);
+    }
+  }
+
+  /** The expression for `s`: its shared constant, or a literal. */
+  ref(s: string, used: Set<string>): string {
+    const name = this.#names.get(s);
+    if (name === undefined) return JSON.stringify(s);
+    used.add(name);
+    return name;
+  }
+
+  isShared(s: string): boolean {
+    return this.#names.has(s);
+  }
+
+  emit(banner: string): string {
+    const lines = [banner, "", "// Strings of more than one family's grammar tables (tools/exigen/emit.ts SharedStrings).", ""];
+    for (const [s, name] of this.#names) lines.push(`export const ${name} = ${JSON.stringify(s)};`);
+    lines.push("");
+    return lines.join("\n");
+  }
+}
+
+/** The enumeration values, one U+0001-joined segment per enumerated datatype, in table order. */
+function enumSegments(t: Tables): string[] {
+  const runs: [number, number][] = [];
+  for (let i = 0; i < t.dts.length; i += 4) if (t.dts[i] === DT_ENUM) runs.push([t.dts[i + 1], t.dts[i + 2]]);
+  runs.sort((x, y) => x[0] - y[0]);
+  const out: string[] = [];
+  let next = 0;
+  for (const [a, b] of runs) {
+    if (a !== next) throw new Error("enumeration values are not one run per datatype");
+    out.push(t.enums.slice(a, a + b).join("\u0001"));
+    next = a + b;
+  }
+  if (next !== t.enums.length) throw new Error("enumeration values outside any datatype");
+  return out;
+}
+
+export function emitTables(t: Tables, banner: string, shared: SharedStrings): string {
+  const used = new Set<string>();
+  const body: string[] = [];
   // frozen: every modules/ folder is preloaded (tests/project/preload-safety.test.ts)
-  lines.push(`  uris: Object.freeze(${JSON.stringify(t.uris)}),`);
-  lines.push(`  locals: Object.freeze(${JSON.stringify(t.locals.map((l) => l.join(" ")))}),`);
-  lines.push(`  enums: ${JSON.stringify(t.enums.join("\u0001"))},`);
-  for (const k of ["dts", "facets", "states", "prods", "counters", "types", "order", "doc", "frag", "fragAttrs", "typeNames"] as const) lines.push(`  ${k}: "${pack(t[k])}",`);
-  lines.push("});", "");
+  body.push(`  uris: Object.freeze([${t.uris.map((u) => shared.ref(u, used)).join(",")}]),`);
+  body.push(`  locals: Object.freeze([${t.locals.map((l) => shared.ref(l.join(" "), used)).join(",")}]),`);
+  // segments joined by U+0001 give the values in table order; consecutive unshared ones merge
+  const segments: string[] = [];
+  let own: string[] = [];
+  const flush = () => { if (own.length) segments.push(JSON.stringify(own.join("\u0001"))); own = []; };
+  for (const seg of enumSegments(t)) {
+    if (shared.isShared(seg)) { flush(); segments.push(shared.ref(seg, used)); } else own.push(seg);
+  }
+  flush();
+  body.push(`  enums: Object.freeze([${segments.join(",")}]),`);
+  for (const k of ["dts", "facets", "states", "prods", "counters", "types", "order", "doc", "frag", "fragAttrs", "typeNames"] as const) body.push(`  ${k}: "${pack(t[k])}",`);
+  const lines = [banner, "", `import type { PackedGrammar } from "../../tables";`];
+  if (used.size) lines.push(`import { ${[...used].sort().join(", ")} } from "../shared/strings";`);
+  lines.push("", "export const grammar: PackedGrammar = Object.freeze({", ...body, "});", "");
   return lines.join("\n");
 }
 

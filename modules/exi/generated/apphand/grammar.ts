@@ -2,11 +2,12 @@
 // XSD MD5 99b5a94212247b7c4d00059a0e30ba07. Regenerate: npm run generate
 
 import type { PackedGrammar } from "../../tables";
+import { LOCALS_0, LOCALS_1, LOCALS_2, URI_0, URI_1, URI_2 } from "../shared/strings";
 
 export const grammar: PackedGrammar = Object.freeze({
-  uris: Object.freeze(["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","urn:iso:15118:2:2010:AppProtocol"]),
-  locals: Object.freeze(["AppProtocol Priority ProtocolNamespace ResponseCode SchemaID VersionNumberMajor VersionNumberMinor","base id lang space","nil type","ENTITIES ENTITY ID IDREF IDREFS NCName NMTOKEN NMTOKENS NOTATION Name QName anySimpleType anyType anyURI base64Binary boolean byte date dateTime decimal double duration float gDay gMonth gMonthDay gYear gYearMonth hexBinary int integer language long negativeInteger nonNegativeInteger nonPositiveInteger normalizedString positiveInteger short string time token unsignedByte unsignedInt unsignedLong unsignedShort","AppProtocolType idType priorityType protocolNameType protocolNamespaceType responseCodeType supportedAppProtocolReq supportedAppProtocolRes"]),
-  enums: "OK_SuccessfulNegotiation\u0001OK_SuccessfulNegotiationWithMinorDeviation\u0001Failed_NoNegotiation",
+  uris: Object.freeze(["",URI_0,URI_1,URI_2,"urn:iso:15118:2:2010:AppProtocol"]),
+  locals: Object.freeze(["AppProtocol Priority ProtocolNamespace ResponseCode SchemaID VersionNumberMajor VersionNumberMinor",LOCALS_0,LOCALS_1,LOCALS_2,"AppProtocolType idType priorityType protocolNameType protocolNamespaceType responseCodeType supportedAppProtocolReq supportedAppProtocolRes"]),
+  enums: Object.freeze(["OK_SuccessfulNegotiation\u0001OK_SuccessfulNegotiationWithMinorDeviation\u0001Failed_NoNegotiation"]),
   dts: "OAGAIAQAAAACKAAEICKGAAAIAAAAGAAACAAAI/HQAEAAAMAAKMCAAMCAMMCAOKCAAMCAQKCASMAAUKCAWKAAY",
   facets: "EAoGUAgCGCoBEA8BG//////D+/////De+D+DEABEAACCAG///B+//BUAgEEA+//D",
   states: "ACGIKOQSUWYac",

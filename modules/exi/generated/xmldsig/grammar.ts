@@ -2,11 +2,12 @@
 // XSD MD5 12879aea10eb947ecfd65bba5e7b68fb. Regenerate: npm run generate
 
 import type { PackedGrammar } from "../../tables";
+import { LOCALS_0, LOCALS_1, LOCALS_2, LOCALS_3, LOCALS_5, URI_0, URI_1, URI_2, URI_3 } from "../shared/strings";
 
 export const grammar: PackedGrammar = Object.freeze({
-  uris: Object.freeze(["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#"]),
-  locals: Object.freeze(["Algorithm Encoding Id MimeType Target Type URI","base id lang space","nil type","ENTITIES ENTITY ID IDREF IDREFS NCName NMTOKEN NMTOKENS NOTATION Name QName anySimpleType anyType anyURI base64Binary boolean byte date dateTime decimal double duration float gDay gMonth gMonthDay gYear gYearMonth hexBinary int integer language long negativeInteger nonNegativeInteger nonPositiveInteger normalizedString positiveInteger short string time token unsignedByte unsignedInt unsignedLong unsignedShort","CanonicalizationMethod CanonicalizationMethodType CryptoBinary DSAKeyValue DSAKeyValueType DigestMethod DigestMethodType DigestValue DigestValueType Exponent G HMACOutputLength HMACOutputLengthType J KeyInfo KeyInfoType KeyName KeyValue KeyValueType Manifest ManifestType MgmtData Modulus Object ObjectType P PGPData PGPDataType PGPKeyID PGPKeyPacket PgenCounter Q RSAKeyValue RSAKeyValueType Reference ReferenceType RetrievalMethod RetrievalMethodType SPKIData SPKIDataType SPKISexp Seed Signature SignatureMethod SignatureMethodType SignatureProperties SignaturePropertiesType SignatureProperty SignaturePropertyType SignatureType SignatureValue SignatureValueType SignedInfo SignedInfoType Transform TransformType Transforms TransformsType X509CRL X509Certificate X509Data X509DataType X509IssuerName X509IssuerSerial X509IssuerSerialType X509SKI X509SerialNumber X509SubjectName XPath Y"]),
-  enums: "",
+  uris: Object.freeze(["",URI_0,URI_1,URI_2,URI_3]),
+  locals: Object.freeze([LOCALS_5,LOCALS_0,LOCALS_1,LOCALS_2,LOCALS_3]),
+  enums: Object.freeze([]),
   dts: "GAAAAAAAMCAACAAAI/HQAEAAAMAACMCAEMCAGKCAAMCAIKCAKMAAMIAQAKAAOKCAQKAAS",
   facets: "G//////D+/////De+D+DEABEAACCAG///B+//BUAgCUAgEEA+//D",
   states: "ACIOUWaciBmBoBqBsByB4BsC+CyDmE6EuFiG2GqH+HmIqIuIyI2I4I8IoJyJ6JgKmKqKwK0K4K8KgLiLkLmLwL4L+LiMkMmMoMwM2M6M8M+MkNoNsNuNwN2N6N+NgOoOuO0O4O6O+OiPkPoPuPyP0P2P6P8P+PgQkQmQuQ2Q+QgRkRwR+RsS6SoT2TkUmUoUqU",
