@@ -12,6 +12,29 @@ export const FACET_LOW = 1, FACET_HIGH = 2, FACET_LOW_POW2 = 4, FACET_HIGH_POW2 
 /** typeNames: a named type without a grammar in these tables (an xsi:type to it is refused). */
 export const NO_GRAMMAR = -0x40000001;
 
+/** The packed numeric tables of a PackedGrammar. */
+export type PackedTable = "dts" | "facets" | "states" | "prods" | "counters" | "types" | "order" | "doc" | "frag" | "fragAttrs" | "typeNames";
+
+/**
+ * Values per row of each packed table, and which columns are written as the difference to the
+ * previous row's value (bit c: column c). Ascending columns (production starts, sorted qnames,
+ * successor states) differ by little, so their differences take fewer characters: the minified
+ * tables are ~13 KB smaller. tools/exigen/emit.ts writes with this same layout.
+ */
+export const TABLE_LAYOUT: Readonly<Record<PackedTable, { readonly stride: number; readonly delta: number }>> = Object.freeze({
+  dts: Object.freeze({ stride: 4, delta: 0 }),
+  facets: Object.freeze({ stride: 3, delta: 0 }),
+  states: Object.freeze({ stride: 1, delta: 0b1 }),
+  prods: Object.freeze({ stride: 4, delta: 0b1110 }),
+  counters: Object.freeze({ stride: 5, delta: 0b11010 }),
+  types: Object.freeze({ stride: 5, delta: 0b11 }),
+  order: Object.freeze({ stride: 1, delta: 0b1 }),
+  doc: Object.freeze({ stride: 2, delta: 0b11 }),
+  frag: Object.freeze({ stride: 2, delta: 0b11 }),
+  fragAttrs: Object.freeze({ stride: 2, delta: 0 }),
+  typeNames: Object.freeze({ stride: 2, delta: 0b10 }), // column 0 is already relative (see typeNames below)
+});
+
 export interface PackedGrammar {
   uris: readonly string[];
   locals: readonly string[]; // per uri, space separated, sorted
@@ -100,6 +123,17 @@ export function bitsFor(n: number): number {
   return b;
 }
 
+/** A packed table's values, the difference-coded columns (TABLE_LAYOUT) summed back. */
+export function unpackTable(p: PackedGrammar, name: PackedTable): Int32Array {
+  const a = unpack(p[name]);
+  const { stride, delta } = TABLE_LAYOUT[name];
+  for (let c = 0; c < stride; c++) {
+    if ((delta >> c & 1) === 0) continue;
+    for (let i = c + stride; i < a.length; i += stride) a[i] += a[i - stride];
+  }
+  return a;
+}
+
 function column(a: Int32Array, stride: number, k: number): Int32Array {
   const out = new Int32Array(a.length / stride);
   for (let i = 0; i < out.length; i++) out[i] = a[i * stride + k];
@@ -117,8 +151,7 @@ function column16(a: Int32Array, stride: number, k: number): Int16Array {
 }
 
 /** Facet bounds by record; record 0 (no facet) and an absent bound are unbounded. */
-function facetBounds(packed: string): { low: (number | bigint)[]; high: (number | bigint)[] } {
-  const f = unpack(packed);
+function facetBounds(f: Int32Array): { low: (number | bigint)[]; high: (number | bigint)[] } {
   const low: (number | bigint)[] = [-Infinity], high: (number | bigint)[] = [Infinity];
   for (let i = 0; i < f.length; i += 3) {
     const flags = f[i], a = f[i + 1], b = f[i + 2];
@@ -143,18 +176,18 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   const qLocal: string[] = [];
   const qByName = new Map<string, number>();
   locals.forEach((l, u) => l.forEach((name, j) => { qUri[qStart[u] + j] = u; qLocal.push(name); qByName.set(`${p.uris[u]} ${name}`, qStart[u] + j); }));
-  const dts = unpack(p.dts);
-  const states = unpack(p.states);
+  const dts = unpackTable(p, "dts");
+  const states = unpackTable(p, "states");
   const nStates = states.length - 1;
   const stWidth = new Uint8Array(nStates);
   for (let s = 0; s < nStates; s++) stWidth[s] = bitsFor(states[s + 1] - states[s] + 1); // non-strict: +1 for the second level
-  const prods = unpack(p.prods);
-  const counters = unpack(p.counters);
-  const types = unpack(p.types);
-  const doc = unpack(p.doc);
-  const frag = unpack(p.frag);
-  const fragAttrs = unpack(p.fragAttrs);
-  const typeNames = unpack(p.typeNames);
+  const prods = unpackTable(p, "prods");
+  const counters = unpackTable(p, "counters");
+  const types = unpackTable(p, "types");
+  const doc = unpackTable(p, "doc");
+  const frag = unpackTable(p, "frag");
+  const fragAttrs = unpackTable(p, "fragAttrs");
+  const typeNames = unpackTable(p, "typeNames");
   const typeByQ = new Map<number, number>();
   for (let i = 0, q = 0; i < typeNames.length; i += 2) {
     q += typeNames[i];
@@ -169,7 +202,7 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   docQ.forEach((q, i) => { globalChild.set(q, docChild[i]); if (!docByName.has(qLocal[q])) docByName.set(qLocal[q], i); });
   fragQ.forEach((q, i) => { if (!fragByName.has(qLocal[q])) fragByName.set(qLocal[q], i); });
   const tStart = column16(types, 5, 0);
-  const facets = facetBounds(p.facets);
+  const facets = facetBounds(unpackTable(p, "facets"));
   return Object.freeze({
     uris: Object.freeze(p.uris.slice()) as string[], locals: Object.freeze(locals) as string[][], qStart, qUri, qLocal: Object.freeze(qLocal) as string[], qCount,
     enums: Object.freeze(p.enums.join("\u0001").split("\u0001")) as string[],
@@ -179,7 +212,7 @@ export function loadGrammar(p: PackedGrammar): Grammar {
     pKind: column16(prods, 4, 0), pQ: column16(prods, 4, 1), pChild: column16(prods, 4, 2), pNext: column16(prods, 4, 3),
     cMin: column16(counters, 5, 0), cMax: column16(counters, 5, 1), cLt: column16(counters, 5, 2), cMid: column16(counters, 5, 3), cFull: column16(counters, 5, 4),
     tStart, tOrderStart: column16(types, 5, 1), tOrderCount: column16(types, 5, 2), tSimple: column16(types, 5, 3), tFlags: column16(types, 5, 4),
-    order: column16(unpack(p.order), 1, 0),
+    order: column16(unpackTable(p, "order"), 1, 0),
     tStartSorted: Int16Array.from(tStart).sort(),
     docQ, docChild, docWidth: bitsFor(docQ.length + 1),
     fragQ, fragChild, fragWidth: bitsFor(fragQ.length + 2),

@@ -1,6 +1,7 @@
 // Tables → TypeScript sources (packed numeric tables + message types).
 
 import type { ComplexType, Particle, SimpleType } from "./schema";
+import { TABLE_LAYOUT, type PackedTable } from "../../modules/exi/tables";
 import { DT_ENUM, DT_UINT, DT_INT, DT_NBIT, DT_BOOL, DT_HEX, DT_B64, type Tables } from "./grammar";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -94,6 +95,12 @@ function enumSegments(t: Tables): string[] {
   return out;
 }
 
+/** The table with its difference-coded columns (modules/exi/tables.ts TABLE_LAYOUT) written as the difference to the previous row's. */
+function differences(values: number[], layout: { stride: number; delta: number }): number[] {
+  if (values.length % layout.stride !== 0) throw new Error("table length is not a whole number of rows");
+  return values.map((v, i) => ((layout.delta >> (i % layout.stride)) & 1) && i >= layout.stride ? v - values[i - layout.stride] : v);
+}
+
 export function emitTables(t: Tables, banner: string, shared: SharedStrings): string {
   const used = new Set<string>();
   const body: string[] = [];
@@ -109,7 +116,7 @@ export function emitTables(t: Tables, banner: string, shared: SharedStrings): st
   }
   flush();
   body.push(`  enums: Object.freeze([${segments.join(",")}]),`);
-  for (const k of ["dts", "facets", "states", "prods", "counters", "types", "order", "doc", "frag", "fragAttrs", "typeNames"] as const) body.push(`  ${k}: "${pack(t[k])}",`);
+  for (const k of Object.keys(TABLE_LAYOUT) as PackedTable[]) body.push(`  ${k}: "${pack(differences(t[k], TABLE_LAYOUT[k]))}",`);
   const lines = [banner, "", `import type { PackedGrammar } from "../../tables";`];
   if (used.size) lines.push(`import { ${[...used].sort().join(", ")} } from "../shared/strings";`);
   lines.push("", "export const grammar: PackedGrammar = Object.freeze({", ...body, "});", "");
