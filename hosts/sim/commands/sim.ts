@@ -5,6 +5,8 @@ import * as fs from "node:fs";
 import { runSimulation, TIME_LIMIT_OUTCOME, type SimulationOptions, type SimulationSummary } from "../../../simulation/session/simulation";
 import { formatOperatorReport, simulateWithCsms } from "../ocpp/sim-operator";
 import type { OperatorReport } from "../ocpp/sim-operator";
+import { SessionPlotRecorder, defaultSchedule } from "../plot/recorder";
+import { renderSessionSvg } from "../plot/session-svg";
 import { PcapngWriter } from "../../../simulation/pcap/write";
 import { formatSummary, formatTrace } from "../../../simulation/report";
 import type { Command, CliIo } from "../cli";
@@ -39,6 +41,8 @@ options (the names sim, secc and evcc share mean the same in each):
   --ocpp                     the charger reports to a test CSMS over OCPP 2.0.1 on 127.0.0.1
                              (strict schemas): Authorize, TransactionEvents, a TxProfile that
                              steps down to 60 % of --max-power after 10 min
+  --plot FILE.svg            write voltage, current, power (signed) with the schedule's limit,
+                             and SoC over time as an SVG file
   --pcap FILE                write every frame (SLAC, SDP, TCP/V2GTP) as pcapng for Wireshark;
                              the file is created before the run starts
   --json                     print the summary as JSON (the live trace goes to stderr)
@@ -62,11 +66,14 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: "--seed", value: "N" },
   { name: "--pcap", value: "FILE" },
   { name: "--ocpp" },
+  { name: "--plot", value: "FILE" },
 ];
 
 interface Args {
   options: SimulationOptions;
   pcap?: string;
+  /** SVG file for the plots. */
+  plot?: string;
   /** Run against the in-process test CSMS (hosts/sim/ocpp). */
   ocpp?: boolean;
   json: boolean;
@@ -121,7 +128,7 @@ export function parseSimArgs(args: string[]): Args {
   };
   if (limit !== undefined) options.limit = limit as SimulationOptions["limit"];
   checkSocRange("sim", options.startSoc!, options.targetSoc!);
-  return { options, pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { options, pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), ...(stringOption(parsed, "--plot") !== undefined ? { plot: stringOption(parsed, "--plot") } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 /** `o` without its undefined properties (so they do not override the defaults). */
@@ -129,6 +136,16 @@ function defined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const key of Object.keys(o) as (keyof T)[]) if (o[key] !== undefined) out[key] = o[key];
   return out;
+}
+
+/** Creates an output file now (undefined: none asked for), so that a bad path is reported before the run. */
+function openEarly(file: string | undefined): number | undefined | Error {
+  if (file === undefined) return undefined;
+  try {
+    return fs.openSync(file, "w");
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 function printLog(io: CliIo, json: boolean, line: string): void {
@@ -145,14 +162,11 @@ const command: Command = {
     const { options, json, quiet, verbose } = parsed;
     // The capture file is created before the run: a path that cannot be written is reported
     // at once, not after an hour of simulated charging.
-    let pcapFd: number | undefined;
-    if (parsed.pcap !== undefined) {
-      try {
-        pcapFd = fs.openSync(parsed.pcap, "w");
-      } catch (error) {
-        return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${(error as Error).message}`);
-      }
-    }
+    const pcapFd = openEarly(parsed.pcap);
+    if (pcapFd instanceof Error) return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${pcapFd.message}`);
+    const plotFd = openEarly(parsed.plot);
+    if (plotFd instanceof Error) return environmentError(io, "sim", `cannot write the plot ${parsed.plot}: ${plotFd.message}`);
+    const recorder = plotFd !== undefined ? new SessionPlotRecorder() : undefined;
     const writer = pcapFd !== undefined ? new PcapngWriter({ interfaceName: "plc0" }) : undefined;
     const started = Date.now();
     const wall0 = performance.now();
@@ -160,7 +174,13 @@ const command: Command = {
     const simOptions: SimulationOptions = {
       ...options,
       epochMs: started,
-      onTrace: quiet ? undefined : (e) => printLog(io, json, formatTrace(e)),
+      onTrace:
+        quiet && !recorder
+          ? undefined
+          : (e) => {
+              recorder?.onTrace(e);
+              if (!quiet) printLog(io, json, formatTrace(e));
+            },
       onFrame: writer ? (time, frame) => writer.addFrame(time, frame) : undefined,
       logger: verbose ? { log: (level, source, message) => printLog(io, json, `           ${level.padEnd(5)}  ${source}: ${message}`) } : undefined,
     };
@@ -186,11 +206,20 @@ const command: Command = {
         return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${(error as Error).message}`);
       }
     }
+    if (recorder && plotFd !== undefined) {
+      const title = `${(summary.protocol ?? "").toUpperCase()} ${summary.transfer.toUpperCase()} session: ${summary.outcome}${operator ? ", schedule from the OCPP test CSMS" : ""}`;
+      try {
+        fs.writeSync(plotFd, renderSessionSvg(recorder.plot(title, operator?.schedule ?? defaultSchedule(options))));
+        fs.closeSync(plotFd);
+      } catch (error) {
+        return environmentError(io, "sim", `cannot write the plot ${parsed.plot}: ${(error as Error).message}`);
+      }
+    }
     if (json) io.out(JSON.stringify({ ...summary, ...(operator ? { ocpp: operator } : {}), frames: writer?.frameCount, pcap: parsed.pcap, cpuMs: Math.round(cpuMs), wallMs: Math.round(wallMs) }));
     else {
       for (const line of formatSummary(summary, writer?.frameCount)) io.out(line);
       if (operator) for (const line of formatOperatorReport(operator)) io.out(line);
-      io.out(`  simulated in   ${(wallMs / 1000).toFixed(2)} s (${(cpuMs / 1000).toFixed(2)} s of CPU)${parsed.pcap ? `; capture written to ${parsed.pcap}` : ""}`);
+      io.out(`  simulated in   ${(wallMs / 1000).toFixed(2)} s (${(cpuMs / 1000).toFixed(2)} s of CPU)${parsed.pcap ? `; capture written to ${parsed.pcap}` : ""}${parsed.plot ? `; plots written to ${parsed.plot}` : ""}`);
     }
     return summary.ok ? EXIT.ok : EXIT.failed;
   },
