@@ -234,6 +234,8 @@ export interface ChargerFeedback {
   evNeeds?(needs: EvNeeds): void;
   /** ISO 15118-20 AC loop: the active power the charger asks of the EV now (W; negative = discharge). */
   acTarget?(watts: number): void;
+  /** ISO-2 PowerDeliveryReq(Start): the EV's ChargingProfile (start in s, max power in W), for the operator (OCPP NotifyEVChargingSchedule). */
+  evChargingProfile?(entries: readonly { readonly start: number; readonly power: number }[]): void;
   /** EV status values from DC requests (SOC in %, the EV's ready flag). */
   evStatus?(soc: number, ready: boolean): void;
   /** The session ended (a paused session can be resumed). */

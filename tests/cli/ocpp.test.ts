@@ -47,6 +47,7 @@ describe("xs15118 sim --ocpp", () => {
     // Through the charging point's feedback gate (it used to drop the EV's needs).
     assert.ok(out.ocpp.received.NotifyEVChargingNeeds >= 1);
     assert.equal(out.ocpp.sent.SetChargingProfile, 1);
+    assert.ok(out.ocpp.received.NotifyEVChargingSchedule >= 1, "the EV's ChargingProfile at PowerDelivery Start");
     assert.deepEqual(out.ocpp.schedule, [{ start: 0, power: 50_000 }, { start: 600, power: 30_000 }]);
   });
 });

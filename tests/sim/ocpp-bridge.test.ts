@@ -98,13 +98,18 @@ describe("OCPP 2.0.1 bridge ⇄ test CSMS (loopback, strict schemas)", () => {
       assert.deepEqual(s.csms.validationFailures, []);
       assert.deepEqual(s.log.lines, []);
       const methods = new Set(s.csms.records.filter((r) => r.direction === "rx").map((r) => r.method));
-      for (const m of ["BootNotification", "StatusNotification", "Authorize", "TransactionEvent", "NotifyEVChargingNeeds", "SetChargingProfileResponse"]) {
+      for (const m of ["BootNotification", "StatusNotification", "Authorize", "TransactionEvent", "NotifyEVChargingNeeds", "NotifyEVChargingSchedule", "SetChargingProfileResponse"]) {
         assert.ok(methods.has(m), `${m} received`);
       }
       assert.equal(s.csms.received("NotifyEVChargingNeeds").length, 2, "at each ChargeParameterDiscovery");
       const needs = s.csms.received("NotifyEVChargingNeeds")[0] as { chargingNeeds: { requestedEnergyTransfer: string; dcChargingParameters: { evMaxVoltage: number } } };
       assert.equal(needs.chargingNeeds.requestedEnergyTransfer, "DC");
       assert.ok(needs.chargingNeeds.dcChargingParameters.evMaxVoltage > 0);
+      // The EV's ChargingProfile of each PowerDeliveryReq(Start) goes to the CSMS: the second within 11 kW.
+      const plans = s.csms.received("NotifyEVChargingSchedule") as { chargingSchedule: { chargingRateUnit: string; chargingSchedulePeriod: { limit: number }[] } }[];
+      assert.equal(plans.length, 2);
+      assert.equal(plans[1].chargingSchedule.chargingRateUnit, "W");
+      assert.ok(Math.max(...plans[1].chargingSchedule.chargingSchedulePeriod.map((p) => p.limit)) <= 11_000);
       const authorize = s.csms.received("Authorize")[0] as { idToken: { idToken: string; type: string } };
       assert.deepEqual(authorize.idToken, { idToken: "020000CAFE01", type: "MacAddress" });
 

@@ -32,6 +32,7 @@ export function handle(req: Iso2PowerDeliveryReq, ctx: SeccContext, facts: SeccF
     return stop(iso2FailedResponse("PowerDeliveryReq", "FAILED_PowerDeliveryNotApplied", !ctx.dc)!, "failed-response");
   }
   if (progress === "Start") {
+    ctx.ev.chargingProfile = req.ChargingProfile === undefined ? undefined : iso2ProfileSteps(req.ChargingProfile.ProfileEntry);
     ctx.charging = true;
     ctx.renegotiating = false;
     if (ctx.dc) res.DC_EVSEStatus = dcEvseStatus(facts, "charging");
@@ -53,13 +54,18 @@ export function handle(req: Iso2PowerDeliveryReq, ctx: SeccContext, facts: SeccF
 /** The EV's charging profile within the schedule it chose (secc/evse-status.ts profileWithinSchedule). */
 function iso2ProfileWithinSchedule(entries: readonly ProfileEntry[] | undefined, ctx: SeccContext, facts: SeccFacts): boolean {
   if (entries === undefined) return true;
-  const steps: { start: number; power: number }[] = [];
-  for (let i = 0; i < entries.length; i++) {
-    steps.push({ start: entries[i].ChargingProfileEntryStart, power: fromPhysical(entries[i].ChargingProfileEntryMaxPower) });
-  }
-  return profileWithinSchedule(steps, facts, ctx.dc);
+  return profileWithinSchedule(iso2ProfileSteps(entries), facts, ctx.dc);
 }
 
 type ProfileEntry = Iso2PowerDeliveryReq extends { ChargingProfile?: { ProfileEntry: (infer E)[] } } ? E : never;
 
 export const state = seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: handle, SessionStopReq: sessionStop } });
+
+/** ProfileEntry as (start s, max power W). */
+function iso2ProfileSteps(entries: readonly ProfileEntry[]): { start: number; power: number }[] {
+  const steps: { start: number; power: number }[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    steps.push({ start: entries[i].ChargingProfileEntryStart, power: fromPhysical(entries[i].ChargingProfileEntryMaxPower) });
+  }
+  return steps;
+}

@@ -74,6 +74,7 @@ export class ChargerBinding {
         energyManager?.evNeeds?.(needs);
         backend?.evNeeds?.(needs);
       },
+      evChargingProfile: (entries) => backend?.evChargingSchedule?.(entries),
       sessionStarted: (info) => backend?.sessionStarted?.({ protocol: info.protocol, evccId: info.evccId, resumed: info.resumed }),
       startCharging: (mode) => {
         if (mode === "ac") ac?.close();

@@ -264,6 +264,7 @@ export class ChargingPoint {
       weldingDetection: () => open() && fb.weldingDetection?.(),
       evStatus: (soc, ready) => open() && fb.evStatus?.(soc, ready),
       evNeeds: (needs) => open() && fb.evNeeds?.(needs),
+      evChargingProfile: (entries) => open() && fb.evChargingProfile?.(entries),
       acTarget: (watts) => open() && fb.acTarget?.(watts),
       sessionStopped: (reason) => open() && fb.sessionStopped?.(reason),
     };

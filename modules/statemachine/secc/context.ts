@@ -18,6 +18,8 @@ export interface EvValues {
   /** DIN / ISO-2 ChargeParameterDiscoveryReq: energy requested (Wh; ISO-2 AC EAmount, DC EVEnergyRequest) and DepartureTime (s). */
   energyRequest?: number;
   departureTime?: number;
+  /** ISO-2 PowerDeliveryReq(Start) ChargingProfile as (start s, power W); undefined when the EV sent none. */
+  chargingProfile?: readonly { readonly start: number; readonly power: number }[];
 }
 
 export interface SeccContext {

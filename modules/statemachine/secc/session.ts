@@ -627,6 +627,7 @@ export class SeccSession {
         return;
       case "start-charging":
         fb.startCharging?.(ctx.dc ? "dc" : "ac");
+        if (ev.chargingProfile !== undefined) fb.evChargingProfile?.(ev.chargingProfile);
         // The EV must now show state C/D on the pilot (only checked when the host reports it).
         if (evse.cpState !== undefined && evse.cpState !== "C" && evse.cpState !== "D" && this.#cpTimer === undefined && this.#limit("cp-state") > 0) {
           this.#cpTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer: "cp-state" }), this.#limit("cp-state"));
