@@ -34,8 +34,12 @@ export class BitReader {
     if (pos + n > this.end) this.eof();
     const buf = this.buf;
     this.pos = pos + n;
-    const off0 = pos & 7;
-    if (off0 + n <= 8) return (buf[pos >> 3] >> (8 - off0 - n)) & ((1 << n) - 1); // within one byte
+    const off0 = pos & 7, at = pos >> 3;
+    if (off0 + n <= 8) return (buf[at] >> (8 - off0 - n)) & ((1 << n) - 1); // within one byte
+    // Up to 24 bits spanning bytes (every event code and n-bit integer of the ISO 15118
+    // grammars): one three-byte window instead of a loop step per byte. A byte past the end
+    // reads undefined, which the shift turns into 0, and only bits inside the range are kept.
+    if (off0 + n <= 24) return (((buf[at] << 16) | (buf[at + 1] << 8) | buf[at + 2]) >>> (24 - off0 - n)) & ((1 << n) - 1);
     let v = 0;
     while (n > 0) {
       const off = pos & 7;
@@ -72,7 +76,12 @@ export class BitReader {
 
   /** Unsigned integer that must fit a JavaScript number (≤ 2^53). */
   uint(): number {
-    const first = this.byte();
+    // the first octet inline (most integers of a message fit one 7-bit group)
+    const pos = this.pos;
+    if (pos + 8 > this.end) this.eof();
+    this.pos = pos + 8;
+    const off = pos & 7, at = pos >> 3, buf = this.buf;
+    const first = off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> (8 - off))) & 0xff;
     if (first < 0x80) return first;
     let v = first & 0x7f, mul = 128;
     for (let i = 1; ; i++) {
@@ -141,6 +150,28 @@ export class BitWriter {
 
   /** Writes the `n` low bits of `v` (n ≤ 32, v ≥ 0). */
   bits(v: number, n: number): void {
+    const k = this.n + n;
+    if (k < 8) {
+      // stays within the pending byte (most event codes)
+      this.cur = (this.cur << n) | (v & ((1 << n) - 1));
+      this.n = k;
+      return;
+    }
+    if (n <= 24) {
+      // pending bits (< 8) and up to 24 new ones fit one 31-bit accumulator: whole bytes out
+      const acc = (this.cur << n) | (v & ((1 << n) - 1));
+      let left = k, len = this.len;
+      if (len + 4 > this.buf.length) this.grow();
+      const buf = this.buf;
+      while (left >= 8) {
+        left -= 8;
+        buf[len++] = (acc >>> left) & 0xff;
+      }
+      this.len = len;
+      this.cur = acc & ((1 << left) - 1);
+      this.n = left;
+      return;
+    }
     while (n > 0) {
       const free = 8 - this.n;
       if (n >= free) {
@@ -159,15 +190,20 @@ export class BitWriter {
 
   byte(b: number): void {
     const n = this.n;
-    if (n === 0) this.push(b);
+    if (this.len === this.buf.length) this.grow();
+    if (n === 0) this.buf[this.len++] = b;
     else {
       // n pending bits + 8 new: one complete byte out, n bits stay pending
-      this.push(((this.cur << (8 - n)) | (b >> n)) & 0xff);
+      this.buf[this.len++] = ((this.cur << (8 - n)) | (b >> n)) & 0xff;
       this.cur = b & ((1 << n) - 1);
     }
   }
 
   uint(v: number): void {
+    if (v < 128) {
+      this.byte(v);
+      return;
+    }
     while (v >= 128) {
       this.byte((v % 128) | 0x80);
       v = Math.floor(v / 128);

@@ -512,16 +512,22 @@ export class Decoder {
             this.begin(c, cq, D_SE, g.qLocal[cq], (kind & P_ARRAY) !== 0, "");
             return;
           }
-          // simple content inline
+          // simple content inline; its 1-bit codes (CH, then EE: 0 unless escaped) read in place
           if (++this.elements > MAX_ELEMENTS) this.fail("exi-limit", "too many elements");
           const name = g.qLocal[cq];
-          if (r.bit() !== 0) {
+          let pos = r.pos;
+          if (pos >= r.end) r.eof();
+          r.pos = pos + 1;
+          if ((r.buf[pos >> 3] >> (7 - (pos & 7))) & 1) {
             f.sc = sc;
             this.beginSimple(-1 - c, cq, D_SE, name, (kind & P_ARRAY) !== 0, "", S_START, undefined);
             return;
           }
           const v = this.value(-1 - c, cq);
-          if (r.bit() !== 0) {
+          pos = r.pos;
+          if (pos >= r.end) r.eof();
+          r.pos = pos + 1;
+          if ((r.buf[pos >> 3] >> (7 - (pos & 7))) & 1) {
             f.sc = sc;
             this.beginSimple(-1 - c, cq, D_SE, name, (kind & P_ARRAY) !== 0, "", S_AFTER, v);
             return;
@@ -920,17 +926,17 @@ export class Decoder {
       case DT_B64: {
         const n = r.uint();
         if (n > MAX_BINARY_LENGTH) this.fail("exi-limit", "binary too long");
-        if (g.dtFacet[dt] !== 0) this.facet(dt, n, q);
+        if (g.dtFacet[dt] !== 0 && !(n >= g.facetLow[g.dtFacet[dt]] && n <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, n, q);
         return r.bytes(n);
       }
       case DT_NBIT: {
         const v = r.bits(g.dtB[dt]) + g.dtA[dt];
-        if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+        if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
         return v;
       }
       case DT_UINT: {
         const v = g.dtA[dt] ? r.uintBig() : r.uint();
-        if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+        if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
         return v;
       }
       case DT_INT: {
@@ -943,7 +949,7 @@ export class Decoder {
           const m = r.uint();
           v = neg ? -m - 1 : m;
         }
-        if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+        if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
         return v;
       }
       case DT_ENUM: {
@@ -1500,13 +1506,26 @@ export class Encoder {
     let p = start;
     while (p < end && (g.pQ[p] !== q || (g.pKind[p] & P_KIND) > P_SE)) p++;
     if (p === end) this.fail(`${g.qLocal[q]} not allowed here (missing or misplaced element?)`);
-    this.w.bits(p - start, g.stWidth[s]);
-    f.sc = nextState(g, p, sc, -1);
+    const w = this.w, c = g.pChild[p];
+    const nx = g.pNext[p];
+    f.sc = nx >= 0 ? nx : nextState(g, p, sc, -1);
     if ((g.pKind[p] & P_KIND) === P_AT) {
-      this.value(g.pChild[p], v, q);
+      w.bits(p - start, g.stWidth[s]);
+      this.value(c, v, q);
       return false;
     }
-    return this.begin(g.pChild[p], v, q);
+    // A simple-typed child given as its plain value (not the explicit object form): what
+    // begin() does for it, inline (the most frequent event of a message), with its SE code
+    // and the 1-bit code 0 of CH (the simple type grammar, EXI 1.0 §8.5.4.1.3.1) in one write.
+    if (c < 0 && c !== FRAG_RELAXED && (typeof v !== "object" || v instanceof Uint8Array)) {
+      if (++this.elements > MAX_ELEMENTS) this.limit(q, `more than MAX_ELEMENTS ${MAX_ELEMENTS} elements`);
+      w.bits((p - start) << 1, g.stWidth[s] + 1);
+      this.value(-1 - c, v, q);
+      w.bits(0, 1); // EE
+      return false;
+    }
+    w.bits(p - start, g.stWidth[s]);
+    return this.begin(c, v, q);
   }
 
   stepType(f: EFrame): void {
@@ -1521,24 +1540,30 @@ export class Encoder {
         f.arr = null;
       }
       if (f.phase === PH_KEYS) {
-        const keys = f.keys!;
-        if (f.i < keys.length) {
-          const idx = f.idx[f.i];
-          const k = keys[f.i++];
+        // the present properties, in a loop of locals (the hottest loop of the encoder)
+        const keys = f.keys!, idxs = f.idx, order = g.order, nk = keys.length;
+        let i = f.i, pushed = false;
+        while (i < nk) {
+          const idx = idxs[i], k = keys[i++];
           if (idx < 0) continue;
           const x = obj[k];
           if (x === undefined) continue;
-          const e = g.order[idx], cq = e >> 2;
+          const e = order[idx];
           if (e & 1) {
             if (!Array.isArray(x)) this.fail(`${k}: expected an array`);
             f.arr = x;
             f.j = 0;
-            f.cq = cq;
-            continue;
+            f.cq = e >> 2;
+            break;
           }
-          if (this.event(f, cq, x)) return;
-          continue;
+          if (this.event(f, e >> 2, x)) {
+            pushed = true;
+            break;
+          }
         }
+        f.i = i;
+        if (pushed) return;
+        if (f.arr) continue;
         f.phase = PH_END;
       } else if (f.phase === PH_ORDER) {
         const end = g.tOrderStart[f.ti] + g.tOrderCount[f.ti];
@@ -1747,7 +1772,7 @@ export class Encoder {
       case DT_STRING: {
         if (typeof v !== "string") this.fail(`${this.name(q)}: expected a string`);
         const n = this.string(v, q);
-        if (g.dtFacet[dt] !== 0) this.facet(dt, n, q);
+        if (g.dtFacet[dt] !== 0 && !(n >= g.facetLow[g.dtFacet[dt]] && n <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, n, q);
         return;
       }
       case DT_BOOL:
@@ -1758,14 +1783,14 @@ export class Encoder {
       case DT_B64:
         if (!(v instanceof Uint8Array)) this.fail(`${this.name(q)}: expected a Uint8Array`);
         if (v.length > MAX_BINARY_LENGTH) this.limit(q, `${v.length} bytes (MAX_BINARY_LENGTH ${MAX_BINARY_LENGTH})`);
-        if (g.dtFacet[dt] !== 0) this.facet(dt, v.length, q);
+        if (g.dtFacet[dt] !== 0 && !(v.length >= g.facetLow[g.dtFacet[dt]] && v.length <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v.length, q);
         w.uint(v.length);
         w.bytes(v);
         return;
       case DT_NBIT: {
         const x = typeof v === "bigint" ? Number(v) : (v as number);
         if (typeof x !== "number" || !Number.isInteger(x)) this.fail(`${this.name(q)}: expected an integer`);
-        if (g.dtFacet[dt] !== 0) this.facet(dt, x, q);
+        if (g.dtFacet[dt] !== 0 && !(x >= g.facetLow[g.dtFacet[dt]] && x <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, x, q);
         const off = x - g.dtA[dt], b = g.dtB[dt];
         if (off < 0 || off >= 1 << b) this.fail(`${this.name(q)}: ${x} outside the ${b}-bit range from ${g.dtA[dt]}`);
         w.bits(off, b);
@@ -1775,19 +1800,19 @@ export class Encoder {
         if (typeof v === "bigint") {
           if (v < 0n) this.fail(`${this.name(q)}: negative`);
           if (v >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${L.MAX_INTEGER_GROUPS} 7-bit groups`);
-          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
           w.uintBig(v);
         } else {
           // beyond 2^53 a number is not exact (bigint types take a bigint)
           if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) this.fail(`${this.name(q)}: expected a non-negative integer`);
-          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
           w.uint(v);
         }
         return;
       case DT_INT:
         if (typeof v === "bigint") {
           if ((v < 0n ? -v - 1n : v) >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${L.MAX_INTEGER_GROUPS} 7-bit groups`);
-          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
           if (v < 0n) {
             w.bits(1, 1);
             w.uintBig(-v - 1n);
@@ -1797,7 +1822,7 @@ export class Encoder {
           }
         } else {
           if (typeof v !== "number" || !Number.isSafeInteger(v)) this.fail(`${this.name(q)}: expected an integer`);
-          if (g.dtFacet[dt] !== 0) this.facet(dt, v, q);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
           if (v < 0) {
             w.bits(1, 1);
             w.uint(-v - 1);
