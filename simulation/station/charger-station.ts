@@ -226,6 +226,8 @@ export class ChargerStation {
         address: o.address,
         tcpPort: this.#port,
         port: o.sdpPort,
+        // Bounds answers per source (a flood of requests or spoofed sources must not crowd out the car).
+        clock: o.clock,
         logger: this.#log,
         onError: (error) => this.#log.log("error", "sdp", `SDP responder failed: ${error.message}`),
       });
