@@ -29,7 +29,7 @@ async function inTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-const COMMANDS = ["cp", "evcc", "exi", "pcap", "sap", "secc", "sim", "version"];
+const COMMANDS = ["cp", "evcc", "exi", "pcap", "pki", "sap", "secc", "sim", "version"];
 
 describe("one option parser for every command", () => {
   test("a value-taking option refuses a following --option as its value: `sim --pcap --quiet` writes no file named --quiet", async () => {
