@@ -31,12 +31,20 @@ export class SharedStrings {
   readonly #names = new Map<string, string>();
   readonly #families = new Map<string, Set<number>>();
   readonly #kind = new Map<string, string>();
+  /** Per packed table: every family's packed string, then the common starts named. */
+  readonly #packed = new Map<PackedTable, string[]>();
+  readonly #prefixes = new Map<PackedTable, Map<string, string>>();
 
   /** Records every string of a family's tables (call for every family before emitting). */
   collect(t: Tables, family: number): void {
     for (const s of t.uris) this.#note(s, "URI", family);
     for (const l of t.locals) this.#note(l.join(" "), "LOCALS", family);
     for (const seg of enumSegments(t)) this.#note(seg, "ENUM", family);
+    for (const [k, v] of Object.entries(packedTables(t)) as [PackedTable, string][]) {
+      const l = this.#packed.get(k) ?? [];
+      l[family] = v;
+      this.#packed.set(k, l);
+    }
   }
 
   #note(s: string, kind: string, family: number): void {
@@ -57,6 +65,37 @@ export class SharedStrings {
       count.set(kind, n + 1);
       this.#names.set(s, `${kind}_${n}`);
     }
+    // The tables start alike where the families' grammars start with the same imported types
+    // (grammar.ts SHARED_NAMESPACES): each longest common start of two families, long enough to pay.
+    for (const [k, list] of this.#packed) {
+      const starts = new Set<string>();
+      for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) {
+        const n = commonStart(list[i], list[j]);
+        if (n >= MIN_SHARED_START) starts.add(list[i].slice(0, n));
+      }
+      const used = new Set<string>();
+      const longest = (s: string, proper: boolean) => {
+        let best: string | undefined;
+        for (const c of starts) if (s.startsWith(c) && (!proper || c.length < s.length) && (!best || c.length > best.length)) best = c;
+        return best;
+      };
+      const mark = (c: string | undefined) => { for (; c && !used.has(c); c = longest(c, true)) used.add(c); };
+      for (const s of list) mark(longest(s, false));
+      const named = new Map<string, string>();
+      [...used].sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).forEach((c, n) => named.set(c, `${k.toUpperCase()}_${n}`));
+      this.#prefixes.set(k, named);
+    }
+  }
+
+  /** A packed table as an expression: its shared start (if any) + the rest. */
+  packedRef(k: PackedTable, s: string, used: Set<string>, proper = false): string {
+    const named = this.#prefixes.get(k);
+    let best: string | undefined;
+    for (const c of named?.keys() ?? []) if (s.startsWith(c) && (!proper || c.length < s.length) && (!best || c.length > best.length)) best = c;
+    if (best === undefined) return JSON.stringify(s);
+    const name = named!.get(best)!;
+    used.add(name);
+    return best.length === s.length ? name : `${name} + ${JSON.stringify(s.slice(best.length))}`;
   }
 
   /** The expression for `s`: its shared constant, or a literal. */
@@ -74,9 +113,29 @@ export class SharedStrings {
   emit(banner: string): string {
     const lines = [banner, "", "// Strings of more than one family's grammar tables (tools/exigen/emit.ts SharedStrings).", ""];
     for (const [s, name] of this.#names) lines.push(`export const ${name} = ${JSON.stringify(s)};`);
+    for (const [k, named] of this.#prefixes) {
+      for (const [s, name] of named) lines.push(`export const ${name} = ${this.packedRef(k, s, new Set(), true)};`);
+    }
     lines.push("");
     return lines.join("\n");
   }
+}
+
+/** Shorter common starts of packed tables are not worth a name. */
+const MIN_SHARED_START = 64;
+
+/** Length of the common start of two packed tables, ending where a value ends. */
+function commonStart(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  while (n > 0 && ALPHABET.indexOf(a[n - 1]) >= 32) n--; // a digit with the "more" bit continues the value
+  return n;
+}
+
+function packedTables(t: Tables): Record<PackedTable, string> {
+  const out = {} as Record<PackedTable, string>;
+  for (const k of Object.keys(TABLE_LAYOUT) as PackedTable[]) out[k] = pack(differences(t[k], TABLE_LAYOUT[k]));
+  return out;
 }
 
 /** The enumeration values, one U+0001-joined segment per enumerated datatype, in table order. */
@@ -116,7 +175,7 @@ export function emitTables(t: Tables, banner: string, shared: SharedStrings): st
   }
   flush();
   body.push(`  enums: Object.freeze([${segments.join(",")}]),`);
-  for (const k of Object.keys(TABLE_LAYOUT) as PackedTable[]) body.push(`  ${k}: "${pack(differences(t[k], TABLE_LAYOUT[k]))}",`);
+  for (const [k, v] of Object.entries(packedTables(t)) as [PackedTable, string][]) body.push(`  ${k}: ${shared.packedRef(k, v, used)},`);
   const lines = [banner, "", `import type { PackedGrammar } from "../../tables";`];
   if (used.size) lines.push(`import { ${[...used].sort().join(", ")} } from "../shared/strings";`);
   lines.push("", "export const grammar: PackedGrammar = Object.freeze({", ...body, "});", "");

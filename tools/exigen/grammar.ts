@@ -26,6 +26,9 @@ export const FACET_LOW = 1, FACET_HIGH = 2, FACET_LOW_POW2 = 4, FACET_HIGH_POW2 
 /** typeNames: a named type without a grammar in these tables (keep in sync with modules/exi/tables.ts). */
 export const NO_GRAMMAR = -0x40000001;
 
+/** Namespaces several families import (tools/exigen/emit.ts shares the tables they lead with). */
+const SHARED_NAMESPACES = ["http://www.w3.org/2000/09/xmldsig#", "urn:iso:std:iso:15118:-20:CommonTypes"];
+
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const cmpQN = (a: QN, b: QN) => cmpStr(a.local, b.local) || cmpStr(a.ns, b.ns);
 
@@ -52,7 +55,17 @@ export interface Tables {
 
 interface Pos { idx: number; p: Particle & { kind: "element" | "any" }; members: ElementDecl[]; array: boolean; follow: Set<Pos> }
 
+/**
+ * The tables of a schema set, the imported namespaces' types first (see sharedTypes below):
+ * a first build finds which of their named types the schema uses.
+ */
 export function buildTables(set: SchemaSet): Tables {
+  const first = buildTablesWith(set, undefined);
+  const shared = first.typeList.filter((t) => t.name && SHARED_NAMESPACES.includes(t.name.ns)).map((t) => `${t.name!.ns}|${t.name!.local}`);
+  return buildTablesWith(set, shared);
+}
+
+function buildTablesWith(set: SchemaSet, sharedTypes: string[] | undefined): Tables {
   const globals = set.resolveAll();
   // --- string table partitions ---
   const schemaNs = [...set.namespaces].filter((n) => n !== "").sort(cmpStr);
@@ -333,8 +346,18 @@ export function buildTables(set: SchemaSet): Tables {
     types[o + 4] = (t.mixed ? 1 : 0) | (hasAny ? 2 : 0) | (t.simple && attrs.length === 0 ? 4 : 0);
   };
 
-  // document grammar: global elements sorted by qname
   const sortedGlobals = globals.slice().sort((a, b) => cmpQN(a.qn, b.qn));
+  // The named types of the imported namespaces (xmldsig, then -20 CommonTypes) that this schema
+  // uses come first, sorted by name, so their states, productions, datatypes and counters lead
+  // every family's tables alike and emit.ts writes that common start once. Only internal indices
+  // move; the EXI events are the same.
+  if (sharedTypes) {
+    for (const ns of SHARED_NAMESPACES) {
+      for (const key of sharedTypes.filter((k) => k.startsWith(`${ns}|`)).sort(cmpStr)) childOf(set.typeByKey(key));
+      while (pending.length) { const t = pending.shift()!; buildType(t, typeIndex.get(t)!); }
+    }
+  }
+  // document grammar: global elements sorted by qname
   const doc: number[] = [];
   for (const g of sortedGlobals) doc.push(qid(g.qn), childOf(g.type));
   while (pending.length) { const t = pending.shift()!; buildType(t, typeIndex.get(t)!); }

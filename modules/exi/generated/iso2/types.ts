@@ -6,6 +6,148 @@
 /** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
 export type ExiContentItem = string | { [name: string]: unknown };
 
+export interface CanonicalizationMethodType {
+  Algorithm: string;
+  $content?: ExiContentItem[];
+}
+
+export interface DSAKeyValueType {
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
+}
+
+export interface DigestMethodType {
+  Algorithm: string;
+  $content?: ExiContentItem[];
+}
+
+export interface KeyInfoType {
+  Id?: string;
+  KeyName?: string[];
+  KeyValue?: KeyValueType[];
+  RetrievalMethod?: RetrievalMethodType[];
+  X509Data?: X509DataType[];
+  PGPData?: PGPDataType[];
+  SPKIData?: SPKIDataType[];
+  MgmtData?: string[];
+  $content?: ExiContentItem[];
+}
+
+export interface KeyValueType {
+  DSAKeyValue?: DSAKeyValueType;
+  RSAKeyValue?: RSAKeyValueType;
+  $content?: ExiContentItem[];
+}
+
+export interface ManifestType {
+  Id?: string;
+  Reference: ReferenceType[];
+}
+
+export interface ObjectType {
+  Encoding?: string;
+  Id?: string;
+  MimeType?: string;
+  $content?: ExiContentItem[];
+}
+
+export interface PGPDataType {
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface RSAKeyValueType {
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
+}
+
+export interface ReferenceType {
+  Id?: string;
+  Type?: string;
+  URI?: string;
+  Transforms?: TransformsType;
+  DigestMethod: DigestMethodType;
+  DigestValue: Uint8Array;
+}
+
+export interface RetrievalMethodType {
+  Type?: string;
+  URI?: string;
+  Transforms?: TransformsType;
+}
+
+export interface SPKIDataType {
+  SPKISexp: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface SignatureMethodType {
+  Algorithm: string;
+  HMACOutputLength?: bigint;
+  $content?: ExiContentItem[];
+}
+
+export interface SignaturePropertiesType {
+  Id?: string;
+  SignatureProperty: SignaturePropertyType[];
+}
+
+export interface SignaturePropertyType {
+  Id?: string;
+  Target: string;
+  $content?: ExiContentItem[];
+}
+
+export interface SignatureType {
+  Id?: string;
+  SignedInfo: SignedInfoType;
+  SignatureValue: SignatureValueType;
+  KeyInfo?: KeyInfoType;
+  Object?: ObjectType[];
+}
+
+export interface SignatureValueType {
+  Id?: string;
+  $value: Uint8Array;
+}
+
+export interface SignedInfoType {
+  Id?: string;
+  CanonicalizationMethod: CanonicalizationMethodType;
+  SignatureMethod: SignatureMethodType;
+  Reference: ReferenceType[];
+}
+
+export interface TransformType {
+  Algorithm: string;
+  XPath?: string[];
+  $content?: ExiContentItem[];
+}
+
+export interface TransformsType {
+  Transform: TransformType[];
+}
+
+export interface X509DataType {
+  X509IssuerSerial?: X509IssuerSerialType[];
+  X509SKI?: Uint8Array[];
+  X509SubjectName?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface X509IssuerSerialType {
+  X509IssuerName: string;
+  X509SerialNumber: bigint;
+}
+
 export interface AC_EVChargeParameterType {
   DepartureTime?: number;
   EAmount: PhysicalValueType;
@@ -47,11 +189,6 @@ export interface CableCheckResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
   DC_EVSEStatus: DC_EVSEStatusType;
   EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-}
-
-export interface CanonicalizationMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
 }
 
 export interface CertificateInstallationReqType {
@@ -190,21 +327,6 @@ export interface DC_EVStatusType {
   EVRESSSOC: number;
 }
 
-export interface DSAKeyValueType {
-  P?: Uint8Array;
-  Q?: Uint8Array;
-  G?: Uint8Array;
-  Y: Uint8Array;
-  J?: Uint8Array;
-  Seed?: Uint8Array;
-  PgenCounter?: Uint8Array;
-}
-
-export interface DigestMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
-}
-
 export interface EVChargeParameterType {
   DepartureTime?: number;
 }
@@ -228,29 +350,6 @@ export interface EntryType {
   TimeInterval?: IntervalType;
 }
 
-export interface KeyInfoType {
-  Id?: string;
-  KeyName?: string[];
-  KeyValue?: KeyValueType[];
-  RetrievalMethod?: RetrievalMethodType[];
-  X509Data?: X509DataType[];
-  PGPData?: PGPDataType[];
-  SPKIData?: SPKIDataType[];
-  MgmtData?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface KeyValueType {
-  DSAKeyValue?: DSAKeyValueType;
-  RSAKeyValue?: RSAKeyValueType;
-  $content?: ExiContentItem[];
-}
-
-export interface ManifestType {
-  Id?: string;
-  Reference: ReferenceType[];
-}
-
 export interface MeteringReceiptReqType {
   Id?: string;
   SessionID: Uint8Array;
@@ -263,19 +362,6 @@ export interface MeteringReceiptResType {
   AC_EVSEStatus?: AC_EVSEStatusType;
   DC_EVSEStatus?: DC_EVSEStatusType;
   EVSEStatus?: EVSEStatusType;
-}
-
-export interface ObjectType {
-  Encoding?: string;
-  Id?: string;
-  MimeType?: string;
-  $content?: ExiContentItem[];
-}
-
-export interface PGPDataType {
-  PGPKeyID?: Uint8Array;
-  PGPKeyPacket?: Uint8Array[];
-  $content?: ExiContentItem[];
 }
 
 export interface PMaxScheduleEntryType {
@@ -331,29 +417,9 @@ export interface PreChargeResType {
   EVSEPresentVoltage: PhysicalValueType;
 }
 
-export interface RSAKeyValueType {
-  Modulus: Uint8Array;
-  Exponent: Uint8Array;
-}
-
-export interface ReferenceType {
-  Id?: string;
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
-  DigestMethod: DigestMethodType;
-  DigestValue: Uint8Array;
-}
-
 export interface RelativeTimeIntervalType {
   start: number;
   duration?: number;
-}
-
-export interface RetrievalMethodType {
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
 }
 
 export interface SAScheduleListType {
@@ -361,11 +427,6 @@ export interface SAScheduleListType {
 }
 
 export interface SASchedulesType {
-}
-
-export interface SPKIDataType {
-  SPKISexp: Uint8Array[];
-  $content?: ExiContentItem[];
 }
 
 export interface SalesTariffEntryType {
@@ -415,54 +476,7 @@ export interface SessionStopResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
 }
 
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
-export interface SignatureMethodType {
-  Algorithm: string;
-  HMACOutputLength?: bigint;
-  $content?: ExiContentItem[];
-}
-
-export interface SignaturePropertiesType {
-  Id?: string;
-  SignatureProperty: SignaturePropertyType[];
-}
-
-export interface SignaturePropertyType {
-  Id?: string;
-  Target: string;
-  $content?: ExiContentItem[];
-}
-
-export interface SignatureValueType {
-  Id?: string;
-  $value: Uint8Array;
-}
-
-export interface SignedInfoType {
-  Id?: string;
-  CanonicalizationMethod: CanonicalizationMethodType;
-  SignatureMethod: SignatureMethodType;
-  Reference: ReferenceType[];
-}
-
 export interface IntervalType {
-}
-
-export interface TransformType {
-  Algorithm: string;
-  XPath?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface TransformsType {
-  Transform: TransformType[];
 }
 
 export interface V2G_MessageType {
@@ -478,15 +492,6 @@ export interface WeldingDetectionResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
   DC_EVSEStatus: DC_EVSEStatusType;
   EVSEPresentVoltage: PhysicalValueType;
-}
-
-export interface X509DataType {
-  X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: Uint8Array[];
-  X509SubjectName?: string[];
-  X509Certificate?: Uint8Array[];
-  X509CRL?: Uint8Array[];
-  $content?: ExiContentItem[];
 }
 
 export interface PhysicalValueType {
@@ -610,11 +615,6 @@ export interface BodyType {
   SessionStopRes?: SessionStopResType;
   WeldingDetectionReq?: WeldingDetectionReqType;
   WeldingDetectionRes?: WeldingDetectionResType;
-}
-
-export interface X509IssuerSerialType {
-  X509IssuerName: string;
-  X509SerialNumber: bigint;
 }
 
 export interface SubCertificatesType {

@@ -6,62 +6,6 @@
 /** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
 export type ExiContentItem = string | { [name: string]: unknown };
 
-export interface ACDP_ConnectReqType {
-  Header: MessageHeaderType;
-  EVElectricalChargingDeviceStatus: "State_A" | "State_B" | "State_C" | "State_D";
-}
-
-export interface ACDP_ConnectResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  EVSEElectricalChargingDeviceStatus: "State_A" | "State_B" | "State_C" | "State_D";
-  EVSEMechanicalChargingDeviceStatus: "Home" | "Moving" | "EndPosition";
-}
-
-export interface ACDP_SystemStatusReqType {
-  Header: MessageHeaderType;
-  EVTechnicalStatus: EVTechnicalStatusType;
-}
-
-export interface ACDP_SystemStatusResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  EVSEMechanicalChargingDeviceStatus: "Home" | "Moving" | "EndPosition";
-  EVSEReadyToCharge: boolean;
-  EVSEIsolationStatus: "Invalid" | "Safe" | "Warning" | "Fault";
-  EVSEDisabled: boolean;
-  EVSEUtilityInterruptEvent: boolean;
-  EVSEEmergencyShutdown: boolean;
-  EVSEMalfunction: boolean;
-  EVInChargePosition: boolean;
-  EVAssociationStatus: boolean;
-}
-
-export interface ACDP_VehiclePositioningReqType {
-  Header: MessageHeaderType;
-  EVMobilityStatus: boolean;
-  EVPositioningSupport: boolean;
-}
-
-export interface ACDP_VehiclePositioningResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  EVSEPositioningSupport: boolean;
-  EVRelativeXDeviation: number;
-  EVRelativeYDeviation: number;
-  ContactWindowXc: number;
-  ContactWindowYc: number;
-  EVInChargePosition: boolean;
-}
-
-export interface CLReqControlModeType {
-}
-
-export interface CLResControlModeType {
-}
-
 export interface CanonicalizationMethodType {
   Algorithm: string;
   $content?: ExiContentItem[];
@@ -143,14 +87,6 @@ export interface SPKIDataType {
   $content?: ExiContentItem[];
 }
 
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
 export interface SignatureMethodType {
   Algorithm: string;
   HMACOutputLength?: bigint;
@@ -166,6 +102,14 @@ export interface SignaturePropertyType {
   Id?: string;
   Target: string;
   $content?: ExiContentItem[];
+}
+
+export interface SignatureType {
+  Id?: string;
+  SignedInfo: SignedInfoType;
+  SignatureValue: SignatureValueType;
+  KeyInfo?: KeyInfoType;
+  Object?: ObjectType[];
 }
 
 export interface SignatureValueType {
@@ -199,36 +143,25 @@ export interface X509DataType {
   $content?: ExiContentItem[];
 }
 
-export interface MessageHeaderType {
-  SessionID: Uint8Array;
-  TimeStamp: bigint;
-  Signature?: SignatureType;
-}
-
-export interface EVTechnicalStatusType {
-  EVReadyToCharge: boolean;
-  EVImmobilizationRequest: boolean;
-  EVImmobilized?: boolean;
-  EVWLANStrength?: RationalNumberType;
-  EVCPStatus?: "StateA" | "StateB" | "StateC" | "StateD" | "StateE";
-  EVSOC?: number;
-  EVErrorCode?: "OK_NoEVError" | "FAILED" | "FAILED_EmergencyEvent" | "FAILED_Breaker" | "FAILED_RESSTemperatureInhibit" | "FAILED_RESS" | "FAILED_ChargingCurrentDifferential" | "FAILED_ChargingVoltageOutOfRange" | "FAILED_Reserved1" | "FAILED_Reserved2";
-  EVTimeout?: boolean;
-}
-
 export interface X509IssuerSerialType {
   X509IssuerName: string;
   X509SerialNumber: bigint;
 }
 
-export interface RationalNumberType {
-  Exponent: number;
-  Value: number;
+export interface CLReqControlModeType {
+}
+
+export interface CLResControlModeType {
 }
 
 export interface DetailedCostType {
   Amount: RationalNumberType;
   CostPerUnit: RationalNumberType;
+}
+
+export interface DetailedTaxType {
+  TaxRuleID: number;
+  Amount: RationalNumberType;
 }
 
 export interface DisplayParametersType {
@@ -249,6 +182,12 @@ export interface EVSEStatusType {
   EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
 }
 
+export interface MessageHeaderType {
+  SessionID: Uint8Array;
+  TimeStamp: bigint;
+  Signature?: SignatureType;
+}
+
 export interface MeterInfoType {
   MeterID: string;
   ChargedEnergyReadingWh: bigint;
@@ -260,6 +199,11 @@ export interface MeterInfoType {
   MeterTimestamp?: bigint;
 }
 
+export interface RationalNumberType {
+  Exponent: number;
+  Value: number;
+}
+
 export interface ReceiptType {
   TimeAnchor: bigint;
   EnergyCosts?: DetailedCostType;
@@ -269,9 +213,65 @@ export interface ReceiptType {
   TaxCosts?: DetailedTaxType[];
 }
 
-export interface DetailedTaxType {
-  TaxRuleID: number;
-  Amount: RationalNumberType;
+export interface ACDP_ConnectReqType {
+  Header: MessageHeaderType;
+  EVElectricalChargingDeviceStatus: "State_A" | "State_B" | "State_C" | "State_D";
+}
+
+export interface ACDP_ConnectResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+  EVSEElectricalChargingDeviceStatus: "State_A" | "State_B" | "State_C" | "State_D";
+  EVSEMechanicalChargingDeviceStatus: "Home" | "Moving" | "EndPosition";
+}
+
+export interface ACDP_SystemStatusReqType {
+  Header: MessageHeaderType;
+  EVTechnicalStatus: EVTechnicalStatusType;
+}
+
+export interface ACDP_SystemStatusResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+  EVSEMechanicalChargingDeviceStatus: "Home" | "Moving" | "EndPosition";
+  EVSEReadyToCharge: boolean;
+  EVSEIsolationStatus: "Invalid" | "Safe" | "Warning" | "Fault";
+  EVSEDisabled: boolean;
+  EVSEUtilityInterruptEvent: boolean;
+  EVSEEmergencyShutdown: boolean;
+  EVSEMalfunction: boolean;
+  EVInChargePosition: boolean;
+  EVAssociationStatus: boolean;
+}
+
+export interface ACDP_VehiclePositioningReqType {
+  Header: MessageHeaderType;
+  EVMobilityStatus: boolean;
+  EVPositioningSupport: boolean;
+}
+
+export interface ACDP_VehiclePositioningResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+  EVSEPositioningSupport: boolean;
+  EVRelativeXDeviation: number;
+  EVRelativeYDeviation: number;
+  ContactWindowXc: number;
+  ContactWindowYc: number;
+  EVInChargePosition: boolean;
+}
+
+export interface EVTechnicalStatusType {
+  EVReadyToCharge: boolean;
+  EVImmobilizationRequest: boolean;
+  EVImmobilized?: boolean;
+  EVWLANStrength?: RationalNumberType;
+  EVCPStatus?: "StateA" | "StateB" | "StateC" | "StateD" | "StateE";
+  EVSOC?: number;
+  EVErrorCode?: "OK_NoEVError" | "FAILED" | "FAILED_EmergencyEvent" | "FAILED_Breaker" | "FAILED_RESSTemperatureInhibit" | "FAILED_RESS" | "FAILED_ChargingCurrentDifferential" | "FAILED_ChargingVoltageOutOfRange" | "FAILED_Reserved1" | "FAILED_Reserved2";
+  EVTimeout?: boolean;
 }
 
 /** Root elements of an EXI document of this schema. */

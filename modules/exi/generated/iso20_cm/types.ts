@@ -6,58 +6,9 @@
 /** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
 export type ExiContentItem = string | { [name: string]: unknown };
 
-export interface AuthorizationReqType {
-  Header: MessageHeaderType;
-  SelectedAuthorizationService: "EIM" | "PnC";
-  EIM_AReqAuthorizationMode?: EIM_AReqAuthorizationModeType;
-  PnC_AReqAuthorizationMode?: PnC_AReqAuthorizationModeType;
-}
-
-export interface AuthorizationResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-}
-
-export interface AuthorizationSetupReqType {
-  Header: MessageHeaderType;
-}
-
-export interface AuthorizationSetupResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  AuthorizationServices: ("EIM" | "PnC")[];
-  CertificateInstallationService: boolean;
-  EIM_ASResAuthorizationMode?: EIM_ASResAuthorizationModeType;
-  PnC_ASResAuthorizationMode?: PnC_ASResAuthorizationModeType;
-}
-
-export interface CLReqControlModeType {
-}
-
-export interface CLResControlModeType {
-}
-
 export interface CanonicalizationMethodType {
   Algorithm: string;
   $content?: ExiContentItem[];
-}
-
-export interface CertificateInstallationReqType {
-  Header: MessageHeaderType;
-  OEMProvisioningCertificateChain: SignedCertificateChainType;
-  ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
-  MaximumContractCertificateChains: number;
-  PrioritizedEMAIDs?: EMAIDListType;
-}
-
-export interface CertificateInstallationResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  CPSCertificateChain: CertificateChainType;
-  SignedInstallationData: SignedInstallationDataType;
-  RemainingContractCertificateChains: number;
 }
 
 export interface DSAKeyValueType {
@@ -98,16 +49,6 @@ export interface ManifestType {
   Reference: ReferenceType[];
 }
 
-export interface MeteringConfirmationReqType {
-  Header: MessageHeaderType;
-  SignedMeteringData: SignedMeteringDataType;
-}
-
-export interface MeteringConfirmationResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-}
-
 export interface ObjectType {
   Encoding?: string;
   Id?: string;
@@ -119,20 +60,6 @@ export interface PGPDataType {
   PGPKeyID?: Uint8Array;
   PGPKeyPacket?: Uint8Array[];
   $content?: ExiContentItem[];
-}
-
-export interface PowerDeliveryReqType {
-  Header: MessageHeaderType;
-  EVProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-  ChargeProgress: "Start" | "Stop" | "Standby" | "ScheduleRenegotiation";
-  EVPowerProfile?: EVPowerProfileType;
-  BPT_ChannelSelection?: "Charge" | "Discharge";
-}
-
-export interface PowerDeliveryResType {
-  Header: MessageHeaderType;
-  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
-  EVSEStatus?: EVSEStatusType;
 }
 
 export interface RSAKeyValueType {
@@ -158,6 +85,203 @@ export interface RetrievalMethodType {
 export interface SPKIDataType {
   SPKISexp: Uint8Array[];
   $content?: ExiContentItem[];
+}
+
+export interface SignatureMethodType {
+  Algorithm: string;
+  HMACOutputLength?: bigint;
+  $content?: ExiContentItem[];
+}
+
+export interface SignaturePropertiesType {
+  Id?: string;
+  SignatureProperty: SignaturePropertyType[];
+}
+
+export interface SignaturePropertyType {
+  Id?: string;
+  Target: string;
+  $content?: ExiContentItem[];
+}
+
+export interface SignatureType {
+  Id?: string;
+  SignedInfo: SignedInfoType;
+  SignatureValue: SignatureValueType;
+  KeyInfo?: KeyInfoType;
+  Object?: ObjectType[];
+}
+
+export interface SignatureValueType {
+  Id?: string;
+  $value: Uint8Array;
+}
+
+export interface SignedInfoType {
+  Id?: string;
+  CanonicalizationMethod: CanonicalizationMethodType;
+  SignatureMethod: SignatureMethodType;
+  Reference: ReferenceType[];
+}
+
+export interface TransformType {
+  Algorithm: string;
+  XPath?: string[];
+  $content?: ExiContentItem[];
+}
+
+export interface TransformsType {
+  Transform: TransformType[];
+}
+
+export interface X509DataType {
+  X509IssuerSerial?: X509IssuerSerialType[];
+  X509SKI?: Uint8Array[];
+  X509SubjectName?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface X509IssuerSerialType {
+  X509IssuerName: string;
+  X509SerialNumber: bigint;
+}
+
+export interface CLReqControlModeType {
+}
+
+export interface CLResControlModeType {
+}
+
+export interface DetailedCostType {
+  Amount: RationalNumberType;
+  CostPerUnit: RationalNumberType;
+}
+
+export interface DetailedTaxType {
+  TaxRuleID: number;
+  Amount: RationalNumberType;
+}
+
+export interface DisplayParametersType {
+  PresentSOC?: number;
+  MinimumSOC?: number;
+  TargetSOC?: number;
+  MaximumSOC?: number;
+  RemainingTimeToMinimumSOC?: number;
+  RemainingTimeToTargetSOC?: number;
+  RemainingTimeToMaximumSOC?: number;
+  ChargingComplete?: boolean;
+  BatteryEnergyCapacity?: RationalNumberType;
+  InletHot?: boolean;
+}
+
+export interface EVSEStatusType {
+  NotificationMaxDelay: number;
+  EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
+}
+
+export interface ListOfRootCertificateIDsType {
+  RootCertificateID: X509IssuerSerialType[];
+}
+
+export interface MessageHeaderType {
+  SessionID: Uint8Array;
+  TimeStamp: bigint;
+  Signature?: SignatureType;
+}
+
+export interface MeterInfoType {
+  MeterID: string;
+  ChargedEnergyReadingWh: bigint;
+  BPT_DischargedEnergyReadingWh?: bigint;
+  CapacitiveEnergyReadingVARh?: bigint;
+  BPT_InductiveEnergyReadingVARh?: bigint;
+  MeterSignature?: Uint8Array;
+  MeterStatus?: number;
+  MeterTimestamp?: bigint;
+}
+
+export interface RationalNumberType {
+  Exponent: number;
+  Value: number;
+}
+
+export interface ReceiptType {
+  TimeAnchor: bigint;
+  EnergyCosts?: DetailedCostType;
+  OccupancyCosts?: DetailedCostType;
+  AdditionalServicesCosts?: DetailedCostType;
+  OverstayCosts?: DetailedCostType;
+  TaxCosts?: DetailedTaxType[];
+}
+
+export interface AuthorizationReqType {
+  Header: MessageHeaderType;
+  SelectedAuthorizationService: "EIM" | "PnC";
+  EIM_AReqAuthorizationMode?: EIM_AReqAuthorizationModeType;
+  PnC_AReqAuthorizationMode?: PnC_AReqAuthorizationModeType;
+}
+
+export interface AuthorizationResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+}
+
+export interface AuthorizationSetupReqType {
+  Header: MessageHeaderType;
+}
+
+export interface AuthorizationSetupResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+  AuthorizationServices: ("EIM" | "PnC")[];
+  CertificateInstallationService: boolean;
+  EIM_ASResAuthorizationMode?: EIM_ASResAuthorizationModeType;
+  PnC_ASResAuthorizationMode?: PnC_ASResAuthorizationModeType;
+}
+
+export interface CertificateInstallationReqType {
+  Header: MessageHeaderType;
+  OEMProvisioningCertificateChain: SignedCertificateChainType;
+  ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
+  MaximumContractCertificateChains: number;
+  PrioritizedEMAIDs?: EMAIDListType;
+}
+
+export interface CertificateInstallationResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+  EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+  CPSCertificateChain: CertificateChainType;
+  SignedInstallationData: SignedInstallationDataType;
+  RemainingContractCertificateChains: number;
+}
+
+export interface MeteringConfirmationReqType {
+  Header: MessageHeaderType;
+  SignedMeteringData: SignedMeteringDataType;
+}
+
+export interface MeteringConfirmationResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+}
+
+export interface PowerDeliveryReqType {
+  Header: MessageHeaderType;
+  EVProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+  ChargeProgress: "Start" | "Stop" | "Standby" | "ScheduleRenegotiation";
+  EVPowerProfile?: EVPowerProfileType;
+  BPT_ChannelSelection?: "Charge" | "Discharge";
+}
+
+export interface PowerDeliveryResType {
+  Header: MessageHeaderType;
+  ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
+  EVSEStatus?: EVSEStatusType;
 }
 
 export interface ScheduleExchangeReqType {
@@ -235,43 +359,6 @@ export interface SessionStopResType {
   ResponseCode: "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
 }
 
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
-export interface SignatureMethodType {
-  Algorithm: string;
-  HMACOutputLength?: bigint;
-  $content?: ExiContentItem[];
-}
-
-export interface SignaturePropertiesType {
-  Id?: string;
-  SignatureProperty: SignaturePropertyType[];
-}
-
-export interface SignaturePropertyType {
-  Id?: string;
-  Target: string;
-  $content?: ExiContentItem[];
-}
-
-export interface SignatureValueType {
-  Id?: string;
-  $value: Uint8Array;
-}
-
-export interface SignedInfoType {
-  Id?: string;
-  CanonicalizationMethod: CanonicalizationMethodType;
-  SignatureMethod: SignatureMethodType;
-  Reference: ReferenceType[];
-}
-
 export interface SignedInstallationDataType {
   Id: string;
   ContractCertificateChain: ContractCertificateChainType;
@@ -289,16 +376,6 @@ export interface SignedMeteringDataType {
   Receipt?: ReceiptType;
   Dynamic_SMDTControlMode?: Dynamic_SMDTControlModeType;
   Scheduled_SMDTControlMode?: Scheduled_SMDTControlModeType;
-}
-
-export interface TransformType {
-  Algorithm: string;
-  XPath?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface TransformsType {
-  Transform: TransformType[];
 }
 
 export interface VehicleCheckInReqType {
@@ -330,21 +407,6 @@ export interface VehicleCheckOutResType {
   EVSECheckOutStatus: "Scheduled" | "Completed";
 }
 
-export interface X509DataType {
-  X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: Uint8Array[];
-  X509SubjectName?: string[];
-  X509Certificate?: Uint8Array[];
-  X509CRL?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface MessageHeaderType {
-  SessionID: Uint8Array;
-  TimeStamp: bigint;
-  Signature?: SignatureType;
-}
-
 export interface EIM_AReqAuthorizationModeType {
 }
 
@@ -368,10 +430,6 @@ export interface SignedCertificateChainType {
   SubCertificates?: SubCertificatesType;
 }
 
-export interface ListOfRootCertificateIDsType {
-  RootCertificateID: X509IssuerSerialType[];
-}
-
 export interface EMAIDListType {
   EMAID: string[];
 }
@@ -386,11 +444,6 @@ export interface EVPowerProfileType {
   Dynamic_EVPPTControlMode?: Dynamic_EVPPTControlModeType;
   Scheduled_EVPPTControlMode?: Scheduled_EVPPTControlModeType;
   EVPowerProfileEntries: EVPowerProfileEntryListType;
-}
-
-export interface EVSEStatusType {
-  NotificationMaxDelay: number;
-  EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
 }
 
 export interface Dynamic_SEReqControlModeType {
@@ -450,36 +503,11 @@ export interface ContractCertificateChainType {
   SubCertificates: SubCertificatesType;
 }
 
-export interface MeterInfoType {
-  MeterID: string;
-  ChargedEnergyReadingWh: bigint;
-  BPT_DischargedEnergyReadingWh?: bigint;
-  CapacitiveEnergyReadingVARh?: bigint;
-  BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: Uint8Array;
-  MeterStatus?: number;
-  MeterTimestamp?: bigint;
-}
-
-export interface ReceiptType {
-  TimeAnchor: bigint;
-  EnergyCosts?: DetailedCostType;
-  OccupancyCosts?: DetailedCostType;
-  AdditionalServicesCosts?: DetailedCostType;
-  OverstayCosts?: DetailedCostType;
-  TaxCosts?: DetailedTaxType[];
-}
-
 export interface Dynamic_SMDTControlModeType {
 }
 
 export interface Scheduled_SMDTControlModeType {
   SelectedScheduleTupleID: number;
-}
-
-export interface X509IssuerSerialType {
-  X509IssuerName: string;
-  X509SerialNumber: bigint;
 }
 
 export interface SupportedProvidersListType {
@@ -500,11 +528,6 @@ export interface Scheduled_EVPPTControlModeType {
 
 export interface EVPowerProfileEntryListType {
   EVPowerProfileEntry: PowerScheduleEntryType[];
-}
-
-export interface RationalNumberType {
-  Exponent: number;
-  Value: number;
 }
 
 export interface EVEnergyOfferType {
@@ -551,16 +574,6 @@ export interface ParameterSetType {
 export interface ServiceType {
   ServiceID: number;
   FreeService: boolean;
-}
-
-export interface DetailedCostType {
-  Amount: RationalNumberType;
-  CostPerUnit: RationalNumberType;
-}
-
-export interface DetailedTaxType {
-  TaxRuleID: number;
-  Amount: RationalNumberType;
 }
 
 export interface PowerScheduleEntryType {
@@ -694,19 +707,6 @@ export interface PowerScheduleEntryListType {
 export interface EVPriceRuleType {
   EnergyFee: RationalNumberType;
   PowerRangeStart: RationalNumberType;
-}
-
-export interface DisplayParametersType {
-  PresentSOC?: number;
-  MinimumSOC?: number;
-  TargetSOC?: number;
-  MaximumSOC?: number;
-  RemainingTimeToMinimumSOC?: number;
-  RemainingTimeToTargetSOC?: number;
-  RemainingTimeToMaximumSOC?: number;
-  ChargingComplete?: boolean;
-  BatteryEnergyCapacity?: RationalNumberType;
-  InletHot?: boolean;
 }
 
 /** Root elements of an EXI document of this schema. */

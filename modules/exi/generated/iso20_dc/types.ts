@@ -6,6 +6,213 @@
 /** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
 export type ExiContentItem = string | { [name: string]: unknown };
 
+export interface CanonicalizationMethodType {
+  Algorithm: string;
+  $content?: ExiContentItem[];
+}
+
+export interface DSAKeyValueType {
+  P?: Uint8Array;
+  Q?: Uint8Array;
+  G?: Uint8Array;
+  Y: Uint8Array;
+  J?: Uint8Array;
+  Seed?: Uint8Array;
+  PgenCounter?: Uint8Array;
+}
+
+export interface DigestMethodType {
+  Algorithm: string;
+  $content?: ExiContentItem[];
+}
+
+export interface KeyInfoType {
+  Id?: string;
+  KeyName?: string[];
+  KeyValue?: KeyValueType[];
+  RetrievalMethod?: RetrievalMethodType[];
+  X509Data?: X509DataType[];
+  PGPData?: PGPDataType[];
+  SPKIData?: SPKIDataType[];
+  MgmtData?: string[];
+  $content?: ExiContentItem[];
+}
+
+export interface KeyValueType {
+  DSAKeyValue?: DSAKeyValueType;
+  RSAKeyValue?: RSAKeyValueType;
+  $content?: ExiContentItem[];
+}
+
+export interface ManifestType {
+  Id?: string;
+  Reference: ReferenceType[];
+}
+
+export interface ObjectType {
+  Encoding?: string;
+  Id?: string;
+  MimeType?: string;
+  $content?: ExiContentItem[];
+}
+
+export interface PGPDataType {
+  PGPKeyID?: Uint8Array;
+  PGPKeyPacket?: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface RSAKeyValueType {
+  Modulus: Uint8Array;
+  Exponent: Uint8Array;
+}
+
+export interface ReferenceType {
+  Id?: string;
+  Type?: string;
+  URI?: string;
+  Transforms?: TransformsType;
+  DigestMethod: DigestMethodType;
+  DigestValue: Uint8Array;
+}
+
+export interface RetrievalMethodType {
+  Type?: string;
+  URI?: string;
+  Transforms?: TransformsType;
+}
+
+export interface SPKIDataType {
+  SPKISexp: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface SignatureMethodType {
+  Algorithm: string;
+  HMACOutputLength?: bigint;
+  $content?: ExiContentItem[];
+}
+
+export interface SignaturePropertiesType {
+  Id?: string;
+  SignatureProperty: SignaturePropertyType[];
+}
+
+export interface SignaturePropertyType {
+  Id?: string;
+  Target: string;
+  $content?: ExiContentItem[];
+}
+
+export interface SignatureType {
+  Id?: string;
+  SignedInfo: SignedInfoType;
+  SignatureValue: SignatureValueType;
+  KeyInfo?: KeyInfoType;
+  Object?: ObjectType[];
+}
+
+export interface SignatureValueType {
+  Id?: string;
+  $value: Uint8Array;
+}
+
+export interface SignedInfoType {
+  Id?: string;
+  CanonicalizationMethod: CanonicalizationMethodType;
+  SignatureMethod: SignatureMethodType;
+  Reference: ReferenceType[];
+}
+
+export interface TransformType {
+  Algorithm: string;
+  XPath?: string[];
+  $content?: ExiContentItem[];
+}
+
+export interface TransformsType {
+  Transform: TransformType[];
+}
+
+export interface X509DataType {
+  X509IssuerSerial?: X509IssuerSerialType[];
+  X509SKI?: Uint8Array[];
+  X509SubjectName?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface X509IssuerSerialType {
+  X509IssuerName: string;
+  X509SerialNumber: bigint;
+}
+
+export interface CLReqControlModeType {
+}
+
+export interface CLResControlModeType {
+}
+
+export interface DetailedCostType {
+  Amount: RationalNumberType;
+  CostPerUnit: RationalNumberType;
+}
+
+export interface DetailedTaxType {
+  TaxRuleID: number;
+  Amount: RationalNumberType;
+}
+
+export interface DisplayParametersType {
+  PresentSOC?: number;
+  MinimumSOC?: number;
+  TargetSOC?: number;
+  MaximumSOC?: number;
+  RemainingTimeToMinimumSOC?: number;
+  RemainingTimeToTargetSOC?: number;
+  RemainingTimeToMaximumSOC?: number;
+  ChargingComplete?: boolean;
+  BatteryEnergyCapacity?: RationalNumberType;
+  InletHot?: boolean;
+}
+
+export interface EVSEStatusType {
+  NotificationMaxDelay: number;
+  EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
+}
+
+export interface MessageHeaderType {
+  SessionID: Uint8Array;
+  TimeStamp: bigint;
+  Signature?: SignatureType;
+}
+
+export interface MeterInfoType {
+  MeterID: string;
+  ChargedEnergyReadingWh: bigint;
+  BPT_DischargedEnergyReadingWh?: bigint;
+  CapacitiveEnergyReadingVARh?: bigint;
+  BPT_InductiveEnergyReadingVARh?: bigint;
+  MeterSignature?: Uint8Array;
+  MeterStatus?: number;
+  MeterTimestamp?: bigint;
+}
+
+export interface RationalNumberType {
+  Exponent: number;
+  Value: number;
+}
+
+export interface ReceiptType {
+  TimeAnchor: bigint;
+  EnergyCosts?: DetailedCostType;
+  OccupancyCosts?: DetailedCostType;
+  AdditionalServicesCosts?: DetailedCostType;
+  OverstayCosts?: DetailedCostType;
+  TaxCosts?: DetailedTaxType[];
+}
+
 export interface BPT_DC_CPDReqEnergyTransferModeType {
   EVMaximumChargePower: RationalNumberType;
   EVMinimumChargePower: RationalNumberType;
@@ -91,17 +298,6 @@ export interface BPT_Scheduled_DC_CLResControlModeType {
   EVSEMinimumDischargePower?: RationalNumberType;
   EVSEMaximumDischargeCurrent?: RationalNumberType;
   EVSEMinimumVoltage?: RationalNumberType;
-}
-
-export interface CLReqControlModeType {
-}
-
-export interface CLResControlModeType {
-}
-
-export interface CanonicalizationMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
 }
 
 export interface DC_CPDReqEnergyTransferModeType {
@@ -201,21 +397,6 @@ export interface DC_WeldingDetectionResType {
   EVSEPresentVoltage: RationalNumberType;
 }
 
-export interface DSAKeyValueType {
-  P?: Uint8Array;
-  Q?: Uint8Array;
-  G?: Uint8Array;
-  Y: Uint8Array;
-  J?: Uint8Array;
-  Seed?: Uint8Array;
-  PgenCounter?: Uint8Array;
-}
-
-export interface DigestMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
-}
-
 export interface Dynamic_DC_CLReqControlModeType {
   DepartureTime?: number;
   EVTargetEnergyRequest: RationalNumberType;
@@ -239,67 +420,6 @@ export interface Dynamic_DC_CLResControlModeType {
   EVSEMaximumVoltage: RationalNumberType;
 }
 
-export interface KeyInfoType {
-  Id?: string;
-  KeyName?: string[];
-  KeyValue?: KeyValueType[];
-  RetrievalMethod?: RetrievalMethodType[];
-  X509Data?: X509DataType[];
-  PGPData?: PGPDataType[];
-  SPKIData?: SPKIDataType[];
-  MgmtData?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface KeyValueType {
-  DSAKeyValue?: DSAKeyValueType;
-  RSAKeyValue?: RSAKeyValueType;
-  $content?: ExiContentItem[];
-}
-
-export interface ManifestType {
-  Id?: string;
-  Reference: ReferenceType[];
-}
-
-export interface ObjectType {
-  Encoding?: string;
-  Id?: string;
-  MimeType?: string;
-  $content?: ExiContentItem[];
-}
-
-export interface PGPDataType {
-  PGPKeyID?: Uint8Array;
-  PGPKeyPacket?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface RSAKeyValueType {
-  Modulus: Uint8Array;
-  Exponent: Uint8Array;
-}
-
-export interface ReferenceType {
-  Id?: string;
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
-  DigestMethod: DigestMethodType;
-  DigestValue: Uint8Array;
-}
-
-export interface RetrievalMethodType {
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
-}
-
-export interface SPKIDataType {
-  SPKISexp: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
 export interface Scheduled_DC_CLReqControlModeType {
   EVTargetEnergyRequest?: RationalNumberType;
   EVMaximumEnergyRequest?: RationalNumberType;
@@ -318,126 +438,6 @@ export interface Scheduled_DC_CLResControlModeType {
   EVSEMinimumChargePower?: RationalNumberType;
   EVSEMaximumChargeCurrent?: RationalNumberType;
   EVSEMaximumVoltage?: RationalNumberType;
-}
-
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
-export interface SignatureMethodType {
-  Algorithm: string;
-  HMACOutputLength?: bigint;
-  $content?: ExiContentItem[];
-}
-
-export interface SignaturePropertiesType {
-  Id?: string;
-  SignatureProperty: SignaturePropertyType[];
-}
-
-export interface SignaturePropertyType {
-  Id?: string;
-  Target: string;
-  $content?: ExiContentItem[];
-}
-
-export interface SignatureValueType {
-  Id?: string;
-  $value: Uint8Array;
-}
-
-export interface SignedInfoType {
-  Id?: string;
-  CanonicalizationMethod: CanonicalizationMethodType;
-  SignatureMethod: SignatureMethodType;
-  Reference: ReferenceType[];
-}
-
-export interface TransformType {
-  Algorithm: string;
-  XPath?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface TransformsType {
-  Transform: TransformType[];
-}
-
-export interface X509DataType {
-  X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: Uint8Array[];
-  X509SubjectName?: string[];
-  X509Certificate?: Uint8Array[];
-  X509CRL?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface RationalNumberType {
-  Exponent: number;
-  Value: number;
-}
-
-export interface MessageHeaderType {
-  SessionID: Uint8Array;
-  TimeStamp: bigint;
-  Signature?: SignatureType;
-}
-
-export interface DisplayParametersType {
-  PresentSOC?: number;
-  MinimumSOC?: number;
-  TargetSOC?: number;
-  MaximumSOC?: number;
-  RemainingTimeToMinimumSOC?: number;
-  RemainingTimeToTargetSOC?: number;
-  RemainingTimeToMaximumSOC?: number;
-  ChargingComplete?: boolean;
-  BatteryEnergyCapacity?: RationalNumberType;
-  InletHot?: boolean;
-}
-
-export interface EVSEStatusType {
-  NotificationMaxDelay: number;
-  EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
-}
-
-export interface MeterInfoType {
-  MeterID: string;
-  ChargedEnergyReadingWh: bigint;
-  BPT_DischargedEnergyReadingWh?: bigint;
-  CapacitiveEnergyReadingVARh?: bigint;
-  BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: Uint8Array;
-  MeterStatus?: number;
-  MeterTimestamp?: bigint;
-}
-
-export interface ReceiptType {
-  TimeAnchor: bigint;
-  EnergyCosts?: DetailedCostType;
-  OccupancyCosts?: DetailedCostType;
-  AdditionalServicesCosts?: DetailedCostType;
-  OverstayCosts?: DetailedCostType;
-  TaxCosts?: DetailedTaxType[];
-}
-
-export interface X509IssuerSerialType {
-  X509IssuerName: string;
-  X509SerialNumber: bigint;
-}
-
-export interface DetailedCostType {
-  Amount: RationalNumberType;
-  CostPerUnit: RationalNumberType;
-}
-
-export interface DetailedTaxType {
-  TaxRuleID: number;
-  Amount: RationalNumberType;
 }
 
 /** Root elements of an EXI document of this schema. */

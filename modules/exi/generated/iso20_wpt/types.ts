@@ -6,12 +6,6 @@
 /** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
 export type ExiContentItem = string | { [name: string]: unknown };
 
-export interface CLReqControlModeType {
-}
-
-export interface CLResControlModeType {
-}
-
 export interface CanonicalizationMethodType {
   Algorithm: string;
   $content?: ExiContentItem[];
@@ -93,14 +87,6 @@ export interface SPKIDataType {
   $content?: ExiContentItem[];
 }
 
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
 export interface SignatureMethodType {
   Algorithm: string;
   HMACOutputLength?: bigint;
@@ -116,6 +102,14 @@ export interface SignaturePropertyType {
   Id?: string;
   Target: string;
   $content?: ExiContentItem[];
+}
+
+export interface SignatureType {
+  Id?: string;
+  SignedInfo: SignedInfoType;
+  SignatureValue: SignatureValueType;
+  KeyInfo?: KeyInfoType;
+  Object?: ObjectType[];
 }
 
 export interface SignatureValueType {
@@ -138,6 +132,85 @@ export interface TransformType {
 
 export interface TransformsType {
   Transform: TransformType[];
+}
+
+export interface X509DataType {
+  X509IssuerSerial?: X509IssuerSerialType[];
+  X509SKI?: Uint8Array[];
+  X509SubjectName?: string[];
+  X509Certificate?: Uint8Array[];
+  X509CRL?: Uint8Array[];
+  $content?: ExiContentItem[];
+}
+
+export interface X509IssuerSerialType {
+  X509IssuerName: string;
+  X509SerialNumber: bigint;
+}
+
+export interface CLReqControlModeType {
+}
+
+export interface CLResControlModeType {
+}
+
+export interface DetailedCostType {
+  Amount: RationalNumberType;
+  CostPerUnit: RationalNumberType;
+}
+
+export interface DetailedTaxType {
+  TaxRuleID: number;
+  Amount: RationalNumberType;
+}
+
+export interface DisplayParametersType {
+  PresentSOC?: number;
+  MinimumSOC?: number;
+  TargetSOC?: number;
+  MaximumSOC?: number;
+  RemainingTimeToMinimumSOC?: number;
+  RemainingTimeToTargetSOC?: number;
+  RemainingTimeToMaximumSOC?: number;
+  ChargingComplete?: boolean;
+  BatteryEnergyCapacity?: RationalNumberType;
+  InletHot?: boolean;
+}
+
+export interface EVSEStatusType {
+  NotificationMaxDelay: number;
+  EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
+}
+
+export interface MessageHeaderType {
+  SessionID: Uint8Array;
+  TimeStamp: bigint;
+  Signature?: SignatureType;
+}
+
+export interface MeterInfoType {
+  MeterID: string;
+  ChargedEnergyReadingWh: bigint;
+  BPT_DischargedEnergyReadingWh?: bigint;
+  CapacitiveEnergyReadingVARh?: bigint;
+  BPT_InductiveEnergyReadingVARh?: bigint;
+  MeterSignature?: Uint8Array;
+  MeterStatus?: number;
+  MeterTimestamp?: bigint;
+}
+
+export interface RationalNumberType {
+  Exponent: number;
+  Value: number;
+}
+
+export interface ReceiptType {
+  TimeAnchor: bigint;
+  EnergyCosts?: DetailedCostType;
+  OccupancyCosts?: DetailedCostType;
+  AdditionalServicesCosts?: DetailedCostType;
+  OverstayCosts?: DetailedCostType;
+  TaxCosts?: DetailedTaxType[];
 }
 
 export interface WPT_AlignmentCheckReqType {
@@ -263,69 +336,11 @@ export interface WPT_PairingResType {
   VendorSpecificDataContainer?: Uint8Array[];
 }
 
-export interface X509DataType {
-  X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: Uint8Array[];
-  X509SubjectName?: string[];
-  X509Certificate?: Uint8Array[];
-  X509CRL?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface MessageHeaderType {
-  SessionID: Uint8Array;
-  TimeStamp: bigint;
-  Signature?: SignatureType;
-}
-
-export interface RationalNumberType {
-  Exponent: number;
-  Value: number;
-}
-
-export interface DisplayParametersType {
-  PresentSOC?: number;
-  MinimumSOC?: number;
-  TargetSOC?: number;
-  MaximumSOC?: number;
-  RemainingTimeToMinimumSOC?: number;
-  RemainingTimeToTargetSOC?: number;
-  RemainingTimeToMaximumSOC?: number;
-  ChargingComplete?: boolean;
-  BatteryEnergyCapacity?: RationalNumberType;
-  InletHot?: boolean;
-}
-
 export interface WPT_EVPCPowerControlParameterType {
   EVPCCoilCurrentRequest: RationalNumberType;
   EVPCCoilCurrentInformation: RationalNumberType;
   EVPCCurrentOutputInformation: RationalNumberType;
   EVPCVoltageOutputInformation: RationalNumberType;
-}
-
-export interface EVSEStatusType {
-  NotificationMaxDelay: number;
-  EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
-}
-
-export interface MeterInfoType {
-  MeterID: string;
-  ChargedEnergyReadingWh: bigint;
-  BPT_DischargedEnergyReadingWh?: bigint;
-  CapacitiveEnergyReadingVARh?: bigint;
-  BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: Uint8Array;
-  MeterStatus?: number;
-  MeterTimestamp?: bigint;
-}
-
-export interface ReceiptType {
-  TimeAnchor: bigint;
-  EnergyCosts?: DetailedCostType;
-  OccupancyCosts?: DetailedCostType;
-  AdditionalServicesCosts?: DetailedCostType;
-  OverstayCosts?: DetailedCostType;
-  TaxCosts?: DetailedTaxType[];
 }
 
 export interface WPT_SPCPowerControlParameterType {
@@ -356,21 +371,6 @@ export interface WPT_LF_SystemSetupDataType {
 
 export interface AlternativeSECCListType {
   AlternativeSECC: AlternativeSECCType[];
-}
-
-export interface X509IssuerSerialType {
-  X509IssuerName: string;
-  X509SerialNumber: bigint;
-}
-
-export interface DetailedCostType {
-  Amount: RationalNumberType;
-  CostPerUnit: RationalNumberType;
-}
-
-export interface DetailedTaxType {
-  TaxRuleID: number;
-  Amount: RationalNumberType;
 }
 
 export interface WPT_LF_DataPackageType {

@@ -87,14 +87,6 @@ export interface SPKIDataType {
   $content?: ExiContentItem[];
 }
 
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
 export interface SignatureMethodType {
   Algorithm: string;
   HMACOutputLength?: bigint;
@@ -110,6 +102,14 @@ export interface SignaturePropertyType {
   Id?: string;
   Target: string;
   $content?: ExiContentItem[];
+}
+
+export interface SignatureType {
+  Id?: string;
+  SignedInfo: SignedInfoType;
+  SignatureValue: SignatureValueType;
+  KeyInfo?: KeyInfoType;
+  Object?: ObjectType[];
 }
 
 export interface SignatureValueType {
