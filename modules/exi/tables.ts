@@ -37,7 +37,7 @@ export const TABLE_LAYOUT: Readonly<Record<PackedTable, { readonly stride: numbe
 
 export interface PackedGrammar {
   uris: readonly string[];
-  locals: readonly string[]; // per uri, space separated, sorted
+  locals: readonly string[]; // per uri, sorted, front-coded (frontDecode)
   enums: readonly string[]; // segments (some shared between families: generated/shared/strings.ts), joined by U+0001 the values in order
   dts: string; // packed: kind, a, b, facet record + 1 (0: none) per datatype
   facets: string; // packed: flags, low, high per facet record (lengths, or an integer range the representation does not bound)
@@ -116,6 +116,20 @@ export function unpack(s: string): Int32Array {
   return out;
 }
 
+/**
+ * A front-coded local-name list (tools/exigen/emit.ts frontCode): space-separated entries, each
+ * a digit (how many characters it shares with the previous name) and the rest of the name.
+ */
+export function frontDecode(s: string): string[] {
+  const names: string[] = [];
+  let previous = "";
+  for (const entry of s.split(" ")) {
+    previous = previous.slice(0, DIGITS[entry.charCodeAt(0)]) + entry.slice(1);
+    names.push(previous);
+  }
+  return names;
+}
+
 /** Bits needed for an n-bit code among `n` values: ceil(log2(n)). */
 export function bitsFor(n: number): number {
   let b = 0;
@@ -168,7 +182,7 @@ function facetBounds(f: Int32Array): { low: (number | bigint)[]; high: (number |
  * read once this returns.
  */
 export function loadGrammar(p: PackedGrammar): Grammar {
-  const locals = p.locals.map((l) => Object.freeze(l.length ? l.split(" ") : []) as string[]);
+  const locals = p.locals.map((l) => Object.freeze(l.length ? frontDecode(l) : []) as string[]);
   const qStart = new Int32Array(locals.length);
   let qCount = 0;
   locals.forEach((l, i) => { qStart[i] = qCount; qCount += l.length; });

@@ -38,7 +38,7 @@ export class SharedStrings {
   /** Records every string of a family's tables (call for every family before emitting). */
   collect(t: Tables, family: number): void {
     for (const s of t.uris) this.#note(s, "URI", family);
-    for (const l of t.locals) this.#note(l.join(" "), "LOCALS", family);
+    for (const l of t.locals) this.#note(frontCode(l), "LOCALS", family);
     for (const seg of enumSegments(t)) this.#note(seg, "ENUM", family);
     for (const [k, v] of Object.entries(packedTables(t)) as [PackedTable, string][]) {
       const l = this.#packed.get(k) ?? [];
@@ -121,6 +121,22 @@ export class SharedStrings {
   }
 }
 
+/**
+ * A sorted local-name list front-coded (modules/exi/tables.ts frontDecode): each name as the
+ * length of the start it shares with the previous one (an ALPHABET digit, at most 63) and the
+ * rest, space separated. Sorted names share long starts (BPT_DC_CPDReq…, BPT_DC_CPDRes…).
+ */
+export function frontCode(names: string[]): string {
+  let previous = "";
+  return names.map((name) => {
+    if (name.length === 0 || /[ ]/.test(name)) throw new Error(`local name ${JSON.stringify(name)} cannot be front-coded`);
+    let k = 0;
+    while (k < 63 && k < previous.length && k < name.length - 1 && previous[k] === name[k]) k++;
+    previous = name;
+    return ALPHABET[k] + name.slice(k);
+  }).join(" ");
+}
+
 /** Shorter common starts of packed tables are not worth a name. */
 const MIN_SHARED_START = 64;
 
@@ -165,7 +181,7 @@ export function emitTables(t: Tables, banner: string, shared: SharedStrings): st
   const body: string[] = [];
   // frozen: every modules/ folder is preloaded (tests/project/preload-safety.test.ts)
   body.push(`  uris: Object.freeze([${t.uris.map((u) => shared.ref(u, used)).join(",")}]),`);
-  body.push(`  locals: Object.freeze([${t.locals.map((l) => shared.ref(l.join(" "), used)).join(",")}]),`);
+  body.push(`  locals: Object.freeze([${t.locals.map((l) => shared.ref(frontCode(l), used)).join(",")}]),`);
   // segments joined by U+0001 give the values in table order; consecutive unshared ones merge
   const segments: string[] = [];
   let own: string[] = [];

@@ -6,7 +6,7 @@ import { LOCALS_0, LOCALS_1, LOCALS_2, URI_0, URI_1, URI_2 } from "../shared/str
 
 export const grammar: PackedGrammar = Object.freeze({
   uris: Object.freeze(["",URI_0,URI_1,URI_2,"urn:iso:15118:2:2010:AppProtocol"]),
-  locals: Object.freeze(["AppProtocol Priority ProtocolNamespace ResponseCode SchemaID VersionNumberMajor VersionNumberMinor",LOCALS_0,LOCALS_1,LOCALS_2,"AppProtocolType idType priorityType protocolNameType protocolNamespaceType responseCodeType supportedAppProtocolReq supportedAppProtocolRes"]),
+  locals: Object.freeze(["AAppProtocol APriority CotocolNamespace AResponseCode ASchemaID AVersionNumberMajor Oinor",LOCALS_0,LOCALS_1,LOCALS_2,"AAppProtocolType AidType ApriorityType CotocolNameType MspaceType AresponseCodeType AsupportedAppProtocolReq Ws"]),
   enums: Object.freeze(["OK_SuccessfulNegotiation\u0001OK_SuccessfulNegotiationWithMinorDeviation\u0001Failed_NoNegotiation"]),
   dts: "OAGAIAQAAAACKAAEICKGAAAIAAAAGAAACAAAI/HQAEAAAMAAKMCAAMCAMMCAOKCAAMCAQKCASMAAUKCAWKAAY",
   facets: "EAoGUAgCGCoBEA8BG//////D+/////De+D+DEABEAACCAG///B+//BUAgEEA+//D",
