@@ -239,6 +239,27 @@ export class BitWriter {
     }
   }
 
+  /**
+   * Writes the leading characters of `s` below U+0080 as one octet each (their EXI character
+   * representation: a one-group unsigned integer) at the current bit position, in one loop;
+   * returns how many it wrote (the caller writes the rest).
+   */
+  ascii(s: string): number {
+    const len = s.length;
+    while (this.len + len > this.buf.length) this.grow();
+    const n = this.n, r = 8 - n, mask = (1 << n) - 1, buf = this.buf;
+    let cur = this.cur, out = this.len, i = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[out++] = ((cur << r) | (c >> n)) & 0xff;
+      cur = c & mask;
+    }
+    this.cur = cur;
+    this.len = out;
+    return i;
+  }
+
   /** Pads to a byte boundary with zero bits and returns a copy of the bytes. */
   finish(): Uint8Array {
     if (this.n > 0) this.push((this.cur << (8 - this.n)) & 0xff);

@@ -480,12 +480,21 @@ export class Decoder {
   stepType(f: DFrame): void {
     const g = this.g, r = this.r;
     const ti = f.ti, flags = f.flags, q = f.q, obj = f.obj!, content = f.content;
-    const stStart = g.stStart, stWidth = g.stWidth, pKind = g.pKind, pNext = g.pNext;
+    const stStart = g.stStart, stWidth = g.stWidth, pKind = g.pKind, pNext = g.pNext, buf = r.buf;
     let sc = f.sc;
     for (;;) {
       const s = sc & STATE_MASK;
-      const start = stStart[s], n = stStart[s + 1] - start;
-      const code = r.bits(stWidth[s]);
+      const start = stStart[s], n = stStart[s + 1] - start, width = stWidth[s];
+      // the event code, read in place (BitReader.bits, for the widths of event codes: ≤ 16 bits)
+      let code = 0;
+      if (width > 16) code = r.bits(width);
+      else if (width !== 0) {
+        const pos = r.pos;
+        if (pos + width > r.end) r.eof();
+        r.pos = pos + width;
+        const off = pos & 7, at = pos >> 3;
+        code = (off + width <= 8 ? buf[at] >> (8 - off - width) : ((buf[at] << 16) | (buf[at + 1] << 8) | buf[at + 2]) >>> (24 - off - width)) & ((1 << width) - 1);
+      }
       if (code >= n) {
         if (code > n) this.fail("exi-event-code", "bad event code");
         f.sc = sc;
@@ -518,7 +527,7 @@ export class Decoder {
           let pos = r.pos;
           if (pos >= r.end) r.eof();
           r.pos = pos + 1;
-          if ((r.buf[pos >> 3] >> (7 - (pos & 7))) & 1) {
+          if ((buf[pos >> 3] >> (7 - (pos & 7))) & 1) {
             f.sc = sc;
             this.beginSimple(-1 - c, cq, D_SE, name, (kind & P_ARRAY) !== 0, "", S_START, undefined);
             return;
@@ -527,7 +536,7 @@ export class Decoder {
           pos = r.pos;
           if (pos >= r.end) r.eof();
           r.pos = pos + 1;
-          if ((r.buf[pos >> 3] >> (7 - (pos & 7))) & 1) {
+          if ((buf[pos >> 3] >> (7 - (pos & 7))) & 1) {
             f.sc = sc;
             this.beginSimple(-1 - c, cq, D_SE, name, (kind & P_ARRAY) !== 0, "", S_AFTER, v);
             return;
@@ -1276,10 +1285,24 @@ export class Encoder {
     if (content !== undefined && !Array.isArray(content)) this.fail("$content: expected an array");
     // Fast path: the object's own keys already in schema order (decoded objects, literals
     // written in order): only the present properties are visited.
-    const map = this.orderMap(c);
     let last = -1, inOrder = !content;
     if (inOrder) {
-      const keys = Object.keys(obj), idx = f.idx;
+      const keys = Object.keys(obj);
+      // The same keys as the type's last object (a loop's response every cycle): the order
+      // indexes found then, without a lookup per key.
+      const seen = this.orderGrammar === g ? this.lastKeys[c] : undefined;
+      if (seen !== undefined && seen.length === keys.length) {
+        let n = 0;
+        while (n < keys.length && keys[n] === seen[n]) n++;
+        if (n === keys.length) {
+          f.keys = keys;
+          f.idx = this.lastIdx[c]!;
+          f.phase = PH_KEYS;
+          return;
+        }
+      }
+      const map = this.orderMap(c);
+      const idx: number[] = (f.idx = []);
       for (let n = 0; n < keys.length; n++) {
         const k = keys[n];
         const i = map.get(k);
@@ -1295,6 +1318,10 @@ export class Encoder {
         idx[n] = last = i;
       }
       f.keys = keys;
+      if (inOrder) {
+        this.lastKeys[c] = keys;
+        this.lastIdx[c] = idx;
+      }
     }
     if (inOrder) f.phase = PH_KEYS;
     else {
@@ -1747,6 +1774,9 @@ export class Encoder {
 
   orderMaps: (Map<string, number> | undefined)[] = [];
   orderGrammar: Grammar | undefined;
+  /** Per type, the keys of its last object written in order, and their order indexes (setupType). */
+  lastKeys: (string[] | undefined)[] = [];
+  lastIdx: (number[] | undefined)[] = [];
 
   /** Property name → index in the type's order list. */
   orderMap(ti: number): Map<string, number> {
@@ -1754,6 +1784,8 @@ export class Encoder {
     if (this.orderGrammar !== g) {
       this.orderGrammar = g;
       this.orderMaps = [];
+      this.lastKeys = [];
+      this.lastIdx = [];
     }
     let m = this.orderMaps[ti];
     if (!m) {
@@ -1859,7 +1891,7 @@ export class Encoder {
   chars(s: string): void {
     const w = this.w;
     const len = s.length;
-    for (let i = 0; i < len; i++) {
+    for (let i = w.ascii(s); i < len; i++) {
       let c = s.charCodeAt(i);
       if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
         const d = s.charCodeAt(i + 1);

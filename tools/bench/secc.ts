@@ -69,4 +69,41 @@ function fullPath(protocol: "din" | "iso2"): Workload<{ session: SeccSession; co
   };
 }
 
-export const seccWorkloads = [handleOnly("din"), handleOnly("iso2"), fullPath("din"), fullPath("iso2")];
+const AC_CONFIG: SeccConfig = {
+  evseId: "DE*XS1*E0002",
+  energyModes: ["AC_three_phase_core"],
+  ac: { nominalVoltage: 230, maxCurrent: 32, phases: 3 },
+  meterId: "SIM-METER-2",
+};
+
+/** An ISO-2 AC session driven to its ChargingStatus loop (the AC counterpart of CurrentDemand). */
+function chargingAc(): { session: SeccSession; request: V2gDocument } {
+  const session = new SeccSession({ config: AC_CONFIG, clock: new ManualClock(), protocol: "iso2" });
+  session.request(msg(new Uint8Array(1), "SessionSetupReq", { EVCCID: new Uint8Array(6) }));
+  const id = session.context!.sessionId;
+  session.request(msg(id, "ServiceDiscoveryReq", {}));
+  session.request(msg(id, "PaymentServiceSelectionReq", { SelectedPaymentOption: "ExternalPayment", SelectedServiceList: { SelectedService: [{ ServiceID: 1 }] } }));
+  session.control({ kind: "authorized", accepted: true });
+  session.request(msg(id, "AuthorizationReq", {}));
+  const param = { EAmount: { Multiplier: 3, Unit: "Wh", Value: 20 }, EVMaxVoltage: pv(400, "V"), EVMaxCurrent: pv(16, "A"), EVMinCurrent: pv(6, "A") };
+  session.request(msg(id, "ChargeParameterDiscoveryReq", { RequestedEnergyTransferMode: "AC_three_phase_core", AC_EVChargeParameter: param }));
+  session.request(msg(id, "PowerDeliveryReq", { ChargeProgress: "Start", SAScheduleTupleID: 1 }));
+  if (session.state !== "ChargingStatus") throw new Error(`bench setup ended in ${session.state}`);
+  return { session, request: msg(id, "ChargingStatusReq", {}) };
+}
+
+/** ISO-2 AC: decode the ChargingStatusReq, the session's step, encode the ChargingStatusRes. */
+const chargingStatusCycle: Workload<{ session: SeccSession; codec: ExiCodec; bytes: Uint8Array }> = {
+  name: "secc.iso2.ChargingStatus.decode+handle+encode",
+  group: "secc",
+  setup: () => {
+    const { session, request } = chargingAc();
+    const codec = createExiCodec();
+    const bytes = codec.encode("iso2", request);
+    codec.encode("iso2", session.request(codec.decode("iso2", bytes) as V2gDocument).response!);
+    return { session, codec, bytes };
+  },
+  run: (s) => s.codec.encode("iso2", s.session.request(s.codec.decode("iso2", s.bytes) as V2gDocument).response!),
+};
+
+export const seccWorkloads = [handleOnly("din"), handleOnly("iso2"), fullPath("din"), fullPath("iso2"), chargingStatusCycle];
