@@ -2,10 +2,11 @@
 // (`xs15118 secc` against another stack): the simulated DC power module needs a load once
 // current flows, and the simulated meter an AC draw once the contactor is closed.
 //
-// It watches the SECC's trace (no core changes): DC, at the first CurrentDemandReq it couples a
+// It watches the SECC's trace (no core changes): DC, at the first CurrentDemandReq (-20:
+// DC_ChargeLoopReq) it couples a
 // battery anchored at the voltage the output has then (pre-charge brought it to the EV's
 // battery voltage), whose voltage rises with internal resistance and charge; it releases it at
-// PowerDeliveryReq stop, WeldingDetectionReq, SessionStopReq and at the end of the session.
+// PowerDeliveryReq stop, (DC_)WeldingDetectionReq, SessionStopReq and at the end of the session.
 // AC, it draws the outlet's maximum current between PowerDeliveryReq start and stop.
 // Portable (no Node imports).
 
@@ -75,7 +76,8 @@ export class StandInLoads {
   onTrace(entry: SeccTraceEntry): void {
     if (entry.direction !== "rx") return;
     const name = entry.message;
-    if (name === "CurrentDemandReq") {
+    // the DC charge loop: CurrentDemandReq in DIN/-2, DC_ChargeLoopReq in -20
+    if (name === "CurrentDemandReq" || name === "DC_ChargeLoopReq") {
       if (this.#battery === undefined && this.#station.dc !== undefined) {
         const present = this.#station.dc.presentVoltage;
         const target = /EVTargetVoltage=(-?[\d.]+)/.exec(entry.summary);
@@ -88,7 +90,7 @@ export class StandInLoads {
       const start = /ChargeProgress=Start|ReadyToChargeState=true/.test(entry.summary);
       if (stop) this.release();
       else if (start && this.#station.ac !== undefined) this.#setAc(true);
-    } else if (name === "WeldingDetectionReq" || name === "SessionStopReq") {
+    } else if (name === "WeldingDetectionReq" || name === "DC_WeldingDetectionReq" || name === "SessionStopReq") {
       this.release();
     }
   }

@@ -2,6 +2,9 @@
 // joined by a veth pair, our charger in one and our vehicle in the other (separate processes,
 // SDP on ff02::1 over the veth, TCP on link-local addresses). Needs root and iproute2; skips
 // with the reason otherwise. Sessions are short: a 1 kWh battery charged from 50 % to 51 %.
+// Both generations in one stack: the SDP charger offers DIN, -2 and -20 (-20 over plain TCP
+// behind --insecure-iso20-plain-tcp) and the vehicle's SAP priorities pick; the --no-sdp
+// charger lists iso20 without that option and falls back to -2, saying why.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -162,8 +165,8 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
 
   before(async () => {
     // both chargers start together (process start-up dominates the run time)
-    sdpSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocol", "iso2,din", "--transfer", "dc,ac", "--fast", "--json"]);
-    plainSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--no-sdp", "--port", String(plainPort), "--fast", "--json"]);
+    sdpSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocols", "din,iso2,iso20", "--insecure-iso20-plain-tcp", "--transfer", "dc,ac", "--fast", "--json"]);
+    plainSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--no-sdp", "--port", String(plainPort), "--protocols", "din,iso2,iso20", "--fast", "--json"]);
     for (const p of [sdpSecc, plainSecc]) {
       const ready = await until("secc ready", () => json(p).find((j) => j.event === "ready") ?? (p.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
       assert.equal(ready.event, "ready", `secc exited early: ${p.stderr.join("\n")}`);
@@ -190,6 +193,10 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
     { name: "DIN 70121 DC via SDP", args: ["--protocol", "din", "--transfer", "dc"], protocol: "din", transfer: "dc" },
     { name: "ISO 15118-2 DC via SDP", args: ["--protocol", "iso2", "--transfer", "dc"], protocol: "iso2", transfer: "dc" },
     { name: "ISO 15118-2 AC via SDP", args: ["--protocol", "iso2", "--transfer", "ac"], protocol: "iso2", transfer: "ac" },
+    // the vehicle's SAP priorities choose among the charger's din,iso2,iso20
+    { name: "vehicle iso20,iso2 → ISO 15118-20 DC via SDP", args: ["--protocols", "iso20,iso2", "--insecure-iso20-plain-tcp", "--transfer", "dc"], protocol: "iso20", transfer: "dc" },
+    { name: "vehicle iso20,iso2 → ISO 15118-20 AC via SDP", args: ["--protocols", "iso20,iso2", "--insecure-iso20-plain-tcp", "--transfer", "ac"], protocol: "iso20", transfer: "ac" },
+    { name: "vehicle iso2,din → ISO 15118-2 DC via SDP", args: ["--protocols", "iso2,din", "--transfer", "dc"], protocol: "iso2", transfer: "dc" },
   ];
   for (const c of cases) {
     test(`${c.name}: the EVCC exits 0 with a normal end and energy > 0`, async (t) => {
@@ -208,11 +215,40 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
     });
   }
 
-  test("--no-sdp charger and --secc [fe80::…]:PORT vehicle (zone from --iface): ISO-2 DC", async (t) => {
+  test("the SDP charger offers din,iso2,iso20; the --no-sdp one, without --insecure-iso20-plain-tcp, din,iso2 and says why", () => {
+    const sdpReady = json(sdpSecc).find((j) => j.event === "ready")!;
+    assert.deepEqual(sdpReady.protocols, ["din", "iso2", "iso20"]);
+    assert.equal(sdpReady.insecureIso20, true);
+    const plainReady = json(plainSecc).find((j) => j.event === "ready")!;
+    assert.deepEqual(plainReady.protocols, ["din", "iso2"]);
+    assert.equal(plainReady.insecureIso20, false);
+    assert.match(String((plainReady.notOffered as string[])[0]), /^iso20 not offered: ISO 15118-20 requires TLS 1\.3/);
+    assert.ok(plainSecc.stderr.some((l) => /^warn secc: iso20 not offered: ISO 15118-20 requires TLS 1\.3 .*--insecure-iso20-plain-tcp/.test(l)), plainSecc.stderr.join("\n"));
+  });
+
+  test("a vehicle offering iso20 without --insecure-iso20-plain-tcp refuses to start (exit 2, says why)", async () => {
+    const r = await vehicle(["--iface", IF_EV, "--protocols", "iso20,iso2"]);
+    assert.equal(r.code, 2);
+    assert.equal(r.summary, undefined, "no session was run");
+    assert.ok(r.stderr.some((l) => /ISO 15118-20 requires TLS 1\.3.*--insecure-iso20-plain-tcp/.test(l)), r.stderr.join("\n"));
+  });
+
+  test("a vehicle offering only iso20 to the charger that does not offer it: SAP Failed_NoNegotiation, exit 1", async () => {
+    const r = await vehicle(["--iface", IF_EV, "--secc", `[${seccAddress}]:${plainPort}`, "--protocols", "iso20", "--insecure-iso20-plain-tcp"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.summary?.protocol, null);
+    assert.equal(r.summary?.reason, "sap-failed");
+    assert.match(String(r.summary?.detail), /supports none of our protocols/);
+    const closed = await until("connection event", () => json(plainSecc).find((j) => j.event === "connection"), 5000);
+    assert.equal(closed.outcome, "no-session");
+    assert.equal(closed.reason, "no-protocol");
+  });
+
+  test("--no-sdp charger and --secc [fe80::…]:PORT vehicle (zone from --iface): iso20,iso2 → ISO-2 DC (the charger falls back)", async (t) => {
     const addr = await until("address", () => json(plainSecc).find((j) => j.event === "ready"), 1000);
     assert.equal(addr.sdp, false);
     assert.equal(addr.port, plainPort);
-    const r = await vehicle(["--iface", IF_EV, "--secc", `[${seccAddress}]:${plainPort}`, "--protocol", "iso2"]);
+    const r = await vehicle(["--iface", IF_EV, "--secc", `[${seccAddress}]:${plainPort}`, "--protocols", "iso20,iso2", "--insecure-iso20-plain-tcp"]);
     t.diagnostic(`no-sdp: evcc process ${r.ms} ms, session ${String(r.summary?.durationMs)} ms, ${String(r.summary?.energyWh)} Wh`);
     assert.equal(r.code, 0, `evcc exit ${r.code}: ${JSON.stringify(r.summary)}\n${r.stderr.slice(-15).join("\n")}`);
     assert.equal(r.summary?.protocol, "iso2");

@@ -1,7 +1,10 @@
 // @node-only — `xs15118 secc` / `evcc` options (exit 2 with a message on bad ones), endpoint
-// parsing, the live-trace formatting and the standalone charger's stand-in battery load.
+// parsing, the live-trace formatting, the standalone charger's stand-in battery load, and one
+// ISO 15118-20 session between the two commands over loopback (separate processes).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { main } from "../../hosts/sim/cli";
 import { parseSeccArgs } from "../../hosts/sim/commands/secc";
 import { parseEvccArgs } from "../../hosts/sim/commands/evcc";
@@ -102,9 +105,9 @@ describe("xs15118 evcc options", () => {
 
 describe("xs15118 secc options", () => {
   test("an unknown protocol or transfer exits 2 with a message", async () => {
-    let r = await exit(["secc", "--iface", "eth9", "--protocols", "din,iso20"]);
+    let r = await exit(["secc", "--iface", "eth9", "--protocols", "din,iso21"]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /unknown protocol 'iso20' \(known: din, iso2\)/);
+    assert.match(r.err, /unknown protocol 'iso21' \(known: din, iso2, iso20\)/);
     r = await exit(["secc", "--iface", "eth9", "--transfer", "dc,bpt"]);
     assert.equal(r.code, 2);
     assert.match(r.err, /unknown transfer 'bpt'/);
@@ -124,13 +127,30 @@ describe("xs15118 secc options", () => {
 
   test("defaults: random port, iso2,din, DC, SDP on", () => {
     const a = parseSeccArgs(["--iface", "eth1"]);
-    assert.deepEqual(a, { iface: "eth1", port: 0, protocols: ["iso2", "din"], transfer: ["dc"], sdp: true, json: false, quiet: false, fast: false, verbose: false, warnings: [] });
+    assert.deepEqual(a, { iface: "eth1", port: 0, protocols: ["iso2", "din"], transfer: ["dc"], insecureIso20: false, notOffered: [], sdp: true, json: false, quiet: false, fast: false, verbose: false, warnings: [] });
     assert.deepEqual(parseSeccArgs(["--iface", "eth1", "--protocol", "din"]).protocols, ["din"], "--protocol as in sim and evcc");
     const b = parseSeccArgs(["--no-sdp", "--port", "61000", "--protocols", "din", "--transfer", "dc,ac", "--json"]);
     assert.equal(b.sdp, false);
     assert.equal(b.iface, undefined);
     assert.equal(b.port, 61000);
     assert.deepEqual(b.transfer, ["dc", "ac"]);
+  });
+
+  test("iso20 is offered only with --insecure-iso20-plain-tcp; without it the charger falls back and says why", async () => {
+    const insecure = parseSeccArgs(["--iface", "eth1", "--protocols", "din,iso2,iso20", "--insecure-iso20-plain-tcp"]);
+    assert.deepEqual(insecure.protocols, ["din", "iso2", "iso20"]);
+    assert.equal(insecure.insecureIso20, true);
+    assert.deepEqual(insecure.notOffered, []);
+    const plain = parseSeccArgs(["--iface", "eth1", "--protocols", "din,iso2,iso20"]);
+    assert.deepEqual(plain.protocols, ["din", "iso2"]);
+    assert.equal(plain.notOffered.length, 1);
+    assert.match(plain.notOffered[0], /^iso20 not offered: ISO 15118-20 requires TLS 1\.3 .*--insecure-iso20-plain-tcp/);
+    // nothing left to offer: a usage error naming the option
+    const only = await exit(["secc", "--iface", "eth9", "--protocol", "iso20"]);
+    assert.equal(only.code, 2);
+    assert.match(only.err, /requires TLS 1\.3.*--insecure-iso20-plain-tcp/);
+    const help = await exit(["secc", "--help"]);
+    assert.match(help.out, /--insecure-iso20-plain-tcp +offer ISO 15118-20 over plain TCP/);
   });
 
   test("an interface that does not exist: exit 3 (the environment) with a message", async () => {
@@ -220,6 +240,20 @@ describe("stand-in battery of the standalone charger", () => {
     station.close();
   });
 
+  test("ISO 15118-20: coupled at the first DC_ChargeLoopReq, released at DC_WeldingDetectionReq", () => {
+    const clock = new ManualClock({ start: 0 });
+    const station = new ChargerStation({ clock, io: {} as never, address: "fe80::1", transfer: ["dc"] });
+    const loads = new StandInLoads(station);
+    const rx = (message: string, summary: string): SeccTraceEntry => ({ direction: "rx", protocol: "iso20", state: "", message, summary, time: clock.now() });
+    station.dc!.setTarget(360, 2);
+    for (let i = 0; i < 200; i++) clock.advance(10);
+    loads.onTrace(rx("DC_ChargeLoopReq", ""));
+    assert.ok(loads.battery, "a load for the -20 DC charge loop");
+    loads.onTrace(rx("DC_WeldingDetectionReq", ""));
+    assert.equal(loads.battery, undefined);
+    station.close();
+  });
+
   test("AC: draws the outlet's maximum between PowerDelivery start and stop (DIN style flags too)", () => {
     const clock = new ManualClock({ start: 0 });
     const station = new ChargerStation({ clock, io: {} as never, address: "fe80::1", transfer: ["ac"] });
@@ -233,5 +267,50 @@ describe("stand-in battery of the standalone charger", () => {
     loads.onTrace(rx("SessionStopReq", "ChargingSession=Terminate"));
     assert.equal(loads.acDrawing, false);
     assert.equal(station.ac!.presentCurrent, 0);
+  });
+});
+
+describe("xs15118 secc ⇄ xs15118 evcc over loopback (two processes, real time)", () => {
+  const BIN = fileURLToPath(new URL("../../bin/xs15118.js", import.meta.url));
+
+  /** The command as a process: its stdout and stderr lines as they come, and its exit code. */
+  function proc(args: string[]): { out: string[]; err: string[]; exit: Promise<number | null>; kill(signal: NodeJS.Signals): void } {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const out: string[] = [];
+    const err: string[] = [];
+    child.stdout.setEncoding("utf8").on("data", (c: string) => out.push(...c.split("\n").filter((l) => l !== "")));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => err.push(...c.split("\n").filter((l) => l !== "")));
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    return { out, err, exit: exited, kill: (signal) => child.kill(signal) };
+  }
+  const jsonLines = (lines: string[]) => lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  test("charger offering din,iso2,iso20 and vehicle offering iso20,iso2: an ISO 15118-20 DC session; both summaries say iso20", async () => {
+    const secc = proc(["secc", "--no-sdp", "--port", "0", "--protocols", "din,iso2,iso20", "--transfer", "dc,ac", "--insecure-iso20-plain-tcp", "--fast", "--json", "--quiet"]);
+    try {
+      let ready: Record<string, unknown> | undefined;
+      const deadline = Date.now() + 20_000;
+      while ((ready = jsonLines(secc.out).find((j) => j.event === "ready")) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(ready, `secc ready: ${secc.err.join("\n")}`);
+      assert.deepEqual(ready.protocols, ["din", "iso2", "iso20"]);
+      assert.equal(ready.insecureIso20, true);
+      const ev = proc(["evcc", "--secc", `[::1]:${String(ready.port)}`, "--protocols", "iso20,iso2", "--insecure-iso20-plain-tcp", "--capacity", "1", "--start-soc", "50", "--target-soc", "51", "--max-time", "30", "--json", "--quiet"]);
+      assert.equal(await ev.exit, 0, ev.err.join("\n"));
+      const vehicle = jsonLines(ev.out)[0];
+      assert.equal(vehicle.protocol, "iso20");
+      assert.equal(vehicle.transfer, "dc");
+      assert.equal(vehicle.reason, "charging-complete");
+      secc.kill("SIGTERM");
+      assert.equal(await secc.exit, 0, secc.err.join("\n"));
+      const sessions = jsonLines(secc.out).filter((j) => j.event === "session");
+      assert.equal(sessions.length, 1, JSON.stringify(sessions));
+      assert.equal(sessions[0].protocol, "iso20");
+      assert.equal(sessions[0].transfer, "dc");
+      assert.equal(sessions[0].reason, "ev-terminate");
+      assert.equal(sessions[0].messages, vehicle.messages, "both sides count every message (SAP included)");
+      assert.ok((sessions[0].energyWh as number) > 0, "the stand-in battery took DC current in the -20 loop");
+    } finally {
+      secc.kill("SIGKILL");
+    }
   });
 });

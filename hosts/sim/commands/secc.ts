@@ -18,19 +18,24 @@ import { splitOcppUrl } from "../ocpp/bridge";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 
-const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2] [--transfer dc,ac]
-                    [--no-sdp] [--ocpp ws://HOST:PORT/ID] [--json] [--quiet] [--fast] [--verbose]
+const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2,iso20] [--transfer dc,ac]
+                    [--insecure-iso20-plain-tcp] [--no-sdp] [--ocpp ws://HOST:PORT/ID]
+                    [--json] [--quiet] [--fast] [--verbose]
 
 A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
-on IFACE and serves DIN 70121 / ISO 15118-2 sessions over TCP (no TLS, external
+on IFACE and serves DIN 70121 / ISO 15118-2 / ISO 15118-20 sessions over TCP (no TLS, external
 identification) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
 hardware: a 50 kW DC power module with a stand-in battery load, a 3 × 16 A AC outlet, a meter.
 
 options (the names sim, secc and evcc share mean the same in each):
   --iface IFACE       interface for SDP and the announced link-local address (required with SDP)
   --port N            TCP port (default: random in the dynamic range 49152–65535)
-  --protocol LIST     protocols offered in SAP, preferred first (default iso2,din;
-                      --protocols also works)
+  --protocol LIST     protocols offered in SAP: din, iso2, iso20 (default iso2,din; --protocols
+                      also works); the vehicle's SAP priorities choose among them. iso20 (DC
+                      and AC) is offered only with --insecure-iso20-plain-tcp: without it the
+                      charger warns and serves the others
+  --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
+                      benches only)
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc)
   --no-sdp            do not answer SDP; the vehicle must be given the address and port
   --ocpp URL          report to a CSMS over OCPP 2.0.1 (ws://HOST:PORT/[PATH/]STATION-ID): it
@@ -45,15 +50,21 @@ options (the names sim, secc and evcc share mean the same in each):
 ${EXIT_STATUS_HELP}
              (for secc: 0 is a stop by Ctrl-C / SIGTERM; 3 also a TCP or SDP port in use)
 
-example: sudo xs15118 secc --iface eth1 --protocol din --json`;
+example: sudo xs15118 secc --iface eth1 --protocol din --json
+         sudo xs15118 secc --iface eth1 --protocols din,iso2,iso20 --transfer dc,ac --insecure-iso20-plain-tcp`;
 
-const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }];
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }];
 
 export interface SeccArgs {
   iface?: string;
   port: number;
+  /** Offered in SAP, preferred first (iso20 only with insecureIso20). */
   protocols: SessionProtocol[];
   transfer: Transfer[];
+  /** Offer ISO 15118-20 over this charger's plain TCP (it requires TLS 1.3 in the field). */
+  insecureIso20: boolean;
+  /** Why a protocol asked for is not offered ("iso20 not offered: …"), for stderr and the ready line. */
+  notOffered: string[];
   sdp: boolean;
   json: boolean;
   quiet: boolean;
@@ -65,15 +76,24 @@ export interface SeccArgs {
   warnings: string[];
 }
 
-const PROTOCOL_IDS: readonly SessionProtocol[] = ["din", "iso2"];
+const PROTOCOL_IDS: readonly SessionProtocol[] = ["din", "iso2", "iso20"];
+
+/** Why -20 is not offered without the insecure option ([V2G20-2356], as cited in modules/v2gtp/sap.ts). */
+const ISO20_NEEDS_TLS = "ISO 15118-20 requires TLS 1.3 and this charger runs plain TCP (--insecure-iso20-plain-tcp offers it anyway, for test benches)";
 const TRANSFERS: readonly Transfer[] = ["dc", "ac"];
 
 /** The options of `secc`; throws a UsageError for a wrong command line. */
 export function parseSeccArgs(args: string[]): SeccArgs {
   const parsed = parseOptions("secc", args, OPTIONS);
   const port = numberOption("secc", parsed, "--port", 0, 65535, true) ?? 0;
-  const protocols = listOption("secc", parsed, "--protocol", PROTOCOL_IDS, "protocol") ?? ["iso2", "din"];
+  const asked = listOption("secc", parsed, "--protocol", PROTOCOL_IDS, "protocol") ?? ["iso2", "din"];
   const transfer = listOption("secc", parsed, "--transfer", TRANSFERS, "transfer") ?? ["dc"];
+  const insecureIso20 = flag(parsed, "--insecure-iso20-plain-tcp");
+  // Without the insecure option the charger falls back to what it may offer over plain TCP
+  // (a charger configured for all generations still serves the -2 and DIN vehicles).
+  const protocols = insecureIso20 ? asked : asked.filter((p) => p !== "iso20");
+  const notOffered = protocols.length < asked.length ? [`iso20 not offered: ${ISO20_NEEDS_TLS}`] : [];
+  if (protocols.length === 0) throw new UsageError("secc", ISO20_NEEDS_TLS);
   if (protocols.length === 1 && protocols[0] === "din" && transfer.length === 1 && transfer[0] === "ac") {
     throw new UsageError("secc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
   }
@@ -88,7 +108,7 @@ export function parseSeccArgs(args: string[]): SeccArgs {
       throw new UsageError("secc", (e as Error).message);
     }
   }
-  return { iface, port, protocols, transfer, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { iface, port, protocols, transfer, insecureIso20, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 interface SessionState {
@@ -99,7 +119,7 @@ interface SessionState {
 }
 
 const secc: Command = {
-  summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2 sessions until stopped",
+  summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2/ISO-20 sessions until stopped",
   usage: USAGE,
   async run(args, io) {
     const a = parseOrExit(io, () => parseSeccArgs(args));
@@ -172,6 +192,8 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     sdp: a.sdp,
     protocols: a.protocols,
     transfer: a.transfer,
+    // These connections are plain TCP: SAP selects -20 over them only when explicitly allowed.
+    config: { transport: "none", iso20: { insecureWithoutTls: a.insecureIso20 } },
     dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
     authorizationDelay: (a.fast ? 100 : 1000) as Millis,
     logger,
@@ -188,6 +210,8 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
       if (live) current = s;
       const mode = /(?:RequestedEnergyTransferMode|EVRequestedEnergyTransferType)=(\S+)/.exec(entry.summary);
       if (mode) s.mode = mode[1];
+      // -20 has no transfer mode field: the DC_/AC_ messages of its namespace say it.
+      else if (entry.protocol === "iso20" && s.mode === undefined && /^(?:DC|AC)_/.test(entry.message)) s.mode = entry.message.slice(0, 2);
       if (entry.direction === "tx" && /ResponseCode=FAILED/.test(entry.summary)) s.errors.push(`${entry.message}: ${/ResponseCode=(\S+)/.exec(entry.summary)![1]}`);
       if (a.verbose || s.thinner.keep(entry.message, entry.direction, entry.time, entry.summary)) trace(formatSeccTrace(entry, session, s.origin));
     },
@@ -223,6 +247,8 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
   });
   loads = new StandInLoads(station);
 
+  for (const why of a.notOffered) io.err(`warn secc: ${why}`);
+
   const onSignal = (signal: string) => {
     stopping = true;
     trace(`${signal}: stopping`);
@@ -252,10 +278,10 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     serving = true;
     const where = `[${address}${a.iface && address.startsWith("fe80") ? `%${a.iface}` : ""}]:${station.port}`;
     output(
-      `xs15118 secc: V2G server on ${where} (TCP, no TLS); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
+      `xs15118 secc: V2G server on ${where} (TCP, no TLS${a.insecureIso20 ? "; ISO 15118-20 over plain TCP: insecure, test bench only" : ""}); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
         `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}; Ctrl-C stops`,
     );
-    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer }));
+    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, insecureIso20: a.insecureIso20, notOffered: a.notOffered }));
     return await done;
   } finally {
     process.removeListener("SIGINT", onInt);
