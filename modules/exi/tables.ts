@@ -38,6 +38,8 @@ export const TABLE_LAYOUT: Readonly<Record<PackedTable, { readonly stride: numbe
 export interface PackedGrammar {
   uris: readonly string[];
   locals: readonly string[]; // per uri, sorted, front-coded (frontDecode)
+  /** Uri indices in the order of the internal qname ids (absent: uri order). Only qname ids move; the wire ids are the partitions' own. */
+  partitions?: readonly number[];
   enums: readonly string[]; // segments (some shared between families: generated/shared/strings.ts), joined by U+0001 the values in order
   dts: string; // packed: kind, a, b, facet record + 1 (0: none) per datatype
   facets: string; // packed: flags, low, high per facet record (lengths, or an integer range the representation does not bound)
@@ -183,13 +185,14 @@ function facetBounds(f: Int32Array): { low: (number | bigint)[]; high: (number |
  */
 export function loadGrammar(p: PackedGrammar): Grammar {
   const locals = p.locals.map((l) => Object.freeze(l.length ? frontDecode(l) : []) as string[]);
+  const partitions = p.partitions ?? locals.map((_, u) => u);
   const qStart = new Int32Array(locals.length);
   let qCount = 0;
-  locals.forEach((l, i) => { qStart[i] = qCount; qCount += l.length; });
+  for (const u of partitions) { qStart[u] = qCount; qCount += locals[u].length; }
   const qUri = new Int32Array(qCount);
   const qLocal: string[] = [];
   const qByName = new Map<string, number>();
-  locals.forEach((l, u) => l.forEach((name, j) => { qUri[qStart[u] + j] = u; qLocal.push(name); qByName.set(`${p.uris[u]} ${name}`, qStart[u] + j); }));
+  for (const u of partitions) locals[u].forEach((name, j) => { qUri[qStart[u] + j] = u; qLocal.push(name); qByName.set(`${p.uris[u]} ${name}`, qStart[u] + j); });
   const dts = unpackTable(p, "dts");
   const states = unpackTable(p, "states");
   const nStates = states.length - 1;

@@ -182,6 +182,7 @@ export function emitTables(t: Tables, banner: string, shared: SharedStrings): st
   // frozen: every modules/ folder is preloaded (tests/project/preload-safety.test.ts)
   body.push(`  uris: Object.freeze([${t.uris.map((u) => shared.ref(u, used)).join(",")}]),`);
   body.push(`  locals: Object.freeze([${t.locals.map((l) => shared.ref(frontCode(l), used)).join(",")}]),`);
+  if (t.partitions.some((u, i) => u !== i)) body.push(`  partitions: Object.freeze(${JSON.stringify(t.partitions)}),`);
   // segments joined by U+0001 give the values in table order; consecutive unshared ones merge
   const segments: string[] = [];
   let own: string[] = [];

@@ -35,6 +35,7 @@ const cmpQN = (a: QN, b: QN) => cmpStr(a.local, b.local) || cmpStr(a.ns, b.ns);
 export interface Tables {
   uris: string[];
   locals: string[][];
+  partitions: number[]; // uri indices in the order of the internal qname ids
   enums: string[];
   dts: number[]; // 4 per datatype: kind, a, b, facet record + 1 (0: none)
   facets: number[]; // 3 per facet record: flags (FACET_*), low, high
@@ -78,9 +79,16 @@ function buildTablesWith(set: SchemaSet, sharedTypes: string[] | undefined): Tab
     const i = uris.indexOf(ns);
     if (i === 0 || i >= 4) locals[i] = [...names].sort(cmpStr);
   }
-  const qStart: number[] = [];
+  // Internal qname ids (never on the wire: EXI writes uri and local-name ids) number the
+  // partitions of the shared namespaces right after the four built-in ones, so the productions
+  // of their types carry the same qname ids in every family (an ISO-20 family whose own
+  // namespace sorts before CommonTypes would otherwise shift them).
+  const partitions = [0, 1, 2, 3];
+  for (const ns of SHARED_NAMESPACES) if (uris.indexOf(ns) >= 4) partitions.push(uris.indexOf(ns));
+  for (let u = 4; u < uris.length; u++) if (!partitions.includes(u)) partitions.push(u);
+  const qStart: number[] = uris.map(() => 0);
   let qn = 0;
-  for (const l of locals) { qStart.push(qn); qn += l.length; }
+  for (const u of partitions) { qStart[u] = qn; qn += locals[u].length; }
   const qid = (q: QN) => {
     const u = uris.indexOf(q.ns);
     const l = u < 0 ? -1 : locals[u].indexOf(q.local);
@@ -438,5 +446,5 @@ function buildTablesWith(set: SchemaSet, sharedTypes: string[] | undefined): Tab
   for (const [name, list] of [["states", states], ["prods", prods], ["counters", counters], ["types", types], ["order", order]] as const) {
     for (const v of list) if (v < -32768 || v > 32767) throw new Error(`${name} value ${v} does not fit a 16-bit column`);
   }
-  return { uris, locals, enums, dts, facets: facetRecords, states, prods, counters, types, order, doc, frag, fragAttrs, typeNames, typeList, dtList, dtOf, membersOf };
+  return { uris, locals, partitions, enums, dts, facets: facetRecords, states, prods, counters, types, order, doc, frag, fragAttrs, typeNames, typeList, dtList, dtOf, membersOf };
 }

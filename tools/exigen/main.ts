@@ -59,8 +59,8 @@ export function generate(schemasDir: string, outDir: string): string[] {
   return written;
 }
 
-function localOf(t: { locals: string[][] }, q: number): string {
-  for (const l of t.locals) { if (q < l.length) return l[q]; q -= l.length; }
+function localOf(t: { locals: string[][]; partitions: number[] }, q: number): string {
+  for (const u of t.partitions) { const l = t.locals[u]; if (q < l.length) return l[q]; q -= l.length; }
   throw new Error("bad qname");
 }
 
