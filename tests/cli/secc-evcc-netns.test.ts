@@ -196,6 +196,7 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
     // the vehicle's SAP priorities choose among the charger's din,iso2,iso20
     { name: "vehicle iso20,iso2 → ISO 15118-20 DC via SDP", args: ["--protocols", "iso20,iso2", "--insecure-iso20-plain-tcp", "--transfer", "dc"], protocol: "iso20", transfer: "dc" },
     { name: "vehicle iso20,iso2 → ISO 15118-20 AC via SDP", args: ["--protocols", "iso20,iso2", "--insecure-iso20-plain-tcp", "--transfer", "ac"], protocol: "iso20", transfer: "ac" },
+    { name: "vehicle iso20 DC_BPT → ISO 15118-20 bidirectional service, charging, via SDP", args: ["--protocols", "iso20,iso2", "--insecure-iso20-plain-tcp", "--transfer", "dc_bpt"], protocol: "iso20", transfer: "dc" },
     { name: "vehicle iso2,din → ISO 15118-2 DC via SDP", args: ["--protocols", "iso2,din", "--transfer", "dc"], protocol: "iso2", transfer: "dc" },
   ];
   for (const c of cases) {
