@@ -33,13 +33,13 @@ export const processIo: CliIo = {
 /** Command name → one-line summary and loader. Each new command adds one line here. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   cp: { summary: "control pilot: duty cycle ↔ current (IEC 61851-1)", load: () => import("./commands/cp") },
-  evcc: { summary: "simulated vehicle (EVCC) on a real interface: one DIN/ISO-2 session against a charger", load: () => import("./commands/evcc") },
+  evcc: { summary: "simulated vehicle (EVCC) on a real interface: one DIN/ISO-2/ISO-20 session against a charger", load: () => import("./commands/evcc") },
   exi: { summary: "EXI codec: decode hex to JSON/XML, encode JSON/XML to hex, batch line protocol", load: () => import("./commands/exi") },
   pcap: { summary: "list the SLAC, SDP and V2G messages of a capture (pcap/pcapng), decoded", load: () => import("./commands/pcap") },
   pki: { summary: "create a test PKI (V2G, CPO, CPS, OEM, MO hierarchies) for ISO 15118-2 and -20", load: () => import("./commands/pki") },
   sap: { summary: "answer a supportedAppProtocolReq as a charger offering given protocols", load: () => import("./commands/sap") },
   sim: { summary: "complete simulated charging session: pilot, SLAC, SDP, SAP, DIN/ISO-2 session, pcapng", load: () => import("./commands/sim") },
-  secc: { summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2 sessions until stopped", load: () => import("./commands/secc") },
+  secc: { summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2/ISO-20 sessions until stopped", load: () => import("./commands/secc") },
   version: { summary: "print the version", load: async () => ({ default: versionCommand }) },
 };
 

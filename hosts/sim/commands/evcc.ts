@@ -15,14 +15,16 @@ import { LoopThinner, formatDuration, formatEvccTrace, formatSummary, formatValu
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 
-const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2] [--transfer dc|ac] [--secc [ADDR]:PORT]
+const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2,iso20] [--transfer dc|ac|dc_bpt|ac_bpt]
+                    [--mode scheduled|dynamic] [--insecure-iso20-plain-tcp] [--secc [ADDR]:PORT]
                     [--start-soc N] [--target-soc N] [--capacity KWH] [--max-time DURATION]
                     [--json] [--quiet] [--verbose]
 
 A simulated vehicle (EVCC) running one session against a charger on a real network interface:
-SDP on ff02::1 of IFACE (unless --secc gives the charger), then SAP and a DIN 70121 / ISO 15118-2
-session over TCP (no TLS, external identification), charging its simulated battery to the
-target SoC. Exits 0 only when the session ended normally (SessionStop after charging).
+SDP on ff02::1 of IFACE (unless --secc gives the charger), then SAP and a DIN 70121 / ISO 15118-2 /
+ISO 15118-20 session (whichever the charger picks from the offered list) over TCP (no TLS,
+external identification), charging its simulated battery to the target SoC. Exits 0 only
+when the session ended normally (SessionStop after charging).
 
 options (the names sim, secc and evcc share mean the same in each):
   --iface IFACE         interface for SDP and link-local addresses; its MAC is the EVCCID
@@ -53,7 +55,8 @@ A charger that refuses the TCP connection ends the run as connection-refused (ex
 
 ${EXIT_STATUS_HELP}
 
-example: sudo xs15118 evcc --iface eth1 --protocol din --target-soc 35 --json`;
+example: sudo xs15118 evcc --iface eth1 --protocol din --target-soc 35 --json
+         sudo xs15118 evcc --iface eth1 --protocols iso20,iso2 --insecure-iso20-plain-tcp --json`;
 
 const OPTIONS: readonly OptionSpec[] = [
   ...VEHICLE_SESSION_OPTIONS,
@@ -131,7 +134,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
 }
 
 const evcc: Command = {
-  summary: "simulated vehicle (EVCC) on a real interface: one DIN/ISO-2 session against a charger",
+  summary: "simulated vehicle (EVCC) on a real interface: one DIN/ISO-2/ISO-20 session against a charger",
   usage: USAGE,
   async run(args, io) {
     const a = parseOrExit(io, () => parseEvccArgs(args));
