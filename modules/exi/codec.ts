@@ -963,7 +963,7 @@ export class Decoder {
       }
       case DT_ENUM: {
         const count = g.dtB[dt];
-        const i = r.bits(bitsFor(count));
+        const i = r.bits(count > 1 ? 32 - Math.clz32(count - 1) : 0); // bitsFor(count)
         if (i >= count) this.fail("exi-value", "enumeration index out of range");
         return g.enums[g.dtA[dt] + i];
       }
@@ -1146,6 +1146,13 @@ export class Encoder {
     this.locals = null;
     this.builtins = null;
     this.elements = 0;
+    if (this.lastGrammar !== g) {
+      // what the encoder remembers of the last messages holds for one grammar
+      this.lastGrammar = g;
+      this.lastKeys = [];
+      this.lastIdx = [];
+      this.lastEnum = [];
+    }
   }
 
   fail(msg: string): never {
@@ -1290,7 +1297,7 @@ export class Encoder {
       const keys = Object.keys(obj);
       // The same keys as the type's last object (a loop's response every cycle): the order
       // indexes found then, without a lookup per key.
-      const seen = this.orderGrammar === g ? this.lastKeys[c] : undefined;
+      const seen = this.lastKeys[c];
       if (seen !== undefined && seen.length === keys.length) {
         let n = 0;
         while (n < keys.length && keys[n] === seen[n]) n++;
@@ -1774,9 +1781,13 @@ export class Encoder {
 
   orderMaps: (Map<string, number> | undefined)[] = [];
   orderGrammar: Grammar | undefined;
+  /** The grammar of lastKeys, lastIdx and lastEnum (reset clears them when it changes). */
+  lastGrammar: Grammar | undefined;
   /** Per type, the keys of its last object written in order, and their order indexes (setupType). */
   lastKeys: (string[] | undefined)[] = [];
   lastIdx: (number[] | undefined)[] = [];
+  /** Per enumerated datatype, the index in `enums` of the value it wrote last. */
+  lastEnum: (number | undefined)[] = [];
 
   /** Property name → index in the type's order list. */
   orderMap(ti: number): Map<string, number> {
@@ -1784,8 +1795,6 @@ export class Encoder {
     if (this.orderGrammar !== g) {
       this.orderGrammar = g;
       this.orderMaps = [];
-      this.lastKeys = [];
-      this.lastIdx = [];
     }
     let m = this.orderMaps[ti];
     if (!m) {
@@ -1866,10 +1875,15 @@ export class Encoder {
         return;
       case DT_ENUM: {
         const a = g.dtA[dt], count = g.dtB[dt];
-        let i = a;
-        while (i < a + count && g.enums[i] !== v) i++;
-        if (i === a + count) this.fail(`${this.name(q)}: ${String(v)} is not an enumeration value`);
-        w.bits(i - a, bitsFor(count));
+        // the datatype's last value first (a loop's response repeats its units and statuses)
+        let i = this.lastEnum[dt];
+        if (i === undefined || g.enums[i] !== v) {
+          i = a;
+          while (i < a + count && g.enums[i] !== v) i++;
+          if (i === a + count) this.fail(`${this.name(q)}: ${String(v)} is not an enumeration value`);
+          this.lastEnum[dt] = i;
+        }
+        w.bits(i - a, count > 1 ? 32 - Math.clz32(count - 1) : 0); // bitsFor(count)
         return;
       }
     }
