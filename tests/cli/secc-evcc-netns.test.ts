@@ -258,6 +258,27 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
     plainSummaries.push(r.summary!);
   });
 
+  test("a vehicle offering iso2,din charges with DIN 70121 from a DIN-only charger (--no-sdp); both summaries say din", async () => {
+    const port = plainPort + 1;
+    const dinSecc = start(NS_SECC, ["secc", "--no-sdp", "--port", String(port), "--protocols", "din", "--fast", "--json"]);
+    try {
+      const ready = await until("din secc ready", () => json(dinSecc).find((j) => j.event === "ready") ?? (dinSecc.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
+      assert.equal(ready.event, "ready", dinSecc.stderr.join("\n"));
+      const r = await vehicle(["--iface", IF_EV, "--secc", `[${seccAddress}]:${port}`, "--protocols", "iso2,din"]);
+      assert.equal(r.code, 0, `evcc exit ${r.code}: ${JSON.stringify(r.summary)}\n${r.stderr.slice(-15).join("\n")}`);
+      assert.equal(r.summary?.protocol, "din");
+      dinSecc.child.kill("SIGTERM");
+      assert.equal(await within("din secc exit", dinSecc.exit, 10_000), 0);
+      const sessions = json(dinSecc).filter((j) => j.event === "session");
+      assert.equal(sessions.length, 1, JSON.stringify(sessions));
+      assert.equal(sessions[0].protocol, "din");
+      assert.equal(sessions[0].reason, "ev-terminate");
+      assert.equal(sessions[0].messages, r.summary?.messages);
+    } finally {
+      dinSecc.child.kill("SIGKILL");
+    }
+  });
+
   test("SIGTERM stops both chargers in order (exit 0); their JSON session summaries agree with the vehicles'", async () => {
     sdpSecc.child.kill("SIGTERM");
     plainSecc.child.kill("SIGTERM");
