@@ -32,9 +32,10 @@ options (the names sim, secc and evcc share mean the same in each):
   --port N            TCP port (default: random in the dynamic range 49152–65535)
   --protocol LIST     protocols offered in SAP: din, iso2, iso20 (default iso2,din; --protocols
                       also works); the vehicle's SAP priorities choose among them. iso20 (DC
-                      and AC, each also bidirectional: DC_BPT/AC_BPT, 11 kW / 30 A back) is
-                      offered only with --insecure-iso20-plain-tcp: without it the charger
-                      warns and serves the others
+                      and AC; also the DC_BPT/AC_BPT services with 11 kW / 30 A discharge
+                      limits, though the simulated power stages only charge) is offered only
+                      with --insecure-iso20-plain-tcp: without it the charger warns and serves
+                      the others
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                       benches only)
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc)
@@ -194,7 +195,8 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     protocols: a.protocols,
     transfer: a.transfer,
     // These connections are plain TCP: SAP selects -20 over them only when explicitly allowed.
-    // -20 also offers DC_BPT and AC_BPT: the simulated power stages run both ways (11 kW / 30 A back).
+    // -20 also offers DC_BPT and AC_BPT (the discharge limits `xs15118 sim` uses), so a BPT
+    // vehicle finds its service; the simulated power stages only charge, so no energy flows back.
     config: { transport: "none", iso20: { insecureWithoutTls: a.insecureIso20, discharge: { maxPower: 11_000, maxCurrent: 30 } } },
     dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
     authorizationDelay: (a.fast ? 100 : 1000) as Millis,
