@@ -13,8 +13,7 @@
 
 import Timer from "timer";
 import config from "mc/config";
-import { startSimulation, type SimulationOptions } from "../../simulation/session/simulation";
-import { formatSummary, formatTrace } from "../../simulation/report";
+import type { SimulationOptions } from "../../simulation/session/simulation";
 
 /** Simulated ms per runtime tick, and the tick: 1 s of session per 10 ms keeps mcsim's
  *  once-a-second `instruments:` samples spread over the session (a 5-minute session: ~3 s). */
@@ -33,18 +32,32 @@ const options: SimulationOptions = {
   targetSoc: numberSetting("targetSoc", 80),
   capacityKWh: numberSetting("capacity", 20),
   seed: numberSetting("seed", 15118),
-  onTrace: (event) => trace(`${formatTrace(event)}\n`),
 };
 
-const simulation = startSimulation(options);
+/** A failure inside the session: its message and stack on stdout, then the end marker, so a
+ *  reader never waits for a summary that cannot come. */
+function fail(error: unknown): void {
+  const e = error as { message?: string; stack?: string };
+  trace(`error: ${e?.message ?? String(error)}\n${e?.stack ?? ""}\n`);
+  trace(`xs15118-summary ${JSON.stringify({ ok: false, outcome: "exception", detail: e?.message ?? String(error) })}\n`);
+}
+
 let ticks = 0;
-Timer.repeat((timer) => {
-  ticks++;
-  simulation.advance(STEP_MS);
-  const summary = simulation.summary;
-  if (!summary) return;
-  Timer.clear(timer);
-  for (const line of formatSummary(summary, undefined)) trace(`${line}\n`);
-  trace(`  runtime ticks   ${ticks} × ${TICK_MS} ms timer\n`);
-  trace(`xs15118-summary ${JSON.stringify(summary)}\n`);
-}, TICK_MS);
+Promise.all([import("../../simulation/session/simulation"), import("../../simulation/report")]).then(([{ startSimulation }, { formatSummary, formatTrace }]) => {
+  const simulation = startSimulation({ ...options, onTrace: (event) => trace(`${formatTrace(event)}\n`) });
+  Timer.repeat((timer) => {
+    try {
+      ticks++;
+      simulation.advance(STEP_MS);
+      const summary = simulation.summary;
+      if (!summary) return;
+      Timer.clear(timer);
+      for (const line of formatSummary(summary, undefined)) trace(`${line}\n`);
+      trace(`  runtime ticks   ${ticks} × ${TICK_MS} ms timer\n`);
+      trace(`xs15118-summary ${JSON.stringify(summary)}\n`);
+    } catch (error) {
+      Timer.clear(timer);
+      fail(error);
+    }
+  }, TICK_MS);
+}, fail);

@@ -71,3 +71,11 @@ test("the desktop simulator (lin, mac, win) builds hosts/mcsim: the whole sessio
   assert.equal(mcsim.creation.main, "hosts/mcsim/main");
   assert.equal(mcsim.preload, undefined, "the preload list is the root manifest's");
 });
+
+test("every folder of the simulation is mapped for the Moddable simulator", () => {
+  const mcsim = JSON.parse(fs.readFileSync(path.join(ROOT, "hosts/mcsim/manifest.json"), "utf8"));
+  for (const dir of dirsWithSources("simulation")) {
+    const spec = `${dir.split(path.sep).join("/")}/*`;
+    assert.equal(mcsim.modules[spec], `../../${spec}`, `hosts/mcsim/manifest.json modules lacks "${spec}"`);
+  }
+});
