@@ -199,7 +199,13 @@ export function emitTables(t: Tables, banner: string, shared: SharedStrings): st
   return lines.join("\n");
 }
 
-export function emitTypes(t: Tables, roots: { local: string; child: number }[], banner: string): string {
+/** One exported declaration of a family's types.ts: its name and its exact text (doc comment included). */
+export interface TypeDeclaration { name: string; text: string }
+
+/** A family's message types as separate declarations, so SharedTypes can hoist the identical ones. */
+export interface FamilyTypes { declarations: TypeDeclaration[]; document: string }
+
+export function typeDeclarations(t: Tables, roots: { local: string; child: number }[]): FamilyTypes {
   const names = new Map<ComplexType, string>();
   const used = new Set<string>();
   t.typeList.forEach((ct) => {
@@ -219,13 +225,17 @@ export function emitTypes(t: Tables, roots: { local: string; child: number }[], 
     if (kind === DT_HEX || kind === DT_B64) return "Uint8Array";
     return "string";
   };
-  const lines = [banner, "", "/* eslint-disable */", ""];
-  lines.push("/** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */");
-  lines.push("export type ExiContentItem = string | { [name: string]: unknown };", "");
+  const declarations: TypeDeclaration[] = [{
+    name: "ExiContentItem",
+    text: [
+      "/** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */",
+      "export type ExiContentItem = string | { [name: string]: unknown };",
+    ].join("\n"),
+  }];
   t.typeList.forEach((ct, i) => {
     const o = i * 5;
     if (t.types[o + 4] & 4) {
-      lines.push(`export type ${names.get(ct)} = ${simpleTs(ct.simple!, t.types[o + 3] - 1)};`, "");
+      declarations.push({ name: names.get(ct)!, text: `export type ${names.get(ct)} = ${simpleTs(ct.simple!, t.types[o + 3] - 1)};` });
       return;
     }
     const fields: string[] = [];
@@ -262,8 +272,9 @@ export function emitTypes(t: Tables, roots: { local: string; child: number }[], 
       fields.push(`  ${n}${f.required ? "" : "?"}: ${f.array ? `${ts}[]` : f.ts};`);
     }
     if (t.types[o + 4] & 3) fields.push("  $content?: ExiContentItem[];");
-    lines.push(`export interface ${names.get(ct)} {`, ...fields, "}", "");
+    declarations.push({ name: names.get(ct)!, text: [`export interface ${names.get(ct)} {`, ...fields, "}"].join("\n") });
   });
+  const lines: string[] = [];
   lines.push("/** Root elements of an EXI document of this schema. */");
   lines.push("export type Document =");
   const rootLines: string[] = [];
@@ -273,6 +284,142 @@ export function emitTypes(t: Tables, roots: { local: string; child: number }[], 
   }
   lines.push(...(rootLines.length ? rootLines : ["  never"]));
   lines[lines.length - 1] += ";";
-  lines.push("");
-  return lines.join("\n");
+  return { declarations, document: lines.join("\n") };
+}
+
+/** Type names a text refers to (string literals, field and element names are not references). */
+function referencedNames(text: string, declared: Set<string>, self = ""): string[] {
+  const body = text
+    .replace(/^\/\*\*.*\*\/$/gm, "")
+    .replace(/"(?:[^"\\]|\\.)*"/g, "")
+    .replace(/^export (?:type|interface) \w+/m, "")
+    .replace(/[$\w]+\??:/g, "");
+  const refs = new Set<string>();
+  for (const m of body.matchAll(/[A-Za-z_$][\w$]*/g)) if (declared.has(m[0]) && m[0] !== self) refs.add(m[0]);
+  return [...refs].sort();
+}
+
+/** A module of generated/shared: the families it serves, its declarations, name -> module it imports. */
+interface SharedTypesModule { dirs: string[]; decls: TypeDeclaration[]; imports: Map<string, string> }
+
+/**
+ * Declarations whose text is identical in two or more families (the xmldsig types of DIN, ISO-2,
+ * ISO-20 and xmldsig; the ISO-20 CommonTypes of every ISO-20 family; the DIN/ISO-2 overlap) are
+ * written once under generated/shared/, one module per set of families that share them, and each
+ * family's types.ts re-exports the modules of its sets, so that `Iso2.SignatureType` keeps working.
+ * A declaration is shared only together with the declarations it refers to: same-named types of
+ * different content (DIN's and ISO-2's MessageHeaderType, ISO-2's and ISO-20's ServiceType) stay in
+ * their families, and so does anything that refers to them.
+ */
+export class SharedTypes {
+  private readonly families: { dir: string; types: FamilyTypes }[] = [];
+  private readonly modules = new Map<string, SharedTypesModule>();
+  /** Per family: name -> shared module of that declaration. */
+  private readonly placedIn = new Map<string, Map<string, string>>();
+
+  add(dir: string, types: FamilyTypes): void {
+    this.families.push({ dir, types });
+  }
+
+  /** Decides which declarations are shared and in which module; call after every add(). */
+  seal(iso20Dirs: string[]): void {
+    interface Variant { decl: TypeDeclaration; dirs: string[]; refs: string[] }
+    const variants = new Map<string, Variant>(); // by name and text
+    const byFamily = new Map<string, Map<string, Variant>>(); // family -> name -> variant
+    for (const f of this.families) {
+      const declared = new Set(f.types.declarations.map((d) => d.name));
+      const own = new Map<string, Variant>();
+      for (const d of f.types.declarations) {
+        const key = `${d.name}\n${d.text}`;
+        let v = variants.get(key);
+        if (!v) variants.set(key, v = { decl: d, dirs: [], refs: referencedNames(d.text, declared, d.name) });
+        v.dirs.push(f.dir);
+        own.set(d.name, v);
+      }
+      byFamily.set(f.dir, own);
+    }
+    // A variant is shareable when its families agree on every variant it refers to; drop the
+    // others until nothing changes (a dropped reference can make its referrers unshareable).
+    const shared = new Set([...variants.values()].filter((v) => v.dirs.length > 1));
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const v of shared) {
+        const ok = v.refs.every((r) => {
+          const first = byFamily.get(v.dirs[0])!.get(r)!;
+          return shared.has(first) && v.dirs.every((d) => byFamily.get(d)!.get(r) === first);
+        });
+        if (!ok) { shared.delete(v); changed = true; }
+      }
+    }
+    const all = this.families.map((f) => f.dir);
+    const moduleName = (dirs: string[]): string =>
+      dirs.length === all.length ? "exi-types"
+        : dirs.includes("xmldsig") ? "xmldsig-types"
+        : dirs.length === iso20Dirs.length && dirs.every((d) => iso20Dirs.includes(d)) ? "iso20-common-types"
+        : `${dirs.join("-")}-types`;
+    const placed = new Map<Variant, string>();
+    for (const v of shared) {
+      const m = moduleName(v.dirs);
+      const mod: SharedTypesModule = this.modules.get(m) ?? { dirs: v.dirs, decls: [], imports: new Map() };
+      if (mod.dirs.join() !== v.dirs.join()) throw new Error(`shared module ${m} would serve two sets of families`);
+      mod.decls.push(v.decl);
+      this.modules.set(m, mod);
+      placed.set(v, m);
+    }
+    for (const [v, m] of placed) {
+      for (const r of v.refs) {
+        const rm = placed.get(byFamily.get(v.dirs[0])!.get(r)!)!;
+        if (rm !== m) this.modules.get(m)!.imports.set(r, rm);
+      }
+    }
+    for (const f of this.families) {
+      const own = new Map<string, string>();
+      for (const v of byFamily.get(f.dir)!.values()) if (placed.has(v)) own.set(v.decl.name, placed.get(v)!);
+      this.placedIn.set(f.dir, own);
+    }
+  }
+
+  /** The shared modules: file name (without .ts) -> text. */
+  emitModules(banner: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [m, mod] of [...this.modules].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const lines = [banner, "", "/* eslint-disable */", ""];
+      lines.push(`// Types identical in ${mod.dirs.join(", ")} (tools/exigen/emit.ts SharedTypes).`, "");
+      lines.push(...importLines(mod.imports, "./"));
+      for (const d of mod.decls) lines.push(d.text, "");
+      out.set(m, lines.join("\n"));
+    }
+    return out;
+  }
+
+  emitFamily(dir: string, banner: string): string {
+    const types = this.families.find((x) => x.dir === dir)!.types;
+    const placed = this.placedIn.get(dir)!;
+    const local = types.declarations.filter((d) => !placed.has(d.name));
+    const declared = new Set(types.declarations.map((d) => d.name));
+    const imports = new Map<string, string>();
+    for (const text of [...local.map((d) => d.text), types.document]) {
+      for (const r of referencedNames(text, declared)) if (placed.has(r)) imports.set(r, placed.get(r)!);
+    }
+    const lines = [banner, "", "/* eslint-disable */", ""];
+    const reexports = [...new Set(placed.values())].sort();
+    for (const m of reexports) lines.push(`export type * from "../shared/${m}";`);
+    if (reexports.length) lines.push("");
+    lines.push(...importLines(imports, "../shared/"));
+    for (const d of local) lines.push(d.text, "");
+    lines.push(types.document, "");
+    return lines.join("\n");
+  }
+}
+
+/** One `import type` line per module (one line each: the lists differ little between families). */
+function importLines(imports: Map<string, string>, prefix: string): string[] {
+  const byModule = new Map<string, string[]>();
+  for (const [name, m] of imports) byModule.set(m, [...(byModule.get(m) ?? []), name]);
+  const lines: string[] = [];
+  for (const [m, names] of [...byModule].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    lines.push(`import type { ${names.sort().join(", ")} } from "${prefix}${m}";`);
+  }
+  if (lines.length) lines.push("");
+  return lines;
 }

@@ -3,8 +3,7 @@
 
 /* eslint-disable */
 
-/** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
-export type ExiContentItem = string | { [name: string]: unknown };
+export type * from "../shared/exi-types";
 
 export interface supportedAppProtocolReqType {
   AppProtocol: AppProtocolType[];

@@ -3,150 +3,16 @@
 
 /* eslint-disable */
 
-/** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
-export type ExiContentItem = string | { [name: string]: unknown };
+export type * from "../shared/din-iso2-iso20_cm-types";
+export type * from "../shared/din-iso2-types";
+export type * from "../shared/exi-types";
+export type * from "../shared/iso2-iso20_cm-types";
+export type * from "../shared/xmldsig-types";
 
-export interface CanonicalizationMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
-}
-
-export interface DSAKeyValueType {
-  P?: Uint8Array;
-  Q?: Uint8Array;
-  G?: Uint8Array;
-  Y: Uint8Array;
-  J?: Uint8Array;
-  Seed?: Uint8Array;
-  PgenCounter?: Uint8Array;
-}
-
-export interface DigestMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
-}
-
-export interface KeyInfoType {
-  Id?: string;
-  KeyName?: string[];
-  KeyValue?: KeyValueType[];
-  RetrievalMethod?: RetrievalMethodType[];
-  X509Data?: X509DataType[];
-  PGPData?: PGPDataType[];
-  SPKIData?: SPKIDataType[];
-  MgmtData?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface KeyValueType {
-  DSAKeyValue?: DSAKeyValueType;
-  RSAKeyValue?: RSAKeyValueType;
-  $content?: ExiContentItem[];
-}
-
-export interface ManifestType {
-  Id?: string;
-  Reference: ReferenceType[];
-}
-
-export interface ObjectType {
-  Encoding?: string;
-  Id?: string;
-  MimeType?: string;
-  $content?: ExiContentItem[];
-}
-
-export interface PGPDataType {
-  PGPKeyID?: Uint8Array;
-  PGPKeyPacket?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface RSAKeyValueType {
-  Modulus: Uint8Array;
-  Exponent: Uint8Array;
-}
-
-export interface ReferenceType {
-  Id?: string;
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
-  DigestMethod: DigestMethodType;
-  DigestValue: Uint8Array;
-}
-
-export interface RetrievalMethodType {
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
-}
-
-export interface SPKIDataType {
-  SPKISexp: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface SignatureMethodType {
-  Algorithm: string;
-  HMACOutputLength?: bigint;
-  $content?: ExiContentItem[];
-}
-
-export interface SignaturePropertiesType {
-  Id?: string;
-  SignatureProperty: SignaturePropertyType[];
-}
-
-export interface SignaturePropertyType {
-  Id?: string;
-  Target: string;
-  $content?: ExiContentItem[];
-}
-
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
-export interface SignatureValueType {
-  Id?: string;
-  $value: Uint8Array;
-}
-
-export interface SignedInfoType {
-  Id?: string;
-  CanonicalizationMethod: CanonicalizationMethodType;
-  SignatureMethod: SignatureMethodType;
-  Reference: ReferenceType[];
-}
-
-export interface TransformType {
-  Algorithm: string;
-  XPath?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface TransformsType {
-  Transform: TransformType[];
-}
-
-export interface X509DataType {
-  X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: Uint8Array[];
-  X509SubjectName?: string[];
-  X509Certificate?: Uint8Array[];
-  X509CRL?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface X509IssuerSerialType {
-  X509IssuerName: string;
-  X509SerialNumber: bigint;
-}
+import type { SubCertificatesType } from "../shared/din-iso2-iso20_cm-types";
+import type { BodyBaseType, ChargingStatusReqType, CostType, EVPowerDeliveryParameterType, EVSEChargeParameterType, EVStatusType, EntryType, IntervalType, MessageHeaderType, RelativeTimeIntervalType, SASchedulesType, SelectedServiceType, ServiceDetailReqType, ServiceDiscoveryReqType, SessionSetupReqType } from "../shared/din-iso2-types";
+import type { ListOfRootCertificateIDsType } from "../shared/iso2-iso20_cm-types";
+import type { CanonicalizationMethodType, DSAKeyValueType, DigestMethodType, KeyInfoType, KeyValueType, ManifestType, ObjectType, PGPDataType, RSAKeyValueType, ReferenceType, RetrievalMethodType, SPKIDataType, SignatureMethodType, SignaturePropertiesType, SignaturePropertyType, SignatureType, SignatureValueType, SignedInfoType, TransformType, TransformsType, X509DataType } from "../shared/xmldsig-types";
 
 export interface AC_EVChargeParameterType {
   DepartureTime?: number;
@@ -176,9 +42,6 @@ export interface AuthorizationReqType {
 export interface AuthorizationResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
   EVSEProcessing: "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
-}
-
-export interface BodyBaseType {
 }
 
 export interface CableCheckReqType {
@@ -239,9 +102,6 @@ export interface ChargeParameterDiscoveryResType {
   AC_EVSEChargeParameter?: AC_EVSEChargeParameterType;
   DC_EVSEChargeParameter?: DC_EVSEChargeParameterType;
   EVSEChargeParameter?: EVSEChargeParameterType;
-}
-
-export interface ChargingStatusReqType {
 }
 
 export interface ChargingStatusResType {
@@ -331,23 +191,9 @@ export interface EVChargeParameterType {
   DepartureTime?: number;
 }
 
-export interface EVPowerDeliveryParameterType {
-}
-
-export interface EVSEChargeParameterType {
-}
-
 export interface EVSEStatusType {
   NotificationMaxDelay: number;
   EVSENotification: "None" | "StopCharging" | "ReNegotiation";
-}
-
-export interface EVStatusType {
-}
-
-export interface EntryType {
-  RelativeTimeInterval?: RelativeTimeIntervalType;
-  TimeInterval?: IntervalType;
 }
 
 export interface MeteringReceiptReqType {
@@ -417,16 +263,8 @@ export interface PreChargeResType {
   EVSEPresentVoltage: PhysicalValueType;
 }
 
-export interface RelativeTimeIntervalType {
-  start: number;
-  duration?: number;
-}
-
 export interface SAScheduleListType {
   SAScheduleTuple: SAScheduleTupleType[];
-}
-
-export interface SASchedulesType {
 }
 
 export interface SalesTariffEntryType {
@@ -436,19 +274,10 @@ export interface SalesTariffEntryType {
   ConsumptionCost?: ConsumptionCostType[];
 }
 
-export interface ServiceDetailReqType {
-  ServiceID: number;
-}
-
 export interface ServiceDetailResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
   ServiceID: number;
   ServiceParameterList?: ServiceParameterListType;
-}
-
-export interface ServiceDiscoveryReqType {
-  ServiceScope?: string;
-  ServiceCategory?: "EVCharging" | "Internet" | "ContractCertificate" | "OtherCustom";
 }
 
 export interface ServiceDiscoveryResType {
@@ -456,10 +285,6 @@ export interface ServiceDiscoveryResType {
   PaymentOptionList: PaymentOptionListType;
   ChargeService: ChargeServiceType;
   ServiceList?: ServiceListType;
-}
-
-export interface SessionSetupReqType {
-  EVCCID: Uint8Array;
 }
 
 export interface SessionSetupResType {
@@ -474,9 +299,6 @@ export interface SessionStopReqType {
 
 export interface SessionStopResType {
   ResponseCode: "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
-}
-
-export interface IntervalType {
 }
 
 export interface V2G_MessageType {
@@ -498,10 +320,6 @@ export interface PhysicalValueType {
   Multiplier: number;
   Unit: "h" | "m" | "s" | "A" | "V" | "W" | "Wh";
   Value: number;
-}
-
-export interface ListOfRootCertificateIDsType {
-  RootCertificateID: X509IssuerSerialType[];
 }
 
 export interface CertificateChainType {
@@ -573,12 +391,6 @@ export interface ServiceListType {
   Service: ServiceType[];
 }
 
-export interface MessageHeaderType {
-  SessionID: Uint8Array;
-  Notification?: NotificationType;
-  Signature?: SignatureType;
-}
-
 export interface BodyType {
   AuthorizationReq?: AuthorizationReqType;
   AuthorizationRes?: AuthorizationResType;
@@ -617,15 +429,6 @@ export interface BodyType {
   WeldingDetectionRes?: WeldingDetectionResType;
 }
 
-export interface SubCertificatesType {
-  Certificate: Uint8Array[];
-}
-
-export interface SelectedServiceType {
-  ServiceID: number;
-  ParameterSetID?: number;
-}
-
 export interface ProfileEntryType {
   ChargingProfileEntryStart: number;
   ChargingProfileEntryMaxPower: PhysicalValueType;
@@ -644,12 +447,6 @@ export interface SalesTariffType {
   SalesTariffEntry: SalesTariffEntryType[];
 }
 
-export interface CostType {
-  costKind: "relativePricePercentage" | "RenewableGenerationPercentage" | "CarbonDioxideEmission";
-  amount: number;
-  amountMultiplier?: number;
-}
-
 export interface ParameterSetType {
   ParameterSetID: number;
   Parameter: ParameterType[];
@@ -665,11 +462,6 @@ export interface ServiceType {
   ServiceCategory: "EVCharging" | "Internet" | "ContractCertificate" | "OtherCustom";
   ServiceScope?: string;
   FreeService: boolean;
-}
-
-export interface NotificationType {
-  FaultCode: "ParsingError" | "NoTLSRootCertificatAvailable" | "UnknownError";
-  FaultMsg?: string;
 }
 
 export interface ParameterType {

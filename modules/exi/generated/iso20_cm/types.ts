@@ -3,219 +3,18 @@
 
 /* eslint-disable */
 
-/** Ordered content of a mixed or wildcard-bearing element (text, declared children, wildcard elements). */
-export type ExiContentItem = string | { [name: string]: unknown };
+export type * from "../shared/din-iso2-iso20_cm-types";
+export type * from "../shared/din-iso20_cm-types";
+export type * from "../shared/exi-types";
+export type * from "../shared/iso2-iso20_cm-types";
+export type * from "../shared/iso20-common-types";
+export type * from "../shared/xmldsig-types";
 
-export interface CanonicalizationMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
-}
-
-export interface DSAKeyValueType {
-  P?: Uint8Array;
-  Q?: Uint8Array;
-  G?: Uint8Array;
-  Y: Uint8Array;
-  J?: Uint8Array;
-  Seed?: Uint8Array;
-  PgenCounter?: Uint8Array;
-}
-
-export interface DigestMethodType {
-  Algorithm: string;
-  $content?: ExiContentItem[];
-}
-
-export interface KeyInfoType {
-  Id?: string;
-  KeyName?: string[];
-  KeyValue?: KeyValueType[];
-  RetrievalMethod?: RetrievalMethodType[];
-  X509Data?: X509DataType[];
-  PGPData?: PGPDataType[];
-  SPKIData?: SPKIDataType[];
-  MgmtData?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface KeyValueType {
-  DSAKeyValue?: DSAKeyValueType;
-  RSAKeyValue?: RSAKeyValueType;
-  $content?: ExiContentItem[];
-}
-
-export interface ManifestType {
-  Id?: string;
-  Reference: ReferenceType[];
-}
-
-export interface ObjectType {
-  Encoding?: string;
-  Id?: string;
-  MimeType?: string;
-  $content?: ExiContentItem[];
-}
-
-export interface PGPDataType {
-  PGPKeyID?: Uint8Array;
-  PGPKeyPacket?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface RSAKeyValueType {
-  Modulus: Uint8Array;
-  Exponent: Uint8Array;
-}
-
-export interface ReferenceType {
-  Id?: string;
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
-  DigestMethod: DigestMethodType;
-  DigestValue: Uint8Array;
-}
-
-export interface RetrievalMethodType {
-  Type?: string;
-  URI?: string;
-  Transforms?: TransformsType;
-}
-
-export interface SPKIDataType {
-  SPKISexp: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface SignatureMethodType {
-  Algorithm: string;
-  HMACOutputLength?: bigint;
-  $content?: ExiContentItem[];
-}
-
-export interface SignaturePropertiesType {
-  Id?: string;
-  SignatureProperty: SignaturePropertyType[];
-}
-
-export interface SignaturePropertyType {
-  Id?: string;
-  Target: string;
-  $content?: ExiContentItem[];
-}
-
-export interface SignatureType {
-  Id?: string;
-  SignedInfo: SignedInfoType;
-  SignatureValue: SignatureValueType;
-  KeyInfo?: KeyInfoType;
-  Object?: ObjectType[];
-}
-
-export interface SignatureValueType {
-  Id?: string;
-  $value: Uint8Array;
-}
-
-export interface SignedInfoType {
-  Id?: string;
-  CanonicalizationMethod: CanonicalizationMethodType;
-  SignatureMethod: SignatureMethodType;
-  Reference: ReferenceType[];
-}
-
-export interface TransformType {
-  Algorithm: string;
-  XPath?: string[];
-  $content?: ExiContentItem[];
-}
-
-export interface TransformsType {
-  Transform: TransformType[];
-}
-
-export interface X509DataType {
-  X509IssuerSerial?: X509IssuerSerialType[];
-  X509SKI?: Uint8Array[];
-  X509SubjectName?: string[];
-  X509Certificate?: Uint8Array[];
-  X509CRL?: Uint8Array[];
-  $content?: ExiContentItem[];
-}
-
-export interface X509IssuerSerialType {
-  X509IssuerName: string;
-  X509SerialNumber: bigint;
-}
-
-export interface CLReqControlModeType {
-}
-
-export interface CLResControlModeType {
-}
-
-export interface DetailedCostType {
-  Amount: RationalNumberType;
-  CostPerUnit: RationalNumberType;
-}
-
-export interface DetailedTaxType {
-  TaxRuleID: number;
-  Amount: RationalNumberType;
-}
-
-export interface DisplayParametersType {
-  PresentSOC?: number;
-  MinimumSOC?: number;
-  TargetSOC?: number;
-  MaximumSOC?: number;
-  RemainingTimeToMinimumSOC?: number;
-  RemainingTimeToTargetSOC?: number;
-  RemainingTimeToMaximumSOC?: number;
-  ChargingComplete?: boolean;
-  BatteryEnergyCapacity?: RationalNumberType;
-  InletHot?: boolean;
-}
-
-export interface EVSEStatusType {
-  NotificationMaxDelay: number;
-  EVSENotification: "Pause" | "ExitStandby" | "Terminate" | "ScheduleRenegotiation" | "ServiceRenegotiation" | "MeteringConfirmation";
-}
-
-export interface ListOfRootCertificateIDsType {
-  RootCertificateID: X509IssuerSerialType[];
-}
-
-export interface MessageHeaderType {
-  SessionID: Uint8Array;
-  TimeStamp: bigint;
-  Signature?: SignatureType;
-}
-
-export interface MeterInfoType {
-  MeterID: string;
-  ChargedEnergyReadingWh: bigint;
-  BPT_DischargedEnergyReadingWh?: bigint;
-  CapacitiveEnergyReadingVARh?: bigint;
-  BPT_InductiveEnergyReadingVARh?: bigint;
-  MeterSignature?: Uint8Array;
-  MeterStatus?: number;
-  MeterTimestamp?: bigint;
-}
-
-export interface RationalNumberType {
-  Exponent: number;
-  Value: number;
-}
-
-export interface ReceiptType {
-  TimeAnchor: bigint;
-  EnergyCosts?: DetailedCostType;
-  OccupancyCosts?: DetailedCostType;
-  AdditionalServicesCosts?: DetailedCostType;
-  OverstayCosts?: DetailedCostType;
-  TaxCosts?: DetailedTaxType[];
-}
+import type { SubCertificatesType } from "../shared/din-iso2-iso20_cm-types";
+import type { CertificateChainType } from "../shared/din-iso20_cm-types";
+import type { ListOfRootCertificateIDsType } from "../shared/iso2-iso20_cm-types";
+import type { CLReqControlModeType, CLResControlModeType, EVSEStatusType, MessageHeaderType, MeterInfoType, RationalNumberType, ReceiptType } from "../shared/iso20-common-types";
+import type { CanonicalizationMethodType, DSAKeyValueType, DigestMethodType, KeyInfoType, KeyValueType, ManifestType, ObjectType, PGPDataType, RSAKeyValueType, ReferenceType, RetrievalMethodType, SPKIDataType, SignatureMethodType, SignaturePropertiesType, SignaturePropertyType, SignatureType, SignatureValueType, SignedInfoType, TransformType, TransformsType, X509DataType } from "../shared/xmldsig-types";
 
 export interface AuthorizationReqType {
   Header: MessageHeaderType;
@@ -434,11 +233,6 @@ export interface EMAIDListType {
   EMAID: string[];
 }
 
-export interface CertificateChainType {
-  Certificate: Uint8Array;
-  SubCertificates?: SubCertificatesType;
-}
-
 export interface EVPowerProfileType {
   TimeAnchor: bigint;
   Dynamic_EVPPTControlMode?: Dynamic_EVPPTControlModeType;
@@ -512,10 +306,6 @@ export interface Scheduled_SMDTControlModeType {
 
 export interface SupportedProvidersListType {
   ProviderID: string[];
-}
-
-export interface SubCertificatesType {
-  Certificate: Uint8Array[];
 }
 
 export interface Dynamic_EVPPTControlModeType {
