@@ -16,8 +16,9 @@ type Obj = Record<string, unknown>;
 // Module-local copies of the constants: imported bindings are live (getter-backed in some
 // module loaders), and these are read in the innermost loops.
 const MAX_BINARY_LENGTH = L.MAX_BINARY_LENGTH, MAX_DEPTH = L.MAX_DEPTH, MAX_ELEMENTS = L.MAX_ELEMENTS, MAX_REPEAT = L.MAX_REPEAT, MAX_STRING_LENGTH = L.MAX_STRING_LENGTH;
+const MAX_INTEGER_GROUPS = L.MAX_INTEGER_GROUPS;
 /** Bits of the largest integer the decoder reads (MAX_INTEGER_GROUPS 7-bit groups). */
-const MAX_INTEGER_BITS = BigInt(7 * L.MAX_INTEGER_GROUPS);
+const MAX_INTEGER_BITS = BigInt(7 * MAX_INTEGER_GROUPS);
 const DT_B64 = T.DT_B64, DT_BOOL = T.DT_BOOL, DT_ENUM = T.DT_ENUM, DT_HEX = T.DT_HEX, DT_INT = T.DT_INT, DT_NBIT = T.DT_NBIT, DT_STRING = T.DT_STRING, DT_UINT = T.DT_UINT;
 const FRAG_RELAXED = T.FRAG_RELAXED, NO_GRAMMAR = T.NO_GRAMMAR;
 const P_ARRAY = T.P_ARRAY, P_AT = T.P_AT, P_CH = T.P_CH, P_CHMIXED = T.P_CHMIXED, P_EE = T.P_EE, P_KIND = T.P_KIND, P_SE = T.P_SE, P_SEANY = T.P_SEANY;
@@ -143,7 +144,7 @@ export interface FacetViolation {
 
 /** The facet that `x` (a value, or a length) breaks in datatype `dt`, if any (grammar tables: dtFacet). */
 function facetViolation(g: Grammar, dt: number, x: number | bigint, path: string): FacetViolation | undefined {
-  const lo = g.facetLow[g.dtFacet[dt]], hi = g.facetHigh[g.dtFacet[dt]];
+  const bounds = g.facetBounds[g.dtFacet[dt]], lo = bounds.low, hi = bounds.high;
   if (x >= lo && x <= hi) return undefined;
   const kind = g.dtKind[dt];
   const below = x < lo;
@@ -935,17 +936,17 @@ export class Decoder {
       case DT_B64: {
         const n = r.uint();
         if (n > MAX_BINARY_LENGTH) this.fail("exi-limit", "binary too long");
-        if (g.dtFacet[dt] !== 0 && !(n >= g.facetLow[g.dtFacet[dt]] && n <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, n, q);
+        if (g.dtFacet[dt] !== 0 && !(n >= g.facetBounds[g.dtFacet[dt]].low && n <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, n, q);
         return r.bytes(n);
       }
       case DT_NBIT: {
         const v = r.bits(g.dtB[dt]) + g.dtA[dt];
-        if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
+        if (g.dtFacet[dt] !== 0 && !(v >= g.facetBounds[g.dtFacet[dt]].low && v <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v, q);
         return v;
       }
       case DT_UINT: {
         const v = g.dtA[dt] ? r.uintBig() : r.uint();
-        if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
+        if (g.dtFacet[dt] !== 0 && !(v >= g.facetBounds[g.dtFacet[dt]].low && v <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v, q);
         return v;
       }
       case DT_INT: {
@@ -958,7 +959,7 @@ export class Decoder {
           const m = r.uint();
           v = neg ? -m - 1 : m;
         }
-        if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
+        if (g.dtFacet[dt] !== 0 && !(v >= g.facetBounds[g.dtFacet[dt]].low && v <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v, q);
         return v;
       }
       case DT_ENUM: {
@@ -1813,7 +1814,7 @@ export class Encoder {
       case DT_STRING: {
         if (typeof v !== "string") this.fail(`${this.name(q)}: expected a string`);
         const n = this.string(v, q);
-        if (g.dtFacet[dt] !== 0 && !(n >= g.facetLow[g.dtFacet[dt]] && n <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, n, q);
+        if (g.dtFacet[dt] !== 0 && !(n >= g.facetBounds[g.dtFacet[dt]].low && n <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, n, q);
         return;
       }
       case DT_BOOL:
@@ -1824,14 +1825,14 @@ export class Encoder {
       case DT_B64:
         if (!(v instanceof Uint8Array)) this.fail(`${this.name(q)}: expected a Uint8Array`);
         if (v.length > MAX_BINARY_LENGTH) this.limit(q, `${v.length} bytes (MAX_BINARY_LENGTH ${MAX_BINARY_LENGTH})`);
-        if (g.dtFacet[dt] !== 0 && !(v.length >= g.facetLow[g.dtFacet[dt]] && v.length <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v.length, q);
+        if (g.dtFacet[dt] !== 0 && !(v.length >= g.facetBounds[g.dtFacet[dt]].low && v.length <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v.length, q);
         w.uint(v.length);
         w.bytes(v);
         return;
       case DT_NBIT: {
         const x = typeof v === "bigint" ? Number(v) : (v as number);
         if (typeof x !== "number" || !Number.isInteger(x)) this.fail(`${this.name(q)}: expected an integer`);
-        if (g.dtFacet[dt] !== 0 && !(x >= g.facetLow[g.dtFacet[dt]] && x <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, x, q);
+        if (g.dtFacet[dt] !== 0 && !(x >= g.facetBounds[g.dtFacet[dt]].low && x <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, x, q);
         const off = x - g.dtA[dt], b = g.dtB[dt];
         if (off < 0 || off >= 1 << b) this.fail(`${this.name(q)}: ${x} outside the ${b}-bit range from ${g.dtA[dt]}`);
         w.bits(off, b);
@@ -1840,20 +1841,20 @@ export class Encoder {
       case DT_UINT:
         if (typeof v === "bigint") {
           if (v < 0n) this.fail(`${this.name(q)}: negative`);
-          if (v >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${L.MAX_INTEGER_GROUPS} 7-bit groups`);
-          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
+          if (v >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${MAX_INTEGER_GROUPS} 7-bit groups`);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetBounds[g.dtFacet[dt]].low && v <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v, q);
           w.uintBig(v);
         } else {
           // beyond 2^53 a number is not exact (bigint types take a bigint)
           if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) this.fail(`${this.name(q)}: expected a non-negative integer`);
-          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetBounds[g.dtFacet[dt]].low && v <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v, q);
           w.uint(v);
         }
         return;
       case DT_INT:
         if (typeof v === "bigint") {
-          if ((v < 0n ? -v - 1n : v) >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${L.MAX_INTEGER_GROUPS} 7-bit groups`);
-          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
+          if ((v < 0n ? -v - 1n : v) >> MAX_INTEGER_BITS) this.limit(q, `an integer beyond MAX_INTEGER_GROUPS ${MAX_INTEGER_GROUPS} 7-bit groups`);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetBounds[g.dtFacet[dt]].low && v <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v, q);
           if (v < 0n) {
             w.bits(1, 1);
             w.uintBig(-v - 1n);
@@ -1863,7 +1864,7 @@ export class Encoder {
           }
         } else {
           if (typeof v !== "number" || !Number.isSafeInteger(v)) this.fail(`${this.name(q)}: expected an integer`);
-          if (g.dtFacet[dt] !== 0 && !(v >= g.facetLow[g.dtFacet[dt]] && v <= g.facetHigh[g.dtFacet[dt]])) this.facet(dt, v, q);
+          if (g.dtFacet[dt] !== 0 && !(v >= g.facetBounds[g.dtFacet[dt]].low && v <= g.facetBounds[g.dtFacet[dt]].high)) this.facet(dt, v, q);
           if (v < 0) {
             w.bits(1, 1);
             w.uint(-v - 1);

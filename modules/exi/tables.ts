@@ -63,9 +63,9 @@ export interface Grammar {
   qCount: number;
   enums: string[];
   dtKind: Int32Array; dtA: Int32Array; dtB: Int32Array;
-  /** Facet record per datatype (0: none); facetLow/facetHigh[record] bound the value (integers) or its length (code points, octets). */
+  /** Facet record per datatype (0: none); facetBounds[record] bounds the value (integers) or its length (code points, octets). */
   dtFacet: Int32Array;
-  facetLow: readonly (number | bigint)[]; facetHigh: readonly (number | bigint)[];
+  facetBounds: readonly FacetBounds[];
   // 16-bit columns (RAM on the device): the generator keeps every value in range
   stStart: Int16Array; stWidth: Uint8Array;
   pKind: Int16Array; pQ: Int16Array; pChild: Int16Array; pNext: Int16Array;
@@ -166,15 +166,28 @@ function column16(a: Int32Array, stride: number, k: number): Int16Array {
   return out;
 }
 
-/** Facet bounds by record; record 0 (no facet) and an absent bound are unbounded. */
-function facetBounds(f: Int32Array): { low: (number | bigint)[]; high: (number | bigint)[] } {
-  const low: (number | bigint)[] = [-Infinity], high: (number | bigint)[] = [Infinity];
+/** One facet record's bounds, inclusive; an absent bound is -Infinity / Infinity. */
+export interface FacetBounds {
+  readonly low: number | bigint;
+  readonly high: number | bigint;
+}
+
+/**
+ * Facet bounds by record; record 0 (no facet) and an absent bound are unbounded. One frozen
+ * object per record, not two arrays of bounds: Moddable's xsl (SDK 8.2.3) sizes its BigInt
+ * table from the heap's BigInt slots only, so a BigInt that is an array element (the 2^k
+ * bounds) overflowed that table and aborted the preload; as a named property it is counted.
+ */
+function facetBounds(f: Int32Array): readonly FacetBounds[] {
+  const bounds: FacetBounds[] = [Object.freeze({ low: -Infinity, high: Infinity })];
   for (let i = 0; i < f.length; i += 3) {
     const flags = f[i], a = f[i + 1], b = f[i + 2];
-    low.push(flags & FACET_LOW ? (flags & FACET_LOW_POW2 ? -(1n << BigInt(a)) : a) : -Infinity);
-    high.push(flags & FACET_HIGH ? (flags & FACET_HIGH_POW2 ? (1n << BigInt(b)) - 1n : b) : Infinity);
+    bounds.push(Object.freeze({
+      low: flags & FACET_LOW ? (flags & FACET_LOW_POW2 ? -(1n << BigInt(a)) : a) : -Infinity,
+      high: flags & FACET_HIGH ? (flags & FACET_HIGH_POW2 ? (1n << BigInt(b)) - 1n : b) : Infinity,
+    }));
   }
-  return { low: Object.freeze(low) as (number | bigint)[], high: Object.freeze(high) as (number | bigint)[] };
+  return Object.freeze(bounds);
 }
 
 /**
@@ -219,12 +232,11 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   docQ.forEach((q, i) => { globalChild.set(q, docChild[i]); if (!docByName.has(qLocal[q])) docByName.set(qLocal[q], i); });
   fragQ.forEach((q, i) => { if (!fragByName.has(qLocal[q])) fragByName.set(qLocal[q], i); });
   const tStart = column16(types, 5, 0);
-  const facets = facetBounds(unpackTable(p, "facets"));
   return Object.freeze({
     uris: Object.freeze(p.uris.slice()) as string[], locals: Object.freeze(locals) as string[][], qStart, qUri, qLocal: Object.freeze(qLocal) as string[], qCount,
     enums: Object.freeze(p.enums.join("\u0001").split("\u0001")) as string[],
     dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2), dtFacet: column(dts, 4, 3),
-    facetLow: facets.low, facetHigh: facets.high,
+    facetBounds: facetBounds(unpackTable(p, "facets")),
     stStart: column16(states, 1, 0), stWidth,
     pKind: column16(prods, 4, 0), pQ: column16(prods, 4, 1), pChild: column16(prods, 4, 2), pNext: column16(prods, 4, 3),
     cMin: column16(counters, 5, 0), cMax: column16(counters, 5, 1), cLt: column16(counters, 5, 2), cMid: column16(counters, 5, 3), cFull: column16(counters, 5, 4),
