@@ -11,7 +11,7 @@ import { MmeChannel, type LinkSpec } from "./channel";
 import { ModemControl, type ModemOptions } from "./modem";
 import { MAC_BROADCAST, isType, type HomePlugFrame } from "./frame";
 import { newNetworkKey } from "./keys";
-import * as T from "./timing";
+import { C_EV_match_MNBC, C_EV_match_retry, C_EV_start_atten_char_inds, C_conn_max_match, SLAC_TIMEOUT_FIELD, TP_EV_batch_msg_interval, TT_EV_atten_results, TT_match_join, TT_match_response, T_conn_resume } from "./timing";
 
 export type SlacEvState = "idle" | "modem-reset" | "set-key" | "parm" | "sounding" | "validating" | "match" | "joining" | "matched" | "link-down" | "failed";
 
@@ -195,7 +195,7 @@ export class SlacEv {
   /** A matching attempt failed: start over (new RunID) until C_conn_max_match attempts are used. */
   #attemptFailed(reason: SlacEvFailReason): void {
     this.#logger.log("info", "slac.ev", `attempt ${this.#attempt} failed: ${reason}`);
-    if (this.#attempt >= (this.#o.maxAttempts ?? T.C_conn_max_match)) return this.#fail(reason);
+    if (this.#attempt >= (this.#o.maxAttempts ?? C_conn_max_match)) return this.#fail(reason);
     this.#nextAttempt();
   }
 
@@ -216,22 +216,22 @@ export class SlacEv {
     // Wait the whole TT_match_response: every EVSE that hears us answers.
     this.#timer = this.#clock.set(() => {
       if (this.#parmCnfs.length > 0) return this.#startSounding();
-      if (this.#retries++ < T.C_EV_match_retry) return this.#sendParm();
+      if (this.#retries++ < C_EV_match_retry) return this.#sendParm();
       this.#attemptFailed("no-parm-cnf");
-    }, T.TT_match_response);
+    }, TT_match_response);
   }
 
   #startSounding(): void {
     this.#setState("sounding");
-    const interval = this.#o.batchInterval ?? T.TP_EV_batch_msg_interval;
-    const total = T.C_EV_start_atten_char_inds + T.C_EV_match_MNBC;
+    const interval = this.#o.batchInterval ?? TP_EV_batch_msg_interval;
+    const total = C_EV_start_atten_char_inds + C_EV_match_MNBC;
     let sent = 0;
     const step = (): void => {
-      if (sent < T.C_EV_start_atten_char_inds) {
+      if (sent < C_EV_start_atten_char_inds) {
         this.#channel.send({
           type: "CM_START_ATTEN_CHAR.IND",
           dst: MAC_BROADCAST,
-          fields: { applicationType: 0, securityType: 0, numSounds: T.C_EV_match_MNBC, timeOut: T.SLAC_TIMEOUT_FIELD, respType: 1, forwardingSta: this.#channel.mac, runId: this.#runId },
+          fields: { applicationType: 0, securityType: 0, numSounds: C_EV_match_MNBC, timeOut: SLAC_TIMEOUT_FIELD, respType: 1, forwardingSta: this.#channel.mac, runId: this.#runId },
         });
       } else {
         const cnt = total - 1 - sent; // counts down to 0 on the last sound
@@ -245,7 +245,7 @@ export class SlacEv {
       if (sent < total) this.#batchTimer = this.#clock.set(step, interval);
     };
     step();
-    this.#timer = this.#clock.set(() => this.#choose(), T.TT_EV_atten_results);
+    this.#timer = this.#clock.set(() => this.#choose(), TT_EV_atten_results);
   }
 
   #choose(): void {
@@ -273,9 +273,9 @@ export class SlacEv {
     const evse = this.#chosen!.evseMac;
     this.#channel.send({ type: "CM_VALIDATE.REQ", dst: evse, fields: { signalType: 0, timer, result } });
     this.#clock.clear(this.#timer);
-    const wait = timer === 0 ? T.TT_match_response : ((timer * 100 + 2 * T.TT_match_response) as Millis);
+    const wait = timer === 0 ? TT_match_response : ((timer * 100 + 2 * TT_match_response) as Millis);
     this.#timer = this.#clock.set(() => {
-      if (this.#retries++ < T.C_EV_match_retry) return this.#sendValidate(timer, result);
+      if (this.#retries++ < C_EV_match_retry) return this.#sendValidate(timer, result);
       this.#setState("match");
       this.#retries = 0;
       this.#sendMatch(); // validation is optional: go on without it
@@ -301,9 +301,9 @@ export class SlacEv {
     });
     this.#clock.clear(this.#timer);
     this.#timer = this.#clock.set(() => {
-      if (this.#retries++ < T.C_EV_match_retry) return this.#sendMatch();
+      if (this.#retries++ < C_EV_match_retry) return this.#sendMatch();
       this.#attemptFailed("no-match-cnf");
-    }, T.TT_match_response);
+    }, TT_match_response);
   }
 
   /** Link supervision after matching (T_conn_resume), as on the EVSE side. */
@@ -327,7 +327,7 @@ export class SlacEv {
       this.#o.onLinkLost?.();
       this.#attempt = 0;
       this.#nextAttempt();
-    }, T.T_conn_resume);
+    }, T_conn_resume);
   }
 
   #onMessage(m: HomePlugFrame): void {
@@ -386,7 +386,7 @@ export class SlacEv {
       this.#modem.setKey(nmk, nid, (ok) => {
         if (!ok) return this.#fail("set-key-failed");
         this.#modem.nid = nid;
-        this.#modem.waitForLink(this.#o.joinTimeout ?? T.TT_match_join, (up) => {
+        this.#modem.waitForLink(this.#o.joinTimeout ?? TT_match_join, (up) => {
           if (!up) return this.#attemptFailed("join-timeout");
           this.#matched = info;
           this.#setState("matched");

@@ -15,7 +15,7 @@ import { MmeChannel, type LinkSpec } from "./channel";
 import { ModemControl, type ModemOptions } from "./modem";
 import { MAC_BROADCAST, isType, type HomePlugFrame } from "./frame";
 import { newNetworkKey } from "./keys";
-import * as T from "./timing";
+import { C_EV_match_MNBC, C_EV_match_retry, C_conn_max_match, NUM_GROUPS, TT_EVSE_SLAC_init, TT_EVSE_match_MNBC, TT_EVSE_match_session, TT_match_join, TT_match_response, TT_match_sequence, T_conn_resume, T_step_EF } from "./timing";
 
 export type SlacEvseState = "idle" | "modem-reset" | "waiting" | "joining" | "matched" | "link-down" | "failed";
 
@@ -266,12 +266,12 @@ export class SlacEvse {
       if (this.#wakeUpsLeft > 0) {
         this.#wakeUpsLeft--;
         this.#logger.log("info", "slac.evse", "no SLAC from the EV: E/F wake-up pulse");
-        this.#o.onWakeUp?.(T.T_step_EF);
+        this.#o.onWakeUp?.(T_step_EF);
         this.#armInit();
         return;
       }
       this.#fail("slac-init-timeout");
-    }, this.#o.slacInitTimeout ?? T.TT_EVSE_SLAC_init);
+    }, this.#o.slacInitTimeout ?? TT_EVSE_SLAC_init);
   }
 
   #setKey(): void {
@@ -339,7 +339,7 @@ export class SlacEvse {
         // The first of the (three) indications opens the sounding window TT_EVSE_match_MNBC.
         s.phase = "sounding";
         s.numSounds = m.fields.numSounds;
-        this.#arm(s, this.#o.soundingTimeout ?? T.TT_EVSE_match_MNBC, () => this.#sendAttenChar(s));
+        this.#arm(s, this.#o.soundingTimeout ?? TT_EVSE_match_MNBC, () => this.#sendAttenChar(s));
       }
       return;
     }
@@ -348,15 +348,15 @@ export class SlacEvse {
       if (s.phase === "wait-start-atten" && bytesEqual(m.fields.runId, s.runId)) {
         s.phase = "sounding";
         // Without the start indication the count is unknown (some cars count cnt upwards).
-        s.numSounds = T.C_EV_match_MNBC;
-        this.#arm(s, this.#o.soundingTimeout ?? T.TT_EVSE_match_MNBC, () => this.#sendAttenChar(s));
+        s.numSounds = C_EV_match_MNBC;
+        this.#arm(s, this.#o.soundingTimeout ?? TT_EVSE_match_MNBC, () => this.#sendAttenChar(s));
       }
       return;
     }
     if (isType(m, "CM_ATTEN_CHAR.RSP")) {
       if (s.phase !== "wait-atten-rsp" || !bytesEqual(m.fields.runId, s.runId)) return;
       s.phase = "wait-match";
-      this.#arm(s, T.TT_EVSE_match_session, () => this.#drop(s, "no CM_SLAC_MATCH.REQ (TT_EVSE_match_session)"));
+      this.#arm(s, TT_EVSE_match_session, () => this.#drop(s, "no CM_SLAC_MATCH.REQ (TT_EVSE_match_session)"));
       return;
     }
     if (isType(m, "CM_VALIDATE.REQ")) return this.#onValidate(s, m.fields.timer);
@@ -436,7 +436,7 @@ export class SlacEvse {
       runId: runId.slice(),
       phase: "wait-start-atten",
       timer: undefined,
-      numSounds: T.C_EV_match_MNBC,
+      numSounds: C_EV_match_MNBC,
       sounds: 0,
       aagSum: [],
       numGroups: 0,
@@ -449,13 +449,13 @@ export class SlacEvse {
   }
 
   #sendParmCnf(s: Session): void {
-    const window = this.#o.soundingTimeout ?? T.TT_EVSE_match_MNBC;
+    const window = this.#o.soundingTimeout ?? TT_EVSE_match_MNBC;
     this.#channel.send({
       type: "CM_SLAC_PARM.CNF",
       dst: s.evMac,
       fields: {
         msoundTarget: new Uint8Array(MAC_BROADCAST),
-        numSounds: T.C_EV_match_MNBC,
+        numSounds: C_EV_match_MNBC,
         timeOut: Math.round(window / 100),
         respType: 1,
         forwardingSta: s.evMac,
@@ -464,7 +464,7 @@ export class SlacEvse {
         runId: s.runId,
       },
     });
-    this.#arm(s, T.TT_match_sequence, () => this.#drop(s, "no CM_START_ATTEN_CHAR.IND (TT_match_sequence)"));
+    this.#arm(s, TT_match_sequence, () => this.#drop(s, "no CM_START_ATTEN_CHAR.IND (TT_match_sequence)"));
   }
 
   #onProfile(pevMac: Uint8Array, aag: Uint8Array): void {
@@ -485,7 +485,7 @@ export class SlacEvse {
     if (!s.attenChar) {
       // Average attenuation per group over the sounds received, truncated to whole dB as the
       // field chargers in the captures do, plus the configured calibration offset.
-      const groups = s.numGroups || T.NUM_GROUPS;
+      const groups = s.numGroups || NUM_GROUPS;
       const aag = new Uint8Array(groups);
       const offset = this.#o.attenuationOffset ?? 0;
       for (let i = 0; i < groups && s.sounds > 0; i++) aag[i] = Math.max(0, Math.min(255, Math.floor(s.aagSum[i] / s.sounds) + offset));
@@ -508,8 +508,8 @@ export class SlacEvse {
         aag: s.attenChar,
       },
     });
-    this.#arm(s, T.TT_match_response, () => {
-      if (s.retries < T.C_EV_match_retry) {
+    this.#arm(s, TT_match_response, () => {
+      if (s.retries < C_EV_match_retry) {
         s.retries++;
         this.#sendAttenChar(s);
       } else {
@@ -531,23 +531,23 @@ export class SlacEvse {
       s.phase = "validating";
       s.toggles = 0;
       reply(0, 1);
-      this.#arm(s, T.TT_EVSE_match_session, () => this.#drop(s, "validation timed out"));
+      this.#arm(s, TT_EVSE_match_session, () => this.#drop(s, "validation timed out"));
       return;
     }
     // Second request: count BCB toggles during `timer` × 100 ms (plus TT_match_response slack).
     s.toggles = 0;
-    this.#arm(s, ms(timer * 100 + T.TT_match_response), () => {
+    this.#arm(s, ms(timer * 100 + TT_match_response), () => {
       const ok = s.toggles >= 1 && s.toggles <= 3;
       reply(s.toggles, ok ? 2 : 3);
       s.phase = "wait-match";
-      this.#arm(s, T.TT_EVSE_match_session, () => this.#drop(s, "no CM_SLAC_MATCH.REQ after validation"));
+      this.#arm(s, TT_EVSE_match_session, () => this.#drop(s, "no CM_SLAC_MATCH.REQ after validation"));
     });
   }
 
   /** The EV did not show up in the network: let it retry, up to C_conn_max_match matches. */
   #joinFailed(): void {
     this.#failedJoins++;
-    if (this.#failedJoins >= T.C_conn_max_match) return this.#fail("join-timeout");
+    if (this.#failedJoins >= C_conn_max_match) return this.#fail("join-timeout");
     this.#logger.log("info", "slac.evse", `EV did not join (${this.#failedJoins}); waiting for it to retry`);
     for (const s of this.#sessions) this.#clock.clear(s.timer);
     this.#sessions = [];
@@ -589,7 +589,7 @@ export class SlacEvse {
     this.#sessions = [s];
     this.#matched = { nmk: key.nmk, nid: key.nid, evMac: s.evMac, evseMac: this.#channel.mac, runId: s.runId };
     this.#setState("joining");
-    this.#modem.waitForLink(this.#o.joinTimeout ?? T.TT_match_join, (ok) => {
+    this.#modem.waitForLink(this.#o.joinTimeout ?? TT_match_join, (ok) => {
       if (!ok) return this.#joinFailed();
       this.#setState("matched");
       this.#o.onMatched?.(this.#matched!);
@@ -622,6 +622,6 @@ export class SlacEvse {
       this.#setState("waiting");
       this.#armInit();
       this.#o.onLinkLost?.();
-    }, T.T_conn_resume);
+    }, T_conn_resume);
   }
 }

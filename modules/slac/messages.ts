@@ -249,9 +249,18 @@ export type FieldSpec = readonly [name: string, kind: Kind];
 const ID = 17; // PEV ID / EVSE ID / SenderID / SourceID / RespID length
 const RUN_ID = 8;
 
+/** Every layout and each of its fields frozen too, so a preloaded LAYOUTS is read-only all the way down. */
+function frozenLayouts(layouts: Record<string, FieldSpec[]>): Readonly<Record<string, readonly FieldSpec[]>> {
+  for (const layout of Object.values(layouts)) {
+    for (const field of layout) Object.freeze(field);
+    Object.freeze(layout);
+  }
+  return Object.freeze(layouts);
+}
+
 /** Layouts in wire order, after the MME header (and after the OUI for vendor messages). */
 // preload: built at load, read-only afterwards
-export const LAYOUTS: Readonly<Record<string, readonly FieldSpec[]>> = Object.freeze({
+export const LAYOUTS: Readonly<Record<string, readonly FieldSpec[]>> = frozenLayouts({
   "CM_SET_KEY.REQ": [
     ["keyType", "u8"], ["myNonce", "u32"], ["yourNonce", "u32"], ["pid", "u8"], ["prn", "u16"],
     ["pmn", "u8"], ["ccoCapability", "u8"], ["nid", 7], ["newEks", "u8"], ["newKey", 16],
