@@ -43,14 +43,17 @@ function step(spec: {
   trace?(ctx: StepContext): Record<string, string | number | boolean | undefined>;
   onResponse(res: Res, ctx: StepContext): StepResult;
 }): EvccStep<Res> {
-  const names = Object.freeze({ request: spec.request, response: spec.request.replace(/Req$/, "Res") });
+  // The closure below reads a const, frozen spec: Moddable's preload freezes the step tables
+  // and checks that what their functions capture is const and frozen too.
+  const fixed = Object.freeze(spec);
+  const names = Object.freeze({ request: fixed.request, response: fixed.request.replace(/Req$/, "Res") });
   return Object.freeze({
     id: spec.id,
     timeout: spec.timeout ?? V2G_EVCC_MSG_TIMEOUT,
     phaseTimer: spec.phaseTimer,
     phaseLimit: spec.phaseLimit,
     names: () => names,
-    request: (ctx: StepContext) => ({ name: spec.request, body: spec.build(ctx), trace: spec.trace ? spec.trace(ctx) : {} }),
+    request: (ctx: StepContext) => ({ name: fixed.request, body: fixed.build(ctx), trace: fixed.trace ? fixed.trace(ctx) : {} }),
     onResponse: spec.onResponse,
   });
 }
