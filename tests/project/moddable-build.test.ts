@@ -41,7 +41,9 @@ interface Run {
 /** Runs a command to its end (async: node:test's timeout keeps working), stdout and stderr together. */
 function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    // mcconfig compiles with `tsc`, which must be on the PATH: the project's own TypeScript first.
+    const PATH = `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`;
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, PATH, ...options.env } });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
