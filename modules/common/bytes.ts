@@ -75,6 +75,19 @@ export function allZero(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** The parts one after another, in a new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** A view of any ECMA-419 buffer argument as bytes, without copying. */
 export function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
   if (data instanceof Uint8Array) return data;

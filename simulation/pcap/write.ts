@@ -4,6 +4,7 @@
 //
 // Portable: no Node imports; `PcapngWriter.toBytes()` gives the file's bytes.
 
+import { concatBytes as concat } from "../../modules/common/bytes";
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET } from "./read";
 
 // ---------------------------------------------------------------- pcapng
@@ -126,17 +127,6 @@ export class PcapngWriter {
   }
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------- checksums and frames
 

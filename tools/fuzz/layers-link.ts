@@ -19,6 +19,7 @@ import {
 import type { Datagram, UdpSocketOptions } from "../../modules/common/io";
 import { FakeLink, mac } from "../../tests/slac/support/sim";
 import { FakeStream } from "../../tests/v2gtp/fake-io";
+import { concatBytes } from "../../modules/common/bytes";
 import { mutateBytes } from "./mutators";
 import { byteSource, int, pick, randomBytes, type Rnd } from "./random";
 import type { FuzzLayer, Count } from "./runner";
@@ -260,15 +261,7 @@ function v2gtpStream(rnd: Rnd): Uint8Array {
     else if (roll === 3) writeHeader(m, 0, type, pick(rnd, [0xffffffff, 0x80000000, 8193, 65536, payload.length + 1]));
     parts.push(roll === 4 ? mutateBytes(m, rnd, m) : m);
   }
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export const V2GTP: FuzzLayer<null> = {

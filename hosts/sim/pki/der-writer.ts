@@ -2,18 +2,8 @@
 // generator. Each function returns a complete TLV; constructed types take their children's TLVs.
 
 import { derLengthOctets } from "../../../modules/pki-store/der";
+import { concatBytes as concat } from "../../../modules/common/bytes";
 
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 export function tlv(tag: number, content: Uint8Array): Uint8Array {
   return concat([Uint8Array.from([tag, ...derLengthOctets(content.length)]), content]);
