@@ -7,3 +7,4 @@ export * from "./x509";
 export * from "./chain";
 export * from "./storage";
 export * from "./store";
+export * from "./xmldsig";

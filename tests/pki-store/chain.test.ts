@@ -5,9 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
+import { seededEntropy } from "../support/seeded-entropy";
 import { buildCertificate, encodeName, keyIdentifier } from "../../hosts/sim/pki/certificate-builder";
 import { createTestPki, TEST_IDENTITIES, type TestPkiEntity, type TestPkiProfile } from "../../hosts/sim/pki/test-pki";
-import { sha256 } from "../../modules/common/sha256";
 import {
   iso20ResponseCode,
   iso2ResponseCode,
@@ -27,16 +27,7 @@ import { engine } from "../support/shared";
 const NOW = Date.UTC(2026, 5, 1) / 1000;
 const DAY = 86_400;
 
-function entropy(seed: number): (length: number) => Uint8Array {
-  let counter = 0;
-  return (length) => {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i += 32) out.set(sha256(Uint8Array.of(seed, counter >> 8, counter++ & 0xff)).subarray(0, Math.min(32, length - i)), i);
-    return out;
-  };
-}
-
-const crypto = new NobleCrypto({ entropy: entropy(7) });
+const crypto = new NobleCrypto({ entropy: seededEntropy(7) });
 const pkis = new Map<TestPkiProfile, Map<string, TestPkiEntity>>();
 function pki(profile: TestPkiProfile): Map<string, TestPkiEntity> {
   if (!pkis.has(profile)) pkis.set(profile, createTestPki({ crypto, profile, now: NOW }));
@@ -138,7 +129,7 @@ test("attacks and defects: each failure and its ISO 15118-2 / -20 response code"
   assert.equal(failure(store.validate(chainOf(entities, "contract"), "contract", { emaid: TEST_IDENTITIES.emaid.replace(/-/g, "").toLowerCase() })), "ok");
 
   // A chain from another PKI with the same names: untrusted roots are untrusted, even by name.
-  const other = createTestPki({ crypto: new NobleCrypto({ entropy: entropy(99) }), profile: "iso2", now: NOW });
+  const other = createTestPki({ crypto: new NobleCrypto({ entropy: seededEntropy(99) }), profile: "iso2", now: NOW });
   check(store.validate(chainOf(other, "secc"), "secc"), "signature", "FAILED_CertChainError", "WARNING_CertificateValidationError", "look-alike PKI");
 
   const garbage = [Uint8Array.of(0x30, 0x03, 0x02, 0x01)];
