@@ -8,3 +8,4 @@ export * from "./chain";
 export * from "./storage";
 export * from "./store";
 export * from "./xmldsig";
+export * from "./key-transport";
