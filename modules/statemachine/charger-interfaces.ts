@@ -5,6 +5,7 @@
 // ChargerFeedback (fire-and-forget, never awaited) and the charger pushes ControlEvents.
 // bindCharger() in ./secc/charger-binding.ts connects the interfaces below to both channels.
 
+import type { AcdpDeviceState } from "./iso20/acdp-device";
 import type { Millis } from "../common/index";
 import type { Iso20SeccConfig } from "./iso20/config";
 
@@ -151,6 +152,8 @@ export type ControlEvent =
    * session that already charges (ISO-2 EVSENotification ReNegotiation: the EV repeats ChargeParameterDiscovery).
    */
   | { readonly kind: "schedule"; readonly steps: readonly { readonly start: number; readonly power: number }[] | undefined }
+  /** ISO 15118-20 ACDP: what the automated connection device and its positioning sensors report now (iso20/acdp-device.ts). */
+  | { readonly kind: "acdp-device"; readonly state: Partial<AcdpDeviceState> }
   | { readonly kind: "malfunction" };
 
 /** The charger as the handlers see it. The session updates it from ControlEvents. */
@@ -175,6 +178,8 @@ export interface EvseFacts {
   iso20Notification?: "Pause" | "ExitStandby" | "ServiceRenegotiation";
   /** The operator's PMax steps (ControlEvent schedule); undefined: config.pmaxSchedule / the limit. */
   schedule?: readonly { readonly start: number; readonly power: number }[];
+  /** ISO 15118-20 ACDP: the connection device; undefined until the host reports one. */
+  acdp?: AcdpDeviceState;
   dc: DcLimits;
   ac: AcLimits;
 }
@@ -230,6 +235,8 @@ export interface ChargerFeedback {
   stopCharging?(mode: "ac" | "dc"): void;
   /** DC welding detection step: keep the output off and report the present voltage. */
   weldingDetection?(): void;
+  /** ISO 15118-20 ACDP: lower the connection device onto the vehicle, or raise it home; report progress with ControlEvent acdp-device. */
+  acdpDevice?(command: "lower" | "raise"): void;
   /** ISO 15118-20 ScheduleExchange: the EV's mobility needs (for the energy manager). */
   evNeeds?(needs: EvNeeds): void;
   /** ISO 15118-20 AC loop: the active power the charger asks of the EV now (W; negative = discharge). */

@@ -74,7 +74,9 @@ export type FeedbackSignal =
   | "ev-needs"
   | "start-charging"
   | "stop-charging"
-  | "welding-detection";
+  | "welding-detection"
+  | "acdp-lower"
+  | "acdp-raise";
 
 /** A response, optionally moving to another state and asking the charger for something. */
 export interface Reply {

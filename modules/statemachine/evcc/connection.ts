@@ -240,7 +240,7 @@ export class EvccConnection {
     }
     const protocol = this.#protocol!;
     const schema = message.schema;
-    const fits = protocol === "iso20" ? schema === "iso20-cm" || schema === "iso20-dc" || schema === "iso20-ac" : schema === protocol;
+    const fits = protocol === "iso20" ? schema === "iso20-cm" || schema === "iso20-dc" || schema === "iso20-ac" || schema === "iso20-acdp" : schema === protocol;
     if (schema === undefined || !fits) {
       return this.#session.handle({ type: "bad-response", detail: `payload type 0x${message.payloadType.toString(16)} is not ${protocol}` });
     }

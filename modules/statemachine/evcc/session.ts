@@ -15,7 +15,7 @@ import { fromPhysical } from "./physical";
 import type { PhysicalValue } from "./physical";
 import type { EvccFacts, EvccStep, ResolvedEvccConfig, StepContext, StepResult, VehicleAction } from "./step";
 import { EVCC_STEPS } from "./steps/index";
-import { iso20EvccSteps } from "../iso20/evcc-steps";
+import { iso20EvccStepTable } from "../iso20/acdp-evcc";
 import { newIso20EvccFacts } from "../iso20/evcc-types";
 import { windDownStep } from "./steps/common";
 import type { EvccPhaseTimer } from "./timeouts";
@@ -105,7 +105,7 @@ export class EvccSession {
     this.#cb = options.callbacks;
     this.#communicationSetupDeadline = options.config.communicationSetupDeadline;
     const iso20 = config.protocol === "iso20";
-    this.#steps = iso20 ? iso20EvccSteps(config.iso20!) : EVCC_STEPS;
+    this.#steps = iso20 ? iso20EvccStepTable(config.iso20!) : EVCC_STEPS;
     this.#step = this.#stepRecord("SessionSetup");
     this.#unixTime = options.unixTime;
     const facts: EvccFacts = {

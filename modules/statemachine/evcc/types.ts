@@ -227,7 +227,14 @@ export type EvccStepId =
   | "AuthorizationSetup"
   | "ServiceSelection"
   | "ScheduleExchange"
-  | "ChargeLoop";
+  | "ChargeLoop"
+  // ISO 15118-20 ACDP services and VehicleCheckIn/Out
+  | "VehicleCheckIn"
+  | "VehiclePositioning"
+  | "AcdpConnect"
+  | "AcdpSystemStatus"
+  | "AcdpDisconnect"
+  | "VehicleCheckOut";
 
 /** One traced message with its key values (for the live trace and logs). */
 export interface EvccTraceEntry {

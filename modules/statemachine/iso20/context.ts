@@ -48,7 +48,27 @@ export interface Iso20Record {
   targetPower: number;
   /** Which sign the peer used for discharge limits: undefined until seen. */
   peerNegativeDischarge?: boolean;
+  /** ACDP services: how far the connection device got (./acdp-secc.ts). */
+  readonly acdp: Iso20AcdpProgress;
   readonly ev: Iso20EvValues;
+}
+
+/** ACDP (and VehicleCheckIn/Out) progress of a -20 session on the SECC. */
+export interface Iso20AcdpProgress {
+  /** VehicleCheckInReq said Completed (the EV parked). */
+  checkedIn: boolean;
+  /** ACDP_VehiclePositioningRes said EVInChargePosition (then Finished). */
+  positioned: boolean;
+  /** Clock time of the first ACDP_VehiclePositioningReq (the positioning limit counts from here). */
+  positioningSince: number;
+  /** The device was told to lower (ACDP_Connect started) and not yet to raise. */
+  lowering: boolean;
+  /** ACDP_ConnectRes said Finished: contact made. */
+  connected: boolean;
+  /** The contact was lost while connected: power is off, the EV was told Terminate. */
+  contactLost: boolean;
+  /** ACDP_Disconnect started (the device was told to raise). */
+  raising: boolean;
 }
 
 export function newIso20Record(namespace: "dc" | "ac", offer: Iso20Offer, scheduleTupleId: number): Iso20Record {
@@ -62,6 +82,7 @@ export function newIso20Record(namespace: "dc" | "ac", offer: Iso20Offer, schedu
     standby: false,
     startedAt: 0,
     targetPower: 0,
+    acdp: { checkedIn: false, positioned: false, positioningSince: -1, lowering: false, connected: false, contactLost: false, raising: false },
     ev: {
       maxChargePower: 0,
       minChargePower: 0,

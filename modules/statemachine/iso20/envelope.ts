@@ -28,6 +28,8 @@ export function iso20SchemaOfMessage(name: string): SchemaId {
     if (name.indexOf("DC_") === 0) return "iso20-dc";
     if (name.indexOf("AC_") === 0) return "iso20-ac";
   }
+  if (name.indexOf("ACDP_") === 0) return "iso20-acdp";
+  if (name.indexOf("WPT_") === 0) return "iso20-wpt";
   return "iso20-cm";
 }
 

@@ -33,7 +33,7 @@ const cfg = (ctx: StepContext): Iso20EvccConfig => ctx.config.iso20!;
 const f20 = (ctx: StepContext): Iso20EvccFacts => ctx.facts.iso20!;
 const bms20 = (ctx: StepContext): Iso20EvBms => ctx.bms as Iso20EvBms;
 
-function step(spec: {
+export function step(spec: {
   id: EvccStepId;
   request: string;
   timeout?: Millis;

@@ -2,6 +2,7 @@
 // BMS values -20 adds (discharge limits, mobility needs), and what the EVCC learns (facts.iso20).
 
 import type { EvBms } from "../evcc/types";
+import type { AcdpVehicle } from "./acdp-device";
 import type { Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
 
 export interface Iso20EvccConfig {
@@ -39,6 +40,8 @@ export interface Iso20EvBms extends EvBms {
   minimumSocPercent?(): number | undefined;
   /** AC: active power the on-board charger takes now (W; negative = feeding back). */
   presentActivePower?(): number;
+  /** ACDP services: the vehicle's side of the automated connection device (drive state, contact). */
+  acdpVehicle?(): AcdpVehicle;
 }
 
 /** What the -20 EVCC learns during the session. */
@@ -59,6 +62,8 @@ export interface Iso20EvccFacts {
   /** The SECC's discharge limits as received, read as magnitudes; which sign it used. */
   peerNegativeDischarge?: boolean;
   evseMaxDischargePower?: number;
+  /** ACDP services: how far the connection device got (./acdp-evcc.ts). */
+  acdp?: { positioningRequests: number; statusRequests: number; connected: boolean; disconnected: boolean };
 }
 
 export function newIso20EvccFacts(): Iso20EvccFacts {

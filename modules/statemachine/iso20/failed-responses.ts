@@ -60,6 +60,30 @@ const FAILED: Readonly<Record<string, Factory>> = Object.freeze({
       AC_CPDResEnergyTransferMode: { EVSEMaximumChargePower: ZERO, EVSEMinimumChargePower: ZERO, EVSENominalFrequency: { Exponent: 0, Value: 50 } },
     }),
   AC_ChargeLoopReq: (code) => r("AC_ChargeLoopRes", code, { Scheduled_AC_CLResControlMode: {} }),
+  ACDP_VehiclePositioningReq: (code) =>
+    r("ACDP_VehiclePositioningRes", code, {
+      EVSEProcessing: "Finished",
+      EVSEPositioningSupport: false,
+      EVRelativeXDeviation: 0,
+      EVRelativeYDeviation: 0,
+      ContactWindowXc: 0,
+      ContactWindowYc: 0,
+      EVInChargePosition: false,
+    }),
+  ACDP_ConnectReq: (code) => r("ACDP_ConnectRes", code, { EVSEProcessing: "Finished", EVSEElectricalChargingDeviceStatus: "State_A", EVSEMechanicalChargingDeviceStatus: "Home" }),
+  ACDP_DisconnectReq: (code) => r("ACDP_DisconnectRes", code, { EVSEProcessing: "Finished", EVSEElectricalChargingDeviceStatus: "State_A", EVSEMechanicalChargingDeviceStatus: "Home" }),
+  ACDP_SystemStatusReq: (code) =>
+    r("ACDP_SystemStatusRes", code, {
+      EVSEMechanicalChargingDeviceStatus: "Home",
+      EVSEReadyToCharge: false,
+      EVSEIsolationStatus: "Invalid",
+      EVSEDisabled: false,
+      EVSEUtilityInterruptEvent: false,
+      EVSEEmergencyShutdown: false,
+      EVSEMalfunction: false,
+      EVInChargePosition: false,
+      EVAssociationStatus: false,
+    }),
 });
 
 /** The request element names this SECC answers in ISO 15118-20. */

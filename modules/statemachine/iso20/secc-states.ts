@@ -27,6 +27,7 @@ import {
 } from "./secc-common";
 import { dcCableCheck, dcChargeLoop, dcChargeParameterDiscovery, dcPreCharge, dcWeldingDetection } from "./secc-dc";
 import { acChargeLoop, acChargeParameterDiscovery } from "./secc-ac";
+import { acdpChargeLoop, acdpConnect, acdpDisconnect, acdpRoute, acdpSystemStatus, vehicleCheckIn, vehicleCheckOut, vehiclePositioning } from "./acdp-secc";
 
 export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.freeze({
   SessionSetup: seccState({ id: "SessionSetup", on: { SessionSetupReq: sessionSetup }, timeout: "communication-setup" }),
@@ -35,21 +36,26 @@ export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.fre
   ServiceDiscovery: seccState({ id: "ServiceDiscovery", on: { ServiceDiscoveryReq: serviceDiscovery, SessionStopReq: sessionStop } }),
   ServiceDetail: seccState({
     id: "ServiceDetail",
-    on: { ServiceDetailReq: serviceDetail, ServiceSelectionReq: serviceSelection, SessionStopReq: sessionStop },
+    on: { ServiceDetailReq: serviceDetail, ServiceSelectionReq: acdpRoute(serviceSelection), SessionStopReq: sessionStop },
   }),
   ChargeParameterDiscovery: seccState({
     id: "ChargeParameterDiscovery",
     on: { DC_ChargeParameterDiscoveryReq: dcChargeParameterDiscovery, AC_ChargeParameterDiscoveryReq: acChargeParameterDiscovery, SessionStopReq: sessionStop },
   }),
-  ScheduleExchange: seccState({ id: "ScheduleExchange", on: { ScheduleExchangeReq: scheduleExchange, SessionStopReq: sessionStop } }),
-  CableCheck: seccState({ id: "CableCheck", on: { DC_CableCheckReq: dcCableCheck, SessionStopReq: sessionStop }, timeout: "cable-check" }),
+  ScheduleExchange: seccState({ id: "ScheduleExchange", on: { ScheduleExchangeReq: acdpRoute(scheduleExchange), SessionStopReq: sessionStop } }),
+  CableCheck: seccState({ id: "CableCheck", on: { DC_CableCheckReq: dcCableCheck, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop }, timeout: "cable-check" }),
   PreCharge: seccState({ id: "PreCharge", on: { DC_PreChargeReq: dcPreCharge, SessionStopReq: sessionStop }, timeout: "pre-charge" }),
   PowerDelivery: seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: powerDelivery, DC_PreChargeReq: dcPreCharge, SessionStopReq: sessionStop } }),
   ChargeLoop: seccState({
     id: "ChargeLoop",
-    on: { DC_ChargeLoopReq: dcChargeLoop, AC_ChargeLoopReq: acChargeLoop, PowerDeliveryReq: powerDelivery, SessionStopReq: sessionStop },
+    on: { DC_ChargeLoopReq: acdpChargeLoop(dcChargeLoop), AC_ChargeLoopReq: acChargeLoop, PowerDeliveryReq: powerDelivery, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop },
   }),
-  WeldingDetection: seccState({ id: "WeldingDetection", on: { DC_WeldingDetectionReq: dcWeldingDetection, SessionStopReq: sessionStop } }),
+  WeldingDetection: seccState({ id: "WeldingDetection", on: { DC_WeldingDetectionReq: dcWeldingDetection, ACDP_DisconnectReq: acdpDisconnect, SessionStopReq: sessionStop } }),
+  // ACDP services and VehicleCheckIn/Out (./acdp-secc.ts).
+  VehicleCheckIn: seccState({ id: "VehicleCheckIn", on: { VehicleCheckInReq: vehicleCheckIn, ACDP_VehiclePositioningReq: vehiclePositioning, SessionStopReq: sessionStop } }),
+  VehiclePositioning: seccState({ id: "VehiclePositioning", on: { ACDP_VehiclePositioningReq: vehiclePositioning, SessionStopReq: sessionStop } }),
+  AcdpConnect: seccState({ id: "AcdpConnect", on: { ACDP_ConnectReq: acdpConnect, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop } }),
+  VehicleCheckOut: seccState({ id: "VehicleCheckOut", on: { VehicleCheckOutReq: vehicleCheckOut, SessionStopReq: sessionStop } }),
   SessionStop: seccState({ id: "SessionStop", on: { SessionStopReq: sessionStop } }),
 });
 

@@ -9,36 +9,74 @@
 // SECC), Pricing (0 none, 1 absolute, 2 levels), EVSENominalVoltage (AC, V), BPTChannel
 // (1 Unified, 2 Separated), GeneratorMode (1 GridFollowing, 2 GridForming), and for AC_BPT
 // GridCodeIslandingDetectionMethod (1 Active, 2 Passive).
+//
+// Megawatt charging: the -20:2022 schemas carry no MCS-specific content; MCS runs in the DC
+// message set under the service IDs the fielded stacks use, EVerest libiso15118's
+// ServiceCategory MCS = 8 and MCS_BPT = 9 (beside AC_DER = 10), with its MCS connector values
+// (1 MCS, 4 rMCS, 5 xMCS) in the Connector parameter. Automated connection devices
+// (DC_ACDP 4, DC_ACDP_BPT 7) also charge through the DC messages, with the ACDP messages of
+// V2G_CI_ACDP.xsd around them (./acdp-secc.ts, ./acdp-evcc.ts).
 
 import type { ParameterSetType, ParameterType } from "../../exi/generated/iso20_cm/types";
 
-export type Iso20Transfer = "ac" | "dc" | "ac_bpt" | "dc_bpt";
+export type Iso20Transfer = "ac" | "dc" | "ac_bpt" | "dc_bpt" | "dc_acdp" | "dc_acdp_bpt" | "mcs" | "mcs_bpt";
 export type Iso20ControlMode = "scheduled" | "dynamic";
 
-export const SERVICE_ID: Readonly<Record<Iso20Transfer, number>> = Object.freeze({ ac: 1, dc: 2, ac_bpt: 5, dc_bpt: 6 });
+export const SERVICE_ID: Readonly<Record<Iso20Transfer, number>> = Object.freeze({
+  ac: 1,
+  dc: 2,
+  dc_acdp: 4,
+  ac_bpt: 5,
+  dc_bpt: 6,
+  dc_acdp_bpt: 7,
+  mcs: 8,
+  mcs_bpt: 9,
+});
 
-/** The transfer of a service ID; undefined for one this stack does not implement (WPT, ACDP). */
+/** The transfer of a service ID; undefined for one this stack does not implement (WPT 3, AC_DER 10). */
 export function transferOfService(id: number): Iso20Transfer | undefined {
   switch (id) {
     case 1:
       return "ac";
     case 2:
       return "dc";
+    case 4:
+      return "dc_acdp";
     case 5:
       return "ac_bpt";
     case 6:
       return "dc_bpt";
+    case 7:
+      return "dc_acdp_bpt";
+    case 8:
+      return "mcs";
+    case 9:
+      return "mcs_bpt";
   }
   return undefined;
 }
 
+/** Energy flows through the DC messages (DC, DC_BPT, the ACDP services and MCS). */
 export function isDc(transfer: Iso20Transfer): boolean {
-  return transfer === "dc" || transfer === "dc_bpt";
+  return transfer !== "ac" && transfer !== "ac_bpt";
 }
 
 export function isBpt(transfer: Iso20Transfer): boolean {
-  return transfer === "ac_bpt" || transfer === "dc_bpt";
+  return transfer === "ac_bpt" || transfer === "dc_bpt" || transfer === "dc_acdp_bpt" || transfer === "mcs_bpt";
 }
+
+/** An automated connection device (pantograph) makes the contact: the ACDP messages run around the DC ones. */
+export function isAcdp(transfer: Iso20Transfer): boolean {
+  return transfer === "dc_acdp" || transfer === "dc_acdp_bpt";
+}
+
+/** Megawatt charging (MCS, MCS_BPT). */
+export function isMcs(transfer: Iso20Transfer): boolean {
+  return transfer === "mcs" || transfer === "mcs_bpt";
+}
+
+/** MCS connector values of the Connector parameter (EVerest libiso15118 McsConnector). */
+export const MCS_CONNECTOR: Readonly<{ mcs: number; rmcs: number; xmcs: number }> = Object.freeze({ mcs: 1, rmcs: 4, xmcs: 5 });
 
 /** Bidirectional settings of a BPT service. */
 export interface BptSettings {
@@ -84,7 +122,7 @@ export function parameterSets(
       id: i + 1,
       transfer,
       controlMode: options.controlModes[i],
-      connector: options.connector ?? (dc ? 2 : 2),
+      connector: options.connector ?? (isMcs(transfer) ? MCS_CONNECTOR.mcs : 2),
       mobilityNeedsMode: options.mobilityNeedsMode ?? 1,
       pricing: options.pricing ?? 0,
       nominalVoltage: dc ? undefined : options.nominalVoltage ?? 230,

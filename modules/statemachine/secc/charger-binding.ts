@@ -19,6 +19,7 @@ import type {
   EnergyMeter,
   EvseFacts,
 } from "../charger-interfaces";
+import type { ConnectionDevice } from "../iso20/acdp-device";
 import type { OperatorBackend } from "../operator-backend";
 
 export interface ChargerParts {
@@ -36,6 +37,8 @@ export interface ChargerParts {
    * session's course and the EV's needs, and may push schedules (see ../operator-backend.ts).
    */
   backend?: OperatorBackend;
+  /** ISO 15118-20 ACDP: the automated connection device (pantograph) and its positioning sensors. */
+  acdp?: ConnectionDevice;
 }
 
 /** Whatever takes ControlEvents: a SeccSession, or a test recorder. */
@@ -57,6 +60,8 @@ export class ChargerBinding {
     if (parts.auth !== undefined) parts.auth.onEvent = sink;
     if (parts.energyManager !== undefined) parts.energyManager.onEvent = sink;
     if (parts.backend !== undefined) parts.backend.onEvent = sink;
+    if (parts.acdp !== undefined) parts.acdp.onEvent = sink;
+    const device = parts.acdp;
     const { dc, meter, auth, inverter, energyManager, backend } = parts;
     const ac: AcSupply | undefined = parts.inverter ?? parts.ac;
     if (parts.inverter !== undefined) parts.inverter.onEvent = sink;
@@ -67,6 +72,7 @@ export class ChargerBinding {
         else sink({ kind: "authorized", accepted: true });
       },
       startCableCheck: (voltage) => dc?.startIsolationCheck(voltage),
+      acdpDevice: (command) => (command === "lower" ? device?.lower() : device?.raise()),
       preCharge: (voltage, current) => dc?.setTarget(voltage, current),
       dcTarget: (voltage, current) => dc?.setTarget(voltage, current),
       acTarget: (watts) => inverter?.setActivePower(watts),

@@ -27,6 +27,7 @@ import type { SchemaId } from "../../exi/index";
 import { DIN_SECC } from "../din/secc-states";
 import { ISO2_SECC } from "../iso2/secc-states";
 import { ISO20_SECC } from "../iso20/secc-states";
+import { initialAcdpDevice } from "../iso20/acdp-device";
 import { iso20Offer } from "../iso20/config";
 import { newIso20Record } from "../iso20/context";
 import { asciiBytes, iso20SchemaOfMessage, iso20SessionIdOf, setIso20Header } from "../iso20/envelope";
@@ -560,6 +561,12 @@ export class SeccSession {
       ctx.charging = false;
       this.#signal("stop-charging", ctx);
     }
+    const acdp = ctx?.iso20?.acdp;
+    if (acdp !== undefined && acdp.lowering && !acdp.raising) {
+      // -20 ACDP: whatever ended the session, a lowered connection device goes home.
+      acdp.raising = true;
+      this.#signal("acdp-raise", ctx!);
+    }
     if ((reason === "ev-pause" || reason === "handed-over") && ctx !== undefined && this.#store !== undefined) {
       this.#store.save({
         protocol: ctx.protocol,
@@ -636,6 +643,12 @@ export class SeccSession {
       case "stop-charging":
         fb.stopCharging?.(ctx.dc ? "dc" : "ac");
         return;
+      case "acdp-lower":
+        fb.acdpDevice?.("lower");
+        return;
+      case "acdp-raise":
+        fb.acdpDevice?.("raise");
+        return;
       case "welding-detection":
         fb.weldingDetection?.();
         return;
@@ -703,6 +716,9 @@ export class SeccSession {
         break;
       case "schedule":
         evse.schedule = event.steps;
+        break;
+      case "acdp-device":
+        evse.acdp = { ...(evse.acdp ?? initialAcdpDevice()), ...event.state };
         break;
       case "cp-state":
         evse.cpState = event.state;

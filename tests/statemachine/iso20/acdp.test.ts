@@ -1,0 +1,192 @@
+// ISO 15118-20 automated connection devices (DC_ACDP, DC_ACDP_BPT) and VehicleCheckIn/Out, both
+// roles: the SECC at object level with every message through the EXI codec (ACDP messages in
+// the iso20-acdp schema), and EvccConnection ⇄ SeccConnection in memory with a bus driving in
+// under the simulated pantograph; the faults end with the response codes and teardown of
+// modules/statemachine/iso20/acdp-secc.ts.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { DC20, iso20Ev, r, setUpTo } from "./support";
+import { acdpStack, runAcdp, sentOrder } from "./acdp-support";
+import { ACDP_POSITIONING_LIMIT } from "../../../modules/statemachine/iso20/acdp-secc";
+import type { SeccConfig } from "../../../modules/statemachine/index";
+
+const ACDP20: SeccConfig = { ...DC20, iso20: { ...DC20.iso20, services: ["dc_acdp", "dc_acdp_bpt"] } };
+
+/** A city bus's charge parameters (600–750 V pack, 450 kW at a depot pantograph, capped by the 100 kW test charger). */
+const BUS_CPD = {
+  DC_CPDReqEnergyTransferMode: { EVMaximumChargePower: r(450, 3), EVMinimumChargePower: r(0), EVMaximumChargeCurrent: r(600), EVMinimumChargeCurrent: r(0), EVMaximumVoltage: r(750), EVMinimumVoltage: r(600) },
+};
+
+describe("ISO 15118-20 ACDP: SECC at object level", () => {
+  test("ServiceDiscovery lists DC_ACDP (4) and DC_ACDP_BPT (7); check-in, positioning, connect, system status, disconnect, check-out", () => {
+    const ev = iso20Ev(ACDP20);
+    ev.control({ kind: "acdp-device", state: { xDeviation: 300, yDeviation: 3, windowX: 20, windowY: 20 } });
+    const detail = setUpTo(ev, 4);
+    assert.equal(detail.ServiceID, 4);
+    assert.equal(ev.secc.state, "VehicleCheckIn");
+    ev.ok("VehicleCheckInReq", { EVCheckInStatus: "CheckIn", ParkingMethod: "Manual" });
+    let pos = ev.ok("ACDP_VehiclePositioningReq", { EVMobilityStatus: true, EVPositioningSupport: true });
+    assert.equal(pos.EVSEProcessing, "Ongoing");
+    assert.equal(pos.EVRelativeXDeviation, 300);
+    assert.equal(pos.EVInChargePosition, false);
+    // In the window but still rolling: not yet.
+    ev.control({ kind: "acdp-device", state: { xDeviation: 4 } });
+    pos = ev.ok("ACDP_VehiclePositioningReq", { EVMobilityStatus: true, EVPositioningSupport: true });
+    assert.equal(pos.EVSEProcessing, "Ongoing");
+    assert.equal(pos.EVInChargePosition, true);
+    pos = ev.ok("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true });
+    assert.equal(pos.EVSEProcessing, "Finished");
+    ev.ok("DC_ChargeParameterDiscoveryReq", BUS_CPD);
+    ev.ok("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Scheduled_SEReqControlMode: { DepartureTime: 7200 } });
+    assert.equal(ev.secc.state, "AcdpConnect", "the device connects before the cable check");
+    let connect = ev.ok("ACDP_ConnectReq", { EVElectricalChargingDeviceStatus: "State_A" });
+    assert.equal(connect.EVSEProcessing, "Ongoing");
+    ev.control({ kind: "acdp-device", state: { mechanical: "Moving" } });
+    connect = ev.ok("ACDP_ConnectReq", { EVElectricalChargingDeviceStatus: "State_A" });
+    assert.equal(connect.EVSEMechanicalChargingDeviceStatus, "Moving");
+    assert.equal(connect.EVSEProcessing, "Ongoing");
+    ev.control({ kind: "acdp-device", state: { mechanical: "EndPosition", electrical: "State_C" } });
+    connect = ev.ok("ACDP_ConnectReq", { EVElectricalChargingDeviceStatus: "State_C" });
+    assert.equal(connect.EVSEProcessing, "Finished");
+    assert.equal(connect.EVSEElectricalChargingDeviceStatus, "State_C");
+    const status = ev.ok("ACDP_SystemStatusReq", { EVTechnicalStatus: { EVReadyToCharge: true, EVImmobilizationRequest: false, EVImmobilized: true, EVSOC: 41 } });
+    assert.equal(status.EVSEReadyToCharge, true);
+    assert.equal(status.EVInChargePosition, true);
+    assert.equal(status.EVSEMalfunction, false);
+    assert.equal(ev.ok("DC_CableCheckReq").EVSEProcessing, "Ongoing");
+    ev.control({ kind: "cable-check-finished", isolation: "Valid" });
+    assert.equal(ev.ok("DC_CableCheckReq").EVSEProcessing, "Finished");
+    ev.ok("DC_PreChargeReq", { EVProcessing: "Finished", EVPresentVoltage: r(400), EVTargetVoltage: r(400) });
+    ev.ok("PowerDeliveryReq", {
+      EVProcessing: "Finished",
+      ChargeProgress: "Start",
+      EVPowerProfile: { TimeAnchor: 0n, Scheduled_EVPPTControlMode: { SelectedScheduleTupleID: 1 }, EVPowerProfileEntries: { EVPowerProfileEntry: [{ Duration: 3600, Power: r(50, 3) }] } },
+    });
+    const loop = {
+      DisplayParameters: { PresentSOC: 42 },
+      MeterInfoRequested: false,
+      EVPresentVoltage: r(400),
+      Scheduled_DC_CLReqControlMode: { EVTargetCurrent: r(100), EVTargetVoltage: r(420) },
+    };
+    ev.ok("DC_ChargeLoopReq", loop);
+    ev.ok("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Stop" });
+    ev.ok("DC_WeldingDetectionReq", { EVProcessing: "Finished" });
+    let disconnect = ev.ok("ACDP_DisconnectReq", { EVElectricalChargingDeviceStatus: "State_A" });
+    assert.equal(disconnect.EVSEProcessing, "Ongoing");
+    ev.control({ kind: "acdp-device", state: { mechanical: "Home", electrical: "State_A" } });
+    disconnect = ev.ok("ACDP_DisconnectReq", { EVElectricalChargingDeviceStatus: "State_A" });
+    assert.equal(disconnect.EVSEProcessing, "Finished");
+    assert.equal(disconnect.EVSEMechanicalChargingDeviceStatus, "Home");
+    assert.equal(ev.ok("VehicleCheckOutReq", { EVCheckOutStatus: "Completed", CheckOutTime: 0n }).EVSECheckOutStatus, "Completed");
+    ev.ok("SessionStopReq", { ChargingSession: "Terminate" });
+    assert.equal(ev.stopReason(), "ev-terminate");
+  });
+
+  test("ACDP messages out of sequence and check-in in a plain DC session → FAILED_SequenceError", () => {
+    const ev = iso20Ev(ACDP20);
+    ev.control({ kind: "acdp-device", state: { xDeviation: 0, yDeviation: 0 } });
+    setUpTo(ev, 4);
+    ev.ok("ACDP_ConnectReq", { EVElectricalChargingDeviceStatus: "State_A" }, "FAILED_SequenceError");
+    const dc = iso20Ev({ ...DC20, iso20: { ...DC20.iso20, services: ["dc", "dc_acdp"] } });
+    setUpTo(dc, 2);
+    dc.ok("VehicleCheckInReq", { EVCheckInStatus: "CheckIn", ParkingMethod: "Manual" }, "FAILED_SequenceError");
+  });
+
+  test("no alignment within the positioning limit → ACDP_VehiclePositioningRes FAILED, session ends", () => {
+    const ev = iso20Ev(ACDP20);
+    ev.control({ kind: "acdp-device", state: { xDeviation: 0, yDeviation: 45 } });
+    setUpTo(ev, 4);
+    assert.equal(ev.ok("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true }).EVSEProcessing, "Ongoing");
+    // Each request restarts the 60 s sequence timer; the positioning limit runs from the first.
+    let res = ev.send("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true });
+    for (let waited = 0; res.EVSEProcessing === "Ongoing" && waited <= ACDP_POSITIONING_LIMIT; waited += 10_000) {
+      ev.clock.advance(10_000);
+      res = ev.send("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true });
+    }
+    assert.equal(res.ResponseCode, "FAILED");
+    assert.equal(res.EVInChargePosition, false);
+    assert.equal(ev.stopReason(), "failed-response");
+  });
+
+  test("no connection device reported → ACDP_VehiclePositioningRes FAILED", () => {
+    const ev = iso20Ev(ACDP20);
+    setUpTo(ev, 4);
+    assert.equal(ev.send("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: false }).ResponseCode, "FAILED");
+  });
+});
+
+describe("ISO 15118-20 ACDP: EvccConnection ⇄ SeccConnection with the simulated pantograph", () => {
+  for (const transfer of ["dc_acdp", "dc_acdp_bpt"] as const) {
+    test(`${transfer}: the bus drives in, positions, the pantograph lowers, charges to the target SoC, rises, checks out`, () => {
+      const s = acdpStack({ transfer });
+      const soc0 = s.vehicle.battery.soc;
+      const outcome = runAcdp(s);
+      assert.equal(outcome?.reason, "charging-complete", `${outcome?.reason}: ${outcome?.detail} (${outcome?.step})`);
+      assert.equal(outcome?.orderly, true);
+      assert.equal(outcome?.protocol, "iso20");
+      assert.equal(s.secc.session.stopReason, "ev-terminate");
+      assert.ok(s.vehicle.battery.soc > soc0 && s.vehicle.battery.soc >= 43, `SoC ${s.vehicle.battery.soc}`);
+      assert.deepEqual(s.pantograph.commands, ["lower", "raise"]);
+      assert.equal(s.pantograph.state.mechanical, "Home");
+      assert.ok(s.approach.reported?.inPosition, "the vehicle was told it stands in position");
+      assert.deepEqual(sentOrder(s.trace).slice(1), [
+        "SessionSetupReq",
+        "AuthorizationSetupReq",
+        "AuthorizationReq",
+        "ServiceDiscoveryReq",
+        "ServiceDetailReq",
+        "ServiceSelectionReq",
+        "VehicleCheckInReq",
+        "ACDP_VehiclePositioningReq",
+        "DC_ChargeParameterDiscoveryReq",
+        "ScheduleExchangeReq",
+        "ACDP_ConnectReq",
+        "ACDP_SystemStatusReq",
+        "DC_CableCheckReq",
+        "DC_PreChargeReq",
+        "PowerDeliveryReq",
+        "DC_ChargeLoopReq",
+        "PowerDeliveryReq",
+        "DC_WeldingDetectionReq",
+        "ACDP_DisconnectReq",
+        "VehicleCheckOutReq",
+        "SessionStopReq",
+      ]);
+    });
+  }
+
+  test("fault: the bus stops 45 cm off the contact window → the EV gives up positioning and ends with SessionStop; the pantograph never moves", () => {
+    const s = acdpStack({ transfer: "dc_acdp", approach: { lateralOffset: 45 } });
+    const outcome = runAcdp(s);
+    assert.equal(outcome?.reason, "timeout-ongoing", `${outcome?.reason}: ${outcome?.detail}`);
+    assert.equal(outcome?.orderly, true);
+    assert.match(outcome?.detail ?? "", /contact window/);
+    assert.deepEqual(s.pantograph.commands, []);
+    assert.equal(s.secc.session.stopReason, "ev-terminate");
+  });
+
+  test("fault: the pantograph reaches its end position without contact → ACDP_ConnectRes FAILED, the pantograph goes home", () => {
+    const s = acdpStack({ transfer: "dc_acdp", pantograph: { noContact: true } });
+    const outcome = runAcdp(s);
+    assert.equal(outcome?.reason, "response-code", `${outcome?.reason}: ${outcome?.detail}`);
+    assert.match(outcome?.detail ?? "", /FAILED/);
+    assert.equal(outcome?.step, "AcdpConnect");
+    assert.equal(s.secc.session.stopReason, "failed-response");
+    assert.deepEqual(s.pantograph.commands, ["lower", "raise"]);
+    assert.equal(s.pantograph.state.mechanical, "Home");
+    assert.equal(s.dc.presentCurrent, 0);
+  });
+
+  test("fault: contact lost under load → DC_ChargeLoopRes FAILED, the output stops, the pantograph goes home", () => {
+    const s = acdpStack({ transfer: "dc_acdp", targetSoc: 80, pantograph: { loseContactAfter: 20_000 as any } });
+    const outcome = runAcdp(s);
+    assert.equal(outcome?.reason, "response-code", `${outcome?.reason}: ${outcome?.detail}`);
+    assert.equal(outcome?.step, "ChargeLoop");
+    assert.equal(s.secc.session.stopReason, "failed-response");
+    assert.ok(s.meter.energyWh > 0, "it was charging");
+    assert.deepEqual(s.pantograph.commands, ["lower", "raise"]);
+    assert.equal(s.pantograph.state.mechanical, "Home");
+    assert.equal(s.dc.presentCurrent, 0);
+  });
+});
