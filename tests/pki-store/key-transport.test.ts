@@ -78,7 +78,7 @@ test("key transport: the captured CertificateInstallation/UpdateRes carry the la
   let seen = 0;
   for (const row of readSharedTsv("vectors/real/iso2.tsv")) {
     if (row[2].indexOf("PnC_TLS_Cert") < 0) continue;
-    const body = (decode("iso2", fromHex(row[1])!) as { V2G_Message: Iso2.V2G_Message }).V2G_Message.Body;
+    const body = (decode("iso2", fromHex(row[1])!) as { V2G_Message: Iso2.V2G_MessageType }).V2G_Message.Body;
     const res = body.CertificateInstallationRes ?? body.CertificateUpdateRes;
     if (!res) continue;
     seen++;

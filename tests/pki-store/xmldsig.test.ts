@@ -43,7 +43,7 @@ function failureOf(run: () => void): SignatureFailure | "ok" {
 interface CapturedSigned {
   capture: string;
   name: string;
-  message: Iso2.V2G_Message;
+  message: Iso2.V2G_MessageType;
   signer: Uint8Array;
 }
 
@@ -61,7 +61,7 @@ function capturedSigned(): CapturedSigned[] {
   let cps: Uint8Array | undefined;
   for (const row of readSharedTsv("vectors/real/iso2.tsv")) {
     if (!row[2].startsWith("dsV2Gshark/ISO-2_") || row[2].indexOf("PnC") < 0) continue;
-    const message = (decode("iso2", hexBytes(row[1])) as { V2G_Message: Iso2.V2G_Message }).V2G_Message;
+    const message = (decode("iso2", hexBytes(row[1])) as { V2G_Message: Iso2.V2G_MessageType }).V2G_Message;
     const body = message.Body as unknown as Record<string, Record<string, unknown>>;
     const name = Object.keys(body)[0];
     const content = body[name] as any;
@@ -132,7 +132,7 @@ test("xmldsig: RiseV2G's stale header signatures on unsigned messages name no el
   let stale = 0;
   for (const row of readSharedTsv("vectors/real/iso2.tsv")) {
     if (row[2].indexOf("PnC_TLS_Contract_MeteringReceipt") < 0) continue;
-    const message = (decode("iso2", hexBytes(row[1])) as { V2G_Message: Iso2.V2G_Message }).V2G_Message;
+    const message = (decode("iso2", hexBytes(row[1])) as { V2G_Message: Iso2.V2G_MessageType }).V2G_Message;
     if (!message.Header.Signature || message.Body.ChargingStatusReq === undefined) continue;
     stale++;
     const key = crypto.generateSigningKey("ECDSA-P256-SHA256").publicKey;

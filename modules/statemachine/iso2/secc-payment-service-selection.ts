@@ -1,4 +1,5 @@
-// ISO 15118-2 SECC: PaymentServiceSelectionReq → ExternalPayment and the charge service; ServiceDetailReq may come first.
+// ISO 15118-2 SECC: PaymentServiceSelectionReq → ExternalPayment (then Authorization) or Contract
+// (then PaymentDetails, iso2/pnc.ts) and the charge service; ServiceDetailReq may come first.
 
 import { reply, stop } from "../framework";
 import type { HandlerResult } from "../framework";
@@ -13,7 +14,11 @@ import { handle as sessionStop } from "./secc-session-stop";
 export function handle(req: PaymentSelectionReq, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const code = checkPaymentSelection(req, ctx, facts);
   const body = { PaymentServiceSelectionRes: { ResponseCode: code } };
-  return code === "OK" ? reply(body, "Authorization") : stop(body, "failed-response");
+  if (code !== "OK") return stop(body, "failed-response");
+  if (ctx.paymentOption !== "Contract") return reply(body, "Authorization");
+  // Plug & Charge: certificate installation/update or PaymentDetails next.
+  ctx.pnc = { identified: false };
+  return reply(body, "PaymentDetails");
 }
 
 export const state = seccState({

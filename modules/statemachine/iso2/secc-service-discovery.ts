@@ -6,12 +6,21 @@ import type { ServiceDiscoveryReq } from "../msg-types";
 import type { SeccFacts } from "../charger-interfaces";
 import type { SeccContext } from "../secc/context";
 import { seccState } from "../secc/types";
+import { contractUsable } from "./pnc";
 import { handle as sessionStop } from "./secc-session-stop";
+
+/** The configured options; Contract only where Plug & Charge can run on this connection (TLS). */
+function paymentOptions(facts: SeccFacts): string[] {
+  const configured = facts.config.paymentOptions ?? ["ExternalPayment"];
+  const out: string[] = [];
+  for (let i = 0; i < configured.length && out.length < 2; i++) if (configured[i] !== "Contract" || contractUsable(facts.config)) out.push(configured[i]);
+  return out.length > 0 ? out : ["ExternalPayment"];
+}
 
 export function handle(req: ServiceDiscoveryReq, _ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const res: Record<string, unknown> = {
     ResponseCode: "OK",
-    PaymentOptionList: { PaymentOption: (facts.config.paymentOptions ?? ["ExternalPayment"]).slice(0, 2) },
+    PaymentOptionList: { PaymentOption: paymentOptions(facts) },
     ChargeService: {
       ServiceID: 1,
       ServiceName: "AC_DC_Charging",

@@ -1,7 +1,7 @@
-// ISO 15118-2 SECC (EIM): the state table and the protocol tables the generic session runs on.
+// ISO 15118-2 SECC (EIM and Plug & Charge): the state table and the protocol tables the generic session runs on.
 //
 // Flow: SessionSetup → ServiceDiscovery → [ServiceDetail…] PaymentServiceSelection →
-// Authorization (Ongoing…) → ChargeParameterDiscovery →
+// [Contract: CertificateInstallation/Update… → PaymentDetails (iso2/pnc.ts)] → Authorization (Ongoing…) → ChargeParameterDiscovery →
 //   DC: CableCheck… → PreCharge… → PowerDelivery(Start) → CurrentDemand… → PowerDelivery(Stop) → WeldingDetection… → SessionStop
 //   AC: PowerDelivery(Start) → ChargingStatus… → PowerDelivery(Stop) → SessionStop
 // PowerDelivery(Renegotiate) → ChargeParameterDiscovery → PowerDelivery(Start) (AC; DC may repeat
@@ -15,6 +15,7 @@ import { ISO2_SECC_TIMEOUTS } from "./timeouts";
 import { state as sessionSetup } from "./secc-session-setup";
 import { state as serviceDiscovery } from "./secc-service-discovery";
 import { state as paymentServiceSelection } from "./secc-payment-service-selection";
+import { state as paymentDetails } from "./secc-payment-details";
 import { state as authorization } from "./secc-authorization";
 import { state as chargeParameterDiscovery } from "./secc-charge-parameter-discovery";
 import { state as cableCheck } from "./secc-cable-check";
@@ -30,6 +31,7 @@ export const ISO2_SECC_STATES: Readonly<Record<string, SeccState>> = Object.free
   SessionSetup: sessionSetup,
   ServiceDiscovery: serviceDiscovery,
   PaymentServiceSelection: paymentServiceSelection,
+  PaymentDetails: paymentDetails,
   Authorization: authorization,
   ChargeParameterDiscovery: chargeParameterDiscovery,
   CableCheck: cableCheck,

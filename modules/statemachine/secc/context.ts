@@ -3,6 +3,8 @@
 import type { DcEvStatus, PhysicalValue } from "../msg-types";
 import { fromPhysical } from "../physical";
 import type { Iso20Record } from "../iso20/context";
+import type { Iso2PncRecord } from "../iso2/pnc";
+import type { SignatureType } from "../../pki-store/index";
 
 /** The EV's latest values from its DC requests (SI units). */
 export interface EvValues {
@@ -47,6 +49,12 @@ export interface SeccContext {
   /** ISO-2: ReceiptRequired was sent; MeteringReceiptReq is allowed. */
   receiptRequested: boolean;
   readonly ev: EvValues;
+  /** ISO-2 Plug & Charge (PaymentServiceSelection Contract): challenge, contract key, eMAID. */
+  pnc?: Iso2PncRecord;
+  /** The request's header Signature (DIN/ISO-2), set by the session before each handler runs. */
+  requestSignature?: SignatureType;
+  /** A handler's Signature for the response header (CertificateInstallationRes …); the session sends and clears it. */
+  responseSignature?: SignatureType;
   /** ISO 15118-20 only: services, control mode, BPT direction, the EV's -20 values. */
   readonly iso20?: Iso20Record;
 }

@@ -7,6 +7,7 @@ import type { DcEvChargeParameter, PaymentSelectionReq, SessionSetupReq } from "
 import type { SeccContext } from "./context";
 import { noteEvStatus, noteLimit } from "./context";
 import { fromPhysical } from "../physical";
+import { contractUsable } from "../iso2/pnc";
 
 /**
  * Sets the session ID. A SessionSetupReq whose header names the paused session of the same EV
@@ -36,8 +37,11 @@ export function checkPaymentSelection(
 ): "OK" | "FAILED_PaymentSelectionInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_NoChargeServiceSelected" {
   const options = facts.config.paymentOptions ?? ["ExternalPayment"];
   if (options.indexOf(req.SelectedPaymentOption as "ExternalPayment") < 0) return "FAILED_PaymentSelectionInvalid";
-  // EIM only: Contract (Plug & Charge) needs PaymentDetails and TLS, not implemented here.
-  if (req.SelectedPaymentOption !== "ExternalPayment") return "FAILED_PaymentSelectionInvalid";
+  // Contract (Plug & Charge) only in ISO-2, with the PnC facility and over TLS (iso2/pnc.ts);
+  // DIN 70121 names it but this SECC implements EIM alone there.
+  if (req.SelectedPaymentOption !== "ExternalPayment" && !(req.SelectedPaymentOption === "Contract" && ctx.protocol === "iso2" && contractUsable(facts.config))) {
+    return "FAILED_PaymentSelectionInvalid";
+  }
   const services = req.SelectedServiceList?.SelectedService ?? [];
   const offered = facts.config.valueAddedServices ?? [];
   let charge = false;
