@@ -100,7 +100,7 @@ export interface SeccConfig {
    * Overrides of the SECC timers (e.g. a longer cable-check limit for a slow isolation
    * monitor). Defaults are the standard values in <protocol>/timeouts.ts.
    */
-  timeouts?: Readonly<Partial<Record<"sequence" | "communication-setup" | "ongoing" | "cable-check" | "pre-charge" | "ready-to-charge" | "cp-state", Millis>>>;
+  timeouts?: Readonly<Partial<Record<"sequence" | "loop-sequence" | "communication-setup" | "ongoing" | "cable-check" | "pre-charge" | "ready-to-charge" | "cp-state", Millis>>>;
 }
 
 /** An ISO-2 value-added service (ServiceType) and its parameter sets (ServiceDetailRes). */

@@ -33,6 +33,7 @@ export type StopReason =
 /** Names of the timers the state machines use; each protocol's timeouts.ts gives their values. */
 export type TimerId =
   | "sequence"
+  | "loop-sequence" // -20: V2G_SECC_Sequence_Timeout after a ChargeLoopRes (0.5 s; 0 = not used)
   | "communication-setup"
   | "ongoing"
   | "cable-check"
@@ -44,6 +45,7 @@ export type TimerId =
 export function timeoutReason(timer: TimerId): StopReason {
   switch (timer) {
     case "sequence":
+    case "loop-sequence":
       return "timeout-sequence";
     case "communication-setup":
       return "timeout-communication-setup";
@@ -169,6 +171,11 @@ export interface ProtocolTables<S, F, C = unknown> {
   failedResponse(requestName: string, code: string, session?: S): AnyBody | undefined;
   /** How long each timer runs (a protocol without a timer gives 0: never armed). */
   readonly timeouts: Readonly<Record<TimerId, Millis>>;
+  /**
+   * Responses after which V2G_SECC_Sequence_Timeout is another timer's value than `sequence`'s
+   * (-20: "loop-sequence", 0.5 s after DC_ChargeLoopRes / AC_ChargeLoopRes). Absent: `sequence` always.
+   */
+  readonly sequenceAfter?: Readonly<Record<string, TimerId>>;
   /**
    * Timers that span several states: started when the session enters `from`, cleared when it
    * enters one of `to`; when one runs out the session stops at once (like the sequence timer).

@@ -1,7 +1,6 @@
 // SECC timers of DIN SPEC 70121: the ones shared with ISO 15118-2, plus ReadyToCharge.
 
-import { Seconds } from "../../common/index";
-import type { Millis } from "../../common/index";
+import { Millis, Seconds } from "../../common/index";
 import type { TimerId } from "../framework";
 import {
   V2G_SECC_CABLE_CHECK_TIMEOUT,
@@ -22,6 +21,7 @@ export const V2G_SECC_READY_TO_CHARGE_TIMEOUT: Millis = Seconds(150);
 
 export const DIN_SECC_TIMEOUTS: Readonly<Record<TimerId, Millis>> = Object.freeze({
   sequence: V2G_SECC_SEQUENCE_TIMEOUT,
+  "loop-sequence": Millis(0), // -20 only: DIN and -2 keep the 60 s in the loop
   "communication-setup": V2G_SECC_COMMUNICATION_SETUP_TIMEOUT,
   ongoing: V2G_SECC_ONGOING_TIMEOUT,
   "cable-check": V2G_SECC_CABLE_CHECK_TIMEOUT,

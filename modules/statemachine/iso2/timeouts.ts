@@ -15,6 +15,7 @@ export * from "../secc-timeouts";
 
 export const ISO2_SECC_TIMEOUTS: Readonly<Record<TimerId, Millis>> = Object.freeze({
   sequence: V2G_SECC_SEQUENCE_TIMEOUT,
+  "loop-sequence": Millis(0), // -20 only: DIN and -2 keep the 60 s in the loop
   "communication-setup": V2G_SECC_COMMUNICATION_SETUP_TIMEOUT,
   ongoing: V2G_SECC_ONGOING_TIMEOUT,
   "cable-check": V2G_SECC_CABLE_CHECK_TIMEOUT,

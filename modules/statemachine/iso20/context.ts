@@ -42,6 +42,11 @@ export interface Iso20Record {
   channel: "Charge" | "Discharge";
   /** PowerDelivery(Standby): no power, the session stays. */
   standby: boolean;
+  /**
+   * The EV did not confirm the offered PowerTolerance: the loop asks for a schedule
+   * renegotiation ([V2G20-1601]) until the EV sends PowerDelivery(ScheduleRenegotiation).
+   */
+  toleranceRenegotiation: boolean;
   /** Clock time of the last PowerDelivery(Start): the schedule's offsets count from here. */
   startedAt: number;
   /** AC loop: the active power asked of the EV in the last response (W, signed). */
@@ -80,6 +85,7 @@ export function newIso20Record(namespace: "dc" | "ac", offer: Iso20Offer, schedu
     preChargeFinished: false,
     channel: "Charge",
     standby: false,
+    toleranceRenegotiation: false,
     startedAt: 0,
     targetPower: 0,
     acdp: { checkedIn: false, positioned: false, positioningSince: -1, lowering: false, connected: false, contactLost: false, raising: false },

@@ -11,21 +11,24 @@
 // AC: PowerDelivery(Start) → [pilot C] AC_ChargeLoop… → PowerDelivery(Stop) → [pilot B; DC
 // contactors open] → DC_WeldingDetection… (…Finished) → SessionStop (Terminate | Pause).
 
-import { Millis, Seconds } from "../../common/index";
+import { Millis } from "../../common/index";
 import type { EvccStep, StepContext, StepResult, VehicleAction } from "../evcc/step";
 import { checkBms } from "../evcc/steps/common";
 import { clampedTarget } from "../evcc/steps/current-demand";
 import type { EvccStepId } from "../evcc/types";
-import { V2G_EVCC_MSG_TIMEOUT, V2G_EVCC_MSG_TIMEOUT_LONG } from "../evcc/timeouts";
 import { dischargeIn } from "./bpt";
 import { HEADER_SLOT } from "./envelope";
 import type { Iso20EvBms, Iso20EvccConfig, Iso20EvccFacts } from "./evcc-types";
 import { fromRational, optionalRational, rational } from "./rational";
 import { isBpt, isDc, readParameterSet, SERVICE_ID } from "./services";
-import { V2G_EVCC_CHARGE_LOOP_MSG_TIMEOUT_20, V2G_SECC_EIM_ONGOING_TIMEOUT } from "./timeouts";
-
-/** -20 V2G_EVCC_PreCharge timer: 10 s (standards-notes: "CableCheck / PreCharge … (-20: 10)"). */
-export const V2G_EVCC_PRE_CHARGE_TIMER_20: Millis = Seconds(10);
+import {
+  V2G_EVCC_CHARGE_LOOP_MSG_TIMEOUT_20,
+  V2G_EVCC_EIM_ONGOING_TIMEOUT_20,
+  V2G_EVCC_MSG_TIMEOUT_20,
+  V2G_EVCC_MSG_TIMEOUT_LONG_20,
+  V2G_EVCC_PRE_CHARGE_TIMEOUT_20,
+  V2G_EVCC_SEQUENCE_PERFORMANCE_TIME_CHARGE_LOOP,
+} from "./timeouts";
 
 type Res = Record<string, any>;
 
@@ -49,7 +52,7 @@ export function step(spec: {
   const names = Object.freeze({ request: fixed.request, response: fixed.request.replace(/Req$/, "Res") });
   return Object.freeze({
     id: spec.id,
-    timeout: spec.timeout ?? V2G_EVCC_MSG_TIMEOUT,
+    timeout: spec.timeout ?? V2G_EVCC_MSG_TIMEOUT_20,
     phaseTimer: spec.phaseTimer,
     phaseLimit: spec.phaseLimit,
     names: () => names,
@@ -130,8 +133,8 @@ const authorization = step({
   id: "Authorization",
   request: "AuthorizationReq",
   phaseTimer: "ongoing",
-  // The EV waits as long as the SECC may keep an EIM identification Ongoing (180 s in -20).
-  phaseLimit: V2G_SECC_EIM_ONGOING_TIMEOUT,
+  // The EV waits as long as the SECC may keep an EIM identification Ongoing (see ./timeouts.ts).
+  phaseLimit: V2G_EVCC_EIM_ONGOING_TIMEOUT_20,
   build: () => ({ Header: HEADER_SLOT, SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} }),
   onResponse(res, ctx) {
     if (String(res.ResponseCode).indexOf("WARNING") === 0) return { kind: "abort", reason: "response-code", detail: `AuthorizationRes: ${res.ResponseCode}` };
@@ -160,7 +163,7 @@ const serviceDiscovery = step({
 const serviceDetail = step({
   id: "ServiceDetail",
   request: "ServiceDetailReq",
-  timeout: V2G_EVCC_MSG_TIMEOUT_LONG,
+  timeout: V2G_EVCC_MSG_TIMEOUT_LONG_20,
   build: (ctx) => ({ Header: HEADER_SLOT, ServiceID: f20(ctx).serviceId }),
   onResponse(res, ctx) {
     const c = cfg(ctx);
@@ -362,7 +365,7 @@ const dcPreCharge = step({
   id: "PreCharge",
   request: "DC_PreChargeReq",
   phaseTimer: "pre-charge",
-  phaseLimit: V2G_EVCC_PRE_CHARGE_TIMER_20,
+  phaseLimit: V2G_EVCC_PRE_CHARGE_TIMEOUT_20,
   build(ctx) {
     const v = rational(Math.round(ctx.bms.voltage() * 10) / 10);
     return { Header: HEADER_SLOT, EVProcessing: f20(ctx).finishing ? "Finished" : "Ongoing", EVPresentVoltage: v, EVTargetVoltage: v };
@@ -458,7 +461,11 @@ function loopOutcome(res: Res, ctx: StepContext, actions: VehicleAction[], inter
   const problem = checkBms(ctx);
   if (problem !== undefined) return { ...problem, actions } as StepResult;
   if (ctx.bms.chargingComplete()) return { kind: "wind-down", reason: "charging-complete", actions };
-  return { kind: "repeat", delay: interval, actions };
+  // The next loop request is due within V2G_EVCC_Sequence_Performance_Time (0.25 s, Tables
+  // 216/217): a longer configured interval (the -2 ChargingStatus pace is 0.5 s) is capped, or
+  // a conformant charger would end the session 0.5 s after its response.
+  const delay = interval > V2G_EVCC_SEQUENCE_PERFORMANCE_TIME_CHARGE_LOOP ? V2G_EVCC_SEQUENCE_PERFORMANCE_TIME_CHARGE_LOOP : interval;
+  return { kind: "repeat", delay, actions };
 }
 
 const dcWeldingDetection = step({

@@ -8,6 +8,7 @@ import { reply, stop } from "../framework";
 import type { HandlerResult } from "../framework";
 import type { AnyBody } from "../msg-types";
 import type { SeccContext } from "../secc/context";
+import { evseFault } from "../secc/dc-handlers";
 import { authorizationStep, setupSession } from "../secc/session-setup";
 import type * as cm from "../../exi/generated/iso20_cm/types";
 import type { PriceSchedule } from "./config";
@@ -208,10 +209,12 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
     return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Dynamic_SEResControlMode: control }), next, "ev-needs");
   }
   const entries = scheduleSteps(facts, req.MaximumSupportingPoints);
-  const tuple: cm.ScheduleTupleType = {
-    ScheduleTupleID: r.scheduleTupleId,
-    ChargingSchedule: { PowerSchedule: { TimeAnchor: anchor, PowerScheduleEntries: { PowerScheduleEntry: entries } } },
-  };
+  const power: cm.PowerScheduleType = { TimeAnchor: anchor, PowerScheduleEntries: { PowerScheduleEntry: entries } };
+  // The tolerance the EV's power profile may exceed the schedule by; the EV confirms it (or not)
+  // in PowerDelivery(Start) PowerToleranceAcceptance.
+  const tolerance = facts.config.iso20?.powerTolerance;
+  if (tolerance !== undefined && tolerance > 0) power.PowerTolerance = rational(tolerance);
+  const tuple: cm.ScheduleTupleType = { ScheduleTupleID: r.scheduleTupleId, ChargingSchedule: { PowerSchedule: power } };
   if (prices !== undefined) tuple.ChargingSchedule.AbsolutePriceSchedule = priceSchedule(prices, anchor, facts.config.scheduleDuration ?? 86400);
   const discharge = facts.config.iso20?.discharge;
   if (r.transfer !== undefined && isBpt(r.transfer) && discharge !== undefined) {
@@ -261,7 +264,8 @@ function checkPowerProfile(profile: cm.EVPowerProfileType | undefined, r: Iso20R
   if (scheduled === undefined) return "FAILED_EVPowerProfileInvalid";
   if (scheduled.SelectedScheduleTupleID !== r.scheduleTupleId) return "FAILED_ScheduleSelectionInvalid";
   const entries = profile.EVPowerProfileEntries?.EVPowerProfileEntry ?? [];
-  const tolerance = facts.config.iso20?.powerTolerance ?? 0;
+  // The offered tolerance counts only when the EV did not decline it.
+  const tolerance = scheduled.PowerToleranceAcceptance === "PowerToleranceNotConfirmed" ? 0 : facts.config.iso20?.powerTolerance ?? 0;
   const discharge = facts.config.iso20?.discharge?.maxPower ?? 0;
   let offset = 0;
   for (let i = 0; i < entries.length; i++) {
@@ -272,6 +276,21 @@ function checkPowerProfile(profile: cm.EVPowerProfileType | undefined, r: Iso20R
     offset += entries[i].Duration;
   }
   return undefined;
+}
+
+/**
+ * The response code of an accepted PowerDelivery(Start) in Scheduled mode with a power tolerance
+ * offered: OK_PowerToleranceConfirmed when the EV confirms it; when it does not, the SECC wants a
+ * new schedule: WARNING_PowerToleranceNotConfirmed, and the loop's EVSENotification asks for
+ * ScheduleRenegotiation ([V2G20-1601]).
+ */
+function toleranceCode(profile: cm.EVPowerProfileType | undefined, r: Iso20Record, facts: SeccFacts): string {
+  const acceptance = profile?.Scheduled_EVPPTControlMode?.PowerToleranceAcceptance;
+  const offered = (facts.config.iso20?.powerTolerance ?? 0) > 0;
+  if (!offered || acceptance === undefined) return "OK";
+  if (acceptance === "PowerToleranceConfirmed") return "OK_PowerToleranceConfirmed";
+  r.toleranceRenegotiation = true;
+  return "WARNING_PowerToleranceNotConfirmed";
 }
 
 /**
@@ -288,6 +307,8 @@ export function powerDelivery(req: cm.PowerDeliveryReqType, ctx: SeccContext, fa
       // power profile out; it asks again with Finished (mTLS DC capture: Ongoing without a
       // profile, then Finished with one). Nothing starts until then.
       if (req.EVProcessing !== "Finished" && !ctx.charging) return reply(res("PowerDeliveryRes", "OK"));
+      // The charger cannot deliver power now (emergency stop, malfunction): the EV must not close in on it.
+      if (evseFault(facts)) return fail("PowerDeliveryRes", "FAILED_PowerDeliveryNotApplied");
       const problem = checkPowerProfile(req.EVPowerProfile, r, facts);
       if (problem !== undefined) return fail("PowerDeliveryRes", problem);
       const channel = req.BPT_ChannelSelection ?? "Charge";
@@ -298,7 +319,7 @@ export function powerDelivery(req: cm.PowerDeliveryReqType, ctx: SeccContext, fa
       ctx.renegotiating = false;
       const wasCharging = ctx.charging;
       ctx.charging = true;
-      return reply(res("PowerDeliveryRes", "OK"), "ChargeLoop", wasCharging ? undefined : "start-charging");
+      return reply(res("PowerDeliveryRes", toleranceCode(req.EVPowerProfile, r, facts)), "ChargeLoop", wasCharging ? undefined : "start-charging");
     }
     case "Stop":
       ctx.charging = false;
@@ -310,6 +331,7 @@ export function powerDelivery(req: cm.PowerDeliveryReqType, ctx: SeccContext, fa
       return reply(res("PowerDeliveryRes", "OK"), "ChargeLoop");
     case "ScheduleRenegotiation":
       ctx.renegotiating = true;
+      r.toleranceRenegotiation = false;
       return reply(res("PowerDeliveryRes", "OK"), "ScheduleExchange");
   }
   return fail("PowerDeliveryRes", "FAILED");

@@ -13,14 +13,15 @@ export { rec } from "./context";
 /**
  * EVSEStatus of a loop response, only when the charger has something to say: its stop request
  * → Terminate, a renegotiation request or (Scheduled) the end of the offered schedule →
- * ScheduleRenegotiation, or the -20 notification the charger pushed (Pause, ExitStandby,
+ * ScheduleRenegotiation (also when the EV did not confirm the offered power tolerance), or the
+ * -20 notification the charger pushed (Pause, ExitStandby,
  * ServiceRenegotiation).
  */
 export function evseStatusOf(facts: SeccFacts, r: Iso20Record): cm.EVSEStatusType | undefined {
   const evse = facts.evse;
   let notification: cm.EVSEStatusType["EVSENotification"] | undefined;
   if (evse.notification === "StopCharging") notification = "Terminate";
-  else if (evse.notification === "ReNegotiation" || scheduleExpired(facts, r)) notification = "ScheduleRenegotiation";
+  else if (evse.notification === "ReNegotiation" || r.toleranceRenegotiation || scheduleExpired(facts, r)) notification = "ScheduleRenegotiation";
   else if (evse.iso20Notification !== undefined) notification = evse.iso20Notification;
   if (notification === undefined) return undefined;
   return { NotificationMaxDelay: facts.config.notificationMaxDelay ?? 0, EVSENotification: notification };

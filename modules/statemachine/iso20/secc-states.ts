@@ -13,7 +13,7 @@
 import type { SeccProtocol, SeccState } from "../secc/types";
 import { seccState } from "../secc/types";
 import { iso20FailedResponse } from "./failed-responses";
-import { ISO20_SECC_TIMEOUTS } from "./timeouts";
+import { ISO20_SECC_SEQUENCE_AFTER, ISO20_SECC_TIMEOUTS } from "./timeouts";
 import {
   authorization,
   authorizationSetup,
@@ -67,4 +67,5 @@ export const ISO20_SECC: SeccProtocol = Object.freeze({
   failedResponse: (name: string, code: string, session?: { dc: boolean; iso20?: { namespace: "dc" | "ac" } }) =>
     iso20FailedResponse(name, code, session?.iso20 !== undefined ? session.iso20.namespace === "ac" : session !== undefined && !session.dc),
   timeouts: ISO20_SECC_TIMEOUTS,
+  sequenceAfter: ISO20_SECC_SEQUENCE_AFTER,
 });

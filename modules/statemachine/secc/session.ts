@@ -158,9 +158,15 @@ export class SeccSession {
   #state: SeccState | undefined;
   #stopped: StopReason | undefined;
   #sequenceTimer: TimerHandle | undefined;
+  /** When the running sequence timer fires (it may fire early and re-arm, never late). */
+  #sequenceDue = 0;
+  /** The sequence timer that applies to the wait now ("loop-sequence" after a -20 ChargeLoopRes). */
+  #sequenceTimerId: TimerId = "sequence";
   /** A response was sent and the next request has not arrived yet. */
   #waiting = false;
   #lastResponseAt = 0;
+  /** The name of the last response sent (for the log line of a sequence timeout). */
+  #lastResponse = "";
   #phaseTimer: TimerHandle | undefined;
   #setupTimer: TimerHandle | undefined;
   /** V2G_SECC_CPState_Detection_Timeout after PowerDelivery start. */
@@ -374,7 +380,7 @@ export class SeccSession {
       this.#phaseTimer = this.#clock.set(() => this.feed({ kind: "timeout", timer }), this.#limit(timer));
     }
     if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);
-    this.#armSequenceTimer();
+    this.#armSequenceTimer(messageName(result.body));
     return { response, close: false };
   }
 
@@ -395,7 +401,7 @@ export class SeccSession {
     }
     this.#select(result.protocol, result.namespace);
     this.#logger.log("info", "secc", `protocol ${result.protocol} negotiated`, { schemaId: result.chosen?.SchemaID, namespace: result.namespace });
-    this.#armSequenceTimer();
+    this.#armSequenceTimer("supportedAppProtocolRes");
     return { response: result.response, close: false };
   }
 
@@ -472,22 +478,36 @@ export class SeccSession {
    * clock timer per message (an allocation on the CurrentDemand path), one timer runs and,
    * when it fires, re-arms itself for the time still left since the last response.
    */
-  #armSequenceTimer(): void {
-    this.#lastResponseAt = this.#clock.now();
+  #armSequenceTimer(response: string | undefined): void {
+    const now = this.#clock.now();
+    this.#lastResponseAt = now;
+    this.#lastResponse = response ?? "";
     this.#waiting = true;
-    if (this.#sequenceTimer === undefined) this.#setSequenceTimer(this.#limit("sequence"));
+    // The value depends on the response just sent ([V2G20-441]: Table 215; -20 Tables 216/217:
+    // 0.5 s after a ChargeLoopRes). A running timer that would fire too late is replaced; one
+    // that fires early re-arms itself for the rest, so the charge loop sets a timer only about
+    // every second response instead of one per message.
+    const special = response === undefined ? undefined : this.#protocol?.sequenceAfter?.[response];
+    this.#sequenceTimerId = special !== undefined && this.#limit(special) > 0 ? special : "sequence";
+    const limit = this.#limit(this.#sequenceTimerId);
+    if (this.#sequenceTimer !== undefined && this.#sequenceDue > now + limit) {
+      this.#clock.clear(this.#sequenceTimer);
+      this.#sequenceTimer = undefined;
+    }
+    if (this.#sequenceTimer === undefined) this.#setSequenceTimer(limit);
   }
 
   #setSequenceTimer(delay: Millis): void {
+    this.#sequenceDue = this.#clock.now() + delay;
     this.#sequenceTimer = this.#clock.set(this.#onSequenceTimer, delay);
   }
 
   readonly #onSequenceTimer = (): void => {
     this.#sequenceTimer = undefined;
     if (this.#stopped !== undefined || !this.#waiting) return;
-    const left = this.#limit("sequence") - (this.#clock.now() - this.#lastResponseAt);
+    const left = this.#limit(this.#sequenceTimerId) - (this.#clock.now() - this.#lastResponseAt);
     if (left > 0) this.#setSequenceTimer(left as Millis);
-    else this.feed({ kind: "timeout", timer: "sequence" });
+    else this.feed({ kind: "timeout", timer: this.#sequenceTimerId });
   };
 
   /** A timer's duration: the configured override, else the protocol's standard value. */
@@ -504,14 +524,15 @@ export class SeccSession {
   #expiryApplies(timer: TimerId, name: string, ctx: SeccContext): boolean {
     if (name === "SessionStopReq") return false;
     if (timer !== "pre-charge") return true;
-    return name === "PreChargeReq" && !preChargeConverged(ctx, this.#facts);
+    return (name === "PreChargeReq" || name === "DC_PreChargeReq") && !preChargeConverged(ctx, this.#facts);
   }
 
   #onTimeout(timer: TimerId): void {
     if (this.#stopped !== undefined) return;
-    if (timer === "sequence" || timer === "communication-setup" || timer === "cp-state" || this.#isSpan(timer)) {
-      // No request came in time: stop and close the TCP connection (no response to send).
-      this.#logger.log("warn", "secc", `${timer} timeout in ${this.state}`);
+    if (timer === "sequence" || timer === "loop-sequence" || timer === "communication-setup" || timer === "cp-state" || this.#isSpan(timer)) {
+      // No request came in time: stop and close the TCP connection (no response to send) [V2G20-443].
+      const after = timer === "sequence" || timer === "loop-sequence" ? ` (${this.#limit(timer)} ms after ${this.#lastResponse || "the last response"})` : "";
+      this.#logger.log("warn", "secc", `${timer} timeout in ${this.state}${after}`);
       this.#finish(timeoutReason(timer));
       return;
     }

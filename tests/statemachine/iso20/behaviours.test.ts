@@ -1,115 +1,16 @@
-// ISO 15118-20 timers (with the manual clock) and the EVSE notifications both sides act on:
-// V2G_SECC_Sequence_Timeout 60 s, EIM Ongoing 180 s, the EVCC's 0.5 s ChargeLoop and 5 s
-// ServiceDetail message timeouts, the 10 s PreCharge timer; Terminate, ScheduleRenegotiation,
-// Pause (and resumption by SessionID), Standby.
+// ISO 15118-20 behaviours both sides act on (the timers are in ./timers.test.ts): the EVSE
+// notifications Terminate, ScheduleRenegotiation, Pause (and resumption by SessionID),
+// ServiceRenegotiation; the EV's own renegotiations and pause; the -20 teardown.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../../modules/common/index";
-import type { Millis } from "../../../modules/common/index";
 import { createExiCodec } from "../../../modules/exi/index";
-import { EvccSession } from "../../../modules/statemachine/evcc/index";
-import type { EvccDoc, EvccOutcome } from "../../../modules/statemachine/evcc/index";
-import { MemorySessionStore, messageName, SeccConnection, SeccSession } from "../../../modules/statemachine/index";
+import { MemorySessionStore, SeccConnection } from "../../../modules/statemachine/index";
 import { buildSapRequest, V2gtpConnection } from "../../../modules/v2gtp/index";
 import { streamPair } from "../evcc/memory-link";
-import { iso20SchemaOfMessage } from "../../../modules/statemachine/iso20/envelope";
-import { SimVehicle } from "../../../simulation/vehicle/index";
 import { DC20, EVCCID, iso20Ev, UNIX } from "./support";
 import { run, stack } from "./stack-support";
-
-describe("ISO 15118-20 SECC timers", () => {
-  test("V2G_SECC_Sequence_Timeout: 60 s after a response without the next request the session stops", () => {
-    const ev = iso20Ev(DC20);
-    ev.ok("SessionSetupReq", { EVCCID }, "OK_NewSessionEstablished");
-    ev.clock.advance(59_900);
-    assert.equal(ev.stopReason(), undefined);
-    ev.clock.advance(200);
-    assert.equal(ev.stopReason(), "timeout-sequence");
-  });
-
-  test("EIM: AuthorizationRes may stay Ongoing 180 s (not the 55 s of -2); then FAILED and stop", () => {
-    const ev = iso20Ev(DC20);
-    ev.ok("SessionSetupReq", { EVCCID }, "OK_NewSessionEstablished");
-    ev.ok("AuthorizationSetupReq");
-    const auth = { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} };
-    for (let t = 0; t < 170_000; t += 10_000) {
-      assert.equal(ev.ok("AuthorizationReq", auth).EVSEProcessing, "Ongoing");
-      ev.clock.advance(9_980);
-    }
-    assert.equal(ev.stopReason(), undefined);
-    ev.clock.advance(11_000);
-    ev.ok("AuthorizationReq", auth, "FAILED");
-    assert.equal(ev.stopReason(), "timeout-ongoing");
-  });
-});
-
-/** Our EVCC against our SECC at object level (through the codec), dropping the answers `drop` picks. */
-function objectPair(options: { transfer: "dc" | "ac"; drop?: (name: string, count: number) => boolean; outputVoltage?: number }) {
-  const clock = new ManualClock({ start: 1_000 });
-  const codec = createExiCodec();
-  const secc = new SeccSession({ config: DC20, clock, protocol: "iso20", unixTime: () => UNIX });
-  secc.control({ kind: "authorized", accepted: true });
-  const vehicle = new SimVehicle({ clock, battery: { capacityKWh: 10, soc: 40, maxCurrent: 125 }, targetSoc: 80 });
-  const counts = new Map<string, number>();
-  let outcome: EvccOutcome | undefined;
-  let evcc!: EvccSession;
-  evcc = new EvccSession({
-    config: { protocol: "iso20", energyTransferMode: "DC_extended", evccId: Uint8Array.of(2, 0, 0, 0, 0, 1), iso20: { transfer: options.transfer, controlMode: "scheduled" } },
-    bms: vehicle,
-    clock,
-    unixTime: () => UNIX,
-    callbacks: {
-      send(doc: EvccDoc) {
-        const name = messageName(doc)!;
-        const n = (counts.get(name) ?? 0) + 1;
-        counts.set(name, n);
-        // The charger's hardware, reduced: the cable check and pre-charge finish at once.
-        if (name === "DC_CableCheckReq") secc.control({ kind: "cable-check-finished", isolation: "Valid" });
-        if (name === "DC_PreChargeReq") secc.control({ kind: "present-values", voltage: options.outputVoltage ?? vehicle.voltage(), current: 0 });
-        const wire = codec.decode(iso20SchemaOfMessage(name), codec.encode(iso20SchemaOfMessage(name), doc));
-        const out = secc.request(wire as any);
-        if (options.drop?.(name, n) || out.response === undefined) return;
-        const response = out.response as EvccDoc;
-        clock.set(() => evcc.handle({ type: "response", message: response }), 10 as Millis);
-      },
-      onStop: (o) => (outcome = o),
-    },
-  });
-  return { clock, evcc, secc, outcome: () => outcome };
-}
-
-describe("ISO 15118-20 EVCC timers", () => {
-  test("DC_ChargeLoopRes is due within 0.5 s (V2G_EVCC_Msg_Timeout of the charge loop)", () => {
-    const p = objectPair({ transfer: "dc", drop: (name, n) => name === "DC_ChargeLoopReq" && n === 3 });
-    p.evcc.start();
-    while (p.evcc.step !== "ChargeLoop" || p.secc.requests < 3) p.clock.advance(10);
-    for (let i = 0; i < 100 && !p.outcome(); i++) p.clock.advance(10);
-    assert.equal(p.outcome()?.reason, "timeout-message");
-    assert.match(p.outcome()?.detail ?? "", /DC_ChargeLoopRes within 500 ms/);
-  });
-
-  test("ServiceDetailRes may take up to 5 s", () => {
-    const p = objectPair({ transfer: "dc", drop: (name) => name === "ServiceDetailReq" });
-    p.evcc.start();
-    while (p.evcc.step !== "ServiceDetail") p.clock.advance(10);
-    p.clock.advance(4_900);
-    assert.equal(p.outcome(), undefined);
-    p.clock.advance(200);
-    assert.equal(p.outcome()?.reason, "timeout-message");
-  });
-
-  test("PreCharge gives up after 10 s (-20), not the 7 s of -2", () => {
-    // The output never rises: the charger's pre-charge stays at 0 V.
-    const p = objectPair({ transfer: "dc", outputVoltage: 0 });
-    p.evcc.start();
-    while (p.evcc.step !== "PreCharge") p.clock.advance(10);
-    p.clock.advance(9_500);
-    assert.equal(p.outcome(), undefined);
-    p.clock.advance(1_000);
-    assert.equal(p.outcome()?.reason, "timeout-pre-charge");
-  });
-});
 
 describe("ISO 15118-20 EVSE notifications, both sides", () => {
   test("Terminate: the EV winds down (PowerDelivery Stop, WeldingDetection, SessionStop)", () => {

@@ -3,10 +3,12 @@
 
 import { ManualClock } from "../../../modules/common/index";
 import type { Millis } from "../../../modules/common/index";
-import { EvccConnection } from "../../../modules/statemachine/evcc/index";
-import type { EvccConnectionOutcome, EvccProtocol, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
-import { ChargerBinding, SeccConnection } from "../../../modules/statemachine/index";
-import type { SeccConfig, SessionStore, StopReason } from "../../../modules/statemachine/index";
+import { createExiCodec } from "../../../modules/exi/index";
+import { EvccConnection, EvccSession } from "../../../modules/statemachine/evcc/index";
+import type { EvccConnectionOutcome, EvccDoc, EvccOutcome, EvccProtocol, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
+import { ChargerBinding, messageName, SeccConnection, SeccSession } from "../../../modules/statemachine/index";
+import type { SeccConfig, SeccRequestDoc, SessionStore, StopReason } from "../../../modules/statemachine/index";
+import { iso20SchemaOfMessage } from "../../../modules/statemachine/iso20/envelope";
 import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
 import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
 import { SimVehicle } from "../../../simulation/vehicle/index";
@@ -83,3 +85,70 @@ export function run(s: ReturnType<typeof stack>): EvccConnectionOutcome | undefi
   return s.outcome();
 }
 
+
+/**
+ * Our EVCC against our SECC at object level (every message through the codec), on a manual
+ * clock: answers come 10 ms after their request, and `drop` picks the ones that never come.
+ * The charger's hardware, reduced: the cable check finishes at once (unless `cableCheck` is
+ * false) and the output follows the EV's pre-charge target (or `outputVoltage`).
+ */
+export function objectPair(options: {
+  transfer: Iso20Transfer;
+  mode?: Iso20ControlMode;
+  drop?: (name: string, count: number) => boolean;
+  outputVoltage?: number;
+  cableCheck?: boolean;
+  authorized?: boolean;
+  secc?: Partial<SeccConfig>;
+  targetSoc?: number;
+  /** The EV's user stops charging once this many charge-loop requests went out (the simulated battery does not charge here). */
+  stopAfterLoops?: number;
+}) {
+  const clock = new ManualClock({ start: 1_000 });
+  const codec = createExiCodec();
+  let loops = 0;
+  const dcMode = options.transfer.indexOf("dc") === 0;
+  const secc = new SeccSession({ config: { ...(dcMode ? DC20 : AC20), ...options.secc }, clock, protocol: "iso20", unixTime: () => UNIX });
+  if (options.authorized !== false) secc.control({ kind: "authorized", accepted: true });
+  const vehicle = new SimVehicle({
+    clock,
+    battery: { capacityKWh: 10, soc: 40, maxCurrent: 125 },
+    targetSoc: options.targetSoc ?? 80,
+    onBoardCharger: { phases: 3, maxCurrent: 16 },
+    acPowerAvailable: () => true,
+  });
+  const counts = new Map<string, number>();
+  /** Every request sent: its name and the clock time. */
+  const sent: { name: string; at: number }[] = [];
+  let outcome: EvccOutcome | undefined;
+  let evcc!: EvccSession;
+  evcc = new EvccSession({
+    config: {
+      protocol: "iso20",
+      energyTransferMode: dcMode ? "DC_extended" : "AC_three_phase_core",
+      evccId: Uint8Array.of(2, 0, 0, 0, 0, 1),
+      iso20: { transfer: options.transfer, controlMode: options.mode ?? "scheduled" },
+    },
+    bms: vehicle,
+    clock,
+    unixTime: () => UNIX,
+    callbacks: {
+      send(doc: EvccDoc) {
+        const name = messageName(doc)!;
+        const n = (counts.get(name) ?? 0) + 1;
+        counts.set(name, n);
+        sent.push({ name, at: clock.now() });
+        if (name.indexOf("_ChargeLoopReq") > 0 && ++loops === options.stopAfterLoops) evcc.stop();
+        if (name === "DC_CableCheckReq" && options.cableCheck !== false) secc.control({ kind: "cable-check-finished", isolation: "Valid" });
+        if (name === "DC_PreChargeReq") secc.control({ kind: "present-values", voltage: options.outputVoltage ?? vehicle.voltage(), current: 0 });
+        const wire = codec.decode(iso20SchemaOfMessage(name), codec.encode(iso20SchemaOfMessage(name), doc));
+        const out = secc.request(wire as SeccRequestDoc);
+        if (options.drop?.(name, n) || out.response === undefined) return;
+        const response = out.response as EvccDoc;
+        clock.set(() => evcc.handle({ type: "response", message: response }), 10 as Millis);
+      },
+      onStop: (o) => (outcome = o),
+    },
+  });
+  return { clock, evcc, secc, vehicle, sent, outcome: () => outcome };
+}

@@ -95,3 +95,36 @@ export function setUpTo(ev: Iso20Ev, serviceId: number, parameterSetId = 1): Rec
   ev.ok("ServiceSelectionReq", { SelectedEnergyTransferService: { ServiceID: serviceId, ParameterSetID: parameterSetId } });
   return detail;
 }
+
+/** A DC (service 2) or AC (service 1) Scheduled session driven into its charge loop; returns the loop request's name and content. */
+export function intoChargeLoop(ev: Iso20Ev, dc: boolean): { name: string; content: object } {
+  setUpTo(ev, dc ? 2 : 1, 1);
+  if (dc) {
+    ev.ok("DC_ChargeParameterDiscoveryReq", {
+      DC_CPDReqEnergyTransferMode: {
+        EVMaximumChargePower: r(150, 3),
+        EVMinimumChargePower: r(0),
+        EVMaximumChargeCurrent: r(300),
+        EVMinimumChargeCurrent: r(0),
+        EVMaximumVoltage: r(800),
+        EVMinimumVoltage: r(200),
+      },
+    });
+  } else {
+    ev.ok("AC_ChargeParameterDiscoveryReq", { AC_CPDReqEnergyTransferMode: { EVMaximumChargePower: r(11, 3), EVMinimumChargePower: r(0) } });
+  }
+  ev.ok("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Scheduled_SEReqControlMode: {} });
+  if (dc) {
+    ev.ok("DC_CableCheckReq"); // starts the isolation check: Ongoing
+    ev.control({ kind: "cable-check-finished", isolation: "Valid" });
+    assert.equal(ev.ok("DC_CableCheckReq").EVSEProcessing, "Finished");
+    ev.control({ kind: "present-values", voltage: 400, current: 0 });
+    ev.ok("DC_PreChargeReq", { EVProcessing: "Finished", EVPresentVoltage: r(400), EVTargetVoltage: r(400) });
+  }
+  const profile = { TimeAnchor: 0n, Scheduled_EVPPTControlMode: { SelectedScheduleTupleID: 1 }, EVPowerProfileEntries: { EVPowerProfileEntry: [{ Duration: 3600, Power: r(10, 3) }] } };
+  ev.ok("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: profile });
+  assert.equal(ev.secc.state, "ChargeLoop");
+  return dc
+    ? { name: "DC_ChargeLoopReq", content: { MeterInfoRequested: false, EVPresentVoltage: r(400), Scheduled_DC_CLReqControlMode: { EVTargetCurrent: r(25), EVTargetVoltage: r(410) } } }
+    : { name: "AC_ChargeLoopReq", content: { MeterInfoRequested: false, Scheduled_AC_CLReqControlMode: { EVPresentActivePower: r(10, 3) } } };
+}
