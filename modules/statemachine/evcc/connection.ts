@@ -137,6 +137,11 @@ export class EvccConnection {
     this.#session?.renegotiateService();
   }
 
+  /** ISO 15118-20 while charging: PowerDelivery(Standby) (true) or back to Start (false). */
+  standby(on: boolean): void {
+    this.#session?.standby(on);
+  }
+
   /** Emergency: no further message, contactors open, pilot B, TCP closed. */
   abort(detail?: string): void {
     if (this.#session) this.#session.handle({ type: "control", control: { kind: "abort", detail } });

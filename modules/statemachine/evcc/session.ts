@@ -91,7 +91,7 @@ export class EvccSession {
   #sendTimer: TimerHandle | undefined;
   #sequenceTimer: TimerHandle | undefined;
   #setupTimer: TimerHandle | undefined;
-  #pendingControl: "stop" | "pause" | "renegotiate" | "renegotiate-service" | undefined;
+  #pendingControl: "stop" | "pause" | "renegotiate" | "renegotiate-service" | "standby" | "exit-standby" | undefined;
   #outcome: EvccOutcome | undefined;
   #requests = 0;
   #weldingExpired = false;
@@ -182,6 +182,11 @@ export class EvccSession {
   /** -20 while charging: PowerDelivery(Stop), SessionStop(ServiceRenegotiation), ServiceDiscovery … again. */
   renegotiateService(): void {
     this.handle({ type: "control", control: { kind: "renegotiate-service" } });
+  }
+
+  /** -20 while charging: PowerDelivery(Standby) (true), PowerDelivery(Start) again (false). */
+  standby(on: boolean): void {
+    this.handle({ type: "control", control: { kind: "standby", on } });
   }
 
   /** ISO-2: like stop() but SessionStop(Pause); resume with a new session and resumeSessionId. */
@@ -293,7 +298,7 @@ export class EvccSession {
   #onControl(control: EvccControl): void {
     if (control.kind === "abort") return this.#abort("aborted", control.detail ?? "abort requested");
     if (this.#ctx.facts.stopReason !== undefined) return; // already winding down
-    this.#pendingControl = control.kind;
+    this.#pendingControl = control.kind === "standby" ? (control.on ? "standby" : "exit-standby") : control.kind;
     if (this.#state === "scheduled") {
       // Nothing in flight: re-plan now instead of sending the request that was due.
       const replanned = this.#applyControl();
@@ -386,6 +391,16 @@ export class EvccSession {
   /** Applies the pending control; returns the step to send next, or undefined to go on as planned. */
   #applyControl(): EvccStepId | undefined {
     const facts = this.#ctx.facts;
+    if (this.#pendingControl === "standby" || this.#pendingControl === "exit-standby") {
+      const on = this.#pendingControl === "standby";
+      this.#pendingControl = undefined;
+      // -20 only, while energy flows, and only a change: PowerDelivery(Standby) or PowerDelivery(Start).
+      const f = facts.iso20;
+      if (f === undefined || !facts.charging || f.standby === on || f.standbyChange !== undefined) return undefined;
+      f.standbyChange = on ? "enter" : "leave";
+      this.#log.log("info", "evcc", on ? "standby requested by the EV" : "the EV leaves standby");
+      return "PowerDelivery";
+    }
     if (this.#pendingControl === "renegotiate-service") {
       this.#pendingControl = undefined;
       if (facts.iso20 === undefined || !facts.charging || facts.iso20.serviceRenegotiation) return undefined;

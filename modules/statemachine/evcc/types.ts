@@ -143,6 +143,11 @@ export type EvccControl =
   | { kind: "renegotiate" }
   /** ISO 15118-20 while charging: stop power and choose the services anew (SessionStop ServiceRenegotiation → ServiceDiscovery); ignored otherwise. */
   | { kind: "renegotiate-service" }
+  /**
+   * ISO 15118-20 while charging: PowerDelivery(Standby), no power while the loop goes on
+   * (`on: false` leaves standby with PowerDelivery(Start) and the power profile); ignored otherwise.
+   */
+  | { kind: "standby"; on: boolean }
   /** Emergency: no more messages; contactors open, pilot B. */
   | { kind: "abort"; detail?: string };
 

@@ -242,6 +242,8 @@ const powerDelivery = step({
     const c = cfg(ctx);
     if (facts.charging && (facts.stopReason !== undefined || f20(ctx).serviceRenegotiation)) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "Stop" };
     if (facts.charging && f20(ctx).scheduleRenegotiation) return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "ScheduleRenegotiation" };
+    // Standby: no power for now, the session and the loop go on (leaving it is a Start with the profile).
+    if (facts.charging && f20(ctx).standbyChange === "enter") return { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "Standby" };
     const dynamic = (c.controlMode ?? "scheduled") === "dynamic";
     const profile: Record<string, unknown> = { TimeAnchor: 0n };
     if (dynamic) profile.Dynamic_EVPPTControlMode = {};
@@ -252,9 +254,17 @@ const powerDelivery = step({
     return body;
   },
   trace: (ctx) => ({
-    progress: !ctx.facts.charging ? "Start" : ctx.facts.stopReason !== undefined || f20(ctx).serviceRenegotiation ? "Stop" : f20(ctx).scheduleRenegotiation ? "ScheduleRenegotiation" : "Start",
+    progress: !ctx.facts.charging
+      ? "Start"
+      : ctx.facts.stopReason !== undefined || f20(ctx).serviceRenegotiation
+        ? "Stop"
+        : f20(ctx).scheduleRenegotiation
+          ? "ScheduleRenegotiation"
+          : f20(ctx).standbyChange === "enter"
+            ? "Standby"
+            : "Start",
   }),
-  onResponse(_res, ctx) {
+  onResponse(res, ctx) {
     const facts = ctx.facts;
     if (facts.charging && (facts.stopReason !== undefined || f20(ctx).serviceRenegotiation)) {
       facts.charging = false;
@@ -266,6 +276,14 @@ const powerDelivery = step({
       // Asked: a new ScheduleExchange follows (facts.renegotiating skips the cable check), then PowerDelivery(Start).
       f20(ctx).scheduleRenegotiation = false;
       return { kind: "next", step: "ScheduleExchange" };
+    }
+    const f = f20(ctx);
+    if (facts.charging && f.standbyChange !== undefined) {
+      // WARNING_StandbyNotAllowed: the charger keeps the power on; the EV charges on.
+      const entering = f.standbyChange === "enter";
+      f.standbyChange = undefined;
+      f.standby = entering && res.ResponseCode !== "WARNING_StandbyNotAllowed";
+      return { kind: "next", step: "ChargeLoop" };
     }
     facts.charging = true;
     facts.renegotiating = false;
@@ -288,7 +306,8 @@ const sessionStop = step({
 });
 
 /**
- * EVSENotification of a loop response: Terminate / Pause wind down; ScheduleRenegotiation asks
+ * EVSENotification of a loop response: Terminate / Pause wind down; ExitStandby ends the EV's
+ * standby (PowerDelivery Start); ScheduleRenegotiation asks
  * for a new schedule; ServiceRenegotiation stops power and goes back to ServiceDiscovery through
  * SessionStop(ServiceRenegotiation).
  */
@@ -305,6 +324,13 @@ function notification(res: Res, ctx: StepContext, actions: VehicleAction[]): Ste
       f20(ctx).scheduleRenegotiation = true;
       ctx.facts.renegotiating = true;
       return { kind: "next", step: "PowerDelivery", actions };
+    case "ExitStandby": {
+      // The charger wants power again: leave standby with PowerDelivery(Start).
+      const f = f20(ctx);
+      if (!f.standby || f.standbyChange !== undefined) return undefined;
+      f.standbyChange = "leave";
+      return { kind: "next", step: "PowerDelivery", actions };
+    }
   }
   return undefined;
 }
@@ -412,8 +438,8 @@ const dcChargeLoop = step({
     } else {
       const discharging = bpt && c.channel === "Discharge";
       const target = clampedTarget(ctx);
-      // Signed target current: negative asks the charger to take energy from the battery.
-      const current = discharging ? -Math.min(d!.maxCurrent, d!.maxPower / Math.max(1, ctx.bms.voltage())) : target.current;
+      // Signed target current: negative asks the charger to take energy from the battery; none in standby.
+      const current = f20(ctx).standby ? 0 : discharging ? -Math.min(d!.maxCurrent, d!.maxPower / Math.max(1, ctx.bms.voltage())) : target.current;
       mode.EVTargetCurrent = rational(Math.round(current * 10) / 10);
       mode.EVTargetVoltage = rational(Math.round((discharging ? ctx.bms.voltage() : target.voltage) * 10) / 10);
       mode.EVMaximumChargePower = rational(limits.maxPower);

@@ -57,6 +57,10 @@ export interface Iso20EvccFacts {
   scheduleRenegotiation: boolean;
   /** The SECC asked for a service renegotiation: PowerDelivery(Stop), SessionStop(ServiceRenegotiation), ServiceDiscovery again. */
   serviceRenegotiation: boolean;
+  /** PowerDelivery(Standby) was acknowledged: the loop goes on without power until PowerDelivery(Start). */
+  standby: boolean;
+  /** The next PowerDeliveryReq enters standby ("enter": ChargeProgress Standby) or leaves it ("leave": Start). */
+  standbyChange?: "enter" | "leave";
   /** The SECC's AC target (W, signed) of the last loop response. */
   evseTargetPower?: number;
   /** The SECC's discharge limits as received, read as magnitudes; which sign it used. */
@@ -67,5 +71,5 @@ export interface Iso20EvccFacts {
 }
 
 export function newIso20EvccFacts(): Iso20EvccFacts {
-  return { finishing: false, scheduleRenegotiation: false, serviceRenegotiation: false };
+  return { finishing: false, scheduleRenegotiation: false, serviceRenegotiation: false, standby: false };
 }

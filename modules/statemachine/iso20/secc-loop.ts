@@ -22,7 +22,9 @@ export function evseStatusOf(facts: SeccFacts, r: Iso20Record): cm.EVSEStatusTyp
   let notification: cm.EVSEStatusType["EVSENotification"] | undefined;
   if (evse.notification === "StopCharging") notification = "Terminate";
   else if (evse.notification === "ReNegotiation" || r.toleranceRenegotiation || scheduleExpired(facts, r)) notification = "ScheduleRenegotiation";
-  else if (evse.iso20Notification !== undefined) notification = evse.iso20Notification;
+  // ExitStandby means something only while the EV is in standby; once it left (PowerDelivery
+  // Start, same state) the charger's request is done.
+  else if (evse.iso20Notification !== undefined && (evse.iso20Notification !== "ExitStandby" || r.standby)) notification = evse.iso20Notification;
   if (notification === undefined) return undefined;
   return { NotificationMaxDelay: facts.config.notificationMaxDelay ?? 0, EVSENotification: notification };
 }
