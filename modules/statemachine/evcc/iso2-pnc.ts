@@ -32,6 +32,38 @@ import {
 import type { iso2 } from "../msg-types";
 import { certificateChain, chainOf } from "../iso2/pnc";
 
+/** What the vehicle brings for Plug & Charge (EvccConfig.pnc). */
+export interface Iso2EvccPnc {
+  readonly crypto: CryptoHost;
+  /** V2G and MO roots, the OEM provisioning chain and key (own slot "oem-provisioning"), installed contracts. */
+  readonly store: PkiStore;
+}
+
+/** The session's PnC record on the EVCC (EvccFacts.pnc), made when the charger offers Contract. */
+export interface Iso2EvccPncFacts {
+  /** The charger lists the Certificate service (ServiceID 2). */
+  certificateService: boolean;
+  /** The contract in use (installed, or installed in this session). */
+  contract?: StoredChain;
+  /** PaymentDetailsRes's GenChallenge, to sign in AuthorizationReq. */
+  challenge?: Uint8Array;
+  /** The last response's header Signature (set by the session for each response). */
+  responseSignature?: SignatureType;
+  /** ReceiptRequired: the MeterInfo to sign and the loop step to return to. */
+  meterInfo?: iso2.MeterInfoType;
+  receiptReturn?: "ChargingStatus" | "CurrentDemand";
+}
+
+/** The first installed contract that still validates (expired or revoked ones are skipped). */
+export function usableContract(store: PkiStore): StoredChain | undefined {
+  const emaids = store.contracts();
+  for (let i = 0; i < emaids.length; i++) {
+    const contract = store.contract(emaids[i]);
+    if (contract !== undefined && store.validate(contract.chain, "contract").ok) return contract;
+  }
+  return undefined;
+}
+
 /** The own-chain slot of the vehicle's OEM provisioning certificate and key in its PkiStore. */
 export const OEM_PROVISIONING_SLOT = "oem-provisioning";
 

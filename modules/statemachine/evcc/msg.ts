@@ -4,6 +4,7 @@
 import type { Din, Iso2 } from "../../exi/index";
 import type { Iso20Document } from "../iso20/envelope";
 import { setIso20Header } from "../iso20/envelope";
+import type { SignatureType } from "../../pki-store/index";
 
 /** The schemas of the V2G_Message protocols (DIN 70121, ISO 15118-2). */
 export type EvccSchema = "din" | "iso2";
@@ -59,7 +60,8 @@ export function headerSessionId(doc: EvccDoc, element: { content: AnyResponse } 
  * Builds the request document (the body content is checked by the codec when encoded). -20:
  * the message is the root element and carries the Header (SessionID, TimeStamp) itself.
  */
-export function requestDoc(sessionId: Uint8Array, name: string, content: object, iso20?: { timeStamp: bigint }): EvccDoc {
+export function requestDoc(sessionId: Uint8Array, name: string, content: object, iso20?: { timeStamp: bigint }, signature?: SignatureType): EvccDoc {
   if (iso20 !== undefined) return setIso20Header({ [name]: content }, sessionId, iso20.timeStamp);
-  return { V2G_Message: { Header: { SessionID: sessionId }, Body: { [name]: content } } } as V2gMessageDoc;
+  const header = signature === undefined ? { SessionID: sessionId } : { SessionID: sessionId, Signature: signature };
+  return { V2G_Message: { Header: header, Body: { [name]: content } } } as V2gMessageDoc;
 }

@@ -11,10 +11,12 @@ import type { EvccPhaseTimer } from "./timeouts";
 import type { ProfileStep } from "./charging-profile";
 import type { EvBms, EvccConfig, EvccStepId, EvccStopReason, EvseValues } from "./types";
 import type { Iso20EvccFacts } from "../iso20/evcc-types";
+import type { Iso2EvccPncFacts } from "./iso2-pnc";
+import type { SignatureType } from "../../pki-store/index";
 
 /** The configuration with every default filled in. */
-export type ResolvedEvccConfig = Required<Omit<EvccConfig, "resumeSessionId" | "valueAddedServices" | "departureTime" | "maxEntriesSAScheduleTuple" | "communicationSetupDeadline" | "iso20">> &
-  Pick<EvccConfig, "resumeSessionId" | "departureTime" | "maxEntriesSAScheduleTuple" | "iso20"> & {
+export type ResolvedEvccConfig = Required<Omit<EvccConfig, "resumeSessionId" | "valueAddedServices" | "departureTime" | "maxEntriesSAScheduleTuple" | "communicationSetupDeadline" | "iso20" | "pnc">> &
+  Pick<EvccConfig, "resumeSessionId" | "departureTime" | "maxEntriesSAScheduleTuple" | "iso20" | "pnc"> & {
     valueAddedServices: number[];
   };
 
@@ -51,6 +53,8 @@ export interface EvccFacts {
   contactorsClosed: boolean;
   /** ISO 15118-20 sessions only. */
   iso20?: Iso20EvccFacts;
+  /** ISO-2 Plug & Charge (Contract selected): contract, GenChallenge, the last response's Signature. */
+  pnc?: Iso2EvccPncFacts;
 }
 
 export interface StepContext {
@@ -86,6 +90,8 @@ export interface BuiltRequest {
   body: object;
   /** Key values for the trace. */
   trace: Record<string, string | number | boolean | undefined>;
+  /** The header Signature (ISO-2 Plug & Charge: AuthorizationReq, MeteringReceiptReq, Certificate…Req). */
+  signature?: SignatureType;
 }
 
 export interface EvccStep<R = any> {

@@ -4,6 +4,7 @@
 import type { ResOf } from "../msg";
 import type { EvccStep } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
+import { authorizationReq } from "../iso2-pnc";
 
 export const authorization: EvccStep<ResOf<"AuthorizationRes" | "ContractAuthenticationRes">> = Object.freeze({
   id: "Authorization",
@@ -14,6 +15,12 @@ export const authorization: EvccStep<ResOf<"AuthorizationRes" | "ContractAuthent
       ? { request: "ContractAuthenticationReq", response: "ContractAuthenticationRes" }
       : { request: "AuthorizationReq", response: "AuthorizationRes" },
   request(ctx) {
+    const pnc = ctx.facts.pnc;
+    if (pnc?.contract !== undefined && pnc.challenge !== undefined) {
+      // Plug & Charge: Id and the charger's GenChallenge, signed by the contract key (repeated as is while Ongoing).
+      const signed = authorizationReq(ctx.config.pnc!.crypto, pnc.contract, pnc.challenge);
+      return { name: signed.name, body: signed.body, signature: signed.signature, trace: { signed: true } };
+    }
     // EIM: no GenChallenge and no Id (those belong to Plug & Charge).
     return { name: ctx.protocol === "din" ? "ContractAuthenticationReq" : "AuthorizationReq", body: {}, trace: {} };
   },

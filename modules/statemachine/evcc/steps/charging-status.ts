@@ -6,6 +6,8 @@ import type { ResOf } from "../msg";
 import type { EvccStep, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 import { checkAcEvseStatus, round1 } from "./common";
+import { receiptDue } from "./pnc";
+import type { Iso2 } from "../../../exi/index";
 
 export const chargingStatus: EvccStep<ResOf<"ChargingStatusRes">> = Object.freeze({
   id: "ChargingStatus",
@@ -21,7 +23,6 @@ export const chargingStatus: EvccStep<ResOf<"ChargingStatusRes">> = Object.freez
       ctx.facts.evse.maxCurrent = maxCurrent;
       actions.push({ kind: "evse-values", values: { maxCurrent, nominalVoltage: ctx.facts.evse.nominalVoltage } });
     }
-    // MeteringReceipt needs a contract signature (Plug & Charge); with EIM the EV goes on.
     const problem = checkAcEvseStatus(res.AC_EVSEStatus);
     if (problem !== undefined) return problem.kind === "wind-down" ? { ...problem, actions } : problem;
     if (ctx.bms.chargingComplete()) return { kind: "wind-down", reason: "charging-complete", actions };
@@ -29,6 +30,9 @@ export const chargingStatus: EvccStep<ResOf<"ChargingStatusRes">> = Object.freez
       ctx.facts.renegotiating = true;
       return { kind: "next", step: "PowerDelivery", actions };
     }
+    // MeteringReceipt needs a contract signature (Plug & Charge); with EIM the EV goes on.
+    const receipt = receiptDue(ctx, res as Iso2.ChargingStatusResType, "ChargingStatus");
+    if (receipt !== undefined) return { ...receipt, actions };
     return { kind: "repeat", delay: ctx.config.chargingStatusInterval, actions };
   },
 } satisfies EvccStep<ResOf<"ChargingStatusRes">>);

@@ -6,6 +6,8 @@ import type { BodyOf, ResOf } from "../msg";
 import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT_CURRENT_DEMAND } from "../timeouts";
 import { checkBms, checkDcEvseStatus, dcEvStatus, round1 } from "./common";
+import { receiptDue } from "./pnc";
+import type { Iso2 } from "../../../exi/index";
 
 /** The BMS target current, limited by the EVSE's current and power limits. */
 export function clampedTarget(ctx: StepContext): { voltage: number; current: number } {
@@ -67,6 +69,8 @@ export const currentDemand: EvccStep<ResOf<"CurrentDemandRes">> = Object.freeze(
       ctx.facts.renegotiating = true;
       return { kind: "next", step: "PowerDelivery", actions };
     }
+    const receipt = ctx.protocol === "iso2" ? receiptDue(ctx, res as Iso2.CurrentDemandResType, "CurrentDemand") : undefined;
+    if (receipt !== undefined) return { ...receipt, actions };
     return { kind: "repeat", delay: ctx.config.currentDemandInterval, actions };
   },
 } satisfies EvccStep<ResOf<"CurrentDemandRes">>);

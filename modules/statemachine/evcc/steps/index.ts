@@ -8,6 +8,7 @@ import { chargeParameterDiscovery } from "./charge-parameter-discovery";
 import { chargingStatus } from "./charging-status";
 import { currentDemand } from "./current-demand";
 import { paymentServiceSelection } from "./payment-service-selection";
+import { certificateInstallation, meteringReceipt, paymentDetails } from "./pnc";
 import { powerDelivery } from "./power-delivery";
 import { preCharge } from "./pre-charge";
 import { serviceDetail } from "./service-detail";
@@ -22,7 +23,10 @@ export const EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep<any>>>> = 
   ServiceDiscovery: serviceDiscovery,
   ServiceDetail: serviceDetail,
   PaymentServiceSelection: paymentServiceSelection,
+  CertificateInstallation: certificateInstallation,
+  PaymentDetails: paymentDetails,
   Authorization: authorization,
+  MeteringReceipt: meteringReceipt,
   ChargeParameterDiscovery: chargeParameterDiscovery,
   CableCheck: cableCheck,
   PreCharge: preCharge,

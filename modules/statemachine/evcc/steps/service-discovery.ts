@@ -20,7 +20,15 @@ export const serviceDiscovery: EvccStep<ResOf<"ServiceDiscoveryRes">> = Object.f
   },
   onResponse(res, ctx) {
     const options: string[] = ("PaymentOptions" in res ? res.PaymentOptions : "PaymentOptionList" in res ? res.PaymentOptionList : undefined)?.PaymentOption ?? [];
-    if (options.indexOf("ExternalPayment") < 0) {
+    // ISO-2 Plug & Charge where the vehicle has it and the charger offers Contract (only over TLS).
+    const contract = ctx.protocol === "iso2" && ctx.config.pnc !== undefined && options.indexOf("Contract") >= 0;
+    if (contract) {
+      const listed = (res as Iso2.ServiceDiscoveryResType).ServiceList?.Service ?? [];
+      let certificateService = false;
+      for (const s of listed) if (s.ServiceID === 2) certificateService = true;
+      ctx.facts.pnc = { certificateService };
+    }
+    if (options.indexOf("ExternalPayment") < 0 && !contract) {
       return { kind: "abort", reason: "no-charge-service", detail: `payment options ${options.join(",") || "none"} lack ExternalPayment` };
     }
     if (ctx.protocol === "din") {

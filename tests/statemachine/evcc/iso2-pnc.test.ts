@@ -1,0 +1,100 @@
+// ISO 15118-2 Plug & Charge with both of our roles: the EVCC session (Contract, certificate
+// installation, signed AuthorizationReq and MeteringReceiptReq) against the SECC session with the
+// simulated backend, every message through the EXI codec, on the portable crypto (Node and XS).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { NobleCrypto } from "../../../hosts/portable-crypto/index";
+import { SimulatedPncBackend } from "../../../hosts/sim/pki/contract-provisioning";
+import { createTestPki, type TestPkiEntity } from "../../../hosts/sim/pki/test-pki";
+import { MemoryPkiStorage, PkiStore } from "../../../modules/pki-store/index";
+import { OEM_PROVISIONING_SLOT } from "../../../modules/statemachine/evcc/iso2-pnc";
+import { ISO2_CERTIFICATE_SERVICE, type SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
+import { seededEntropy } from "../../support/seeded-entropy";
+import { pair, run } from "./with-secc";
+
+const NOW = Date.UTC(2026, 5, 1) / 1000;
+const crypto = new NobleCrypto({ entropy: seededEntropy(77) });
+let pkiOnce: Map<string, TestPkiEntity> | undefined;
+const pki = () => (pkiOnce ??= createTestPki({ crypto, profile: "iso2", now: NOW }));
+
+function stores(options: { contract?: boolean; oem?: boolean } = {}) {
+  const entities = pki();
+  const backend = new SimulatedPncBackend({ crypto, pki: entities, now: () => NOW });
+  const anchored = (isRevoked?: (c: any) => boolean) => {
+    const store = new PkiStore({ storage: new MemoryPkiStorage(), crypto, now: () => NOW, isRevoked });
+    store.addTrustAnchor("v2g", entities.get("v2g-root")!.der);
+    store.addTrustAnchor("mo", entities.get("mo-root")!.der);
+    return store;
+  };
+  const ev = anchored();
+  const chain = (leaf: string) => entities.get(leaf)!.chain!.map((n) => entities.get(n)!.der);
+  if (options.oem !== false) ev.setOwnChain(OEM_PROVISIONING_SLOT, chain("oem-prov"), entities.get("oem-prov")!.key);
+  if (options.contract === true) ev.installContract(chain("contract"), entities.get("contract")!.key);
+  const secc: Partial<SeccConfigWithPnc> = {
+    paymentOptions: ["Contract", "ExternalPayment"],
+    transport: "1.2",
+    receiptRequired: true,
+    valueAddedServices: [ISO2_CERTIFICATE_SERVICE],
+    pnc: { crypto, store: anchored(backend.isRevoked), provisioning: backend },
+  };
+  return { backend, ev, secc };
+}
+
+function names(p: ReturnType<typeof pair>): string[] {
+  const out: string[] = [];
+  for (const e of p.trace) if (e.direction === "tx" && out[out.length - 1] !== e.name) out.push(e.name);
+  return out;
+}
+
+test("AC Plug & Charge: the vehicle installs a contract, authorizes with it and signs the metering receipts", () => {
+  const s = stores();
+  // A short charge (60 → 60.2 %): the charger asks a signed receipt after every ChargingStatus.
+  const p = pair({ protocol: "iso2", mode: "AC_three_phase_core", codec: true, secc: s.secc, config: { pnc: { crypto, store: s.ev } }, vehicle: { targetSoc: 60.2 } });
+  const outcome = run(p);
+  assert.equal(outcome?.reason, "charging-complete", JSON.stringify(outcome));
+  assert.equal(p.seccStop(), "ev-terminate");
+  const sent = names(p);
+  assert.deepEqual(sent.slice(0, 7), ["SessionSetupReq", "ServiceDiscoveryReq", "PaymentServiceSelectionReq", "CertificateInstallationReq", "PaymentDetailsReq", "AuthorizationReq", "ChargeParameterDiscoveryReq"]);
+  assert.ok(sent.indexOf("MeteringReceiptReq") > 0, sent.join(","));
+  assert.deepEqual(s.ev.contracts(), ["DEXS1C12345678"]);
+  const auth = p.sent.find((d) => "AuthorizationReq" in d.V2G_Message.Body)!;
+  assert.ok((auth.V2G_Message.Header as { Signature?: unknown }).Signature !== undefined, "AuthorizationReq is signed");
+});
+
+test("DC Plug & Charge with a contract already installed: no installation, PaymentDetails first", () => {
+  const s = stores({ contract: true });
+  const p = pair({ protocol: "iso2", mode: "DC_extended", codec: true, secc: s.secc, config: { pnc: { crypto, store: s.ev } }, vehicle: { targetSoc: 60.5 } });
+  const outcome = run(p);
+  assert.equal(outcome?.reason, "charging-complete", JSON.stringify(outcome));
+  const sent = names(p);
+  assert.deepEqual(sent.slice(2, 5), ["PaymentServiceSelectionReq", "PaymentDetailsReq", "AuthorizationReq"]);
+  assert.ok(sent.indexOf("MeteringReceiptReq") > 0, sent.join(","));
+});
+
+test("the vehicle refuses a contract the charger's backend had revoked at OCSP: FAILED_CertificateRevoked ends it", () => {
+  const s = stores({ contract: true });
+  s.backend.revoke(pki().get("contract")!.der);
+  const p = pair({ protocol: "iso2", mode: "DC_extended", codec: true, secc: s.secc, config: { pnc: { crypto, store: s.ev } } });
+  const outcome = run(p);
+  assert.equal(outcome?.reason, "response-code");
+  assert.match(outcome?.detail ?? "", /PaymentDetailsRes: FAILED_CertificateRevoked/);
+  assert.equal(p.seccStop(), "failed-response");
+});
+
+test("over plain TCP the charger offers no Contract: the PnC vehicle charges with EIM", () => {
+  const s = stores({ contract: true });
+  const p = pair({ protocol: "iso2", mode: "AC_three_phase_core", codec: true, secc: { ...s.secc, transport: "none" }, config: { pnc: { crypto, store: s.ev } } });
+  const outcome = run(p);
+  assert.equal(outcome?.reason, "charging-complete");
+  const sent = names(p);
+  assert.equal(sent.indexOf("PaymentDetailsReq"), -1);
+  assert.equal(sent.indexOf("MeteringReceiptReq"), -1, "no contract to sign with: the receipt is not sent");
+});
+
+test("no contract and no OEM provisioning certificate: the vehicle stops with reason contract", () => {
+  const s = stores({ oem: false });
+  const p = pair({ protocol: "iso2", mode: "AC_three_phase_core", codec: true, secc: s.secc, config: { pnc: { crypto, store: s.ev } } });
+  const outcome = run(p);
+  assert.equal(outcome?.reason, "contract");
+});
