@@ -31,6 +31,18 @@ export interface PowerlineOptions {
   maxAttenuation?: number;
 }
 
+/**
+ * Fault injection (simulation/faults): what happens to one frame on its way from `from` to
+ * `to`. Undefined: delivered as usual; `drop`: lost; `delay`: delivered that much later (a
+ * disturbed medium that TCP's retransmission bridges); `frame`: delivered with these bytes.
+ */
+export type LineInterference = (
+  from: SimModem,
+  to: SimModem,
+  frame: Uint8Array,
+  kind: "sound" | "mme" | "data",
+) => { readonly drop?: boolean; readonly delay?: number; readonly frame?: Uint8Array } | undefined;
+
 export interface SimModemOptions {
   /** The host's MAC (what the host's EthernetLink reports as `mac`). */
   hostMac: Uint8Array;
@@ -215,6 +227,8 @@ export class Powerline {
   #joinDelay: Millis;
   #max: number;
   #attenuation: Map<string, number> = new Map();
+  /** Set by fault injection; absent on an undisturbed line. */
+  interference: LineInterference | undefined;
 
   constructor(options: PowerlineOptions) {
     this.clock = options.clock;
@@ -264,11 +278,14 @@ export class Powerline {
       if (kind === "data" && !this.linked(from, to)) continue;
       if (!isBroadcast(dst) && !bytesEqual(dst, to.hostMac)) continue;
       const dB = this.attenuation(from, to)!;
+      const disturbed = this.interference?.(from, to, frame, kind);
+      if (disturbed?.drop) continue;
+      const delivered = disturbed?.frame ?? frame;
       this.clock.set(() => {
         if (kind === "data") from.stats.forwarded++;
-        to.toHost(frame);
+        to.toHost(delivered);
         if (kind === "sound") to.toHost(this.#profile(from, to, dB));
-      }, this.#latency);
+      }, (this.#latency + (disturbed?.delay ?? 0)) as Millis);
     }
   }
 
