@@ -1,7 +1,8 @@
 // @node-only — spawns openssl and uses node:crypto.
-// ISO 15118-2 contract key transport checked against OpenSSL step by step: our encryption
-// (portable and node:crypto hosts) is decrypted by `openssl pkeyutl -derive` (ECDH),
-// `openssl kdf SSKDF` (the concatenation KDF) and `openssl enc -aes-128-cbc -nopad`.
+// ISO 15118-2 contract key transport and the xmldsig SignatureValue, checked against OpenSSL:
+// our encryption (portable and node:crypto hosts) is decrypted by `openssl pkeyutl -derive`
+// (ECDH), `openssl kdf SSKDF` (the concatenation KDF) and `openssl enc -aes-128-cbc -nopad`;
+// `openssl dgst -verify` accepts our signatures over the EXI SignedInfo.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +14,7 @@ import { join } from "node:path";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
 import { NodeCrypto } from "../../hosts/sim/crypto/node-crypto";
 import { toHex } from "../../modules/common/bytes";
-import { decryptContractKeyIso2, encryptContractKeyIso2, type CryptoHost } from "../../modules/pki-store/index";
+import { decryptContractKeyIso2, ecdsaSignatureToDer, encryptContractKeyIso2, signedInfoBytes, signFragments, type CryptoHost } from "../../modules/pki-store/index";
 import { seededEntropy } from "../support/seeded-entropy";
 
 function b64url(bytes: Uint8Array): string {
@@ -61,4 +62,24 @@ test("key transport: node:crypto and the portable host open each other's transpo
   const contract = noble.generateSigningKey("ECDSA-P256-SHA256");
   assert.deepEqual(decryptContractKeyIso2(noble, vehicle.privateKey, encryptContractKeyIso2(node, vehicle.publicKey, contract.privateKey), contract.publicKey), contract.privateKey);
   assert.deepEqual(decryptContractKeyIso2(node, vehicle.privateKey, encryptContractKeyIso2(noble, vehicle.publicKey, contract.privateKey), contract.publicKey), contract.privateKey);
+});
+
+test("xmldsig: OpenSSL verifies the SignatureValue we make over the EXI SignedInfo (P-256 and P-521)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "xs15118-sig-"));
+  try {
+    for (const [scheme, curve, digest] of [["ECDSA-P256-SHA256", "P-256", "-sha256"], ["ECDSA-P521-SHA512", "P-521", "-sha512"]] as const) {
+      const crypto = hosts[0][1];
+      const key = crypto.generateSigningKey(scheme);
+      const signature = signFragments({ crypto, schema: "iso2", scheme, privateKey: key.privateKey, fragments: [{ id: "ID1", fragment: { AuthorizationReq: { Id: "ID1", GenChallenge: crypto.randomBytes(16) } } }] });
+      const half = (key.publicKey.length - 1) / 2;
+      const pub = createPublicKey({ key: { kty: "EC", crv: curve, x: b64url(key.publicKey.subarray(1, 1 + half)), y: b64url(key.publicKey.subarray(1 + half)) }, format: "jwk" });
+      writeFileSync(join(dir, "pub.pem"), pub.export({ type: "spki", format: "pem" }));
+      writeFileSync(join(dir, "signed-info.exi"), signedInfoBytes(signature.SignedInfo));
+      writeFileSync(join(dir, "sig.der"), ecdsaSignatureToDer(signature.SignatureValue.$value));
+      const out = openssl(["dgst", digest, "-verify", join(dir, "pub.pem"), "-signature", join(dir, "sig.der"), join(dir, "signed-info.exi")]);
+      assert.equal(out, "Verified OK", scheme);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
