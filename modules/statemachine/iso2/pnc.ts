@@ -63,12 +63,13 @@ export function seccPncOf(config: Readonly<SeccConfig>): Iso2SeccPnc | undefined
 
 /**
  * True when this connection may use Contract: the charger offers it, has the PnC facility, and
- * the link is TLS (Contract payment only in a TLS session).
+ * the link is TLS (Contract payment only in a TLS session). `transport`: the connection's, as
+ * the session knows it (SeccContext.transport); else config.transport.
  */
-export function contractUsable(config: Readonly<SeccConfig>): boolean {
+export function contractUsable(config: Readonly<SeccConfig>, transport: "none" | "1.2" | "1.3" | undefined = config.transport): boolean {
   const pnc = seccPncOf(config);
   if (pnc === undefined || (config.paymentOptions ?? []).indexOf("Contract") < 0) return false;
-  return pnc.insecureWithoutTls === true || config.transport === "1.2" || config.transport === "1.3";
+  return pnc.insecureWithoutTls === true || transport === "1.2" || transport === "1.3";
 }
 
 /**

@@ -10,17 +10,17 @@ import { contractUsable } from "./pnc";
 import { handle as sessionStop } from "./secc-session-stop";
 
 /** The configured options; Contract only where Plug & Charge can run on this connection (TLS). */
-function paymentOptions(facts: SeccFacts): string[] {
+function paymentOptions(facts: SeccFacts, ctx: SeccContext): string[] {
   const configured = facts.config.paymentOptions ?? ["ExternalPayment"];
   const out: string[] = [];
-  for (let i = 0; i < configured.length && out.length < 2; i++) if (configured[i] !== "Contract" || contractUsable(facts.config)) out.push(configured[i]);
+  for (let i = 0; i < configured.length && out.length < 2; i++) if (configured[i] !== "Contract" || contractUsable(facts.config, ctx.transport)) out.push(configured[i]);
   return out.length > 0 ? out : ["ExternalPayment"];
 }
 
-export function handle(req: ServiceDiscoveryReq, _ctx: SeccContext, facts: SeccFacts): HandlerResult {
+export function handle(req: ServiceDiscoveryReq, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const res: Record<string, unknown> = {
     ResponseCode: "OK",
-    PaymentOptionList: { PaymentOption: paymentOptions(facts) },
+    PaymentOptionList: { PaymentOption: paymentOptions(facts, ctx) },
     ChargeService: {
       ServiceID: 1,
       ServiceName: "AC_DC_Charging",

@@ -51,6 +51,8 @@ export interface SeccContext {
   readonly ev: EvValues;
   /** ISO-2 Plug & Charge (PaymentServiceSelection Contract): challenge, contract key, eMAID. */
   pnc?: Iso2PncRecord;
+  /** The connection's transport as the session knows it ("1.2"/"1.3": TLS); Plug & Charge needs TLS. */
+  transport?: "none" | "1.2" | "1.3";
   /** The request's header Signature (DIN/ISO-2), set by the session before each handler runs. */
   requestSignature?: SignatureType;
   /** A handler's Signature for the response header (CertificateInstallationRes …); the session sends and clears it. */

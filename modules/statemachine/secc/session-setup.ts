@@ -39,7 +39,7 @@ export function checkPaymentSelection(
   if (options.indexOf(req.SelectedPaymentOption as "ExternalPayment") < 0) return "FAILED_PaymentSelectionInvalid";
   // Contract (Plug & Charge) only in ISO-2, with the PnC facility and over TLS (iso2/pnc.ts);
   // DIN 70121 names it but this SECC implements EIM alone there.
-  if (req.SelectedPaymentOption !== "ExternalPayment" && !(req.SelectedPaymentOption === "Contract" && ctx.protocol === "iso2" && contractUsable(facts.config))) {
+  if (req.SelectedPaymentOption !== "ExternalPayment" && !(req.SelectedPaymentOption === "Contract" && ctx.protocol === "iso2" && contractUsable(facts.config, ctx.transport))) {
     return "FAILED_PaymentSelectionInvalid";
   }
   const services = req.SelectedServiceList?.SelectedService ?? [];

@@ -81,12 +81,13 @@ class PncEv {
   sessionId: Uint8Array = new Uint8Array(1);
   lastSignature: SignatureType | undefined;
 
-  constructor(config: SeccConfig) {
+  constructor(config: SeccConfig, transport?: () => "none" | "1.2" | "1.3" | undefined) {
     let n = 0;
     this.session = new SeccSession({
       config,
       clock: new ManualClock(),
       protocol: "iso2",
+      transport,
       randomBytes: (count) => Uint8Array.from({ length: count }, (_, i) => (0x21 * ++n + i) & 0xff),
     });
   }
@@ -268,6 +269,16 @@ describe("ISO 15118-2 Plug & Charge, SECC and vehicle", () => {
       assert.deepEqual(ev.send("ServiceDiscoveryReq", {}).PaymentOptionList.PaymentOption, ["ExternalPayment"]);
       const selection = { SelectedPaymentOption: "Contract", SelectedServiceList: { SelectedService: [{ ServiceID: 1 }] } };
       assert.equal(ev.send("PaymentServiceSelectionReq", selection).ResponseCode, "FAILED_PaymentSelectionInvalid");
+    });
+
+    test("the connection's own transport decides, over the configured one", () => {
+      const s = setup({ transport: "none" });
+      const { transport: _ignored, ...unset } = s.config;
+      const overTls = new PncEv(unset, () => "1.2");
+      overTls.selectContract();
+      const plain = new PncEv({ ...s.config, transport: "1.2" }, () => "none");
+      plain.send("SessionSetupReq", { EVCCID });
+      assert.deepEqual(plain.send("ServiceDiscoveryReq", {}).PaymentOptionList.PaymentOption, ["ExternalPayment"]);
     });
   });
 
