@@ -12,8 +12,16 @@ export interface DischargeLimits {
   minCurrent?: number;
 }
 
-/** A tariff as an AbsolutePriceSchedule: energy fee per kWh from `start` s on (the last step runs to the schedule's end). */
+/**
+ * The charger's tariff: energy fee per kWh from `start` s on (the last step runs to the
+ * schedule's end), sent as an AbsolutePriceSchedule or, with `kind` "levels", as a
+ * PriceLevelSchedule of the fees' ranks (./prices.ts).
+ */
 export interface PriceSchedule {
+  /** "absolute" (default; Pricing parameter 1) or "levels" (Pricing 2). */
+  kind?: "absolute" | "levels";
+  /** PriceLevelSchedule NumberOfPriceLevels (default: the number of distinct fees). */
+  numberOfLevels?: number;
   /** ISO 4217 code, 3 letters ("EUR"). */
   currency: string;
   /** ISO 639-2 language of texts, 3 letters. Default "ENG". */
@@ -22,7 +30,7 @@ export interface PriceSchedule {
 }
 
 export interface Iso20SeccConfig {
-  /** Prices sent with the schedule (Scheduled: in the ChargingSchedule; Dynamic: in the control mode); Pricing = 1 (absolute) in the parameter sets. */
+  /** Prices sent with the schedule (Scheduled: in the ChargingSchedule; Dynamic: in the control mode); Pricing = 1 (absolute) or 2 (levels) in the parameter sets. */
   prices?: PriceSchedule;
   /** Energy transfer services offered. Default: DC (and DC_BPT with discharge limits) when config.dc is set, AC (and AC_BPT) when config.ac is. */
   services?: readonly Iso20Transfer[];
@@ -86,7 +94,7 @@ export function iso20Offer(config: { dc?: object; ac?: { nominalVoltage: number 
       controlModes: modes,
       nominalVoltage: isDc(transfer) ? undefined : config.ac?.nominalVoltage,
       bpt: c.bpt,
-      pricing: c.prices !== undefined ? 1 : 0,
+      pricing: c.prices === undefined ? 0 : c.prices.kind === "levels" ? 2 : 1,
     });
   }
   return { services, sets };

@@ -19,6 +19,7 @@ import type { EvccStepId } from "../evcc/types";
 import { dischargeIn } from "./bpt";
 import { HEADER_SLOT } from "./envelope";
 import type { Iso20EvBms, Iso20EvccConfig, Iso20EvccFacts } from "./evcc-types";
+import { planPowerProfile, readPriceSchedule } from "./prices";
 import { fromRational, optionalRational, rational } from "./rational";
 import { isBpt, isDc, readParameterSet, SERVICE_ID } from "./services";
 import {
@@ -217,9 +218,11 @@ const scheduleExchange = step({
       f.scheduleTupleId = tuple.ScheduleTupleID;
       const entries: { Duration: number; Power: { Exponent: number; Value: number } }[] = tuple.ChargingSchedule?.PowerSchedule?.PowerScheduleEntries?.PowerScheduleEntry ?? [];
       f.schedule = entries.map((e) => ({ duration: e.Duration, power: fromRational(e.Power) }));
+      f.prices = readPriceSchedule(tuple.ChargingSchedule);
     } else if ((cfg(ctx).controlMode ?? "scheduled") === "scheduled") {
       return { kind: "abort", reason: "sequence", detail: "ScheduleExchangeRes without a ScheduleTuple in Scheduled mode" };
     }
+    else f.prices = readPriceSchedule(res.Dynamic_SEResControlMode);
     if (ctx.facts.renegotiating || !ctx.dc) return { kind: "next", step: "PowerDelivery" };
     return { kind: "next", step: "CableCheck", actions: [{ kind: "pilot", state: "C" }] };
   },
@@ -232,6 +235,27 @@ function profilePower(ctx: StepContext): number {
   const own = ctx.dc ? ctx.bms.dcLimits().maxPower : acMaxPower(ctx);
   const first = f20(ctx).schedule?.[0]?.power;
   return first !== undefined && first < own ? first : own;
+}
+
+function flatEntry(ctx: StepContext): { Duration: number; Power: object } {
+  return { Duration: ctx.config.departureTime ?? 3600, Power: rational(Math.round(profilePower(ctx))) };
+}
+
+/**
+ * Scheduled: the EV's profile. Price-aware (config.iso20.priceAware, charging, with the
+ * charger's prices): the energy it needs bought in the cheapest intervals until departure (or
+ * the schedule's end); otherwise one entry at the EV's maximum within the first step.
+ */
+function plannedEntries(ctx: StepContext): object[] {
+  const f = f20(ctx);
+  const c = cfg(ctx);
+  if (c.priceAware !== true || f.prices === undefined || f.schedule === undefined || (isBpt(c.transfer) && c.channel === "Discharge")) return [flatEntry(ctx)];
+  const schedule = f.schedule.map((s) => ({ duration: s.duration, value: s.power }));
+  let total = 0;
+  for (const s of schedule) total += s.duration;
+  const horizon = bms20(ctx).departureTime?.() ?? ctx.config.departureTime ?? total;
+  const own = ctx.dc ? ctx.bms.dcLimits().maxPower : acMaxPower(ctx);
+  return planPowerProfile(schedule, f.prices, own, energy(ctx).target, Math.max(1, Math.min(horizon, total)));
 }
 
 const powerDelivery = step({
@@ -248,7 +272,7 @@ const powerDelivery = step({
     const profile: Record<string, unknown> = { TimeAnchor: 0n };
     if (dynamic) profile.Dynamic_EVPPTControlMode = {};
     else profile.Scheduled_EVPPTControlMode = { SelectedScheduleTupleID: f20(ctx).scheduleTupleId ?? 1 };
-    profile.EVPowerProfileEntries = { EVPowerProfileEntry: [{ Duration: ctx.config.departureTime ?? 3600, Power: rational(Math.round(profilePower(ctx))) }] };
+    profile.EVPowerProfileEntries = { EVPowerProfileEntry: dynamic ? [flatEntry(ctx)] : plannedEntries(ctx) };
     const body: Record<string, unknown> = { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: profile };
     if (isBpt(c.transfer)) body.BPT_ChannelSelection = c.channel ?? "Charge";
     return body;

@@ -3,6 +3,7 @@
 
 import type { EvBms } from "../evcc/types";
 import type { AcdpVehicle } from "./acdp-device";
+import type { Step } from "./prices";
 import type { Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
 
 export interface Iso20EvccConfig {
@@ -14,6 +15,12 @@ export interface Iso20EvccConfig {
   channel?: "Charge" | "Discharge";
   /** EVCCID (-20: a string of up to 255 characters, e.g. the VIN). Default: the MAC in config.evccId as hex. */
   evccId?: string;
+  /**
+   * Scheduled: plan the EVPowerProfile on the charger's price schedule (AbsolutePriceSchedule or
+   * PriceLevelSchedule), buying the energy it needs in the cheapest intervals first (./prices.ts).
+   * Default false: one entry at the EV's maximum within the schedule's first step.
+   */
+  priceAware?: boolean;
   /** ScheduleExchangeReq MaximumSupportingPoints (12..1024). Default 24. */
   maximumSupportingPoints?: number;
   /** AC: phases the on-board charger uses. Default 3. */
@@ -51,6 +58,8 @@ export interface Iso20EvccFacts {
   /** The ScheduleTuple chosen (Scheduled mode) and its power steps (s, W). */
   scheduleTupleId?: number;
   schedule?: { duration: number; power: number }[];
+  /** The charger's prices from ScheduleExchangeRes (s, fee or level), when it sent any. */
+  prices?: Step[];
   /** The last DC_PreChargeReq / DC_WeldingDetectionReq said EVProcessing=Finished. */
   finishing: boolean;
   /** The SECC asked for a schedule renegotiation (EVSENotification), or the EV did. */

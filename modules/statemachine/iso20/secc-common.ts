@@ -11,12 +11,12 @@ import type { SeccContext } from "../secc/context";
 import { evseFault } from "../secc/dc-handlers";
 import { authorizationStep, setupSession } from "../secc/session-setup";
 import type * as cm from "../../exi/generated/iso20_cm/types";
-import type { PriceSchedule } from "./config";
 import type { Iso20Record } from "./context";
 import { rec } from "./context";
 import { asciiBytes, HEADER_SLOT } from "./envelope";
+import { priceScheduleElement } from "./prices";
 import { fromRational, rational } from "./rational";
-import { isBpt, isDc, parameterSetElement, SERVICE_ID, transferOfService } from "./services";
+import { isBpt, isDc, namespaceOf, parameterSetElement, SERVICE_ID, transferOfService } from "./services";
 import type { Iso20ParameterSet } from "./services";
 
 
@@ -71,10 +71,10 @@ export function authorization(req: cm.AuthorizationReqType, ctx: SeccContext, fa
 
 // ---- services -----------------------------------------------------------------------------
 
-/** Services of the offer that belong to the namespace SAP chose (DC or AC, each with its BPT twin). */
+/** Services of the offer that belong to the namespace SAP chose (DC with DC_BPT and MCS, AC with AC_BPT, WPT, ACDP). */
 function servicesInNamespace(r: Iso20Record): number[] {
   const out: number[] = [];
-  for (const transfer of r.offer.services) if (isDc(transfer) === (r.namespace === "dc")) out.push(SERVICE_ID[transfer]);
+  for (const transfer of r.offer.services) if (namespaceOf(transfer) === r.namespace) out.push(SERVICE_ID[transfer]);
   return out;
 }
 
@@ -205,7 +205,7 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
   const anchor = facts.unixTime ?? 0n;
   const prices = facts.config.iso20?.prices;
   if (mode === "dynamic") {
-    const control = prices === undefined ? {} : { AbsolutePriceSchedule: priceSchedule(prices, anchor, facts.config.scheduleDuration ?? 86400) };
+    const control = prices === undefined ? {} : priceScheduleElement(prices, anchor, facts.config.scheduleDuration ?? 86400);
     return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Dynamic_SEResControlMode: control }), next, "ev-needs");
   }
   const entries = scheduleSteps(facts, req.MaximumSupportingPoints);
@@ -215,7 +215,7 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
   const tolerance = facts.config.iso20?.powerTolerance;
   if (tolerance !== undefined && tolerance > 0) power.PowerTolerance = rational(tolerance);
   const tuple: cm.ScheduleTupleType = { ScheduleTupleID: r.scheduleTupleId, ChargingSchedule: { PowerSchedule: power } };
-  if (prices !== undefined) tuple.ChargingSchedule.AbsolutePriceSchedule = priceSchedule(prices, anchor, facts.config.scheduleDuration ?? 86400);
+  if (prices !== undefined) Object.assign(tuple.ChargingSchedule, priceScheduleElement(prices, anchor, facts.config.scheduleDuration ?? 86400));
   const discharge = facts.config.iso20?.discharge;
   if (r.transfer !== undefined && isBpt(r.transfer) && discharge !== undefined) {
     // The discharging schedule's power is negative: power flowing from the EV (the sign of a
@@ -225,28 +225,6 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
     };
   }
   return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Scheduled_SEResControlMode: { ScheduleTuple: [tuple] } }), next, "ev-needs");
-}
-
-/**
- * The tariff as an AbsolutePriceSchedule: one PriceRuleStack per step (its Duration up to the
- * next step), one PriceRule from 0 W with the energy fee; PriceAlgorithm "1-Power" as the
- * captures' charger sends it.
- */
-function priceSchedule(prices: PriceSchedule, anchor: bigint, total: number): cm.AbsolutePriceScheduleType {
-  const stacks: cm.PriceRuleStackType[] = [];
-  const steps = prices.steps;
-  for (let i = 0; i < steps.length; i++) {
-    const end = i + 1 < steps.length ? steps[i + 1].start : total;
-    stacks.push({ Duration: Math.max(1, Math.round(end - steps[i].start)), PriceRule: [{ EnergyFee: rational(steps[i].energyFee), PowerRangeStart: rational(0) }] });
-  }
-  return {
-    TimeAnchor: anchor,
-    PriceScheduleID: 1,
-    Currency: prices.currency,
-    Language: prices.language ?? "ENG",
-    PriceAlgorithm: "urn:iso:std:iso:15118:-20:PriceAlgorithm:1-Power",
-    PriceRuleStacks: { PriceRuleStack: stacks },
-  };
 }
 
 // ---- PowerDelivery ------------------------------------------------------------------------

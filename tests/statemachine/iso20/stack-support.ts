@@ -9,6 +9,7 @@ import type { EvccConnectionOutcome, EvccDoc, EvccOutcome, EvccProtocol, EvccTra
 import { ChargerBinding, messageName, SeccConnection, SeccSession } from "../../../modules/statemachine/index";
 import type { SeccConfig, SeccRequestDoc, SessionStore, StopReason } from "../../../modules/statemachine/index";
 import { iso20SchemaOfMessage } from "../../../modules/statemachine/iso20/envelope";
+import type { Iso20EvccConfig } from "../../../modules/statemachine/iso20/evcc-types";
 import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
 import { SimAcSupply, SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
 import { SimVehicle } from "../../../simulation/vehicle/index";
@@ -103,6 +104,8 @@ export function objectPair(options: {
   targetSoc?: number;
   /** The EV's user stops charging once this many charge-loop requests went out (the simulated battery does not charge here). */
   stopAfterLoops?: number;
+  /** More of the EV's -20 configuration. */
+  iso20?: Partial<Iso20EvccConfig>;
 }) {
   const clock = new ManualClock({ start: 1_000 });
   const codec = createExiCodec();
@@ -120,6 +123,8 @@ export function objectPair(options: {
   const counts = new Map<string, number>();
   /** Every request sent: its name and the clock time. */
   const sent: { name: string; at: number }[] = [];
+  /** The last request of each name, as the SECC decoded it. */
+  const last = new Map<string, Record<string, any>>();
   let outcome: EvccOutcome | undefined;
   let evcc!: EvccSession;
   evcc = new EvccSession({
@@ -127,7 +132,7 @@ export function objectPair(options: {
       protocol: "iso20",
       energyTransferMode: dcMode ? "DC_extended" : "AC_three_phase_core",
       evccId: Uint8Array.of(2, 0, 0, 0, 0, 1),
-      iso20: { transfer: options.transfer, controlMode: options.mode ?? "scheduled" },
+      iso20: { transfer: options.transfer, controlMode: options.mode ?? "scheduled", ...options.iso20 },
     },
     bms: vehicle,
     clock,
@@ -141,7 +146,8 @@ export function objectPair(options: {
         if (name.indexOf("_ChargeLoopReq") > 0 && ++loops === options.stopAfterLoops) evcc.stop();
         if (name === "DC_CableCheckReq" && options.cableCheck !== false) secc.control({ kind: "cable-check-finished", isolation: "Valid" });
         if (name === "DC_PreChargeReq") secc.control({ kind: "present-values", voltage: options.outputVoltage ?? vehicle.voltage(), current: 0 });
-        const wire = codec.decode(iso20SchemaOfMessage(name), codec.encode(iso20SchemaOfMessage(name), doc));
+        const wire = codec.decode(iso20SchemaOfMessage(name), codec.encode(iso20SchemaOfMessage(name), doc)) as Record<string, any>;
+        last.set(name, wire[name]);
         const out = secc.request(wire as SeccRequestDoc);
         if (options.drop?.(name, n) || out.response === undefined) return;
         const response = out.response as EvccDoc;
@@ -150,5 +156,5 @@ export function objectPair(options: {
       onStop: (o) => (outcome = o),
     },
   });
-  return { clock, evcc, secc, vehicle, sent, outcome: () => outcome };
+  return { clock, evcc, secc, vehicle, sent, last, outcome: () => outcome };
 }
