@@ -5,11 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NobleCrypto } from "../../../hosts/portable-crypto/index";
-import { SimulatedPncBackend } from "../../../hosts/sim/pki/contract-provisioning";
+import { simulatedPnc } from "../../../hosts/sim/pki/pnc-setup";
 import { createTestPki, type TestPkiEntity } from "../../../hosts/sim/pki/test-pki";
-import { MemoryPkiStorage, PkiStore } from "../../../modules/pki-store/index";
-import { OEM_PROVISIONING_SLOT } from "../../../modules/statemachine/evcc/iso2-pnc";
-import { ISO2_CERTIFICATE_SERVICE, type SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
+import type { SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
 import { seededEntropy } from "../../support/seeded-entropy";
 import { pair, run } from "./with-secc";
 
@@ -19,26 +17,9 @@ let pkiOnce: Map<string, TestPkiEntity> | undefined;
 const pki = () => (pkiOnce ??= createTestPki({ crypto, profile: "iso2", now: NOW }));
 
 function stores(options: { contract?: boolean; oem?: boolean } = {}) {
-  const entities = pki();
-  const backend = new SimulatedPncBackend({ crypto, pki: entities, now: () => NOW });
-  const anchored = (isRevoked?: (c: any) => boolean) => {
-    const store = new PkiStore({ storage: new MemoryPkiStorage(), crypto, now: () => NOW, isRevoked });
-    store.addTrustAnchor("v2g", entities.get("v2g-root")!.der);
-    store.addTrustAnchor("mo", entities.get("mo-root")!.der);
-    return store;
-  };
-  const ev = anchored();
-  const chain = (leaf: string) => entities.get(leaf)!.chain!.map((n) => entities.get(n)!.der);
-  if (options.oem !== false) ev.setOwnChain(OEM_PROVISIONING_SLOT, chain("oem-prov"), entities.get("oem-prov")!.key);
-  if (options.contract === true) ev.installContract(chain("contract"), entities.get("contract")!.key);
-  const secc: Partial<SeccConfigWithPnc> = {
-    paymentOptions: ["Contract", "ExternalPayment"],
-    transport: "1.2",
-    receiptRequired: true,
-    valueAddedServices: [ISO2_CERTIFICATE_SERVICE],
-    pnc: { crypto, store: anchored(backend.isRevoked), provisioning: backend },
-  };
-  return { backend, ev, secc };
+  const pnc = simulatedPnc({ crypto, pki: pki(), now: () => NOW, contractInstalled: options.contract, oemProvisioning: options.oem });
+  const secc: Partial<SeccConfigWithPnc> = { ...pnc.charger, transport: "1.2" };
+  return { backend: pnc.backend, ev: pnc.vehicle.store, secc };
 }
 
 function names(p: ReturnType<typeof pair>): string[] {
