@@ -22,7 +22,6 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { SizeFigure } from "./bench/workload";
 import { SIZE_FIGURES } from "./bench/sizes";
-import { SESSION_SCENARIO } from "./bench/session-scenario";
 import { median, type NodeTimes } from "./bench/node-times";
 import { bundleForXs } from "./xs/bundle";
 import { startXsWorker, type XsWorker } from "./xs/worker";
@@ -87,6 +86,7 @@ async function timeXs(worker: XsWorker, row: Row, nodeNs: number | undefined): P
 }
 
 interface SessionFigures {
+  name: string;
   messages: number;
   simulatedMs: number;
   nodeMs: number;
@@ -100,7 +100,7 @@ interface SessionFigures {
  * collection after each step, so the slot count read between steps is the live heap; its
  * maximum over the run (minus the count before the session started) is the peak.
  */
-async function measureSession(worker: XsWorker, node: NonNullable<NodeTimes["session"]>): Promise<SessionFigures> {
+async function measureSession(worker: XsWorker, node: NonNullable<NodeTimes["sessions"]>[number], index: number): Promise<SessionFigures> {
   await worker.evaluate("gc()");
   const base = (await worker.evaluate("0")).currentHeapCount;
   let peak = 0;
@@ -108,7 +108,7 @@ async function measureSession(worker: XsWorker, node: NonNullable<NodeTimes["ses
   let xsMeter = 0;
   const start = worker.reports.length;
   let s = performance.now();
-  let m = await worker.evaluate("__bench.simStart()");
+  let m = await worker.evaluate(`__bench.simStart(${index})`);
   xsMs += performance.now() - s;
   xsMeter += m.compute;
   for (let i = 0; i < 10_000; i++) {
@@ -138,17 +138,31 @@ async function main(): Promise<void> {
   const rows: Row[] = node.workloads.map((r) => ({ ...r }));
 
   let xsError: string | undefined;
-  let session: SessionFigures | undefined;
+  const sessions: SessionFigures[] = [];
   try {
     const script = await bundleForXs(`import "./tools/bench/xs-driver";`);
-    const worker = await startXsWorker("xs15118-bench");
+    const fresh = async (): Promise<XsWorker> => {
+      const w = await startXsWorker("xs15118-bench");
+      await w.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
+      await w.evaluate(script);
+      return w;
+    };
+    const worker = await fresh();
     try {
-      await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
-      await worker.evaluate(script);
       for (const row of rows) if (!row.skipped) await timeXs(worker, row, row.nodeNsPerOp);
-      if (node.session) session = await measureSession(worker, node.session);
     } finally {
       await worker.close();
+    }
+    // Each whole session in an engine of its own: xsnap's heap does not shrink, so a session
+    // run after another would find the heap already grown and read as needing nothing.
+    const simulated = node.sessions ?? [];
+    for (let i = 0; i < simulated.length; i++) {
+      const own = await fresh();
+      try {
+        sessions.push(await measureSession(own, simulated[i], i));
+      } finally {
+        await own.close();
+      }
     }
   } catch (error) {
     xsError = `XS figures unavailable: ${error instanceof Error ? error.message : String(error)}`;
@@ -177,7 +191,7 @@ async function main(): Promise<void> {
   }
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ workloads: rows, session, sizes, xsError, stack: stackFigures, stackError, nodeLockdown: node.lockdown }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ workloads: rows, session: sessions[0], sessions, sizes, xsError, stack: stackFigures, stackError, nodeLockdown: node.lockdown }, null, 2)}\n`);
     return;
   }
   const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op"];
@@ -200,10 +214,16 @@ async function main(): Promise<void> {
   }
   if (xsError) console.log(xsError);
   if (node.lockdown) console.log("warning: the Node figures were taken with the built-ins locked down (something imported @endo/init): not plain Node");
-  if (session) {
-    console.log(`\nwhole simulated session (${SESSION_SCENARIO.protocol} ${SESSION_SCENARIO.transfer}, ${session.messages} V2G messages, ${format(session.simulatedMs / 1000, 1)} s simulated)`);
-    console.log(`  Node CPU ${format(session.nodeMs)} ms, XS CPU ${format(session.xsMs)} ms, XS meter ${format(session.xsMeter)}`);
-    console.log(`  XS peak live heap ${format(session.peakHeapBytes)} B (slots × 16 B, sampled after a collection every 5 s of simulated time; chunks not included)`);
+  if (sessions.length > 0) {
+    // One row per whole simulated session (tools/bench/session-scenario.ts). The peak live heap is
+    // sampled after a collection every 5 s of simulated time (slots × 16 B; chunks not included).
+    console.log("\nwhole simulated sessions (XS peak live heap: slots × 16 B after a collection every 5 s simulated; chunks not included)");
+    const head = ["session", "V2G messages", "simulated s", "Node CPU ms", "XS CPU ms", "XS meter", "XS peak heap B"];
+    const cells = sessions.map((s) => [s.name, format(s.messages), format(s.simulatedMs / 1000, 1), format(s.nodeMs), format(s.xsMs), format(s.xsMeter), format(s.peakHeapBytes)]);
+    const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+    const row = (c: string[]) => "  " + c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join("  ");
+    console.log(row(head));
+    for (const c of cells) console.log(row(c));
   }
   if (sizes.length > 0) {
     console.log("\nsize (minified JS unless noted)");

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { WORKLOADS } from "./workloads";
 import type { Workload } from "./workload";
-import { SESSION_SCENARIO } from "./session-scenario";
+import { SESSION_SCENARIOS } from "./session-scenario";
 import { runSimulation } from "../../simulation/session/simulation";
 
 export interface NodeRow {
@@ -25,8 +25,8 @@ export interface NodeRow {
 
 export interface NodeTimes {
   workloads: NodeRow[];
-  /** The whole simulated session on Node (when the filter selects it). */
-  session?: { messages: number; simulatedMs: number; nodeMs: number };
+  /** The whole simulated sessions on Node, one per SESSION_SCENARIOS entry (when the filter selects them). */
+  sessions?: { name: string; messages: number; simulatedMs: number; nodeMs: number }[];
   /** True when the built-ins were locked down (frozen intrinsics): the figures would not be plain Node's. */
   lockdown: boolean;
 }
@@ -74,13 +74,16 @@ function main(): void {
     else row.nodeNsPerOp = timeNode(w, state);
     workloads.push(row);
   }
-  let session: NodeTimes["session"];
+  let sessions: NodeTimes["sessions"];
   if (!filter || "session".includes(filter)) {
-    const t0 = performance.now();
-    const summary = runSimulation(SESSION_SCENARIO);
-    session = { messages: summary.messages, simulatedMs: summary.durationMs, nodeMs: performance.now() - t0 };
+    sessions = [];
+    for (const scenario of SESSION_SCENARIOS) {
+      const t0 = performance.now();
+      const summary = runSimulation(scenario.options);
+      sessions.push({ name: scenario.name, messages: summary.messages, simulatedMs: summary.durationMs, nodeMs: performance.now() - t0 });
+    }
   }
-  const out: NodeTimes = { workloads, session, lockdown: lockedDown() };
+  const out: NodeTimes = { workloads, sessions, lockdown: lockedDown() };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 

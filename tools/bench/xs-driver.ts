@@ -2,7 +2,7 @@
 // tools/bench.ts bundles this file, then calls the globals below through worker.evaluate().
 import { WORKLOADS } from "./workloads";
 import { startSimulation, type RunningSimulation } from "../../simulation/session/simulation";
-import { SESSION_SCENARIO } from "./session-scenario";
+import { SESSION_SCENARIOS } from "./session-scenario";
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
 
@@ -16,9 +16,9 @@ function report(value: Record<string, unknown>): void {
 let simulation: RunningSimulation | undefined;
 
 const bench = {
-  /** The whole simulated session, stepped from Node so the heap can be read between steps. */
-  simStart(): void {
-    simulation = startSimulation(SESSION_SCENARIO);
+  /** A whole simulated session (SESSION_SCENARIOS[index]), stepped from Node so the heap can be read between steps. */
+  simStart(index = 0): void {
+    simulation = startSimulation(SESSION_SCENARIOS[index].options);
   },
   simStep(ms: number): void {
     simulation!.advance(ms);
