@@ -7,7 +7,7 @@
 
 import type { AcdpDeviceState } from "./iso20/acdp-device";
 import type { Millis } from "../common/index";
-import type { Iso20SeccConfig } from "./iso20/config";
+import type { DischargeLimits, Iso20SeccConfig } from "./iso20/config";
 
 export type EnergyTransferMode =
   | "AC_single_phase_core"
@@ -178,6 +178,13 @@ export interface EvseFacts {
   iso20Notification?: "Pause" | "ExitStandby" | "ServiceRenegotiation";
   /** The operator's PMax steps (ControlEvent schedule); undefined: config.pmaxSchedule / the limit. */
   schedule?: readonly { readonly start: number; readonly power: number }[];
+  /**
+   * ISO 15118-20 BPT: what the bidirectional power stage can take from the EV now (magnitudes,
+   * read from BidirectionalStage.dischargeLimits before each request); undefined: config.iso20.discharge.
+   */
+  discharge?: Readonly<DischargeLimits>;
+  /** ISO 15118-20: the site energy manager's last request (EnergyManager.request, read before each request). */
+  site?: Readonly<SiteRequest>;
   /** ISO 15118-20 ACDP: the connection device; undefined until the host reports one. */
   acdp?: AcdpDeviceState;
   dc: DcLimits;
@@ -302,6 +309,31 @@ export interface EvNeeds {
 }
 
 /**
+ * What a bidirectional power stage (ISO 15118-20 DC_BPT module, AC_BPT inverter) tells the
+ * charger beside its charge limits (DcPowerModule.limits / AcSupply.limits) and its signed
+ * setpoint (DcPowerModule.setTarget with a negative current, AcInverter.setActivePower with
+ * negative watts). Signs as ./iso20/bpt.ts: limits are magnitudes, present values are signed
+ * from the EV's side (positive = into the EV, negative = out of it).
+ */
+export interface BidirectionalStage {
+  /**
+   * What the stage can take from the EV now (W, A; magnitudes). The binding reads it before
+   * every request, so a derating, a grid code or a fault shows in the next loop response;
+   * maxPower 0 offers no discharge.
+   */
+  dischargeLimits(): Readonly<DischargeLimits>;
+  /** Active power at the EV side now (W, signed). */
+  readonly presentPower: number;
+  /** Output contactors (DC) or the contactor to the inlet (AC). */
+  readonly contactorsClosed: boolean;
+  /** The isolation monitor's last result. */
+  readonly isolation: IsolationLevel;
+}
+
+/** A bidirectional DC module: a DcPowerModule whose setTarget current may be negative (discharge). */
+export interface BidirectionalDcModule extends DcPowerModule, BidirectionalStage {}
+
+/**
  * A bidirectional AC inverter (ISO 15118-20 AC_BPT): an AC supply whose active power follows a
  * signed target (positive into the EV, negative out of it; grid-forming for V2H/V2L).
  */
@@ -310,6 +342,31 @@ export interface AcInverter extends AcSupply {
   setActivePower(watts: number): void;
   /** Active power flowing now (W, signed as the target). */
   readonly presentActivePower: number;
+  /** The discharge capability now (see BidirectionalStage); absent: config.iso20.discharge. */
+  dischargeLimits?(): Readonly<DischargeLimits>;
+}
+
+/**
+ * What the site energy manager asks of this EVSE now. The ChargerBinding reads it before every
+ * request (EnergyManager.request): the ISO 15118-20 Dynamic loop takes its EVSE targets and
+ * limits from here each time.
+ */
+export interface SiteRequest {
+  /**
+   * Power wanted at this EVSE (W, signed: negative = the EV feeds the site); undefined: what the
+   * EV asks for within the limits below.
+   */
+  readonly setpoint?: number;
+  /** The grid connection's room for this EVSE: import (charging) and export (discharging) limits, W, magnitudes. */
+  readonly importLimit?: number;
+  readonly exportLimit?: number;
+  /** Energy price now (currency per kWh), what the setpoint was decided on. */
+  readonly price?: number;
+  /**
+   * What the energy is for: ordinary charging, export to the grid (V2G), feeding the home while
+   * the grid is down (V2H, grid-forming), or a load on the car alone (V2L, grid-forming).
+   */
+  readonly use?: "charge" | "v2g" | "v2h" | "v2l";
 }
 
 /**
@@ -318,6 +375,8 @@ export interface AcInverter extends AcSupply {
  * renegotiate). It hears what the EV needs so that it can plan.
  */
 export interface EnergyManager {
+  /** What the site wants of this EVSE now; read before every request (absent: setpoints come as power-setpoint events). */
+  request?(): Readonly<SiteRequest>;
   /** The EV's mobility needs from ScheduleExchange. */
   evNeeds?(needs: EvNeeds): void;
   /** A session ended at this EVSE. */

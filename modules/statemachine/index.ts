@@ -88,6 +88,6 @@ export { iso20FailedResponse, ISO20_REQUESTS } from "./iso20/failed-responses";
 export * as iso20Timeouts from "./iso20/timeouts";
 export type { Iso20SeccConfig, DischargeLimits } from "./iso20/config";
 export type { Iso20Transfer, Iso20ControlMode, BptSettings } from "./iso20/services";
-export type { Iso20EvccConfig, Iso20EvBms } from "./iso20/evcc-types";
+export type { Iso20EvccConfig, Iso20EvBms, BidirectionalBms, VehicleEnergyManager } from "./iso20/evcc-types";
 export type { Iso20Document } from "./iso20/envelope";
 export { rational, fromRational } from "./iso20/rational";

@@ -90,9 +90,20 @@ function shape(ctx: StepContext): { c: Iso20EvccConfig; bpt: boolean; dynamic: b
   return { c, bpt: isBpt(c.transfer), dynamic: (c.controlMode ?? "scheduled") === "dynamic" };
 }
 
+/**
+ * The discharge limits to send (magnitudes, ./bpt.ts), read from the BMS every time: 0 when
+ * the BMS does not permit discharge, the SoC is at or below its minimum, or the cycle budget
+ * is spent — whatever the BMS's own limits say, so that the charger stops taking energy.
+ */
 function dischargeLimits(ctx: StepContext): { maxPower: number; maxCurrent: number; minPower: number } {
-  const d = bms20(ctx).dischargeLimits?.();
-  return { maxPower: d?.maxPower ?? 0, maxCurrent: d?.maxCurrent ?? 0, minPower: d?.minPower ?? 0 };
+  const bms = bms20(ctx);
+  const d = bms.dischargeLimits?.();
+  const minSoc = bms.minimumSocPercent?.();
+  const budget = bms.dischargeBudgetWh?.();
+  if (d === undefined || bms.dischargePermitted?.() === false || (minSoc !== undefined && ctx.bms.soc() <= minSoc) || (budget !== undefined && budget <= 0)) {
+    return { maxPower: 0, maxCurrent: 0, minPower: 0 };
+  }
+  return { maxPower: d.maxPower, maxCurrent: d.maxCurrent, minPower: d.minPower ?? 0 };
 }
 
 function minVoltage(ctx: StepContext): number {
@@ -505,7 +516,7 @@ const dcChargeLoop = step({
   },
 });
 
-function loopOutcome(res: Res, ctx: StepContext, actions: VehicleAction[], interval: Millis): StepResult {
+export function loopOutcome(res: Res, ctx: StepContext, actions: VehicleAction[], interval: Millis): StepResult {
   const told = notification(res, ctx, actions);
   if (told !== undefined) return told;
   const problem = checkBms(ctx);

@@ -30,21 +30,48 @@ export interface Iso20EvccConfig {
 }
 
 /**
- * BMS values only -20 asks for. All optional: without them the EVCC derives what it needs
- * from EvBms (energy request, DC limits). Units W, A, V, Wh, s, %. Discharge values are
- * magnitudes (see ../iso20/bpt.ts).
+ * The battery side of bidirectional charging (ISO 15118-20 BPT), as the BMS knows it. Units W,
+ * A, Wh, %; discharge values are magnitudes (see ../iso20/bpt.ts). The EVCC reads these every
+ * loop: a BMS that stops permitting discharge, or a SoC at its minimum, sends 0 discharge
+ * limits in the next request.
  */
-export interface Iso20EvBms extends EvBms {
-  /** BPT: how much the battery may give (discharge permit = maxPower > 0). */
-  dischargeLimits?(): { maxPower: number; maxCurrent: number; minPower?: number };
-  /** DC: the lowest voltage the EV accepts (EVMinimumVoltage). Default: half the maximum. */
-  minVoltage?(): number;
-  /** Mobility needs: target/max/min energy (Wh; min < 0 offers energy to the grid). */
-  energyRequests?(): { target: number; max: number; min: number };
+export interface BidirectionalBms {
+  /** How much the battery may give now (0 power: none). */
+  dischargeLimits(): { maxPower: number; maxCurrent: number; minPower?: number };
+  /** Whether the battery may discharge at all now (warranty, temperature, a driver's setting). */
+  dischargePermitted?(): boolean;
+  /** The SoC below which the battery never discharges (%). */
+  minimumSocPercent?(): number | undefined;
+  /** Usable energy stored now (Wh). */
+  energyWh?(): number;
+  /**
+   * Cycle limits: the energy the battery may still give back by its cycle budget (warranty,
+   * ageing; Wh from now), undefined: no budget. At 0 the EVCC sends 0 discharge limits.
+   */
+  dischargeBudgetWh?(): number | undefined;
+}
+
+/**
+ * The vehicle's energy manager: what the driver and the car's planning want of this session
+ * (ScheduleExchangeReq, the Dynamic loop's energy requests, DisplayParameters).
+ */
+export interface VehicleEnergyManager {
   /** Seconds until departure. */
   departureTime?(): number | undefined;
   targetSocPercent?(): number | undefined;
   minimumSocPercent?(): number | undefined;
+  /** Energy forecast for the trip ahead: target/max/min energy to take (Wh; min < 0 offers energy to the grid). */
+  energyRequests?(): { target: number; max: number; min: number };
+}
+
+/**
+ * BMS values only -20 asks for. All optional: without them the EVCC derives what it needs
+ * from EvBms (energy request, DC limits). Units W, A, V, Wh, s, %. Discharge values are
+ * magnitudes (see ../iso20/bpt.ts).
+ */
+export interface Iso20EvBms extends EvBms, Partial<BidirectionalBms>, VehicleEnergyManager {
+  /** DC: the lowest voltage the EV accepts (EVMinimumVoltage). Default: half the maximum. */
+  minVoltage?(): number;
   /** AC: active power the on-board charger takes now (W; negative = feeding back). */
   presentActivePower?(): number;
   /** ACDP services: the vehicle's side of the automated connection device (drive state, contact). */

@@ -13,7 +13,7 @@ import { HEADER_SLOT } from "./envelope";
 import { iso20FailedResponse } from "./failed-responses";
 import { fromRational, rational } from "./rational";
 import { maxChargePower, schedulePowerAt } from "./secc-common";
-import { loopMode, loopResponseHead, loopTargetPower, noteDisplay, rec } from "./secc-loop";
+import { dischargeCapability, loopMode, loopResponseHead, loopTargetPower, noteDisplay, rec } from "./secc-loop";
 import { isBpt } from "./services";
 
 /** The grid frequency the charger announces (EVSENominalFrequency, Hz). */
@@ -41,7 +41,7 @@ export function acChargeParameterDiscovery(req: ac.AC_ChargeParameterDiscoveryRe
     const b = p as ac.BPT_AC_CPDReqEnergyTransferModeType;
     r.ev.maxDischargePower = dischargeIn(r, b.EVMaximumDischargePower);
     r.ev.minDischargePower = dischargeIn(r, b.EVMinimumDischargePower);
-    const d = facts.config.iso20?.discharge;
+    const d = dischargeCapability(facts);
     const negative = facts.config.iso20?.negativeDischargeLimits;
     mode.EVSEMaximumDischargePower = dischargeOut(d?.maxPower ?? 0, negative);
     mode.EVSEMinimumDischargePower = dischargeOut(d?.minPower ?? 0, negative);
@@ -72,11 +72,18 @@ export function acChargeLoop(req: ac.AC_ChargeLoopReqType, ctx: SeccContext, fac
     const b = mode as ac.BPT_Scheduled_AC_CLReqControlModeType;
     if (b.EVMaximumDischargePower !== undefined) r.ev.maxDischargePower = dischargeIn(r, b.EVMaximumDischargePower);
   }
+  if (dynamic) {
+    // The EV's energy requests bound the direction of the Dynamic target (secc-loop.ts loopTargetPower).
+    const d = mode as ac.Dynamic_AC_CLReqControlModeType;
+    r.ev.targetEnergy = fromRational(d.EVTargetEnergyRequest);
+    r.ev.maxEnergy = fromRational(d.EVMaximumEnergyRequest);
+    r.ev.minEnergy = fromRational(d.EVMinimumEnergyRequest);
+  }
   const limit = maxChargePower(facts);
   let target: number;
   if (r.standby) target = 0;
   else if (dynamic) target = loopTargetPower(r, facts, limit);
-  else if (bpt && r.channel === "Discharge") target = -(facts.config.iso20?.discharge?.maxPower ?? 0);
+  else if (bpt && r.channel === "Discharge") target = -Math.min(dischargeCapability(facts)?.maxPower ?? 0, r.ev.maxDischargePower);
   else target = Math.min(schedulePowerAt(facts, (facts.now - r.startedAt) / 1000), limit);
   r.targetPower = target;
   const fault = evseFault(facts);

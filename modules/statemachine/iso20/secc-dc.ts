@@ -13,7 +13,7 @@ import { dischargeIn, dischargeOut } from "./bpt";
 import { HEADER_SLOT } from "./envelope";
 import { iso20FailedResponse } from "./failed-responses";
 import { fromRational, rational } from "./rational";
-import { loopMode, loopResponseHead, loopTargetPower, noteDisplay, rec } from "./secc-loop";
+import { dischargeCapability, loopMode, loopResponseHead, loopTargetPower, noteDisplay, rec } from "./secc-loop";
 import { isBpt } from "./services";
 
 /** IEC 61851-23: the pre-charge current is at most 2 A (the -20 DC_PreChargeReq carries no current). */
@@ -60,7 +60,7 @@ export function dcChargeParameterDiscovery(req: dc.DC_ChargeParameterDiscoveryRe
     EVSEMinimumVoltage: rational(limits.minVoltage),
   };
   if (bpt) {
-    const d = facts.config.iso20?.discharge;
+    const d = dischargeCapability(facts);
     const negative = facts.config.iso20?.negativeDischargeLimits;
     const maxDischargeCurrent = d?.maxCurrent ?? (limits.minVoltage > 0 && d !== undefined ? d.maxPower / limits.minVoltage : limits.maxCurrent);
     mode.EVSEMaximumDischargePower = dischargeOut(d?.maxPower ?? 0, negative);
@@ -147,6 +147,8 @@ export function dcChargeLoop(req: dc.DC_ChargeLoopReqType, ctx: SeccContext, fac
     const v = presentVoltage > 1 ? presentVoltage : 1;
     let current = power / v;
     if (current > limits.maxCurrent) current = limits.maxCurrent;
+    const dischargeCurrent = dischargeCapability(facts)?.maxCurrent;
+    if (dischargeCurrent !== undefined && current < -dischargeCurrent) current = -dischargeCurrent;
     ev.targetCurrent = current;
   } else {
     const s = mode as dc.Scheduled_DC_CLReqControlModeType;
@@ -161,7 +163,7 @@ export function dcChargeLoop(req: dc.DC_ChargeLoopReqType, ctx: SeccContext, fac
   const out = loopResponseHead(facts, r, fault, req.MeterInfoRequested);
   const current = ev.targetCurrent;
   const magnitude = current < 0 ? -current : current;
-  const discharge = facts.config.iso20?.discharge;
+  const discharge = dischargeCapability(facts);
   const currentLimit = current < 0 ? discharge?.maxCurrent ?? limits.maxCurrent : limits.maxCurrent;
   out.EVSEPresentCurrent = rational(facts.evse.presentCurrent);
   out.EVSEPresentVoltage = rational(facts.evse.presentVoltage);
@@ -183,7 +185,7 @@ function dcLoopLimits(facts: SeccFacts, bpt: boolean, dynamic: boolean): Record<
   out.EVSEMaximumChargeCurrent = rational(limits.maxCurrent);
   out.EVSEMaximumVoltage = rational(limits.maxVoltage);
   if (bpt) {
-    const d = facts.config.iso20?.discharge;
+    const d = dischargeCapability(facts);
     const negative = facts.config.iso20?.negativeDischargeLimits;
     const dischargePower = dynamic && setpoint !== undefined ? (setpoint < 0 ? Math.min(-setpoint, d?.maxPower ?? 0) : 0) : d?.maxPower ?? 0;
     out.EVSEMaximumDischargePower = dischargeOut(dischargePower, negative);

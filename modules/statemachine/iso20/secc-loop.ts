@@ -4,6 +4,7 @@
 import type { SeccFacts } from "../charger-interfaces";
 import type { SeccContext } from "../secc/context";
 import type * as cm from "../../exi/generated/iso20_cm/types";
+import type { DischargeLimits } from "./config";
 import type { Iso20Record } from "./context";
 import { isBpt } from "./services";
 import { HEADER_SLOT } from "./envelope";
@@ -75,17 +76,33 @@ export function loopResponseHead(facts: SeccFacts, r: Iso20Record, fault: boolea
 }
 
 /**
+ * The charger's discharge capability now (magnitudes): what its bidirectional power stage
+ * reports (EvseFacts.discharge, read before each request), else the configured one.
+ */
+export function dischargeCapability(facts: SeccFacts): Readonly<DischargeLimits> | undefined {
+  return facts.evse.discharge ?? facts.config.iso20?.discharge;
+}
+
+/**
  * Dynamic control: the power (W, signed: negative = discharge) the charger wants this loop —
  * the energy manager's setpoint within the charger's and the EV's limits, or the charger's
  * charge limit when no setpoint is given. A discharge setpoint needs a BPT service.
+ *
+ * The EV's limits are taken as sent, 0 included (EVMaximumChargePower and, for BPT,
+ * EVMaximumDischargePower are mandatory in ChargeParameterDiscoveryReq, so 0 means "none"):
+ * an EV at its minimum SoC announces 0 discharge power and gets no discharge target. Its energy
+ * requests bound the direction too: no charging once EVMaximumEnergyRequest is ≤ 0 (nothing
+ * more to take), no discharging while EVMinimumEnergyRequest is ≥ 0 (negative = energy the EV
+ * offers; ISO 15118-20 Dynamic mode's energy requests).
  */
 export function loopTargetPower(r: Iso20Record, facts: SeccFacts, maxChargePower: number): number {
   const setpoint = facts.evse.powerSetpoint;
-  const evMax = r.ev.maxChargePower > 0 ? r.ev.maxChargePower : maxChargePower;
+  const ev = r.ev;
+  const evMax = ev.maxEnergy !== undefined && ev.maxEnergy <= 0 ? 0 : ev.maxChargePower;
   if (setpoint === undefined) return Math.min(maxChargePower, evMax);
   if (setpoint >= 0) return Math.min(setpoint, maxChargePower, evMax);
   if (r.transfer === undefined || !isBpt(r.transfer)) return 0;
-  const d = facts.config.iso20?.discharge?.maxPower ?? 0;
-  const evD = r.ev.maxDischargePower > 0 ? r.ev.maxDischargePower : d;
-  return -Math.min(-setpoint, d, evD);
+  if (ev.minEnergy !== undefined && ev.minEnergy >= 0) return 0;
+  const d = dischargeCapability(facts)?.maxPower ?? 0;
+  return -Math.min(-setpoint, d, ev.maxDischargePower);
 }

@@ -18,11 +18,14 @@ import type {
   EnergyManager,
   EnergyMeter,
   EvseFacts,
+  SiteRequest,
 } from "../charger-interfaces";
+import type { DischargeLimits } from "../iso20/config";
 import type { ConnectionDevice } from "../iso20/acdp-device";
 import type { OperatorBackend } from "../operator-backend";
 
 export interface ChargerParts {
+  /** DC module; a BidirectionalDcModule (dischargeLimits, signed setTarget) for DC_BPT. */
   dc?: DcPowerModule;
   ac?: AcSupply;
   meter?: EnergyMeter;
@@ -39,6 +42,19 @@ export interface ChargerParts {
   backend?: OperatorBackend;
   /** ISO 15118-20 ACDP: the automated connection device (pantograph) and its positioning sensors. */
   acdp?: ConnectionDevice;
+}
+
+/**
+ * The site's setpoint within its grid limits (W, signed: negative = discharge): a charge setpoint
+ * no higher than the import limit, a discharge no deeper than the export limit; without a
+ * setpoint, the import limit caps charging (undefined when there is none either).
+ */
+export function setpointWithin(site: Readonly<SiteRequest>): number | undefined {
+  const p = site.setpoint;
+  if (p === undefined) return site.importLimit;
+  if (p > 0 && site.importLimit !== undefined && p > site.importLimit) return site.importLimit;
+  if (p < 0 && site.exportLimit !== undefined && -p > site.exportLimit) return -site.exportLimit;
+  return p;
 }
 
 /** Whatever takes ControlEvents: a SeccSession, or a test recorder. */
@@ -99,7 +115,13 @@ export class ChargerBinding {
         energyManager?.sessionStopped?.();
       },
     };
-    // Present values straight from the hardware before each request: no events, no allocation.
+    // A bidirectional stage (ISO 15118-20 BPT) reports its discharge capability as it is now.
+    const stage = (dc ?? inverter) as { dischargeLimits?(): Readonly<DischargeLimits> } | undefined;
+    const bidirectional = stage !== undefined && typeof stage.dischargeLimits === "function" ? stage : undefined;
+    // Present values straight from the hardware before each request: no events, no allocation
+    // beyond what the parts return. The energy manager is asked here too, so that every -20
+    // Dynamic loop response carries the site's current wish (ISO 15118-20 Dynamic control:
+    // the EVSE sets the targets, the EV follows them).
     this.#sample = (evse) => {
       if (dc !== undefined) {
         evse.presentVoltage = dc.presentVoltage;
@@ -108,6 +130,12 @@ export class ChargerBinding {
         evse.presentCurrent = ac.presentCurrent;
       }
       if (meter !== undefined) evse.meterWh = meter.energyWh;
+      if (bidirectional !== undefined) evse.discharge = bidirectional.dischargeLimits!();
+      if (energyManager?.request !== undefined) {
+        const site = energyManager.request();
+        evse.site = site;
+        evse.powerSetpoint = setpointWithin(site);
+      }
     };
   }
 
