@@ -1,0 +1,45 @@
+// @node-only — `xs15118 sim --tls --payment contract`: ISO 15118-2 Plug & Charge end to end in
+// the simulator over TLS 1.2 (node:tls on the simulated TCP): the vehicle installs a contract
+// from the simulated backend, authorizes with the signed challenge and signs its metering
+// receipts; the capture decrypts with its own key log. Usage errors: PnC without TLS, with -20.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main } from "../../hosts/sim/cli";
+import { bufferIo } from "../support/cli-io";
+
+test("sim --tls --payment contract: certificate installation, signed authorization and receipts, over TLS 1.2", async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-")), "pnc.pcapng");
+  const io = bufferIo();
+  const code = await main(["sim", "--tls", "--payment", "contract", "--protocol", "iso2", "--transfer", "ac", "--capacity", "5", "--start-soc", "70", "--target-soc", "71", "--json", "--pcap", file], io);
+  assert.equal(code, 0, io.stderr.join("\n"));
+  const summary = JSON.parse(io.stdout.join("\n"));
+  assert.equal(summary.ok, true, summary.detail);
+  const sent = io.stderr.filter((l) => l.includes("evcc   →")).map((l) => l.replace(/^.*→ (\S+).*$/, "$1"));
+  assert.deepEqual(sent.slice(1, 7), ["SessionSetupReq", "ServiceDiscoveryReq", "PaymentServiceSelectionReq", "CertificateInstallationReq", "PaymentDetailsReq", "AuthorizationReq"]);
+  assert.ok(sent.includes("MeteringReceiptReq"));
+  assert.ok(io.stderr.some((l) => l.includes("payment=Contract")));
+  // The V2G messages in the capture decrypt with the TLS secrets it carries.
+  const shown = bufferIo();
+  assert.equal(await main(["pcap", file], shown), 0, shown.stderr.join("\n"));
+  assert.ok(shown.stdout.some((l) => l.includes("CertificateInstallationRes") && l.includes("ResponseCode=OK")), "the decrypted CertificateInstallationRes");
+});
+
+test("sim --payment contract: a vehicle that already holds a contract goes straight to PaymentDetails", async () => {
+  const io = bufferIo();
+  const code = await main(["sim", "--tls", "--payment", "contract", "--contract", "--protocol", "iso2", "--transfer", "dc", "--capacity", "5", "--start-soc", "70", "--target-soc", "71", "--json"], io);
+  assert.equal(code, 0, io.stderr.join("\n"));
+  assert.equal(JSON.parse(io.stdout.join("\n")).ok, true);
+  assert.ok(!io.stderr.some((l) => l.includes("→ CertificateInstallationReq")));
+  assert.ok(io.stderr.some((l) => l.includes("→ PaymentDetailsReq")));
+});
+
+test("sim --payment contract: refused without --tls, with -20, and --contract alone", async () => {
+  for (const args of [["--payment", "contract"], ["--tls", "--payment", "contract", "--protocol", "iso20"], ["--contract"]]) {
+    const io = bufferIo();
+    assert.equal(await main(["sim", ...args], io), 2, args.join(" "));
+    assert.ok(io.stderr.join("\n").length > 0);
+  }
+});
