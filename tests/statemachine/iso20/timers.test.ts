@@ -6,8 +6,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../../modules/common/index";
 import type { Logger, Millis } from "../../../modules/common/index";
+import { createExiCodec } from "../../../modules/exi/index";
+import { SeccConnection } from "../../../modules/statemachine/index";
 import type { SeccConfig } from "../../../modules/statemachine/index";
-import { AC20, DC20, EVCCID, intoChargeLoop, iso20Ev, r, setUpTo } from "./support";
+import { iso20SchemaOfMessage } from "../../../modules/statemachine/iso20/envelope";
+import { buildSapRequest, V2gtpConnection } from "../../../modules/v2gtp/index";
+import { streamPair } from "../evcc/memory-link";
+import { AC20, DC20, EVCCID, intoChargeLoop, iso20Ev, r, setUpTo, UNIX } from "./support";
 import type { Iso20Ev } from "./support";
 import { objectPair } from "./stack-support";
 
@@ -136,6 +141,54 @@ describe("ISO 15118-20 SECC timers", () => {
     ev.clock.advance(600);
     ev.ok("DC_PreChargeReq", pre, "FAILED");
     assert.equal(ev.stopReason(), "timeout-pre-charge");
+  });
+});
+
+describe("ISO 15118-20 SECC performance time", () => {
+  test("a DC_ChargeLoopRes later than 0.25 s (V2G_SECC_Msg_Performance_Time, Table 217) is logged; 0.2 s is not", () => {
+    const clock = new ManualClock({ start: 1_000 });
+    const log = logged();
+    const link = streamPair(clock, 1);
+    let slow = 0;
+    // The power stage takes `slow` ms to take the loop's target (a stand-in for a slow charger).
+    const secc = new SeccConnection({ open: link.b, config: DC20, clock, unixTime: () => UNIX, logger: log.logger, feedback: { dcTarget: () => clock.advance(slow) } });
+    secc.session.control({ kind: "authorized", accepted: true });
+    const codec = createExiCodec();
+    const received: Record<string, any>[] = [];
+    const ev = new V2gtpConnection({ open: link.a, onMessage: (m) => received.push(codec.decode(m.schema ?? (received.length === 0 ? "apphand" : "iso20-cm"), m.payload) as Record<string, any>) });
+    ev.send("apphand", codec.encode("apphand", buildSapRequest(["iso20-dc"])));
+    clock.advance(10);
+    ev.selectProtocol("iso20-dc");
+    let id = new Uint8Array(8);
+    const send = (name: string, content: object = {}): Record<string, any> => {
+      const schema = iso20SchemaOfMessage(name);
+      ev.send(schema, codec.encode(schema, { [name]: { Header: { SessionID: id, TimeStamp: UNIX }, ...content } }));
+      clock.advance(10);
+      const last = received[received.length - 1];
+      return last[Object.keys(last)[0]];
+    };
+    id = send("SessionSetupReq", { EVCCID }).Header.SessionID;
+    send("AuthorizationSetupReq");
+    send("AuthorizationReq", { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} });
+    send("ServiceDiscoveryReq");
+    send("ServiceSelectionReq", { SelectedEnergyTransferService: { ServiceID: 2, ParameterSetID: 1 } });
+    send("DC_ChargeParameterDiscoveryReq", {
+      DC_CPDReqEnergyTransferMode: { EVMaximumChargePower: r(50, 3), EVMinimumChargePower: r(0), EVMaximumChargeCurrent: r(125), EVMinimumChargeCurrent: r(0), EVMaximumVoltage: r(450), EVMinimumVoltage: r(200) },
+    });
+    send("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Scheduled_SEReqControlMode: {} });
+    send("DC_CableCheckReq");
+    secc.session.control({ kind: "cable-check-finished", isolation: "Valid" });
+    send("DC_CableCheckReq");
+    send("DC_PreChargeReq", { EVProcessing: "Finished", EVPresentVoltage: r(400), EVTargetVoltage: r(400) });
+    const profile = { TimeAnchor: 0n, Scheduled_EVPPTControlMode: { SelectedScheduleTupleID: 1 }, EVPowerProfileEntries: { EVPowerProfileEntry: [{ Duration: 3600, Power: r(10, 3) }] } };
+    assert.equal(send("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: profile }).ResponseCode, "OK");
+    const loop = { MeterInfoRequested: false, EVPresentVoltage: r(400), Scheduled_DC_CLReqControlMode: { EVTargetCurrent: r(25), EVTargetVoltage: r(410) } };
+    slow = 200;
+    assert.equal(send("DC_ChargeLoopReq", loop).ResponseCode, "OK");
+    assert.equal(log.lines.filter((l) => l.indexOf("DC_ChargeLoopRes took") >= 0).length, 0, log.lines.join("\n"));
+    slow = 300;
+    send("DC_ChargeLoopReq", loop);
+    assert.ok(log.lines.includes("warn secc DC_ChargeLoopRes took 300 ms (limit 250 ms)"), log.lines.join("\n"));
   });
 });
 
