@@ -1,20 +1,26 @@
 // A simulated DC power module with isolation monitor and output contactors, ramping like a
 // real one: voltage and current follow their targets with a limited slew rate (V/ms, A/ms),
 // the isolation check takes seconds of simulated time, and the output is discharged after it.
+// With discharge limits it is bidirectional (ISO 15118-20 DC_BPT): a negative target current
+// takes energy from the EV and feeds it to the grid side, at the module's efficiency; the
+// energy both ways and the conversion losses are booked in `energy` (./energy-account.ts).
 //
 // The module ticks on the injected clock only while something moves, so a ManualClock's
 // runAll() ends. Present values are read by the SECC's charger binding before each request.
 
 import { Millis } from "../../modules/common/index";
 import type { Clock, TimerHandle } from "../../modules/common/index";
-import type { ControlSink, DcLimits, DcPowerModule, IsolationLevel } from "../../modules/statemachine/index";
+import type { BidirectionalDcModule, ControlSink, DcLimits, DischargeLimits, IsolationLevel } from "../../modules/statemachine/index";
+import { EnergyAccount } from "./energy-account";
 
 /** What the battery does with the charger's output: the voltage at the terminals for a current. */
 export interface DcLoad {
   /** Terminal voltage (V) while `current` (A) flows into the battery. */
   voltageAt(current: number): number;
-  /** Energy flowed in: called every tick with the power (W) and the tick length. */
+  /** Energy flowed in: called every tick with the power (W; negative: out of the battery) and the tick length. */
   absorb?(power: number, ms: number): void;
+  /** The BMS's hard current limits now (A, magnitudes); the module never drives beyond them. */
+  currentLimits?(): { charge: number; discharge: number };
 }
 
 export interface SimDcPowerModuleOptions {
@@ -34,13 +40,21 @@ export interface SimDcPowerModuleOptions {
   contactorTime?: Millis;
   /** Tick of the regulation loop; default 10 ms. */
   tick?: Millis;
+  /** Bidirectional (DC_BPT): what the module can take from the EV (W, A; magnitudes). Absent: charging only. */
+  discharge?: DischargeLimits;
+  /** Grid side ⇄ DC output conversion efficiency (both ways); default 1 (losses not modelled). */
+  efficiency?: number;
   onEvent?: ControlSink;
 }
 
 type Mode = "off" | "isolation" | "discharge" | "voltage" | "current";
 
-export class SimDcPowerModule implements DcPowerModule {
+export class SimDcPowerModule implements BidirectionalDcModule {
   onEvent?: ControlSink;
+  /** Energy at the grid side both ways and the conversion losses. */
+  readonly energy: EnergyAccount;
+  readonly #discharge: Readonly<DischargeLimits> | undefined;
+  #lastIsolation: IsolationLevel = "Invalid";
   readonly #clock: Clock;
   readonly #limits: DcLimits;
   readonly #vSlew: number;
@@ -71,7 +85,26 @@ export class SimDcPowerModule implements DcPowerModule {
     this.#isolation = options.isolation ?? "Valid";
     this.#contactorTime = options.contactorTime ?? Millis(50);
     this.#tick = options.tick ?? Millis(10);
+    this.#discharge = options.discharge === undefined ? undefined : Object.freeze({ ...options.discharge });
+    this.energy = new EnergyAccount(options.efficiency ?? 1);
     this.onEvent = options.onEvent;
+  }
+
+  /** What the module can take from the EV now (all 0 for a unidirectional module). */
+  dischargeLimits(): Readonly<DischargeLimits> {
+    return this.#discharge ?? NO_DISCHARGE;
+  }
+  /** Power at the output now (W, signed: negative = out of the EV). */
+  get presentPower(): number {
+    return this.#voltage * this.#current;
+  }
+  /** Power at the grid side now (W, signed), losses included. */
+  get gridPower(): number {
+    return this.energy.gridPower(this.#voltage * this.#current);
+  }
+  /** The last isolation check's result ("Invalid" before the first has ended). */
+  get isolation(): IsolationLevel {
+    return this.#lastIsolation;
   }
 
   limits(): Readonly<DcLimits> {
@@ -81,7 +114,7 @@ export class SimDcPowerModule implements DcPowerModule {
     return Math.round(this.#voltage * 10) / 10;
   }
   get presentCurrent(): number {
-    return Math.round(this.#current * 10) / 10;
+    return Math.round(this.#current * 10) / 10 || 0; // never −0 (a discharge ramped down)
   }
   get contactorsClosed(): boolean {
     return this.#contactors;
@@ -113,6 +146,7 @@ export class SimDcPowerModule implements DcPowerModule {
       this.#mode = "discharge";
       this.#targetVoltage = 0;
       this.#kick();
+      this.#lastIsolation = this.#isolation;
       this.onEvent?.({ kind: "cable-check-finished", isolation: this.#isolation });
     }, this.#isoTime);
     this.#kick();
@@ -122,7 +156,9 @@ export class SimDcPowerModule implements DcPowerModule {
     if (this.#mode === "isolation") return; // the measurement owns the output until it ends
     this.#closeContactors();
     this.#targetVoltage = Math.max(0, Math.min(voltage, this.#limits.maxVoltage));
-    this.#targetCurrent = Math.max(0, Math.min(current, this.#limits.maxCurrent));
+    // Negative (discharge) only for a bidirectional module: a unidirectional one treats it as 0.
+    const lowest = this.#discharge === undefined ? 0 : -(this.#discharge.maxCurrent ?? this.#limits.maxCurrent);
+    this.#targetCurrent = Math.max(lowest, Math.min(current, this.#limits.maxCurrent));
     this.#mode = this.#load !== undefined ? "current" : "voltage";
     this.#kick();
   }
@@ -159,16 +195,32 @@ export class SimDcPowerModule implements DcPowerModule {
       // Current regulation into the battery: the battery sets the voltage.
       // Constant voltage once the battery reaches the EV's target voltage: back the current off.
       // The power limit applies at the voltage the battery actually has.
-      const byPower = this.#voltage > 1 ? this.#limits.maxPower / this.#voltage : this.#targetCurrent;
-      const wanted = this.#voltage > this.#targetVoltage ? Math.max(0, this.#current - this.#iSlew * dt) : Math.min(this.#targetCurrent, byPower);
+      // Discharging, the power limit is the module's discharge power.
+      const target = this.#targetCurrent;
+      let wanted: number;
+      if (target >= 0) {
+        const byPower = this.#voltage > 1 ? this.#limits.maxPower / this.#voltage : target;
+        wanted = this.#voltage > this.#targetVoltage ? Math.max(0, this.#current - this.#iSlew * dt) : Math.min(target, byPower);
+      } else {
+        const d = this.#discharge!;
+        const byPower = this.#voltage > 1 ? d.maxPower / this.#voltage : -target;
+        wanted = -Math.min(-target, byPower);
+      }
+      const bms = load.currentLimits?.();
+      if (bms !== undefined) wanted = wanted > bms.charge ? bms.charge : wanted < -bms.discharge ? -bms.discharge : wanted;
       this.#current = approach(this.#current, wanted, this.#iSlew * dt);
       this.#voltage = load.voltageAt(this.#current);
-      load.absorb?.(this.#voltage * this.#current, dt);
-      moving = this.#current !== this.#targetCurrent || this.#current > 0;
+      const power = this.#voltage * this.#current;
+      load.absorb?.(power, dt);
+      this.energy.add(power, dt);
+      moving = this.#current !== target || this.#current !== 0;
     } else {
       // Voltage regulation into the open cable (isolation check, pre-charge, discharge, off).
       this.#current = approach(this.#current, 0, this.#iSlew * dt);
-      if (load !== undefined && this.#current > 0) load.absorb?.(this.#voltage * this.#current, dt);
+      if (load !== undefined && this.#current !== 0) {
+        load.absorb?.(this.#voltage * this.#current, dt);
+        this.energy.add(this.#voltage * this.#current, dt);
+      }
       const discharging = this.#mode === "discharge" || this.#mode === "off";
       this.#voltage = approach(this.#voltage, this.#targetVoltage, (discharging ? this.#dSlew : this.#vSlew) * dt);
       moving = this.#voltage !== this.#targetVoltage || this.#current !== 0;
@@ -182,7 +234,10 @@ export class SimDcPowerModule implements DcPowerModule {
   }
 }
 
-function approach(value: number, target: number, step: number): number {
+const NO_DISCHARGE: Readonly<DischargeLimits> = Object.freeze({ maxPower: 0, maxCurrent: 0 });
+
+/** `value` moved towards `target` by at most `step` (a slew-rate limit). */
+export function approach(value: number, target: number, step: number): number {
   if (value < target) return Math.min(target, value + step);
   if (value > target) return Math.max(target, value - step);
   return value;

@@ -4,4 +4,4 @@ export type { BatteryOptions } from "./battery";
 export { OnBoardCharger } from "./on-board-charger";
 export type { OnBoardChargerOptions } from "./on-board-charger";
 export { SimVehicle } from "./sim-vehicle";
-export type { SimVehicleOptions } from "./sim-vehicle";
+export type { SimVehicleOptions, BidirectionalVehicleOptions } from "./sim-vehicle";
