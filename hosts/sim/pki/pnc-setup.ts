@@ -27,6 +27,8 @@ export interface SimulatedPncOptions {
   contractInstalled?: boolean;
   /** The vehicle has its OEM provisioning certificate (default true). */
   oemProvisioning?: boolean;
+  /** The vehicle renews its contract when it expires within this many seconds (CertificateUpdate). */
+  renewWithin?: number;
   /** The charger asks for a signed MeteringReceipt after each status (default true). */
   receiptRequired?: boolean;
 }
@@ -56,6 +58,6 @@ export function simulatedPnc(options: SimulatedPncOptions): SimulatedPnc {
       receiptRequired: options.receiptRequired ?? true,
       pnc: { crypto, store: anchored(options, backend.isRevoked), provisioning: backend },
     },
-    vehicle: { crypto, store: vehicleStore },
+    vehicle: { crypto, store: vehicleStore, renewWithin: options.renewWithin, now: options.now },
   };
 }

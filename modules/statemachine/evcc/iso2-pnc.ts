@@ -37,6 +37,18 @@ export interface Iso2EvccPnc {
   readonly crypto: CryptoHost;
   /** V2G and MO roots, the OEM provisioning chain and key (own slot "oem-provisioning"), installed contracts. */
   readonly store: PkiStore;
+  /**
+   * Renew the contract with CertificateUpdate when it expires within this many seconds (and the
+   * charger offers the Certificate service); `now` gives Unix seconds. Absent: never renew.
+   */
+  readonly renewWithin?: number;
+  readonly now?: () => number;
+}
+
+/** True when `contract` expires within `pnc.renewWithin` seconds. */
+export function contractDueForRenewal(pnc: Iso2EvccPnc, contract: StoredChain): boolean {
+  if (pnc.renewWithin === undefined || pnc.now === undefined) return false;
+  return parseCertificate(contract.chain[0]).notAfter - pnc.now() < pnc.renewWithin;
 }
 
 /** The session's PnC record on the EVCC (EvccFacts.pnc), made when the charger offers Contract. */
@@ -45,6 +57,8 @@ export interface Iso2EvccPncFacts {
   certificateService: boolean;
   /** The contract in use (installed, or installed in this session). */
   contract?: StoredChain;
+  /** PaymentServiceSelection asked for the Certificate service's Update (the contract expires soon). */
+  renewing?: boolean;
   /** PaymentDetailsRes's GenChallenge, to sign in AuthorizationReq. */
   challenge?: Uint8Array;
   /** The last response's header Signature (set by the session for each response). */

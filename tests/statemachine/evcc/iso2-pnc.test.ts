@@ -16,10 +16,10 @@ const crypto = new NobleCrypto({ entropy: seededEntropy(77) });
 let pkiOnce: Map<string, TestPkiEntity> | undefined;
 const pki = () => (pkiOnce ??= createTestPki({ crypto, profile: "iso2", now: NOW }));
 
-function stores(options: { contract?: boolean; oem?: boolean } = {}) {
-  const pnc = simulatedPnc({ crypto, pki: pki(), now: () => NOW, contractInstalled: options.contract, oemProvisioning: options.oem });
+function stores(options: { contract?: boolean; oem?: boolean; renewWithin?: number } = {}) {
+  const pnc = simulatedPnc({ crypto, pki: pki(), now: () => NOW, contractInstalled: options.contract, oemProvisioning: options.oem, renewWithin: options.renewWithin });
   const secc: Partial<SeccConfigWithPnc> = { ...pnc.charger, transport: "1.2" };
-  return { backend: pnc.backend, ev: pnc.vehicle.store, secc };
+  return { backend: pnc.backend, ev: pnc.vehicle.store, secc, pnc };
 }
 
 function names(p: ReturnType<typeof pair>): string[] {
@@ -51,6 +51,15 @@ test("DC Plug & Charge with a contract already installed: no installation, Payme
   const sent = names(p);
   assert.deepEqual(sent.slice(2, 5), ["PaymentServiceSelectionReq", "PaymentDetailsReq", "AuthorizationReq"]);
   assert.ok(sent.indexOf("MeteringReceiptReq") > 0, sent.join(","));
+});
+
+test("a contract that expires within renewWithin is renewed with CertificateUpdate first", () => {
+  const s = stores({ contract: true, renewWithin: 3 * 365 * 86_400 });
+  const before = s.ev.contract("DEXS1C12345678")!.chain[0];
+  const p = pair({ protocol: "iso2", mode: "DC_extended", codec: true, secc: s.secc, config: { pnc: { ...s.pnc.vehicle } }, vehicle: { targetSoc: 60.3 } });
+  assert.equal(run(p)?.reason, "charging-complete");
+  assert.deepEqual(names(p).slice(2, 6), ["PaymentServiceSelectionReq", "CertificateUpdateReq", "PaymentDetailsReq", "AuthorizationReq"]);
+  assert.notDeepEqual(s.ev.contract("DEXS1C12345678")!.chain[0], before, "the renewed contract replaced the old one");
 });
 
 test("the vehicle refuses a contract the charger's backend had revoked at OCSP: FAILED_CertificateRevoked ends it", () => {

@@ -8,7 +8,7 @@ import { chargeParameterDiscovery } from "./charge-parameter-discovery";
 import { chargingStatus } from "./charging-status";
 import { currentDemand } from "./current-demand";
 import { paymentServiceSelection } from "./payment-service-selection";
-import { certificateInstallation, meteringReceipt, paymentDetails } from "./pnc";
+import { certificateInstallation, certificateUpdate, meteringReceipt, paymentDetails } from "./pnc";
 import { powerDelivery } from "./power-delivery";
 import { preCharge } from "./pre-charge";
 import { serviceDetail } from "./service-detail";
@@ -24,6 +24,7 @@ export const EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep<any>>>> = 
   ServiceDetail: serviceDetail,
   PaymentServiceSelection: paymentServiceSelection,
   CertificateInstallation: certificateInstallation,
+  CertificateUpdate: certificateUpdate,
   PaymentDetails: paymentDetails,
   Authorization: authorization,
   MeteringReceipt: meteringReceipt,

@@ -4,7 +4,7 @@
 import type { BodyOf } from "../msg";
 import type { EvccStep } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
-import { OEM_PROVISIONING_SLOT, usableContract } from "../iso2-pnc";
+import { contractDueForRenewal, OEM_PROVISIONING_SLOT, usableContract } from "../iso2-pnc";
 
 export const paymentServiceSelection: EvccStep = Object.freeze({
   id: "PaymentServiceSelection",
@@ -20,7 +20,10 @@ export const paymentServiceSelection: EvccStep = Object.freeze({
     if (pnc !== undefined) {
       // Plug & Charge: the contract in the store, or install one (the Certificate service, parameter set 1 Installation).
       pnc.contract = usableContract(ctx.config.pnc!.store);
+      pnc.renewing = pnc.contract !== undefined && pnc.certificateService && contractDueForRenewal(ctx.config.pnc!, pnc.contract);
+      // The Certificate service's parameter sets: 1 Installation, 2 Update.
       if (pnc.contract === undefined && pnc.certificateService) selected.push({ ServiceID: 2, ParameterSetID: 1 });
+      else if (pnc.renewing) selected.push({ ServiceID: 2, ParameterSetID: 2 });
     }
     const payment = pnc !== undefined ? "Contract" : "ExternalPayment";
     return {
@@ -32,7 +35,7 @@ export const paymentServiceSelection: EvccStep = Object.freeze({
   onResponse(_res, ctx) {
     const pnc = ctx.facts.pnc;
     if (pnc === undefined) return { kind: "next", step: "Authorization" };
-    if (pnc.contract !== undefined) return { kind: "next", step: "PaymentDetails" };
+    if (pnc.contract !== undefined) return { kind: "next", step: pnc.renewing ? "CertificateUpdate" : "PaymentDetails" };
     if (ctx.config.pnc!.store.ownChain(OEM_PROVISIONING_SLOT) === undefined) return { kind: "abort", reason: "contract", detail: "no contract and no OEM provisioning certificate to install one" };
     return { kind: "next", step: "CertificateInstallation" };
   },

@@ -1,10 +1,11 @@
 // ISO 15118-2 Plug & Charge steps of the EVCC (Contract selected): CertificateInstallation when
-// the vehicle has no usable contract, PaymentDetails (contract chain → GenChallenge) and the
+// the vehicle has no usable contract, CertificateUpdate when it expires within
+// EvccConfig.pnc.renewWithin, PaymentDetails (contract chain → GenChallenge) and the
 // signed MeteringReceipt the charger asks for with ReceiptRequired. The signed AuthorizationReq
 // is in authorization.ts. What is signed and checked: ../iso2-pnc.ts.
 
 import type { Iso2 } from "../../../exi/index";
-import { acceptContract, certificateInstallationReq, meteringReceiptReq, OEM_PROVISIONING_SLOT, paymentDetailsReq } from "../iso2-pnc";
+import { acceptContract, certificateInstallationReq, certificateUpdateReq, meteringReceiptReq, OEM_PROVISIONING_SLOT, paymentDetailsReq } from "../iso2-pnc";
 import type { EvccStep, StepContext, StepResult } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT, V2G_EVCC_MSG_TIMEOUT_LONG } from "../timeouts";
 
@@ -34,6 +35,26 @@ export const certificateInstallation: EvccStep<Iso2.CertificateInstallationResTy
     return { kind: "next", step: "PaymentDetails" };
   },
 } satisfies EvccStep<Iso2.CertificateInstallationResType>);
+
+export const certificateUpdate: EvccStep<Iso2.CertificateUpdateResType> = Object.freeze({
+  id: "CertificateUpdate",
+  timeout: V2G_EVCC_MSG_TIMEOUT_LONG,
+  names: () => ({ request: "CertificateUpdateReq", response: "CertificateUpdateRes" }),
+  request(ctx) {
+    const { pnc, facts } = pncOf(ctx);
+    const signed = certificateUpdateReq(pnc.crypto, pnc.store, facts.contract!);
+    return { name: signed.name, body: signed.body, signature: signed.signature, trace: { eMAID: signed.body.eMAID } };
+  },
+  onResponse(res, ctx): StepResult {
+    const { pnc, facts } = pncOf(ctx);
+    // The new key comes encrypted for the key of the contract it replaces.
+    const result = acceptContract(pnc.crypto, pnc.store, res, facts.responseSignature, facts.contract!.key.privateKey);
+    if (!result.ok) return { kind: "abort", reason: "contract", detail: `CertificateUpdateRes refused (${result.failure}): ${result.detail}` };
+    facts.contract = result.contract;
+    facts.renewing = false;
+    return { kind: "next", step: "PaymentDetails" };
+  },
+} satisfies EvccStep<Iso2.CertificateUpdateResType>);
 
 export const paymentDetails: EvccStep<Iso2.PaymentDetailsResType> = Object.freeze({
   id: "PaymentDetails",
