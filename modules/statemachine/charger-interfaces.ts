@@ -6,6 +6,7 @@
 // bindCharger() in ./secc/charger-binding.ts connects the interfaces below to both channels.
 
 import type { AcdpDeviceState } from "./iso20/acdp-device";
+import type { WptPadState } from "./iso20/wpt-device";
 import type { Millis } from "../common/index";
 import type { DischargeLimits, Iso20SeccConfig } from "./iso20/config";
 
@@ -154,6 +155,8 @@ export type ControlEvent =
   | { readonly kind: "schedule"; readonly steps: readonly { readonly start: number; readonly power: number }[] | undefined }
   /** ISO 15118-20 ACDP: what the automated connection device and its positioning sensors report now (iso20/acdp-device.ts). */
   | { readonly kind: "acdp-device"; readonly state: Partial<AcdpDeviceState> }
+  /** ISO 15118-20 WPT: what the primary device (ground pad) reports now (iso20/wpt-device.ts). */
+  | { readonly kind: "wpt-pad"; readonly state: Partial<WptPadState> }
   | { readonly kind: "malfunction" };
 
 /** The charger as the handlers see it. The session updates it from ControlEvents. */
@@ -187,6 +190,8 @@ export interface EvseFacts {
   site?: Readonly<SiteRequest>;
   /** ISO 15118-20 ACDP: the connection device; undefined until the host reports one. */
   acdp?: AcdpDeviceState;
+  /** ISO 15118-20 WPT: the ground pad; undefined until the host reports one. */
+  wpt?: WptPadState;
   dc: DcLimits;
   ac: AcLimits;
 }
@@ -244,6 +249,10 @@ export interface ChargerFeedback {
   weldingDetection?(): void;
   /** ISO 15118-20 ACDP: lower the connection device onto the vehicle, or raise it home; report progress with ControlEvent acdp-device. */
   acdpDevice?(command: "lower" | "raise"): void;
+  /** ISO 15118-20 WPT: energise the pad for the alignment check, or transmit `watts` (0: off). */
+  wptPad?(command: "alignment" | "power", watts: number): void;
+  /** ISO 15118-20 WPT: the EV's vendor-specific containers of `message`, untouched, for the pad. */
+  wptVendorData?(message: string, containers: readonly Uint8Array[]): void;
   /** ISO 15118-20 ScheduleExchange: the EV's mobility needs (for the energy manager). */
   evNeeds?(needs: EvNeeds): void;
   /** ISO 15118-20 AC loop: the active power the charger asks of the EV now (W; negative = discharge). */

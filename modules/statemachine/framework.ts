@@ -78,7 +78,10 @@ export type FeedbackSignal =
   | "stop-charging"
   | "welding-detection"
   | "acdp-lower"
-  | "acdp-raise";
+  | "acdp-raise"
+  | "wpt-alignment"
+  | "wpt-power"
+  | "wpt-vendor";
 
 /** A response, optionally moving to another state and asking the charger for something. */
 export interface Reply {

@@ -22,7 +22,7 @@ import { V2gtpConnection, buildSapRequest, readSapResponse } from "../../v2gtp/i
 import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
 import { messageName } from "../dispatch";
 import { iso20SchemaOfMessage } from "../iso20/envelope";
-import { isDc } from "../iso20/services";
+import { namespaceOf } from "../iso20/services";
 import type { EvccDoc, EvccProtocol } from "./msg";
 import { EvccSession } from "./session";
 import { V2G_EVCC_COMMUNICATION_SETUP_TIMER, V2G_EVCC_MSG_TIMEOUT } from "./timeouts";
@@ -159,7 +159,8 @@ export class EvccConnection {
     const iso20Allowed = transport === undefined || transport === "1.3" || this.#o.insecureIso20WithoutTls === true;
     for (const p of protocols) {
       if (p !== "iso20") offer.push(p);
-      else if (iso20 !== undefined && iso20Allowed) offer.push(isDc(iso20.transfer) ? "iso20-dc" : "iso20-ac");
+      // -20: the namespace of the service asked for (:-20:DC also carries MCS; WPT and ACDP have their own).
+      else if (iso20 !== undefined && iso20Allowed) offer.push(`iso20-${namespaceOf(iso20.transfer)}` as ProtocolId);
     }
     if (offer.length === 0) return this.#end({ reason: "sap-failed", detail: "only ISO 15118-20 configured, and it needs TLS 1.3 (or insecureIso20WithoutTls)" });
     const request = buildSapRequest(offer);
@@ -186,7 +187,7 @@ export class EvccConnection {
     this.#trace("rx", "supportedAppProtocolRes", result.ok ? { code: result.code, protocol: result.protocol } : { code: result.code, error: result.message });
     if (!result.ok) return this.#end({ reason: "sap-failed", detail: result.message });
     const chosen = result.protocol;
-    const protocol: EvccProtocol | undefined = chosen === "din" || chosen === "iso2" ? chosen : chosen === "iso20-dc" || chosen === "iso20-ac" ? "iso20" : undefined;
+    const protocol: EvccProtocol | undefined = chosen === "din" || chosen === "iso2" ? chosen : chosen !== undefined && chosen.indexOf("iso20-") === 0 ? "iso20" : undefined;
     if (protocol === undefined || (protocol === "iso20" && this.#o.session.iso20 === undefined)) {
       return this.#end({ reason: "sap-failed", detail: `negotiated ${chosen ?? result.entry.ProtocolNamespace}, which this EVCC does not speak` });
     }
@@ -245,7 +246,7 @@ export class EvccConnection {
     }
     const protocol = this.#protocol!;
     const schema = message.schema;
-    const fits = protocol === "iso20" ? schema === "iso20-cm" || schema === "iso20-dc" || schema === "iso20-ac" || schema === "iso20-acdp" : schema === protocol;
+    const fits = protocol === "iso20" ? schema !== undefined && schema.indexOf("iso20-") === 0 : schema === protocol;
     if (schema === undefined || !fits) {
       return this.#session.handle({ type: "bad-response", detail: `payload type 0x${message.payloadType.toString(16)} is not ${protocol}` });
     }

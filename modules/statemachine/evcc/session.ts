@@ -15,7 +15,8 @@ import { fromPhysical } from "./physical";
 import type { PhysicalValue } from "./physical";
 import type { EvccFacts, EvccStep, ResolvedEvccConfig, StepContext, StepResult, VehicleAction } from "./step";
 import { EVCC_STEPS } from "./steps/index";
-import { iso20EvccStepTable } from "../iso20/acdp-evcc";
+import { iso20EvccStepTable } from "../iso20/evcc-tables";
+import { isDc } from "../iso20/services";
 import { newIso20EvccFacts } from "../iso20/evcc-types";
 import { windDownStep } from "./steps/common";
 import type { EvccPhaseTimer } from "./timeouts";
@@ -127,7 +128,7 @@ export class EvccSession {
     };
     this.#ctx = Object.freeze({
       protocol: config.protocol,
-      dc: iso20 ? config.iso20!.transfer.indexOf("dc") === 0 : config.energyTransferMode.indexOf("DC") === 0,
+      dc: iso20 ? isDc(config.iso20!.transfer) : config.energyTransferMode.indexOf("DC") === 0,
       config,
       bms: options.bms,
       facts,

@@ -239,7 +239,12 @@ export type EvccStepId =
   | "AcdpConnect"
   | "AcdpSystemStatus"
   | "AcdpDisconnect"
-  | "VehicleCheckOut";
+  | "VehicleCheckOut"
+  // ISO 15118-20 WPT
+  | "WptFinePositioningSetup"
+  | "WptFinePositioning"
+  | "WptPairing"
+  | "WptAlignmentCheck";
 
 /** One traced message with its key values (for the live trace and logs). */
 export interface EvccTraceEntry {

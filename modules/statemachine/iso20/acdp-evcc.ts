@@ -10,8 +10,8 @@ import type { EvccStep, StepContext, StepResult } from "../evcc/step";
 import type { EvccStepId } from "../evcc/types";
 import type { AcdpVehicle } from "./acdp-device";
 import { HEADER_SLOT } from "./envelope";
-import type { Iso20EvBms, Iso20EvccConfig, Iso20EvccFacts } from "./evcc-types";
-import { ISO20_DC_EVCC_STEPS, iso20EvccSteps, step } from "./evcc-steps";
+import type { Iso20EvBms, Iso20EvccFacts } from "./evcc-types";
+import { ISO20_DC_EVCC_STEPS, step } from "./evcc-steps";
 import { isAcdp } from "./services";
 
 /** Positioning requests before the EV gives up on reaching the contact window (× pollInterval: 60 s at the default 200 ms). */
@@ -39,11 +39,12 @@ function progress(ctx: StepContext): NonNullable<Iso20EvccFacts["acdp"]> {
   return f.acdp;
 }
 
-const vehicleCheckIn = step({
+/** VehicleCheckIn (ACDP and WPT): then the service's positioning. */
+export const vehicleCheckIn = step({
   id: "VehicleCheckIn",
   request: "VehicleCheckInReq",
   build: (ctx) => ({ Header: HEADER_SLOT, EVCheckInStatus: "CheckIn", ParkingMethod: vehicle(ctx).positioningSupport() ? "AutoParking" : "Manual" }),
-  onResponse: () => ({ kind: "next", step: "VehiclePositioning" }),
+  onResponse: (_res, ctx) => ({ kind: "next", step: isAcdp(ctx.config.iso20!.transfer) ? "VehiclePositioning" : "WptFinePositioningSetup" }),
 });
 
 const vehiclePositioning = step({
@@ -119,7 +120,7 @@ const acdpDisconnect = step({
   },
 });
 
-const vehicleCheckOut = step({
+export const vehicleCheckOut = step({
   id: "VehicleCheckOut",
   request: "VehicleCheckOutReq",
   // CheckOutTime: when the vehicle leaves (Unix s); "now" is all the EV knows here.
@@ -163,7 +164,3 @@ export const ISO20_ACDP_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep
   VehicleCheckOut: vehicleCheckOut,
 });
 
-/** The step table of a -20 session: ACDP services take theirs, the others ./evcc-steps.ts's. */
-export function iso20EvccStepTable(config: Iso20EvccConfig): Readonly<Partial<Record<EvccStepId, EvccStep>>> {
-  return isAcdp(config.transfer) ? ISO20_ACDP_EVCC_STEPS : iso20EvccSteps(config);
-}

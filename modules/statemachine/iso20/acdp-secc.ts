@@ -36,6 +36,7 @@ import type { AcdpDeviceState } from "./acdp-device";
 import { contactMade, inChargePosition } from "./acdp-device";
 import { rec } from "./context";
 import { HEADER_SLOT } from "./envelope";
+import { guardChargeLoop } from "./loop-guard";
 import { isAcdp } from "./services";
 
 /**
@@ -63,16 +64,17 @@ function short(v: number): number {
 // ---- VehicleCheckIn / VehicleCheckOut ----------------------------------------------------
 
 /**
- * VehicleCheckInReq (WPT and ACDP services: the EV parks): CheckIn / Processing → OK, stay;
- * Completed → on to positioning. The answer gives the parking space and the device's location
- * (cm from the space's entry, as the SECC configuration knows it: none here, so omitted).
+ * VehicleCheckInReq (WPT and ACDP services only: the EV announces it parks; a DC or AC session
+ * gets FAILED_SequenceError): OK, then positioning (ACDP_VehiclePositioning, or for WPT its
+ * fine-positioning setup); the state keeps accepting VehicleCheckInReq (Processing, Completed).
+ * The answer leaves out ParkingSpace / DeviceLocation / TargetDistance (no site layout known).
  */
 export function vehicleCheckIn(req: cm.VehicleCheckInReqType, ctx: SeccContext): HandlerResult {
   const r = rec(ctx);
-  if (r.transfer === undefined || !isAcdp(r.transfer)) return stop(res("VehicleCheckInRes", "FAILED_SequenceError"), "sequence-error");
-  if (req.EVCheckInStatus !== "Completed") return reply(res("VehicleCheckInRes", "OK"));
-  r.acdp.checkedIn = true;
-  return reply(res("VehicleCheckInRes", "OK"), "VehiclePositioning");
+  const t = r.transfer;
+  if (t === undefined || (!isAcdp(t) && t !== "wpt")) return stop(res("VehicleCheckInRes", "FAILED_SequenceError"), "sequence-error");
+  if (req.EVCheckInStatus === "Completed") r.acdp.checkedIn = true;
+  return reply(res("VehicleCheckInRes", "OK"), t === "wpt" ? undefined : "VehiclePositioning");
 }
 
 /** VehicleCheckOutReq (after the device is home): Completed once the EV says so; then SessionStop. */
@@ -243,13 +245,11 @@ export function acdpRoute(handler: SeccHandler): SeccHandler {
  * is FAILED: the session ends, and its end raises the device.
  */
 export function acdpChargeLoop(handler: SeccHandler): SeccHandler {
-  const inner = handler;
-  return (req: any, ctx: SeccContext, facts: SeccFacts): HandlerResult => {
-    const out = inner(req, ctx, facts);
-    if (!acdpSession(ctx) || !contactLost(ctx, facts)) return out;
-    ctx.iso20!.acdp.contactLost = true;
-    const body = out.body.DC_ChargeLoopRes as Record<string, unknown> | undefined;
-    if (body !== undefined) body.ResponseCode = "FAILED";
-    return stop(out.body, "failed-response", "stop-charging");
-  };
+  return guardChargeLoop(handler, acdpContactLost);
+}
+
+function acdpContactLost(ctx: SeccContext, facts: SeccFacts): boolean {
+  if (!acdpSession(ctx) || !contactLost(ctx, facts)) return false;
+  ctx.iso20!.acdp.contactLost = true;
+  return true;
 }

@@ -2,7 +2,7 @@
 
 import type { SeccContext } from "../secc/context";
 import type { Iso20Offer } from "./config";
-import type { Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
+import type { Iso20ControlMode, Iso20Namespace, Iso20ParameterSet, Iso20Transfer } from "./services";
 
 /** The EV's values from -20 requests (W, A, V, Wh; discharge values as magnitudes). */
 export interface Iso20EvValues {
@@ -25,8 +25,8 @@ export interface Iso20EvValues {
 }
 
 export interface Iso20Record {
-  /** "dc" or "ac": the namespace SAP chose (:-20:DC / :-20:AC). */
-  readonly namespace: "dc" | "ac";
+  /** The namespace SAP chose (:-20:DC, :-20:AC, :-20:WPT, :-20:ACDP): ServiceDiscovery lists its services. */
+  readonly namespace: Iso20Namespace;
   readonly offer: Iso20Offer;
   /** The selected energy transfer service and parameter set (after ServiceSelection). */
   service?: Iso20ParameterSet;
@@ -55,7 +55,20 @@ export interface Iso20Record {
   peerNegativeDischarge?: boolean;
   /** ACDP services: how far the connection device got (./acdp-secc.ts). */
   readonly acdp: Iso20AcdpProgress;
+  /** WPT: how far positioning, pairing and the alignment check got (./wpt-secc.ts). */
+  readonly wpt: Iso20WptProgress;
   readonly ev: Iso20EvValues;
+}
+
+/** WPT progress of a -20 session on the SECC. */
+export interface Iso20WptProgress {
+  /** Clock time of the first WPT_FinePositioningReq (the positioning limit counts from here). */
+  positioningSince: number;
+  paired: boolean;
+  alignmentStarted: boolean;
+  aligned: boolean;
+  /** The EV's latest vendor-specific containers, not yet handed to the pad (untouched bytes). */
+  vendorIn?: { message: string; containers: readonly Uint8Array[] };
 }
 
 /** ACDP (and VehicleCheckIn/Out) progress of a -20 session on the SECC. */
@@ -76,7 +89,7 @@ export interface Iso20AcdpProgress {
   raising: boolean;
 }
 
-export function newIso20Record(namespace: "dc" | "ac", offer: Iso20Offer, scheduleTupleId: number): Iso20Record {
+export function newIso20Record(namespace: Iso20Namespace, offer: Iso20Offer, scheduleTupleId: number): Iso20Record {
   return {
     namespace,
     offer,
@@ -88,6 +101,7 @@ export function newIso20Record(namespace: "dc" | "ac", offer: Iso20Offer, schedu
     toleranceRenegotiation: false,
     startedAt: 0,
     targetPower: 0,
+    wpt: { positioningSince: -1, paired: false, alignmentStarted: false, aligned: false },
     acdp: { checkedIn: false, positioned: false, positioningSince: -1, lowering: false, connected: false, contactLost: false, raising: false },
     ev: {
       maxChargePower: 0,

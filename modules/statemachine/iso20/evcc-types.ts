@@ -3,6 +3,7 @@
 
 import type { EvBms } from "../evcc/types";
 import type { AcdpVehicle } from "./acdp-device";
+import type { WptReceiver } from "./wpt-device";
 import type { Step } from "./prices";
 import type { Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
 
@@ -76,6 +77,8 @@ export interface Iso20EvBms extends EvBms, Partial<BidirectionalBms>, VehicleEne
   presentActivePower?(): number;
   /** ACDP services: the vehicle's side of the automated connection device (drive state, contact). */
   acdpVehicle?(): AcdpVehicle;
+  /** WPT: the vehicle's receiver (EV power converter, positioning and pairing). */
+  wptReceiver?(): WptReceiver;
 }
 
 /** What the -20 EVCC learns during the session. */
@@ -104,6 +107,8 @@ export interface Iso20EvccFacts {
   evseMaxDischargePower?: number;
   /** ACDP services: how far the connection device got (./acdp-evcc.ts). */
   acdp?: { positioningRequests: number; statusRequests: number; connected: boolean; disconnected: boolean };
+  /** WPT: the last results sent and how often positioning / the alignment check were asked (./wpt-evcc.ts). */
+  wpt?: { positioning: string; alignment: string; positioningRequests: number; alignmentRequests: number; checkedOut: boolean };
 }
 
 export function newIso20EvccFacts(): Iso20EvccFacts {

@@ -60,6 +60,28 @@ const FAILED: Readonly<Record<string, Factory>> = Object.freeze({
       AC_CPDResEnergyTransferMode: { EVSEMaximumChargePower: ZERO, EVSEMinimumChargePower: ZERO, EVSENominalFrequency: { Exponent: 0, Value: 50 } },
     }),
   AC_ChargeLoopReq: (code) => r("AC_ChargeLoopRes", code, { Scheduled_AC_CLResControlMode: {} }),
+  WPT_FinePositioningSetupReq: (code) =>
+    r("WPT_FinePositioningSetupRes", code, {
+      PrimaryDeviceFinePositioningMethodList: { WPT_FinePositioningMethod: ["Manual"] },
+      PrimaryDevicePairingMethodList: { WPT_PairingMethod: ["External confirmation"] },
+      PrimaryDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: ["PowerCheck"] },
+      NaturalOffset: 0,
+    }),
+  WPT_FinePositioningReq: (code) => r("WPT_FinePositioningRes", code, { EVSEProcessing: "Finished" }),
+  WPT_PairingReq: (code) => r("WPT_PairingRes", code, { EVSEProcessing: "Finished" }),
+  WPT_AlignmentCheckReq: (code) => r("WPT_AlignmentCheckRes", code, { EVSEProcessing: "Finished" }),
+  WPT_ChargeParameterDiscoveryReq: (code) =>
+    r("WPT_ChargeParameterDiscoveryRes", code, {
+      PDInputPowerClass: "MF-WPT1",
+      SDMinOutputPower: ZERO,
+      SDMaxOutputPower: ZERO,
+      SDMaxGroundClearanceSupport: 0,
+      SDMinGroundClearanceSupport: 0,
+      PDMinCoilCurrent: ZERO,
+      PDMaxCoilCurrent: ZERO,
+    }),
+  WPT_ChargeLoopReq: (code) =>
+    r("WPT_ChargeLoopRes", code, { EVPCPowerRequest: ZERO, SPCMaxOutputPowerLimit: ZERO, SPCMinOutputPowerLimit: ZERO, SPCChargeDiagnostics: "SPCNoIssue" }),
   ACDP_VehiclePositioningReq: (code) =>
     r("ACDP_VehiclePositioningRes", code, {
       EVSEProcessing: "Finished",

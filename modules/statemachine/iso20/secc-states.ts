@@ -28,6 +28,8 @@ import {
 import { dcCableCheck, dcChargeLoop, dcChargeParameterDiscovery, dcPreCharge, dcWeldingDetection } from "./secc-dc";
 import { acChargeLoop, acChargeParameterDiscovery } from "./secc-ac";
 import { acdpChargeLoop, acdpConnect, acdpDisconnect, acdpRoute, acdpSystemStatus, vehicleCheckIn, vehicleCheckOut, vehiclePositioning } from "./acdp-secc";
+import { mcsChargeLoop } from "./mcs";
+import { wptAlignmentCheck, wptChargeLoop, wptChargeParameterDiscovery, wptFinePositioning, wptFinePositioningSetup, wptPairing, wptRoute } from "./wpt-secc";
 
 export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.freeze({
   SessionSetup: seccState({ id: "SessionSetup", on: { SessionSetupReq: sessionSetup }, timeout: "communication-setup" }),
@@ -36,11 +38,16 @@ export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.fre
   ServiceDiscovery: seccState({ id: "ServiceDiscovery", on: { ServiceDiscoveryReq: serviceDiscovery, SessionStopReq: sessionStop } }),
   ServiceDetail: seccState({
     id: "ServiceDetail",
-    on: { ServiceDetailReq: serviceDetail, ServiceSelectionReq: acdpRoute(serviceSelection), SessionStopReq: sessionStop },
+    on: { ServiceDetailReq: serviceDetail, ServiceSelectionReq: acdpRoute(wptRoute(serviceSelection)), SessionStopReq: sessionStop },
   }),
   ChargeParameterDiscovery: seccState({
     id: "ChargeParameterDiscovery",
-    on: { DC_ChargeParameterDiscoveryReq: dcChargeParameterDiscovery, AC_ChargeParameterDiscoveryReq: acChargeParameterDiscovery, SessionStopReq: sessionStop },
+    on: {
+      DC_ChargeParameterDiscoveryReq: dcChargeParameterDiscovery,
+      AC_ChargeParameterDiscoveryReq: acChargeParameterDiscovery,
+      WPT_ChargeParameterDiscoveryReq: wptChargeParameterDiscovery,
+      SessionStopReq: sessionStop,
+    },
   }),
   ScheduleExchange: seccState({ id: "ScheduleExchange", on: { ScheduleExchangeReq: acdpRoute(scheduleExchange), SessionStopReq: sessionStop } }),
   CableCheck: seccState({ id: "CableCheck", on: { DC_CableCheckReq: dcCableCheck, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop }, timeout: "cable-check" }),
@@ -48,15 +55,22 @@ export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.fre
   PowerDelivery: seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: powerDelivery, DC_PreChargeReq: dcPreCharge, SessionStopReq: sessionStop } }),
   ChargeLoop: seccState({
     id: "ChargeLoop",
-    on: { DC_ChargeLoopReq: acdpChargeLoop(dcChargeLoop), AC_ChargeLoopReq: acChargeLoop, PowerDeliveryReq: powerDelivery, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop },
+    on: { DC_ChargeLoopReq: acdpChargeLoop(mcsChargeLoop(dcChargeLoop)), AC_ChargeLoopReq: acChargeLoop, WPT_ChargeLoopReq: wptChargeLoop, PowerDeliveryReq: powerDelivery, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop },
   }),
   WeldingDetection: seccState({ id: "WeldingDetection", on: { DC_WeldingDetectionReq: dcWeldingDetection, ACDP_DisconnectReq: acdpDisconnect, SessionStopReq: sessionStop } }),
   // ACDP services and VehicleCheckIn/Out (./acdp-secc.ts).
-  VehicleCheckIn: seccState({ id: "VehicleCheckIn", on: { VehicleCheckInReq: vehicleCheckIn, ACDP_VehiclePositioningReq: vehiclePositioning, SessionStopReq: sessionStop } }),
+  VehicleCheckIn: seccState({
+    id: "VehicleCheckIn",
+    on: { VehicleCheckInReq: vehicleCheckIn, ACDP_VehiclePositioningReq: vehiclePositioning, WPT_FinePositioningSetupReq: wptFinePositioningSetup, SessionStopReq: sessionStop },
+  }),
+  // WPT (./wpt-secc.ts): WPT_FinePositioningSetup is answered in VehicleCheckIn (check-in is optional).
+  WptFinePositioning: seccState({ id: "WptFinePositioning", on: { WPT_FinePositioningReq: wptFinePositioning, SessionStopReq: sessionStop } }),
+  WptPairing: seccState({ id: "WptPairing", on: { WPT_PairingReq: wptPairing, SessionStopReq: sessionStop } }),
+  WptAlignmentCheck: seccState({ id: "WptAlignmentCheck", on: { WPT_AlignmentCheckReq: wptAlignmentCheck, SessionStopReq: sessionStop } }),
   VehiclePositioning: seccState({ id: "VehiclePositioning", on: { ACDP_VehiclePositioningReq: vehiclePositioning, SessionStopReq: sessionStop } }),
   AcdpConnect: seccState({ id: "AcdpConnect", on: { ACDP_ConnectReq: acdpConnect, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop } }),
   VehicleCheckOut: seccState({ id: "VehicleCheckOut", on: { VehicleCheckOutReq: vehicleCheckOut, SessionStopReq: sessionStop } }),
-  SessionStop: seccState({ id: "SessionStop", on: { SessionStopReq: sessionStop } }),
+  SessionStop: seccState({ id: "SessionStop", on: { SessionStopReq: sessionStop, VehicleCheckOutReq: vehicleCheckOut } }),
 });
 
 export const ISO20_SECC: SeccProtocol = Object.freeze({
@@ -64,7 +78,7 @@ export const ISO20_SECC: SeccProtocol = Object.freeze({
   schema: "iso20-cm",
   states: ISO20_SECC_STATES,
   initial: "SessionSetup",
-  failedResponse: (name: string, code: string, session?: { dc: boolean; iso20?: { namespace: "dc" | "ac" } }) =>
+  failedResponse: (name: string, code: string, session?: { dc: boolean; iso20?: { namespace: string } }) =>
     iso20FailedResponse(name, code, session?.iso20 !== undefined ? session.iso20.namespace === "ac" : session !== undefined && !session.dc),
   timeouts: ISO20_SECC_TIMEOUTS,
   sequenceAfter: ISO20_SECC_SEQUENCE_AFTER,

@@ -19,12 +19,15 @@
 
 import type { ParameterSetType, ParameterType } from "../../exi/generated/iso20_cm/types";
 
-export type Iso20Transfer = "ac" | "dc" | "ac_bpt" | "dc_bpt" | "dc_acdp" | "dc_acdp_bpt" | "mcs" | "mcs_bpt";
+export type Iso20Transfer = "ac" | "dc" | "ac_bpt" | "dc_bpt" | "wpt" | "dc_acdp" | "dc_acdp_bpt" | "mcs" | "mcs_bpt";
+/** The -20 SAP namespaces (urn:iso:std:iso:15118:-20:DC, :AC, :WPT, :ACDP): the services a session may select belong to one. */
+export type Iso20Namespace = "dc" | "ac" | "wpt" | "acdp";
 export type Iso20ControlMode = "scheduled" | "dynamic";
 
 export const SERVICE_ID: Readonly<Record<Iso20Transfer, number>> = Object.freeze({
   ac: 1,
   dc: 2,
+  wpt: 3,
   dc_acdp: 4,
   ac_bpt: 5,
   dc_bpt: 6,
@@ -33,13 +36,15 @@ export const SERVICE_ID: Readonly<Record<Iso20Transfer, number>> = Object.freeze
   mcs_bpt: 9,
 });
 
-/** The transfer of a service ID; undefined for one this stack does not implement (WPT 3, AC_DER 10). */
+/** The transfer of a service ID; undefined for one this stack does not implement (AC_DER 10). */
 export function transferOfService(id: number): Iso20Transfer | undefined {
   switch (id) {
     case 1:
       return "ac";
     case 2:
       return "dc";
+    case 3:
+      return "wpt";
     case 4:
       return "dc_acdp";
     case 5:
@@ -58,7 +63,14 @@ export function transferOfService(id: number): Iso20Transfer | undefined {
 
 /** Energy flows through the DC messages (DC, DC_BPT, the ACDP services and MCS). */
 export function isDc(transfer: Iso20Transfer): boolean {
-  return transfer !== "ac" && transfer !== "ac_bpt";
+  return transfer !== "ac" && transfer !== "ac_bpt" && transfer !== "wpt";
+}
+
+/** The SAP namespace a service belongs to (MCS charges in the DC namespace: the -20:2022 SAP list has none of its own). */
+export function namespaceOf(transfer: Iso20Transfer): Iso20Namespace {
+  if (transfer === "ac" || transfer === "ac_bpt") return "ac";
+  if (transfer === "wpt") return "wpt";
+  return isAcdp(transfer) ? "acdp" : "dc";
 }
 
 export function isBpt(transfer: Iso20Transfer): boolean {
@@ -108,7 +120,6 @@ export function parameterSets(
   transfer: Iso20Transfer,
   options: { controlModes: readonly Iso20ControlMode[]; connector?: number; nominalVoltage?: number; bpt?: BptSettings; mobilityNeedsMode?: 1 | 2; pricing?: 0 | 1 | 2 },
 ): Iso20ParameterSet[] {
-  const dc = isDc(transfer);
   const bpt = isBpt(transfer)
     ? {
         channel: options.bpt?.channel ?? "unified",
@@ -125,7 +136,7 @@ export function parameterSets(
       connector: options.connector ?? (isMcs(transfer) ? MCS_CONNECTOR.mcs : 2),
       mobilityNeedsMode: options.mobilityNeedsMode ?? 1,
       pricing: options.pricing ?? 0,
-      nominalVoltage: dc ? undefined : options.nominalVoltage ?? 230,
+      nominalVoltage: transfer === "ac" || transfer === "ac_bpt" ? options.nominalVoltage ?? 230 : undefined,
       bpt,
     });
   }

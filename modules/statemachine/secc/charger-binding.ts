@@ -22,6 +22,7 @@ import type {
 } from "../charger-interfaces";
 import type { DischargeLimits } from "../iso20/config";
 import type { ConnectionDevice } from "../iso20/acdp-device";
+import type { WirelessPad } from "../iso20/wpt-device";
 import type { OperatorBackend } from "../operator-backend";
 
 export interface ChargerParts {
@@ -42,6 +43,8 @@ export interface ChargerParts {
   backend?: OperatorBackend;
   /** ISO 15118-20 ACDP: the automated connection device (pantograph) and its positioning sensors. */
   acdp?: ConnectionDevice;
+  /** ISO 15118-20 WPT: the primary device (ground pad and its supply power converter). */
+  wpt?: WirelessPad;
 }
 
 /**
@@ -77,7 +80,9 @@ export class ChargerBinding {
     if (parts.energyManager !== undefined) parts.energyManager.onEvent = sink;
     if (parts.backend !== undefined) parts.backend.onEvent = sink;
     if (parts.acdp !== undefined) parts.acdp.onEvent = sink;
+    if (parts.wpt !== undefined) parts.wpt.onEvent = sink;
     const device = parts.acdp;
+    const pad = parts.wpt;
     const { dc, meter, auth, inverter, energyManager, backend } = parts;
     const ac: AcSupply | undefined = parts.inverter ?? parts.ac;
     if (parts.inverter !== undefined) parts.inverter.onEvent = sink;
@@ -89,6 +94,8 @@ export class ChargerBinding {
       },
       startCableCheck: (voltage) => dc?.startIsolationCheck(voltage),
       acdpDevice: (command) => (command === "lower" ? device?.lower() : device?.raise()),
+      wptPad: (command, watts) => (command === "alignment" ? pad?.startAlignmentCheck() : pad?.setPower(watts)),
+      wptVendorData: (message, containers) => pad?.onVendorData?.(message, containers),
       preCharge: (voltage, current) => dc?.setTarget(voltage, current),
       dcTarget: (voltage, current) => dc?.setTarget(voltage, current),
       acTarget: (watts) => inverter?.setActivePower(watts),
@@ -105,11 +112,13 @@ export class ChargerBinding {
       stopCharging: (mode) => {
         if (mode === "ac") ac?.open();
         else dc?.stop();
+        pad?.setPower(0);
         backend?.chargingStopped?.();
       },
       sessionStopped: (reason) => {
         backend?.sessionStopped?.(reason);
         dc?.stop();
+        pad?.setPower(0);
         if (ac?.closed) ac.open();
         auth?.cancel();
         energyManager?.sessionStopped?.();

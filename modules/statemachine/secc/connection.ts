@@ -85,7 +85,7 @@ export class SeccConnection {
 
   #message(message: V2gtpMessage): void {
     const schema = message.schema;
-    if (schema !== "apphand" && schema !== "din" && schema !== "iso2" && schema !== "iso20-cm" && schema !== "iso20-dc" && schema !== "iso20-ac" && schema !== "iso20-acdp") {
+    if (schema !== "apphand" && schema !== "din" && schema !== "iso2" && (schema === undefined || schema.indexOf("iso20-") !== 0)) {
       this.#logger.log("warn", "secc", "payload of a protocol this SECC does not speak", { payloadType: message.payloadType });
       this.#conn.close();
       return;

@@ -28,6 +28,9 @@ import { DIN_SECC } from "../din/secc-states";
 import { ISO2_SECC } from "../iso2/secc-states";
 import { ISO20_SECC } from "../iso20/secc-states";
 import { initialAcdpDevice } from "../iso20/acdp-device";
+import { initialWptPad } from "../iso20/wpt-device";
+import { namespaceOf } from "../iso20/services";
+import type { Iso20Namespace } from "../iso20/services";
 import { iso20Offer } from "../iso20/config";
 import { newIso20Record } from "../iso20/context";
 import { asciiBytes, iso20SchemaOfMessage, iso20SessionIdOf, setIso20Header } from "../iso20/envelope";
@@ -414,16 +417,23 @@ export class SeccSession {
       else {
         if (config.dc !== undefined) offer.push("iso20-dc");
         if (config.ac !== undefined) offer.push("iso20-ac");
+        // WPT and ACDP have their own -20 namespaces: offered when a service of theirs is.
+        const services = config.iso20?.services ?? [];
+        if (services.some((t) => namespaceOf(t) === "wpt")) offer.push("iso20-wpt");
+        if (services.some((t) => namespaceOf(t) === "acdp")) offer.push("iso20-acdp");
       }
     }
     return offer;
   }
 
-  #select(id: SapProtocolId, namespace?: "dc" | "ac"): void {
+  #select(id: SapProtocolId, namespace?: Iso20Namespace): void {
     const protocol = PROTOCOLS[id];
     this.#protocol = protocol;
     const tupleId = this.#config.iso20?.scheduleTupleId ?? this.#config.saScheduleTupleId ?? 1;
-    const iso20 = id === "iso20" ? newIso20Record(namespace ?? (this.#config.dc !== undefined ? "dc" : "ac"), iso20Offer(this.#config), tupleId) : undefined;
+    // Without SAP (a session set up directly for -20) the namespace of the first configured service.
+    const first = this.#config.iso20?.services?.[0];
+    const fallback: Iso20Namespace = first !== undefined ? namespaceOf(first) : this.#config.dc !== undefined ? "dc" : "ac";
+    const iso20 = id === "iso20" ? newIso20Record(namespace ?? fallback, iso20Offer(this.#config), tupleId) : undefined;
     this.#ctx = newContext(id, tupleId, iso20);
     this.#state = protocol.states[protocol.initial];
   }
@@ -670,6 +680,19 @@ export class SeccSession {
       case "acdp-raise":
         fb.acdpDevice?.("raise");
         return;
+      case "wpt-vendor":
+      case "wpt-alignment":
+      case "wpt-power": {
+        // The EV's vendor containers reach the pad untouched, before the pad is told what to do.
+        const w = ctx.iso20?.wpt;
+        if (w?.vendorIn !== undefined) {
+          fb.wptVendorData?.(w.vendorIn.message, w.vendorIn.containers);
+          w.vendorIn = undefined;
+        }
+        if (signal === "wpt-alignment") fb.wptPad?.("alignment", 0);
+        else if (signal === "wpt-power") fb.wptPad?.("power", ctx.iso20?.targetPower ?? 0);
+        return;
+      }
       case "welding-detection":
         fb.weldingDetection?.();
         return;
@@ -740,6 +763,9 @@ export class SeccSession {
         break;
       case "acdp-device":
         evse.acdp = { ...(evse.acdp ?? initialAcdpDevice()), ...event.state };
+        break;
+      case "wpt-pad":
+        evse.wpt = { ...(evse.wpt ?? initialWptPad()), ...event.state };
         break;
       case "cp-state":
         evse.cpState = event.state;

@@ -1,4 +1,4 @@
-// Test support: an ISO 15118-20 ACDP (pantograph) or MCS stack in memory — EvccConnection ⇄
+// Test support: an ISO 15118-20 ACDP (pantograph) or MCS (truck) stack in memory — EvccConnection ⇄
 // SeccConnection over paired streams on a ManualClock, the simulated DC module, the vehicle
 // driving in (SimApproach) and the pantograph (SimPantograph). No SLAC, no pilot: the IP link
 // exists from the start (ACDP runs over WLAN, MCS over its own Ethernet).
@@ -10,10 +10,12 @@ import type { EvccConnectionOutcome, EvccTraceEntry } from "../../../modules/sta
 import { ChargerBinding, SeccConnection } from "../../../modules/statemachine/index";
 import type { SeccConfig, StopReason } from "../../../modules/statemachine/index";
 import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
+import { isAcdp } from "../../../modules/statemachine/iso20/services";
 import { SimApproach, SimPantograph } from "../../../simulation/acdp/pantograph";
 import type { SimApproachOptions, SimPantographOptions } from "../../../simulation/acdp/pantograph";
 import { SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
 import { SimVehicle } from "../../../simulation/vehicle/index";
+import type { BatteryOptions } from "../../../simulation/vehicle/index";
 import { streamPair } from "../evcc/memory-link";
 import { DC20, UNIX } from "./support";
 
@@ -23,7 +25,7 @@ export function acdpStack(options: {
   secc?: Partial<SeccConfig>;
   approach?: Partial<SimApproachOptions>;
   pantograph?: Partial<SimPantographOptions>;
-  battery?: { capacityKWh: number; soc: number; maxCurrent: number; cells?: number };
+  battery?: BatteryOptions;
   targetSoc?: number;
 }) {
   const clock = new ManualClock({ start: 1_000 });
@@ -40,7 +42,7 @@ export function acdpStack(options: {
   const approach = new SimApproach({ clock, ...options.approach });
   const pantograph = new SimPantograph({ clock, approach, ...options.pantograph });
   const meter = new SimMeter({ clock, power: () => dc.presentVoltage * dc.presentCurrent });
-  const binding = new ChargerBinding({ dc, meter, acdp: pantograph });
+  const binding = new ChargerBinding({ dc, meter, acdp: isAcdp(options.transfer) ? pantograph : undefined });
   let seccClosed: StopReason | string | undefined;
   const seccTrace: string[] = [];
   const secc = new SeccConnection({
@@ -81,8 +83,11 @@ export function acdpStack(options: {
   return { clock, evcc, secc, dc, vehicle, approach, pantograph, meter, trace, seccTrace, outcome: () => outcome, seccClosed: () => seccClosed };
 }
 
-export function runAcdp(s: ReturnType<typeof acdpStack>, seconds = 3600): EvccConnectionOutcome | undefined {
-  for (let i = 0; i < seconds && !s.outcome(); i++) s.clock.advance(1000);
+export function runAcdp(s: ReturnType<typeof acdpStack>, seconds = 3600, each?: () => void): EvccConnectionOutcome | undefined {
+  for (let i = 0; i < seconds && !s.outcome(); i++) {
+    s.clock.advance(1000);
+    each?.();
+  }
   s.clock.advance(6000);
   return s.outcome();
 }

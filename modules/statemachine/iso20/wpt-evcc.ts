@@ -1,0 +1,231 @@
+// ISO 15118-20 EVCC: wireless power transfer (service WPT 3), the vehicle's side, as steps of
+// the shared EvccSession (sequence and its source: ./wpt-secc.ts). The receiver is polled like
+// the BMS (Iso20EvBms.wptReceiver); vendor-specific containers go to and come from it untouched.
+//
+//   ServiceSelection → VehicleCheckIn → WPT_FinePositioningSetup → WPT_FinePositioning… →
+//   WPT_Pairing… → WPT_AlignmentCheck… → WPT_ChargeParameterDiscovery → ScheduleExchange →
+//   PowerDelivery(Start) → WPT_ChargeLoop… → PowerDelivery(Stop) → VehicleCheckOut → SessionStop.
+
+import type { EvccStep, StepContext, StepResult, VehicleAction } from "../evcc/step";
+import type { EvccStepId } from "../evcc/types";
+import { ACDP_EVCC_POSITIONING_REQUESTS, vehicleCheckIn, vehicleCheckOut } from "./acdp-evcc";
+import { HEADER_SLOT } from "./envelope";
+import type { Iso20EvBms, Iso20EvccFacts } from "./evcc-types";
+import { ISO20_AC_EVCC_STEPS, loopOutcome, step } from "./evcc-steps";
+import { fromRational, optionalRational, rational } from "./rational";
+import type { WptReceiver } from "./wpt-device";
+
+type Res = Record<string, any>;
+
+/** Alignment-check requests before the EV gives up waiting for a verdict (× pollInterval). */
+const WPT_EVCC_ALIGNMENT_REQUESTS = 150;
+
+/** A vehicle without a receiver model: it stands still and never observes a pad code, so pairing times out (V2G_EVCC_Ongoing). */
+const NO_RECEIVER: WptReceiver = Object.freeze({
+  moving: () => false,
+  positioning: () => "EVResultSuccess" as const,
+  groundClearance: () => ({ min: 100, max: 250 }),
+  naturalFrequency: () => 85_000,
+  maxPower: () => 0,
+  observedIdCode: () => undefined,
+  ownIdCode: () => 0,
+  alignment: () => "EVResultUnknown" as const,
+  powerRequest: () => 0,
+  powerOutput: () => 0,
+});
+
+function receiver(ctx: StepContext): WptReceiver {
+  return (ctx.bms as Iso20EvBms).wptReceiver?.() ?? NO_RECEIVER;
+}
+
+function progress(ctx: StepContext): NonNullable<Iso20EvccFacts["wpt"]> {
+  const f = ctx.facts.iso20!;
+  if (f.wpt === undefined) f.wpt = { positioning: "EVResultUnknown", alignment: "EVResultUnknown", positioningRequests: 0, alignmentRequests: 0, checkedOut: false };
+  return f.wpt;
+}
+
+/** The receiver's vendor containers for a request field, untouched (absent when it has none). */
+function vendorOut(field: string, ctx: StepContext): Record<string, unknown> {
+  const data = receiver(ctx).vendorData?.();
+  return data !== undefined && data.length > 0 ? { [field]: data.slice() } : {};
+}
+
+/** The pad's vendor containers of a response, untouched, to the receiver. */
+function vendorIn(message: string, containers: readonly Uint8Array[] | undefined, ctx: StepContext): void {
+  if (containers !== undefined && containers.length > 0) receiver(ctx).onVendorData?.(message, containers);
+}
+
+const finePositioningSetup = step({
+  id: "WptFinePositioningSetup",
+  request: "WPT_FinePositioningSetupReq",
+  build: (ctx) => ({
+    Header: HEADER_SLOT,
+    EVProcessing: "Finished",
+    EVDeviceFinePositioningMethodList: { WPT_FinePositioningMethod: ["LF_TxPrimaryDevice", "Manual"] },
+    EVDevicePairingMethodList: { WPT_PairingMethod: ["LF_TxPrimaryDevice"] },
+    EVDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: ["PowerCheck"] },
+    NaturalOffset: 0,
+    ...vendorOut("VendorSpecificDataContainer", ctx),
+  }),
+  onResponse(res: Res, ctx) {
+    vendorIn("WPT_FinePositioningSetupRes", res.VendorSpecificDataContainer, ctx);
+    return { kind: "next", step: "WptFinePositioning" };
+  },
+});
+
+const finePositioning = step({
+  id: "WptFinePositioning",
+  request: "WPT_FinePositioningReq",
+  build(ctx) {
+    const rx = receiver(ctx);
+    const p = progress(ctx);
+    p.positioningRequests++;
+    p.positioning = rx.moving() ? "EVResultUnknown" : rx.positioning();
+    return {
+      Header: HEADER_SLOT,
+      EVProcessing: p.positioning === "EVResultUnknown" ? "Ongoing" : "Finished",
+      EVResultCode: p.positioning,
+      ...vendorOut("VendorSpecificDataContainer", ctx),
+    };
+  },
+  trace: (ctx) => ({ result: progress(ctx).positioning }),
+  onResponse(res: Res, ctx) {
+    vendorIn("WPT_FinePositioningRes", res.VendorSpecificDataContainer, ctx);
+    const p = progress(ctx);
+    if (p.positioning === "EVResultFailed") return { kind: "wind-down", reason: "timeout-ongoing", detail: "WPT: the vehicle stopped outside the pad's tolerance" };
+    if (p.positioning === "EVResultSuccess" && res.EVSEProcessing === "Finished") return { kind: "next", step: "WptPairing" };
+    if (p.positioningRequests >= ACDP_EVCC_POSITIONING_REQUESTS) return { kind: "wind-down", reason: "timeout-ongoing", detail: "WPT: the vehicle never got over the pad" };
+    return { kind: "repeat", delay: ctx.config.pollInterval };
+  },
+});
+
+const pairing = step({
+  id: "WptPairing",
+  request: "WPT_PairingReq",
+  phaseTimer: "ongoing",
+  build(ctx) {
+    const code = receiver(ctx).observedIdCode();
+    const body: Record<string, unknown> = { Header: HEADER_SLOT, EVProcessing: code === undefined ? "Ongoing" : "Finished" };
+    if (code !== undefined) body.ObservedIDCode = code;
+    body.EVResultCode = code === undefined ? "EVResultUnknown" : "EVResultSuccess";
+    return { ...body, ...vendorOut("VendorSpecificDataContainer", ctx) };
+  },
+  onResponse(res: Res, ctx) {
+    vendorIn("WPT_PairingRes", res.VendorSpecificDataContainer, ctx);
+    const rx = receiver(ctx);
+    if (res.ObservedIDCode !== undefined && res.ObservedIDCode !== rx.ownIdCode()) {
+      // The pad saw another vehicle's code: we are not the vehicle over this pad.
+      return { kind: "wind-down", reason: "sequence", detail: `WPT pairing: the pad observed code ${res.ObservedIDCode}, ours is ${rx.ownIdCode()}` };
+    }
+    if (rx.observedIdCode() !== undefined && res.EVSEProcessing === "Finished") return { kind: "next", step: "WptAlignmentCheck" };
+    return { kind: "repeat", delay: ctx.config.pollInterval };
+  },
+});
+
+const alignmentCheck = step({
+  id: "WptAlignmentCheck",
+  request: "WPT_AlignmentCheckReq",
+  build(ctx) {
+    const p = progress(ctx);
+    p.alignmentRequests++;
+    p.alignment = receiver(ctx).alignment();
+    return {
+      Header: HEADER_SLOT,
+      EVProcessing: p.alignment === "EVResultUnknown" ? "Ongoing" : "Finished",
+      EVResultCode: p.alignment,
+      ...vendorOut("VendorSpecificDataContainer", ctx),
+    };
+  },
+  trace: (ctx) => ({ result: progress(ctx).alignment }),
+  onResponse(res: Res, ctx) {
+    vendorIn("WPT_AlignmentCheckRes", res.VendorSpecificDataContainer, ctx);
+    const p = progress(ctx);
+    if (p.alignment === "EVResultFailed") return { kind: "wind-down", reason: "ev-error", detail: "WPT alignment check failed (coupling too weak)" };
+    if (p.alignment === "EVResultSuccess" && res.EVSEProcessing === "Finished") return { kind: "next", step: "ChargeParameterDiscovery" };
+    if (p.alignmentRequests >= WPT_EVCC_ALIGNMENT_REQUESTS) return { kind: "wind-down", reason: "timeout-ongoing", detail: "WPT alignment check never finished" };
+    return { kind: "repeat", delay: ctx.config.pollInterval };
+  },
+});
+
+const chargeParameterDiscovery = step({
+  id: "ChargeParameterDiscovery",
+  request: "WPT_ChargeParameterDiscoveryReq",
+  build(ctx) {
+    const rx = receiver(ctx);
+    const clearance = rx.groundClearance();
+    return {
+      Header: HEADER_SLOT,
+      EVPCMaxReceivablePower: rational(rx.maxPower()),
+      SDMaxGroundClearence: clearance.max,
+      SDMinGroundClearence: clearance.min,
+      EVPCNaturalFrequency: rational(rx.naturalFrequency()),
+      EVPCDeviceLocalControl: false,
+      ...vendorOut("VendorSpecificDataContainer", ctx),
+    };
+  },
+  onResponse(res: Res, ctx) {
+    vendorIn("WPT_ChargeParameterDiscoveryRes", res.SDManufacturerSpecificDataContainer, ctx);
+    ctx.facts.evse.maxPower = fromRational(res.SDMaxOutputPower);
+    return { kind: "next", step: "ScheduleExchange" };
+  },
+});
+
+const chargeLoop = step({
+  id: "ChargeLoop",
+  request: "WPT_ChargeLoopReq",
+  build(ctx) {
+    const rx = receiver(ctx);
+    return {
+      Header: HEADER_SLOT,
+      DisplayParameters: { PresentSOC: Math.max(0, Math.min(100, Math.floor(ctx.bms.soc()))), ChargingComplete: ctx.bms.chargingComplete() },
+      MeterInfoRequested: false,
+      EVPCPowerRequest: rational(Math.round(rx.powerRequest())),
+      EVPCPowerOutput: rational(Math.round(rx.powerOutput())),
+      EVPCChargeDiagnostics: "EVPCNoIssue",
+      ...vendorOut("ManufacturerSpecificDataContainer", ctx),
+    };
+  },
+  trace: (ctx) => ({ soc: Math.round(ctx.bms.soc() * 10) / 10, power: Math.round(receiver(ctx).powerOutput()) }),
+  onResponse(res: Res, ctx) {
+    vendorIn("WPT_ChargeLoopRes", res.ManufacturerSpecificDataContainer, ctx);
+    const max = optionalRational(res.SPCMaxOutputPowerLimit);
+    if (max !== undefined) ctx.facts.evse.maxPower = max;
+    const actions: VehicleAction[] = [{ kind: "evse-values", values: { maxPower: ctx.facts.evse.maxPower } }];
+    if (res.SPCChargeDiagnostics !== undefined && res.SPCChargeDiagnostics !== "SPCNoIssue" && res.EVSEStatus === undefined) {
+      return { kind: "wind-down", reason: "evse-error", detail: `WPT pad: ${res.SPCChargeDiagnostics}`, actions };
+    }
+    return loopOutcome(res, ctx, actions, ctx.config.chargingStatusInterval);
+  },
+});
+
+/** ServiceSelection → VehicleCheckIn; SessionStop after charging → VehicleCheckOut first. */
+function detour(base: EvccStep): EvccStep {
+  const inner = base;
+  return Object.freeze({
+    ...inner,
+    onResponse(res: Res, ctx: StepContext): StepResult {
+      const out = inner.onResponse(res, ctx);
+      if (out.kind !== "next") return out;
+      if (out.step === "ChargeParameterDiscovery" && inner.id === "ServiceSelection") return { ...out, step: "VehicleCheckIn" };
+      if (out.step === "SessionStop" && !progress(ctx).checkedOut) {
+        progress(ctx).checkedOut = true;
+        return { ...out, step: "VehicleCheckOut" };
+      }
+      return out;
+    },
+  });
+}
+
+export const ISO20_WPT_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>> = Object.freeze({
+  ...ISO20_AC_EVCC_STEPS,
+  ServiceSelection: detour(ISO20_AC_EVCC_STEPS.ServiceSelection!),
+  PowerDelivery: detour(ISO20_AC_EVCC_STEPS.PowerDelivery!),
+  VehicleCheckIn: vehicleCheckIn,
+  WptFinePositioningSetup: finePositioningSetup,
+  WptFinePositioning: finePositioning,
+  WptPairing: pairing,
+  WptAlignmentCheck: alignmentCheck,
+  ChargeParameterDiscovery: chargeParameterDiscovery,
+  ChargeLoop: chargeLoop,
+  VehicleCheckOut: vehicleCheckOut,
+});

@@ -1,0 +1,208 @@
+// ISO 15118-20 SECC: wireless power transfer (service WPT 3, namespace :-20:WPT, V2GTP payload
+// type 0x8006), the primary device's side. Pure handlers per message (V2G_CI_WPT.xsd), the pad
+// as data (facts.evse.wpt, ./wpt-device.ts), its actions as signals ("wpt-alignment",
+// "wpt-power"), vendor-specific containers passed through untouched in both directions.
+//
+// Sequence (the order issue 14 gives for the -20 WPT flow; the -20 text was not available here):
+//   … ServiceSelection(WPT) → [VehicleCheckIn…] → WPT_FinePositioningSetup… →
+//   WPT_FinePositioning… (Ongoing until the receiver is over the pad) → WPT_Pairing… (the
+//   codes each side observed must be the other's) → WPT_AlignmentCheck… (the pad energises at
+//   low power; coupling checked) → WPT_ChargeParameterDiscovery → ScheduleExchange →
+//   PowerDelivery(Start) → WPT_ChargeLoop… → PowerDelivery(Stop) → [VehicleCheckOut] → SessionStop.
+// The schedule's power comes from config.schedulePower / pmaxSchedule (a WPT charger has no
+// config.dc or config.ac to derive it from).
+//
+// Faults: the vehicle never gets over the pad → WPT_FinePositioningRes FAILED after the
+// positioning limit; the EV observed another pad's code → WPT_PairingRes FAILED (the vehicle
+// is over a different pad); the pad's alignment check fails → WPT_AlignmentCheckRes FAILED; a
+// ground clearance the pad cannot serve → FAILED_WrongChargeParameter; the pad's diagnostics
+// (foreign object, living object, overheating) during the loop → power off, EVSENotification
+// Terminate, the EV winds down in order.
+
+import type { SeccFacts } from "../charger-interfaces";
+import { reply, stop } from "../framework";
+import type { HandlerResult, Reply } from "../framework";
+import type { AnyBody } from "../msg-types";
+import type { SeccContext } from "../secc/context";
+import type { SeccHandler } from "../secc/types";
+import type * as wpt from "../../exi/generated/iso20_wpt/types";
+import { ACDP_POSITIONING_LIMIT } from "./acdp-secc";
+import { rec } from "./context";
+import type { Iso20Record } from "./context";
+import { HEADER_SLOT } from "./envelope";
+import { fromRational, rational } from "./rational";
+import { loopResponseHead, noteDisplay } from "./secc-loop";
+import type { WptPadState } from "./wpt-device";
+import { initialWptPad, overPad } from "./wpt-device";
+
+/** The methods this SECC's pad supports, in preference order (WPT_FinePositioningSetupRes lists). */
+const PAD_FINE_POSITIONING = Object.freeze(["LF_TxPrimaryDevice", "Manual"]);
+const PAD_PAIRING = Object.freeze(["LF_TxPrimaryDevice", "External confirmation"]);
+const PAD_ALIGNMENT_CHECK = Object.freeze(["PowerCheck"]);
+
+function res(name: string, code: string, rest?: object): AnyBody {
+  return { [name]: { Header: HEADER_SLOT, ResponseCode: code, ...rest } };
+}
+
+function padOf(facts: SeccFacts): WptPadState {
+  return facts.evse.wpt ?? initialWptPad();
+}
+
+/** Keeps the EV's vendor containers for the pad (handed over with the next wpt-* signal). */
+function noteVendor(r: Iso20Record, message: string, containers: readonly Uint8Array[] | undefined): void {
+  if (containers !== undefined && containers.length > 0) r.wpt.vendorIn = { message, containers };
+}
+
+/** The pad's vendor containers for a response field, untouched (absent when it has none). */
+function vendorOut(field: string, pad: WptPadState): Record<string, unknown> {
+  const data = pad.vendorData;
+  return data !== undefined && data.length > 0 ? { [field]: data.slice() } : {};
+}
+
+/** WPT_FinePositioningSetupReq: the pad's methods and natural offset for the EV's; Finished from the EV → fine positioning. */
+export function wptFinePositioningSetup(req: wpt.WPT_FinePositioningSetupReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const r = rec(ctx);
+  const pad = padOf(facts);
+  noteVendor(r, "WPT_FinePositioningSetupReq", req.VendorSpecificDataContainer);
+  const body = res("WPT_FinePositioningSetupRes", "OK", {
+    PrimaryDeviceFinePositioningMethodList: { WPT_FinePositioningMethod: PAD_FINE_POSITIONING.slice() },
+    PrimaryDevicePairingMethodList: { WPT_PairingMethod: PAD_PAIRING.slice() },
+    PrimaryDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: PAD_ALIGNMENT_CHECK.slice() },
+    NaturalOffset: 0,
+    ...vendorOut("VendorSpecificDataContainer", pad),
+  });
+  return reply(body, req.EVProcessing === "Finished" ? "WptFinePositioning" : undefined, "wpt-vendor");
+}
+
+function processingRes(name: string, code: string, finished: boolean, pad: WptPadState, rest?: object): AnyBody {
+  return res(name, code, { EVSEProcessing: finished ? "Finished" : "Ongoing", ...rest, ...vendorOut("VendorSpecificDataContainer", pad) });
+}
+
+/**
+ * WPT_FinePositioningReq: Ongoing until the pad sees the receiver within its tolerance; the EV's
+ * Finished with EVResultSuccess over the pad → pairing. No alignment within the positioning
+ * limit (the same 120 s as ACDP: ./acdp-secc.ts) → FAILED.
+ */
+export function wptFinePositioning(req: wpt.WPT_FinePositioningReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const r = rec(ctx);
+  const pad = padOf(facts);
+  noteVendor(r, "WPT_FinePositioningReq", req.VendorSpecificDataContainer);
+  if (r.wpt.positioningSince < 0) r.wpt.positioningSince = facts.now;
+  const over = overPad(pad);
+  if (over && req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess") {
+    return reply(processingRes("WPT_FinePositioningRes", "OK", true, pad), "WptPairing", "wpt-vendor");
+  }
+  if (!over && facts.now - r.wpt.positioningSince >= ACDP_POSITIONING_LIMIT) return stop(processingRes("WPT_FinePositioningRes", "FAILED", true, pad), "failed-response");
+  return reply(processingRes("WPT_FinePositioningRes", "OK", over, pad), undefined, "wpt-vendor");
+}
+
+/**
+ * WPT_PairingReq: the EV names the code it observed; it must be this pad's (else FAILED: the
+ * vehicle stands over another pad). The answer gives the code the pad observed of the EV, for
+ * the EV's own check. Finished from the EV → alignment check.
+ */
+export function wptPairing(req: wpt.WPT_PairingReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const r = rec(ctx);
+  const pad = padOf(facts);
+  noteVendor(r, "WPT_PairingReq", req.VendorSpecificDataContainer);
+  const observed = pad.observedIdCode !== undefined ? { ObservedIDCode: pad.observedIdCode } : {};
+  if (req.ObservedIDCode !== undefined && req.ObservedIDCode !== pad.idCode) return stop(processingRes("WPT_PairingRes", "FAILED", true, pad, observed), "failed-response");
+  const done = req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess" && req.ObservedIDCode !== undefined;
+  if (done) r.wpt.paired = true;
+  return reply(processingRes("WPT_PairingRes", "OK", req.ObservedIDCode !== undefined, pad, observed), done ? "WptAlignmentCheck" : undefined, "wpt-vendor");
+}
+
+/**
+ * WPT_AlignmentCheckReq: the first one energises the pad at low power (signal wpt-alignment);
+ * Ongoing until the pad's check is done. The pad's check failed → FAILED. Both sides content
+ * (EV Finished with EVResultSuccess) → charge parameters.
+ */
+export function wptAlignmentCheck(req: wpt.WPT_AlignmentCheckReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const r = rec(ctx);
+  const pad = padOf(facts);
+  noteVendor(r, "WPT_AlignmentCheckReq", req.VendorSpecificDataContainer);
+  const measured = { PowerTransmitted: rational(pad.powerTransmitted), SupplyDeviceCurrent: rational(pad.coilCurrent) };
+  if (!r.wpt.alignmentStarted) {
+    r.wpt.alignmentStarted = true;
+    return reply(processingRes("WPT_AlignmentCheckRes", "OK", false, pad, measured), undefined, "wpt-alignment");
+  }
+  if (pad.alignment === "failed") return stop(processingRes("WPT_AlignmentCheckRes", "FAILED", true, pad, measured), "failed-response");
+  const ok = pad.alignment === "ok";
+  if (ok && req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess") {
+    r.wpt.aligned = true;
+    return reply(processingRes("WPT_AlignmentCheckRes", "OK", true, pad, measured), "ChargeParameterDiscovery", "wpt-vendor");
+  }
+  return reply(processingRes("WPT_AlignmentCheckRes", "OK", ok, pad, measured), undefined, "wpt-vendor");
+}
+
+/**
+ * WPT_ChargeParameterDiscoveryReq: the EV's receivable power and ground clearance in, the pad's
+ * class, power and coil current ranges out. A ground clearance the pad cannot serve →
+ * FAILED_WrongChargeParameter.
+ */
+export function wptChargeParameterDiscovery(req: wpt.WPT_ChargeParameterDiscoveryReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const r = rec(ctx);
+  const pad = padOf(facts);
+  noteVendor(r, "WPT_ChargeParameterDiscoveryReq", req.VendorSpecificDataContainer);
+  ctx.ev.maxPower = r.ev.maxChargePower = fromRational(req.EVPCMaxReceivablePower);
+  const body = res("WPT_ChargeParameterDiscoveryRes", "OK", {
+    PDInputPowerClass: pad.powerClass,
+    SDMinOutputPower: rational(pad.minPower),
+    SDMaxOutputPower: rational(pad.maxPower),
+    SDMaxGroundClearanceSupport: pad.maxGroundClearance,
+    SDMinGroundClearanceSupport: pad.minGroundClearance,
+    PDMinCoilCurrent: rational(pad.minCoilCurrent),
+    PDMaxCoilCurrent: rational(pad.maxCoilCurrent),
+    ...vendorOut("SDManufacturerSpecificDataContainer", pad),
+  });
+  if (req.SDMinGroundClearence > pad.maxGroundClearance || req.SDMaxGroundClearence < pad.minGroundClearance) {
+    (body.WPT_ChargeParameterDiscoveryRes as Record<string, unknown>).ResponseCode = "FAILED_WrongChargeParameter";
+    return stop(body, "failed-response");
+  }
+  return reply(body, "ScheduleExchange", "wpt-vendor");
+}
+
+/**
+ * WPT_ChargeLoopReq: the EV's power request, within the pad's maximum (0 in standby), goes to
+ * the pad (signal wpt-power); the answer gives the pad's limits, input power and diagnostics.
+ * A pad fault (FOD, LOP, overheating, anomaly) → power off and EVSENotification Terminate.
+ */
+export function wptChargeLoop(req: wpt.WPT_ChargeLoopReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const r = rec(ctx);
+  const pad = padOf(facts);
+  noteDisplay(ctx, req.DisplayParameters);
+  noteVendor(r, "WPT_ChargeLoopReq", req.ManufacturerSpecificDataContainer);
+  const fault = pad.diagnostics !== "SPCNoIssue";
+  const asked = fromRational(req.EVPCPowerRequest);
+  const target = fault || r.standby ? 0 : Math.max(0, Math.min(asked, pad.maxPower, r.ev.maxChargePower > 0 ? r.ev.maxChargePower : asked));
+  r.targetPower = target;
+  ctx.ev.chargingComplete = req.DisplayParameters?.ChargingComplete === true;
+  const head = loopResponseHead(facts, r, false, req.MeterInfoRequested);
+  const out: Record<string, unknown> = { Header: head.Header, ResponseCode: head.ResponseCode };
+  const status = fault ? { NotificationMaxDelay: 0, EVSENotification: "Terminate" } : head.EVSEStatus;
+  if (status !== undefined) out.EVSEStatus = status;
+  if (head.MeterInfo !== undefined) out.MeterInfo = head.MeterInfo;
+  out.EVPCPowerRequest = rational(target);
+  out.SDPowerInput = rational(pad.inputPower);
+  out.SPCMaxOutputPowerLimit = rational(pad.maxPower);
+  out.SPCMinOutputPowerLimit = rational(pad.minPower);
+  out.SPCChargeDiagnostics = pad.diagnostics;
+  const vendor = vendorOut("ManufacturerSpecificDataContainer", pad);
+  if (vendor.ManufacturerSpecificDataContainer !== undefined) out.ManufacturerSpecificDataContainer = vendor.ManufacturerSpecificDataContainer;
+  return reply({ WPT_ChargeLoopRes: out }, undefined, "wpt-power");
+}
+
+/**
+ * Wraps ServiceSelection: a WPT session checks in and fine-positions before its charge
+ * parameters (ACDP's detours: ./acdp-secc.ts acdpRoute).
+ */
+export function wptRoute(handler: SeccHandler): SeccHandler {
+  // A const binding for the closure (Moddable's preload wants what a frozen table's functions capture to be const).
+  const inner = handler;
+  return (req: any, ctx: SeccContext, facts: SeccFacts): HandlerResult => {
+    const out = inner(req, ctx, facts);
+    if (out.kind !== "reply" || ctx.iso20?.transfer !== "wpt") return out;
+    if (out.next === "ChargeParameterDiscovery" && !ctx.iso20.wpt.aligned) return { ...out, next: "VehicleCheckIn" } as Reply;
+    return out;
+  };
+}
