@@ -8,7 +8,7 @@
 import type { AcdpDeviceState } from "./iso20/acdp-device";
 import type { WptPadState } from "./iso20/wpt-device";
 import type { Millis } from "../common/index";
-import type { DischargeLimits, Iso20SeccConfig } from "./iso20/config";
+import type { DischargeLimits, Iso20SeccConfig, PriceSchedule } from "./iso20/config";
 
 export type EnergyTransferMode =
   | "AC_single_phase_core"
@@ -153,6 +153,13 @@ export type ControlEvent =
    * session that already charges (ISO-2 EVSENotification ReNegotiation: the EV repeats ChargeParameterDiscovery).
    */
   | { readonly kind: "schedule"; readonly steps: readonly { readonly start: number; readonly power: number }[] | undefined }
+  /**
+   * ISO 15118-20: the tariff the next ScheduleExchangeRes offers (the site's price input),
+   * instead of config.iso20.prices; undefined returns to it. Push "renegotiate" after it for a
+   * session that already charges. The parameter sets' Pricing (absolute or levels) stays the
+   * configured one: a charger that means to send prices configures a tariff to start with.
+   */
+  | { readonly kind: "prices"; readonly prices: PriceSchedule | undefined }
   /** ISO 15118-20 ACDP: what the automated connection device and its positioning sensors report now (iso20/acdp-device.ts). */
   | { readonly kind: "acdp-device"; readonly state: Partial<AcdpDeviceState> }
   /** ISO 15118-20 WPT: what the primary device (ground pad) reports now (iso20/wpt-device.ts). */
@@ -181,6 +188,8 @@ export interface EvseFacts {
   iso20Notification?: "Pause" | "ExitStandby" | "ServiceRenegotiation";
   /** The operator's PMax steps (ControlEvent schedule); undefined: config.pmaxSchedule / the limit. */
   schedule?: readonly { readonly start: number; readonly power: number }[];
+  /** ISO 15118-20: the site's tariff (ControlEvent prices); undefined: config.iso20.prices. */
+  prices?: PriceSchedule;
   /**
    * ISO 15118-20 BPT: what the bidirectional power stage can take from the EV now (magnitudes,
    * read from BidirectionalStage.dischargeLimits before each request); undefined: config.iso20.discharge.

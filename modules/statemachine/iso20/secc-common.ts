@@ -146,12 +146,12 @@ export function serviceSelection(req: cm.ServiceSelectionReqType, ctx: SeccConte
 
 // ---- ScheduleExchange ---------------------------------------------------------------------
 
-/** The schedule's steps as (duration s, power W), from config.pmaxSchedule or one flat step. */
+/** The schedule's steps as (duration s, power W): the operator's (ControlEvent schedule), config.pmaxSchedule, or one flat step. */
 function scheduleSteps(facts: SeccFacts, maxPoints: number): cm.PowerScheduleEntryType[] {
   const config = facts.config;
   const total = config.scheduleDuration ?? 86400;
   const flat = config.schedulePower ?? maxChargePower(facts);
-  const steps = config.pmaxSchedule ?? [{ start: 0, power: flat }];
+  const steps = facts.evse.schedule ?? config.pmaxSchedule ?? [{ start: 0, power: flat }];
   const out: cm.PowerScheduleEntryType[] = [];
   const n = Math.min(steps.length, Math.max(1, maxPoints));
   for (let i = 0; i < n; i++) {
@@ -170,7 +170,7 @@ export function maxChargePower(facts: SeccFacts): number {
 
 /** The power the schedule allows at `offset` s from its start (W). */
 export function schedulePowerAt(facts: SeccFacts, offset: number): number {
-  const steps = facts.config.pmaxSchedule;
+  const steps = facts.evse.schedule ?? facts.config.pmaxSchedule;
   if (steps === undefined) return facts.config.schedulePower ?? maxChargePower(facts);
   let power = steps[0]?.power ?? 0;
   for (let i = 0; i < steps.length; i++) if (steps[i].start <= offset) power = steps[i].power;
@@ -203,7 +203,7 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
   }
   const next = ctx.renegotiating || !ctx.dc ? "PowerDelivery" : "CableCheck";
   const anchor = facts.unixTime ?? 0n;
-  const prices = facts.config.iso20?.prices;
+  const prices = facts.evse.prices ?? facts.config.iso20?.prices;
   if (mode === "dynamic") {
     const control = prices === undefined ? {} : priceScheduleElement(prices, anchor, facts.config.scheduleDuration ?? 86400);
     return reply(res("ScheduleExchangeRes", "OK", { EVSEProcessing: "Finished", Dynamic_SEResControlMode: control }), next, "ev-needs");

@@ -761,6 +761,9 @@ export class SeccSession {
       case "schedule":
         evse.schedule = event.steps;
         break;
+      case "prices":
+        evse.prices = event.prices;
+        break;
       case "acdp-device":
         evse.acdp = { ...(evse.acdp ?? initialAcdpDevice()), ...event.state };
         break;

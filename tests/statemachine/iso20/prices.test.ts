@@ -51,6 +51,29 @@ function runForProfile(p: ReturnType<typeof objectPair>): [number, number][] | u
   return first;
 }
 
+describe("ISO 15118-20 price schedules: the charger's inputs at run time", () => {
+  test("the site's tariff (ControlEvent prices) and the operator's PMax steps (ControlEvent schedule) go into the next ScheduleExchangeRes", () => {
+    const ev = iso20Ev({ ...DC20, iso20: { ...DC20.iso20, prices: TARIFF } });
+    setUpTo(ev, 2, 1);
+    ev.ok("DC_ChargeParameterDiscoveryReq", {
+      DC_CPDReqEnergyTransferMode: { EVMaximumChargePower: r(50, 3), EVMinimumChargePower: r(0), EVMaximumChargeCurrent: r(125), EVMinimumChargeCurrent: r(0), EVMaximumVoltage: r(450), EVMinimumVoltage: r(200) },
+    });
+    ev.control({ kind: "prices", prices: { currency: "EUR", steps: [{ start: 0, energyFee: 0.1 }, { start: 1800, energyFee: 0.5 }] } });
+    ev.control({ kind: "schedule", steps: [{ start: 0, power: 22_000 }, { start: 1800, power: 11_000 }] });
+    const se = ev.ok("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Scheduled_SEReqControlMode: {} });
+    const schedule = se.Scheduled_SEResControlMode.ScheduleTuple[0].ChargingSchedule;
+    const fees = schedule.AbsolutePriceSchedule.PriceRuleStacks.PriceRuleStack.map((stack: any) => [stack.Duration, fromRational(stack.PriceRule[0].EnergyFee)]);
+    assert.deepEqual(fees, [
+      [1800, 0.1],
+      [86400 - 1800, 0.5],
+    ]);
+    assert.deepEqual(entries(schedule.PowerSchedule.PowerScheduleEntries.PowerScheduleEntry), [
+      [1800, 22_000],
+      [86400 - 1800, 11_000],
+    ]);
+  });
+});
+
 describe("ISO 15118-20 price schedules: the EV's power profile", () => {
   test("planPowerProfile buys the energy in the cheapest intervals first, never above the schedule", () => {
     const schedule = [{ duration: 4 * HOUR, value: 11_000 }];
