@@ -4,6 +4,9 @@
 // exists from the start (ACDP runs over WLAN, MCS over its own Ethernet).
 
 import { ManualClock } from "../../../modules/common/index";
+import { createExiCodec } from "../../../modules/exi/index";
+import type { SchemaId } from "../../../modules/exi/index";
+import { iso20SchemaOf, PayloadType } from "../../../modules/v2gtp/index";
 import type { Millis } from "../../../modules/common/index";
 import { EvccConnection } from "../../../modules/statemachine/evcc/index";
 import type { EvccConnectionOutcome, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
@@ -19,6 +22,59 @@ import type { BatteryOptions } from "../../../simulation/vehicle/index";
 import { streamPair } from "../evcc/memory-link";
 import { DC20, UNIX } from "./support";
 
+/** Bytes written on the V2GTP link, by direction ("ev" = vehicle → charger). */
+export interface WireRecord {
+  from: "ev" | "evse";
+  bytes: Uint8Array;
+}
+
+/** Wraps a stream opener so that every write is recorded. */
+export function tapped(open: ReturnType<typeof streamPair>["a"], from: WireRecord["from"], wire: WireRecord[]): ReturnType<typeof streamPair>["a"] {
+  return (callbacks) => {
+    const socket = open(callbacks);
+    const write = socket.write.bind(socket);
+    socket.write = (data: ArrayBuffer | ArrayBufferView) => {
+      const view = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+      wire.push({ from, bytes: view.slice() });
+      return write(data);
+    };
+    return socket;
+  };
+}
+
+/**
+ * Every V2GTP message on the wire, each direction's stream cut at the 8-byte headers: its
+ * payload type, and whether its EXI decodes and encodes again to the very same bytes.
+ */
+export function wireMessages(wire: readonly WireRecord[]): { from: string; type: number; name: string; same: boolean }[] {
+  const codec = createExiCodec();
+  const out: { from: string; type: number; name: string; same: boolean }[] = [];
+  for (const from of ["ev", "evse"] as const) {
+    const parts = wire.filter((w) => w.from === from).map((w) => w.bytes);
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const stream = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      stream.set(p, at);
+      at += p.length;
+    }
+    for (let i = 0; i + 8 <= stream.length; ) {
+      const type = (stream[i + 2] << 8) | stream[i + 3];
+      const length = ((stream[i + 4] << 24) | (stream[i + 5] << 16) | (stream[i + 6] << 8) | stream[i + 7]) >>> 0;
+      const payload = stream.subarray(i + 8, i + 8 + length);
+      const schema: SchemaId = type === PayloadType.EXI ? "apphand" : iso20SchemaOf(type)!;
+      const doc = codec.decode(schema, payload) as Record<string, unknown>;
+      const again = codec.encode(schema, doc);
+      let same = again.length === payload.length;
+      for (let k = 0; same && k < again.length; k++) same = again[k] === payload[k];
+      out.push({ from, type, name: Object.keys(doc)[0], same });
+      i += 8 + length;
+    }
+  }
+  return out;
+}
+
 export function acdpStack(options: {
   transfer: Iso20Transfer;
   mode?: Iso20ControlMode;
@@ -30,6 +86,7 @@ export function acdpStack(options: {
 }) {
   const clock = new ManualClock({ start: 1_000 });
   const link = streamPair(clock, 3);
+  const wire: WireRecord[] = [];
   const config: SeccConfig = { ...DC20, ...options.secc, iso20: { ...DC20.iso20, services: [options.transfer], ...options.secc?.iso20 } };
   const dc = new SimDcPowerModule({ clock, limits: config.dc!, isolationCheckTime: 2000 as Millis, currentSlew: 5 });
   const vehicle = new SimVehicle({
@@ -46,7 +103,7 @@ export function acdpStack(options: {
   let seccClosed: StopReason | string | undefined;
   const seccTrace: string[] = [];
   const secc = new SeccConnection({
-    open: link.b,
+    open: tapped(link.b, "evse", wire),
     config,
     clock,
     unixTime: () => UNIX,
@@ -67,7 +124,7 @@ export function acdpStack(options: {
   const trace: EvccTraceEntry[] = [];
   let outcome: EvccConnectionOutcome | undefined;
   const evcc = new EvccConnection({
-    open: link.a,
+    open: tapped(link.a, "ev", wire),
     session: {
       energyTransferMode: "DC_extended",
       evccId: Uint8Array.of(2, 0, 0, 0, 0, 9),
@@ -80,7 +137,7 @@ export function acdpStack(options: {
     onTrace: (e) => trace.push(e),
     onStop: (o) => (outcome = o),
   });
-  return { clock, evcc, secc, dc, vehicle, approach, pantograph, meter, trace, seccTrace, outcome: () => outcome, seccClosed: () => seccClosed };
+  return { clock, evcc, secc, dc, vehicle, approach, pantograph, meter, trace, seccTrace, wire, outcome: () => outcome, seccClosed: () => seccClosed };
 }
 
 export function runAcdp(s: ReturnType<typeof acdpStack>, seconds = 3600, each?: () => void): EvccConnectionOutcome | undefined {

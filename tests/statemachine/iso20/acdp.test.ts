@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DC20, iso20Ev, r, setUpTo } from "./support";
-import { acdpStack, runAcdp, sentOrder } from "./acdp-support";
+import { acdpStack, runAcdp, sentOrder, wireMessages } from "./acdp-support";
 import { ACDP_POSITIONING_LIMIT } from "../../../modules/statemachine/iso20/acdp-secc";
 import type { SeccConfig } from "../../../modules/statemachine/index";
 
@@ -130,6 +130,11 @@ describe("ISO 15118-20 ACDP: EvccConnection ⇄ SeccConnection with the simulate
       assert.deepEqual(s.pantograph.commands, ["lower", "raise"]);
       assert.equal(s.pantograph.state.mechanical, "Home");
       assert.ok(s.approach.reported?.inPosition, "the vehicle was told it stands in position");
+      // On the wire: SAP in 0x8001, the ACDP messages in 0x8005, each message's EXI round-trips byte for byte.
+      const messages = wireMessages(s.wire);
+      assert.ok(messages.length > 100, `${messages.length} messages`);
+      assert.deepEqual(messages.filter((m) => !m.same), []);
+      assert.deepEqual([...new Set(messages.filter((m) => m.name.indexOf("ACDP_") === 0).map((m) => m.type))], [0x8005]);
       assert.deepEqual(sentOrder(s.trace).slice(1), [
         "SessionSetupReq",
         "AuthorizationSetupReq",

@@ -12,7 +12,7 @@ import { fromRational, rational } from "../../../modules/statemachine/iso20/rati
 import { MCS_CONNECTOR } from "../../../modules/statemachine/iso20/services";
 import { readParameterSet } from "../../../modules/statemachine/iso20/services";
 import { DC20, iso20Ev, r, setUpTo, UNIX } from "./support";
-import { acdpStack, runAcdp, sentOrder } from "./acdp-support";
+import { acdpStack, runAcdp, sentOrder, wireMessages } from "./acdp-support";
 
 const AMPS = 3000;
 const VOLTS = 1250;
@@ -194,6 +194,9 @@ describe("ISO 15118-20 MCS: a truck charges from an MCS charger (EvccConnection 
       const order = sentOrder(s.trace);
       assert.ok(order.indexOf("DC_ChargeLoopReq") > order.indexOf("PowerDeliveryReq"));
       assert.equal(order.indexOf("VehicleCheckInReq"), -1, "MCS takes no ACDP detours");
+      const messages = wireMessages(s.wire);
+      assert.deepEqual(messages.filter((m) => !m.same), [], "every message's EXI round-trips byte for byte");
+      assert.ok(messages.some((m) => m.name === "DC_ChargeLoopRes" && m.type === 0x8004));
     });
   }
 });

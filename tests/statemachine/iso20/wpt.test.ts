@@ -17,7 +17,8 @@ import { SimWirelessPad, SimWptReceiver } from "../../../simulation/wpt/pad";
 import type { SimWirelessPadOptions, SimWptReceiverOptions } from "../../../simulation/wpt/pad";
 import { SimVehicle } from "../../../simulation/vehicle/index";
 import { streamPair } from "../evcc/memory-link";
-import { sentOrder } from "./acdp-support";
+import { sentOrder, tapped, wireMessages } from "./acdp-support";
+import type { WireRecord } from "./acdp-support";
 import { iso20Ev, r, setUpTo, UNIX } from "./support";
 
 /** An 11 kW wireless charger: no DC or AC outlet, the schedule's power from the pad's rating. */
@@ -136,13 +137,14 @@ describe("ISO 15118-20 WPT: SECC at object level", () => {
 function wptStack(options: { receiver?: Partial<SimWptReceiverOptions>; pad?: Partial<SimWirelessPadOptions>; targetSoc?: number }) {
   const clock = new ManualClock({ start: 1_000 });
   const link = streamPair(clock, 3);
+  const wire: WireRecord[] = [];
   const vehicle = new SimVehicle({ clock, battery: { capacityKWh: 40, soc: 50, maxCurrent: 125 }, targetSoc: options.targetSoc ?? 52 });
   const receiver = new SimWptReceiver({ clock, vehicle, ...options.receiver });
   receiver.vendorToSend = VENDOR_EV;
   const pad = new SimWirelessPad({ clock, receiver, ...options.pad });
   pad.state.vendorData = VENDOR_PAD;
   const binding = new ChargerBinding({ wpt: pad });
-  const secc = new SeccConnection({ open: link.b, config: WPT20, clock, unixTime: () => UNIX, ...binding.sessionOptions() });
+  const secc = new SeccConnection({ open: tapped(link.b, "evse", wire), config: WPT20, clock, unixTime: () => UNIX, ...binding.sessionOptions() });
   binding.attach(secc.session);
   pad.report();
   const bms = new Proxy(vehicle, {
@@ -155,7 +157,7 @@ function wptStack(options: { receiver?: Partial<SimWptReceiverOptions>; pad?: Pa
   const trace: EvccTraceEntry[] = [];
   let outcome: EvccConnectionOutcome | undefined;
   new EvccConnection({
-    open: link.a,
+    open: tapped(link.a, "ev", wire),
     session: { energyTransferMode: "AC_three_phase_core", evccId: Uint8Array.of(2, 0, 0, 0, 0, 0x0b), iso20: { transfer: "wpt", controlMode: "scheduled" } },
     bms,
     clock,
@@ -168,7 +170,7 @@ function wptStack(options: { receiver?: Partial<SimWptReceiverOptions>; pad?: Pa
     clock.advance(6000);
     return outcome;
   };
-  return { clock, secc, vehicle, receiver, pad, trace, run };
+  return { clock, secc, vehicle, receiver, pad, trace, wire, run };
 }
 
 describe("ISO 15118-20 WPT: EvccConnection ⇄ SeccConnection with the simulated pad", () => {
@@ -184,6 +186,10 @@ describe("ISO 15118-20 WPT: EvccConnection ⇄ SeccConnection with the simulated
     assert.equal(s.pad.state.powerTransmitted, 0, "the pad is off");
     assert.ok(s.pad.vendorReceived.some((v) => v.message === "WPT_ChargeLoopReq" && v.containers[0][0] === 0xee), "vehicle → pad vendor data");
     assert.ok(s.receiver.vendorReceived.some((v) => v.message === "WPT_ChargeLoopRes" && v.containers[0][0] === 0xad), "pad → vehicle vendor data");
+    // On the wire: the WPT messages in payload type 0x8006, each message's EXI round-trips byte for byte.
+    const messages = wireMessages(s.wire);
+    assert.deepEqual(messages.filter((m) => !m.same), []);
+    assert.deepEqual([...new Set(messages.filter((m) => m.name.indexOf("WPT_") === 0).map((m) => m.type))], [0x8006]);
     assert.deepEqual(sentOrder(s.trace).slice(1), [
       "SessionSetupReq",
       "AuthorizationSetupReq",
