@@ -148,8 +148,40 @@ export class BitWriter {
     this.buf[this.len++] = b;
   }
 
+  /**
+   * Writes `k` bits `v` (0 ≤ v < 2^k, k ≤ 24) into the pending bits, which hold up to 31: most
+   * calls only shift them in; whole bytes go out when they would not fit. The generated code
+   * of the hot messages (fast.ts) writes its codes and short values this way.
+   */
+  put(v: number, k: number): void {
+    const n = this.n + k;
+    if (n <= 31) {
+      this.cur = (this.cur << k) | v;
+      this.n = n;
+      return;
+    }
+    this.flush();
+    this.cur = (this.cur << k) | v;
+    this.n += k;
+  }
+
+  /** Writes the whole bytes of the pending bits (fewer than 8 stay pending). */
+  flush(): void {
+    let n = this.n, len = this.len;
+    if (len + 4 > this.buf.length) this.grow();
+    const buf = this.buf, cur = this.cur;
+    while (n >= 8) {
+      n -= 8;
+      buf[len++] = (cur >>> n) & 0xff;
+    }
+    this.len = len;
+    this.cur = cur & ((1 << n) - 1);
+    this.n = n;
+  }
+
   /** Writes the `n` low bits of `v` (n ≤ 32, v ≥ 0). */
   bits(v: number, n: number): void {
+    if (this.n >= 8) this.flush();
     const k = this.n + n;
     if (k < 8) {
       // stays within the pending byte (most event codes)
@@ -189,6 +221,7 @@ export class BitWriter {
   }
 
   byte(b: number): void {
+    if (this.n >= 8) this.flush();
     const n = this.n;
     if (this.len === this.buf.length) this.grow();
     if (n === 0) this.buf[this.len++] = b;
@@ -200,8 +233,14 @@ export class BitWriter {
   }
 
   uint(v: number): void {
-    if (v < 128) {
-      this.byte(v);
+    // one or two 7-bit groups (most integers of a message) into the pending bits
+    if (v < 16384) {
+      const g = v < 128 ? v : ((((v & 127) | 128) << 8) | (v >> 7)), k = v < 128 ? 8 : 16;
+      const n = this.n + k;
+      if (n <= 31) {
+        this.cur = (this.cur << k) | g;
+        this.n = n;
+      } else this.put(g, k);
       return;
     }
     while (v >= 128) {
@@ -220,6 +259,7 @@ export class BitWriter {
   }
 
   bytes(b: Uint8Array): void {
+    if (this.n >= 8) this.flush();
     if (this.n === 0) {
       while (this.len + b.length > this.buf.length) this.grow();
       this.buf.set(b, this.len);
@@ -245,6 +285,7 @@ export class BitWriter {
    * returns how many it wrote (the caller writes the rest).
    */
   ascii(s: string): number {
+    if (this.n >= 8) this.flush();
     const len = s.length;
     while (this.len + len > this.buf.length) this.grow();
     const n = this.n, r = 8 - n, mask = (1 << n) - 1, buf = this.buf;
@@ -262,6 +303,7 @@ export class BitWriter {
 
   /** Pads to a byte boundary with zero bits and returns a copy of the bytes. */
   finish(): Uint8Array {
+    if (this.n >= 8) this.flush();
     if (this.n > 0) this.push((this.cur << (8 - this.n)) & 0xff);
     this.n = 0;
     this.cur = 0;

@@ -3,6 +3,7 @@
 
 import { BitReader, BitWriter } from "./bits";
 import { ExiError } from "./error";
+import { codePoints } from "./fast";
 import * as L from "./limits";
 import * as T from "./tables";
 import { bitsFor, type Grammar } from "./tables";
@@ -156,19 +157,6 @@ function describeViolation(v: FacetViolation): string {
   return `${v.path}: ${v.value} breaks ${v.facet} ${v.limit}`;
 }
 
-/** Unicode code points of a string (XSD lengths and EXI string lengths count them). */
-function codePoints(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) i++;
-    }
-    n++;
-  }
-  return n;
-}
 
 /** Element path of a frame stack plus `q` (when it is not the top frame's own value), for error messages. */
 function framePath(g: Grammar, frames: readonly { q: number }[], top: number, q: number): string {
@@ -263,6 +251,18 @@ export class Decoder {
   /** Decodes a full stream (or a fragment); throws only ExiError. */
   decode(g: Grammar, bytes: Uint8Array, fragment: boolean): Obj {
     if (!(bytes instanceof Uint8Array)) throw new ExiError("exi-header", "expected a Uint8Array", 0);
+    if (g.fast && !fragment && !this.trace) {
+      // the generated code of the hot messages; anything it does not handle (or a broken
+      // stream) is decoded again by the interpreter, which gives the result or the error
+      this.reset(g, bytes);
+      try {
+        this.header();
+        const v = g.fast.decode(this);
+        if (v) return v;
+      } catch {
+        // fall back
+      }
+    }
     this.reset(g, bytes);
     try {
       return fragment ? this.fragment() : this.document();
@@ -1130,8 +1130,18 @@ export class Encoder {
    */
   encode(g: Grammar, doc: object, fragment: boolean, checkFacets = true): Uint8Array {
     if (typeof doc !== "object" || doc === null) throw new ExiError("exi-encode", "expected a message object");
-    this.reset(g);
     this.checkFacets = checkFacets;
+    if (g.fast && !fragment) {
+      // the generated code of the hot messages; the interpreter writes anything else, and again
+      // what the generated code gave up on (its bytes or its error)
+      this.reset(g);
+      try {
+        if (g.fast.encode(this, doc as Obj)) return this.w.finish();
+      } catch {
+        // fall back
+      }
+    }
+    this.reset(g);
     try {
       return fragment ? this.fragment(doc) : this.document(doc);
     } catch (e) {

@@ -1,6 +1,8 @@
 // Packed grammar tables (written by tools/exigen) and their unpacked runtime form.
 // Keep the kind constants in sync with tools/exigen/grammar.ts.
 
+import type { FastCodec } from "./fast";
+
 export const DT_STRING = 0, DT_BOOL = 1, DT_HEX = 2, DT_B64 = 3, DT_NBIT = 4, DT_UINT = 5, DT_INT = 6, DT_ENUM = 7;
 export const P_AT = 0, P_SE = 1, P_SEANY = 2, P_EE = 3, P_CH = 4, P_CHMIXED = 5;
 export const P_KIND = 7, P_ARRAY = 8;
@@ -55,6 +57,8 @@ export interface PackedGrammar {
 }
 
 export interface Grammar {
+  /** The generated straight-line codec of the family's hot messages (generated/<family>/fast.ts), if any. */
+  fast: FastCodec | undefined;
   uris: string[];
   locals: string[][];
   qStart: Int32Array; // first qname id per uri
@@ -196,7 +200,7 @@ function facetBounds(f: Int32Array): readonly FacetBounds[] {
  * The plain arrays and the result are frozen; typed arrays cannot be, and the Maps are only
  * read once this returns.
  */
-export function loadGrammar(p: PackedGrammar): Grammar {
+export function loadGrammar(p: PackedGrammar, fast?: FastCodec): Grammar {
   const locals = p.locals.map((l) => Object.freeze(l.length ? frontDecode(l) : []) as string[]);
   const partitions = p.partitions ?? locals.map((_, u) => u);
   const qStart = new Int32Array(locals.length);
@@ -233,6 +237,7 @@ export function loadGrammar(p: PackedGrammar): Grammar {
   fragQ.forEach((q, i) => { if (!fragByName.has(qLocal[q])) fragByName.set(qLocal[q], i); });
   const tStart = column16(types, 5, 0);
   return Object.freeze({
+    fast,
     uris: Object.freeze(p.uris.slice()) as string[], locals: Object.freeze(locals) as string[][], qStart, qUri, qLocal: Object.freeze(qLocal) as string[], qCount,
     enums: Object.freeze(p.enums.join("\u0001").split("\u0001")) as string[],
     dtKind: column(dts, 4, 0), dtA: column(dts, 4, 1), dtB: column(dts, 4, 2), dtFacet: column(dts, 4, 3),

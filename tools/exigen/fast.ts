@@ -1,0 +1,484 @@
+// Straight-line decoders and encoders for the charging-loop messages (issue 15), written from
+// the same grammar tables as the interpreter's: one function per complex type reachable from a
+// hot message, its states laid out in topological order, event codes and widths as constants.
+// The generated code handles the regular case (declared events, literal strings, values within
+// their facets); anything else calls bail() and the codec falls back to the table interpreter
+// (modules/exi/fast.ts), so the output is the interpreter's, bit for bit.
+
+import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FACET_HIGH, FACET_HIGH_POW2, FACET_LOW, FACET_LOW_POW2, P_ARRAY, P_AT, P_EE, P_SE, type Tables } from "./grammar";
+
+/**
+ * The hot messages per family: a charger's loop cycle decodes the request and encodes the
+ * response (the messages' header comes with them). Generated code costs flash (README:
+ * Performance), so only that direction is generated; the vehicle's side of the loop (and every
+ * other message) goes through the interpreter.
+ */
+export const HOT_MESSAGES: Readonly<Record<string, { readonly decode: readonly string[]; readonly encode: readonly string[] }>> = {
+  din: { decode: ["CurrentDemandReq"], encode: ["CurrentDemandRes"] },
+  iso2: { decode: ["CurrentDemandReq", "ChargingStatusReq"], encode: ["CurrentDemandRes", "ChargingStatusRes"] },
+  "iso20-dc": { decode: ["DC_ChargeLoopReq"], encode: ["DC_ChargeLoopRes"] },
+  "iso20-ac": { decode: ["AC_ChargeLoopReq"], encode: ["AC_ChargeLoopRes"] },
+};
+
+const T_MIXED = 1, T_ANY = 2, T_SIMPLE_ONLY = 4;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** A message element of the schemas (every one ends so): only the hot ones are compiled. */
+const MESSAGE_NAME = /Re[qs]$/;
+
+export function localOf(t: { locals: string[][]; partitions: number[] }, q: number): string {
+  for (const u of t.partitions) { const l = t.locals[u]; if (q < l.length) return l[q]; q -= l.length; }
+  throw new Error("bad qname");
+}
+
+function bitsFor(n: number): number {
+  let b = 0;
+  while ((1 << b) < n) b++;
+  return b;
+}
+
+interface Prod { kind: number; q: number; child: number; next: number; code: number }
+interface State { s: number; prods: Prod[]; width: number }
+
+class FastWriter {
+  /** The generated functions (and code tables) by name, in the order written. */
+  readonly blocks = new Map<string, string>();
+  readonly decoders = new Map<number, string>();
+  readonly encoders = new Map<number, string>();
+  readonly #compilable = new Map<number, State[] | null>();
+
+  /** The messages compiled in the direction being written. */
+  hot: readonly string[] = [];
+
+  constructor(readonly t: Tables) {}
+
+  local(q: number): string { return localOf(this.t, q); }
+
+  prodsOf(s: number): Prod[] {
+    const t = this.t, out: Prod[] = [];
+    for (let p = t.states[s], i = 0; p < t.states[s + 1]; p++, i++) out.push({ kind: t.prods[p * 4], q: t.prods[p * 4 + 1], child: t.prods[p * 4 + 2], next: t.prods[p * 4 + 3], code: i });
+    return out;
+  }
+
+  /** A child this code handles as a plain value: a simple type, or a complex one with simple content and no attributes: its datatype, else -1. */
+  simpleDt(child: number): number {
+    if (child < 0) return -1 - child;
+    const t = this.t, flags = t.types[child * 5 + 4];
+    if (!(flags & T_SIMPLE_ONLY) || flags & (T_MIXED | T_ANY)) return -1;
+    const ps = this.prodsOf(t.types[child * 5]);
+    if (ps.length !== 1 || ps[0].kind !== 4 /* P_CH */) return -1;
+    const after = this.prodsOf(ps[0].next);
+    return after.length === 1 && (after[0].kind & 7) === P_EE ? ps[0].child : -1;
+  }
+
+  /** The states of complex type `ti` in topological order, or null when the type needs the interpreter (counters, wildcards, mixed or simple content, arrays). */
+  statesOf(ti: number): State[] | null {
+    if (this.#compilable.has(ti)) return this.#compilable.get(ti)!;
+    const t = this.t;
+    let result: State[] | null = null;
+    const flags = t.types[ti * 5 + 4];
+    if (!(flags & (T_MIXED | T_ANY | T_SIMPLE_ONLY)) && t.types[ti * 5 + 3] === 0) {
+      const seen = new Map<number, State>();
+      const order: State[] = [];
+      const visiting = new Set<number>();
+      let ok = true;
+      const visit = (s: number) => {
+        if (seen.has(s)) return;
+        if (visiting.has(s)) { ok = false; return; }
+        visiting.add(s);
+        const prods = this.prodsOf(s);
+        for (const p of prods) {
+          const k = p.kind & 7;
+          if ((k !== P_AT && k !== P_SE && k !== P_EE) || p.kind & P_ARRAY || (k !== P_EE && p.next < 0)) ok = false;
+          else if (k !== P_EE) visit(p.next);
+        }
+        visiting.delete(s);
+        const st = { s, prods, width: bitsFor(prods.length + 1) };
+        seen.set(s, st);
+        order.push(st);
+      };
+      visit(t.types[ti * 5]);
+      // names: one property per local name
+      const names = new Set<string>();
+      for (let i = t.types[ti * 5 + 1], end = i + t.types[ti * 5 + 2]; i < end; i++) {
+        const n = this.local(t.order[i] >> 2);
+        if (names.has(n)) ok = false;
+        names.add(n);
+      }
+      if (ok) result = order.reverse();
+    }
+    this.#compilable.set(ti, result);
+    return result;
+  }
+
+  /** Whether a child element gets generated code: a compilable type, not a message other than the hot ones. */
+  compiled(p: Prod): boolean {
+    if ((p.kind & 7) === P_AT) return true;
+    const name = this.local(p.q);
+    if (MESSAGE_NAME.test(name) && !this.hot.includes(name)) return false;
+    return this.simpleDt(p.child) >= 0 || this.statesOf(p.child) !== null;
+  }
+
+  /** Facet bounds of a datatype (its representation's range included), as code. */
+  bounds(dt: number): { lo: string; hi: string; checked: boolean } {
+    const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2], f = t.dts[dt * 4 + 3];
+    let lo: bigint | undefined, hi: bigint | undefined;
+    if (f > 0) {
+      const flags = t.facets[(f - 1) * 3], x = t.facets[(f - 1) * 3 + 1], y = t.facets[(f - 1) * 3 + 2];
+      if (flags & FACET_LOW) lo = flags & FACET_LOW_POW2 ? -(1n << BigInt(x)) : BigInt(x);
+      if (flags & FACET_HIGH) hi = flags & FACET_HIGH_POW2 ? (1n << BigInt(y)) - 1n : BigInt(y);
+    }
+    const checked = lo !== undefined || hi !== undefined;
+    if (kind === DT_NBIT) { lo ??= BigInt(a); hi ??= BigInt(a + (1 << b) - 1); }
+    const big = (kind === DT_UINT || kind === DT_INT) && a !== 0;
+    const num = (v: bigint | undefined, dflt: string) => (v === undefined ? dflt : big && (v > BigInt(MAX_SAFE) || v < -BigInt(MAX_SAFE)) ? `${v}n` : String(v));
+    return { lo: num(lo, kind === DT_UINT ? "0" : `-${MAX_SAFE}`), hi: num(hi, String(MAX_SAFE)), checked };
+  }
+
+  /** The productions of type `ti` per property, in the encoder's order (attributes, then schema order), with the state each leads to (the same from every state: Glushkov). */
+  properties(ti: number): { q: number; prop: string; kind: number; child: number; next: number; compiled: boolean }[] {
+    const t = this.t, states = this.statesOf(ti)!, out: { q: number; prop: string; kind: number; child: number; next: number; compiled: boolean }[] = [];
+    for (let i = t.types[ti * 5 + 1], end = i + t.types[ti * 5 + 2]; i < end; i++) {
+      const q = t.order[i] >> 2;
+      const ps = states.flatMap((st) => st.prods.filter((x) => x.q === q && (x.kind & 7) <= P_SE));
+      if (ps.length === 0) continue;
+      const p = ps[0];
+      if (ps.some((x) => x.next !== p.next || x.kind !== p.kind || x.child !== p.child)) throw new Error(`type ${ti}: ${this.local(q)} leads to different states`);
+      out.push({ q, prop: JSON.stringify(this.local(q)), kind: p.kind & 7, child: p.child, next: p.next, compiled: q !== 0 && this.compiled(p) });
+    }
+    return out;
+  }
+
+  stateInfo(s: number): { start: number; n: number; width: number } {
+    const t = this.t, n = t.states[s + 1] - t.states[s];
+    return { start: t.states[s], n, width: bitsFor(n + 1) };
+  }
+
+  // --- decoding ---
+
+  /** Reads the event code of state `s` after `z` pending EE codes (0 bits): the production's qname into `q` (EE: 0). */
+  readEvent(s: number, z: number | string): string {
+    const { start, n, width } = this.stateInfo(s);
+    const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
+    // one production (a required element, or EE alone): its code is 0
+    if (n === 1 && z === 0 && width === 1) return `if (r.bit() !== 0) bail(); q = ${only};`;
+    if (n === 1) return `if (r.bits(${width}${z ? ` + ${z}` : ""}) !== 0) bail(); q = ${only};`;
+    return `c = r.bits(${width}${z ? ` + ${z}` : ""}); if (c >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}c];`;
+  }
+
+  /** Code that reads a simple value of `dt` with the CH code before it (`ch`) into `o[prop]`. */
+  decodeValue(dt: number, prop: string, ch: boolean): string {
+    const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2];
+    const { lo, hi, checked } = this.bounds(dt);
+    const ranged = (v: string) => (checked ? `dRange(${v}, ${lo}, ${hi})` : v);
+    const rangedInt = (v: string) => (checked ? `i = ${v}; if (i < ${lo} || i > ${hi}) bail(); o[${prop}] = i;` : `o[${prop}] = ${v};`);
+    const chRead = ch ? "if (r.bit() !== 0) bail(); " : "";
+    const set = (v: string) => `o[${prop}] = ${v};`;
+    const x = ch ? 1 : 0; // the CH code (0) read with the value: one bit more, which must be 0
+    switch (kind) {
+      case DT_BOOL: return `c = r.bits(${1 + x}); if (c > 1) bail(); ${set("c === 1")}`;
+      case DT_NBIT: return `c = r.bits(${b + x}); if (c >= ${1 << b}) bail(); ${rangedInt(a ? `c + ${a}` : "c")}`;
+      case DT_ENUM: return `c = r.bits(${bitsFor(b) + x}); if (c >= ${b}) bail(); ${set(`E[${a} + c]`)}`;
+      case DT_STRING: return `${chRead}${set(`dStr(d, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE})`)}`;
+      case DT_HEX: case DT_B64: return `${chRead}${set(`dBin(d, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE})`)}`;
+      case DT_UINT: return a ? `${chRead}${set(ranged("r.uintBig()"))}` : `${chRead}${rangedInt("r.uint()")}`;
+      case DT_INT:
+        if (a) return `${chRead}${set(ranged("dIntBig(r)"))}`;
+        return `c = r.bits(${1 + x}); if (c > 1) bail(); i = r.uint(); ${rangedInt("c ? -i - 1 : i")}`;
+    }
+    throw new Error(`datatype kind ${kind}`);
+  }
+
+  /**
+   * A simple child of a few bits (boolean, n-bit integer, enumeration) and the next event in one
+   * read: its CH code (0), the value, its EE code (0) and the code of state `next`.
+   */
+  decodeFused(dt: number, prop: string, next: number): string | undefined {
+    const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2];
+    const vb = kind === DT_BOOL ? 1 : kind === DT_NBIT ? b : kind === DT_ENUM ? bitsFor(b) : -1;
+    const { start, n, width } = this.stateInfo(next);
+    const total = 1 + vb + 1 + width;
+    if (vb < 0 || total > 24) return undefined;
+    const { lo, hi, checked } = this.bounds(dt);
+    const v = vb === 0 ? "0" : `((c >> ${width + 1}) & ${(1 << vb) - 1})`;
+    const code = width ? `c & ${(1 << width) - 1}` : "0";
+    let value: string;
+    if (kind === DT_BOOL) value = `o[${prop}] = (c & ${1 << (width + 1)}) !== 0;`;
+    else if (kind === DT_NBIT) value = `i = ${v}${a ? ` + ${a}` : ""};${checked ? ` if (i < ${lo} || i > ${hi}) bail();` : ""} o[${prop}] = i;`;
+    else value = `i = ${v}; if (i >= ${b}) bail(); o[${prop}] = E[${a} + i];`;
+    const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
+    // the CH and EE codes must be 0 (1: the second level), like the code beyond the state's productions
+    const head = `c = r.bits(${total}); if ((c & ${(1 << (total - 1)) | (1 << width)}) !== 0) bail(); ${value}`;
+    return n === 1 ? `${head} if ((${code}) !== 0) bail(); q = ${only};` : `${head} i = ${code}; if (i >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}i];`;
+  }
+
+  /**
+   * A type's decoder: the properties in schema order, each branch taken when the last event
+   * read names it; every branch reads the next event in the (constant) state its production
+   * leads to, the EE code of a simple child (0) with it.
+   */
+  decoder(ti: number): string {
+    let name = this.decoders.get(ti);
+    if (name) return name;
+    name = `d${ti}`;
+    this.decoders.set(ti, name);
+    const body: string[] = [this.readEvent(this.t.types[ti * 5], 0)];
+    for (const { q, prop, kind, child, next, compiled } of this.properties(ti)) {
+      if (!compiled) continue; // q stays: bail at the end
+      const dt = kind === P_AT ? child : this.simpleDt(child);
+      let code: string;
+      if (dt < 0) code = `o[${prop}] = ${this.decoder(child)}(d); ${this.readEvent(next, 0)}`;
+      else if (kind === P_AT) code = `${this.decodeValue(dt, prop, false)} ${this.readEvent(next, 0)}`;
+      else code = this.decodeFused(dt, prop, next) ?? `${this.decodeValue(dt, prop, true)} ${this.readEvent(next, 1)}`;
+      body.push(`if (q === ${q}) { ${code} }`);
+    }
+    const text = body.join("\n");
+    const consts = [/\bPQ\[/.test(text) ? "PQ = d.g.pQ, " : "", /\bE\[/.test(text) ? "E = d.g.enums, " : ""].join("");
+    const lets = ["q = 0", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : ""].filter(Boolean).join(", ");
+    this.blocks.set(name, [
+      `function ${name}(d: FastDecoderHost): Obj {`,
+      `  const r = d.r, ${consts}o: Obj = {};`,
+      `  let ${lets};`,
+      ...body.map((l) => `  ${l}`),
+      "  if (q !== 0) bail(); // EE (no property of these types has qname id 0)",
+      "  return o;",
+      "}",
+    ].join("\n"));
+    return name;
+  }
+
+  // --- encoding ---
+
+  /**
+   * Code writing property value `x` of datatype `dt` after its event code `prefix` (`width`
+   * bits, pending EE zeros included): a simple child's CH code 0 and a value of a few bits go
+   * in the same write.
+   */
+  encodeValue(dt: number, prefix: string, width: string, se: boolean, maxWidth: number): string {
+    const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2];
+    const { lo, hi, checked } = this.bounds(dt);
+    const x = se ? 1 : 0;
+    const plain = `w.put(${prefix}${x ? " << 1" : ""}, ${width}${x ? " + 1" : ""});`;
+    // BitWriter.put takes up to 24 bits: a pending EE, the code, CH and the value
+    const write = (bits: string, n: number) => (1 + maxWidth + x + n <= 24 ? `w.put((${prefix} << ${n + x}) | ${bits}, ${width} + ${n + x});` : `${plain} w.put(${bits}, ${n});`);
+    // an integer number within the facets (else the interpreter's error, or a bigint it takes)
+    const int = `if (typeof x !== "number" || x % 1 !== 0 || x < ${lo} || x > ${hi}) bail();`;
+    switch (kind) {
+      case DT_BOOL: return `if (typeof x !== "boolean") bail(); ${write("(x ? 1 : 0)", 1)}`;
+      case DT_NBIT: return `${int} ${write(a ? `(x - ${a})` : "x", b)}`;
+      case DT_ENUM: {
+        if (b > 16) return write(`eEnum(e, x, ${a}, ${b})`, bitsFor(b));
+        // the index by comparisons in place (a loop's units and statuses are among few values)
+        const values = t.enums.slice(a, a + b).map((v, j) => `x === ${JSON.stringify(v)} ? ${j} : `).join("");
+        return `i = ${values}-1; if (i < 0) bail(); ${write("i", bitsFor(b))}`;
+      }
+      case DT_UINT: return a ? `${plain} eBig(e, x, false, ${lo}, ${hi});` : `${int} ${this.unsigned("x", x ? `${prefix} << 1` : prefix, `${width} + ${x}`, maxWidth + x)}`;
+      case DT_INT:
+        if (a) return `${plain} eBig(e, x, true, ${lo}, ${hi});`;
+        return `${int} i = x < 0 ? -x - 1 : x; ${this.unsigned("i", `(${prefix} << ${1 + x}) | (x < 0 ? 1 : 0)`, `${width} + ${1 + x}`, maxWidth + 1 + x)}`;
+      case DT_STRING: return `${plain} eStr(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE});`;
+      case DT_HEX: case DT_B64: return `${plain} eBin(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE});`;
+    }
+    throw new Error(`datatype kind ${kind}`);
+  }
+
+  /**
+   * Writes `prefix` (`width` bits, at most `maxWidth` + a pending EE) and the unsigned integer
+   * `v` (EXI 1.0 §7.1.6: 7-bit groups, least significant first): one or two groups (most
+   * values of a loop message) as bits of the same or one more write.
+   */
+  unsigned(v: string, prefix: string, width: string, maxWidth: number): string {
+    prefix = `(${prefix})`;
+    const one = 1 + maxWidth + 8 <= 24 ? `w.put((${prefix} << 8) | ${v}, ${width} + 8)` : `{ w.put(${prefix}, ${width}); w.put(${v}, 8); }`;
+    return `if (${v} < 128) ${one}; else if (${v} < 16384) { w.put(${prefix}, ${width}); w.put((((${v} & 127) | 128) << 8) | (${v} >> 7), 16); } else { w.put(${prefix}, ${width}); w.uint(${v}); }`;
+  }
+
+  /**
+   * A type's encoder: each present property in schema order with its event code; where the
+   * state before it is known here (required elements, the first ones) the code is a constant,
+   * elsewhere it comes from the type's code table (`C<type>`: code × 32 + width per property
+   * and state, -1 where the state does not offer it). `z`: pending EE codes (0 bits) of simple
+   * children, written as leading zeros of the next code. Then EE, and every property of the
+   * object must have been one of these.
+   */
+  encoder(ti: number): string {
+    let name = this.encoders.get(ti);
+    if (name) return name;
+    name = `e${ti}`;
+    this.encoders.set(ti, name);
+    const states = this.statesOf(ti)!;
+    const byState = new Map(states.map((st) => [st.s, st]));
+    const base = Math.min(...states.map((st) => st.s)), span = Math.max(...states.map((st) => st.s)) - base + 1;
+    const props = this.properties(ti);
+    const maxWidth = Math.max(...states.map((st) => st.width));
+    if (maxWidth + 2 > 24) throw new Error(`type ${ti}: event codes too wide for BitWriter.put`);
+    const table: number[] = [];
+    /** Row `r` of the code table: the code × 32 + width of `match` in each state of the type. */
+    const row = (match: (p: Prod) => boolean): number => {
+      const r = table.length / span;
+      for (let j = 0; j < span; j++) {
+        const st = byState.get(base + j);
+        const p = st?.prods.find(match);
+        table.push(p ? p.code * 32 + st!.width : -1);
+      }
+      return r;
+    };
+    const body: string[] = [];
+    const possible = new Set<number>([states[0].s]);
+    let dynamic = false;
+    const codeOf = (match: (p: Prod) => boolean): { prefix: string; width: string } | undefined => {
+      const from = [...possible].map((s) => ({ s, p: byState.get(s)!.prods.find(match), width: byState.get(s)!.width })).filter((f) => f.p);
+      if (from.length === 0) return undefined;
+      if (possible.size === 1) return { prefix: String(from[0].p!.code), width: `${from[0].width} + z` };
+      dynamic = true;
+      const r = row(match);
+      body.push(`  k = C${ti}[${r * span - base ? `${r * span - base} + ` : ""}s]; if (k < 0) bail();`.trimStart());
+      return { prefix: "(k >> 5)", width: "(k & 31) + z" };
+    };
+    for (let i = 0; i < props.length; i++) {
+      const { q, prop, kind, child, next, compiled } = props[i];
+      // not compiled (another message, xmldsig …): not read here; present, it makes eKeys bail
+      if (!compiled) continue;
+      const before = new Set(possible);
+      body.push(`x = o[${prop}];`, "if (x !== undefined) {", "  n++;");
+      const mark = body.length;
+      const c = compiled ? codeOf((p) => p.q === q && (p.kind & 7) <= P_SE) : undefined;
+      if (!c) body.push("  bail();");
+      else {
+        if (body.length > mark) body[body.length - 1] = `  ${body[body.length - 1]}`;
+        const dt = kind === P_AT ? child : this.simpleDt(child);
+        if (dt < 0) body.push(`  w.put(${c.prefix}, ${c.width}); ${this.encoder(child)}(e, x); z = 0;`);
+        else body.push(`  ${this.encodeValue(dt, c.prefix, c.width, kind === P_SE, maxWidth)} z = ${kind === P_SE ? 1 : 0};`);
+        body.push(`  s = ${next};`);
+        possible.add(next);
+      }
+      // a state that offers neither a later property nor EE: the property was required there
+      const later = new Set(props.slice(i + 1).map((x) => x.q));
+      const required = [...before].filter((s) => !byState.get(s)!.prods.some((x) => (x.kind & 7) === P_EE || ((x.kind & 7) <= P_SE && later.has(x.q))));
+      for (const s of required) possible.delete(s);
+      if (required.length === before.size) body.push("} else bail();");
+      else if (required.length) {
+        dynamic = true;
+        body.push(`} else if (${required.map((s) => `s === ${s}`).join(" || ")}) bail();`);
+      } else body.push("}");
+    }
+    const end = codeOf((p) => (p.kind & 7) === P_EE);
+    body.push(end ? `w.put(${end.prefix}, ${end.width});` : "bail();");
+    // a required property: n > 0, so an array or bytes cannot pass for an object without properties
+    const required = body.some((l) => l.endsWith("} else bail();"));
+    if (!dynamic) for (let i = 0; i < body.length; i++) body[i] = body[i].replace(/ s = -?\d+;$/, "").replace(/^\s*$/, "");
+    const text = body.filter((l) => l !== "").join("\n");
+    const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: unknown" : "", /\bi = /.test(text) ? "i = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
+    this.blocks.set(name, [
+      ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
+      `function ${name}(e: FastEncoderHost, v: unknown): void {`,
+      '  if (typeof v !== "object" || v === null) bail();',
+      "  const o = v as Obj, w = e.w;",
+      `  let ${lets};`,
+      ...text.split("\n").map((l) => `  ${l}`),
+      // every property was one of these (else the interpreter's error, or `$content` …)
+      required ? "  if (Object.keys(o).length !== n) bail();" : "  eKeys(o, n);",
+      "}",
+    ].join("\n"));
+    return name;
+  }
+}
+
+/** A family's generated functions and the codec object that starts them (before sharing). */
+export interface FastFamily {
+  dir: string;
+  banner: string;
+  blocks: Map<string, string>;
+  codec: string[];
+}
+
+/** The generated code of a family's hot messages, or undefined when it has none. */
+export function buildFast(t: Tables, family: string, dir: string, banner: string): FastFamily | undefined {
+  const hot = HOT_MESSAGES[family];
+  if (!hot) return undefined;
+  const fw = new FastWriter(t);
+  const docWidth = bitsFor(t.doc.length / 2 + 1);
+  /** The document roots a direction compiles: its messages, or the V2G_Message that carries them. */
+  const roots = (names: readonly string[]) => {
+    const out: { code: number; local: string; child: number }[] = [];
+    for (let i = 0; i < t.doc.length; i += 2) {
+      const local = localOf(t, t.doc[i]), child = t.doc[i + 1];
+      if ((names.includes(local) || local === "V2G_Message") && fw.statesOf(child)) out.push({ code: i / 2, local, child });
+    }
+    return out;
+  };
+  const decode: string[] = [], encode: string[] = [];
+  fw.hot = hot.decode;
+  for (const root of roots(hot.decode)) decode.push(`if (c === ${root.code}) return { ${JSON.stringify(root.local)}: ${fw.decoder(root.child)}(d) };`);
+  fw.hot = hot.encode;
+  for (const root of roots(hot.encode)) {
+    const prop = JSON.stringify(root.local);
+    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  e.w.put(${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, `  ${fw.encoder(root.child)}(e, x);`, "  eKeys(doc, 1);", "  return true;", "}");
+  }
+  const codec = [
+    "export const fast: FastCodec = Object.freeze({",
+    "  decode(d: FastDecoderHost): Obj | undefined {",
+    `    const c = d.r.bits(${docWidth});`,
+    ...decode.map((l) => `    ${l}`),
+    "    return undefined;",
+    "  },",
+    "  encode(e: FastEncoderHost, doc: Obj): boolean {",
+    "    let x: unknown;",
+    ...encode.map((l) => `    ${l}`),
+    "    return false;",
+    "  },",
+    "});",
+  ];
+  return { dir, banner, blocks: fw.blocks, codec };
+}
+
+const RUNTIME = ["bail", "dBin", "dIntBig", "dRange", "dStr", "eBig", "eBin", "eEnum", "eKeys", "eStr"];
+
+function imports(text: string, from: string, names: readonly string[], types: readonly string[]): string {
+  const used = names.filter((n) => new RegExp(`\\b${n}\\(`).test(text));
+  const usedTypes = types.filter((n) => new RegExp(`\\b${n}\\b`).test(text));
+  return `import { ${[...used, ...usedTypes.map((n) => `type ${n}`)].join(", ")} } from "${from}";`;
+}
+
+/**
+ * The modules: generated/<family>/fast.ts, and generated/shared/fast.ts with the
+ * functions whose text is the same in every family that has them (the -20 CommonTypes: header,
+ * RationalNumber, …; grammar.ts gives them the same type, state and qname numbers), with the
+ * functions they call.
+ */
+export function emitFastModules(families: FastFamily[], sharedBanner: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const text = new Map<string, string | null>();
+  const holders = new Map<string, number>();
+  for (const f of families) for (const [name, body] of f.blocks) {
+    const known = text.get(name);
+    text.set(name, known === undefined || known === body ? body : null);
+    holders.set(name, (holders.get(name) ?? 0) + 1);
+  }
+  const calls = (body: string) => [...body.matchAll(/\b([de]\d+)\(/g)].map((m) => m[1]);
+  const shared = new Set([...text].filter(([name, body]) => body !== null && holders.get(name)! > 1).map(([name]) => name));
+  // a shared function calls only shared ones
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const name of shared) if (calls(text.get(name)!).some((c) => !shared.has(c))) { shared.delete(name); changed = true; }
+  }
+  const header = (body: string, runtime: string, local: string[]) => [
+    imports(body, runtime, RUNTIME, ["FastCodec", "FastDecoderHost", "FastEncoderHost"]),
+    ...(local.length ? [`import { ${local.join(", ")} } from "../shared/fast";`] : []),
+    "",
+    "type Obj = Record<string, unknown>;",
+    "",
+  ];
+  if (shared.size > 0) {
+    const names = [...families[0].blocks.keys()].filter((n) => shared.has(n));
+    for (const f of families.slice(1)) for (const n of f.blocks.keys()) if (shared.has(n) && !names.includes(n)) names.push(n);
+    const body = names.map((n) => text.get(n)!.replace(/^function /m, "export function ")).join("\n\n");
+    out.set("shared/fast.ts", [sharedBanner, "", ...header(body, "../../fast", []), body, ""].join("\n"));
+  }
+  for (const f of families) {
+    const own = [...f.blocks].filter(([n]) => !shared.has(n)).map(([, b]) => b);
+    const body = [...own, f.codec.join("\n")].join("\n\n");
+    const local = [...shared].filter((n) => new RegExp(`\\b${n}\\(`).test(body)).sort();
+    out.set(`${f.dir}/fast.ts`, [f.banner, "", ...header(body, "../../fast", local), body, ""].join("\n"));
+  }
+  return out;
+}
