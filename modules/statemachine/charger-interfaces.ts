@@ -8,6 +8,13 @@
 import type { AcdpDeviceState } from "./iso20/acdp-device";
 import type { WptPadState } from "./iso20/wpt-device";
 import type { Millis } from "../common/index";
+import type { CertificateHashData } from "./operator-backend";
+
+/** A Plug & Charge identity the SECC verified: the eMAID and the OCSP request data of its chain (leaf first). */
+export interface ContractIdentity {
+  readonly emaid: string;
+  readonly chain: readonly CertificateHashData[];
+}
 import type { DischargeLimits, Iso20SeccConfig, PriceSchedule } from "./iso20/config";
 
 export type EnergyTransferMode =
@@ -242,8 +249,12 @@ export interface SessionStore {
 export interface ChargerFeedback {
   /** A session was set up (or resumed). */
   sessionStarted?(info: { protocol: "din" | "iso2" | "iso20"; sessionId: Uint8Array; evccId: Uint8Array; resumed: boolean }): void;
-  /** EIM: start external identification (RFID, app, free vend); answer with ControlEvent authorized. */
-  requestAuthorization?(evccId: Uint8Array): void;
+  /**
+   * Start identification; answer with ControlEvent authorized. EIM (RFID, app, free vend):
+   * `contract` undefined. ISO-2 Plug & Charge: the verified contract (eMAID and the OCSP data of
+   * its chain) for the operator's Authorize.
+   */
+  requestAuthorization?(evccId: Uint8Array, contract?: ContractIdentity): void;
   /** DC: connect the output and check isolation at `voltage`; answer with cable-check-finished. */
   startCableCheck?(voltage: number): void;
   /** DC: pre-charge the output to `voltage`, current at most `current`. */

@@ -5,6 +5,7 @@ import type { EvccDoc, EvccProtocol } from "./msg";
 import type { Iso20EvccConfig } from "../iso20/evcc-types";
 import type { EvccPhaseTimer } from "./timeouts";
 import type { EnergyTransferMode } from "../charger-interfaces";
+import type { Iso2EvccPnc } from "./iso2-pnc";
 
 /** DIN 70121 EVRequestedEnergyTransferType / ISO 15118-2 EnergyTransferModeType (one definition for both roles). */
 export type { EnergyTransferMode } from "../charger-interfaces";
@@ -103,6 +104,13 @@ export interface EvccConfig {
   valueAddedServices?: number[];
   /** ISO 15118-20: the service, control mode and direction to ask for (required when protocol is "iso20"). */
   iso20?: Iso20EvccConfig;
+  /**
+   * ISO-2 Plug & Charge: the vehicle's crypto and PkiStore (V2G and MO roots, its OEM
+   * provisioning chain in own slot "oem-provisioning", installed contracts). With it the EV
+   * selects Contract where the charger offers it, installs a contract when it has none, and
+   * signs AuthorizationReq and MeteringReceiptReq (evcc/iso2-pnc.ts).
+   */
+  pnc?: Iso2EvccPnc;
   /** ISO-2 DepartureTime (s from now) in ChargeParameterDiscoveryReq. */
   departureTime?: number;
   /** ISO-2 MaxEntriesSAScheduleTuple. */
@@ -189,6 +197,8 @@ export type EvccStopReason =
   | "unknown-session"
   /** The charger offers neither our energy transfer mode nor EIM (ExternalPayment). */
   | "no-charge-service"
+  /** Plug & Charge could not go on: no contract, or a certificate response that failed its checks (`detail`). */
+  | "contract"
   | "link-down"
   /** No TCP connection: the charger's host refused it (nothing listens on that port). */
   | "connection-refused"
@@ -219,6 +229,10 @@ export type EvccStepId =
   | "ServiceDiscovery"
   | "ServiceDetail"
   | "PaymentServiceSelection"
+  | "CertificateInstallation"
+  | "CertificateUpdate"
+  | "PaymentDetails"
+  | "MeteringReceipt"
   | "Authorization"
   | "ChargeParameterDiscovery"
   | "CableCheck"

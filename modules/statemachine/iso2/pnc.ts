@@ -8,7 +8,9 @@
 // PnC only over TLS (ISO 15118-2 ties Contract payment to a TLS session): without it the SECC
 // offers and accepts ExternalPayment alone.
 
-import type { CryptoHost, PkiStore, SignatureScheme, SignatureType } from "../../pki-store/index";
+import type { Certificate, CryptoHost, PkiStore, SignatureScheme, SignatureType } from "../../pki-store/index";
+import type { ContractIdentity } from "../charger-interfaces";
+import type { CertificateHashData } from "../operator-backend";
 import type { iso2 } from "../msg-types";
 import type { SeccConfig, ValueAddedService } from "../charger-interfaces";
 
@@ -115,4 +117,29 @@ export interface Iso2PncRecord {
   emaid?: string;
   /** The signed AuthorizationReq verified. */
   identified: boolean;
+  /** eMAID and OCSP data of the validated chain, for the operator's Authorize. */
+  identity?: ContractIdentity;
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+  return out;
+}
+
+/**
+ * OCSP request data (OCPP OCSPRequestDataType, ISO 15118-2 CertificateHashDataType) of each
+ * certificate of a validated path, leaf first: SHA-256 of the issuer's Name (DER) and of its
+ * public key (the subjectPublicKey bits, RFC 6960 §4.1.1), the serial in hex. The test PKI
+ * carries no AuthorityInformationAccess, so responderURL stays empty.
+ */
+export function certificateHashData(crypto: CryptoHost, path: readonly Certificate[], anchor: Certificate): CertificateHashData[] {
+  const out: CertificateHashData[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const issuer = i + 1 < path.length ? path[i + 1] : anchor;
+    let serial = hex(path[i].serial);
+    while (serial.length > 1 && serial[0] === "0") serial = serial.slice(1);
+    out.push({ hashAlgorithm: "SHA256", issuerNameHash: hex(crypto.digest("SHA-256", path[i].issuerDer)), issuerKeyHash: hex(crypto.digest("SHA-256", issuer.publicKey)), serialNumber: serial, responderURL: "" });
+  }
+  return out;
 }

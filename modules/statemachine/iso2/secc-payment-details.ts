@@ -16,7 +16,7 @@ import type { SeccFacts } from "../charger-interfaces";
 import type { SeccContext } from "../secc/context";
 import { seccState } from "../secc/types";
 import { iso2FailedResponse } from "./failed-responses";
-import { chainOf, seccPncOf, type ContractProvisioningResult } from "./pnc";
+import { certificateHashData, chainOf, seccPncOf, type ContractProvisioningResult } from "./pnc";
 import { handle as sessionStop } from "./secc-session-stop";
 
 const CHALLENGE_BYTES = 16;
@@ -81,6 +81,7 @@ export function paymentDetails(req: iso2.PaymentDetailsReqType, ctx: SeccContext
   ctx.pnc.contractKey = check.leaf.publicKey;
   ctx.pnc.contractScheme = check.leaf.keyScheme;
   ctx.pnc.emaid = req.eMAID;
+  ctx.pnc.identity = { emaid: req.eMAID, chain: certificateHashData(pnc.crypto, check.path, check.anchor) };
   ctx.pnc.challenge = pnc.crypto.randomBytes(CHALLENGE_BYTES);
   return reply({ PaymentDetailsRes: { ResponseCode: "OK", GenChallenge: ctx.pnc.challenge, EVSETimeStamp: facts.unixTime ?? 0n } }, "Authorization");
 }

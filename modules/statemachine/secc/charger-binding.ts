@@ -87,9 +87,10 @@ export class ChargerBinding {
     const ac: AcSupply | undefined = parts.inverter ?? parts.ac;
     if (parts.inverter !== undefined) parts.inverter.onEvent = sink;
     this.#feedback = {
-      requestAuthorization: (evccId) => {
+      requestAuthorization: (evccId, contract) => {
         if (auth !== undefined) auth.authorize(evccId);
-        else if (backend !== undefined) backend.authorize({ kind: "eim", evccId });
+        // Plug & Charge: the operator authorizes the eMAID with the chain's OCSP data (OCPP Authorize).
+        else if (backend !== undefined) backend.authorize(contract !== undefined ? { kind: "pnc", emaid: contract.emaid, chain: contract.chain } : { kind: "eim", evccId });
         else sink({ kind: "authorized", accepted: true });
       },
       startCableCheck: (voltage) => dc?.startIsolationCheck(voltage),

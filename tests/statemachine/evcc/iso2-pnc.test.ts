@@ -9,6 +9,9 @@ import { simulatedPnc } from "../../../hosts/sim/pki/pnc-setup";
 import { createTestPki, type TestPkiEntity } from "../../../hosts/sim/pki/test-pki";
 import type { SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
 import { seededEntropy } from "../../support/seeded-entropy";
+import { toHex } from "../../../modules/common/index";
+import { parseCertificate } from "../../../modules/pki-store/index";
+import type { AuthorizationRequest, OperatorBackend } from "../../../modules/statemachine/index";
 import { pair, run } from "./with-secc";
 
 const NOW = Date.UTC(2026, 5, 1) / 1000;
@@ -60,6 +63,29 @@ test("a contract that expires within renewWithin is renewed with CertificateUpda
   assert.equal(run(p)?.reason, "charging-complete");
   assert.deepEqual(names(p).slice(2, 6), ["PaymentServiceSelectionReq", "CertificateUpdateReq", "PaymentDetailsReq", "AuthorizationReq"]);
   assert.notDeepEqual(s.ev.contract("DEXS1C12345678")!.chain[0], before, "the renewed contract replaced the old one");
+});
+
+test("the operator authorizes the contract: eMAID and the OCSP data of its chain (OCPP Authorize)", () => {
+  const s = stores({ contract: true });
+  const requests: AuthorizationRequest[] = [];
+  const backend: OperatorBackend = {
+    authorize(request) {
+      requests.push(request);
+      this.onEvent?.({ kind: "authorized", accepted: true });
+    },
+  };
+  const p = pair({ protocol: "iso2", mode: "AC_three_phase_core", codec: true, secc: { ...s.secc, receiptRequired: false }, config: { pnc: s.pnc.vehicle }, vehicle: { targetSoc: 60.2 }, backend });
+  assert.equal(run(p)?.reason, "charging-complete");
+  assert.equal(requests.length, 1);
+  const request = requests[0];
+  assert.ok(request.kind === "pnc");
+  assert.equal(request.emaid, "DEXS1C12345678");
+  const entities = pki();
+  const [leaf, sub2, sub1] = ["contract", "mo-sub-ca-2", "mo-sub-ca-1"].map((n) => parseCertificate(entities.get(n)!.der));
+  const root = parseCertificate(entities.get("mo-root")!.der);
+  assert.deepEqual(request.chain.map((h) => h.serialNumber), [leaf, sub2, sub1].map((c) => toHex(c.serial).replace(/^0+(?=.)/, "")));
+  assert.deepEqual(request.chain.map((h) => h.issuerKeyHash), [sub2, sub1, root].map((c) => toHex(crypto.digest("SHA-256", c.publicKey))));
+  assert.equal(request.chain[0].issuerNameHash, toHex(crypto.digest("SHA-256", sub2.subjectDer)));
 });
 
 test("the vehicle refuses a contract the charger's backend had revoked at OCSP: FAILED_CertificateRevoked ends it", () => {
