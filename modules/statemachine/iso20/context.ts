@@ -47,6 +47,8 @@ export interface Iso20Record {
    * renegotiation ([V2G20-1601]) until the EV sends PowerDelivery(ScheduleRenegotiation).
    */
   toleranceRenegotiation: boolean;
+  /** The EV declined the PowerTolerance once: the schedules offered after that carry none. */
+  toleranceDeclined: boolean;
   /** Clock time of the last PowerDelivery(Start): the schedule's offsets count from here. */
   startedAt: number;
   /** AC loop: the active power asked of the EV in the last response (W, signed). */
@@ -99,6 +101,7 @@ export function newIso20Record(namespace: Iso20Namespace, offer: Iso20Offer, sch
     channel: "Charge",
     standby: false,
     toleranceRenegotiation: false,
+    toleranceDeclined: false,
     startedAt: 0,
     targetPower: 0,
     wpt: { positioningSince: -1, paired: false, alignmentStarted: false, aligned: false },

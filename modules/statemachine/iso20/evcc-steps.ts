@@ -230,6 +230,7 @@ const scheduleExchange = step({
       const entries: { Duration: number; Power: { Exponent: number; Value: number } }[] = tuple.ChargingSchedule?.PowerSchedule?.PowerScheduleEntries?.PowerScheduleEntry ?? [];
       f.schedule = entries.map((e) => ({ duration: e.Duration, power: fromRational(e.Power) }));
       f.prices = readPriceSchedule(tuple.ChargingSchedule);
+      f.powerTolerance = optionalRational(tuple.ChargingSchedule?.PowerSchedule?.PowerTolerance);
     } else if ((cfg(ctx).controlMode ?? "scheduled") === "scheduled") {
       return { kind: "abort", reason: "sequence", detail: "ScheduleExchangeRes without a ScheduleTuple in Scheduled mode" };
     }
@@ -282,7 +283,12 @@ const powerDelivery = step({
     const dynamic = (c.controlMode ?? "scheduled") === "dynamic";
     const profile: Record<string, unknown> = { TimeAnchor: 0n };
     if (dynamic) profile.Dynamic_EVPPTControlMode = {};
-    else profile.Scheduled_EVPPTControlMode = { SelectedScheduleTupleID: f20(ctx).scheduleTupleId ?? 1 };
+    else {
+      const mode: Record<string, unknown> = { SelectedScheduleTupleID: f20(ctx).scheduleTupleId ?? 1 };
+      // An offered PowerTolerance is answered either way ([V2G20-1601]: declined, the charger renegotiates).
+      if (f20(ctx).powerTolerance !== undefined) mode.PowerToleranceAcceptance = c.acceptPowerTolerance === false ? "PowerToleranceNotConfirmed" : "PowerToleranceConfirmed";
+      profile.Scheduled_EVPPTControlMode = mode;
+    }
     profile.EVPowerProfileEntries = { EVPowerProfileEntry: dynamic ? [flatEntry(ctx)] : plannedEntries(ctx) };
     const body: Record<string, unknown> = { Header: HEADER_SLOT, EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: profile };
     if (isBpt(c.transfer)) body.BPT_ChannelSelection = c.channel ?? "Charge";

@@ -22,6 +22,8 @@ export interface Iso20EvccConfig {
    * Default false: one entry at the EV's maximum within the schedule's first step.
    */
   priceAware?: boolean;
+  /** Scheduled: confirm a PowerTolerance the charger offers in its PowerSchedule (PowerToleranceAcceptance). Default true. */
+  acceptPowerTolerance?: boolean;
   /** ScheduleExchangeReq MaximumSupportingPoints (12..1024). Default 24. */
   maximumSupportingPoints?: number;
   /** AC: phases the on-board charger uses. Default 3. */
@@ -88,6 +90,8 @@ export interface Iso20EvccFacts {
   /** The ScheduleTuple chosen (Scheduled mode) and its power steps (s, W). */
   scheduleTupleId?: number;
   schedule?: { duration: number; power: number }[];
+  /** The PowerTolerance (W) of the selected tuple's PowerSchedule, when the charger offered one. */
+  powerTolerance?: number;
   /** The charger's prices from ScheduleExchangeRes (s, fee or level), when it sent any. */
   prices?: Step[];
   /** The last DC_PreChargeReq / DC_WeldingDetectionReq said EVProcessing=Finished. */

@@ -211,9 +211,10 @@ export function scheduleExchange(req: cm.ScheduleExchangeReqType, ctx: SeccConte
   const entries = scheduleSteps(facts, req.MaximumSupportingPoints);
   const power: cm.PowerScheduleType = { TimeAnchor: anchor, PowerScheduleEntries: { PowerScheduleEntry: entries } };
   // The tolerance the EV's power profile may exceed the schedule by; the EV confirms it (or not)
-  // in PowerDelivery(Start) PowerToleranceAcceptance.
+  // in PowerDelivery(Start) PowerToleranceAcceptance. Once declined it is not offered again, so
+  // that the renegotiation it causes ([V2G20-1601]) ends.
   const tolerance = facts.config.iso20?.powerTolerance;
-  if (tolerance !== undefined && tolerance > 0) power.PowerTolerance = rational(tolerance);
+  if (tolerance !== undefined && tolerance > 0 && !r.toleranceDeclined) power.PowerTolerance = rational(tolerance);
   const tuple: cm.ScheduleTupleType = { ScheduleTupleID: r.scheduleTupleId, ChargingSchedule: { PowerSchedule: power } };
   if (prices !== undefined) Object.assign(tuple.ChargingSchedule, priceScheduleElement(prices, anchor, facts.config.scheduleDuration ?? 86400));
   const discharge = facts.config.iso20?.discharge;
@@ -242,8 +243,8 @@ function checkPowerProfile(profile: cm.EVPowerProfileType | undefined, r: Iso20R
   if (scheduled === undefined) return "FAILED_EVPowerProfileInvalid";
   if (scheduled.SelectedScheduleTupleID !== r.scheduleTupleId) return "FAILED_ScheduleSelectionInvalid";
   const entries = profile.EVPowerProfileEntries?.EVPowerProfileEntry ?? [];
-  // The offered tolerance counts only when the EV did not decline it.
-  const tolerance = scheduled.PowerToleranceAcceptance === "PowerToleranceNotConfirmed" ? 0 : facts.config.iso20?.powerTolerance ?? 0;
+  // The offered tolerance counts only when the EV did not decline it (now or before).
+  const tolerance = scheduled.PowerToleranceAcceptance === "PowerToleranceNotConfirmed" || r.toleranceDeclined ? 0 : facts.config.iso20?.powerTolerance ?? 0;
   const discharge = facts.config.iso20?.discharge?.maxPower ?? 0;
   let offset = 0;
   for (let i = 0; i < entries.length; i++) {
@@ -264,10 +265,11 @@ function checkPowerProfile(profile: cm.EVPowerProfileType | undefined, r: Iso20R
  */
 function toleranceCode(profile: cm.EVPowerProfileType | undefined, r: Iso20Record, facts: SeccFacts): string {
   const acceptance = profile?.Scheduled_EVPPTControlMode?.PowerToleranceAcceptance;
-  const offered = (facts.config.iso20?.powerTolerance ?? 0) > 0;
+  const offered = (facts.config.iso20?.powerTolerance ?? 0) > 0 && !r.toleranceDeclined;
   if (!offered || acceptance === undefined) return "OK";
   if (acceptance === "PowerToleranceConfirmed") return "OK_PowerToleranceConfirmed";
   r.toleranceRenegotiation = true;
+  r.toleranceDeclined = true;
   return "WARNING_PowerToleranceNotConfirmed";
 }
 
