@@ -36,6 +36,17 @@ test("sim --payment contract: a vehicle that already holds a contract goes strai
   assert.ok(io.stderr.some((l) => l.includes("→ PaymentDetailsReq")));
 });
 
+test("sim --pki DIR --payment contract: Plug & Charge on the PKI that `pki init` wrote (the same as TLS)", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-pki-"));
+  const made = bufferIo();
+  assert.equal(await main(["pki", "init", dir, "--profile", "iso2"], made), 0, made.stderr.join("\n"));
+  const io = bufferIo();
+  const code = await main(["sim", "--tls", "--pki", dir, "--payment", "contract", "--contract", "--protocol", "iso2", "--transfer", "ac", "--capacity", "5", "--start-soc", "70", "--target-soc", "70.5", "--json"], io);
+  assert.equal(code, 0, io.stderr.join("\n"));
+  assert.equal(JSON.parse(io.stdout.join("\n")).ok, true);
+  assert.ok(io.stderr.some((l) => l.includes("→ PaymentDetailsReq") && l.includes("eMAID=DEXS1C12345678")));
+});
+
 test("sim --payment contract: refused without --tls, with -20, and --contract alone", async () => {
   for (const args of [["--payment", "contract"], ["--tls", "--payment", "contract", "--protocol", "iso20"], ["--contract"]]) {
     const io = bufferIo();

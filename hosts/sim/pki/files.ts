@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as nodeCrypto from "node:crypto";
-import type { SignatureScheme } from "../../../modules/pki-store/index";
+import { parseCertificate, type SignatureScheme } from "../../../modules/pki-store/index";
 import { nistPrivateKeyObject, okpPrivateKeyObject } from "../crypto/node-crypto";
 import { TEST_IDENTITIES, TEST_PKI_ROOTS, type TestPkiEntity, type TestPkiProfile } from "./test-pki";
 
@@ -70,4 +70,41 @@ function rootOf(entities: Map<string, TestPkiEntity>, leaf: TestPkiEntity): stri
   const top = leaf.chain![leaf.chain!.length - 1];
   if (top.startsWith("cpo") || top.startsWith("cps")) return "v2g-root";
   return top.startsWith("oem") ? "oem-root" : "mo-root";
+}
+
+/**
+ * Reads one profile of a test PKI directory back into entities (certificates, keys, the leaves'
+ * chains below their roots), as createTestPki makes them: `sim --pki DIR --payment contract`
+ * runs Plug & Charge on the same PKI as TLS.
+ */
+export function readTestPki(dir: string, profile: TestPkiProfile): Map<string, TestPkiEntity> {
+  const folder = path.join(dir, profile);
+  const entities = new Map<string, TestPkiEntity>();
+  const bySubject = new Map<string, string>();
+  const parsed = new Map<string, { subject: string; issuer: string }>();
+  for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".der")).sort()) {
+    const name = file.slice(0, -4);
+    const der = new Uint8Array(fs.readFileSync(path.join(folder, file)));
+    const certificate = parseCertificate(der);
+    const key = readRawPrivateKey(path.join(folder, `${name}.key.pem`));
+    entities.set(name, { name, der, key: { ...key, publicKey: certificate.publicKey } });
+    const subject = Buffer.from(certificate.subjectDer).toString("hex");
+    bySubject.set(subject, name);
+    parsed.set(name, { subject, issuer: Buffer.from(certificate.issuerDer).toString("hex") });
+  }
+  const summary = JSON.parse(fs.readFileSync(path.join(folder, "pki.json"), "utf8")) as { leaves: Record<string, unknown> };
+  for (const leaf of Object.keys(summary.leaves)) {
+    const chain = [leaf];
+    // Up the issuers until the one issued by a root (a self-issued certificate): the root is not sent.
+    for (let at = parsed.get(leaf); at !== undefined && at.issuer !== at.subject; ) {
+      const issuer = bySubject.get(at.issuer);
+      const up = issuer === undefined ? undefined : parsed.get(issuer);
+      if (issuer === undefined || up === undefined || up.issuer === up.subject) break;
+      chain.push(issuer);
+      at = up;
+    }
+    const entity = entities.get(leaf);
+    if (entity !== undefined) entity.chain = chain;
+  }
+  return entities;
 }
