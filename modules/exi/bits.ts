@@ -179,9 +179,8 @@ export class BitWriter {
     this.n = n;
   }
 
-  /** Writes the `n` low bits of `v` (n ≤ 32, v ≥ 0). */
+  /** Writes the `n` low bits of `v` (n ≤ 32, v ≥ 0). Fewer than 8 bits pending: after put(), flush() first. */
   bits(v: number, n: number): void {
-    if (this.n >= 8) this.flush();
     const k = this.n + n;
     if (k < 8) {
       // stays within the pending byte (most event codes)
@@ -221,7 +220,6 @@ export class BitWriter {
   }
 
   byte(b: number): void {
-    if (this.n >= 8) this.flush();
     const n = this.n;
     if (this.len === this.buf.length) this.grow();
     if (n === 0) this.buf[this.len++] = b;
@@ -233,14 +231,9 @@ export class BitWriter {
   }
 
   uint(v: number): void {
-    // one or two 7-bit groups (most integers of a message) into the pending bits
-    if (v < 16384) {
-      const g = v < 128 ? v : ((((v & 127) | 128) << 8) | (v >> 7)), k = v < 128 ? 8 : 16;
-      const n = this.n + k;
-      if (n <= 31) {
-        this.cur = (this.cur << k) | g;
-        this.n = n;
-      } else this.put(g, k);
+    if (this.n >= 8) this.flush(); // after put(): byte() takes fewer than 8 pending bits
+    if (v < 128) {
+      this.byte(v);
       return;
     }
     while (v >= 128) {
@@ -251,6 +244,7 @@ export class BitWriter {
   }
 
   uintBig(v: bigint): void {
+    if (this.n >= 8) this.flush();
     while (v >= 128n) {
       this.byte(Number(v & 0x7fn) | 0x80);
       v >>= 7n;

@@ -114,6 +114,7 @@ export function eEnum(e: FastEncoderHost, x: unknown, a: number, count: number):
 /** An integer of a 64-bit or unbounded type (a bigint, or a safe-integer number) within lo..hi; `signed`: its sign bit first. */
 export function eBig(e: FastEncoderHost, x: unknown, signed: boolean, lo: number | bigint, hi: number | bigint): void {
   const w = e.w;
+  w.flush(); // bits() below takes fewer than 8 pending bits
   if (typeof x === "number") {
     if (!Number.isSafeInteger(x) || x < lo || x > hi || (!signed && x < 0)) bail();
     if (signed) w.bits(x < 0 ? 1 : 0, 1);
