@@ -82,6 +82,8 @@ export { dinFailedResponse, DIN_REQUESTS } from "./din/failed-responses";
 export { iso2FailedResponse, ISO2_REQUESTS } from "./iso2/failed-responses";
 export * as dinTimeouts from "./din/timeouts";
 export * as iso2Timeouts from "./iso2/timeouts";
+export { ISO2_CERTIFICATE_SERVICE, certificateHashData, contractUsable, seccPncOf } from "./iso2/pnc";
+export type { ContractProvisioning, ContractProvisioningResult, Iso2SeccPnc, SeccConfigWithPnc } from "./iso2/pnc";
 export type { SeccRequestDoc } from "./secc/session";
 export { ISO20_SECC, ISO20_SECC_STATES } from "./iso20/secc-states";
 export { iso20FailedResponse, ISO20_REQUESTS } from "./iso20/failed-responses";

@@ -13,4 +13,6 @@ export type { V2gMessageDoc, EvccSchema, ResOf, AnyResponse, DcEvseStatus, AcEvs
 export type { EvccDoc, EvccProtocol } from "./msg";
 export { bodyElement, requestDoc } from "./msg";
 export { EvccConnection } from "./connection";
+export { OEM_PROVISIONING_SLOT, acceptContract, usableContract } from "./iso2-pnc";
+export type { Iso2EvccPnc, ContractInstallResult } from "./iso2-pnc";
 export type { EvccConnectionOptions, EvccConnectionOutcome, EvccCodec } from "./connection";
