@@ -51,6 +51,13 @@ export interface TlsSecureOptions {
   middleboxCompatibility?: boolean;
   /** Called with each session's secrets in NSS key-log format (for Wireshark), when set. */
   onKeyLog?(line: string): void;
+  /**
+   * The V2G checks the TLS library does not make, run by the host right after each handshake
+   * (typically PkiStore.validate on `session.peerChain`: the SECC leaf's DC=CPO, revocation, the
+   * vehicle's OEM chain). A returned reason refuses the peer: the connection is closed (a client
+   * reports it through onError, a listener through onHandshakeFailed) and never reaches the core.
+   */
+  checkPeer?(session: TlsSessionInfo): string | undefined;
 }
 
 /** What the handshake settled, available once the socket is writable. */
@@ -86,6 +93,12 @@ export interface TlsListener {
 
 export interface TlsListenerOptions extends ListenerOptions {
   secure: TlsSecureOptions;
+  /**
+   * A connection's handshake failed (wrong version, suite, group, or a peer certificate missing
+   * or not trusted), with the TLS library's reason: the listener closed that connection and
+   * carries on. For the log: the core never sees such a connection.
+   */
+  onHandshakeFailed?(reason: string): void;
 }
 
 export type TlsListenerClass = new (options: TlsListenerOptions) => TlsListener;

@@ -27,18 +27,22 @@
 
 import * as net from "node:net";
 import * as tls from "node:tls";
-import type { IoCallbacks } from "../../../modules/common/io";
+import { Duplex } from "node:stream";
+import type { IoCallbacks, Listener, ListenerClass, StreamSocket, StreamSocketClass } from "../../../modules/common/io";
 import { ImplementationError } from "../../../modules/common/errors";
 import type {
   TlsCredentials,
   TlsListener,
+  TlsListenerClass,
   TlsListenerOptions,
   TlsSecureOptions,
   TlsSessionInfo,
   TlsSocket,
+  TlsSocketClass,
   TlsSocketOptions,
 } from "../../../modules/pki-store/tls";
 import { NodeTcpSocket } from "../net/tcp";
+import { AcceptQueue, boundPort, listenIpv6 } from "../net/listener";
 import { withZoneName } from "../net/probe";
 import { pem, privateKeyObject } from "../pki/files";
 
@@ -134,7 +138,12 @@ function sessionInfo(socket: tls.TLSSocket): TlsSessionInfo {
   };
 }
 
-export type NodeTlsSocketOptions = TlsSocketOptions | (IoCallbacks & { from: tls.TLSSocket });
+/**
+ * Client options: connect to `address`/`port` over TCP, or run the handshake over `over`, an
+ * already opened byte stream (the simulated TCP of `xs15118 sim`, see tlsOverStreams); or wrap
+ * `from`, a server-side socket whose handshake is done.
+ */
+export type NodeTlsSocketOptions = TlsSocketOptions | (TlsSocketOptions & { over: Duplex }) | (IoCallbacks & { from: tls.TLSSocket });
 
 /** A TLS connection: its plaintext as a StreamSocket once the handshake is done (the first onWritable). */
 export class NodeTlsSocket implements TlsSocket {
@@ -147,16 +156,17 @@ export class NodeTlsSocket implements TlsSocket {
   constructor(options: NodeTlsSocketOptions) {
     this.#callbacks = options;
     if ("from" in options) {
-      this.#tls = options.from; // accepted by NodeTlsListener: handshake done
+      this.#tls = options.from; // accepted by a listener: handshake done
       this.#secured();
       return;
     }
-    this.#tls = tls.connect({ ...nodeTlsOptions(options.secure, "client"), host: withZoneName(options.address), port: options.port });
+    const where = "over" in options ? { socket: options.over } : { host: withZoneName(options.address), port: options.port };
+    this.#tls = tls.connect({ ...nodeTlsOptions(options.secure, "client"), ...where });
     if (options.secure.onKeyLog) {
       const log = options.secure.onKeyLog;
       this.#tls.on("keylog", (line: Buffer) => log(line.toString("latin1").trimEnd()));
     }
-    this.#tls.once("secureConnect", () => this.#secured());
+    this.#tls.once("secureConnect", () => this.#secured(options.secure.checkPeer));
     this.#tls.on("error", (error) => this.#fail(error));
     this.#tls.on("close", () => this.#fail(new Error("connection closed before the TLS handshake finished")));
   }
@@ -190,9 +200,14 @@ export class NodeTlsSocket implements TlsSocket {
     else this.#tls.destroy();
   }
 
-  #secured(): void {
+  #secured(checkPeer?: TlsSecureOptions["checkPeer"]): void {
     if (this.#closed) return;
     this.#session = sessionInfo(this.#tls);
+    const refusal = checkPeer?.(this.#session);
+    if (refusal !== undefined) {
+      this.#fail(new Error(`TLS peer refused: ${refusal}`));
+      return;
+    }
     this.#tls.removeAllListeners("close");
     this.#tls.removeAllListeners("error");
     // From here the TLS socket behaves as a TCP one; NodeTcpSocket gives it the core's shape.
@@ -251,83 +266,63 @@ export function clientHelloOffersTls13(record: Uint8Array): boolean | undefined 
 const MAX_CLIENT_HELLO = 5 + 16_384;
 
 /**
- * Accepts TLS connections; onReadable counts those whose handshake has completed.
+ * The server side of the profiles, for any accepted byte stream (a net.Socket of a real port, or
+ * a Duplex over the simulated TCP): the handshake runs in tls.Server contexts that never listen
+ * themselves; `accept` hands them a connection.
  *
  * "iso2+iso20": OpenSSL keeps one ECDSA key per context, so a P-256 (-2) and a P-521 (-20)
- * leaf cannot share one. The listener reads the ClientHello first and hands the connection to
- * the -20 context (TLS 1.3 only, mutual authentication, P-521/Ed448 leaves) when it offers
- * TLS 1.3, else to the -2 context (TLS 1.2, P-256 leaf). The credentials are split by scheme.
+ * leaf cannot share one. The ClientHello is read first and the connection goes to the -20
+ * context (TLS 1.3 only, mutual authentication, P-521/Ed448 leaves) when it offers TLS 1.3,
+ * else to the -2 context (TLS 1.2, P-256 leaf). The credentials are split by scheme.
  */
-export class NodeTlsListener implements TlsListener {
-  readonly #server: net.Server;
-  readonly #options: TlsListenerOptions;
-  readonly #pending: tls.TLSSocket[] = [];
-  #closed = false;
-  /** Handshakes that failed (wrong version, suite, group or certificate), with OpenSSL's reason. */
-  readonly handshakeFailures: string[] = [];
-  readonly ready: Promise<void>;
+class TlsAcceptor {
+  readonly #secure: TlsSecureOptions;
+  readonly #onSecure: (socket: tls.TLSSocket) => void;
+  readonly #onFailure: (reason: string) => void;
+  readonly #iso2: tls.Server | undefined;
+  readonly #iso20: tls.Server | undefined;
+  readonly #single: tls.Server | undefined;
 
-  constructor(options: TlsListenerOptions) {
-    this.#options = options;
-    const secure = options.secure;
-    let server: net.Server;
+  constructor(secure: TlsSecureOptions, onSecure: (socket: tls.TLSSocket) => void, onFailure: (reason: string) => void) {
+    this.#secure = secure;
+    this.#onSecure = onSecure;
+    this.#onFailure = onFailure;
     if (secure.profile === "iso2+iso20") {
-      const iso2 = this.#tlsServer({ ...secure, profile: "iso2", credentials: secure.credentials?.filter((c) => c.key.scheme === "ECDSA-P256-SHA256") });
-      const iso20 = this.#tlsServer({ ...secure, profile: "iso20", credentials: secure.credentials?.filter((c) => c.key.scheme !== "ECDSA-P256-SHA256") });
-      server = net.createServer({ noDelay: true }, (socket) => this.#dispatch(socket, iso2, iso20));
-    } else {
-      server = this.#tlsServer(secure);
-    }
-    this.#server = server;
-    server.on("error", (error) => {
-      if (this.#closed) return;
-      this.close();
-      this.#options.onError?.(error);
-    });
-    this.ready = new Promise((resolve) => server.once("listening", () => resolve()));
-    server.listen({ port: options.port, host: options.address ?? "::", ipv6Only: true });
+      this.#iso2 = this.#context({ ...secure, profile: "iso2", credentials: secure.credentials?.filter((c) => c.key.scheme === "ECDSA-P256-SHA256") });
+      this.#iso20 = this.#context({ ...secure, profile: "iso20", credentials: secure.credentials?.filter((c) => c.key.scheme !== "ECDSA-P256-SHA256") });
+    } else this.#single = this.#context(secure);
   }
 
-  get port(): number {
-    const address = this.#server.address();
-    return address && typeof address === "object" ? address.port : this.#options.port;
+  /** Runs the handshake on an accepted connection; onSecure or onFailure follows. */
+  accept(socket: Duplex): void {
+    if (this.#single) this.#single.emit("connection", socket);
+    else this.#dispatch(socket);
   }
 
-  read(callbacks: IoCallbacks): TlsSocket | undefined {
-    const socket = this.#pending.shift();
-    return socket ? new NodeTlsSocket({ ...callbacks, from: socket }) : undefined;
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const socket of this.#pending.splice(0)) socket.destroy();
-    this.#server.close();
-  }
-
-  #tlsServer(secure: TlsSecureOptions): tls.Server {
+  #context(secure: TlsSecureOptions): tls.Server {
     const server = tls.createServer(nodeTlsOptions(secure, "server"));
-    if (secure.onKeyLog) {
-      const log = secure.onKeyLog;
+    if (this.#secure.onKeyLog) {
+      const log = this.#secure.onKeyLog;
       server.on("keylog", (line: Buffer) => log(line.toString("latin1").trimEnd()));
     }
     server.on("secureConnection", (socket) => {
-      if (this.#closed) {
+      const refusal = this.#secure.checkPeer?.(sessionInfo(socket));
+      if (refusal !== undefined) {
         socket.destroy();
+        this.#onFailure(`TLS peer refused: ${refusal}`);
         return;
       }
-      socket.setNoDelay(true);
-      this.#pending.push(socket);
-      this.#options.onReadable?.(this.#pending.length);
+      socket.setNoDelay?.(true);
+      this.#onSecure(socket);
     });
-    server.on("tlsClientError", (error) => {
-      this.handshakeFailures.push(error.message);
-    });
+    // A peer certificate that does not verify fails after OpenSSL's handshake (node:tls checks
+    // it then and closes): its verification error says why, not the "socket hang up" that follows.
+    server.on("tlsClientError", (error, socket) => this.#onFailure(socket?.authorizationError ? `peer certificate not accepted: ${String(socket.authorizationError)}` : error.message));
     return server;
   }
 
   /** Waits for the whole first record, then gives the connection to the context it asks for. */
-  #dispatch(socket: net.Socket, iso2: tls.Server, iso20: tls.Server): void {
+  #dispatch(socket: Duplex): void {
     let buffered = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
@@ -338,16 +333,214 @@ export class NodeTlsListener implements TlsListener {
       socket.pause();
       const offers13 = clientHelloOffersTls13(buffered);
       if (offers13 === undefined) {
-        this.handshakeFailures.push("the first record is not a TLS ClientHello");
+        this.#onFailure("the first record is not a TLS ClientHello");
         socket.destroy();
         return;
       }
       socket.unshift(buffered);
       // tls.Server's own connection handler takes over, as if it had accepted the socket.
-      (offers13 ? iso20 : iso2).emit("connection", socket);
+      (offers13 ? this.#iso20! : this.#iso2!).emit("connection", socket);
     };
     const onError = () => socket.destroy();
     socket.on("data", onData);
     socket.on("error", onError);
   }
+}
+
+/** Accepts TLS connections on a real IPv6 port; onReadable counts those whose handshake has completed. */
+export class NodeTlsListener implements TlsListener {
+  readonly #server: net.Server;
+  readonly #options: TlsListenerOptions;
+  readonly #queue: AcceptQueue<tls.TLSSocket>;
+  /** Handshakes that failed (wrong version, suite, group or certificate), with OpenSSL's reason. */
+  readonly handshakeFailures: string[] = [];
+  readonly ready: Promise<void>;
+
+  constructor(options: TlsListenerOptions) {
+    this.#options = options;
+    this.#queue = new AcceptQueue(options.onReadable);
+    const acceptor = new TlsAcceptor(options.secure, (socket) => this.#queue.push(socket), (reason) => {
+      this.handshakeFailures.push(reason);
+      options.onHandshakeFailed?.(reason);
+    });
+    this.#server = net.createServer({ noDelay: true }, (socket) => acceptor.accept(socket));
+    this.ready = listenIpv6(this.#server, options, this.#queue);
+  }
+
+  get port(): number {
+    return boundPort(this.#server, this.#options.port);
+  }
+
+  read(callbacks: IoCallbacks): TlsSocket | undefined {
+    const socket = this.#queue.shift();
+    return socket ? new NodeTlsSocket({ ...callbacks, from: socket }) : undefined;
+  }
+
+  close(): void {
+    if (this.#queue.close()) this.#server.close();
+  }
+}
+
+/**
+ * A Node Duplex over one of the core's StreamSockets, so that node:tls runs over the simulated
+ * TCP of simulation/vnet: what TLS writes goes to the stream (held until it is writable), what the
+ * stream delivers is pushed to TLS. `activity` is told of every byte either way (TlsActivity).
+ */
+class StreamSocketDuplex extends Duplex {
+  readonly #activity: TlsActivity;
+  #socket: StreamSocket | undefined;
+  #writable = false;
+  #held: Buffer[] = [];
+
+  constructor(activity: TlsActivity) {
+    super();
+    this.#activity = activity;
+  }
+
+  /** The callbacks to open the stream with; then attach() the socket. */
+  get callbacks(): Required<IoCallbacks> {
+    return {
+      onReadable: () => this.#drain(),
+      onWritable: () => this.#flush(),
+      onError: (error) => {
+        this.#activity.touch();
+        this.push(null); // TLS sees the end of the stream (and reports a truncated handshake itself)
+        this.destroy(error.message === "connection closed by peer" ? undefined : error);
+      },
+    };
+  }
+
+  attach(socket: StreamSocket | undefined): void {
+    if (!socket) {
+      this.destroy(new Error("the stream could not be opened"));
+      return;
+    }
+    this.#socket = socket;
+    this.#drain();
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#activity.touch();
+    this.#held.push(chunk);
+    this.#flush();
+    callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#socket?.close();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#socket?.close();
+    callback(error);
+  }
+
+  #drain(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    for (let data = socket.read(); data !== undefined; data = socket.read()) {
+      this.#activity.touch();
+      this.push(Buffer.from(data));
+    }
+  }
+
+  #flush(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#writable = true;
+    while (this.#held.length > 0 && this.#writable) {
+      try {
+        socket.write(this.#held[0]);
+        this.#held.shift();
+      } catch {
+        this.#writable = false; // not yet connected, or full: onWritable comes
+      }
+    }
+  }
+}
+
+/**
+ * Tells a virtual-time host when node:tls has work under way. The simulation's clock is
+ * virtual and its steps synchronous, but node:tls processes bytes on later turns of Node's event
+ * loop: the host waits (settle) before it advances the clock whenever bytes went in or out.
+ */
+export class TlsActivity {
+  #touched = false;
+
+  touch(): void {
+    this.#touched = true;
+  }
+
+  /** Bytes moved since the last settle(). */
+  get touched(): boolean {
+    return this.#touched;
+  }
+
+  /** Lets Node's event loop turn until two turns in a row moved no byte. */
+  async settle(): Promise<void> {
+    let quiet = 0;
+    while (quiet < 2) {
+      this.#touched = false;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      quiet = this.#touched ? 0 : quiet + 1;
+    }
+    this.#touched = false;
+  }
+}
+
+/**
+ * TLS classes over the core's TCP classes (the simulated IPv6 stack's): the same profiles as
+ * NodeTlsSocket/NodeTlsListener, for `xs15118 sim --tls`.
+ */
+export function tlsOverStreams(io: { Tcp: StreamSocketClass; Listener: ListenerClass }, activity: TlsActivity): { Tls: TlsSocketClass; TlsListener: TlsListenerClass } {
+  class StreamTlsSocket extends NodeTlsSocket {
+    constructor(options: TlsSocketOptions) {
+      const over = new StreamSocketDuplex(activity);
+      over.attach(new io.Tcp({ address: options.address, port: options.port, ...over.callbacks }));
+      super({ ...options, over });
+    }
+  }
+  class StreamTlsListener implements TlsListener {
+    readonly #listener: Listener;
+    readonly #queue: AcceptQueue<tls.TLSSocket>;
+
+    constructor(options: TlsListenerOptions) {
+      this.#queue = new AcceptQueue(options.onReadable);
+      const acceptor = new TlsAcceptor(options.secure, (socket) => {
+        activity.touch();
+        this.#queue.push(socket);
+      }, (reason) => options.onHandshakeFailed?.(reason));
+      this.#listener = new io.Listener({
+        address: options.address,
+        port: options.port,
+        onError: options.onError,
+        onReadable: (count) => {
+          for (let i = 0; i < count; i++) {
+            const stream = new StreamSocketDuplex(activity);
+            const socket = this.#listener.read(stream.callbacks);
+            if (!socket) return;
+            stream.attach(socket);
+            acceptor.accept(stream);
+          }
+        },
+      });
+    }
+
+    get port(): number {
+      return this.#listener.port;
+    }
+
+    read(callbacks: IoCallbacks): TlsSocket | undefined {
+      const socket = this.#queue.shift();
+      return socket ? new NodeTlsSocket({ ...callbacks, from: socket }) : undefined;
+    }
+
+    close(): void {
+      if (this.#queue.close()) this.#listener.close();
+    }
+  }
+  return { Tls: StreamTlsSocket, TlsListener: StreamTlsListener };
 }
