@@ -13,7 +13,7 @@ import { toHex } from "../common/bytes";
 import { ChargerPilot, VehiclePilot } from "../cp-pwm/index";
 import type { ChargerPilotEvent, IoSpec, PilotInput, PilotInputOptions, PilotOutput, PilotOutputOptions, S2Switch, S2SwitchOptions, VehiclePilotEvent } from "../cp-pwm/index";
 import { SlacEv, SlacEvse } from "../slac/index";
-import type { LinkSpec, SlacEvMatchInfo, SlacMatchInfo } from "../slac/index";
+import type { LinkSpec, SlacEvCandidate, SlacEvMatchInfo, SlacMatchInfo } from "../slac/index";
 
 /**
  * A host class and its options, checked where the board builds it (hosts/esp32/pilot.ts types
@@ -30,8 +30,12 @@ interface CommonOptions {
   logger?: Logger;
   /** The host's link to its powerline modem (QCA7000 over SPI, a simulated modem). */
   modem: LinkSpec;
-  /** A line of live trace: what happened, in words. */
+  /** A line of live trace: what happened, in words (the firmware logs it). */
   onTrace?(text: string): void;
+  /** SLAC started (the pilot signalled digital communication). */
+  onSlacStarted?(): void;
+  /** SLAC gave up (the reason is SLAC's); onLinkDown follows where a link was up or SLAC ran. */
+  onSlacFailed?(reason: string): void;
   /** The link went down: unplugged, or SLAC gave up. The IP side stops. */
   onLinkDown?(reason: string): void;
 }
@@ -41,11 +45,16 @@ export interface ChargerDataLinkOptions extends CommonOptions {
   pilot: { input: HostSpec<PilotInput>; output: HostSpec<PilotOutput> };
   /** AVLN up: the EV's MAC and the network; the IP side (SDP responder, V2G server) starts. */
   onLinkUp?(info: SlacMatchInfo): void;
+  /** Every pilot event, before the link acts on it (a host traces or drives its own parts). */
+  onPilotEvent?(event: ChargerPilotEvent): void;
 }
 
 export interface VehicleDataLinkOptions extends CommonOptions {
   pilot: { input: HostSpec<PilotInput>; s2: HostSpec<S2Switch> };
   onLinkUp?(info: SlacEvMatchInfo): void;
+  onPilotEvent?(event: VehiclePilotEvent): void;
+  /** An EVSE answered the sounding (CM_ATTEN_CHAR.IND): its MAC and attenuation. */
+  onSlacCandidate?(candidate: SlacEvCandidate): void;
 }
 
 /** The charger's side: 5 % PWM once a vehicle is there (state B), SLAC as the EVSE. */
@@ -56,6 +65,7 @@ export class ChargerDataLink {
   readonly #o: ChargerDataLinkOptions;
   #slacRunning = false;
   #up = false;
+  #closed = false;
 
   constructor(options: ChargerDataLinkOptions) {
     this.#o = options;
@@ -73,6 +83,7 @@ export class ChargerDataLink {
       onFailed: (reason) => {
         this.#slacRunning = false;
         this.#trace(`SLAC failed: ${reason}`);
+        options.onSlacFailed?.(reason);
         // IEC 61851-1 A.2.3 / ISO 15118-3 [V2G3-A09-…]: without HLC the charger may fall back
         // to basic charging; that is the charger's policy, so it only hears about it here.
         this.#down(`slac-${reason}`);
@@ -93,6 +104,8 @@ export class ChargerDataLink {
   }
 
   #pilotEvent(event: ChargerPilotEvent): void {
+    this.#o.onPilotEvent?.(event);
+    if (this.#closed) return; // the host closed the station on this event (unplugged at the end)
     if (event.type === "state") {
       this.#trace(`pilot ${event.state}${event.state === "B2" ? " (5 % PWM: digital communication)" : ""}`);
       // ISO 15118-3 §8.2: the EVSE starts SLAC (TT_EVSE_SLAC_init) when it signals 5 % in state B.
@@ -100,6 +113,7 @@ export class ChargerDataLink {
         this.#slacRunning = true;
         this.#trace("SLAC started: waiting for the EV's CM_SLAC_PARM.REQ");
         this.slac.start();
+        this.#o.onSlacStarted?.();
       } else if (event.state === "A" && this.#slacRunning) {
         this.#slacRunning = false;
         this.slac.stop();
@@ -115,11 +129,11 @@ export class ChargerDataLink {
   }
 
   #trace(text: string): void {
-    this.#log.log("info", "station", text);
     this.#o.onTrace?.(text);
   }
 
   close(): void {
+    this.#closed = true;
     this.slac.close();
     this.pilot.close();
   }
@@ -133,6 +147,7 @@ export class VehicleDataLink {
   readonly #o: VehicleDataLinkOptions;
   #slacRunning = false;
   #up = false;
+  #closed = false;
 
   constructor(options: VehicleDataLinkOptions) {
     this.#o = options;
@@ -142,6 +157,7 @@ export class VehicleDataLink {
       clock: options.clock,
       random: options.random,
       logger: this.#log,
+      onCandidate: (candidate) => options.onSlacCandidate?.(candidate),
       onMatched: (info) => {
         this.#up = true;
         this.#trace(`SLAC matched EVSE ${toHex(info.evseMac)} at ${info.attenuation.toFixed(1)} dB; link up`);
@@ -150,6 +166,8 @@ export class VehicleDataLink {
       onFailed: (reason) => {
         this.#slacRunning = false;
         this.#trace(`SLAC failed: ${reason}`);
+        options.onSlacFailed?.(reason);
+        if (this.#closed) return;
         this.#up = false;
         options.onLinkDown?.(`slac-${reason}`);
       },
@@ -167,11 +185,14 @@ export class VehicleDataLink {
   }
 
   #pilotEvent(event: VehiclePilotEvent): void {
+    this.#o.onPilotEvent?.(event);
+    if (this.#closed) return;
     if (event.type === "duty" && event.meaning.kind === "digital" && !this.#slacRunning) {
       // ISO 15118-3 §8.2: the EV starts SLAC on 5 % duty.
       this.#slacRunning = true;
       this.#trace(`pilot ${event.duty.toFixed(1)} % duty: digital communication; SLAC started`);
       this.slac.start();
+      this.#o.onSlacStarted?.();
     } else if (event.type === "state" && event.state === "A" && this.#slacRunning) {
       this.#slacRunning = false;
       this.slac.stop();
@@ -182,11 +203,11 @@ export class VehicleDataLink {
   }
 
   #trace(text: string): void {
-    this.#log.log("info", "station", text);
     this.#o.onTrace?.(text);
   }
 
   close(): void {
+    this.#closed = true;
     this.slac.close();
     this.pilot.close();
   }

@@ -1,18 +1,24 @@
 // One station (a charger or a vehicle) assembled from its configuration and its board: the
-// firmware's main.ts on every host calls this, so the assembly is written once.
+// firmware's main.ts on every host calls this, so the mapping from settings to parts is
+// written once (the parts themselves are assembly.ts's, which the simulators use too).
 //
-// Today it runs the pilot and SLAC over the board's modem. The IP side over the matched link
-// (SDP, V2GTP, the session with the board's power hardware) needs the host's IPv6 link: on
-// the ESP32 that is a later issue (lwIP netif glue, see hosts/esp32/README.md), so a board
-// without `ip` logs that the session cannot start and keeps the pilot safe (no power).
+// A board gives what it has: pilot and modem always; the IPv6 stack over the matched link and
+// the session's hardware (power stage, BMS) where it has them. On the ESP32 the IP side is a
+// later issue (lwIP netif glue, see hosts/esp32/README.md): a board without `ip` runs the
+// pilot and SLAC, logs that the session cannot start, and keeps the pilot safe (no power).
 
 import type { Clock } from "../common/clock";
 import type { WallClock } from "../common/wall-clock";
 import type { Logger } from "../common/log";
-import type { LinkSpec, SlacEvMatchInfo, SlacMatchInfo } from "../slac/index";
+import type { LinkSpec } from "../slac/index";
 import type { StationConfig } from "./config";
-import { ChargerDataLink, VehicleDataLink } from "./data-link";
-import type { ChargerDataLinkOptions, VehicleDataLinkOptions } from "./data-link";
+import { ChargerAssembly, VehicleAssembly } from "./assembly";
+import type { OpenHostIp } from "./assembly";
+import type { ChargerDataLink, ChargerDataLinkOptions, VehicleDataLink, VehicleDataLinkOptions } from "./data-link";
+import { chargerConfig } from "./secc-service";
+import type { ChargerHardware } from "./secc-service";
+import type { VehicleHardware } from "./evcc-service";
+import type { SeccConfig } from "../statemachine/index";
 
 /** What a board gives the station: time, randomness, logging, and its hardware as IO specs. */
 export interface StationBoard {
@@ -27,11 +33,12 @@ export interface StationBoard {
   vehiclePilot(config: StationConfig): VehicleDataLinkOptions["pilot"];
   /** The powerline modem's link on the configured bus. */
   modem(config: StationConfig): LinkSpec;
-  /** The IP side, started once the AVLN is up; absent where the host has no IP link yet. */
-  ip?: {
-    charger?(config: StationConfig, info: SlacMatchInfo): { close(): void };
-    vehicle?(config: StationConfig, info: SlacEvMatchInfo): { close(): void };
-  };
+  /** The IPv6 stack over the matched link; absent where the host has no IP link yet. */
+  ip?: OpenHostIp;
+  /** A charger's power stage, AC supply, meter and authorization; absent: none wired yet. */
+  chargerHardware?(config: StationConfig, seccConfig: SeccConfig): ChargerHardware;
+  /** A vehicle's BMS and contactors; absent: none wired yet. */
+  vehicleHardware?(config: StationConfig): VehicleHardware;
 }
 
 export interface Station {
@@ -40,46 +47,49 @@ export interface Station {
   close(): void;
 }
 
+/** The charger's session configuration from the station's settings. */
+export function seccConfigOf(config: StationConfig): SeccConfig {
+  return chargerConfig(config.transfer, config.protocols, {
+    evseId: config.evseId,
+    dc: { maxVoltage: config.maxVoltage, maxCurrent: config.maxCurrent, maxPower: config.maxPower, minVoltage: config.minVoltage, minCurrent: config.minCurrent, peakCurrentRipple: 5, currentRegulationTolerance: 1 },
+    ac: { nominalVoltage: 230, maxCurrent: config.acCurrent, phases: config.acPhases === 1 ? 1 : 3 },
+  });
+}
+
 export function startStation(config: StationConfig, board: StationBoard): Station {
   const log = board.logger;
-  let session: { close(): void } | undefined;
-  const stopSession = (reason: string): void => {
-    if (!session) return;
-    log.log("info", "station", `link down (${reason}): the session stops`);
-    session.close();
-    session = undefined;
+  const common = {
+    clock: board.clock,
+    wall: board.wall,
+    random: board.random,
+    logger: log,
+    modem: board.modem(config),
+    ip: board.ip,
+    onTrace: (text: string) => log.log("info", "station", text),
   };
-  const noIp = (): void => log.log("warn", "station", `link up, but ${board.name} has no IP link yet: no V2G session (the pilot keeps power off)`);
-  const common = { clock: board.clock, random: board.random, logger: log, modem: board.modem(config), onLinkDown: stopSession };
-  let link: ChargerDataLink | VehicleDataLink;
+  let assembly: ChargerAssembly | VehicleAssembly;
   if (config.role === "charger") {
-    link = new ChargerDataLink({
-      ...common,
-      pilot: board.chargerPilot(config),
-      onLinkUp: (info) => {
-        const start = board.ip?.charger;
-        if (start) session = start(config, info);
-        else noIp();
-      },
-    });
+    const secc = seccConfigOf(config);
+    assembly = new ChargerAssembly({ ...common, pilot: board.chargerPilot(config), config: secc, hardware: board.chargerHardware?.(config, secc), service: { port: config.port } });
   } else {
-    link = new VehicleDataLink({
+    assembly = new VehicleAssembly({
       ...common,
       pilot: board.vehiclePilot(config),
-      onLinkUp: (info) => {
-        const start = board.ip?.vehicle;
-        if (start) session = start(config, info);
-        else noIp();
+      hardware: board.vehicleHardware?.(config),
+      service: {
+        evccId: config.mac,
+        protocols: config.protocols,
+        transfer: config.transfer[0],
+        onEnd: (outcome) => log.log(outcome.ok ? "info" : "warn", "station", `session over: ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ""}`),
       },
     });
   }
   log.log("info", "station", `${config.role} on ${board.name}: protocols ${config.protocols.join(",")}, ${config.transfer.join(",")}`);
   return {
     role: config.role,
-    link,
+    link: assembly.link,
     close(): void {
-      stopSession("closed");
-      link.close();
+      assembly.close();
     },
   };
 }

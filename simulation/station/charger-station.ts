@@ -1,31 +1,101 @@
-// A simulated charger's communication controller, assembled: SDP responder, TCP listener,
-// a ChargingPoint (one live session; newcomers vetted, a reconnecting EV handed its session)
-// and simulated charger hardware (DC power module, AC supply, meter, authorization) bound to
-// the live session through ChargerBinding.
+// A simulated charger: the IP side of modules/station (SDP responder, V2G server, charging
+// point; SeccService) on simulated charger hardware (DC power module, AC supply, meter,
+// authorization) — the simulator supplies only the hardware, the assembly is the firmware's.
 //
-// The same assembly serves the virtual-time simulation (`xs15118 sim`: vnet sockets over the
-// simulated powerline, the vehicle's battery as the DC load) and the charger on a real
-// interface (`xs15118 secc`: Node sockets, no vehicle in the process, a stand-in battery load).
+// Serves the charger on a real interface (`xs15118 secc`: Node sockets, no vehicle in the
+// process, a stand-in battery load) and, through SimChargerHardware, the virtual-time
+// simulation (`xs15118 sim`, where modules/station's ChargerStation adds the pilot and SLAC).
 // Portable: no Node imports; sockets come in as ECMA-419-shaped classes.
 
 import type { Clock, Millis } from "../../modules/common/clock";
-import type { ListenerClass, Listener, UdpSocketClass } from "../../modules/common/io";
+import type { ListenerClass, UdpSocketClass } from "../../modules/common/io";
+import type { WallClock } from "../../modules/common/wall-clock";
 import type { Logger } from "../../modules/common/log";
-import { silentLogger } from "../../modules/common/log";
-import { ChargerBinding, ChargingPoint, MemorySessionStore } from "../../modules/statemachine/index";
-import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, StopReason, EnergyTransferMode, OperatorBackend } from "../../modules/statemachine/index";
-import { SdpServer } from "../../modules/v2gtp/index";
-import { SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
-import type { DcLoad, SimDcPowerModuleOptions } from "../charger/index";
+import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, OperatorBackend, ChargingPoint, MemorySessionStore } from "../../modules/statemachine/index";
+import { SeccService, chargerConfig } from "../../modules/station/secc-service";
+import type { ChargerHardware, ChargerSessionSummary, SessionProtocol, Transfer } from "../../modules/station/secc-service";
+import type { DischargeLimits, EnergyManager } from "../../modules/statemachine/index";
+import { BIDIRECTIONAL_EFFICIENCY, SimAcInverter, SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
+import type { AcLoad, DcLoad, SimDcPowerModuleOptions } from "../charger/index";
 
-export type Transfer = "dc" | "ac";
-export type SessionProtocol = "din" | "iso2" | "iso20";
+export { DEFAULT_CHARGER, DYNAMIC_PORT_FIRST } from "../../modules/station/secc-service";
+export type { ChargerSessionSummary, SessionProtocol, Transfer } from "../../modules/station/secc-service";
 
-/** First port of the IANA dynamic range, which other stacks insist the SECC uses (RFC 6335). */
-export const DYNAMIC_PORT_FIRST = 49152;
+export interface SimChargerHardwareOptions {
+  clock: Clock;
+  config: SeccConfig;
+  transfer: readonly Transfer[];
+  /** Timing of the simulated DC power module (slew rates, isolation check time, …). */
+  dcModule?: Omit<SimDcPowerModuleOptions, "clock" | "limits">;
+  /** Authorization delay of the simulated EIM authorizer (default 1 s). */
+  authorizationDelay?: Millis;
+  /** The charger's operator: it authorizes instead of the simulated authorizer. */
+  backend?: OperatorBackend;
+  /**
+   * ISO 15118-20 BPT: bidirectional power stages — the DC module takes current from the EV too,
+   * and AC gets an inverter (SimAcInverter) in place of the plain supply — with this discharge
+   * capability and conversion efficiency (default BIDIRECTIONAL_EFFICIENCY: 0.96 DC, 0.94 AC).
+   */
+  bidirectional?: { discharge: DischargeLimits; efficiency?: number };
+  /** The site energy manager (ISO 15118-20 Dynamic control: setpoints read before every request). */
+  energyManager?: EnergyManager;
+}
+
+/** The simulated charger hardware, and the coupling of its outlet to a load. */
+export class SimChargerHardware {
+  readonly dc: SimDcPowerModule | undefined;
+  readonly ac: SimAcSupply | undefined;
+  /** ISO 15118-20 AC_BPT: the bidirectional inverter (also `ac`). */
+  readonly inverter: SimAcInverter | undefined;
+  readonly meter: SimMeter;
+  readonly auth: SimAuthorizer;
+  /** What the station's session drives (ChargerBinding's parts). */
+  readonly parts: ChargerHardware;
+  #acDraw: () => number = () => 0;
+
+  constructor(options: SimChargerHardwareOptions) {
+    const { clock, config, transfer } = options;
+    const bidi = options.bidirectional;
+    const dcBidi = bidi === undefined ? undefined : { discharge: bidi.discharge, efficiency: bidi.efficiency ?? BIDIRECTIONAL_EFFICIENCY.dc };
+    this.dc = transfer.indexOf("dc") >= 0 && config.dc ? new SimDcPowerModule({ ...options.dcModule, ...dcBidi, clock, limits: config.dc }) : undefined;
+    this.inverter = bidi !== undefined && transfer.indexOf("ac") >= 0 && config.ac ? new SimAcInverter({ clock, limits: config.ac, discharge: bidi.discharge, efficiency: bidi.efficiency }) : undefined;
+    this.ac = this.inverter ?? (transfer.indexOf("ac") >= 0 && config.ac ? new SimAcSupply({ clock, limits: config.ac }) : undefined);
+    const acLimits = config.ac;
+    this.meter = new SimMeter({
+      clock,
+      meterId: config.meterId,
+      power: () => {
+        // A bidirectional stage's grid side, signed (the meter counts both ways).
+        if (bidi !== undefined) return this.dc !== undefined ? this.dc.gridPower : this.inverter?.presentActivePower ?? 0;
+        if (this.dc && this.dc.presentCurrent > 0) return this.dc.presentVoltage * this.dc.presentCurrent;
+        if (this.ac?.closed && acLimits) return this.#acDraw() * acLimits.nominalVoltage * acLimits.phases;
+        return 0;
+      },
+    });
+    this.auth = new SimAuthorizer({ clock, delay: options.authorizationDelay ?? (1000 as Millis) });
+    this.parts = { dc: this.dc, ac: this.inverter === undefined ? this.ac : undefined, inverter: this.inverter, energyManager: options.energyManager, meter: this.meter, auth: options.backend ? undefined : this.auth, backend: options.backend };
+  }
+
+  /** Couples the outlet to a load: the vehicle's battery (DC), its AC draw, or (AC_BPT) the battery behind its on-board charger. */
+  couple(options: { dcLoad?: DcLoad; acDraw?: () => number; acLoad?: AcLoad }): void {
+    if (options.dcLoad !== undefined) this.dc?.setLoad(options.dcLoad);
+    if (options.acLoad !== undefined) this.inverter?.setLoad(options.acLoad);
+    if (options.acDraw) this.#acDraw = options.acDraw;
+  }
+
+  /** Releases the DC load (the vehicle opened its contactors). */
+  uncouple(): void {
+    this.dc?.setLoad(undefined);
+  }
+
+  stop(): void {
+    this.dc?.stop();
+  }
+}
 
 export interface ChargerStationOptions {
   clock: Clock;
+  wall?: WallClock;
   io: { Udp: UdpSocketClass; Listener: ListenerClass };
   /** This charger's IPv6 address as SDP announces it (link-local, without zone). */
   address: string;
@@ -35,57 +105,26 @@ export interface ChargerStationOptions {
   port?: number;
   /** Answer SDP (default true); without it the vehicle must be told address and port. */
   sdp?: boolean;
+  /** io.Listener is a TLS listener bound to the charger's profile (SeccServiceOptions.tls). */
+  tls?: boolean;
   /** UDP port of the SDP responder (default 15118). */
   sdpPort?: number;
   protocols?: readonly SessionProtocol[];
   transfer?: readonly Transfer[];
   /** Overrides of the default charger configuration (limits, EVSEID, timeouts …). */
   config?: Partial<SeccConfig>;
-  /** Timing of the simulated DC power module (slew rates, isolation check time, …). */
-  dcModule?: Omit<SimDcPowerModuleOptions, "clock" | "limits">;
-  /** Authorization delay of the simulated EIM authorizer (default 1 s). */
+  dcModule?: SimChargerHardwareOptions["dcModule"];
   authorizationDelay?: Millis;
   /** The charger's operator (e.g. hosts/sim/ocpp OcppBridge): it authorizes instead of the simulated authorizer. */
   backend?: OperatorBackend;
+  bidirectional?: SimChargerHardwareOptions["bidirectional"];
+  energyManager?: SimChargerHardwareOptions["energyManager"];
   /** Random bytes (session IDs, port choice); default Math.random. */
   random?: (count: number) => Uint8Array;
   logger?: Logger;
-  /** Every message, with its connection's number and whether that connection holds the live session. */
   onTrace?(entry: SeccTraceEntry, connection: number, live: boolean): void;
-  /** A session ended (once, also for a session that moved to a new connection of its EV). */
   onSessionEnd?(summary: ChargerSessionSummary): void;
-  /** A connection closed without ending a session: it never had one, or it handed it over. */
   onConnectionEnd?(end: ConnectionEnd): void;
-}
-
-export interface ChargerSessionSummary {
-  /** The number of the connection the session ended on. */
-  session: number;
-  /** Connections it was handed over from, oldest first (empty for most sessions). */
-  handedOverFrom: number[];
-  reason: StopReason | string;
-  protocol?: TracedProtocol;
-  messages: number;
-  /** Energy through the meter from the session's first connection to its end (counted once). */
-  energyWh: number;
-  startedAt: Millis;
-  endedAt: Millis;
-}
-
-/** The charger's default limits: a 50 kW DC charger and a 3 × 16 A AC outlet. */
-export const DEFAULT_CHARGER: Readonly<SeccConfig> = Object.freeze({
-  evseId: "DE*XS1*E0001",
-  energyModes: [],
-  dc: Object.freeze({ maxVoltage: 500, maxCurrent: 125, maxPower: 50_000, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 }),
-  ac: Object.freeze({ nominalVoltage: 230, maxCurrent: 16, phases: 3 }),
-  meterId: "XS15118-SIM-METER",
-});
-
-function energyModes(transfer: readonly Transfer[]): EnergyTransferMode[] {
-  const modes: EnergyTransferMode[] = [];
-  if (transfer.indexOf("dc") >= 0) modes.push("DC_extended", "DC_core");
-  if (transfer.indexOf("ac") >= 0) modes.push("AC_three_phase_core", "AC_single_phase_core");
-  return modes;
 }
 
 function defaultRandom(count: number): Uint8Array {
@@ -94,187 +133,74 @@ function defaultRandom(count: number): Uint8Array {
   return out;
 }
 
-/** The protocol a session ran (any the SECC negotiates, ISO 15118-20 included). */
-type TracedProtocol = Exclude<SeccTraceEntry["protocol"], "sap">;
-
-interface ConnectionStats {
-  startedAt: Millis;
-  energyAtStart: number;
-  messages: number;
-  protocol: TracedProtocol | undefined;
-  handedOverFrom: number[];
-}
-
+/** A charger on an IP link it is given (no pilot, no SLAC): simulated hardware + SeccService. */
 export class ChargerStation {
   readonly config: SeccConfig;
+  readonly hardware: SimChargerHardware;
   readonly dc: SimDcPowerModule | undefined;
   readonly ac: SimAcSupply | undefined;
   readonly meter: SimMeter;
   readonly auth: SimAuthorizer;
-  readonly store = new MemorySessionStore();
-  readonly #o: ChargerStationOptions;
-  readonly #log: Logger;
-  readonly #point: ChargingPoint;
-  /** Per connection: what its session summary needs (carried over at a handover). */
-  readonly #stats = new Map<number, ConnectionStats>();
-  #listener: Listener | undefined;
-  #sdp: SdpServer | undefined;
-  #acDraw: () => number = () => 0;
-  #port = 0;
-  #accepted = 0;
+  readonly service: SeccService;
 
   constructor(options: ChargerStationOptions) {
-    this.#o = options;
-    this.#log = options.logger ?? silentLogger;
     const transfer = options.transfer ?? ["dc"];
-    const base = { ...DEFAULT_CHARGER, ...options.config };
-    this.config = { ...base, energyModes: options.config?.energyModes ?? energyModes(transfer), protocols: options.protocols ?? base.protocols ?? ["iso2", "din"] };
-    const clock = options.clock;
-    this.dc = transfer.indexOf("dc") >= 0 && this.config.dc ? new SimDcPowerModule({ ...options.dcModule, clock, limits: this.config.dc }) : undefined;
-    this.ac = transfer.indexOf("ac") >= 0 && this.config.ac ? new SimAcSupply({ clock, limits: this.config.ac }) : undefined;
-    const acLimits = this.config.ac;
-    this.meter = new SimMeter({
-      clock,
-      meterId: this.config.meterId,
-      power: () => {
-        if (this.dc && this.dc.presentCurrent > 0) return this.dc.presentVoltage * this.dc.presentCurrent;
-        if (this.ac?.closed && acLimits) return this.#acDraw() * acLimits.nominalVoltage * acLimits.phases;
-        return 0;
-      },
-    });
-    this.auth = new SimAuthorizer({ clock, delay: options.authorizationDelay ?? (1000 as Millis) });
-    this.#point = new ChargingPoint({
+    this.config = chargerConfig(transfer, options.protocols, options.config);
+    this.hardware = new SimChargerHardware({ clock: options.clock, config: this.config, transfer, dcModule: options.dcModule, authorizationDelay: options.authorizationDelay, backend: options.backend, bidirectional: options.bidirectional, energyManager: options.energyManager });
+    ({ dc: this.dc, ac: this.ac, meter: this.meter, auth: this.auth } = this.hardware);
+    this.service = new SeccService({
+      clock: options.clock,
+      wall: options.wall,
+      io: { Udp: options.io.Udp, Listener: options.io.Listener, address: options.address, interface: options.interface },
       config: this.config,
-      clock,
-      store: this.store,
-      logger: this.#log,
-      randomBytes: options.random,
-      binding: new ChargerBinding({ dc: this.dc, ac: this.ac, meter: this.meter, auth: options.backend ? undefined : this.auth, backend: options.backend }),
-      trace: (entry, connection, live) => {
-        const stats = this.#statsOf(connection);
-        stats.messages++;
-        if (entry.protocol !== "sap") stats.protocol = entry.protocol;
-        options.onTrace?.(entry, connection, live);
-      },
-      onSessionStart: (info) => {
-        if (info.from === undefined) return;
-        // The EV's session continues here: its summary counts from its first connection.
-        const from = this.#statsOf(info.from);
-        const to = this.#statsOf(info.connection);
-        to.startedAt = from.startedAt;
-        to.energyAtStart = from.energyAtStart;
-        to.messages += from.messages;
-        to.handedOverFrom = from.handedOverFrom.concat(info.from);
-      },
-      onConnectionEnd: (end) => this.#connectionEnded(end),
+      hardware: this.hardware.parts,
+      port: options.port,
+      sdp: options.sdp,
+      tls: options.tls,
+      sdpPort: options.sdpPort,
+      random: options.random ?? defaultRandom,
+      logger: options.logger,
+      onTrace: options.onTrace,
+      onSessionEnd: options.onSessionEnd,
+      onConnectionEnd: options.onConnectionEnd,
     });
   }
 
-  /** The TCP port the V2G server listens on (after start()). */
+  get store(): MemorySessionStore {
+    return this.service.store;
+  }
+
   get port(): number {
-    return this.#port;
+    return this.service.port;
   }
 
-  /** Connections accepted so far. */
   get sessions(): number {
-    return this.#accepted;
+    return this.service.sessions;
   }
 
-  /** The connection holding the live session, if a vehicle has one. */
   get connection(): SeccConnection | undefined {
-    return this.#point.live;
+    return this.service.connection;
   }
 
-  /** The charging point: the live session and the connections waiting for one. */
   get point(): ChargingPoint {
-    return this.#point;
+    return this.service.point;
   }
 
-  /** Couples the outlet to a load: the vehicle's battery (DC) and its AC draw. */
-  couple(options: { dcLoad?: DcLoad; acDraw?: () => number }): void {
-    if (options.dcLoad !== undefined) this.dc?.setLoad(options.dcLoad);
-    if (options.acDraw) this.#acDraw = options.acDraw;
+  couple(options: { dcLoad?: DcLoad; acDraw?: () => number; acLoad?: AcLoad }): void {
+    this.hardware.couple(options);
   }
 
-  /** Releases the DC load (the vehicle opened its contactors). */
   uncouple(): void {
-    this.dc?.setLoad(undefined);
+    this.hardware.uncouple();
   }
 
   start(): void {
-    const o = this.#o;
-    const random = o.random ?? defaultRandom;
-    let port = o.port ?? 0;
-    if (port === 0) {
-      const r = random(2);
-      port = DYNAMIC_PORT_FIRST + (((r[0] << 8) | r[1]) % (65536 - DYNAMIC_PORT_FIRST));
-    }
-    const listener = new o.io.Listener({
-      port,
-      onReadable: (count) => {
-        for (let i = 0; i < count; i++) this.#accept(listener);
-      },
-      onError: (error) => this.#log.log("error", "secc", `listener failed: ${error.message}`),
-    });
-    this.#listener = listener;
-    this.#port = listener.port;
-    this.#log.log("info", "secc", `V2G server on [${o.address}]:${this.#port}`, { port: this.#port });
-    if (o.sdp ?? true) {
-      this.#sdp = new SdpServer({
-        udp: o.io.Udp,
-        interface: o.interface,
-        address: o.address,
-        tcpPort: this.#port,
-        port: o.sdpPort,
-        // Bounds answers per source (a flood of requests or spoofed sources must not crowd out the car).
-        clock: o.clock,
-        logger: this.#log,
-        onError: (error) => this.#log.log("error", "sdp", `SDP responder failed: ${error.message}`),
-      });
-    }
-  }
-
-  #accept(listener: Listener): void {
-    this.#accepted++;
-    const connection = this.#point.accept((callbacks) => listener.read(callbacks));
-    this.#statsOf(connection);
-  }
-
-  #statsOf(connection: number): ConnectionStats {
-    let stats = this.#stats.get(connection);
-    if (stats === undefined) {
-      stats = { startedAt: this.#o.clock.now(), energyAtStart: this.meter.energyWh, messages: 0, protocol: undefined, handedOverFrom: [] };
-      this.#stats.set(connection, stats);
-    }
-    return stats;
-  }
-
-  #connectionEnded(end: ConnectionEnd): void {
-    const stats = this.#statsOf(end.connection);
-    this.#stats.delete(end.connection);
-    if (end.outcome !== "session-end") {
-      this.#o.onConnectionEnd?.(end);
-      return;
-    }
-    this.#o.onSessionEnd?.({
-      session: end.connection,
-      handedOverFrom: stats.handedOverFrom,
-      reason: end.reason,
-      protocol: stats.protocol,
-      messages: stats.messages,
-      energyWh: this.meter.energyWh - stats.energyAtStart,
-      startedAt: stats.startedAt,
-      endedAt: this.#o.clock.now(),
-    });
+    this.service.start();
   }
 
   /** Stops serving: SDP, listener and the live connection. Harmless twice. */
   close(): void {
-    this.#sdp?.close();
-    this.#sdp = undefined;
-    this.#listener?.close();
-    this.#listener = undefined;
-    this.#point.close();
-    this.dc?.stop();
+    this.service.close();
+    this.hardware.stop();
   }
 }

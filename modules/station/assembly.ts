@@ -1,0 +1,277 @@
+// A charger or a vehicle assembled from its parts, written once for every host (the board's
+// firmware, the Moddable simulator, the Node simulator):
+//
+//   pilot (IEC 61851-1) → SLAC (ISO 15118-3) over the modem → the matched link's IPv6 frames →
+//   the host's IPv6 stack → SDP → V2GTP → the session (DIN / ISO-2 / ISO-20) → the hardware
+//
+// What differs between hosts comes in as host interfaces: the pilot's and the modem's IO
+// classes (`{io, ...options}`, ECMA-419 shape), the IPv6 stack opened over the link (lwIP on a
+// board, the virtual stack in the simulators), and the hardware the session drives (a charger's
+// power stage, AC supply, meter and authorization; a vehicle's BMS, contactors and S2 switch).
+// A simulator therefore supplies simulated hardware only; the assembly is the firmware's.
+
+import type { Clock } from "../common/clock";
+import type { ListenerClass, StreamSocketClass, UdpSocketClass } from "../common/io";
+import type { Logger } from "../common/log";
+import { silentLogger } from "../common/log";
+import type { WallClock } from "../common/wall-clock";
+import type { ChargerPilotEvent, VehiclePilotEvent } from "../cp-pwm/index";
+import type { LinkSpec, SlacEvCandidate, SlacEvMatchInfo, SlacMatchInfo } from "../slac/index";
+import type { SeccConfig } from "../statemachine/index";
+import { ChargerDataLink, VehicleDataLink } from "./data-link";
+import type { ChargerDataLinkOptions, VehicleDataLinkOptions } from "./data-link";
+import { SeccService } from "./secc-service";
+import type { ChargerHardware, SeccServiceOptions } from "./secc-service";
+import { EvccService } from "./evcc-service";
+import type { EvccServiceOptions, VehicleHardware } from "./evcc-service";
+
+/** EtherType of IPv6 (RFC 2464): the frames the matched powerline link carries besides HomePlug. */
+export const ETHERTYPE_IPV6 = 0x86dd;
+
+/** A host's IPv6 stack on the matched link, with ECMA-419-shaped socket classes. */
+export interface HostIpStack {
+  Udp: UdpSocketClass;
+  Listener: ListenerClass;
+  Tcp: StreamSocketClass;
+  /** The stack's link-local address (a "%zone" suffix is allowed and dropped where announced). */
+  address: string;
+  /** The interface (zone) name for ff02::1 and link-local addresses. */
+  interface?: string;
+  close?(): void;
+}
+
+/** Opens the host's IPv6 stack over `link` (the modem's spec with the IPv6 EtherType). */
+export type OpenHostIp = (link: LinkSpec) => HostIpStack;
+
+interface AssemblyCommon {
+  clock: Clock;
+  /** The date (EVSETimeStamp, the -20 header); absent or unset: no trusted time. */
+  wall?: WallClock;
+  random(count: number): Uint8Array;
+  logger?: Logger;
+  /** The host's link to its powerline modem (QCA7000 over SPI, a simulated modem). */
+  modem: LinkSpec;
+  /** The host's IPv6 stack over the matched link; absent: the host has none yet (no session). */
+  ip?: OpenHostIp;
+  /** A line of trace in words (the firmware logs these). */
+  onTrace?(text: string): void;
+  onSlacStarted?(): void;
+  onSlacFailed?(reason: string): void;
+  /** The link went down (unplugged, SLAC gave up): the session has been stopped. */
+  onLinkDown?(reason: string): void;
+}
+
+export interface ChargerAssemblyOptions extends AssemblyCommon {
+  pilot: ChargerDataLinkOptions["pilot"];
+  /** The session's configuration and hardware (power stage, AC supply, meter, authorization,
+   *  backend); without hardware (and without createService) no session can start. */
+  config?: SeccConfig;
+  hardware?: ChargerHardware;
+  /**
+   * Builds the SECC service on the link's IP stack instead of the default (a SeccService on
+   * `config` and `hardware`): a host whose hardware wraps the service (the simulator's
+   * ChargerStation) returns its own. The assembly starts it.
+   */
+  createService?(ip: HostIpStack): SeccService;
+  /** SECC service settings and hooks: TCP port, SDP, session traces and ends. */
+  service?: Pick<SeccServiceOptions, "port" | "sdp" | "sdpPort" | "onTrace" | "onSessionEnd" | "onConnectionEnd">;
+  onPilotEvent?(event: ChargerPilotEvent): void;
+  /** SLAC matched: the AVLN is up (called before the IP side starts). */
+  onLinkUp?(info: SlacMatchInfo): void;
+  /** The IP side runs: SDP answers for `address` (with zone), V2G on `port`. */
+  onServing?(info: { address: string; port: number; service: SeccService }): void;
+}
+
+export interface VehicleAssemblyOptions extends AssemblyCommon {
+  pilot: VehicleDataLinkOptions["pilot"];
+  /** The BMS and the vehicle's hooks; absent (and no createService): no session can start. The
+   *  S2 switch is the pilot's: setPilotState also drives it. */
+  hardware?: VehicleHardware;
+  /** EVCC service settings and hooks (EVCCID, protocols, transfer, traces, the end). */
+  service?: Omit<EvccServiceOptions, "clock" | "wall" | "io" | "hardware" | "logger">;
+  /**
+   * Builds the EVCC service on the link's IP stack instead of the default; `pilotReady` is the
+   * S2 switch (IEC 61851-1 A.2.2: closed = ready for power) for its setPilotState hook. The
+   * assembly starts it.
+   */
+  createService?(ip: HostIpStack, pilotReady: (ready: boolean) => void): EvccService;
+  onPilotEvent?(event: VehiclePilotEvent): void;
+  onSlacCandidate?(candidate: SlacEvCandidate): void;
+  onLinkUp?(info: SlacEvMatchInfo): void;
+  /** The IP side runs (SDP discovery or the connection starts next). */
+  onServing?(info: { service: EvccService }): void;
+}
+
+/**
+ * The IP side of one station while its link is up: the host's stack and the service on it.
+ * Shared by both roles: opened at SLAC's match, stopped when the link goes down or at close.
+ */
+class IpSide<Service extends { close(): void }> {
+  readonly #o: AssemblyCommon;
+  readonly #log: Logger;
+  readonly #role: string;
+  ip: HostIpStack | undefined;
+  service: Service | undefined;
+
+  constructor(o: AssemblyCommon, role: string) {
+    this.#o = o;
+    this.#log = o.logger ?? silentLogger;
+    this.#role = role;
+  }
+
+  /** The link's data-link options common to both roles (the host's hooks, and this side's up/down). */
+  linkOptions(): Omit<ChargerDataLinkOptions & VehicleDataLinkOptions, "pilot" | "onLinkUp" | "onPilotEvent"> {
+    const o = this.#o;
+    return {
+      clock: o.clock,
+      random: o.random,
+      logger: o.logger,
+      modem: o.modem,
+      onTrace: o.onTrace,
+      onSlacStarted: o.onSlacStarted,
+      onSlacFailed: o.onSlacFailed,
+      onLinkDown: (reason) => {
+        if (this.service) this.#log.log("info", "station", `link down (${reason}): the session stops`);
+        this.stop();
+        o.onLinkDown?.(reason);
+      },
+    };
+  }
+
+  /** The host's IPv6 stack on the matched link, if the host has one and something to serve on it. */
+  open(session: unknown): HostIpStack | undefined {
+    const o = this.#o;
+    if (!o.ip) {
+      this.#log.log("warn", "station", `link up, but this host has no IP link yet: no V2G session (the ${this.#role} keeps power off)`);
+      return undefined;
+    }
+    if (!session) {
+      this.#log.log("warn", "station", `link up, but no ${this.#role} hardware was given: no V2G session`);
+      return undefined;
+    }
+    this.ip = o.ip({ ...o.modem, ethertype: ETHERTYPE_IPV6 });
+    return this.ip;
+  }
+
+  stop(): void {
+    this.service?.close();
+    this.service = undefined;
+    this.ip?.close?.();
+    this.ip = undefined;
+  }
+}
+
+/** A charger: pilot and SLAC as the EVSE, then SDP responder, V2G server and session. */
+export class ChargerAssembly {
+  readonly link: ChargerDataLink;
+  readonly #o: ChargerAssemblyOptions;
+  readonly #side: IpSide<SeccService>;
+
+  constructor(options: ChargerAssemblyOptions) {
+    this.#o = options;
+    this.#side = new IpSide(options, "charger");
+    this.link = new ChargerDataLink({
+      ...this.#side.linkOptions(),
+      pilot: options.pilot,
+      onPilotEvent: options.onPilotEvent,
+      onLinkUp: (info) => this.#linkUp(info),
+    });
+  }
+
+  /** The SECC service while the link is up. */
+  get service(): SeccService | undefined {
+    return this.#side.service;
+  }
+
+  #linkUp(info: SlacMatchInfo): void {
+    const o = this.#o;
+    o.onLinkUp?.(info);
+    const ip = this.#side.open(o.createService ?? (o.config && o.hardware));
+    if (!ip) return;
+    const service = o.createService
+      ? o.createService(ip)
+      : new SeccService({
+          ...o.service,
+          clock: o.clock,
+          wall: o.wall,
+          io: { Udp: ip.Udp, Listener: ip.Listener, address: ip.address.split("%")[0], interface: ip.interface },
+          config: o.config!,
+          hardware: o.hardware!,
+          random: o.random,
+          logger: o.logger,
+        });
+    this.#side.service = service;
+    service.start();
+    o.onServing?.({ address: ip.address, port: service.port, service });
+  }
+
+  close(): void {
+    this.#side.stop();
+    this.link.close();
+  }
+}
+
+/** A vehicle: pilot and SLAC as the EV, then SDP discovery, the V2G connection and session. */
+export class VehicleAssembly {
+  readonly link: VehicleDataLink;
+  readonly #o: VehicleAssemblyOptions;
+  readonly #side: IpSide<EvccService>;
+
+  constructor(options: VehicleAssemblyOptions) {
+    this.#o = options;
+    this.#side = new IpSide(options, "vehicle");
+    this.link = new VehicleDataLink({
+      ...this.#side.linkOptions(),
+      pilot: options.pilot,
+      onPilotEvent: options.onPilotEvent,
+      onSlacCandidate: options.onSlacCandidate,
+      onLinkUp: (info) => this.#linkUp(info),
+    });
+  }
+
+  /** The EVCC service while the link is up. */
+  get service(): EvccService | undefined {
+    return this.#side.service;
+  }
+
+  #linkUp(info: SlacEvMatchInfo): void {
+    const o = this.#o;
+    o.onLinkUp?.(info);
+    const hardware = o.hardware;
+    const ip = this.#side.open(o.createService ?? (o.service && hardware));
+    if (!ip) return;
+    const pilot = this.link.pilot;
+    // IEC 61851-1 A.2.2: the vehicle signals "ready for power" (state C) by closing S2.
+    const pilotReady = (ready: boolean): void => pilot.setReady(ready);
+    let service: EvccService;
+    if (o.createService) service = o.createService(ip, pilotReady);
+    else {
+      const hooks = hardware!.vehicle;
+      service = new EvccService({
+        ...o.service!,
+        clock: o.clock,
+        wall: o.wall,
+        io: { Udp: ip.Udp, Tcp: ip.Tcp, interface: ip.interface },
+        hardware: {
+          bms: hardware!.bms,
+          vehicle: {
+            ...hooks,
+            setPilotState: (state) => {
+              hooks.setPilotState?.(state);
+              pilotReady(state === "C");
+            },
+          },
+        },
+        logger: o.logger,
+      });
+    }
+    this.#side.service = service;
+    o.onServing?.({ service });
+    service.start();
+  }
+
+  close(): void {
+    this.#side.stop();
+    this.link.close();
+  }
+}
