@@ -112,6 +112,22 @@ export interface SapOptions {
   tls?: "none" | "1.2" | "1.3";
 }
 
+const ISO20_NAMESPACE_PREFIX = "urn:iso:std:iso:15118:-20:";
+
+/**
+ * Whether a protocol may run over a connection's transport security:
+ *  - ISO 15118-20 requires TLS 1.3 ([V2G20-2356] as cited by open implementations): never over
+ *    TLS 1.2 or plain TCP (the caller lifts the plain-TCP rule for test benches by passing no
+ *    `tls` at all);
+ *  - ISO 15118-2's TLS profile is TLS 1.2 with the cipher suites of its Table 7 ([V2G2-602]),
+ *    all TLS 1.2 suites, and DIN 70121 defines no TLS: over TLS 1.3 (the -20 profile, which the
+ *    vehicle entered with its -20 certificate) only -20 is selected.
+ */
+export function allowedOver(tls: "none" | "1.2" | "1.3", namespace: string): boolean {
+  const iso20 = namespace.indexOf(ISO20_NAMESPACE_PREFIX) === 0;
+  return tls === "1.3" ? iso20 : !iso20;
+}
+
 /** The charger's decision. */
 export interface SapDecision {
   response: SupportedAppProtocolRes;
@@ -143,11 +159,7 @@ export function negotiate(
   options: SapOptions = {},
 ): SapDecision {
   let offers = offer.map(toOffer);
-  if (options.tls !== undefined && options.tls !== "1.3") {
-    // [V2G20-2356] (as cited by open implementations): over TLS 1.2 or less (or none) the SECC
-    // shall not select ISO 15118-20, whose sessions require TLS 1.3
-    offers = offers.filter((o) => o.namespace.indexOf("urn:iso:std:iso:15118:-20:") !== 0);
-  }
+  if (options.tls !== undefined) offers = offers.filter((o) => allowedOver(options.tls!, o.namespace));
   let best: AppProtocol | undefined;
   let bestOffer: Offer | undefined;
   for (const entry of entriesOf(request)) {

@@ -111,6 +111,26 @@ export class PcapngWriter {
     return this.count;
   }
 
+  /**
+   * TLS secrets as NSS key-log lines, written as a Decryption Secrets Block (pcapng, secrets
+   * type 0x544c534b "TLSK") right after the interface description, ahead of every packet: Wireshark
+   * and `xs15118 pcap` decrypt the capture's TLS streams without a separate key-log file.
+   */
+  addTlsKeyLog(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    const text = UTF8(`${lines.join("\n")}\n`);
+    const head = new Uint8Array(8);
+    const dv = new DataView(head.buffer);
+    dv.setUint32(0, 0x544c534b, true);
+    dv.setUint32(4, text.length, true);
+    const data = new Uint8Array(pad4(text.length));
+    data.set(text);
+    const secrets = block(0x0000000a, concat([head, data]));
+    // After the SHB and the IDB (chunks 0 and 1), before the first packet.
+    this.chunks.splice(2, 0, secrets);
+    this.size += secrets.length;
+  }
+
   toBytes(): Uint8Array {
     const out = new Uint8Array(this.size);
     let o = 0;

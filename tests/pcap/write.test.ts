@@ -70,6 +70,25 @@ describe("pcapng writer", () => {
     assert.deepEqual(c.frames[1].data, f2);
   });
 
+  test("TLS key-log lines go into a Decryption Secrets Block ahead of the packets (added after them), and read back", () => {
+    const w = new PcapngWriter();
+    w.addFrame(1000, new Uint8Array(60).fill(1));
+    const lines = ["CLIENT_RANDOM 0102 0a0b", "SERVER_TRAFFIC_SECRET_0 0304 0c0d"];
+    w.addTlsKeyLog(lines);
+    w.addTlsKeyLog([]); // nothing: no block
+    w.addFrame(2000, new Uint8Array(61).fill(2));
+    const bytes = w.toBytes();
+    const c = readCapture(bytes);
+    assert.deepEqual(c.warnings, []);
+    assert.equal(c.frames.length, 2);
+    assert.equal(c.tlsKeyLog, `${lines.join("\n")}\n`);
+    // Block order: SHB, IDB, DSB (type 0x0000000a), then the packets (Wireshark reads the keys first).
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const types: number[] = [];
+    for (let o = 0; o < bytes.length; o += view.getUint32(o + 4, true)) types.push(view.getUint32(o, true));
+    assert.deepEqual(types, [0x0a0d0d0a, 1, 0x0a, 6, 6]);
+  });
+
   test("a synthetic session (SDP, handshake, V2GTP both ways, FIN) has correct checksums and dissects back", () => {
     const w = new PcapngWriter();
     const multicast: Endpoint = { mac: new Uint8Array([0x33, 0x33, 0, 0, 0, 1]), ip: new Uint8Array(16), port: 15118 };

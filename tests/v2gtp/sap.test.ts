@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  allowedOver,
   PROTOCOLS,
   buildSapRequest,
   negotiate,
@@ -104,6 +105,17 @@ describe("SAP negotiation, charger side", () => {
     assert.equal(negotiate(r, ["iso20-dc", "iso2"], { tls: "1.3" }).protocol, "iso20-dc");
     assert.equal(negotiate(r, ["iso20-dc", "iso2"], { tls: "1.2" }).protocol, "iso2");
     assert.equal(negotiate(r, ["iso20-dc"], { tls: "none" }).code, "Failed_NoNegotiation");
+  });
+
+  test("over TLS 1.3 only ISO 15118-20 is selected (the -2 profile is TLS 1.2, DIN 70121 has no TLS)", () => {
+    const r = req([ISO2, 2, 0, 1, 1], ["urn:iso:std:iso:15118:-20:AC", 1, 0, 2, 2]);
+    assert.equal(negotiate(r, ["iso2", "iso20-ac"]).protocol, "iso2", "the EV's first choice without a transport");
+    assert.equal(negotiate(r, ["iso2", "iso20-ac"], { tls: "1.3" }).protocol, "iso20-ac");
+    assert.equal(negotiate(req([ISO2, 2, 0, 1, 1]), ["iso2", "din"], { tls: "1.3" }).code, "Failed_NoNegotiation");
+    assert.equal(allowedOver("1.3", "urn:iso:std:iso:15118:-20:DC"), true);
+    assert.equal(allowedOver("1.3", "urn:din:70121:2012:MsgDef"), false);
+    assert.equal(allowedOver("1.2", "urn:iso:std:iso:15118:-20:DC"), false);
+    assert.equal(allowedOver("none", "urn:iso:15118:2:2013:MsgDef"), true);
   });
 
   test("malformed requests (no list, empty list, junk entries) → Failed_NoNegotiation, no throw", () => {
