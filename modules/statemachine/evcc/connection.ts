@@ -52,8 +52,8 @@ export interface EvccConnectionOptions {
   logger?: Logger;
   /** Default: a new ExiCodec for this connection (reused buffers and frames for every message). */
   codec?: EvccCodec;
-  /** Unix time in seconds for the -20 header TimeStamp. */
-  unixTime?: () => bigint;
+  /** Unix time in seconds for the -20 header TimeStamp (a WallClock's unixSeconds; 0 while undefined). */
+  unixTime?: () => bigint | undefined;
   /**
    * The connection's transport. -20 requires TLS 1.3: over "none" or "1.2" the EVCC leaves it
    * out of its SAP offer unless `insecureIso20WithoutTls` (test benches, until TLS lands).

@@ -29,8 +29,8 @@ export interface EvccSessionOptions {
   clock: Clock;
   callbacks: EvccCallbacks;
   logger?: Logger;
-  /** Unix time in seconds for the ISO 15118-20 header TimeStamp (0 when absent). */
-  unixTime?: () => bigint;
+  /** Unix time in seconds for the ISO 15118-20 header TimeStamp (0 when absent or undefined: no trusted time). */
+  unixTime?: () => bigint | undefined;
 }
 
 const PHASE_TIMEOUT_REASON: Readonly<Record<EvccPhaseTimer, EvccStopReason>> = Object.freeze({
@@ -85,7 +85,7 @@ export class EvccSession {
   #state: SessionState = "idle";
   /** The protocol's steps (DIN/ISO-2 share one table; -20 has one for DC and one for AC). */
   readonly #steps: Readonly<Partial<Record<EvccStepId, EvccStep>>>;
-  readonly #unixTime: (() => bigint) | undefined;
+  readonly #unixTime: (() => bigint | undefined) | undefined;
   #step: EvccStep;
   #phase: { timer: EvccPhaseTimer; step: EvccStepId; handle: TimerHandle } | undefined;
   #messageTimer: TimerHandle | undefined;

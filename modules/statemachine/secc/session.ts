@@ -65,8 +65,11 @@ export interface SeccSessionOptions {
   onStop?: (reason: StopReason) => void;
   /** Random bytes for session IDs (default: Math.random). */
   randomBytes?: (count: number) => Uint8Array;
-  /** Unix time in seconds (EVSETimeStamp / DateTimeNow); omitted from responses when absent. */
-  unixTime?: () => bigint;
+  /**
+   * Unix time in seconds (EVSETimeStamp / DateTimeNow), e.g. a WallClock's unixSeconds; omitted
+   * from responses when absent or undefined (no trusted time), the -20 header TimeStamp then 0.
+   */
+  unixTime?: () => bigint | undefined;
   /** Called before each request so the host can write present values into the facts. */
   sample?: (evse: EvseFacts) => void;
   /** Start in this protocol without SAP (tests, replays). */
@@ -151,7 +154,7 @@ export class SeccSession {
   readonly #trace: ((entry: SeccTraceEntry) => void) | undefined;
   readonly #onStop: ((reason: StopReason) => void) | undefined;
   readonly #random: (count: number) => Uint8Array;
-  readonly #unixTime: (() => bigint) | undefined;
+  readonly #unixTime: (() => bigint | undefined) | undefined;
   readonly #sample: ((evse: EvseFacts) => void) | undefined;
   readonly #admit: ((claim: SessionSetupClaim) => boolean) | undefined;
   readonly #facts: FactsRecord;
