@@ -262,6 +262,26 @@ describe("ISO 15118-2 Plug & Charge, SECC and vehicle", () => {
       assert.equal(ev.sendSigned(forged).ResponseCode, "FAILED_SignatureError");
     });
 
+    test("garbage certificates and malformed signatures get their codes, never a crash", () => {
+      const s = setup();
+      const junk = Uint8Array.of(0x30, 0x82, 0xff, 0xff, 1, 2, 3);
+      const a = new PncEv(s.config);
+      a.selectContract();
+      assert.equal(a.send("PaymentDetailsReq", { eMAID: "DEXS1C12345678", ContractSignatureCertChain: { Certificate: junk } }).ResponseCode, "FAILED_CertChainError");
+      const b = new PncEv(s.config);
+      b.selectContract();
+      const req = certificateInstallationReq(crypto, s.evStore);
+      assert.equal(b.sendSigned({ ...req, body: { ...req.body, OEMProvisioningCert: junk } }).ResponseCode, "FAILED_CertChainError");
+      const contract = chainOf(pkis().pki, "contract");
+      const c = untilPaymentDetails(s, contract);
+      const signed = authorizationReq(crypto, contract, c.challenge);
+      const short = { ...signed.signature, SignatureValue: { $value: signed.signature.SignatureValue.$value.subarray(0, 10) } };
+      assert.equal(c.ev.sendSigned({ ...signed, signature: short }).ResponseCode, "FAILED_SignatureError");
+      const d = untilPaymentDetails(s, contract);
+      const other = { ...signed.signature, SignedInfo: { ...signed.signature.SignedInfo, SignatureMethod: { Algorithm: "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512" } } };
+      assert.equal(d.ev.sendSigned({ ...authorizationReq(crypto, contract, d.challenge), signature: other }).ResponseCode, "FAILED_SignatureError");
+    });
+
     test("Plug & Charge over plaintext: Contract is neither offered nor accepted", () => {
       const s = setup({ transport: "none" });
       const ev = new PncEv(s.config);
