@@ -9,6 +9,9 @@ import { SessionPlotRecorder, defaultSchedule } from "../plot/recorder";
 import { renderSessionSvg } from "../plot/session-svg";
 import { PcapngWriter } from "../../../simulation/pcap/write";
 import { formatSummary, formatTrace } from "../../../simulation/report";
+import type { DirectService } from "../../../simulation/session/direct-iso20";
+import { DIRECT_SERVICES, runDirectSim } from "./sim-direct";
+import type { DirectSimArgs } from "./sim-direct";
 import type { Command, CliIo } from "../cli";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec, ParsedOptions } from "./options";
@@ -25,6 +28,8 @@ options (the names sim, secc and evcc share mean the same in each):
                              TCP, allowed there explicitly (-20 requires TLS 1.3 in the field)
   --transfer dc|ac|dc_bpt|ac_bpt  energy transfer (default dc; DIN is DC only; *_bpt: ISO 15118-20
                              bidirectional service, charging)
+  --transfer mcs|mcs_bpt|wpt|acdp  ISO 15118-20 off the powerline over a direct link, no SLAC: a truck
+                             on an MCS charger, a car on a wireless pad, a bus under a pantograph
   --mode scheduled|dynamic   ISO 15118-20 control mode (default scheduled)
   --start-soc N              battery SoC at plug-in, % (default 60)
   --target-soc N             the vehicle stops here, %, above --start-soc (default 80)
@@ -71,6 +76,8 @@ const OPTIONS: readonly OptionSpec[] = [
 
 interface Args {
   options: SimulationOptions;
+  /** --transfer mcs|mcs_bpt|wpt|acdp: the direct-link simulation (./sim-direct.ts) instead. */
+  direct?: DirectSimArgs;
   pcap?: string;
   /** SVG file for the plots. */
   plot?: string;
@@ -105,7 +112,10 @@ export function parseSimArgs(args: string[]): Args {
   const parsed = parseOptions("sim", args, OPTIONS);
   const n = (name: string, min: number, max: number, integer = false) => numberOption("sim", parsed, name, min, max, integer);
   const protocol = choiceOption("sim", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
-  const transferName = choiceOption("sim", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt"] as const, "transfer");
+  const chosenTransfer = choiceOption("sim", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt", "mcs", "mcs_bpt", "wpt", "acdp"] as const, "transfer");
+  // ISO 15118-20 services off the powerline (MCS, WPT, ACDP) run their own simulation over a direct link.
+  const directService = chosenTransfer !== undefined && (DIRECT_SERVICES as readonly string[]).indexOf(chosenTransfer) >= 0 ? (chosenTransfer as DirectService) : undefined;
+  const transferName = directService !== undefined ? undefined : (chosenTransfer as "dc" | "ac" | "dc_bpt" | "ac_bpt" | undefined);
   const mode = choiceOption("sim", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode");
   const bpt = transferName === "dc_bpt" || transferName === "ac_bpt" ? true : undefined;
   const transfer = transferName === undefined ? undefined : transferName === "dc_bpt" ? "dc" : transferName === "ac_bpt" ? "ac" : transferName;
@@ -122,13 +132,15 @@ export function parseSimArgs(args: string[]): Args {
   const evseMac = macOption(parsed, "--evse-mac");
   const evMac = macOption(parsed, "--ev-mac");
   if (protocol === "din" && transfer === "ac") throw new UsageError("sim", "DIN 70121 is DC only: use --protocol iso2 for AC");
+  if (directService !== undefined && (protocol ?? "iso20") !== "iso20") throw new UsageError("sim", `--transfer ${directService} is an ISO 15118-20 service: --protocol iso20 (or none), no --scenario`);
   const options: SimulationOptions = {
     ...DEFAULTS,
     ...defined({ protocol, transfer, bpt, mode, startSoc, targetSoc, capacityKWh, maxCurrent, maxPower, port, neighbours, seed, evseMac, evMac }),
   };
   if (limit !== undefined) options.limit = limit as SimulationOptions["limit"];
   checkSocRange("sim", options.startSoc!, options.targetSoc!);
-  return { options, pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), ...(stringOption(parsed, "--plot") !== undefined ? { plot: stringOption(parsed, "--plot") } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  const direct = directService !== undefined ? { direct: { service: directService, ...defined({ mode, startSoc, targetSoc, capacityKWh }) } } : {};
+  return { options, ...direct, pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), ...(stringOption(parsed, "--plot") !== undefined ? { plot: stringOption(parsed, "--plot") } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 /** `o` without its undefined properties (so they do not override the defaults). */
@@ -166,6 +178,7 @@ const command: Command = {
     if (pcapFd instanceof Error) return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${pcapFd.message}`);
     const plotFd = openEarly(parsed.plot);
     if (plotFd instanceof Error) return environmentError(io, "sim", `cannot write the plot ${parsed.plot}: ${plotFd.message}`);
+    if (parsed.direct !== undefined) return runDirectSim(io, parsed.direct, { json, quiet, pcap: parsed.pcap, pcapFd });
     const recorder = plotFd !== undefined ? new SessionPlotRecorder() : undefined;
     const writer = pcapFd !== undefined ? new PcapngWriter({ interfaceName: "plc0" }) : undefined;
     const started = Date.now();
