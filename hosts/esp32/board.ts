@@ -6,7 +6,7 @@
 // later issue), so the charger and the vehicle run the pilot and SLAC only. Untested on
 // hardware: checked against stand-in ECMA-419 classes (tests/station/esp32-main.test.ts).
 
-import { SettableWallClock } from "../../modules/common/wall-clock";
+import { SettableWallClock, formatLogTime } from "../../modules/common/wall-clock";
 import type { StationBoard, StationConfig } from "../../modules/station/index";
 import type { EthernetLinkClass } from "../../modules/slac/index";
 import type { Logger, LogLevel } from "../../modules/common/index";
@@ -27,11 +27,14 @@ function randomBytes(count: number): Uint8Array {
 
 export function createBoard(options: { logLevel: LogLevel }): StationBoard {
   const clock = new TimerClock();
-  const logger: Logger = new TraceLogger({ level: options.logLevel });
+  // No RTC, NTP or backend time is wired yet: the wall clock stays without trusted time (log
+  // lines stamped with the time since start, EVSETimeStamp left out) until a source sets it.
+  const wall = new SettableWallClock({ clock });
+  const logger: Logger = new TraceLogger({ level: options.logLevel, stamp: () => formatLogTime(wall, clock) });
   return {
     name: "esp32",
     clock,
-    wall: new SettableWallClock({ clock }),
+    wall,
     logger,
     random: randomBytes,
     chargerPilot: (c: StationConfig) => ({

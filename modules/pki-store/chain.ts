@@ -70,7 +70,14 @@ export function iso20ResponseCode(failure: ChainFailure): Iso20CertificateCode {
 }
 
 export type ChainResult =
-  | { ok: true; leaf: Certificate; path: Certificate[]; anchor: Certificate }
+  | {
+      ok: true;
+      leaf: Certificate;
+      path: Certificate[];
+      anchor: Certificate;
+      /** False when no trusted time was known: everything but the validity periods was checked. */
+      datesChecked: boolean;
+    }
   | { ok: false; failure: ChainFailure; detail: string };
 
 export interface ChainExpectations {
@@ -88,8 +95,15 @@ export interface ChainValidationOptions extends ChainExpectations {
   crypto: CryptoHost;
   /** Trust anchors (parsed root certificates). */
   anchors: readonly Certificate[];
-  /** Now, in seconds since 1970 (UTC). */
-  now: number;
+  /**
+   * Now, in seconds since 1970 (UTC), from the wall clock (modules/common/wall-clock.ts).
+   * Undefined while no trusted time is known: signatures, constraints, revocation, DC and eMAID
+   * are checked as always, the validity periods are not, and the result says so
+   * (`datesChecked: false`) for the caller to log. Refusing every chain instead would leave a
+   * charger that boots without a date unable to serve Plug & Charge at all, and a certificate
+   * check cannot itself be the source of the date.
+   */
+  now: number | undefined;
 }
 
 /**
@@ -174,9 +188,12 @@ export function validateChain(chain: readonly Uint8Array[], options: ChainValida
   }
 
   // Validity against the clock, the anchor included (an expired root ends the hierarchy).
-  for (const certificate of [anchor, ...issuers.slice(0, -1).reverse(), leaf]) {
-    if (options.now > certificate.notAfter) return fail("expired", `${nameText(certificate.subject)} expired`);
-    if (options.now < certificate.notBefore) return fail("not-yet-valid", `${nameText(certificate.subject)} is not valid yet`);
+  const now = options.now;
+  if (now !== undefined) {
+    for (const certificate of [anchor, ...issuers.slice(0, -1).reverse(), leaf]) {
+      if (now > certificate.notAfter) return fail("expired", `${nameText(certificate.subject)} expired`);
+      if (now < certificate.notBefore) return fail("not-yet-valid", `${nameText(certificate.subject)} is not valid yet`);
+    }
   }
 
   if (options.isRevoked) {
@@ -195,5 +212,5 @@ export function validateChain(chain: readonly Uint8Array[], options: ChainValida
     const cn = nameValue(leaf.subject, Oid.COMMON_NAME);
     if (cn === undefined || !sameEmaid(cn, options.emaid)) return fail("emaid", `the contract certificate is for ${cn ?? "no eMAID"}, not ${options.emaid}`);
   }
-  return { ok: true, leaf, path, anchor };
+  return { ok: true, leaf, path, anchor, datesChecked: now !== undefined };
 }

@@ -10,11 +10,14 @@
 //   contract/<eMAID>/<n>, contract/<eMAID>/key      an installed contract chain and key
 
 import { toHex } from "../common/bytes";
+import type { Logger } from "../common/log";
+import { silentLogger } from "../common/log";
+import type { WallClock } from "../common/wall-clock";
 import { ImplementationError } from "../common/errors";
 import { validateChain, type ChainExpectations, type ChainResult } from "./chain";
 import type { CryptoHost, SignatureScheme } from "./crypto";
 import type { PkiStorage } from "./storage";
-import { CertificateError, KeyUsage, Oid, nameValue, parseCertificate, type Certificate } from "./x509";
+import { CertificateError, KeyUsage, Oid, nameText, nameValue, parseCertificate, type Certificate } from "./x509";
 
 export type AnchorKind = "v2g" | "oem" | "mo";
 
@@ -52,8 +55,16 @@ export interface StoredChain {
 export interface PkiStoreOptions {
   storage: PkiStorage;
   crypto: CryptoHost;
-  /** Wall-clock time, seconds since 1970 (UTC): certificate validity is checked against it. */
-  now(): number;
+  /**
+   * The date certificate validity is checked against: the station's wall clock
+   * (modules/common/wall-clock.ts), or `now` in seconds since 1970 (UTC). While either answers
+   * undefined (no trusted time), chains are validated without their validity periods and a
+   * warning says so (chain.ts, ChainValidationOptions.now).
+   */
+  wall?: WallClock;
+  now?(): number | undefined;
+  /** Where the warning about unchecked dates goes. */
+  logger?: Logger;
   /** Revocation status (the backend's OCSP answers, cached by the host). */
   isRevoked?(certificate: Certificate, issuer: Certificate): boolean;
 }
@@ -79,14 +90,23 @@ function emaidKey(emaid: string): string {
 export class PkiStore {
   readonly #storage: PkiStorage;
   readonly #crypto: CryptoHost;
-  readonly #now: () => number;
+  readonly #now: () => number | undefined;
   readonly #isRevoked: PkiStoreOptions["isRevoked"];
+  readonly #log: Logger;
 
   constructor(options: PkiStoreOptions) {
     this.#storage = options.storage;
     this.#crypto = options.crypto;
-    this.#now = options.now;
+    const wall = options.wall;
+    if (wall !== undefined) {
+      this.#now = () => {
+        const ms = wall.now();
+        return ms === undefined ? undefined : ms / 1000;
+      };
+    } else if (options.now !== undefined) this.#now = options.now;
+    else throw new ImplementationError("PkiStore needs a wall clock (wall) or now()");
     this.#isRevoked = options.isRevoked;
+    this.#log = options.logger ?? silentLogger;
   }
 
   /** Adds a root: it must parse, be a CA and carry a valid self-signature. Returns it parsed. */
@@ -155,7 +175,7 @@ export class PkiStore {
     const rule = PURPOSES[purpose];
     const anchors: Certificate[] = [];
     for (const kind of rule.anchors) anchors.push(...this.trustAnchors(kind));
-    return validateChain(chain, {
+    const result = validateChain(chain, {
       crypto: this.#crypto,
       anchors,
       now: this.#now(),
@@ -164,6 +184,8 @@ export class PkiStore {
       emaid: expectations.emaid,
       isRevoked: this.#isRevoked,
     });
+    if (result.ok && !result.datesChecked) this.#log.log("warn", "pki", `${purpose} chain of ${nameText(result.leaf.subject)} accepted without checking its validity dates: no trusted time yet`);
+    return result;
   }
 
   #checkKeyMatches(chain: Uint8Array[], key: StoredKey): void {

@@ -83,6 +83,8 @@ describe("main.ts on the ESP32 stand-ins", () => {
     mocks.scope().config = { role: "charger", protocols: ["iso2", "din"] };
     await boot();
     assert.ok(traced.some((l) => /info main: xs15118 .* starting as charger/.test(l)), traced.join("\n"));
+    // No trusted time on a fresh board: log lines carry the time since start, not a date.
+    assert.ok(traced.every((l) => /^\+\d+\.\d{3} s (error|warn|info|debug|trace) /.test(l)), traced.join("\n"));
     assert.equal(mocks.bench.pins.get(25), 1, "state A: a constant +12 V on the generator pin");
     assert.equal(mocks.bench.pins.get(26), 1, "the ±12 V stage enabled");
     assert.deepEqual(made("Analog").map((o: Any) => o.pin), [34]);
