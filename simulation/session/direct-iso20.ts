@@ -19,6 +19,8 @@ import type { SeccConfig } from "../../modules/statemachine/index";
 import { EvccConnection } from "../../modules/statemachine/evcc/index";
 import type { EvccConnectionOutcome, EvccTraceEntry } from "../../modules/statemachine/evcc/index";
 import type { Iso20ControlMode } from "../../modules/statemachine/iso20/services";
+import type { AcdpVehicle } from "../../modules/statemachine/iso20/acdp-device";
+import type { WptReceiver } from "../../modules/statemachine/iso20/wpt-device";
 import { SimApproach, SimPantograph } from "../acdp/pantograph";
 import { SimDcPowerModule, SimMeter } from "../charger/index";
 import { SimVehicle } from "../vehicle/index";
@@ -78,6 +80,22 @@ export interface DirectSimulationSummary {
 const EVSE_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0c, 0x01);
 const EV_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x0d, 0x01);
 const UNIX_START = 1_761_474_994n;
+
+/**
+ * The simulated vehicle as the EVCC's BMS, with its side of the ACD or its WPT receiver
+ * (Iso20EvBms.acdpVehicle / wptReceiver). SimVehicle keeps its state in private fields, so the
+ * BMS delegates to it rather than copying it.
+ */
+export function vehicleWithDevices(vehicle: SimVehicle, devices: { acdpVehicle?: AcdpVehicle; wptReceiver?: WptReceiver }): SimVehicle {
+  return new Proxy(vehicle, {
+    get(target, key) {
+      if (key === "acdpVehicle" && devices.acdpVehicle !== undefined) return () => devices.acdpVehicle;
+      if (key === "wptReceiver" && devices.wptReceiver !== undefined) return () => devices.wptReceiver;
+      const value = (target as unknown as Record<string | symbol, unknown>)[key];
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
 
 /** Per service: the charger's configuration and the vehicle's battery. */
 function setup(service: DirectService, mode: Iso20ControlMode): { config: SeccConfig; battery: BatteryOptions; dcLimits?: NonNullable<SeccConfig["dc"]> } {
@@ -178,14 +196,7 @@ export function runDirectSimulation(options: DirectSimulationOptions): DirectSim
 
   // ---- the vehicle: SDP, then the -20 session
   const transfer = service === "acdp" ? "dc_acdp" : service;
-  const bms = new Proxy(vehicle, {
-    get(target, key) {
-      if (key === "acdpVehicle" && approach !== undefined) return () => approach;
-      if (key === "wptReceiver" && receiver !== undefined) return () => receiver;
-      const value = (target as unknown as Record<string | symbol, unknown>)[key];
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  const bms = vehicleWithDevices(vehicle, { acdpVehicle: approach, wptReceiver: receiver });
   let outcome: EvccConnectionOutcome | undefined;
   let messages = 0;
   let sessionStart = 0;

@@ -128,26 +128,37 @@ export const vehicleCheckOut = step({
   onResponse: () => ({ kind: "next", step: "SessionStop" }),
 });
 
-/**
- * A DC step whose next steps take the ACDP detours: ServiceSelection → VehicleCheckIn,
- * ScheduleExchange → ACDP_Connect (the pilot action waits for the contact), and SessionStop
- * after charging → ACDP_Disconnect while the device is down.
- */
-function detour(base: EvccStep): EvccStep {
+export type NextResult = Extract<StepResult, { kind: "next" }>;
+
+/** `base` whose "next" results pass through `reroute`: a service's detours around the common steps. */
+export function rerouted(base: EvccStep, reroute: (out: NextResult, ctx: StepContext, from: EvccStepId) => StepResult): EvccStep {
+  // Const bindings for the closure (Moddable's preload wants what a frozen table's functions capture to be const).
   const inner = base;
+  const route = reroute;
   return Object.freeze({
     ...inner,
     onResponse(res: Res, ctx: StepContext): StepResult {
       const out = inner.onResponse(res, ctx);
-      if (out.kind !== "next") return out;
-      const p = progress(ctx);
-      let next: EvccStepId = out.step;
-      if (next === "ChargeParameterDiscovery" && inner.id === "ServiceSelection") next = "VehicleCheckIn";
-      else if (next === "CableCheck" && !p.connected) return { kind: "next", step: "AcdpConnect", delay: out.delay };
-      else if (next === "SessionStop" && p.connected && !p.disconnected) next = "AcdpDisconnect";
-      return next === out.step ? out : { ...out, step: next };
+      return out.kind === "next" ? route(out, ctx, inner.id) : out;
     },
   });
+}
+
+/**
+ * The ACDP detours: ServiceSelection → VehicleCheckIn, ScheduleExchange → ACDP_Connect (the
+ * pilot action waits for the contact), SessionStop after charging → ACDP_Disconnect while the
+ * device is down.
+ */
+function acdpDetour(out: NextResult, ctx: StepContext, from: EvccStepId): StepResult {
+  const p = progress(ctx);
+  if (out.step === "ChargeParameterDiscovery" && from === "ServiceSelection") return { ...out, step: "VehicleCheckIn" };
+  if (out.step === "CableCheck" && !p.connected) return { kind: "next", step: "AcdpConnect", delay: out.delay };
+  if (out.step === "SessionStop" && p.connected && !p.disconnected) return { ...out, step: "AcdpDisconnect" };
+  return out;
+}
+
+function detour(base: EvccStep): EvccStep {
+  return rerouted(base, acdpDetour);
 }
 
 export const ISO20_ACDP_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>> = Object.freeze({

@@ -8,7 +8,8 @@
 
 import type { EvccStep, StepContext, StepResult, VehicleAction } from "../evcc/step";
 import type { EvccStepId } from "../evcc/types";
-import { ACDP_EVCC_POSITIONING_REQUESTS, vehicleCheckIn, vehicleCheckOut } from "./acdp-evcc";
+import { ACDP_EVCC_POSITIONING_REQUESTS, rerouted, vehicleCheckIn, vehicleCheckOut } from "./acdp-evcc";
+import type { NextResult } from "./acdp-evcc";
 import { HEADER_SLOT } from "./envelope";
 import type { Iso20EvBms, Iso20EvccFacts } from "./evcc-types";
 import { ISO20_AC_EVCC_STEPS, loopOutcome, step } from "./evcc-steps";
@@ -198,22 +199,18 @@ const chargeLoop = step({
   },
 });
 
-/** ServiceSelection → VehicleCheckIn; SessionStop after charging → VehicleCheckOut first. */
+/** The WPT detours: ServiceSelection → VehicleCheckIn; SessionStop after charging → VehicleCheckOut first. */
+function wptDetour(out: NextResult, ctx: StepContext, from: EvccStepId): StepResult {
+  if (out.step === "ChargeParameterDiscovery" && from === "ServiceSelection") return { ...out, step: "VehicleCheckIn" };
+  if (out.step === "SessionStop" && !progress(ctx).checkedOut) {
+    progress(ctx).checkedOut = true;
+    return { ...out, step: "VehicleCheckOut" };
+  }
+  return out;
+}
+
 function detour(base: EvccStep): EvccStep {
-  const inner = base;
-  return Object.freeze({
-    ...inner,
-    onResponse(res: Res, ctx: StepContext): StepResult {
-      const out = inner.onResponse(res, ctx);
-      if (out.kind !== "next") return out;
-      if (out.step === "ChargeParameterDiscovery" && inner.id === "ServiceSelection") return { ...out, step: "VehicleCheckIn" };
-      if (out.step === "SessionStop" && !progress(ctx).checkedOut) {
-        progress(ctx).checkedOut = true;
-        return { ...out, step: "VehicleCheckOut" };
-      }
-      return out;
-    },
-  });
+  return rerouted(base, wptDetour);
 }
 
 export const ISO20_WPT_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>> = Object.freeze({

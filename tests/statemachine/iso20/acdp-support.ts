@@ -3,7 +3,7 @@
 // driving in (SimApproach) and the pantograph (SimPantograph). No SLAC, no pilot: the IP link
 // exists from the start (ACDP runs over WLAN, MCS over its own Ethernet).
 
-import { ManualClock } from "../../../modules/common/index";
+import { concatBytes, ManualClock } from "../../../modules/common/index";
 import { createExiCodec } from "../../../modules/exi/index";
 import type { SchemaId } from "../../../modules/exi/index";
 import { iso20SchemaOf, PayloadType } from "../../../modules/v2gtp/index";
@@ -18,6 +18,7 @@ import { SimApproach, SimPantograph } from "../../../simulation/acdp/pantograph"
 import type { SimApproachOptions, SimPantographOptions } from "../../../simulation/acdp/pantograph";
 import { SimDcPowerModule, SimMeter } from "../../../simulation/charger/index";
 import { SimVehicle } from "../../../simulation/vehicle/index";
+import { vehicleWithDevices } from "../../../simulation/session/direct-iso20";
 import type { BatteryOptions } from "../../../simulation/vehicle/index";
 import { streamPair } from "../evcc/memory-link";
 import { DC20, UNIX } from "./support";
@@ -50,15 +51,7 @@ export function wireMessages(wire: readonly WireRecord[]): { from: string; type:
   const codec = createExiCodec();
   const out: { from: string; type: number; name: string; same: boolean }[] = [];
   for (const from of ["ev", "evse"] as const) {
-    const parts = wire.filter((w) => w.from === from).map((w) => w.bytes);
-    let total = 0;
-    for (const p of parts) total += p.length;
-    const stream = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      stream.set(p, at);
-      at += p.length;
-    }
+    const stream = concatBytes(wire.filter((w) => w.from === from).map((w) => w.bytes));
     for (let i = 0; i + 8 <= stream.length; ) {
       const type = (stream[i + 2] << 8) | stream[i + 3];
       const length = ((stream[i + 4] << 24) | (stream[i + 5] << 16) | (stream[i + 6] << 8) | stream[i + 7]) >>> 0;
@@ -113,14 +106,7 @@ export function acdpStack(options: {
   });
   binding.attach(secc.session);
   pantograph.report();
-  // The BMS with the vehicle's ACD side (SimVehicle keeps its state in private fields: delegate).
-  const bms = new Proxy(vehicle, {
-    get(target, key) {
-      if (key === "acdpVehicle") return () => approach;
-      const value = (target as any)[key];
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  const bms = vehicleWithDevices(vehicle, { acdpVehicle: approach });
   const trace: EvccTraceEntry[] = [];
   let outcome: EvccConnectionOutcome | undefined;
   const evcc = new EvccConnection({

@@ -16,6 +16,7 @@ import { fromRational } from "../../../modules/statemachine/iso20/rational";
 import { SimWirelessPad, SimWptReceiver } from "../../../simulation/wpt/pad";
 import type { SimWirelessPadOptions, SimWptReceiverOptions } from "../../../simulation/wpt/pad";
 import { SimVehicle } from "../../../simulation/vehicle/index";
+import { vehicleWithDevices } from "../../../simulation/session/direct-iso20";
 import { streamPair } from "../evcc/memory-link";
 import { sentOrder, tapped, wireMessages } from "./acdp-support";
 import type { WireRecord } from "./acdp-support";
@@ -147,13 +148,7 @@ function wptStack(options: { receiver?: Partial<SimWptReceiverOptions>; pad?: Pa
   const secc = new SeccConnection({ open: tapped(link.b, "evse", wire), config: WPT20, clock, unixTime: () => UNIX, ...binding.sessionOptions() });
   binding.attach(secc.session);
   pad.report();
-  const bms = new Proxy(vehicle, {
-    get(target, key) {
-      if (key === "wptReceiver") return () => receiver;
-      const value = (target as any)[key];
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  const bms = vehicleWithDevices(vehicle, { wptReceiver: receiver });
   const trace: EvccTraceEntry[] = [];
   let outcome: EvccConnectionOutcome | undefined;
   new EvccConnection({
