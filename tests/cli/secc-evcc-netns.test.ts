@@ -4,12 +4,17 @@
 // with the reason otherwise. Sessions are short: a 1 kWh battery charged from 50 % to 51 %.
 // Both generations in one stack: the SDP charger offers DIN, -2 and -20 (-20 over plain TCP
 // behind --insecure-iso20-plain-tcp) and the vehicle's SAP priorities pick; the --no-sdp
-// charger lists iso20 without that option and falls back to -2, saying why.
+// charger lists iso20 without that option and falls back to -2, saying why. Over TLS (--tls --pki
+// DIR from `xs15118 pki init`): -2 over TLS 1.2 and -20 over TLS 1.3 with mutual authentication
+// from one port, and the refusals (no TLS in the vehicle, an untrusted V2G or OEM root).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 const BIN = fileURLToPath(new URL("../../bin/xs15118.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -153,6 +158,85 @@ async function vehicle(args: string[]): Promise<{ code: number | null; summary: 
   const summaries = json(p);
   return { code, summary: summaries[summaries.length - 1], stderr: p.stderr, ms: Date.now() - t0 };
 }
+
+describe("over TLS: xs15118 secc --tls ⇄ xs15118 evcc --tls across the namespaces (SDP Security 0x00, one TLS port for -2 and -20)", { skip }, () => {
+  let pkiDir = "";
+  let foreignPki = "";
+  let keyLog = "";
+  let tlsSecc!: Proc;
+  const summaries: Record<string, unknown>[] = [];
+
+  before(async () => {
+    pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-netns-pki-"));
+    foreignPki = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-netns-foreign-"));
+    keyLog = path.join(pkiDir, "keys.log");
+    for (const dir of [pkiDir, foreignPki]) assert.equal(run([process.execPath, BIN, "pki", "init", dir, "--profile", "iso2,iso20"]).ok, true);
+    tlsSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocols", "din,iso2,iso20", "--transfer", "dc,ac", "--tls", "--pki", pkiDir, "--keylog", keyLog, "--fast", "--json"]);
+    const ready = await until("tls secc ready", () => json(tlsSecc).find((j) => j.event === "ready") ?? (tlsSecc.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
+    assert.equal(ready.event, "ready", `secc exited early: ${tlsSecc.stderr.join("\n")}`);
+    assert.equal(ready.tls, "iso2+iso20");
+    assert.deepEqual(ready.protocols, ["iso2", "iso20"], "DIN 70121 (no TLS) is left out over TLS");
+  });
+
+  after(async () => {
+    if (tlsSecc && tlsSecc.child.exitCode === null && tlsSecc.child.signalCode === null) {
+      tlsSecc.child.kill("SIGKILL");
+      await within("secc kill", tlsSecc.exit, 5000).catch(() => undefined);
+    }
+    for (const dir of [pkiDir, foreignPki]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cases = [
+    { name: "ISO 15118-2 DC over TLS 1.2", args: ["--protocols", "iso2", "--transfer", "dc"], protocol: "iso2", transfer: "dc" },
+    { name: "ISO 15118-2 AC over TLS 1.2", args: ["--protocols", "iso2", "--transfer", "ac"], protocol: "iso2", transfer: "ac" },
+    { name: "vehicle iso20,iso2 → ISO 15118-20 DC over TLS 1.3 (mutual authentication)", args: ["--protocols", "iso20,iso2", "--transfer", "dc"], protocol: "iso20", transfer: "dc" },
+    { name: "vehicle iso20 → ISO 15118-20 AC over TLS 1.3", args: ["--protocols", "iso20", "--transfer", "ac"], protocol: "iso20", transfer: "ac" },
+  ];
+  for (const c of cases) {
+    test(`${c.name}, via SDP: the EVCC exits 0 with a normal end`, async () => {
+      const r = await vehicle(["--iface", IF_EV, "--tls", "--pki", pkiDir, ...c.args]);
+      assert.equal(r.code, 0, `evcc exit ${r.code}: ${JSON.stringify(r.summary)}\n${r.stderr.slice(-15).join("\n")}`);
+      assert.equal(r.summary?.protocol, c.protocol);
+      assert.equal(r.summary?.transfer, c.transfer);
+      assert.equal(r.summary?.reason, "charging-complete");
+      assert.ok((r.summary?.energyWh as number) > 0);
+      assert.deepEqual(r.summary?.errors, []);
+      summaries.push(r.summary!);
+    });
+  }
+
+  test("a vehicle without --tls: the charger answers SDP with Security 0x00 and the vehicle refuses (exit 1, says why)", async () => {
+    const r = await vehicle(["--iface", IF_EV, "--protocols", "iso2"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.summary?.reason, "sdp-failed");
+    assert.match(String(r.summary?.detail), /Security 0x00 \(TLS only\); this vehicle has no TLS: refused/);
+    assert.ok(r.stderr.some((l) => /^warn evcc: the charger answered SDP with Security 0x00/.test(l)), r.stderr.join("\n"));
+  });
+
+  test("a vehicle whose PKI does not know the charger's V2G root: the handshake fails, exit 1, no session", async () => {
+    const r = await vehicle(["--iface", IF_EV, "--tls", "--pki", foreignPki, "--protocols", "iso2"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.summary?.protocol, null);
+    assert.match(`${String(r.summary?.reason)} ${String(r.summary?.detail)}`, /certificate|verify|issuer/i);
+  });
+
+  test("a -20 vehicle whose OEM certificate the charger does not trust: refused in the handshake, the charger logs why and serves on", async () => {
+    const r = await vehicle(["--iface", IF_EV, "--tls", "--pki", foreignPki, "--protocols", "iso20"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.summary?.protocol, null);
+    await until("charger log", () => tlsSecc.stderr.find((l) => /^warn secc: TLS handshake refused, connection closed: /.test(l)), 5000);
+  });
+
+  test("SIGTERM stops the TLS charger in order; its sessions agree with the vehicles'; the key log has TLS 1.2 and 1.3 secrets", async () => {
+    tlsSecc.child.kill("SIGTERM");
+    assert.equal(await within("secc exit", tlsSecc.exit, 10_000), 0, tlsSecc.stderr.slice(-10).join("\n"));
+    const sessions = json(tlsSecc).filter((j) => j.event === "session");
+    assert.deepEqual(sessions.map((s) => [s.protocol, s.transfer, s.reason, s.messages]), summaries.map((ev) => [ev.protocol, ev.transfer, "ev-terminate", ev.messages]));
+    const lines = fs.readFileSync(keyLog, "utf8");
+    assert.match(lines, /^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/m);
+    assert.match(lines, /^CLIENT_TRAFFIC_SECRET_0 [0-9a-f]{64} [0-9a-f]+$/m);
+  });
+});
 
 describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv6 link-local)", { skip }, () => {
   let sdpSecc!: Proc;

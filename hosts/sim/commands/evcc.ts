@@ -5,6 +5,11 @@
 import type { CliIo, Command } from "../cli";
 import type { Logger, LogLevel } from "../../../modules/common/index";
 import { NodeTcpSocket, NodeUdpSocket } from "../net/index";
+import { NodeTlsSocket } from "../crypto/tls";
+import type { StreamSocketOptions } from "../../../modules/common/io";
+import type { TlsSecureOptions } from "../../../modules/pki-store/index";
+import { TLS_HELP, TLS_OPTIONS, parseTlsArgs, secureFromArgs } from "./tls-options";
+import type { TlsArgs } from "./tls-options";
 import { interfaceInfo, parseEndpoint, waitForLinkLocal } from "../net/interface";
 import type { Endpoint } from "../net/interface";
 import { NodeClock } from "../node-clock";
@@ -16,26 +21,31 @@ import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSI
 import type { OptionSpec } from "./options";
 
 const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2,iso20] [--transfer dc|ac|dc_bpt|ac_bpt]
-                    [--mode scheduled|dynamic] [--insecure-iso20-plain-tcp] [--secc [ADDR]:PORT]
+                    [--mode scheduled|dynamic] [--tls --pki DIR [--keylog FILE] | --insecure-iso20-plain-tcp]
+                    [--secc [ADDR]:PORT]
                     [--start-soc N] [--target-soc N] [--capacity KWH] [--max-time DURATION]
                     [--json] [--quiet] [--verbose]
 
 A simulated vehicle (EVCC) running one session against a charger on a real network interface:
 SDP on ff02::1 of IFACE (unless --secc gives the charger), then SAP and a DIN 70121 / ISO 15118-2 /
-ISO 15118-20 session (whichever the charger picks from the offered list) over TCP (no TLS,
-external identification), charging its simulated battery to the target SoC. Exits 0 only
+ISO 15118-20 session (whichever the charger picks from the offered list) over TCP, or TLS
+with --tls (external identification), charging its simulated battery to the target SoC. Exits 0 only
 when the session ended normally (SessionStop after charging).
 
 options (the names sim, secc and evcc share mean the same in each):
   --iface IFACE         interface for SDP and link-local addresses; its MAC is the EVCCID
   --protocol LIST       protocols offered in SAP, preferred first: din, iso2, iso20
                         (default: iso2,din for DC, iso2 for AC; --protocols also works);
-                        iso20 needs --insecure-iso20-plain-tcp until TLS comes
+                        iso20 needs --tls (TLS 1.3) or --insecure-iso20-plain-tcp
   --transfer dc|ac|dc_bpt|ac_bpt  energy transfer (default dc; *_bpt: the ISO 15118-20
                         bidirectional service, charging)
   --mode scheduled|dynamic  ISO 15118-20 control mode (default scheduled)
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                         benches only)
+${TLS_HELP}
+                        (the vehicle: DIR's V2G roots for the charger's chain, DC=CPO checked;
+                        DIR/iso20/oem-prov as its TLS 1.3 certificate). SDP asks for TLS and a
+                        charger answering without TLS is refused (and the other way round)
   --secc [ADDR]:PORT    the charger's address, no SDP: [fe80::1]:61000 (zone from --iface),
                         [fe80::1%eth0]:61000, [::1]:61000
   --start-soc N         the battery's SoC at the start, % (default ${DEFAULT_BATTERY.soc})
@@ -64,6 +74,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: "--secc", value: "[ADDR]:PORT" },
   { name: "--mode", value: "MODE" },
   { name: "--insecure-iso20-plain-tcp" },
+  ...TLS_OPTIONS,
 ];
 
 export interface EvccArgs {
@@ -75,6 +86,8 @@ export interface EvccArgs {
   bpt: boolean;
   mode: "scheduled" | "dynamic";
   insecureIso20: boolean;
+  /** --tls, --pki, --keylog. */
+  tls: TlsArgs;
   secc?: Endpoint;
   startSoc: number;
   targetSoc: number;
@@ -97,7 +110,8 @@ export function parseEvccArgs(args: string[]): EvccArgs {
   const mode = choiceOption("evcc", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode") ?? "scheduled";
   const insecureIso20 = flag(parsed, "--insecure-iso20-plain-tcp");
   const iso20 = protocols !== undefined && protocols.indexOf("iso20") >= 0;
-  if (iso20 && !insecureIso20) throw new UsageError("evcc", "ISO 15118-20 requires TLS 1.3, which this command does not run yet: add --insecure-iso20-plain-tcp for a test bench");
+  const tls = parseTlsArgs("evcc", parsed, true);
+  if (iso20 && !insecureIso20 && !tls.tls) throw new UsageError("evcc", "ISO 15118-20 requires TLS 1.3: add --tls --pki DIR (or --insecure-iso20-plain-tcp for a test bench)");
   if (bpt && !iso20) throw new UsageError("evcc", "--transfer dc_bpt|ac_bpt needs --protocol iso20");
   if (transfer === "ac" && protocols !== undefined && protocols.indexOf("din") >= 0) {
     throw new UsageError("evcc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
@@ -121,6 +135,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
     bpt,
     mode,
     insecureIso20,
+    tls,
     secc,
     startSoc,
     targetSoc,
@@ -157,6 +172,21 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
     if (info.mac.some((b) => b !== 0)) mac = Uint8Array.from(info.mac);
   }
 
+  let secure: TlsSecureOptions | undefined;
+  if (a.tls.tls) {
+    try {
+      secure = secureFromArgs(a.tls, "evcc", a.protocols ?? (a.transfer === "dc" ? ["iso2", "din"] : ["iso2"]));
+    } catch (error) {
+      return environmentError(io, "evcc", `TLS: ${(error as Error).message}`);
+    }
+  }
+  /** The TLS class the station opens like a TCP one, bound to this vehicle's profile and PKI. */
+  class Tls extends NodeTlsSocket {
+    constructor(options: StreamSocketOptions) {
+      super({ ...options, secure: secure! });
+    }
+  }
+
   const clock = new NodeClock();
   const origin = clock.now();
   const thinner = new LoopThinner();
@@ -176,7 +206,8 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
   let sessionStart: number | undefined;
   const station = new VehicleStation({
     clock,
-    io: { Udp: NodeUdpSocket, Tcp: NodeTcpSocket },
+    io: { Udp: NodeUdpSocket, Tcp: secure ? Tls : NodeTcpSocket },
+    tls: secure !== undefined,
     interface: a.iface,
     secc: a.secc,
     protocols: a.protocols,

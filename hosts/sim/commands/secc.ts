@@ -7,6 +7,10 @@ import type { Logger, LogLevel, Millis } from "../../../modules/common/index";
 import type { ListenerOptions, UdpSocketOptions } from "../../../modules/common/io";
 import type { ConnectionEnd, SeccTraceEntry } from "../../../modules/statemachine/index";
 import { NodeListener, NodeUdpSocket } from "../net/index";
+import { NodeTlsListener } from "../crypto/tls";
+import type { TlsSecureOptions } from "../../../modules/pki-store/index";
+import { TLS_HELP, TLS_OPTIONS, parseTlsArgs, secureFromArgs } from "./tls-options";
+import type { TlsArgs } from "./tls-options";
 import { waitForLinkLocal } from "../net/interface";
 import { NodeClock } from "../node-clock";
 import { StandInLoads } from "../../../simulation/standin-load";
@@ -19,12 +23,12 @@ import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, environmentEr
 import type { OptionSpec } from "./options";
 
 const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2,iso20] [--transfer dc,ac]
-                    [--insecure-iso20-plain-tcp] [--no-sdp] [--ocpp ws://HOST:PORT/ID]
-                    [--json] [--quiet] [--fast] [--verbose]
+                    [--tls --pki DIR [--keylog FILE] | --insecure-iso20-plain-tcp] [--no-sdp]
+                    [--ocpp ws://HOST:PORT/ID] [--json] [--quiet] [--fast] [--verbose]
 
 A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
-on IFACE and serves DIN 70121 / ISO 15118-2 / ISO 15118-20 sessions over TCP (no TLS, external
-identification) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
+on IFACE and serves DIN 70121 / ISO 15118-2 / ISO 15118-20 sessions over TCP, or over TLS with
+--tls (external identification) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
 hardware: a 50 kW DC power module with a stand-in battery load, a 3 × 16 A AC outlet, a meter.
 
 options (the names sim, secc and evcc share mean the same in each):
@@ -33,9 +37,13 @@ options (the names sim, secc and evcc share mean the same in each):
   --protocol LIST     protocols offered in SAP: din, iso2, iso20 (default iso2,din; --protocols
                       also works); the vehicle's SAP priorities choose among them. iso20 (DC
                       and AC; also the DC_BPT/AC_BPT services with 11 kW / 30 A discharge
-                      limits, though the simulated power stages only charge) is offered only
-                      with --insecure-iso20-plain-tcp: without it the charger warns and serves
-                      the others
+                      limits, though the simulated power stages only charge) is offered over
+                      TLS 1.3 (--tls), or over plain TCP with --insecure-iso20-plain-tcp:
+                      without either the charger warns and serves the others. Over TLS, DIN
+                      70121 (which has no TLS) is not offered
+${TLS_HELP}
+                      (the charger: DIR/iso2/secc for TLS 1.2, DIR/iso20/secc [+ iso20-ed448]
+                      for TLS 1.3, whose vehicles must show a certificate under DIR's OEM roots)
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                       benches only)
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc)
@@ -53,9 +61,10 @@ ${EXIT_STATUS_HELP}
              (for secc: 0 is a stop by Ctrl-C / SIGTERM; 3 also a TCP or SDP port in use)
 
 example: sudo xs15118 secc --iface eth1 --protocol din --json
-         sudo xs15118 secc --iface eth1 --protocols din,iso2,iso20 --transfer dc,ac --insecure-iso20-plain-tcp`;
+         sudo xs15118 secc --iface eth1 --protocols din,iso2,iso20 --transfer dc,ac --insecure-iso20-plain-tcp
+         xs15118 pki init pki && sudo xs15118 secc --iface eth1 --protocol iso2,iso20 --tls --pki pki --keylog keys.log`;
 
-const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }];
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, ...TLS_OPTIONS];
 
 export interface SeccArgs {
   iface?: string;
@@ -65,6 +74,8 @@ export interface SeccArgs {
   transfer: Transfer[];
   /** Offer ISO 15118-20 over this charger's plain TCP (it requires TLS 1.3 in the field). */
   insecureIso20: boolean;
+  /** --tls, --pki, --keylog. */
+  tls: TlsArgs;
   /** Why a protocol asked for is not offered ("iso20 not offered: …"), for stderr and the ready line. */
   notOffered: string[];
   sdp: boolean;
@@ -91,11 +102,13 @@ export function parseSeccArgs(args: string[]): SeccArgs {
   const asked = listOption("secc", parsed, "--protocol", PROTOCOL_IDS, "protocol") ?? ["iso2", "din"];
   const transfer = listOption("secc", parsed, "--transfer", TRANSFERS, "transfer") ?? ["dc"];
   const insecureIso20 = flag(parsed, "--insecure-iso20-plain-tcp");
-  // Without the insecure option the charger falls back to what it may offer over plain TCP
-  // (a charger configured for all generations still serves the -2 and DIN vehicles).
-  const protocols = insecureIso20 ? asked : asked.filter((p) => p !== "iso20");
-  const notOffered = protocols.length < asked.length ? [`iso20 not offered: ${ISO20_NEEDS_TLS}`] : [];
-  if (protocols.length === 0) throw new UsageError("secc", ISO20_NEEDS_TLS);
+  const tls = parseTlsArgs("secc", parsed, true);
+  // Without TLS or the insecure option the charger falls back to what it may offer over plain
+  // TCP (a charger configured for all generations still serves the -2 and DIN vehicles); over
+  // TLS, DIN 70121 (no TLS in that specification) is left out.
+  const protocols = tls.tls ? asked.filter((p) => p !== "din") : insecureIso20 ? asked : asked.filter((p) => p !== "iso20");
+  const notOffered = protocols.length === asked.length ? [] : tls.tls ? ["din not offered: DIN 70121 defines no TLS"] : [`iso20 not offered: ${ISO20_NEEDS_TLS}`];
+  if (protocols.length === 0) throw new UsageError("secc", tls.tls ? "DIN 70121 defines no TLS: --tls needs iso2 or iso20 in --protocol" : ISO20_NEEDS_TLS);
   if (protocols.length === 1 && protocols[0] === "din" && transfer.length === 1 && transfer[0] === "ac") {
     throw new UsageError("secc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
   }
@@ -110,7 +123,7 @@ export function parseSeccArgs(args: string[]): SeccArgs {
       throw new UsageError("secc", (e as Error).message);
     }
   }
-  return { iface, port, protocols, transfer, insecureIso20, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { iface, port, protocols, transfer, insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 interface SessionState {
@@ -153,12 +166,33 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     finish(serving ? EXIT.failed : EXIT.environment);
   };
 
+  let secure: TlsSecureOptions | undefined;
+  if (a.tls.tls) {
+    try {
+      secure = secureFromArgs(a.tls, "secc", a.protocols);
+    } catch (error) {
+      return environmentError(io, "secc", `TLS: ${(error as Error).message}`);
+    }
+  }
+
   // The sockets, wrapped to learn when they are bound and to stop on their errors.
-  let listener: NodeListener | undefined;
+  let listener: { ready: Promise<void> } | undefined;
   let sdpSocket: NodeUdpSocket | undefined;
   class Listener extends NodeListener {
     constructor(options: ListenerOptions) {
       super({ ...options, onError: (e) => fatal(`TCP port ${options.port}`, e) });
+      listener = this;
+    }
+  }
+  class TlsListener extends NodeTlsListener {
+    constructor(options: ListenerOptions) {
+      super({
+        ...options,
+        secure: secure!,
+        onError: (e) => fatal(`TCP port ${options.port}`, e),
+        // A refused handshake closes that connection only; the charger serves on (the log says why).
+        onHandshakeFailed: (reason) => logger.log("warn", "secc", `TLS handshake refused, connection closed: ${reason}`),
+      });
       listener = this;
     }
   }
@@ -187,7 +221,8 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
   const station: ChargerStation = new ChargerStation({
     backend: ocpp,
     clock,
-    io: { Udp, Listener },
+    io: { Udp, Listener: secure ? TlsListener : Listener },
+    tls: secure !== undefined,
     address,
     interface: a.iface,
     port: a.port,
@@ -282,10 +317,10 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     serving = true;
     const where = `[${address}${a.iface && address.startsWith("fe80") ? `%${a.iface}` : ""}]:${station.port}`;
     output(
-      `xs15118 secc: V2G server on ${where} (TCP, no TLS${a.insecureIso20 ? "; ISO 15118-20 over plain TCP: insecure, test bench only" : ""}); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
+      `xs15118 secc: V2G server on ${where} (${secure ? `TLS, profile ${secure.profile}` : `TCP, no TLS${a.insecureIso20 ? "; ISO 15118-20 over plain TCP: insecure, test bench only" : ""}`}); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
         `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}; Ctrl-C stops`,
     );
-    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, insecureIso20: a.insecureIso20, notOffered: a.notOffered }));
+    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered }));
     return await done;
   } finally {
     process.removeListener("SIGINT", onInt);

@@ -18,7 +18,8 @@ import type { Clock, IoCallbacks, Logger, Millis, StreamSocket, TimerHandle } fr
 import { silentLogger } from "../../common/index";
 import { createExiCodec, logFacetViolations } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
-import { V2gtpConnection, buildSapRequest, readSapResponse } from "../../v2gtp/index";
+import { V2gtpConnection, allowedOver, buildSapRequest, protocolInfo, readSapResponse } from "../../v2gtp/index";
+import type { TlsSocket } from "../../pki-store/tls";
 import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
 import { messageName } from "../dispatch";
 import { iso20SchemaOfMessage } from "../iso20/envelope";
@@ -56,10 +57,12 @@ export interface EvccConnectionOptions {
   unixTime?: () => bigint | undefined;
   /**
    * The connection's transport. -20 requires TLS 1.3: over "none" or "1.2" the EVCC leaves it
-   * out of its SAP offer unless `insecureIso20WithoutTls` (test benches, until TLS lands).
-   * Undefined: no filter.
+   * out of its SAP offer ("none": unless `insecureIso20WithoutTls`, test benches); over "1.3"
+   * it offers -20 only (the -2 profile is TLS 1.2; modules/v2gtp/sap.ts allowedOver).
+   * "tls": `open` returns a TlsSocket (modules/pki-store/tls.ts) and SAP waits for its handshake,
+   * then filters by the version negotiated. Undefined: no filter.
    */
-  transport?: "none" | "1.2" | "1.3";
+  transport?: "none" | "1.2" | "1.3" | "tls";
   insecureIso20WithoutTls?: boolean;
   /** Live trace: every message with its key values (SAP included). */
   onTrace?(entry: EvccTraceEntry): void;
@@ -86,20 +89,35 @@ export class EvccConnection {
   #outcome: EvccConnectionOutcome | undefined;
   /** The socket became writable or delivered data once: the TCP connection was set up. */
   #connected = false;
+  /** What open() returned (a TlsSocket with transport "tls"). */
+  #socket: StreamSocket | undefined;
 
   constructor(options: EvccConnectionOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
     this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#log, "evcc"));
     this.#startedAt = options.clock.now();
+    const tls = options.transport === "tls";
     this.#conn = new V2gtpConnection({
-      open: options.open,
+      open: (callbacks) => (this.#socket = options.open(callbacks)),
       logger: options.logger,
       onMessage: (message) => this.#onMessage(message),
-      onConnect: () => (this.#connected = true),
+      onConnect: () => {
+        this.#connected = true;
+        // Over TLS the offer depends on the version the handshake settled.
+        if (tls && this.#sapRequest === undefined && this.#outcome === undefined) this.#sendSap();
+      },
       onClose: (reason, error) => this.#onClose(reason, error),
     });
-    if (!this.#conn.closed) this.#sendSap();
+    if (!this.#conn.closed && !tls) this.#sendSap();
+  }
+
+  /** The transport SAP filters by: the configured one, or the TLS version the handshake settled. */
+  #transport(): "none" | "1.2" | "1.3" | undefined {
+    const transport = this.#o.transport;
+    if (transport !== "tls") return transport;
+    const version = (this.#socket as TlsSocket | undefined)?.session?.protocol;
+    return version === "TLSv1.3" ? "1.3" : "1.2";
   }
 
   /** The EVCC session, once SAP chose DIN or ISO-2. */
@@ -155,14 +173,25 @@ export class EvccConnection {
     const iso20 = this.#o.session.iso20;
     const protocols = this.#o.protocols ?? ((iso20 !== undefined ? ["iso20"] : []) as EvccProtocol[]).concat(dc ? ["iso2", "din"] : ["iso2"]);
     const offer: ProtocolId[] = [];
-    const transport = this.#o.transport;
-    const iso20Allowed = transport === undefined || transport === "1.3" || this.#o.insecureIso20WithoutTls === true;
+    const transport = this.#transport();
+    // Plain TCP with the test-bench permission: no filter; otherwise the profiles' rules.
+    const filter = transport === "none" && this.#o.insecureIso20WithoutTls === true ? undefined : transport;
+    const withdrawn: string[] = [];
     for (const p of protocols) {
-      if (p !== "iso20") offer.push(p);
       // -20: the namespace of the service asked for (:-20:DC also carries MCS; WPT and ACDP have their own).
-      else if (iso20 !== undefined && iso20Allowed) offer.push(`iso20-${namespaceOf(iso20.transfer)}` as ProtocolId);
+      const id: ProtocolId | undefined = p !== "iso20" ? p : iso20 !== undefined ? (`iso20-${namespaceOf(iso20.transfer)}` as ProtocolId) : undefined;
+      if (id === undefined) continue;
+      if (filter === undefined || allowedOver(filter, protocolInfo(id).namespace)) offer.push(id);
+      else withdrawn.push(p);
     }
-    if (offer.length === 0) return this.#end({ reason: "sap-failed", detail: "only ISO 15118-20 configured, and it needs TLS 1.3 (or insecureIso20WithoutTls)" });
+    if (withdrawn.length > 0) {
+      const over = filter === "none" ? "plain TCP" : `TLS ${filter}`;
+      this.#log.log(offer.length === 0 ? "warn" : "info", "evcc", `SAP: ${withdrawn.join(",")} withdrawn over ${over} (ISO 15118-20 needs TLS 1.3; ISO 15118-2 runs over TLS 1.2 or plain TCP)`);
+    }
+    if (offer.length === 0) {
+      const over = filter === "none" ? "plain TCP" : `TLS ${filter}`;
+      return this.#end({ reason: "sap-failed", detail: `none of the protocols ${protocols.join(",")} may run over ${over} (ISO 15118-20 needs TLS 1.3 or insecureIso20WithoutTls; ISO 15118-2 is not run over TLS 1.3)` });
+    }
     const request = buildSapRequest(offer);
     this.#sapRequest = request;
     this.#trace("tx", "supportedAppProtocolReq", { protocols: protocols.join(",") });
