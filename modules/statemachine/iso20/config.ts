@@ -37,6 +37,11 @@ export interface Iso20SeccConfig {
   /** Control modes offered in every service's parameter sets, in this order. Default ["scheduled", "dynamic"]. */
   controlModes?: readonly Iso20ControlMode[];
   bpt?: BptSettings;
+  /**
+   * The Connector parameter of every parameter set. Default: 2 (DC extended / AC three phase);
+   * MCS services 1 (MCS; 4 rMCS, 5 xMCS: services.ts MCS_CONNECTOR).
+   */
+  connector?: number;
   /** The charger's discharge capability; a BPT service is offered by default only with it. */
   discharge?: DischargeLimits;
   /**
@@ -94,6 +99,7 @@ export function iso20Offer(config: { dc?: object; ac?: { nominalVoltage: number 
       controlModes: modes,
       nominalVoltage: isDc(transfer) ? undefined : config.ac?.nominalVoltage,
       bpt: c.bpt,
+      connector: c.connector,
       pricing: c.prices === undefined ? 0 : c.prices.kind === "levels" ? 2 : 1,
     });
   }

@@ -136,6 +136,15 @@ describe("ISO 15118-20 MCS: SECC at object level", () => {
     assert.equal(fromRational(se.Scheduled_SEResControlMode.ScheduleTuple[0].ChargingSchedule.PowerSchedule.PowerScheduleEntries.PowerScheduleEntry[0].Power), WATTS);
   });
 
+  test("MCS_BPT: its parameter set carries the connector configured (rMCS), the control mode and the BPT channel and generator mode", () => {
+    const ev = iso20Ev({ ...MCS20, iso20: { ...MCS20.iso20, connector: MCS_CONNECTOR.rmcs, controlModes: ["dynamic"], bpt: { channel: "separated" } } });
+    const set = readParameterSet("mcs_bpt", setUpTo(ev, 9).ServiceParameterList.ParameterSet[0]);
+    assert.equal(set.connector, MCS_CONNECTOR.rmcs);
+    assert.equal(set.controlMode, "dynamic");
+    assert.equal(set.bpt?.channel, "separated");
+    assert.equal(set.bpt?.generatorMode, "grid-following");
+  });
+
   test("limits exceeded: the truck's voltage range above the charger's → FAILED_WrongChargeParameter", () => {
     const ev = iso20Ev(MCS20);
     setUpTo(ev, 8);
