@@ -39,6 +39,16 @@ for (const transfer of ["mcs_bpt", "wpt", "acdp"]) {
     if (transfer === "acdp") assert.match(lines, /-20:ACDP[\s\S]*iso20-acdp +ACDP_ConnectReq/);
     if (transfer === "wpt") assert.match(lines, /-20:WPT[\s\S]*iso20-wpt +WPT_ChargeLoopReq/);
     if (transfer === "mcs_bpt") assert.match(lines, /-20:DC[\s\S]*iso20-dc +DC_ChargeLoopReq/);
+    // Every message on the wire round-trips through `xs15118 exi` (batch: decode, re-encode, compare).
+    const json = bufferIo();
+    assert.equal(await main(["pcap", file, "--layer", "v2gtp", "--json"], json), 0, json.stderr.join("\n"));
+    const messages = json.stdout.map((l) => JSON.parse(l) as { schema: string; exi: string; type: string });
+    assert.ok(messages.length > 100, `${messages.length} messages`);
+    const batch = bufferIo(messages.map((m) => `roundtrip ${m.schema} ${m.exi}`).join("\n"));
+    assert.equal(await main(["exi", "batch"], batch), 0, batch.stderr.join("\n"));
+    assert.equal(batch.stdout.length, messages.length);
+    const different = batch.stdout.map((l, i) => (l === "OK SAME" ? undefined : `${messages[i].type}: ${l}`)).filter((l) => l !== undefined);
+    assert.deepEqual(different, []);
   });
 }
 
