@@ -3,7 +3,8 @@
 // after a garbage collection every N sessions; and, with --long, a charger process serving real
 // sessions over sockets between two network namespaces, its RSS sampled as it goes.
 //
-//   npm run soak                                   10,000 sessions on Node, 1,000 inside XS
+//   npm run soak                                   10,000 sessions on Node, 1,000 inside XS (about
+//                                                  20 min on Node and 20 min in XS on one core)
 //   npm run soak -- --sessions 300 --xs-sessions 30    the short run CI does (about 2 min)
 //   npm run soak -- --engine node --sessions 2000 --every 200 --seed 7 --fault-rate 0.5
 //   sudo npm run soak -- --long --netns-sessions 1000  secc ⇄ evcc processes over a veth pair
@@ -15,6 +16,7 @@
 // the last third of the run, or when Node's active handles and timers grow.
 
 import * as fs from "node:fs";
+import * as v8 from "node:v8";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runSoakBatch, slope, type SoakBatch, type SoakSession } from "./sessions";
@@ -92,7 +94,7 @@ function every(total: number): number {
 
 function progress(r: RunReport, sample: Sample): void {
   const perMin = r.sessions / (r.wallMs / 60_000);
-  const heap = r.unit === "bytes" ? `${(sample.heap / 1_048_576).toFixed(2)} MB` : `${sample.heap} slots (${((sample.heap * 16) / 1_048_576).toFixed(2)} MB)`;
+  const heap = r.unit === "bytes" ? `${(sample.heap / 1_048_576).toFixed(2)} MB (JIT code not counted)` : `${sample.heap} slots (${((sample.heap * 16) / 1_048_576).toFixed(2)} MB)`;
   console.log(`  ${r.engine.padEnd(4)} ${String(sample.sessions).padStart(7)} sessions  heap after GC ${heap}${sample.resources !== undefined ? `  active handles+timers ${sample.resources}` : ""}  ${perMin.toFixed(0)} sessions/min`);
 }
 
@@ -111,6 +113,16 @@ function growthPerSession(samples: readonly Sample[]): number {
   return last.sessions > first.sessions ? (last.heap - first.heap) / (last.sessions - first.sessions) : 0;
 }
 
+/**
+ * V8's heap in use after GC without its code spaces: optimized code keeps growing for a while
+ * as more paths get hot (2.4 → 2.6 MB over 2,000 sessions), which is no leak of session data.
+ */
+function dataHeap(): number {
+  let used = 0;
+  for (const space of v8.getHeapSpaceStatistics()) if (space.space_name.indexOf("code") < 0) used += space.space_used_size;
+  return used;
+}
+
 function activeResources(): number {
   const info = (process as unknown as { getActiveResourcesInfo?: () => string[] }).getActiveResourcesInfo?.() ?? [];
   return info.length;
@@ -126,7 +138,7 @@ async function soakNode(): Promise<RunReport> {
     add(r, runSoakBatch(seed, first, Math.min(step, sessions - first), faultRate));
     r.wallMs = performance.now() - t0;
     gc();
-    const sample = { sessions: r.sessions, heap: process.memoryUsage().heapUsed, resources: activeResources() };
+    const sample = { sessions: r.sessions, heap: dataHeap(), resources: activeResources() };
     r.samples.push(sample);
     progress(r, sample);
   }
@@ -223,9 +235,18 @@ async function soakNetns(): Promise<boolean> {
   await new Promise((resolve) => setTimeout(resolve, 1500)); // link-local addresses usable
   const secc = spawn("ip", ["netns", "exec", nsS, process.execPath, BIN, "secc", "--iface", ifS, "--protocols", "din,iso2,iso20", "--insecure-iso20-plain-tcp", "--transfer", "dc,ac", "--fast", "--json", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
   let ended = 0;
+  let endedBad = 0;
   let failed = 0;
+  let pending = "";
   secc.stdout.on("data", (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) if (/"reason"/.test(line)) ended++;
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (!/"event":"session"/.test(line)) continue;
+      ended++;
+      if (/"ok":false/.test(line)) endedBad++;
+    }
   });
   secc.stderr.resume();
   const samples: { sessions: number; rss: number }[] = [];
@@ -240,7 +261,13 @@ async function soakNetns(): Promise<boolean> {
   try {
     await new Promise((resolve) => setTimeout(resolve, 3000)); // the charger is up
     for (let i = 0; i < total; i++) {
-      const r = spawnSync("ip", ["netns", "exec", nsV, process.execPath, BIN, "evcc", "--iface", ifV, "--capacity", "1", "--start-soc", "50", "--target-soc", "51", "--max-time", "60", "--json", "--quiet", ...kinds[i % kinds.length]], { encoding: "utf8", timeout: 120_000 });
+      // Asynchronously: the charger's output is read meanwhile.
+      const r = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        const evcc = spawn("ip", ["netns", "exec", nsV, process.execPath, BIN, "evcc", "--iface", ifV, "--capacity", "1", "--start-soc", "50", "--target-soc", "51", "--max-time", "60", "--json", "--quiet", ...kinds[i % kinds.length]], { stdio: ["ignore", "pipe", "ignore"] });
+        let stdout = "";
+        evcc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        evcc.once("exit", (status) => resolve({ status, stdout }));
+      });
       if (r.status !== 0) {
         failed++;
         console.log(`  session ${i}: evcc exit ${r.status}: ${(r.stdout ?? "").trim().split("\n").pop()}`);
@@ -249,7 +276,7 @@ async function soakNetns(): Promise<boolean> {
         const sample = { sessions: i + 1, rss: rssKb(secc.pid!) };
         samples.push(sample);
         const perMin = (i + 1) / ((performance.now() - t0) / 60_000);
-        console.log(`  netns ${String(i + 1).padStart(6)} sessions  charger RSS ${(sample.rss / 1024).toFixed(1)} MB  ${ended} ended at the charger  ${failed} failed  ${perMin.toFixed(1)} sessions/min`);
+        console.log(`  netns ${String(i + 1).padStart(6)} sessions  charger RSS ${(sample.rss / 1024).toFixed(1)} MB  ${ended} ended at the charger (${endedBad} not ok)  ${failed} failed  ${perMin.toFixed(1)} sessions/min`);
       }
     }
   } finally {
@@ -259,8 +286,10 @@ async function soakNetns(): Promise<boolean> {
   }
   const rest = samples.slice(1);
   const kbPerSession = slope(rest.map((s) => s.sessions), rest.map((s) => s.rss));
-  const ok = failed === 0 && kbPerSession * 1024 <= Math.max(growthLimit(total), 1024);
-  console.log(`netns: ${total} sessions secc ⇄ evcc over a veth pair, ${failed} failed; charger RSS ${(samples[0].rss / 1024).toFixed(1)} → ${(samples[samples.length - 1].rss / 1024).toFixed(1)} MB, slope ${(kbPerSession * 1024).toFixed(0)} bytes/session — ${ok ? "PASS" : "FAIL"}`);
+  // RSS moves in steps (the heap grows, GC runs when it likes): 4 KB per session, or 16 MB over a short run.
+  const limit = Math.max(4096, 16 * 1_048_576 / total);
+  const ok = failed === 0 && endedBad === 0 && kbPerSession * 1024 <= limit;
+  console.log(`netns: ${total} sessions secc ⇄ evcc over a veth pair, ${failed} failed at the vehicle, ${endedBad} of ${ended} not ok at the charger; charger RSS ${(samples[0].rss / 1024).toFixed(1)} → ${(samples[samples.length - 1].rss / 1024).toFixed(1)} MB, slope ${(kbPerSession * 1024).toFixed(0)} bytes/session (limit ${limit.toFixed(0)}) — ${ok ? "PASS" : "FAIL"}`);
   return ok;
 }
 
