@@ -94,8 +94,16 @@ export class BitReader {
   }
 
   uintBig(): bigint {
-    let v = 0n, shift = 0n;
-    for (let i = 0; ; i++) {
+    // up to 7 groups (49 bits: a -20 TimeStamp in seconds, a meter reading) in number arithmetic, one BigInt at the end
+    let n = 0, mul = 1;
+    for (let i = 0; i < 7; i++) {
+      const b = this.byte();
+      n += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return BigInt(n);
+      mul *= 128;
+    }
+    let v = BigInt(n), shift = 49n;
+    for (let i = 7; ; i++) {
       const b = this.byte();
       v |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return v;

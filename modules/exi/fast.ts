@@ -125,5 +125,7 @@ export function eBig(e: FastEncoderHost, x: unknown, signed: boolean, lo: number
   const m = x < 0n ? -x - 1n : x;
   if (m >> MAX_INTEGER_BITS) bail();
   if (signed) w.bits(x < 0n ? 1 : 0, 1);
-  w.uintBig(m);
+  // a magnitude within 2^53 (a TimeStamp, a meter reading) in number arithmetic: the same groups
+  if (m <= 9007199254740991n) w.uint(Number(m));
+  else w.uintBig(m);
 }

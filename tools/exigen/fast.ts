@@ -39,6 +39,23 @@ function bitsFor(n: number): number {
 interface Prod { kind: number; q: number; child: number; next: number; code: number }
 interface State { s: number; prods: Prod[]; width: number }
 
+/** An event code to write: constants where the state is known here, else from the code table (`k`), after the pending EE codes (`z`, the variable when null). */
+interface Code { code: number | null; width: number | null; z: 0 | 1 | null }
+
+/** The bits of code `c` shifted by `shift`, with `low` in the bits below; constants folded. */
+function bitsOf(c: Code, shift: number, low: string | null): string {
+  if (c.code === null) return low === null ? `(k >> 5) << ${shift}` : `((k >> 5) << ${shift}) | ${low}`;
+  const high = c.code * 2 ** shift;
+  if (high === 0) return low ?? "0";
+  return low === null ? String(high) : `${high} | ${low}`;
+}
+
+/** The width of code `c` plus `extra` bits, pending EE codes included; constants folded. */
+function widthOf(c: Code, extra: number): string {
+  const n = (c.width ?? 0) + (c.z ?? 0) + extra;
+  return [c.width === null ? "(k & 31)" : "", c.z === null ? "z" : "", n ? String(n) : ""].filter(Boolean).join(" + ") || "0";
+}
+
 class FastWriter {
   /** The generated functions (and code tables) by name, in the order written. */
   readonly blocks = new Map<string, string>();
@@ -161,8 +178,8 @@ class FastWriter {
     const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
     // one production (a required element, or EE alone): its code is 0
     if (n === 1 && z === 0 && width === 1) return `if (r.bit() !== 0) bail(); q = ${only};`;
-    if (n === 1) return `if (r.bits(${width}${z ? ` + ${z}` : ""}) !== 0) bail(); q = ${only};`;
-    return `c = r.bits(${width}${z ? ` + ${z}` : ""}); if (c >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}c];`;
+    if (n === 1) return `if (r.bits(${width + Number(z)}) !== 0) bail(); q = ${only};`;
+    return `c = r.bits(${width + Number(z)}); if (c >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}c];`;
   }
 
   /** Code that reads a simple value of `dt` with the CH code before it (`ch`) into `o[prop]`. */
@@ -180,10 +197,14 @@ class FastWriter {
       case DT_ENUM: return `c = r.bits(${bitsFor(b) + x}); if (c >= ${b}) bail(); ${set(`E[${a} + c]`)}`;
       case DT_STRING: return `${chRead}${set(`dStr(d, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE})`)}`;
       case DT_HEX: case DT_B64: return `${chRead}${set(`dBin(d, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE})`)}`;
-      case DT_UINT: return a ? `${chRead}${set(ranged("r.uintBig()"))}` : `${chRead}${rangedInt("r.uint()")}`;
+      // the CH code, the sign and the first 7-bit group in one read; more groups (an integer of
+      // a bounded type: its range check refuses a long one) through uint()
+      case DT_UINT:
+        if (a) return `${chRead}${set(ranged("r.uintBig()"))}`;
+        return `c = r.bits(${8 + x}); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); ${rangedInt("i")}`;
       case DT_INT:
         if (a) return `${chRead}${set(ranged("dIntBig(r)"))}`;
-        return `c = r.bits(${1 + x}); if (c > 1) bail(); i = r.uint(); ${rangedInt("c ? -i - 1 : i")}`;
+        return `c = r.bits(${9 + x}); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); ${rangedInt("c & 256 ? -i - 1 : i")}`;
     }
     throw new Error(`datatype kind ${kind}`);
   }
@@ -253,28 +274,30 @@ class FastWriter {
    * bits, pending EE zeros included): a simple child's CH code 0 and a value of a few bits go
    * in the same write.
    */
-  encodeValue(dt: number, prefix: string, width: string, se: boolean, maxWidth: number): string {
+  encodeValue(dt: number, c: Code, se: boolean, maxWidth: number): string {
     const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2];
     const { lo, hi, checked } = this.bounds(dt);
     const x = se ? 1 : 0;
-    const plain = `w.put(${prefix}${x ? " << 1" : ""}, ${width}${x ? " + 1" : ""});`;
+    const plain = `w.put(${bitsOf(c, x, null)}, ${widthOf(c, x)});`;
     // BitWriter.put takes up to 24 bits: a pending EE, the code, CH and the value
-    const write = (bits: string, n: number) => (1 + maxWidth + x + n <= 24 ? `w.put((${prefix} << ${n + x}) | ${bits}, ${width} + ${n + x});` : `${plain} w.put(${bits}, ${n});`);
-    // an integer number within the facets (else the interpreter's error, or a bigint it takes)
-    const int = `if (typeof x !== "number" || x % 1 !== 0 || x < ${lo} || x > ${hi}) bail();`;
+    const write = (bits: string, n: number) => (1 + maxWidth + x + n <= 24 ? `w.put(${bitsOf(c, n + x, bits)}, ${widthOf(c, n + x)});` : `${plain} w.put(${bits}, ${n});`);
+    // an integer number within the facets (else the interpreter's error, or a bigint it takes);
+    // within 32 bits, x | 0 is x only for such a number
+    const int32 = Number(lo) >= -(2 ** 31) && Number(hi) < 2 ** 31;
+    const int = `if (${int32 ? "(x | 0) !== x" : 'typeof x !== "number" || x % 1 !== 0'} || x < ${lo} || x > ${hi}) bail();`;
     switch (kind) {
       case DT_BOOL: return `if (typeof x !== "boolean") bail(); ${write("(x ? 1 : 0)", 1)}`;
-      case DT_NBIT: return `${int} ${write(a ? `(x - ${a})` : "x", b)}`;
+      case DT_NBIT: return `${int} ${write(a ? `(x ${a < 0 ? "+" : "-"} ${Math.abs(a)})` : "x", b)}`;
       case DT_ENUM: {
         if (b > 16) return write(`eEnum(e, x, ${a}, ${b})`, bitsFor(b));
         // the index by comparisons in place (a loop's units and statuses are among few values)
         const values = t.enums.slice(a, a + b).map((v, j) => `x === ${JSON.stringify(v)} ? ${j} : `).join("");
         return `i = ${values}-1; if (i < 0) bail(); ${write("i", bitsFor(b))}`;
       }
-      case DT_UINT: return a ? `${plain} eBig(e, x, false, ${lo}, ${hi});` : `${int} ${this.unsigned("x", x ? `${prefix} << 1` : prefix, `${width} + ${x}`, maxWidth + x)}`;
+      case DT_UINT: return a ? `${plain} eBig(e, x, false, ${lo}, ${hi});` : `${int} ${this.unsigned("x", c, x, null, maxWidth + x)}`;
       case DT_INT:
         if (a) return `${plain} eBig(e, x, true, ${lo}, ${hi});`;
-        return `${int} i = x < 0 ? -x - 1 : x; ${this.unsigned("i", `(${prefix} << ${1 + x}) | (x < 0 ? 1 : 0)`, `${width} + ${1 + x}`, maxWidth + 1 + x)}`;
+        return `${int} i = x < 0 ? -x - 1 : x; ${this.unsigned("i", c, 1 + x, "(x < 0 ? 1 : 0)", maxWidth + 1 + x)}`;
       case DT_STRING: return `${plain} eStr(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE});`;
       case DT_HEX: case DT_B64: return `${plain} eBin(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE});`;
     }
@@ -282,14 +305,14 @@ class FastWriter {
   }
 
   /**
-   * Writes `prefix` (`width` bits, at most `maxWidth` + a pending EE) and the unsigned integer
-   * `v` (EXI 1.0 §7.1.6: 7-bit groups, least significant first): one or two groups (most
-   * values of a loop message) as bits of the same or one more write.
+   * Writes the event code `c` with `extra` bits after it (`low` in them: CH, a sign) and the
+   * unsigned integer `v` (EXI 1.0 §7.1.6: 7-bit groups, least significant first): one or two
+   * groups (most values of a loop message) as bits of the same or one more write.
    */
-  unsigned(v: string, prefix: string, width: string, maxWidth: number): string {
-    prefix = `(${prefix})`;
-    const one = 1 + maxWidth + 8 <= 24 ? `w.put((${prefix} << 8) | ${v}, ${width} + 8)` : `{ w.put(${prefix}, ${width}); w.put(${v}, 8); }`;
-    return `if (${v} < 128) ${one}; else if (${v} < 16384) { w.put(${prefix}, ${width}); w.put((((${v} & 127) | 128) << 8) | (${v} >> 7), 16); } else { w.put(${prefix}, ${width}); w.uint(${v}); }`;
+  unsigned(v: string, c: Code, extra: number, low: string | null, maxWidth: number): string {
+    const head = `w.put(${bitsOf(c, extra, low)}, ${widthOf(c, extra)});`;
+    const one = 1 + maxWidth + 8 <= 24 ? `w.put(${bitsOf(c, extra + 8, low === null ? v : `(${low} << 8) | ${v}`)}, ${widthOf(c, extra + 8)});` : `${head} w.put(${v}, 8);`;
+    return `if (${v} < 128) { ${one} } else if (${v} < 16384) { ${head} w.put((((${v} & 127) | 128) << 8) | (${v} >> 7), 16); } else { ${head} w.uint(${v}); }`;
   }
 
   /**
@@ -325,14 +348,15 @@ class FastWriter {
     const body: string[] = [];
     const possible = new Set<number>([states[0].s]);
     let dynamic = false;
-    const codeOf = (match: (p: Prod) => boolean): { prefix: string; width: string } | undefined => {
+    let z: 0 | 1 | null = 0; // the pending EE codes where known here (else the variable z)
+    const codeOf = (match: (p: Prod) => boolean): Code | undefined => {
       const from = [...possible].map((s) => ({ s, p: byState.get(s)!.prods.find(match), width: byState.get(s)!.width })).filter((f) => f.p);
       if (from.length === 0) return undefined;
-      if (possible.size === 1) return { prefix: String(from[0].p!.code), width: `${from[0].width} + z` };
+      if (possible.size === 1) return { code: from[0].p!.code, width: from[0].width, z };
       dynamic = true;
       const r = row(match);
       body.push(`  k = C${ti}[${r * span - base ? `${r * span - base} + ` : ""}s]; if (k < 0) bail();`.trimStart());
-      return { prefix: "(k >> 5)", width: "(k & 31) + z" };
+      return { code: null, width: null, z };
     };
     for (let i = 0; i < props.length; i++) {
       const { q, prop, kind, child, next, compiled } = props[i];
@@ -346,8 +370,8 @@ class FastWriter {
       else {
         if (body.length > mark) body[body.length - 1] = `  ${body[body.length - 1]}`;
         const dt = kind === P_AT ? child : this.simpleDt(child);
-        if (dt < 0) body.push(`  w.put(${c.prefix}, ${c.width}); ${this.encoder(child)}(e, x); z = 0;`);
-        else body.push(`  ${this.encodeValue(dt, c.prefix, c.width, kind === P_SE, maxWidth)} z = ${kind === P_SE ? 1 : 0};`);
+        if (dt < 0) body.push(`  w.put(${bitsOf(c, 0, null)}, ${widthOf(c, 0)}); ${this.encoder(child)}(e, x); z = 0;`);
+        else body.push(`  ${this.encodeValue(dt, c, kind === P_SE, maxWidth)} z = ${kind === P_SE ? 1 : 0};`);
         body.push(`  s = ${next};`);
         possible.add(next);
       }
@@ -355,6 +379,9 @@ class FastWriter {
       const later = new Set(props.slice(i + 1).map((x) => x.q));
       const required = [...before].filter((s) => !byState.get(s)!.prods.some((x) => (x.kind & 7) === P_EE || ((x.kind & 7) <= P_SE && later.has(x.q))));
       for (const s of required) possible.delete(s);
+      // z after the property: its own (EE pending after a simple child) where it is required, else known only when both ways agree
+      const zPresent: 0 | 1 = c && kind === P_SE && this.simpleDt(child) >= 0 ? 1 : 0;
+      z = required.length === before.size ? zPresent : (z as number | null) === zPresent ? zPresent : null;
       if (required.length === before.size) body.push("} else bail();");
       else if (required.length) {
         dynamic = true;
@@ -362,12 +389,12 @@ class FastWriter {
       } else body.push("}");
     }
     const end = codeOf((p) => (p.kind & 7) === P_EE);
-    body.push(end ? `w.put(${end.prefix}, ${end.width});` : "bail();");
+    body.push(end ? `w.put(${bitsOf(end, 0, null)}, ${widthOf(end, 0)});` : "bail();");
     // a required property: n > 0, so an array or bytes cannot pass for an object without properties
     const required = body.some((l) => l.endsWith("} else bail();"));
     if (!dynamic) for (let i = 0; i < body.length; i++) body[i] = body[i].replace(/ s = -?\d+;$/, "").replace(/^\s*$/, "");
     const text = body.filter((l) => l !== "").join("\n");
-    const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: unknown" : "", /\bi = /.test(text) ? "i = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
+    const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
       `function ${name}(e: FastEncoderHost, v: unknown): void {`,

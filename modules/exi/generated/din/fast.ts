@@ -24,7 +24,7 @@ function d79(d: FastDecoderHost): Obj {
   if (r.bit() !== 0) bail(); q = 336;
   if (q === 336) { c = r.bits(7); if ((c & 68) !== 0) bail(); i = ((c >> 3) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[619 + i]; }
   if (q === 396) { c = r.bits(7); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 10) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 397; }
-  if (q === 397) { c = r.bits(2); if (c > 1) bail(); i = r.uint(); i = c ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(1 + 1) !== 0) bail(); q = 0; }
+  if (q === 397) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(2) !== 0) bail(); q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
 }
@@ -52,7 +52,7 @@ function d101(d: FastDecoderHost): Obj {
   let q = 0, c = 0, i = 0;
   if (r.bit() !== 0) bail(); q = 326;
   if (q === 326) { c = r.bits(6); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[91 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[758 + i]; }
-  if (q === 327) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); if (r.bits(1 + 1) !== 0) bail(); q = 0; }
+  if (q === 327) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); if (r.bits(2) !== 0) bail(); q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
 }
@@ -61,7 +61,7 @@ function d91(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
   let q = 0, c = 0;
   if (r.bit() !== 0) bail(); q = 445;
-  if (q === 445) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(2 + 1); if (c >= 3) bail(); q = PQ[680 + c]; }
+  if (q === 445) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(3); if (c >= 3) bail(); q = PQ[680 + c]; }
   if (q === 444) { o["Notification"] = d101(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[683 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
@@ -100,11 +100,11 @@ const C43: readonly number[] = Object.freeze([34, 1, -1, -1, -1]);
 function e43(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0, s = 217, k = 0;
+  let n = 0, z = 0, x: any, i = 0, s = 217, k = 0;
   x = o["EVSEIsolationStatus"];
   if (x !== undefined) {
     n++;
-    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : -1; if (i < 0) bail(); w.put((0 << 3) | i, 2 + z + 3); z = 1;
+    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
     s = 218;
   }
   x = o["EVSEStatusCode"];
@@ -117,16 +117,16 @@ function e43(e: FastEncoderHost, v: unknown): void {
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 1 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 1 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 1 + z + 1); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 11); } else if (x < 16384) { w.put(0, 3); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 3); w.uint(x); } z = 1;
     s = 220;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put((0 << 3) | i, 1 + z + 3); z = 1;
+    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
     s = 221;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -135,27 +135,27 @@ const C79: readonly number[] = Object.freeze([-1, 34, 1, -1]);
 function e79(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0, s = 320, k = 0;
+  let n = 0, z = 0, x: any, i = 0, s = 320, k = 0;
   x = o["Multiplier"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < -3 || x > 3) bail(); w.put((0 << 4) | (x - -3), 1 + z + 4); z = 1;
+    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((x + 3), 5); z = 1;
     s = 321;
   } else bail();
   x = o["Unit"];
   if (x !== undefined) {
     n++;
-    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "Ah" ? 4 : x === "V" ? 5 : x === "VA" ? 6 : x === "W" ? 7 : x === "W/s" ? 8 : x === "Wh" ? 9 : -1; if (i < 0) bail(); w.put((0 << 5) | i, 2 + z + 5); z = 1;
+    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "Ah" ? 4 : x === "V" ? 5 : x === "VA" ? 6 : x === "W" ? 7 : x === "W/s" ? 8 : x === "Wh" ? 9 : -1; if (i < 0) bail(); w.put(i, 8); z = 1;
     s = 322;
   }
   x = o["Value"];
   if (x !== undefined) {
     n++;
     k = C79[-320 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) w.put(((((k >> 5) << 2) | (x < 0 ? 1 : 0)) << 8) | i, (k & 31) + z + 2 + 8); else if (i < 16384) { w.put((((k >> 5) << 2) | (x < 0 ? 1 : 0)), (k & 31) + z + 2); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((((k >> 5) << 2) | (x < 0 ? 1 : 0)), (k & 31) + z + 2); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
     s = 323;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -164,71 +164,71 @@ const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2,
 function e39(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 183, k = 0;
+  let n = 0, z = 0, x: any, s = 183, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((0 << 6) | eEnum(e, x, 3, 23), 1 + z + 6); z = 1;
+    w.put(eEnum(e, x, 3, 23), 7); z = 1;
     s = 184;
   } else bail();
   x = o["DC_EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e43(e, x); z = 0;
+    w.put(0, 2); e43(e, x); z = 0;
     s = 185;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e79(e, x); z = 0;
+    w.put(0, 1); e79(e, x); z = 0;
     s = 186;
   } else bail();
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e79(e, x); z = 0;
+    w.put(0, 1); e79(e, x); z = 0;
     s = 187;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 3); z = 1;
     s = 188;
   } else bail();
   x = o["EVSEVoltageLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
     s = 189;
   } else bail();
   x = o["EVSEPowerLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
     s = 190;
   } else bail();
   x = o["EVSEMaximumVoltageLimit"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3 + z); e79(e, x); z = 0;
+    w.put(0, 4); e79(e, x); z = 0;
     s = 191;
   }
   x = o["EVSEMaximumCurrentLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-183 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e79(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e79(e, x); z = 0;
     s = 192;
   }
   x = o["EVSEMaximumPowerLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-172 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e79(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e79(e, x); z = 0;
     s = 193;
   }
   k = C39[-161 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -237,21 +237,21 @@ const C101: readonly number[] = Object.freeze([-1, 34, 1]);
 function e101(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0, s = 391, k = 0;
+  let n = 0, z = 0, x: any, i = 0, s = 391, k = 0;
   x = o["FaultCode"];
   if (x !== undefined) {
     n++;
-    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put((0 << 3) | i, 1 + z + 3); z = 1;
+    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put(i, 4); z = 1;
     s = 392;
   } else bail();
   x = o["FaultMsg"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 2 + z + 1); eStr(e, x, -9007199254740991, 64); z = 1;
+    w.put(0, 4); eStr(e, x, -9007199254740991, 64); z = 1;
     s = 393;
   }
   k = C101[-391 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -260,21 +260,21 @@ const C91: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 function e91(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 358, k = 0;
+  let n = 0, z = 0, x: any, s = 358, k = 0;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eBin(e, x, -9007199254740991, 8); z = 1;
+    w.put(0, 2); eBin(e, x, -9007199254740991, 8); z = 1;
     s = 359;
   } else bail();
   x = o["Notification"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2 + z); e101(e, x); z = 0;
+    w.put(0, 3); e101(e, x); z = 0;
     s = 360;
   }
   k = C91[-358 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -282,7 +282,7 @@ function e25(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0;
-  w.put(0, 1 + z);
+  w.put(0, 1);
   eKeys(o, n);
 }
 
@@ -291,40 +291,40 @@ const C92: readonly number[] = Object.freeze([454, -1, 1126, 1]);
 function e92(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 362, k = 0;
+  let n = 0, z = 0, x: any, s = 362, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
-    w.put(0, 6 + z); e25(e, x); z = 0;
+    w.put(0, 6); e25(e, x); z = 0;
     s = 363;
   }
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
     k = C92[-362 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e39(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e39(e, x); z = 0;
     s = 363;
   }
   k = C92[-360 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   eKeys(o, n);
 }
 
 function e76(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown;
+  let n = 0, z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e91(e, x); z = 0;
+    w.put(0, 1); e91(e, x); z = 0;
   } else bail();
   x = o["Body"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e92(e, x); z = 0;
+    w.put(0, 1); e92(e, x); z = 0;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
 }
 

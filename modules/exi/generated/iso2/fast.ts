@@ -30,7 +30,7 @@ function d78(d: FastDecoderHost): Obj {
   if (r.bit() !== 0) bail(); q = 343;
   if (q === 343) { c = r.bits(6); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; if ((c & 1) !== 0) bail(); q = 399; }
   if (q === 399) { c = r.bits(6); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7); if (i >= 7) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 400; }
-  if (q === 400) { c = r.bits(2); if (c > 1) bail(); i = r.uint(); i = c ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(1 + 1) !== 0) bail(); q = 0; }
+  if (q === 400) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(2) !== 0) bail(); q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
 }
@@ -58,7 +58,7 @@ function d104(d: FastDecoderHost): Obj {
   let q = 0, c = 0, i = 0;
   if (r.bit() !== 0) bail(); q = 332;
   if (q === 332) { c = r.bits(6); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[88 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[807 + i]; }
-  if (q === 333) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); if (r.bits(1 + 1) !== 0) bail(); q = 0; }
+  if (q === 333) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); if (r.bits(2) !== 0) bail(); q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
 }
@@ -67,7 +67,7 @@ function d93(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
   let q = 0, c = 0;
   if (r.bit() !== 0) bail(); q = 447;
-  if (q === 447) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(2 + 1); if (c >= 3) bail(); q = PQ[712 + c]; }
+  if (q === 447) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(3); if (c >= 3) bail(); q = PQ[712 + c]; }
   if (q === 446) { o["Notification"] = d104(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[715 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
@@ -105,23 +105,23 @@ function d75(d: FastDecoderHost): Obj {
 function e78(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0;
+  let n = 0, z = 0, x: any, i = 0;
   x = o["Multiplier"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < -3 || x > 3) bail(); w.put((0 << 4) | (x - -3), 1 + z + 4); z = 1;
+    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((x + 3), 5); z = 1;
   } else bail();
   x = o["Unit"];
   if (x !== undefined) {
     n++;
-    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "V" ? 4 : x === "W" ? 5 : x === "Wh" ? 6 : -1; if (i < 0) bail(); w.put((0 << 4) | i, 1 + z + 4); z = 1;
+    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "V" ? 4 : x === "W" ? 5 : x === "Wh" ? 6 : -1; if (i < 0) bail(); w.put(i, 6); z = 1;
   } else bail();
   x = o["Value"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) w.put((((0 << 2) | (x < 0 ? 1 : 0)) << 8) | i, 1 + z + 2 + 8); else if (i < 16384) { w.put(((0 << 2) | (x < 0 ? 1 : 0)), 1 + z + 2); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((0 << 2) | (x < 0 ? 1 : 0)), 1 + z + 2); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { w.put((x < 0 ? 1 : 0), 4); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -130,65 +130,65 @@ const C84: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, 67, 35,
 function e84(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0, s = 343, k = 0;
+  let n = 0, z = 0, x: any, i = 0, s = 343, k = 0;
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eStr(e, x, -9007199254740991, 32); z = 1;
+    w.put(0, 2); eStr(e, x, -9007199254740991, 32); z = 1;
     s = 344;
   } else bail();
   x = o["MeterReading"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 3 + z + 1); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    w.put(0, 5); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 345;
   }
   x = o["SigMeterReading"];
   if (x !== undefined) {
     n++;
     k = C84[-343 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eBin(e, x, -9007199254740991, 64); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64); z = 1;
     s = 346;
   }
   x = o["MeterStatus"];
   if (x !== undefined) {
     n++;
     k = C84[-337 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) w.put(((((k >> 5) << 2) | (x < 0 ? 1 : 0)) << 8) | i, (k & 31) + z + 2 + 8); else if (i < 16384) { w.put((((k >> 5) << 2) | (x < 0 ? 1 : 0)), (k & 31) + z + 2); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((((k >> 5) << 2) | (x < 0 ? 1 : 0)), (k & 31) + z + 2); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
     s = 347;
   }
   x = o["TMeter"];
   if (x !== undefined) {
     n++;
     k = C84[-331 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eBig(e, x, true, -9223372036854775808n, 9223372036854775807n); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, true, -9223372036854775808n, 9223372036854775807n); z = 1;
     s = 348;
   }
   k = C84[-325 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
 }
 
 function e24(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0;
+  let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 1 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 1 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 1 + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put((0 << 3) | i, 1 + z + 3); z = 1;
+    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
   } else bail();
   x = o["RCD"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -197,36 +197,36 @@ const C37: readonly number[] = Object.freeze([-1, -1, -1, 35, 2, -1, -1, -1, -1,
 function e37(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 161, k = 0;
+  let n = 0, z = 0, x: any, s = 161, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((0 << 6) | eEnum(e, x, 3, 26), 1 + z + 6); z = 1;
+    w.put(eEnum(e, x, 3, 26), 7); z = 1;
     s = 162;
   } else bail();
   x = o["EVSEID"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eStr(e, x, 7, 37); z = 1;
+    w.put(0, 3); eStr(e, x, 7, 37); z = 1;
     s = 163;
   } else bail();
   x = o["SAScheduleTupleID"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 1 || x > 255) bail(); w.put((0 << 9) | (x - 1), 1 + z + 9); z = 1;
+    if ((x | 0) !== x || x < 1 || x > 255) bail(); w.put((x - 1), 11); z = 1;
     s = 164;
   } else bail();
   x = o["EVSEMaxCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3 + z); e78(e, x); z = 0;
+    w.put(0, 4); e78(e, x); z = 0;
     s = 165;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C37[-161 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e84(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e84(e, x); z = 0;
     s = 166;
   }
   x = o["ReceiptRequired"];
@@ -240,10 +240,10 @@ function e37(e: FastEncoderHost, v: unknown): void {
   if (x !== undefined) {
     n++;
     k = C37[-145 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e24(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e24(e, x); z = 0;
     s = 168;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -252,33 +252,33 @@ const C43: readonly number[] = Object.freeze([-1, -1, 34, 1, -1]);
 function e43(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0, s = 219, k = 0;
+  let n = 0, z = 0, x: any, i = 0, s = 219, k = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 1 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 1 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 1 + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
     s = 220;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put((0 << 3) | i, 1 + z + 3); z = 1;
+    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
     s = 221;
   } else bail();
   x = o["EVSEIsolationStatus"];
   if (x !== undefined) {
     n++;
-    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : x === "No_IMD" ? 4 : -1; if (i < 0) bail(); w.put((0 << 4) | i, 2 + z + 4); z = 1;
+    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : x === "No_IMD" ? 4 : -1; if (i < 0) bail(); w.put(i, 7); z = 1;
     s = 222;
   }
   x = o["EVSEStatusCode"];
   if (x !== undefined) {
     n++;
     k = C43[-219 + s]; if (k < 0) bail();
-    i = x === "EVSE_NotReady" ? 0 : x === "EVSE_Ready" ? 1 : x === "EVSE_Shutdown" ? 2 : x === "EVSE_UtilityInterruptEvent" ? 3 : x === "EVSE_IsolationMonitoringActive" ? 4 : x === "EVSE_EmergencyShutdown" ? 5 : x === "EVSE_Malfunction" ? 6 : x === "Reserved_8" ? 7 : x === "Reserved_9" ? 8 : x === "Reserved_A" ? 9 : x === "Reserved_B" ? 10 : x === "Reserved_C" ? 11 : -1; if (i < 0) bail(); w.put(((k >> 5) << 5) | i, (k & 31) + z + 5); z = 1;
+    i = x === "EVSE_NotReady" ? 0 : x === "EVSE_Ready" ? 1 : x === "EVSE_Shutdown" ? 2 : x === "EVSE_UtilityInterruptEvent" ? 3 : x === "EVSE_IsolationMonitoringActive" ? 4 : x === "EVSE_EmergencyShutdown" ? 5 : x === "EVSE_Malfunction" ? 6 : x === "Reserved_8" ? 7 : x === "Reserved_9" ? 8 : x === "Reserved_A" ? 9 : x === "Reserved_B" ? 10 : x === "Reserved_C" ? 11 : -1; if (i < 0) bail(); w.put(((k >> 5) << 5) | i, (k & 31) + 6); z = 1;
     s = 223;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -287,67 +287,67 @@ const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2,
 function e39(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 180, k = 0;
+  let n = 0, z = 0, x: any, s = 180, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((0 << 6) | eEnum(e, x, 3, 26), 1 + z + 6); z = 1;
+    w.put(eEnum(e, x, 3, 26), 7); z = 1;
     s = 181;
   } else bail();
   x = o["DC_EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e43(e, x); z = 0;
+    w.put(0, 2); e43(e, x); z = 0;
     s = 182;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e78(e, x); z = 0;
+    w.put(0, 1); e78(e, x); z = 0;
     s = 183;
   } else bail();
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e78(e, x); z = 0;
+    w.put(0, 1); e78(e, x); z = 0;
     s = 184;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 3); z = 1;
     s = 185;
   } else bail();
   x = o["EVSEVoltageLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
     s = 186;
   } else bail();
   x = o["EVSEPowerLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
     s = 187;
   } else bail();
   x = o["EVSEMaximumVoltageLimit"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3 + z); e78(e, x); z = 0;
+    w.put(0, 4); e78(e, x); z = 0;
     s = 188;
   }
   x = o["EVSEMaximumCurrentLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-180 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e78(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e78(e, x); z = 0;
     s = 189;
   }
   x = o["EVSEMaximumPowerLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-165 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e78(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e78(e, x); z = 0;
     s = 190;
   }
   x = o["EVSEID"];
@@ -360,13 +360,13 @@ function e39(e: FastEncoderHost, v: unknown): void {
   x = o["SAScheduleTupleID"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 1 || x > 255) bail(); w.put((0 << 9) | (x - 1), 1 + z + 9); z = 1;
+    if ((x | 0) !== x || x < 1 || x > 255) bail(); w.put((x - 1), 11); z = 1;
     s = 192;
   } else bail();
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2 + z); e84(e, x); z = 0;
+    w.put(0, 3); e84(e, x); z = 0;
     s = 193;
   }
   x = o["ReceiptRequired"];
@@ -377,7 +377,7 @@ function e39(e: FastEncoderHost, v: unknown): void {
     s = 194;
   }
   k = C39[-120 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -386,21 +386,21 @@ const C104: readonly number[] = Object.freeze([-1, 34, 1]);
 function e104(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0, s = 422, k = 0;
+  let n = 0, z = 0, x: any, i = 0, s = 422, k = 0;
   x = o["FaultCode"];
   if (x !== undefined) {
     n++;
-    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put((0 << 3) | i, 1 + z + 3); z = 1;
+    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put(i, 4); z = 1;
     s = 423;
   } else bail();
   x = o["FaultMsg"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 2 + z + 1); eStr(e, x, -9007199254740991, 64); z = 1;
+    w.put(0, 4); eStr(e, x, -9007199254740991, 64); z = 1;
     s = 424;
   }
   k = C104[-422 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -409,21 +409,21 @@ const C93: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 function e93(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 379, k = 0;
+  let n = 0, z = 0, x: any, s = 379, k = 0;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eBin(e, x, -9007199254740991, 8); z = 1;
+    w.put(0, 2); eBin(e, x, -9007199254740991, 8); z = 1;
     s = 380;
   } else bail();
   x = o["Notification"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2 + z); e104(e, x); z = 0;
+    w.put(0, 3); e104(e, x); z = 0;
     s = 381;
   }
   k = C93[-379 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -431,7 +431,7 @@ function e27(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0;
-  w.put(0, 1 + z);
+  w.put(0, 1);
   eKeys(o, n);
 }
 
@@ -440,47 +440,47 @@ const C94: readonly number[] = Object.freeze([390, -1, 454, -1, 1126, 1]);
 function e94(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 383, k = 0;
+  let n = 0, z = 0, x: any, s = 383, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
-    w.put(2, 6 + z); e27(e, x); z = 0;
+    w.put(2, 6); e27(e, x); z = 0;
     s = 384;
   }
   x = o["ChargingStatusRes"];
   if (x !== undefined) {
     n++;
     k = C94[-383 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e37(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e37(e, x); z = 0;
     s = 384;
   }
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
     k = C94[-381 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e39(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e39(e, x); z = 0;
     s = 384;
   }
   k = C94[-379 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   eKeys(o, n);
 }
 
 function e75(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown;
+  let n = 0, z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e93(e, x); z = 0;
+    w.put(0, 1); e93(e, x); z = 0;
   } else bail();
   x = o["Body"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e94(e, x); z = 0;
+    w.put(0, 1); e94(e, x); z = 0;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
 }
 

@@ -10,7 +10,7 @@ function d40(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
   let q = 0, c = 0, i = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[639 + c];
-  if (q === 147) { if (r.bit() !== 0) bail(); i = r.uint(); if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(1 + 1) !== 0) bail(); q = 159; }
+  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
   if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
   if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
   if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 238; }
@@ -71,7 +71,7 @@ function d44(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
   let q = 0, c = 0, i = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[938 + c];
-  if (q === 147) { if (r.bit() !== 0) bail(); i = r.uint(); if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(1 + 1) !== 0) bail(); q = 159; }
+  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
   if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
   if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
   if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 238; }
@@ -133,18 +133,18 @@ function d34(d: FastDecoderHost): Obj {
 function e27(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0;
+  let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 1 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 1 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 1 + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); w.put((0 << 4) | i, 1 + z + 4); z = 1;
+    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); w.put(i, 6); z = 1;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -153,98 +153,98 @@ const C41: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1,
 function e41(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 243, k = 0;
+  let n = 0, z = 0, x: any, s = 243, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 3 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 3 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 3 + z + 1); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 12); } else if (x < 16384) { w.put(0, 4); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 4); w.uint(x); } z = 1;
     s = 244;
   }
   x = o["MinimumSOC"];
   if (x !== undefined) {
     n++;
     k = C41[-243 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 245;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C41[-229 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 246;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C41[-215 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put((((k >> 5) << 1) << 8) | x, (k & 31) + z + 1 + 8); else if (x < 16384) { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 247;
   }
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-201 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
     s = 248;
   } else bail();
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4 + z); e30(e, x); z = 0;
+    w.put(0, 4); e30(e, x); z = 0;
     s = 249;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-187 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 250;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-173 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 251;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-159 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 252;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-145 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 253;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-131 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 254;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-117 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 255;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-103 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 256;
   }
   k = C41[-89 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -253,71 +253,71 @@ const C43: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1,
 function e43(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 279, k = 0;
+  let n = 0, z = 0, x: any, s = 279, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4 + z); e30(e, x); z = 0;
+    w.put(0, 4); e30(e, x); z = 0;
     s = 280;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-279 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 281;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-269 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 282;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-259 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 283;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 284;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-239 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 285;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-229 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 286;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-219 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 287;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-209 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 288;
   }
   k = C43[-199 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   eKeys(o, n);
 }
 
@@ -326,98 +326,98 @@ const C45: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1,
 function e45(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 306, k = 0;
+  let n = 0, z = 0, x: any, s = 306, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 3 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 3 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 3 + z + 1); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 12); } else if (x < 16384) { w.put(0, 4); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 4); w.uint(x); } z = 1;
     s = 307;
   }
   x = o["MinimumSOC"];
   if (x !== undefined) {
     n++;
     k = C45[-306 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 308;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C45[-292 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 309;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C45[-278 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put((((k >> 5) << 1) << 8) | x, (k & 31) + z + 1 + 8); else if (x < 16384) { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 310;
   }
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-264 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
     s = 311;
   } else bail();
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4 + z); e30(e, x); z = 0;
+    w.put(0, 4); e30(e, x); z = 0;
     s = 312;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-250 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 313;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-236 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 314;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-222 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 315;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-208 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 316;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-194 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 317;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-180 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 318;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-166 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 319;
   }
   k = C45[-152 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -426,71 +426,71 @@ const C47: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1,
 function e47(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 336, k = 0;
+  let n = 0, z = 0, x: any, s = 336, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4 + z); e30(e, x); z = 0;
+    w.put(0, 4); e30(e, x); z = 0;
     s = 337;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-336 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 338;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-326 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 339;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-316 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 340;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-306 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 341;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-296 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 342;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-286 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 343;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-276 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 344;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-266 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 345;
   }
   k = C47[-256 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   eKeys(o, n);
 }
 
@@ -499,75 +499,75 @@ const C35: readonly number[] = Object.freeze([-1, -1, 36, 4, -1, -1, -1, -1, -1,
 function e35(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 171, k = 0;
+  let n = 0, z = 0, x: any, s = 171, k = 0;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e28(e, x); z = 0;
+    w.put(0, 1); e28(e, x); z = 0;
     s = 172;
   } else bail();
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((0 << 7) | eEnum(e, x, 6, 40), 1 + z + 7); z = 1;
+    w.put(eEnum(e, x, 6, 40), 8); z = 1;
     s = 173;
   } else bail();
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4 + z); e27(e, x); z = 0;
+    w.put(0, 5); e27(e, x); z = 0;
     s = 174;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C35[-171 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e29(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e29(e, x); z = 0;
     s = 175;
   }
   x = o["EVSETargetFrequency"];
   if (x !== undefined) {
     n++;
     k = C35[-163 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
     s = 177;
   }
   x = o["BPT_Dynamic_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-155 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e41(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e41(e, x); z = 0;
     s = 178;
   }
   x = o["BPT_Scheduled_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-147 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e43(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e43(e, x); z = 0;
     s = 178;
   }
   x = o["CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-139 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e23(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e23(e, x); z = 0;
     s = 178;
   }
   x = o["Dynamic_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-131 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e45(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e45(e, x); z = 0;
     s = 178;
   }
   x = o["Scheduled_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-123 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e47(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e47(e, x); z = 0;
     s = 178;
   } else if (s === 173 || s === 174 || s === 175 || s === 177) bail();
-  w.put(0, 1 + z);
+  w.put(0, z + 1);
   if (Object.keys(o).length !== n) bail();
 }
 

@@ -10,7 +10,7 @@ function d34(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
   let q = 0, c = 0, i = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[490 + c];
-  if (q === 147) { if (r.bit() !== 0) bail(); i = r.uint(); if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(1 + 1) !== 0) bail(); q = 159; }
+  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
   if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
   if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
   if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 251; }
@@ -53,7 +53,7 @@ function d50(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
   let q = 0, c = 0, i = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[715 + c];
-  if (q === 147) { if (r.bit() !== 0) bail(); i = r.uint(); if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(1 + 1) !== 0) bail(); q = 159; }
+  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
   if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
   if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
   if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 251; }
@@ -104,18 +104,18 @@ function d42(d: FastDecoderHost): Obj {
 function e27(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0;
+  let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 1 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 1 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 1 + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); w.put((0 << 4) | i, 1 + z + 4); z = 1;
+    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); w.put(i, 6); z = 1;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -124,84 +124,84 @@ const C35: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1,
 function e35(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 185, k = 0;
+  let n = 0, z = 0, x: any, s = 185, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 3 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 3 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 3 + z + 1); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 12); } else if (x < 16384) { w.put(0, 4); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 4); w.uint(x); } z = 1;
     s = 186;
   }
   x = o["MinimumSOC"];
   if (x !== undefined) {
     n++;
     k = C35[-185 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 187;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C35[-172 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 188;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C35[-159 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put((((k >> 5) << 1) << 8) | x, (k & 31) + z + 1 + 8); else if (x < 16384) { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 189;
   }
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
     k = C35[-146 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
     s = 190;
   } else bail();
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 191;
   } else bail();
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 192;
   } else bail();
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 193;
   } else bail();
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 194;
   } else bail();
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 195;
   } else bail();
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 196;
   } else bail();
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 197;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -210,64 +210,64 @@ const C37: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1,
 function e37(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 212, k = 0;
+  let n = 0, z = 0, x: any, s = 212, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4 + z); e30(e, x); z = 0;
+    w.put(0, 4); e30(e, x); z = 0;
     s = 213;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-212 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 214;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-203 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 215;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-194 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 216;
   }
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-185 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 217;
   }
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-176 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 218;
   }
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-167 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 219;
   }
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-158 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 220;
   }
   k = C37[-149 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   eKeys(o, n);
 }
 
@@ -276,60 +276,60 @@ const C51: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1,
 function e51(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 294, k = 0;
+  let n = 0, z = 0, x: any, s = 294, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) w.put(((0 << 1) << 8) | x, 3 + z + 1 + 8); else if (x < 16384) { w.put((0 << 1), 3 + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((0 << 1), 3 + z + 1); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 12); } else if (x < 16384) { w.put(0, 4); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 4); w.uint(x); } z = 1;
     s = 295;
   }
   x = o["MinimumSOC"];
   if (x !== undefined) {
     n++;
     k = C51[-294 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 296;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C51[-285 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 297;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C51[-276 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 65535) bail(); if (x < 128) w.put((((k >> 5) << 1) << 8) | x, (k & 31) + z + 1 + 8); else if (x < 16384) { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(((k >> 5) << 1), (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 298;
   }
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
     k = C51[-267 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
     s = 299;
   } else bail();
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 300;
   } else bail();
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 301;
   } else bail();
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 302;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -338,36 +338,36 @@ const C53: readonly number[] = Object.freeze([35, 3, -1, -1, -1, 67, 35, 2, -1, 
 function e53(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 314, k = 0;
+  let n = 0, z = 0, x: any, s = 314, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3 + z); e30(e, x); z = 0;
+    w.put(0, 3); e30(e, x); z = 0;
     s = 315;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C53[-314 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 316;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C53[-309 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 317;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C53[-304 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
     s = 318;
   }
   k = C53[-299 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31));
   eKeys(o, n);
 }
 
@@ -376,98 +376,98 @@ const C43: readonly number[] = Object.freeze([-1, -1, 35, 2, -1, -1, -1, -1, -1,
 function e43(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, s = 249, k = 0;
+  let n = 0, z = 0, x: any, s = 249, k = 0;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e28(e, x); z = 0;
+    w.put(0, 1); e28(e, x); z = 0;
     s = 250;
   } else bail();
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((0 << 7) | eEnum(e, x, 6, 40), 1 + z + 7); z = 1;
+    w.put(eEnum(e, x, 6, 40), 8); z = 1;
     s = 251;
   } else bail();
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3 + z); e27(e, x); z = 0;
+    w.put(0, 4); e27(e, x); z = 0;
     s = 252;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e29(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e29(e, x); z = 0;
     s = 253;
   }
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
     k = C43[-237 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
     s = 255;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1 + z); e30(e, x); z = 0;
+    w.put(0, 1); e30(e, x); z = 0;
     s = 256;
   } else bail();
   x = o["EVSEPowerLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 3); z = 1;
     s = 257;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
     s = 258;
   } else bail();
   x = o["EVSEVoltageLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((0 << 2) | (x ? 1 : 0), 1 + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
     s = 259;
   } else bail();
   x = o["BPT_Dynamic_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3 + z); e35(e, x); z = 0;
+    w.put(0, 4); e35(e, x); z = 0;
     s = 260;
   }
   x = o["BPT_Scheduled_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-225 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e37(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e37(e, x); z = 0;
     s = 260;
   }
   x = o["CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-213 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e23(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e23(e, x); z = 0;
     s = 260;
   }
   x = o["Dynamic_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-201 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e51(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e51(e, x); z = 0;
     s = 260;
   }
   x = o["Scheduled_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-189 + s]; if (k < 0) bail();
-    w.put((k >> 5), (k & 31) + z); e53(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); e53(e, x); z = 0;
     s = 260;
   } else if (s === 259) bail();
-  w.put(0, 1 + z);
+  w.put(0, z + 1);
   if (Object.keys(o).length !== n) bail();
 }
 

@@ -8,8 +8,8 @@ export function d28(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
   let q = 0, c = 0;
   if (r.bit() !== 0) bail(); q = 189;
-  if (q === 189) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, 8, 8); if (r.bits(1 + 1) !== 0) bail(); q = 194; }
-  if (q === 194) { if (r.bit() !== 0) bail(); o["TimeStamp"] = dRange(r.uintBig(), 0, 18446744073709551615n); c = r.bits(2 + 1); if (c >= 2) bail(); q = PQ[404 + c]; }
+  if (q === 189) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, 8, 8); if (r.bits(2) !== 0) bail(); q = 194; }
+  if (q === 194) { if (r.bit() !== 0) bail(); o["TimeStamp"] = dRange(r.uintBig(), 0, 18446744073709551615n); c = r.bits(3); if (c >= 2) bail(); q = PQ[404 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
 }
@@ -19,7 +19,7 @@ export function d30(d: FastDecoderHost): Obj {
   let q = 0, c = 0, i = 0;
   if (r.bit() !== 0) bail(); q = 161;
   if (q === 161) { c = r.bits(11); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255) + -128; o["Exponent"] = i; if ((c & 1) !== 0) bail(); q = 198; }
-  if (q === 198) { c = r.bits(2); if (c > 1) bail(); i = r.uint(); i = c ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(1 + 1) !== 0) bail(); q = 0; }
+  if (q === 198) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(2) !== 0) bail(); q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
   return o;
 }
@@ -32,9 +32,9 @@ export function d26(d: FastDecoderHost): Obj {
   if (q === 174) { c = r.bits(13); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 15; if (i >= 9) bail(); q = PQ[354 + i]; }
   if (q === 190) { c = r.bits(13); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 15; if (i >= 8) bail(); q = PQ[363 + i]; }
   if (q === 165) { c = r.bits(12); if ((c & 2056) !== 0) bail(); i = ((c >> 4) & 127); if (i < 0 || i > 100) bail(); o["MaximumSOC"] = i; i = c & 7; if (i >= 7) bail(); q = PQ[371 + i]; }
-  if (q === 183) { if (r.bit() !== 0) bail(); i = r.uint(); if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMinimumSOC"] = i; c = r.bits(3 + 1); if (c >= 6) bail(); q = PQ[378 + c]; }
-  if (q === 184) { if (r.bit() !== 0) bail(); i = r.uint(); if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToTargetSOC"] = i; c = r.bits(3 + 1); if (c >= 5) bail(); q = PQ[384 + c]; }
-  if (q === 182) { if (r.bit() !== 0) bail(); i = r.uint(); if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMaximumSOC"] = i; c = r.bits(3 + 1); if (c >= 4) bail(); q = PQ[389 + c]; }
+  if (q === 183) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMinimumSOC"] = i; c = r.bits(4); if (c >= 6) bail(); q = PQ[378 + c]; }
+  if (q === 184) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToTargetSOC"] = i; c = r.bits(4); if (c >= 5) bail(); q = PQ[384 + c]; }
+  if (q === 182) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMaximumSOC"] = i; c = r.bits(4); if (c >= 4) bail(); q = PQ[389 + c]; }
   if (q === 145) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[393 + i]; }
   if (q === 134) { o["BatteryEnergyCapacity"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[396 + c]; }
   if (q === 163) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["InletHot"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 0; }
@@ -53,18 +53,18 @@ export function d22(d: FastDecoderHost): Obj {
 export function e28(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown;
+  let n = 0, z = 0, x: any;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eBin(e, x, 8, 8); z = 1;
+    w.put(0, 2); eBin(e, x, 8, 8); z = 1;
   } else bail();
   x = o["TimeStamp"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    w.put(0, 3); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
   } else bail();
-  w.put(1, 2 + z);
+  w.put(1, 3);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -73,80 +73,80 @@ const C29: readonly number[] = Object.freeze([-1, -1, 35, 3, -1, -1, -1, -1, -1,
 export function e29(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0, s = 126, k = 0;
+  let n = 0, z = 0, x: any, i = 0, s = 126, k = 0;
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eStr(e, x, -9007199254740991, 32); z = 1;
+    w.put(0, 2); eStr(e, x, -9007199254740991, 32); z = 1;
     s = 127;
   } else bail();
   x = o["ChargedEnergyReadingWh"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 1 + z + 1); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    w.put(0, 3); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 128;
   } else bail();
   x = o["BPT_DischargedEnergyReadingWh"];
   if (x !== undefined) {
     n++;
-    w.put(0 << 1, 3 + z + 1); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    w.put(0, 5); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 129;
   }
   x = o["CapacitiveEnergyReadingVARh"];
   if (x !== undefined) {
     n++;
     k = C29[-126 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 130;
   }
   x = o["BPT_InductiveEnergyReadingVARh"];
   if (x !== undefined) {
     n++;
     k = C29[-117 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 131;
   }
   x = o["MeterSignature"];
   if (x !== undefined) {
     n++;
     k = C29[-108 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eBin(e, x, -9007199254740991, 64); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64); z = 1;
     s = 132;
   }
   x = o["MeterStatus"];
   if (x !== undefined) {
     n++;
     k = C29[-99 + s]; if (k < 0) bail();
-    if (typeof x !== "number" || x % 1 !== 0 || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) w.put(((((k >> 5) << 2) | (x < 0 ? 1 : 0)) << 8) | i, (k & 31) + z + 2 + 8); else if (i < 16384) { w.put((((k >> 5) << 2) | (x < 0 ? 1 : 0)), (k & 31) + z + 2); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((((k >> 5) << 2) | (x < 0 ? 1 : 0)), (k & 31) + z + 2); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
     s = 133;
   }
   x = o["MeterTimestamp"];
   if (x !== undefined) {
     n++;
     k = C29[-90 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 134;
   }
   k = C29[-81 + s]; if (k < 0) bail();
-  w.put((k >> 5), (k & 31) + z);
+  w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
 }
 
 export function e30(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
-  let n = 0, z = 0, x: unknown, i = 0;
+  let n = 0, z = 0, x: any, i = 0;
   x = o["Exponent"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < -128 || x > 127) bail(); w.put((0 << 9) | (x - -128), 1 + z + 9); z = 1;
+    if ((x | 0) !== x || x < -128 || x > 127) bail(); w.put((x + 128), 10); z = 1;
   } else bail();
   x = o["Value"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) w.put((((0 << 2) | (x < 0 ? 1 : 0)) << 8) | i, 1 + z + 2 + 8); else if (i < 16384) { w.put(((0 << 2) | (x < 0 ? 1 : 0)), 1 + z + 2); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((0 << 2) | (x < 0 ? 1 : 0)), 1 + z + 2); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { w.put((x < 0 ? 1 : 0), 4); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
   } else bail();
-  w.put(0, 1 + z);
+  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
 }
 
@@ -154,6 +154,6 @@ export function e23(e: FastEncoderHost, v: unknown): void {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0;
-  w.put(0, 1 + z);
+  w.put(0, 1);
   eKeys(o, n);
 }
