@@ -39,6 +39,8 @@ options (the names sim, secc and evcc share mean the same in each):
                         iso20 needs --tls (TLS 1.3) or --insecure-iso20-plain-tcp
   --transfer dc|ac|dc_bpt|ac_bpt  energy transfer (default dc; *_bpt: the ISO 15118-20
                         bidirectional service, charging)
+  --transfer mcs|mcs_bpt  ISO 15118-20 megawatt charging (service 8/9) as a truck: 1,000 V class
+                        pack taking up to 3,000 A (needs --protocol iso20)
   --mode scheduled|dynamic  ISO 15118-20 control mode (default scheduled)
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                         benches only)
@@ -84,6 +86,8 @@ export interface EvccArgs {
   transfer: Transfer;
   /** ISO 15118-20: the bidirectional service of the transfer, and the control mode. */
   bpt: boolean;
+  /** --transfer mcs|mcs_bpt: the ISO 15118-20 MCS service asked for, as a truck (transfer "dc"). */
+  mcs?: "mcs" | "mcs_bpt";
   mode: "scheduled" | "dynamic";
   insecureIso20: boolean;
   /** --tls, --pki, --keylog. */
@@ -104,7 +108,10 @@ export interface EvccArgs {
 export function parseEvccArgs(args: string[]): EvccArgs {
   const parsed = parseOptions("evcc", args, OPTIONS);
   const protocols = listOption("evcc", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
-  const transferName = choiceOption("evcc", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt"] as const, "transfer") ?? "dc";
+  const chosen = choiceOption("evcc", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt", "mcs", "mcs_bpt"] as const, "transfer") ?? "dc";
+  // MCS charges through the DC messages: the station runs a DC vehicle that asks for service 8/9.
+  const mcs = chosen === "mcs" || chosen === "mcs_bpt" ? chosen : undefined;
+  const transferName = chosen === "mcs" || chosen === "mcs_bpt" ? "dc" : chosen;
   const transfer: Transfer = transferName === "dc_bpt" ? "dc" : transferName === "ac_bpt" ? "ac" : transferName;
   const bpt = transferName !== transfer;
   const mode = choiceOption("evcc", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode") ?? "scheduled";
@@ -113,6 +120,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
   const tls = parseTlsArgs("evcc", parsed, true);
   if (iso20 && !insecureIso20 && !tls.tls) throw new UsageError("evcc", "ISO 15118-20 requires TLS 1.3: add --tls --pki DIR (or --insecure-iso20-plain-tcp for a test bench)");
   if (bpt && !iso20) throw new UsageError("evcc", "--transfer dc_bpt|ac_bpt needs --protocol iso20");
+  if (mcs !== undefined && !iso20) throw new UsageError("evcc", "--transfer mcs|mcs_bpt is an ISO 15118-20 service: --protocol iso20");
   if (transfer === "ac" && protocols !== undefined && protocols.indexOf("din") >= 0) {
     throw new UsageError("evcc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
   }
@@ -133,6 +141,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
     protocols,
     transfer,
     bpt,
+    ...(mcs !== undefined ? { mcs } : {}),
     mode,
     insecureIso20,
     tls,
@@ -213,9 +222,10 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
     protocols: a.protocols,
     transfer: a.transfer,
     insecureIso20WithoutTls: a.insecureIso20,
-    session: a.protocols?.indexOf("iso20") !== undefined && a.protocols.indexOf("iso20") >= 0 ? { iso20: { transfer: a.bpt ? (a.transfer === "dc" ? "dc_bpt" : "ac_bpt") : a.transfer, controlMode: a.mode } } : undefined,
+    session: a.protocols?.indexOf("iso20") !== undefined && a.protocols.indexOf("iso20") >= 0 ? { iso20: { transfer: a.mcs ?? (a.bpt ? (a.transfer === "dc" ? "dc_bpt" : "ac_bpt") : a.transfer), controlMode: a.mode } } : undefined,
     evccId: mac,
-    battery: { capacityKWh: a.capacityKWh, soc: a.startSoc },
+    // A truck for MCS: 280 cells (a 1,000 V class pack), 3,000 A and 3.75 MW allowed.
+    battery: { capacityKWh: a.capacityKWh, soc: a.startSoc, ...(a.mcs !== undefined ? { cellsInSeries: 280, maxCurrent: 3000, maxPower: 3_750_000, internalResistance: 0.01 } : {}) },
     targetSoc: a.targetSoc,
     logger,
     onTrace: (entry) => {

@@ -6,6 +6,7 @@ import type { CliIo, Command } from "../cli";
 import type { Logger, LogLevel, Millis } from "../../../modules/common/index";
 import type { ListenerOptions, UdpSocketOptions } from "../../../modules/common/io";
 import type { ConnectionEnd, SeccTraceEntry } from "../../../modules/statemachine/index";
+import type { Iso20Transfer } from "../../../modules/statemachine/index";
 import { NodeListener, NodeUdpSocket } from "../net/index";
 import { NodeTlsListener } from "../crypto/tls";
 import type { TlsSecureOptions } from "../../../modules/pki-store/index";
@@ -46,7 +47,8 @@ ${TLS_HELP}
                       for TLS 1.3, whose vehicles must show a certificate under DIR's OEM roots)
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                       benches only)
-  --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc)
+  --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc); mcs: an ISO 15118-20
+                      megawatt charger (MCS and MCS_BPT, services 8/9, beside DC: 1,250 V, 3,000 A)
   --no-sdp            do not answer SDP; the vehicle must be given the address and port
   --ocpp URL          report to a CSMS over OCPP 2.0.1 (ws://HOST:PORT/[PATH/]STATION-ID): it
                       authorizes, gets meter values, and its charging profiles become schedules
@@ -72,6 +74,8 @@ export interface SeccArgs {
   /** Offered in SAP, preferred first (iso20 only with insecureIso20). */
   protocols: SessionProtocol[];
   transfer: Transfer[];
+  /** --transfer …,mcs: the DC outlet is an MCS one (1,250 V, 3,000 A) and -20 offers MCS and MCS_BPT too. */
+  mcs?: boolean;
   /** Offer ISO 15118-20 over this charger's plain TCP (it requires TLS 1.3 in the field). */
   insecureIso20: boolean;
   /** --tls, --pki, --keylog. */
@@ -95,12 +99,24 @@ const PROTOCOL_IDS: readonly SessionProtocol[] = ["din", "iso2", "iso20"];
 const ISO20_NEEDS_TLS = "ISO 15118-20 requires TLS 1.3 and this charger runs plain TCP (--insecure-iso20-plain-tcp offers it anyway, for test benches)";
 const TRANSFERS: readonly Transfer[] = ["dc", "ac"];
 
+/** An MCS outlet's DC limits: the MCS ratings (1,250 V, 3,000 A) at 3.75 MW. */
+const MCS_OUTLET = Object.freeze({ maxVoltage: 1250, maxCurrent: 3000, maxPower: 3_750_000, minVoltage: 200, minCurrent: 0, peakCurrentRipple: 20 });
+
+/** The -20 services of an MCS charger: DC and MCS with their BPT twins, and AC when it has an AC outlet. */
+function mcsServices(transfer: readonly Transfer[]): Iso20Transfer[] {
+  return transfer.indexOf("ac") >= 0 ? ["dc", "dc_bpt", "mcs", "mcs_bpt", "ac", "ac_bpt"] : ["dc", "dc_bpt", "mcs", "mcs_bpt"];
+}
+
 /** The options of `secc`; throws a UsageError for a wrong command line. */
 export function parseSeccArgs(args: string[]): SeccArgs {
   const parsed = parseOptions("secc", args, OPTIONS);
   const port = numberOption("secc", parsed, "--port", 0, 65535, true) ?? 0;
   const asked = listOption("secc", parsed, "--protocol", PROTOCOL_IDS, "protocol") ?? ["iso2", "din"];
-  const transfer = listOption("secc", parsed, "--transfer", TRANSFERS, "transfer") ?? ["dc"];
+  const listed = listOption("secc", parsed, "--transfer", [...TRANSFERS, "mcs"] as const, "transfer") ?? ["dc"];
+  // MCS is a DC outlet at megawatt ratings whose -20 services include MCS (8) and MCS_BPT (9).
+  const mcs = listed.indexOf("mcs") >= 0;
+  const transfer: Transfer[] = listed.filter((t): t is Transfer => t !== "mcs");
+  if (mcs && transfer.indexOf("dc") < 0) transfer.unshift("dc");
   const insecureIso20 = flag(parsed, "--insecure-iso20-plain-tcp");
   const tls = parseTlsArgs("secc", parsed, true);
   // Without TLS or the insecure option the charger falls back to what it may offer over plain
@@ -123,7 +139,8 @@ export function parseSeccArgs(args: string[]): SeccArgs {
       throw new UsageError("secc", (e as Error).message);
     }
   }
-  return { iface, port, protocols, transfer, insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  if (mcs && protocols.indexOf("iso20") < 0) throw new UsageError("secc", `--transfer mcs is an ISO 15118-20 service: --protocol …,iso20${tls.tls ? "" : " --insecure-iso20-plain-tcp"}`);
+  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 interface SessionState {
@@ -232,7 +249,11 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     // These connections are plain TCP: SAP selects -20 over them only when explicitly allowed.
     // -20 also offers DC_BPT and AC_BPT (the discharge limits `xs15118 sim` uses), so a BPT
     // vehicle finds its service; the simulated power stages only charge, so no energy flows back.
-    config: { transport: "none", iso20: { insecureWithoutTls: a.insecureIso20, discharge: { maxPower: 11_000, maxCurrent: 30 } } },
+    config: {
+      transport: "none",
+      iso20: { insecureWithoutTls: a.insecureIso20, discharge: { maxPower: 11_000, maxCurrent: 30 }, ...(a.mcs ? { services: mcsServices(a.transfer) } : {}) },
+      ...(a.mcs ? { dc: MCS_OUTLET } : {}),
+    },
     dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
     authorizationDelay: (a.fast ? 100 : 1000) as Millis,
     logger,
