@@ -226,8 +226,12 @@ export class EvccConnection {
     this.#protocol = protocol;
     // After -20 SAP every message has its own payload type (any -20 id says so to V2GTP).
     this.#conn.selectProtocol(protocol === "iso20" ? "iso20-dc" : protocol);
+    // Plug & Charge never over plain TCP: the contract (eMAID, certificates, signatures) stays
+    // out of a session the vehicle knows to be unencrypted, whatever the charger offers.
+    const plain = this.#transport() === "none";
+    if (plain && this.#o.session.pnc !== undefined) this.#log.log("info", "evcc", "Plug & Charge not used: the connection is plain TCP (it needs TLS)");
     this.#session = new EvccSession({
-      config: { ...this.#o.session, protocol, communicationSetupDeadline: (this.#startedAt + V2G_EVCC_COMMUNICATION_SETUP_TIMER) as Millis },
+      config: { ...this.#o.session, ...(plain ? { pnc: undefined } : {}), protocol, communicationSetupDeadline: (this.#startedAt + V2G_EVCC_COMMUNICATION_SETUP_TIMER) as Millis },
       bms: this.#o.bms,
       clock: this.#o.clock,
       logger: this.#o.logger,

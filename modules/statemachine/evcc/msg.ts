@@ -61,7 +61,7 @@ export function headerSessionId(doc: EvccDoc, element: { content: AnyResponse } 
  * the message is the root element and carries the Header (SessionID, TimeStamp) itself.
  */
 export function requestDoc(sessionId: Uint8Array, name: string, content: object, iso20?: { timeStamp: bigint }, signature?: SignatureType): EvccDoc {
-  if (iso20 !== undefined) return setIso20Header({ [name]: content }, sessionId, iso20.timeStamp);
+  if (iso20 !== undefined) return setIso20Header({ [name]: content }, sessionId, iso20.timeStamp, signature);
   const header = signature === undefined ? { SessionID: sessionId } : { SessionID: sessionId, Signature: signature };
   return { V2G_Message: { Header: header, Body: { [name]: content } } } as V2gMessageDoc;
 }

@@ -4,14 +4,16 @@
 // V2GTP payload types (0x8002 CommonMessages, 0x8003 AC, 0x8004 DC; modules/v2gtp/header.ts).
 
 import type { SchemaId } from "../../exi/index";
+import type { SignatureType } from "../../pki-store/index";
 
 /** An ISO 15118-20 document: `{ <MessageName>: { Header, … } }`. */
 export type Iso20Document = { [messageName: string]: object };
 
-/** The header every -20 message carries (MessageHeaderType: SessionID 8 bytes, TimeStamp in Unix seconds). */
+/** The header every -20 message carries (MessageHeaderType: SessionID 8 bytes, TimeStamp in Unix seconds; Signature where signed). */
 export interface Iso20Header {
   SessionID: Uint8Array;
   TimeStamp: bigint;
+  Signature?: SignatureType;
 }
 
 /**
@@ -39,10 +41,13 @@ export function iso20SessionIdOf(content: unknown): Uint8Array {
   return header?.SessionID instanceof Uint8Array ? header.SessionID : new Uint8Array(0);
 }
 
-/** Puts the header into the content of a one-message document (which is the document itself). */
-export function setIso20Header(doc: Iso20Document, sessionId: Uint8Array, timeStamp: bigint): Iso20Document {
+/**
+ * Puts the header into the content of a one-message document (which is the document itself),
+ * with the message's Signature where it is signed (Plug & Charge: AuthorizationReq(PnC)).
+ */
+export function setIso20Header(doc: Iso20Document, sessionId: Uint8Array, timeStamp: bigint, signature?: Iso20Header["Signature"]): Iso20Document {
   for (const name in doc) {
-    (doc[name] as { Header?: Iso20Header }).Header = { SessionID: sessionId, TimeStamp: timeStamp };
+    (doc[name] as { Header?: Iso20Header }).Header = signature === undefined ? { SessionID: sessionId, TimeStamp: timeStamp } : { SessionID: sessionId, TimeStamp: timeStamp, Signature: signature };
     break;
   }
   return doc;

@@ -30,6 +30,10 @@ import {
   V2G_EVCC_PRE_CHARGE_TIMEOUT_20,
   V2G_EVCC_SEQUENCE_PERFORMANCE_TIME_CHARGE_LOOP,
 } from "./timeouts";
+import { pncAuthorizationRequest } from "./pnc";
+import { usableContract } from "../evcc/iso2-pnc";
+import type { SignatureType } from "../../pki-store/index";
+import type * as cm from "../../exi/generated/iso20_cm/types";
 
 type Res = Record<string, any>;
 
@@ -44,6 +48,8 @@ export function step(spec: {
   phaseTimer?: EvccStep["phaseTimer"];
   phaseLimit?: Millis;
   build(ctx: StepContext): object;
+  /** A signed request instead (Plug & Charge): its content and the header Signature; undefined: build(). */
+  signed?(ctx: StepContext): { body: object; signature: SignatureType } | undefined;
   trace?(ctx: StepContext): Record<string, string | number | boolean | undefined>;
   onResponse(res: Res, ctx: StepContext): StepResult;
 }): EvccStep<Res> {
@@ -57,7 +63,11 @@ export function step(spec: {
     phaseTimer: spec.phaseTimer,
     phaseLimit: spec.phaseLimit,
     names: () => names,
-    request: (ctx: StepContext) => ({ name: fixed.request, body: fixed.build(ctx), trace: fixed.trace ? fixed.trace(ctx) : {} }),
+    request: (ctx: StepContext) => {
+      const signed = fixed.signed?.(ctx);
+      const trace = fixed.trace ? fixed.trace(ctx) : {};
+      return signed !== undefined ? { name: fixed.request, body: signed.body, signature: signed.signature, trace } : { name: fixed.request, body: fixed.build(ctx), trace };
+    },
     onResponse: spec.onResponse,
   });
 }
@@ -134,9 +144,21 @@ const authorizationSetup = step({
   id: "AuthorizationSetup",
   request: "AuthorizationSetupReq",
   build: () => ({ Header: HEADER_SLOT }),
-  onResponse(res) {
+  onResponse(res, ctx) {
     const services: string[] = res.AuthorizationServices ?? [];
-    if (services.indexOf("EIM") < 0) return { kind: "abort", reason: "no-charge-service", detail: `AuthorizationServices ${services.join(",")}: no EIM` };
+    // Plug & Charge where the vehicle has a usable contract and the charger offers PnC with a
+    // challenge (it does so only over TLS; a plain-TCP session never carries the contract:
+    // EvccConnection leaves config.pnc out there).
+    const pnc = ctx.config.pnc;
+    const challenge = (res as cm.AuthorizationSetupResType).PnC_ASResAuthorizationMode?.GenChallenge;
+    if (pnc !== undefined && services.indexOf("PnC") >= 0 && challenge instanceof Uint8Array) {
+      const contract = usableContract(pnc.store);
+      if (contract !== undefined) {
+        ctx.facts.pnc = { certificateService: res.CertificateInstallationService === true, contract, challenge };
+        return { kind: "next", step: "Authorization" };
+      }
+    }
+    if (services.indexOf("EIM") < 0) return { kind: "abort", reason: "no-charge-service", detail: `AuthorizationServices ${services.join(",")}: no EIM${pnc !== undefined ? " and no usable contract for PnC" : ""}` };
     return { kind: "next", step: "Authorization" };
   },
 });
@@ -148,6 +170,15 @@ const authorization = step({
   // The EV waits as long as the SECC may keep an EIM identification Ongoing (see ./timeouts.ts).
   phaseLimit: V2G_EVCC_EIM_ONGOING_TIMEOUT_20,
   build: () => ({ Header: HEADER_SLOT, SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} }),
+  // Plug & Charge: the charger's GenChallenge and the contract chain, signed by the contract key
+  // (signed anew for each repetition while Ongoing; ./pnc.ts).
+  signed: (ctx) => {
+    const pnc = ctx.facts.pnc;
+    if (pnc?.contract === undefined || pnc.challenge === undefined) return undefined;
+    const { mode, signature } = pncAuthorizationRequest(ctx.config.pnc!.crypto, pnc.contract, pnc.challenge);
+    return { body: { Header: HEADER_SLOT, SelectedAuthorizationService: "PnC", PnC_AReqAuthorizationMode: mode }, signature };
+  },
+  trace: (ctx) => ({ service: ctx.facts.pnc?.challenge !== undefined ? "PnC" : "EIM" }),
   onResponse(res, ctx) {
     if (String(res.ResponseCode).indexOf("WARNING") === 0) return { kind: "abort", reason: "response-code", detail: `AuthorizationRes: ${res.ResponseCode}` };
     if (res.EVSEProcessing === "Finished") return { kind: "next", step: "ServiceDiscovery" };

@@ -18,6 +18,7 @@ import { priceScheduleElement } from "./prices";
 import { fromRational, rational } from "./rational";
 import { isBpt, isDc, namespaceOf, parameterSetElement, SERVICE_ID, transferOfService } from "./services";
 import type { Iso20ParameterSet } from "./services";
+import { identifyContract, pncOffer } from "./pnc";
 
 
 function res(name: string, code: string, rest?: object): AnyBody {
@@ -39,10 +40,18 @@ export function sessionSetup(req: cm.SessionSetupReqType, ctx: SeccContext, fact
 
 // ---- Authorization ------------------------------------------------------------------------
 
-/** AuthorizationSetupReq: this SECC offers external identification only (Plug & Charge needs TLS and certificates). */
-export function authorizationSetup(_req: cm.AuthorizationSetupReqType): HandlerResult {
+/**
+ * AuthorizationSetupReq: external identification, and Plug & Charge with a fresh GenChallenge
+ * where this charger has the PnC facility and the connection is TLS (./pnc.ts).
+ */
+export function authorizationSetup(_req: cm.AuthorizationSetupReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
+  const pnc = pncOffer(ctx, facts);
   return reply(
-    res("AuthorizationSetupRes", "OK", { AuthorizationServices: ["EIM"], CertificateInstallationService: false, EIM_ASResAuthorizationMode: {} }),
+    res("AuthorizationSetupRes", "OK", {
+      AuthorizationServices: pnc !== undefined ? ["EIM", "PnC"] : ["EIM"],
+      CertificateInstallationService: false,
+      ...(pnc !== undefined ? { PnC_ASResAuthorizationMode: pnc } : { EIM_ASResAuthorizationMode: {} }),
+    }),
     "Authorization",
   );
 }
@@ -53,15 +62,21 @@ export function authorizationSetup(_req: cm.AuthorizationSetupReqType): HandlerR
  * PnC was not offered: WARNING_AuthorizationSelectionInvalid.
  */
 export function authorization(req: cm.AuthorizationReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
-  if (req.SelectedAuthorizationService !== "EIM") {
+  const pnc = req.SelectedAuthorizationService === "PnC";
+  if (!pnc && req.SelectedAuthorizationService !== "EIM") {
     return stop(res("AuthorizationRes", "WARNING_AuthorizationSelectionInvalid", { EVSEProcessing: "Finished" }), "failed-response");
+  }
+  if (pnc) {
+    // Plug & Charge: challenge, contract chain and signature first (./pnc.ts); a failure ends the session.
+    const failure = identifyContract(req, ctx, facts);
+    if (failure !== undefined) return stop(res("AuthorizationRes", failure, { EVSEProcessing: "Finished" }), "failed-response");
   }
   const step = authorizationStep(ctx, facts);
   switch (step) {
     case "accepted":
       return reply(res("AuthorizationRes", "OK", { EVSEProcessing: "Finished" }), "ServiceDiscovery");
     case "rejected":
-      return stop(res("AuthorizationRes", "WARNING_EIMAuthorizationFailure", { EVSEProcessing: "Finished" }), "failed-response");
+      return stop(res("AuthorizationRes", pnc ? "WARNING_GeneralPnCAuthorizationError" : "WARNING_EIMAuthorizationFailure", { EVSEProcessing: "Finished" }), "failed-response");
     default: {
       const processing = facts.config.authorizationOngoing ?? "Ongoing";
       return reply(res("AuthorizationRes", "OK", { EVSEProcessing: processing }), undefined, step === "request" ? "request-authorization" : undefined);

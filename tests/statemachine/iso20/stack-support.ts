@@ -5,9 +5,9 @@ import { ManualClock } from "../../../modules/common/index";
 import type { Millis } from "../../../modules/common/index";
 import { createExiCodec } from "../../../modules/exi/index";
 import { EvccConnection, EvccSession } from "../../../modules/statemachine/evcc/index";
-import type { EvccConnectionOutcome, EvccDoc, EvccOutcome, EvccProtocol, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
+import type { EvccConfig, EvccConnectionOutcome, EvccDoc, EvccOutcome, EvccProtocol, EvccTraceEntry } from "../../../modules/statemachine/evcc/index";
 import { ChargerBinding, messageName, SeccConnection, SeccSession } from "../../../modules/statemachine/index";
-import type { SeccConfig, SeccRequestDoc, SessionStore, StopReason } from "../../../modules/statemachine/index";
+import type { OperatorBackend, SeccConfig, SeccRequestDoc, SessionStore, StopReason } from "../../../modules/statemachine/index";
 import { iso20SchemaOfMessage } from "../../../modules/statemachine/iso20/envelope";
 import type { Iso20EvccConfig } from "../../../modules/statemachine/iso20/evcc-types";
 import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
@@ -28,6 +28,10 @@ export function stack(options: {
   /** The EVCC's transport and its -20-without-TLS permission. */
   evccTransport?: "none" | "1.2" | "1.3";
   insecureIso20WithoutTls?: boolean;
+  /** Vehicle settings beyond the defaults (e.g. pnc: its Plug & Charge facility). */
+  evccSession?: Partial<EvccConfig>;
+  /** The charger's operator (authorizes EIM or the contract). */
+  backend?: OperatorBackend;
 }) {
   const clock = options.clock ?? new ManualClock({ start: 1_000 });
   const link = streamPair(clock, 3);
@@ -43,7 +47,7 @@ export function stack(options: {
     acPowerAvailable: () => ac?.closed ?? false,
   });
   const meter = new SimMeter({ clock, power: () => (dc ? dc.presentVoltage * dc.presentCurrent : ac?.closed ? vehicle.acCurrent() * 230 * 3 : 0) });
-  const binding = new ChargerBinding({ dc, ac, meter });
+  const binding = new ChargerBinding({ dc, ac, meter, backend: options.backend });
   let seccClosed: StopReason | string | undefined;
   const seccTrace: string[] = [];
   const secc = new SeccConnection({
@@ -67,6 +71,7 @@ export function stack(options: {
       evccId: Uint8Array.of(2, 0, 0, 0, 0, 7),
       resumeSessionId: options.resumeSessionId,
       iso20: { transfer: options.transfer, controlMode: options.mode },
+      ...options.evccSession,
     },
     bms: vehicle,
     vehicle: vehicle.hooks({ dcOutput: dc, onEvseValues: () => ac?.setDraw(vehicle.acCurrent()) }),
