@@ -41,6 +41,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   sim: { summary: "complete simulated charging session: pilot, SLAC, SDP, SAP, DIN/ISO-2 session, pcapng", load: () => import("./commands/sim") },
   secc: { summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2/ISO-20 sessions until stopped", load: () => import("./commands/secc") },
   version: { summary: "print the version", load: async () => ({ default: versionCommand }) },
+  view: { summary: "a capture as a session: timeline, message sequence chart, plots (browser or SVG)", load: () => import("./commands/view") },
 };
 
 const versionCommand: Command = {

@@ -63,6 +63,17 @@ export interface Capture {
   warnings: string[];
   /** NSS key-log text found in pcapng Decryption Secrets Blocks, if any. */
   tlsKeyLog?: string;
+  /**
+   * Systemd Journal Export Blocks (pcapng block type 9) in file order: what the simulator records
+   * beside the frames (pilot, SLAC, power status, summary; see PcapngWriter.addJournalEntry).
+   * `time` is epoch ms from __REALTIME_TIMESTAMP; `fields` every KEY=value line.
+   */
+  journal?: JournalEntry[];
+}
+
+export interface JournalEntry {
+  time: number;
+  fields: Record<string, string>;
 }
 
 export class CaptureFormatError extends Error {
@@ -182,6 +193,7 @@ function readPcapng(bytes: Uint8Array): Capture {
   const interfaces: CaptureInterface[] = [];
   const frames: CaptureFrame[] = [];
   let keyLog = "";
+  const journal: JournalEntry[] = [];
   let section: Section | undefined;
   /** Global interface index of each section interface (interfaces of all sections in one list). */
   let globalIds: number[] = [];
@@ -298,6 +310,13 @@ function readPcapng(bytes: Uint8Array): Capture {
         }
         break;
       }
+      case 0x00000009: {
+        // Systemd Journal Export Block: one entry of KEY=value lines (text fields only)
+        const entry = readJournalEntry(body);
+        if (entry !== undefined) journal.push(entry);
+        else warnings.push(`journal block at byte ${off} without __REALTIME_TIMESTAMP`);
+        break;
+      }
       default:
         break; // NRB, ISB, custom blocks: not needed
     }
@@ -305,7 +324,37 @@ function readPcapng(bytes: Uint8Array): Capture {
   }
   const capture: Capture = { format: "pcapng", interfaces, frames, warnings };
   if (keyLog.length > 0) capture.tlsKeyLog = keyLog;
+  if (journal.length > 0) capture.journal = journal;
   return capture;
+}
+
+/** A journal export entry's text fields (binary-encoded fields, which need a length, are skipped). */
+function readJournalEntry(body: Uint8Array): JournalEntry | undefined {
+  const text = utf8(body);
+  const fields: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) fields[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  const us = Number(fields.__REALTIME_TIMESTAMP);
+  if (!(us >= 0)) return undefined;
+  delete fields.__REALTIME_TIMESTAMP;
+  return { time: us / 1000, fields };
+}
+
+/** UTF-8 bytes to text up to the first NUL (the block's padding). */
+function utf8(bytes: Uint8Array): string {
+  let s = "";
+  let i = 0;
+  while (i < bytes.length && bytes[i] !== 0) {
+    const b = bytes[i];
+    const n = b < 0x80 ? 0 : b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0;
+    let c = n === 0 ? b : b & (0x3f >> n);
+    for (let k = 1; k <= n && i + k < bytes.length; k++) c = (c << 6) | (bytes[i + k] & 0x3f);
+    s += String.fromCodePoint(c);
+    i += n + 1;
+  }
+  return s;
 }
 
 function forEachOption(body: Uint8Array, start: number, le: boolean, fn: (code: number, value: Uint8Array) => void): void {

@@ -131,6 +131,22 @@ export class PcapngWriter {
     this.size += secrets.length;
   }
 
+  /**
+   * An event that is no frame (pilot state, SLAC result, power status, session summary) as a
+   * pcapng Systemd Journal Export Block (block type 9): one journal entry of `KEY=value` lines with
+   * its __REALTIME_TIMESTAMP (µs since the epoch). Wireshark lists these entries between the
+   * frames (its systemd journal dissector); `readCapture` returns them as `journal`. Values must
+   * be one line (newlines become spaces); keys are upper case letters, digits and '_'.
+   */
+  addJournalEntry(timeMs: number, fields: Readonly<Record<string, string>>): void {
+    let text = `__REALTIME_TIMESTAMP=${Math.round(timeMs * 1000)}\n`;
+    for (const key of Object.keys(fields)) text += `${key}=${fields[key].replace(/[\r\n]+/g, " ")}\n`;
+    const entry = UTF8(text);
+    const data = new Uint8Array(pad4(entry.length));
+    data.set(entry);
+    this.push(block(0x00000009, data));
+  }
+
   toBytes(): Uint8Array {
     const out = new Uint8Array(this.size);
     let o = 0;

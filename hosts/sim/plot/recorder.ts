@@ -41,6 +41,11 @@ export class SessionPlotRecorder {
   }
 }
 
+/** The plots' title (and the session view's): protocol, transfer, outcome. */
+export function sessionTitle(summary: { protocol?: string; transfer: string; outcome: string }, operatorSchedule: boolean): string {
+  return `${(summary.protocol ?? "").toUpperCase()} ${summary.transfer.toUpperCase()} session: ${summary.outcome}${operatorSchedule ? ", schedule from the OCPP test CSMS" : ""}`;
+}
+
 /** The limit the simulated charger offers without an operator: its power, flat (DC: --max-power; AC: the outlet's). */
 export function defaultSchedule(options: SimulationOptions): { start: number; power: number }[] {
   const ac = DEFAULT_CHARGER.ac!;
