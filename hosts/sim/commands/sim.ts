@@ -2,11 +2,13 @@
 // (what `npm start` runs). Live trace on stdout, summary at the end, optional pcapng capture.
 
 import * as fs from "node:fs";
-import { runSimulation, TIME_LIMIT_OUTCOME, type SimulationOptions, type SimulationSummary } from "../../../simulation/session/simulation";
+import { runSimulation, startSimulation, TIME_LIMIT_OUTCOME, type SimulationOptions, type SimulationSummary } from "../../../simulation/session/simulation";
 import { formatOperatorReport, simulateWithCsms } from "../ocpp/sim-operator";
 import type { OperatorReport } from "../ocpp/sim-operator";
-import { SessionPlotRecorder, defaultSchedule } from "../plot/recorder";
+import { SessionPlotRecorder, defaultSchedule, sessionTitle } from "../plot/recorder";
 import { renderSessionSvg } from "../plot/session-svg";
+import { SessionTap, liveView, runPaced } from "../web/session-tap";
+import { serveUntilStopped, startWeb, takeWebOption } from "../web/cli-web";
 import { PcapngWriter } from "../../../simulation/pcap/write";
 import { formatSummary, formatTrace } from "../../../simulation/report";
 import type { DirectService } from "../../../simulation/session/direct-iso20";
@@ -48,7 +50,16 @@ options (the names sim, secc and evcc share mean the same in each):
                              steps down to 60 % of --max-power after 10 min
   --plot FILE.svg            write voltage, current, power (signed) with the schedule's limit,
                              and SoC over time as an SVG file
+  --web [PORT]               serve the session view on http://127.0.0.1:PORT/ (default 15180; 0: any
+                             free port): pilot and SLAC timeline, message sequence chart, plots,
+                             summary, live while the session runs; it stays served after the end
+                             until Ctrl-C
+  --speed N|max              with --web: simulated seconds per second (default 10: a 5-minute
+                             charge plays in 30 s); max: as fast as the CPU allows (--tls and
+                             --ocpp sessions always run at full speed)
   --pcap FILE                write every frame (SLAC, SDP, TCP/V2GTP) as pcapng for Wireshark;
+                             the pilot, SLAC, power status and summary go in as journal entries
+                             (xs15118 view FILE shows them, Wireshark lists them);
                              the file is created before the run starts
   --json                     print the summary as JSON (the live trace goes to stderr)
   --quiet                    no live trace
@@ -169,7 +180,9 @@ const command: Command = {
   summary: "run a complete simulated charging session (pilot, SLAC, SDP, SAP, DIN/ISO-2, pcapng)",
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseOrExit(io, () => parseSimArgs(args));
+    const web = parseOrExit(io, () => takeWebOption("sim", args, true));
+    if (typeof web === "number") return web;
+    const parsed = parseOrExit(io, () => parseSimArgs(web.args));
     if (typeof parsed === "number") return parsed;
     const { options, json, quiet, verbose } = parsed;
     // The capture file is created before the run: a path that cannot be written is reported
@@ -182,19 +195,24 @@ const command: Command = {
     const recorder = plotFd !== undefined ? new SessionPlotRecorder() : undefined;
     const writer = pcapFd !== undefined ? new PcapngWriter({ interfaceName: "plc0" }) : undefined;
     const started = Date.now();
+    const live = web.web !== undefined ? liveView("xs15118 sim") : undefined;
+    const tap = new SessionTap(started, writer, live);
+    const server = live !== undefined ? await startWeb(io, "sim", live.source, web.web!) : undefined;
+    if (live !== undefined && server === undefined) return EXIT.environment;
     const wall0 = performance.now();
     const cpu0 = process.cpuUsage();
     const simOptions: SimulationOptions = {
       ...options,
       epochMs: started,
       onTrace:
-        quiet && !recorder
+        quiet && !recorder && !tap.active
           ? undefined
           : (e) => {
               recorder?.onTrace(e);
+              tap.trace(e);
               if (!quiet) printLog(io, json, formatTrace(e));
             },
-      onFrame: writer ? (time, frame) => writer.addFrame(time, frame) : undefined,
+      onFrame: tap.active ? (time, frame) => tap.frame(time, frame) : undefined,
       logger: verbose ? { log: (level, source, message) => printLog(io, json, `           ${level.padEnd(5)}  ${source}: ${message}`) } : undefined,
     };
     let operator: OperatorReport | undefined;
@@ -206,11 +224,13 @@ const command: Command = {
       } catch (error) {
         return environmentError(io, "sim", `OCPP test CSMS on 127.0.0.1: ${(error as Error).message}`);
       }
-    } else summary = runSimulation(simOptions);
+    } else if (live !== undefined && (web.speed ?? 10) !== Infinity) summary = await runPaced(startSimulation(simOptions), web.speed ?? 10);
+    else summary = runSimulation(simOptions);
     const wallMs = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     if (summary.outcome === TIME_LIMIT_OUTCOME) summary.detail = `${summary.detail}; --max-time raises the cap`;
+    tap.close(summary, sessionTitle(summary, operator !== undefined), operator?.schedule ?? defaultSchedule(options));
     if (writer && pcapFd !== undefined) {
       try {
         fs.writeSync(pcapFd, writer.toBytes());
@@ -220,7 +240,7 @@ const command: Command = {
       }
     }
     if (recorder && plotFd !== undefined) {
-      const title = `${(summary.protocol ?? "").toUpperCase()} ${summary.transfer.toUpperCase()} session: ${summary.outcome}${operator ? ", schedule from the OCPP test CSMS" : ""}`;
+      const title = sessionTitle(summary, operator !== undefined);
       try {
         fs.writeSync(plotFd, renderSessionSvg(recorder.plot(title, operator?.schedule ?? defaultSchedule(options))));
         fs.closeSync(plotFd);
@@ -233,6 +253,10 @@ const command: Command = {
       for (const line of formatSummary(summary, writer?.frameCount)) io.out(line);
       if (operator) for (const line of formatOperatorReport(operator)) io.out(line);
       io.out(`  simulated in   ${(wallMs / 1000).toFixed(2)} s (${(cpuMs / 1000).toFixed(2)} s of CPU)${parsed.pcap ? `; capture written to ${parsed.pcap}` : ""}${parsed.plot ? `; plots written to ${parsed.plot}` : ""}`);
+    }
+    if (server !== undefined) {
+      io.err(`xs15118 sim: the session is over; its view stays on ${server.url} until Ctrl-C`);
+      await serveUntilStopped(server);
     }
     return summary.ok ? EXIT.ok : EXIT.failed;
   },
