@@ -973,6 +973,8 @@ export class Decoder {
   }
 
   units = new Uint16Array(256); // UTF-16 code units of the string being decoded
+  /** The generated code's pending EE codes (fast.ts FastDecoderHost.z). */
+  z = 0;
 
   chars(len: number): string {
     const r = this.r;

@@ -16,6 +16,8 @@ type Obj = Record<string, unknown>;
 export interface FastDecoderHost {
   readonly r: BitReader;
   readonly g: { readonly enums: readonly string[]; readonly pQ: Int16Array };
+  /** EE codes (0 bits) a generated decoder left unread, for its caller's next read. */
+  z: number;
   chars(len: number): string;
 }
 

@@ -173,13 +173,16 @@ class FastWriter {
   // --- decoding ---
 
   /** Reads the event code of state `s` after `z` pending EE codes (0 bits): the production's qname into `q` (EE: 0). */
-  readEvent(s: number, z: number | string): string {
+  readEvent(s: number, z: number, afterChild = false): string {
     const { start, n, width } = this.stateInfo(s);
     const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
-    // one production (a required element, or EE alone): its code is 0
-    if (n === 1 && z === 0 && width === 1) return `if (r.bit() !== 0) bail(); q = ${only};`;
-    if (n === 1) return `if (r.bits(${width + Number(z)}) !== 0) bail(); q = ${only};`;
-    return `c = r.bits(${width + Number(z)}); if (c >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}c];`;
+    const bits = `${width + z}${afterChild ? " + d.z" : ""}`;
+    // EE alone (code 0): its bit and the pending ones are left to the caller's next read (d.z)
+    if (n === 1 && (this.t.prods[start * 4] & 7) === P_EE) return `p = ${bits}; q = 0;`;
+    // one production (a required element): its code is 0
+    if (n === 1 && z === 0 && width === 1 && !afterChild) return `if (r.bit() !== 0) bail(); q = ${only};`;
+    if (n === 1) return `if (r.bits(${bits}) !== 0) bail(); q = ${only};`;
+    return `c = r.bits(${bits}); if (c >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}c];`;
   }
 
   /** Code that reads a simple value of `dt` with the CH code before it (`ch`) into `o[prop]`. */
@@ -217,17 +220,20 @@ class FastWriter {
     const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2];
     const vb = kind === DT_BOOL ? 1 : kind === DT_NBIT ? b : kind === DT_ENUM ? bitsFor(b) : -1;
     const { start, n, width } = this.stateInfo(next);
-    const total = 1 + vb + 1 + width;
+    const eeOnly = n === 1 && (this.t.prods[start * 4] & 7) === P_EE;
+    const total = eeOnly ? 1 + vb : 1 + vb + 1 + width;
     if (vb < 0 || total > 24) return undefined;
     const { lo, hi, checked } = this.bounds(dt);
-    const v = vb === 0 ? "0" : `((c >> ${width + 1}) & ${(1 << vb) - 1})`;
+    const low = eeOnly ? 0 : width + 1; // the bits after the value
+    const v = vb === 0 ? "0" : low ? `((c >> ${low}) & ${(1 << vb) - 1})` : `(c & ${(1 << vb) - 1})`;
     const code = width ? `c & ${(1 << width) - 1}` : "0";
     let value: string;
-    if (kind === DT_BOOL) value = `o[${prop}] = (c & ${1 << (width + 1)}) !== 0;`;
+    if (kind === DT_BOOL) value = `o[${prop}] = (c & ${1 << low}) !== 0;`;
     else if (kind === DT_NBIT) value = `i = ${v}${a ? ` + ${a}` : ""};${checked ? ` if (i < ${lo} || i > ${hi}) bail();` : ""} o[${prop}] = i;`;
     else value = `i = ${v}; if (i >= ${b}) bail(); o[${prop}] = E[${a} + i];`;
     const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
     // the CH and EE codes must be 0 (1: the second level), like the code beyond the state's productions
+    if (eeOnly) return `c = r.bits(${total}); if (c >= ${1 << vb}) bail(); ${value} p = ${1 + width}; q = 0;`;
     const head = `c = r.bits(${total}); if ((c & ${(1 << (total - 1)) | (1 << width)}) !== 0) bail(); ${value}`;
     return n === 1 ? `${head} if ((${code}) !== 0) bail(); q = ${only};` : `${head} i = ${code}; if (i >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}i];`;
   }
@@ -247,20 +253,21 @@ class FastWriter {
       if (!compiled) continue; // q stays: bail at the end
       const dt = kind === P_AT ? child : this.simpleDt(child);
       let code: string;
-      if (dt < 0) code = `o[${prop}] = ${this.decoder(child)}(d); ${this.readEvent(next, 0)}`;
+      if (dt < 0) code = `o[${prop}] = ${this.decoder(child)}(d); ${this.readEvent(next, 0, true)}`;
       else if (kind === P_AT) code = `${this.decodeValue(dt, prop, false)} ${this.readEvent(next, 0)}`;
       else code = this.decodeFused(dt, prop, next) ?? `${this.decodeValue(dt, prop, true)} ${this.readEvent(next, 1)}`;
       body.push(`if (q === ${q}) { ${code} }`);
     }
     const text = body.join("\n");
     const consts = [/\bPQ\[/.test(text) ? "PQ = d.g.pQ, " : "", /\bE\[/.test(text) ? "E = d.g.enums, " : ""].join("");
-    const lets = ["q = 0", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : ""].filter(Boolean).join(", ");
+    const lets = ["q = 0", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : "", /\bp = /.test(text) ? "p = 0" : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       `function ${name}(d: FastDecoderHost): Obj {`,
       `  const r = d.r, ${consts}o: Obj = {};`,
       `  let ${lets};`,
       ...body.map((l) => `  ${l}`),
       "  if (q !== 0) bail(); // EE (no property of these types has qname id 0)",
+      `  d.z = ${/\bp = /.test(text) ? "p" : "0"}; // EE codes (0 bits) left to the caller's next read`,
       "  return o;",
       "}",
     ].join("\n"));
@@ -370,7 +377,7 @@ class FastWriter {
       else {
         if (body.length > mark) body[body.length - 1] = `  ${body[body.length - 1]}`;
         const dt = kind === P_AT ? child : this.simpleDt(child);
-        if (dt < 0) body.push(`  w.put(${bitsOf(c, 0, null)}, ${widthOf(c, 0)}); ${this.encoder(child)}(e, x); z = 0;`);
+        if (dt < 0) body.push(`  w.put(${bitsOf(c, 0, null)}, ${widthOf(c, 0)}); z = ${this.encoder(child)}(e, x);`);
         else body.push(`  ${this.encodeValue(dt, c, kind === P_SE, maxWidth)} z = ${kind === P_SE ? 1 : 0};`);
         body.push(`  s = ${next};`);
         possible.add(next);
@@ -380,8 +387,9 @@ class FastWriter {
       const required = [...before].filter((s) => !byState.get(s)!.prods.some((x) => (x.kind & 7) === P_EE || ((x.kind & 7) <= P_SE && later.has(x.q))));
       for (const s of required) possible.delete(s);
       // z after the property: its own (EE pending after a simple child) where it is required, else known only when both ways agree
-      const zPresent: 0 | 1 = c && kind === P_SE && this.simpleDt(child) >= 0 ? 1 : 0;
-      z = required.length === before.size ? zPresent : (z as number | null) === zPresent ? zPresent : null;
+      // (after a complex child: what it returns)
+      const zPresent: 0 | 1 | null = !c ? 0 : kind === P_AT ? 0 : this.simpleDt(child) >= 0 ? 1 : null;
+      z = required.length === before.size ? zPresent : z !== null && (z as number | null) === zPresent ? zPresent : null;
       if (required.length === before.size) body.push("} else bail();");
       else if (required.length) {
         dynamic = true;
@@ -389,7 +397,9 @@ class FastWriter {
       } else body.push("}");
     }
     const end = codeOf((p) => (p.kind & 7) === P_EE);
-    body.push(end ? `w.put(${bitsOf(end, 0, null)}, ${widthOf(end, 0)});` : "bail();");
+    // EE: a constant code 0 is left to the caller as pending zeros (the return value)
+    const ret = end && end.code === 0 && end.width !== null ? widthOf(end, 0) : "0";
+    body.push(!end ? "bail();" : ret !== "0" ? "" : `w.put(${bitsOf(end, 0, null)}, ${widthOf(end, 0)});`);
     // a required property: n > 0, so an array or bytes cannot pass for an object without properties
     const required = body.some((l) => l.endsWith("} else bail();"));
     if (!dynamic) for (let i = 0; i < body.length; i++) body[i] = body[i].replace(/ s = -?\d+;$/, "").replace(/^\s*$/, "");
@@ -397,13 +407,14 @@ class FastWriter {
     const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
-      `function ${name}(e: FastEncoderHost, v: unknown): void {`,
+      `function ${name}(e: FastEncoderHost, v: unknown): number {`,
       '  if (typeof v !== "object" || v === null) bail();',
       "  const o = v as Obj, w = e.w;",
       `  let ${lets};`,
       ...text.split("\n").map((l) => `  ${l}`),
       // every property was one of these (else the interpreter's error, or `$content` …)
       required ? "  if (Object.keys(o).length !== n) bail();" : "  eKeys(o, n);",
+      `  return ${ret}; // EE codes (0 bits) pending, for the caller's next write`,
       "}",
     ].join("\n"));
     return name;
@@ -435,11 +446,11 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   };
   const decode: string[] = [], encode: string[] = [];
   fw.hot = hot.decode;
-  for (const root of roots(hot.decode)) decode.push(`if (c === ${root.code}) return { ${JSON.stringify(root.local)}: ${fw.decoder(root.child)}(d) };`);
+  for (const root of roots(hot.decode)) decode.push(`if (c === ${root.code}) {`, `  const v = ${fw.decoder(root.child)}(d);`, "  if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes", `  return { ${JSON.stringify(root.local)}: v };`, "}");
   fw.hot = hot.encode;
   for (const root of roots(hot.encode)) {
     const prop = JSON.stringify(root.local);
-    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  e.w.put(${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, `  ${fw.encoder(root.child)}(e, x);`, "  eKeys(doc, 1);", "  return true;", "}");
+    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  e.w.put(${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, `  const z = ${fw.encoder(root.child)}(e, x);`, "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  eKeys(doc, 1);", "  return true;", "}");
   }
   const codec = [
     "export const fast: FastCodec = Object.freeze({",

@@ -7,53 +7,57 @@ type Obj = Record<string, unknown>;
 
 function d44(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 298;
   if (q === 298) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["EVReady"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[496 + i]; }
   if (q === 282) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["EVCabinConditioning"] = (c & 8) !== 0; i = c & 3; if (i >= 2) bail(); q = PQ[499 + i]; }
   if (q === 296) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["EVRESSConditioning"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 287; }
   if (q === 287) { c = r.bits(7); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 12) bail(); o["EVErrorCode"] = E[50 + i]; if ((c & 1) !== 0) bail(); q = 297; }
-  if (q === 297) { c = r.bits(10); if ((c & 514) !== 0) bail(); i = ((c >> 2) & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; if ((c & 1) !== 0) bail(); q = 0; }
+  if (q === 297) { c = r.bits(8); if (c >= 128) bail(); i = (c & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d79(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 336;
   if (q === 336) { c = r.bits(7); if ((c & 68) !== 0) bail(); i = ((c >> 3) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[619 + i]; }
   if (q === 396) { c = r.bits(7); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 10) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 397; }
-  if (q === 397) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(2) !== 0) bail(); q = 0; }
+  if (q === 397) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d38(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 168;
-  if (q === 168) { o["DC_EVStatus"] = d44(d); if (r.bit() !== 0) bail(); q = 187; }
-  if (q === 187) { o["EVTargetCurrent"] = d79(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[412 + c]; }
-  if (q === 174) { o["EVMaximumVoltageLimit"] = d79(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[417 + c]; }
-  if (q === 172) { o["EVMaximumCurrentLimit"] = d79(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[421 + c]; }
-  if (q === 173) { o["EVMaximumPowerLimit"] = d79(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[424 + c]; }
+  if (q === 168) { o["DC_EVStatus"] = d44(d); if (r.bits(1 + d.z) !== 0) bail(); q = 187; }
+  if (q === 187) { o["EVTargetCurrent"] = d79(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[412 + c]; }
+  if (q === 174) { o["EVMaximumVoltageLimit"] = d79(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[417 + c]; }
+  if (q === 172) { o["EVMaximumCurrentLimit"] = d79(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[421 + c]; }
+  if (q === 173) { o["EVMaximumPowerLimit"] = d79(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[424 + c]; }
   if (q === 132) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["BulkChargingComplete"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 150; }
   if (q === 150) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[427 + i]; }
-  if (q === 213) { o["RemainingTimeToFullSoC"] = d79(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[430 + c]; }
-  if (q === 212) { o["RemainingTimeToBulkSoC"] = d79(d); if (r.bit() !== 0) bail(); q = 188; }
-  if (q === 188) { o["EVTargetVoltage"] = d79(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 213) { o["RemainingTimeToFullSoC"] = d79(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[430 + c]; }
+  if (q === 212) { o["RemainingTimeToBulkSoC"] = d79(d); if (r.bits(1 + d.z) !== 0) bail(); q = 188; }
+  if (q === 188) { o["EVTargetVoltage"] = d79(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d101(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 326;
   if (q === 326) { c = r.bits(6); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[91 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[758 + i]; }
-  if (q === 327) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); if (r.bits(2) !== 0) bail(); q = 0; }
+  if (q === 327) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
@@ -62,42 +66,46 @@ function d91(d: FastDecoderHost): Obj {
   let q = 0, c = 0;
   if (r.bit() !== 0) bail(); q = 445;
   if (q === 445) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(3); if (c >= 3) bail(); q = PQ[680 + c]; }
-  if (q === 444) { o["Notification"] = d101(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[683 + c]; }
+  if (q === 444) { o["Notification"] = d101(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[683 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d25(d: FastDecoderHost): Obj {
   const r = d.r, o: Obj = {};
-  let q = 0;
-  if (r.bit() !== 0) bail(); q = 0;
+  let q = 0, p = 0;
+  p = 1; q = 0;
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d92(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
+  let q = 0, c = 0, p = 0;
   c = r.bits(6); if (c >= 36) bail(); q = PQ[686 + c];
-  if (q === 439) { o["BodyElement"] = d25(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 163) { o["CurrentDemandReq"] = d38(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 439) { o["BodyElement"] = d25(d); p = 1 + d.z; q = 0; }
+  if (q === 163) { o["CurrentDemandReq"] = d38(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d76(d: FastDecoderHost): Obj {
   const r = d.r, o: Obj = {};
-  let q = 0;
+  let q = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 441;
-  if (q === 441) { o["Header"] = d91(d); if (r.bit() !== 0) bail(); q = 437; }
-  if (q === 437) { o["Body"] = d92(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 441) { o["Header"] = d91(d); if (r.bits(1 + d.z) !== 0) bail(); q = 437; }
+  if (q === 437) { o["Body"] = d92(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 const C43: readonly number[] = Object.freeze([34, 1, -1, -1, -1]);
 
-function e43(e: FastEncoderHost, v: unknown): void {
+function e43(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 217, k = 0;
@@ -126,13 +134,13 @@ function e43(e: FastEncoderHost, v: unknown): void {
     i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
     s = 221;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C79: readonly number[] = Object.freeze([-1, 34, 1, -1]);
 
-function e79(e: FastEncoderHost, v: unknown): void {
+function e79(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 320, k = 0;
@@ -155,13 +163,13 @@ function e79(e: FastEncoderHost, v: unknown): void {
     if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
     s = 323;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1]);
 
-function e39(e: FastEncoderHost, v: unknown): void {
+function e39(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 183, k = 0;
@@ -174,25 +182,25 @@ function e39(e: FastEncoderHost, v: unknown): void {
   x = o["DC_EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); e43(e, x); z = 0;
+    w.put(0, 2); z = e43(e, x);
     s = 185;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e79(e, x); z = 0;
+    w.put(0, z + 1); z = e79(e, x);
     s = 186;
   } else bail();
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e79(e, x); z = 0;
+    w.put(0, z + 1); z = e79(e, x);
     s = 187;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 3); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), z + 3); z = 1;
     s = 188;
   } else bail();
   x = o["EVSEVoltageLimitAchieved"];
@@ -210,31 +218,32 @@ function e39(e: FastEncoderHost, v: unknown): void {
   x = o["EVSEMaximumVoltageLimit"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e79(e, x); z = 0;
+    w.put(0, 4); z = e79(e, x);
     s = 191;
   }
   x = o["EVSEMaximumCurrentLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-183 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e79(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e79(e, x);
     s = 192;
   }
   x = o["EVSEMaximumPowerLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-172 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e79(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e79(e, x);
     s = 193;
   }
   k = C39[-161 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C101: readonly number[] = Object.freeze([-1, 34, 1]);
 
-function e101(e: FastEncoderHost, v: unknown): void {
+function e101(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 391, k = 0;
@@ -253,11 +262,12 @@ function e101(e: FastEncoderHost, v: unknown): void {
   k = C101[-391 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C91: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 
-function e91(e: FastEncoderHost, v: unknown): void {
+function e91(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 358, k = 0;
@@ -270,69 +280,80 @@ function e91(e: FastEncoderHost, v: unknown): void {
   x = o["Notification"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); e101(e, x); z = 0;
+    w.put(0, 3); z = e101(e, x);
     s = 360;
   }
   k = C91[-358 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e25(e: FastEncoderHost, v: unknown): void {
+function e25(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0;
-  w.put(0, 1);
+  
   eKeys(o, n);
+  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C92: readonly number[] = Object.freeze([454, -1, 1126, 1]);
 
-function e92(e: FastEncoderHost, v: unknown): void {
+function e92(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 362, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
-    w.put(0, 6); e25(e, x); z = 0;
+    w.put(0, 6); z = e25(e, x);
     s = 363;
   }
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
     k = C92[-362 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e39(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e39(e, x);
     s = 363;
   }
   k = C92[-360 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   eKeys(o, n);
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e76(e: FastEncoderHost, v: unknown): void {
+function e76(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e91(e, x); z = 0;
+    w.put(0, 1); z = e91(e, x);
   } else bail();
   x = o["Body"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e92(e, x); z = 0;
+    w.put(0, z + 1); z = e92(e, x);
   } else bail();
-  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
     const c = d.r.bits(7);
-    if (c === 17) return { "CurrentDemandReq": d38(d) };
-    if (c === 77) return { "V2G_Message": d76(d) };
+    if (c === 17) {
+      const v = d38(d);
+      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      return { "CurrentDemandReq": v };
+    }
+    if (c === 77) {
+      const v = d76(d);
+      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      return { "V2G_Message": v };
+    }
     return undefined;
   },
   encode(e: FastEncoderHost, doc: Obj): boolean {
@@ -340,14 +361,16 @@ export const fast: FastCodec = Object.freeze({
     x = doc["CurrentDemandRes"];
     if (x !== undefined) {
       e.w.put(16402, 15); // header, SE(CurrentDemandRes)
-      e39(e, x);
+      const z = e39(e, x);
+      if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }
     x = doc["V2G_Message"];
     if (x !== undefined) {
       e.w.put(16461, 15); // header, SE(V2G_Message)
-      e76(e, x);
+      const z = e76(e, x);
+      if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }

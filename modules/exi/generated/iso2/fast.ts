@@ -7,59 +7,64 @@ type Obj = Record<string, unknown>;
 
 function d36(d: FastDecoderHost): Obj {
   const r = d.r, o: Obj = {};
-  let q = 0;
-  if (r.bit() !== 0) bail(); q = 0;
+  let q = 0, p = 0;
+  p = 1; q = 0;
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d44(d: FastDecoderHost): Obj {
   const r = d.r, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 306;
   if (q === 306) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["EVReady"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 296; }
   if (q === 296) { c = r.bits(7); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 12) bail(); o["EVErrorCode"] = E[55 + i]; if ((c & 1) !== 0) bail(); q = 305; }
-  if (q === 305) { c = r.bits(10); if ((c & 514) !== 0) bail(); i = ((c >> 2) & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; if ((c & 1) !== 0) bail(); q = 0; }
+  if (q === 305) { c = r.bits(8); if (c >= 128) bail(); i = (c & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d78(d: FastDecoderHost): Obj {
   const r = d.r, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 343;
   if (q === 343) { c = r.bits(6); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; if ((c & 1) !== 0) bail(); q = 399; }
   if (q === 399) { c = r.bits(6); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7); if (i >= 7) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 400; }
-  if (q === 400) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(2) !== 0) bail(); q = 0; }
+  if (q === 400) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d38(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 170;
-  if (q === 170) { o["DC_EVStatus"] = d44(d); if (r.bit() !== 0) bail(); q = 188; }
-  if (q === 188) { o["EVTargetCurrent"] = d78(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[416 + c]; }
-  if (q === 175) { o["EVMaximumVoltageLimit"] = d78(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[421 + c]; }
-  if (q === 173) { o["EVMaximumCurrentLimit"] = d78(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[425 + c]; }
-  if (q === 174) { o["EVMaximumPowerLimit"] = d78(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[428 + c]; }
+  if (q === 170) { o["DC_EVStatus"] = d44(d); if (r.bits(1 + d.z) !== 0) bail(); q = 188; }
+  if (q === 188) { o["EVTargetCurrent"] = d78(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[416 + c]; }
+  if (q === 175) { o["EVMaximumVoltageLimit"] = d78(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[421 + c]; }
+  if (q === 173) { o["EVMaximumCurrentLimit"] = d78(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[425 + c]; }
+  if (q === 174) { o["EVMaximumPowerLimit"] = d78(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[428 + c]; }
   if (q === 137) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["BulkChargingComplete"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 156; }
   if (q === 156) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[431 + i]; }
-  if (q === 219) { o["RemainingTimeToFullSoC"] = d78(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[434 + c]; }
-  if (q === 218) { o["RemainingTimeToBulkSoC"] = d78(d); if (r.bit() !== 0) bail(); q = 189; }
-  if (q === 189) { o["EVTargetVoltage"] = d78(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 219) { o["RemainingTimeToFullSoC"] = d78(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[434 + c]; }
+  if (q === 218) { o["RemainingTimeToBulkSoC"] = d78(d); if (r.bits(1 + d.z) !== 0) bail(); q = 189; }
+  if (q === 189) { o["EVTargetVoltage"] = d78(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d104(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 332;
   if (q === 332) { c = r.bits(6); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[88 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[807 + i]; }
-  if (q === 333) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); if (r.bits(2) !== 0) bail(); q = 0; }
+  if (q === 333) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
@@ -68,41 +73,45 @@ function d93(d: FastDecoderHost): Obj {
   let q = 0, c = 0;
   if (r.bit() !== 0) bail(); q = 447;
   if (q === 447) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(3); if (c >= 3) bail(); q = PQ[712 + c]; }
-  if (q === 446) { o["Notification"] = d104(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[715 + c]; }
+  if (q === 446) { o["Notification"] = d104(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[715 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d27(d: FastDecoderHost): Obj {
   const r = d.r, o: Obj = {};
-  let q = 0;
-  if (r.bit() !== 0) bail(); q = 0;
+  let q = 0, p = 0;
+  p = 1; q = 0;
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d94(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
+  let q = 0, c = 0, p = 0;
   c = r.bits(6); if (c >= 36) bail(); q = PQ[718 + c];
-  if (q === 135) { o["BodyElement"] = d27(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 159) { o["ChargingStatusReq"] = d36(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 165) { o["CurrentDemandReq"] = d38(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 135) { o["BodyElement"] = d27(d); p = 1 + d.z; q = 0; }
+  if (q === 159) { o["ChargingStatusReq"] = d36(d); p = 1 + d.z; q = 0; }
+  if (q === 165) { o["CurrentDemandReq"] = d38(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d75(d: FastDecoderHost): Obj {
   const r = d.r, o: Obj = {};
-  let q = 0;
+  let q = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 443;
-  if (q === 443) { o["Header"] = d93(d); if (r.bit() !== 0) bail(); q = 442; }
-  if (q === 442) { o["Body"] = d94(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 443) { o["Header"] = d93(d); if (r.bits(1 + d.z) !== 0) bail(); q = 442; }
+  if (q === 442) { o["Body"] = d94(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-function e78(e: FastEncoderHost, v: unknown): void {
+function e78(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
@@ -121,13 +130,13 @@ function e78(e: FastEncoderHost, v: unknown): void {
     n++;
     if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { w.put((x < 0 ? 1 : 0), 4); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C84: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, 99, 67, 34, 2, -1, -1, 131, 99, 66, 34, 1]);
 
-function e84(e: FastEncoderHost, v: unknown): void {
+function e84(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 343, k = 0;
@@ -167,9 +176,10 @@ function e84(e: FastEncoderHost, v: unknown): void {
   k = C84[-325 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e24(e: FastEncoderHost, v: unknown): void {
+function e24(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
@@ -188,13 +198,13 @@ function e24(e: FastEncoderHost, v: unknown): void {
     n++;
     if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C37: readonly number[] = Object.freeze([-1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1]);
 
-function e37(e: FastEncoderHost, v: unknown): void {
+function e37(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 161, k = 0;
@@ -219,14 +229,14 @@ function e37(e: FastEncoderHost, v: unknown): void {
   x = o["EVSEMaxCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e78(e, x); z = 0;
+    w.put(0, 4); z = e78(e, x);
     s = 165;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C37[-161 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e84(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e84(e, x);
     s = 166;
   }
   x = o["ReceiptRequired"];
@@ -240,16 +250,16 @@ function e37(e: FastEncoderHost, v: unknown): void {
   if (x !== undefined) {
     n++;
     k = C37[-145 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e24(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e24(e, x);
     s = 168;
   } else bail();
-  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C43: readonly number[] = Object.freeze([-1, -1, 34, 1, -1]);
 
-function e43(e: FastEncoderHost, v: unknown): void {
+function e43(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 219, k = 0;
@@ -278,13 +288,13 @@ function e43(e: FastEncoderHost, v: unknown): void {
     i = x === "EVSE_NotReady" ? 0 : x === "EVSE_Ready" ? 1 : x === "EVSE_Shutdown" ? 2 : x === "EVSE_UtilityInterruptEvent" ? 3 : x === "EVSE_IsolationMonitoringActive" ? 4 : x === "EVSE_EmergencyShutdown" ? 5 : x === "EVSE_Malfunction" ? 6 : x === "Reserved_8" ? 7 : x === "Reserved_9" ? 8 : x === "Reserved_A" ? 9 : x === "Reserved_B" ? 10 : x === "Reserved_C" ? 11 : -1; if (i < 0) bail(); w.put(((k >> 5) << 5) | i, (k & 31) + 6); z = 1;
     s = 223;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 66, 34, 1]);
 
-function e39(e: FastEncoderHost, v: unknown): void {
+function e39(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 180, k = 0;
@@ -297,25 +307,25 @@ function e39(e: FastEncoderHost, v: unknown): void {
   x = o["DC_EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); e43(e, x); z = 0;
+    w.put(0, 2); z = e43(e, x);
     s = 182;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e78(e, x); z = 0;
+    w.put(0, z + 1); z = e78(e, x);
     s = 183;
   } else bail();
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e78(e, x); z = 0;
+    w.put(0, z + 1); z = e78(e, x);
     s = 184;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 3); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), z + 3); z = 1;
     s = 185;
   } else bail();
   x = o["EVSEVoltageLimitAchieved"];
@@ -333,21 +343,21 @@ function e39(e: FastEncoderHost, v: unknown): void {
   x = o["EVSEMaximumVoltageLimit"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e78(e, x); z = 0;
+    w.put(0, 4); z = e78(e, x);
     s = 188;
   }
   x = o["EVSEMaximumCurrentLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-180 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e78(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e78(e, x);
     s = 189;
   }
   x = o["EVSEMaximumPowerLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-165 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e78(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e78(e, x);
     s = 190;
   }
   x = o["EVSEID"];
@@ -366,7 +376,7 @@ function e39(e: FastEncoderHost, v: unknown): void {
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); e84(e, x); z = 0;
+    w.put(0, 3); z = e84(e, x);
     s = 193;
   }
   x = o["ReceiptRequired"];
@@ -379,11 +389,12 @@ function e39(e: FastEncoderHost, v: unknown): void {
   k = C39[-120 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C104: readonly number[] = Object.freeze([-1, 34, 1]);
 
-function e104(e: FastEncoderHost, v: unknown): void {
+function e104(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 422, k = 0;
@@ -402,11 +413,12 @@ function e104(e: FastEncoderHost, v: unknown): void {
   k = C104[-422 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C93: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 
-function e93(e: FastEncoderHost, v: unknown): void {
+function e93(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 379, k = 0;
@@ -419,77 +431,92 @@ function e93(e: FastEncoderHost, v: unknown): void {
   x = o["Notification"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); e104(e, x); z = 0;
+    w.put(0, 3); z = e104(e, x);
     s = 381;
   }
   k = C93[-379 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e27(e: FastEncoderHost, v: unknown): void {
+function e27(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0;
-  w.put(0, 1);
+  
   eKeys(o, n);
+  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C94: readonly number[] = Object.freeze([390, -1, 454, -1, 1126, 1]);
 
-function e94(e: FastEncoderHost, v: unknown): void {
+function e94(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 383, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
-    w.put(2, 6); e27(e, x); z = 0;
+    w.put(2, 6); z = e27(e, x);
     s = 384;
   }
   x = o["ChargingStatusRes"];
   if (x !== undefined) {
     n++;
     k = C94[-383 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e37(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e37(e, x);
     s = 384;
   }
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
     k = C94[-381 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e39(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e39(e, x);
     s = 384;
   }
   k = C94[-379 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   eKeys(o, n);
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e75(e: FastEncoderHost, v: unknown): void {
+function e75(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e93(e, x); z = 0;
+    w.put(0, 1); z = e93(e, x);
   } else bail();
   x = o["Body"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e94(e, x); z = 0;
+    w.put(0, z + 1); z = e94(e, x);
   } else bail();
-  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
     const c = d.r.bits(7);
-    if (c === 15) return { "ChargingStatusReq": d36(d) };
-    if (c === 17) return { "CurrentDemandReq": d38(d) };
-    if (c === 76) return { "V2G_Message": d75(d) };
+    if (c === 15) {
+      const v = d36(d);
+      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      return { "ChargingStatusReq": v };
+    }
+    if (c === 17) {
+      const v = d38(d);
+      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      return { "CurrentDemandReq": v };
+    }
+    if (c === 76) {
+      const v = d75(d);
+      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      return { "V2G_Message": v };
+    }
     return undefined;
   },
   encode(e: FastEncoderHost, doc: Obj): boolean {
@@ -497,21 +524,24 @@ export const fast: FastCodec = Object.freeze({
     x = doc["ChargingStatusRes"];
     if (x !== undefined) {
       e.w.put(16400, 15); // header, SE(ChargingStatusRes)
-      e37(e, x);
+      const z = e37(e, x);
+      if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }
     x = doc["CurrentDemandRes"];
     if (x !== undefined) {
       e.w.put(16402, 15); // header, SE(CurrentDemandRes)
-      e39(e, x);
+      const z = e39(e, x);
+      if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }
     x = doc["V2G_Message"];
     if (x !== undefined) {
       e.w.put(16460, 15); // header, SE(V2G_Message)
-      e75(e, x);
+      const z = e75(e, x);
+      if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }

@@ -8,129 +8,134 @@ type Obj = Record<string, unknown>;
 
 function d40(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[639 + c];
   if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 238; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[645 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[648 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 245; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[651 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[654 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[657 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[660 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[663 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[666 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 241; }
-  if (q === 241) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[669 + c]; }
-  if (q === 242) { o["EVMaximumDischargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[672 + c]; }
-  if (q === 243) { o["EVMaximumDischargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 248; }
-  if (q === 248) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[675 + c]; }
-  if (q === 249) { o["EVMinimumDischargePower_L2"] = d30(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[680 + c]; }
-  if (q === 250) { o["EVMinimumDischargePower_L3"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[684 + c]; }
-  if (q === 244) { o["EVMaximumV2XEnergyRequest"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[687 + c]; }
-  if (q === 251) { o["EVMinimumV2XEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 238; }
+  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[645 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[648 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 245; }
+  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[651 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[654 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[657 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[660 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[663 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[666 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 241; }
+  if (q === 241) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[669 + c]; }
+  if (q === 242) { o["EVMaximumDischargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[672 + c]; }
+  if (q === 243) { o["EVMaximumDischargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 248; }
+  if (q === 248) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[675 + c]; }
+  if (q === 249) { o["EVMinimumDischargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[680 + c]; }
+  if (q === 250) { o["EVMinimumDischargePower_L3"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[684 + c]; }
+  if (q === 244) { o["EVMaximumV2XEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[687 + c]; }
+  if (q === 251) { o["EVMinimumV2XEnergyRequest"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d42(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
+  let q = 0, c = 0, p = 0;
   c = r.bits(4); if (c >= 10) bail(); q = PQ[750 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(4); if (c >= 9) bail(); q = PQ[760 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(4); if (c >= 8) bail(); q = PQ[769 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); c = r.bits(3); if (c >= 7) bail(); q = PQ[777 + c]; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3); if (c >= 6) bail(); q = PQ[784 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[790 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[795 + c]; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[799 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[802 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(4); if (c >= 12) bail(); q = PQ[805 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(4); if (c >= 11) bail(); q = PQ[817 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); c = r.bits(4); if (c >= 10) bail(); q = PQ[828 + c]; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(4); if (c >= 9) bail(); q = PQ[838 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(4); if (c >= 8) bail(); q = PQ[847 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); c = r.bits(3); if (c >= 7) bail(); q = PQ[855 + c]; }
-  if (q === 241) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(3); if (c >= 6) bail(); q = PQ[862 + c]; }
-  if (q === 242) { o["EVMaximumDischargePower_L2"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[868 + c]; }
-  if (q === 243) { o["EVMaximumDischargePower_L3"] = d30(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[873 + c]; }
-  if (q === 248) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[877 + c]; }
-  if (q === 249) { o["EVMinimumDischargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[880 + c]; }
-  if (q === 250) { o["EVMinimumDischargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[760 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[769 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[777 + c]; }
+  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[784 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[790 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[795 + c]; }
+  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[799 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[802 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(4 + d.z); if (c >= 12) bail(); q = PQ[805 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(4 + d.z); if (c >= 11) bail(); q = PQ[817 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); c = r.bits(4 + d.z); if (c >= 10) bail(); q = PQ[828 + c]; }
+  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[838 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[847 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[855 + c]; }
+  if (q === 241) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[862 + c]; }
+  if (q === 242) { o["EVMaximumDischargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[868 + c]; }
+  if (q === 243) { o["EVMaximumDischargePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[873 + c]; }
+  if (q === 248) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[877 + c]; }
+  if (q === 249) { o["EVMinimumDischargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[880 + c]; }
+  if (q === 250) { o["EVMinimumDischargePower_L3"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d44(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[938 + c];
   if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 238; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[944 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[947 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 245; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[950 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[953 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[956 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[959 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[962 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[965 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 238; }
+  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[944 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[947 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 245; }
+  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[950 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[953 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[956 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[959 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[962 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[965 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d46(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
+  let q = 0, c = 0, p = 0;
   c = r.bits(4); if (c >= 10) bail(); q = PQ[1028 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(4); if (c >= 9) bail(); q = PQ[1038 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(4); if (c >= 8) bail(); q = PQ[1047 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); c = r.bits(3); if (c >= 7) bail(); q = PQ[1055 + c]; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3); if (c >= 6) bail(); q = PQ[1062 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[1068 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[1073 + c]; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[1077 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[1080 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(3); if (c >= 6) bail(); q = PQ[1083 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[1089 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[1094 + c]; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[1098 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[1101 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[1038 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[1047 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[1055 + c]; }
+  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[1062 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[1068 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[1073 + c]; }
+  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[1077 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[1080 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[1083 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[1089 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[1094 + c]; }
+  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[1098 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[1101 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d34(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 162;
-  if (q === 162) { o["Header"] = d28(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[512 + c]; }
-  if (q === 150) { o["DisplayParameters"] = d26(d); if (r.bit() !== 0) bail(); q = 169; }
+  if (q === 162) { o["Header"] = d28(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[512 + c]; }
+  if (q === 150) { o["DisplayParameters"] = d26(d); if (r.bits(1 + d.z) !== 0) bail(); q = 169; }
   if (q === 169) { c = r.bits(6); if ((c & 40) !== 0) bail(); o["MeterInfoRequested"] = (c & 16) !== 0; i = c & 7; if (i >= 5) bail(); q = PQ[515 + i]; }
-  if (q === 226) { o["BPT_Dynamic_AC_CLReqControlMode"] = d40(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 230) { o["BPT_Scheduled_AC_CLReqControlMode"] = d42(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 135) { o["CLReqControlMode"] = d22(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 234) { o["Dynamic_AC_CLReqControlMode"] = d44(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 283) { o["Scheduled_AC_CLReqControlMode"] = d46(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 226) { o["BPT_Dynamic_AC_CLReqControlMode"] = d40(d); p = 1 + d.z; q = 0; }
+  if (q === 230) { o["BPT_Scheduled_AC_CLReqControlMode"] = d42(d); p = 1 + d.z; q = 0; }
+  if (q === 135) { o["CLReqControlMode"] = d22(d); p = 1 + d.z; q = 0; }
+  if (q === 234) { o["Dynamic_AC_CLReqControlMode"] = d44(d); p = 1 + d.z; q = 0; }
+  if (q === 283) { o["Scheduled_AC_CLReqControlMode"] = d46(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-function e27(e: FastEncoderHost, v: unknown): void {
+function e27(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
@@ -144,13 +149,13 @@ function e27(e: FastEncoderHost, v: unknown): void {
     n++;
     i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); w.put(i, 6); z = 1;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C41: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e41(e: FastEncoderHost, v: unknown): void {
+function e41(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 243, k = 0;
@@ -185,145 +190,147 @@ function e41(e: FastEncoderHost, v: unknown): void {
   if (x !== undefined) {
     n++;
     k = C41[-201 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 248;
   } else bail();
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e30(e, x); z = 0;
+    w.put(0, z + 4); z = e30(e, x);
     s = 249;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-187 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 250;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-173 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 251;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-159 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 252;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-145 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 253;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-131 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 254;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-117 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 255;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-103 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 256;
   }
   k = C41[-89 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C43: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, 100, 68, 36, 3, -1, -1, -1, -1, -1, -1, 132, 100, 68, 35, 3, -1, -1, -1, -1, -1, 164, 132, 100, 67, 35, 3, -1, -1, -1, -1, 196, 164, 132, 99, 67, 35, 3, -1, -1, -1, 228, 196, 164, 131, 99, 67, 35, 2, -1, -1, 260, 228, 196, 163, 131, 99, 67, 34, 2, -1, 292, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e43(e: FastEncoderHost, v: unknown): void {
+function e43(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 279, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e30(e, x); z = 0;
+    w.put(0, 4); z = e30(e, x);
     s = 280;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-279 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 281;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-269 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 282;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-259 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 283;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 284;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-239 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 285;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-229 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 286;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-219 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 287;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-209 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 288;
   }
   k = C43[-199 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   eKeys(o, n);
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C45: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e45(e: FastEncoderHost, v: unknown): void {
+function e45(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 306, k = 0;
@@ -358,223 +365,229 @@ function e45(e: FastEncoderHost, v: unknown): void {
   if (x !== undefined) {
     n++;
     k = C45[-264 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 311;
   } else bail();
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e30(e, x); z = 0;
+    w.put(0, z + 4); z = e30(e, x);
     s = 312;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-250 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 313;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-236 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 314;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-222 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 315;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-208 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 316;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-194 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 317;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-180 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 318;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-166 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 319;
   }
   k = C45[-152 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C47: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, 100, 68, 36, 3, -1, -1, -1, -1, -1, -1, 132, 100, 68, 35, 3, -1, -1, -1, -1, -1, 164, 132, 100, 67, 35, 3, -1, -1, -1, -1, 196, 164, 132, 99, 67, 35, 3, -1, -1, -1, 228, 196, 164, 131, 99, 67, 35, 2, -1, -1, 260, 228, 196, 163, 131, 99, 67, 34, 2, -1, 292, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e47(e: FastEncoderHost, v: unknown): void {
+function e47(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 336, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e30(e, x); z = 0;
+    w.put(0, 4); z = e30(e, x);
     s = 337;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-336 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 338;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-326 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 339;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-316 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 340;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-306 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 341;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-296 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 342;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-286 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 343;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-276 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 344;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-266 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 345;
   }
   k = C47[-256 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   eKeys(o, n);
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C35: readonly number[] = Object.freeze([-1, -1, 36, 4, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, 164, 132, 99, 67, 35, -1, -1, -1, 196, 164, 131, 99, 67, -1, -1, -1, 228, 196, 163, 131, 99, -1, -1, -1, 260, 228, 195, 163, 131, -1]);
 
-function e35(e: FastEncoderHost, v: unknown): void {
+function e35(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 171, k = 0;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e28(e, x); z = 0;
+    w.put(0, 1); z = e28(e, x);
     s = 172;
   } else bail();
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put(eEnum(e, x, 6, 40), 8); z = 1;
+    w.put(eEnum(e, x, 6, 40), z + 8); z = 1;
     s = 173;
   } else bail();
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 5); e27(e, x); z = 0;
+    w.put(0, 5); z = e27(e, x);
     s = 174;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C35[-171 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e29(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e29(e, x);
     s = 175;
   }
   x = o["EVSETargetFrequency"];
   if (x !== undefined) {
     n++;
     k = C35[-163 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 177;
   }
   x = o["BPT_Dynamic_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-155 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e41(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e41(e, x);
     s = 178;
   }
   x = o["BPT_Scheduled_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-147 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e43(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e43(e, x);
     s = 178;
   }
   x = o["CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-139 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e23(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e23(e, x);
     s = 178;
   }
   x = o["Dynamic_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-131 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e45(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e45(e, x);
     s = 178;
   }
   x = o["Scheduled_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-123 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e47(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e47(e, x);
     s = 178;
   } else if (s === 173 || s === 174 || s === 175 || s === 177) bail();
-  w.put(0, z + 1);
   if (Object.keys(o).length !== n) bail();
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
     const c = d.r.bits(6);
-    if (c === 2) return { "AC_ChargeLoopReq": d34(d) };
+    if (c === 2) {
+      const v = d34(d);
+      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      return { "AC_ChargeLoopReq": v };
+    }
     return undefined;
   },
   encode(e: FastEncoderHost, doc: Obj): boolean {
@@ -582,7 +595,8 @@ export const fast: FastCodec = Object.freeze({
     x = doc["AC_ChargeLoopRes"];
     if (x !== undefined) {
       e.w.put(8195, 14); // header, SE(AC_ChargeLoopRes)
-      e35(e, x);
+      const z = e35(e, x);
+      if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }

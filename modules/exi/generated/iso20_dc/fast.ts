@@ -8,100 +8,105 @@ type Obj = Record<string, unknown>;
 
 function d34(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[490 + c];
   if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 251; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); if (r.bit() !== 0) bail(); q = 257; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); if (r.bit() !== 0) bail(); q = 250; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); if (r.bit() !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); if (r.bit() !== 0) bail(); q = 261; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); if (r.bit() !== 0) bail(); q = 253; }
-  if (q === 253) { o["EVMaximumDischargePower"] = d30(d); if (r.bit() !== 0) bail(); q = 259; }
-  if (q === 259) { o["EVMinimumDischargePower"] = d30(d); if (r.bit() !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVMaximumDischargeCurrent"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[503 + c]; }
-  if (q === 254) { o["EVMaximumV2XEnergyRequest"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[506 + c]; }
-  if (q === 260) { o["EVMinimumV2XEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 251; }
+  if (q === 251) { o["EVMaximumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 257; }
+  if (q === 257) { o["EVMinimumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 250; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVMaximumVoltage"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 261; }
+  if (q === 261) { o["EVMinimumVoltage"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 253; }
+  if (q === 253) { o["EVMaximumDischargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 259; }
+  if (q === 259) { o["EVMinimumDischargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVMaximumDischargeCurrent"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[503 + c]; }
+  if (q === 254) { o["EVMaximumV2XEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[506 + c]; }
+  if (q === 260) { o["EVMinimumV2XEnergyRequest"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d36(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
+  let q = 0, c = 0, p = 0;
   c = r.bits(3); if (c >= 4) bail(); q = PQ[532 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[536 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[539 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 281; }
-  if (q === 281) { o["EVTargetCurrent"] = d30(d); if (r.bit() !== 0) bail(); q = 282; }
-  if (q === 282) { o["EVTargetVoltage"] = d30(d); c = r.bits(4); if (c >= 9) bail(); q = PQ[543 + c]; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); c = r.bits(4); if (c >= 8) bail(); q = PQ[552 + c]; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); c = r.bits(3); if (c >= 7) bail(); q = PQ[560 + c]; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); c = r.bits(3); if (c >= 6) bail(); q = PQ[567 + c]; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[573 + c]; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[578 + c]; }
-  if (q === 253) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[582 + c]; }
-  if (q === 259) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[585 + c]; }
-  if (q === 252) { o["EVMaximumDischargeCurrent"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[536 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[539 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 281; }
+  if (q === 281) { o["EVTargetCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 282; }
+  if (q === 282) { o["EVTargetVoltage"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[543 + c]; }
+  if (q === 251) { o["EVMaximumChargePower"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[552 + c]; }
+  if (q === 257) { o["EVMinimumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[560 + c]; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[567 + c]; }
+  if (q === 255) { o["EVMaximumVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[573 + c]; }
+  if (q === 261) { o["EVMinimumVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[578 + c]; }
+  if (q === 253) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[582 + c]; }
+  if (q === 259) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[585 + c]; }
+  if (q === 252) { o["EVMaximumDischargeCurrent"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d50(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   c = r.bits(2); if (c >= 2) bail(); q = PQ[715 + c];
   if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 251; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); if (r.bit() !== 0) bail(); q = 257; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); if (r.bit() !== 0) bail(); q = 250; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); if (r.bit() !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); if (r.bit() !== 0) bail(); q = 261; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 251; }
+  if (q === 251) { o["EVMaximumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 257; }
+  if (q === 257) { o["EVMinimumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 250; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVMaximumVoltage"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 261; }
+  if (q === 261) { o["EVMinimumVoltage"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d52(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
+  let q = 0, c = 0, p = 0;
   c = r.bits(3); if (c >= 4) bail(); q = PQ[745 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[749 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[752 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bit() !== 0) bail(); q = 281; }
-  if (q === 281) { o["EVTargetCurrent"] = d30(d); if (r.bit() !== 0) bail(); q = 282; }
-  if (q === 282) { o["EVTargetVoltage"] = d30(d); c = r.bits(3); if (c >= 6) bail(); q = PQ[756 + c]; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[762 + c]; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); c = r.bits(3); if (c >= 4) bail(); q = PQ[767 + c]; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); c = r.bits(2); if (c >= 3) bail(); q = PQ[771 + c]; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[774 + c]; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[749 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[752 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 281; }
+  if (q === 281) { o["EVTargetCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 282; }
+  if (q === 282) { o["EVTargetVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[756 + c]; }
+  if (q === 251) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[762 + c]; }
+  if (q === 257) { o["EVMinimumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[767 + c]; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[771 + c]; }
+  if (q === 255) { o["EVMaximumVoltage"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[774 + c]; }
+  if (q === 261) { o["EVMinimumVoltage"] = d30(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d42(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
+  let q = 0, c = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 162;
-  if (q === 162) { o["Header"] = d28(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[658 + c]; }
-  if (q === 150) { o["DisplayParameters"] = d26(d); if (r.bit() !== 0) bail(); q = 169; }
+  if (q === 162) { o["Header"] = d28(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[658 + c]; }
+  if (q === 150) { o["DisplayParameters"] = d26(d); if (r.bits(1 + d.z) !== 0) bail(); q = 169; }
   if (q === 169) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["MeterInfoRequested"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 262; }
-  if (q === 262) { o["EVPresentVoltage"] = d30(d); c = r.bits(3); if (c >= 5) bail(); q = PQ[662 + c]; }
-  if (q === 214) { o["BPT_Dynamic_DC_CLReqControlMode"] = d34(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 218) { o["BPT_Scheduled_DC_CLReqControlMode"] = d36(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 135) { o["CLReqControlMode"] = d22(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 246) { o["Dynamic_DC_CLReqControlMode"] = d50(d); if (r.bit() !== 0) bail(); q = 0; }
-  if (q === 283) { o["Scheduled_DC_CLReqControlMode"] = d52(d); if (r.bit() !== 0) bail(); q = 0; }
+  if (q === 262) { o["EVPresentVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[662 + c]; }
+  if (q === 214) { o["BPT_Dynamic_DC_CLReqControlMode"] = d34(d); p = 1 + d.z; q = 0; }
+  if (q === 218) { o["BPT_Scheduled_DC_CLReqControlMode"] = d36(d); p = 1 + d.z; q = 0; }
+  if (q === 135) { o["CLReqControlMode"] = d22(d); p = 1 + d.z; q = 0; }
+  if (q === 246) { o["Dynamic_DC_CLReqControlMode"] = d50(d); p = 1 + d.z; q = 0; }
+  if (q === 283) { o["Scheduled_DC_CLReqControlMode"] = d52(d); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-function e27(e: FastEncoderHost, v: unknown): void {
+function e27(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
@@ -115,13 +120,13 @@ function e27(e: FastEncoderHost, v: unknown): void {
     n++;
     i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); w.put(i, 6); z = 1;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C35: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1]);
 
-function e35(e: FastEncoderHost, v: unknown): void {
+function e35(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 185, k = 0;
@@ -156,124 +161,125 @@ function e35(e: FastEncoderHost, v: unknown): void {
   if (x !== undefined) {
     n++;
     k = C35[-146 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 190;
   } else bail();
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 191;
   } else bail();
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 192;
   } else bail();
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 193;
   } else bail();
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 194;
   } else bail();
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 195;
   } else bail();
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 196;
   } else bail();
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 197;
   } else bail();
-  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C37: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e37(e: FastEncoderHost, v: unknown): void {
+function e37(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 212, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e30(e, x); z = 0;
+    w.put(0, 4); z = e30(e, x);
     s = 213;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-212 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 214;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-203 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 215;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-194 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 216;
   }
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-185 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 217;
   }
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-176 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 218;
   }
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-167 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 219;
   }
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-158 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 220;
   }
   k = C37[-149 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   eKeys(o, n);
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C51: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1]);
 
-function e51(e: FastEncoderHost, v: unknown): void {
+function e51(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 294, k = 0;
@@ -308,117 +314,118 @@ function e51(e: FastEncoderHost, v: unknown): void {
   if (x !== undefined) {
     n++;
     k = C51[-267 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 299;
   } else bail();
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 300;
   } else bail();
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 301;
   } else bail();
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 302;
   } else bail();
-  w.put(0, 1);
   if (Object.keys(o).length !== n) bail();
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C53: readonly number[] = Object.freeze([35, 3, -1, -1, -1, 67, 35, 2, -1, -1, 99, 67, 34, 2, -1, 131, 99, 66, 34, 1]);
 
-function e53(e: FastEncoderHost, v: unknown): void {
+function e53(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 314, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); e30(e, x); z = 0;
+    w.put(0, 3); z = e30(e, x);
     s = 315;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C53[-314 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 316;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C53[-309 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 317;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C53[-304 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31)); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 318;
   }
   k = C53[-299 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31));
+  w.put((k >> 5) << 0, (k & 31) + z);
   eKeys(o, n);
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C43: readonly number[] = Object.freeze([-1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 35, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, -1]);
 
-function e43(e: FastEncoderHost, v: unknown): void {
+function e43(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 249, k = 0;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e28(e, x); z = 0;
+    w.put(0, 1); z = e28(e, x);
     s = 250;
   } else bail();
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put(eEnum(e, x, 6, 40), 8); z = 1;
+    w.put(eEnum(e, x, 6, 40), z + 8); z = 1;
     s = 251;
   } else bail();
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e27(e, x); z = 0;
+    w.put(0, 4); z = e27(e, x);
     s = 252;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e29(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e29(e, x);
     s = 253;
   }
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
     k = C43[-237 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e30(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
     s = 255;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); e30(e, x); z = 0;
+    w.put(0, z + 1); z = e30(e, x);
     s = 256;
   } else bail();
   x = o["EVSEPowerLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 3); z = 1;
+    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), z + 3); z = 1;
     s = 257;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
@@ -436,45 +443,49 @@ function e43(e: FastEncoderHost, v: unknown): void {
   x = o["BPT_Dynamic_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); e35(e, x); z = 0;
+    w.put(0, 4); z = e35(e, x);
     s = 260;
   }
   x = o["BPT_Scheduled_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-225 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e37(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e37(e, x);
     s = 260;
   }
   x = o["CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-213 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e23(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e23(e, x);
     s = 260;
   }
   x = o["Dynamic_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-201 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e51(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e51(e, x);
     s = 260;
   }
   x = o["Scheduled_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-189 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); e53(e, x); z = 0;
+    w.put((k >> 5) << 0, (k & 31) + z); z = e53(e, x);
     s = 260;
   } else if (s === 259) bail();
-  w.put(0, z + 1);
   if (Object.keys(o).length !== n) bail();
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
     const c = d.r.bits(6);
-    if (c === 13) return { "DC_ChargeLoopReq": d42(d) };
+    if (c === 13) {
+      const v = d42(d);
+      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      return { "DC_ChargeLoopReq": v };
+    }
     return undefined;
   },
   encode(e: FastEncoderHost, doc: Obj): boolean {
@@ -482,7 +493,8 @@ export const fast: FastCodec = Object.freeze({
     x = doc["DC_ChargeLoopRes"];
     if (x !== undefined) {
       e.w.put(8206, 14); // header, SE(DC_ChargeLoopRes)
-      e43(e, x);
+      const z = e43(e, x);
+      if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }

@@ -11,22 +11,24 @@ export function d28(d: FastDecoderHost): Obj {
   if (q === 189) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, 8, 8); if (r.bits(2) !== 0) bail(); q = 194; }
   if (q === 194) { if (r.bit() !== 0) bail(); o["TimeStamp"] = dRange(r.uintBig(), 0, 18446744073709551615n); c = r.bits(3); if (c >= 2) bail(); q = PQ[404 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 export function d30(d: FastDecoderHost): Obj {
   const r = d.r, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   if (r.bit() !== 0) bail(); q = 161;
   if (q === 161) { c = r.bits(11); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255) + -128; o["Exponent"] = i; if ((c & 1) !== 0) bail(); q = 198; }
-  if (q === 198) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; if (r.bits(2) !== 0) bail(); q = 0; }
+  if (q === 198) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 export function d26(d: FastDecoderHost): Obj {
   const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0;
+  let q = 0, c = 0, i = 0, p = 0;
   c = r.bits(4); if (c >= 11) bail(); q = PQ[333 + c];
   if (q === 178) { c = r.bits(13); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["PresentSOC"] = i; i = c & 15; if (i >= 10) bail(); q = PQ[344 + i]; }
   if (q === 174) { c = r.bits(13); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 15; if (i >= 9) bail(); q = PQ[354 + i]; }
@@ -36,21 +38,23 @@ export function d26(d: FastDecoderHost): Obj {
   if (q === 184) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToTargetSOC"] = i; c = r.bits(4); if (c >= 5) bail(); q = PQ[384 + c]; }
   if (q === 182) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMaximumSOC"] = i; c = r.bits(4); if (c >= 4) bail(); q = PQ[389 + c]; }
   if (q === 145) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[393 + i]; }
-  if (q === 134) { o["BatteryEnergyCapacity"] = d30(d); c = r.bits(2); if (c >= 2) bail(); q = PQ[396 + c]; }
-  if (q === 163) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["InletHot"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 0; }
+  if (q === 134) { o["BatteryEnergyCapacity"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[396 + c]; }
+  if (q === 163) { c = r.bits(2); if (c >= 2) bail(); o["InletHot"] = (c & 1) !== 0; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 export function d22(d: FastDecoderHost): Obj {
   const r = d.r, o: Obj = {};
-  let q = 0;
-  if (r.bit() !== 0) bail(); q = 0;
+  let q = 0, p = 0;
+  p = 1; q = 0;
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-export function e28(e: FastEncoderHost, v: unknown): void {
+export function e28(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any;
@@ -66,11 +70,12 @@ export function e28(e: FastEncoderHost, v: unknown): void {
   } else bail();
   w.put(1, 3);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C29: readonly number[] = Object.freeze([-1, -1, 35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, -1, 99, 67, 35, 3, -1, -1, -1, -1, -1, 131, 99, 67, 35, 2, -1, -1, -1, -1, 163, 131, 99, 67, 34, 2, -1, -1, -1, 195, 163, 131, 99, 66, 34, 1]);
 
-export function e29(e: FastEncoderHost, v: unknown): void {
+export function e29(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 126, k = 0;
@@ -130,9 +135,10 @@ export function e29(e: FastEncoderHost, v: unknown): void {
   k = C29[-81 + s]; if (k < 0) bail();
   w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
+  return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-export function e30(e: FastEncoderHost, v: unknown): void {
+export function e30(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
@@ -146,14 +152,15 @@ export function e30(e: FastEncoderHost, v: unknown): void {
     n++;
     if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { w.put((x < 0 ? 1 : 0), 4); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
   } else bail();
-  w.put(0, 2);
   if (Object.keys(o).length !== n) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
-export function e23(e: FastEncoderHost, v: unknown): void {
+export function e23(e: FastEncoderHost, v: unknown): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0;
-  w.put(0, 1);
+  
   eKeys(o, n);
+  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
