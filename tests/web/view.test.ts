@@ -16,6 +16,7 @@ import type { SessionView } from "../../hosts/sim/web/view-model";
 import { fixedSource, LiveSource, startViewServer } from "../../hosts/sim/web/server";
 import { takeWebOption, DEFAULT_WEB_PORT } from "../../hosts/sim/web/cli-web";
 import { traceFields, summaryFields } from "../../hosts/sim/web/journal";
+import { TraceView, summaryValues } from "../../hosts/sim/web/trace-view";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-view-"));
 const pcap = path.join(dir, "session.pcapng");
@@ -188,5 +189,32 @@ describe("the view's HTTP server", () => {
     assert.throws(() => takeWebOption("sim", ["--web=99999"]), /expected a TCP port/);
     assert.throws(() => takeWebOption("sim", ["--speed", "5"], true), /add --web/);
     assert.throws(() => takeWebOption("sim", ["--web", "--speed", "0"], true), /--speed 0/);
+  });
+});
+
+describe("the view of one side's live trace (secc --web, evcc --web)", () => {
+  test("the charger's trace: its tx go to the EV, V/I/SoC from the key values, the summary at the end", () => {
+    const view = new TraceView("xs15118 secc", "secc");
+    view.event(1000, "secc", "session #1: vehicle connected");
+    view.message(1000, "rx", "CurrentDemandReq", summaryValues("EVTargetVoltage=400V EVTargetCurrent=100A SOC=42% status=EVSE_Ready"));
+    view.message(1100, "tx", "CurrentDemandRes", summaryValues("ResponseCode=OK EVSEPresentVoltage=398.5V EVSEPresentCurrent=-20A"));
+    view.ended({ outcome: "ev-terminate", ok: true });
+    view.source.finish();
+    const v = view.source.view();
+    assert.equal(v.done, true);
+    assert.deepEqual(v.messages.map((m) => [m.dir, m.type, m.t]), [["EV→EVSE", "CurrentDemandReq", 0], ["EVSE→EV", "CurrentDemandRes", 0.1]]);
+    assert.equal((v.messages[0].content as Record<string, string>).SOC, "42%");
+    assert.deepEqual(v.samples, [{ t: 0.1, voltage: 398.5, current: -20, power: -7.97, soc: 42 }]);
+    assert.deepEqual(v.timeline, [{ t: 0, source: "secc", text: "session #1: vehicle connected" }]);
+    assert.equal(v.summary.outcome, "ev-terminate");
+  });
+
+  test("the vehicle's trace: its tx go to the EVSE", () => {
+    const view = new TraceView("xs15118 evcc", "evcc");
+    view.message(0, "tx", "PowerDeliveryReq", { progress: "Start" });
+    view.message(5, "rx", "CurrentDemandRes", { presentVoltage: 370, presentCurrent: 120, soc: 51 });
+    const v = view.view(false);
+    assert.deepEqual(v.messages.map((m) => m.dir), ["EV→EVSE", "EVSE→EV"]);
+    assert.deepEqual(v.samples, [{ t: 0.005, voltage: 370, current: 120, power: 44.4, soc: 51 }]);
   });
 });

@@ -17,6 +17,8 @@ import type { SessionProtocol, Transfer } from "../../../simulation/station/char
 import { DEFAULT_BATTERY, VehicleStation } from "../../../simulation/station/vehicle-station";
 import type { VehicleOutcome } from "../../../simulation/station/vehicle-station";
 import { LoopThinner, formatDuration, formatEvccTrace, formatSummary, formatValues } from "../../../simulation/trace-format";
+import { TraceView } from "../web/trace-view";
+import { serveUntilStopped, startWeb, takeWebOption } from "../web/cli-web";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 
@@ -57,6 +59,9 @@ ${TLS_HELP}
   --json                stdout: one JSON line at the end (protocol, transfer, durationMs, energyWh,
                         messages, socStart, socEnd, reason, detail, ok); the trace goes to stderr
   --quiet               no live trace (the summary, or the JSON line, only)
+  --web [PORT]          serve the session view on http://127.0.0.1:PORT/ (default 15180): events, the
+                        message sequence with each message's key values, plots, the summary; it
+                        stays served after the session until Ctrl-C
   --verbose             every charge-loop message and the stack's log
 
 Old names still accepted, with a warning: --soc (--start-soc), --battery-kwh (--capacity),
@@ -161,14 +166,16 @@ const evcc: Command = {
   summary: "simulated vehicle (EVCC) on a real interface: one DIN/ISO-2/ISO-20 session against a charger",
   usage: USAGE,
   async run(args, io) {
-    const a = parseOrExit(io, () => parseEvccArgs(args));
-    return typeof a === "number" ? a : drive(a, io);
+    const web = parseOrExit(io, () => takeWebOption("evcc", args));
+    if (typeof web === "number") return web;
+    const a = parseOrExit(io, () => parseEvccArgs(web.args));
+    return typeof a === "number" ? a : drive(a, io, web.web);
   },
 };
 
 export default evcc;
 
-async function drive(a: EvccArgs, io: CliIo): Promise<number> {
+async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> {
   const output = a.json ? io.err : io.out;
   const trace = a.quiet ? () => undefined : output;
   let mac = Uint8Array.of(0x02, 0, 0, 0, 0, 0x01);
@@ -198,6 +205,7 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
 
   const clock = new NodeClock();
   const origin = clock.now();
+  const view = webPort !== undefined ? new TraceView("xs15118 evcc", "evcc") : undefined;
   const thinner = new LoopThinner();
   const errors: string[] = [];
   let messages = 0;
@@ -232,8 +240,12 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
       messages++;
       sessionStart ??= entry.at;
       if (a.verbose || thinner.keep(entry.name, entry.direction, entry.at, formatValues(entry.values))) trace(formatEvccTrace(entry, origin));
+      view?.message(entry.at, entry.direction, entry.name, entry.values);
     },
-    onDiscovered: (r) => trace(`SDP: charger at [${r.connectAddress}]:${r.port} (${r.security === "tls" ? "TLS" : "no TLS"})`),
+    onDiscovered: (r) => {
+      trace(`SDP: charger at [${r.connectAddress}]:${r.port} (${r.security === "tls" ? "TLS" : "no TLS"})`);
+      view?.event(clock.now(), "sdp", `charger at [${r.connectAddress}]:${r.port} (${r.security === "tls" ? "TLS" : "no TLS"})`);
+    },
     onEnd: (outcome) => finish(outcome),
   });
   const socStart = station.vehicle.battery.soc;
@@ -264,6 +276,13 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
       ? `xs15118 evcc: connecting to [${a.secc.address}]:${a.secc.port}`
       : `xs15118 evcc: SDP on ff02::1%${a.iface}` + ` (${a.transfer}, ${(a.protocols ?? (a.transfer === "dc" ? ["iso2", "din"] : ["iso2"])).join(",")}, SoC ${a.startSoc}% → ${a.targetSoc}%)`,
   );
+  const webServer = view !== undefined ? await startWeb(io, "evcc", view.source, webPort!) : undefined;
+  if (view !== undefined && webServer === undefined) {
+    process.removeListener("SIGINT", onInt);
+    process.removeListener("SIGTERM", onTerm);
+    clearTimeout(timer);
+    return EXIT.environment;
+  }
   let outcome: VehicleOutcome;
   try {
     station.start();
@@ -301,6 +320,14 @@ async function drive(a: EvccArgs, io: CliIo): Promise<number> {
         errors,
       }),
     );
+  }
+  if (view !== undefined && webServer !== undefined) {
+    view.event(clock.now(), "evcc", `session over: ${reason}${outcome.detail ? ` (${outcome.detail})` : ""}`);
+    const protocol = outcome.protocol ?? station.connection?.protocol;
+    view.ended({ outcome: reason, ok: outcome.ok, protocol, transfer: a.transfer, durationMs, energyWh, messages, socStart, socEnd, errors }, `${String(protocol ?? "").toUpperCase()} ${a.transfer.toUpperCase()} session: ${reason}`);
+    view.source.finish();
+    io.err(`xs15118 evcc: the session is over; its view stays on ${webServer.url} until Ctrl-C`);
+    await serveUntilStopped(webServer);
   }
   return outcome.ok ? EXIT.ok : EXIT.failed;
 }

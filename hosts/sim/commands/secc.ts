@@ -18,6 +18,9 @@ import { StandInLoads } from "../../../simulation/standin-load";
 import { ChargerStation } from "../../../simulation/station/charger-station";
 import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../../../simulation/station/charger-station";
 import { LoopThinner, formatSeccTrace, formatSummary } from "../../../simulation/trace-format";
+import { TraceView, summaryValues } from "../web/trace-view";
+import { startWeb, takeWebOption } from "../web/cli-web";
+import type { ViewServer } from "../web/server";
 import { ocppBridge } from "../ocpp/station";
 import { splitOcppUrl } from "../ocpp/bridge";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
@@ -55,6 +58,8 @@ ${TLS_HELP}
   --json              stdout: one JSON line when ready and one per session (protocol,
                       durationMs, energyWh, messages, reason, errors); the trace goes to stderr
   --quiet             no live trace (the ready line and one summary per session only)
+  --web [PORT]        serve the session view on http://127.0.0.1:PORT/ (default 15180): events,
+                      the message sequence with each message's key values, plots, the last summary
   --fast              quick simulated hardware (isolation check 0.3 s, authorization 0.1 s)
   --verbose           every charge-loop message and the stack's log (default: the loop thinned
                       to changes of ≥ 1 V / 1 A or one line per second)
@@ -154,14 +159,16 @@ const secc: Command = {
   summary: "simulated charger (SECC) on a real interface: SDP + DIN/ISO-2/ISO-20 sessions until stopped",
   usage: USAGE,
   async run(args, io) {
-    const a = parseOrExit(io, () => parseSeccArgs(args));
-    return typeof a === "number" ? a : serve(a, io);
+    const web = parseOrExit(io, () => takeWebOption("secc", args));
+    if (typeof web === "number") return web;
+    const a = parseOrExit(io, () => parseSeccArgs(web.args));
+    return typeof a === "number" ? a : serve(a, io, web.web);
   },
 };
 
 export default secc;
 
-async function serve(a: SeccArgs, io: CliIo): Promise<number> {
+async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> {
   const output = a.json ? io.err : io.out;
   const trace = a.quiet ? () => undefined : output;
   let address = "::";
@@ -221,6 +228,8 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
   }
 
   const clock = new NodeClock();
+  const view = webPort !== undefined ? new TraceView("xs15118 secc", "secc") : undefined;
+  let webServer: ViewServer | undefined;
   const sessions = new Map<number, SessionState>();
   let current: SessionState | undefined;
   const logger: Logger = {
@@ -266,6 +275,7 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
         sessions.set(session, s);
         current ??= s;
         trace(`session #${session}: vehicle connected`);
+        view?.event(entry.time, "secc", `session #${session}: vehicle connected`);
       }
       if (live) current = s;
       const mode = /(?:RequestedEnergyTransferMode|EVRequestedEnergyTransferType)=(\S+)/.exec(entry.summary);
@@ -274,6 +284,7 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
       else if (entry.protocol === "iso20" && s.mode === undefined && /^(?:DC|AC)_/.test(entry.message)) s.mode = entry.message.slice(0, 2);
       if (entry.direction === "tx" && /ResponseCode=FAILED/.test(entry.summary)) s.errors.push(`${entry.message}: ${/ResponseCode=(\S+)/.exec(entry.summary)![1]}`);
       if (a.verbose || s.thinner.keep(entry.message, entry.direction, entry.time, entry.summary)) trace(formatSeccTrace(entry, session, s.origin));
+      view?.message(entry.time, entry.direction, entry.message, summaryValues(entry.summary));
     },
     onSessionEnd: (summary: ChargerSessionSummary) => {
       loads?.release();
@@ -288,6 +299,8 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
       const energyWh = Math.round(summary.energyWh * 100) / 100;
       const errors = s?.errors ?? [];
       output(formatSummary({ session: summary.session, protocol: summary.protocol, transfer, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
+      view?.event(clock.now(), "secc", `session #${summary.session} ended: ${reason}`);
+      view?.ended({ outcome: reason, ok, protocol: summary.protocol, transfer, durationMs, energyWh: summary.energyWh, messages: summary.messages, errors });
       if (a.json) {
         io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
       }
@@ -328,6 +341,10 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
       }
       trace(`xs15118 secc: OCPP 2.0.1 to ${a.ocpp} (${ocpp.client.protocol ?? "?"}), booted`);
     }
+    if (view !== undefined) {
+      webServer = await startWeb(io, "secc", view.source, webPort!);
+      if (webServer === undefined) return EXIT.environment;
+    }
     station.start();
     const ready = (async () => {
       await listener?.ready;
@@ -350,5 +367,7 @@ async function serve(a: SeccArgs, io: CliIo): Promise<number> {
     await ocpp?.close().catch(() => undefined);
     loads.release();
     clock.cancelAll();
+    view?.source.finish();
+    await webServer?.close();
   }
 }
