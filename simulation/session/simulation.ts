@@ -29,6 +29,8 @@ import { seededRandom } from "../random";
 import { formatDuration } from "../trace-format";
 import { ChargerStation, DEFAULT_CHARGER, type SessionProtocol, type Transfer } from "../station/charger-station";
 import { VehicleStation, createStationVehicle, type VehicleOutcome } from "../station/vehicle-station";
+import { SimSiteEnergyManager, scenarioSpec, type ScenarioName, type ScenarioOverrides, type ScenarioSpec } from "../site/index";
+import { SocPathRecorder, directionOf, type Direction, type SocPath } from "./power-flow";
 
 const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_HOMEPLUG = 0x88e1;
@@ -38,8 +40,18 @@ export interface SimulationOptions {
   transfer?: Transfer;
   /** ISO 15118-20: the bidirectional service (DC_BPT / AC_BPT) of the transfer, charging direction. */
   bpt?: boolean;
-  /** ISO 15118-20 control mode (default scheduled). */
+  /** ISO 15118-20 control mode (default scheduled; a scenario runs Dynamic). */
   mode?: "scheduled" | "dynamic";
+  /**
+   * ISO 15118-20 BPT scenario (simulation/site): V2G exports during a price peak, V2H follows the
+   * house load minus PV with the grid down, V2L feeds a fixed load until the minimum SoC. Needs
+   * `bpt`; runs Dynamic control (the site energy manager sets the power every loop).
+   */
+  scenario?: ScenarioName;
+  /** The scenario's settings beyond its defaults (minimum SoC, V2L load, time of day, duration). */
+  scenarioOptions?: ScenarioOverrides;
+  /** A power line (direction, signed power, values) for every charge loop, not one per 10 s and per change of direction. */
+  traceEveryLoop?: boolean;
   /** Battery at plug-in and the SoC at which the vehicle stops. */
   startSoc?: number;
   targetSoc?: number;
@@ -81,7 +93,7 @@ export interface TraceEvent {
   source: TraceSource;
   text: string;
   /** Present values while power flows (the live status). */
-  values?: { voltage?: number; current?: number; soc?: number; energyWh?: number };
+  values?: { voltage?: number; current?: number; soc?: number; energyWh?: number; power?: number; direction?: Direction };
   /** A message of the session (EVCC side), with its direction. */
   message?: { name: string; direction: "tx" | "rx"; values: Readonly<Record<string, string | number | boolean | undefined>> };
 }
@@ -95,10 +107,22 @@ export interface SimulationSummary {
   /** Plug-in to unplug, and SessionSetup to SessionStop, simulated ms. */
   durationMs: number;
   sessionMs: number;
-  /** Charger's meter. */
+  /** Charger's meter (net for a bidirectional stage). */
   energyWh: number;
+  /**
+   * Energy into the EV and out of it, Wh, at the charger's grid side (for a bidirectional stage;
+   * the meter's energy and 0 otherwise): the battery's terminals see charged × η − discharged / η.
+   */
+  energyChargedWh: number;
+  energyDischargedWh: number;
+  /** Conversion losses of the bidirectional stage, Wh (0 without one). */
+  lossesWh: number;
+  /** The bidirectional scenario run, if any. */
+  scenario?: ScenarioName;
   socStart: number;
   socEnd: number;
+  /** The SoC's way: start, lowest, highest, end, and a few points. */
+  socPath: SocPath;
   /** V2G messages exchanged (requests and responses, SAP included). */
   messages: number;
   slac: { matchedAtMs?: number; attenuationDb?: number; evseMac?: string };
@@ -169,6 +193,26 @@ export function simulationTimeLimit(options: SimulationOptions = {}): Millis {
   const expected = expectedChargeTime(options);
   if (expected === undefined) return TIME_LIMIT_NO_PROGRESS as Millis;
   return Math.ceil(TIME_LIMIT_FACTOR * expected + TIME_LIMIT_MARGIN) as Millis;
+}
+
+/** The simulated chargers' discharge capability for ISO 15118-20 BPT (W, A; magnitudes). */
+const BPT_DISCHARGE = Object.freeze({ maxPower: 11_000, maxCurrent: 30 });
+/** The DC charge loop's period in a scenario (the EVCC's default is 100 ms). */
+const SCENARIO_LOOP_INTERVAL = 250 as Millis;
+
+const SCENARIO_TEXT: Readonly<Record<ScenarioName, string>> = Object.freeze({
+  v2g: "export to the grid during the price peak (17:00–20:00), charge before it",
+  v2h: "the grid is down; the car forms it and follows the house load minus PV",
+  v2l: "a fixed load on the car (grid-forming)",
+});
+
+function formatTimeOfDay(seconds: number): string {
+  const m = Math.floor(seconds / 60) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 /** Default station addresses (locally administered), fixed so captures of two runs compare. */
@@ -295,6 +339,15 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   };
   const targetSoc = options.targetSoc ?? DEFAULT_TARGET_SOC;
 
+  // ISO 15118-20 BPT: bidirectional power stages and battery; a scenario adds the site (energy
+  // manager, profiles) that drives the power both ways through Dynamic control.
+  const bpt = protocol === "iso20" && (options.bpt === true || options.scenario !== undefined);
+  const scenario: ScenarioSpec | undefined = bpt && options.scenario !== undefined ? scenarioSpec(options.scenario, options.scenarioOptions) : undefined;
+  const site = scenario === undefined ? undefined : new SimSiteEnergyManager({ clock, use: scenario.use, startOfDay: scenario.startOfDay, fixedLoad: scenario.fixedLoad, seed: options.seed });
+  const mode = scenario !== undefined ? "dynamic" : options.mode ?? "scheduled";
+  const socPath = new SocPathRecorder(battery.soc);
+  let lastDirection: Direction | undefined;
+
   const pilot = createPilotPair({
     clock,
     sim: { plugged: false, period: 10 as Millis },
@@ -372,8 +425,10 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       config: {
         // -20 runs over the simulated plain TCP: allowed explicitly (it requires TLS 1.3 in the field).
         transport: "none",
-        iso20: { controlModes: [options.mode ?? "scheduled"], discharge: options.bpt ? { maxPower: 11_000, maxCurrent: 30 } : undefined, insecureWithoutTls: true },
+        iso20: { controlModes: [mode], discharge: bpt ? BPT_DISCHARGE : undefined, insecureWithoutTls: true, ...(scenario !== undefined ? { bpt: { generatorMode: scenario.generatorMode } } : {}) },
         dc: { maxVoltage: 500, maxCurrent: options.maxCurrent ?? DEFAULT_MAX_CURRENT, maxPower: options.maxPower ?? DEFAULT_MAX_POWER, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 } },
+      bidirectional: bpt ? { discharge: BPT_DISCHARGE } : undefined,
+      energyManager: site,
       random,
       logger,
       onTrace: (entry: SeccTraceEntry) => {
@@ -405,10 +460,27 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       transfer,
       protocols: [protocol],
       insecureIso20WithoutTls: true,
-      session: protocol === "iso20" ? { iso20: { transfer: options.bpt ? (transfer === "dc" ? "dc_bpt" : "ac_bpt") : transfer, controlMode: options.mode ?? "scheduled" } } : undefined,
+      session:
+        protocol === "iso20"
+          ? {
+              iso20: { transfer: bpt ? (transfer === "dc" ? "dc_bpt" : "ac_bpt") : transfer, controlMode: mode },
+              // An hour-long scenario: a DC loop every 250 ms instead of 100 ms (the energy
+              // manager is still read at every one), so that it simulates in seconds.
+              ...(scenario !== undefined ? { currentDemandInterval: SCENARIO_LOOP_INTERVAL } : {}),
+            }
+          : undefined,
       evccId: EV_MAC,
       battery,
       targetSoc,
+      bidirectional: bpt
+        ? {
+            minSoc: scenario?.minSoc,
+            maxDischargePower: BPT_DISCHARGE.maxPower,
+            maxDischargeCurrent: BPT_DISCHARGE.maxCurrent,
+            departureAt: scenario === undefined ? undefined : clock.now() + scenario.durationMs,
+            ends: scenario?.ends,
+          }
+        : undefined,
       logger,
       acPowerAvailable: () => charger?.ac?.closed ?? false,
       onDiscovered: (r) => trace("sdp", `vehicle found the charger at [${r.connectAddress}]:${r.port} after ${r.attempts} request(s)`),
@@ -422,7 +494,8 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       onEnd: (o) => finish(o),
     });
     socStart = vehicle.vehicle.battery.soc;
-    charger?.couple({ acDraw: () => vehicle?.vehicle.acCurrent() ?? 0 });
+    socPath.reset(clock.now(), socStart);
+    charger?.couple({ acDraw: () => vehicle?.vehicle.acCurrent() ?? 0, acLoad: bpt ? vehicle.vehicle.acLoad() : undefined });
     vehicle.start();
   }
 
@@ -434,18 +507,24 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     const v = vehicle!.vehicle;
     const voltage = charger?.dc?.presentVoltage ?? 0;
     const current = transfer === "dc" ? (charger?.dc?.presentCurrent ?? 0) : v.acCurrent();
-    const power = transfer === "dc" ? voltage * current : current * 230 * 3;
-    peakCurrent = Math.max(peakCurrent, current);
-    peakPower = Math.max(peakPower, power);
+    // Signed (bpt.ts): positive into the EV, negative out of it; a bidirectional stage says itself.
+    const stagePower = bpt ? (charger?.dc?.presentPower ?? charger?.hardware.inverter?.presentActivePower) : undefined;
+    const power = stagePower ?? (transfer === "dc" ? voltage * current : current * 230 * 3);
+    peakCurrent = Math.max(peakCurrent, Math.abs(current));
+    peakPower = Math.max(peakPower, Math.abs(power));
     if (!loop) {
       trace("evcc", `${entry.direction === "tx" ? "→" : "←"} ${entry.name}`, { message: { name: entry.name, direction: entry.direction, values: entry.values } });
       return;
     }
-    // The charging loop runs every 100–500 ms: one status line every 10 s of simulated time.
-    if (entry.direction === "rx" && clock.now() - lastStatus >= 10_000) {
+    socPath.add(clock.now(), v.battery.soc);
+    // The charging loop runs every 100–500 ms: one status line every 10 s of simulated time, and
+    // one whenever the energy changes direction (charge, discharge, idle).
+    const direction = directionOf(power);
+    if (entry.direction === "rx" && (options.traceEveryLoop === true || clock.now() - lastStatus >= 10_000 || direction !== lastDirection)) {
       lastStatus = clock.now();
-      trace("power", "charging", {
-        values: { voltage: transfer === "dc" ? voltage : 230, current, soc: v.battery.soc, energyWh: charger?.meter.energyWh ?? 0 },
+      lastDirection = direction;
+      trace("power", direction === "charge" ? "charging" : direction === "discharge" ? "discharging" : "idle", {
+        values: { voltage: transfer === "dc" ? voltage : 230, current, soc: v.battery.soc, energyWh: charger?.meter.energyWh ?? 0, power, direction },
         message: { name: entry.name, direction: entry.direction, values: entry.values },
       });
     }
@@ -466,6 +545,8 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   function wrapUp(): void {
     if (summary) return;
     const v = vehicle?.vehicle;
+    const meterWh = charger?.meter.energyWh ?? 0;
+    const account = bpt ? (charger?.dc?.energy ?? charger?.hardware.inverter?.energy) : undefined;
     summary = {
       ok: outcome?.ok ?? false,
       // the negotiated protocol even when the session was cut short (SAP succeeded)
@@ -475,9 +556,14 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       detail: outcome?.detail,
       durationMs: clock.now() - plugAt,
       sessionMs: sessionStart > 0 ? clock.now() - sessionStart : 0,
-      energyWh: charger?.meter.energyWh ?? 0,
+      energyWh: meterWh,
+      energyChargedWh: round1(account !== undefined ? account.chargedWh : meterWh),
+      energyDischargedWh: round1(account !== undefined ? account.dischargedWh : 0),
+      lossesWh: round1(account !== undefined ? account.lossesWh : 0),
+      ...(scenario !== undefined ? { scenario: scenario.name } : {}),
       socStart,
       socEnd: v?.battery.soc ?? socStart,
+      socPath: socPath.path(clock.now(), v?.battery.soc ?? socStart),
       messages,
       slac: { matchedAtMs: matchedAt !== undefined ? matchedAt - plugAt : undefined, attenuationDb: attenuation, evseMac: toHex(EVSE_MAC) },
       peakCurrent,
@@ -495,12 +581,16 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   }
 
   // ---- the scenario
-  const limit = options.limit ?? simulationTimeLimit(options);
+  const limit = options.limit ?? (scenario !== undefined ? ((scenario.durationMs + TIME_LIMIT_MARGIN) as Millis) : simulationTimeLimit(options));
   trace(
     "sim",
     `${protocol.toUpperCase()} ${transfer.toUpperCase()} session, battery ${battery.capacityKWh} kWh at ${battery.soc} %, target ${targetSoc} %; ` +
-      `simulated-time cap ${formatDuration(limit)}${options.limit === undefined ? " (1.5 × the expected charge + 10 min)" : ""}`,
+      `simulated-time cap ${formatDuration(limit)}${options.limit !== undefined ? "" : scenario !== undefined ? " (the scenario's length + 10 min)" : " (1.5 × the expected charge + 10 min)"}`,
   );
+  if (scenario !== undefined) {
+    const at = formatTimeOfDay(scenario.startOfDay);
+    trace("sim", `scenario ${scenario.name}: ${SCENARIO_TEXT[scenario.name]}; plugged in at ${at}, ${scenario.ends === "departure" ? `leaves after ${formatDuration(scenario.durationMs)}` : `until the minimum SoC (at most ${formatDuration(scenario.durationMs)})`}, minimum SoC ${scenario.minSoc} %, ${scenario.generatorMode}`);
+  }
   clock.set(() => {
     plugAt = clock.now();
     trace("pilot", "vehicle plugged in");

@@ -17,6 +17,8 @@ import type { DirectSimArgs } from "./sim-direct";
 import type { Command, CliIo } from "../cli";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec, ParsedOptions } from "./options";
+import { SCENARIOS } from "../../../simulation/site/index";
+import type { ScenarioName, ScenarioOverrides } from "../../../simulation/site/index";
 
 const USAGE = `usage: xs15118 sim [options]
 
@@ -33,6 +35,15 @@ options (the names sim, secc and evcc share mean the same in each):
   --transfer mcs|mcs_bpt|wpt|acdp  ISO 15118-20 off the powerline over a direct link, no SLAC: a truck
                              on an MCS charger, a car on a wireless pad, a bus under a pantograph
   --mode scheduled|dynamic   ISO 15118-20 control mode (default scheduled)
+  --scenario v2g|v2h|v2l     ISO 15118-20 bidirectional scenario (Dynamic control, the site's energy
+                             manager sets the power every loop; implies --protocol iso20 and, without
+                             --transfer, dc_bpt): v2g 16:30–17:30, charges, then exports during the
+                             17:00 price peak; v2h 16:45–18:00 with the grid down, the car follows the
+                             house load minus PV (grid-forming); v2l a fixed load until the minimum SoC
+  --min-soc N                scenario: the car never discharges below N % (default v2g/v2h 30, v2l 50)
+  --load W                   v2l: the fixed load on the car, W (default 3000)
+  --trace-loops              a live-trace line (direction, signed power, values) for every charge
+                             loop, not one per 10 s and per change of direction
   --start-soc N              battery SoC at plug-in, % (default 60)
   --target-soc N             the vehicle stops here, %, above --start-soc (default 80)
   --capacity KWH             usable battery capacity, kWh (default 20)
@@ -74,6 +85,10 @@ const OPTIONS: readonly OptionSpec[] = [
   ...VEHICLE_SESSION_OPTIONS,
   S.port,
   { name: "--mode", value: "MODE" },
+  { name: "--scenario", value: "NAME" },
+  { name: "--min-soc", value: "N" },
+  { name: "--load", value: "W" },
+  { name: "--trace-loops" },
   { name: "--max-current", value: "A" },
   { name: "--max-power", value: "W" },
   { name: "--evse-mac", value: "MAC" },
@@ -122,12 +137,17 @@ const DEFAULTS = Object.freeze({ startSoc: 60, targetSoc: 80, capacityKWh: 20 })
 export function parseSimArgs(args: string[]): Args {
   const parsed = parseOptions("sim", args, OPTIONS);
   const n = (name: string, min: number, max: number, integer = false) => numberOption("sim", parsed, name, min, max, integer);
-  const protocol = choiceOption("sim", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
+  const scenario = choiceOption("sim", parsed, "--scenario", SCENARIOS, "scenario");
+  const givenProtocol = choiceOption("sim", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
   const chosenTransfer = choiceOption("sim", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt", "mcs", "mcs_bpt", "wpt", "acdp"] as const, "transfer");
   // ISO 15118-20 services off the powerline (MCS, WPT, ACDP) run their own simulation over a direct link.
   const directService = chosenTransfer !== undefined && (DIRECT_SERVICES as readonly string[]).indexOf(chosenTransfer) >= 0 ? (chosenTransfer as DirectService) : undefined;
-  const transferName = directService !== undefined ? undefined : (chosenTransfer as "dc" | "ac" | "dc_bpt" | "ac_bpt" | undefined);
+  const givenTransfer = directService !== undefined ? undefined : (chosenTransfer as "dc" | "ac" | "dc_bpt" | "ac_bpt" | undefined);
   const mode = choiceOption("sim", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode");
+  const scenarioOptions = parseScenario(parsed, scenario, givenProtocol, givenTransfer, mode);
+  // A scenario is ISO 15118-20 BPT: --protocol iso20 and DC_BPT unless told otherwise.
+  const protocol = scenario !== undefined ? "iso20" : givenProtocol;
+  const transferName = scenario !== undefined ? givenTransfer ?? "dc_bpt" : givenTransfer;
   const bpt = transferName === "dc_bpt" || transferName === "ac_bpt" ? true : undefined;
   const transfer = transferName === undefined ? undefined : transferName === "dc_bpt" ? "dc" : transferName === "ac_bpt" ? "ac" : transferName;
   if ((bpt || mode !== undefined) && protocol !== "iso20") throw new UsageError("sim", "--transfer dc_bpt|ac_bpt and --mode need --protocol iso20");
@@ -143,15 +163,33 @@ export function parseSimArgs(args: string[]): Args {
   const evseMac = macOption(parsed, "--evse-mac");
   const evMac = macOption(parsed, "--ev-mac");
   if (protocol === "din" && transfer === "ac") throw new UsageError("sim", "DIN 70121 is DC only: use --protocol iso2 for AC");
-  if (directService !== undefined && (protocol ?? "iso20") !== "iso20") throw new UsageError("sim", `--transfer ${directService} is an ISO 15118-20 service: --protocol iso20 (or none), no --scenario`);
+  if (directService !== undefined && ((protocol ?? "iso20") !== "iso20" || scenario !== undefined)) throw new UsageError("sim", `--transfer ${directService} is an ISO 15118-20 service: --protocol iso20 (or none), no --scenario`);
   const options: SimulationOptions = {
     ...DEFAULTS,
-    ...defined({ protocol, transfer, bpt, mode, startSoc, targetSoc, capacityKWh, maxCurrent, maxPower, port, neighbours, seed, evseMac, evMac }),
+    ...defined({ protocol, transfer, bpt, mode, scenario, scenarioOptions, traceEveryLoop: flag(parsed, "--trace-loops") || undefined, startSoc, targetSoc, capacityKWh, maxCurrent, maxPower, port, neighbours, seed, evseMac, evMac }),
   };
+  const minSoc = scenarioOptions?.minSoc;
+  if (minSoc !== undefined && !(minSoc < options.startSoc!)) throw new UsageError("sim", `--min-soc ${minSoc} must be below --start-soc ${options.startSoc} (the car would have nothing to give)`);
   if (limit !== undefined) options.limit = limit as SimulationOptions["limit"];
-  checkSocRange("sim", options.startSoc!, options.targetSoc!);
+  // A scenario may start above its target SoC (V2L gives energy only; V2G/V2H then charge nothing).
+  if (scenario === undefined) checkSocRange("sim", options.startSoc!, options.targetSoc!);
   const direct = directService !== undefined ? { direct: { service: directService, ...defined({ mode, startSoc, targetSoc, capacityKWh }) } } : {};
   return { options, ...direct, pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), ...(stringOption(parsed, "--plot") !== undefined ? { plot: stringOption(parsed, "--plot") } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+}
+
+/** The scenario's options (--min-soc, --load) and its checks against the others; undefined without --scenario. */
+function parseScenario(parsed: ParsedOptions, scenario: ScenarioName | undefined, protocol: string | undefined, transfer: string | undefined, mode: string | undefined): ScenarioOverrides | undefined {
+  const minSoc = numberOption("sim", parsed, "--min-soc", 0, 99);
+  const load = numberOption("sim", parsed, "--load", 100, 11_000);
+  if (scenario === undefined) {
+    if (minSoc !== undefined || load !== undefined) throw new UsageError("sim", `${minSoc !== undefined ? "--min-soc" : "--load"} needs --scenario`);
+    return undefined;
+  }
+  if (protocol !== undefined && protocol !== "iso20") throw new UsageError("sim", `--scenario ${scenario} is ISO 15118-20 bidirectional charging: --protocol iso20 (or none), not ${protocol}`);
+  if (transfer !== undefined && transfer !== "dc_bpt" && transfer !== "ac_bpt") throw new UsageError("sim", `--scenario ${scenario} needs a bidirectional service: --transfer dc_bpt|ac_bpt, not ${transfer}`);
+  if (mode === "scheduled") throw new UsageError("sim", `--scenario ${scenario} runs Dynamic control (the site's energy manager sets the power every loop): leave out --mode scheduled`);
+  if (load !== undefined && scenario !== "v2l") throw new UsageError("sim", `--load is the fixed load of --scenario v2l, not ${scenario}`);
+  return defined({ minSoc, fixedLoad: load });
 }
 
 /** `o` without its undefined properties (so they do not override the defaults). */
