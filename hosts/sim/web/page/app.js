@@ -65,16 +65,18 @@ function renderSummary(view) {
 // ---------------------------------------------------------------- timeline
 
 function appendTimeline(entries) {
-  const body = $("timeline").tBodies[0];
+  const body = document.createDocumentFragment();
   for (const e of entries) {
     body.append(el("tr", null, el("td", { class: "t" }, clock(e.t)), el("td", null, el("span", { class: `src src-${e.source}` }, e.source)), el("td", null, e.text)));
   }
+  $("timeline").tBodies[0].append(body);
 }
 
 // ---------------------------------------------------------------- message sequence chart
 
 function appendMessages(messages) {
-  const list = $("messages");
+  // Built off the document and added at once: an hour's session has tens of thousands.
+  const list = document.createDocumentFragment();
   for (const m of messages) {
     const tx = m.dir === "EV→EVSE";
     const name = el("span", { class: "name" }, m.type + (m.error ? ` ⚠ ${m.error}` : ""));
@@ -84,6 +86,7 @@ function appendMessages(messages) {
     row.addEventListener("click", () => toggleMessage(item, m.n));
     list.append(item);
   }
+  $("messages").append(list);
   $("message-count").textContent = String(state.view.messages.length);
 }
 
