@@ -253,10 +253,11 @@ export class Decoder {
     if (!(bytes instanceof Uint8Array)) throw new ExiError("exi-header", "expected a Uint8Array", 0);
     if (g.fast && !fragment && !this.trace) {
       // the generated code of the hot messages; anything it does not handle (or a broken
-      // stream) is decoded again by the interpreter, which gives the result or the error
-      this.reset(g, bytes);
+      // stream) is decoded again by the interpreter, which gives the result or the error.
+      // It uses only the grammar and the reader (reset() below for the interpreter).
+      this.g = g;
+      this.r.init(bytes);
       try {
-        this.header();
         const v = g.fast.decode(this);
         if (v) return v;
       } catch {
@@ -1135,8 +1136,10 @@ export class Encoder {
     this.checkFacets = checkFacets;
     if (g.fast && !fragment) {
       // the generated code of the hot messages; the interpreter writes anything else, and again
-      // what the generated code gave up on (its bytes or its error)
-      this.reset(g);
+      // what the generated code gave up on (its bytes or its error). It uses only the grammar
+      // and the writer (reset() below for the interpreter).
+      this.g = g;
+      this.w.reset();
       try {
         if (g.fast.encode(this, doc as Obj)) return this.w.finish();
       } catch {

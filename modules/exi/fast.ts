@@ -29,7 +29,7 @@ export interface FastEncoderHost {
 
 /** A family's generated codec for its hot messages (the rest: `undefined` / false, nothing read or written that counts). */
 export interface FastCodec {
-  /** The document after the header byte, or undefined when its root is not one of the hot messages. */
+  /** The document (header included), or undefined when it is not one of the hot messages (or the header is not 0x80). */
   decode(d: FastDecoderHost): Obj | undefined;
   /** Writes the whole stream (header included) and returns true, or false when the root is not a hot message. */
   encode(e: FastEncoderHost, doc: Obj): boolean;

@@ -408,7 +408,8 @@ class FastWriter {
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
       `function ${name}(e: FastEncoderHost, v: unknown): number {`,
-      '  if (typeof v !== "object" || v === null) bail();',
+      // with a required property, a value that is no object fails on it (or on its read: null, undefined)
+      ...(required ? [] : ['  if (typeof v !== "object" || v === null) bail();']),
       "  const o = v as Obj, w = e.w;",
       `  let ${lets};`,
       ...text.split("\n").map((l) => `  ${l}`),
@@ -455,7 +456,9 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   const codec = [
     "export const fast: FastCodec = Object.freeze({",
     "  decode(d: FastDecoderHost): Obj | undefined {",
-    `    const c = d.r.bits(${docWidth});`,
+    `    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read`,
+    `    const h = d.r.bits(${8 + docWidth}), c = h & ${(1 << docWidth) - 1};`,
+    `    if (h >> ${docWidth} !== 0x80) return undefined;`,
     ...decode.map((l) => `    ${l}`),
     "    return undefined;",
     "  },",

@@ -106,7 +106,6 @@ function d76(d: FastDecoderHost): Obj {
 const C43: readonly number[] = Object.freeze([34, 1, -1, -1, -1]);
 
 function e43(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 217, k = 0;
   x = o["EVSEIsolationStatus"];
@@ -141,7 +140,6 @@ function e43(e: FastEncoderHost, v: unknown): number {
 const C79: readonly number[] = Object.freeze([-1, 34, 1, -1]);
 
 function e79(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 320, k = 0;
   x = o["Multiplier"];
@@ -170,7 +168,6 @@ function e79(e: FastEncoderHost, v: unknown): number {
 const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1]);
 
 function e39(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 183, k = 0;
   x = o["ResponseCode"];
@@ -244,7 +241,6 @@ function e39(e: FastEncoderHost, v: unknown): number {
 const C101: readonly number[] = Object.freeze([-1, 34, 1]);
 
 function e101(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 391, k = 0;
   x = o["FaultCode"];
@@ -268,7 +264,6 @@ function e101(e: FastEncoderHost, v: unknown): number {
 const C91: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 
 function e91(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 358, k = 0;
   x = o["SessionID"];
@@ -324,7 +319,6 @@ function e92(e: FastEncoderHost, v: unknown): number {
 }
 
 function e76(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any;
   x = o["Header"];
@@ -343,7 +337,9 @@ function e76(e: FastEncoderHost, v: unknown): number {
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
-    const c = d.r.bits(7);
+    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read
+    const h = d.r.bits(15), c = h & 127;
+    if (h >> 7 !== 0x80) return undefined;
     if (c === 17) {
       const v = d38(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes

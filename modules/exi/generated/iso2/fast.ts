@@ -112,7 +112,6 @@ function d75(d: FastDecoderHost): Obj {
 }
 
 function e78(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
   x = o["Multiplier"];
@@ -137,7 +136,6 @@ function e78(e: FastEncoderHost, v: unknown): number {
 const C84: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, 99, 67, 34, 2, -1, -1, 131, 99, 66, 34, 1]);
 
 function e84(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 343, k = 0;
   x = o["MeterID"];
@@ -180,7 +178,6 @@ function e84(e: FastEncoderHost, v: unknown): number {
 }
 
 function e24(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
@@ -205,7 +202,6 @@ function e24(e: FastEncoderHost, v: unknown): number {
 const C37: readonly number[] = Object.freeze([-1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1]);
 
 function e37(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 161, k = 0;
   x = o["ResponseCode"];
@@ -260,7 +256,6 @@ function e37(e: FastEncoderHost, v: unknown): number {
 const C43: readonly number[] = Object.freeze([-1, -1, 34, 1, -1]);
 
 function e43(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 219, k = 0;
   x = o["NotificationMaxDelay"];
@@ -295,7 +290,6 @@ function e43(e: FastEncoderHost, v: unknown): number {
 const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 66, 34, 1]);
 
 function e39(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 180, k = 0;
   x = o["ResponseCode"];
@@ -395,7 +389,6 @@ function e39(e: FastEncoderHost, v: unknown): number {
 const C104: readonly number[] = Object.freeze([-1, 34, 1]);
 
 function e104(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 422, k = 0;
   x = o["FaultCode"];
@@ -419,7 +412,6 @@ function e104(e: FastEncoderHost, v: unknown): number {
 const C93: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 
 function e93(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 379, k = 0;
   x = o["SessionID"];
@@ -482,7 +474,6 @@ function e94(e: FastEncoderHost, v: unknown): number {
 }
 
 function e75(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any;
   x = o["Header"];
@@ -501,7 +492,9 @@ function e75(e: FastEncoderHost, v: unknown): number {
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
-    const c = d.r.bits(7);
+    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read
+    const h = d.r.bits(15), c = h & 127;
+    if (h >> 7 !== 0x80) return undefined;
     if (c === 15) {
       const v = d36(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes

@@ -136,7 +136,6 @@ function d34(d: FastDecoderHost): Obj {
 }
 
 function e27(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
@@ -156,7 +155,6 @@ function e27(e: FastEncoderHost, v: unknown): number {
 const C41: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
 function e41(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 243, k = 0;
   x = o["DepartureTime"];
@@ -331,7 +329,6 @@ function e43(e: FastEncoderHost, v: unknown): number {
 const C45: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
 function e45(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 306, k = 0;
   x = o["DepartureTime"];
@@ -506,7 +503,6 @@ function e47(e: FastEncoderHost, v: unknown): number {
 const C35: readonly number[] = Object.freeze([-1, -1, 36, 4, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, 164, 132, 99, 67, 35, -1, -1, -1, 196, 164, 131, 99, 67, -1, -1, -1, 228, 196, 163, 131, 99, -1, -1, -1, 260, 228, 195, 163, 131, -1]);
 
 function e35(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 171, k = 0;
   x = o["Header"];
@@ -582,7 +578,9 @@ function e35(e: FastEncoderHost, v: unknown): number {
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
-    const c = d.r.bits(6);
+    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read
+    const h = d.r.bits(14), c = h & 63;
+    if (h >> 6 !== 0x80) return undefined;
     if (c === 2) {
       const v = d34(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes

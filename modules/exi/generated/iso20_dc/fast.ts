@@ -107,7 +107,6 @@ function d42(d: FastDecoderHost): Obj {
 }
 
 function e27(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
@@ -127,7 +126,6 @@ function e27(e: FastEncoderHost, v: unknown): number {
 const C35: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1]);
 
 function e35(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 185, k = 0;
   x = o["DepartureTime"];
@@ -280,7 +278,6 @@ function e37(e: FastEncoderHost, v: unknown): number {
 const C51: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1]);
 
 function e51(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 294, k = 0;
   x = o["DepartureTime"];
@@ -381,7 +378,6 @@ function e53(e: FastEncoderHost, v: unknown): number {
 const C43: readonly number[] = Object.freeze([-1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 35, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, -1]);
 
 function e43(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, s = 249, k = 0;
   x = o["Header"];
@@ -480,7 +476,9 @@ function e43(e: FastEncoderHost, v: unknown): number {
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
-    const c = d.r.bits(6);
+    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read
+    const h = d.r.bits(14), c = h & 63;
+    if (h >> 6 !== 0x80) return undefined;
     if (c === 13) {
       const v = d42(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes

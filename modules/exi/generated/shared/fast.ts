@@ -55,7 +55,6 @@ export function d22(d: FastDecoderHost): Obj {
 }
 
 export function e28(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any;
   x = o["SessionID"];
@@ -76,7 +75,6 @@ export function e28(e: FastEncoderHost, v: unknown): number {
 const C29: readonly number[] = Object.freeze([-1, -1, 35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, -1, 99, 67, 35, 3, -1, -1, -1, -1, -1, 131, 99, 67, 35, 2, -1, -1, -1, -1, 163, 131, 99, 67, 34, 2, -1, -1, -1, 195, 163, 131, 99, 66, 34, 1]);
 
 export function e29(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0, s = 126, k = 0;
   x = o["MeterID"];
@@ -139,7 +137,6 @@ export function e29(e: FastEncoderHost, v: unknown): number {
 }
 
 export function e30(e: FastEncoderHost, v: unknown): number {
-  if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   let n = 0, z = 0, x: any, i = 0;
   x = o["Exponent"];
