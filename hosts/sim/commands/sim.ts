@@ -15,7 +15,7 @@ import type { DirectService } from "../../../simulation/session/direct-iso20";
 import { DIRECT_SERVICES, runDirectSim } from "./sim-direct";
 import type { DirectSimArgs } from "./sim-direct";
 import type { Command, CliIo } from "../cli";
-import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
+import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, numberOption, parseOptions, parseOrExit, stringOption, usageError } from "./options";
 import type { OptionSpec, ParsedOptions } from "./options";
 import { SCENARIOS } from "../../../simulation/site/index";
 import type { ScenarioName, ScenarioOverrides } from "../../../simulation/site/index";
@@ -229,6 +229,7 @@ const command: Command = {
     if (pcapFd instanceof Error) return environmentError(io, "sim", `cannot write the capture ${parsed.pcap}: ${pcapFd.message}`);
     const plotFd = openEarly(parsed.plot);
     if (plotFd instanceof Error) return environmentError(io, "sim", `cannot write the plot ${parsed.plot}: ${plotFd.message}`);
+    if (parsed.direct !== undefined && web.web !== undefined) return usageError(io, new UsageError("sim", `--web does not cover --transfer ${parsed.direct.service} yet (its direct link has no view): run it with --pcap FILE, then xs15118 view FILE`));
     if (parsed.direct !== undefined) return runDirectSim(io, parsed.direct, { json, quiet, pcap: parsed.pcap, pcapFd });
     const recorder = plotFd !== undefined ? new SessionPlotRecorder() : undefined;
     const writer = pcapFd !== undefined ? new PcapngWriter({ interfaceName: "plc0" }) : undefined;
