@@ -183,6 +183,15 @@ export class ChargerAssembly {
     return this.#side.service;
   }
 
+  /**
+   * A charging session runs: a vehicle is matched on the link (from SLAC until it is unplugged)
+   * or holds a V2G session. While it does, the updater (modules/ota) activates no image and no
+   * configuration change is applied.
+   */
+  get sessionActive(): boolean {
+    return this.link.linkUp || this.#side.service?.connection !== undefined;
+  }
+
   #linkUp(info: SlacMatchInfo): void {
     const o = this.#o;
     o.onLinkUp?.(info);
