@@ -218,3 +218,20 @@ describe("the view of one side's live trace (secc --web, evcc --web)", () => {
     assert.deepEqual(v.samples, [{ t: 0.005, voltage: 370, current: 120, power: 44.4, soc: 51 }]);
   });
 });
+
+test("sim --web 0 --speed max: the session's view is served, finished, until SIGTERM", async () => {
+  const io = bufferIo();
+  const run = main(["sim", "--protocol", "din", "--capacity", "5", "--start-soc", "70", "--target-soc", "71", "--quiet", "--web", "0", "--speed", "max"], io);
+  let url: string | undefined;
+  for (let i = 0; i < 600 && url === undefined; i++) {
+    url = io.stderr.map((l) => /its view stays on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(l)?.[1]).find((u) => u !== undefined);
+    if (url === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(url, io.stderr.join("\n"));
+  const served = JSON.parse((await get(`${url}api/view`)).body);
+  assert.equal(served.done, true);
+  assert.equal(served.title, "DIN DC session: charging-complete");
+  assert.equal(served.messages[served.messages.length - 1].type, "SessionStopRes");
+  process.emit("SIGTERM");
+  assert.equal(await run, 0);
+});
