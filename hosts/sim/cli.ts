@@ -35,6 +35,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   cp: { summary: "control pilot: duty cycle ↔ current (IEC 61851-1)", load: () => import("./commands/cp") },
   evcc: { summary: "simulated vehicle (EVCC) on a real interface: one DIN/ISO-2/ISO-20 session against a charger", load: () => import("./commands/evcc") },
   exi: { summary: "EXI codec: decode hex to JSON/XML, encode JSON/XML to hex, batch line protocol", load: () => import("./commands/exi") },
+  ota: { summary: "signed over-the-air updates: make a key, pack, sign (images, key rotation, configuration), serve over HTTPS with ranges, fetch", load: () => import("./commands/ota") },
   pcap: { summary: "list the SLAC, SDP and V2G messages of a capture (pcap/pcapng), decoded", load: () => import("./commands/pcap") },
   pki: { summary: "create a test PKI (V2G, CPO, CPS, OEM, MO hierarchies) for ISO 15118-2 and -20", load: () => import("./commands/pki") },
   sap: { summary: "answer a supportedAppProtocolReq as a charger offering given protocols", load: () => import("./commands/sap") },
