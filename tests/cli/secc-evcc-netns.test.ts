@@ -363,6 +363,28 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
     }
   });
 
+  test("ISO 15118-20 MCS: secc --transfer dc,mcs ⇄ evcc --transfer mcs (the truck charges under service 8); both summaries agree", async () => {
+    const mcsPort = plainPort + 1;
+    const mcsSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--no-sdp", "--port", String(mcsPort), "--protocols", "iso20", "--transfer", "dc,mcs", "--insecure-iso20-plain-tcp", "--fast", "--json"]);
+    try {
+      const ready = await until("mcs secc ready", () => json(mcsSecc).find((j) => j.event === "ready") ?? (mcsSecc.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
+      assert.equal(ready.event, "ready", mcsSecc.stderr.join("\n"));
+      const r = await vehicle(["--iface", IF_EV, "--secc", `[${seccAddress}]:${mcsPort}`, "--protocols", "iso20", "--transfer", "mcs", "--insecure-iso20-plain-tcp"]);
+      assert.equal(r.code, 0, `evcc exit ${r.code}: ${JSON.stringify(r.summary)}\n${r.stderr.slice(-15).join("\n")}`);
+      assert.equal(r.summary?.protocol, "iso20");
+      assert.equal(r.summary?.reason, "charging-complete");
+      mcsSecc.child.kill("SIGTERM");
+      assert.equal(await within("mcs secc exit", mcsSecc.exit, 10_000), 0);
+      const sessions = json(mcsSecc).filter((j) => j.event === "session");
+      assert.equal(sessions.length, 1, JSON.stringify(sessions));
+      assert.equal(sessions[0].protocol, "iso20");
+      assert.equal(sessions[0].reason, "ev-terminate");
+      assert.equal(sessions[0].messages, r.summary?.messages);
+    } finally {
+      mcsSecc.child.kill("SIGKILL");
+    }
+  });
+
   test("SIGTERM stops both chargers in order (exit 0); their JSON session summaries agree with the vehicles'", async () => {
     sdpSecc.child.kill("SIGTERM");
     plainSecc.child.kill("SIGTERM");
