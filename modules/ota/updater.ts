@@ -95,10 +95,13 @@ interface UpdateState {
   restoreMod: boolean;
   /** The app slot a firmware update was written to (the one not running then). */
   targetSlot: number;
+  /** The payload bytes written between the last two progress saves, and their SHA-256 (checked on resume). */
+  windowStart: number;
+  windowDigest: Uint8Array;
 }
 
 const READ_CHUNK = 4096;
-const STATE_SIZE = 1 + IMAGE_HEADER_SIZE + 4 + 4 * 5 + 32 + 1 + 1 + 4 + 1 + 1 + 1;
+const STATE_SIZE = 1 + IMAGE_HEADER_SIZE + 4 + 4 * 5 + 32 + 1 + 1 + 4 + 1 + 1 + 1 + 4 + 32;
 
 export class Updater {
   readonly #o: UpdaterOptions;
@@ -110,6 +113,8 @@ export class Updater {
   #headerFill = 0;
   #writer: UpdateWriter | undefined;
   #savedAt = 0;
+  /** SHA-256 of the payload written since the last progress save. */
+  #window = new Sha256();
   #timer: TimerHandle | undefined;
 
   constructor(options: UpdaterOptions) {
@@ -135,6 +140,8 @@ export class Updater {
       rejectedCount: 0,
       restoreMod: false,
       targetSlot: 0,
+      windowStart: 0,
+      windowDigest: new Uint8Array(32),
     };
     // A firmware built with a higher version than the state knows was flashed by cable.
     if (this.#state.firmwareVersion < options.firmwareVersion) this.#state.firmwareVersion = options.firmwareVersion;
@@ -207,7 +214,17 @@ export class Updater {
       this.#setIdle();
       return 0;
     }
+    // What was written before the last save landed whole (the save came after it); the window
+    // written last before it is read back and checked anyway, so that a slot that lost bytes is
+    // found now rather than after the whole download.
+    if (s.windowStart < s.progress && !bytesEqual(this.#hashRegion(this.#downloadRegion(s.header!), s.windowStart, s.progress), s.windowDigest)) {
+      this.#log.log("warn", "ota", `the slot does not hold the bytes ${s.windowStart}..${s.progress} saved before the restart: the download starts again`);
+      this.#setIdle();
+      return 0;
+    }
     this.#writer = undefined;
+    this.#window = new Sha256();
+    this.#savedAt = s.progress;
     return IMAGE_HEADER_SIZE + s.progress;
   }
 
@@ -229,7 +246,9 @@ export class Updater {
     if (this.#writer === undefined) this.#writer = this.#o.flash.open({ region: this.#downloadRegion(h), byteLength: h.length, resume: s.progress > 0 });
     const take = Math.min(chunk.length - at, h.length - s.progress);
     if (take > 0) {
-      this.#writer.write(chunk.subarray(at, at + take), s.progress);
+      const piece = chunk.subarray(at, at + take);
+      this.#writer.write(piece, s.progress);
+      this.#window.update(piece);
       s.progress += take;
     }
     if (s.progress < h.length) {
@@ -352,6 +371,8 @@ export class Updater {
     s.phase = "downloading";
     s.header = h;
     s.targetSlot = firmware ? 1 - this.#o.boot.runningSlot() : 0;
+    s.windowStart = 0;
+    this.#window = new Sha256();
     s.progress = 0;
     this.#writer = undefined;
     this.#save();
@@ -365,14 +386,18 @@ export class Updater {
 
   /** SHA-256 over the region as written, read back in the reused buffer. */
   #verify(region: UpdateRegion, h: ImageHeader): boolean {
+    return bytesEqual(this.#hashRegion(region, 0, h.length), h.digest);
+  }
+
+  #hashRegion(region: UpdateRegion, from: number, to: number): Uint8Array {
     const hash = new Sha256();
-    for (let at = 0; at < h.length; at += READ_CHUNK) {
-      const piece = Math.min(READ_CHUNK, h.length - at);
+    for (let at = from; at < to; at += READ_CHUNK) {
+      const piece = Math.min(READ_CHUNK, to - at);
       const view = piece === READ_CHUNK ? this.#buffer : this.#buffer.subarray(0, piece);
       this.#o.flash.read(region, at, view);
       hash.update(view);
     }
-    return bytesEqual(hash.digest(), h.digest);
+    return hash.digest();
   }
 
   /** Copies the staged mod over the running one (restartable: staging stays as it was), then restarts. */
@@ -490,9 +515,14 @@ export class Updater {
 
   // phase u8 | header 148 (zero when none) | u32 progress | u32 firmwareVersion | u32 firmwareCounter |
   // u32 modVersion | u32 modCounter | u32 modLength | modDigest 32 | u8 pendingBoots | u8 rejectedKind |
-  // u32 rejectedVersion | u8 rejectedCount | u8 restoreMod | u8 targetSlot
+  // u32 rejectedVersion | u8 rejectedCount | u8 restoreMod | u8 targetSlot | u32 windowStart | windowDigest 32
   #save(): void {
     const s = this.#state;
+    if (s.phase === "downloading" && s.progress > this.#savedAt) {
+      s.windowStart = this.#savedAt;
+      s.windowDigest = this.#window.digest();
+      this.#window = new Sha256();
+    }
     const b = new Uint8Array(STATE_SIZE);
     b[0] = PHASES.indexOf(s.phase);
     if (s.header) b.set(s.header.bytes, 1);
@@ -509,7 +539,9 @@ export class Updater {
     at += 4;
     b[at++] = Math.min(s.rejectedCount, 255);
     b[at++] = s.restoreMod ? 1 : 0;
-    b[at] = s.targetSlot;
+    b[at++] = s.targetSlot;
+    writeU32(b, at, s.windowStart);
+    b.set(s.windowDigest, at + 4);
     this.#record.save(b);
     this.#savedAt = s.progress;
   }
@@ -544,6 +576,8 @@ export class Updater {
       rejectedCount: b[tail + 6],
       restoreMod: b[tail + 7] === 1,
       targetSlot: b[tail + 8],
+      windowStart: readU32(b, tail + 9),
+      windowDigest: b.slice(tail + 13, tail + 45),
     };
   }
 }

@@ -233,6 +233,22 @@ test("a resumable download continues from the saved offset after a power cut", (
   assert.equal(device.running("firmware"), 2);
 });
 
+test("on resume the bytes written last before the saved offset are read back: a slot that lost them restarts the download at 0", () => {
+  const device = new Device();
+  const file = image("firmware", 2);
+  device.rail.cutAt = device.rail.operations + 8;
+  assert.throws(() => device.download(file), /power cut/);
+  device.rail.cutAt = 0;
+  device.boot();
+  const saved = device.updater.downloadFrom() - IMAGE_HEADER_SIZE;
+  assert.ok(saved > 0);
+  device.boot();
+  device.flash.slots[1 - device.flash.running][saved - 1] ^= 0x01; // a bit the flash did not keep
+  assert.equal(device.updater.downloadFrom(), 0);
+  assert.ok(device.log.entries.some((e) => /does not hold the bytes .* saved before the restart/.test(e.message)));
+  assert.equal(device.download(file).status, "restarting");
+});
+
 /** Runs the update once without cuts to count its operations, then once per operation cut there. */
 function powerCutSweep(kind: "firmware" | "mod", prepare: (device: Device) => void, target: number, engineStep: number) {
   const file = image(kind, target);
