@@ -105,6 +105,8 @@ test("a foreign capture shows what it holds: SLAC and messages, no pilot; voltag
   assert.ok(v.messages.some((m) => m.type === "CurrentDemandReq"));
   assert.ok(v.samples.length > 5 && v.samples.some((s) => s.current > 0 && s.voltage > 100 && s.soc !== null));
   assert.match(v.notes.join("\n"), /without the simulator's journal/);
+  assert.deepEqual(v.limit.map((l) => l.kw), [150], "the charger's EVSEMaximumPowerLimit as the limit");
+  assert.deepEqual(v.marks.map((m) => m.label), ["SessionSetup", "ChargeParameterDiscovery", "PowerDelivery Start", "PowerDelivery Stop"]);
   assert.equal(v.summary.protocol, "urn:iso:15118:2:2013:MsgDef");
 });
 

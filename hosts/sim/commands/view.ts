@@ -2,6 +2,7 @@
 // timeline, message sequence chart with decoded messages, plots, summary), or its plots as SVG.
 
 import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Command } from "../cli";
 import { readCapture, CaptureFormatError } from "../../../simulation/pcap/read";
 import { renderSessionSvg } from "../plot/session-svg";
@@ -54,7 +55,7 @@ const command: Command = {
     }
     let view;
     try {
-      view = buildSessionView(readCapture(bytes), { done: true, name: file });
+      view = buildSessionView(readCapture(bytes), { done: true, name: path.basename(file) });
     } catch (error) {
       if (error instanceof CaptureFormatError) {
         io.err(`xs15118 view: ${file}: ${error.message}`);

@@ -87,6 +87,8 @@ export class LiveCapture implements Capture {
 const VOLTAGE_KEYS = ["EVSEPresentVoltage"];
 const CURRENT_KEYS = ["EVSEPresentCurrent"];
 const SOC_KEYS = ["EVRESSSOC", "PresentSOC"];
+/** The charger's power limit as its responses state it (DIN/ISO-2 DC, ISO 15118-20 DC). */
+const LIMIT_KEYS = ["EVSEMaximumPowerLimit", "EVSEMaximumChargePower"];
 
 /** Builds the view of a capture. `done`: no more frames will come. */
 export function buildSessionView(capture: Capture, options: { done: boolean; name?: string }): SessionView {
@@ -159,7 +161,7 @@ export function buildSessionView(capture: Capture, options: { done: boolean; nam
     messages,
     samples,
     // Times as recorded (not rounded): view --plot draws the very SVG of sim --plot.
-    limit: (plot.powerLimit ?? []).map((p) => ({ t: p.t, kw: p.watts / 1000 })),
+    limit: steps !== undefined ? (plot.powerLimit ?? []).map((p) => ({ t: p.t, kw: p.watts / 1000 })) : limitFromMessages(messages),
     marks: marks.map((e) => ({ t: e.t, label: e.label })),
     summary: summary !== undefined ? { ...(summary as unknown as Record<string, unknown>), frames: capture.frames.length } : capSummary,
     notes,
@@ -188,6 +190,19 @@ function samplesFromMessages(messages: readonly ChartMessage[]): Sample[] {
     const voltage = findNumber(m.content, VOLTAGE_KEYS);
     const current = findNumber(m.content, CURRENT_KEYS);
     if (voltage !== undefined && current !== undefined) out.push({ t: m.t, voltage, current, power: round3((voltage * current) / 1000), soc });
+  }
+  return out;
+}
+
+/** Steps of the charger's stated maximum power (kW), one per change. */
+function limitFromMessages(messages: readonly ChartMessage[]): { t: number; kw: number }[] {
+  const out: { t: number; kw: number }[] = [];
+  for (const m of messages) {
+    if (m.layer !== "v2gtp" || m.dir !== "EVSE→EV") continue;
+    const watts = findNumber(m.content, LIMIT_KEYS);
+    if (watts === undefined) continue;
+    const kw = round3(watts / 1000);
+    if (out.length === 0 || out[out.length - 1].kw !== kw) out.push({ t: m.t, kw });
   }
   return out;
 }
