@@ -6,6 +6,7 @@ import { ManualClock } from "../../modules/common/index";
 import type { Logger } from "../../modules/common/index";
 import type { OperatorAnswer } from "../../modules/statemachine/index";
 import { OcppBridge, splitOcppUrl } from "../../hosts/sim/ocpp/bridge";
+import type { OcppBridgeOptions } from "../../hosts/sim/ocpp/bridge";
 import { ChargingProfiles } from "../../hosts/sim/ocpp/profiles";
 import { TestCsms } from "../../hosts/sim/ocpp/test-csms";
 import { pair } from "../statemachine/evcc/with-secc";
@@ -26,7 +27,7 @@ function problems(): Logger & { lines: string[] } {
   return { lines, log: (level, source, message) => void (level === "warn" || level === "error" ? lines.push(`${source}: ${message}`) : undefined) };
 }
 
-async function station(options: { identity?: string; csms?: TestCsms; protocols?: ("ocpp2.0.1" | "ocpp2.1")[] } = {}) {
+async function station(options: { identity?: string; csms?: TestCsms; protocols?: ("ocpp2.0.1" | "ocpp2.1")[]; bridge?: Partial<OcppBridgeOptions> } = {}) {
   const csms = options.csms ?? new TestCsms();
   const base = await csms.listen();
   const identity = options.identity ?? "CS001";
@@ -48,10 +49,11 @@ async function station(options: { identity?: string; csms?: TestCsms; protocols?
     wattsPerAmp: () => p?.dc?.presentVoltage ?? 400,
     meterInterval: 10_000 as never,
     protocols: options.protocols,
+    ...options.bridge,
   });
   await bridge.connect();
   const attach = (q: Pair): Pair => (p = q);
-  return { csms, bridge, clock, log, identity, attach };
+  return { csms, bridge, clock, log, identity, attach, base };
 }
 
 describe("OCPP 2.0.1 bridge ⇄ test CSMS (loopback, strict schemas)", () => {
@@ -191,6 +193,71 @@ describe("OCPP 2.0.1 bridge ⇄ test CSMS (loopback, strict schemas)", () => {
     } finally {
       await s.bridge.close();
       await s.csms.close();
+    }
+  });
+});
+
+describe("OCPP 2.0.1 bridge: heartbeat, losing the CSMS, offline TransactionEvents", () => {
+  test("Heartbeat at the BootNotificationResponse interval; the CSMS stops mid-session: back-off 1, 2, 4, 8 s, events queued with offline and seqNo, replayed in order on its return", async () => {
+    const s = await station({
+      csms: new TestCsms({ heartbeatInterval: 30 }),
+      bridge: { retryBackOff: { waitMinimum: 1000 as never, randomRange: 0 as never }, offlineQueueLimit: 4 },
+    });
+    let second: TestCsms | undefined;
+    try {
+      // G02: three Heartbeats in 95 s at 30 s.
+      await until(s.clock, () => false, 95_000, 1_000);
+      await s.bridge.settled();
+      assert.equal(s.csms.received("Heartbeat").length, 3);
+
+      const p = s.attach(pair({ protocol: "iso2", mode: "DC_extended", clock: s.clock, backend: s.bridge, vehicle: { targetSoc: 95 } }));
+      p.evcc.start();
+      await until(s.clock, () => p.evcc.step === "CurrentDemand");
+      await until(s.clock, () => false, 15_000);
+      await s.bridge.settled();
+      const before = s.csms.received("TransactionEvent") as { seqNo: number; offline?: boolean }[];
+      assert.ok(before.length >= 3 && before.every((e) => e.offline === undefined));
+
+      // The CSMS goes away; the station keeps charging and tries again at 1, 2, 4, 8 s (no random part here).
+      const attempts: number[] = [];
+      s.bridge.client.on("connecting", () => attempts.push(s.clock.now()));
+      const lostAt = s.clock.now();
+      await s.csms.close();
+      await until(s.clock, () => attempts.length >= 4, 30_000, 10);
+      assert.equal(s.bridge.online, false);
+      const gaps = attempts.map((t, i) => t - (i === 0 ? lostAt : attempts[i - 1]));
+      [1000, 2000, 4000, 8000].forEach((expected, i) => assert.ok(gaps[i] >= expected && gaps[i] < expected + 1000, `attempt ${i + 1} after ${gaps[i]} ms, expected ${expected}`));
+      // 60 s offline at a 10 s meter interval: more updates than the queue holds (4).
+      await until(s.clock, () => false, 60_000);
+      assert.equal(s.bridge.queuedTransactionEvents, 4);
+      assert.ok(s.bridge.droppedTransactionEvents >= 2, `dropped ${s.bridge.droppedTransactionEvents}`);
+
+      // The CSMS is back on the same port: the station re-connects (no new BootNotification), replays, goes on.
+      second = new TestCsms({ heartbeatInterval: 30 });
+      await second.listen(Number(new URL(s.base).port));
+      await until(s.clock, () => s.bridge.online, 120_000);
+      assert.equal(s.bridge.reconnects, 1);
+      await until(s.clock, () => p.evcc.ended);
+      await s.bridge.settled();
+      assert.equal(second.received("BootNotification").length, 0);
+      const replayed = second.received("TransactionEvent") as { seqNo: number; offline?: boolean; eventType: string; triggerReason: string; transactionInfo: { transactionId: string } }[];
+      const offline = replayed.filter((e) => e.offline === true);
+      assert.equal(offline.length, 4, "the queue, in order, flagged offline");
+      assert.ok(offline.every((e) => e.triggerReason === "MeterValuePeriodic"));
+      const seq = [...before, ...replayed].map((e) => e.seqNo);
+      for (let i = 1; i < seq.length; i++) assert.ok(seq[i] > seq[i - 1], `seqNo rising: ${seq.join(",")}`);
+      assert.equal(seq[seq.length - 1] + 1 - seq.length, s.bridge.droppedTransactionEvents, "the gaps are the dropped updates");
+      assert.equal(replayed[replayed.length - 1].eventType, "Ended");
+      assert.equal(new Set(replayed.map((e) => e.transactionInfo.transactionId)).size, 1);
+      assert.deepEqual((second.received("StatusNotification") as { connectorStatus: string }[]).map((x) => x.connectorStatus), ["Available"]);
+      assert.deepEqual([...s.csms.validationFailures, ...second.validationFailures], []);
+      await until(s.clock, () => false, 31_000, 1_000);
+      await s.bridge.settled();
+      assert.ok(second.received("Heartbeat").length >= 1, "heartbeats resume");
+    } finally {
+      await s.bridge.close();
+      await s.csms.close();
+      await second?.close();
     }
   });
 });

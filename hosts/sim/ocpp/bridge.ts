@@ -50,6 +50,18 @@ export interface OcppBridgeOptions {
   protocols?: readonly ("ocpp2.0.1" | "ocpp2.1")[];
   /** Every OCPP message in and out, e.g. for a trace. */
   onMessage?(direction: "tx" | "rx", method: string, params: unknown): void;
+  /**
+   * Re-connecting after the CSMS went away, as OCPP 2.0.1 OCPPCommCtrlr describes it: the first
+   * attempt after RetryBackOffWaitMinimum plus a random part up to RetryBackOffRandomRange, the
+   * wait doubling RetryBackOffRepeatTimes times, then staying there. Defaults 1 s, 5 (→ 32 s), 1 s.
+   */
+  retryBackOff?: { waitMinimum?: Millis; repeatTimes?: number; randomRange?: Millis; random?: () => number };
+  /**
+   * TransactionEvents kept while offline (default 1000). When full, the oldest periodic meter
+   * update goes first (OCPP 2.0.1 E.* lets the station drop intermediate meter values, never the
+   * Started/Ended events); the seqNo gap tells the CSMS.
+   */
+  offlineQueueLimit?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -88,6 +100,24 @@ export class OcppBridge implements OperatorBackend {
   allowedEnergyTransfer: string[] | undefined;
   /** Calls in flight, so that a test or the CLI can wait for the charger's reports. */
   readonly #pending = new Set<Promise<unknown>>();
+  /** Connected and booted (BootNotification Accepted): calls go out; else TransactionEvents queue. */
+  #online = false;
+  #booted = false;
+  #closing = false;
+  #heartbeatInterval: Millis = 0 as Millis;
+  #heartbeatTimer: TimerHandle | undefined;
+  #reconnectTimer: TimerHandle | undefined;
+  #reconnectAttempt = 0;
+  /** TransactionEvents not yet answered by the CSMS, oldest first (OCPP 2.0.1 E.*: in order, none lost). */
+  readonly #txQueue: Json[] = [];
+  #txSending = false;
+  /** Connector status now and as the CSMS last heard it (sent again after a reconnect if it changed). */
+  #connectorStatus: "Available" | "Occupied" = "Available";
+  #reportedStatus: string | undefined;
+  /** TransactionEvents dropped because the offline queue was full. */
+  droppedTransactionEvents = 0;
+  /** Times the connection came back after a loss. */
+  reconnects = 0;
 
   constructor(options: OcppBridgeOptions) {
     this.#o = options;
@@ -97,6 +127,7 @@ export class OcppBridge implements OperatorBackend {
     this.ctrlr = new Iso15118Ctrlr({ seccId: options.seccId });
     const { endpoint, identity } = splitOcppUrl(options.url);
     this.client = new RPCClient({ endpoint, identity, protocols: [...(options.protocols ?? ["ocpp2.0.1"])], strictMode: true, reconnect: false , strictModeValidators: [ocpp21Validator()] } as never);
+    this.client.on("close", () => this.#lost());
     this.client.on("strictValidationFailure", (e: { error?: Error; messageId?: string; method?: string }) =>
       this.#log.log("error", "ocpp", `schema validation failed: ${e.method ?? "?"}: ${e.error?.message ?? ""}`),
     );
@@ -112,15 +143,100 @@ export class OcppBridge implements OperatorBackend {
     });
   }
 
-  /** Connects and boots: BootNotification, then StatusNotification Available. */
+  /**
+   * Connects and boots: BootNotification, then StatusNotification Available. Throws when the
+   * CSMS cannot be reached; once booted, a lost connection is re-established by itself.
+   */
   async connect(): Promise<void> {
     await this.client.connect();
+    await this.#boot();
+  }
+
+  /** Whether the CSMS is reachable and has accepted the boot. */
+  get online(): boolean {
+    return this.#online;
+  }
+
+  /** TransactionEvents waiting for the CSMS (queued offline or in flight). */
+  get queuedTransactionEvents(): number {
+    return this.#txQueue.length;
+  }
+
+  /**
+   * BootNotification; Accepted → online (status, queued TransactionEvents, Heartbeat every
+   * `interval` s). Pending / Rejected: OCPP 2.0.1 B02/B03 — nothing else is sent, the boot is
+   * repeated after `interval`.
+   */
+  async #boot(): Promise<void> {
     const boot = (await this.#call("BootNotification", {
       reason: "PowerUp",
       chargingStation: { vendorName: this.#o.vendorName ?? "xs15118", model: this.#o.model ?? "xs15118-sim" },
     })) as { status: string; interval: number };
     this.#log.log("info", "ocpp", `BootNotification ${boot.status} (heartbeat ${boot.interval} s)`);
-    await this.#status("Available");
+    const interval = (Math.max(1, boot.interval) * 1000) as Millis;
+    if (boot.status !== "Accepted") {
+      this.#reconnectTimer = this.#o.clock.set(() => {
+        this.#reconnectTimer = undefined;
+        this.#boot().catch((e: Error) => this.#log.log("warn", "ocpp", `BootNotification failed: ${e.message}`));
+      }, interval);
+      return;
+    }
+    this.#booted = true;
+    this.#heartbeatInterval = interval;
+    await this.#cameOnline();
+  }
+
+  async #cameOnline(): Promise<void> {
+    this.#online = true;
+    this.#reconnectAttempt = 0;
+    this.#armHeartbeat();
+    if (this.#reportedStatus !== this.#connectorStatus) await this.#status(this.#connectorStatus);
+    this.#pumpTransactions();
+  }
+
+  /** OCPP 2.0.1 G02: Heartbeat every HeartbeatInterval (the BootNotificationResponse's interval). */
+  #armHeartbeat(): void {
+    this.#o.clock.clear(this.#heartbeatTimer);
+    this.#heartbeatTimer = this.#o.clock.set(() => {
+      this.#heartbeatTimer = undefined;
+      if (!this.#online) return;
+      this.#call("Heartbeat", {}).then(undefined, (e: Error) => this.#log.log("warn", "ocpp", `Heartbeat failed: ${e.message}`));
+      this.#armHeartbeat();
+    }, this.#heartbeatInterval);
+  }
+
+  /** The socket closed: unless we closed it, try again with back-off (TransactionEvents queue meanwhile). */
+  #lost(): void {
+    const wasOnline = this.#online;
+    this.#online = false;
+    this.#o.clock.clear(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
+    if (this.#closing || !this.#booted || this.#reconnectTimer !== undefined) return;
+    if (wasOnline) this.#log.log("warn", "ocpp", "connection to the CSMS lost; re-connecting, TransactionEvents queue meanwhile");
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const b = this.#o.retryBackOff ?? {};
+    const doublings = Math.min(this.#reconnectAttempt++, b.repeatTimes ?? 5);
+    const random = (b.randomRange ?? 1000) * (b.random ?? Math.random)();
+    const delay = ((b.waitMinimum ?? 1000) * 2 ** doublings + random) as Millis;
+    this.#reconnectTimer = this.#o.clock.set(() => {
+      this.#reconnectTimer = undefined;
+      if (this.#closing) return;
+      const attempt = this.client.connect().then(
+        () => {
+          this.reconnects++;
+          this.#log.log("info", "ocpp", `re-connected to the CSMS (${this.#txQueue.length} TransactionEvents to replay)`);
+          return this.#cameOnline();
+        },
+        (e: Error) => {
+          this.#log.log("info", "ocpp", `re-connect failed (${e.message}); next try with back-off`);
+          if (!this.#closing && this.#reconnectTimer === undefined) this.#scheduleReconnect();
+        },
+      );
+      this.#track(attempt);
+    }, delay);
   }
 
   /** The composite limit last given to the SECC (PMax steps from when it was given), if any. */
@@ -134,9 +250,13 @@ export class OcppBridge implements OperatorBackend {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     this.#o.clock.clear(this.#meterTimer);
-    await this.settled();
-    await this.client.close({ awaitPending: true });
+    this.#o.clock.clear(this.#heartbeatTimer);
+    this.#o.clock.clear(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    if (this.#online) await this.settled();
+    await this.client.close({ awaitPending: this.#online });
   }
 
   // ---- OperatorBackend ------------------------------------------------------------------
@@ -321,7 +441,53 @@ export class OcppBridge implements OperatorBackend {
     if (eventType === "Started") params.evse = { id: this.#evseId, connectorId: this.#o.connectorId ?? 1 };
     const token = extra.idToken ?? (eventType === "Started" ? this.#idToken : undefined);
     if (token !== undefined) params.idToken = token;
-    this.#fire("TransactionEvent", params);
+    // OCPP 2.0.1 E04/E12: an event that happened while the CSMS was unreachable says so.
+    if (!this.#online) params.offline = true;
+    this.#enqueue(params);
+  }
+
+  #enqueue(params: Json): void {
+    const limit = Math.max(2, this.#o.offlineQueueLimit ?? 1000);
+    if (this.#txQueue.length >= limit) {
+      // Never the head while it is in flight; periodic meter values first, then other updates.
+      const from = this.#txSending ? 1 : 0;
+      let victim = -1;
+      for (let i = from; i < this.#txQueue.length && victim < 0; i++) if (this.#txQueue[i].triggerReason === "MeterValuePeriodic") victim = i;
+      for (let i = from; i < this.#txQueue.length && victim < 0; i++) if (this.#txQueue[i].eventType === "Updated") victim = i;
+      if (victim < 0) victim = from;
+      this.#txQueue.splice(victim, 1);
+      if (this.droppedTransactionEvents++ === 0) this.#log.log("warn", "ocpp", `offline queue full (${limit}): dropping the oldest meter updates`);
+    }
+    this.#txQueue.push(params);
+    this.#pumpTransactions();
+  }
+
+  /**
+   * Sends the queued TransactionEvents one at a time, in order; an event leaves the queue only
+   * when the CSMS answered it. A call lost with the connection stays at the head and goes again
+   * after the reconnect (the CSMS recognises a repeat by transactionId and seqNo).
+   */
+  #pumpTransactions(): void {
+    if (this.#txSending || !this.#online || this.#txQueue.length === 0) return;
+    this.#txSending = true;
+    const params = this.#txQueue[0];
+    const sent = this.#call("TransactionEvent", params).then(
+      () => {
+        if (this.#txQueue[0] === params) this.#txQueue.shift();
+        this.#txSending = false;
+        this.#pumpTransactions();
+      },
+      (err: Error) => {
+        this.#txSending = false;
+        if (this.#online) {
+          // Answered with a CALLERROR (not a lost link): repeating it would not help.
+          this.#log.log("warn", "ocpp", `TransactionEvent failed: ${err.message}`);
+          if (this.#txQueue[0] === params) this.#txQueue.shift();
+          this.#pumpTransactions();
+        }
+      },
+    );
+    this.#track(sent);
   }
 
   /** Energy register, and the present voltage, current and power (import positive, export when discharging). */
@@ -341,6 +507,10 @@ export class OcppBridge implements OperatorBackend {
   }
 
   #status(connectorStatus: "Available" | "Occupied"): Promise<unknown> {
+    this.#connectorStatus = connectorStatus;
+    // Offline: sent after the reconnect if it still differs from what the CSMS last heard.
+    if (!this.#online) return Promise.resolve();
+    this.#reportedStatus = connectorStatus;
     return this.#call("StatusNotification", {
       timestamp: new Date(this.#now()).toISOString(),
       connectorStatus,
@@ -364,10 +534,14 @@ export class OcppBridge implements OperatorBackend {
       this.#o.onMessage?.("rx", `${method}Response`, res);
       return res;
     });
+    this.#track(p);
+    return p;
+  }
+
+  #track(p: Promise<unknown>): void {
     this.#pending.add(p);
     const forget = (): void => void this.#pending.delete(p);
     p.then(forget, forget);
-    return p;
   }
 
   /** A call whose answer goes to callbacks: the session never waits on the operator. */

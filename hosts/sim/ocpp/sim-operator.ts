@@ -54,17 +54,29 @@ export async function simulateWithCsms(
   });
   const base = await csms.listen(0, "127.0.0.1");
   const epoch = options.epochMs ?? Date.now();
-  // The bridge is built before the simulation that owns the clock: its timers go there once it runs.
+  // The bridge is built before the simulation that owns the clock: timers it sets before (the
+  // Heartbeat after BootNotification) wait here and go to the simulation's clock once it runs.
+  const early: { callback: () => void; delay: Millis; cancelled: boolean }[] = [];
   const clock: Clock = {
     now: () => (sim?.time ?? 0) as Millis,
-    set: (callback: () => void, delay: Millis): TimerHandle => sim!.clock.set(callback, delay),
-    clear: (handle: TimerHandle | undefined) => sim?.clock.clear(handle),
+    set: (callback: () => void, delay: Millis): TimerHandle => {
+      if (sim !== undefined) return sim.clock.set(callback, delay);
+      const timer = { callback, delay, cancelled: false };
+      early.push(timer);
+      return timer as unknown as TimerHandle;
+    },
+    clear: (handle: TimerHandle | undefined) => {
+      const timer = early.find((t) => (t as unknown) === handle);
+      if (timer !== undefined) timer.cancelled = true;
+      else sim?.clock.clear(handle);
+    },
   };
   // The charger exists from plug-in on; the bridge reads it only during a transaction.
   const bridge = ocppBridge(`${base}/${STATION_ID}`, clock, logger, () => sim!.charger!, { unixMs: () => epoch + (sim?.time ?? 0) });
   try {
     await bridge.connect();
     sim = startSimulation({ ...options, backend: bridge });
+    for (const t of early) sim.clock.set(() => void (t.cancelled ? undefined : t.callback()), t.delay);
     while (!sim.done) {
       sim.advance(STEP);
       await turn();

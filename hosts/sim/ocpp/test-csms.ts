@@ -20,6 +20,8 @@ export interface TestCsmsOptions {
   evCertificate?: (params: { action: string; exiRequest: string; iso15118SchemaVersion: string }) => string | undefined;
   /** A charging profile to send at each TransactionEvent Started (e.g. a TxProfile). */
   profileAtStart?: (transactionId: string) => object | undefined;
+  /** BootNotificationResponse interval: the station's Heartbeat period in s (default 300). */
+  heartbeatInterval?: number;
   /** Subprotocols served, preferred first (default ["ocpp2.0.1"]). */
   protocols?: readonly ("ocpp2.0.1" | "ocpp2.1")[];
 }
@@ -94,7 +96,7 @@ export class TestCsms {
         return res;
       });
     const accept = this.#o.accept ?? (() => true);
-    on("BootNotification", () => ({ currentTime: new Date().toISOString(), interval: 300, status: "Accepted" }));
+    on("BootNotification", () => ({ currentTime: new Date().toISOString(), interval: this.#o.heartbeatInterval ?? 300, status: "Accepted" }));
     on("Heartbeat", () => ({ currentTime: new Date().toISOString() }));
     on("StatusNotification", () => ({}));
     on("Authorize", (p) => {
