@@ -157,7 +157,7 @@ export class BitWriter {
   }
 
   /**
-   * Writes `k` bits `v` (0 ≤ v < 2^k, v < 2^24; k ≤ 31) into the pending bits, which hold up to 31: most
+   * Writes `k` bits `v` (0 ≤ v < 2^k, v < 2^31; k ≤ 31) into the pending bits, which hold up to 31: most
    * calls only shift them in; whole bytes go out when they would not fit. The generated code
    * of the hot messages (fast.ts) writes its codes and short values this way.
    */
@@ -170,10 +170,12 @@ export class BitWriter {
     }
     this.flush();
     if (k > 24) {
-      // leading zero bits (pending EE codes) beyond what one shift holds: out first
-      this.n += k - 24;
-      this.cur <<= k - 24;
+      // the bits beyond what one shift holds (v < 2^31): out first
+      const high = k - 24;
+      this.cur = (this.cur << high) | (v >>> 24);
+      this.n += high;
       this.flush();
+      v &= 0xffffff;
       k = 24;
     }
     this.cur = (this.cur << k) | v;

@@ -40,20 +40,30 @@ interface Prod { kind: number; q: number; child: number; next: number; code: num
 interface State { s: number; prods: Prod[]; width: number }
 
 /** An event code to write: constants where the state is known here, else from the code table (`k`), after the pending EE codes (`z`, the variable when null). */
-interface Code { code: number | null; width: number | null; z: 0 | 1 | null }
+interface Code {
+  code: number | null;
+  width: number | null;
+  z: 0 | 1 | null;
+  /** The first write of the function: the caller's SE code (`pb`, `pw` bits) goes before it. */
+  head?: boolean;
+}
 
 /** The bits of code `c` shifted by `shift`, with `low` in the bits below; constants folded. */
 function bitsOf(c: Code, shift: number, low: string | null): string {
-  if (c.code === null) return low === null ? `(k >> 5) << ${shift}` : `((k >> 5) << ${shift}) | ${low}`;
-  const high = c.code * 2 ** shift;
-  if (high === 0) return low ?? "0";
-  return low === null ? String(high) : `${high} | ${low}`;
+  let b: string;
+  if (c.code === null) b = low === null ? `(k >> 5) << ${shift}` : `((k >> 5) << ${shift}) | ${low}`;
+  else {
+    const high = c.code * 2 ** shift;
+    b = high === 0 ? low ?? "0" : low === null ? String(high) : `${high} | ${low}`;
+  }
+  if (!c.head) return b;
+  return b === "0" ? `pb << (${widthOf({ ...c, head: false }, shift)})` : `(pb << (${widthOf({ ...c, head: false }, shift)})) | ${b}`;
 }
 
-/** The width of code `c` plus `extra` bits, pending EE codes included; constants folded. */
+/** The width of code `c` plus `extra` bits, pending EE codes (and the caller's code) included; constants folded. */
 function widthOf(c: Code, extra: number): string {
   const n = (c.width ?? 0) + (c.z ?? 0) + extra;
-  return [c.width === null ? "(k & 31)" : "", c.z === null ? "z" : "", n ? String(n) : ""].filter(Boolean).join(" + ") || "0";
+  return [c.head ? "pw" : "", c.width === null ? "(k & 31)" : "", c.z === null ? "z" : "", n ? String(n) : ""].filter(Boolean).join(" + ") || "0";
 }
 
 class FastWriter {
@@ -356,10 +366,19 @@ class FastWriter {
     const possible = new Set<number>([states[0].s]);
     let dynamic = false;
     let z: 0 | 1 | null = 0; // the pending EE codes where known here (else the variable z)
+    // the caller's SE code goes with the first write when the start state offers one property only
+    const startProds = states[0].prods;
+    const firstProp = props.find((x) => x.compiled);
+    let first = !!firstProp && startProds.length === 1 && startProds[0].q === firstProp.q && (startProds[0].kind & 7) <= P_SE && firstProp === props[0];
+    const headUsed = first;
     const codeOf = (match: (p: Prod) => boolean): Code | undefined => {
       const from = [...possible].map((s) => ({ s, p: byState.get(s)!.prods.find(match), width: byState.get(s)!.width })).filter((f) => f.p);
       if (from.length === 0) return undefined;
-      if (possible.size === 1) return { code: from[0].p!.code, width: from[0].width, z };
+      if (possible.size === 1) {
+        const head = first;
+        first = false;
+        return { code: from[0].p!.code, width: from[0].width, z, head };
+      }
       dynamic = true;
       const r = row(match);
       body.push(`  k = C${ti}[${r * span - base ? `${r * span - base} + ` : ""}s]; if (k < 0) bail();`.trimStart());
@@ -377,7 +396,7 @@ class FastWriter {
       else {
         if (body.length > mark) body[body.length - 1] = `  ${body[body.length - 1]}`;
         const dt = kind === P_AT ? child : this.simpleDt(child);
-        if (dt < 0) body.push(`  w.put(${bitsOf(c, 0, null)}, ${widthOf(c, 0)}); z = ${this.encoder(child)}(e, x);`);
+        if (dt < 0) body.push(`  z = ${this.encoder(child)}(e, x, ${bitsOf(c, 0, null)}, ${widthOf(c, 0)});`);
         else body.push(`  ${this.encodeValue(dt, c, kind === P_SE, maxWidth)} z = ${kind === P_SE ? 1 : 0};`);
         body.push(`  s = ${next};`);
         possible.add(next);
@@ -407,10 +426,12 @@ class FastWriter {
     const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
-      `function ${name}(e: FastEncoderHost, v: unknown): number {`,
+      `function ${name}(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {`,
       // with a required property, a value that is no object fails on it (or on its read: null, undefined)
       ...(required ? [] : ['  if (typeof v !== "object" || v === null) bail();']),
       "  const o = v as Obj, w = e.w;",
+      // the caller's SE code: with the first write (at most 7 bits, so that it stays within 31), else now
+      ...(headUsed ? ["  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }"] : ["  w.put(pb, pw);"]),
       `  let ${lets};`,
       ...text.split("\n").map((l) => `  ${l}`),
       // every property was one of these (else the interpreter's error, or `$content` …)
@@ -451,7 +472,7 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   fw.hot = hot.encode;
   for (const root of roots(hot.encode)) {
     const prop = JSON.stringify(root.local);
-    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  e.w.put(${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, `  const z = ${fw.encoder(root.child)}(e, x);`, "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  eKeys(doc, 1);", "  return true;", "}");
+    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  const z = ${fw.encoder(root.child)}(e, x, ${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  eKeys(doc, 1);", "  return true;", "}");
   }
   const codec = [
     "export const fast: FastCodec = Object.freeze({",

@@ -105,8 +105,9 @@ function d76(d: FastDecoderHost): Obj {
 
 const C43: readonly number[] = Object.freeze([34, 1, -1, -1, -1]);
 
-function e43(e: FastEncoderHost, v: unknown): number {
+function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, i = 0, s = 217, k = 0;
   x = o["EVSEIsolationStatus"];
   if (x !== undefined) {
@@ -139,13 +140,14 @@ function e43(e: FastEncoderHost, v: unknown): number {
 
 const C79: readonly number[] = Object.freeze([-1, 34, 1, -1]);
 
-function e79(e: FastEncoderHost, v: unknown): number {
+function e79(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0, s = 320, k = 0;
   x = o["Multiplier"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((x + 3), 5); z = 1;
+    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((pb << (5)) | (x + 3), pw + 5); z = 1;
     s = 321;
   } else bail();
   x = o["Unit"];
@@ -167,31 +169,32 @@ function e79(e: FastEncoderHost, v: unknown): number {
 
 const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1]);
 
-function e39(e: FastEncoderHost, v: unknown): number {
+function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, s = 183, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put(eEnum(e, x, 3, 23), 7); z = 1;
+    w.put((pb << (7)) | eEnum(e, x, 3, 23), pw + 7); z = 1;
     s = 184;
   } else bail();
   x = o["DC_EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); z = e43(e, x);
+    z = e43(e, x, 0, 2);
     s = 185;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e79(e, x);
+    z = e79(e, x, 0, z + 1);
     s = 186;
   } else bail();
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e79(e, x);
+    z = e79(e, x, 0, z + 1);
     s = 187;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
@@ -215,21 +218,21 @@ function e39(e: FastEncoderHost, v: unknown): number {
   x = o["EVSEMaximumVoltageLimit"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e79(e, x);
+    z = e79(e, x, 0, 4);
     s = 191;
   }
   x = o["EVSEMaximumCurrentLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-183 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e79(e, x);
+    z = e79(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 192;
   }
   x = o["EVSEMaximumPowerLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-172 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e79(e, x);
+    z = e79(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 193;
   }
   k = C39[-161 + s]; if (k < 0) bail();
@@ -240,13 +243,14 @@ function e39(e: FastEncoderHost, v: unknown): number {
 
 const C101: readonly number[] = Object.freeze([-1, 34, 1]);
 
-function e101(e: FastEncoderHost, v: unknown): number {
+function e101(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0, s = 391, k = 0;
   x = o["FaultCode"];
   if (x !== undefined) {
     n++;
-    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put(i, 4); z = 1;
+    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put((pb << (4)) | i, pw + 4); z = 1;
     s = 392;
   } else bail();
   x = o["FaultMsg"];
@@ -263,19 +267,20 @@ function e101(e: FastEncoderHost, v: unknown): number {
 
 const C91: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 
-function e91(e: FastEncoderHost, v: unknown): number {
+function e91(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, s = 358, k = 0;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); eBin(e, x, -9007199254740991, 8); z = 1;
+    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8); z = 1;
     s = 359;
   } else bail();
   x = o["Notification"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); z = e101(e, x);
+    z = e101(e, x, 0, 3);
     s = 360;
   }
   k = C91[-358 + s]; if (k < 0) bail();
@@ -284,9 +289,10 @@ function e91(e: FastEncoderHost, v: unknown): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e25(e: FastEncoderHost, v: unknown): number {
+function e25(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0;
   
   eKeys(o, n);
@@ -295,21 +301,22 @@ function e25(e: FastEncoderHost, v: unknown): number {
 
 const C92: readonly number[] = Object.freeze([454, -1, 1126, 1]);
 
-function e92(e: FastEncoderHost, v: unknown): number {
+function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 362, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
-    w.put(0, 6); z = e25(e, x);
+    z = e25(e, x, 0, 6);
     s = 363;
   }
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
     k = C92[-362 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e39(e, x);
+    z = e39(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 363;
   }
   k = C92[-360 + s]; if (k < 0) bail();
@@ -318,18 +325,19 @@ function e92(e: FastEncoderHost, v: unknown): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e76(e: FastEncoderHost, v: unknown): number {
+function e76(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); z = e91(e, x);
+    z = e91(e, x, pb << (1), pw + 1);
   } else bail();
   x = o["Body"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e92(e, x);
+    z = e92(e, x, 0, z + 1);
   } else bail();
   if (Object.keys(o).length !== n) bail();
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -356,16 +364,14 @@ export const fast: FastCodec = Object.freeze({
     let x: unknown;
     x = doc["CurrentDemandRes"];
     if (x !== undefined) {
-      e.w.put(16402, 15); // header, SE(CurrentDemandRes)
-      const z = e39(e, x);
+      const z = e39(e, x, 16402, 15); // header, SE(CurrentDemandRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }
     x = doc["V2G_Message"];
     if (x !== undefined) {
-      e.w.put(16461, 15); // header, SE(V2G_Message)
-      const z = e76(e, x);
+      const z = e76(e, x, 16461, 15); // header, SE(V2G_Message)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;

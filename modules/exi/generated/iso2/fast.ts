@@ -111,13 +111,14 @@ function d75(d: FastDecoderHost): Obj {
   return o;
 }
 
-function e78(e: FastEncoderHost, v: unknown): number {
+function e78(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0;
   x = o["Multiplier"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((x + 3), 5); z = 1;
+    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((pb << (5)) | (x + 3), pw + 5); z = 1;
   } else bail();
   x = o["Unit"];
   if (x !== undefined) {
@@ -135,13 +136,14 @@ function e78(e: FastEncoderHost, v: unknown): number {
 
 const C84: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, 99, 67, 34, 2, -1, -1, 131, 99, 66, 34, 1]);
 
-function e84(e: FastEncoderHost, v: unknown): number {
+function e84(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0, s = 343, k = 0;
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); eStr(e, x, -9007199254740991, 32); z = 1;
+    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32); z = 1;
     s = 344;
   } else bail();
   x = o["MeterReading"];
@@ -177,13 +179,14 @@ function e84(e: FastEncoderHost, v: unknown): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e24(e: FastEncoderHost, v: unknown): number {
+function e24(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { w.put(pb << (2), pw + 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
@@ -201,13 +204,14 @@ function e24(e: FastEncoderHost, v: unknown): number {
 
 const C37: readonly number[] = Object.freeze([-1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1]);
 
-function e37(e: FastEncoderHost, v: unknown): number {
+function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, s = 161, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put(eEnum(e, x, 3, 26), 7); z = 1;
+    w.put((pb << (7)) | eEnum(e, x, 3, 26), pw + 7); z = 1;
     s = 162;
   } else bail();
   x = o["EVSEID"];
@@ -225,14 +229,14 @@ function e37(e: FastEncoderHost, v: unknown): number {
   x = o["EVSEMaxCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e78(e, x);
+    z = e78(e, x, 0, 4);
     s = 165;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C37[-161 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e84(e, x);
+    z = e84(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 166;
   }
   x = o["ReceiptRequired"];
@@ -246,7 +250,7 @@ function e37(e: FastEncoderHost, v: unknown): number {
   if (x !== undefined) {
     n++;
     k = C37[-145 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e24(e, x);
+    z = e24(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 168;
   } else bail();
   if (Object.keys(o).length !== n) bail();
@@ -255,13 +259,14 @@ function e37(e: FastEncoderHost, v: unknown): number {
 
 const C43: readonly number[] = Object.freeze([-1, -1, 34, 1, -1]);
 
-function e43(e: FastEncoderHost, v: unknown): number {
+function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0, s = 219, k = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { w.put(pb << (2), pw + 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
     s = 220;
   } else bail();
   x = o["EVSENotification"];
@@ -289,31 +294,32 @@ function e43(e: FastEncoderHost, v: unknown): number {
 
 const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 66, 34, 1]);
 
-function e39(e: FastEncoderHost, v: unknown): number {
+function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, s = 180, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put(eEnum(e, x, 3, 26), 7); z = 1;
+    w.put((pb << (7)) | eEnum(e, x, 3, 26), pw + 7); z = 1;
     s = 181;
   } else bail();
   x = o["DC_EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); z = e43(e, x);
+    z = e43(e, x, 0, 2);
     s = 182;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e78(e, x);
+    z = e78(e, x, 0, z + 1);
     s = 183;
   } else bail();
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e78(e, x);
+    z = e78(e, x, 0, z + 1);
     s = 184;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];
@@ -337,21 +343,21 @@ function e39(e: FastEncoderHost, v: unknown): number {
   x = o["EVSEMaximumVoltageLimit"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e78(e, x);
+    z = e78(e, x, 0, 4);
     s = 188;
   }
   x = o["EVSEMaximumCurrentLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-180 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e78(e, x);
+    z = e78(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 189;
   }
   x = o["EVSEMaximumPowerLimit"];
   if (x !== undefined) {
     n++;
     k = C39[-165 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e78(e, x);
+    z = e78(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 190;
   }
   x = o["EVSEID"];
@@ -370,7 +376,7 @@ function e39(e: FastEncoderHost, v: unknown): number {
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); z = e84(e, x);
+    z = e84(e, x, 0, 3);
     s = 193;
   }
   x = o["ReceiptRequired"];
@@ -388,13 +394,14 @@ function e39(e: FastEncoderHost, v: unknown): number {
 
 const C104: readonly number[] = Object.freeze([-1, 34, 1]);
 
-function e104(e: FastEncoderHost, v: unknown): number {
+function e104(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0, s = 422, k = 0;
   x = o["FaultCode"];
   if (x !== undefined) {
     n++;
-    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put(i, 4); z = 1;
+    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put((pb << (4)) | i, pw + 4); z = 1;
     s = 423;
   } else bail();
   x = o["FaultMsg"];
@@ -411,19 +418,20 @@ function e104(e: FastEncoderHost, v: unknown): number {
 
 const C93: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 
-function e93(e: FastEncoderHost, v: unknown): number {
+function e93(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, s = 379, k = 0;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); eBin(e, x, -9007199254740991, 8); z = 1;
+    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8); z = 1;
     s = 380;
   } else bail();
   x = o["Notification"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); z = e104(e, x);
+    z = e104(e, x, 0, 3);
     s = 381;
   }
   k = C93[-379 + s]; if (k < 0) bail();
@@ -432,9 +440,10 @@ function e93(e: FastEncoderHost, v: unknown): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e27(e: FastEncoderHost, v: unknown): number {
+function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0;
   
   eKeys(o, n);
@@ -443,28 +452,29 @@ function e27(e: FastEncoderHost, v: unknown): number {
 
 const C94: readonly number[] = Object.freeze([390, -1, 454, -1, 1126, 1]);
 
-function e94(e: FastEncoderHost, v: unknown): number {
+function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 383, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
-    w.put(2, 6); z = e27(e, x);
+    z = e27(e, x, 2, 6);
     s = 384;
   }
   x = o["ChargingStatusRes"];
   if (x !== undefined) {
     n++;
     k = C94[-383 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e37(e, x);
+    z = e37(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 384;
   }
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
     k = C94[-381 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e39(e, x);
+    z = e39(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 384;
   }
   k = C94[-379 + s]; if (k < 0) bail();
@@ -473,18 +483,19 @@ function e94(e: FastEncoderHost, v: unknown): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e75(e: FastEncoderHost, v: unknown): number {
+function e75(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); z = e93(e, x);
+    z = e93(e, x, pb << (1), pw + 1);
   } else bail();
   x = o["Body"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e94(e, x);
+    z = e94(e, x, 0, z + 1);
   } else bail();
   if (Object.keys(o).length !== n) bail();
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -516,24 +527,21 @@ export const fast: FastCodec = Object.freeze({
     let x: unknown;
     x = doc["ChargingStatusRes"];
     if (x !== undefined) {
-      e.w.put(16400, 15); // header, SE(ChargingStatusRes)
-      const z = e37(e, x);
+      const z = e37(e, x, 16400, 15); // header, SE(ChargingStatusRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }
     x = doc["CurrentDemandRes"];
     if (x !== undefined) {
-      e.w.put(16402, 15); // header, SE(CurrentDemandRes)
-      const z = e39(e, x);
+      const z = e39(e, x, 16402, 15); // header, SE(CurrentDemandRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;
     }
     x = doc["V2G_Message"];
     if (x !== undefined) {
-      e.w.put(16460, 15); // header, SE(V2G_Message)
-      const z = e75(e, x);
+      const z = e75(e, x, 16460, 15); // header, SE(V2G_Message)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;

@@ -135,13 +135,14 @@ function d34(d: FastDecoderHost): Obj {
   return o;
 }
 
-function e27(e: FastEncoderHost, v: unknown): number {
+function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { w.put(pb << (2), pw + 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
@@ -154,8 +155,9 @@ function e27(e: FastEncoderHost, v: unknown): number {
 
 const C41: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e41(e: FastEncoderHost, v: unknown): number {
+function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 243, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
@@ -188,62 +190,62 @@ function e41(e: FastEncoderHost, v: unknown): number {
   if (x !== undefined) {
     n++;
     k = C41[-201 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 248;
   } else bail();
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 4); z = e30(e, x);
+    z = e30(e, x, 0, z + 4);
     s = 249;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-187 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 250;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-173 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 251;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-159 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 252;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-145 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 253;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-131 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 254;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-117 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 255;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-103 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 256;
   }
   k = C41[-89 + s]; if (k < 0) bail();
@@ -254,70 +256,71 @@ function e41(e: FastEncoderHost, v: unknown): number {
 
 const C43: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, 100, 68, 36, 3, -1, -1, -1, -1, -1, -1, 132, 100, 68, 35, 3, -1, -1, -1, -1, -1, 164, 132, 100, 67, 35, 3, -1, -1, -1, -1, 196, 164, 132, 99, 67, 35, 3, -1, -1, -1, 228, 196, 164, 131, 99, 67, 35, 2, -1, -1, 260, 228, 196, 163, 131, 99, 67, 34, 2, -1, 292, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e43(e: FastEncoderHost, v: unknown): number {
+function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 279, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e30(e, x);
+    z = e30(e, x, 0, 4);
     s = 280;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-279 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 281;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-269 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 282;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-259 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 283;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 284;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-239 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 285;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-229 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 286;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-219 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 287;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-209 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 288;
   }
   k = C43[-199 + s]; if (k < 0) bail();
@@ -328,8 +331,9 @@ function e43(e: FastEncoderHost, v: unknown): number {
 
 const C45: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e45(e: FastEncoderHost, v: unknown): number {
+function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 306, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
@@ -362,62 +366,62 @@ function e45(e: FastEncoderHost, v: unknown): number {
   if (x !== undefined) {
     n++;
     k = C45[-264 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 311;
   } else bail();
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 4); z = e30(e, x);
+    z = e30(e, x, 0, z + 4);
     s = 312;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-250 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 313;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-236 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 314;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-222 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 315;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-208 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 316;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-194 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 317;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-180 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 318;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-166 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 319;
   }
   k = C45[-152 + s]; if (k < 0) bail();
@@ -428,70 +432,71 @@ function e45(e: FastEncoderHost, v: unknown): number {
 
 const C47: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, 100, 68, 36, 3, -1, -1, -1, -1, -1, -1, 132, 100, 68, 35, 3, -1, -1, -1, -1, -1, 164, 132, 100, 67, 35, 3, -1, -1, -1, -1, 196, 164, 132, 99, 67, 35, 3, -1, -1, -1, 228, 196, 164, 131, 99, 67, 35, 2, -1, -1, 260, 228, 196, 163, 131, 99, 67, 34, 2, -1, 292, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e47(e: FastEncoderHost, v: unknown): number {
+function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 336, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e30(e, x);
+    z = e30(e, x, 0, 4);
     s = 337;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-336 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 338;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-326 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 339;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-316 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 340;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-306 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 341;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-296 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 342;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-286 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 343;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-276 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 344;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-266 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 345;
   }
   k = C47[-256 + s]; if (k < 0) bail();
@@ -502,13 +507,14 @@ function e47(e: FastEncoderHost, v: unknown): number {
 
 const C35: readonly number[] = Object.freeze([-1, -1, 36, 4, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, 164, 132, 99, 67, 35, -1, -1, -1, 196, 164, 131, 99, 67, -1, -1, -1, 228, 196, 163, 131, 99, -1, -1, -1, 260, 228, 195, 163, 131, -1]);
 
-function e35(e: FastEncoderHost, v: unknown): number {
+function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, s = 171, k = 0;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); z = e28(e, x);
+    z = e28(e, x, pb << (1), pw + 1);
     s = 172;
   } else bail();
   x = o["ResponseCode"];
@@ -520,56 +526,56 @@ function e35(e: FastEncoderHost, v: unknown): number {
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 5); z = e27(e, x);
+    z = e27(e, x, 0, 5);
     s = 174;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C35[-171 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e29(e, x);
+    z = e29(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 175;
   }
   x = o["EVSETargetFrequency"];
   if (x !== undefined) {
     n++;
     k = C35[-163 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 177;
   }
   x = o["BPT_Dynamic_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-155 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e41(e, x);
+    z = e41(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 178;
   }
   x = o["BPT_Scheduled_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-147 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e43(e, x);
+    z = e43(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 178;
   }
   x = o["CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-139 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e23(e, x);
+    z = e23(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 178;
   }
   x = o["Dynamic_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-131 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e45(e, x);
+    z = e45(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 178;
   }
   x = o["Scheduled_AC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C35[-123 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e47(e, x);
+    z = e47(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 178;
   } else if (s === 173 || s === 174 || s === 175 || s === 177) bail();
   if (Object.keys(o).length !== n) bail();
@@ -592,8 +598,7 @@ export const fast: FastCodec = Object.freeze({
     let x: unknown;
     x = doc["AC_ChargeLoopRes"];
     if (x !== undefined) {
-      e.w.put(8195, 14); // header, SE(AC_ChargeLoopRes)
-      const z = e35(e, x);
+      const z = e35(e, x, 8195, 14); // header, SE(AC_ChargeLoopRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;

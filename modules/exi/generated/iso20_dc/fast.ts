@@ -106,13 +106,14 @@ function d42(d: FastDecoderHost): Obj {
   return o;
 }
 
-function e27(e: FastEncoderHost, v: unknown): number {
+function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(x, 10); } else if (x < 16384) { w.put(0, 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 2); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { w.put(pb << (2), pw + 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
@@ -125,8 +126,9 @@ function e27(e: FastEncoderHost, v: unknown): number {
 
 const C35: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1]);
 
-function e35(e: FastEncoderHost, v: unknown): number {
+function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 185, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
@@ -159,49 +161,49 @@ function e35(e: FastEncoderHost, v: unknown): number {
   if (x !== undefined) {
     n++;
     k = C35[-146 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 190;
   } else bail();
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 191;
   } else bail();
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 192;
   } else bail();
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 193;
   } else bail();
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 194;
   } else bail();
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 195;
   } else bail();
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 196;
   } else bail();
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 197;
   } else bail();
   if (Object.keys(o).length !== n) bail();
@@ -210,63 +212,64 @@ function e35(e: FastEncoderHost, v: unknown): number {
 
 const C37: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-function e37(e: FastEncoderHost, v: unknown): number {
+function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 212, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e30(e, x);
+    z = e30(e, x, 0, 4);
     s = 213;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-212 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 214;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-203 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 215;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-194 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 216;
   }
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-185 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 217;
   }
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-176 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 218;
   }
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-167 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 219;
   }
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-158 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 220;
   }
   k = C37[-149 + s]; if (k < 0) bail();
@@ -277,8 +280,9 @@ function e37(e: FastEncoderHost, v: unknown): number {
 
 const C51: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1]);
 
-function e51(e: FastEncoderHost, v: unknown): number {
+function e51(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 294, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
@@ -311,25 +315,25 @@ function e51(e: FastEncoderHost, v: unknown): number {
   if (x !== undefined) {
     n++;
     k = C51[-267 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 299;
   } else bail();
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 300;
   } else bail();
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 301;
   } else bail();
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 302;
   } else bail();
   if (Object.keys(o).length !== n) bail();
@@ -338,35 +342,36 @@ function e51(e: FastEncoderHost, v: unknown): number {
 
 const C53: readonly number[] = Object.freeze([35, 3, -1, -1, -1, 67, 35, 2, -1, -1, 99, 67, 34, 2, -1, 131, 99, 66, 34, 1]);
 
-function e53(e: FastEncoderHost, v: unknown): number {
+function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0, x: any, s = 314, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); z = e30(e, x);
+    z = e30(e, x, 0, 3);
     s = 315;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C53[-314 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 316;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C53[-309 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 317;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C53[-304 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 318;
   }
   k = C53[-299 + s]; if (k < 0) bail();
@@ -377,13 +382,14 @@ function e53(e: FastEncoderHost, v: unknown): number {
 
 const C43: readonly number[] = Object.freeze([-1, -1, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 35, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, -1]);
 
-function e43(e: FastEncoderHost, v: unknown): number {
+function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, s = 249, k = 0;
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    w.put(0, 1); z = e28(e, x);
+    z = e28(e, x, pb << (1), pw + 1);
     s = 250;
   } else bail();
   x = o["ResponseCode"];
@@ -395,27 +401,27 @@ function e43(e: FastEncoderHost, v: unknown): number {
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e27(e, x);
+    z = e27(e, x, 0, 4);
     s = 252;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e29(e, x);
+    z = e29(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 253;
   }
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
     k = C43[-237 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e30(e, x);
+    z = e30(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 255;
   } else bail();
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    w.put(0, z + 1); z = e30(e, x);
+    z = e30(e, x, 0, z + 1);
     s = 256;
   } else bail();
   x = o["EVSEPowerLimitAchieved"];
@@ -439,35 +445,35 @@ function e43(e: FastEncoderHost, v: unknown): number {
   x = o["BPT_Dynamic_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); z = e35(e, x);
+    z = e35(e, x, 0, 4);
     s = 260;
   }
   x = o["BPT_Scheduled_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-225 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e37(e, x);
+    z = e37(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 260;
   }
   x = o["CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-213 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e23(e, x);
+    z = e23(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 260;
   }
   x = o["Dynamic_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-201 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e51(e, x);
+    z = e51(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 260;
   }
   x = o["Scheduled_DC_CLResControlMode"];
   if (x !== undefined) {
     n++;
     k = C43[-189 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 0, (k & 31) + z); z = e53(e, x);
+    z = e53(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 260;
   } else if (s === 259) bail();
   if (Object.keys(o).length !== n) bail();
@@ -490,8 +496,7 @@ export const fast: FastCodec = Object.freeze({
     let x: unknown;
     x = doc["DC_ChargeLoopRes"];
     if (x !== undefined) {
-      e.w.put(8206, 14); // header, SE(DC_ChargeLoopRes)
-      const z = e43(e, x);
+      const z = e43(e, x, 8206, 14); // header, SE(DC_ChargeLoopRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       eKeys(doc, 1);
       return true;

@@ -54,13 +54,14 @@ export function d22(d: FastDecoderHost): Obj {
   return o;
 }
 
-export function e28(e: FastEncoderHost, v: unknown): number {
+export function e28(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); eBin(e, x, 8, 8); z = 1;
+    w.put(pb << (2), pw + 2); eBin(e, x, 8, 8); z = 1;
   } else bail();
   x = o["TimeStamp"];
   if (x !== undefined) {
@@ -74,13 +75,14 @@ export function e28(e: FastEncoderHost, v: unknown): number {
 
 const C29: readonly number[] = Object.freeze([-1, -1, 35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, -1, 99, 67, 35, 3, -1, -1, -1, -1, -1, 131, 99, 67, 35, 2, -1, -1, -1, -1, 163, 131, 99, 67, 34, 2, -1, -1, -1, 195, 163, 131, 99, 66, 34, 1]);
 
-export function e29(e: FastEncoderHost, v: unknown): number {
+export function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0, s = 126, k = 0;
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(0, 2); eStr(e, x, -9007199254740991, 32); z = 1;
+    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32); z = 1;
     s = 127;
   } else bail();
   x = o["ChargedEnergyReadingWh"];
@@ -136,13 +138,14 @@ export function e29(e: FastEncoderHost, v: unknown): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-export function e30(e: FastEncoderHost, v: unknown): number {
+export function e30(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, i = 0;
   x = o["Exponent"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -128 || x > 127) bail(); w.put((x + 128), 10); z = 1;
+    if ((x | 0) !== x || x < -128 || x > 127) bail(); w.put((pb << (10)) | (x + 128), pw + 10); z = 1;
   } else bail();
   x = o["Value"];
   if (x !== undefined) {
@@ -153,9 +156,10 @@ export function e30(e: FastEncoderHost, v: unknown): number {
   return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
-export function e23(e: FastEncoderHost, v: unknown): number {
+export function e23(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
+  w.put(pb, pw);
   let n = 0, z = 0;
   
   eKeys(o, n);
