@@ -14,9 +14,9 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MemoryPkiStorage, PkiStore, pemCertificates } from "../../../modules/pki-store/index";
+import { MemoryPkiStorage, PkiStore } from "../../../modules/pki-store/index";
 import type { ChainPurpose, CryptoHost, TlsCredentials, TlsPrivateKey, TlsProfile, TlsSecureOptions, TlsSessionInfo } from "../../../modules/pki-store/index";
-import { readRawPrivateKey } from "../pki/files";
+import { readTestPki } from "../pki/files";
 import { TEST_PKI_PROFILES, type TestPkiEntity, type TestPkiProfile } from "../pki/test-pki";
 
 export type StationRole = "secc" | "evcc";
@@ -40,24 +40,13 @@ export type StationPki = Map<TestPkiProfile, Map<string, StationPkiEntry>>;
 
 /** Reads DIR/<profile>/ as `xs15118 pki init` wrote it (the profiles present). Throws naming the file on a problem. */
 export function readStationPki(dir: string): StationPki {
-  const pki: StationPki = new Map();
-  for (const profile of TEST_PKI_PROFILES) {
-    const folder = path.join(dir, profile);
-    if (!fs.existsSync(path.join(folder, "pki.json"))) continue;
-    const summary = JSON.parse(fs.readFileSync(path.join(folder, "pki.json"), "utf8")) as { roots: string[]; leaves: Record<string, { chain: string; key: string }> };
-    const entries = new Map<string, StationPkiEntry>();
-    for (const root of summary.roots) entries.set(root, { der: new Uint8Array(fs.readFileSync(path.join(folder, `${root}.der`))) });
-    for (const [name, leaf] of Object.entries(summary.leaves)) {
-      const chain = pemCertificates(fs.readFileSync(path.join(folder, leaf.chain), "utf8"));
-      entries.set(name, { der: chain[0], chain, key: readRawPrivateKey(path.join(folder, leaf.key)) });
-    }
-    pki.set(profile, entries);
-  }
-  if (pki.size === 0) throw new Error(`${dir}: no test PKI in it (make one with: xs15118 pki init ${dir})`);
-  return pki;
+  const profiles = new Map<TestPkiProfile, Map<string, TestPkiEntity>>();
+  for (const profile of TEST_PKI_PROFILES) if (fs.existsSync(path.join(dir, profile, "pki.json"))) profiles.set(profile, readTestPki(dir, profile));
+  if (profiles.size === 0) throw new Error(`${dir}: no test PKI in it (make one with: xs15118 pki init ${dir})`);
+  return stationPkiFromMemory(profiles);
 }
 
-/** A PKI built in memory (createTestPki per profile), for `sim --tls` without --pki. */
+/** The station's view of test PKIs as createTestPki or readTestPki give them (per profile). */
 export function stationPkiFromMemory(profiles: ReadonlyMap<TestPkiProfile, Map<string, TestPkiEntity>>): StationPki {
   const pki: StationPki = new Map();
   for (const [profile, entities] of profiles) {
