@@ -55,6 +55,7 @@ interface Shown {
   timeline: string[];
   plots: number;
   drawn: number[];
+  pilot: string[];
 }
 
 /**
@@ -84,6 +85,7 @@ const SHOWN = `(() => {
     timeline: [...document.querySelectorAll("#timeline tbody tr")].map((r) => r.textContent),
     plots: canvases.length,
     drawn,
+    pilot: [...document.querySelectorAll("#strip g.state")].map((g) => g.dataset.state),
   };
 })()`;
 
@@ -101,6 +103,7 @@ function expectSession(s: Shown): void {
   assert.equal(s.title, "ISO2 DC session: charging-complete");
   assert.ok(s.timeline.some((t) => /pilot\s*vehicle plugged in/.test(t)), s.timeline.slice(0, 5).join("\n"));
   assert.ok(s.timeline.some((t) => /slac\s*EV matched EVSE/.test(t)));
+  assert.deepEqual(s.pilot, ["A", "B2", "C2", "B2", "A"], "the pilot strip: plugged in, charging, done, unplugged");
   assert.equal(s.plots, 4, "voltage, current, power, SoC");
   for (const n of s.drawn) assert.ok(n > 50, `every plot has a line drawn (${s.drawn})`);
 }

@@ -194,6 +194,46 @@ function renderPlots(view) {
   }
 }
 
+// ---------------------------------------------------------------- pilot and SLAC strip
+
+const STATE_COLOURS = { A: "#eceff1", B: "#ffe0b2", C: "#c8e6c9", D: "#b3e5fc", E: "#ffcdd2", F: "#ef9a9a" };
+const TICK_COLOURS = { slac: "#2e7d32", sdp: "#0277bd", secc: "#6a1b9a", evcc: "#ad1457", sim: "#757575" };
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs, text) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const k of Object.keys(attrs)) e.setAttribute(k, attrs[k]);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** The pilot state the charger sees as coloured bands over time; SLAC, SDP and session events as ticks below. */
+function renderStrip(view) {
+  const strip = $("strip");
+  const width = strip.clientWidth || 800;
+  const end = Math.max(1, ...view.timeline.map((e) => e.t), ...view.samples.map((s) => s.t), ...view.messages.map((m) => m.t));
+  const x = (t) => 40 + (t / end) * (width - 50);
+  const parts = [svg("text", { x: 0, y: 18 }, "pilot"), svg("text", { x: 0, y: 48 }, "events")];
+  const states = view.timeline.map((e) => ({ t: e.t, m: e.source === "pilot" ? /charger sees (\w+)/.exec(e.text) : null })).filter((e) => e.m);
+  states.forEach((s, i) => {
+    const to = i + 1 < states.length ? states[i + 1].t : end;
+    const state = s.m[1];
+    const g = svg("g", { class: "state", "data-state": state });
+    g.append(svg("rect", { x: x(s.t), y: 4, width: Math.max(1, x(to) - x(s.t)), height: 20, fill: STATE_COLOURS[state[0]] || "#ddd", stroke: "white" }));
+    if (x(to) - x(s.t) > 18) g.append(svg("text", { x: x(s.t) + 3, y: 18 }, state));
+    g.append(svg("title", {}, `${clock(s.t)} pilot ${state}`));
+    parts.push(g);
+  });
+  if (states.length === 0) parts.push(svg("text", { x: 40, y: 18, fill: "#8d6e63" }, "no pilot in this capture"));
+  for (const e of view.timeline) {
+    if (e.source === "pilot") continue;
+    const tick = svg("line", { class: "tick", x1: x(e.t), x2: x(e.t), y1: 34, y2: 56, stroke: TICK_COLOURS[e.source] || "#999" });
+    tick.append(svg("title", {}, `${clock(e.t)} ${e.source}: ${e.text}`));
+    parts.push(tick);
+  }
+  strip.replaceChildren(...parts);
+}
+
 // ---------------------------------------------------------------- data
 
 function showView(view) {
@@ -203,6 +243,7 @@ function showView(view) {
   appendTimeline(view.timeline);
   appendMessages(view.messages);
   renderSummary(view);
+  renderStrip(view);
   renderPlots(view);
   document.body.dataset.ready = "true";
 }
@@ -216,6 +257,7 @@ function appendView(d) {
   appendTimeline(d.timeline);
   appendMessages(d.messages);
   renderSummary(view);
+  renderStrip(view);
   renderPlots(view);
 }
 
