@@ -34,10 +34,17 @@ test("every folder of TypeScript under modules/ is mapped, and every module prel
   }
 });
 
-test("every folder of TypeScript under hosts/esp32 is mapped for esp32", () => {
+test("every folder of TypeScript under hosts/esp32 is mapped for esp32, and every module of it preloaded by name", () => {
+  const preload = new Set<string>(manifest.platforms.esp32.preload);
   for (const dir of dirsWithSources("hosts/esp32")) {
     const spec = `${dir.split(path.sep).join("/")}/*`;
     assert.equal(manifest.platforms.esp32.modules[spec], `./${spec}`, `esp32 modules lacks "${spec}"`);
+    // As for modules/: a wildcard preload entry matches no TypeScript module (mcconfig 8.2.3).
+    for (const name of modulesIn(dir)) assert.ok(preload.has(name), `esp32 preload lacks "${name}"`);
+  }
+  for (const name of preload) {
+    assert.ok(!name.includes("*"), `esp32 preload "${name}": a wildcard matches no TypeScript module`);
+    assert.ok(fs.existsSync(path.join(ROOT, `${name}.ts`)), `esp32 preload "${name}": no such module`);
   }
 });
 

@@ -155,6 +155,10 @@ test("mcsim runs the complete session (headless, xvfb-run) and its trace and sum
   assert.deepEqual(comparable(moddable), comparable(JSON.parse(JSON.stringify(node)) as SimulationSummary));
   const traceMcsim = output.split("\n").filter((l) => /^\s+\d+\.\d{3} s  /.test(l));
   assert.deepEqual(traceMcsim, traceNode);
+  // The live heap after a collection at every tick (hosts/mcsim/main.ts): the session's high-water mark.
+  const live = /^xs15118-heap (.*)$/m.exec(output);
+  assert.ok(live, "mcsim printed the live heap");
+  t.diagnostic(`mcsim, whole session, live after a collection at every 100 ms tick: ${live[1]}`);
   const heap = heapFigures(output);
   // mcsim on a 64-bit host: a slot is 32 B (16 B on the ESP32), so slots = bytes / 32.
   t.diagnostic(`mcsim, whole session (both stations and the simulation): chunks used ≤ ${heap.chunkUsed} B of ${heap.chunkHeap} B, slots used ≤ ${heap.slotUsed / 32} of ${heap.slotHeap / 32}, stack ≤ ${heap.stackUsed / 32} slots; ${heap.samples} once-a-second samples`);
