@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -41,7 +42,12 @@ function device(anchor: Uint8Array[]) {
   const make = () => {
     flash.powerOn();
     const trust = new TrustStore({ crypto, storage, anchor });
-    const updater = new Updater({ board: BOARD, trust, storage, flash, boot: flash, clock: new ManualClock(), activity: { sessionActive: () => false }, firmwareVersion: 1, progressInterval: 4096 });
+    // The slot is hashed by the platform's SHA-256 (node:crypto here, the native digest on the ESP32).
+    const sha256 = () => {
+      const hash = createHash("sha256");
+      return { update: (data: Uint8Array) => hash.update(data), digest: () => new Uint8Array(hash.digest()) };
+    };
+    const updater = new Updater({ board: BOARD, trust, storage, flash, boot: flash, clock: new ManualClock(), activity: { sessionActive: () => false }, firmwareVersion: 1, progressInterval: 4096, sha256 });
     updater.boot();
     return { trust, updater };
   };
