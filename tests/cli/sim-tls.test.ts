@@ -64,6 +64,15 @@ describe("xs15118 sim --tls", () => {
     assert.ok(req.PnC_AReqAuthorizationMode !== undefined);
   });
 
+  test("with --ocpp: the session over TLS reports to the test CSMS (its exchange valid, the transaction told)", async () => {
+    const r = await sim(["--tls", "--ocpp"]);
+    assert.equal(r.code, 0, `${JSON.stringify(r.summary)}\n${r.err}`);
+    assert.equal(r.summary.ok, true);
+    const ocpp = r.summary.ocpp as { received: Record<string, number>; invalid: string[] };
+    assert.deepEqual(ocpp.invalid, []);
+    assert.ok(ocpp.received.TransactionEvent >= 2, JSON.stringify(ocpp));
+  });
+
   test("usage: --pki/--keylog need --tls; DIN 70121 has no TLS", async () => {
     for (const [args, message] of [
       [["--keylog", "x"], /--keylog needs --tls/],

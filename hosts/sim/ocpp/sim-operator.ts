@@ -9,6 +9,7 @@ import { startSimulation } from "../../../simulation/session/simulation";
 import type { RunningSimulation, SimulationOptions, SimulationSummary } from "../../../simulation/session/simulation";
 import { ocppBridge } from "./station";
 import { TestCsms } from "./test-csms";
+import type { TlsActivity } from "../crypto/tls";
 
 const STATION_ID = "XS15118-SIM";
 /** Simulated ms per step between socket turns. */
@@ -34,6 +35,7 @@ export async function simulateWithCsms(
   options: SimulationOptions,
   logger: Logger | undefined,
   stepDown?: { after: number; fraction: number },
+  activity?: TlsActivity,
 ): Promise<{ summary: SimulationSummary; report: OperatorReport }> {
   let sim: RunningSimulation | undefined;
   const csms = new TestCsms({
@@ -78,7 +80,14 @@ export async function simulateWithCsms(
     sim = startSimulation({ ...options, backend: bridge });
     for (const t of early) sim.clock.set(() => void (t.cancelled ? undefined : t.callback()), t.delay);
     while (!sim.done) {
-      sim.advance(STEP);
+      if (activity === undefined) sim.advance(STEP);
+      else {
+        // --tls: 1 ms steps, node:tls settling whenever bytes moved (hosts/sim/crypto/sim-tls.ts).
+        for (let t = 0; t < STEP && !sim.done; t++) {
+          sim.advance(1);
+          if (activity.touched) await activity.settle();
+        }
+      }
       await turn();
     }
     await bridge.settled();
