@@ -10,6 +10,7 @@
 // Portable (no Node imports): the same catalogue runs in the XS tests and the soak.
 
 import type { Millis } from "../../modules/common/clock";
+import { SettableWallClock } from "../../modules/common/wall-clock";
 import type { SimModem } from "../powerline";
 import type { SimulationWorld } from "../session/simulation";
 import { ethernetFrame, ipv6Packet, tcpSegment, IPPROTO_TCP, TCP_ACK, TCP_RST } from "../pcap/write";
@@ -33,7 +34,8 @@ export type FaultName =
   | "slac-no-match"
   | "slac-loss"
   | "sdp-no-answer"
-  | "sdp-loss";
+  | "sdp-loss"
+  | "clock-jump";
 
 export interface FaultDefinition {
   readonly name: FaultName;
@@ -443,6 +445,31 @@ const entries: FaultDefinition[] = [
       };
     },
   },
+  {
+    name: "clock-jump",
+    summary: "the charger's date steps back an hour while power flows (an NTP correction)",
+    ending: "nothing: timers run on the monotonic clock, never on the date (modules/common/wall-clock.ts); only the timestamps the charger sends (-20 header TimeStamp, EVSETimeStamp) step; the session ends normally",
+    trigger: "start",
+    outcomes: ["charging-complete"],
+    orderly: true,
+    logs: [/fault clock-jump injected/, /secc: session stopped: ev-terminate/],
+    strike(world, fault) {
+      // The charger gets a date at once (before SLAC matched, so its station takes it) ...
+      const wall = new SettableWallClock({ clock: world.clock });
+      wall.set(CLOCK_JUMP_EPOCH, "ntp");
+      world.wall = wall;
+      // ... and NTP steps it back an hour once power flows.
+      const jump = (): void => {
+        if (!powerFlows(world)) {
+          world.clock.set(jump, TRIGGER_POLL as Millis);
+          return;
+        }
+        fault.note("the charger's date steps back 1 h (NTP)");
+        wall.set((wall.now() ?? CLOCK_JUMP_EPOCH) - 3_600_000, "ntp");
+      };
+      jump();
+    },
+  },
 ];
 
 /** Every fault, by name, in the order of `--fault list`. */
@@ -457,6 +484,8 @@ export function findFault(name: string): FaultDefinition | undefined {
 export const CHARGING_TRIGGER_DELAY = 5000;
 /** How often a `charging` trigger looks whether power flows. */
 const TRIGGER_POLL = 250;
+/** The date clock-jump gives the charger: 2026-12-01T12:00:00Z. */
+const CLOCK_JUMP_EPOCH = 1_764_590_400_000;
 
 /**
  * The `inject` option of runSimulation for `specs`: each fault strikes at its time, logs one
