@@ -28,6 +28,7 @@ export type StopReason =
   | "decode-error" // the EV's bytes could not be decoded
   | "evse-busy" // SessionSetupReq refused: another session is live on this charging point (FAILED)
   | "handed-over" // the EV resumed this session on a new TCP connection (its SessionID); it continues there
+  | "internal-error" // an exception in this session's code or a charger callback: this session ends, the next is served
   | "link-down"; // TCP closed, or the data link / control pilot was lost
 
 /** Names of the timers the state machines use; each protocol's timeouts.ts gives their values. */
