@@ -3,7 +3,7 @@
 // key, the SECC checks challenge, chain (MO root, clock, the backend's OCSP) and signature and
 // the operator authorizes the eMAID; every message through the EXI codec. The refusals: a
 // replayed or altered challenge, a tampered signature, a signature by another key, an untrusted,
-// expired or revoked contract, PnC over plain TCP. Portable crypto (Node and XS).
+// expired or revoked contract, PnC over plain TCP (not offered, not used, a request refused). Portable crypto (Node and XS).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -113,8 +113,13 @@ test("the SECC's checks: a contract chain under an untrusted MO root, another ke
   assert.equal(exchange(facts, contractOf(pki())).result, "WARNING_CertificateRevoked");
   const later = setup(NOW + 3 * 365 * 86_400);
   assert.equal(exchange({ config: later.charger } as unknown as SeccFacts, contractOf(pki())).result, "WARNING_CertificateExpired");
-  // No PnC facility, or not over TLS: nothing offered.
-  assert.equal(pncOffer({ transport: "none" } as SeccContext, facts), undefined);
+  // No PnC facility, or not over TLS: nothing offered, and a PnC request sent anyway (over plain
+  // TCP, no challenge given) is refused before anything of it is looked at.
+  const plain = { transport: "none" } as SeccContext;
+  assert.equal(pncOffer(plain, facts), undefined);
+  const { mode, signature } = pncAuthorizationRequest(crypto, contractOf(pki()), new Uint8Array(16));
+  const unasked = { Header: { SessionID: new Uint8Array(8), TimeStamp: 0n, Signature: signature }, SelectedAuthorizationService: "PnC", PnC_AReqAuthorizationMode: mode } as cm.AuthorizationReqType;
+  assert.equal(identifyContract(unasked, plain, facts), "WARNING_AuthorizationSelectionInvalid");
   const store = new PkiStore({ storage: new MemoryPkiStorage(), crypto, now: () => NOW });
   assert.equal(pncOffer({ transport: "1.3" } as SeccContext, { config: { ...s.charger, pnc: undefined } } as unknown as SeccFacts), undefined);
   assert.ok(store.contracts().length === 0);
