@@ -280,19 +280,29 @@ export class OcppBridge implements OperatorBackend {
   }
 
   requestEvCertificate(action: "Install" | "Update", schema: "iso2" | "iso20", exiRequest: Uint8Array): void {
-    // OCPP 2.0.1 §M02: iso15118SchemaVersion is the namespace of the message set.
-    const iso15118SchemaVersion = schema === "iso2" ? "urn:iso:15118:2:2013:MsgDef" : "urn:iso:std:iso:15118:-20:CommonMessages";
-    this.#fire("Get15118EVCertificate", { iso15118SchemaVersion, action, exiRequest: Buffer.from(exiRequest).toString("base64") }, (res) => {
-      const r = res as { status: string; exiResponse: string };
-      this.onAnswer?.({ kind: "ev-certificate", accepted: r.status === "Accepted", exiResponse: r.exiResponse.length > 0 ? new Uint8Array(Buffer.from(r.exiResponse, "base64")) : undefined });
-    }, () => this.onAnswer?.({ kind: "ev-certificate", accepted: false }));
+    this.get15118EvCertificate(action, schema, exiRequest).then((answer) => this.onAnswer?.({ kind: "ev-certificate", ...answer }));
   }
 
   requestCertificateStatus(hash: CertificateHashData): void {
-    this.#fire("GetCertificateStatus", { ocspRequestData: ocspData(hash) }, (res) => {
+    this.getCertificateStatus(hash).then((answer) => this.onAnswer?.({ kind: "certificate-status", ...answer }));
+  }
+
+  /** OCPP 2.0.1 M01/M02 Get15118EVCertificate: the request's EXI to the CSMS, its response EXI back untouched. */
+  get15118EvCertificate(action: "Install" | "Update", schema: "iso2" | "iso20", exiRequest: Uint8Array): Promise<{ accepted: boolean; exiResponse?: Uint8Array }> {
+    // OCPP 2.0.1 §M02: iso15118SchemaVersion is the namespace of the message set.
+    const iso15118SchemaVersion = schema === "iso2" ? "urn:iso:15118:2:2013:MsgDef" : "urn:iso:std:iso:15118:-20:CommonMessages";
+    return this.#ask<{ accepted: boolean; exiResponse?: Uint8Array }>("Get15118EVCertificate", { iso15118SchemaVersion, action, exiRequest: Buffer.from(exiRequest).toString("base64") }, (res) => {
+      const r = res as { status: string; exiResponse: string };
+      return { accepted: r.status === "Accepted", exiResponse: r.exiResponse.length > 0 ? new Uint8Array(Buffer.from(r.exiResponse, "base64")) : undefined };
+    }, { accepted: false });
+  }
+
+  /** OCPP 2.0.1 M06 GetCertificateStatus: the OCSP status of one certificate, through the CSMS. */
+  getCertificateStatus(hash: CertificateHashData): Promise<{ good: boolean; ocspResponse?: Uint8Array }> {
+    return this.#ask<{ good: boolean; ocspResponse?: Uint8Array }>("GetCertificateStatus", { ocspRequestData: ocspData(hash) }, (res) => {
       const r = res as { status: string; ocspResult?: string };
-      this.onAnswer?.({ kind: "certificate-status", good: r.status === "Accepted", ocspResponse: r.ocspResult !== undefined ? new Uint8Array(Buffer.from(r.ocspResult, "base64")) : undefined });
-    }, () => this.onAnswer?.({ kind: "certificate-status", good: false }));
+      return { good: r.status === "Accepted", ocspResponse: r.ocspResult !== undefined ? new Uint8Array(Buffer.from(r.ocspResult, "base64")) : undefined };
+    }, { good: false });
   }
 
   evNeeds(needs: EvNeeds): void {
@@ -542,6 +552,14 @@ export class OcppBridge implements OperatorBackend {
     this.#pending.add(p);
     const forget = (): void => void this.#pending.delete(p);
     p.then(forget, forget);
+  }
+
+  /** A call whose answer (or `failed`, when it cannot be had) is read by `read`; never rejects. */
+  #ask<T>(method: string, params: Json, read: (res: unknown) => T, failed: T): Promise<T> {
+    return this.#call(method, params).then(read, (err: Error) => {
+      this.#log.log("warn", "ocpp", `${method} failed: ${err.message}`);
+      return failed;
+    });
   }
 
   /** A call whose answer goes to callbacks: the session never waits on the operator. */

@@ -3,6 +3,11 @@
 
 import { ocpp21Validator } from "./ocpp21-validator";
 import { RPCServer } from "ocpp-rpc";
+import { decode, encode } from "../../../modules/exi/index";
+import type { CertificateHashData } from "../../../modules/statemachine/index";
+import type { ContractProvisioning, ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
+import { chainOf } from "../../../modules/statemachine/iso2/pnc";
+import type { iso2 } from "../../../modules/statemachine/msg-types";
 
 export interface CsmsRecord {
   readonly identity: string;
@@ -20,6 +25,13 @@ export interface TestCsmsOptions {
   evCertificate?: (params: { action: string; exiRequest: string; iso15118SchemaVersion: string }) => string | undefined;
   /** A charging profile to send at each TransactionEvent Started (e.g. a TxProfile). */
   profileAtStart?: (transactionId: string) => object | undefined;
+  /**
+   * Plug & Charge from the test PKI (hosts/sim/pki): Get15118EVCertificate decodes the EXI
+   * request and answers the EXI of the provisioning's signed response; Authorize and
+   * GetCertificateStatus answer from `revoked` (no OCSP responder here: a good certificate is
+   * Accepted without ocspResult, a revoked one Failed).
+   */
+  pnc?: { provisioning: ContractProvisioning; revoked?: (hash: CertificateHashData) => boolean };
   /** BootNotificationResponse interval: the station's Heartbeat period in s (default 300). */
   heartbeatInterval?: number;
   /** Subprotocols served, preferred first (default ["ocpp2.0.1"]). */
@@ -101,7 +113,12 @@ export class TestCsms {
     on("StatusNotification", () => ({}));
     on("Authorize", (p) => {
       const ok = accept(p.idToken as { idToken: string; type: string });
-      return { idTokenInfo: { status: ok ? "Accepted" : "Invalid" }, ...(p.iso15118CertificateHashData !== undefined ? { certificateStatus: ok ? "Accepted" : "CertificateRevoked" } : {}) };
+      const hashes = p.iso15118CertificateHashData as CertificateHashData[] | undefined;
+      const revoked = hashes !== undefined && hashes.some((h) => this.#o.pnc?.revoked?.(h) === true);
+      return {
+        idTokenInfo: { status: ok && !revoked ? "Accepted" : revoked ? "Blocked" : "Invalid" },
+        ...(hashes !== undefined ? { certificateStatus: revoked || !ok ? "CertificateRevoked" : "Accepted" } : {}),
+      };
     });
     on("TransactionEvent", (p) => {
       const info = p.transactionInfo as { transactionId: string };
@@ -114,10 +131,38 @@ export class TestCsms {
     on("NotifyEVChargingNeeds", () => ({ status: "Accepted" }));
     on("NotifyEVChargingSchedule", () => ({ status: "Accepted" }));
     on("Get15118EVCertificate", (p) => {
-      const exi = this.#o.evCertificate?.(p as never);
+      const exi = this.#o.evCertificate?.(p as never) ?? this.#provision(p.exiRequest as string);
       return exi !== undefined ? { status: "Accepted", exiResponse: exi } : { status: "Failed", exiResponse: "" };
     });
     // No OCSP responder here: the status cannot be had (the charger treats it as not good).
-    on("GetCertificateStatus", () => ({ status: "Failed" }));
+    on("GetCertificateStatus", (p) => {
+      const pnc = this.#o.pnc;
+      return { status: pnc !== undefined && pnc.revoked?.(p.ocspRequestData as CertificateHashData) !== true ? "Accepted" : "Failed" };
+    });
+  }
+
+  /** The EXI (base64) of the signed CertificateInstallationRes / UpdateRes for an EXI request, from the test PKI. */
+  #provision(exiRequest: string): string | undefined {
+    const provisioning = this.#o.pnc?.provisioning;
+    if (provisioning === undefined) return undefined;
+    let message: { Header: { SessionID: Uint8Array }; Body: { CertificateInstallationReq?: iso2.CertificateInstallationReqType; CertificateUpdateReq?: iso2.CertificateUpdateReqType } };
+    try {
+      message = (decode("iso2", new Uint8Array(Buffer.from(exiRequest, "base64"))) as { V2G_Message: typeof message }).V2G_Message;
+    } catch {
+      return undefined;
+    }
+    const { CertificateInstallationReq: install, CertificateUpdateReq: update } = message.Body;
+    let result: ContractProvisioningResult;
+    let name: string;
+    if (install !== undefined) {
+      name = "CertificateInstallationRes";
+      result = provisioning.install({ oemProvisioningCertificate: install.OEMProvisioningCert, rootCertificateIds: install.ListOfRootCertificateIDs });
+    } else if (update !== undefined) {
+      name = "CertificateUpdateRes";
+      result = provisioning.update({ contractChain: chainOf(update.ContractSignatureCertChain), emaid: update.eMAID, rootCertificateIds: update.ListOfRootCertificateIDs });
+    } else return undefined;
+    if (!result.ok) return undefined;
+    const response = { V2G_Message: { Header: { SessionID: message.Header.SessionID, Signature: result.signature }, Body: { [name]: { ResponseCode: "OK", ...result.response } } } };
+    return Buffer.from(encode("iso2", response)).toString("base64");
   }
 }
