@@ -73,10 +73,11 @@ describe("xs15118 sim --tls", () => {
     assert.ok(ocpp.received.TransactionEvent >= 2, JSON.stringify(ocpp));
   });
 
-  test("usage: --pki/--keylog need --tls; DIN 70121 has no TLS", async () => {
+  test("usage: --pki/--keylog need --tls; DIN 70121 has no TLS; the direct-link services run without", async () => {
     for (const [args, message] of [
       [["--keylog", "x"], /--keylog needs --tls/],
       [["--tls", "--protocol", "din"], /DIN 70121 defines no TLS/],
+      [["--tls", "--transfer", "mcs"], /--tls does not cover --transfer mcs yet/],
     ] as const) {
       const io = bufferIo();
       assert.equal(await main(["sim", ...args], io), 2);
