@@ -23,3 +23,15 @@ test("npx --no-install xs15118 --help works from the repository root", () => {
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /commands:/);
 });
+
+test("a reader that closes the pipe early (| head) ends any command quietly with 0", () => {
+  // `sh -c` with pipefail reports the writer's status; without the handler in bin/xs15118.js the
+  // listing died with an EPIPE stack trace (seen with `sim | head`: the live trace is long).
+  const result = spawnSync(
+    "bash",
+    ["-o", "pipefail", "-c", "node bin/xs15118.js sim | head -c 1 >/dev/null"],
+    { encoding: "utf8" },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.doesNotMatch(result.stderr, /EPIPE/);
+});

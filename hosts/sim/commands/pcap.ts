@@ -3,7 +3,6 @@
 
 import * as fs from "node:fs";
 import type { Command } from "../cli";
-import { processIo } from "../cli";
 import { readCapture, CaptureFormatError } from "../../../simulation/pcap/read";
 import { dissectCapture } from "../pcap/dissect";
 import { tlsDecryptor } from "../pcap/tls";
@@ -90,13 +89,6 @@ const command: Command = {
         return EXIT.failed;
       }
       throw e;
-    }
-    // `xs15118 pcap FILE | head`: a closed pipe ends the listing quietly
-    if (io === processIo) {
-      process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "EPIPE") process.exit(0);
-        throw e;
-      });
     }
     for (const w of warnings) io.err(`xs15118 pcap: ${file}: ${w}`);
     for (const m of result.messages) {
