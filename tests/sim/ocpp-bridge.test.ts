@@ -11,6 +11,7 @@ import { ChargingProfiles } from "../../hosts/sim/ocpp/profiles";
 import { TestCsms } from "../../hosts/sim/ocpp/test-csms";
 import { pair } from "../statemachine/evcc/with-secc";
 import type { Pair } from "../statemachine/evcc/with-secc";
+import { DC20 } from "../statemachine/iso20/support";
 
 /** Advances the manual clock in `step` ms and lets the sockets run between steps, until `done` or `limit` ms. */
 async function until(clock: ManualClock, done: () => boolean, limit = 3_600_000, step = 100): Promise<void> {
@@ -188,6 +189,47 @@ describe("OCPP 2.0.1 bridge ⇄ test CSMS (loopback, strict schemas)", () => {
         ],
       })) as { getVariableResult: { attributeStatus: string; attributeValue?: string }[] };
       assert.deepEqual(got.getVariableResult.map((r) => [r.attributeStatus, r.attributeValue]), [["Accepted", "true"], ["Accepted", "DE*XS1*E0001"], ["UnknownComponent", undefined]]);
+      assert.deepEqual(s.csms.validationFailures, []);
+      assert.deepEqual(s.log.lines, []);
+    } finally {
+      await s.bridge.close();
+      await s.csms.close();
+    }
+  });
+});
+
+describe("OCPP 2.0.1 charging profiles → ISO 15118-20 Scheduled", () => {
+  test("SetChargingProfile mid-session: ScheduleRenegotiation, then a PowerSchedule within the profile; ClearChargingProfile: renegotiated back to the charger's own", async () => {
+    const s = await station();
+    try {
+      // pair() types its protocol as the -2/DIN EVCC schemas; the EVCC session takes "iso20" with config.iso20.
+      const p = s.attach(pair({ protocol: "iso20" as "iso2", mode: "DC_extended", clock: s.clock, backend: s.bridge, vehicle: { targetSoc: 95 }, secc: DC20, config: { iso20: { transfer: "dc", controlMode: "scheduled" } } as never }));
+      // Every ScheduleExchangeRes's PowerSchedule as the SECC answered it (W per entry).
+      const schedules: number[][] = [];
+      const request = p.secc.request.bind(p.secc);
+      p.secc.request = (doc) => {
+        const out = request(doc);
+        // -20 documents are the message element itself (no V2G_Message envelope).
+        const res = (out.response as Record<string, any> | undefined)?.ScheduleExchangeRes;
+        const entries = res?.Scheduled_SEResControlMode?.ScheduleTuple?.[0]?.ChargingSchedule?.PowerSchedule?.PowerScheduleEntries?.PowerScheduleEntry;
+        if (entries !== undefined) schedules.push(entries.map((e: { Power: { Value: number; Exponent: number } }) => e.Power.Value * 10 ** e.Power.Exponent));
+        return out;
+      };
+      p.evcc.start();
+      await until(s.clock, () => p.trace.some((e) => e.name === "DC_ChargeLoopReq"));
+      await until(s.clock, () => false, 10_000);
+      assert.equal(schedules.length, 1);
+      assert.ok(Math.max(...schedules[0]) > 11_000, `the charger's own schedule first: ${schedules[0]}`);
+      const transactionId = (s.csms.received("TransactionEvent")[0] as { transactionInfo: { transactionId: string } }).transactionInfo.transactionId;
+      const profile = { id: 9, stackLevel: 0, chargingProfilePurpose: "TxProfile", chargingProfileKind: "Relative", transactionId, chargingSchedule: [{ id: 1, chargingRateUnit: "W", chargingSchedulePeriod: [{ startPeriod: 0, limit: 11_000 }] }] };
+      assert.deepEqual(await s.csms.call(s.identity, "SetChargingProfile", { evseId: 1, chargingProfile: profile }), { status: "Accepted" });
+      await until(s.clock, () => schedules.length === 2, 60_000);
+      assert.deepEqual(schedules[1], [11_000], "the renegotiated PowerSchedule is the profile's limit");
+      assert.deepEqual(await s.csms.call(s.identity, "ClearChargingProfile", { chargingProfileId: 9 }), { status: "Accepted" });
+      await until(s.clock, () => schedules.length === 3, 60_000);
+      assert.deepEqual(schedules[2], schedules[0], "cleared: the charger's own schedule again");
+      const progress = p.trace.filter((e) => e.direction === "tx" && e.name === "PowerDeliveryReq").map((e) => e.values.progress);
+      assert.deepEqual(progress.slice(0, 5), ["Start", "ScheduleRenegotiation", "Start", "ScheduleRenegotiation", "Start"]);
       assert.deepEqual(s.csms.validationFailures, []);
       assert.deepEqual(s.log.lines, []);
     } finally {
