@@ -6,7 +6,8 @@
 //
 // The session's handlers are synchronous (they never await, style.md §2), and ISO 15118-2 gives
 // CertificateInstallationRes no EVSEProcessing=Ongoing: the answer must be there when the request
-// is handled. So the host hands every incoming V2G message to `prepare` first; for a
+// is handled. So the host hands every incoming V2G message to `prepare` first (SeccConnection's
+// beforeRequest hook); for a
 // certificate request (and for PaymentDetailsReq's chain) it asks the CSMS and the host passes
 // the message on once the promise resolves — within the EV's V2G_EVCC_Msg_Timeout (ISO 15118-2:
 // 5 s for CertificateInstallation/Update and PaymentDetails) — and `install` / `update` /
@@ -75,8 +76,10 @@ export class OcppContractProvisioning implements ContractProvisioning {
    * An incoming V2G message (EXI, without V2GTP header) before the session handles it: for a
    * CertificateInstallationReq / CertificateUpdateReq the CSMS is asked; for a PaymentDetailsReq
    * the status of each certificate of its chain. Undefined for anything else (pass it on now).
+   * Fits SeccConnectionOptions.beforeRequest: `beforeRequest: (schema, exi) => p.prepare(exi, schema)`.
    */
-  prepare(exi: Uint8Array): Promise<void> | undefined {
+  prepare(exi: Uint8Array, schema = "iso2"): Promise<void> | undefined {
+    if (schema !== "iso2") return undefined;
     let body: Record<string, unknown>;
     try {
       body = (decode("iso2", exi) as { V2G_Message: { Body: Record<string, unknown> } }).V2G_Message.Body;

@@ -39,6 +39,13 @@ export interface SeccConnectionOptions extends Omit<SeccSessionOptions, "onStop"
   onClose?(reason: StopReason | V2gtpCloseReason): void;
   /** Largest incoming V2GTP payload (default: the V2GTP connection's). */
   maxPayloadLength?: number;
+  /**
+   * Host hook before the session sees a request (its EXI, valid during the call only): a
+   * promise holds the request until it settles. For answers the synchronous handlers need that
+   * only a network can give, e.g. the operator's CertificateInstallationRes for ISO-2 Plug & Charge
+   * (no EVSEProcessing=Ongoing there; hosts/sim/ocpp/contract-provisioning.ts). Undefined: at once.
+   */
+  beforeRequest?(schema: SchemaId, payload: Uint8Array): Promise<void> | undefined;
 }
 
 export class SeccConnection {
@@ -54,12 +61,14 @@ export class SeccConnection {
   #closed = false;
   /** -20: the close that waits for the EV to close first after SessionStopRes. */
   #closeTimer: TimerHandle | undefined;
+  readonly #beforeRequest: SeccConnectionOptions["beforeRequest"];
 
   constructor(options: SeccConnectionOptions) {
     this.#logger = options.logger ?? silentLogger;
     this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#logger, "secc"));
     this.#onClose = options.onClose;
     this.#clock = options.clock;
+    this.#beforeRequest = options.beforeRequest;
     this.session = new SeccSession({
       ...options,
       logger: this.#logger,
@@ -90,10 +99,24 @@ export class SeccConnection {
       this.#conn.close();
       return;
     }
+    const held = this.#beforeRequest?.(schema, message.payload);
+    if (held !== undefined) {
+      // The V2GTP layer may reuse its buffer: keep a copy while the host works.
+      const payload = message.payload.slice();
+      const resume = (): void => {
+        if (!this.#closed) this.#handle(schema, payload);
+      };
+      held.then(resume, resume);
+      return;
+    }
+    this.#handle(schema, message.payload);
+  }
+
+  #handle(schema: SchemaId, payload: Uint8Array): void {
     const started = this.#clock.now();
     let doc: object;
     try {
-      doc = this.#codec.decode(schema, message.payload);
+      doc = this.#codec.decode(schema, payload);
     } catch (error) {
       // The EV's bytes do not decode: nothing can be answered (no request type is known).
       this.#logger.log("warn", "secc", "EXI decode failed", { schema, error: (error as Error).message });

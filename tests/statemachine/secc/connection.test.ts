@@ -30,7 +30,7 @@ function frames(bytes: Uint8Array): { type: number; payload: Uint8Array }[] {
   return out;
 }
 
-function setup() {
+function setup(beforeRequest?: (schema: string, payload: Uint8Array) => Promise<void> | undefined) {
   const clock = new ManualClock();
   let stream!: FakeStream;
   const closes: string[] = [];
@@ -41,12 +41,33 @@ function setup() {
     open: (callbacks) => (stream = new FakeStream(callbacks)),
     onClose: (reason) => closes.push(reason),
     trace: (e) => trace.push(e),
+    beforeRequest,
   });
   const responses = (schema: "apphand" | "iso2") => frames(stream.output()).map((f) => decode(f.type === 0x8001 && schema === "apphand" ? "apphand" : schema, f.payload));
   return { clock, conn, stream: () => stream, closes, trace, responses };
 }
 
 describe("SeccConnection (V2GTP + EXI + SeccSession)", () => {
+  test("beforeRequest holds a request until the host's promise settles (e.g. the operator's certificate answer), then the session answers it", async () => {
+    let release!: () => void;
+    const seen: string[] = [];
+    const { conn, stream } = setup((schema, payload) => {
+      seen.push(`${schema}:${payload.length > 0}`);
+      return schema === "iso2" ? new Promise<void>((resolve) => (release = resolve)) : undefined;
+    });
+    stream().peerWrite(frame(0x8001, encode("apphand", SAP_REQ)));
+    assert.equal(frames(stream().output()).length, 1, "SAP answered at once");
+    stream().peerWrite(frame(0x8001, encode("iso2", doc(new Uint8Array(1), "SessionSetupReq", { EVCCID }))));
+    assert.equal(frames(stream().output()).length, 1, "held");
+    release();
+    await Promise.resolve();
+    await Promise.resolve();
+    const out = frames(stream().output());
+    assert.equal(out.length, 2);
+    assert.equal((decode("iso2", out[1].payload) as any).V2G_Message.Body.SessionSetupRes.ResponseCode, "OK_NewSessionEstablished");
+    assert.deepEqual(seen, ["apphand:true", "iso2:true"]);
+  });
+
   test("SAP, then ISO-2 SessionSetup and ServiceDiscovery over V2GTP bytes", () => {
     const { conn, stream, trace } = setup();
     stream().peerWrite(frame(0x8001, encode("apphand", SAP_REQ)));
