@@ -17,12 +17,15 @@ import type { Clock, Millis } from "../../modules/common/clock";
 import type { Logger, LogLevel } from "../../modules/common/log";
 import { toHex } from "../../modules/common/bytes";
 import type { EthernetLink, EthernetLinkOptions } from "../../modules/common/io";
-import { SlacEv, SlacEvse } from "../../modules/slac/index";
-import type { EthernetLinkClass } from "../../modules/slac/index";
+import { SlacEvse } from "../../modules/slac/index";
+import type { EthernetLinkClass, LinkSpec } from "../../modules/slac/index";
 import type { ChargerPilotEvent, VehiclePilotEvent } from "../../modules/cp-pwm/index";
 import type { OperatorBackend, SeccTraceEntry } from "../../modules/statemachine/index";
 import type { EvccTraceEntry } from "../../modules/statemachine/evcc/index";
-import { createPilotPair } from "../cp/pilot-pair";
+import { PilotSim } from "../cp/pilot-sim";
+import { ChargerAssembly, VehicleAssembly, type HostIpStack } from "../../modules/station/assembly";
+import type { SeccService } from "../../modules/station/secc-service";
+import type { EvccService } from "../../modules/station/evcc-service";
 import { Powerline, type SimModem } from "../powerline";
 import { VirtualIpStack } from "../vnet/stack";
 import { seededRandom } from "../random";
@@ -32,7 +35,6 @@ import { VehicleStation, createStationVehicle, type VehicleOutcome } from "../st
 import { SimSiteEnergyManager, scenarioSpec, type ScenarioName, type ScenarioOverrides, type ScenarioSpec } from "../site/index";
 import { SocPathRecorder, directionOf, type Direction, type SocPath } from "./power-flow";
 
-const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_HOMEPLUG = 0x88e1;
 
 export interface SimulationOptions {
@@ -348,54 +350,61 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   const socPath = new SocPathRecorder(battery.soc);
   let lastDirection: Direction | undefined;
 
-  const pilot = createPilotPair({
-    clock,
-    sim: { plugged: false, period: 10 as Millis },
-    charger: {
-      mode: "hlc",
-      onEvent: (e: ChargerPilotEvent) => chargerPilotEvent(e),
-    },
-    vehicle: { onEvent: (e: VehiclePilotEvent) => vehiclePilotEvent(e) },
-  });
-
-  const slacEvse = new SlacEvse({
-    link: { io: evseLink, ethertype: ETHERTYPE_HOMEPLUG },
+  // The charger and the vehicle are modules/station's assemblies, as on a board (pilot → SLAC
+  // → IPv6 → SDP → V2GTP → session), on simulated hardware: the pilot line's two ends, the
+  // modems, the virtual IPv6 stacks, and (startCharger, startVehicle) the simulated power stages
+  // and vehicle model under the SECC and EVCC services.
+  const pilotLine = new PilotSim({ clock, plugged: false, period: 10 as Millis });
+  const chargerAssembly = new ChargerAssembly({
     clock,
     random,
     logger,
-    onMatched: (info) => {
-      trace("slac", `EVSE matched EV ${toHex(info.evMac)} (NID ${toHex(info.nid)})`);
-      startCharger();
+    modem: { io: evseLink, ethertype: ETHERTYPE_HOMEPLUG },
+    pilot: pilotLine.charger,
+    ip: (link) => openIp("evse0", link, (stack) => (evseStack = stack)),
+    createService: (ip) => startCharger(ip),
+    onPilotEvent: (e) => chargerPilotEvent(e),
+    onSlacStarted: () => {
+      for (const n of neighbours) n.start();
     },
-    onFailed: (reason) => trace("slac", `EVSE SLAC failed: ${reason}`),
+    onLinkUp: (info) => trace("slac", `EVSE matched EV ${toHex(info.evMac)} (NID ${toHex(info.nid)})`),
+    onSlacFailed: (reason) => trace("slac", `EVSE SLAC failed: ${reason}`),
+    onServing: (s) => trace("sdp", `charger answers SDP on ff02::1 and serves V2G on [${s.address}]:${s.port}`),
   });
-  const slacEv = new SlacEv({
-    link: { io: evLink, ethertype: ETHERTYPE_HOMEPLUG },
+  const vehicleAssembly = new VehicleAssembly({
     clock,
     random,
     logger,
-    onCandidate: (c) => trace("slac", `EV hears EVSE ${toHex(c.evseMac)} at ${c.attenuation.toFixed(1)} dB`),
-    onMatched: (info) => {
+    modem: { io: evLink, ethertype: ETHERTYPE_HOMEPLUG },
+    pilot: pilotLine.vehicle,
+    ip: (link) => openIp("ev0", link, (stack) => (evStack = stack)),
+    createService: (ip) => startVehicle(ip),
+    onPilotEvent: (e) => vehiclePilotEvent(e),
+    onSlacCandidate: (c) => trace("slac", `EV hears EVSE ${toHex(c.evseMac)} at ${c.attenuation.toFixed(1)} dB`),
+    onLinkUp: (info) => {
       matchedAt = clock.now();
       attenuation = info.attenuation;
       trace("slac", `EV matched EVSE ${toHex(info.evseMac)} at ${info.attenuation.toFixed(1)} dB; link up`);
-      startVehicle();
     },
-    onFailed: (reason) => {
+    onSlacFailed: (reason) => {
       trace("slac", `EV SLAC failed: ${reason}`);
       finish({ reason: "slac-failed" as VehicleOutcome["reason"], detail: reason, ok: false });
     },
   });
+  const pilot = {
+    sim: pilotLine,
+    charger: chargerAssembly.link.pilot,
+    vehicle: vehicleAssembly.link.pilot,
+    close(): void {
+      vehicleAssembly.link.pilot.close();
+      chargerAssembly.link.pilot.close();
+      pilotLine.close();
+    },
+  };
 
-  let slacStarted = false;
   function chargerPilotEvent(e: ChargerPilotEvent): void {
     if (e.type === "state") {
       trace("pilot", `charger sees ${e.state}${e.state === "B2" ? " (5 % PWM: digital communication)" : ""}`);
-      if (e.state === "B2" && !slacStarted) {
-        slacStarted = true;
-        slacEvse.start();
-        for (const n of neighbours) n.start();
-      }
       if (e.state === "A" && unplugged) wrapUp();
     } else if (e.type === "power") trace("pilot", `power ${e.allowed ? "allowed" : "not allowed"} (${e.reason})`);
     else if (e.type === "error") trace("pilot", `pilot error ${e.reason} ${e.active ? "raised" : "cleared"}`);
@@ -406,18 +415,16 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     if (e.type === "duty" && e.meaning.kind === "digital" && !evSlacStarted) {
       evSlacStarted = true;
       trace("pilot", `vehicle reads ${e.duty.toFixed(1)} % duty: digital communication`);
-      slacEv.start();
     } else if (e.type === "s2") trace("pilot", `vehicle ${e.closed ? "closes" : "opens"} S2`);
   }
 
-  function startCharger(): void {
-    evseIp = new evseLink({ ethertype: ETHERTYPE_IPV6, onReadable: () => drain(evseIp, evseStack) });
-    evseStack = new VirtualIpStack({ name: "evse0", clock, link: evseIp });
+  /** The charger's SECC on its link's IP stack: the simulated power stages under a SeccService. */
+  function startCharger(ip: HostIpStack): SeccService {
     charger = new ChargerStation({
       clock,
       backend: options.backend,
-      io: evseStack,
-      address: evseStack.address.split("%")[0],
+      io: ip,
+      address: ip.address.split("%")[0],
       interface: "evse0",
       port: options.port ?? 0,
       protocols: [protocol],
@@ -437,25 +444,31 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       },
       onSessionEnd: (s) => trace("secc", `session ${s.session} ended: ${s.reason} (${s.messages} messages)`),
     });
-    charger.start();
-    trace("sdp", `charger answers SDP on ff02::1 and serves V2G on [${evseStack.address}]:${charger.port}`);
+    return charger.service;
+  }
+
+  /** A station's IPv6 stack (the virtual one) on its matched link's IPv6 frames. */
+  function openIp(name: string, link: LinkSpec, keep: (stack: VirtualIpStack) => void): HostIpStack {
+    const { io, ...linkOptions } = link;
+    let stack: VirtualIpStack | undefined;
+    const frames: EthernetLink = new io({ ...linkOptions, onReadable: () => drain(frames, stack) } as EthernetLinkOptions & Record<string, unknown>);
+    stack = new VirtualIpStack({ name, clock, link: frames });
+    keep(stack);
+    return { Udp: stack.Udp, Tcp: stack.Tcp, Listener: stack.Listener, address: stack.address, interface: name };
   }
 
   // The IP link of a station: frames read from the modem go to that station's stack.
-  let evseIp: EthernetLink | undefined;
-  let evIp: EthernetLink | undefined;
   function drain(link: EthernetLink | undefined, stack: VirtualIpStack | undefined): void {
     if (!link || !stack) return;
     let frame: Uint8Array | undefined;
     while ((frame = link.read())) stack.receive(frame);
   }
 
-  function startVehicle(): void {
-    evIp = new evLink({ ethertype: ETHERTYPE_IPV6, onReadable: () => drain(evIp, evStack) });
-    evStack = new VirtualIpStack({ name: "ev0", clock, link: evIp });
+  /** The vehicle's EVCC on its link's IP stack: the vehicle model under an EvccService. */
+  function startVehicle(ip: HostIpStack): EvccService {
     vehicle = new VehicleStation({
       clock,
-      io: evStack,
+      io: ip,
       interface: "ev0",
       transfer,
       protocols: [protocol],
@@ -496,7 +509,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     socStart = vehicle.vehicle.battery.soc;
     socPath.reset(clock.now(), socStart);
     charger?.couple({ acDraw: () => vehicle?.vehicle.acCurrent() ?? 0, acLoad: bpt ? vehicle.vehicle.acLoad() : undefined });
-    vehicle.start();
+    return vehicle.service;
   }
 
   function evccTrace(entry: EvccTraceEntry): void {
@@ -574,8 +587,8 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     };
     vehicle?.close();
     charger?.close();
-    slacEv.close();
-    slacEvse.close();
+    vehicleAssembly.close();
+    chargerAssembly.close();
     for (const n of neighbours) n.close();
     pilot.close();
   }
