@@ -60,6 +60,19 @@ export function setpointWithin(site: Readonly<SiteRequest>): number | undefined 
   return p;
 }
 
+/** Copies the fields of a stage's `limits` that changed since `seen` (all of them when `all`) into `into`. */
+function followLimits(limits: object, into: object, seen: Record<string, number | undefined>, all: boolean): void {
+  const from = limits as Record<string, number | undefined>;
+  const to = into as Record<string, number | undefined>;
+  for (const key in from) {
+    const value = from[key];
+    if (all || seen[key] !== value) {
+      if (value !== undefined) to[key] = value;
+      seen[key] = value;
+    }
+  }
+}
+
 /** Whatever takes ControlEvents: a SeccSession, or a test recorder. */
 export interface ControlTarget {
   control(event: ControlEvent): void;
@@ -132,7 +145,20 @@ export class ChargerBinding {
     // beyond what the parts return. The energy manager is asked here too, so that every -20
     // Dynamic loop response carries the site's current wish (ISO 15118-20 Dynamic control:
     // the EVSE sets the targets, the EV follows them).
+    // The stage's charge limits are read before each request too, like its discharge limits: a
+    // derated module (temperature, a shared power cabinet) shows in the next response's
+    // EVSEMaximumCurrentLimit / EVSEMaximumChargePower (ISO 15118-20 8.3.5.3.x, -2 CurrentDemandRes)
+    // without an event. A field is copied when the stage's value changed since the last request
+    // (or for a new session's facts), so a "dc-limits"/"ac-limits" event still holds until the
+    // stage itself reports something else.
+    const dcSeen: Record<string, number | undefined> = {};
+    const acSeen: Record<string, number | undefined> = {};
+    let sampled: EvseFacts | undefined;
     this.#sample = (evse) => {
+      const fresh = sampled !== evse;
+      sampled = evse;
+      if (dc !== undefined) followLimits(dc.limits(), evse.dc, dcSeen, fresh);
+      if (ac !== undefined) followLimits(ac.limits(), evse.ac, acSeen, fresh);
       if (dc !== undefined) {
         evse.presentVoltage = dc.presentVoltage;
         evse.presentCurrent = dc.presentCurrent;
