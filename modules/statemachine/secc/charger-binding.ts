@@ -146,9 +146,9 @@ export class ChargerBinding {
     // Dynamic loop response carries the site's current wish (ISO 15118-20 Dynamic control:
     // the EVSE sets the targets, the EV follows them).
     // The stage's charge limits are read before each request too, like its discharge limits: a
-    // derated module (temperature, a shared power cabinet) shows in the next response's
-    // EVSEMaximumCurrentLimit / EVSEMaximumChargePower (ISO 15118-20 8.3.5.3.x, -2 CurrentDemandRes)
-    // without an event. A field is copied when the stage's value changed since the last request
+    // derated module (temperature, a shared power cabinet) shows in the next response's limits
+    // (-20 DC_ChargeLoopRes EVSEMaximumChargePower / EVSEMaximumChargeCurrent, DIN/-2
+    // CurrentDemandRes EVSEMaximumPowerLimit / EVSEMaximumCurrentLimit) without an event. A field is copied when the stage's value changed since the last request
     // (or for a new session's facts), so a "dc-limits"/"ac-limits" event still holds until the
     // stage itself reports something else.
     const dcSeen: Record<string, number | undefined> = {};
