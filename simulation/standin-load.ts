@@ -40,8 +40,9 @@ export class StandInBattery implements DcLoad {
     return this.#v0 + this.#k * this.absorbedWh + this.#r * Math.max(0, current);
   }
 
+  /** Signed: a bidirectional module (ISO 15118-20 DC_BPT) takes energy back out (negative power). */
   absorb(power: number, ms: number): void {
-    if (power > 0) this.absorbedWh += (power * ms) / 3_600_000;
+    this.absorbedWh += (power * ms) / 3_600_000;
   }
 }
 
@@ -59,7 +60,10 @@ export class StandInLoads {
     const ac = station.ac;
     if (ac !== undefined) {
       const limit = station.config.ac?.maxCurrent ?? 16;
-      station.couple({ acDraw: () => (this.#acDrawing && ac.closed ? limit : 0) });
+      // A bidirectional inverter (ISO 15118-20 AC_BPT) asks its load what it takes or gives:
+      // the stand-in follows any setpoint, either way, while "charging" (PowerDelivery Start).
+      const acLoad = station.hardware.inverter === undefined ? undefined : { limit: (power: number) => (this.#acDrawing ? power : 0), absorb: () => undefined };
+      station.couple({ acDraw: () => (this.#acDrawing && ac.closed ? limit : 0), acLoad });
     }
   }
 

@@ -66,7 +66,14 @@ export class SimChargerHardware {
       meterId: config.meterId,
       power: () => {
         // A bidirectional stage's grid side, signed (the meter counts both ways).
-        if (bidi !== undefined) return this.dc !== undefined ? this.dc.gridPower : this.inverter?.presentActivePower ?? 0;
+        // With both outlets (`xs15118 secc --transfer dc,ac`) only the one in use carries power.
+        // An AC session without a power setpoint (ISO 15118-2, or -20 AC without BPT) draws
+        // through the inverter like through a plain outlet: the load's draw counts then.
+        if (bidi !== undefined) {
+          const inverter = this.inverter?.presentActivePower ?? 0;
+          const plainAc = inverter === 0 && this.inverter?.closed && acLimits ? this.#acDraw() * acLimits.nominalVoltage * acLimits.phases : 0;
+          return (this.dc?.gridPower ?? 0) + (inverter !== 0 ? inverter : plainAc);
+        }
         if (this.dc && this.dc.presentCurrent > 0) return this.dc.presentVoltage * this.dc.presentCurrent;
         if (this.ac?.closed && acLimits) return this.#acDraw() * acLimits.nominalVoltage * acLimits.phases;
         return 0;

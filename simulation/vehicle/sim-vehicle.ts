@@ -46,6 +46,13 @@ export interface BidirectionalVehicleOptions {
   dischargePermitted?: boolean;
   /** Cycle budget: energy the battery may give back in this session, Wh. Default: none. */
   dischargeBudgetWh?: number;
+  /**
+   * The charger's power stage is not in this process (`xs15118 evcc` on a real interface), so
+   * nothing drives the battery through dcLoad()/acLoad(): it integrates what the charger reports
+   * instead, signed (negative: out of the battery, the -20 BPT convention) — DC the
+   * EVSEPresentCurrent, AC the EVSETargetActivePower.
+   */
+  remote?: boolean;
 }
 
 export class SimVehicle implements EvBms, VehicleHooks, BidirectionalBms, VehicleEnergyManager {
@@ -67,6 +74,8 @@ export class SimVehicle implements EvBms, VehicleHooks, BidirectionalBms, Vehicl
   peakCurrent = 0;
   /** Bidirectional: energy the battery gave (at its terminals), Wh. */
   dischargedWh = 0;
+  /** Bidirectional: energy into the vehicle at its inlet, Wh. */
+  chargedWh = 0;
   readonly #bidi: Readonly<BidirectionalVehicleOptions> | undefined;
   /** Bidirectional AC: the power at the inlet in the last tick (W, signed). */
   #inletPower = 0;
@@ -117,6 +126,21 @@ export class SimVehicle implements EvBms, VehicleHooks, BidirectionalBms, Vehicl
     const ms = now - this.#last;
     this.#last = now;
     if (ms <= 0) return;
+    if (this.#bidi?.remote === true) {
+      if (this.#contactors) {
+        // DC: the remote stage's current as the charger reported it until now.
+        const reported = this.#evse.presentCurrent ?? 0;
+        if (reported !== 0) this.#absorb(this.battery.terminalVoltage(reported) * reported, ms);
+      } else if (this.#evse.nominalVoltage !== undefined && this.#evse.maxPower !== undefined) {
+        // AC: the charger's signed EVSETargetActivePower (the EVCC hands it on as maxPower) at
+        // the inlet, within the on-board charger's and the battery's limits, while in state C.
+        const inlet = this.acLoad().limit(this.#evse.maxPower);
+        const eta = this.obc.efficiency;
+        if (inlet !== 0) this.#absorb(inlet > 0 ? inlet * eta : inlet / eta, ms, inlet);
+        this.#inletPower = inlet;
+      }
+      return;
+    }
     const current = this.batteryCurrent();
     if (current <= 0) return;
     this.peakCurrent = Math.max(this.peakCurrent, current);
@@ -171,6 +195,7 @@ export class SimVehicle implements EvBms, VehicleHooks, BidirectionalBms, Vehicl
     const current = r > 0 && root >= 0 ? (-ocv + Math.sqrt(root)) / (2 * r) : power / ocv;
     if (Math.abs(current) > this.peakCurrent) this.peakCurrent = Math.abs(current);
     if (power < 0) this.dischargedWh -= (power * ms) / 3_600_000;
+    if (inletPower > 0) this.chargedWh += (inletPower * ms) / 3_600_000;
     this.inletWh += (inletPower * ms) / 3_600_000;
     this.battery.apply(current, ms);
   }

@@ -7,6 +7,8 @@
 // charger lists iso20 without that option and falls back to -2, saying why. Over TLS (--tls --pki
 // DIR from `xs15118 pki init`): -2 over TLS 1.2 and -20 over TLS 1.3 with mutual authentication
 // from one port, and the refusals (no TLS in the vehicle, an untrusted V2G or OEM root).
+// Bidirectional: secc --scenario v2g (site clock at the 17:30 price peak) and evcc --scenario v2g
+// give energy back over DC_BPT and AC_BPT; both sides' JSON lines count the discharged Wh.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -360,6 +362,44 @@ describe("xs15118 secc ⇄ xs15118 evcc across two network namespaces (veth, IPv
       assert.equal(sessions[0].messages, r.summary?.messages);
     } finally {
       dinSecc.child.kill("SIGKILL");
+    }
+  });
+
+  test("ISO 15118-20 V2G, DC_BPT then AC_BPT: secc --scenario v2g at 17:30 (price peak) ⇄ evcc --scenario v2g: energy flows back, both JSON lines say discharged Wh > 0", async (t) => {
+    const bptPort = plainPort + 2;
+    const bptSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--no-sdp", "--port", String(bptPort), "--protocols", "iso20", "--transfer", "dc,ac", "--insecure-iso20-plain-tcp", "--scenario", "v2g", "--time-of-day", "17:30", "--fast", "--json"]);
+    try {
+      const ready = await until("bpt secc ready", () => json(bptSecc).find((j) => j.event === "ready") ?? (bptSecc.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
+      assert.equal(ready.event, "ready", bptSecc.stderr.join("\n"));
+      assert.equal(ready.scenario, "v2g");
+      // 50 % of 1 kWh down to the 30 % minimum at 11 kW lasts longer than the 6 s stay.
+      const vehicles: Record<string, unknown>[] = [];
+      for (const transfer of ["dc_bpt", "ac_bpt"]) {
+        const r = await vehicle(["--iface", IF_EV, "--secc", `[${seccAddress}]:${bptPort}`, "--protocols", "iso20", "--insecure-iso20-plain-tcp", "--scenario", "v2g", "--transfer", transfer, "--departure", "6s"]);
+        t.diagnostic(`v2g ${transfer}: vehicle ${String(r.summary?.energyChargedWh)} Wh in, ${String(r.summary?.energyDischargedWh)} Wh out, SoC ${String(r.summary?.socStart)} → ${String(r.summary?.socEnd)} %`);
+        assert.equal(r.code, 0, `evcc exit ${r.code}: ${JSON.stringify(r.summary)}\n${r.stderr.slice(-15).join("\n")}`);
+        assert.equal(r.summary?.protocol, "iso20");
+        assert.equal(r.summary?.transfer, transfer.slice(0, 2));
+        assert.ok((r.summary?.energyDischargedWh as number) > 0, JSON.stringify(r.summary));
+        assert.ok((r.summary?.socEnd as number) < (r.summary?.socStart as number), "the battery gave energy");
+        vehicles.push(r.summary!);
+      }
+      bptSecc.child.kill("SIGTERM");
+      assert.equal(await within("bpt secc exit", bptSecc.exit, 10_000), 0);
+      const sessions = json(bptSecc).filter((j) => j.event === "session");
+      assert.equal(sessions.length, 2, JSON.stringify(sessions));
+      for (let i = 0; i < 2; i++) {
+        assert.equal(sessions[i].transfer, vehicles[i].transfer);
+        assert.equal(sessions[i].reason, "ev-terminate");
+        assert.deepEqual(sessions[i].errors, []);
+        const out = sessions[i].energyDischargedWh as number;
+        assert.ok(out > 0, JSON.stringify(sessions[i]));
+        // the grid side gets the vehicle's energy less the stage's conversion loss (η 0.96 DC, 0.94 AC)
+        const ratio = out / (vehicles[i].energyDischargedWh as number);
+        assert.ok(ratio > 0.6 && ratio < 1.1, `charger ${out} Wh vs vehicle ${String(vehicles[i].energyDischargedWh)} Wh discharged`);
+      }
+    } finally {
+      bptSecc.child.kill("SIGKILL");
     }
   });
 

@@ -1,6 +1,7 @@
 // @node-only — `xs15118 secc` / `evcc` options (exit 2 with a message on bad ones), endpoint
 // parsing, the live-trace formatting, the standalone charger's stand-in battery load, and one
-// ISO 15118-20 session between the two commands over loopback (separate processes).
+// ISO 15118-20 session between the two commands over loopback (separate processes), and a V2G
+// one (--scenario v2g on both) in which the vehicle gives energy back.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -96,6 +97,29 @@ describe("xs15118 evcc options", () => {
     assert.equal((await exit(["evcc", "--iface", "eth9", "--target-soc", "20"])).code, 2);
   });
 
+  test("--scenario: DC_BPT in Dynamic control by default, --min-soc below --start-soc, --departure; the wrong combinations exit 2", async () => {
+    const base = ["--secc", "[::1]:61000", "--protocols", "iso20", "--insecure-iso20-plain-tcp"];
+    const a = parseEvccArgs([...base, "--scenario", "v2g", "--start-soc", "60", "--departure", "90s"]);
+    assert.equal(a.transfer, "dc");
+    assert.equal(a.bpt, true);
+    assert.equal(a.mode, "dynamic");
+    assert.deepEqual(a.scenario, { name: "v2g", minSoc: 30, departureMs: 90_000, ends: "departure" });
+    const l = parseEvccArgs([...base, "--scenario", "v2l", "--transfer", "ac_bpt", "--start-soc", "90", "--min-soc", "70"]);
+    assert.equal(l.transfer, "ac");
+    assert.deepEqual(l.scenario, { name: "v2l", minSoc: 70, departureMs: 4 * 3_600_000, ends: "minimum-soc" });
+    for (const [args, message] of [
+      [[...base, "--scenario", "v2g"], /--min-soc 30 \(the v2g default\) must be below --start-soc 30/],
+      [[...base, "--scenario", "v2g", "--start-soc", "60", "--transfer", "dc"], /needs a bidirectional service/],
+      [[...base, "--scenario", "v2g", "--start-soc", "60", "--mode", "scheduled"], /runs Dynamic control/],
+      [["--secc", "[::1]:61000", "--scenario", "v2g", "--start-soc", "60"], /--protocol iso20/],
+      [[...base, "--min-soc", "20"], /--min-soc needs --scenario/],
+    ] as const) {
+      const r = await exit(["evcc", ...args]);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.err, message);
+    }
+  });
+
   test("--help prints the usage", async () => {
     const r = await exit(["evcc", "--help"]);
     assert.equal(r.code, 0);
@@ -151,6 +175,42 @@ describe("xs15118 secc options", () => {
     assert.match(only.err, /requires TLS 1\.3.*--insecure-iso20-plain-tcp/);
     const help = await exit(["secc", "--help"]);
     assert.match(help.out, /--insecure-iso20-plain-tcp +offer ISO 15118-20 over plain TCP/);
+  });
+
+  test("--loop-sequence-timeout SECONDS sets the -20 charge-loop V2G_SECC_Sequence_Timeout (ms); range 0.1–60 and iso20 only", async () => {
+    const iso20 = ["--no-sdp", "--protocols", "iso2,iso20", "--insecure-iso20-plain-tcp"];
+    assert.equal(parseSeccArgs(iso20).loopSequenceTimeout, undefined, "default: the table's 0.5 s in the core");
+    assert.equal(parseSeccArgs([...iso20, "--loop-sequence-timeout", "60"]).loopSequenceTimeout, 60_000);
+    assert.equal(parseSeccArgs([...iso20, "--loop-sequence-timeout", "1.5"]).loopSequenceTimeout, 1500);
+    for (const bad of ["0", "0.05", "61", "x"]) {
+      const r = await exit(["secc", ...iso20, "--loop-sequence-timeout", bad]);
+      assert.equal(r.code, 2, bad);
+      assert.match(r.err, /--loop-sequence-timeout/);
+    }
+    const noIso20 = await exit(["secc", "--no-sdp", "--protocols", "iso2", "--loop-sequence-timeout", "60"]);
+    assert.equal(noIso20.code, 2);
+    assert.match(noIso20.err, /ISO 15118-20's charge-loop timer/);
+    const help = await exit(["secc", "--help"]);
+    assert.match(help.out, /--loop-sequence-timeout SECONDS +ISO 15118-20/);
+    assert.match(help.out, /Tables 216\/217: 0\.5 s/);
+  });
+
+  test("--scenario v2g|v2h|v2l with --time-of-day HH:MM: needs iso20; the time is seconds since midnight", async () => {
+    const iso20 = ["--no-sdp", "--protocols", "iso20", "--insecure-iso20-plain-tcp"];
+    const a = parseSeccArgs([...iso20, "--scenario", "v2g", "--time-of-day", "17:30"]);
+    assert.equal(a.scenario, "v2g");
+    assert.equal(a.timeOfDay, 17.5 * 3600);
+    assert.equal(parseSeccArgs([...iso20, "--scenario", "V2L"]).timeOfDay, undefined, "default: the local time, read at start");
+    for (const [args, message] of [
+      [["--no-sdp", "--protocols", "iso2", "--scenario", "v2g"], /ISO 15118-20 bidirectional charging: --protocol …,iso20/],
+      [[...iso20, "--scenario", "v2x"], /unknown scenario 'v2x'/],
+      [[...iso20, "--scenario", "v2g", "--time-of-day", "25:00"], /expected HH:MM/],
+      [[...iso20, "--time-of-day", "17:30"], /--time-of-day .* --scenario/],
+    ] as const) {
+      const r = await exit(["secc", ...args]);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.err, message);
+    }
   });
 
   test("an interface that does not exist: exit 3 (the environment) with a message", async () => {
@@ -254,6 +314,14 @@ describe("stand-in battery of the standalone charger", () => {
     station.close();
   });
 
+  test("a bidirectional DC module takes energy back out of the stand-in battery (ISO 15118-20 DC_BPT)", () => {
+    const battery = new StandInBattery({ voltage: 400, resistance: 0, voltsPerWh: 0.01 });
+    battery.absorb(10_000, 3_600_000 / 100); // 100 Wh in
+    battery.absorb(-5_000, 3_600_000 / 100); // 50 Wh out
+    assert.equal(battery.absorbedWh, 50);
+    assert.equal(battery.voltageAt(0), 400.5);
+  });
+
   test("AC: draws the outlet's maximum between PowerDelivery start and stop (DIN style flags too)", () => {
     const clock = new ManualClock({ start: 0 });
     const station = new ChargerStation({ clock, io: {} as never, address: "fe80::1", transfer: ["ac"] });
@@ -284,6 +352,33 @@ describe("xs15118 secc ⇄ xs15118 evcc over loopback (two processes, real time)
     return { out, err, exit: exited, kill: (signal) => child.kill(signal) };
   }
   const jsonLines = (lines: string[]) => lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  test("V2G: secc --scenario v2g --time-of-day 17:30 (the price peak) ⇄ evcc --scenario v2g: DC_BPT gives energy back; both JSON lines say so", async () => {
+    const secc = proc(["secc", "--no-sdp", "--port", "0", "--protocols", "iso2,iso20", "--insecure-iso20-plain-tcp", "--scenario", "v2g", "--time-of-day", "17:30", "--fast", "--json", "--quiet"]);
+    try {
+      let ready: Record<string, unknown> | undefined;
+      const deadline = Date.now() + 20_000;
+      while ((ready = jsonLines(secc.out).find((j) => j.event === "ready")) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(ready, `secc ready: ${secc.err.join("\n")}`);
+      assert.equal(ready.scenario, "v2g");
+      const ev = proc(["evcc", "--secc", `[::1]:${String(ready.port)}`, "--protocols", "iso20", "--insecure-iso20-plain-tcp", "--scenario", "v2g", "--capacity", "1", "--start-soc", "50", "--departure", "4s", "--max-time", "30", "--json", "--quiet"]);
+      assert.equal(await ev.exit, 0, ev.err.join("\n"));
+      const vehicle = jsonLines(ev.out)[0];
+      assert.equal(vehicle.protocol, "iso20");
+      assert.equal(vehicle.reason, "charging-complete", "the car left at its departure");
+      assert.ok((vehicle.energyDischargedWh as number) > 0, JSON.stringify(vehicle));
+      assert.ok((vehicle.socEnd as number) < 50, JSON.stringify(vehicle));
+      secc.kill("SIGTERM");
+      assert.equal(await secc.exit, 0, secc.err.join("\n"));
+      const sessions = jsonLines(secc.out).filter((j) => j.event === "session");
+      assert.equal(sessions.length, 1, JSON.stringify(sessions));
+      assert.equal(sessions[0].reason, "ev-terminate");
+      assert.ok((sessions[0].energyDischargedWh as number) > 0, JSON.stringify(sessions[0]));
+      assert.ok((sessions[0].energyWh as number) < 0, "the meter ran backwards");
+    } finally {
+      secc.kill("SIGKILL");
+    }
+  });
 
   test("charger offering din,iso2,iso20 and vehicle offering iso20,iso2: an ISO 15118-20 DC session; both summaries say iso20", async () => {
     const secc = proc(["secc", "--no-sdp", "--port", "0", "--protocols", "din,iso2,iso20", "--transfer", "dc,ac", "--insecure-iso20-plain-tcp", "--fast", "--json", "--quiet"]);

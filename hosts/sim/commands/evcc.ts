@@ -21,10 +21,12 @@ import { TraceView } from "../web/trace-view";
 import { serveUntilStopped, startWeb, takeWebOption } from "../web/cli-web";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
+import { SCENARIOS, scenarioSpec } from "../../../simulation/site/index";
+import type { ScenarioName } from "../../../simulation/site/index";
 
 const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2,iso20] [--transfer dc|ac|dc_bpt|ac_bpt]
                     [--mode scheduled|dynamic] [--tls --pki DIR [--keylog FILE] | --insecure-iso20-plain-tcp]
-                    [--secc [ADDR]:PORT]
+                    [--secc [ADDR]:PORT] [--scenario v2g|v2h|v2l [--min-soc N] [--departure DURATION]]
                     [--start-soc N] [--target-soc N] [--capacity KWH] [--max-time DURATION]
                     [--json] [--quiet] [--verbose]
 
@@ -44,6 +46,16 @@ options (the names sim, secc and evcc share mean the same in each):
   --transfer mcs|mcs_bpt  ISO 15118-20 megawatt charging (service 8/9) as a truck: 1,000 V class
                         pack taking up to 3,000 A (needs --protocol iso20)
   --mode scheduled|dynamic  ISO 15118-20 control mode (default scheduled)
+  --scenario NAME       ISO 15118-20 bidirectional: the vehicle of a v2g, v2h or v2l scenario
+                        (DC_BPT unless --transfer ac_bpt, Dynamic control): it lets the charger's
+                        energy manager take energy back down to its minimum SoC and leaves at its
+                        departure time (v2l: at the minimum SoC). The battery follows what the
+                        charger reports, signed: DC its EVSEPresentCurrent, AC its
+                        EVSETargetActivePower. Needs iso20 in --protocol
+  --min-soc N           scenario: never discharge below N % (default v2g/v2h 30, v2l 50; below
+                        --start-soc)
+  --departure DURATION  scenario: leave (end the session normally) after this long: 30 (s), 90s,
+                        15m, 2h (default: the scenario's, v2g 1 h, v2h 1 h 15 min, v2l 4 h)
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                         benches only)
 ${TLS_HELP}
@@ -57,7 +69,8 @@ ${TLS_HELP}
   --capacity KWH        usable battery capacity, kWh (default ${DEFAULT_BATTERY.capacityKWh})
   --max-time DURATION   give up after this long (exit 1): 30 (s), 90s, 15m, 2h (default: no limit)
   --json                stdout: one JSON line at the end (protocol, transfer, durationMs, energyWh,
-                        messages, socStart, socEnd, reason, detail, ok); the trace goes to stderr
+                        messages, socStart, socEnd, reason, detail, ok; with --scenario also
+                        energyChargedWh, energyDischargedWh); the trace goes to stderr
   --quiet               no live trace (the summary, or the JSON line, only)
   --web [PORT]          serve the session view on http://127.0.0.1:PORT/ (default 15180): events, the
                         message sequence with each message's key values, plots, the summary; it
@@ -73,13 +86,17 @@ A charger that refuses the TCP connection ends the run as connection-refused (ex
 ${EXIT_STATUS_HELP}
 
 example: sudo xs15118 evcc --iface eth1 --protocol din --target-soc 35 --json
-         sudo xs15118 evcc --iface eth1 --protocols iso20,iso2 --insecure-iso20-plain-tcp --json`;
+         sudo xs15118 evcc --iface eth1 --protocols iso20,iso2 --insecure-iso20-plain-tcp --json
+         sudo xs15118 evcc --iface eth1 --protocols iso20 --insecure-iso20-plain-tcp --scenario v2g --start-soc 70 --departure 2m`;
 
 const OPTIONS: readonly OptionSpec[] = [
   ...VEHICLE_SESSION_OPTIONS,
   S.iface,
   { name: "--secc", value: "[ADDR]:PORT" },
   { name: "--mode", value: "MODE" },
+  { name: "--scenario", value: "NAME" },
+  { name: "--min-soc", value: "N" },
+  { name: "--departure", value: "DURATION" },
   { name: "--insecure-iso20-plain-tcp" },
   ...TLS_OPTIONS,
 ];
@@ -94,6 +111,8 @@ export interface EvccArgs {
   /** --transfer mcs|mcs_bpt: the ISO 15118-20 MCS service asked for, as a truck (transfer "dc"). */
   mcs?: "mcs" | "mcs_bpt";
   mode: "scheduled" | "dynamic";
+  /** ISO 15118-20 BPT scenario: minimum SoC (%), departure (ms after the start), what ends the session. */
+  scenario?: { name: ScenarioName; minSoc: number; departureMs: number; ends: "departure" | "minimum-soc" };
   insecureIso20: boolean;
   /** --tls, --pki, --keylog. */
   tls: TlsArgs;
@@ -113,17 +132,24 @@ export interface EvccArgs {
 export function parseEvccArgs(args: string[]): EvccArgs {
   const parsed = parseOptions("evcc", args, OPTIONS);
   const protocols = listOption("evcc", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
-  const chosen = choiceOption("evcc", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt", "mcs", "mcs_bpt"] as const, "transfer") ?? "dc";
+  const scenarioName = choiceOption("evcc", parsed, "--scenario", SCENARIOS, "scenario");
+  const givenTransfer = choiceOption("evcc", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt", "mcs", "mcs_bpt"] as const, "transfer");
+  if (scenarioName !== undefined && givenTransfer !== undefined && givenTransfer !== "dc_bpt" && givenTransfer !== "ac_bpt") throw new UsageError("evcc", `--scenario ${scenarioName} needs a bidirectional service: --transfer dc_bpt|ac_bpt, not ${givenTransfer}`);
+  // A scenario is the -20 bidirectional service, DC_BPT unless told otherwise.
+  const chosen = givenTransfer ?? (scenarioName !== undefined ? "dc_bpt" : "dc");
   // MCS charges through the DC messages: the station runs a DC vehicle that asks for service 8/9.
   const mcs = chosen === "mcs" || chosen === "mcs_bpt" ? chosen : undefined;
   const transferName = chosen === "mcs" || chosen === "mcs_bpt" ? "dc" : chosen;
   const transfer: Transfer = transferName === "dc_bpt" ? "dc" : transferName === "ac_bpt" ? "ac" : transferName;
   const bpt = transferName !== transfer;
-  const mode = choiceOption("evcc", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode") ?? "scheduled";
+  const givenMode = choiceOption("evcc", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode");
+  if (scenarioName !== undefined && givenMode === "scheduled") throw new UsageError("evcc", `--scenario ${scenarioName} runs Dynamic control (the charger's energy manager sets the power every loop): leave out --mode scheduled`);
+  const mode = givenMode ?? (scenarioName !== undefined ? "dynamic" : "scheduled");
   const insecureIso20 = flag(parsed, "--insecure-iso20-plain-tcp");
   const iso20 = protocols !== undefined && protocols.indexOf("iso20") >= 0;
   const tls = parseTlsArgs("evcc", parsed, true);
   if (iso20 && !insecureIso20 && !tls.tls) throw new UsageError("evcc", "ISO 15118-20 requires TLS 1.3: add --tls --pki DIR (or --insecure-iso20-plain-tcp for a test bench)");
+  if (scenarioName !== undefined && !iso20) throw new UsageError("evcc", `--scenario ${scenarioName} is ISO 15118-20 bidirectional charging: --protocol iso20`);
   if (bpt && !iso20) throw new UsageError("evcc", "--transfer dc_bpt|ac_bpt needs --protocol iso20");
   if (mcs !== undefined && !iso20) throw new UsageError("evcc", "--transfer mcs|mcs_bpt is an ISO 15118-20 service: --protocol iso20");
   if (transfer === "ac" && protocols !== undefined && protocols.indexOf("din") >= 0) {
@@ -140,7 +166,18 @@ export function parseEvccArgs(args: string[]): EvccArgs {
   if (secc === undefined && !iface) throw new UsageError("evcc", "--iface IFACE is required for SDP (or give the charger with --secc [ADDR]:PORT)");
   const startSoc = numberOption("evcc", parsed, "--start-soc", 0, 99.9) ?? DEFAULT_BATTERY.soc;
   const targetSoc = numberOption("evcc", parsed, "--target-soc", 0.1, 100) ?? 80;
-  checkSocRange("evcc", startSoc, targetSoc);
+  const minSocGiven = numberOption("evcc", parsed, "--min-soc", 0, 99);
+  const departureMs = durationOption("evcc", parsed, "--departure", 1000, 24 * 3_600_000);
+  let scenario: EvccArgs["scenario"];
+  if (scenarioName === undefined) {
+    if (minSocGiven !== undefined || departureMs !== undefined) throw new UsageError("evcc", `${minSocGiven !== undefined ? "--min-soc" : "--departure"} needs --scenario`);
+    checkSocRange("evcc", startSoc, targetSoc);
+  } else {
+    // A scenario may start above its target SoC (it gives energy back; V2L only gives).
+    const spec = scenarioSpec(scenarioName, { minSoc: minSocGiven });
+    if (!(spec.minSoc < startSoc)) throw new UsageError("evcc", `--min-soc ${spec.minSoc}${minSocGiven === undefined ? ` (the ${scenarioName} default)` : ""} must be below --start-soc ${startSoc} (the car would have nothing to give)`);
+    scenario = { name: scenarioName, minSoc: spec.minSoc, departureMs: departureMs ?? spec.durationMs, ends: spec.ends };
+  }
   return {
     iface,
     protocols,
@@ -148,6 +185,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
     bpt,
     ...(mcs !== undefined ? { mcs } : {}),
     mode,
+    ...(scenario !== undefined ? { scenario } : {}),
     insecureIso20,
     tls,
     secc,
@@ -235,6 +273,12 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
     // A truck for MCS: 280 cells (a 1,000 V class pack), 3,000 A and 3.75 MW allowed.
     battery: { capacityKWh: a.capacityKWh, soc: a.startSoc, ...(a.mcs !== undefined ? { cellsInSeries: 280, maxCurrent: 3000, maxPower: 3_750_000, internalResistance: 0.01 } : {}) },
     targetSoc: a.targetSoc,
+    // A scenario's battery gives energy back; the charger's stage is in another process, so the
+    // battery follows the present current the charger reports (signed).
+    bidirectional:
+      a.scenario === undefined
+        ? undefined
+        : { minSoc: a.scenario.minSoc, maxDischargePower: 11_000, maxDischargeCurrent: 30, departureAt: clock.now() + a.scenario.departureMs, ends: a.scenario.ends, remote: true },
     logger,
     onTrace: (entry) => {
       messages++;
@@ -302,6 +346,8 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
   const energyWh = Math.round(station.vehicle.inletWh * 100) / 100;
   const socEnd = Math.round(station.vehicle.battery.soc * 100) / 100;
   const reason = String(outcome.reason);
+  const both = a.scenario === undefined ? undefined : { energyChargedWh: Math.round(station.vehicle.chargedWh * 100) / 100, energyDischargedWh: Math.round(station.vehicle.dischargedWh * 100) / 100 };
+  if (both !== undefined) trace(`scenario ${a.scenario!.name}: ${both.energyChargedWh} Wh charged, ${both.energyDischargedWh} Wh discharged (at the inlet), SoC ${socStart} % → ${socEnd} %`);
   output(formatSummary({ protocol: outcome.protocol ?? station.connection?.protocol, transfer: a.transfer, durationMs, energyWh, messages, socStart, socEnd, reason, detail: outcome.detail, ok: outcome.ok, errors }));
   if (a.json) {
     io.out(
@@ -310,6 +356,7 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
         transfer: a.transfer,
         durationMs,
         energyWh,
+        ...both,
         messages,
         socStart,
         socEnd,

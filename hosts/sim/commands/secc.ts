@@ -23,17 +23,21 @@ import { startWeb, takeWebOption } from "../web/cli-web";
 import type { ViewServer } from "../web/server";
 import { ocppBridge } from "../ocpp/station";
 import { splitOcppUrl } from "../ocpp/bridge";
-import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
+import { SCENARIOS, SimSiteEnergyManager, scenarioSpec } from "../../../simulation/site/index";
+import type { ScenarioName } from "../../../simulation/site/index";
+import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, choiceOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 
 const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2,iso20] [--transfer dc,ac]
                     [--tls --pki DIR [--keylog FILE] | --insecure-iso20-plain-tcp] [--no-sdp]
+                    [--scenario v2g|v2h|v2l [--time-of-day HH:MM]] [--loop-sequence-timeout SECONDS]
                     [--ocpp ws://HOST:PORT/ID] [--json] [--quiet] [--fast] [--verbose]
 
 A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
 on IFACE and serves DIN 70121 / ISO 15118-2 / ISO 15118-20 sessions over TCP, or over TLS with
 --tls (external identification) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
-hardware: a 50 kW DC power module with a stand-in battery load, a 3 × 16 A AC outlet, a meter.
+hardware: a 50 kW DC power module with a stand-in battery load, a 3 × 16 A AC outlet, a meter;
+when ISO 15118-20 is offered both are bidirectional (11 kW / 30 A back from the vehicle).
 
 options (the names sim, secc and evcc share mean the same in each):
   --iface IFACE       interface for SDP and the announced link-local address (required with SDP)
@@ -41,7 +45,7 @@ options (the names sim, secc and evcc share mean the same in each):
   --protocol LIST     protocols offered in SAP: din, iso2, iso20 (default iso2,din; --protocols
                       also works); the vehicle's SAP priorities choose among them. iso20 (DC
                       and AC; also the DC_BPT/AC_BPT services with 11 kW / 30 A discharge
-                      limits, though the simulated power stages only charge) is offered over
+                      limits, on a bidirectional DC module and AC inverter) is offered over
                       TLS 1.3 (--tls), or over plain TCP with --insecure-iso20-plain-tcp:
                       without either the charger warns and serves the others. Over TLS, DIN
                       70121 (which has no TLS) is not offered
@@ -53,10 +57,23 @@ ${TLS_HELP}
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc); mcs: an ISO 15118-20
                       megawatt charger (MCS and MCS_BPT, services 8/9, beside DC: 1,250 V, 3,000 A)
   --no-sdp            do not answer SDP; the vehicle must be given the address and port
+  --scenario NAME     ISO 15118-20 BPT with a site energy manager read before every charge-loop
+                      response (Dynamic control): v2g exports during the 17:00–20:00 price peak
+                      and charges before it; v2h (grid down, grid-forming) follows the house
+                      load minus PV; v2l gives a fixed 3 kW load. Needs iso20 in --protocol
+  --time-of-day HH:MM the site's time of day now (default: the local time), e.g. 17:30 for the
+                      v2g price peak at once
+  --loop-sequence-timeout SECONDS  ISO 15118-20: how long the charger waits for the next
+                      DC_/AC_ChargeLoopReq after a ChargeLoopRes before it ends the session
+                      (V2G_SECC_Sequence_Timeout of Tables 216/217: 0.5 s, the default). Fielded
+                      chargers keep the 60 s of Table 215 in the loop, and real EVs pacing their
+                      loop at ~0.5 s fail with 0.5 s: give 60 (or e.g. 2) to serve them.
+                      0.1–60; DIN 70121 and ISO 15118-2 are not affected (60 s in the loop)
   --ocpp URL          report to a CSMS over OCPP 2.0.1 (ws://HOST:PORT/[PATH/]STATION-ID): it
                       authorizes, gets meter values, and its charging profiles become schedules
   --json              stdout: one JSON line when ready and one per session (protocol,
-                      durationMs, energyWh, messages, reason, errors); the trace goes to stderr
+                      durationMs, energyWh, messages, reason, errors; with iso20 offered also
+                      energyChargedWh, energyDischargedWh); the trace goes to stderr
   --quiet             no live trace (the ready line and one summary per session only)
   --web [PORT]        serve the session view on http://127.0.0.1:PORT/ (default 15180): events,
                       the message sequence with each message's key values, plots, the last summary
@@ -69,9 +86,10 @@ ${EXIT_STATUS_HELP}
 
 example: sudo xs15118 secc --iface eth1 --protocol din --json
          sudo xs15118 secc --iface eth1 --protocols din,iso2,iso20 --transfer dc,ac --insecure-iso20-plain-tcp
+         sudo xs15118 secc --iface eth1 --protocols iso2,iso20 --insecure-iso20-plain-tcp --scenario v2g --time-of-day 17:30
          xs15118 pki init pki && sudo xs15118 secc --iface eth1 --protocol iso2,iso20 --tls --pki pki --keylog keys.log`;
 
-const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, ...TLS_OPTIONS];
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, { name: "--scenario", value: "NAME" }, { name: "--time-of-day", value: "HH:MM" }, { name: "--loop-sequence-timeout", value: "SECONDS" }, ...TLS_OPTIONS];
 
 export interface SeccArgs {
   iface?: string;
@@ -94,8 +112,27 @@ export interface SeccArgs {
   verbose: boolean;
   /** OCPP 2.0.1 CSMS endpoint with the station identity. */
   ocpp?: string;
+  /** ISO 15118-20 BPT scenario: the site energy manager behind Dynamic control. */
+  scenario?: ScenarioName;
+  /** The site's time of day at start, s since midnight (default: the local time). */
+  timeOfDay?: number;
+  /** -20 V2G_SECC_Sequence_Timeout after a ChargeLoopRes, ms (default 500, Tables 216/217). */
+  loopSequenceTimeout?: Millis;
   /** Deprecated option names used, one line each for stderr. */
   warnings: string[];
+}
+
+/** The bidirectional stages' discharge capability (W, A; magnitudes), as in `xs15118 sim`. */
+const BPT_DISCHARGE = Object.freeze({ maxPower: 11_000, maxCurrent: 30 });
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** The local time of day now, s since midnight. */
+function localTimeOfDay(): number {
+  const d = new Date();
+  return d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds();
 }
 
 const PROTOCOL_IDS: readonly SessionProtocol[] = ["din", "iso2", "iso20"];
@@ -144,12 +181,24 @@ export function parseSeccArgs(args: string[]): SeccArgs {
       throw new UsageError("secc", (e as Error).message);
     }
   }
+  const scenario = choiceOption("secc", parsed, "--scenario", SCENARIOS, "scenario");
+  if (scenario !== undefined && protocols.indexOf("iso20") < 0) throw new UsageError("secc", `--scenario ${scenario} is ISO 15118-20 bidirectional charging: --protocol …,iso20${tls.tls ? "" : " --insecure-iso20-plain-tcp"}`);
+  const timeText = stringOption(parsed, "--time-of-day");
+  const clockTime = timeText === undefined ? undefined : /^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$/.exec(timeText);
+  if (timeText !== undefined && !clockTime) throw new UsageError("secc", `--time-of-day ${timeText}: expected HH:MM (00:00–23:59)`);
+  if (timeText !== undefined && scenario === undefined) throw new UsageError("secc", "--time-of-day sets the site's clock of --scenario: give --scenario too");
+  const timeOfDay = clockTime ? Number(clockTime[1]) * 3600 + Number(clockTime[2]) * 60 : undefined;
+  const loopSeconds = numberOption("secc", parsed, "--loop-sequence-timeout", 0.1, 60);
+  if (loopSeconds !== undefined && protocols.indexOf("iso20") < 0) throw new UsageError("secc", "--loop-sequence-timeout is ISO 15118-20's charge-loop timer: --protocol …,iso20");
+  const loopSequenceTimeout = loopSeconds === undefined ? undefined : (Math.round(loopSeconds * 1000) as Millis);
   if (mcs && protocols.indexOf("iso20") < 0) throw new UsageError("secc", `--transfer mcs is an ISO 15118-20 service: --protocol …,iso20${tls.tls ? "" : " --insecure-iso20-plain-tcp"}`);
-  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(timeOfDay !== undefined ? { timeOfDay } : {}), ...(loopSequenceTimeout !== undefined ? { loopSequenceTimeout } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 interface SessionState {
   origin: number;
+  /** The stages' discharged energy when the session began, Wh (bidirectional stages only). */
+  dischargedAtStart?: number;
   thinner: LoopThinner;
   errors: string[];
   mode?: string;
@@ -243,6 +292,12 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
 
   let loads: StandInLoads | undefined;
   let stopping = false;
+  const iso20 = a.protocols.indexOf("iso20") >= 0;
+  // The site's clock: its time of day at the NodeClock's 0 (the energy manager adds clock.now()).
+  const scenario = a.scenario === undefined ? undefined : scenarioSpec(a.scenario);
+  const site = scenario === undefined ? undefined : new SimSiteEnergyManager({ clock, use: scenario.use, startOfDay: (a.timeOfDay ?? localTimeOfDay()) - clock.now() / 1000, fixedLoad: scenario.fixedLoad });
+  /** Energy out of the vehicle at the bidirectional stages' grid side, Wh (cumulative; a session reads the difference). */
+  const discharged = (): number => (station.dc?.energy.dischargedWh ?? 0) + (station.hardware.inverter?.energy.dischargedWh ?? 0);
   const ocpp = a.ocpp === undefined ? undefined : ocppBridge(a.ocpp, clock, logger, () => station);
   const station: ChargerStation = new ChargerStation({
     backend: ocpp,
@@ -256,13 +311,16 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     protocols: a.protocols,
     transfer: a.transfer,
     // These connections are plain TCP: SAP selects -20 over them only when explicitly allowed.
-    // -20 also offers DC_BPT and AC_BPT (the discharge limits `xs15118 sim` uses), so a BPT
-    // vehicle finds its service; the simulated power stages only charge, so no energy flows back.
+    // -20 also offers DC_BPT and AC_BPT (the discharge limits `xs15118 sim` uses) on
+    // bidirectional stages, so a BPT vehicle can give energy back (the stand-in battery takes it).
     config: {
       transport: "none",
-      iso20: { insecureWithoutTls: a.insecureIso20, discharge: { maxPower: 11_000, maxCurrent: 30 }, ...(a.mcs ? { services: mcsServices(a.transfer) } : {}) },
+      iso20: { insecureWithoutTls: a.insecureIso20, discharge: BPT_DISCHARGE, ...(a.mcs ? { services: mcsServices(a.transfer) } : {}), ...(scenario !== undefined ? { bpt: { generatorMode: scenario.generatorMode } } : {}) },
       ...(a.mcs ? { dc: MCS_OUTLET } : {}),
+      ...(a.loopSequenceTimeout !== undefined ? { timeouts: { "loop-sequence": a.loopSequenceTimeout } } : {}),
     },
+    bidirectional: iso20 ? { discharge: BPT_DISCHARGE } : undefined,
+    energyManager: site,
     dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
     authorizationDelay: (a.fast ? 100 : 1000) as Millis,
     logger,
@@ -271,7 +329,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       if (live) loads?.onTrace(entry);
       let s = sessions.get(session);
       if (s === undefined) {
-        s = { origin: entry.time, thinner: new LoopThinner(), errors: [] };
+        s = { origin: entry.time, thinner: new LoopThinner(), errors: [], dischargedAtStart: iso20 ? discharged() : undefined };
         sessions.set(session, s);
         current ??= s;
         trace(`session #${session}: vehicle connected`);
@@ -298,11 +356,17 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       const durationMs = Math.round(summary.endedAt - summary.startedAt);
       const energyWh = Math.round(summary.energyWh * 100) / 100;
       const errors = s?.errors ?? [];
+      // Bidirectional stages: energy into the vehicle and back out of it at the grid side.
+      // The meter counts both ways (net): what went in is the net plus what came back (the
+      // meter's and the stage's readings are a tick apart: never below 0).
+      const out = s?.dischargedAtStart === undefined ? undefined : discharged() - s.dischargedAtStart;
+      const both = out === undefined ? undefined : { energyChargedWh: round2(Math.max(0, summary.energyWh + out)), energyDischargedWh: round2(out) };
+      if (both !== undefined && both.energyDischargedWh > 0) trace(`session #${summary.session}: ${both.energyChargedWh} Wh charged, ${both.energyDischargedWh} Wh discharged (grid side)`);
       output(formatSummary({ session: summary.session, protocol: summary.protocol, transfer, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
       view?.event(clock.now(), "secc", `session #${summary.session} ended: ${reason}`);
       view?.ended({ outcome: reason, ok, protocol: summary.protocol, transfer, durationMs, energyWh: summary.energyWh, messages: summary.messages, errors });
       if (a.json) {
-        io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, messages: summary.messages, reason, ok, errors }));
+        io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, ...both, messages: summary.messages, reason, ok, errors }));
       }
     },
     onConnectionEnd: (end: ConnectionEnd) => {
@@ -356,9 +420,9 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     const where = `[${address}${a.iface && address.startsWith("fe80") ? `%${a.iface}` : ""}]:${station.port}`;
     output(
       `xs15118 secc: V2G server on ${where} (${secure ? `TLS, profile ${secure.profile}` : `TCP, no TLS${a.insecureIso20 ? "; ISO 15118-20 over plain TCP: insecure, test bench only" : ""}`}); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
-        `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}; Ctrl-C stops`,
+        `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}${a.scenario !== undefined ? `; scenario ${a.scenario}` : ""}; Ctrl-C stops`,
     );
-    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered }));
+    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered, scenario: a.scenario ?? null, loopSequenceTimeoutMs: a.loopSequenceTimeout ?? null }));
     return await done;
   } finally {
     process.removeListener("SIGINT", onInt);
