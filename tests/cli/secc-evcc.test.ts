@@ -354,13 +354,14 @@ describe("xs15118 secc ⇄ xs15118 evcc over loopback (two processes, real time)
   const jsonLines = (lines: string[]) => lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
 
   test("V2G: secc --scenario v2g --time-of-day 17:30 (the price peak) ⇄ evcc --scenario v2g: DC_BPT gives energy back; both JSON lines say so", async () => {
-    const secc = proc(["secc", "--no-sdp", "--port", "0", "--protocols", "iso2,iso20", "--insecure-iso20-plain-tcp", "--scenario", "v2g", "--time-of-day", "17:30", "--fast", "--json", "--quiet"]);
+    const secc = proc(["secc", "--no-sdp", "--port", "0", "--protocols", "iso2,iso20", "--insecure-iso20-plain-tcp", "--scenario", "v2g", "--time-of-day", "17:30", "--loop-sequence-timeout", "60", "--fast", "--json", "--quiet"]);
     try {
       let ready: Record<string, unknown> | undefined;
       const deadline = Date.now() + 20_000;
       while ((ready = jsonLines(secc.out).find((j) => j.event === "ready")) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       assert.ok(ready, `secc ready: ${secc.err.join("\n")}`);
       assert.equal(ready.scenario, "v2g");
+      assert.equal(ready.loopSequenceTimeoutMs, 60_000, "--loop-sequence-timeout reached the charger's configuration");
       const ev = proc(["evcc", "--secc", `[::1]:${String(ready.port)}`, "--protocols", "iso20", "--insecure-iso20-plain-tcp", "--scenario", "v2g", "--capacity", "1", "--start-soc", "50", "--departure", "4s", "--max-time", "30", "--json", "--quiet"]);
       assert.equal(await ev.exit, 0, ev.err.join("\n"));
       const vehicle = jsonLines(ev.out)[0];

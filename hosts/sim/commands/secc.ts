@@ -422,7 +422,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       `xs15118 secc: V2G server on ${where} (${secure ? `TLS, profile ${secure.profile}` : `TCP, no TLS${a.insecureIso20 ? "; ISO 15118-20 over plain TCP: insecure, test bench only" : ""}`}); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
         `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}${a.scenario !== undefined ? `; scenario ${a.scenario}` : ""}; Ctrl-C stops`,
     );
-    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered, scenario: a.scenario ?? null, loopSequenceTimeoutMs: a.loopSequenceTimeout ?? null }));
+    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered, scenario: a.scenario ?? null, loopSequenceTimeoutMs: station.config.timeouts?.["loop-sequence"] ?? null }));
     return await done;
   } finally {
     process.removeListener("SIGINT", onInt);
