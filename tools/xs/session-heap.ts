@@ -17,6 +17,8 @@ const SCENARIOS = [
   { name: "ISO 15118-20 DC_BPT scheduled, 5 kWh 70 → 75 %", options: { protocol: "iso20", transfer: "dc", bpt: true, mode: "scheduled", capacityKWh: 5, startSoc: 70, targetSoc: 75 } },
   { name: "DIN DC, 5 kWh 70 → 75 %", options: { protocol: "din", transfer: "dc", capacityKWh: 5, startSoc: 70, targetSoc: 75 } },
 ];
+// XS15118_HEAP_SCENARIO='{"name":…,"options":{…}}' measures that session instead.
+if (process.env.XS15118_HEAP_SCENARIO) SCENARIOS.splice(0, SCENARIOS.length, JSON.parse(process.env.XS15118_HEAP_SCENARIO));
 const STEP_MS = 100;
 /** sizeof(txSlot) on the ESP32 (32-bit pointers). */
 const ESP32_SLOT_BYTES = 16;
