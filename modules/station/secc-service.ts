@@ -27,7 +27,7 @@ export const DYNAMIC_PORT_FIRST = 49152;
 /** The charger's default limits: a 50 kW DC charger and a 3 × 16 A AC outlet. */
 export const DEFAULT_CHARGER: Readonly<SeccConfig> = Object.freeze({
   evseId: "DE*XS1*E0001",
-  energyModes: [],
+  energyModes: Object.freeze([]),
   dc: Object.freeze({ maxVoltage: 500, maxCurrent: 125, maxPower: 50_000, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 }),
   ac: Object.freeze({ nominalVoltage: 230, maxCurrent: 16, phases: 3 }),
   meterId: "XS15118-SIM-METER",
