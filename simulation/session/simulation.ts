@@ -15,17 +15,20 @@
 import { ManualClock } from "../../modules/common/manual-clock";
 import type { Clock, Millis } from "../../modules/common/clock";
 import type { Logger, LogLevel } from "../../modules/common/log";
+import type { WallClock } from "../../modules/common/wall-clock";
 import { toHex } from "../../modules/common/bytes";
-import type { EthernetLink, EthernetLinkOptions } from "../../modules/common/io";
+import type { EthernetLink, EthernetLinkOptions, ListenerClass, StreamSocketClass } from "../../modules/common/io";
 import { SlacEvse } from "../../modules/slac/index";
 import type { EthernetLinkClass, LinkSpec } from "../../modules/slac/index";
 import type { ChargerPilotEvent, VehiclePilotEvent } from "../../modules/cp-pwm/index";
 import type { OperatorBackend, SeccTraceEntry } from "../../modules/statemachine/index";
 import type { EvccTraceEntry } from "../../modules/statemachine/evcc/index";
+import type { PilotPair } from "../cp/pilot-pair";
 import { PilotSim } from "../cp/pilot-sim";
 import { ChargerAssembly, VehicleAssembly, type HostIpStack } from "../../modules/station/assembly";
 import type { SeccService } from "../../modules/station/secc-service";
 import type { EvccService } from "../../modules/station/evcc-service";
+import { superviseChargerPilot } from "../charger/pilot-supervision";
 import { Powerline, type SimModem } from "../powerline";
 import { VirtualIpStack } from "../vnet/stack";
 import { seededRandom } from "../random";
@@ -34,10 +37,25 @@ import { ChargerStation, DEFAULT_CHARGER, type SessionProtocol, type Transfer } 
 import { VehicleStation, createStationVehicle, type VehicleOutcome } from "../station/vehicle-station";
 import { SimSiteEnergyManager, scenarioSpec, type ScenarioName, type ScenarioOverrides, type ScenarioSpec } from "../site/index";
 import { SocPathRecorder, directionOf, type Direction, type SocPath } from "./power-flow";
+import type { SeccConfig } from "../../modules/statemachine/index";
+import type { Iso2EvccPnc } from "../../modules/statemachine/evcc/iso2-pnc";
 
 const ETHERTYPE_HOMEPLUG = 0x88e1;
 
+/**
+ * TLS over the simulated TCP, from the host's TLS library (`xs15118 sim --tls`: node:tls in
+ * hosts/sim/crypto/sim-tls.ts): given a station's simulated IP stack, the TLS class it opens
+ * like its TCP one, bound to that station's profile and credentials. The host must let its TLS
+ * library work between clock steps (node:tls is asynchronous; see runSimulationWithTls).
+ */
+export interface SimulationTls {
+  charger(io: { Tcp: StreamSocketClass; Listener: ListenerClass }): ListenerClass;
+  vehicle(io: { Tcp: StreamSocketClass; Listener: ListenerClass }): StreamSocketClass;
+}
+
 export interface SimulationOptions {
+  /** V2G over TLS instead of plain TCP (SDP Security 0x00; -20 over TLS 1.3, -2 over TLS 1.2). */
+  tls?: SimulationTls;
   protocol?: SessionProtocol;
   transfer?: Transfer;
   /** ISO 15118-20: the bidirectional service (DC_BPT / AC_BPT) of the transfer, charging direction. */
@@ -79,12 +97,41 @@ export interface SimulationOptions {
   epochMs?: number;
   /** The charger's operator (an OCPP bridge): it authorizes and may send schedules. */
   backend?: OperatorBackend;
+  /**
+   * ISO-2 Plug & Charge (hosts/sim/pki/pnc-setup.ts simulatedPnc): merged into the charger's
+   * configuration (Contract offered, the PnC facility) and given to the vehicle's session.
+   * Contract is only offered over TLS (`tls`).
+   */
+  pnc?: { readonly charger: Partial<SeccConfig>; readonly vehicle: Iso2EvccPnc };
   /** Every event worth a line of live trace. */
   onTrace?(event: TraceEvent): void;
   /** Every Ethernet frame on the powerline (SLAC and IP), for the pcapng capture. */
   onFrame?(timeMs: number, frame: Uint8Array): void;
   /** Core log entries (warnings and errors also count as the summary's errors). */
   logger?: Logger;
+  /** Fault injection (simulation/faults): called once at the start with the simulation's parts. */
+  inject?(world: SimulationWorld): void;
+}
+
+/** The parts of a running simulation, as fault injection reaches into them. */
+export interface SimulationWorld {
+  readonly clock: ManualClock;
+  readonly line: Powerline;
+  readonly evseModem: SimModem;
+  readonly evModem: SimModem;
+  readonly pilot: PilotPair;
+  /** Present once SLAC matched (charger) / the vehicle's link came up (vehicle and its stack). */
+  readonly charger: ChargerStation | undefined;
+  readonly vehicle: VehicleStation | undefined;
+  readonly evseStack: VirtualIpStack | undefined;
+  readonly evStack: VirtualIpStack | undefined;
+  /** A line of the live trace, and a core log entry (a warning also counts as a summary error). */
+  trace(source: TraceSource, text: string): void;
+  readonly logger: Logger;
+  /** Time from the vehicle's end of session to the unplug (default 3 s). */
+  unplugDelay: number;
+  /** The charger's date, if a fault gives it one before SLAC matched (by default the simulated charger has none). */
+  wall?: WallClock;
 }
 
 export type TraceSource = "sim" | "pilot" | "slac" | "sdp" | "evcc" | "secc" | "power";
@@ -391,7 +438,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       finish({ reason: "slac-failed" as VehicleOutcome["reason"], detail: reason, ok: false });
     },
   });
-  const pilot = {
+  const pilot: PilotPair = {
     sim: pilotLine,
     charger: chargerAssembly.link.pilot,
     vehicle: vehicleAssembly.link.pilot,
@@ -402,10 +449,17 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     },
   };
 
+  const supervise = superviseChargerPilot(() => charger, logger);
   function chargerPilotEvent(e: ChargerPilotEvent): void {
+    supervise(e);
     if (e.type === "state") {
       trace("pilot", `charger sees ${e.state}${e.state === "B2" ? " (5 % PWM: digital communication)" : ""}`);
-      if (e.state === "A" && unplugged) wrapUp();
+      if (e.state === "A" && plugAt > 0 && !unplugged) {
+        // Pulled out before the session ended: the summary waits for the vehicle's outcome.
+        unplugged = true;
+        trace("pilot", "cable pulled out under load");
+      }
+      if (e.state === "A" && unplugged && outcome) wrapUp();
     } else if (e.type === "power") trace("pilot", `power ${e.allowed ? "allowed" : "not allowed"} (${e.reason})`);
     else if (e.type === "error") trace("pilot", `pilot error ${e.reason} ${e.active ? "raised" : "cleared"}`);
   }
@@ -422,17 +476,20 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   function startCharger(ip: HostIpStack): SeccService {
     charger = new ChargerStation({
       clock,
+      ...(world.wall !== undefined ? { wall: world.wall } : {}),
       backend: options.backend,
-      io: ip,
+      io: options.tls ? { Udp: ip.Udp, Listener: options.tls.charger(ip) } : ip,
+      tls: options.tls !== undefined,
       address: ip.address.split("%")[0],
       interface: "evse0",
       port: options.port ?? 0,
       protocols: [protocol],
       transfer: [transfer],
       config: {
-        // -20 runs over the simulated plain TCP: allowed explicitly (it requires TLS 1.3 in the field).
+        // Without TLS, -20 runs over the simulated plain TCP: allowed explicitly (it requires TLS 1.3 in the field).
         transport: "none",
-        iso20: { controlModes: [mode], discharge: bpt ? BPT_DISCHARGE : undefined, insecureWithoutTls: true, ...(scenario !== undefined ? { bpt: { generatorMode: scenario.generatorMode } } : {}) },
+        ...options.pnc?.charger,
+        iso20: { controlModes: [mode], discharge: bpt ? BPT_DISCHARGE : undefined, insecureWithoutTls: options.tls === undefined, ...(scenario !== undefined ? { bpt: { generatorMode: scenario.generatorMode } } : {}) },
         dc: { maxVoltage: 500, maxCurrent: options.maxCurrent ?? DEFAULT_MAX_CURRENT, maxPower: options.maxPower ?? DEFAULT_MAX_POWER, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5, currentRegulationTolerance: 1 } },
       bidirectional: bpt ? { discharge: BPT_DISCHARGE } : undefined,
       energyManager: site,
@@ -468,11 +525,12 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   function startVehicle(ip: HostIpStack): EvccService {
     vehicle = new VehicleStation({
       clock,
-      io: ip,
+      io: options.tls ? { Udp: ip.Udp, Tcp: options.tls.vehicle(ip) } : ip,
+      tls: options.tls !== undefined,
       interface: "ev0",
       transfer,
       protocols: [protocol],
-      insecureIso20WithoutTls: true,
+      insecureIso20WithoutTls: options.tls === undefined,
       session:
         protocol === "iso20"
           ? {
@@ -480,8 +538,12 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
               // An hour-long scenario: a DC loop every 250 ms instead of 100 ms (the energy
               // manager is still read at every one), so that it simulates in seconds.
               ...(scenario !== undefined ? { currentDemandInterval: SCENARIO_LOOP_INTERVAL } : {}),
+              // -20 Plug & Charge: AuthorizationReq(PnC) signed by the contract key (statemachine/iso20/pnc.ts).
+              ...(options.pnc !== undefined ? { pnc: options.pnc.vehicle } : {}),
             }
-          : undefined,
+          : options.pnc !== undefined
+            ? { pnc: options.pnc.vehicle }
+            : undefined,
       evccId: EV_MAC,
       battery,
       targetSoc,
@@ -549,10 +611,11 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     trace("evcc", `session over: ${o.reason}${o.detail ? ` (${o.detail})` : ""}`);
     // The driver unplugs a few seconds later.
     clock.set(() => {
+      if (unplugged) return wrapUp(); // the cable was pulled before the end
       unplugged = true;
       trace("pilot", "vehicle unplugged");
       pilot.sim.unplug();
-    }, 3000 as Millis);
+    }, world.unplugDelay as Millis);
   }
 
   function wrapUp(): void {
@@ -592,6 +655,30 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     for (const n of neighbours) n.close();
     pilot.close();
   }
+
+  const world: SimulationWorld = {
+    clock,
+    line,
+    evseModem,
+    evModem,
+    pilot,
+    get charger() {
+      return charger;
+    },
+    get vehicle() {
+      return vehicle;
+    },
+    get evseStack() {
+      return evseStack;
+    },
+    get evStack() {
+      return evStack;
+    },
+    trace: (source, text) => trace(source, text),
+    logger,
+    unplugDelay: 3000,
+  };
+  options.inject?.(world);
 
   // ---- the scenario
   const limit = options.limit ?? (scenario !== undefined ? ((scenario.durationMs + TIME_LIMIT_MARGIN) as Millis) : simulationTimeLimit(options));

@@ -10,6 +10,7 @@ import { renderSessionSvg } from "../plot/session-svg";
 import { SessionTap, liveView, runPaced } from "../web/session-tap";
 import { serveUntilStopped, startWeb, takeWebOption } from "../web/cli-web";
 import { PcapngWriter } from "../../../simulation/pcap/write";
+import { faultCatalogueText, injectFaults, parseFaultSpec, type FaultSpec } from "../../../simulation/faults/catalogue";
 import { formatSummary, formatTrace } from "../../../simulation/report";
 import type { DirectService } from "../../../simulation/session/direct-iso20";
 import { DIRECT_SERVICES, runDirectSim } from "./sim-direct";
@@ -19,12 +20,22 @@ import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSI
 import type { OptionSpec, ParsedOptions } from "./options";
 import { SCENARIOS } from "../../../simulation/site/index";
 import type { ScenarioName, ScenarioOverrides } from "../../../simulation/site/index";
+import { TLS_OPTIONS, parseTlsArgs, secureFromArgs } from "./tls-options";
+import type { TlsArgs } from "./tls-options";
+import { TlsActivity } from "../crypto/tls";
+import { runSimulationWithTls, simulationTls } from "../crypto/sim-tls";
+import { keyLogFile, stationPkiFromMemory } from "../crypto/station-tls";
+import { NodeCrypto } from "../crypto/node-crypto";
+import { createTestPki } from "../pki/test-pki";
+import { simulatedPnc } from "../pki/pnc-setup";
+import { readTestPki } from "../pki/files";
+import type { TlsSecureOptions } from "../../../modules/pki-store/index";
 
 const USAGE = `usage: xs15118 sim [options]
 
 Runs a complete simulated charging session on this machine, with no hardware, both roles (for
 one role against another stack on a real interface: xs15118 secc / xs15118 evcc): control pilot →
-SLAC over a simulated powerline → SDP → TCP on IPv6 → SAP → DIN 70121 or ISO 15118-2 session →
+SLAC over a simulated powerline → SDP → TCP on IPv6 → SAP → DIN 70121, ISO 15118-2 or -20 session →
 charging loop → stop → unplug. Time is simulated: the session runs as fast as the CPU allows.
 
 options (the names sim, secc and evcc share mean the same in each):
@@ -71,7 +82,29 @@ options (the names sim, secc and evcc share mean the same in each):
   --pcap FILE                write every frame (SLAC, SDP, TCP/V2GTP) as pcapng for Wireshark;
                              the pilot, SLAC, power status and summary go in as journal entries
                              (xs15118 view FILE shows them, Wireshark lists them);
-                             the file is created before the run starts
+                             the file is created before the run starts; with --tls it carries the
+                             TLS secrets (a Decryption Secrets Block): Wireshark and xs15118 pcap
+                             show the V2G messages decrypted
+  --tls                      V2G over TLS on the simulated TCP (SDP Security 0x00): ISO 15118-2
+                             over TLS 1.2 (ECDHE-ECDSA-AES128-SHA256, P-256), ISO 15118-20 over
+                             TLS 1.3 with mutual authentication (P-521, secp521r1/x448); without it
+                             -20 runs over the simulated plain TCP, allowed there explicitly
+  --pki DIR                  with --tls: take certificates and keys from DIR (xs15118 pki init);
+                             default: a fresh test PKI in memory
+  --keylog FILE              with --tls: also write the TLS secrets as an NSS key log
+  --payment external|contract  ISO 15118-2: external identification (default) or Plug & Charge
+                             (needs --tls): the vehicle installs a contract (CertificateInstallation
+                             from the simulated backend), PaymentDetails, the signed challenge in
+                             AuthorizationReq, a signed MeteringReceipt after each ChargingStatus/
+                             CurrentDemand; contract and backend on --pki DIR's iso2 PKI, else
+                             a test PKI in memory
+  --contract                 with --payment contract: the vehicle already holds a contract (no installation)
+  --fault NAME[@TIME]        inject a fault (repeatable): a powerline outage or burst, a TCP reset,
+                             the pilot to E, F or B, an unplug or an emergency stop under load, an
+                             isolation fault, a welded contactor, a silent vehicle or charger, SLAC
+                             or SDP losses; @TIME (90, 90s, 2m, 500ms from the start) instead of
+                             where it means something. --fault list prints the catalogue with the
+                             end the standards define for each
   --json                     print the summary as JSON (the live trace goes to stderr)
   --quiet                    no live trace
   --verbose                  also the core's log lines
@@ -98,12 +131,18 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: "--pcap", value: "FILE" },
   { name: "--ocpp" },
   { name: "--plot", value: "FILE" },
+  { name: "--fault", value: "NAME[@TIME]", repeatable: true },
+  ...TLS_OPTIONS,
+  { name: "--payment", value: "external|contract" },
+  { name: "--contract" },
 ];
 
 interface Args {
   options: SimulationOptions;
   /** --transfer mcs|mcs_bpt|wpt|acdp: the direct-link simulation (./sim-direct.ts) instead. */
   direct?: DirectSimArgs;
+  /** --tls, --pki, --keylog. */
+  tls: TlsArgs;
   pcap?: string;
   /** SVG file for the plots. */
   plot?: string;
@@ -112,8 +151,23 @@ interface Args {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** --payment contract: ISO-2 Plug & Charge; `installed`: the vehicle already holds a contract. */
+  contract?: { installed: boolean };
   /** Deprecated option names used, one line each for stderr. */
   warnings: string[];
+  /** --fault: the faults to inject; "list": print the catalogue instead of running. */
+  faults: FaultSpec[] | "list";
+}
+
+/** The --fault values: each NAME[@TIME], or "list" alone. */
+function parseFaults(parsed: ParsedOptions): FaultSpec[] | "list" {
+  const given = parsed.lists.get("--fault") ?? [];
+  if (given.some((g) => g.trim().toLowerCase() === "list")) return "list";
+  return given.map((text) => {
+    const spec = parseFaultSpec(text);
+    if (typeof spec === "string") throw new UsageError("sim", `--fault ${text}: ${spec}`);
+    return spec;
+  });
 }
 
 function parseMac(text: string | undefined): Uint8Array | undefined {
@@ -173,8 +227,53 @@ export function parseSimArgs(args: string[]): Args {
   if (limit !== undefined) options.limit = limit as SimulationOptions["limit"];
   // A scenario may start above its target SoC (V2L gives energy only; V2G/V2H then charge nothing).
   if (scenario === undefined) checkSocRange("sim", options.startSoc!, options.targetSoc!);
+  const tls = parseTlsArgs("sim", parsed, false);
+  if (tls.tls && protocol === "din") throw new UsageError("sim", "DIN 70121 defines no TLS: --tls needs --protocol iso2 or iso20");
+  if (tls.tls && directService !== undefined) throw new UsageError("sim", `--tls does not cover --transfer ${directService} yet: its direct link runs ISO 15118-20 over the simulated plain TCP`);
+  const payment = choiceOption("sim", parsed, "--payment", ["external", "contract"] as const, "payment");
+  if (payment === "contract" && !tls.tls) throw new UsageError("sim", "--payment contract is Plug & Charge, which runs only over TLS: add --tls");
+  if (payment === "contract" && protocol === "din") throw new UsageError("sim", "--payment contract is Plug & Charge of ISO 15118-2 or -20: --protocol iso2 or iso20");
+  // -20 CertificateInstallation is not implemented yet: the -20 vehicle must hold its contract.
+  if (payment === "contract" && protocol === "iso20" && !flag(parsed, "--contract")) throw new UsageError("sim", "ISO 15118-20 Plug & Charge here needs a contract already installed (its CertificateInstallation is still open): add --contract");
+  if (flag(parsed, "--contract") && payment !== "contract") throw new UsageError("sim", "--contract needs --payment contract");
+  const faults = parseFaults(parsed);
+  if (faults !== "list" && faults.length > 0) options.inject = injectFaults(faults);
   const direct = directService !== undefined ? { direct: { service: directService, ...defined({ mode, startSoc, targetSoc, capacityKWh }) } } : {};
-  return { options, ...direct, pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), ...(stringOption(parsed, "--plot") !== undefined ? { plot: stringOption(parsed, "--plot") } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { options, faults, tls, ...direct, ...(payment === "contract" ? { contract: { installed: flag(parsed, "--contract") } } : {}), pcap: stringOption(parsed, "--pcap"), ...(flag(parsed, "--ocpp") ? { ocpp: true } : {}), ...(stringOption(parsed, "--plot") !== undefined ? { plot: stringOption(parsed, "--plot") } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+}
+
+/**
+ * Both stations' TLS for `sim --tls`: from --pki DIR, or a fresh test PKI in memory for the
+ * protocol's key profile (P-256 for -2, P-521 for -20). Key-log lines go to `keyLog` (for the
+ * capture) and to --keylog FILE.
+ */
+function simulationSecure(a: TlsArgs, protocol: string, keyLog: string[]): { secc: TlsSecureOptions; evcc: TlsSecureOptions } {
+  const profile = protocol === "iso20" ? "iso20" : "iso2";
+  const pki = a.pki !== undefined ? undefined : stationPkiFromMemory(new Map([[profile, createTestPki({ crypto: new NodeCrypto(), profile, now: Math.floor(Date.now() / 1000) })]]));
+  const toFile = a.keylog !== undefined ? keyLogFile(a.keylog) : undefined;
+  const args: TlsArgs = { ...a, keylog: undefined };
+  const secure = (role: "secc" | "evcc") => ({
+    ...secureFromArgs(args, role, [protocol], pki),
+    onKeyLog: (line: string) => {
+      keyLog.push(line);
+      toFile?.(line);
+    },
+  });
+  return { secc: secure("secc"), evcc: secure("evcc") };
+}
+
+/**
+ * ISO-2 Plug & Charge for `sim --payment contract`: charger and vehicle on the iso2 profile of
+ * --pki DIR (the PKI TLS uses too), else on a fresh test PKI in memory.
+ */
+function simulationPnc(installed: boolean, pkiDir: string | undefined, protocol: string | undefined): SimulationOptions["pnc"] {
+  const crypto = new NodeCrypto();
+  const now = () => Math.floor(Date.now() / 1000);
+  // -20: the P-521 profile (contract key, signatures); -2: P-256.
+  const profile = protocol === "iso20" ? "iso20" : "iso2";
+  const pki = pkiDir !== undefined ? readTestPki(pkiDir, profile) : createTestPki({ crypto, profile, now: now() });
+  const pnc = simulatedPnc({ crypto, pki, now, contractInstalled: installed });
+  return { charger: pnc.charger, vehicle: pnc.vehicle };
 }
 
 /** The scenario's options (--min-soc, --load) and its checks against the others; undefined without --scenario. */
@@ -223,6 +322,10 @@ const command: Command = {
     const parsed = parseOrExit(io, () => parseSimArgs(web.args));
     if (typeof parsed === "number") return parsed;
     const { options, json, quiet, verbose } = parsed;
+    if (parsed.faults === "list") {
+      for (const line of faultCatalogueText()) io.out(line);
+      return EXIT.ok;
+    }
     // The capture file is created before the run: a path that cannot be written is reported
     // at once, not after an hour of simulated charging.
     const pcapFd = openEarly(parsed.pcap);
@@ -256,19 +359,41 @@ const command: Command = {
     };
     let operator: OperatorReport | undefined;
     let summary: SimulationSummary;
+    // --tls: node:tls over the simulated TCP, stepped with the TLS activity (hosts/sim/crypto/sim-tls.ts).
+    const keyLog: string[] = [];
+    let activity: TlsActivity | undefined;
+    if (parsed.tls.tls) {
+      let tls;
+      try {
+        tls = simulationSecure(parsed.tls, options.protocol ?? "iso2", keyLog);
+      } catch (error) {
+        return environmentError(io, "sim", `TLS: ${(error as Error).message}`);
+      }
+      activity = new TlsActivity();
+      let pnc: SimulationOptions["pnc"];
+      try {
+        pnc = parsed.contract === undefined ? undefined : simulationPnc(parsed.contract.installed, parsed.tls.pki, options.protocol);
+      } catch (error) {
+        return environmentError(io, "sim", `Plug & Charge PKI: ${(error as Error).message}`);
+      }
+      simOptions.tls = simulationTls(tls, activity, simOptions.logger);
+      simOptions.pnc = pnc;
+    }
     if (parsed.ocpp) {
       // The charger's full power for 10 min, then 60 % of it: the EV gets both steps in its SAScheduleList.
       try {
-        ({ summary, report: operator } = await simulateWithCsms(simOptions, simOptions.logger, { after: 600, fraction: 0.6 }));
+        ({ summary, report: operator } = await simulateWithCsms(simOptions, simOptions.logger, { after: 600, fraction: 0.6 }, activity));
       } catch (error) {
         return environmentError(io, "sim", `OCPP test CSMS on 127.0.0.1: ${(error as Error).message}`);
       }
-    } else if (live !== undefined && (web.speed ?? 10) !== Infinity) summary = await runPaced(startSimulation(simOptions), web.speed ?? 10);
+    } else if (activity !== undefined) summary = await runSimulationWithTls(simOptions, activity);
+    else if (live !== undefined && (web.speed ?? 10) !== Infinity) summary = await runPaced(startSimulation(simOptions), web.speed ?? 10);
     else summary = runSimulation(simOptions);
     const wallMs = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     if (summary.outcome === TIME_LIMIT_OUTCOME) summary.detail = `${summary.detail}; --max-time raises the cap`;
+    writer?.addTlsKeyLog(keyLog);
     tap.close(summary, sessionTitle(summary, operator !== undefined), operator?.schedule ?? defaultSchedule(options));
     if (writer && pcapFd !== undefined) {
       try {

@@ -22,6 +22,7 @@ import { windDownStep } from "./steps/common";
 import type { EvccPhaseTimer } from "./timeouts";
 import { EVCC_SEQUENCE_PERFORMANCE_TIME, PHASE_TIMER_LIMITS, V2G_EVCC_COMMUNICATION_SETUP_TIMER } from "./timeouts";
 import type { EvBms, EvccCallbacks, EvccConfig, EvccControl, EvccEvent, EvccOutcome, EvccStepId, EvccStopReason, EvccTimer } from "./types";
+import type { SignatureType } from "../../pki-store/index";
 
 export interface EvccSessionOptions {
   config: EvccConfig;
@@ -63,6 +64,7 @@ export function resolveEvccConfig(config: EvccConfig): ResolvedEvccConfig {
     departureTime: config.departureTime,
     maxEntriesSAScheduleTuple: config.maxEntriesSAScheduleTuple,
     iso20: config.iso20,
+    pnc: config.pnc,
     chargingProfile: config.chargingProfile ?? "schedule",
     preChargeTolerance: config.preChargeTolerance ?? 10,
     preChargeCurrent: config.preChargeCurrent ?? 2,
@@ -230,6 +232,8 @@ export class EvccSession {
       return this.#abort("unknown-session", `SessionID ${sessionId instanceof Uint8Array ? toHex(sessionId) : "?"} ≠ ${toHex(facts.sessionId)}`);
     }
     const res = element.content;
+    // ISO-2 Plug & Charge: CertificateInstallation/UpdateRes carry the CPS's Signature in the header.
+    if (facts.pnc !== undefined) facts.pnc.responseSignature = (doc as { V2G_Message?: { Header?: { Signature?: SignatureType } } }).V2G_Message?.Header?.Signature;
     this.#trace("rx", element.name, responseTrace(res));
     const code = typeof res.ResponseCode === "string" ? res.ResponseCode : "";
     if (code.indexOf("FAILED") === 0) return this.#abort("response-code", `${element.name}: ${code}`);
@@ -366,7 +370,7 @@ export class EvccSession {
     }
     this.#clockClear("sequence");
     const built = step.request(ctx);
-    const doc = requestDoc(ctx.facts.sessionId, built.name, built.body, ctx.protocol === "iso20" ? { timeStamp: this.#unixTime?.() ?? 0n } : undefined);
+    const doc = requestDoc(ctx.facts.sessionId, built.name, built.body, ctx.protocol === "iso20" ? { timeStamp: this.#unixTime?.() ?? 0n } : undefined, built.signature);
     this.#state = "waiting";
     this.#messageTimer = this.#clock.set(() => this.handle({ type: "timeout", timer: "message" }), step.timeout);
     this.#requests++;

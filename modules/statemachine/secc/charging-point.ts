@@ -30,6 +30,7 @@
 import { allZero, bytesEqual, silentLogger, toHex } from "../../common/index";
 import type { IoCallbacks, Logger, StreamSocket } from "../../common/index";
 import { createExiCodec, logFacetViolations } from "../../exi/index";
+import type { TlsSocket } from "../../pki-store/tls";
 import type { V2gtpCloseReason } from "../../v2gtp/index";
 import type { ChargerFeedback, SessionStore } from "../charger-interfaces";
 import type { StopReason } from "../framework";
@@ -38,6 +39,13 @@ import { SeccConnection } from "./connection";
 import type { SeccCodec, SeccConnectionOptions } from "./connection";
 import { MemorySessionStore } from "./session";
 import type { SessionSetupClaim, SeccTraceEntry } from "./session";
+
+/** A TLS socket's version as SAP's transport; undefined for a plain socket (the config's transport holds). */
+function tlsTransportOf(socket: StreamSocket | undefined): "1.2" | "1.3" | undefined {
+  const session = (socket as Partial<TlsSocket> | undefined)?.session;
+  if (session === undefined) return undefined;
+  return session.protocol === "TLSv1.3" ? "1.3" : "1.2";
+}
 
 /** Why a connection closed: its session's stop reason, its V2GTP close reason, or "crowded". */
 export type ChargingPointCloseReason = StopReason | V2gtpCloseReason | "crowded";
@@ -128,25 +136,31 @@ export class ChargingPoint {
     return n;
   }
 
-  /** Takes an accepted socket: `point.accept((callbacks) => listener.read(callbacks))`. Returns its number. */
+  /**
+   * Takes an accepted socket: `point.accept((callbacks) => listener.read(callbacks))`. Returns its
+   * number. A TLS socket (modules/pki-store/tls.ts, handshake done) tells SAP its version: one
+   * port serving -2 and -20 gets TLS 1.2 and TLS 1.3 connections.
+   */
   accept(open: (callbacks: Required<IoCallbacks>) => StreamSocket | undefined): number {
     const entry: Entry = { id: ++this.#count, role: "candidate", connection: undefined, successor: undefined };
     this.#makeRoom();
     this.#entries.push(entry);
     const trace = this.#o.trace;
-    const connection = new SeccConnection({
+    let socket: StreamSocket | undefined;
+    const seccConnection = new SeccConnection({
       ...this.#o,
       store: this.store,
       codec: this.#codec,
       sample: this.#o.binding?.sessionOptions().sample,
-      open,
+      open: (callbacks) => (socket = open(callbacks)),
+      transport: () => tlsTransportOf(socket),
       feedback: this.#gatedFeedback(entry),
       admit: (claim) => this.#admit(entry, claim),
       trace: trace === undefined ? undefined : (e) => trace(e, entry.id, entry.role === "live"),
       onClose: (reason) => this.#closed(entry, reason),
     });
-    if (entry.role !== "closed") entry.connection = connection;
-    if (entry.role === "live") this.#o.binding?.attach(connection.session);
+    if (entry.role !== "closed") entry.connection = seccConnection;
+    if (entry.role === "live") this.#o.binding?.attach(seccConnection.session);
     if (this.#live === undefined || this.#live === entry) return entry.id;
     this.#log.log("info", "secc", `connection ${entry.id} accepted while connection ${this.#live.id} holds the session: it waits for its SessionSetupReq`);
     return entry.id;
@@ -243,7 +257,13 @@ export class ChargingPoint {
   }
 
   #report(entry: Entry, reason: ChargingPointCloseReason, outcome: ConnectionEnd["outcome"]): void {
-    this.#o.onConnectionEnd?.({ connection: entry.id, reason, outcome, to: entry.successor });
+    // The host's own bookkeeping (a session summary reading a meter that fails) stays inside
+    // this connection's boundary: logged, and the charging point goes on serving.
+    try {
+      this.#o.onConnectionEnd?.({ connection: entry.id, reason, outcome, to: entry.successor });
+    } catch (error) {
+      this.#log.log("error", "secc", `connection ${entry.id}: the host's end-of-connection handler failed: ${(error as Error)?.message ?? String(error)}`);
+    }
   }
 
   /**
@@ -255,7 +275,7 @@ export class ChargingPoint {
     const open = (): boolean => entry.role === "live" || entry.role === "handed-over";
     return {
       sessionStarted: (info) => open() && fb.sessionStarted?.(info),
-      requestAuthorization: (evccId) => open() && fb.requestAuthorization?.(evccId),
+      requestAuthorization: (evccId, contract) => open() && fb.requestAuthorization?.(evccId, contract),
       startCableCheck: (voltage) => open() && fb.startCableCheck?.(voltage),
       preCharge: (voltage, current) => open() && fb.preCharge?.(voltage, current),
       dcTarget: (voltage, current) => open() && fb.dcTarget?.(voltage, current),

@@ -19,6 +19,7 @@ import type {
 } from "../charger-interfaces";
 import { dispatch, messageName } from "../dispatch";
 import { stop as stopResult, timeoutReason } from "../framework";
+import { guardFeedback } from "./guarded-feedback";
 import type { FeedbackSignal, HandlerResult, SessionEvent, StopReason, TimerId } from "../framework";
 import type { SupportedAppProtocolReqDoc, SupportedAppProtocolResDoc, V2gDocument } from "../msg-types";
 import { negotiateAppProtocol } from "../sap";
@@ -70,6 +71,11 @@ export interface SeccSessionOptions {
    * from responses when absent or undefined (no trusted time), the -20 header TimeStamp then 0.
    */
   unixTime?: () => bigint | undefined;
+  /**
+   * The connection's transport once its socket is open, when the socket knows it (a TLS socket:
+   * "1.2" or "1.3"); overrides config.transport for SAP. Undefined: config.transport.
+   */
+  transport?: () => "none" | "1.2" | "1.3" | undefined;
   /** Called before each request so the host can write present values into the facts. */
   sample?: (evse: EvseFacts) => void;
   /** Start in this protocol without SAP (tests, replays). */
@@ -108,6 +114,14 @@ function defaultRandomBytes(count: number): Uint8Array {
   for (let i = 0; i < count; i++) out[i] = Math.floor(Math.random() * 256);
   out[0] |= 1; // never all zero: a zero SessionID means "no session"
   return out;
+}
+
+/** The response header: the SessionID, and the Signature a handler left for it (once). */
+function signedHeader(sessionId: Uint8Array, ctx: SeccContext): V2gDocument["V2G_Message"]["Header"] {
+  const signature = ctx.responseSignature;
+  if (signature === undefined) return { SessionID: sessionId };
+  ctx.responseSignature = undefined;
+  return { SessionID: sessionId, Signature: signature };
 }
 
 /** SessionSetupReq's EVCCID as bytes (hexBinary in DIN and ISO-2, a string in ISO 15118-20). */
@@ -149,6 +163,9 @@ export class SeccSession {
   readonly #config: Readonly<SeccConfig>;
   readonly #clock: Clock;
   readonly #feedback: ChargerFeedback;
+  /** A charger callback threw during the request being handled: the session ends after its FAILED answer. */
+  #callbackFault = false;
+  #handlingRequest = false;
   readonly #store: SessionStore | undefined;
   readonly #logger: Logger;
   readonly #trace: ((entry: SeccTraceEntry) => void) | undefined;
@@ -156,6 +173,7 @@ export class SeccSession {
   readonly #random: (count: number) => Uint8Array;
   readonly #unixTime: (() => bigint | undefined) | undefined;
   readonly #sample: ((evse: EvseFacts) => void) | undefined;
+  readonly #transport: (() => "none" | "1.2" | "1.3" | undefined) | undefined;
   readonly #admit: ((claim: SessionSetupClaim) => boolean) | undefined;
   readonly #facts: FactsRecord;
 
@@ -189,7 +207,7 @@ export class SeccSession {
   constructor(options: SeccSessionOptions) {
     this.#config = Object.freeze({ ...options.config });
     this.#clock = options.clock;
-    this.#feedback = options.feedback ?? {};
+    this.#feedback = guardFeedback(options.feedback ?? {}, (callback, error) => this.#callbackFailed(callback, error));
     this.#store = options.store;
     this.#logger = options.logger ?? silentLogger;
     this.#trace = options.trace;
@@ -197,6 +215,7 @@ export class SeccSession {
     this.#random = options.randomBytes ?? defaultRandomBytes;
     this.#unixTime = options.unixTime;
     this.#sample = options.sample;
+    this.#transport = options.transport;
     this.#admit = options.admit;
     this.#facts = { config: this.#config, evse: initialEvseFacts(this.#config), now: this.#clock.now() };
     if (options.protocol !== undefined) this.#select(options.protocol);
@@ -234,6 +253,16 @@ export class SeccSession {
 
   /** The single entry point: every event goes through here. */
   feed(event: SessionEvent<SeccRequestDoc, ControlEvent>): SeccOutput | undefined {
+    if (event.kind === "request") return this.request(event.message);
+    try {
+      return this.#feedUnguarded(event);
+    } catch (error) {
+      this.#exception(error, event.kind === "timeout" ? `the ${event.timer} timer` : event.kind);
+      return undefined;
+    }
+  }
+
+  #feedUnguarded(event: SessionEvent<SeccRequestDoc, ControlEvent>): SeccOutput | undefined {
     switch (event.kind) {
       case "request":
         return this.#onRequest(event.message);
@@ -251,12 +280,41 @@ export class SeccSession {
 
   /** A decoded request (supportedAppProtocolReq, V2G_Message, or an ISO 15118-20 message). */
   request(message: SeccRequestDoc): SeccOutput {
-    return this.#onRequest(message);
+    this.#callbackFault = false;
+    this.#handlingRequest = true;
+    try {
+      return this.#onRequest(message);
+    } catch (error) {
+      this.#exception(error, "a request");
+      return CLOSE_ONLY;
+    } finally {
+      this.#handlingRequest = false;
+    }
   }
 
   /** A control event from the charger. */
   control(event: ControlEvent): void {
-    this.#onControl(event);
+    try {
+      this.#onControl(event);
+    } catch (error) {
+      this.#exception(error, `the ${event.kind} event`);
+    }
+  }
+
+  /**
+   * The session's exception boundary: an exception in this session's code (our bug) ends this
+   * session only, in order (charging stopped, connection closed), with a log line saying where.
+   */
+  #exception(error: unknown, where: string): void {
+    this.#logger.log("error", "secc", `exception in ${where}: ${(error as Error)?.message ?? String(error)}; this session ends, the charging point serves the next`, { state: this.state });
+    this.#finish("internal-error");
+  }
+
+  /** A charger callback threw (guarded-feedback.ts): inside a request the session ends after its FAILED answer, else at once. */
+  #callbackFailed(callback: string, error: unknown): void {
+    this.#logger.log("error", "secc", `charger callback ${callback} failed: ${(error as Error)?.message ?? String(error)}; this session ends, the charging point serves the next`, { state: this.state });
+    if (this.#handlingRequest) this.#callbackFault = true;
+    else this.#finish("internal-error");
   }
 
   /** The connection or the data link is gone. */
@@ -338,6 +396,9 @@ export class SeccSession {
       result = failed === undefined ? undefined : stopResult(failed, timeoutReason(this.#expired));
     } else {
       try {
+        // Signed requests (ISO-2 Plug & Charge): the handler verifies the header's Signature.
+        ctx.requestSignature = header?.Signature;
+        ctx.transport = this.#transport?.() ?? this.#config.transport;
         result = dispatch(protocol, state, name, req, headerId, ctx, facts);
       } catch (error) {
         // A handler tripped over content the codec let through (or over our own bug): the
@@ -366,11 +427,16 @@ export class SeccSession {
       this.#sessionStarted(ctx);
     }
     if (result.signal !== undefined) this.#signal(result.signal, ctx);
+    if (this.#callbackFault && result.kind !== "stop") {
+      // The charger could not do what this answer promises: FAILED instead, and the session ends.
+      const failed = protocol.failedResponse(name, "FAILED", ctx);
+      if (failed !== undefined) result = stopResult(failed, "internal-error");
+    }
 
     const sessionId = ctx.sessionId.length > 0 ? ctx.sessionId : headerId;
     const response = iso20
       ? setIso20Header(result.body, sessionId, facts.unixTime ?? this.#unixTime?.() ?? 0n)
-      : ({ V2G_Message: { Header: { SessionID: sessionId }, Body: result.body } } as V2gDocument);
+      : ({ V2G_Message: { Header: signedHeader(sessionId, ctx), Body: result.body } } as V2gDocument);
     if (result.kind === "stop") {
       if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);
       this.#finish(result.reason);
@@ -398,8 +464,19 @@ export class SeccSession {
       return CLOSE_ONLY;
     }
     const config = this.#config;
-    const tls = config.iso20?.insecureWithoutTls === true ? undefined : config.transport;
+    // The insecure test-bench permission lifts only the plain-TCP rule: over TLS the profile
+    // rules hold (-20 only over TLS 1.3, -2 and DIN never over it; modules/v2gtp/sap.ts allowedOver).
+    const transport = this.#transport?.() ?? config.transport;
+    const tls = transport === "none" && config.iso20?.insecureWithoutTls === true ? undefined : transport;
     const result = negotiateAppProtocol(message, this.#sapOffer(), { tls });
+    if (result.protocol === undefined && tls !== undefined) {
+      // Why, for the log: the EV asked only for protocols this transport does not carry.
+      const wanted = negotiateAppProtocol(message, this.#sapOffer(), {});
+      if (wanted.protocol !== undefined) {
+        const over = tls === "none" ? "plain TCP" : `TLS ${tls}`;
+        this.#logger.log("warn", "secc", `SAP refused: the vehicle's ${wanted.protocol} is not allowed over ${over} (ISO 15118-20 needs TLS 1.3; ISO 15118-2 runs over TLS 1.2 or plain TCP)`);
+      }
+    }
     if (this.#trace !== undefined) this.#emitTrace("tx", "supportedAppProtocolRes", result.response.supportedAppProtocolRes);
     if (result.protocol === undefined) {
       this.#finish("no-protocol");
@@ -519,7 +596,10 @@ export class SeccSession {
     this.#sequenceTimer = undefined;
     if (this.#stopped !== undefined || !this.#waiting) return;
     const left = this.#limit(this.#sequenceTimerId) - (this.#clock.now() - this.#lastResponseAt);
-    if (left > 0) this.#setSequenceTimer(left as Millis);
+    // Less than the clock's 1 ms resolution left is expired: with fractional clock times the
+    // rest can be a rounding residue (7e-12 ms) that, added to now, gives now again: a timer
+    // re-arming itself at the same instant for ever.
+    if (left >= 1) this.#setSequenceTimer(left as Millis);
     else this.feed({ kind: "timeout", timer: this.#sequenceTimerId });
   };
 
@@ -635,7 +715,7 @@ export class SeccSession {
     const ev = ctx.ev;
     switch (signal) {
       case "request-authorization":
-        fb.requestAuthorization?.(ctx.evccId);
+        fb.requestAuthorization?.(ctx.evccId, ctx.pnc?.identified === true ? ctx.pnc.identity : undefined);
         return;
       case "start-cable-check": {
         evse.cableCheckFinished = false;
