@@ -12,17 +12,42 @@ export interface XsCaseReport {
 }
 
 /**
+ * At most this many test files go into one bundle. esbuild hoists every module's top-level
+ * bindings into one scope, and XS gives that scope's frame its slots on the stack: a bundle of
+ * all ~200 portable files overflowed xsnap's stack while loading ("exited: stack overflow"),
+ * half of them did not.
+ */
+const FILES_PER_BUNDLE = 60;
+
+/**
  * Runs `files` inside XS and returns their cases in file order. With `workers` > 1 the files
- * are dealt round-robin to that many xsnap workers (one bundle each) running side by side.
+ * are dealt round-robin to that many lanes running side by side; each lane runs its files in
+ * bundles of at most FILES_PER_BUNDLE, one fresh xsnap worker per bundle.
  */
 export async function runXsTests(files: string[], workers = 1): Promise<{ reports: XsCaseReport[]; error?: string }> {
   const lanes = Math.max(1, Math.min(workers, files.length));
-  const groups = Array.from({ length: lanes }, (_, lane) => files.filter((_, i) => i % lanes === lane));
-  const results = await Promise.all(groups.map((group) => runInOneWorker(group)));
+  const laneFiles = Array.from({ length: lanes }, (_, lane) => files.filter((_, i) => i % lanes === lane));
+  const groups: string[][] = [];
+  const laneGroups = laneFiles.map((lane) => {
+    const bundles: string[][] = [];
+    const count = Math.ceil(lane.length / FILES_PER_BUNDLE);
+    // spread evenly: 61 files make bundles of 31 and 30, not 60 and 1
+    for (let b = 0; b < count; b++) bundles.push(lane.filter((_, i) => i % count === b));
+    groups.push(...bundles);
+    return bundles;
+  });
+  const laneResults = await Promise.all(
+    laneGroups.map(async (bundles) => {
+      const out: { reports: XsCaseReport[]; error?: string }[] = [];
+      for (const bundle of bundles) out.push(await runInOneWorker(bundle));
+      return out;
+    }),
+  );
+  const results = laneResults.flat();
   const order = new Map(files.map((f, i) => [f, i]));
   const fileIndex = (r: XsCaseReport): number => order.get(r.name.split(" > ", 1)[0]) ?? files.length;
   const reports = results.flatMap((r) => r.reports).sort((a, b) => fileIndex(a) - fileIndex(b));
-  const errors = results.flatMap((r, i) => (r.error ? [lanes > 1 ? `${r.error} (worker of ${groups[i].join(", ")})` : r.error] : []));
+  const errors = results.flatMap((r, i) => (r.error ? [groups.length > 1 ? `${r.error} (worker of ${groups[i].join(", ")})` : r.error] : []));
   return { reports, error: errors.length > 0 ? errors.join("; ") : undefined };
 }
 
