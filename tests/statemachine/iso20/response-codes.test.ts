@@ -7,18 +7,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MemorySessionStore } from "../../../modules/statemachine/index";
 import type { SeccConfig, SessionStore } from "../../../modules/statemachine/index";
-import { AC20, DC20, EVCCID, intoChargeLoop, iso20Ev, r, setUpTo } from "./support";
+import { AC20, DC20, DC_CPD_LIMITS as DC_CPD, EVCCID, intoChargeLoop, iso20Ev, r, setUpTo } from "./support";
 import type { Iso20Ev } from "./support";
 
 const EIM = { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} };
-const DC_CPD = {
-  EVMaximumChargePower: r(150, 3),
-  EVMinimumChargePower: r(0),
-  EVMaximumChargeCurrent: r(300),
-  EVMinimumChargeCurrent: r(0),
-  EVMaximumVoltage: r(800),
-  EVMinimumVoltage: r(200),
-};
 
 function profile(watts: number, options: { tuple?: number; acceptance?: string; dynamic?: boolean } = {}) {
   const mode = options.dynamic

@@ -97,19 +97,20 @@ export function setUpTo(ev: Iso20Ev, serviceId: number, parameterSetId = 1): Rec
 }
 
 /** A DC (service 2) or AC (service 1) Scheduled session driven into its charge loop; returns the loop request's name and content. */
+/** A 150 kW, 300 A, 200–800 V vehicle's DC_ChargeParameterDiscoveryReq limits. */
+export const DC_CPD_LIMITS = Object.freeze({
+  EVMaximumChargePower: r(150, 3),
+  EVMinimumChargePower: r(0),
+  EVMaximumChargeCurrent: r(300),
+  EVMinimumChargeCurrent: r(0),
+  EVMaximumVoltage: r(800),
+  EVMinimumVoltage: r(200),
+});
+
 export function intoChargeLoop(ev: Iso20Ev, dc: boolean): { name: string; content: object } {
   setUpTo(ev, dc ? 2 : 1, 1);
   if (dc) {
-    ev.ok("DC_ChargeParameterDiscoveryReq", {
-      DC_CPDReqEnergyTransferMode: {
-        EVMaximumChargePower: r(150, 3),
-        EVMinimumChargePower: r(0),
-        EVMaximumChargeCurrent: r(300),
-        EVMinimumChargeCurrent: r(0),
-        EVMaximumVoltage: r(800),
-        EVMinimumVoltage: r(200),
-      },
-    });
+    ev.ok("DC_ChargeParameterDiscoveryReq", { DC_CPDReqEnergyTransferMode: DC_CPD_LIMITS });
   } else {
     ev.ok("AC_ChargeParameterDiscoveryReq", { AC_CPDReqEnergyTransferMode: { EVMaximumChargePower: r(11, 3), EVMinimumChargePower: r(0) } });
   }
