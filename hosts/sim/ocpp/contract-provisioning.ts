@@ -76,16 +76,18 @@ export class OcppContractProvisioning implements ContractProvisioning {
    * An incoming V2G message (EXI, without V2GTP header) before the session handles it: for a
    * CertificateInstallationReq / CertificateUpdateReq the CSMS is asked; for a PaymentDetailsReq
    * the status of each certificate of its chain. Undefined for anything else (pass it on now).
-   * Fits SeccConnectionOptions.beforeRequest: `beforeRequest: (schema, exi) => p.prepare(exi, schema)`.
+   * Fits SeccConnectionOptions.beforeRequest: `beforeRequest: (schema, exi, request) =>
+   * p.prepare(exi, schema, request)`; without `request` (the connection's decoded one) it decodes.
    */
-  prepare(exi: Uint8Array, schema = "iso2"): Promise<void> | undefined {
+  prepare(exi: Uint8Array, schema = "iso2", request?: object): Promise<void> | undefined {
     if (schema !== "iso2") return undefined;
-    let body: Record<string, unknown>;
+    let body: Record<string, unknown> | undefined;
     try {
-      body = (decode("iso2", exi) as { V2G_Message: { Body: Record<string, unknown> } }).V2G_Message.Body;
+      body = ((request ?? decode("iso2", exi)) as { V2G_Message?: { Body?: Record<string, unknown> } }).V2G_Message?.Body;
     } catch {
       return undefined; // not ISO-2 or not decodable: the session answers it
     }
+    if (body === undefined) return undefined;
     const install = body.CertificateInstallationReq as iso2.CertificateInstallationReqType | undefined;
     if (install !== undefined) return this.#withDeadline(this.#provision("Install", exi, toHex(install.OEMProvisioningCert)));
     const update = body.CertificateUpdateReq as iso2.CertificateUpdateReqType | undefined;

@@ -40,12 +40,13 @@ export interface SeccConnectionOptions extends Omit<SeccSessionOptions, "onStop"
   /** Largest incoming V2GTP payload (default: the V2GTP connection's). */
   maxPayloadLength?: number;
   /**
-   * Host hook before the session sees a request (its EXI, valid during the call only): a
-   * promise holds the request until it settles. For answers the synchronous handlers need that
+   * Host hook before the session sees a request (its EXI, valid during the call only, and the
+   * request as decoded, so the host need not decode it again): a promise holds the request until
+   * it settles. For answers the synchronous handlers need that
    * only a network can give, e.g. the operator's CertificateInstallationRes for ISO-2 Plug & Charge
    * (no EVSEProcessing=Ongoing there; hosts/sim/ocpp/contract-provisioning.ts). Undefined: at once.
    */
-  beforeRequest?(schema: SchemaId, payload: Uint8Array): Promise<void> | undefined;
+  beforeRequest?(schema: SchemaId, payload: Uint8Array, request: object): Promise<void> | undefined;
 }
 
 export class SeccConnection {
@@ -99,24 +100,10 @@ export class SeccConnection {
       this.#conn.close();
       return;
     }
-    const held = this.#beforeRequest?.(schema, message.payload);
-    if (held !== undefined) {
-      // The V2GTP layer may reuse its buffer: keep a copy while the host works.
-      const payload = message.payload.slice();
-      const resume = (): void => {
-        if (!this.#closed) this.#handle(schema, payload);
-      };
-      held.then(resume, resume);
-      return;
-    }
-    this.#handle(schema, message.payload);
-  }
-
-  #handle(schema: SchemaId, payload: Uint8Array): void {
     const started = this.#clock.now();
     let doc: object;
     try {
-      doc = this.#codec.decode(schema, payload);
+      doc = this.#codec.decode(schema, message.payload);
     } catch (error) {
       // The EV's bytes do not decode: nothing can be answered (no request type is known).
       this.#logger.log("warn", "secc", "EXI decode failed", { schema, error: (error as Error).message });
@@ -124,6 +111,20 @@ export class SeccConnection {
       this.#conn.close();
       return;
     }
+    const held = this.#beforeRequest?.(schema, message.payload, doc);
+    if (held !== undefined) {
+      // The decoded request owns its bytes (the decoder copies them), so the V2GTP layer may
+      // reuse its buffer while the host works; the response time counts from the resumption.
+      const resume = (): void => {
+        if (!this.#closed) this.#handle(doc, this.#clock.now());
+      };
+      held.then(resume, resume);
+      return;
+    }
+    this.#handle(doc, started);
+  }
+
+  #handle(doc: object, started: number): void {
     this.#handling = true;
     let out;
     try {
