@@ -19,7 +19,7 @@ import type { WallClock } from "../../modules/common/wall-clock";
 import { toHex } from "../../modules/common/bytes";
 import type { EthernetLink, EthernetLinkOptions, ListenerClass, StreamSocketClass } from "../../modules/common/io";
 import { SlacEvse } from "../../modules/slac/index";
-import type { EthernetLinkClass, LinkSpec } from "../../modules/slac/index";
+import type { EthernetLinkClass } from "../../modules/slac/index";
 import type { ChargerPilotEvent, VehiclePilotEvent } from "../../modules/cp-pwm/index";
 import type { OperatorBackend, SeccTraceEntry } from "../../modules/statemachine/index";
 import type { EvccTraceEntry } from "../../modules/statemachine/evcc/index";
@@ -30,7 +30,8 @@ import type { SeccService } from "../../modules/station/secc-service";
 import type { EvccService } from "../../modules/station/evcc-service";
 import { superviseChargerPilot } from "../charger/pilot-supervision";
 import { Powerline, type SimModem } from "../powerline";
-import { VirtualIpStack } from "../vnet/stack";
+import type { VirtualIpStack } from "../vnet/stack";
+import { virtualHostIp } from "../vnet/host-ip";
 import { seededRandom } from "../random";
 import { formatDuration } from "../trace-format";
 import { ChargerStation, DEFAULT_CHARGER, type SessionProtocol, type Transfer } from "../station/charger-station";
@@ -408,7 +409,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     logger,
     modem: { io: evseLink, ethertype: ETHERTYPE_HOMEPLUG },
     pilot: pilotLine.charger,
-    ip: (link) => openIp("evse0", link, (stack) => (evseStack = stack)),
+    ip: virtualHostIp({ name: "evse0", clock, onStack: (stack) => (evseStack = stack) }),
     createService: (ip) => startCharger(ip),
     onPilotEvent: (e) => chargerPilotEvent(e),
     onSlacStarted: () => {
@@ -424,7 +425,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
     logger,
     modem: { io: evLink, ethertype: ETHERTYPE_HOMEPLUG },
     pilot: pilotLine.vehicle,
-    ip: (link) => openIp("ev0", link, (stack) => (evStack = stack)),
+    ip: virtualHostIp({ name: "ev0", clock, onStack: (stack) => (evStack = stack) }),
     createService: (ip) => startVehicle(ip),
     onPilotEvent: (e) => vehiclePilotEvent(e),
     onSlacCandidate: (c) => trace("slac", `EV hears EVSE ${toHex(c.evseMac)} at ${c.attenuation.toFixed(1)} dB`),
@@ -502,23 +503,6 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       onSessionEnd: (s) => trace("secc", `session ${s.session} ended: ${s.reason} (${s.messages} messages)`),
     });
     return charger.service;
-  }
-
-  /** A station's IPv6 stack (the virtual one) on its matched link's IPv6 frames. */
-  function openIp(name: string, link: LinkSpec, keep: (stack: VirtualIpStack) => void): HostIpStack {
-    const { io, ...linkOptions } = link;
-    let stack: VirtualIpStack | undefined;
-    const frames: EthernetLink = new io({ ...linkOptions, onReadable: () => drain(frames, stack) } as EthernetLinkOptions & Record<string, unknown>);
-    stack = new VirtualIpStack({ name, clock, link: frames });
-    keep(stack);
-    return { Udp: stack.Udp, Tcp: stack.Tcp, Listener: stack.Listener, address: stack.address, interface: name };
-  }
-
-  // The IP link of a station: frames read from the modem go to that station's stack.
-  function drain(link: EthernetLink | undefined, stack: VirtualIpStack | undefined): void {
-    if (!link || !stack) return;
-    let frame: Uint8Array | undefined;
-    while ((frame = link.read())) stack.receive(frame);
   }
 
   /** The vehicle's EVCC on its link's IP stack: the vehicle model under an EvccService. */

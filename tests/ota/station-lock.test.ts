@@ -6,15 +6,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../modules/common/manual-clock";
 import type { Millis } from "../../modules/common/clock";
-import type { EthernetLink, EthernetLinkOptions } from "../../modules/common/io";
-import type { LinkSpec } from "../../modules/slac/index";
 import { ChargerAssembly, VehicleAssembly, chargerConfig } from "../../modules/station/index";
-import type { HostIpStack, VehicleOutcome } from "../../modules/station/index";
+import type { VehicleOutcome } from "../../modules/station/index";
 import { MemoryPkiStorage } from "../../modules/pki-store/storage";
 import { ConfigGate, PowerRail, SimulatedFlash, TrustStore, Updater, makeConfigChange } from "../../modules/ota/index";
 import { PilotSim } from "../../simulation/cp/pilot-sim";
 import { Powerline } from "../../simulation/powerline";
-import { VirtualIpStack } from "../../simulation/vnet/stack";
+import { virtualHostIp } from "../../simulation/vnet/host-ip";
 import { seededRandom } from "../../simulation/random";
 import { SimChargerHardware } from "../../simulation/station/charger-station";
 import { createStationVehicle, stationVehicleHardware } from "../../simulation/station/vehicle-station";
@@ -31,19 +29,7 @@ test("an update and a configuration change that arrive while a vehicle charges w
   const evModem = line.addModem({ hostMac: EV_MAC, name: "ev" });
   line.setAttenuation(evModem, evseModem, 20);
   const pilotLine = new PilotSim({ clock, plugged: false, period: 10 as Millis });
-  const ip = (name: string) => (link: LinkSpec): HostIpStack => {
-    const { io, ...linkOptions } = link;
-    let stack: VirtualIpStack | undefined;
-    const frames: EthernetLink = new io({
-      ...linkOptions,
-      onReadable: () => {
-        let frame: Uint8Array | undefined;
-        while ((frame = frames.read())) stack!.receive(frame);
-      },
-    } as EthernetLinkOptions & Record<string, unknown>);
-    stack = new VirtualIpStack({ name, clock, link: frames });
-    return { Udp: stack.Udp, Tcp: stack.Tcp, Listener: stack.Listener, address: stack.address, interface: name };
-  };
+  const ip = (name: string) => virtualHostIp({ name, clock });
   const config = chargerConfig(["dc"], ["iso2"], { transport: "none" });
   const hardware = new SimChargerHardware({ clock, config, transfer: ["dc"] });
   const vehicle = createStationVehicle({ clock, battery: { capacityKWh: 5, soc: 70 }, targetSoc: 71 });

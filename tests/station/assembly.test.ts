@@ -7,16 +7,15 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../modules/common/manual-clock";
 import type { Millis } from "../../modules/common/clock";
-import type { EthernetLink, EthernetLinkOptions } from "../../modules/common/io";
+import type { EthernetLink } from "../../modules/common/io";
 import { SettableWallClock } from "../../modules/common/wall-clock";
 import { decode } from "../../modules/exi/index";
 import type { SchemaId } from "../../modules/exi/index";
-import type { LinkSpec } from "../../modules/slac/index";
 import { ChargerAssembly, VehicleAssembly, chargerConfig } from "../../modules/station/index";
-import type { HostIpStack, VehicleOutcome } from "../../modules/station/index";
+import type { VehicleOutcome } from "../../modules/station/index";
 import { PilotSim } from "../../simulation/cp/pilot-sim";
 import { Powerline } from "../../simulation/powerline";
-import { VirtualIpStack } from "../../simulation/vnet/stack";
+import { virtualHostIp } from "../../simulation/vnet/host-ip";
 import { seededRandom } from "../../simulation/random";
 import { SimChargerHardware } from "../../simulation/station/charger-station";
 import { createStationVehicle, stationVehicleHardware } from "../../simulation/station/vehicle-station";
@@ -62,31 +61,23 @@ function plugIn(options: { protocol: "iso2" | "iso20"; chargerWall?: number; veh
   const schemas: SchemaId[] = options.protocol === "iso2" ? ["iso2"] : [];
   const messages: Decoded[] = [];
   /** The host's IPv6 stack over the matched link (here the virtual one), recording what it sends. */
-  const ip = (from: "ev" | "evse") => (link: LinkSpec): HostIpStack => {
-    const { io, ...linkOptions } = link;
-    let stack: VirtualIpStack | undefined;
-    const frames: EthernetLink = new io({
-      ...linkOptions,
-      onReadable: () => {
-        let frame: Uint8Array | undefined;
-        while ((frame = frames.read())) stack!.receive(frame);
-      },
-    } as EthernetLinkOptions & Record<string, unknown>);
-    const recorded: EthernetLink = {
-      get mac() {
-        return frames.mac;
-      },
-      read: () => frames.read(),
-      write(frame: Uint8Array) {
-        const doc = v2gOf(frame, schemas);
-        if (doc) messages.push({ from, doc });
-        frames.write(frame);
-      },
-      close: () => frames.close(),
-    };
-    stack = new VirtualIpStack({ name: `${from}0`, clock, link: recorded });
-    return { Udp: stack.Udp, Tcp: stack.Tcp, Listener: stack.Listener, address: stack.address, interface: `${from}0` };
-  };
+  const ip = (from: "ev" | "evse") =>
+    virtualHostIp({
+      name: `${from}0`,
+      clock,
+      wrap: (frames): EthernetLink => ({
+        get mac() {
+          return frames.mac;
+        },
+        read: () => frames.read(),
+        write(frame: Uint8Array) {
+          const doc = v2gOf(frame, schemas);
+          if (doc) messages.push({ from, doc });
+          frames.write(frame);
+        },
+        close: () => frames.close(),
+      }),
+    });
   const wall = (at: number | undefined) => {
     const w = new SettableWallClock({ clock });
     if (at !== undefined) w.set(at, "ntp");
