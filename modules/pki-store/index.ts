@@ -9,3 +9,4 @@ export * from "./storage";
 export * from "./store";
 export * from "./xmldsig";
 export * from "./key-transport";
+export * from "./key-transport-iso20";

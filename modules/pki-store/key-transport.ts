@@ -32,9 +32,13 @@ export const ISO2_ENCRYPTED_KEY_BYTES = AES_BLOCK + ISO2_PRIVATE_KEY_BYTES;
  *  - key-transport-length: DHpublickey or the encrypted key has the wrong size;
  *  - key-transport-point: DHpublickey is not a point on secp256r1;
  *  - key-transport-key: what decrypts is not the private key of the contract certificate that
- *    came with it (wrong key, tampered ciphertext or IV, or a key for someone else).
+ *    came with it (wrong key, tampered ciphertext or IV, or a key for someone else);
+ *  - key-transport-tag (ISO 15118-20): the AES-GCM tag does not authenticate ciphertext, IV and
+ *    the additional data (tampered, another vehicle's PCID, another certificate's SKI) [V2G20-2504];
+ *  - key-transport-curve (ISO 15118-20): the ECDHCurve and the encrypted-key element do not go
+ *    together, or the curve is one this side does not process.
  */
-export type KeyTransportFailure = "key-transport-length" | "key-transport-point" | "key-transport-key";
+export type KeyTransportFailure = "key-transport-length" | "key-transport-point" | "key-transport-key" | "key-transport-tag" | "key-transport-curve";
 
 export class KeyTransportError extends DecodeError<KeyTransportFailure> {
   constructor(reason: KeyTransportFailure, message?: string) {
@@ -44,25 +48,32 @@ export class KeyTransportError extends DecodeError<KeyTransportFailure> {
 }
 
 /**
- * The SP 800-56A (rev. 1, §5.8.1) single-step concatenation KDF with SHA-256:
- * K(i) = SHA-256(counter_i (32-bit big-endian, from 1) ‖ Z ‖ OtherInfo), output the first
- * `length` bytes of K(1) ‖ K(2) ‖ …
+ * The SP 800-56A (rev. 1, §5.8.1; SP 800-56C rev. 2 §4.1 option 1) single-step concatenation
+ * KDF: K(i) = H(counter_i (32-bit big-endian, from 1) ‖ Z ‖ OtherInfo), output the first
+ * `length` bytes of K(1) ‖ K(2) ‖ …  H is SHA-256 for ISO 15118-2, SHA-512 for our reading of
+ * ISO 15118-20 (key-transport-iso20.ts).
  */
-export function concatKdfSha256(crypto: CryptoHost, z: Uint8Array, otherInfo: Uint8Array, length: number): Uint8Array {
-  if (!(length > 0 && length <= 32 * 255)) throw new ImplementationError(`KDF output length ${length} out of range`);
+export function concatKdf(crypto: CryptoHost, hash: "SHA-256" | "SHA-512", z: Uint8Array, otherInfo: Uint8Array, length: number): Uint8Array {
+  const hashBytes = hash === "SHA-256" ? 32 : 64;
+  if (!(length > 0 && length <= hashBytes * 255)) throw new ImplementationError(`KDF output length ${length} out of range`);
   const out = new Uint8Array(length);
   const input = new Uint8Array(4 + z.length + otherInfo.length);
   input.set(z, 4);
   input.set(otherInfo, 4 + z.length);
-  for (let counter = 1, at = 0; at < length; counter++, at += 32) {
+  for (let counter = 1, at = 0; at < length; counter++, at += hashBytes) {
     input[0] = counter >>> 24;
     input[1] = (counter >>> 16) & 0xff;
     input[2] = (counter >>> 8) & 0xff;
     input[3] = counter & 0xff;
-    const block = crypto.digest("SHA-256", input);
-    out.set(block.subarray(0, Math.min(32, length - at)), at);
+    const block = crypto.digest(hash, input);
+    out.set(block.subarray(0, Math.min(hashBytes, length - at)), at);
   }
   return out;
+}
+
+/** concatKdf with SHA-256 (ISO 15118-2, V2G2-818). */
+export function concatKdfSha256(crypto: CryptoHost, z: Uint8Array, otherInfo: Uint8Array, length: number): Uint8Array {
+  return concatKdf(crypto, "SHA-256", z, otherInfo, length);
 }
 
 /** The AES-128 session key of V2G2-818 from the ECDH shared secret Z. */
