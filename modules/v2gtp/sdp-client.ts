@@ -4,6 +4,13 @@
 // Timing (ISO 15118-2 §7.10.1 and DIN 70121 SDP; ../shared/docs/standards-notes.md): wait at
 // least 250 ms for a response before repeating the request, at most 50 requests in all; then
 // SDP has failed and the vehicle falls back (or restarts) as its state machine decides.
+//
+// Wireless (ISO 15118-20 §7.10.1.8, ./sdp-wireless.ts): given `wireless`, the client sends
+// SDPRequestWireless (0x9002) and accepts only SDPResponseWireless (0x9003) [V2G20-2277],
+// [V2G20-2278]. An answer with DiagStatus "ongoing" (the charger's pairing and positioning device
+// has not seen the vehicle yet) resets the request count [V2G20-4101] and the client asks again
+// after the interval (at least 250 ms, [V2G20-2288]); it stops at "finished with/without EVSEID"
+// [V2G20-2287]. A vehicle that named an EVSEID takes only that EVSE's answer.
 
 import type { Clock, TimerHandle } from "../common/clock";
 import { Millis } from "../common/clock";
@@ -14,6 +21,20 @@ import { ImplementationError, Xs15118Error } from "../common/errors";
 import { isLinkLocal, parseIpv6, splitZone } from "./ipv6";
 import { SDP_MULTICAST_ADDRESS, SDP_PORT, decodeSdpResponse, encodeSdpRequest } from "./sdp";
 import type { SdpResponse, SdpSecurity } from "./sdp";
+import { decodeWirelessSdpResponse, encodeWirelessSdpRequest } from "./sdp-wireless";
+import type { WirelessDiagStatus, WirelessSdpResponse } from "./sdp-wireless";
+
+/** The vehicle's side of the wireless SDP request. */
+export interface SdpWirelessRequest {
+  /** Up to 20 ASCII characters (a random one for privacy, or the number plate); "" sends UNKNOWN_EVID. */
+  evid: string;
+  /** The EVSE the vehicle wants, when it knows it (up to 37 ASCII characters). */
+  evseId?: string;
+  /** The coupling the vehicle needs (CouplingType). */
+  couplingType: number;
+  /** P2PS/PPD bits (P2psPpd): how it can be paired and positioned. */
+  p2psPpd: number;
+}
 
 export const SDP_RETRY_INTERVAL: Millis = Millis(250);
 export const SDP_MAX_ATTEMPTS = 50;
@@ -24,6 +45,8 @@ export interface SdpResult extends SdpResponse {
   connectAddress: string;
   /** Number of requests sent before this answer. */
   attempts: number;
+  /** Wireless SDP: the charger's DiagStatus, CouplingType and EVSEID. */
+  wireless?: { diagStatus: WirelessDiagStatus; couplingType: number; evseId: string };
 }
 
 export type SdpClientErrorReason = "sdp-timeout" | "sdp-socket";
@@ -55,6 +78,10 @@ export interface SdpClientOptions {
   /** Where to send (default ff02::1%<interface> port 15118; tests use ::1 and another port). */
   destination?: { address: string; port: number };
   logger?: Logger;
+  /** Ask with the wireless SDP (WLAN: WPT, ACDP) instead of the 2-byte request. */
+  wireless?: SdpWirelessRequest;
+  /** Wireless: each "ongoing" answer (the EVSEID in it can tell the driver where to go). */
+  onWirelessProgress?(response: WirelessSdpResponse): void;
   onDiscovered(result: SdpResult): void;
   onFailed(error: SdpClientError): void;
 }
@@ -82,7 +109,11 @@ export class SdpClient {
     this.#logger = options.logger ?? silentLogger;
     this.#interval = interval;
     this.#maxAttempts = attempts;
-    this.#request = encodeSdpRequest({ security: options.security, transport: "tcp" });
+    const w = options.wireless;
+    this.#request =
+      w === undefined
+        ? encodeSdpRequest({ security: options.security, transport: "tcp" })
+        : encodeWirelessSdpRequest({ security: options.security, transport: "tcp", p2psPpd: w.p2psPpd, couplingType: w.couplingType, evid: w.evid, evseId: w.evseId ?? "" });
   }
 
   /** Requests sent so far. */
@@ -144,9 +175,17 @@ export class SdpClient {
   }
 
   #handle(datagram: Datagram): void {
+    const wireless = this.#options.wireless;
     let response: SdpResponse;
+    let extra: SdpResult["wireless"];
     try {
-      response = decodeSdpResponse(datagram.data);
+      if (wireless === undefined) response = decodeSdpResponse(datagram.data);
+      else {
+        const w = decodeWirelessSdpResponse(datagram.data);
+        if (!this.#wirelessAnswer(w, wireless, datagram.address)) return;
+        response = { address: w.address, port: w.port, security: w.security, transport: w.transport };
+        extra = { diagStatus: w.diagStatus, couplingType: w.couplingType, evseId: w.evseId };
+      }
     } catch (error) {
       this.#logger.log("warn", "sdp", "invalid SDP response ignored", {
         from: datagram.address,
@@ -167,9 +206,30 @@ export class SdpClient {
     const zone = splitZone(datagram.address).zone || this.#options.interface || "";
     const connectAddress = isLinkLocal(bytes) && zone ? `${response.address}%${zone}` : response.address;
     const result: SdpResult = { ...response, connectAddress, attempts: this.#attempts };
+    if (extra !== undefined) result.wireless = extra;
     this.close();
     this.#logger.log("info", "sdp", "charger discovered", { address: connectAddress, port: response.port, security: response.security });
     this.#options.onDiscovered(result);
+  }
+
+  /** True when a wireless answer ends the discovery; an "ongoing" one restarts the count (else ignored). */
+  #wirelessAnswer(w: WirelessSdpResponse, asked: SdpWirelessRequest, from: string): boolean {
+    if (w.diagStatus === "ongoing") {
+      this.#attempts = 0; // [V2G20-4101]
+      this.#logger.log("debug", "sdp", "wireless SDP: the charger has not paired the vehicle yet", { from, evseId: w.evseId });
+      this.#options.onWirelessProgress?.(w);
+      return false;
+    }
+    if (w.diagStatus === "error-no-secc") {
+      this.#logger.log("info", "sdp", "wireless SDP answer 'error - no SECC' ignored", { from });
+      return false;
+    }
+    const wanted = asked.evseId ?? "";
+    if (wanted !== "" && w.evseId !== "" && w.evseId !== wanted) {
+      this.#logger.log("info", "sdp", "wireless SDP answer of another EVSE ignored", { from, evseId: w.evseId, wanted });
+      return false;
+    }
+    return true;
   }
 
   #fail(error: SdpClientError): void {

@@ -5,6 +5,15 @@
 // reads them): the charger answers with the security the vehicle asked for when it offers it,
 // otherwise with the one it does offer; the vehicle then decides.
 // Invalid datagrams are dropped without an answer (no negative response exists in SDP).
+//
+// Wireless (ISO 15118-20 §7.10.1.9, ./sdp-wireless.ts): given `wireless`, the server also answers
+// SDPRequestWireless (0x9002) with SDPResponseWireless (0x9003) [V2G20-2279]/[V2G20-2280], only
+// when the request's CouplingType is this EVSE's (otherwise it stays silent, -20 §7.10.1.9).
+// DiagStatus: with a pairing and positioning device (the request flags "PPD on
+// infrastructure" and the host gives `evidDetected`) "ongoing" until the PPD has seen the
+// request's EVID [V2G20-4102], then "finished with EVSEID" [V2G20-4103]; otherwise a single-SECC
+// charger answers every request "finished with EVSEID" [V2G20-2290]. A request naming another
+// EVSEID is left to that EVSE.
 
 import type { Clock, Millis } from "../common/clock";
 import type { Logger } from "../common/log";
@@ -15,6 +24,21 @@ import { PayloadType, V2gtpError } from "./header";
 import { parseIpv6 } from "./ipv6";
 import { SDP_MULTICAST_ADDRESS, SDP_PORT, decodeSdpRequest, encodeSdpResponse } from "./sdp";
 import type { SdpRequest, SdpResponse, SdpSecurity } from "./sdp";
+import { P2psPpd, decodeWirelessSdpRequest, encodeWirelessSdpResponse } from "./sdp-wireless";
+import type { WirelessDiagStatus, WirelessSdpRequest, WirelessSdpResponse } from "./sdp-wireless";
+
+/** What a charger on WLAN (WPT, ACDP) tells vehicles in the wireless SDP response. */
+export interface SdpWirelessOffer {
+  /** This EVSE's CouplingType (./sdp-wireless.ts CouplingType): requests for another one go unanswered. */
+  couplingType: number;
+  /** This EVSE's EVSEID (up to 37 ASCII characters). */
+  evseId: string;
+  /**
+   * The pairing and positioning device (ACDP, multiple-SECC architecture): true once it has
+   * detected this EVID at this EVSE. Without it every request is answered "finished with EVSEID".
+   */
+  evidDetected?(evid: string): boolean;
+}
 
 export interface SdpServerOptions {
   /** The host's UDP socket class (ECMA-419 shape). */
@@ -40,8 +64,12 @@ export interface SdpServerOptions {
   clock?: Clock;
   /** Answers per second to one source address (default 8: a car asks every 250 ms at most, §7.10.1). */
   answersPerSecond?: number;
+  /** Also serve the wireless SDP (0x9002/0x9003) with these values. */
+  wireless?: SdpWirelessOffer;
   /** Called for each valid request with the answer sent (for logs, tests, simulators). */
   onRequest?(request: SdpRequest, response: SdpResponse, from: { address: string; port: number }): void;
+  /** Called for each answered wireless request with the answer sent. */
+  onWirelessRequest?(request: WirelessSdpRequest, response: WirelessSdpResponse, from: { address: string; port: number }): void;
   /** The socket failed; the server is closed. */
   onError?(error: Error): void;
 }
@@ -154,6 +182,9 @@ export class SdpServer {
       return r && r.security === security ? encodeSdpResponse(r) : undefined;
     };
     this.#encoded = { tls: encoded("tls"), none: encoded("none") };
+    const w = options.wireless;
+    // Checks the wireless offer once (an EVSEID too long or not ASCII is the caller's error).
+    if (w !== undefined) encodeWirelessSdpResponse({ address: options.address, port: 1, security: "none", transport: "tcp", diagStatus: "ongoing", couplingType: w.couplingType, evseId: w.evseId });
     const limit = options.answersPerSecond ?? 8;
     if (!(Number.isInteger(limit) && limit >= 1)) throw new ImplementationError(`answersPerSecond ${limit}: a positive integer`);
     this.#bound = options.clock ? new SdpFloodBound(options.clock, limit) : undefined;
@@ -191,13 +222,18 @@ export class SdpServer {
     const bound = this.#bound;
     const summary = bound?.report();
     if (summary) this.#logger.log("warn", "sdp", "SDP flood bounded in the last second", summary);
+    const data = datagram.data;
+    if (this.#options.wireless !== undefined && data.length >= 4 && ((data[2] << 8) | data[3]) === PayloadType.SDP_REQUEST_WIRELESS) {
+      this.#handleWireless(datagram, this.#options.wireless, from);
+      return;
+    }
     let request: SdpRequest;
     try {
-      request = decodeSdpRequest(datagram.data);
+      request = decodeSdpRequest(data);
     } catch (error) {
       if (bound && !bound.invalid()) return; // counted; the once-a-second summary tells
       if (error instanceof V2gtpError && error.payloadType === PayloadType.SDP_REQUEST_WIRELESS) {
-        this.#logger.log("info", "sdp", "wireless SDP request (0x9002) ignored: not supported", from);
+        this.#logger.log("info", "sdp", "wireless SDP request (0x9002) ignored: this charger serves no wireless SDP", from);
       } else {
         this.#logger.log("warn", "sdp", "invalid SDP request dropped", {
           ...from,
@@ -223,5 +259,39 @@ export class SdpServer {
       port: response.port,
     });
     this.#options.onRequest?.(request, response, from);
+  }
+
+  #handleWireless(datagram: Datagram, offer: SdpWirelessOffer, from: { address: string; port: number }): void {
+    const bound = this.#bound;
+    let request: WirelessSdpRequest;
+    try {
+      request = decodeWirelessSdpRequest(datagram.data);
+    } catch (error) {
+      if (bound && !bound.invalid()) return;
+      this.#logger.log("warn", "sdp", "invalid wireless SDP request dropped", { ...from, error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    if (request.couplingType !== offer.couplingType) {
+      this.#logger.log("info", "sdp", "wireless SDP request for another coupling type: not answered", { ...from, requested: request.couplingType, ours: offer.couplingType });
+      return;
+    }
+    if (request.evseId !== "" && request.evseId !== offer.evseId) {
+      this.#logger.log("info", "sdp", "wireless SDP request for another EVSE: not answered", { ...from, requested: request.evseId });
+      return;
+    }
+    const chosen = chooseSdpResponse({ security: request.security, transport: request.transport }, this.#options);
+    if (!chosen) return; // unreachable: the constructor requires a port
+    if (bound && !bound.admit(datagram.address)) return;
+    const ppd = (request.p2psPpd & P2psPpd.PPD_ON_INFRASTRUCTURE) !== 0 && offer.evidDetected !== undefined;
+    const diagStatus: WirelessDiagStatus = ppd && !offer.evidDetected!(request.evid) ? "ongoing" : "finished-with-evseid";
+    const response: WirelessSdpResponse = { ...chosen, diagStatus, couplingType: offer.couplingType, evseId: offer.evseId };
+    try {
+      this.#socket.write(encodeWirelessSdpResponse(response), datagram.address, datagram.port);
+    } catch (error) {
+      this.#logger.log("warn", "sdp", "wireless SDP response not sent", { error: (error as Error).message });
+      return;
+    }
+    this.#logger.log("info", "sdp", "wireless SDP request answered", { from: `${from.address}:${from.port}`, evid: request.evid, diagStatus, port: chosen.port });
+    this.#options.onWirelessRequest?.(request, response, from);
   }
 }

@@ -56,21 +56,22 @@ export interface SdpResponse {
 const REQUEST_LENGTH = 2;
 const RESPONSE_LENGTH = 20;
 
-function securityByte(s: SdpSecurity): number {
+export function securityByte(s: SdpSecurity): number {
   return s === "tls" ? SDP_SECURITY_TLS : SDP_SECURITY_NONE;
 }
 
-function transportByte(t: SdpTransport): number {
+export function transportByte(t: SdpTransport): number {
   return t === "tcp" ? SDP_TRANSPORT_TCP : SDP_TRANSPORT_UDP;
 }
 
-function readSecurity(b: number, position: number): SdpSecurity {
+/** Security byte → value; a reserved value is a V2gtpError at `position` (in the datagram). */
+export function readSecurity(b: number, position: number): SdpSecurity {
   if (b === SDP_SECURITY_TLS) return "tls";
   if (b === SDP_SECURITY_NONE) return "none";
   throw new V2gtpError("sdp-payload", `reserved Security value 0x${b.toString(16)}`, { position });
 }
 
-function readTransport(b: number, position: number): SdpTransport {
+export function readTransport(b: number, position: number): SdpTransport {
   if (b === SDP_TRANSPORT_TCP) return "tcp";
   if (b === SDP_TRANSPORT_UDP) return "udp";
   throw new V2gtpError("sdp-payload", `reserved TransportProtocol value 0x${b.toString(16)}`, { position });
@@ -126,18 +127,35 @@ function decodeExtended(payload: Uint8Array): SdpRequest {
 
 /** The whole datagram (V2GTP header + 20 bytes). Throws on API misuse (bad address or port). */
 export function encodeSdpResponse(response: SdpResponse): Uint8Array {
+  const payload = new Uint8Array(RESPONSE_LENGTH);
+  writeSdpEndpoint(payload, response);
+  return frame(PayloadType.SDP_RESPONSE, payload);
+}
+
+/** Bytes 1–20 of an SDP response (wired and wireless): address, port, Security, TransportProtocol. Throws on misuse. */
+export function writeSdpEndpoint(payload: Uint8Array, response: SdpResponse): void {
   const address = parseIpv6(response.address);
   if (!address) throw new ImplementationError(`'${response.address}' is not an IPv6 address`);
   if (!(Number.isInteger(response.port) && response.port > 0 && response.port <= 0xffff)) {
     throw new ImplementationError(`port ${response.port} out of range`);
   }
-  const payload = new Uint8Array(RESPONSE_LENGTH);
   payload.set(address, 0);
   payload[16] = response.port >> 8;
   payload[17] = response.port & 0xff;
   payload[18] = securityByte(response.security);
   payload[19] = transportByte(response.transport);
-  return frame(PayloadType.SDP_RESPONSE, payload);
+}
+
+/** Reads bytes 1–20 of an SDP response (wired and wireless); a port of 0 or reserved values are V2gtpErrors. */
+export function readSdpEndpoint(payload: Uint8Array): SdpResponse {
+  const port = (payload[16] << 8) | payload[17];
+  if (port === 0) throw new V2gtpError("sdp-payload", "SDP response with port 0", { position: V2GTP_HEADER_LENGTH + 16 });
+  return {
+    address: formatIpv6(payload.subarray(0, 16)),
+    port,
+    security: readSecurity(payload[18], V2GTP_HEADER_LENGTH + 18),
+    transport: readTransport(payload[19], V2GTP_HEADER_LENGTH + 19),
+  };
 }
 
 export function decodeSdpResponse(datagram: Uint8Array): SdpResponse {
@@ -147,12 +165,5 @@ export function decodeSdpResponse(datagram: Uint8Array): SdpResponse {
       position: V2GTP_HEADER_LENGTH,
     });
   }
-  const port = (payload[16] << 8) | payload[17];
-  if (port === 0) throw new V2gtpError("sdp-payload", "SDP response with port 0", { position: V2GTP_HEADER_LENGTH + 16 });
-  return {
-    address: formatIpv6(payload.subarray(0, 16)),
-    port,
-    security: readSecurity(payload[18], V2GTP_HEADER_LENGTH + 18),
-    transport: readTransport(payload[19], V2GTP_HEADER_LENGTH + 19),
-  };
+  return readSdpEndpoint(payload);
 }
