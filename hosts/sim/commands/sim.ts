@@ -28,6 +28,8 @@ import { keyLogFile, stationPkiFromMemory } from "../crypto/station-tls";
 import { NodeCrypto } from "../crypto/node-crypto";
 import { createTestPki } from "../pki/test-pki";
 import { simulatedPnc } from "../pki/pnc-setup";
+import { simulatedSalesTariffs } from "../pki/sales-tariff";
+import type { SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
 import { readTestPki } from "../pki/files";
 import type { TlsSecureOptions } from "../../../modules/pki-store/index";
 
@@ -273,7 +275,9 @@ function simulationPnc(installed: boolean, pkiDir: string | undefined, protocol:
   const profile = protocol === "iso20" ? "iso20" : "iso2";
   const pki = pkiDir !== undefined ? readTestPki(pkiDir, profile) : createTestPki({ crypto, profile, now: now() });
   const pnc = simulatedPnc({ crypto, pki, now, contractInstalled: installed });
-  return { charger: pnc.charger, vehicle: pnc.vehicle };
+  // The MO's signed SalesTariff rides in each ISO-2 ChargeParameterDiscoveryRes (-20 does not ask for it).
+  const charger: Partial<SeccConfigWithPnc> = { ...pnc.charger, pnc: { ...pnc.charger.pnc!, salesTariff: simulatedSalesTariffs(crypto, pki) } };
+  return { charger, vehicle: pnc.vehicle };
 }
 
 /** The scenario's options (--min-soc, --load) and its checks against the others; undefined without --scenario. */

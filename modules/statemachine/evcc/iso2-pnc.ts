@@ -12,6 +12,9 @@
 //    installed.
 //  - PaymentDetailsReq: the eMAID and the contract chain. AuthorizationReq: Id and the SECC's
 //    GenChallenge, signed by the contract key. MeteringReceiptReq: Id, signed by the contract key.
+//  - ChargeParameterDiscoveryRes: each SalesTariff must be signed (header Signature) by the key
+//    that issued the contract leaf (MO Sub-CA 2), whose chain leads to the MO root; else the
+//    vehicle ignores the SalesTariffs (checkSalesTariffs).
 
 import {
   decryptContractKeyIso2,
@@ -23,6 +26,7 @@ import {
   SignatureError,
   signFragments,
   verifySignature,
+  type Certificate,
   type ChainFailure,
   type CryptoHost,
   type PkiStore,
@@ -43,6 +47,12 @@ export interface Iso2EvccPnc {
    */
   readonly renewWithin?: number;
   readonly now?: () => number;
+  /**
+   * A SalesTariff whose signature does not hold (or is missing in PnC): ISO 15118-2 has the EVCC
+   * ignore it, behaving as if none was received, and allows it to close the connection as well.
+   * "ignore" (default): charge on the PMaxSchedule alone; "close": end the session.
+   */
+  readonly invalidSalesTariff?: "ignore" | "close";
 }
 
 /** True when `contract` expires within `pnc.renewWithin` seconds. */
@@ -66,6 +76,8 @@ export interface Iso2EvccPncFacts {
   /** ReceiptRequired: the MeterInfo to sign and the loop step to return to. */
   meterInfo?: iso2.MeterInfoType;
   receiptReturn?: "ChargingStatus" | "CurrentDemand";
+  /** The SalesTariffs of the last ChargeParameterDiscoveryRes whose signature held (the vehicle may plan by them). */
+  salesTariffs?: iso2.SalesTariffType[];
 }
 
 /** The first installed contract that still validates (expired or revoked ones are skipped). */
@@ -199,4 +211,47 @@ export function acceptContract(
   const contract: StoredChain = { chain, key: { scheme: check.leaf.keyScheme, privateKey } };
   store.installContract(chain, contract.key);
   return { ok: true, emaid: res.eMAID.$value, contract };
+}
+
+/** The outcome of checkSalesTariffs: the verified tariffs, or why they are to be ignored. */
+export type SalesTariffCheck =
+  | { readonly ok: true; readonly tariffs: iso2.SalesTariffType[] }
+  | { readonly ok: false; readonly detail: string };
+
+/**
+ * The certificate whose key must have signed a SalesTariff: the one that issued the contract leaf
+ * (ISO 15118-2: the same private key that issued the contract certificate used in this
+ * connection, i.e. MO Sub-CA 2), taken from the contract's validated path to the MO root.
+ */
+function salesTariffSigner(store: PkiStore, contract: StoredChain): { ok: true; certificate: Certificate } | { ok: false; detail: string } {
+  const check = store.validate(contract.chain, "contract");
+  if (!check.ok) return { ok: false, detail: `the contract chain no longer validates: ${check.detail}` };
+  return { ok: true, certificate: check.path.length > 1 ? check.path[1] : check.anchor };
+}
+
+/**
+ * Checks the SalesTariffs of an ISO-2 ChargeParameterDiscoveryRes in a Plug & Charge session:
+ * every tuple's SalesTariff needs an Id, and the response header's Signature must cover each of
+ * them, with the contract issuer's key. No SalesTariff: nothing to check.
+ */
+export function checkSalesTariffs(crypto: CryptoHost, store: PkiStore, contract: StoredChain, tuples: readonly iso2.SAScheduleTupleType[], signature: SignatureType | undefined): SalesTariffCheck {
+  const tariffs: iso2.SalesTariffType[] = [];
+  const fragments: { id: string; fragment: object }[] = [];
+  for (const tuple of tuples) {
+    const tariff = tuple.SalesTariff;
+    if (tariff === undefined) continue;
+    if (typeof tariff.Id !== "string") return { ok: false, detail: `SalesTariff ${tariff.SalesTariffID} carries no Id, so no signature can cover it` };
+    tariffs.push(tariff);
+    fragments.push({ id: tariff.Id, fragment: { SalesTariff: tariff } });
+  }
+  if (tariffs.length === 0) return { ok: true, tariffs };
+  const signer = salesTariffSigner(store, contract);
+  if (!signer.ok) return signer;
+  try {
+    verifySignature({ crypto, schema: "iso2", signature, scheme: signer.certificate.keyScheme, publicKey: signer.certificate.publicKey, fragments });
+  } catch (error) {
+    if (error instanceof SignatureError) return { ok: false, detail: `${error.reason}: ${error.message}` };
+    throw error;
+  }
+  return { ok: true, tariffs };
 }

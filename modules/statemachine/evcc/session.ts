@@ -294,6 +294,9 @@ export class EvccSession {
         case "evse-values":
           this.#cb.onEvseValues?.(action.values);
           break;
+        case "log":
+          this.#log.log(action.level, "evcc", action.message, { step: this.#step.id });
+          break;
       }
     }
   }

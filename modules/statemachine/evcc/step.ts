@@ -70,7 +70,9 @@ export interface StepContext {
 export type VehicleAction =
   | { kind: "pilot"; state: "B" | "C" }
   | { kind: "contactors"; closed: boolean }
-  | { kind: "evse-values"; values: EvseValues };
+  | { kind: "evse-values"; values: EvseValues }
+  /** A line for the session's log (a decision a step took that the operator should see). */
+  | { kind: "log"; level: "info" | "warn"; message: string };
 
 export type StepResult =
   /** Send `step`'s request next, after `delay` (default 0). */

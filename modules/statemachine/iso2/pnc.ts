@@ -8,6 +8,7 @@
 // PnC only over TLS (ISO 15118-2 ties Contract payment to a TLS session): without it the SECC
 // offers and accepts ExternalPayment alone.
 
+import { signFragments } from "../../pki-store/index";
 import type { Certificate, CryptoHost, PkiStore, SignatureScheme, SignatureType } from "../../pki-store/index";
 import type { ContractIdentity } from "../charger-interfaces";
 import type { CertificateHashData } from "../operator-backend";
@@ -39,6 +40,42 @@ export interface ContractProvisioning {
   update(request: { readonly contractChain: readonly Uint8Array[]; readonly emaid: string; readonly rootCertificateIds: iso2.ListOfRootCertificateIDsType }): ContractProvisioningResult;
 }
 
+/**
+ * A SalesTariff as the mobility operator (the secondary actor) hands it to the charger, signed.
+ * ISO 15118-2 (ChargeParameterDiscoveryRes, SalesTariffType): in Plug & Charge a SalesTariff the
+ * secondary actor uses shall be signed by it, with the private key that issued the contract
+ * leaf the vehicle authenticated with (the MO Sub-CA 2 of a two-Sub-CA chain); the SECC copies
+ * that Signature unchanged into the ChargeParameterDiscoveryRes header. `tariff.Id` is what the
+ * Signature's Reference names.
+ */
+export interface SignedSalesTariff {
+  readonly tariff: iso2.SalesTariffType & { readonly Id: string };
+  readonly signature: SignatureType;
+}
+
+/** What the charger tells the operator when it asks for a SalesTariff. */
+export interface SalesTariffRequest {
+  /** The authenticated contract's eMAID (as in PaymentDetailsReq). */
+  readonly emaid: string;
+  readonly saScheduleTupleId: number;
+  /**
+   * Seconds the tuple's PMaxSchedule covers: the tariff's intervals must cover the same span
+   * (V2G2-303: until DepartureTime; V2G2-304: ≥ 24 h without one).
+   */
+  readonly duration: number;
+  /** MaxEntriesSAScheduleTuple of the request, when the EV sent it. */
+  readonly maxEntries?: number;
+}
+
+/**
+ * Signs a SalesTariff as the mobility operator does (the simulated backend and tests): one
+ * Reference to `#<Id>` over the SalesTariff's EXI fragment in the ISO-2 grammar.
+ */
+export function signSalesTariff(crypto: CryptoHost, signer: { readonly scheme: SignatureScheme; readonly privateKey: Uint8Array }, tariff: iso2.SalesTariffType & { readonly Id: string }): SignedSalesTariff {
+  const signature = signFragments({ crypto, schema: "iso2", scheme: signer.scheme, privateKey: signer.privateKey, fragments: [{ id: tariff.Id, fragment: { SalesTariff: tariff } }] });
+  return { tariff, signature };
+}
+
 /** Plug & Charge on an ISO 15118-2 SECC. */
 export interface Iso2SeccPnc {
   readonly crypto: CryptoHost;
@@ -49,6 +86,13 @@ export interface Iso2SeccPnc {
   readonly store: PkiStore;
   /** Certificate installation and update; absent: those requests get FAILED_NoCertificateAvailable. */
   readonly provisioning?: ContractProvisioning;
+  /**
+   * The operator's signed SalesTariff for an authenticated contract (OCPP 2.0.1 passes it in the
+   * charging profile); undefined or absent: the schedule goes out with PMaxSchedule only. Called
+   * once per ChargeParameterDiscoveryRes that finishes, synchronously (from a cache on a real
+   * charger, like the provisioning above).
+   */
+  salesTariff?(request: SalesTariffRequest): SignedSalesTariff | undefined;
   /** In-process tests only: PnC over a connection without TLS (never on a real link). */
   readonly insecureWithoutTls?: boolean;
 }

@@ -4,7 +4,7 @@
 
 import { ManualClock } from "../../../modules/common/index";
 import { decode, encode } from "../../../modules/exi/index";
-import type { Millis } from "../../../modules/common/index";
+import type { Logger, Millis } from "../../../modules/common/index";
 import { EvccSession } from "../../../modules/statemachine/evcc/index";
 import type { EnergyTransferMode, EvccConfig, EvccOutcome, EvccSchema, EvccTraceEntry, V2gMessageDoc } from "../../../modules/statemachine/evcc/index";
 import { ChargerBinding, SeccSession } from "../../../modules/statemachine/index";
@@ -56,6 +56,8 @@ export function pair(options: {
   codec?: boolean;
   /** The charger's operator (an OCPP bridge): authorizes and may push schedules. */
   backend?: OperatorBackend;
+  /** The EVCC session's log. */
+  logger?: Logger;
 }): Pair {
   const clock = options.clock ?? new ManualClock({ start: 10_000 });
   const dcMode = options.mode.indexOf("DC") === 0;
@@ -92,6 +94,7 @@ export function pair(options: {
     config: { protocol: options.protocol, energyTransferMode: options.mode, evccId: Uint8Array.of(0x02, 0, 0, 0xca, 0xfe, 1), ...options.config },
     bms: vehicle,
     clock,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
     callbacks: {
       send: (doc: V2gMessageDoc) => {
         ac?.setDraw(vehicle.acCurrent());

@@ -8,6 +8,34 @@ import type { EvccStep, StepContext, VehicleAction } from "../step";
 import { V2G_EVCC_MSG_TIMEOUT } from "../timeouts";
 import { acPhases, checkDcEvseStatus, dcEvStatus } from "./common";
 import { chargingProfileFromSchedule, scheduleOfTuple } from "../charging-profile";
+import { checkSalesTariffs } from "../iso2-pnc";
+import type { StepResult } from "../step";
+
+/**
+ * ISO-2 Plug & Charge: the SalesTariffs must carry the contract issuer's signature (iso2-pnc.ts
+ * checkSalesTariffs). A tariff that fails is ignored — the vehicle behaves as if none had come,
+ * as ISO 15118-2 prescribes — and logged; with `invalidSalesTariff: "close"` the session ends.
+ * Returns the abort, or undefined to go on (`actions` gets the log line).
+ */
+function salesTariffCheck(res: Iso2.ChargeParameterDiscoveryResType, ctx: StepContext, actions: VehicleAction[]): StepResult | undefined {
+  const pnc = ctx.config.pnc;
+  const facts = ctx.facts.pnc;
+  if (facts !== undefined) facts.salesTariffs = undefined;
+  const tuples = res.SAScheduleList?.SAScheduleTuple;
+  if (ctx.protocol !== "iso2" || pnc === undefined || facts?.contract === undefined || tuples === undefined) return undefined;
+  const check = checkSalesTariffs(pnc.crypto, pnc.store, facts.contract, tuples, facts.responseSignature);
+  if (check.ok) {
+    if (check.tariffs.length > 0) {
+      facts.salesTariffs = check.tariffs;
+      actions.push({ kind: "log", level: "info", message: `SalesTariff signature verified (${check.tariffs.length} tariff${check.tariffs.length > 1 ? "s" : ""}, signed by the contract's MO Sub-CA)` });
+    }
+    return undefined;
+  }
+  for (const tuple of tuples) delete tuple.SalesTariff;
+  if (pnc.invalidSalesTariff === "close") return { kind: "abort", reason: "contract", detail: `SalesTariff refused: ${check.detail}` };
+  actions.push({ kind: "log", level: "warn", message: `SalesTariff ignored (charging on the PMaxSchedule alone): ${check.detail}` });
+  return undefined;
+}
 
 function dcChargeParameter(ctx: StepContext): Din.DC_EVChargeParameterType | Iso2.DC_EVChargeParameterType {
   const bms = ctx.bms;
@@ -63,11 +91,15 @@ export const chargeParameterDiscovery: EvccStep<ResOf<"ChargeParameterDiscoveryR
   },
   onResponse(res, ctx) {
     if (res.EVSEProcessing !== "Finished") return { kind: "repeat", delay: ctx.config.pollInterval };
+    const actions: VehicleAction[] = [];
+    if (ctx.protocol === "iso2") {
+      const refused = salesTariffCheck(res as Iso2.ChargeParameterDiscoveryResType, ctx, actions);
+      if (refused !== undefined) return refused;
+    }
     const tuple = res.SAScheduleList?.SAScheduleTuple?.[0];
     // SAScheduleTupleID 0 has been seen in the wild (outside 1..255); keep what the SECC said.
     if (tuple !== undefined) ctx.facts.saScheduleTupleId = tuple.SAScheduleTupleID;
     const evse = ctx.facts.evse;
-    const actions: VehicleAction[] = [];
     if (ctx.dc) {
       const dc = res.DC_EVSEChargeParameter;
       if (dc !== undefined) {
