@@ -76,35 +76,59 @@ export class BitReader {
 
   /** Unsigned integer that must fit a JavaScript number (≤ 2^53). */
   uint(): number {
-    // the first octet inline (most integers of a message fit one 7-bit group)
-    const pos = this.pos;
-    if (pos + 8 > this.end) this.eof();
-    this.pos = pos + 8;
-    const off = pos & 7, at = pos >> 3, buf = this.buf;
-    const first = off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> (8 - off))) & 0xff;
-    if (first < 0x80) return first;
-    let v = first & 0x7f, mul = 128;
+    // the octets read in place (most integers of a message fit one or two 7-bit groups)
+    const pos = this.pos, end = this.end, buf = this.buf, off = pos & 7, r = 8 - off;
+    let at = pos >> 3, p = pos + 8;
+    if (p > end) this.eof();
+    let b = off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> r)) & 0xff;
+    if (b < 0x80) {
+      this.pos = p;
+      return b;
+    }
+    let v = b & 0x7f, mul = 128;
     for (let i = 1; ; i++) {
-      const b = this.byte();
+      if ((p += 8) > end) {
+        this.pos = p - 8;
+        this.eof();
+      }
+      at++;
+      b = off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> r)) & 0xff;
       v += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return v;
+      if (b < 0x80) {
+        this.pos = p;
+        return v;
+      }
       mul *= 128;
-      if (i >= 7) throw new ExiError("exi-value", "unsigned integer too large", this.pos);
+      if (i >= 7) {
+        this.pos = p;
+        throw new ExiError("exi-value", "unsigned integer too large", p);
+      }
     }
   }
 
   uintBig(): bigint {
-    // up to 7 groups (49 bits: a -20 TimeStamp in seconds, a meter reading) in number arithmetic, one BigInt at the end
-    let n = 0, mul = 1;
+    // up to 7 groups (49 bits: a -20 TimeStamp in seconds, a meter reading) in number arithmetic,
+    // the octets read in place; one BigInt at the end
+    const pos = this.pos, end = this.end, buf = this.buf, off = pos & 7, r = 8 - off;
+    let at = pos >> 3, p = pos, n = 0, mul = 1, b = 0;
     for (let i = 0; i < 7; i++) {
-      const b = this.byte();
+      if ((p += 8) > end) {
+        this.pos = p - 8;
+        this.eof();
+      }
+      b = off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> r)) & 0xff;
+      at++;
       n += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return BigInt(n);
+      if (b < 0x80) {
+        this.pos = p;
+        return BigInt(n);
+      }
       mul *= 128;
     }
+    this.pos = p;
     let v = BigInt(n), shift = 49n;
     for (let i = 7; ; i++) {
-      const b = this.byte();
+      b = this.byte();
       v |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return v;
       shift += 7n;
@@ -113,18 +137,20 @@ export class BitReader {
   }
 
   bytes(n: number): Uint8Array {
-    if (this.pos + n * 8 > this.end) this.eof();
-    const out = new Uint8Array(n);
-    const off = this.pos & 7;
-    let byte = this.pos >> 3;
-    const buf = this.buf;
-    if (off === 0) {
-      out.set(buf.subarray(byte, byte + n));
-    } else {
-      const r = 8 - off;
-      for (let i = 0; i < n; i++, byte++) out[i] = ((buf[byte] << off) | (buf[byte + 1] >> r)) & 0xff;
+    const pos = this.pos;
+    if (pos + n * 8 > this.end) this.eof();
+    this.pos = pos + n * 8;
+    const off = pos & 7, buf = this.buf;
+    let at = pos >> 3;
+    if (off === 0) return buf.slice(at, at + n);
+    const out = new Uint8Array(n), r = 8 - off;
+    // one byte read per output byte, the low part carried over (XS meters each step of a loop)
+    let i = 0, b = buf[at], c = 0;
+    while (i < n) {
+      c = buf[++at];
+      out[i++] = ((b << off) | (c >> r)) & 0xff;
+      b = c;
     }
-    this.pos += n * 8;
     return out;
   }
 }
@@ -134,6 +160,8 @@ export class BitWriter {
   len = 0; // complete bytes
   cur = 0; // pending bits
   n = 0; // number of pending bits (< 8)
+  /** The generated encoders' cache of repeated strings and binaries (fast.ts eStr/eBin), created on first use. */
+  fastCache: unknown = undefined;
 
   constructor(size = 256) {
     this.buf = new Uint8Array(size);
@@ -248,16 +276,22 @@ export class BitWriter {
   }
 
   uint(v: number): void {
-    if (this.n >= 8) this.flush(); // after put(): byte() takes fewer than 8 pending bits
-    if (v < 128) {
-      this.byte(v);
-      return;
-    }
+    if (this.n >= 8) this.flush(); // after put(): fewer than 8 pending bits below
+    // the groups in place: each octet joins the pending bits (n < 8) and one byte goes out
+    const n = this.n, r = 8 - n, mask = (1 << n) - 1;
+    let len = this.len;
+    if (len + 10 > this.buf.length) this.grow();
+    const buf = this.buf;
+    let cur = this.cur, b = 0;
     while (v >= 128) {
-      this.byte((v % 128) | 0x80);
-      v = Math.floor(v / 128);
+      b = (v % 128) | 0x80;
+      buf[len++] = ((cur << r) | (b >> n)) & 0xff;
+      cur = b & mask;
+      v = v < 0x80000000 ? v >>> 7 : Math.floor(v / 128);
     }
-    this.byte(v);
+    buf[len++] = ((cur << r) | (v >> n)) & 0xff;
+    this.cur = v & mask;
+    this.len = len;
   }
 
   uintBig(v: bigint): void {
@@ -271,23 +305,22 @@ export class BitWriter {
 
   bytes(b: Uint8Array): void {
     if (this.n >= 8) this.flush();
+    const count = b.length; // a typed array's length is a getter call in XS: read once
+    while (this.len + count > this.buf.length) this.grow();
     if (this.n === 0) {
-      while (this.len + b.length > this.buf.length) this.grow();
       this.buf.set(b, this.len);
-      this.len += b.length;
-    } else {
-      const n = this.n, r = 8 - n, mask = (1 << n) - 1;
-      while (this.len + b.length > this.buf.length) this.grow();
-      const buf = this.buf;
-      let cur = this.cur, len = this.len;
-      for (let i = 0; i < b.length; i++) {
-        const x = b[i];
-        buf[len++] = ((cur << r) | (x >> n)) & 0xff;
-        cur = x & mask;
-      }
-      this.cur = cur;
-      this.len = len;
+      this.len += count;
+      return;
     }
+    const n = this.n, r = 8 - n, mask = (1 << n) - 1, buf = this.buf;
+    let cur = this.cur, len = this.len, i = 0, x = 0;
+    while (i < count) {
+      x = b[i++];
+      buf[len++] = ((cur << r) | (x >> n)) & 0xff;
+      cur = x & mask;
+    }
+    this.cur = cur;
+    this.len = len;
   }
 
   /**
@@ -300,16 +333,42 @@ export class BitWriter {
     const len = s.length;
     while (this.len + len > this.buf.length) this.grow();
     const n = this.n, r = 8 - n, mask = (1 << n) - 1, buf = this.buf;
-    let cur = this.cur, out = this.len, i = 0;
-    for (; i < len; i++) {
-      const c = s.charCodeAt(i);
+    let cur = this.cur, out = this.len, i = 0, c = 0;
+    while (i < len) {
+      c = s.charCodeAt(i);
       if (c >= 0x80) break;
       buf[out++] = ((cur << r) | (c >> n)) & 0xff;
       cur = c & mask;
+      i++;
     }
     this.cur = cur;
     this.len = out;
     return i;
+  }
+
+  /**
+   * The octets written since byte `start` at the alignment they were written with (the
+   * pending bits' count, which octets leave as they are), for replay(): a copy whose first
+   * byte keeps only the written bits. Only whole octets may have been written since `start`.
+   */
+  record(start: number): Uint8Array {
+    const out = this.buf.slice(start, this.len);
+    out[0] &= 0xff >> this.n;
+    return out;
+  }
+
+  /**
+   * Writes again octets record() took at the same alignment (`this.n`, fewer than 8 pending
+   * bits): one native copy instead of a shift per octet; `tail`: the pending bits they left.
+   */
+  replay(octets: Uint8Array, tail: number): void {
+    const count = octets.length; // a typed array's length is a getter call in XS: read once
+    while (this.len + count > this.buf.length) this.grow();
+    const buf = this.buf, len = this.len;
+    buf.set(octets, len);
+    buf[len] |= (this.cur << (8 - this.n)) & 0xff;
+    this.len = len + count;
+    this.cur = tail;
   }
 
   /** Pads to a byte boundary with zero bits and returns a copy of the bytes. */

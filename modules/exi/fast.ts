@@ -27,6 +27,43 @@ export interface FastEncoderHost {
   readonly g: { readonly enums: readonly string[] };
 }
 
+/**
+ * The last value written at a cached property (the generator's CACHE_SLOTS: SessionID,
+ * EVSEID, MeterID, the same in every loop message) and its octets (length and content) as
+ * BitWriter.record() took them at alignment `align`: the next message writes them with one
+ * native copy (an ASCII character or an unaligned octet costs ~60 XS meter units one by one).
+ */
+interface CacheEntry {
+  value: string | Uint8Array;
+  align: number;
+  octets: Uint8Array;
+  tail: number;
+}
+
+/** The cache entry of `slot` when it holds `x` written at the writer's alignment (`same`: equal values). */
+function cached(w: BitWriter, slot: number, x: string | Uint8Array): CacheEntry | undefined {
+  if (slot < 0) return undefined;
+  const c = (w.fastCache as CacheEntry[] | undefined)?.[slot];
+  if (c === undefined || c.align !== w.n) return undefined;
+  const v = c.value;
+  if (typeof x === "string") return v === x ? c : undefined;
+  // a binary: the same octets (its array may be reused and changed in place, so a copy is kept)
+  if (typeof v === "string") return undefined;
+  const n = v.length;
+  if (x.length !== n) return undefined;
+  for (let i = 0; i < n; i++) if (v[i] !== x[i]) return undefined;
+  return c;
+}
+
+/** Remembers what was written at `slot` since byte `start` (alignment unchanged: octets only). */
+function remember(w: BitWriter, slot: number, value: string | Uint8Array, start: number): void {
+  const cache = (w.fastCache ??= []) as CacheEntry[];
+  cache[slot] = { value, align: w.n, octets: w.record(start), tail: w.cur };
+}
+
+/** Strings and binaries longer than this are not cached (a loop message's ids are ≤ 37). */
+const MAX_CACHED = 40;
+
 /** A family's generated codec for its hot messages (the rest: `undefined` / false, nothing read or written that counts). */
 export interface FastCodec {
   /** The document (header included), or undefined when it is not one of the hot messages (or the header is not 0x80). */
@@ -89,21 +126,31 @@ export function eKeys(o: Obj, n: number): void {
   if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail();
 }
 
-/** A string of ASCII characters (their count: the code points) in one pass; any other: bail. */
-export function eStr(e: FastEncoderHost, x: unknown, lo: number, hi: number): void {
+/** A string of ASCII characters (their count: the code points) in one pass; any other: bail. `slot`: its cache entry (-1: none). */
+export function eStr(e: FastEncoderHost, x: unknown, lo: number, hi: number, slot: number): void {
   if (typeof x !== "string") bail();
-  const n = x.length;
+  const n = x.length, w = e.w;
   if (n < lo || n > hi || n > MAX_STRING_LENGTH) bail();
-  e.w.uint(n + 2);
-  if (e.w.ascii(x) !== n) bail();
+  if (w.n >= 8) w.flush();
+  const c = cached(w, slot, x);
+  if (c !== undefined) return w.replay(c.octets, c.tail);
+  const start = w.len;
+  w.uint(n + 2);
+  if (w.ascii(x) !== n) bail();
+  if (slot >= 0 && n <= MAX_CACHED) remember(w, slot, x, start);
 }
 
-export function eBin(e: FastEncoderHost, x: unknown, lo: number, hi: number): void {
+export function eBin(e: FastEncoderHost, x: unknown, lo: number, hi: number, slot: number): void {
   if (!(x instanceof Uint8Array)) bail();
-  const n = x.length;
+  const n = x.length, w = e.w;
   if (n < lo || n > hi || n > MAX_BINARY_LENGTH) bail();
-  e.w.uint(n);
-  e.w.bytes(x);
+  if (w.n >= 8) w.flush();
+  const c = cached(w, slot, x);
+  if (c !== undefined) return w.replay(c.octets, c.tail);
+  const start = w.len;
+  w.uint(n);
+  w.bytes(x);
+  if (slot >= 0 && n <= MAX_CACHED) remember(w, slot, x.slice(), start);
 }
 
 /** The index of enumeration value `x` among `count` values from `a`. */
@@ -116,6 +163,14 @@ export function eEnum(e: FastEncoderHost, x: unknown, a: number, count: number):
 /** An integer of a 64-bit or unbounded type (a bigint, or a safe-integer number) within lo..hi; `signed`: its sign bit first. */
 export function eBig(e: FastEncoderHost, x: unknown, signed: boolean, lo: number | bigint, hi: number | bigint): void {
   const w = e.w;
+  if (typeof x === "bigint" && x >= 0n && x <= 9007199254740991n) {
+    // the usual value (a -20 TimeStamp, a meter reading): a magnitude within 2^53 in number
+    // arithmetic, no bigint arithmetic (each result would be a new bigint)
+    if (x < lo || x > hi) bail();
+    if (signed) w.put(0, 1);
+    w.uint(Number(x)); // uint() takes the bits put() left pending
+    return;
+  }
   w.flush(); // bits() below takes fewer than 8 pending bits
   if (typeof x === "number") {
     if (!Number.isSafeInteger(x) || x < lo || x > hi || (!signed && x < 0)) bail();

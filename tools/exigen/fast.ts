@@ -20,6 +20,17 @@ export const HOT_MESSAGES: Readonly<Record<string, { readonly decode: readonly s
   "iso20-ac": { decode: ["AC_ChargeLoopReq"], encode: ["AC_ChargeLoopRes"] },
 };
 
+/**
+ * Strings and binaries every loop response repeats unchanged: the writer keeps their last
+ * octets per slot (modules/exi/fast.ts eStr/eBin) and copies them again in one step. The slot
+ * follows the name, so a function shared by several families has the same text in each.
+ */
+const CACHE_SLOTS = ["SessionID", "EVSEID", "MeterID"];
+
+function cacheSlot(prop: string): number {
+  return CACHE_SLOTS.indexOf(JSON.parse(prop) as string);
+}
+
 const T_MIXED = 1, T_ANY = 2, T_SIMPLE_ONLY = 4;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** A message element of the schemas (every one ends so): only the hot ones are compiled. */
@@ -291,7 +302,7 @@ class FastWriter {
    * bits, pending EE zeros included): a simple child's CH code 0 and a value of a few bits go
    * in the same write.
    */
-  encodeValue(dt: number, c: Code, se: boolean, maxWidth: number): string {
+  encodeValue(dt: number, c: Code, se: boolean, maxWidth: number, prop: string): string {
     const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2];
     const { lo, hi, checked } = this.bounds(dt);
     const x = se ? 1 : 0;
@@ -315,8 +326,8 @@ class FastWriter {
       case DT_INT:
         if (a) return `${plain} eBig(e, x, true, ${lo}, ${hi});`;
         return `${int} i = x < 0 ? -x - 1 : x; ${this.unsigned("i", c, 1 + x, "(x < 0 ? 1 : 0)", maxWidth + 1 + x)}`;
-      case DT_STRING: return `${plain} eStr(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE});`;
-      case DT_HEX: case DT_B64: return `${plain} eBin(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE});`;
+      case DT_STRING: return `${plain} eStr(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE}, ${cacheSlot(prop)});`;
+      case DT_HEX: case DT_B64: return `${plain} eBin(e, x, ${checked ? lo : 0}, ${checked ? hi : MAX_SAFE}, ${cacheSlot(prop)});`;
     }
     throw new Error(`datatype kind ${kind}`);
   }
@@ -397,7 +408,7 @@ class FastWriter {
         if (body.length > mark) body[body.length - 1] = `  ${body[body.length - 1]}`;
         const dt = kind === P_AT ? child : this.simpleDt(child);
         if (dt < 0) body.push(`  z = ${this.encoder(child)}(e, x, ${bitsOf(c, 0, null)}, ${widthOf(c, 0)});`);
-        else body.push(`  ${this.encodeValue(dt, c, kind === P_SE, maxWidth)} z = ${kind === P_SE ? 1 : 0};`);
+        else body.push(`  ${this.encodeValue(dt, c, kind === P_SE, maxWidth, prop)} z = ${kind === P_SE ? 1 : 0};`);
         body.push(`  s = ${next};`);
         possible.add(next);
       }

@@ -256,7 +256,7 @@ function e101(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["FaultMsg"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); eStr(e, x, -9007199254740991, 64); z = 1;
+    w.put(0, 4); eStr(e, x, -9007199254740991, 64, -1); z = 1;
     s = 393;
   }
   k = C101[-391 + s]; if (k < 0) bail();
@@ -274,7 +274,7 @@ function e91(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8); z = 1;
+    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8, 0); z = 1;
     s = 359;
   } else bail();
   x = o["Notification"];

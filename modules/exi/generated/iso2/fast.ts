@@ -143,7 +143,7 @@ function e84(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32); z = 1;
+    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32, 2); z = 1;
     s = 344;
   } else bail();
   x = o["MeterReading"];
@@ -156,7 +156,7 @@ function e84(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C84[-343 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64, -1); z = 1;
     s = 346;
   }
   x = o["MeterStatus"];
@@ -217,7 +217,7 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEID"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); eStr(e, x, 7, 37); z = 1;
+    w.put(0, 3); eStr(e, x, 7, 37, 1); z = 1;
     s = 163;
   } else bail();
   x = o["SAScheduleTupleID"];
@@ -364,7 +364,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C39[-150 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eStr(e, x, 7, 37); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + z + 1); eStr(e, x, 7, 37, 1); z = 1;
     s = 191;
   } else bail();
   x = o["SAScheduleTupleID"];
@@ -407,7 +407,7 @@ function e104(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["FaultMsg"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); eStr(e, x, -9007199254740991, 64); z = 1;
+    w.put(0, 4); eStr(e, x, -9007199254740991, 64, -1); z = 1;
     s = 424;
   }
   k = C104[-422 + s]; if (k < 0) bail();
@@ -425,7 +425,7 @@ function e93(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8); z = 1;
+    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8, 0); z = 1;
     s = 380;
   } else bail();
   x = o["Notification"];

@@ -61,7 +61,7 @@ export function e28(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eBin(e, x, 8, 8); z = 1;
+    w.put(pb << (2), pw + 2); eBin(e, x, 8, 8, 0); z = 1;
   } else bail();
   x = o["TimeStamp"];
   if (x !== undefined) {
@@ -82,7 +82,7 @@ export function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32); z = 1;
+    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32, 2); z = 1;
     s = 127;
   } else bail();
   x = o["ChargedEnergyReadingWh"];
@@ -115,7 +115,7 @@ export function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
   if (x !== undefined) {
     n++;
     k = C29[-108 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64); z = 1;
+    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64, -1); z = 1;
     s = 132;
   }
   x = o["MeterStatus"];
