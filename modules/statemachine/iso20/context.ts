@@ -1,6 +1,7 @@
 // The ISO 15118-20 part of the SECC's session record (SeccContext.iso20).
 
 import type { SeccContext } from "../secc/context";
+import type { MeterInfoType } from "../../exi/generated/shared/iso20-common-types";
 import type { Iso20Offer } from "./config";
 import type { Iso20ControlMode, Iso20Namespace, Iso20ParameterSet, Iso20Transfer } from "./services";
 
@@ -55,6 +56,11 @@ export interface Iso20Record {
   targetPower: number;
   /** Which sign the peer used for discharge limits: undefined until seen. */
   peerNegativeDischarge?: boolean;
+  /**
+   * Plug & Charge: the MeterInfo sent with EVSENotification=MeteringConfirmation, and whether the
+   * EV's signed MeteringConfirmationReq for it arrived (./pnc-metering.ts).
+   */
+  metering?: { readonly meterInfo: MeterInfoType; confirmed: boolean; /** clock time (ms) of the request, then of the confirmation */ at: number };
   /** ACDP services: how far the connection device got (./acdp-secc.ts). */
   readonly acdp: Iso20AcdpProgress;
   /** WPT: how far positioning, pairing and the alignment check got (./wpt-secc.ts). */

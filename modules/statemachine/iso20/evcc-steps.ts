@@ -31,6 +31,8 @@ import {
   V2G_EVCC_SEQUENCE_PERFORMANCE_TIME_CHARGE_LOOP,
 } from "./timeouts";
 import { pncAuthorizationRequest } from "./pnc";
+import { acceptContractIso20, certificateInstallationRequest, oemProvisioning } from "./pnc-certificate";
+import { meteringConfirmationRequest } from "./pnc-metering";
 import { usableContract } from "../evcc/iso2-pnc";
 import type { SignatureType } from "../../pki-store/index";
 import type * as cm from "../../exi/generated/iso20_cm/types";
@@ -157,6 +159,12 @@ const authorizationSetup = step({
         ctx.facts.pnc = { certificateService: res.CertificateInstallationService === true, contract, challenge };
         return { kind: "next", step: "Authorization" };
       }
+      // No contract yet: install one first where the charger offers it and the vehicle holds its
+      // OEM provisioning certificate (./pnc-certificate.ts), then AuthorizationReq(PnC) with it.
+      if (res.CertificateInstallationService === true && oemProvisioning(pnc.store) !== undefined) {
+        ctx.facts.pnc = { certificateService: true, challenge };
+        return { kind: "next", step: "CertificateInstallation" };
+      }
     }
     if (services.indexOf("EIM") < 0) return { kind: "abort", reason: "no-charge-service", detail: `AuthorizationServices ${services.join(",")}: no EIM${pnc !== undefined ? " and no usable contract for PnC" : ""}` };
     return { kind: "next", step: "Authorization" };
@@ -183,6 +191,42 @@ const authorization = step({
     if (String(res.ResponseCode).indexOf("WARNING") === 0) return { kind: "abort", reason: "response-code", detail: `AuthorizationRes: ${res.ResponseCode}` };
     if (res.EVSEProcessing === "Finished") return { kind: "next", step: "ServiceDiscovery" };
     return { kind: "repeat", delay: ctx.config.pollInterval };
+  },
+});
+
+const certificateInstallation = step({
+  id: "CertificateInstallation",
+  request: "CertificateInstallationReq",
+  // The charger waits for its backend: the long message timeout (Table 215).
+  timeout: V2G_EVCC_MSG_TIMEOUT_LONG_20,
+  build: () => {
+    throw new Error("CertificateInstallationReq is always signed (EvccConfig.pnc)");
+  },
+  signed: (ctx) => certificateInstallationRequest(ctx.config.pnc!.crypto, ctx.config.pnc!.store),
+  onResponse(res, ctx) {
+    if (res.EVSEProcessing !== undefined && res.EVSEProcessing !== "Finished" && res.ResponseCode === "OK") return { kind: "repeat", delay: ctx.config.pollInterval };
+    const pnc = ctx.config.pnc!;
+    const result = acceptContractIso20(pnc.crypto, pnc.store, res as cm.CertificateInstallationResType);
+    // [V2G20-2504]: a response that does not hold is rejected; the vehicle installs nothing and stops.
+    if (!result.ok) return { kind: "abort", reason: "contract", detail: `CertificateInstallationRes refused (${result.failure}): ${result.detail}` };
+    ctx.facts.pnc!.contract = result.contract;
+    return { kind: "next", step: "Authorization" };
+  },
+});
+
+/** The charger asked for the signed MeteringConfirmation (EVSENotification) of its MeterInfo. */
+const meteringConfirmation = step({
+  id: "MeteringReceipt",
+  request: "MeteringConfirmationReq",
+  build: () => {
+    throw new Error("MeteringConfirmationReq is always signed (a Plug & Charge contract)");
+  },
+  signed: (ctx) =>
+    meteringConfirmationRequest(ctx.config.pnc!.crypto, ctx.facts.pnc!.contract!, ctx.facts.sessionId, f20(ctx).meteringConfirmation!, shape(ctx).dynamic ? undefined : (f20(ctx).scheduleTupleId ?? 1)),
+  trace: (ctx) => ({ meterWh: String(f20(ctx).meteringConfirmation?.ChargedEnergyReadingWh) }),
+  onResponse(_res, ctx) {
+    f20(ctx).meteringConfirmation = undefined;
+    return { kind: "next", step: "ChargeLoop" };
   },
 });
 
@@ -396,6 +440,11 @@ function notification(res: Res, ctx: StepContext, actions: VehicleAction[]): Ste
       f20(ctx).scheduleRenegotiation = true;
       ctx.facts.renegotiating = true;
       return { kind: "next", step: "PowerDelivery", actions };
+    case "MeteringConfirmation":
+      // Plug & Charge: sign the charger's reading with the contract key (./pnc-metering.ts); without a contract there is nothing to sign with.
+      if (ctx.facts.pnc?.contract === undefined || res.MeterInfo === undefined) return undefined;
+      f20(ctx).meteringConfirmation = res.MeterInfo;
+      return { kind: "next", step: "MeteringReceipt", actions };
     case "ExitStandby": {
       // The charger wants power again: leave standby with PowerDelivery(Start).
       const f = f20(ctx);
@@ -654,6 +703,7 @@ const acChargeLoop = step({
 const COMMON = Object.freeze({
   SessionSetup: sessionSetup,
   AuthorizationSetup: authorizationSetup,
+  CertificateInstallation: certificateInstallation,
   Authorization: authorization,
   ServiceDiscovery: serviceDiscovery,
   ServiceDetail: serviceDetail,
@@ -669,6 +719,7 @@ export const ISO20_DC_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>
   CableCheck: dcCableCheck,
   PreCharge: dcPreCharge,
   ChargeLoop: dcChargeLoop,
+  MeteringReceipt: meteringConfirmation,
   WeldingDetection: dcWeldingDetection,
 });
 
@@ -676,6 +727,7 @@ export const ISO20_AC_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>
   ...COMMON,
   ChargeParameterDiscovery: acChargeParameterDiscovery,
   ChargeLoop: acChargeLoop,
+  MeteringReceipt: meteringConfirmation,
 });
 
 /** The step table of a -20 session. */

@@ -6,6 +6,7 @@ import type { AcdpVehicle } from "./acdp-device";
 import type { WptReceiver } from "./wpt-device";
 import type { Step } from "./prices";
 import type { Iso20ControlMode, Iso20ParameterSet, Iso20Transfer } from "./services";
+import type { MeterInfoType } from "../../exi/generated/shared/iso20-common-types";
 
 export interface Iso20EvccConfig {
   /** The energy transfer service to ask for (DC, AC, or their BPT twins). */
@@ -104,6 +105,8 @@ export interface Iso20EvccFacts {
   standby: boolean;
   /** The next PowerDeliveryReq enters standby ("enter": ChargeProgress Standby) or leaves it ("leave": Start). */
   standbyChange?: "enter" | "leave";
+  /** Plug & Charge: the MeterInfo the charger asked to confirm (EVSENotification MeteringConfirmation), until signed and sent. */
+  meteringConfirmation?: MeterInfoType;
   /** The SECC's AC target (W, signed) of the last loop response. */
   evseTargetPower?: number;
   /** The SECC's discharge limits as received, read as magnitudes; which sign it used. */

@@ -4,6 +4,7 @@
 
 import type { AnyBody } from "../msg-types";
 import { HEADER_SLOT } from "./envelope";
+import { refusedInstallation } from "./pnc-certificate";
 
 const ZERO = Object.freeze({ Exponent: 0, Value: 0 });
 /** EVSEID with no identity (7 characters: the smallest the schema allows, as the captures' "ZZ00000"). */
@@ -30,6 +31,7 @@ const FAILED: Readonly<Record<string, Factory>> = Object.freeze({
   PowerDeliveryReq: (code) => r("PowerDeliveryRes", code),
   SessionStopReq: (code) => r("SessionStopRes", code),
   MeteringConfirmationReq: (code) => r("MeteringConfirmationRes", code),
+  CertificateInstallationReq: (code) => refusedInstallation(code).body,
   VehicleCheckInReq: (code) => r("VehicleCheckInRes", code),
   VehicleCheckOutReq: (code) => r("VehicleCheckOutRes", code, { EVSECheckOutStatus: "Completed" }),
   DC_ChargeParameterDiscoveryReq: (code) =>

@@ -19,6 +19,7 @@ import { fromRational, rational } from "./rational";
 import { isBpt, isDc, namespaceOf, parameterSetElement, SERVICE_ID, transferOfService } from "./services";
 import type { Iso20ParameterSet } from "./services";
 import { identifyContract, pncOffer } from "./pnc";
+import { certificateInstallationOffered } from "./pnc-certificate";
 
 
 function res(name: string, code: string, rest?: object): AnyBody {
@@ -49,7 +50,7 @@ export function authorizationSetup(_req: cm.AuthorizationSetupReqType, ctx: Secc
   return reply(
     res("AuthorizationSetupRes", "OK", {
       AuthorizationServices: pnc !== undefined ? ["EIM", "PnC"] : ["EIM"],
-      CertificateInstallationService: false,
+      CertificateInstallationService: pnc !== undefined && certificateInstallationOffered(ctx, facts),
       ...(pnc !== undefined ? { PnC_ASResAuthorizationMode: pnc } : { EIM_ASResAuthorizationMode: {} }),
     }),
     "Authorization",

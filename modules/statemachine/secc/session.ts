@@ -118,10 +118,15 @@ function defaultRandomBytes(count: number): Uint8Array {
 
 /** The response header: the SessionID, and the Signature a handler left for it (once). */
 function signedHeader(sessionId: Uint8Array, ctx: SeccContext): V2gDocument["V2G_Message"]["Header"] {
+  const signature = takeResponseSignature(ctx);
+  return signature === undefined ? { SessionID: sessionId } : { SessionID: sessionId, Signature: signature };
+}
+
+/** The Signature a handler left for this response's header (once; -20 CertificateInstallationRes carries the CPS's too). */
+function takeResponseSignature(ctx: SeccContext): SeccContext["responseSignature"] {
   const signature = ctx.responseSignature;
-  if (signature === undefined) return { SessionID: sessionId };
   ctx.responseSignature = undefined;
-  return { SessionID: sessionId, Signature: signature };
+  return signature;
 }
 
 /** SessionSetupReq's EVCCID as bytes (hexBinary in DIN and ISO-2, a string in ISO 15118-20). */
@@ -435,7 +440,7 @@ export class SeccSession {
 
     const sessionId = ctx.sessionId.length > 0 ? ctx.sessionId : headerId;
     const response = iso20
-      ? setIso20Header(result.body, sessionId, facts.unixTime ?? this.#unixTime?.() ?? 0n)
+      ? setIso20Header(result.body, sessionId, facts.unixTime ?? this.#unixTime?.() ?? 0n, takeResponseSignature(ctx))
       : ({ V2G_Message: { Header: signedHeader(sessionId, ctx), Body: result.body } } as V2gDocument);
     if (result.kind === "stop") {
       if (this.#trace !== undefined) this.#emitTraceBody("tx", result.body);

@@ -414,8 +414,8 @@ describe("ISO 15118-20 SECC: every response code that applies, provoked", () => 
 
   it("covers every code of responseCodeType except those listed as not produced", () => {
     const produced = new Set(ROWS.map((row) => row.code).concat(["OK"]));
-    // Not produced by this SECC, and why: Plug & Charge and certificates (its own issue), WPT
-    // and ACDP (other services), metering receipts (MeteringConfirmation not implemented),
+    // Not produced here, and why: Plug & Charge, certificates and the signed MeteringConfirmation
+    // (provoked in pnc.test.ts and pnc-certificate.test.ts), WPT and ACDP (other services),
     // contactor failures (no contactor-welding input from the power stage yet), schedule
     // renegotiation failures (the SECC always has a schedule to offer), and the EV power
     // profile warning (a violation is answered FAILED, not tolerated).
