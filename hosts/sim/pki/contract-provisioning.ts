@@ -1,4 +1,4 @@
-// The simulated backend behind an ISO 15118-2 SECC for Plug & Charge, on the test PKI
+// The simulated backend behind an ISO 15118-2 or -20 SECC for Plug & Charge, on the test PKI
 // (test-pki.ts): the MO issues contract certificates (CN = eMAID, issued by MO Sub-CA 2), the
 // CPS signs the installation/update responses, and an OCSP stand-in answers revocation from a
 // list. Portable (no Node): the XS tests and the simulator use it alike.
@@ -7,7 +7,8 @@
 // CSMS, GetCertificateStatus asks OCSP) is here one function call each.
 
 import { toHex } from "../../../modules/common/bytes";
-import { encryptContractKeyIso2, parseCertificate, signFragments, type Certificate, type CryptoHost } from "../../../modules/pki-store/index";
+import { encryptContractKeyIso2, encryptContractKeyIso20, parseCertificate, signFragments, type Certificate, type CryptoHost } from "../../../modules/pki-store/index";
+import type { Iso20CertificateInstallationRequest, Iso20ContractProvisioning, Iso20ContractProvisioningResult } from "../../../modules/statemachine/iso20/pnc-certificate";
 import type { ContractProvisioning, ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
 import { certificateChain } from "../../../modules/statemachine/iso2/pnc";
 import { buildCertificate, keyIdentifier, KeyUsage } from "./certificate-builder";
@@ -31,11 +32,12 @@ export interface SimulatedBackendOptions {
  * Contract provisioning (CertificateInstallation/Update) and OCSP for the simulated charger.
  * `revoke(certificate)` marks a certificate revoked; `isRevoked` is the PkiStore's callback.
  */
-export class SimulatedPncBackend implements ContractProvisioning {
+export class SimulatedPncBackend implements ContractProvisioning, Iso20ContractProvisioning {
   readonly #crypto: CryptoHost;
   readonly #pki: Map<string, TestPkiEntity>;
   readonly #now: () => number;
   readonly #emaid: string;
+  readonly #emaid20: string;
   readonly #lifetime: number;
   readonly #revoked = new Set<string>();
   /** Contracts issued, by eMAID (the last one). */
@@ -47,6 +49,8 @@ export class SimulatedPncBackend implements ContractProvisioning {
     this.#now = options.now;
     // ISO-2 eMAIDType holds 14–15 characters: the eMAID without its "-" separators.
     this.#emaid = (options.emaid ?? TEST_IDENTITIES.emaid).replace(/-/g, "");
+    // ISO 15118-20 eMAIDs (identifierType) keep their separators.
+    this.#emaid20 = options.emaid ?? TEST_IDENTITIES.emaid;
     this.#lifetime = options.contractLifetime ?? 2 * YEAR;
   }
 
@@ -79,12 +83,53 @@ export class SimulatedPncBackend implements ContractProvisioning {
     return entity;
   }
 
-  #issue(emaid: string, vehicleKey: Uint8Array): ContractProvisioningResult {
+  /**
+   * ISO 15118-20 CertificateInstallation (modules/statemachine/iso20/pnc-certificate.ts): a P-521
+   * contract for the PCID's vehicle, its key encrypted for the OEM provisioning key (ECDH P-521,
+   * AES-256-GCM, modules/pki-store/key-transport-iso20.ts), SignedInstallationData signed by the
+   * CPS leaf. Run on the "iso20" test PKI. An Ed448 OEM certificate gets
+   * WARNING_NoCertificateAvailable: its X448 key transport is not settled here (the 57-byte Ed448
+   * key does not fit the 56-byte X448_EncryptedPrivateKey; see the pki-store README).
+   */
+  installIso20(request: Iso20CertificateInstallationRequest): Iso20ContractProvisioningResult {
+    const crypto = this.#crypto;
+    let oem: Certificate;
+    try {
+      oem = parseCertificate(request.oemProvisioningChain[0]);
+    } catch {
+      return { ok: false, code: "WARNING_CertificateValidationError" };
+    }
+    if (oem.keyScheme !== "ECDSA-P521-SHA512") return { ok: false, code: "WARNING_NoCertificateAvailable" };
+    const emaid = this.#emaid20;
+    const { chain, key } = this.#contract(emaid, "ECDSA-P521-SHA512");
+    const ski = parseCertificate(chain[0]).subjectKeyId!;
+    const transport = encryptContractKeyIso20(crypto, "SECP521", oem.publicKey, key.privateKey, { pcid: request.pcid, contractSki: ski });
+    const cps = this.#entity("cps-leaf");
+    const SignedInstallationData = {
+      Id: "SignedInstallationData",
+      ContractCertificateChain: { Certificate: chain[0], SubCertificates: { Certificate: chain.slice(1) } },
+      ECDHCurve: transport.ecdhCurve,
+      DHPublicKey: transport.dhPublicKey,
+      SECP521_EncryptedPrivateKey: transport.encryptedPrivateKey,
+    };
+    const signature = signFragments({
+      crypto,
+      schema: "iso20-cm",
+      scheme: cps.key.scheme,
+      privateKey: cps.key.privateKey,
+      fragments: [{ id: SignedInstallationData.Id, fragment: { SignedInstallationData } }],
+    });
+    this.issued.set(emaid, { chain, privateKey: key.privateKey });
+    const cpsChain = [this.#entity("cps-sub-ca-2").der, this.#entity("cps-sub-ca-1").der];
+    return { ok: true, response: { CPSCertificateChain: { Certificate: cps.der, SubCertificates: { Certificate: cpsChain } }, SignedInstallationData, RemainingContractCertificateChains: 0 }, signature };
+  }
+
+  /** A new contract certificate for `emaid` from MO Sub-CA 2: the chain (leaf, Sub-CA 2, Sub-CA 1) and its key. */
+  #contract(emaid: string, scheme: "ECDSA-P256-SHA256" | "ECDSA-P521-SHA512"): { chain: Uint8Array[]; key: { privateKey: Uint8Array; publicKey: Uint8Array } } {
     const crypto = this.#crypto;
     const subCa2 = this.#entity("mo-sub-ca-2");
     const subCa1 = this.#entity("mo-sub-ca-1");
-    const cps = this.#entity("cps-leaf");
-    const key = crypto.generateSigningKey("ECDSA-P256-SHA256");
+    const key = crypto.generateSigningKey(scheme);
     const serial = crypto.randomBytes(8);
     serial[0] = (serial[0] & 0x7f) | 0x01;
     const notBefore = this.#now() - 3600;
@@ -92,7 +137,7 @@ export class SimulatedPncBackend implements ContractProvisioning {
       crypto,
       {
         subject: { commonName: emaid, organization: "xs15118 test PKI", country: "DE", domainComponent: "MO" },
-        subjectKey: { scheme: "ECDSA-P256-SHA256", publicKey: key.publicKey },
+        subjectKey: { scheme, publicKey: key.publicKey },
         serial,
         notBefore,
         notAfter: notBefore + this.#lifetime,
@@ -100,7 +145,13 @@ export class SimulatedPncBackend implements ContractProvisioning {
       },
       { name: parseCertificate(subCa2.der).subjectDer, key: subCa2.key, keyId: keyIdentifier(crypto, subCa2.key.publicKey) },
     );
-    const chain = [leaf, subCa2.der, subCa1.der];
+    return { chain: [leaf, subCa2.der, subCa1.der], key };
+  }
+
+  #issue(emaid: string, vehicleKey: Uint8Array): ContractProvisioningResult {
+    const crypto = this.#crypto;
+    const cps = this.#entity("cps-leaf");
+    const { chain, key } = this.#contract(emaid, "ECDSA-P256-SHA256");
     const transport = encryptContractKeyIso2(crypto, vehicleKey, key.privateKey);
     // The four signed elements with the Ids the field uses (RiseV2G: ID1 … ID4 in this order).
     const response = {
