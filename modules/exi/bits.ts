@@ -190,24 +190,38 @@ export class BitWriter {
    * of the hot messages (fast.ts) writes its codes and short values this way.
    */
   put(v: number, k: number): void {
-    const n = this.n + k;
-    if (n <= 31) {
+    let n = this.n;
+    if (n + k <= 31) {
       this.cur = (this.cur << k) | v;
-      this.n = n;
+      this.n = n + k;
       return;
     }
-    this.flush();
+    // the whole bytes of the pending bits out first, in place (a flush() call costs as much as the
+    // loop); a Uint8Array store keeps the low 8 bits
+    let cur = this.cur, len = this.len;
+    if (len + 8 > this.buf.length) this.grow();
+    const buf = this.buf;
+    while (n >= 8) {
+      n -= 8;
+      buf[len++] = cur >>> n;
+    }
+    cur &= (1 << n) - 1;
     if (k > 24) {
       // the bits beyond what one shift holds (v < 2^31): out first
       const high = k - 24;
-      this.cur = (this.cur << high) | (v >>> 24);
-      this.n += high;
-      this.flush();
+      cur = (cur << high) | (v >>> 24);
+      n += high;
+      while (n >= 8) {
+        n -= 8;
+        buf[len++] = cur >>> n;
+      }
+      cur &= (1 << n) - 1;
       v &= 0xffffff;
       k = 24;
     }
-    this.cur = (this.cur << k) | v;
-    this.n += k;
+    this.len = len;
+    this.cur = (cur << k) | v;
+    this.n = n + k;
   }
 
   /** Writes the whole bytes of the pending bits (fewer than 8 stay pending). */

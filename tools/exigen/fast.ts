@@ -77,12 +77,46 @@ function widthOf(c: Code, extra: number): string {
   return [c.head ? "pw" : "", c.width === null ? "(k & 31)" : "", c.z === null ? "z" : "", n ? String(n) : ""].filter(Boolean).join(" + ") || "0";
 }
 
+/**
+ * A decoder's reads in place (issue 15: a BitReader call costs ~100 XS meter units, the
+ * expression ~25): the bit position in a local (`pos`), each `r.bits(n)` a window of three or
+ * four bytes of `buf`, `r.bit()` one byte. A byte past the end reads undefined, which the
+ * shifts turn into 0, so the reads do not check the end: the root checks the position once
+ * (a stream that ends early bails and the interpreter gives its exi-eof). Helpers and child
+ * decoders read through `r` (their own end checks): the position goes there and back.
+ */
+function inlineReads(line: string): string {
+  // the bytes from the one of `pos` that hold its bits: two (up to 9 bits from any offset), three (17), four (25)
+  const window = (k: number) =>
+    k <= 9
+      ? `(((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos))`
+      : k <= 17
+        ? `(((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos))`
+        : `(((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos))`;
+  return line
+    .replace(/\b(d\d+\(d\)|dStr\(d, [^()]*\)|dBin\(d, [^()]*\)|r\.uint\(\)|r\.uintBig\(\)|dIntBig\(r\))/g, "(r.pos = pos, t = $1, pos = r.pos, t)")
+    .replace(/\br\.bit\(\)/g, "((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1)")
+    .replace(/\br\.bits\(([^()]*)\)/g, (_, n: string) => {
+      if (/^\d+$/.test(n)) {
+        const k = Number(n);
+        if (k > 25) throw new Error(`inline read of ${k} bits`);
+        return `(a = pos >> 3, pos += ${k}, ${window(k)} & ${(1 << k) - 1})`;
+      }
+      // a width with the child's pending EE codes (d.z, a few bits)
+      return `((n = ${n}) > 25 ? bail() : (a = pos >> 3, pos += n, ${window(25)} & ((1 << n) - 1)))`;
+    });
+}
+
 class FastWriter {
   /** The generated functions (and code tables) by name, in the order written. */
   readonly blocks = new Map<string, string>();
   readonly decoders = new Map<number, string>();
   readonly encoders = new Map<number, string>();
   readonly #compilable = new Map<number, State[] | null>();
+  /** The EE codes (0 bits) a generated decoder leaves pending when the same on every way out. */
+  readonly pendingZ = new Map<string, number>();
+  /** What the decoder being written leaves pending, one entry per way out (code text). */
+  zs = new Set<string>();
 
   /** The messages compiled in the direction being written. */
   hot: readonly string[] = [];
@@ -194,16 +228,26 @@ class FastWriter {
   // --- decoding ---
 
   /** Reads the event code of state `s` after `z` pending EE codes (0 bits): the production's qname into `q` (EE: 0). */
-  readEvent(s: number, z: number, afterChild = false): string {
+  readEvent(s: number, z: number, after?: number | null): string {
     const { start, n, width } = this.stateInfo(s);
     const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
-    const bits = `${width + z}${afterChild ? " + d.z" : ""}`;
+    // after a complex child: its pending EE codes, a constant where every way out of it leaves the same (else d.z)
+    const bits = after === null ? `${width + z} + d.z` : `${width + z + (after ?? 0)}`;
     // EE alone (code 0): its bit and the pending ones are left to the caller's next read (d.z)
-    if (n === 1 && (this.t.prods[start * 4] & 7) === P_EE) return `p = ${bits}; q = 0;`;
+    if (n === 1 && (this.t.prods[start * 4] & 7) === P_EE) {
+      this.zs.add(bits);
+      return `p = ${bits}; q = 0;`;
+    }
+    if (this.endsHere(s)) this.zs.add("0");
     // one production (a required element): its code is 0
-    if (n === 1 && z === 0 && width === 1 && !afterChild) return `if (r.bit() !== 0) bail(); q = ${only};`;
+    if (n === 1 && bits === "1") return `if (r.bit() !== 0) bail(); q = ${only};`;
     if (n === 1) return `if (r.bits(${bits}) !== 0) bail(); q = ${only};`;
     return `c = r.bits(${bits}); if (c >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}c];`;
+  }
+
+  /** Whether state `s` offers EE among other productions (read by code: no EE codes left pending). */
+  endsHere(s: number): boolean {
+    return this.prodsOf(s).some((p) => (p.kind & 7) === P_EE);
   }
 
   /** Code that reads a simple value of `dt` with the CH code before it (`ch`) into `o[prop]`. */
@@ -253,6 +297,8 @@ class FastWriter {
     else if (kind === DT_NBIT) value = `i = ${v}${a ? ` + ${a}` : ""};${checked ? ` if (i < ${lo} || i > ${hi}) bail();` : ""} o[${prop}] = i;`;
     else value = `i = ${v}; if (i >= ${b}) bail(); o[${prop}] = E[${a} + i];`;
     const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
+    if (eeOnly) this.zs.add(String(1 + width));
+    else if (this.endsHere(next)) this.zs.add("0");
     // the CH and EE codes must be 0 (1: the second level), like the code beyond the state's productions
     if (eeOnly) return `c = r.bits(${total}); if (c >= ${1 << vb}) bail(); ${value} p = ${1 + width}; q = 0;`;
     const head = `c = r.bits(${total}); if ((c & ${(1 << (total - 1)) | (1 << width)}) !== 0) bail(); ${value}`;
@@ -269,25 +315,36 @@ class FastWriter {
     if (name) return name;
     name = `d${ti}`;
     this.decoders.set(ti, name);
+    const outer = this.zs;
+    this.zs = new Set();
     const body: string[] = [this.readEvent(this.t.types[ti * 5], 0)];
     for (const { q, prop, kind, child, next, compiled } of this.properties(ti)) {
       if (!compiled) continue; // q stays: bail at the end
       const dt = kind === P_AT ? child : this.simpleDt(child);
       let code: string;
-      if (dt < 0) code = `o[${prop}] = ${this.decoder(child)}(d); ${this.readEvent(next, 0, true)}`;
+      if (dt < 0) {
+        const childName = this.decoder(child);
+        code = `o[${prop}] = ${childName}(d); ${this.readEvent(next, 0, this.pendingZ.get(childName) ?? null)}`;
+      }
       else if (kind === P_AT) code = `${this.decodeValue(dt, prop, false)} ${this.readEvent(next, 0)}`;
       else code = this.decodeFused(dt, prop, next) ?? `${this.decodeValue(dt, prop, true)} ${this.readEvent(next, 1)}`;
       body.push(`if (q === ${q}) { ${code} }`);
     }
-    const text = body.join("\n");
-    const consts = [/\bPQ\[/.test(text) ? "PQ = d.g.pQ, " : "", /\bE\[/.test(text) ? "E = d.g.enums, " : ""].join("");
-    const lets = ["q = 0", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : "", /\bp = /.test(text) ? "p = 0" : ""].filter(Boolean).join(", ");
+    // the EE codes this decoder leaves pending: a constant when every way out leaves the same
+    const zs = [...this.zs];
+    this.zs = outer;
+    if (zs.length === 1 && /^\d+$/.test(zs[0])) this.pendingZ.set(name, Number(zs[0]));
+    const lines = body.map(inlineReads);
+    const text = lines.join("\n");
+    const consts = [/\bbuf\[/.test(text) ? "buf = r.buf, " : "", /\bPQ\[/.test(text) ? "PQ = d.g.pQ, " : "", /\bE\[/.test(text) ? "E = d.g.enums, " : ""].join("");
+    const lets = ["q = 0", /\bpos\b/.test(text) ? "pos = r.pos" : "", /\ba = /.test(text) ? "a = 0" : "", /\bn = /.test(text) ? "n = 0" : "", /\bt = /.test(text) ? "t: any" : "", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : "", /\bp = /.test(text) ? "p = 0" : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       `function ${name}(d: FastDecoderHost): Obj {`,
       `  const r = d.r, ${consts}o: Obj = {};`,
       `  let ${lets};`,
-      ...body.map((l) => `  ${l}`),
+      ...lines.map((l) => `  ${l}`),
       "  if (q !== 0) bail(); // EE (no property of these types has qname id 0)",
+      ...(/\bpos\b/.test(text) ? ["  r.pos = pos; // past the end: the caller's bits() or the final check bails"] : []),
       `  d.z = ${/\bp = /.test(text) ? "p" : "0"}; // EE codes (0 bits) left to the caller's next read`,
       "  return o;",
       "}",
@@ -479,7 +536,7 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   };
   const decode: string[] = [], encode: string[] = [];
   fw.hot = hot.decode;
-  for (const root of roots(hot.decode)) decode.push(`if (c === ${root.code}) {`, `  const v = ${fw.decoder(root.child)}(d);`, "  if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes", `  return { ${JSON.stringify(root.local)}: v };`, "}");
+  for (const root of roots(hot.decode)) decode.push(`if (c === ${root.code}) {`, `  const v = ${fw.decoder(root.child)}(d);`, "  if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes", "  if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof", `  return { ${JSON.stringify(root.local)}: v };`, "}");
   fw.hot = hot.encode;
   for (const root of roots(hot.encode)) {
     const prop = JSON.stringify(root.local);

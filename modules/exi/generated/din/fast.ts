@@ -6,68 +6,73 @@ import { bail, dBin, dStr, eBin, eEnum, eKeys, eStr, type FastCodec, type FastDe
 type Obj = Record<string, unknown>;
 
 function d44(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 298;
-  if (q === 298) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["EVReady"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[496 + i]; }
-  if (q === 282) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["EVCabinConditioning"] = (c & 8) !== 0; i = c & 3; if (i >= 2) bail(); q = PQ[499 + i]; }
-  if (q === 296) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["EVRESSConditioning"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 287; }
-  if (q === 287) { c = r.bits(7); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 12) bail(); o["EVErrorCode"] = E[50 + i]; if ((c & 1) !== 0) bail(); q = 297; }
-  if (q === 297) { c = r.bits(8); if (c >= 128) bail(); i = (c & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; p = 2; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 298;
+  if (q === 298) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["EVReady"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[496 + i]; }
+  if (q === 282) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["EVCabinConditioning"] = (c & 8) !== 0; i = c & 3; if (i >= 2) bail(); q = PQ[499 + i]; }
+  if (q === 296) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVRESSConditioning"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 287; }
+  if (q === 287) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 12) bail(); o["EVErrorCode"] = E[50 + i]; if ((c & 1) !== 0) bail(); q = 297; }
+  if (q === 297) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if (c >= 128) bail(); i = (c & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d79(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 336;
-  if (q === 336) { c = r.bits(7); if ((c & 68) !== 0) bail(); i = ((c >> 3) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[619 + i]; }
-  if (q === 396) { c = r.bits(7); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 10) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 397; }
-  if (q === 397) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 336;
+  if (q === 336) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 68) !== 0) bail(); i = ((c >> 3) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[619 + i]; }
+  if (q === 396) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 10) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 397; }
+  if (q === 397) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d38(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 168;
-  if (q === 168) { o["DC_EVStatus"] = d44(d); if (r.bits(1 + d.z) !== 0) bail(); q = 187; }
-  if (q === 187) { o["EVTargetCurrent"] = d79(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[412 + c]; }
-  if (q === 174) { o["EVMaximumVoltageLimit"] = d79(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[417 + c]; }
-  if (q === 172) { o["EVMaximumCurrentLimit"] = d79(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[421 + c]; }
-  if (q === 173) { o["EVMaximumPowerLimit"] = d79(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[424 + c]; }
-  if (q === 132) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["BulkChargingComplete"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 150; }
-  if (q === 150) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[427 + i]; }
-  if (q === 213) { o["RemainingTimeToFullSoC"] = d79(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[430 + c]; }
-  if (q === 212) { o["RemainingTimeToBulkSoC"] = d79(d); if (r.bits(1 + d.z) !== 0) bail(); q = 188; }
-  if (q === 188) { o["EVTargetVoltage"] = d79(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 168;
+  if (q === 168) { o["DC_EVStatus"] = (r.pos = pos, t = d44(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 187; }
+  if (q === 187) { o["EVTargetCurrent"] = (r.pos = pos, t = d79(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[412 + c]; }
+  if (q === 174) { o["EVMaximumVoltageLimit"] = (r.pos = pos, t = d79(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[417 + c]; }
+  if (q === 172) { o["EVMaximumCurrentLimit"] = (r.pos = pos, t = d79(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[421 + c]; }
+  if (q === 173) { o["EVMaximumPowerLimit"] = (r.pos = pos, t = d79(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[424 + c]; }
+  if (q === 132) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["BulkChargingComplete"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 150; }
+  if (q === 150) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[427 + i]; }
+  if (q === 213) { o["RemainingTimeToFullSoC"] = (r.pos = pos, t = d79(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[430 + c]; }
+  if (q === 212) { o["RemainingTimeToBulkSoC"] = (r.pos = pos, t = d79(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 188; }
+  if (q === 188) { o["EVTargetVoltage"] = (r.pos = pos, t = d79(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d101(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 326;
-  if (q === 326) { c = r.bits(6); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[91 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[758 + i]; }
-  if (q === 327) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); p = 2; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 326;
+  if (q === 326) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[91 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[758 + i]; }
+  if (q === 327) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["FaultMsg"] = (r.pos = pos, t = dStr(d, -9007199254740991, 64), pos = r.pos, t); p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d91(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
-  if (r.bit() !== 0) bail(); q = 445;
-  if (q === 445) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(3); if (c >= 3) bail(); q = PQ[680 + c]; }
-  if (q === 444) { o["Notification"] = d101(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[683 + c]; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 445;
+  if (q === 445) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["SessionID"] = (r.pos = pos, t = dBin(d, -9007199254740991, 8), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[680 + c]; }
+  if (q === 444) { o["Notification"] = (r.pos = pos, t = d101(d), pos = r.pos, t); c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[683 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = 0; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -82,23 +87,25 @@ function d25(d: FastDecoderHost): Obj {
 }
 
 function d92(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, p = 0;
-  c = r.bits(6); if (c >= 36) bail(); q = PQ[686 + c];
-  if (q === 439) { o["BodyElement"] = d25(d); p = 1 + d.z; q = 0; }
-  if (q === 163) { o["CurrentDemandReq"] = d38(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 36) bail(); q = PQ[686 + c];
+  if (q === 439) { o["BodyElement"] = (r.pos = pos, t = d25(d), pos = r.pos, t); p = 2; q = 0; }
+  if (q === 163) { o["CurrentDemandReq"] = (r.pos = pos, t = d38(d), pos = r.pos, t); p = 4; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d76(d: FastDecoderHost): Obj {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 441;
-  if (q === 441) { o["Header"] = d91(d); if (r.bits(1 + d.z) !== 0) bail(); q = 437; }
-  if (q === 437) { o["Body"] = d92(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, o: Obj = {};
+  let q = 0, pos = r.pos, t: any, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 441;
+  if (q === 441) { o["Header"] = (r.pos = pos, t = d91(d), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 437; }
+  if (q === 437) { o["Body"] = (r.pos = pos, t = d92(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -351,11 +358,13 @@ export const fast: FastCodec = Object.freeze({
     if (c === 17) {
       const v = d38(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "CurrentDemandReq": v };
     }
     if (c === 77) {
       const v = d76(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "V2G_Message": v };
     }
     return undefined;

@@ -15,66 +15,71 @@ function d36(d: FastDecoderHost): Obj {
 }
 
 function d44(d: FastDecoderHost): Obj {
-  const r = d.r, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 306;
-  if (q === 306) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["EVReady"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 296; }
-  if (q === 296) { c = r.bits(7); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 12) bail(); o["EVErrorCode"] = E[55 + i]; if ((c & 1) !== 0) bail(); q = 305; }
-  if (q === 305) { c = r.bits(8); if (c >= 128) bail(); i = (c & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; p = 2; q = 0; }
+  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 306;
+  if (q === 306) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVReady"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 296; }
+  if (q === 296) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 66) !== 0) bail(); i = ((c >> 2) & 15); if (i >= 12) bail(); o["EVErrorCode"] = E[55 + i]; if ((c & 1) !== 0) bail(); q = 305; }
+  if (q === 305) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if (c >= 128) bail(); i = (c & 127); if (i < 0 || i > 100) bail(); o["EVRESSSOC"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d78(d: FastDecoderHost): Obj {
-  const r = d.r, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 343;
-  if (q === 343) { c = r.bits(6); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; if ((c & 1) !== 0) bail(); q = 399; }
-  if (q === 399) { c = r.bits(6); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7); if (i >= 7) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 400; }
-  if (q === 400) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
+  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 343;
+  if (q === 343) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7) + -3; if (i < -3 || i > 3) bail(); o["Multiplier"] = i; if ((c & 1) !== 0) bail(); q = 399; }
+  if (q === 399) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 34) !== 0) bail(); i = ((c >> 2) & 7); if (i >= 7) bail(); o["Unit"] = E[78 + i]; if ((c & 1) !== 0) bail(); q = 400; }
+  if (q === 400) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d38(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 170;
-  if (q === 170) { o["DC_EVStatus"] = d44(d); if (r.bits(1 + d.z) !== 0) bail(); q = 188; }
-  if (q === 188) { o["EVTargetCurrent"] = d78(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[416 + c]; }
-  if (q === 175) { o["EVMaximumVoltageLimit"] = d78(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[421 + c]; }
-  if (q === 173) { o["EVMaximumCurrentLimit"] = d78(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[425 + c]; }
-  if (q === 174) { o["EVMaximumPowerLimit"] = d78(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[428 + c]; }
-  if (q === 137) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["BulkChargingComplete"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 156; }
-  if (q === 156) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[431 + i]; }
-  if (q === 219) { o["RemainingTimeToFullSoC"] = d78(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[434 + c]; }
-  if (q === 218) { o["RemainingTimeToBulkSoC"] = d78(d); if (r.bits(1 + d.z) !== 0) bail(); q = 189; }
-  if (q === 189) { o["EVTargetVoltage"] = d78(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 170;
+  if (q === 170) { o["DC_EVStatus"] = (r.pos = pos, t = d44(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 188; }
+  if (q === 188) { o["EVTargetCurrent"] = (r.pos = pos, t = d78(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[416 + c]; }
+  if (q === 175) { o["EVMaximumVoltageLimit"] = (r.pos = pos, t = d78(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[421 + c]; }
+  if (q === 173) { o["EVMaximumCurrentLimit"] = (r.pos = pos, t = d78(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[425 + c]; }
+  if (q === 174) { o["EVMaximumPowerLimit"] = (r.pos = pos, t = d78(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[428 + c]; }
+  if (q === 137) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["BulkChargingComplete"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 156; }
+  if (q === 156) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[431 + i]; }
+  if (q === 219) { o["RemainingTimeToFullSoC"] = (r.pos = pos, t = d78(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[434 + c]; }
+  if (q === 218) { o["RemainingTimeToBulkSoC"] = (r.pos = pos, t = d78(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 189; }
+  if (q === 189) { o["EVTargetVoltage"] = (r.pos = pos, t = d78(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d104(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 332;
-  if (q === 332) { c = r.bits(6); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[88 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[807 + i]; }
-  if (q === 333) { if (r.bit() !== 0) bail(); o["FaultMsg"] = dStr(d, -9007199254740991, 64); p = 2; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 332;
+  if (q === 332) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["FaultCode"] = E[88 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[807 + i]; }
+  if (q === 333) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["FaultMsg"] = (r.pos = pos, t = dStr(d, -9007199254740991, 64), pos = r.pos, t); p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d93(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
-  if (r.bit() !== 0) bail(); q = 447;
-  if (q === 447) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, -9007199254740991, 8); c = r.bits(3); if (c >= 3) bail(); q = PQ[712 + c]; }
-  if (q === 446) { o["Notification"] = d104(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[715 + c]; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 447;
+  if (q === 447) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["SessionID"] = (r.pos = pos, t = dBin(d, -9007199254740991, 8), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[712 + c]; }
+  if (q === 446) { o["Notification"] = (r.pos = pos, t = d104(d), pos = r.pos, t); c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[715 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = 0; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -89,24 +94,26 @@ function d27(d: FastDecoderHost): Obj {
 }
 
 function d94(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, p = 0;
-  c = r.bits(6); if (c >= 36) bail(); q = PQ[718 + c];
-  if (q === 135) { o["BodyElement"] = d27(d); p = 1 + d.z; q = 0; }
-  if (q === 159) { o["ChargingStatusReq"] = d36(d); p = 1 + d.z; q = 0; }
-  if (q === 165) { o["CurrentDemandReq"] = d38(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 36) bail(); q = PQ[718 + c];
+  if (q === 135) { o["BodyElement"] = (r.pos = pos, t = d27(d), pos = r.pos, t); p = 2; q = 0; }
+  if (q === 159) { o["ChargingStatusReq"] = (r.pos = pos, t = d36(d), pos = r.pos, t); p = 2; q = 0; }
+  if (q === 165) { o["CurrentDemandReq"] = (r.pos = pos, t = d38(d), pos = r.pos, t); p = 4; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d75(d: FastDecoderHost): Obj {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 443;
-  if (q === 443) { o["Header"] = d93(d); if (r.bits(1 + d.z) !== 0) bail(); q = 442; }
-  if (q === 442) { o["Body"] = d94(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, o: Obj = {};
+  let q = 0, pos = r.pos, t: any, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 443;
+  if (q === 443) { o["Header"] = (r.pos = pos, t = d93(d), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 442; }
+  if (q === 442) { o["Body"] = (r.pos = pos, t = d94(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -509,16 +516,19 @@ export const fast: FastCodec = Object.freeze({
     if (c === 15) {
       const v = d36(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "ChargingStatusReq": v };
     }
     if (c === 17) {
       const v = d38(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "CurrentDemandReq": v };
     }
     if (c === 76) {
       const v = d75(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "V2G_Message": v };
     }
     return undefined;

@@ -7,130 +7,135 @@ import { d22, d26, d28, d30, e23, e28, e29, e30 } from "../shared/fast";
 type Obj = Record<string, unknown>;
 
 function d40(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  c = r.bits(2); if (c >= 2) bail(); q = PQ[639 + c];
-  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 238; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[645 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[648 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 245; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[651 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[654 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[657 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[660 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[663 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[666 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 241; }
-  if (q === 241) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[669 + c]; }
-  if (q === 242) { o["EVMaximumDischargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[672 + c]; }
-  if (q === 243) { o["EVMaximumDischargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 248; }
-  if (q === 248) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[675 + c]; }
-  if (q === 249) { o["EVMinimumDischargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[680 + c]; }
-  if (q === 250) { o["EVMinimumDischargePower_L3"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[684 + c]; }
-  if (q === 244) { o["EVMaximumV2XEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[687 + c]; }
-  if (q === 251) { o["EVMinimumV2XEnergyRequest"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[639 + c];
+  if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 238; }
+  if (q === 238) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[645 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[648 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
+  if (q === 245) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[651 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[654 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[657 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[660 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[663 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[666 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 241; }
+  if (q === 241) { o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[669 + c]; }
+  if (q === 242) { o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[672 + c]; }
+  if (q === 243) { o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 248; }
+  if (q === 248) { o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[675 + c]; }
+  if (q === 249) { o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[680 + c]; }
+  if (q === 250) { o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[684 + c]; }
+  if (q === 244) { o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[687 + c]; }
+  if (q === 251) { o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d42(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, p = 0;
-  c = r.bits(4); if (c >= 10) bail(); q = PQ[750 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[760 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[769 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[777 + c]; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[784 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[790 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[795 + c]; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[799 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[802 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(4 + d.z); if (c >= 12) bail(); q = PQ[805 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(4 + d.z); if (c >= 11) bail(); q = PQ[817 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); c = r.bits(4 + d.z); if (c >= 10) bail(); q = PQ[828 + c]; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[838 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[847 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[855 + c]; }
-  if (q === 241) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[862 + c]; }
-  if (q === 242) { o["EVMaximumDischargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[868 + c]; }
-  if (q === 243) { o["EVMaximumDischargePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[873 + c]; }
-  if (q === 248) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[877 + c]; }
-  if (q === 249) { o["EVMinimumDischargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[880 + c]; }
-  if (q === 250) { o["EVMinimumDischargePower_L3"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[750 + c];
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[760 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[769 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[777 + c]; }
+  if (q === 238) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[784 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[790 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[795 + c]; }
+  if (q === 245) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[799 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[802 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 12) bail(); q = PQ[805 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 11) bail(); q = PQ[817 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 10) bail(); q = PQ[828 + c]; }
+  if (q === 255) { o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[838 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[847 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[855 + c]; }
+  if (q === 241) { o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[862 + c]; }
+  if (q === 242) { o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[868 + c]; }
+  if (q === 243) { o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[873 + c]; }
+  if (q === 248) { o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[877 + c]; }
+  if (q === 249) { o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[880 + c]; }
+  if (q === 250) { o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d44(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  c = r.bits(2); if (c >= 2) bail(); q = PQ[938 + c];
-  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 238; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[944 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[947 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 245; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[950 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[953 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[956 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[959 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[962 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[965 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[938 + c];
+  if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 238; }
+  if (q === 238) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[944 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[947 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
+  if (q === 245) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[950 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[953 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[956 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[959 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[962 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[965 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d46(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, p = 0;
-  c = r.bits(4); if (c >= 10) bail(); q = PQ[1028 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[1038 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[1047 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[1055 + c]; }
-  if (q === 238) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[1062 + c]; }
-  if (q === 239) { o["EVMaximumChargePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[1068 + c]; }
-  if (q === 240) { o["EVMaximumChargePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[1073 + c]; }
-  if (q === 245) { o["EVMinimumChargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[1077 + c]; }
-  if (q === 246) { o["EVMinimumChargePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[1080 + c]; }
-  if (q === 247) { o["EVMinimumChargePower_L3"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVPresentActivePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[1083 + c]; }
-  if (q === 253) { o["EVPresentActivePower_L2"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[1089 + c]; }
-  if (q === 254) { o["EVPresentActivePower_L3"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[1094 + c]; }
-  if (q === 255) { o["EVPresentReactivePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[1098 + c]; }
-  if (q === 256) { o["EVPresentReactivePower_L2"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[1101 + c]; }
-  if (q === 257) { o["EVPresentReactivePower_L3"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[1028 + c];
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[1038 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[1047 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[1055 + c]; }
+  if (q === 238) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1062 + c]; }
+  if (q === 239) { o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1068 + c]; }
+  if (q === 240) { o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1073 + c]; }
+  if (q === 245) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1077 + c]; }
+  if (q === 246) { o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1080 + c]; }
+  if (q === 247) { o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1083 + c]; }
+  if (q === 253) { o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1089 + c]; }
+  if (q === 254) { o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1094 + c]; }
+  if (q === 255) { o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1098 + c]; }
+  if (q === 256) { o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1101 + c]; }
+  if (q === 257) { o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d34(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 162;
-  if (q === 162) { o["Header"] = d28(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[512 + c]; }
-  if (q === 150) { o["DisplayParameters"] = d26(d); if (r.bits(1 + d.z) !== 0) bail(); q = 169; }
-  if (q === 169) { c = r.bits(6); if ((c & 40) !== 0) bail(); o["MeterInfoRequested"] = (c & 16) !== 0; i = c & 7; if (i >= 5) bail(); q = PQ[515 + i]; }
-  if (q === 226) { o["BPT_Dynamic_AC_CLReqControlMode"] = d40(d); p = 1 + d.z; q = 0; }
-  if (q === 230) { o["BPT_Scheduled_AC_CLReqControlMode"] = d42(d); p = 1 + d.z; q = 0; }
-  if (q === 135) { o["CLReqControlMode"] = d22(d); p = 1 + d.z; q = 0; }
-  if (q === 234) { o["Dynamic_AC_CLReqControlMode"] = d44(d); p = 1 + d.z; q = 0; }
-  if (q === 283) { o["Scheduled_AC_CLReqControlMode"] = d46(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
+  if (q === 162) { o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[512 + c]; }
+  if (q === 150) { o["DisplayParameters"] = (r.pos = pos, t = d26(d), pos = r.pos, t); if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
+  if (q === 169) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 40) !== 0) bail(); o["MeterInfoRequested"] = (c & 16) !== 0; i = c & 7; if (i >= 5) bail(); q = PQ[515 + i]; }
+  if (q === 226) { o["BPT_Dynamic_AC_CLReqControlMode"] = (r.pos = pos, t = d40(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
+  if (q === 230) { o["BPT_Scheduled_AC_CLReqControlMode"] = (r.pos = pos, t = d42(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
+  if (q === 135) { o["CLReqControlMode"] = (r.pos = pos, t = d22(d), pos = r.pos, t); p = 2; q = 0; }
+  if (q === 234) { o["Dynamic_AC_CLReqControlMode"] = (r.pos = pos, t = d44(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
+  if (q === 283) { o["Scheduled_AC_CLReqControlMode"] = (r.pos = pos, t = d46(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -590,6 +595,7 @@ export const fast: FastCodec = Object.freeze({
     if (c === 2) {
       const v = d34(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "AC_ChargeLoopReq": v };
     }
     return undefined;

@@ -7,101 +7,106 @@ import { d22, d26, d28, d30, e23, e28, e29, e30 } from "../shared/fast";
 type Obj = Record<string, unknown>;
 
 function d34(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  c = r.bits(2); if (c >= 2) bail(); q = PQ[490 + c];
-  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 251; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 257; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 250; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 261; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 253; }
-  if (q === 253) { o["EVMaximumDischargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 259; }
-  if (q === 259) { o["EVMinimumDischargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 252; }
-  if (q === 252) { o["EVMaximumDischargeCurrent"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[503 + c]; }
-  if (q === 254) { o["EVMaximumV2XEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[506 + c]; }
-  if (q === 260) { o["EVMinimumV2XEnergyRequest"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[490 + c];
+  if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
+  if (q === 251) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
+  if (q === 257) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
+  if (q === 261) { o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 253; }
+  if (q === 253) { o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 259; }
+  if (q === 259) { o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[503 + c]; }
+  if (q === 254) { o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[506 + c]; }
+  if (q === 260) { o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d36(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, p = 0;
-  c = r.bits(3); if (c >= 4) bail(); q = PQ[532 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[536 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[539 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 281; }
-  if (q === 281) { o["EVTargetCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 282; }
-  if (q === 282) { o["EVTargetVoltage"] = d30(d); c = r.bits(4 + d.z); if (c >= 9) bail(); q = PQ[543 + c]; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); c = r.bits(4 + d.z); if (c >= 8) bail(); q = PQ[552 + c]; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 7) bail(); q = PQ[560 + c]; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[567 + c]; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[573 + c]; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[578 + c]; }
-  if (q === 253) { o["EVMaximumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[582 + c]; }
-  if (q === 259) { o["EVMinimumDischargePower"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[585 + c]; }
-  if (q === 252) { o["EVMaximumDischargeCurrent"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[532 + c];
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[536 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[539 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 281; }
+  if (q === 281) { o["EVTargetCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
+  if (q === 282) { o["EVTargetVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[543 + c]; }
+  if (q === 251) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[552 + c]; }
+  if (q === 257) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[560 + c]; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[567 + c]; }
+  if (q === 255) { o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[573 + c]; }
+  if (q === 261) { o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[578 + c]; }
+  if (q === 253) { o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[582 + c]; }
+  if (q === 259) { o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[585 + c]; }
+  if (q === 252) { o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d50(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  c = r.bits(2); if (c >= 2) bail(); q = PQ[715 + c];
-  if (q === 147) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if (r.bits(2) !== 0) bail(); q = 159; }
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 154; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 155; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 251; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 257; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 250; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 255; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 261; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[715 + c];
+  if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
+  if (q === 251) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
+  if (q === 257) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
+  if (q === 261) { o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d52(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, p = 0;
-  c = r.bits(3); if (c >= 4) bail(); q = PQ[745 + c];
-  if (q === 159) { o["EVTargetEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[749 + c]; }
-  if (q === 154) { o["EVMaximumEnergyRequest"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[752 + c]; }
-  if (q === 155) { o["EVMinimumEnergyRequest"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 281; }
-  if (q === 281) { o["EVTargetCurrent"] = d30(d); if (r.bits(1 + d.z) !== 0) bail(); q = 282; }
-  if (q === 282) { o["EVTargetVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 6) bail(); q = PQ[756 + c]; }
-  if (q === 251) { o["EVMaximumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[762 + c]; }
-  if (q === 257) { o["EVMinimumChargePower"] = d30(d); c = r.bits(3 + d.z); if (c >= 4) bail(); q = PQ[767 + c]; }
-  if (q === 250) { o["EVMaximumChargeCurrent"] = d30(d); c = r.bits(2 + d.z); if (c >= 3) bail(); q = PQ[771 + c]; }
-  if (q === 255) { o["EVMaximumVoltage"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[774 + c]; }
-  if (q === 261) { o["EVMinimumVoltage"] = d30(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[745 + c];
+  if (q === 159) { o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[749 + c]; }
+  if (q === 154) { o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[752 + c]; }
+  if (q === 155) { o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 281; }
+  if (q === 281) { o["EVTargetCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
+  if (q === 282) { o["EVTargetVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[756 + c]; }
+  if (q === 251) { o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[762 + c]; }
+  if (q === 257) { o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[767 + c]; }
+  if (q === 250) { o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[771 + c]; }
+  if (q === 255) { o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[774 + c]; }
+  if (q === 261) { o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); p = 3; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 function d42(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 162;
-  if (q === 162) { o["Header"] = d28(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[658 + c]; }
-  if (q === 150) { o["DisplayParameters"] = d26(d); if (r.bits(1 + d.z) !== 0) bail(); q = 169; }
-  if (q === 169) { c = r.bits(4); if ((c & 10) !== 0) bail(); o["MeterInfoRequested"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 262; }
-  if (q === 262) { o["EVPresentVoltage"] = d30(d); c = r.bits(3 + d.z); if (c >= 5) bail(); q = PQ[662 + c]; }
-  if (q === 214) { o["BPT_Dynamic_DC_CLReqControlMode"] = d34(d); p = 1 + d.z; q = 0; }
-  if (q === 218) { o["BPT_Scheduled_DC_CLReqControlMode"] = d36(d); p = 1 + d.z; q = 0; }
-  if (q === 135) { o["CLReqControlMode"] = d22(d); p = 1 + d.z; q = 0; }
-  if (q === 246) { o["Dynamic_DC_CLReqControlMode"] = d50(d); p = 1 + d.z; q = 0; }
-  if (q === 283) { o["Scheduled_DC_CLReqControlMode"] = d52(d); p = 1 + d.z; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
+  if (q === 162) { o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[658 + c]; }
+  if (q === 150) { o["DisplayParameters"] = (r.pos = pos, t = d26(d), pos = r.pos, t); if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
+  if (q === 169) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["MeterInfoRequested"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 262; }
+  if (q === 262) { o["EVPresentVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[662 + c]; }
+  if (q === 214) { o["BPT_Dynamic_DC_CLReqControlMode"] = (r.pos = pos, t = d34(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
+  if (q === 218) { o["BPT_Scheduled_DC_CLReqControlMode"] = (r.pos = pos, t = d36(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
+  if (q === 135) { o["CLReqControlMode"] = (r.pos = pos, t = d22(d), pos = r.pos, t); p = 2; q = 0; }
+  if (q === 246) { o["Dynamic_DC_CLReqControlMode"] = (r.pos = pos, t = d50(d), pos = r.pos, t); p = 4; q = 0; }
+  if (q === 283) { o["Scheduled_DC_CLReqControlMode"] = (r.pos = pos, t = d52(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -488,6 +493,7 @@ export const fast: FastCodec = Object.freeze({
     if (c === 13) {
       const v = d42(d);
       if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
+      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "DC_ChargeLoopReq": v };
     }
     return undefined;

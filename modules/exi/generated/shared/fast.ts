@@ -5,42 +5,45 @@ import { bail, dBin, dRange, eBig, eBin, eKeys, eStr, type FastDecoderHost, type
 type Obj = Record<string, unknown>;
 
 export function d28(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0;
-  if (r.bit() !== 0) bail(); q = 189;
-  if (q === 189) { if (r.bit() !== 0) bail(); o["SessionID"] = dBin(d, 8, 8); if (r.bits(2) !== 0) bail(); q = 194; }
-  if (q === 194) { if (r.bit() !== 0) bail(); o["TimeStamp"] = dRange(r.uintBig(), 0, 18446744073709551615n); c = r.bits(3); if (c >= 2) bail(); q = PQ[404 + c]; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 189;
+  if (q === 189) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["SessionID"] = (r.pos = pos, t = dBin(d, 8, 8), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 194; }
+  if (q === 194) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TimeStamp"] = dRange((r.pos = pos, t = r.uintBig(), pos = r.pos, t), 0, 18446744073709551615n); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[404 + c]; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = 0; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 export function d30(d: FastDecoderHost): Obj {
-  const r = d.r, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  if (r.bit() !== 0) bail(); q = 161;
-  if (q === 161) { c = r.bits(11); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255) + -128; o["Exponent"] = i; if ((c & 1) !== 0) bail(); q = 198; }
-  if (q === 198) { c = r.bits(10); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
+  const r = d.r, buf = r.buf, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 161;
+  if (q === 161) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255) + -128; o["Exponent"] = i; if ((c & 1) !== 0) bail(); q = 198; }
+  if (q === 198) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
 export function d26(d: FastDecoderHost): Obj {
-  const r = d.r, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, c = 0, i = 0, p = 0;
-  c = r.bits(4); if (c >= 11) bail(); q = PQ[333 + c];
-  if (q === 178) { c = r.bits(13); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["PresentSOC"] = i; i = c & 15; if (i >= 10) bail(); q = PQ[344 + i]; }
-  if (q === 174) { c = r.bits(13); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 15; if (i >= 9) bail(); q = PQ[354 + i]; }
-  if (q === 190) { c = r.bits(13); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 15; if (i >= 8) bail(); q = PQ[363 + i]; }
-  if (q === 165) { c = r.bits(12); if ((c & 2056) !== 0) bail(); i = ((c >> 4) & 127); if (i < 0 || i > 100) bail(); o["MaximumSOC"] = i; i = c & 7; if (i >= 7) bail(); q = PQ[371 + i]; }
-  if (q === 183) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMinimumSOC"] = i; c = r.bits(4); if (c >= 6) bail(); q = PQ[378 + c]; }
-  if (q === 184) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToTargetSOC"] = i; c = r.bits(4); if (c >= 5) bail(); q = PQ[384 + c]; }
-  if (q === 182) { c = r.bits(9); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * r.uint(); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMaximumSOC"] = i; c = r.bits(4); if (c >= 4) bail(); q = PQ[389 + c]; }
-  if (q === 145) { c = r.bits(5); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[393 + i]; }
-  if (q === 134) { o["BatteryEnergyCapacity"] = d30(d); c = r.bits(2 + d.z); if (c >= 2) bail(); q = PQ[396 + c]; }
-  if (q === 163) { c = r.bits(2); if (c >= 2) bail(); o["InletHot"] = (c & 1) !== 0; p = 2; q = 0; }
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 11) bail(); q = PQ[333 + c];
+  if (q === 178) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["PresentSOC"] = i; i = c & 15; if (i >= 10) bail(); q = PQ[344 + i]; }
+  if (q === 174) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 15; if (i >= 9) bail(); q = PQ[354 + i]; }
+  if (q === 190) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 15; if (i >= 8) bail(); q = PQ[363 + i]; }
+  if (q === 165) { c = (a = pos >> 3, pos += 12, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 4095); if ((c & 2056) !== 0) bail(); i = ((c >> 4) & 127); if (i < 0 || i > 100) bail(); o["MaximumSOC"] = i; i = c & 7; if (i >= 7) bail(); q = PQ[371 + i]; }
+  if (q === 183) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMinimumSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 6) bail(); q = PQ[378 + c]; }
+  if (q === 184) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToTargetSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 5) bail(); q = PQ[384 + c]; }
+  if (q === 182) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMaximumSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 4) bail(); q = PQ[389 + c]; }
+  if (q === 145) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[393 + i]; }
+  if (q === 134) { o["BatteryEnergyCapacity"] = (r.pos = pos, t = d30(d), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[396 + c]; }
+  if (q === 163) { c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); o["InletHot"] = (c & 1) !== 0; p = 2; q = 0; }
   if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
