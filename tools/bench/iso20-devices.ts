@@ -20,8 +20,11 @@ const ACDP: SeccConfig = {
   iso20: { services: ["dc_acdp"] },
 };
 
-/** A session brought up to its charge loop; `send` gives each request its header. */
-function begin(config: SeccConfig, serviceId: number): { session: SeccSession; send(name: string, content?: object): void; doc(name: string, content: object): SeccRequestDoc } {
+/**
+ * A WPT or ACDP session after SessionSetup (positioning comes next, -20 §8.6.4.5.3.4/5);
+ * `select()` runs authorization and service selection; `send` gives each request its header.
+ */
+function begin(config: SeccConfig, serviceId: number): { session: SeccSession; send(name: string, content?: object): void; select(): void; doc(name: string, content: object): SeccRequestDoc } {
   const session = new SeccSession({ config, clock: new ManualClock(), protocol: "iso20", unixTime: () => UNIX });
   let id: Uint8Array = new Uint8Array(8);
   const doc = (name: string, content: object) => ({ [name]: { Header: { SessionID: id, TimeStamp: UNIX }, ...content } }) as SeccRequestDoc;
@@ -30,18 +33,20 @@ function begin(config: SeccConfig, serviceId: number): { session: SeccSession; s
   };
   send("SessionSetupReq", { EVCCID: "WMIV1234567890ABCDEX" });
   id = session.context!.sessionId;
-  send("AuthorizationSetupReq");
-  session.control({ kind: "authorized", accepted: true });
-  send("AuthorizationReq", { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} });
-  send("ServiceDiscoveryReq");
-  send("ServiceSelectionReq", { SelectedEnergyTransferService: { ServiceID: serviceId, ParameterSetID: 1 } });
-  return { session, send, doc };
+  const select = (): void => {
+    send("AuthorizationSetupReq");
+    session.control({ kind: "authorized", accepted: true });
+    send("AuthorizationReq", { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} });
+    send("ServiceDiscoveryReq");
+    send("ServiceSelectionReq", { SelectedEnergyTransferService: { ServiceID: serviceId, ParameterSetID: 1 } });
+  };
+  return { session, send, select, doc };
 }
 
 const PROFILE = { TimeAnchor: 0n, Scheduled_EVPPTControlMode: { SelectedScheduleTupleID: 1 }, EVPowerProfileEntries: { EVPowerProfileEntry: [{ Duration: 3600, Power: r(11, 3) }] } };
 
 function wptCharging(): { session: SeccSession; request: SeccRequestDoc } {
-  const { session, send, doc } = begin(WPT, 3);
+  const { session, send, select, doc } = begin(WPT, 3);
   session.control({ kind: "wpt-pad", state: { offsetX: 2, offsetY: 1, idCode: 0xc0de, alignment: "ok", vendorData: [Uint8Array.of(1, 2, 3, 4)] } });
   send("WPT_FinePositioningSetupReq", {
     EVProcessing: "Finished",
@@ -52,10 +57,11 @@ function wptCharging(): { session: SeccSession; request: SeccRequestDoc } {
   });
   send("WPT_FinePositioningReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
   send("WPT_PairingReq", { EVProcessing: "Finished", ObservedIDCode: 0xc0de, EVResultCode: "EVResultSuccess" });
-  send("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
-  send("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
+  select();
   send("WPT_ChargeParameterDiscoveryReq", { EVPCMaxReceivablePower: r(11, 3), SDMaxGroundClearence: 180, SDMinGroundClearence: 120, EVPCNaturalFrequency: r(85, 3), EVPCDeviceLocalControl: false });
   send("ScheduleExchangeReq", { MaximumSupportingPoints: 24, Scheduled_SEReqControlMode: {} });
+  send("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
+  send("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
   send("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: PROFILE });
   if (session.state !== "ChargeLoop") throw new Error(`WPT bench setup ended in ${session.state}`);
   const request = doc("WPT_ChargeLoopReq", {
@@ -70,9 +76,10 @@ function wptCharging(): { session: SeccSession; request: SeccRequestDoc } {
 }
 
 function acdpCharging(): { session: SeccSession; request: SeccRequestDoc } {
-  const { session, send, doc } = begin(ACDP, 4);
+  const { session, send, select, doc } = begin(ACDP, 4);
   session.control({ kind: "acdp-device", state: { xDeviation: 3, yDeviation: 2 } });
   send("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true });
+  select();
   send("DC_ChargeParameterDiscoveryReq", {
     DC_CPDReqEnergyTransferMode: { EVMaximumChargePower: r(450, 3), EVMinimumChargePower: r(0), EVMaximumChargeCurrent: r(600), EVMinimumChargeCurrent: r(0), EVMaximumVoltage: r(750), EVMinimumVoltage: r(600) },
   });

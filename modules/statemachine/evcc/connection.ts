@@ -22,8 +22,10 @@ import { V2gtpConnection, allowedOver, buildSapRequest, protocolInfo, readSapRes
 import type { TlsSocket } from "../../pki-store/tls";
 import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
 import { messageName } from "../dispatch";
-import { iso20SchemaOfMessage } from "../iso20/envelope";
-import { namespaceOf } from "../iso20/services";
+import { iso20SchemaOfMessage, setIso20Header } from "../iso20/envelope";
+import { isAcdp, namespaceOf } from "../iso20/services";
+import { AcdpStatusStream } from "../iso20/acdp-evcc";
+import { PayloadType } from "../../v2gtp/index";
 import type { EvccDoc, EvccProtocol } from "./msg";
 import { EvccSession } from "./session";
 import { V2G_EVCC_COMMUNICATION_SETUP_TIMER, V2G_EVCC_MSG_TIMEOUT } from "./timeouts";
@@ -91,6 +93,8 @@ export class EvccConnection {
   #connected = false;
   /** What open() returned (a TlsSocket with transport "tls"). */
   #socket: StreamSocket | undefined;
+  /** -20 ACDP: the system status side stream (payload type 0x8103) while the device is down. */
+  #acdpStatus: AcdpStatusStream | undefined;
 
   constructor(options: EvccConnectionOptions) {
     this.#o = options;
@@ -245,6 +249,8 @@ export class EvccConnection {
         onEvseValues: this.#o.vehicle?.onEvseValues?.bind(this.#o.vehicle),
       },
     });
+    const transfer = this.#o.session.iso20?.transfer;
+    if (protocol === "iso20" && transfer !== undefined && isAcdp(transfer)) this.#acdpStatus = this.#statusStream();
     this.#session.start();
   }
 
@@ -262,6 +268,23 @@ export class EvccConnection {
       return;
     }
     if (!this.#conn.send(protocol, bytes)) throw new Error("connection closed");
+  }
+
+  /** The ACDP side stream: its requests go out on 0x8103 with the session's header; a fault stops the charge in order. */
+  #statusStream(): AcdpStatusStream {
+    return new AcdpStatusStream({
+      clock: this.#o.clock,
+      bms: this.#o.bms,
+      logger: this.#o.logger,
+      send: (name, content) => {
+        const session = this.#session;
+        if (session === undefined) return;
+        const doc = setIso20Header({ [name]: content }, session.facts.sessionId, this.#o.unixTime?.() ?? 0n);
+        this.#trace("tx", name, {});
+        this.#conn.send(PayloadType.ISO20_ACDP_SYSTEM_STATUS, this.#codec.encode("iso20-acdp", doc));
+      },
+      onFault: () => this.#session?.stop(),
+    });
   }
 
   /** The EXI schema of a request: DIN/ISO-2 by the protocol, -20 by the message family. */
@@ -289,7 +312,17 @@ export class EvccConnection {
     } catch (error) {
       return this.#session.handle({ type: "bad-response", detail: errorText(error) });
     }
+    const status = this.#acdpStatus;
+    if (status !== undefined && message.payloadType === PayloadType.ISO20_ACDP_SYSTEM_STATUS) {
+      // The side stream's answer: not the main stream's, whatever that waits for.
+      const res = (doc as { ACDP_SystemStatusRes?: Record<string, unknown> }).ACDP_SystemStatusRes;
+      this.#trace("rx", "ACDP_SystemStatusRes", {});
+      if (res !== undefined) status.onResponse(res);
+      return;
+    }
     this.#session.handle({ type: "response", message: doc });
+    const acdp = this.#session.facts.iso20?.acdp;
+    status?.update(acdp !== undefined && acdp.connected && !acdp.disconnected && !this.#session.ended);
   }
 
   #onClose(reason: V2gtpCloseReason, error?: Error): void {
@@ -306,6 +339,7 @@ export class EvccConnection {
   }
 
   #onSessionStop(outcome: EvccOutcome): void {
+    this.#acdpStatus?.close(); // nothing more on the side stream after SessionStop ([V2G20-4056])
     this.#outcome = { ...outcome, protocol: this.#protocol };
     this.#conn.close();
     this.#o.onStop?.(this.#outcome);

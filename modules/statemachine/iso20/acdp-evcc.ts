@@ -1,13 +1,18 @@
 // ISO 15118-20 EVCC: automated connection devices (DC_ACDP, DC_ACDP_BPT) and VehicleCheckIn /
 // VehicleCheckOut, as steps of the shared EvccSession. The DC steps (./evcc-steps.ts) charge;
-// this table adds the detours (sequence and its sources: ./acdp-secc.ts):
-//   ServiceSelection → VehicleCheckIn → ACDP_VehiclePositioning… → DC_ChargeParameterDiscovery →
-//   ScheduleExchange → ACDP_Connect… → ACDP_SystemStatus → [pilot C] DC_CableCheck… → … →
-//   DC_WeldingDetection… → ACDP_Disconnect… → VehicleCheckOut → SessionStop.
+// this table adds the detours (sequence and its -20 requirements: ./acdp-secc.ts):
+//   SessionSetup → VehicleCheckIn → ACDP_VehiclePositioning… → AuthorizationSetup … →
+//   ServiceSelection → DC_ChargeParameterDiscovery → ScheduleExchange → ACDP_Connect… →
+//   [pilot C] DC_CableCheck… → … → PowerDelivery(Stop) → ACDP_Disconnect… → VehicleCheckOut →
+//   SessionStop.
+// ACDP_SystemStatus runs beside it on its own V2GTP payload type (0x8103, the -20 side stream):
+// AcdpStatusStream below, driven by EvccConnection from ACDP_Connect to ACDP_Disconnect.
 // The vehicle's side of the device is polled like the BMS (Iso20EvBms.acdpVehicle).
 
+import type { Clock, Logger, Millis, TimerHandle } from "../../common/index";
+import { Seconds, silentLogger } from "../../common/index";
 import type { EvccStep, StepContext, StepResult } from "../evcc/step";
-import type { EvccStepId } from "../evcc/types";
+import type { EvBms, EvccStepId } from "../evcc/types";
 import type { AcdpVehicle } from "./acdp-device";
 import { HEADER_SLOT } from "./envelope";
 import type { Iso20EvBms, Iso20EvccFacts } from "./evcc-types";
@@ -16,8 +21,6 @@ import { isAcdp } from "./services";
 
 /** Positioning requests before the EV gives up on reaching the contact window (× pollInterval: 60 s at the default 200 ms). */
 export const ACDP_EVCC_POSITIONING_REQUESTS = 300;
-/** ACDP_SystemStatus requests the EV repeats while the charger is not ready to charge. */
-const ACDP_EVCC_STATUS_REQUESTS = 25;
 
 type Res = Record<string, any>;
 
@@ -59,7 +62,7 @@ const vehiclePositioning = step({
   onResponse(res: Res, ctx) {
     // Tell the vehicle where it stands (its driver display or automated parking steers by it).
     vehicle(ctx).onPosition?.(res.EVRelativeXDeviation, res.EVRelativeYDeviation, res.ContactWindowXc, res.ContactWindowYc, res.EVInChargePosition === true);
-    if (res.EVSEProcessing === "Finished" && res.EVInChargePosition === true) return { kind: "next", step: "ChargeParameterDiscovery" };
+    if (res.EVSEProcessing === "Finished" && res.EVInChargePosition === true) return { kind: "next", step: "AuthorizationSetup" }; // [V2G20-4049]
     if (progress(ctx).positioningRequests >= ACDP_EVCC_POSITIONING_REQUESTS) {
       return { kind: "wind-down", reason: "timeout-ongoing", detail: "ACDP: the vehicle never reached the contact window" };
     }
@@ -76,32 +79,8 @@ const acdpConnect = step({
   onResponse(res: Res, ctx) {
     if (res.EVSEProcessing !== "Finished") return { kind: "repeat", delay: ctx.config.pollInterval };
     progress(ctx).connected = true;
-    return { kind: "next", step: "AcdpSystemStatus" };
-  },
-});
-
-const acdpSystemStatus = step({
-  id: "AcdpSystemStatus",
-  request: "ACDP_SystemStatusReq",
-  build(ctx) {
-    progress(ctx).statusRequests++;
-    const error = ctx.bms.errorCode();
-    return {
-      Header: HEADER_SLOT,
-      EVTechnicalStatus: {
-        EVReadyToCharge: ctx.bms.ready(),
-        EVImmobilizationRequest: false,
-        EVImmobilized: vehicle(ctx).immobilized(),
-        EVSOC: Math.max(0, Math.min(100, Math.floor(ctx.bms.soc()))),
-        EVErrorCode: error === "NO_ERROR" ? "OK_NoEVError" : "FAILED",
-      },
-    };
-  },
-  onResponse(res: Res, ctx) {
-    if (res.EVSEEmergencyShutdown === true || res.EVSEMalfunction === true) return { kind: "wind-down", reason: "evse-error", detail: "ACDP_SystemStatusRes: EVSE fault" };
-    if (res.EVSEReadyToCharge === true) return { kind: "next", step: "CableCheck", actions: [{ kind: "pilot", state: "C" }] };
-    if (progress(ctx).statusRequests >= ACDP_EVCC_STATUS_REQUESTS) return { kind: "wind-down", reason: "evse-stop", detail: "ACDP: the charger never became ready to charge" };
-    return { kind: "repeat", delay: ctx.config.pollInterval };
+    // Contact made: DC_CableCheck through it ([V2G20-4052]), the EV's side closed (pilot C).
+    return { kind: "next", step: "CableCheck", actions: [{ kind: "pilot", state: "C" }] };
   },
 });
 
@@ -145,15 +124,16 @@ export function rerouted(base: EvccStep, reroute: (out: NextResult, ctx: StepCon
 }
 
 /**
- * The ACDP detours: ServiceSelection → VehicleCheckIn, ScheduleExchange → ACDP_Connect (the
- * pilot action waits for the contact), SessionStop after charging → ACDP_Disconnect while the
- * device is down.
+ * The ACDP detours: a new session checks in and positions after SessionSetup ([V2G20-4046]);
+ * ScheduleExchange → ACDP_Connect (the pilot action waits for the contact) [V2G20-4050];
+ * PowerDelivery(Stop) → ACDP_Disconnect while the device is down [V2G20-4053] (no
+ * DC_WeldingDetection in the -20 ACDP flow), and so does any stop that would skip it.
  */
 function acdpDetour(out: NextResult, ctx: StepContext, from: EvccStepId): StepResult {
   const p = progress(ctx);
-  if (out.step === "ChargeParameterDiscovery" && from === "ServiceSelection") return { ...out, step: "VehicleCheckIn" };
+  if (out.step === "AuthorizationSetup" && from === "SessionSetup" && !ctx.facts.resumed) return { ...out, step: "VehicleCheckIn" };
   if (out.step === "CableCheck" && !p.connected) return { kind: "next", step: "AcdpConnect", delay: out.delay };
-  if (out.step === "SessionStop" && p.connected && !p.disconnected) return { ...out, step: "AcdpDisconnect" };
+  if ((out.step === "SessionStop" || (out.step === "WeldingDetection" && from === "PowerDelivery")) && p.connected && !p.disconnected) return { ...out, step: "AcdpDisconnect" };
   return out;
 }
 
@@ -163,15 +143,120 @@ function detour(base: EvccStep): EvccStep {
 
 export const ISO20_ACDP_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>> = Object.freeze({
   ...ISO20_DC_EVCC_STEPS,
-  ServiceSelection: detour(ISO20_DC_EVCC_STEPS.ServiceSelection!),
+  SessionSetup: detour(ISO20_DC_EVCC_STEPS.SessionSetup!),
   ScheduleExchange: detour(ISO20_DC_EVCC_STEPS.ScheduleExchange!),
   PowerDelivery: detour(ISO20_DC_EVCC_STEPS.PowerDelivery!),
   WeldingDetection: detour(ISO20_DC_EVCC_STEPS.WeldingDetection!),
   VehicleCheckIn: vehicleCheckIn,
   VehiclePositioning: vehiclePositioning,
   AcdpConnect: acdpConnect,
-  AcdpSystemStatus: acdpSystemStatus,
   AcdpDisconnect: acdpDisconnect,
   VehicleCheckOut: vehicleCheckOut,
 });
 
+
+/** How often the vehicle reports its technical status on the side stream (a choice: -20 gives ACDP_SystemStatusReq a 2 s V2G_EVCC_Msg_Timeout, Table 219, not a period). */
+export const ACDP_STATUS_INTERVAL: Millis = Seconds(1);
+/** The charger must answer a status request within V2G_EVCC_Msg_Timeout (2 s, -20 Table 219). */
+const ACDP_STATUS_TIMEOUT: Millis = Seconds(2);
+
+export interface AcdpStatusStreamOptions {
+  clock: Clock;
+  bms: EvBms;
+  /** Sends a request on the side stream (the connection frames it as payload type 0x8103). */
+  send(name: "ACDP_SystemStatusReq", content: object): void;
+  /** The charger reported an emergency shutdown or malfunction, or stopped answering: stop charging. */
+  onFault(detail: string): void;
+  interval?: Millis;
+  logger?: Logger;
+}
+
+/**
+ * The vehicle's ACDP system status side stream (-20 Table 14: ACDPSystemStatusPayloadID 0x8103,
+ * "EXI encoded V2G message on a multiplexed side stream"): while the device is down (from
+ * ACDP_ConnectRes Finished to ACDP_Disconnect) the EV sends ACDP_SystemStatusReq every
+ * `interval`, beside the main stream's requests, and reads each ACDP_SystemStatusRes; an
+ * EVSEEmergencyShutdown, EVSEMalfunction or a missing answer stops the charge. After
+ * SessionStopRes it sends nothing more ([V2G20-4056]).
+ */
+export class AcdpStatusStream {
+  readonly #o: AcdpStatusStreamOptions;
+  readonly #log: Logger;
+  #timer: TimerHandle | undefined;
+  #deadline: TimerHandle | undefined;
+  #faulted = false;
+  #closed = false;
+  /** Requests sent and answers read so far. */
+  sent = 0;
+  answered = 0;
+  /** The latest ACDP_SystemStatusRes. */
+  last: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(options: AcdpStatusStreamOptions) {
+    this.#o = options;
+    this.#log = options.logger ?? silentLogger;
+  }
+
+  get running(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Runs while `connected` (the device is down) and the session goes on; called after each main-stream response. */
+  update(connected: boolean): void {
+    if (this.#closed) return;
+    if (connected && this.#timer === undefined && !this.#faulted) this.#tick();
+    else if (!connected) this.#stop();
+  }
+
+  /** An ACDP_SystemStatusRes from the side stream. */
+  onResponse(res: Readonly<Record<string, unknown>>): void {
+    if (this.#closed) return;
+    this.#o.clock.clear(this.#deadline);
+    this.#deadline = undefined;
+    this.answered++;
+    this.last = res;
+    if (res.ResponseCode !== "OK" || res.EVSEEmergencyShutdown === true || res.EVSEMalfunction === true) {
+      this.#fault(`ACDP_SystemStatusRes: ${res.ResponseCode !== "OK" ? String(res.ResponseCode) : res.EVSEEmergencyShutdown === true ? "emergency shutdown" : "EVSE malfunction"}`);
+    }
+  }
+
+  /** Stops for good (session over). Harmless twice. */
+  close(): void {
+    this.#closed = true;
+    this.#stop();
+  }
+
+  #tick(): void {
+    this.#timer = this.#o.clock.set(() => this.#tick(), this.#o.interval ?? ACDP_STATUS_INTERVAL);
+    if (this.#deadline !== undefined) return; // the previous request is still unanswered
+    const bms = this.#o.bms as Iso20EvBms;
+    const error = bms.errorCode();
+    const acd = bms.acdpVehicle?.() ?? PARKED;
+    this.sent++;
+    this.#deadline = this.#o.clock.set(() => this.#fault("ACDP_SystemStatusRes not received within 2 s"), ACDP_STATUS_TIMEOUT);
+    this.#o.send("ACDP_SystemStatusReq", {
+      EVTechnicalStatus: {
+        EVReadyToCharge: bms.ready(),
+        EVImmobilizationRequest: false,
+        EVImmobilized: acd.immobilized(),
+        EVSOC: Math.max(0, Math.min(100, Math.floor(bms.soc()))),
+        EVErrorCode: error === "NO_ERROR" ? "OK_NoEVError" : "FAILED",
+      },
+    });
+  }
+
+  #fault(detail: string): void {
+    if (this.#faulted) return;
+    this.#faulted = true;
+    this.#stop();
+    this.#log.log("warn", "evcc", "ACDP status side stream: stopping the charge", { detail });
+    this.#o.onFault(detail);
+  }
+
+  #stop(): void {
+    this.#o.clock.clear(this.#timer);
+    this.#o.clock.clear(this.#deadline);
+    this.#timer = undefined;
+    this.#deadline = undefined;
+  }
+}

@@ -3,19 +3,24 @@
 // CommonMessages check-in/out), the device as data (facts.evse.acdp, ./acdp-device.ts), its
 // movements as feedback signals ("acdp-lower", "acdp-raise").
 //
-// Sequence of an ACDP session (energy flows through the DC messages, ./secc-dc.ts):
-//   … ServiceSelection(DC_ACDP | DC_ACDP_BPT) → [VehicleCheckIn… (CheckIn/Processing until
-//   Completed)] → ACDP_VehiclePositioning… (Ongoing while the vehicle drives in, Finished with
-//   EVInChargePosition) → DC_ChargeParameterDiscovery → ScheduleExchange → ACDP_Connect…
-//   (the device lowers: Ongoing until contact, then Finished) → DC_CableCheck… → DC_PreCharge…
-//   → PowerDelivery(Start) → DC_ChargeLoop… → PowerDelivery(Stop) → DC_WeldingDetection… →
-//   ACDP_Disconnect… (the device raises: Ongoing until Home) → [VehicleCheckOut] → SessionStop.
-// ACDP_SystemStatusReq is answered from ACDP_Connect on (its own V2GTP payload type 0x8103 in
-// -20 Table 12; modules/v2gtp/header.ts). The -20 text of the ACD sequence was not available
-// here: the order above follows the message definitions (positioning needs no charge
-// parameters, the device goes down only once the schedule is agreed, the isolation check runs
-// through the closed contact) and the one public ACDP implementation (the EVerest
-// libiso15118 ACDP fork by cienporcien also connects before DC_CableCheck); to confirm.
+// Sequence of an ACDP session (ISO 15118-20 §8.6.4.5.3.5 and §8.6.4.6.3.5 "ACDP message flow";
+// energy flows through the DC messages, ./secc-dc.ts):
+//   SessionSetup → [VehicleCheckIn…] → ACDP_VehiclePositioning… (Ongoing while the vehicle drives
+//   in, Finished once it stands immobilized in the contact window) [V2G20-4046..4048, 4067..4069]
+//   → AuthorizationSetup [V2G20-4049] → Authorization → ServiceDiscovery → ServiceDetail →
+//   ServiceSelection → DC_ChargeParameterDiscovery → ScheduleExchange → ACDP_Connect… (the
+//   device lowers: Ongoing until contact) [V2G20-4050, 4051] → DC_CableCheck… [V2G20-4052] →
+//   DC_PreCharge… → PowerDelivery(Start) → DC_ChargeLoop… → PowerDelivery(Stop) →
+//   ACDP_Disconnect… (the device raises: Ongoing until Home) [V2G20-4053, 4054] →
+//   [VehicleCheckOut] → SessionStop [V2G20-4055].
+// Positioning needs no service selected: the SAP namespace (:-20:ACDP) says ACDP. This SECC
+// still accepts DC_WeldingDetectionReq after PowerDelivery(Stop) (the EVCC of the -20 text goes
+// straight to ACDP_Disconnect), and ACDP_DisconnectReq after ACDP_ConnectRes and
+// DC_CableCheckRes too ([V2G20-4061]). Where VehicleCheckIn/Out sit is not in the -20 text read
+// here: check-in before positioning, check-out before SessionStop, both optional.
+// ACDP_SystemStatusReq is the "multiplexed side stream" of -20 Table 14 (V2GTP payload type
+// 0x8103, ACDPSystemStatusPayloadID): answered from ACDP_Connect on, in whatever state the main
+// stream is, on the same payload type (secc/connection.ts), never changing the state.
 //
 // Faults: the vehicle never reaches the contact window → ACDP_VehiclePositioningRes FAILED after
 // ACDP_POSITIONING_LIMIT; the device reports a fault while lowering (no contact) →
@@ -64,17 +69,18 @@ function short(v: number): number {
 // ---- VehicleCheckIn / VehicleCheckOut ----------------------------------------------------
 
 /**
- * VehicleCheckInReq (WPT and ACDP services only: the EV announces it parks; a DC or AC session
- * gets FAILED_SequenceError): OK, then positioning (ACDP_VehiclePositioning, or for WPT its
- * fine-positioning setup); the state keeps accepting VehicleCheckInReq (Processing, Completed).
- * The answer leaves out ParkingSpace / DeviceLocation / TargetDistance (no site layout known).
+ * VehicleCheckInReq (the WPT and ACDP namespaces only: the EV announces it parks; a DC or AC
+ * session gets FAILED_SequenceError): OK, then positioning (ACDP_VehiclePositioning, or for WPT
+ * its fine-positioning setup); the state keeps accepting VehicleCheckInReq (Processing,
+ * Completed). The answer leaves out ParkingSpace / DeviceLocation / TargetDistance (no site
+ * layout known).
  */
 export function vehicleCheckIn(req: cm.VehicleCheckInReqType, ctx: SeccContext): HandlerResult {
   const r = rec(ctx);
-  const t = r.transfer;
-  if (t === undefined || (!isAcdp(t) && t !== "wpt")) return stop(res("VehicleCheckInRes", "FAILED_SequenceError"), "sequence-error");
+  const ns = r.namespace;
+  if (ns !== "acdp" && ns !== "wpt") return stop(res("VehicleCheckInRes", "FAILED_SequenceError"), "sequence-error");
   if (req.EVCheckInStatus === "Completed") r.acdp.checkedIn = true;
-  return reply(res("VehicleCheckInRes", "OK"), t === "wpt" ? undefined : "VehiclePositioning");
+  return reply(res("VehicleCheckInRes", "OK"), ns === "wpt" ? undefined : "VehiclePositioning");
 }
 
 /** VehicleCheckOutReq (after the device is home): Completed once the EV says so; then SessionStop. */
@@ -104,8 +110,8 @@ function positioningRes(code: string, processing: "Ongoing" | "Finished", d: Acd
 /**
  * ACDP_VehiclePositioningReq: the charger's sensors give the vehicle's deviation from the
  * device and the contact window; Ongoing until the vehicle is inside it and stands still
- * (EVMobilityStatus false), then Finished → DC_ChargeParameterDiscovery. No device reported,
- * or no alignment within ACDP_POSITIONING_LIMIT → FAILED.
+ * (EVMobilityStatus false), then Finished → AuthorizationSetup ([V2G20-4069]). No device
+ * reported, or no alignment within ACDP_POSITIONING_LIMIT → FAILED.
  */
 export function vehiclePositioning(req: acdp.ACDP_VehiclePositioningReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const r = rec(ctx);
@@ -115,7 +121,7 @@ export function vehiclePositioning(req: acdp.ACDP_VehiclePositioningReqType, ctx
   const inPosition = inChargePosition(d);
   if (inPosition && !req.EVMobilityStatus) {
     r.acdp.positioned = true;
-    return reply(positioningRes("OK", "Finished", d, true), "ChargeParameterDiscovery");
+    return reply(positioningRes("OK", "Finished", d, true), "AuthorizationSetup");
   }
   if (facts.now - r.acdp.positioningSince >= ACDP_POSITIONING_LIMIT) return stop(positioningRes("FAILED", "Finished", d, inPosition), "failed-response");
   return reply(positioningRes("OK", "Ongoing", d, inPosition));
@@ -151,7 +157,8 @@ export function acdpConnect(_req: acdp.ACDP_ConnectReqType, ctx: SeccContext, fa
 }
 
 /**
- * ACDP_DisconnectReq (after DC_WeldingDetection): the first one raises the device (signal
+ * ACDP_DisconnectReq (after PowerDelivery(Stop) [V2G20-4053], or DC_WeldingDetection where an EV
+ * still runs it, or ACDP_Connect / DC_CableCheck [V2G20-4061]): the first one raises the device (signal
  * acdp-raise); Ongoing until it is Home, then Finished → VehicleCheckOut / SessionStop.
  */
 export function acdpDisconnect(_req: acdp.ACDP_ConnectReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
@@ -222,9 +229,8 @@ export function acdpSystemStatus(req: acdp.ACDP_SystemStatusReqType, ctx: SeccCo
 // ---- the ACDP detours in the common and DC handlers ---------------------------------------
 
 /**
- * Wraps a common handler (ServiceSelection, ScheduleExchange) so that an ACDP session takes its
- * detours: after ServiceSelection the vehicle checks in and positions before the charge
- * parameters; after ScheduleExchange the device connects before the cable check.
+ * Wraps ScheduleExchange so that an ACDP session takes its detour: after ScheduleExchange the
+ * device connects before the cable check ([V2G20-4050]).
  */
 export function acdpRoute(handler: SeccHandler): SeccHandler {
   // A const binding for the closure (Moddable's preload wants what a frozen table's functions capture to be const).
@@ -232,9 +238,7 @@ export function acdpRoute(handler: SeccHandler): SeccHandler {
   return (req: any, ctx: SeccContext, facts: SeccFacts): HandlerResult => {
     const out = inner(req, ctx, facts);
     if (out.kind !== "reply" || !acdpSession(ctx)) return out;
-    const a = ctx.iso20!.acdp;
-    if (out.next === "ChargeParameterDiscovery" && !a.positioned) return { ...out, next: "VehicleCheckIn" } as Reply;
-    if (out.next === "CableCheck" && !a.connected) return { ...out, next: "AcdpConnect" } as Reply;
+    if (out.next === "CableCheck" && !ctx.iso20!.acdp.connected) return { ...out, next: "AcdpConnect" } as Reply;
     return out;
   };
 }
@@ -252,4 +256,20 @@ function acdpContactLost(ctx: SeccContext, facts: SeccFacts): boolean {
   if (!acdpSession(ctx) || !contactLost(ctx, facts)) return false;
   ctx.iso20!.acdp.contactLost = true;
   return true;
+}
+
+/**
+ * Wraps SessionSetup: a new session in the WPT or ACDP namespace positions the vehicle before
+ * its authorization ([V2G20-5042], [V2G20-4046]/[V2G20-4067]); the state after it also takes
+ * VehicleCheckInReq. A resumed one (OK_OldSessionJoined) goes on as any -20 session.
+ */
+export function positioningRoute(handler: SeccHandler): SeccHandler {
+  const inner = handler;
+  return (req: any, ctx: SeccContext, facts: SeccFacts): HandlerResult => {
+    const out = inner(req, ctx, facts);
+    const ns = ctx.iso20?.namespace;
+    if (out.kind !== "reply" || out.next !== "AuthorizationSetup" || (ns !== "wpt" && ns !== "acdp")) return out;
+    const code = (out.body as { SessionSetupRes?: { ResponseCode?: string } }).SessionSetupRes?.ResponseCode;
+    return code === "OK_NewSessionEstablished" ? ({ ...out, next: "VehicleCheckIn" } as Reply) : out;
+  };
 }

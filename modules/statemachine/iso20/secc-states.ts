@@ -9,6 +9,8 @@
 // ScheduleExchange → PowerDelivery(Start). SessionStop(ServiceRenegotiation) → ServiceDiscovery;
 // SessionStop(Pause) ends the session so that SessionSetupReq can resume it by SessionID.
 // SessionStopReq is accepted in every state after SessionSetup.
+// WPT and ACDP (-20 §8.6.4.5.3.4/5): SessionSetup → positioning (and WPT pairing) → AuthorizationSetup …,
+// the alignment check (WPT) or ACDP_Connect after ScheduleExchange (./wpt-secc.ts, ./acdp-secc.ts).
 
 import type { SeccProtocol, SeccState } from "../secc/types";
 import { seccState } from "../secc/types";
@@ -27,18 +29,21 @@ import {
 } from "./secc-common";
 import { dcCableCheck, dcChargeLoop, dcChargeParameterDiscovery, dcPreCharge, dcWeldingDetection } from "./secc-dc";
 import { acChargeLoop, acChargeParameterDiscovery } from "./secc-ac";
-import { acdpChargeLoop, acdpConnect, acdpDisconnect, acdpRoute, acdpSystemStatus, vehicleCheckIn, vehicleCheckOut, vehiclePositioning } from "./acdp-secc";
+import { acdpChargeLoop, acdpConnect, acdpDisconnect, acdpRoute, acdpSystemStatus, positioningRoute, vehicleCheckIn, vehicleCheckOut, vehiclePositioning } from "./acdp-secc";
 import { mcsChargeLoop } from "./mcs";
+import { certificateInstallation } from "./pnc-certificate";
+import { meteringConfirmation, withMeteringConfirmation } from "./pnc-metering";
 import { wptAlignmentCheck, wptChargeLoop, wptChargeParameterDiscovery, wptFinePositioning, wptFinePositioningSetup, wptPairing, wptRoute } from "./wpt-secc";
 
 export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.freeze({
-  SessionSetup: seccState({ id: "SessionSetup", on: { SessionSetupReq: sessionSetup }, timeout: "communication-setup" }),
+  SessionSetup: seccState({ id: "SessionSetup", on: { SessionSetupReq: positioningRoute(sessionSetup) }, timeout: "communication-setup" }),
   AuthorizationSetup: seccState({ id: "AuthorizationSetup", on: { AuthorizationSetupReq: authorizationSetup, SessionStopReq: sessionStop } }),
-  Authorization: seccState({ id: "Authorization", on: { AuthorizationReq: authorization, SessionStopReq: sessionStop }, timeout: "ongoing" }),
+  // Plug & Charge: a vehicle without a contract installs one first (./pnc-certificate.ts).
+  Authorization: seccState({ id: "Authorization", on: { AuthorizationReq: authorization, CertificateInstallationReq: certificateInstallation, SessionStopReq: sessionStop }, timeout: "ongoing" }),
   ServiceDiscovery: seccState({ id: "ServiceDiscovery", on: { ServiceDiscoveryReq: serviceDiscovery, SessionStopReq: sessionStop } }),
   ServiceDetail: seccState({
     id: "ServiceDetail",
-    on: { ServiceDetailReq: serviceDetail, ServiceSelectionReq: acdpRoute(wptRoute(serviceSelection)), SessionStopReq: sessionStop },
+    on: { ServiceDetailReq: serviceDetail, ServiceSelectionReq: serviceSelection, SessionStopReq: sessionStop },
   }),
   ChargeParameterDiscovery: seccState({
     id: "ChargeParameterDiscovery",
@@ -49,26 +54,46 @@ export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.fre
       SessionStopReq: sessionStop,
     },
   }),
-  ScheduleExchange: seccState({ id: "ScheduleExchange", on: { ScheduleExchangeReq: acdpRoute(scheduleExchange), SessionStopReq: sessionStop } }),
-  CableCheck: seccState({ id: "CableCheck", on: { DC_CableCheckReq: dcCableCheck, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop }, timeout: "cable-check" }),
-  PreCharge: seccState({ id: "PreCharge", on: { DC_PreChargeReq: dcPreCharge, SessionStopReq: sessionStop }, timeout: "pre-charge" }),
-  PowerDelivery: seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: powerDelivery, DC_PreChargeReq: dcPreCharge, SessionStopReq: sessionStop } }),
+  ScheduleExchange: seccState({ id: "ScheduleExchange", on: { ScheduleExchangeReq: acdpRoute(wptRoute(scheduleExchange)), SessionStopReq: sessionStop } }),
+  CableCheck: seccState({
+    id: "CableCheck",
+    on: { DC_CableCheckReq: dcCableCheck, ACDP_SystemStatusReq: acdpSystemStatus, ACDP_DisconnectReq: acdpDisconnect, SessionStopReq: sessionStop },
+    timeout: "cable-check",
+  }),
+  PreCharge: seccState({ id: "PreCharge", on: { DC_PreChargeReq: dcPreCharge, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop }, timeout: "pre-charge" }),
+  PowerDelivery: seccState({ id: "PowerDelivery", on: { PowerDeliveryReq: powerDelivery, DC_PreChargeReq: dcPreCharge, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop } }),
   ChargeLoop: seccState({
     id: "ChargeLoop",
-    on: { DC_ChargeLoopReq: acdpChargeLoop(mcsChargeLoop(dcChargeLoop)), AC_ChargeLoopReq: acChargeLoop, WPT_ChargeLoopReq: wptChargeLoop, PowerDeliveryReq: powerDelivery, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop },
+    // Plug & Charge: the signed MeteringConfirmation the DC/AC loop asks for (./pnc-metering.ts).
+    on: {
+      DC_ChargeLoopReq: acdpChargeLoop(mcsChargeLoop(withMeteringConfirmation(dcChargeLoop))),
+      AC_ChargeLoopReq: withMeteringConfirmation(acChargeLoop),
+      WPT_ChargeLoopReq: wptChargeLoop,
+      PowerDeliveryReq: powerDelivery,
+      ACDP_SystemStatusReq: acdpSystemStatus,
+      MeteringConfirmationReq: meteringConfirmation,
+      SessionStopReq: sessionStop,
+    },
   }),
-  WeldingDetection: seccState({ id: "WeldingDetection", on: { DC_WeldingDetectionReq: dcWeldingDetection, ACDP_DisconnectReq: acdpDisconnect, SessionStopReq: sessionStop } }),
-  // ACDP services and VehicleCheckIn/Out (./acdp-secc.ts).
+  WeldingDetection: seccState({
+    id: "WeldingDetection",
+    on: { DC_WeldingDetectionReq: dcWeldingDetection, ACDP_DisconnectReq: acdpDisconnect, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop },
+  }),
+  // ACDP services and VehicleCheckIn/Out (./acdp-secc.ts): a WPT or ACDP session enters here after SessionSetup.
   VehicleCheckIn: seccState({
     id: "VehicleCheckIn",
     on: { VehicleCheckInReq: vehicleCheckIn, ACDP_VehiclePositioningReq: vehiclePositioning, WPT_FinePositioningSetupReq: wptFinePositioningSetup, SessionStopReq: sessionStop },
   }),
-  // WPT (./wpt-secc.ts): WPT_FinePositioningSetup is answered in VehicleCheckIn (check-in is optional).
-  WptFinePositioning: seccState({ id: "WptFinePositioning", on: { WPT_FinePositioningReq: wptFinePositioning, SessionStopReq: sessionStop } }),
+  // WPT (./wpt-secc.ts): WPT_FinePositioningSetup is answered in VehicleCheckIn (check-in is optional)
+  // and again during positioning ([V2G20-5024]).
+  WptFinePositioning: seccState({
+    id: "WptFinePositioning",
+    on: { WPT_FinePositioningReq: wptFinePositioning, WPT_FinePositioningSetupReq: wptFinePositioningSetup, SessionStopReq: sessionStop },
+  }),
   WptPairing: seccState({ id: "WptPairing", on: { WPT_PairingReq: wptPairing, SessionStopReq: sessionStop } }),
   WptAlignmentCheck: seccState({ id: "WptAlignmentCheck", on: { WPT_AlignmentCheckReq: wptAlignmentCheck, SessionStopReq: sessionStop } }),
   VehiclePositioning: seccState({ id: "VehiclePositioning", on: { ACDP_VehiclePositioningReq: vehiclePositioning, SessionStopReq: sessionStop } }),
-  AcdpConnect: seccState({ id: "AcdpConnect", on: { ACDP_ConnectReq: acdpConnect, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop } }),
+  AcdpConnect: seccState({ id: "AcdpConnect", on: { ACDP_ConnectReq: acdpConnect, ACDP_SystemStatusReq: acdpSystemStatus, ACDP_DisconnectReq: acdpDisconnect, SessionStopReq: sessionStop } }),
   VehicleCheckOut: seccState({ id: "VehicleCheckOut", on: { VehicleCheckOutReq: vehicleCheckOut, SessionStopReq: sessionStop } }),
   SessionStop: seccState({ id: "SessionStop", on: { SessionStopReq: sessionStop, VehicleCheckOutReq: vehicleCheckOut } }),
 });

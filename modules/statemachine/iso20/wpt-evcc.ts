@@ -1,10 +1,12 @@
 // ISO 15118-20 EVCC: wireless power transfer (service WPT 3), the vehicle's side, as steps of
-// the shared EvccSession (sequence and its source: ./wpt-secc.ts). The receiver is polled like
-// the BMS (Iso20EvBms.wptReceiver); vendor-specific containers go to and come from it untouched.
+// the shared EvccSession (sequence and its -20 requirements: ./wpt-secc.ts). The receiver is
+// polled like the BMS (Iso20EvBms.wptReceiver); vendor-specific containers and LF positioning
+// data go to and come from it untouched.
 //
-//   ServiceSelection → VehicleCheckIn → WPT_FinePositioningSetup → WPT_FinePositioning… →
-//   WPT_Pairing… → WPT_AlignmentCheck… → WPT_ChargeParameterDiscovery → ScheduleExchange →
-//   PowerDelivery(Start) → WPT_ChargeLoop… → PowerDelivery(Stop) → VehicleCheckOut → SessionStop.
+//   SessionSetup → VehicleCheckIn → WPT_FinePositioningSetup → WPT_FinePositioning… →
+//   WPT_Pairing… → AuthorizationSetup … ServiceSelection → WPT_ChargeParameterDiscovery →
+//   ScheduleExchange → WPT_AlignmentCheck… → PowerDelivery(Start) → WPT_ChargeLoop… →
+//   PowerDelivery(Stop) → VehicleCheckOut → SessionStop.
 
 import type { EvccStep, StepContext, StepResult, VehicleAction } from "../evcc/step";
 import type { EvccStepId } from "../evcc/types";
@@ -118,7 +120,7 @@ const pairing = step({
       // The pad saw another vehicle's code: we are not the vehicle over this pad.
       return { kind: "wind-down", reason: "sequence", detail: `WPT pairing: the pad observed code ${res.ObservedIDCode}, ours is ${rx.ownIdCode()}` };
     }
-    if (rx.observedIdCode() !== undefined && res.EVSEProcessing === "Finished") return { kind: "next", step: "WptAlignmentCheck" };
+    if (rx.observedIdCode() !== undefined && res.EVSEProcessing === "Finished") return { kind: "next", step: "AuthorizationSetup" };
     return { kind: "repeat", delay: ctx.config.pollInterval };
   },
 });
@@ -142,7 +144,7 @@ const alignmentCheck = step({
     vendorIn("WPT_AlignmentCheckRes", res.VendorSpecificDataContainer, ctx);
     const p = progress(ctx);
     if (p.alignment === "EVResultFailed") return { kind: "wind-down", reason: "ev-error", detail: "WPT alignment check failed (coupling too weak)" };
-    if (p.alignment === "EVResultSuccess" && res.EVSEProcessing === "Finished") return { kind: "next", step: "ChargeParameterDiscovery" };
+    if (p.alignment === "EVResultSuccess" && res.EVSEProcessing === "Finished") return { kind: "next", step: "PowerDelivery" };
     if (p.alignmentRequests >= WPT_EVCC_ALIGNMENT_REQUESTS) return { kind: "wind-down", reason: "timeout-ongoing", detail: "WPT alignment check never finished" };
     return { kind: "repeat", delay: ctx.config.pollInterval };
   },
@@ -199,9 +201,14 @@ const chargeLoop = step({
   },
 });
 
-/** The WPT detours: ServiceSelection → VehicleCheckIn; SessionStop after charging → VehicleCheckOut first. */
+/**
+ * The WPT detours: a new session checks in and positions after SessionSetup ([V2G20-5042]);
+ * ScheduleExchange → the alignment check before PowerDelivery ([V2G20-5045]); SessionStop after
+ * charging → VehicleCheckOut first.
+ */
 function wptDetour(out: NextResult, ctx: StepContext, from: EvccStepId): StepResult {
-  if (out.step === "ChargeParameterDiscovery" && from === "ServiceSelection") return { ...out, step: "VehicleCheckIn" };
+  if (out.step === "AuthorizationSetup" && from === "SessionSetup" && !ctx.facts.resumed) return { ...out, step: "VehicleCheckIn" };
+  if (out.step === "PowerDelivery" && from === "ScheduleExchange" && progress(ctx).alignment !== "EVResultSuccess") return { ...out, step: "WptAlignmentCheck" };
   if (out.step === "SessionStop" && !progress(ctx).checkedOut) {
     progress(ctx).checkedOut = true;
     return { ...out, step: "VehicleCheckOut" };
@@ -215,7 +222,8 @@ function detour(base: EvccStep): EvccStep {
 
 export const ISO20_WPT_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>> = Object.freeze({
   ...ISO20_AC_EVCC_STEPS,
-  ServiceSelection: detour(ISO20_AC_EVCC_STEPS.ServiceSelection!),
+  SessionSetup: detour(ISO20_AC_EVCC_STEPS.SessionSetup!),
+  ScheduleExchange: detour(ISO20_AC_EVCC_STEPS.ScheduleExchange!),
   PowerDelivery: detour(ISO20_AC_EVCC_STEPS.PowerDelivery!),
   VehicleCheckIn: vehicleCheckIn,
   WptFinePositioningSetup: finePositioningSetup,

@@ -1,14 +1,21 @@
 // ISO 15118-20 SECC: wireless power transfer (service WPT 3, namespace :-20:WPT, V2GTP payload
 // type 0x8006), the primary device's side. Pure handlers per message (V2G_CI_WPT.xsd), the pad
 // as data (facts.evse.wpt, ./wpt-device.ts), its actions as signals ("wpt-alignment",
-// "wpt-power"), vendor-specific containers passed through untouched in both directions.
+// "wpt-power"), vendor-specific containers and the LF positioning data passed through
+// untouched in both directions.
 //
-// Sequence (the order issue 14 gives for the -20 WPT flow; the -20 text was not available here):
-//   … ServiceSelection(WPT) → [VehicleCheckIn…] → WPT_FinePositioningSetup… →
-//   WPT_FinePositioning… (Ongoing until the receiver is over the pad) → WPT_Pairing… (the
-//   codes each side observed must be the other's) → WPT_AlignmentCheck… (the pad energises at
-//   low power; coupling checked) → WPT_ChargeParameterDiscovery → ScheduleExchange →
-//   PowerDelivery(Start) → WPT_ChargeLoop… → PowerDelivery(Stop) → [VehicleCheckOut] → SessionStop.
+// Sequence (ISO 15118-20 §8.6.4.5.3.4 "WPT message flow", the EVCC's requirements; the SECC's
+// §8.6.4.6.3.4 mirrors them):
+//   SessionSetup → [VehicleCheckIn…] → WPT_FinePositioningSetup [V2G20-5042] →
+//   WPT_FinePositioning… (Ongoing until the receiver is over the pad) [V2G20-5024..5029] →
+//   WPT_Pairing… [V2G20-5030..5033] → AuthorizationSetup [V2G20-5032, 5034] → Authorization →
+//   ServiceDiscovery → ServiceDetail → ServiceSelection → WPT_ChargeParameterDiscovery
+//   [V2G20-5041] → ScheduleExchange → WPT_AlignmentCheck… (the pad energises at low power)
+//   [V2G20-5045, 5035] → PowerDelivery(Start) [V2G20-5036] → WPT_ChargeLoop… [V2G20-5037, 5039]
+//   → PowerDelivery(Stop) → [VehicleCheckOut] → SessionStop [V2G20-5040, 5094].
+// Positioning and pairing need no service selected: the SAP namespace (:-20:WPT) says WPT.
+// Where VehicleCheckIn/Out sit in a WPT session is not in the -20 text read here: we take
+// check-in before positioning and check-out before SessionStop, both optional.
 // The schedule's power comes from config.schedulePower / pmaxSchedule (a WPT charger has no
 // config.dc or config.ac to derive it from).
 //
@@ -17,7 +24,9 @@
 // is over a different pad); the pad's alignment check fails → WPT_AlignmentCheckRes FAILED; a
 // ground clearance the pad cannot serve → FAILED_WrongChargeParameter; the pad's diagnostics
 // (foreign object, living object, overheating) during the loop → power off, EVSENotification
-// Terminate, the EV winds down in order.
+// Terminate, the EV winds down in order. Each FAILED is followed by the EV's SessionStopReq
+// [V2G20-5067]. (-20 also has WARNING_WPT, sending the EV back to WPT_FinePositioningSetup
+// [V2G20-5055, 5057]; this SECC does not use it.)
 
 import type { SeccFacts } from "../charger-interfaces";
 import { reply, stop } from "../framework";
@@ -99,7 +108,7 @@ export function wptFinePositioning(req: wpt.WPT_FinePositioningReqType, ctx: Sec
 /**
  * WPT_PairingReq: the EV names the code it observed; it must be this pad's (else FAILED: the
  * vehicle stands over another pad). The answer gives the code the pad observed of the EV, for
- * the EV's own check. Finished from the EV → alignment check.
+ * the EV's own check. Finished from the EV → AuthorizationSetup ([V2G20-5032]).
  */
 export function wptPairing(req: wpt.WPT_PairingReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const r = rec(ctx);
@@ -109,13 +118,13 @@ export function wptPairing(req: wpt.WPT_PairingReqType, ctx: SeccContext, facts:
   if (req.ObservedIDCode !== undefined && req.ObservedIDCode !== pad.idCode) return stop(processingRes("WPT_PairingRes", "FAILED", true, pad, observed), "failed-response");
   const done = req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess" && req.ObservedIDCode !== undefined;
   if (done) r.wpt.paired = true;
-  return reply(processingRes("WPT_PairingRes", "OK", req.ObservedIDCode !== undefined, pad, observed), done ? "WptAlignmentCheck" : undefined, "wpt-vendor");
+  return reply(processingRes("WPT_PairingRes", "OK", req.ObservedIDCode !== undefined, pad, observed), done ? "AuthorizationSetup" : undefined, "wpt-vendor");
 }
 
 /**
  * WPT_AlignmentCheckReq: the first one energises the pad at low power (signal wpt-alignment);
  * Ongoing until the pad's check is done. The pad's check failed → FAILED. Both sides content
- * (EV Finished with EVResultSuccess) → charge parameters.
+ * (EV Finished with EVResultSuccess) → PowerDelivery ([V2G20-5036]).
  */
 export function wptAlignmentCheck(req: wpt.WPT_AlignmentCheckReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const r = rec(ctx);
@@ -130,7 +139,7 @@ export function wptAlignmentCheck(req: wpt.WPT_AlignmentCheckReqType, ctx: SeccC
   const ok = pad.alignment === "ok";
   if (ok && req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess") {
     r.wpt.aligned = true;
-    return reply(processingRes("WPT_AlignmentCheckRes", "OK", true, pad, measured), "ChargeParameterDiscovery", "wpt-vendor");
+    return reply(processingRes("WPT_AlignmentCheckRes", "OK", true, pad, measured), "PowerDelivery", "wpt-vendor");
   }
   return reply(processingRes("WPT_AlignmentCheckRes", "OK", ok, pad, measured), undefined, "wpt-vendor");
 }
@@ -193,16 +202,16 @@ export function wptChargeLoop(req: wpt.WPT_ChargeLoopReqType, ctx: SeccContext, 
 }
 
 /**
- * Wraps ServiceSelection: a WPT session checks in and fine-positions before its charge
- * parameters (ACDP's detours: ./acdp-secc.ts acdpRoute).
+ * Wraps ScheduleExchange: in a WPT session the alignment check comes between the schedule and
+ * PowerDelivery ([V2G20-5045]); once aligned, a renegotiated schedule goes straight on.
  */
 export function wptRoute(handler: SeccHandler): SeccHandler {
   // A const binding for the closure (Moddable's preload wants what a frozen table's functions capture to be const).
   const inner = handler;
   return (req: any, ctx: SeccContext, facts: SeccFacts): HandlerResult => {
     const out = inner(req, ctx, facts);
-    if (out.kind !== "reply" || ctx.iso20?.transfer !== "wpt") return out;
-    if (out.next === "ChargeParameterDiscovery" && !ctx.iso20.wpt.aligned) return { ...out, next: "VehicleCheckIn" } as Reply;
+    if (out.kind !== "reply" || ctx.iso20?.namespace !== "wpt") return out;
+    if (out.next === "PowerDelivery" && !ctx.iso20.wpt.aligned) return { ...out, next: "WptAlignmentCheck" } as Reply;
     return out;
   };
 }

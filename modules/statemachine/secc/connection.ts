@@ -12,7 +12,7 @@ import { silentLogger } from "../../common/index";
 import type { Clock, Logger } from "../../common/index";
 import { createExiCodec, logFacetViolations } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
-import { V2gtpConnection } from "../../v2gtp/index";
+import { PayloadType, V2gtpConnection } from "../../v2gtp/index";
 import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
 import type { StopReason } from "../framework";
 import { messageName } from "../dispatch";
@@ -111,20 +111,24 @@ export class SeccConnection {
       this.#conn.close();
       return;
     }
+    // -20 side streams (0x8101-0x8104, -20 Table 14, e.g. ACDP system status 0x8103): the
+    // answer goes back on the payload type the request came on.
+    const type = message.payloadType;
+    const side = type >= PayloadType.ISO20_SCHEDULE_RENEGOTIATION && type <= PayloadType.ISO20_PARKING_STATUS ? type : undefined;
     const held = this.#beforeRequest?.(schema, message.payload, doc);
     if (held !== undefined) {
       // The decoded request owns its bytes (the decoder copies them), so the V2GTP layer may
       // reuse its buffer while the host works; the response time counts from the resumption.
       const resume = (): void => {
-        if (!this.#closed) this.#handle(doc, this.#clock.now());
+        if (!this.#closed) this.#handle(doc, this.#clock.now(), side);
       };
       held.then(resume, resume);
       return;
     }
-    this.#handle(doc, started);
+    this.#handle(doc, started, side);
   }
 
-  #handle(doc: object, started: number): void {
+  #handle(doc: object, started: number, side?: number): void {
     this.#handling = true;
     let out;
     try {
@@ -141,7 +145,7 @@ export class SeccConnection {
         // Our own response does not fit the schema: a bug on our side, never the peer's.
         this.#logger.log("error", "secc", "response does not encode", { schema: outSchema, error: (error as Error).message });
       }
-      if (bytes !== undefined) this.#conn.send(outSchema, bytes);
+      if (bytes !== undefined) this.#conn.send(side ?? outSchema, bytes);
       this.#checkPerformance(out.response, started);
       const chosen = this.session.protocol;
       // After -20 SAP every message has its own payload type (any -20 id says so to V2GTP).

@@ -22,6 +22,7 @@ import { vehicleWithDevices } from "../../../simulation/session/direct-iso20";
 import type { BatteryOptions } from "../../../simulation/vehicle/index";
 import { streamPair } from "../evcc/memory-link";
 import { DC20, UNIX } from "./support";
+import type { Iso20Ev } from "./support";
 
 /** Bytes written on the V2GTP link, by direction ("ev" = vehicle → charger). */
 export interface WireRecord {
@@ -139,4 +140,19 @@ export function runAcdp(s: ReturnType<typeof acdpStack>, seconds = 3600, each?: 
 export function sentOrder(trace: readonly EvccTraceEntry[]): string[] {
   const sent = trace.filter((e) => e.direction === "tx").map((e) => e.name);
   return sent.filter((name, i) => i === 0 || name !== sent[i - 1]);
+}
+
+/**
+ * What comes between positioning (WPT: pairing) and the charge parameters in a WPT or ACDP
+ * session (-20 [V2G20-4049], [V2G20-5032]..[V2G20-5041]): authorization, services, the service
+ * selected. Returns ServiceDiscoveryRes and ServiceDetailRes.
+ */
+export function authorizeAndSelect(ev: Iso20Ev, serviceId: number): { discovery: Record<string, any>; detail: Record<string, any> } {
+  ev.ok("AuthorizationSetupReq");
+  ev.control({ kind: "authorized", accepted: true });
+  ev.ok("AuthorizationReq", { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} });
+  const discovery = ev.ok("ServiceDiscoveryReq");
+  const detail = ev.ok("ServiceDetailReq", { ServiceID: serviceId });
+  ev.ok("ServiceSelectionReq", { SelectedEnergyTransferService: { ServiceID: serviceId, ParameterSetID: 1 } });
+  return { discovery, detail };
 }

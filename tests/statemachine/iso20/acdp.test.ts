@@ -6,9 +6,13 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DC20, iso20Ev, r, setUpTo } from "./support";
-import { acdpStack, runAcdp, sentOrder, wireMessages } from "./acdp-support";
+import { DC20, EVCCID, iso20Ev, r, setUpTo } from "./support";
+import type { Iso20Ev } from "./support";
+import { acdpStack, authorizeAndSelect, runAcdp, sentOrder, wireMessages } from "./acdp-support";
 import { ACDP_POSITIONING_LIMIT } from "../../../modules/statemachine/iso20/acdp-secc";
+import { AcdpStatusStream } from "../../../modules/statemachine/iso20/acdp-evcc";
+import type { EvBms } from "../../../modules/statemachine/evcc/types";
+import { ManualClock } from "../../../modules/common/index";
 import type { SeccConfig } from "../../../modules/statemachine/index";
 
 const ACDP20: SeccConfig = { ...DC20, iso20: { ...DC20.iso20, services: ["dc_acdp", "dc_acdp_bpt"] } };
@@ -18,13 +22,17 @@ const BUS_CPD = {
   DC_CPDReqEnergyTransferMode: { EVMaximumChargePower: r(450, 3), EVMinimumChargePower: r(0), EVMaximumChargeCurrent: r(600), EVMinimumChargeCurrent: r(0), EVMaximumVoltage: r(750), EVMinimumVoltage: r(600) },
 };
 
+/** SessionSetup of a new session: an ACDP one goes on to check-in and positioning ([V2G20-4067]). */
+function newSession(ev: Iso20Ev): void {
+  ev.ok("SessionSetupReq", { EVCCID }, "OK_NewSessionEstablished");
+}
+
 describe("ISO 15118-20 ACDP: SECC at object level", () => {
-  test("ServiceDiscovery lists DC_ACDP (4) and DC_ACDP_BPT (7); check-in, positioning, connect, system status, disconnect, check-out", () => {
+  test("-20 §8.6.4.6.3.5 order: check-in, positioning, then authorization and services (DC_ACDP 4, DC_ACDP_BPT 7), connect, cable check … PowerDelivery(Stop), disconnect, check-out; system status from the connect on", () => {
     const ev = iso20Ev(ACDP20);
     ev.control({ kind: "acdp-device", state: { xDeviation: 300, yDeviation: 3, windowX: 20, windowY: 20 } });
-    const detail = setUpTo(ev, 4);
-    assert.equal(detail.ServiceID, 4);
-    assert.equal(ev.secc.state, "VehicleCheckIn");
+    newSession(ev);
+    assert.equal(ev.secc.state, "VehicleCheckIn", "positioning before authorization ([V2G20-4067])");
     ev.ok("VehicleCheckInReq", { EVCheckInStatus: "CheckIn", ParkingMethod: "Manual" });
     let pos = ev.ok("ACDP_VehiclePositioningReq", { EVMobilityStatus: true, EVPositioningSupport: true });
     assert.equal(pos.EVSEProcessing, "Ongoing");
@@ -37,6 +45,10 @@ describe("ISO 15118-20 ACDP: SECC at object level", () => {
     assert.equal(pos.EVInChargePosition, true);
     pos = ev.ok("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true });
     assert.equal(pos.EVSEProcessing, "Finished");
+    assert.equal(ev.secc.state, "AuthorizationSetup", "[V2G20-4069]");
+    const { discovery, detail } = authorizeAndSelect(ev, 4);
+    assert.deepEqual(discovery.EnergyTransferServiceList.Service.map((x: { ServiceID: number }) => x.ServiceID), [4, 7]);
+    assert.equal(detail.ServiceID, 4);
     ev.ok("DC_ChargeParameterDiscoveryReq", BUS_CPD);
     ev.ok("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Scheduled_SEReqControlMode: { DepartureTime: 7200 } });
     assert.equal(ev.secc.state, "AcdpConnect", "the device connects before the cable check");
@@ -71,7 +83,6 @@ describe("ISO 15118-20 ACDP: SECC at object level", () => {
     };
     ev.ok("DC_ChargeLoopReq", loop);
     ev.ok("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Stop" });
-    ev.ok("DC_WeldingDetectionReq", { EVProcessing: "Finished" });
     let disconnect = ev.ok("ACDP_DisconnectReq", { EVElectricalChargingDeviceStatus: "State_A" });
     assert.equal(disconnect.EVSEProcessing, "Ongoing");
     ev.control({ kind: "acdp-device", state: { mechanical: "Home", electrical: "State_A" } });
@@ -86,7 +97,7 @@ describe("ISO 15118-20 ACDP: SECC at object level", () => {
   test("ACDP messages out of sequence and check-in in a plain DC session → FAILED_SequenceError", () => {
     const ev = iso20Ev(ACDP20);
     ev.control({ kind: "acdp-device", state: { xDeviation: 0, yDeviation: 0 } });
-    setUpTo(ev, 4);
+    newSession(ev);
     ev.ok("ACDP_ConnectReq", { EVElectricalChargingDeviceStatus: "State_A" }, "FAILED_SequenceError");
     const dc = iso20Ev({ ...DC20, iso20: { ...DC20.iso20, services: ["dc", "dc_acdp"] } });
     setUpTo(dc, 2);
@@ -96,7 +107,7 @@ describe("ISO 15118-20 ACDP: SECC at object level", () => {
   test("no alignment within the positioning limit → ACDP_VehiclePositioningRes FAILED, session ends", () => {
     const ev = iso20Ev(ACDP20);
     ev.control({ kind: "acdp-device", state: { xDeviation: 0, yDeviation: 45 } });
-    setUpTo(ev, 4);
+    newSession(ev);
     assert.equal(ev.ok("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true }).EVSEProcessing, "Ongoing");
     // Each request restarts the 60 s sequence timer; the positioning limit runs from the first.
     let res = ev.send("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: true });
@@ -111,7 +122,7 @@ describe("ISO 15118-20 ACDP: SECC at object level", () => {
 
   test("no connection device reported → ACDP_VehiclePositioningRes FAILED", () => {
     const ev = iso20Ev(ACDP20);
-    setUpTo(ev, 4);
+    newSession(ev);
     assert.equal(ev.send("ACDP_VehiclePositioningReq", { EVMobilityStatus: false, EVPositioningSupport: false }).ResponseCode, "FAILED");
   });
 });
@@ -134,26 +145,30 @@ describe("ISO 15118-20 ACDP: EvccConnection ⇄ SeccConnection with the simulate
       const messages = wireMessages(s.wire);
       assert.ok(messages.length > 100, `${messages.length} messages`);
       assert.deepEqual(messages.filter((m) => !m.same), []);
-      assert.deepEqual([...new Set(messages.filter((m) => m.name.indexOf("ACDP_") === 0).map((m) => m.type))], [0x8005]);
-      assert.deepEqual(sentOrder(s.trace).slice(1), [
+      const acdp = messages.filter((m) => m.name.indexOf("ACDP_") === 0);
+      assert.deepEqual([...new Set(acdp.filter((m) => m.name.indexOf("ACDP_SystemStatus") !== 0).map((m) => m.type))], [0x8005]);
+      // The system status travels on its side stream (-20 Table 14), requests and answers alike.
+      const status = acdp.filter((m) => m.name.indexOf("ACDP_SystemStatus") === 0);
+      assert.ok(status.length >= 4, `${status.length} status messages`);
+      assert.deepEqual([...new Set(status.map((m) => m.type))], [0x8103]);
+      assert.equal(status.filter((m) => m.from === "ev").length, status.filter((m) => m.from === "evse").length, "every status request answered");
+      assert.deepEqual(sentOrder(s.trace.filter((e) => e.name.indexOf("ACDP_SystemStatus") !== 0)).slice(1), [
         "SessionSetupReq",
+        "VehicleCheckInReq",
+        "ACDP_VehiclePositioningReq",
         "AuthorizationSetupReq",
         "AuthorizationReq",
         "ServiceDiscoveryReq",
         "ServiceDetailReq",
         "ServiceSelectionReq",
-        "VehicleCheckInReq",
-        "ACDP_VehiclePositioningReq",
         "DC_ChargeParameterDiscoveryReq",
         "ScheduleExchangeReq",
         "ACDP_ConnectReq",
-        "ACDP_SystemStatusReq",
         "DC_CableCheckReq",
         "DC_PreChargeReq",
         "PowerDeliveryReq",
         "DC_ChargeLoopReq",
         "PowerDeliveryReq",
-        "DC_WeldingDetectionReq",
         "ACDP_DisconnectReq",
         "VehicleCheckOutReq",
         "SessionStopReq",
@@ -193,5 +208,56 @@ describe("ISO 15118-20 ACDP: EvccConnection ⇄ SeccConnection with the simulate
     assert.deepEqual(s.pantograph.commands, ["lower", "raise"]);
     assert.equal(s.pantograph.state.mechanical, "Home");
     assert.equal(s.dc.presentCurrent, 0);
+  });
+});
+
+describe("ISO 15118-20 ACDP: the vehicle's system status side stream (0x8103)", () => {
+  function stream() {
+    const clock = new ManualClock();
+    const sent: object[] = [];
+    const faults: string[] = [];
+    const bms = { ready: () => true, soc: () => 55.5, errorCode: () => "NO_ERROR" } as unknown as EvBms;
+    const s = new AcdpStatusStream({ clock, bms, send: (_name, content) => sent.push(content), onFault: (d) => faults.push(d) });
+    return { clock, sent, faults, s };
+  }
+  const OK = { ResponseCode: "OK", EVSEEmergencyShutdown: false, EVSEMalfunction: false };
+
+  test("runs only while the device is down: one request a second, none while one is unanswered", () => {
+    const { clock, sent, faults, s } = stream();
+    s.update(false);
+    clock.advance(5000);
+    assert.equal(sent.length, 0);
+    s.update(true);
+    assert.equal(sent.length, 1);
+    assert.deepEqual((sent[0] as any).EVTechnicalStatus, { EVReadyToCharge: true, EVImmobilizationRequest: false, EVImmobilized: true, EVSOC: 55, EVErrorCode: "OK_NoEVError" });
+    clock.advance(1000);
+    assert.equal(sent.length, 1, "the first is still unanswered");
+    s.onResponse(OK);
+    clock.advance(1000);
+    assert.equal(sent.length, 2);
+    s.onResponse(OK);
+    s.update(false);
+    clock.advance(10_000);
+    assert.equal(sent.length, 2);
+    assert.deepEqual(faults, []);
+  });
+
+  test("an emergency shutdown, a malfunction or no answer within 2 s stops the charge, once", () => {
+    for (const res of [{ ...OK, EVSEEmergencyShutdown: true }, { ...OK, EVSEMalfunction: true }, { ...OK, ResponseCode: "FAILED" }]) {
+      const { faults, s } = stream();
+      s.update(true);
+      s.onResponse(res);
+      s.onResponse(res);
+      assert.equal(faults.length, 1, JSON.stringify(res));
+    }
+    const { clock, faults, s } = stream();
+    s.update(true);
+    clock.advance(1999);
+    assert.deepEqual(faults, []);
+    clock.advance(1);
+    assert.deepEqual(faults, ["ACDP_SystemStatusRes not received within 2 s"]);
+    s.close();
+    s.update(true);
+    assert.equal(s.running, false, "nothing after close ([V2G20-4056])");
   });
 });

@@ -18,7 +18,7 @@ import type { SimWirelessPadOptions, SimWptReceiverOptions } from "../../../simu
 import { SimVehicle } from "../../../simulation/vehicle/index";
 import { vehicleWithDevices } from "../../../simulation/session/direct-iso20";
 import { streamPair } from "../evcc/memory-link";
-import { sentOrder, tapped, wireMessages } from "./acdp-support";
+import { authorizeAndSelect, sentOrder, tapped, wireMessages } from "./acdp-support";
 import type { WireRecord } from "./acdp-support";
 import { iso20Ev, r, setUpTo, UNIX } from "./support";
 
@@ -33,17 +33,24 @@ const WPT20: SeccConfig = {
 };
 
 const VENDOR_EV = [Uint8Array.of(0xee, 0x01, 0x02)];
+
+const SETUP_MANUAL = {
+  EVProcessing: "Finished",
+  EVDeviceFinePositioningMethodList: { WPT_FinePositioningMethod: ["Manual"] },
+  EVDevicePairingMethodList: { WPT_PairingMethod: ["LF_TxPrimaryDevice"] },
+  EVDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: ["PowerCheck"] },
+  NaturalOffset: 0,
+};
 const VENDOR_PAD = [Uint8Array.of(0xad, 0x00, 0xff, 0x10), Uint8Array.of()];
 
 describe("ISO 15118-20 WPT: SECC at object level", () => {
-  test("ServiceDiscovery lists WPT (3); check-in, fine positioning, pairing, alignment check, charge parameters, loop; vendor containers pass untouched both ways", () => {
+  test("-20 §8.6.4.5.3.4 order: check-in, fine positioning, pairing, then authorization and services (WPT 3), charge parameters, schedule, alignment check, loop; vendor containers pass untouched both ways", () => {
     const fromEv: { message: string; containers: readonly Uint8Array[] }[] = [];
     const power: number[] = [];
     const ev = iso20Ev(WPT20, { feedback: { wptVendorData: (message, containers) => fromEv.push({ message, containers }), wptPad: (command, watts) => power.push(command === "alignment" ? -1 : watts) } });
     ev.control({ kind: "wpt-pad", state: { offsetX: 120, offsetY: 2, idCode: 0xc0de, vendorData: VENDOR_PAD } });
-    const detail = setUpTo(ev, 3);
-    assert.equal(detail.ServiceID, 3);
-    assert.equal(ev.secc.state, "VehicleCheckIn");
+    ev.ok("SessionSetupReq", { EVCCID: "WPTCAR01" }, "OK_NewSessionEstablished");
+    assert.equal(ev.secc.state, "VehicleCheckIn", "positioning before authorization ([V2G20-5042])");
     ev.ok("VehicleCheckInReq", { EVCheckInStatus: "CheckIn", ParkingMethod: "Manual" });
     const setup = ev.ok("WPT_FinePositioningSetupReq", {
       EVProcessing: "Finished",
@@ -62,16 +69,19 @@ describe("ISO 15118-20 WPT: SECC at object level", () => {
     const paired = ev.ok("WPT_PairingReq", { EVProcessing: "Finished", ObservedIDCode: 0xc0de, EVResultCode: "EVResultSuccess" });
     assert.equal(paired.EVSEProcessing, "Finished");
     assert.equal(paired.ObservedIDCode, 0x5eed);
-    assert.equal(ev.ok("WPT_AlignmentCheckReq", { EVProcessing: "Ongoing", EVResultCode: "EVResultUnknown" }).EVSEProcessing, "Ongoing");
-    assert.deepEqual(power, [-1], "the pad was told to run its alignment check");
-    ev.control({ kind: "wpt-pad", state: { alignment: "ok" } });
-    assert.equal(ev.ok("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" }).EVSEProcessing, "Finished");
+    assert.equal(ev.secc.state, "AuthorizationSetup", "[V2G20-5032]");
+    assert.equal(authorizeAndSelect(ev, 3).detail.ServiceID, 3);
     const cpd = ev.ok("WPT_ChargeParameterDiscoveryReq", { EVPCMaxReceivablePower: r(11, 3), SDMaxGroundClearence: 180, SDMinGroundClearence: 120, EVPCNaturalFrequency: r(85, 3), EVPCDeviceLocalControl: false });
     assert.equal(cpd.PDInputPowerClass, "MF-WPT3");
     assert.equal(fromRational(cpd.SDMaxOutputPower), 11_000);
     assert.deepEqual(cpd.SDManufacturerSpecificDataContainer, VENDOR_PAD);
     const se = ev.ok("ScheduleExchangeReq", { MaximumSupportingPoints: 12, Scheduled_SEReqControlMode: { DepartureTime: 7200 } });
-    assert.equal(ev.secc.state, "PowerDelivery", "no cable check: straight to PowerDelivery");
+    assert.equal(ev.secc.state, "WptAlignmentCheck", "the alignment check after the schedule ([V2G20-5045])");
+    assert.equal(ev.ok("WPT_AlignmentCheckReq", { EVProcessing: "Ongoing", EVResultCode: "EVResultUnknown" }).EVSEProcessing, "Ongoing");
+    assert.deepEqual(power, [-1], "the pad was told to run its alignment check");
+    ev.control({ kind: "wpt-pad", state: { alignment: "ok" } });
+    assert.equal(ev.ok("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" }).EVSEProcessing, "Finished");
+    assert.equal(ev.secc.state, "PowerDelivery", "then PowerDelivery ([V2G20-5036])");
     assert.equal(fromRational(se.Scheduled_SEResControlMode.ScheduleTuple[0].ChargingSchedule.PowerSchedule.PowerScheduleEntries.PowerScheduleEntry[0].Power), 11_000);
     ev.ok("PowerDeliveryReq", {
       EVProcessing: "Finished",
@@ -100,14 +110,8 @@ describe("ISO 15118-20 WPT: SECC at object level", () => {
   test("pairing codes disagree (the EV observed another pad) → WPT_PairingRes FAILED, session ends", () => {
     const ev = iso20Ev(WPT20);
     ev.control({ kind: "wpt-pad", state: { offsetX: 0, offsetY: 0, idCode: 0xc0de } });
-    setUpTo(ev, 3);
-    ev.ok("WPT_FinePositioningSetupReq", {
-      EVProcessing: "Finished",
-      EVDeviceFinePositioningMethodList: { WPT_FinePositioningMethod: ["Manual"] },
-      EVDevicePairingMethodList: { WPT_PairingMethod: ["LF_TxPrimaryDevice"] },
-      EVDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: ["PowerCheck"] },
-      NaturalOffset: 0,
-    });
+    ev.ok("SessionSetupReq", { EVCCID: "WPTCAR01" }, "OK_NewSessionEstablished");
+    ev.ok("WPT_FinePositioningSetupReq", SETUP_MANUAL);
     ev.ok("WPT_FinePositioningReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
     assert.equal(ev.send("WPT_PairingReq", { EVProcessing: "Finished", ObservedIDCode: 0xbad, EVResultCode: "EVResultSuccess" }).ResponseCode, "FAILED");
     assert.equal(ev.stopReason(), "failed-response");
@@ -116,18 +120,11 @@ describe("ISO 15118-20 WPT: SECC at object level", () => {
   test("a ground clearance the pad cannot serve → FAILED_WrongChargeParameter; WPT messages in a DC session → FAILED_SequenceError", () => {
     const ev = iso20Ev(WPT20);
     ev.control({ kind: "wpt-pad", state: { offsetX: 0, offsetY: 0, alignment: "ok", idCode: 0x77 } });
-    setUpTo(ev, 3);
-    ev.ok("WPT_FinePositioningSetupReq", {
-      EVProcessing: "Finished",
-      EVDeviceFinePositioningMethodList: { WPT_FinePositioningMethod: ["Manual"] },
-      EVDevicePairingMethodList: { WPT_PairingMethod: ["External confirmation"] },
-      EVDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: ["PowerCheck"] },
-      NaturalOffset: 0,
-    });
+    ev.ok("SessionSetupReq", { EVCCID: "WPTCAR01" }, "OK_NewSessionEstablished");
+    ev.ok("WPT_FinePositioningSetupReq", SETUP_MANUAL);
     ev.ok("WPT_FinePositioningReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
     ev.ok("WPT_PairingReq", { EVProcessing: "Finished", ObservedIDCode: 0x77, EVResultCode: "EVResultSuccess" });
-    ev.ok("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
-    ev.ok("WPT_AlignmentCheckReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
+    authorizeAndSelect(ev, 3);
     ev.ok("WPT_ChargeParameterDiscoveryReq", { EVPCMaxReceivablePower: r(11, 3), SDMaxGroundClearence: 400, SDMinGroundClearence: 300, EVPCNaturalFrequency: r(85, 3), EVPCDeviceLocalControl: false }, "FAILED_WrongChargeParameter");
     const dc = iso20Ev({ ...WPT20, dc: { maxVoltage: 500, maxCurrent: 100, maxPower: 50_000, minVoltage: 150, minCurrent: 0, peakCurrentRipple: 5 }, iso20: { services: ["dc"] } });
     setUpTo(dc, 2);
@@ -187,18 +184,18 @@ describe("ISO 15118-20 WPT: EvccConnection ⇄ SeccConnection with the simulated
     assert.deepEqual([...new Set(messages.filter((m) => m.name.indexOf("WPT_") === 0).map((m) => m.type))], [0x8006]);
     assert.deepEqual(sentOrder(s.trace).slice(1), [
       "SessionSetupReq",
+      "VehicleCheckInReq",
+      "WPT_FinePositioningSetupReq",
+      "WPT_FinePositioningReq",
+      "WPT_PairingReq",
       "AuthorizationSetupReq",
       "AuthorizationReq",
       "ServiceDiscoveryReq",
       "ServiceDetailReq",
       "ServiceSelectionReq",
-      "VehicleCheckInReq",
-      "WPT_FinePositioningSetupReq",
-      "WPT_FinePositioningReq",
-      "WPT_PairingReq",
-      "WPT_AlignmentCheckReq",
       "WPT_ChargeParameterDiscoveryReq",
       "ScheduleExchangeReq",
+      "WPT_AlignmentCheckReq",
       "PowerDeliveryReq",
       "WPT_ChargeLoopReq",
       "PowerDeliveryReq",
