@@ -115,9 +115,11 @@ describe("xs15118 exi decode", () => {
 });
 
 describe("xs15118 exi encode", () => {
-  test("JSON from decode encodes back to the same bytes (file and stdin)", async () => {
+  test("JSON from decode encodes back to the same bytes (file and stdin)", async (t) => {
     const json = (await run(["exi", "decode", "--schema", "din", CDR])).out;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-exi-")), "cdr.json");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-exi-"));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "cdr.json");
     fs.writeFileSync(file, json);
     assert.deepEqual(await run(["exi", "encode", "--schema", "din", file]), { code: 0, out: CDR, err: "" });
     assert.deepEqual(await run(["exi", "encode", "--schema", "din", "-"], json), { code: 0, out: CDR, err: "" });

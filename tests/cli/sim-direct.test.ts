@@ -21,8 +21,10 @@ test("sim --transfer mcs: a truck at 3000 A over MCS Ethernet, the human summary
 });
 
 for (const transfer of ["mcs_bpt", "wpt", "acdp"]) {
-  test(`sim --transfer ${transfer} --json --pcap: a normal end, every frame in the capture`, async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-")), `${transfer}.pcapng`);
+  test(`sim --transfer ${transfer} --json --pcap: a normal end, every frame in the capture`, async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-"));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, `${transfer}.pcapng`);
     const io = bufferIo();
     const code = await main(["sim", "--transfer", transfer, "--json", "--pcap", file], io);
     assert.equal(code, 0, io.stderr.join("\n"));

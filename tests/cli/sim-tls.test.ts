@@ -2,7 +2,7 @@
 // TCP (hosts/sim/crypto/sim-tls.ts), -2 over TLS 1.2 and -20 over TLS 1.3 with mutual
 // authentication; the pcapng carries the TLS secrets and decrypts to every V2G message of the
 // session (what Wireshark and `xs15118 pcap` show); --keylog writes the same secrets.
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -21,6 +21,7 @@ async function sim(args: string[]): Promise<{ code: number; summary: Record<stri
 
 describe("xs15118 sim --tls", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-sim-tls-"));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   for (const [protocol, version, suite] of [
     ["iso2", "TLS 1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"],

@@ -9,8 +9,10 @@ import { bufferIo } from "../support/cli-io";
 import { readCapture } from "../../simulation/pcap/read";
 import { expectedChargeTime, simulationTimeLimit } from "../../simulation/session/simulation";
 
-test("sim --json --pcap: a normal end, the summary as JSON, a pcapng with every frame", async () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-")), "session.pcapng");
+test("sim --json --pcap: a normal end, the summary as JSON, a pcapng with every frame", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "session.pcapng");
   const io = bufferIo();
   const code = await main(["sim", "--protocol", "din", "--capacity", "5", "--start-soc", "70", "--target-soc", "75", "--port", "61000", "--evse-mac", "02:11:22:33:44:55", "--json", "--pcap", file], io);
   assert.equal(code, 0, io.stderr.join("\n"));

@@ -59,9 +59,14 @@ before(async () => {
       },
     ],
   });
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-esp32-")), "bundle.mjs");
-  fs.writeFileSync(file, result.outputFiles[0].text);
-  m = await import(pathToFileURL(file).href);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-esp32-"));
+  const file = path.join(dir, "bundle.mjs");
+  try {
+    fs.writeFileSync(file, result.outputFiles[0].text);
+    m = await import(pathToFileURL(file).href);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true }); // loaded: the file is no longer needed
+  }
 });
 
 /** Run the adapters with Date.now() on bench time. */

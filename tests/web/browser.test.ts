@@ -23,6 +23,7 @@ const chromium = CANDIDATES.find((p) => p !== undefined && fs.existsSync(p));
 const skip = chromium === undefined ? "no Chromium found (apt-get install chromium, or CHROME_PATH=...): the browser test needs one, CI may not have it" : undefined;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-browser-"));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const pcap = path.join(dir, "session.pcapng");
 let view: SessionView;
 let browser: Browser | undefined;

@@ -1,7 +1,7 @@
 // @node-only — the session view without a browser: the model built from a capture (a simulated
 // one with its journal, a foreign one without), `view --plot` against `sim --plot`, and the HTTP
 // server: page, uPlot from node_modules, JSON, one message decoded, Server-Sent Events.
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -19,6 +19,7 @@ import { traceFields, summaryFields } from "../../hosts/sim/web/journal";
 import { TraceView, summaryValues } from "../../hosts/sim/web/trace-view";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-view-"));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const pcap = path.join(dir, "session.pcapng");
 const svg = path.join(dir, "sim.svg");
 let view: SessionView;
