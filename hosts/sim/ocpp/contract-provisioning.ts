@@ -1,5 +1,6 @@
-// ISO 15118-2 Plug & Charge through the CSMS: the ContractProvisioning of the SECC's PnC facility
-// (modules/statemachine/iso2/pnc.ts) answered by OCPP 2.0.1 Get15118EVCertificate (M01/M02, the
+// ISO 15118-2 and -20 Plug & Charge through the CSMS: the ContractProvisioning of the SECC's PnC
+// facility (modules/statemachine/iso2/pnc.ts; -20: iso20/pnc-certificate.ts, CertificateInstallation
+// only) answered by OCPP 2.0.1 Get15118EVCertificate (M01/M02, the
 // EXI of CertificateInstallationReq / CertificateUpdateReq passed through, the CSMS's EXI
 // response decoded into the session's answer), and the PkiStore's revocation check answered by
 // GetCertificateStatus (M06) for each certificate of the contract chain.
@@ -20,6 +21,8 @@ import { type Certificate, type CryptoHost, type PkiStore, type SignatureType } 
 import type { CertificateHashData } from "../../../modules/statemachine/index";
 import { certificateHashData, chainOf, type ContractProvisioning, type ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
 import type { iso2 } from "../../../modules/statemachine/msg-types";
+import type { Iso20CertificateInstallationRequest, Iso20ContractProvisioning, Iso20ContractProvisioningResult } from "../../../modules/statemachine/iso20/pnc-certificate";
+import type * as cm from "../../../modules/exi/generated/iso20_cm/types";
 
 /** The OCPP calls this needs (OcppBridge has them). */
 export interface OcppPncCalls {
@@ -43,7 +46,7 @@ export interface OcppContractProvisioningOptions {
 
 type Outcome = { readonly exi?: Uint8Array; readonly failed?: "FAILED" };
 
-export class OcppContractProvisioning implements ContractProvisioning {
+export class OcppContractProvisioning implements ContractProvisioning, Iso20ContractProvisioning {
   readonly #o: OcppContractProvisioningOptions;
   readonly #log: Logger;
   /** CSMS answers by the request's key (OEM provisioning certificate, or the contract leaf being updated). */
@@ -80,6 +83,7 @@ export class OcppContractProvisioning implements ContractProvisioning {
    * p.prepare(exi, schema, request)`; without `request` (the connection's decoded one) it decodes.
    */
   prepare(exi: Uint8Array, schema = "iso2", request?: object): Promise<void> | undefined {
+    if (schema === "iso20-cm") return this.#prepareIso20(exi, request);
     if (schema !== "iso2") return undefined;
     let body: Record<string, unknown> | undefined;
     try {
@@ -105,19 +109,59 @@ export class OcppContractProvisioning implements ContractProvisioning {
     return this.#answer(toHex(request.contractChain[0]), "CertificateUpdateRes");
   }
 
-  async #provision(action: "Install" | "Update", exi: Uint8Array, key: string): Promise<void> {
-    const answer = await this.#o.ocpp.get15118EvCertificate(action, "iso2", exi);
+  /**
+   * ISO 15118-20 (CommonMessages): CertificateInstallationReq goes to the CSMS with the -20
+   * namespace as iso15118SchemaVersion; AuthorizationReq(PnC) has the status of its contract chain asked.
+   */
+  #prepareIso20(exi: Uint8Array, request?: object): Promise<void> | undefined {
+    let doc: Record<string, any>;
+    try {
+      doc = (request ?? decode("iso20-cm", exi)) as Record<string, any>;
+    } catch {
+      return undefined;
+    }
+    const install = doc.CertificateInstallationReq as cm.CertificateInstallationReqType | undefined;
+    if (install !== undefined) return this.#withDeadline(this.#provision("Install", exi, toHex(install.OEMProvisioningCertificateChain.Certificate), "iso20"));
+    const mode = (doc.AuthorizationReq as cm.AuthorizationReqType | undefined)?.PnC_AReqAuthorizationMode;
+    if (mode !== undefined) return this.#withDeadline(this.#statusOf(chainOf(mode.ContractCertificateChain)));
+    return undefined;
+  }
+
+  /** -20 CertificateInstallation: the CSMS's EXI CertificateInstallationRes (the CPS's Signature in its header) as the handler's result. */
+  installIso20(request: Iso20CertificateInstallationRequest): Iso20ContractProvisioningResult {
+    const key = toHex(request.oemProvisioningChain[0]);
+    const outcome = this.#answers.get(key);
+    this.#answers.delete(key);
+    if (outcome?.exi === undefined) return { ok: false, code: outcome === undefined ? "WARNING_NoCertificateAvailable" : "FAILED" };
+    try {
+      const res = (decode("iso20-cm", outcome.exi) as { CertificateInstallationRes?: cm.CertificateInstallationResType }).CertificateInstallationRes;
+      const signature = (res?.Header as { Signature?: SignatureType } | undefined)?.Signature;
+      if (res === undefined || signature === undefined) throw new Error("no signed CertificateInstallationRes");
+      if (res.ResponseCode !== "OK") {
+        const passed = ["WARNING_NoContractMatchingPCIDFound", "WARNING_eMSPUnknown", "WARNING_NoCertificateAvailable", "WARNING_CertificateValidationError"] as const;
+        const code = passed.find((c) => c === res.ResponseCode);
+        return { ok: false, code: code ?? "FAILED" };
+      }
+      return { ok: true, response: { CPSCertificateChain: res.CPSCertificateChain, SignedInstallationData: res.SignedInstallationData, RemainingContractCertificateChains: res.RemainingContractCertificateChains }, signature };
+    } catch (error) {
+      this.#log.log("warn", "ocpp", `the CSMS's CertificateInstallationRes EXI is unusable: ${(error as Error).message}`);
+      return { ok: false, code: "FAILED" };
+    }
+  }
+
+  async #provision(action: "Install" | "Update", exi: Uint8Array, key: string, schema: "iso2" | "iso20" = "iso2"): Promise<void> {
+    const answer = await this.#o.ocpp.get15118EvCertificate(action, schema, exi);
     this.#answers.set(key, answer.accepted && answer.exiResponse !== undefined ? { exi: answer.exiResponse } : { failed: "FAILED" });
     if (!answer.accepted) this.#log.log("warn", "ocpp", `Get15118EVCertificate ${action}: the CSMS has no certificate for the EV`);
   }
 
-  async #statusOf(chain: Uint8Array[], emaid: string): Promise<void> {
+  async #statusOf(chain: Uint8Array[], emaid?: string): Promise<void> {
     const store = this.#store;
     if (store === undefined || chain.length === 0) return;
     this.#probing = true;
     let check;
     try {
-      check = store.validate(chain, "contract", { emaid });
+      check = store.validate(chain, "contract", emaid !== undefined ? { emaid } : {});
     } finally {
       this.#probing = false;
     }

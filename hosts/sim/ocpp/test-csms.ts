@@ -8,6 +8,9 @@ import type { CertificateHashData } from "../../../modules/statemachine/index";
 import type { ContractProvisioning, ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
 import { chainOf } from "../../../modules/statemachine/iso2/pnc";
 import type { iso2 } from "../../../modules/statemachine/msg-types";
+import { nameValue, Oid, parseCertificate } from "../../../modules/pki-store/index";
+import type { Iso20ContractProvisioning } from "../../../modules/statemachine/iso20/pnc-certificate";
+import type * as cm from "../../../modules/exi/generated/iso20_cm/types";
 
 export interface CsmsRecord {
   readonly identity: string;
@@ -31,7 +34,7 @@ export interface TestCsmsOptions {
    * GetCertificateStatus answer from `revoked` (no OCSP responder here: a good certificate is
    * Accepted without ocspResult, a revoked one Failed).
    */
-  pnc?: { provisioning: ContractProvisioning; revoked?: (hash: CertificateHashData) => boolean };
+  pnc?: { provisioning: ContractProvisioning & Partial<Iso20ContractProvisioning>; revoked?: (hash: CertificateHashData) => boolean };
   /** BootNotificationResponse interval: the station's Heartbeat period in s (default 300). */
   heartbeatInterval?: number;
   /** Subprotocols served, preferred first (default ["ocpp2.0.1"]). */
@@ -131,7 +134,7 @@ export class TestCsms {
     on("NotifyEVChargingNeeds", () => ({ status: "Accepted" }));
     on("NotifyEVChargingSchedule", () => ({ status: "Accepted" }));
     on("Get15118EVCertificate", (p) => {
-      const exi = this.#o.evCertificate?.(p as never) ?? this.#provision(p.exiRequest as string);
+      const exi = this.#o.evCertificate?.(p as never) ?? (String(p.iso15118SchemaVersion).indexOf(":-20:") >= 0 ? this.#provisionIso20(p.exiRequest as string) : this.#provision(p.exiRequest as string));
       return exi !== undefined ? { status: "Accepted", exiResponse: exi } : { status: "Failed", exiResponse: "" };
     });
     // No OCSP responder here: the status cannot be had (the charger treats it as not good).
@@ -139,6 +142,30 @@ export class TestCsms {
       const pnc = this.#o.pnc;
       return { status: pnc !== undefined && pnc.revoked?.(p.ocspRequestData as CertificateHashData) !== true ? "Accepted" : "Failed" };
     });
+  }
+
+  /** -20: the EXI (base64) of the CPS-signed CertificateInstallationRes for an EXI CertificateInstallationReq (CommonMessages). */
+  #provisionIso20(exiRequest: string): string | undefined {
+    const provisioning = this.#o.pnc?.provisioning;
+    if (provisioning?.installIso20 === undefined) return undefined;
+    let install: cm.CertificateInstallationReqType | undefined;
+    try {
+      install = (decode("iso20-cm", new Uint8Array(Buffer.from(exiRequest, "base64"))) as { CertificateInstallationReq?: cm.CertificateInstallationReqType }).CertificateInstallationReq;
+    } catch {
+      return undefined;
+    }
+    if (install === undefined) return undefined;
+    const chain = chainOf(install.OEMProvisioningCertificateChain);
+    let pcid = "";
+    try {
+      pcid = nameValue(parseCertificate(chain[0]).subject, Oid.COMMON_NAME) ?? "";
+    } catch {
+      return undefined;
+    }
+    const result = provisioning.installIso20({ oemProvisioningChain: chain, pcid, rootCertificateIds: install.ListOfRootCertificateIDs, maximumContractCertificateChains: install.MaximumContractCertificateChains, prioritizedEmaids: install.PrioritizedEMAIDs?.EMAID });
+    if (!result.ok) return undefined;
+    const response = { CertificateInstallationRes: { Header: { SessionID: install.Header.SessionID, TimeStamp: install.Header.TimeStamp, Signature: result.signature }, ResponseCode: "OK", EVSEProcessing: "Finished", ...result.response } };
+    return Buffer.from(encode("iso20-cm", response)).toString("base64");
   }
 
   /** The EXI (base64) of the signed CertificateInstallationRes / UpdateRes for an EXI request, from the test PKI. */
