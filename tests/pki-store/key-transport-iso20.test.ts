@@ -16,12 +16,13 @@ import {
   iso20SessionKey,
   KeyTransportError,
   type Iso20EncryptedContractKey,
+  type Iso20KeyTransportBinding,
   type KeyTransportFailure,
 } from "../../modules/pki-store/index";
 import { seededEntropy } from "../support/seeded-entropy";
 
 const crypto = new NobleCrypto({ entropy: seededEntropy(2120) });
-const binding = { pcid: "XSOEM000000000001", contractSki: Uint8Array.of(0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71) };
+const binding: Iso20KeyTransportBinding = { pcid: "XSOEM000000000001", contractSki: Uint8Array.of(0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71) };
 
 function failureOf(run: () => void): KeyTransportFailure | "ok" {
   try {

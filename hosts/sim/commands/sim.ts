@@ -94,12 +94,14 @@ options (the names sim, secc and evcc share mean the same in each):
   --pki DIR                  with --tls: take certificates and keys from DIR (xs15118 pki init);
                              default: a fresh test PKI in memory
   --keylog FILE              with --tls: also write the TLS secrets as an NSS key log
-  --payment external|contract  ISO 15118-2: external identification (default) or Plug & Charge
-                             (needs --tls): the vehicle installs a contract (CertificateInstallation
-                             from the simulated backend), PaymentDetails, the signed challenge in
-                             AuthorizationReq, a signed MeteringReceipt after each ChargingStatus/
-                             CurrentDemand; contract and backend on --pki DIR's iso2 PKI, else
-                             a test PKI in memory
+  --payment external|contract  external identification (default) or Plug & Charge (needs --tls):
+                             the vehicle installs a contract (CertificateInstallation from the
+                             simulated backend), then ISO-2: PaymentDetails, the signed challenge
+                             in AuthorizationReq, a signed MeteringReceipt after each ChargingStatus/
+                             CurrentDemand; -20: AuthorizationReq(PnC) with the signed challenge,
+                             the signed MeteringConfirmation the charger asks for in the loop;
+                             contract and backend on --pki DIR's iso2/iso20 PKI, else a test PKI
+                             in memory
   --contract                 with --payment contract: the vehicle already holds a contract (no installation)
   --fault NAME[@TIME]        inject a fault (repeatable): a powerline outage or burst, a TCP reset,
                              the pilot to E, F or B, an unplug or an emergency stop under load, an
@@ -153,7 +155,7 @@ interface Args {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
-  /** --payment contract: ISO-2 Plug & Charge; `installed`: the vehicle already holds a contract. */
+  /** --payment contract: ISO-2 or -20 Plug & Charge; `installed`: the vehicle already holds a contract. */
   contract?: { installed: boolean };
   /** Deprecated option names used, one line each for stderr. */
   warnings: string[];
@@ -236,7 +238,6 @@ export function parseSimArgs(args: string[]): Args {
   if (payment === "contract" && !tls.tls) throw new UsageError("sim", "--payment contract is Plug & Charge, which runs only over TLS: add --tls");
   if (payment === "contract" && protocol === "din") throw new UsageError("sim", "--payment contract is Plug & Charge of ISO 15118-2 or -20: --protocol iso2 or iso20");
   // -20 CertificateInstallation is not implemented yet: the -20 vehicle must hold its contract.
-  if (payment === "contract" && protocol === "iso20" && !flag(parsed, "--contract")) throw new UsageError("sim", "ISO 15118-20 Plug & Charge here needs a contract already installed (its CertificateInstallation is still open): add --contract");
   if (flag(parsed, "--contract") && payment !== "contract") throw new UsageError("sim", "--contract needs --payment contract");
   const faults = parseFaults(parsed);
   if (faults !== "list" && faults.length > 0) options.inject = injectFaults(faults);
@@ -265,8 +266,8 @@ function simulationSecure(a: TlsArgs, protocol: string, keyLog: string[]): { sec
 }
 
 /**
- * ISO-2 Plug & Charge for `sim --payment contract`: charger and vehicle on the iso2 profile of
- * --pki DIR (the PKI TLS uses too), else on a fresh test PKI in memory.
+ * Plug & Charge for `sim --payment contract`: charger and vehicle on the iso2 (-2) or iso20 (-20)
+ * profile of --pki DIR (the PKI TLS uses too), else on a fresh test PKI in memory.
  */
 function simulationPnc(installed: boolean, pkiDir: string | undefined, protocol: string | undefined): SimulationOptions["pnc"] {
   const crypto = new NodeCrypto();
