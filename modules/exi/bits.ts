@@ -185,56 +185,36 @@ export class BitWriter {
   }
 
   /**
-   * Writes `k` bits `v` (0 ≤ v < 2^k, v < 2^31; k ≤ 31) into the pending bits, which hold up to 31: most
-   * calls only shift them in; whole bytes go out when they would not fit. The generated code
-   * of the hot messages (fast.ts) writes its codes and short values this way.
+   * Writes `k` bits `v` (0 ≤ v < 2^k, k ≤ 31) into the pending bits, which hold up to 53 (a
+   * number's exact integers, by multiplication: `cur` may exceed 32 bits only between put()
+   * calls, every other method flushes first): most calls only add them in; whole bytes go out
+   * when they would not fit, six or seven at a time. The generated code of the hot messages
+   * (fast.ts) writes its codes and short values this way, the fast path inline.
    */
   put(v: number, k: number): void {
-    let n = this.n;
-    if (n + k <= 31) {
-      this.cur = (this.cur << k) | v;
-      this.n = n + k;
+    const n = this.n + k;
+    if (n <= 53) {
+      this.cur = this.cur * 2 ** k + v;
+      this.n = n;
       return;
     }
-    // the whole bytes of the pending bits out first, in place (a flush() call costs as much as the
-    // loop); a Uint8Array store keeps the low 8 bits
-    let cur = this.cur, len = this.len;
-    if (len + 8 > this.buf.length) this.grow();
-    const buf = this.buf;
-    while (n >= 8) {
-      n -= 8;
-      buf[len++] = cur >>> n;
-    }
-    cur &= (1 << n) - 1;
-    if (k > 24) {
-      // the bits beyond what one shift holds (v < 2^31): out first
-      const high = k - 24;
-      cur = (cur << high) | (v >>> 24);
-      n += high;
-      while (n >= 8) {
-        n -= 8;
-        buf[len++] = cur >>> n;
-      }
-      cur &= (1 << n) - 1;
-      v &= 0xffffff;
-      k = 24;
-    }
-    this.len = len;
-    this.cur = (cur << k) | v;
-    this.n = n + k;
+    this.flush(); // fewer than 8 pending: the k bits fit
+    this.cur = this.cur * 2 ** k + v;
+    this.n += k;
   }
 
   /** Writes the whole bytes of the pending bits (fewer than 8 stay pending). */
   flush(): void {
     let n = this.n, len = this.len;
-    if (len + 4 > this.buf.length) this.grow();
+    if (len + 8 > this.buf.length) this.grow();
     const buf = this.buf, cur = this.cur;
+    // a Uint8Array store keeps the low 8 bits of the truncated quotient: the byte above bit n
     while (n >= 8) {
       n -= 8;
-      buf[len++] = (cur >>> n) & 0xff;
+      buf[len++] = cur / 2 ** n;
     }
     this.len = len;
-    this.cur = cur & ((1 << n) - 1);
+    this.cur = cur % 2 ** n;
     this.n = n;
   }
 

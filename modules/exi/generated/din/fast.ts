@@ -115,30 +115,30 @@ const C43: readonly number[] = Object.freeze([34, 1, -1, -1, -1]);
 function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, i = 0, s = 217, k = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0, s = 217, k = 0;
   x = o["EVSEIsolationStatus"];
   if (x !== undefined) {
     n++;
-    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
+    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : -1; if (i < 0) bail(); if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + i; w.n = t; } else w.put(i, 5); z = 1;
     s = 218;
   }
   x = o["EVSEStatusCode"];
   if (x !== undefined) {
     n++;
     k = C43[-217 + s]; if (k < 0) bail();
-    i = x === "EVSE_NotReady" ? 0 : x === "EVSE_Ready" ? 1 : x === "EVSE_Shutdown" ? 2 : x === "EVSE_UtilityInterruptEvent" ? 3 : x === "EVSE_IsolationMonitoringActive" ? 4 : x === "EVSE_EmergencyShutdown" ? 5 : x === "EVSE_Malfunction" ? 6 : x === "Reserved_8" ? 7 : x === "Reserved_9" ? 8 : x === "Reserved_A" ? 9 : x === "Reserved_B" ? 10 : x === "Reserved_C" ? 11 : -1; if (i < 0) bail(); w.put(((k >> 5) << 5) | i, (k & 31) + z + 5); z = 1;
+    i = x === "EVSE_NotReady" ? 0 : x === "EVSE_Ready" ? 1 : x === "EVSE_Shutdown" ? 2 : x === "EVSE_UtilityInterruptEvent" ? 3 : x === "EVSE_IsolationMonitoringActive" ? 4 : x === "EVSE_EmergencyShutdown" ? 5 : x === "EVSE_Malfunction" ? 6 : x === "Reserved_8" ? 7 : x === "Reserved_9" ? 8 : x === "Reserved_A" ? 9 : x === "Reserved_B" ? 10 : x === "Reserved_C" ? 11 : -1; if (i < 0) bail(); if ((t = w.n + ((k & 31) + z + 5)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 5) + (((k >> 5) << 5) | i); w.n = t; } else w.put(((k >> 5) << 5) | i, (k & 31) + z + 5); z = 1;
     s = 219;
   } else bail();
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 11); } else if (x < 16384) { w.put(0, 3); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 3); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { if ((t = w.n + 11) <= 53) { w.cur = w.cur * 2048 + x; w.n = t; } else w.put(x, 11); } else if (x < 16384) { if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); w.uint(x); } z = 1;
     s = 220;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
+    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + i; w.n = t; } else w.put(i, 5); z = 1;
     s = 221;
   } else bail();
   if (Object.keys(o).length !== n) bail();
@@ -150,24 +150,24 @@ const C79: readonly number[] = Object.freeze([-1, 34, 1, -1]);
 function e79(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0, s = 320, k = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0, s = 320, k = 0;
   x = o["Multiplier"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((pb << (5)) | (x + 3), pw + 5); z = 1;
+    if ((x | 0) !== x || x < -3 || x > 3) bail(); if ((t = w.n + (pw + 5)) <= 53) { w.cur = w.cur * 2 ** (pw + 5) + ((pb << (5)) | (x + 3)); w.n = t; } else w.put((pb << (5)) | (x + 3), pw + 5); z = 1;
     s = 321;
   } else bail();
   x = o["Unit"];
   if (x !== undefined) {
     n++;
-    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "Ah" ? 4 : x === "V" ? 5 : x === "VA" ? 6 : x === "W" ? 7 : x === "W/s" ? 8 : x === "Wh" ? 9 : -1; if (i < 0) bail(); w.put(i, 8); z = 1;
+    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "Ah" ? 4 : x === "V" ? 5 : x === "VA" ? 6 : x === "W" ? 7 : x === "W/s" ? 8 : x === "Wh" ? 9 : -1; if (i < 0) bail(); if ((t = w.n + 8) <= 53) { w.cur = w.cur * 256 + i; w.n = t; } else w.put(i, 8); z = 1;
     s = 322;
   }
   x = o["Value"];
   if (x !== undefined) {
     n++;
     k = C79[-320 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + ((k & 31) + 11)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 11) + (((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 3) + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 3) + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
     s = 323;
   } else bail();
   if (Object.keys(o).length !== n) bail();
@@ -253,21 +253,21 @@ const C101: readonly number[] = Object.freeze([-1, 34, 1]);
 function e101(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0, s = 391, k = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0, s = 391, k = 0;
   x = o["FaultCode"];
   if (x !== undefined) {
     n++;
-    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put((pb << (4)) | i, pw + 4); z = 1;
+    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); if ((t = w.n + (pw + 4)) <= 53) { w.cur = w.cur * 2 ** (pw + 4) + ((pb << (4)) | i); w.n = t; } else w.put((pb << (4)) | i, pw + 4); z = 1;
     s = 392;
   } else bail();
   x = o["FaultMsg"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); eStr(e, x, -9007199254740991, 64, -1); z = 1;
+    if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); eStr(e, x, -9007199254740991, 64, -1); z = 1;
     s = 393;
   }
   k = C101[-391 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + 1);
+  if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 1) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }

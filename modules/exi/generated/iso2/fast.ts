@@ -121,21 +121,21 @@ function d75(d: FastDecoderHost): Obj {
 function e78(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0;
   x = o["Multiplier"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -3 || x > 3) bail(); w.put((pb << (5)) | (x + 3), pw + 5); z = 1;
+    if ((x | 0) !== x || x < -3 || x > 3) bail(); if ((t = w.n + (pw + 5)) <= 53) { w.cur = w.cur * 2 ** (pw + 5) + ((pb << (5)) | (x + 3)); w.n = t; } else w.put((pb << (5)) | (x + 3), pw + 5); z = 1;
   } else bail();
   x = o["Unit"];
   if (x !== undefined) {
     n++;
-    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "V" ? 4 : x === "W" ? 5 : x === "Wh" ? 6 : -1; if (i < 0) bail(); w.put(i, 6); z = 1;
+    i = x === "h" ? 0 : x === "m" ? 1 : x === "s" ? 2 : x === "A" ? 3 : x === "V" ? 4 : x === "W" ? 5 : x === "Wh" ? 6 : -1; if (i < 0) bail(); if ((t = w.n + 6) <= 53) { w.cur = w.cur * 64 + i; w.n = t; } else w.put(i, 6); z = 1;
   } else bail();
   x = o["Value"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { w.put((x < 0 ? 1 : 0), 4); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
   } else bail();
   if (Object.keys(o).length !== n) bail();
   return 2; // EE codes (0 bits) pending, for the caller's next write
@@ -146,42 +146,42 @@ const C84: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, 67, 35,
 function e84(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0, s = 343, k = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0, s = 343, k = 0;
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32, 2); z = 1;
+    if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32, 2); z = 1;
     s = 344;
   } else bail();
   x = o["MeterReading"];
   if (x !== undefined) {
     n++;
-    w.put(0, 5); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + 0; w.n = t; } else w.put(0, 5); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 345;
   }
   x = o["SigMeterReading"];
   if (x !== undefined) {
     n++;
     k = C84[-343 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64, -1); z = 1;
+    if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 2) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64, -1); z = 1;
     s = 346;
   }
   x = o["MeterStatus"];
   if (x !== undefined) {
     n++;
     k = C84[-337 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + ((k & 31) + 11)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 11) + (((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 3) + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 3) + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
     s = 347;
   }
   x = o["TMeter"];
   if (x !== undefined) {
     n++;
     k = C84[-331 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, true, -9223372036854775808n, 9223372036854775807n); z = 1;
+    if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 2) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, true, -9223372036854775808n, 9223372036854775807n); z = 1;
     s = 348;
   }
   k = C84[-325 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + 1);
+  if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 1) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -189,21 +189,21 @@ function e84(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
 function e24(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { w.put(pb << (2), pw + 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * 2 ** (pw + 10) + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
+    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + i; w.n = t; } else w.put(i, 5); z = 1;
   } else bail();
   x = o["RCD"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x ? 1 : 0)); w.n = t; } else w.put((x ? 1 : 0), 4); z = 1;
   } else bail();
   if (Object.keys(o).length !== n) bail();
   return 2; // EE codes (0 bits) pending, for the caller's next write
@@ -269,30 +269,30 @@ const C43: readonly number[] = Object.freeze([-1, -1, 34, 1, -1]);
 function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0, s = 219, k = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0, s = 219, k = 0;
   x = o["NotificationMaxDelay"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { w.put(pb << (2), pw + 2); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * 2 ** (pw + 10) + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
     s = 220;
   } else bail();
   x = o["EVSENotification"];
   if (x !== undefined) {
     n++;
-    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); w.put(i, 5); z = 1;
+    i = x === "None" ? 0 : x === "StopCharging" ? 1 : x === "ReNegotiation" ? 2 : -1; if (i < 0) bail(); if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + i; w.n = t; } else w.put(i, 5); z = 1;
     s = 221;
   } else bail();
   x = o["EVSEIsolationStatus"];
   if (x !== undefined) {
     n++;
-    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : x === "No_IMD" ? 4 : -1; if (i < 0) bail(); w.put(i, 7); z = 1;
+    i = x === "Invalid" ? 0 : x === "Valid" ? 1 : x === "Warning" ? 2 : x === "Fault" ? 3 : x === "No_IMD" ? 4 : -1; if (i < 0) bail(); if ((t = w.n + 7) <= 53) { w.cur = w.cur * 128 + i; w.n = t; } else w.put(i, 7); z = 1;
     s = 222;
   }
   x = o["EVSEStatusCode"];
   if (x !== undefined) {
     n++;
     k = C43[-219 + s]; if (k < 0) bail();
-    i = x === "EVSE_NotReady" ? 0 : x === "EVSE_Ready" ? 1 : x === "EVSE_Shutdown" ? 2 : x === "EVSE_UtilityInterruptEvent" ? 3 : x === "EVSE_IsolationMonitoringActive" ? 4 : x === "EVSE_EmergencyShutdown" ? 5 : x === "EVSE_Malfunction" ? 6 : x === "Reserved_8" ? 7 : x === "Reserved_9" ? 8 : x === "Reserved_A" ? 9 : x === "Reserved_B" ? 10 : x === "Reserved_C" ? 11 : -1; if (i < 0) bail(); w.put(((k >> 5) << 5) | i, (k & 31) + 6); z = 1;
+    i = x === "EVSE_NotReady" ? 0 : x === "EVSE_Ready" ? 1 : x === "EVSE_Shutdown" ? 2 : x === "EVSE_UtilityInterruptEvent" ? 3 : x === "EVSE_IsolationMonitoringActive" ? 4 : x === "EVSE_EmergencyShutdown" ? 5 : x === "EVSE_Malfunction" ? 6 : x === "Reserved_8" ? 7 : x === "Reserved_9" ? 8 : x === "Reserved_A" ? 9 : x === "Reserved_B" ? 10 : x === "Reserved_C" ? 11 : -1; if (i < 0) bail(); if ((t = w.n + ((k & 31) + 6)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 6) + (((k >> 5) << 5) | i); w.n = t; } else w.put(((k >> 5) << 5) | i, (k & 31) + 6); z = 1;
     s = 223;
   } else bail();
   if (Object.keys(o).length !== n) bail();
@@ -404,21 +404,21 @@ const C104: readonly number[] = Object.freeze([-1, 34, 1]);
 function e104(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0, s = 422, k = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0, s = 422, k = 0;
   x = o["FaultCode"];
   if (x !== undefined) {
     n++;
-    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); w.put((pb << (4)) | i, pw + 4); z = 1;
+    i = x === "ParsingError" ? 0 : x === "NoTLSRootCertificatAvailable" ? 1 : x === "UnknownError" ? 2 : -1; if (i < 0) bail(); if ((t = w.n + (pw + 4)) <= 53) { w.cur = w.cur * 2 ** (pw + 4) + ((pb << (4)) | i); w.n = t; } else w.put((pb << (4)) | i, pw + 4); z = 1;
     s = 423;
   } else bail();
   x = o["FaultMsg"];
   if (x !== undefined) {
     n++;
-    w.put(0, 4); eStr(e, x, -9007199254740991, 64, -1); z = 1;
+    if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); eStr(e, x, -9007199254740991, 64, -1); z = 1;
     s = 424;
   }
   k = C104[-422 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + 1);
+  if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 1) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }

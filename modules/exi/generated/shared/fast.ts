@@ -60,18 +60,18 @@ export function d22(d: FastDecoderHost): Obj {
 export function e28(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any;
+  let n = 0, z = 0, x: any, t = 0;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eBin(e, x, 8, 8, 0); z = 1;
+    if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); eBin(e, x, 8, 8, 0); z = 1;
   } else bail();
   x = o["TimeStamp"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
   } else bail();
-  w.put(1, 3);
+  if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 1; w.n = t; } else w.put(1, 3);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -81,62 +81,62 @@ const C29: readonly number[] = Object.freeze([-1, -1, 35, 3, -1, -1, -1, -1, -1,
 export function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0, s = 126, k = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0, s = 126, k = 0;
   x = o["MeterID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32, 2); z = 1;
+    if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); eStr(e, x, -9007199254740991, 32, 2); z = 1;
     s = 127;
   } else bail();
   x = o["ChargedEnergyReadingWh"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 128;
   } else bail();
   x = o["BPT_DischargedEnergyReadingWh"];
   if (x !== undefined) {
     n++;
-    w.put(0, 5); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + 0; w.n = t; } else w.put(0, 5); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 129;
   }
   x = o["CapacitiveEnergyReadingVARh"];
   if (x !== undefined) {
     n++;
     k = C29[-126 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 2) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 130;
   }
   x = o["BPT_InductiveEnergyReadingVARh"];
   if (x !== undefined) {
     n++;
     k = C29[-117 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 2) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 131;
   }
   x = o["MeterSignature"];
   if (x !== undefined) {
     n++;
     k = C29[-108 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64, -1); z = 1;
+    if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 2) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64, -1); z = 1;
     s = 132;
   }
   x = o["MeterStatus"];
   if (x !== undefined) {
     n++;
     k = C29[-99 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + ((k & 31) + 11)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 11) + (((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 3) + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 3) + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); } z = 1;
     s = 133;
   }
   x = o["MeterTimestamp"];
   if (x !== undefined) {
     n++;
     k = C29[-90 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
+    if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 2) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n); z = 1;
     s = 134;
   }
   k = C29[-81 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + 1);
+  if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + 1) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -144,16 +144,16 @@ export function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
 export function e30(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, i = 0;
+  let n = 0, z = 0, x: any, i = 0, t = 0;
   x = o["Exponent"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -128 || x > 127) bail(); w.put((pb << (10)) | (x + 128), pw + 10); z = 1;
+    if ((x | 0) !== x || x < -128 || x > 127) bail(); if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * 2 ** (pw + 10) + ((pb << (10)) | (x + 128)); w.n = t; } else w.put((pb << (10)) | (x + 128), pw + 10); z = 1;
   } else bail();
   x = o["Value"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { w.put((x < 0 ? 1 : 0), 4); w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
+    if ((x | 0) !== x || x < -32768 || x > 32767) bail(); i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); w.uint(i); } z = 1;
   } else bail();
   if (Object.keys(o).length !== n) bail();
   return 2; // EE codes (0 bits) pending, for the caller's next write
