@@ -14,8 +14,9 @@ const SHORT_MIN = -32768;
  * smallest positive exponent that fits (saturating at ±32767 × 10^127).
  */
 export function rational(value: number): Rational {
+  // a whole number within a short (most loop values): `| 0` keeps exactly those (no call, for XS)
+  if ((value | 0) === value && value <= SHORT_MAX && value >= SHORT_MIN) return { Exponent: 0, Value: value };
   if (!(value === value)) return { Exponent: 0, Value: 0 }; // NaN: no number to send
-  if (value === Math.round(value) && value <= SHORT_MAX && value >= SHORT_MIN) return { Exponent: 0, Value: value };
   if (value < SHORT_MAX && value > SHORT_MIN) {
     for (let e = 1; e <= 3; e++) {
       const scaled = Math.round(value * Math.pow(10, e));
@@ -37,6 +38,9 @@ export function rational(value: number): Rational {
 /** The number a RationalNumber stands for; `fallback` for an absent or malformed one. */
 export function fromRational(r: Rational | undefined, fallback = 0): number {
   if (r === undefined || r === null) return fallback;
+  // the usual form (what the decoder gives: numbers; exponent 0) without conversions
+  const v = r.Value;
+  if (r.Exponent === 0 && typeof v === "number" && v === v) return v;
   const value = Number(r.Value);
   const e = Number(r.Exponent);
   if (!(value === value) || !(e === e)) return fallback;

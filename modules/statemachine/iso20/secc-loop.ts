@@ -59,8 +59,22 @@ export function noteDisplay(ctx: SeccContext, display: cm.DisplayParametersType 
 export function loopMode(r: Iso20Record, req: object, family: "DC" | "AC"): { mode: any; bpt: boolean; dynamic: boolean; resName: string } {
   const bpt = r.transfer !== undefined && isBpt(r.transfer);
   const dynamic = r.controlMode === "dynamic";
-  const stem = (bpt ? "BPT_" : "") + (dynamic ? "Dynamic_" : "Scheduled_") + family + "_CL";
-  return { mode: (req as Record<string, unknown>)[stem + "ReqControlMode"], bpt, dynamic, resName: stem + "ResControlMode" };
+  // the names from a table: built by concatenation every loop message, each new string would
+  // also have to be looked up as a property key (XS interns it)
+  const names = LOOP_MODE_NAMES[family][(bpt ? 2 : 0) + (dynamic ? 1 : 0)];
+  return { mode: (req as Record<string, unknown>)[names[0]], bpt, dynamic, resName: names[1] };
+}
+
+/** [request, response] control-mode element per family and (BPT, Dynamic): index 2 × BPT + Dynamic. */
+const LOOP_MODE_NAMES: Readonly<Record<"DC" | "AC", readonly (readonly [string, string])[]>> = Object.freeze({
+  DC: loopModeNames("DC"),
+  AC: loopModeNames("AC"),
+});
+
+function loopModeNames(family: "DC" | "AC"): readonly (readonly [string, string])[] {
+  const out: (readonly [string, string])[] = [];
+  for (const stem of ["Scheduled_", "Dynamic_", "BPT_Scheduled_", "BPT_Dynamic_"]) out.push(Object.freeze([`${stem}${family}_CLReqControlMode`, `${stem}${family}_CLResControlMode`] as const));
+  return Object.freeze(out);
 }
 
 /** The start of a loop response, in schema order: Header, ResponseCode, EVSEStatus?, MeterInfo?. */
