@@ -16,6 +16,10 @@ import { Esp32PilotInput } from "./pilot-input";
 import { Esp32PilotOutput } from "./pilot-output";
 import { Esp32S2Switch } from "./pilot-s2";
 import { Esp32Qca7000Link } from "./qca7000-link";
+import { PreferenceStorage } from "./preference-storage";
+
+/** The NVS namespace of what the station keeps across restarts (paused sessions, energy ledger). */
+const STATE_DOMAIN = "xs15118-state";
 
 function randomBytes(count: number): Uint8Array {
   // XS's Math.random on ESP32 draws from the hardware RNG (esp_random) once the radio or the
@@ -37,6 +41,8 @@ export function createBoard(options: { logLevel: LogLevel }): StationBoard {
     wall,
     logger,
     random: randomBytes,
+    // NVS: a charger's paused sessions and energy ledger survive a reset or a power cut.
+    storage: new PreferenceStorage(STATE_DOMAIN),
     chargerPilot: (c: StationConfig) => ({
       input: { io: Esp32PilotInput, analog: c.pilotAdc, gate: c.pilotGate },
       output: { io: Esp32PilotOutput, pin: c.pilotOut, ...(c.pilotEnable !== undefined ? { enable: c.pilotEnable } : {}) },

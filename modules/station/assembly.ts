@@ -22,6 +22,10 @@ import { ChargerDataLink, VehicleDataLink } from "./data-link";
 import type { ChargerDataLinkOptions, VehicleDataLinkOptions } from "./data-link";
 import { SeccService } from "./secc-service";
 import type { ChargerHardware, SeccServiceOptions } from "./secc-service";
+import { chargerPersistence } from "./persistence";
+import type { ChargerPersistence } from "./persistence";
+import type { PkiStorage } from "../pki-store/storage";
+import { MemoryPkiStorage } from "../pki-store/storage";
 import { EvccService } from "./evcc-service";
 import type { EvccServiceOptions, VehicleHardware } from "./evcc-service";
 
@@ -73,6 +77,13 @@ export interface ChargerAssemblyOptions extends AssemblyCommon {
    * ChargerStation) returns its own. The assembly starts it.
    */
   createService?(ip: HostIpStack): SeccService;
+  /**
+   * The host's storage (NVS on the ESP32, a directory on Node): the paused sessions and the
+   * energy ledger are kept there and survive a restart of the charger. They are made once, so
+   * they outlive each plug-in's service too (a vehicle that paused, slept and matched again
+   * resumes). Absent: kept in memory (lost at a restart).
+   */
+  storage?: PkiStorage;
   /** SECC service settings and hooks: TCP port, SDP, session traces and ends. */
   service?: Pick<SeccServiceOptions, "port" | "sdp" | "sdpPort" | "onTrace" | "onSessionEnd" | "onConnectionEnd">;
   onPilotEvent?(event: ChargerPilotEvent): void;
@@ -164,11 +175,14 @@ class IpSide<Service extends { close(): void }> {
 /** A charger: pilot and SLAC as the EVSE, then SDP responder, V2G server and session. */
 export class ChargerAssembly {
   readonly link: ChargerDataLink;
+  /** Paused sessions and the energy ledger, on the host's storage (or memory). */
+  readonly persistence: ChargerPersistence;
   readonly #o: ChargerAssemblyOptions;
   readonly #side: IpSide<SeccService>;
 
   constructor(options: ChargerAssemblyOptions) {
     this.#o = options;
+    this.persistence = chargerPersistence({ storage: options.storage ?? new MemoryPkiStorage(), clock: options.clock, wallClock: options.wall, logger: options.logger });
     this.#side = new IpSide(options, "charger");
     this.link = new ChargerDataLink({
       ...this.#side.linkOptions(),
@@ -207,6 +221,7 @@ export class ChargerAssembly {
           config: o.config!,
           hardware: o.hardware!,
           random: o.random,
+          persistence: this.persistence,
           logger: o.logger,
         });
     this.#side.service = service;

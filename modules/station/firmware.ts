@@ -19,6 +19,7 @@ import { chargerConfig } from "./secc-service";
 import type { ChargerHardware } from "./secc-service";
 import type { VehicleHardware } from "./evcc-service";
 import type { SeccConfig } from "../statemachine/index";
+import type { PkiStorage } from "../pki-store/storage";
 
 /** What a board gives the station: time, randomness, logging, and its hardware as IO specs. */
 export interface StationBoard {
@@ -35,6 +36,8 @@ export interface StationBoard {
   modem(config: StationConfig): LinkSpec;
   /** The IPv6 stack over the matched link; absent where the host has no IP link yet. */
   ip?: OpenHostIp;
+  /** Storage kept across restarts (NVS, files): a charger's paused sessions and energy ledger; absent: memory. */
+  storage?: PkiStorage;
   /** A charger's power stage, AC supply, meter and authorization; absent: none wired yet. */
   chargerHardware?(config: StationConfig, seccConfig: SeccConfig): ChargerHardware;
   /** A vehicle's BMS and contactors; absent: none wired yet. */
@@ -70,7 +73,7 @@ export function startStation(config: StationConfig, board: StationBoard): Statio
   let assembly: ChargerAssembly | VehicleAssembly;
   if (config.role === "charger") {
     const secc = seccConfigOf(config);
-    assembly = new ChargerAssembly({ ...common, pilot: board.chargerPilot(config), config: secc, hardware: board.chargerHardware?.(config, secc), service: { port: config.port } });
+    assembly = new ChargerAssembly({ ...common, pilot: board.chargerPilot(config), config: secc, hardware: board.chargerHardware?.(config, secc), storage: board.storage, service: { port: config.port } });
   } else {
     assembly = new VehicleAssembly({
       ...common,

@@ -323,8 +323,29 @@ export class EnergyLedger {
       this.#sessionWh = sessionWh;
       this.#ended = ended;
       this.#storedWh = totalWh;
+      this.#log.log("info", "station", `energy ledger restored: register ${totalWh.toFixed(2)} Wh, last session ${sessionWh.toFixed(2)} Wh${ended ? "" : " (under way when the charger stopped)"}`);
     } catch (error) {
       this.#log.log("error", "station", `energy ledger record unreadable: ${(error as Error).message}`);
     }
   }
+}
+
+/** What a charging point keeps across restarts: its paused sessions and its energy ledger. */
+export interface ChargerPersistence {
+  readonly store: PersistentSessionStore;
+  readonly ledger: EnergyLedger;
+}
+
+/**
+ * The records of one charging point on `storage`: `NAME/paused` and `NAME/energy` (each as two
+ * slots, `.0` and `.1`; NAME defaults to "secc", so the longest key, "secc/energy.0", fits the
+ * ESP32's 15-character NVS keys). A host without storage passes memory (MemoryPkiStorage): the
+ * same bounded store (at most 8 pauses), lost at a restart.
+ */
+export function chargerPersistence(options: Omit<PersistenceOptions, "name"> & { name?: string; maxAge?: Millis; checkpointWh?: number }): ChargerPersistence {
+  const name = options.name ?? "secc";
+  return {
+    store: new PersistentSessionStore({ ...options, name: `${name}/paused` }),
+    ledger: new EnergyLedger({ ...options, name: `${name}/energy` }),
+  };
 }

@@ -12,11 +12,16 @@ import type { Clock, Millis } from "../common/clock";
 import type { ListenerClass, Listener, UdpSocketClass } from "../common/io";
 import type { Logger } from "../common/log";
 import { silentLogger } from "../common/log";
+import { bytesEqual } from "../common/bytes";
 import type { WallClock } from "../common/wall-clock";
-import { ChargerBinding, ChargingPoint, MemorySessionStore } from "../statemachine/index";
+import { ChargerBinding, ChargingPoint } from "../statemachine/index";
 import type { ChargerParts, ConnectionEnd, EnergyTransferMode, SeccConfig, SeccConnection, SeccTraceEntry, StopReason } from "../statemachine/index";
 import type { EnergyMeter } from "../statemachine/charger-interfaces";
 import { SdpServer } from "../v2gtp/index";
+import { MemoryPkiStorage } from "../pki-store/storage";
+import type { PkiStorage } from "../pki-store/storage";
+import { chargerPersistence } from "./persistence";
+import type { ChargerPersistence, EnergyLedger, PersistentSessionStore } from "./persistence";
 
 export type Transfer = "dc" | "ac";
 export type SessionProtocol = "din" | "iso2" | "iso20";
@@ -82,6 +87,14 @@ export interface SeccServiceOptions {
   /** UDP port of the SDP responder (default 15118). */
   sdpPort?: number;
   random(count: number): Uint8Array;
+  /**
+   * What survives a restart of the charger (paused sessions, the energy ledger). A host with
+   * storage gives `storage` (or, where the records must outlive this service, as in
+   * ChargerAssembly which builds a service per plug-in, `persistence` made once); without
+   * either they are kept in memory, bounded all the same.
+   */
+  storage?: PkiStorage;
+  persistence?: ChargerPersistence;
   logger?: Logger;
   /** Every message, with its connection's number and whether that connection holds the live session. */
   onTrace?(entry: SeccTraceEntry, connection: number, live: boolean): void;
@@ -106,6 +119,13 @@ export interface ChargerSessionSummary {
   energyWh: number;
   startedAt: Millis;
   endedAt: Millis;
+  /**
+   * The session's energy in the ledger, Wh: across pauses and restarts of the charger (a session
+   * resumed with its SessionID goes on from its count), where `energyWh` counts this run only.
+   */
+  sessionEnergyWh: number;
+  /** The charger's energy register in the ledger, Wh (all sessions, across restarts). */
+  totalEnergyWh: number;
 }
 
 interface ConnectionStats {
@@ -117,7 +137,10 @@ interface ConnectionStats {
 }
 
 export class SeccService {
-  readonly store = new MemorySessionStore();
+  /** The paused sessions (kept on the host's storage when it has one). */
+  readonly store: PersistentSessionStore;
+  /** The energy counters (the session's and the register) across restarts. */
+  readonly ledger: EnergyLedger;
   readonly #o: SeccServiceOptions;
   readonly #log: Logger;
   readonly #point: ChargingPoint;
@@ -132,6 +155,9 @@ export class SeccService {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
     const wall = options.wall;
+    const persistence = options.persistence ?? chargerPersistence({ storage: options.storage ?? new MemoryPkiStorage(), clock: options.clock, wallClock: wall, logger: this.#log });
+    this.store = persistence.store;
+    this.ledger = persistence.ledger;
     this.#point = new ChargingPoint({
       config: options.config,
       clock: options.clock,
@@ -144,6 +170,7 @@ export class SeccService {
         const stats = this.#statsOf(connection);
         stats.messages++;
         if (entry.protocol !== "sap") stats.protocol = entry.protocol;
+        if (live) this.#meter(entry);
         options.onTrace?.(entry, connection, live);
       },
       onSessionStart: (info) => {
@@ -228,6 +255,22 @@ export class SeccService {
     return stats;
   }
 
+  /**
+   * The ledger follows the live session: it starts (or, for a SessionID it already counts, goes
+   * on) at the SessionSetupRes that gives the vehicle its SessionID, and reads the meter at every
+   * message (some ten a second in a charge loop: a restart loses at most the ledger's checkpoint).
+   */
+  #meter(entry: SeccTraceEntry): void {
+    const meterWh = this.#o.hardware.meter.energyWh;
+    if (entry.direction === "tx" && entry.message === "SessionSetupRes") {
+      const sessionId = this.#point.live?.session.context?.sessionId;
+      const counted = this.ledger.state;
+      if (sessionId !== undefined && (counted.ended || !bytesEqual(counted.sessionId, sessionId))) this.ledger.sessionStarted(sessionId, meterWh);
+      return;
+    }
+    this.ledger.reading(meterWh);
+  }
+
   #connectionEnded(end: ConnectionEnd): void {
     const stats = this.#statsOf(end.connection);
     this.#stats.delete(end.connection);
@@ -235,6 +278,9 @@ export class SeccService {
       this.#o.onConnectionEnd?.(end);
       return;
     }
+    // Paused or ended: the count is stored; a resumed session (same SessionID) goes on from it.
+    if (!this.ledger.state.ended) this.ledger.sessionStopped(this.#o.hardware.meter.energyWh);
+    const counted = this.ledger.state;
     this.#o.onSessionEnd?.({
       session: end.connection,
       handedOverFrom: stats.handedOverFrom,
@@ -244,6 +290,8 @@ export class SeccService {
       energyWh: this.#o.hardware.meter.energyWh - stats.energyAtStart,
       startedAt: stats.startedAt,
       endedAt: this.#o.clock.now(),
+      sessionEnergyWh: counted.sessionWh,
+      totalEnergyWh: counted.totalWh,
     });
   }
 

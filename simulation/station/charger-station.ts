@@ -10,8 +10,9 @@
 import type { Clock, Millis } from "../../modules/common/clock";
 import type { ListenerClass, UdpSocketClass } from "../../modules/common/io";
 import type { WallClock } from "../../modules/common/wall-clock";
+import type { PkiStorage } from "../../modules/pki-store/storage";
 import type { Logger } from "../../modules/common/log";
-import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, OperatorBackend, ChargingPoint, MemorySessionStore } from "../../modules/statemachine/index";
+import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, OperatorBackend, ChargingPoint, SessionStore } from "../../modules/statemachine/index";
 import { SeccService, chargerConfig } from "../../modules/station/secc-service";
 import type { ChargerHardware, ChargerSessionSummary, SessionProtocol, Transfer } from "../../modules/station/secc-service";
 import type { DischargeLimits, EnergyManager } from "../../modules/statemachine/index";
@@ -128,6 +129,8 @@ export interface ChargerStationOptions {
   energyManager?: SimChargerHardwareOptions["energyManager"];
   /** Random bytes (session IDs, port choice); default Math.random. */
   random?: (count: number) => Uint8Array;
+  /** Where paused sessions and the energy ledger survive a restart (SeccServiceOptions.storage; default memory). */
+  storage?: PkiStorage;
   logger?: Logger;
   onTrace?(entry: SeccTraceEntry, connection: number, live: boolean): void;
   onSessionEnd?(summary: ChargerSessionSummary): void;
@@ -166,6 +169,7 @@ export class ChargerStation {
       tls: options.tls,
       sdpPort: options.sdpPort,
       random: options.random ?? defaultRandom,
+      storage: options.storage,
       logger: options.logger,
       onTrace: options.onTrace,
       onSessionEnd: options.onSessionEnd,
@@ -173,7 +177,7 @@ export class ChargerStation {
     });
   }
 
-  get store(): MemorySessionStore {
+  get store(): SessionStore {
     return this.service.store;
   }
 

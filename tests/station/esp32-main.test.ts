@@ -2,13 +2,16 @@
 // (embedded:io/*, timer, time, mc/config, preference; bundled with esbuild, see
 // support/esp32-board-mocks.ts): the station the configuration asks for is built on the
 // configured pins, a plugged-in vehicle gets 5 % PWM and SLAC starts on the QCA7000's SPI bus.
-import { before, beforeEach, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as esbuild from "esbuild";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { MemoryPkiStorage } from "../../modules/pki-store/storage";
+import { ManualClock } from "../../modules/common/index";
+import { chargerPersistence } from "../../modules/station/persistence";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -32,9 +35,16 @@ let bundleUrl = "";
 let runs = 0;
 const traced: string[] = [];
 
+// Every boot imports main.mjs afresh: the bundles stay until the file's tests are done.
+let bundleDir: string | undefined;
+after(() => {
+  if (bundleDir !== undefined) fs.rmSync(bundleDir, { recursive: true, force: true });
+});
+
 before(async () => {
   const common: esbuild.BuildOptions = { bundle: true, write: false, format: "esm", target: "es2022", platform: "neutral", logLevel: "silent" };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-main-"));
+  bundleDir = dir;
   // One bundle for the stand-ins' state, one for main.ts that imports it (re-evaluated per run).
   const mockBundle = await esbuild.build({ ...common, entryPoints: [MOCKS] });
   fs.writeFileSync(path.join(dir, "mocks.mjs"), mockBundle.outputFiles![0].text);
@@ -122,6 +132,24 @@ describe("main.ts on the ESP32 stand-ins", () => {
     mocks.bench.duty = 5; // the charger's 5 %: digital communication
     mocks.run(1500);
     assert.ok(traced.some((l) => /digital communication; SLAC started/.test(l)), traced.join("\n"));
+  });
+
+  test("a charger's paused sessions and energy ledger are kept in NVS (preference domain xs15118-state) and restored at boot", async () => {
+    // What an earlier run of the firmware left: a paused ISO-2 session and 12.5 Wh in the ledger.
+    const storage = new MemoryPkiStorage();
+    const clock = new ManualClock();
+    const kept = chargerPersistence({ storage, clock });
+    kept.store.save({ protocol: "iso2", sessionId: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), evccId: Uint8Array.of(2, 0, 0, 0, 0, 1), paymentOption: "ExternalPayment", energyMode: "DC_extended", saScheduleTupleId: 1, pausedAt: clock.now() });
+    kept.ledger.sessionStarted(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 0);
+    kept.ledger.sessionStopped(12.5);
+    for (const name of storage.list("")) {
+      assert.ok(name.length <= 15, `${name}: an NVS key has at most 15 characters`);
+      mocks.scope().preferences.set(`xs15118-state/${name}`, storage.read(name)!.slice().buffer);
+    }
+    mocks.scope().config = { role: "charger" };
+    await boot();
+    assert.ok(traced.some((l) => /info station: 1 paused session\(s\) restored/.test(l)), traced.join("\n"));
+    assert.ok(traced.some((l) => /info station: energy ledger restored: register 12\.50 Wh, last session 12\.50 Wh$/.test(l)), traced.join("\n"));
   });
 
   test("a bad preference is logged with its key, and the board boots on the previous value", async () => {

@@ -13,6 +13,7 @@ import type { TlsSecureOptions } from "../../../modules/pki-store/index";
 import { TLS_HELP, TLS_OPTIONS, parseTlsArgs, secureFromArgs } from "./tls-options";
 import type { TlsArgs } from "./tls-options";
 import { waitForLinkLocal } from "../net/interface";
+import { FilePkiStorage } from "../pki/file-storage";
 import { NodeClock } from "../node-clock";
 import { StandInLoads } from "../../../simulation/standin-load";
 import { ChargerStation } from "../../../simulation/station/charger-station";
@@ -31,7 +32,7 @@ import type { OptionSpec } from "./options";
 const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2,iso20] [--transfer dc,ac]
                     [--tls --pki DIR [--keylog FILE] | --insecure-iso20-plain-tcp] [--no-sdp]
                     [--scenario v2g|v2h|v2l [--time-of-day HH:MM]] [--loop-sequence-timeout SECONDS]
-                    [--ocpp ws://HOST:PORT/ID] [--json] [--quiet] [--fast] [--verbose]
+                    [--ocpp ws://HOST:PORT/ID] [--state DIR] [--json] [--quiet] [--fast] [--verbose]
 
 A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
 on IFACE and serves DIN 70121 / ISO 15118-2 / ISO 15118-20 sessions over TCP, or over TLS with
@@ -71,9 +72,17 @@ ${TLS_HELP}
                       0.1–60; DIN 70121 and ISO 15118-2 are not affected (60 s in the loop)
   --ocpp URL          report to a CSMS over OCPP 2.0.1 (ws://HOST:PORT/[PATH/]STATION-ID): it
                       authorizes, gets meter values, and its charging profiles become schedules
+  --state DIR         keep what must survive a restart of the charger in DIR (created if
+                      missing): the paused sessions (a vehicle that paused resumes with its
+                      SessionID after the charger restarted) and the energy ledger (the
+                      session's energy and the charger's register go on from where they
+                      stood). Each record is written power-cut safe (two slots, CRC).
+                      Default: kept in memory, lost when the charger stops
   --json              stdout: one JSON line when ready and one per session (protocol,
-                      durationMs, energyWh, messages, reason, errors; with iso20 offered also
-                      energyChargedWh, energyDischargedWh); the trace goes to stderr
+                      durationMs, energyWh, sessionEnergyWh (across pauses and restarts),
+                      totalEnergyWh (the ledger's register), messages, reason, errors; with
+                      iso20 offered also energyChargedWh, energyDischargedWh); the trace goes
+                      to stderr
   --quiet             no live trace (the ready line and one summary per session only)
   --web [PORT]        serve the session view on http://127.0.0.1:PORT/ (default 15180): events,
                       the message sequence with each message's key values, plots, the last summary
@@ -89,7 +98,7 @@ example: sudo xs15118 secc --iface eth1 --protocol din --json
          sudo xs15118 secc --iface eth1 --protocols iso2,iso20 --insecure-iso20-plain-tcp --scenario v2g --time-of-day 17:30
          xs15118 pki init pki && sudo xs15118 secc --iface eth1 --protocol iso2,iso20 --tls --pki pki --keylog keys.log`;
 
-const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, { name: "--scenario", value: "NAME" }, { name: "--time-of-day", value: "HH:MM" }, { name: "--loop-sequence-timeout", value: "SECONDS" }, ...TLS_OPTIONS];
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, { name: "--scenario", value: "NAME" }, { name: "--time-of-day", value: "HH:MM" }, { name: "--loop-sequence-timeout", value: "SECONDS" }, { name: "--state", value: "DIR" }, ...TLS_OPTIONS];
 
 export interface SeccArgs {
   iface?: string;
@@ -118,6 +127,8 @@ export interface SeccArgs {
   timeOfDay?: number;
   /** -20 V2G_SECC_Sequence_Timeout after a ChargeLoopRes, ms (default 500, Tables 216/217). */
   loopSequenceTimeout?: Millis;
+  /** --state DIR: paused sessions and the energy ledger kept there across restarts. */
+  state?: string;
   /** Deprecated option names used, one line each for stderr. */
   warnings: string[];
 }
@@ -192,7 +203,15 @@ export function parseSeccArgs(args: string[]): SeccArgs {
   if (loopSeconds !== undefined && protocols.indexOf("iso20") < 0) throw new UsageError("secc", "--loop-sequence-timeout is ISO 15118-20's charge-loop timer: --protocol …,iso20");
   const loopSequenceTimeout = loopSeconds === undefined ? undefined : (Math.round(loopSeconds * 1000) as Millis);
   if (mcs && protocols.indexOf("iso20") < 0) throw new UsageError("secc", `--transfer mcs is an ISO 15118-20 service: --protocol …,iso20${tls.tls ? "" : " --insecure-iso20-plain-tcp"}`);
-  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(timeOfDay !== undefined ? { timeOfDay } : {}), ...(loopSequenceTimeout !== undefined ? { loopSequenceTimeout } : {}), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(timeOfDay !== undefined ? { timeOfDay } : {}), ...(loopSequenceTimeout !== undefined ? { loopSequenceTimeout } : {}), ...stateOption(parsed), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+}
+
+/** --state DIR (an empty name is refused: it would be the working directory by accident). */
+function stateOption(parsed: ReturnType<typeof parseOptions>): { state?: string } {
+  const state = stringOption(parsed, "--state");
+  if (state === undefined) return {};
+  if (state.trim() === "") throw new UsageError("secc", "--state DIR: a directory name");
+  return { state };
 }
 
 interface SessionState {
@@ -276,6 +295,16 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     }
   }
 
+  let storage: FilePkiStorage | undefined;
+  if (a.state !== undefined) {
+    try {
+      storage = new FilePkiStorage(a.state);
+      storage.list(""); // readable
+    } catch (error) {
+      return environmentError(io, "secc", `--state ${a.state}: ${(error as Error).message}`);
+    }
+  }
+
   const clock = new NodeClock();
   const view = webPort !== undefined ? new TraceView("xs15118 secc", "secc") : undefined;
   let webServer: ViewServer | undefined;
@@ -323,6 +352,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     energyManager: site,
     dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
     authorizationDelay: (a.fast ? 100 : 1000) as Millis,
+    storage,
     logger,
     onTrace: (entry: SeccTraceEntry, session: number, live: boolean) => {
       // Only the live session moves the stand-in load (a newcomer's requests are not charging).
@@ -366,7 +396,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       view?.event(clock.now(), "secc", `session #${summary.session} ended: ${reason}`);
       view?.ended({ outcome: reason, ok, protocol: summary.protocol, transfer, durationMs, energyWh: summary.energyWh, messages: summary.messages, errors });
       if (a.json) {
-        io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, ...both, messages: summary.messages, reason, ok, errors }));
+        io.out(JSON.stringify({ event: "session", session: summary.session, protocol: summary.protocol ?? null, transfer: transfer ?? null, durationMs, energyWh, sessionEnergyWh: round2(summary.sessionEnergyWh), totalEnergyWh: round2(summary.totalEnergyWh), ...both, messages: summary.messages, reason, ok, errors }));
       }
     },
     onConnectionEnd: (end: ConnectionEnd) => {
@@ -383,6 +413,12 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     },
   });
   loads = new StandInLoads(station);
+  /** What --state brought back: the ready line says it (a restart shows its paused sessions and register). */
+  const restored = () => {
+    if (a.state === undefined) return { state: null };
+    const ledger = station.service.ledger.state;
+    return { state: a.state, pausedSessions: station.service.store.size, totalEnergyWh: round2(ledger.totalWh), sessionEnergyWh: round2(ledger.sessionWh) };
+  };
 
   for (const why of a.notOffered) io.err(`warn secc: ${why}`);
 
@@ -422,7 +458,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       `xs15118 secc: V2G server on ${where} (${secure ? `TLS, profile ${secure.profile}` : `TCP, no TLS${a.insecureIso20 ? "; ISO 15118-20 over plain TCP: insecure, test bench only" : ""}`}); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
         `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}${a.scenario !== undefined ? `; scenario ${a.scenario}` : ""}; Ctrl-C stops`,
     );
-    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered, scenario: a.scenario ?? null, loopSequenceTimeoutMs: station.config.timeouts?.["loop-sequence"] ?? null }));
+    if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered, scenario: a.scenario ?? null, loopSequenceTimeoutMs: station.config.timeouts?.["loop-sequence"] ?? null, ...restored() }));
     return await done;
   } finally {
     process.removeListener("SIGINT", onInt);
