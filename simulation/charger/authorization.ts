@@ -5,6 +5,9 @@ import { Millis, toHex } from "../../modules/common/index";
 import type { Clock, TimerHandle } from "../../modules/common/index";
 import type { Authorizer, ControlSink } from "../../modules/statemachine/index";
 
+/** The requests kept for inspection: the latest ones only (a charger serving for months asks thousands of times). */
+const KEPT_REQUESTS = 16;
+
 export interface SimAuthorizerOptions {
   clock: Clock;
   /** Time until the customer has identified; default 2 s. */
@@ -23,7 +26,7 @@ export class SimAuthorizer implements Authorizer {
   readonly #allow: readonly string[] | undefined;
   readonly #never: boolean;
   #timer: TimerHandle | undefined;
-  /** The EVCCIDs asked for, in order. */
+  /** The EVCCIDs asked for, in order: the latest 16. */
   readonly requests: string[] = [];
 
   constructor(options: SimAuthorizerOptions) {
@@ -37,6 +40,7 @@ export class SimAuthorizer implements Authorizer {
   authorize(evccId: Uint8Array): void {
     const id = toHex(evccId);
     this.requests.push(id);
+    if (this.requests.length > KEPT_REQUESTS) this.requests.shift();
     if (this.#never) return;
     this.#clock.clear(this.#timer);
     this.#timer = this.#clock.set(() => {
