@@ -5,5 +5,6 @@ export * from "./trust";
 export type * from "./flash";
 export * from "./updater";
 export * from "./config-gate";
+export * from "./service";
 export { SimulatedFlash, PowerRail, PowerCut, RailStorage } from "./simulated-flash";
 export * from "./pack";

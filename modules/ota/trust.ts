@@ -12,6 +12,12 @@
 // AtomicRecord: a power cut while saving leaves the previous set or the new one.
 
 import type { CryptoHost } from "../pki-store/crypto";
+
+/**
+ * What checking updates needs of the CryptoHost: SHA-256 and ECDSA P-256 verification. A device
+ * without the whole CryptoHost (the ESP32 firmware: mbedTLS through hosts/esp32/ota) gives these.
+ */
+export type UpdateCrypto = Pick<CryptoHost, "digest" | "verify">;
 import type { PkiStorage } from "../pki-store/storage";
 import type { Logger } from "../common/log";
 import { silentLogger } from "../common/log";
@@ -31,7 +37,7 @@ export interface TrustedKey {
 }
 
 export interface TrustStoreOptions {
-  crypto: CryptoHost;
+  crypto: UpdateCrypto;
   storage: PkiStorage;
   /** The factory anchor: P-256 public keys (04‖X‖Y), used until a key record was applied. */
   anchor: readonly Uint8Array[];
@@ -41,7 +47,7 @@ export interface TrustStoreOptions {
 }
 
 /** The key id: the first 8 bytes of SHA-256 over the public key (04‖X‖Y). */
-export function updateKeyId(crypto: CryptoHost, publicKey: Uint8Array): Uint8Array {
+export function updateKeyId(crypto: UpdateCrypto, publicKey: Uint8Array): Uint8Array {
   return crypto.digest("SHA-256", publicKey).slice(0, KEY_ID_SIZE);
 }
 

@@ -223,6 +223,15 @@ export class Updater {
     const s = this.#state;
     this.#headerFill = 0;
     if (s.phase !== "downloading") return 0;
+    // A transfer cut while this updater runs (no restart between): it resumes from the last
+    // save, as after a restart, since only the save's window digest vouches for the slot.
+    // The writer of the cut transfer is dropped: a host that cannot resume (embedded:update)
+    // must open, hence erase, the region again.
+    if (this.#writer !== undefined) {
+      s.progress = this.#savedAt;
+      this.#writer.cancel();
+      this.#writer = undefined;
+    }
     if (!this.#o.flash.resumable || s.progress === 0) {
       this.#setIdle();
       return 0;
