@@ -203,6 +203,7 @@ const certificateInstallation = step({
     throw new Error("CertificateInstallationReq is always signed (EvccConfig.pnc)");
   },
   signed: (ctx) => certificateInstallationRequest(ctx.config.pnc!.crypto, ctx.config.pnc!.store),
+  trace: (ctx) => ({ pcid: oemProvisioning(ctx.config.pnc!.store)?.pcid }),
   onResponse(res, ctx) {
     if (res.EVSEProcessing !== undefined && res.EVSEProcessing !== "Finished" && res.ResponseCode === "OK") return { kind: "repeat", delay: ctx.config.pollInterval };
     const pnc = ctx.config.pnc!;
