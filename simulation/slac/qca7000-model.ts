@@ -25,7 +25,7 @@ import {
   SPI_REG_SIGNATURE,
   SPI_REG_SPI_CONFIG,
   SPI_REG_WRBUF_SPC_AVA,
-  qcaFrame,
+  qcaHostFrame,
   type InterruptInput,
   type InterruptInputClass,
   type SpiPort,
@@ -143,12 +143,7 @@ export class Qca7000Model {
 
   /** The chip's receive framing: 4-byte hardware length (big endian), then the transmit framing. */
   #frameForHost(frame: Uint8Array): Uint8Array {
-    const framed = qcaFrame(frame);
-    const out = new Uint8Array(4 + framed.length);
-    out[2] = framed.length >> 8;
-    out[3] = framed.length & 0xff;
-    out.set(framed, 4);
-    return out;
+    return qcaHostFrame(frame);
   }
 
   /** A frame whose framing is damaged in `how`. */
