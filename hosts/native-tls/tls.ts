@@ -1,0 +1,221 @@
+// The core's TLS classes (modules/pki-store/tls.ts: TlsSocket, TlsListener) on the mbedTLS
+// engine (v2g-tls.c through xs-tls.c), over any of the host's TCP classes: the TCP socket
+// carries the ciphertext, the engine runs the handshake and the records, the core reads and
+// writes plaintext. The same profiles as the Node host (hosts/sim/crypto/tls.ts), plus what
+// OpenSSL lacks: the static TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256 of ISO 15118-2.
+// What mbedTLS 3.6 lacks: Ed448 (an Ed448 credential is refused with the reason: the firmware
+// presents its secp521r1 chain), OCSP stapling and trusted_ca_keys (the store learns
+// revocation from the backend instead), and a run-time switch for TLS 1.3 middlebox
+// compatibility (a compile option: MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE; asking for the
+// other setting fails with that reason).
+
+import * as native from "./tls-native";
+import type { IoCallbacks, Listener, ListenerClass, StreamSocket, StreamSocketClass } from "../../modules/common/io";
+import type { TlsListener, TlsListenerClass, TlsListenerOptions, TlsSecureOptions, TlsSessionInfo, TlsSocket, TlsSocketClass, TlsSocketOptions } from "../../modules/pki-store/tls";
+
+const PROFILE = { iso2: 1, iso20: 2, "iso2+iso20": 3 } as const;
+const KEY_FORM = { "ECDSA-P256-SHA256": 1, "ECDSA-P521-SHA512": 2, Ed448: 3 } as const;
+const STATE_OPEN = 1;
+const STATE_FAILED = 3;
+
+/** An engine configuration for a role, from the core's `secure` options. */
+function configure(secure: TlsSecureOptions, server: boolean): number {
+  const config = native.tlsConfig(server, PROFILE[secure.profile], secure.middleboxCompatibility);
+  try {
+    for (const c of secure.credentials ?? []) {
+      // ISO 15118-20 allows Ed448 leaves, mbedTLS has no Ed448: a station with both chains
+      // presents the secp521r1 one; one with Ed448 alone cannot run TLS 1.3 here.
+      if (c.key.scheme === "Ed448" && (secure.credentials?.length ?? 0) > 1) continue;
+      native.tlsCredentials(config, c.chain, c.key.privateKey, KEY_FORM[c.key.scheme]);
+    }
+    for (const anchor of secure.trustAnchors) native.tlsAnchor(config, anchor);
+  } catch (error) {
+    native.tlsConfigFree(config);
+    throw error;
+  }
+  return config;
+}
+
+/** One TLS connection over a TCP socket: the engine between the socket's bytes and the core's. */
+class EngineSocket implements TlsSocket {
+  readonly #secure: TlsSecureOptions;
+  readonly #connection: number;
+  readonly #plain: ArrayBuffer[] = [];
+  #callbacks: IoCallbacks;
+  #tcp: StreamSocket | undefined;
+  #session: TlsSessionInfo | undefined;
+  #closed = false;
+  /** The handshake completed and the peer passed checkPeer (onSecure is called once then). */
+  #onSecure: ((socket: EngineSocket) => void) | undefined;
+  #onFailure: ((reason: string) => void) | undefined;
+  /** A client's own configuration, freed with the connection (a listener's is shared). */
+  readonly #ownConfig: number | undefined;
+
+  constructor(config: number, secure: TlsSecureOptions, callbacks: IoCallbacks, hooks: { onSecure?(s: EngineSocket): void; onFailure?(reason: string): void; ownConfig?: boolean }) {
+    this.#secure = secure;
+    this.#ownConfig = hooks.ownConfig ? config : undefined;
+    this.#callbacks = callbacks;
+    this.#connection = native.tlsOpen(config);
+    this.#onSecure = hooks.onSecure;
+    this.#onFailure = hooks.onFailure;
+  }
+
+  /** The TCP socket is connected (client) or accepted (server): start the handshake. */
+  attach(tcp: StreamSocket): void {
+    this.#tcp = tcp;
+    this.pump();
+  }
+
+  /** The socket's callbacks, given by a listener's read(). */
+  rebind(callbacks: IoCallbacks): void {
+    this.#callbacks = callbacks;
+    if (this.#plain.length > 0) this.#callbacks.onReadable?.(this.#plain.length);
+  }
+
+  get session(): TlsSessionInfo | undefined {
+    return this.#session;
+  }
+
+  /** Ciphertext from TCP into the engine, the engine's records out to TCP, plaintext up. */
+  pump(): void {
+    if (this.#closed || !this.#tcp) return;
+    for (let data = this.#tcp.read(); data !== undefined; data = this.#tcp.read()) {
+      if (native.tlsFeed(this.#connection, data) !== data.byteLength) return this.#fail("the peer sent more than the engine can queue");
+    }
+    const state = native.tlsStep(this.#connection);
+    this.#flush();
+    if (state === STATE_FAILED) return this.#fail(native.tlsError(this.#connection));
+    if (state !== STATE_OPEN) return;
+    if (this.#session === undefined) {
+      const s = native.tlsSession(this.#connection);
+      this.#session = { protocol: s.protocol, cipherSuite: s.cipherSuite, peerChain: s.peerChain.map((b) => new Uint8Array(b)) };
+      const refusal = this.#secure.checkPeer?.(this.#session);
+      if (refusal !== undefined) return this.#fail(refusal);
+      const onSecure = this.#onSecure;
+      this.#onSecure = undefined;
+      if (onSecure) onSecure(this);
+      else this.#callbacks.onWritable?.(65536);
+    }
+    let count = 0;
+    for (let plain = native.tlsRead(this.#connection); plain !== undefined; plain = native.tlsRead(this.#connection)) {
+      if (plain === null) return this.#fail("the peer closed the TLS connection");
+      this.#plain.push(plain);
+      count++;
+    }
+    this.#flush();
+    if (count > 0) this.#callbacks.onReadable?.(this.#plain.reduce((n, b) => n + b.byteLength, 0));
+  }
+
+  #flush(): void {
+    for (let out = native.tlsOutput(this.#connection); out !== undefined; out = native.tlsOutput(this.#connection)) this.#tcp?.write(out);
+  }
+
+  #fail(reason: string): void {
+    if (this.#closed) return;
+    const onFailure = this.#onFailure;
+    this.close();
+    if (this.#session === undefined && onFailure) onFailure(reason);
+    else this.#callbacks.onError?.(new Error(`TLS: ${reason}`));
+  }
+
+  read(): ArrayBuffer | undefined {
+    return this.#plain.shift();
+  }
+
+  write(data: ArrayBuffer | ArrayBufferView): void {
+    if (this.#closed || this.#session === undefined) throw new Error("TLS: not open");
+    native.tlsWrite(this.#connection, data);
+    this.#flush();
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#tcp?.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.#tcp?.remotePort;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    native.tlsClose(this.#connection);
+    this.#flush();
+    native.tlsFree(this.#connection);
+    if (this.#ownConfig !== undefined) native.tlsConfigFree(this.#ownConfig);
+    this.#tcp?.close();
+  }
+}
+
+/** The core's TLS classes on the engine, over the host's TCP classes. */
+export function nativeTls(io: { Tcp: StreamSocketClass; Listener: ListenerClass }): { Tls: TlsSocketClass; TlsListener: TlsListenerClass } {
+  class NativeTlsSocket extends EngineSocket {
+    constructor(options: TlsSocketOptions) {
+      const config = configure(options.secure, false);
+      super(config, options.secure, options, { ownConfig: true });
+      const tcp = new io.Tcp({
+        address: options.address,
+        port: options.port,
+        onWritable: () => this.pump(),
+        onReadable: () => this.pump(),
+        onError: (error) => options.onError?.(error),
+      });
+      this.attach(tcp);
+    }
+  }
+
+  class NativeTlsListener implements TlsListener {
+    readonly #listener: Listener;
+    readonly #config: number;
+    readonly #ready: EngineSocket[] = [];
+    readonly #options: TlsListenerOptions;
+
+    constructor(options: TlsListenerOptions) {
+      this.#options = options;
+      this.#config = configure(options.secure, true);
+      this.#listener = new io.Listener({
+        address: options.address,
+        port: options.port,
+        onReadable: (count) => {
+          for (let i = 0; i < count; i++) this.#accept();
+        },
+        onError: options.onError,
+      });
+    }
+
+    #accept(): void {
+      let socket: EngineSocket | undefined = undefined;
+      const tcp = this.#listener.read({ onReadable: () => socket?.pump(), onWritable: () => socket?.pump(), onError: () => socket?.close() });
+      if (!tcp) return;
+      socket = new EngineSocket(this.#config, this.#options.secure, {}, {
+        onSecure: (s) => {
+          this.#ready.push(s);
+          this.#options.onReadable?.(this.#ready.length);
+        },
+        onFailure: (reason) => this.#options.onHandshakeFailed?.(reason),
+      });
+      socket.attach(tcp);
+    }
+
+    get port(): number {
+      return this.#listener.port;
+    }
+
+    read(callbacks: IoCallbacks): TlsSocket | undefined {
+      const socket = this.#ready.shift();
+      if (socket === undefined) return undefined;
+      socket.rebind(callbacks);
+      // The connection is writable now (ECMA-419: the first onWritable after read()).
+      callbacks.onWritable?.(65536);
+      return socket;
+    }
+
+    close(): void {
+      this.#listener.close();
+      for (const s of this.#ready.splice(0)) s.close();
+      native.tlsConfigFree(this.#config);
+    }
+  }
+
+  return { Tls: NativeTlsSocket as unknown as TlsSocketClass, TlsListener: NativeTlsListener as unknown as TlsListenerClass };
+}

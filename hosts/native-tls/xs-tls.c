@@ -1,0 +1,204 @@
+/*
+ * XS binding of the TLS engine (v2g-tls.c) for Moddable builds: host functions on small
+ * integer handles (tls-native.js declares them; tls.ts builds the core's TlsSocket and
+ * TlsListener over any TCP class with them). A failure throws with the engine's reason.
+ */
+#include "xsmc.h"
+
+#include <string.h>
+
+#include "v2g-tls.h"
+
+#define MAX_CONFIGS 4
+#define MAX_CONNECTIONS 8
+
+static v2g_tls_config *configs[MAX_CONFIGS];
+static v2g_tls *connections[MAX_CONNECTIONS];
+
+static v2g_tls_config *config_of(xsMachine *the, int argument)
+{
+	int id = xsmcToInteger(xsArg(argument));
+	if (id < 0 || id >= MAX_CONFIGS || !configs[id])
+		xsRangeError("no such TLS configuration");
+	return configs[id];
+}
+
+static v2g_tls *connection_of(xsMachine *the)
+{
+	int id = xsmcToInteger(xsArg(0));
+	if (id < 0 || id >= MAX_CONNECTIONS || !connections[id])
+		xsRangeError("no such TLS connection");
+	return connections[id];
+}
+
+/* tlsConfig(server, profile, middlebox?) → handle */
+void xs15118_tls_config(xsMachine *the)
+{
+	char err[200];
+	int id;
+	for (id = 0; id < MAX_CONFIGS && configs[id]; id++)
+		;
+	if (id == MAX_CONFIGS)
+		xsRangeError("too many TLS configurations");
+	configs[id] = v2g_tls_config_new(xsmcTest(xsArg(0)), (v2g_tls_profile)xsmcToInteger(xsArg(1)), err, sizeof(err));
+	if (!configs[id])
+		xsUnknownError("%s", err);
+	if (xsmcArgc > 2 && xsmcTypeOf(xsArg(2)) != xsUndefinedType) {
+		if (v2g_tls_config_set_middlebox_compatibility(configs[id], xsmcTest(xsArg(2)))) {
+			xsUnknownError("%s", v2g_tls_config_error(configs[id]));
+		}
+	}
+	xsmcSetInteger(xsResult, id);
+}
+
+/* tlsCredentials(config, [der, ...], key, keyForm) */
+void xs15118_tls_credentials(xsMachine *the)
+{
+	v2g_tls_config *config = config_of(the, 0);
+	const uint8_t *certs[6];
+	size_t sizes[6];
+	void *data;
+	xsUnsignedValue size;
+	int count, i;
+	xsmcVars(1);
+	xsmcGet(xsVar(0), xsArg(1), xsID("length"));
+	count = xsmcToInteger(xsVar(0));
+	if (count < 1 || count > 6)
+		xsRangeError("a chain of 1 to 6 certificates");
+	for (i = 0; i < count; i++) {
+		xsmcGetIndex(xsVar(0), xsArg(1), i);
+		xsmcGetBufferReadable(xsVar(0), &data, &size);
+		certs[i] = data;
+		sizes[i] = size;
+	}
+	/* The buffers stay reachable (arguments) and unmoved while the engine copies them. */
+	xsmcGetBufferReadable(xsArg(2), &data, &size);
+	if (v2g_tls_config_add_credentials(config, certs, sizes, count, data, size, (v2g_tls_key_form)xsmcToInteger(xsArg(3))))
+		xsUnknownError("%s", v2g_tls_config_error(config));
+}
+
+void xs15118_tls_anchor(xsMachine *the)
+{
+	v2g_tls_config *config = config_of(the, 0);
+	void *data;
+	xsUnsignedValue size;
+	xsmcGetBufferReadable(xsArg(1), &data, &size);
+	if (v2g_tls_config_add_anchor(config, data, size))
+		xsUnknownError("%s", v2g_tls_config_error(config));
+}
+
+void xs15118_tls_config_free(xsMachine *the)
+{
+	int id = xsmcToInteger(xsArg(0));
+	if (id >= 0 && id < MAX_CONFIGS && configs[id]) {
+		v2g_tls_config_free(configs[id]);
+		configs[id] = NULL;
+	}
+}
+
+/* tlsOpen(config) → connection handle */
+void xs15118_tls_open(xsMachine *the)
+{
+	v2g_tls_config *config = config_of(the, 0);
+	char err[200];
+	int id;
+	for (id = 0; id < MAX_CONNECTIONS && connections[id]; id++)
+		;
+	if (id == MAX_CONNECTIONS)
+		xsRangeError("too many TLS connections");
+	connections[id] = v2g_tls_new(config, err, sizeof(err));
+	if (!connections[id])
+		xsUnknownError("%s", err);
+	xsmcSetInteger(xsResult, id);
+}
+
+/* tlsFeed(connection, ciphertext) → bytes taken */
+void xs15118_tls_feed(xsMachine *the)
+{
+	v2g_tls *tls = connection_of(the);
+	void *data;
+	xsUnsignedValue size;
+	xsmcGetBufferReadable(xsArg(1), &data, &size);
+	xsmcSetInteger(xsResult, (xsIntegerValue)v2g_tls_feed(tls, data, size));
+}
+
+/* tlsOutput(connection) → the pending ciphertext (taken), or undefined */
+void xs15118_tls_output(xsMachine *the)
+{
+	v2g_tls *tls = connection_of(the);
+	size_t size;
+	const uint8_t *data = v2g_tls_output(tls, &size);
+	if (size == 0)
+		return;
+	xsmcSetArrayBuffer(xsResult, (void *)data, size);
+	v2g_tls_consume_output(tls, size);
+}
+
+/* tlsStep(connection) → 0 handshaking, 1 open, 2 closed, 3 failed */
+void xs15118_tls_step(xsMachine *the)
+{
+	xsmcSetInteger(xsResult, v2g_tls_step(connection_of(the)));
+}
+
+/* tlsRead(connection) → plaintext, undefined when none waits, null when closed or failed */
+void xs15118_tls_read(xsMachine *the)
+{
+	v2g_tls *tls = connection_of(the);
+	uint8_t buffer[1024];
+	int got = v2g_tls_read(tls, buffer, sizeof(buffer));
+	if (got > 0)
+		xsmcSetArrayBuffer(xsResult, buffer, got);
+	else if (got < 0)
+		xsmcSetNull(xsResult);
+}
+
+void xs15118_tls_write(xsMachine *the)
+{
+	v2g_tls *tls = connection_of(the);
+	void *data;
+	xsUnsignedValue size;
+	xsmcGetBufferReadable(xsArg(1), &data, &size);
+	if (v2g_tls_write(tls, data, size))
+		xsUnknownError("%s", v2g_tls_error(tls));
+}
+
+/* tlsSession(connection) → {protocol, cipherSuite, peerChain: [ArrayBuffer]} */
+void xs15118_tls_session(xsMachine *the)
+{
+	v2g_tls *tls = connection_of(the);
+	const uint8_t *der;
+	size_t size;
+	int i;
+	xsmcVars(2);
+	xsmcSetNewObject(xsResult);
+	xsmcSetString(xsVar(0), (char *)v2g_tls_protocol(tls));
+	xsmcSet(xsResult, xsID("protocol"), xsVar(0));
+	xsmcSetString(xsVar(0), (char *)v2g_tls_suite(tls));
+	xsmcSet(xsResult, xsID("cipherSuite"), xsVar(0));
+	xsmcSetNewArray(xsVar(0), 0);
+	for (i = 0; (der = v2g_tls_peer_certificate(tls, i, &size)) != NULL; i++) {
+		xsmcSetArrayBuffer(xsVar(1), (void *)der, size);
+		xsmcSetIndex(xsVar(0), i, xsVar(1));
+	}
+	xsmcSet(xsResult, xsID("peerChain"), xsVar(0));
+}
+
+void xs15118_tls_error(xsMachine *the)
+{
+	xsmcSetString(xsResult, (char *)v2g_tls_error(connection_of(the)));
+}
+
+/* tlsClose(connection): queues close_notify (take it with tlsOutput) */
+void xs15118_tls_close(xsMachine *the)
+{
+	v2g_tls_close(connection_of(the));
+}
+
+void xs15118_tls_free(xsMachine *the)
+{
+	int id = xsmcToInteger(xsArg(0));
+	if (id >= 0 && id < MAX_CONNECTIONS && connections[id]) {
+		v2g_tls_free(connections[id]);
+		connections[id] = NULL;
+	}
+}
