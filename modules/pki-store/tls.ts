@@ -46,7 +46,10 @@ export interface TlsSecureOptions {
   serverName?: string;
   /**
    * TLS 1.3 middlebox-compatibility mode (RFC 8446 Appendix D.4: a fake session ID and
-   * change_cipher_spec records). On by default in OpenSSL; some vehicles fail on it.
+   * change_cipher_spec records). Undefined: the library's default (on in OpenSSL). Some vehicles
+   * fail on it; false leaves the change_cipher_spec records out (the Node host drops them from
+   * the stream, hosts/sim/crypto/tls.ts; a client's ClientHello there keeps its session ID; an
+   * mbedTLS host builds with or without MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE).
    */
   middleboxCompatibility?: boolean;
   /** Called with each session's secrets in NSS key-log format (for Wireshark), when set. */

@@ -19,8 +19,15 @@
 // PkiStore.validate on `session.peerChain`. V2G has no host names, so no name is checked.
 //
 // Gaps in node:tls, and what the stack does instead:
-//  - middlebox-compatibility mode (RFC 8446 D.4) is always on in OpenSSL and node:tls cannot
-//    clear SSL_OP_ENABLE_MIDDLEBOX_COMPAT: `middleboxCompatibility: false` is refused here.
+//  - TLS 1.3 middlebox-compatibility mode (RFC 8446 Appendix D.4) is always on in OpenSSL 3:
+//    node:tls cannot clear SSL_OP_ENABLE_MIDDLEBOX_COMPAT (`secureOptions` only sets bits;
+//    tests/pki-store/tls13-middlebox.test.ts shows it on the wire). `middleboxCompatibility:
+//    false` therefore takes the dummy change_cipher_spec records out of the byte stream
+//    (CompatibilityRecordFilter) once the ServerHello shows TLS 1.3: they are outside the
+//    handshake transcript and a peer must drop them (RFC 8446 §5), so nothing else changes. A
+//    server's compatibility behaviour is only that record; a client's ClientHello also carries
+//    a 32-byte legacy_session_id, which is in the transcript and stays (the native mbedTLS host
+//    has the whole mode as a build option, MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE).
 //  - the -2 EVCC's trusted_ca_keys extension and status_request_v2 (multiple OCSP stapling)
 //    are not in OpenSSL: the EVCC sends neither; the SECC sends its whole chain to a V2G root
 //    and OCSP status reaches the store through the backend (isRevoked).
@@ -75,9 +82,6 @@ function credentialsOptions(credentials: readonly TlsCredentials[] | undefined):
 
 /** node:tls options for a profile and role. */
 export function nodeTlsOptions(secure: TlsSecureOptions, role: "client" | "server"): tls.TlsOptions & tls.ConnectionOptions {
-  if (secure.middleboxCompatibility === false) {
-    throw new ImplementationError("node:tls cannot turn TLS 1.3 middlebox-compatibility mode off (OpenSSL sets it by default)");
-  }
   const profile = secure.profile === "iso2+iso20" ? PROFILE.iso20 : PROFILE[secure.profile];
   if (!profile) throw new ImplementationError(`unknown TLS profile ${String(secure.profile)}`);
   if (role === "server" && !secure.credentials?.length) throw new ImplementationError("a TLS server needs credentials");
@@ -160,8 +164,15 @@ export class NodeTlsSocket implements TlsSocket {
       this.#secured();
       return;
     }
-    const where = "over" in options ? { socket: options.over } : { host: withZoneName(options.address), port: options.port };
-    this.#tls = tls.connect({ ...nodeTlsOptions(options.secure, "client"), ...where });
+    const tlsOptions = nodeTlsOptions(options.secure, "client");
+    if (options.secure.middleboxCompatibility === false) {
+      // Our own TCP socket under the filter (node:tls would otherwise own it).
+      const tcp = "over" in options ? options.over : net.connect({ host: withZoneName(options.address), port: options.port, noDelay: true });
+      this.#tls = tls.connect({ ...tlsOptions, socket: new CompatibilityRecordFilter(tcp) });
+    } else {
+      const where = "over" in options ? { socket: options.over } : { host: withZoneName(options.address), port: options.port };
+      this.#tls = tls.connect({ ...tlsOptions, ...where });
+    }
     if (options.secure.onKeyLog) {
       const log = options.secure.onKeyLog;
       this.#tls.on("keylog", (line: Buffer) => log(line.toString("latin1").trimEnd()));
@@ -295,8 +306,13 @@ class TlsAcceptor {
 
   /** Runs the handshake on an accepted connection; onSecure or onFailure follows. */
   accept(socket: Duplex): void {
-    if (this.#single) this.#single.emit("connection", socket);
+    if (this.#single) this.#single.emit("connection", this.#filtered(socket));
     else this.#dispatch(socket);
+  }
+
+  /** The connection as the handshake sees it: without compatibility records when they are off. */
+  #filtered(socket: Duplex): Duplex {
+    return this.#secure.middleboxCompatibility === false ? new CompatibilityRecordFilter(socket) : socket;
   }
 
   #context(secure: TlsSecureOptions): tls.Server {
@@ -339,11 +355,107 @@ class TlsAcceptor {
       }
       socket.unshift(buffered);
       // tls.Server's own connection handler takes over, as if it had accepted the socket.
-      (offers13 ? this.#iso20! : this.#iso2!).emit("connection", socket);
+      (offers13 ? this.#iso20! : this.#iso2!).emit("connection", this.#filtered(socket));
     };
     const onError = () => socket.destroy();
     socket.on("data", onData);
     socket.on("error", onError);
+  }
+}
+
+/** TLS record content types (RFC 8446 §5.1) and the handshake type this filter looks for. */
+const RECORD_CHANGE_CIPHER_SPEC = 20;
+const RECORD_HANDSHAKE = 22;
+const HANDSHAKE_SERVER_HELLO = 2;
+
+/**
+ * The negotiated version from a record holding a ServerHello (or HelloRetryRequest): its
+ * cipher_suite is one of TLS 1.3's (0x13xx, RFC 8446 Appendix B.4), which no earlier version
+ * defines. Undefined when the record is not a ServerHello.
+ */
+export function serverHelloIsTls13(record: Uint8Array): boolean | undefined {
+  if (record.length < 9 || record[0] !== RECORD_HANDSHAKE || record[5] !== HANDSHAKE_SERVER_HELLO) return undefined;
+  const sessionIdAt = 9 + 2 + 32; // legacy_version, random
+  if (sessionIdAt >= record.length) return undefined;
+  const suiteAt = sessionIdAt + 1 + record[sessionIdAt];
+  if (suiteAt + 2 > record.length) return undefined;
+  return record[suiteAt] === 0x13;
+}
+
+/**
+ * TLS 1.3 without middlebox-compatibility records, between node:tls and its byte stream: the
+ * change_cipher_spec records OpenSSL writes in a TLS 1.3 handshake (RFC 8446 Appendix D.4) are
+ * dropped on the way out; everything else passes unchanged. TLS 1.2 needs its ChangeCipherSpec:
+ * nothing is dropped until a ServerHello (ours or the peer's) has shown TLS 1.3.
+ */
+export class CompatibilityRecordFilter extends Duplex {
+  readonly #inner: Duplex;
+  /** Undefined until the ServerHello went by. */
+  #tls13: boolean | undefined;
+  /** Outgoing bytes of an incomplete record; incoming bytes until the ServerHello is whole. */
+  #outgoing: Buffer = Buffer.alloc(0);
+  #incoming: Buffer = Buffer.alloc(0);
+  #incomingChecked = false;
+  /** Change_cipher_spec records taken out (for the tests). */
+  dropped = 0;
+
+  constructor(inner: Duplex) {
+    super();
+    this.#inner = inner;
+    inner.on("data", (chunk: Buffer) => {
+      if (!this.#incomingChecked) this.#inspect(chunk);
+      if (!this.push(chunk)) inner.pause();
+    });
+    inner.on("end", () => this.push(null));
+    inner.on("error", (error) => this.destroy(error));
+    inner.on("close", () => this.destroy());
+  }
+
+  override _read(): void {
+    this.#inner.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    let data = this.#outgoing.length > 0 ? Buffer.concat([this.#outgoing, chunk]) : chunk;
+    const out: Buffer[] = [];
+    let p = 0;
+    while (p + 5 <= data.length) {
+      const end = p + 5 + data.readUInt16BE(p + 3);
+      if (end > data.length) break;
+      const record = data.subarray(p, end);
+      if (this.#tls13 === undefined && record[0] === RECORD_HANDSHAKE) this.#tls13 = serverHelloIsTls13(record);
+      if (record[0] === RECORD_CHANGE_CIPHER_SPEC && this.#tls13 === true) this.dropped++;
+      else out.push(record);
+      p = end;
+    }
+    this.#outgoing = Buffer.from(data.subarray(p));
+    data = out.length === 1 ? out[0] : Buffer.concat(out);
+    if (data.length === 0) callback();
+    else this.#inner.write(data, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#inner.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#inner.destroy();
+    callback(error);
+  }
+
+  /**
+   * The peer's first record: a client sees the ServerHello here (a server sees a ClientHello,
+   * which says nothing: its own ServerHello, on the way out, decides).
+   */
+  #inspect(chunk: Buffer): void {
+    const data = this.#incoming.length > 0 ? Buffer.concat([this.#incoming, chunk]) : chunk;
+    this.#incoming = data;
+    if (data.length < 5 || data.length < 5 + data.readUInt16BE(3)) return;
+    this.#incomingChecked = true;
+    this.#incoming = Buffer.alloc(0);
+    const tls13 = serverHelloIsTls13(data.subarray(0, 5 + data.readUInt16BE(3)));
+    if (tls13 !== undefined && this.#tls13 === undefined) this.#tls13 = tls13;
   }
 }
 
