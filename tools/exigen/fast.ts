@@ -112,7 +112,7 @@ function inlineReads(line: string): string {
  * writer's fast path, ~20 XS meter units instead of a ~55-unit call); the call otherwise.
  * `w.put(v, k)` → `if ((t = w.n + k) <= 53) { w.cur = w.cur * 2 ** k + v; w.n = t; } else w.put(v, k)`.
  */
-function inlinePuts(text: string): string {
+function inlinePuts(text: string, constantOnly: boolean): string {
   let out = "";
   for (let from = 0; ; ) {
     const at = text.indexOf("w.put(", from);
@@ -133,6 +133,11 @@ function inlinePuts(text: string): string {
       } else if (ch === "," && depth === 0) comma = end;
     }
     const v = text.slice(at + 6, comma).trim(), k = text.slice(comma + 1, end).trim();
+    if (constantOnly && !/^\d+$/.test(k)) {
+      out += text.slice(from, end + 1);
+      from = end + 1;
+      continue;
+    }
     const kk = /^\d+$/.test(k) ? k : `(${k})`, vv = /^[\w.]+$/.test(v) ? v : `(${v})`;
     const scale = /^\d+$/.test(k) ? String(2 ** Number(k)) : `2 ** ${kk}`;
     out += text.slice(from, at) + `if ((t = w.n + ${kk}) <= 53) { w.cur = w.cur * ${scale} + ${vv}; w.n = t; } else w.put(${v}, ${k})`;
@@ -407,7 +412,8 @@ class FastWriter {
       case DT_BOOL: return `if (typeof x !== "boolean") bail(); ${write("(x ? 1 : 0)", 1)}`;
       case DT_NBIT: return `${int} ${write(a ? `(x ${a < 0 ? "+" : "-"} ${Math.abs(a)})` : "x", b)}`;
       case DT_ENUM: {
-        if (b > 16) return write(`eEnum(e, x, ${a}, ${b})`, bitsFor(b));
+        // a long list (response codes): its first value (OK, the usual one) compared in place
+        if (b > 16) return write(`(x === ${JSON.stringify(t.enums[a])} ? 0 : eEnum(e, x, ${a}, ${b}))`, bitsFor(b));
         // the index by comparisons in place (a loop's units and statuses are among few values)
         const values = t.enums.slice(a, a + b).map((v, j) => `x === ${JSON.stringify(v)} ? ${j} : `).join("");
         return `i = ${values}-1; if (i < 0) bail(); ${write("i", bitsFor(b))}`;
@@ -526,7 +532,7 @@ class FastWriter {
     // the writes in place in the leaf types only (PhysicalValue, RationalNumber, statuses: several
     // per message, small); a message type's own few writes keep the call (flash)
     const joined = body.filter((l) => l !== "").join("\n");
-    const text = /\be\d+\(e, /.test(joined) ? joined : inlinePuts(joined);
+    const text = inlinePuts(joined, /\be\d+\(e, /.test(joined));
     const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", /\bt = /.test(text) ? "t = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
@@ -572,18 +578,37 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   };
   const decode: string[] = [], encode: string[] = [];
   fw.hot = hot.decode;
-  for (const root of roots(hot.decode)) decode.push(`if (c === ${root.code}) {`, `  const v = ${fw.decoder(root.child)}(d);`, "  if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes", "  if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof", `  return { ${JSON.stringify(root.local)}: v };`, "}");
+  for (const root of roots(hot.decode)) {
+    const name = fw.decoder(root.child), z = fw.pendingZ.get(name);
+    decode.push(
+      `if (c === ${root.code}) {`,
+      `  const v = ${name}(d);`,
+      `  pos = r.pos;`,
+      // the root's last EE codes (0 bits), read in place like the decoders' reads
+      ...(z === 0 ? [] : [inlineReads(`  if (${z === undefined ? "d.z !== 0 && " : ""}r.bits(${z ?? "d.z"}) !== 0) bail(); // the root's last EE codes`)]),
+      "  if (pos > r.end) bail(); // read past the end (zeros): the interpreter's exi-eof",
+      `  return { ${JSON.stringify(root.local)}: v };`,
+      "}",
+    );
+  }
   fw.hot = hot.encode;
   for (const root of roots(hot.encode)) {
     const prop = JSON.stringify(root.local);
-    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  const z = ${fw.encoder(root.child)}(e, x, ${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  eKeys(doc, 1);", "  return true;", "}");
+    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  const z = ${fw.encoder(root.child)}(e, x, ${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  if (Object.keys(doc).length !== 1) bail();", "  return true;", "}");
   }
+  const head = 8 + docWidth;
+  if (head > 16) throw new Error(`document code of ${docWidth} bits: the header read takes two bytes`);
+  const text = decode.join("\n");
+  const lets = ["pos = 0", /\ba = /.test(text) ? "a = 0" : "", /\bn = /.test(text) ? "n = 0" : ""].filter(Boolean).join(", ");
   const codec = [
     "export const fast: FastCodec = Object.freeze({",
     "  decode(d: FastDecoderHost): Obj | undefined {",
-    `    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read`,
-    `    const h = d.r.bits(${8 + docWidth}), c = h & ${(1 << docWidth) - 1};`,
+    // a stream shorter than two bytes reads zeros: no header, or the final position check bails
+    `    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read, in place`,
+    `    const r = d.r, buf = r.buf, h = ((buf[0] << 8) | buf[1]) >>> ${16 - head}, c = h & ${(1 << docWidth) - 1};`,
     `    if (h >> ${docWidth} !== 0x80) return undefined;`,
+    `    let ${lets};`,
+    `    r.pos = ${head};`,
     ...decode.map((l) => `    ${l}`),
     "    return undefined;",
     "  },",

@@ -214,23 +214,23 @@ const C37: readonly number[] = Object.freeze([-1, -1, -1, 35, 2, -1, -1, -1, -1,
 function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, s = 161, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 161, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((pb << (7)) | eEnum(e, x, 3, 26), pw + 7); z = 1;
+    w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7); z = 1;
     s = 162;
   } else bail();
   x = o["EVSEID"];
   if (x !== undefined) {
     n++;
-    w.put(0, 3); eStr(e, x, 7, 37, 1); z = 1;
+    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eStr(e, x, 7, 37, 1); z = 1;
     s = 163;
   } else bail();
   x = o["SAScheduleTupleID"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 1 || x > 255) bail(); w.put((x - 1), 11); z = 1;
+    if ((x | 0) !== x || x < 1 || x > 255) bail(); if ((t = w.n + 11) <= 53) { w.cur = w.cur * 2048 + ((x - 1)); w.n = t; } else w.put((x - 1), 11); z = 1;
     s = 164;
   } else bail();
   x = o["EVSEMaxCurrent"];
@@ -304,11 +304,11 @@ const C39: readonly number[] = Object.freeze([-1, -1, -1, -1, -1, -1, -1, 35, 2,
 function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, s = 180, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 180, k = 0;
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((pb << (7)) | eEnum(e, x, 3, 26), pw + 7); z = 1;
+    w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7); z = 1;
     s = 181;
   } else bail();
   x = o["DC_EVSEStatus"];
@@ -338,13 +338,13 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEVoltageLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x ? 1 : 0)); w.n = t; } else w.put((x ? 1 : 0), 4); z = 1;
     s = 186;
   } else bail();
   x = o["EVSEPowerLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), 4); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x ? 1 : 0)); w.n = t; } else w.put((x ? 1 : 0), 4); z = 1;
     s = 187;
   } else bail();
   x = o["EVSEMaximumVoltageLimit"];
@@ -377,7 +377,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["SAScheduleTupleID"];
   if (x !== undefined) {
     n++;
-    if ((x | 0) !== x || x < 1 || x > 255) bail(); w.put((x - 1), 11); z = 1;
+    if ((x | 0) !== x || x < 1 || x > 255) bail(); if ((t = w.n + 11) <= 53) { w.cur = w.cur * 2048 + ((x - 1)); w.n = t; } else w.put((x - 1), 11); z = 1;
     s = 192;
   } else bail();
   x = o["MeterInfo"];
@@ -510,25 +510,30 @@ function e75(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
-    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read
-    const h = d.r.bits(15), c = h & 127;
+    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read, in place
+    const r = d.r, buf = r.buf, h = ((buf[0] << 8) | buf[1]) >>> 1, c = h & 127;
     if (h >> 7 !== 0x80) return undefined;
+    let pos = 0, a = 0, n = 0;
+    r.pos = 15;
     if (c === 15) {
       const v = d36(d);
-      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
-      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
+      pos = r.pos;
+      if ((a = pos >> 3, pos += 1, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 1) !== 0) bail(); // the root's last EE codes
+      if (pos > r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "ChargingStatusReq": v };
     }
     if (c === 17) {
       const v = d38(d);
-      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
-      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
+      pos = r.pos;
+      if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
+      if (pos > r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "CurrentDemandReq": v };
     }
     if (c === 76) {
       const v = d75(d);
-      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
-      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
+      pos = r.pos;
+      if (d.z !== 0 && ((n = d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); // the root's last EE codes
+      if (pos > r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "V2G_Message": v };
     }
     return undefined;
@@ -539,21 +544,21 @@ export const fast: FastCodec = Object.freeze({
     if (x !== undefined) {
       const z = e37(e, x, 16400, 15); // header, SE(ChargingStatusRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
-      eKeys(doc, 1);
+      if (Object.keys(doc).length !== 1) bail();
       return true;
     }
     x = doc["CurrentDemandRes"];
     if (x !== undefined) {
       const z = e39(e, x, 16402, 15); // header, SE(CurrentDemandRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
-      eKeys(doc, 1);
+      if (Object.keys(doc).length !== 1) bail();
       return true;
     }
     x = doc["V2G_Message"];
     if (x !== undefined) {
       const z = e75(e, x, 16460, 15); // header, SE(V2G_Message)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
-      eKeys(doc, 1);
+      if (Object.keys(doc).length !== 1) bail();
       return true;
     }
     return false;

@@ -163,11 +163,11 @@ const C41: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1,
 function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 243, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 243, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 12); } else if (x < 16384) { w.put(0, 4); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 4); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + x; w.n = t; } else w.put(x, 12); } else if (x < 16384) { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); w.uint(x); } z = 1;
     s = 244;
   }
   x = o["MinimumSOC"];
@@ -188,7 +188,7 @@ function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C41[-215 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 247;
   }
   x = o["EVSETargetActivePower"];
@@ -339,11 +339,11 @@ const C45: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1,
 function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 306, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 306, k = 0;
   x = o["DepartureTime"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { w.put(x, 12); } else if (x < 16384) { w.put(0, 4); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put(0, 4); w.uint(x); } z = 1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) bail(); if (x < 128) { if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + x; w.n = t; } else w.put(x, 12); } else if (x < 16384) { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); w.uint(x); } z = 1;
     s = 307;
   }
   x = o["MinimumSOC"];
@@ -364,7 +364,7 @@ function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C45[-278 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 310;
   }
   x = o["EVSETargetActivePower"];
@@ -525,7 +525,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put(eEnum(e, x, 6, 40), z + 8); z = 1;
+    w.put((x === "OK" ? 0 : eEnum(e, x, 6, 40)), z + 8); z = 1;
     s = 173;
   } else bail();
   x = o["EVSEStatus"];
@@ -589,13 +589,16 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
 
 export const fast: FastCodec = Object.freeze({
   decode(d: FastDecoderHost): Obj | undefined {
-    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read
-    const h = d.r.bits(14), c = h & 63;
+    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read, in place
+    const r = d.r, buf = r.buf, h = ((buf[0] << 8) | buf[1]) >>> 2, c = h & 63;
     if (h >> 6 !== 0x80) return undefined;
+    let pos = 0, a = 0, n = 0;
+    r.pos = 14;
     if (c === 2) {
       const v = d34(d);
-      if (d.z !== 0 && d.r.bits(d.z) !== 0) bail(); // the root's last EE codes
-      if (d.r.pos > d.r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
+      pos = r.pos;
+      if (d.z !== 0 && ((n = d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); // the root's last EE codes
+      if (pos > r.end) bail(); // read past the end (zeros): the interpreter's exi-eof
       return { "AC_ChargeLoopReq": v };
     }
     return undefined;
@@ -606,7 +609,7 @@ export const fast: FastCodec = Object.freeze({
     if (x !== undefined) {
       const z = e35(e, x, 8195, 14); // header, SE(AC_ChargeLoopRes)
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
-      eKeys(doc, 1);
+      if (Object.keys(doc).length !== 1) bail();
       return true;
     }
     return false;
