@@ -7,6 +7,7 @@ export type Rational = RationalNumberType;
 
 const SHORT_MAX = 32767;
 const SHORT_MIN = -32768;
+const POWERS_OF_TEN: readonly number[] = Object.freeze([1, 10, 100, 1000]);
 
 /**
  * `value` as {Exponent, Value}: exponent 0 for whole numbers that fit an xs:short, else the
@@ -19,9 +20,10 @@ export function rational(value: number): Rational {
   if (!(value === value)) return { Exponent: 0, Value: 0 }; // NaN: no number to send
   if (value < SHORT_MAX && value > SHORT_MIN) {
     for (let e = 1; e <= 3; e++) {
-      const scaled = Math.round(value * Math.pow(10, e));
-      if (scaled > SHORT_MAX || scaled < SHORT_MIN) return { Exponent: 1 - e, Value: Math.round(value * Math.pow(10, e - 1)) };
-      if (e === 3 || Math.abs(scaled / Math.pow(10, e) - value) < 1e-9) return { Exponent: -e, Value: scaled };
+      const scale = POWERS_OF_TEN[e]; // = Math.pow(10, e), without the call (the charge loop's present values come here)
+      const scaled = Math.round(value * scale);
+      if (scaled > SHORT_MAX || scaled < SHORT_MIN) return { Exponent: 1 - e, Value: Math.round(value * POWERS_OF_TEN[e - 1]) };
+      if (e === 3 || Math.abs(scaled / scale - value) < 1e-9) return { Exponent: -e, Value: scaled };
     }
   }
   let e = 1;
