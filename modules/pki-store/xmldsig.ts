@@ -17,7 +17,17 @@
 // (e.g. "iso20-cm"); no captured -20 signature was available to confirm it.
 //
 // Algorithms per signature scheme (-2: ECDSA P-256 + SHA-256; -20: ECDSA P-521 + SHA-512, or
-// Ed448 with SHAKE256 digests, RFC 9231 URIs). ECDSA values are raw r‖s (not DER).
+// Ed448 with SHAKE256 digests). ECDSA values are raw r‖s (not DER). Where the Ed448 values come
+// from (no -20 Ed448 capture exists to check them against):
+//  - SignatureMethod "http://www.w3.org/2021/04/xmldsig-more#eddsa-ed448": RFC 9231 §2.3.12
+//    (pure Ed448, not #eddsa-ed448ph), as Apache Santuario and the JDK's XML DSig name it.
+//  - DigestMethod SHAKE256 beside Ed448: EVerest's -20 Plug & Charge (checked against ISO/FDIS
+//    15118-20) verifies "Ed448 with SHAKE256"; one other public -20 implementation puts SHA-512
+//    digests under Ed448 signatures instead, so a peer may differ here.
+//  - Its URI "http://www.w3.org/2021/04/xmldsig-more#shake256" and 64-byte output: the only
+//    public use of the URI found is one XML-DSig library's test; 512 bits is SHAKE256's output
+//    wherever it stands in for a fixed hash beside Ed448 (RFC 8419 §3.1 for CMS, FIPS 186-5 §6.4).
+//    Not confirmed against the -20 text.
 
 import { bytesEqual } from "../common/bytes";
 import { DecodeError, ImplementationError } from "../common/errors";
