@@ -311,7 +311,9 @@ export class Decoder {
       this.resultName = g.qLocal[q];
       if (this.begin(g.docChild[code], q, D_ROOT, this.resultName, false, "")) this.run();
     }
-    return { [this.resultName]: this.result };
+    const doc = { [this.resultName]: this.result };
+    this.result = undefined; // a long-lived codec must not keep the last message alive
+    return doc;
   }
 
   fragment(): Obj {
@@ -321,7 +323,10 @@ export class Decoder {
     const out: Obj = {};
     for (;;) {
       const code = r.bits(g.fragWidth);
-      if (code === n + 1) return out;
+      if (code === n + 1) {
+        this.result = undefined;
+        return out;
+      }
       if (code > n + 1) this.fail("exi-event-code", "bad fragment event");
       if (code === n) {
         if (this.beginWildcard(D_ROOT)) this.run();
@@ -928,7 +933,10 @@ export class Decoder {
     switch (g.dtKind[dt]) {
       case DT_STRING: {
         const s = this.string(q);
-        if (g.dtFacet[dt] !== 0) this.facet(dt, codePoints(s), q);
+        // a literal's length in code points is the one just read (counting the string's
+        // characters in XS would allocate: every s.length or s.charCodeAt on a string makes a
+        // wrapper object, 2 slots, ~4 per character); a string-table hit is counted
+        if (g.dtFacet[dt] !== 0) this.facet(dt, this.literalLength >= 0 ? this.literalLength : codePoints(s), q);
         return s;
       }
       case DT_BOOL:
@@ -1008,11 +1016,15 @@ export class Decoder {
     return out;
   }
 
+  /** The length in code points of the literal string() read last, -1 after a string-table hit. */
+  literalLength = -1;
+
   string(q: number): string {
     const r = this.r;
     const L = r.uint();
     if (L >= 2) {
       const s = this.chars(L - 2);
+      this.literalLength = L - 2;
       if (L > 2) {
         if (!this.globalValues) {
           this.globalValues = [];
@@ -1028,6 +1040,7 @@ export class Decoder {
     const list = (L === 0 ? this.localValues?.get(q) : this.globalValues) ?? [];
     const i = r.bits(bitsFor(list.length));
     if (i >= list.length) this.fail("exi-value", "string table hit out of range");
+    this.literalLength = -1;
     return list[i];
   }
 
@@ -1324,12 +1337,11 @@ export class Encoder {
           return;
         }
       }
-      const map = this.orderMap(c);
       const idx: number[] = (f.idx = []);
       for (let n = 0; n < keys.length; n++) {
         const k = keys[n];
-        const i = map.get(k);
-        if (i === undefined) {
+        const i = this.orderIndex(c, k);
+        if (i < 0) {
           if (k !== "$value" && k !== "$content" && k !== "$type" && k !== "$nil" && k !== "$attrs") this.fail(`${g.qLocal[q]}: unknown property ${k}`);
           idx[n] = -1;
           continue;
@@ -1795,8 +1807,6 @@ export class Encoder {
     return i === (pref >= 0 ? pref : first);
   }
 
-  orderMaps: (Map<string, number> | undefined)[] = [];
-  orderGrammar: Grammar | undefined;
   /** The grammar of lastKeys, lastIdx and lastEnum (reset clears them when it changes). */
   lastGrammar: Grammar | undefined;
   /** Per type, the keys of its last object written in order, and their order indexes (setupType). */
@@ -1805,21 +1815,15 @@ export class Encoder {
   /** Per enumerated datatype, the index in `enums` of the value it wrote last. */
   lastEnum: (number | undefined)[] = [];
 
-  /** Property name → index in the type's order list. */
-  orderMap(ti: number): Map<string, number> {
-    const g = this.g;
-    if (this.orderGrammar !== g) {
-      this.orderGrammar = g;
-      this.orderMaps = [];
-    }
-    let m = this.orderMaps[ti];
-    if (!m) {
-      m = new Map();
-      const start = g.tOrderStart[ti], end = start + g.tOrderCount[ti];
-      for (let i = start; i < end; i++) if (!m.has(g.qLocal[g.order[i] >> 2])) m.set(g.qLocal[g.order[i] >> 2], i);
-      this.orderMaps[ti] = m;
-    }
-    return m;
+  /**
+   * The index in type `ti`'s order list of the first particle named `k`, or -1. A scan, not a
+   * per-type Map: only objects whose keys differ from the type's last one (lastKeys) come here,
+   * and Maps built at run time per type held ~3 KB of the connection's heap (issue 15).
+   */
+  orderIndex(ti: number, k: string): number {
+    const g = this.g, order = g.order, qLocal = g.qLocal;
+    for (let i = g.tOrderStart[ti], end = i + g.tOrderCount[ti]; i < end; i++) if (qLocal[order[i] >> 2] === k) return i;
+    return -1;
   }
 
 

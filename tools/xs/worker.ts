@@ -15,10 +15,15 @@ import { xsnap } from "@agoric/xsnap";
 import { spawn } from "node:child_process";
 import * as os from "node:os";
 import * as fs from "node:fs";
+import { chunkBytesEsp32 as chunkBytesEsp32Of } from "./heap-census";
 
 export interface XsWorker {
   /** Evaluate a script; returns the engine's meter readings for that evaluation. */
   evaluate(code: string): Promise<XsMeter>;
+  /** The live heap after a collection, read from an engine snapshot (see LiveHeap). */
+  liveHeap(): Promise<LiveHeap>;
+  /** The engine's snapshot (XS's format, taken after a collection): tools/xs/heap-census.ts reads it. */
+  snapshot(): Promise<Buffer>;
   reports: unknown[];
   close(): Promise<void>;
 }
@@ -27,6 +32,45 @@ export interface XsMeter {
   compute: number;
   currentHeapCount: number;
   allocate: number;
+}
+
+/**
+ * What a snapshot of the engine holds, after the collection the snapshot makes: `slots` (the
+ * HEAP atom, 32 B a slot in this 64-bit xsnap; 16 B on the ESP32) and `chunkBytes` (the BLOC
+ * atom: strings, typed-array and ArrayBuffer storage, array items, closures' code, with their
+ * chunk headers, at this host's sizes: array items are 32 B slots here, 16 B on the ESP32, so
+ * the figure bounds the board's from above). xsnap's meter reports slots only.
+ */
+export interface LiveHeap {
+  slots: number;
+  chunkBytes: number;
+  /** The same chunks at the ESP32's sizes (8-byte headers, 16-byte slots in array items): heap-census.ts. */
+  chunkBytesEsp32: number;
+}
+
+const XSNAP_SLOT_BYTES = 32;
+
+async function readSnapshot(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const part of stream) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+/** Reads the HEAP and BLOC atom sizes from a snapshot (xsSnapshot.c: a size + tag per atom). */
+function snapshotAtoms(bytes: Buffer): LiveHeap {
+  let slots = 0;
+  const chunkBytesEsp32 = chunkBytesEsp32Of(bytes).esp32;
+  let chunkBytes = 0;
+  // The file is one atom "XS_M" (size, tag) holding the others, each size (incl. 8 B) + tag + data.
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const size = bytes.readUInt32BE(at);
+    const tag = bytes.toString("latin1", at + 4, at + 8);
+    if (tag === "HEAP") slots = (size - 8) / XSNAP_SLOT_BYTES;
+    else if (tag === "BLOC") chunkBytes = size - 8;
+    if (size < 8) break;
+    at += size;
+  }
+  return { slots, chunkBytes, chunkBytesEsp32 };
 }
 
 const decoder = new TextDecoder();
@@ -92,6 +136,8 @@ export async function startXsWorker(name: string): Promise<XsWorker> {
         allocate: usage.allocate ?? 0,
       };
     },
+    liveHeap: async () => snapshotAtoms(await readSnapshot(worker.makeSnapshotStream())),
+    snapshot: () => readSnapshot(worker.makeSnapshotStream()),
     close: () => worker.close(),
   };
 }

@@ -10,6 +10,8 @@ declare module "@agoric/xsnap" {
     issueCommand(message: Uint8Array): Promise<{ reply: Uint8Array; meterUsage?: XsnapMeterUsage }>;
     close(): Promise<void>;
     terminate(): Promise<void>;
+    /** XS's snapshot of the engine (xsSnapshot.c format), written after a collection. */
+    makeSnapshotStream(description?: string): AsyncIterable<Uint8Array>;
   }
   export function xsnap(options: {
     os: string;
