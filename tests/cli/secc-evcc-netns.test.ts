@@ -6,7 +6,9 @@
 // behind --insecure-iso20-plain-tcp) and the vehicle's SAP priorities pick; the --no-sdp
 // charger lists iso20 without that option and falls back to -2, saying why. Over TLS (--tls --pki
 // DIR from `xs15118 pki init`): -2 over TLS 1.2 and -20 over TLS 1.3 with mutual authentication
-// from one port, and the refusals (no TLS in the vehicle, an untrusted V2G or OEM root).
+// from one port, Plug & Charge between the processes (--payment contract: -2 with a certificate
+// installation and the signed SalesTariff, -20 PnC authorization), and the refusals (no TLS in the
+// vehicle, an untrusted V2G or OEM root).
 // Bidirectional: secc --scenario v2g (site clock at the 17:30 price peak) and evcc --scenario v2g
 // give energy back over DC_BPT and AC_BPT; both sides' JSON lines count the discharged Wh.
 import { after, before, describe, test } from "node:test";
@@ -173,7 +175,8 @@ describe("over TLS: xs15118 secc --tls ⇄ xs15118 evcc --tls across the namespa
     foreignPki = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-netns-foreign-"));
     keyLog = path.join(pkiDir, "keys.log");
     for (const dir of [pkiDir, foreignPki]) assert.equal(run([process.execPath, BIN, "pki", "init", dir, "--profile", "iso2,iso20"]).ok, true);
-    tlsSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocols", "din,iso2,iso20", "--transfer", "dc,ac", "--tls", "--pki", pkiDir, "--keylog", keyLog, "--fast", "--json"]);
+    // Plug & Charge offered too (--payment contract): vehicles choose external identification or a contract.
+    tlsSecc = start(NS_SECC, ["secc", "--iface", IF_SECC, "--protocols", "din,iso2,iso20", "--transfer", "dc,ac", "--tls", "--pki", pkiDir, "--payment", "contract", "--keylog", keyLog, "--fast", "--json"]);
     const ready = await until("tls secc ready", () => json(tlsSecc).find((j) => j.event === "ready") ?? (tlsSecc.child.exitCode !== null ? { event: "exited" } : undefined), 30_000);
     assert.equal(ready.event, "ready", `secc exited early: ${tlsSecc.stderr.join("\n")}`);
     assert.equal(ready.tls, "iso2+iso20");
@@ -193,6 +196,20 @@ describe("over TLS: xs15118 secc --tls ⇄ xs15118 evcc --tls across the namespa
     { name: "ISO 15118-2 AC over TLS 1.2", args: ["--protocols", "iso2", "--transfer", "ac"], protocol: "iso2", transfer: "ac" },
     { name: "vehicle iso20,iso2 → ISO 15118-20 DC over TLS 1.3 (mutual authentication)", args: ["--protocols", "iso20,iso2", "--transfer", "dc"], protocol: "iso20", transfer: "dc" },
     { name: "vehicle iso20 → ISO 15118-20 AC over TLS 1.3", args: ["--protocols", "iso20", "--transfer", "ac"], protocol: "iso20", transfer: "ac" },
+    {
+      name: "Plug & Charge, ISO 15118-2 DC: the vehicle installs a contract, authorizes with it, verifies the signed SalesTariff",
+      args: ["--protocols", "iso2", "--transfer", "dc", "--payment", "contract", "--verbose"],
+      protocol: "iso2",
+      transfer: "dc",
+      expect: [/tx CertificateInstallationReq/, /tx AuthorizationReq +signed=true/, /SalesTariff signature verified/, /tx MeteringReceiptReq/],
+    },
+    {
+      name: "Plug & Charge, ISO 15118-20 AC with the contract installed: PnC authorization (P-521 signed challenge)",
+      args: ["--protocols", "iso20", "--transfer", "ac", "--payment", "contract", "--contract", "--verbose"],
+      protocol: "iso20",
+      transfer: "ac",
+      expect: [/tx AuthorizationReq +service=PnC/],
+    },
   ];
   for (const c of cases) {
     test(`${c.name}, via SDP: the EVCC exits 0 with a normal end`, async () => {
@@ -203,6 +220,7 @@ describe("over TLS: xs15118 secc --tls ⇄ xs15118 evcc --tls across the namespa
       assert.equal(r.summary?.reason, "charging-complete");
       assert.ok((r.summary?.energyWh as number) > 0);
       assert.deepEqual(r.summary?.errors, []);
+      for (const line of c.expect ?? []) assert.ok(r.stderr.some((l) => line.test(l)), `${line}: ${r.stderr.slice(0, 40).join("\n")}`);
       summaries.push(r.summary!);
     });
   }

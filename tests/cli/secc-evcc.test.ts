@@ -151,7 +151,7 @@ describe("xs15118 secc options", () => {
 
   test("defaults: random port, iso2,din, DC, SDP on", () => {
     const a = parseSeccArgs(["--iface", "eth1"]);
-    assert.deepEqual(a, { iface: "eth1", port: 0, protocols: ["iso2", "din"], transfer: ["dc"], insecureIso20: false, tls: { tls: false }, notOffered: [], sdp: true, json: false, quiet: false, fast: false, verbose: false, warnings: [] });
+    assert.deepEqual(a, { iface: "eth1", port: 0, protocols: ["iso2", "din"], transfer: ["dc"], insecureIso20: false, tls: { tls: false }, payment: "external", notOffered: [], sdp: true, json: false, quiet: false, fast: false, verbose: false, warnings: [] });
     assert.deepEqual(parseSeccArgs(["--iface", "eth1", "--protocol", "din"]).protocols, ["din"], "--protocol as in sim and evcc");
     const b = parseSeccArgs(["--no-sdp", "--port", "61000", "--protocols", "din", "--transfer", "dc,ac", "--json"]);
     assert.equal(b.sdp, false);

@@ -10,6 +10,8 @@ import type { StreamSocketOptions } from "../../../modules/common/io";
 import type { TlsSecureOptions } from "../../../modules/pki-store/index";
 import { TLS_HELP, TLS_OPTIONS, parseTlsArgs, secureFromArgs } from "./tls-options";
 import type { TlsArgs } from "./tls-options";
+import { CONTRACT_OPTION, EVCC_PAYMENT_HELP, PAYMENT_OPTION, evccPnc, parsePayment } from "./pnc-options";
+import type { Iso2EvccPnc } from "../../../modules/statemachine/evcc/iso2-pnc";
 import { interfaceInfo, parseEndpoint, waitForLinkLocal } from "../net/interface";
 import type { Endpoint } from "../net/interface";
 import { NodeClock } from "../node-clock";
@@ -25,7 +27,8 @@ import { SCENARIOS, scenarioSpec } from "../../../simulation/site/index";
 import type { ScenarioName } from "../../../simulation/site/index";
 
 const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2,iso20] [--transfer dc|ac|dc_bpt|ac_bpt]
-                    [--mode scheduled|dynamic] [--tls --pki DIR [--keylog FILE] | --insecure-iso20-plain-tcp]
+                    [--mode scheduled|dynamic] [--tls --pki DIR [--keylog FILE] [--payment external|contract [--contract]]
+                    | --insecure-iso20-plain-tcp]
                     [--secc [ADDR]:PORT] [--scenario v2g|v2h|v2l [--min-soc N] [--departure DURATION]]
                     [--start-soc N] [--target-soc N] [--capacity KWH] [--max-time DURATION]
                     [--json] [--quiet] [--verbose]
@@ -33,7 +36,7 @@ const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2,iso20] [--
 A simulated vehicle (EVCC) running one session against a charger on a real network interface:
 SDP on ff02::1 of IFACE (unless --secc gives the charger), then SAP and a DIN 70121 / ISO 15118-2 /
 ISO 15118-20 session (whichever the charger picks from the offered list) over TCP, or TLS
-with --tls (external identification), charging its simulated battery to the target SoC. Exits 0 only
+with --tls (external identification, or Plug & Charge with --payment contract), charging its simulated battery to the target SoC. Exits 0 only
 when the session ended normally (SessionStop after charging).
 
 options (the names sim, secc and evcc share mean the same in each):
@@ -59,6 +62,7 @@ options (the names sim, secc and evcc share mean the same in each):
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                         benches only)
 ${TLS_HELP}
+${EVCC_PAYMENT_HELP}
                         (the vehicle: DIR's V2G roots for the charger's chain, DC=CPO checked;
                         DIR/iso20/oem-prov as its TLS 1.3 certificate). SDP asks for TLS and a
                         charger answering without TLS is refused (and the other way round)
@@ -98,6 +102,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: "--min-soc", value: "N" },
   { name: "--departure", value: "DURATION" },
   { name: "--insecure-iso20-plain-tcp" },
+  PAYMENT_OPTION,
+  CONTRACT_OPTION,
   ...TLS_OPTIONS,
 ];
 
@@ -116,6 +122,9 @@ export interface EvccArgs {
   insecureIso20: boolean;
   /** --tls, --pki, --keylog. */
   tls: TlsArgs;
+  /** --payment contract: Plug & Charge; `contractInstalled` (--contract): no installation first. */
+  payment: "external" | "contract";
+  contractInstalled: boolean;
   secc?: Endpoint;
   startSoc: number;
   targetSoc: number;
@@ -188,6 +197,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
     ...(scenario !== undefined ? { scenario } : {}),
     insecureIso20,
     tls,
+    ...parsePayment("evcc", parsed, tls, protocols ?? (transfer === "dc" ? ["iso2", "din"] : ["iso2"])),
     secc,
     startSoc,
     targetSoc,
@@ -234,6 +244,14 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
       return environmentError(io, "evcc", `TLS: ${(error as Error).message}`);
     }
   }
+  let pnc: Iso2EvccPnc | undefined;
+  if (a.payment === "contract") {
+    try {
+      pnc = evccPnc(a.tls.pki!, a.protocols ?? ["iso2"], a.contractInstalled);
+    } catch (error) {
+      return environmentError(io, "evcc", `Plug & Charge: ${(error as Error).message}`);
+    }
+  }
   /** The TLS class the station opens like a TCP one, bound to this vehicle's profile and PKI. */
   class Tls extends NodeTlsSocket {
     constructor(options: StreamSocketOptions) {
@@ -268,7 +286,10 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
     protocols: a.protocols,
     transfer: a.transfer,
     insecureIso20WithoutTls: a.insecureIso20,
-    session: a.protocols?.indexOf("iso20") !== undefined && a.protocols.indexOf("iso20") >= 0 ? { iso20: { transfer: a.mcs ?? (a.bpt ? (a.transfer === "dc" ? "dc_bpt" : "ac_bpt") : a.transfer), controlMode: a.mode } } : undefined,
+    session: {
+      ...(a.protocols?.indexOf("iso20") !== undefined && a.protocols.indexOf("iso20") >= 0 ? { iso20: { transfer: a.mcs ?? (a.bpt ? (a.transfer === "dc" ? "dc_bpt" : "ac_bpt") : a.transfer), controlMode: a.mode } } : {}),
+      ...(pnc !== undefined ? { pnc } : {}),
+    },
     evccId: mac,
     // A truck for MCS: 280 cells (a 1,000 V class pack), 3,000 A and 3.75 MW allowed.
     battery: { capacityKWh: a.capacityKWh, soc: a.startSoc, ...(a.mcs !== undefined ? { cellsInSeries: 280, maxCurrent: 3000, maxPower: 3_750_000, internalResistance: 0.01 } : {}) },

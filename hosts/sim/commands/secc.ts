@@ -12,6 +12,8 @@ import { NodeTlsListener } from "../crypto/tls";
 import type { TlsSecureOptions } from "../../../modules/pki-store/index";
 import { TLS_HELP, TLS_OPTIONS, parseTlsArgs, secureFromArgs } from "./tls-options";
 import type { TlsArgs } from "./tls-options";
+import { PAYMENT_OPTION, SECC_PAYMENT_HELP, parsePayment, seccPnc } from "./pnc-options";
+import type { SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
 import { waitForLinkLocal } from "../net/interface";
 import { FilePkiStorage } from "../pki/file-storage";
 import { NodeClock } from "../node-clock";
@@ -30,13 +32,14 @@ import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, choiceOption,
 import type { OptionSpec } from "./options";
 
 const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2,iso20] [--transfer dc,ac]
-                    [--tls --pki DIR [--keylog FILE] | --insecure-iso20-plain-tcp] [--no-sdp]
+                    [--tls --pki DIR [--keylog FILE] [--payment external|contract] | --insecure-iso20-plain-tcp]
+                    [--no-sdp]
                     [--scenario v2g|v2h|v2l [--time-of-day HH:MM]] [--loop-sequence-timeout SECONDS]
                     [--ocpp ws://HOST:PORT/ID] [--state DIR] [--json] [--quiet] [--fast] [--verbose]
 
 A simulated charger (SECC) on a real network interface: answers SDP on ff02::1 (UDP 15118)
 on IFACE and serves DIN 70121 / ISO 15118-2 / ISO 15118-20 sessions over TCP, or over TLS with
---tls (external identification) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
+--tls (external identification; Plug & Charge too with --payment contract) until stopped with Ctrl-C / SIGTERM (orderly close, exit 0). Simulated
 hardware: a 50 kW DC power module with a stand-in battery load, a 3 × 16 A AC outlet, a meter;
 when ISO 15118-20 is offered both are bidirectional (11 kW / 30 A back from the vehicle).
 
@@ -53,6 +56,7 @@ options (the names sim, secc and evcc share mean the same in each):
 ${TLS_HELP}
                       (the charger: DIR/iso2/secc for TLS 1.2, DIR/iso20/secc [+ iso20-ed448]
                       for TLS 1.3, whose vehicles must show a certificate under DIR's OEM roots)
+${SECC_PAYMENT_HELP}
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                       benches only)
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc); mcs: an ISO 15118-20
@@ -98,7 +102,7 @@ example: sudo xs15118 secc --iface eth1 --protocol din --json
          sudo xs15118 secc --iface eth1 --protocols iso2,iso20 --insecure-iso20-plain-tcp --scenario v2g --time-of-day 17:30
          xs15118 pki init pki && sudo xs15118 secc --iface eth1 --protocol iso2,iso20 --tls --pki pki --keylog keys.log`;
 
-const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, { name: "--scenario", value: "NAME" }, { name: "--time-of-day", value: "HH:MM" }, { name: "--loop-sequence-timeout", value: "SECONDS" }, { name: "--state", value: "DIR" }, ...TLS_OPTIONS];
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, { name: "--scenario", value: "NAME" }, { name: "--time-of-day", value: "HH:MM" }, { name: "--loop-sequence-timeout", value: "SECONDS" }, { name: "--state", value: "DIR" }, PAYMENT_OPTION, ...TLS_OPTIONS];
 
 export interface SeccArgs {
   iface?: string;
@@ -112,6 +116,8 @@ export interface SeccArgs {
   insecureIso20: boolean;
   /** --tls, --pki, --keylog. */
   tls: TlsArgs;
+  /** --payment contract: Plug & Charge offered too (over TLS, from --pki DIR). */
+  payment: "external" | "contract";
   /** Why a protocol asked for is not offered ("iso20 not offered: …"), for stderr and the ready line. */
   notOffered: string[];
   sdp: boolean;
@@ -200,10 +206,11 @@ export function parseSeccArgs(args: string[]): SeccArgs {
   if (timeText !== undefined && scenario === undefined) throw new UsageError("secc", "--time-of-day sets the site's clock of --scenario: give --scenario too");
   const timeOfDay = clockTime ? Number(clockTime[1]) * 3600 + Number(clockTime[2]) * 60 : undefined;
   const loopSeconds = numberOption("secc", parsed, "--loop-sequence-timeout", 0.1, 60);
+  const { payment } = parsePayment("secc", parsed, tls, protocols);
   if (loopSeconds !== undefined && protocols.indexOf("iso20") < 0) throw new UsageError("secc", "--loop-sequence-timeout is ISO 15118-20's charge-loop timer: --protocol …,iso20");
   const loopSequenceTimeout = loopSeconds === undefined ? undefined : (Math.round(loopSeconds * 1000) as Millis);
   if (mcs && protocols.indexOf("iso20") < 0) throw new UsageError("secc", `--transfer mcs is an ISO 15118-20 service: --protocol …,iso20${tls.tls ? "" : " --insecure-iso20-plain-tcp"}`);
-  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(timeOfDay !== undefined ? { timeOfDay } : {}), ...(loopSequenceTimeout !== undefined ? { loopSequenceTimeout } : {}), ...stateOption(parsed), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, payment, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(timeOfDay !== undefined ? { timeOfDay } : {}), ...(loopSequenceTimeout !== undefined ? { loopSequenceTimeout } : {}), ...stateOption(parsed), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 /** --state DIR (an empty name is refused: it would be the working directory by accident). */
@@ -264,6 +271,14 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       secure = secureFromArgs(a.tls, "secc", a.protocols);
     } catch (error) {
       return environmentError(io, "secc", `TLS: ${(error as Error).message}`);
+    }
+  }
+  let pnc: Partial<SeccConfigWithPnc> | undefined;
+  if (a.payment === "contract") {
+    try {
+      pnc = seccPnc(a.tls.pki!, a.protocols);
+    } catch (error) {
+      return environmentError(io, "secc", `Plug & Charge: ${(error as Error).message}`);
     }
   }
 
@@ -347,6 +362,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       iso20: { insecureWithoutTls: a.insecureIso20, discharge: BPT_DISCHARGE, ...(a.mcs ? { services: mcsServices(a.transfer) } : {}), ...(scenario !== undefined ? { bpt: { generatorMode: scenario.generatorMode } } : {}) },
       ...(a.mcs ? { dc: MCS_OUTLET } : {}),
       ...(a.loopSequenceTimeout !== undefined ? { timeouts: { "loop-sequence": a.loopSequenceTimeout } } : {}),
+      ...pnc,
     },
     bidirectional: iso20 ? { discharge: BPT_DISCHARGE } : undefined,
     energyManager: site,
