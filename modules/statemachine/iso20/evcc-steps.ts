@@ -148,6 +148,7 @@ const authorizationSetup = step({
   build: () => ({ Header: HEADER_SLOT }),
   onResponse(res, ctx) {
     const services: string[] = res.AuthorizationServices ?? [];
+    f20(ctx).eimOffered = services.indexOf("EIM") >= 0;
     // Plug & Charge where the vehicle has a usable contract and the charger offers PnC with a
     // challenge (it does so only over TLS; a plain-TCP session never carries the contract:
     // EvccConnection leaves config.pnc out there).
@@ -208,6 +209,11 @@ const certificateInstallation = step({
     if (res.EVSEProcessing !== undefined && res.EVSEProcessing !== "Finished" && res.ResponseCode === "OK") return { kind: "repeat", delay: ctx.config.pollInterval };
     const pnc = ctx.config.pnc!;
     const result = acceptContractIso20(pnc.crypto, pnc.store, res as cm.CertificateInstallationResType);
+    // No contract to be had (a WARNING code, e.g. WARNING_NoContractMatchingPCIDFound): charge with EIM where offered.
+    if (!result.ok && result.failure === "response-code" && String(res.ResponseCode).indexOf("WARNING") === 0 && f20(ctx).eimOffered === true) {
+      ctx.facts.pnc = undefined;
+      return { kind: "next", step: "Authorization" };
+    }
     // [V2G20-2504]: a response that does not hold is rejected; the vehicle installs nothing and stops.
     if (!result.ok) return { kind: "abort", reason: "contract", detail: `CertificateInstallationRes refused (${result.failure}): ${result.detail}` };
     ctx.facts.pnc!.contract = result.contract;

@@ -105,6 +105,8 @@ export interface Iso20EvccFacts {
   standby: boolean;
   /** The next PowerDeliveryReq enters standby ("enter": ChargeProgress Standby) or leaves it ("leave": Start). */
   standbyChange?: "enter" | "leave";
+  /** AuthorizationSetupRes listed EIM (a vehicle whose contract installation came to nothing falls back to it). */
+  eimOffered?: boolean;
   /** Plug & Charge: the MeterInfo the charger asked to confirm (EVSENotification MeteringConfirmation), until signed and sent. */
   meteringConfirmation?: MeterInfoType;
   /** The SECC's AC target (W, signed) of the last loop response. */

@@ -15,6 +15,8 @@
 // (GCM tag, PCID+SKI additional data), checks it belongs to the contract certificate, validates
 // the contract chain, installs it, and goes on to AuthorizationReq(PnC) with it. Any failure
 // rejects the response [V2G20-2504]: the vehicle stops (the EV has no response code to send).
+// When the backend has no contract for the vehicle (a WARNING code) the session goes on, and a
+// vehicle the charger also offered EIM charges with that.
 
 import { nameValue, Oid, parseCertificate, SignatureError, signFragments, verifySignature, iso20ResponseCode } from "../../pki-store/index";
 import { decryptContractKeyIso20, KeyTransportError } from "../../pki-store/index";
@@ -137,7 +139,8 @@ export function certificateInstallation(req: cm.CertificateInstallationReqType, 
     maximumContractCertificateChains: req.MaximumContractCertificateChains,
     prioritizedEmaids: req.PrioritizedEMAIDs?.EMAID,
   });
-  if (!result.ok) return refusedInstallation(result.code);
+  // The backend has no contract (WARNING_*): the session goes on (the EV may use EIM); FAILED ends it.
+  if (!result.ok) return result.code === "FAILED" ? refusedInstallation(result.code) : reply({ CertificateInstallationRes: installationRes(result.code) }, "Authorization");
   ctx.responseSignature = result.signature;
   return reply({ CertificateInstallationRes: { Header: HEADER_SLOT, ResponseCode: "OK", EVSEProcessing: "Finished", ...result.response } }, "Authorization");
 }

@@ -72,6 +72,20 @@ test("AC session with an installed contract: no installation, the MeteringConfir
   assert.equal(sent.filter((n) => n === "MeteringConfirmationReq").length, 1);
 });
 
+test("a backend with no contract for the PCID (WARNING_NoContractMatchingPCIDFound): the session goes on and the vehicle charges with EIM", { skip: engine === "xs" ? "Node only (time)" : false }, () => {
+  const s = setup();
+  const backend = s.pnc.backend;
+  const none = { install: backend.install.bind(backend), update: backend.update.bind(backend), installIso20: () => ({ ok: false as const, code: "WARNING_NoContractMatchingPCIDFound" as const }) };
+  const charger = { ...s.charger, pnc: { ...s.charger.pnc!, provisioning: none } };
+  const st = stack({ transfer: "dc", mode: "scheduled", secc: charger, evccTransport: "1.3", evccSession: { pnc: s.pnc.vehicle }, backend: accepting(), targetSoc: 40.5 });
+  assert.equal(run(st)?.reason, "charging-complete");
+  const sent = st.trace.filter((e) => e.direction === "tx").map((e) => e.name);
+  assert.deepEqual(sent.slice(1, 5), ["SessionSetupReq", "AuthorizationSetupReq", "CertificateInstallationReq", "AuthorizationReq"]);
+  assert.equal(st.trace.find((e) => e.name === "AuthorizationReq")?.values.service, "EIM");
+  assert.ok(!sent.includes("MeteringConfirmationReq"), "nothing to sign with");
+  assert.deepEqual(s.pnc.vehicle.store.contracts(), []);
+});
+
 // ---- CertificateInstallation, each side's checks ----------------------------------------------
 
 function vehicleStore(withV2gRoot = true): PkiStore {
