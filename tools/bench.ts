@@ -15,7 +15,13 @@
 //    one round divided by its operations: a machine-independent cost figure.
 //  - XS heap/op: slots allocated by one operation (currentHeapCount after minus before, with
 //    a collection before), times 16 bytes, the slot size on a 32-bit ESP32. Chunk memory
-//    (string and typed-array storage) is not included in xsnap's reading.
+//    (string and typed-array storage) is not included in xsnap's meter reading.
+//  - XS kept B/op: what one operation leaves alive, its result kept, after a collection: live
+//    slots × 16 + live chunk bytes at the ESP32's sizes, from engine snapshots before and after
+//    (tools/xs/worker.ts liveHeap; an EXI decode's figure is its message object and whatever
+//    the codec kept).
+//  - Whole sessions: the peak of the same live heap (slots × 16 + chunks) over the session,
+//    sampled after every simulated second; both stations and the simulation's models.
 
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -34,6 +40,7 @@ interface Row {
   xsNsPerOp?: number;
   xsMeterPerOp?: number;
   xsHeapBytesPerOp?: number;
+  xsKeptBytesPerOp?: number;
   skipped?: string;
 }
 
@@ -80,9 +87,13 @@ async function timeXs(worker: XsWorker, row: Row, nodeNs: number | undefined): P
   row.xsNsPerOp = median(times);
   row.xsMeterPerOp = median(meters);
   await worker.evaluate("__bench.release(); gc();");
+  const kept0 = await worker.liveHeap();
   const base = await worker.evaluate("0");
   const after = await worker.evaluate(`__bench.once(${name})`);
   row.xsHeapBytesPerOp = Math.max(0, after.currentHeapCount - base.currentHeapCount) * XS_SLOT_BYTES;
+  const kept1 = await worker.liveHeap();
+  // two evaluations between the snapshots: xsnap keeps ~1 slot and 24 chunk bytes per evaluation
+  row.xsKeptBytesPerOp = Math.max(0, (kept1.slots - kept0.slots - 2) * XS_SLOT_BYTES + kept1.chunkBytesEsp32 - kept0.chunkBytesEsp32 - 48);
 }
 
 interface SessionFigures {
@@ -92,36 +103,48 @@ interface SessionFigures {
   nodeMs: number;
   xsMs: number;
   xsMeter: number;
+  /** Peak of live slots × 16 + live chunks (ESP32 sizes), and its two parts at that sample. */
   peakHeapBytes: number;
+  peakSlots: number;
+  peakChunkBytes: number;
 }
 
 /**
- * The whole simulated session in XS: stepped 5 s of simulated time per evaluation, with a
- * collection after each step, so the slot count read between steps is the live heap; its
- * maximum over the run (minus the count before the session started) is the peak.
+ * The whole simulated session in XS: stepped 1 s of simulated time per evaluation; after each
+ * step an engine snapshot (taken after a collection) gives the live slots and chunks; the peak
+ * of slots × 16 + chunks (ESP32 sizes) over the run, above the engine before the session, less
+ * what xsnap itself keeps per evaluation (measured first), is the session's peak.
  */
 async function measureSession(worker: XsWorker, node: NonNullable<NodeTimes["sessions"]>[number], index: number): Promise<SessionFigures> {
-  await worker.evaluate("gc()");
-  const base = (await worker.evaluate("0")).currentHeapCount;
-  let peak = 0;
+  const first = await worker.liveHeap();
+  for (let i = 0; i < 50; i++) await worker.evaluate("0");
+  const base = await worker.liveHeap();
+  const perSlots = (base.slots - first.slots) / 50;
+  const perChunks = (base.chunkBytesEsp32 - first.chunkBytesEsp32) / 50;
+  let evaluations = 0;
+  let peak = { bytes: 0, slots: 0, chunks: 0 };
   let xsMs = 0;
   let xsMeter = 0;
   const start = worker.reports.length;
   let s = performance.now();
   let m = await worker.evaluate(`__bench.simStart(${index})`);
+  evaluations++;
   xsMs += performance.now() - s;
   xsMeter += m.compute;
   for (let i = 0; i < 10_000; i++) {
     s = performance.now();
-    m = await worker.evaluate("__bench.simStep(5000)");
+    m = await worker.evaluate("__bench.simStep(1000)");
+    evaluations++;
     xsMs += performance.now() - s;
     xsMeter += m.compute;
-    const live = (await worker.evaluate("gc()")).currentHeapCount - base;
-    peak = Math.max(peak, live);
+    const h = await worker.liveHeap();
+    const slots = h.slots - base.slots - Math.round(evaluations * perSlots);
+    const chunks = h.chunkBytesEsp32 - base.chunkBytesEsp32 - Math.round(evaluations * perChunks);
+    if (slots * XS_SLOT_BYTES + chunks > peak.bytes) peak = { bytes: slots * XS_SLOT_BYTES + chunks, slots, chunks };
     if ((worker.reports.slice(start) as { sim?: string }[]).some((r) => r.sim === "done")) break;
   }
   await worker.evaluate("__bench.simRelease(); gc()");
-  return { ...node, xsMs, xsMeter, peakHeapBytes: peak * XS_SLOT_BYTES };
+  return { ...node, xsMs, xsMeter, peakHeapBytes: peak.bytes, peakSlots: peak.slots, peakChunkBytes: peak.chunks };
 }
 
 function format(value: number | undefined, digits = 0): string {
@@ -194,11 +217,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ workloads: rows, session: sessions[0], sessions, sizes, xsError, stack: stackFigures, stackError, nodeLockdown: node.lockdown }, null, 2)}\n`);
     return;
   }
-  const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op"];
+  const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op", "XS kept B/op"];
   const table = rows.map((r) =>
     r.skipped
-      ? [r.name, `skipped: ${r.skipped}`, "", "", ""]
-      : [r.name, format(r.nodeNsPerOp), format(r.xsNsPerOp), format(r.xsMeterPerOp), format(r.xsHeapBytesPerOp)],
+      ? [r.name, `skipped: ${r.skipped}`, "", "", "", ""]
+      : [r.name, format(r.nodeNsPerOp), format(r.xsNsPerOp), format(r.xsMeterPerOp), format(r.xsHeapBytesPerOp), format(r.xsKeptBytesPerOp)],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
@@ -215,11 +238,11 @@ async function main(): Promise<void> {
   if (xsError) console.log(xsError);
   if (node.lockdown) console.log("warning: the Node figures were taken with the built-ins locked down (something imported @endo/init): not plain Node");
   if (sessions.length > 0) {
-    // One row per whole simulated session (tools/bench/session-scenario.ts). The peak live heap is
-    // sampled after a collection every 5 s of simulated time (slots × 16 B; chunks not included).
-    console.log("\nwhole simulated sessions (XS peak live heap: slots × 16 B after a collection every 5 s simulated; chunks not included)");
-    const head = ["session", "V2G messages", "simulated s", "Node CPU ms", "XS CPU ms", "XS meter", "XS peak heap B"];
-    const cells = sessions.map((s) => [s.name, format(s.messages), format(s.simulatedMs / 1000, 1), format(s.nodeMs), format(s.xsMs), format(s.xsMeter), format(s.peakHeapBytes)]);
+    // One row per whole simulated session (tools/bench/session-scenario.ts): the peak live heap,
+    // sampled after a collection every simulated second, both stations and the models.
+    console.log("\nwhole simulated sessions, both stations and the simulation's models (XS peak live heap after a collection every simulated second: slots × 16 B + chunks at ESP32 sizes, code chunks xsnap copies left out; tools/xs/session-heap.ts)");
+    const head = ["session", "V2G messages", "simulated s", "Node CPU ms", "XS CPU ms", "XS meter", "XS peak heap B", "slots", "chunks B"];
+    const cells = sessions.map((s) => [s.name, format(s.messages), format(s.simulatedMs / 1000, 1), format(s.nodeMs), format(s.xsMs), format(s.xsMeter), format(s.peakHeapBytes), format(s.peakSlots), format(s.peakChunkBytes)]);
     const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
     const row = (c: string[]) => "  " + c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join("  ");
     console.log(row(head));
