@@ -13,6 +13,7 @@ import { parseStationConfig, startStation, STATION_SETTINGS } from "./modules/st
 import type { StationConfigSource } from "./modules/station/index";
 import { VERSION } from "./modules/common/version";
 import { createBoard } from "./hosts/esp32/board";
+import { startUpdates } from "./hosts/esp32/ota/updates";
 
 /** The preference domain of the station's overrides (NVS namespace on ESP32: ≤ 15 characters). */
 const DOMAIN = "xs15118";
@@ -27,7 +28,17 @@ function preferences(): StationConfigSource {
 }
 
 const { config: settings, problems } = parseStationConfig([{ name: "manifest", values: config }, preferences()]);
-const board = createBoard({ logLevel: settings.logLevel });
+// config.board names a board other than the ESP32 that runs the same ECMA-419 adapters
+// (hosts/rp2350/manifest.json: "rp2350").
+const board = createBoard({ logLevel: settings.logLevel, name: typeof config.board === "string" ? config.board : "esp32" });
 board.logger.log("info", "main", `xs15118 ${VERSION} starting as ${settings.role}`);
 for (const problem of problems) board.logger.log("warn", "config", problem);
-startStation(settings, board);
+const station = startStation(settings, board);
+// Signed updates with rollback (hosts/esp32/ota; issue 18): keys and server from the manifest's
+// config, nothing activated during a session, a new image confirmed once the session layer is up.
+if (board.storage) {
+  const updates = { updateKeys: config.updateKeys, updateServer: config.updateServer, firmwareVersion: config.firmwareVersion };
+  startUpdates({ board: typeof config.updateBoard === "string" ? config.updateBoard : "esp32-qca7000", settings: updates, storage: board.storage, clock: board.clock, logger: board.logger, station });
+} else {
+  board.logger.log("warn", "ota", "no storage kept across restarts on this board: updates are off");
+}

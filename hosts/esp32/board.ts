@@ -29,14 +29,18 @@ function randomBytes(count: number): Uint8Array {
   return out;
 }
 
-export function createBoard(options: { logLevel: LogLevel }): StationBoard {
+/**
+ * `name`: the board in the log and the station's reports — "esp32" unless the manifest's config
+ * says otherwise (hosts/rp2350 runs these same ECMA-419 adapters on a Raspberry Pi Pico 2).
+ */
+export function createBoard(options: { logLevel: LogLevel; name?: string }): StationBoard {
   const clock = new TimerClock();
   // No RTC, NTP or backend time is wired yet: the wall clock stays without trusted time (log
   // lines stamped with the time since start, EVSETimeStamp left out) until a source sets it.
   const wall = new SettableWallClock({ clock });
   const logger: Logger = new TraceLogger({ level: options.logLevel, stamp: () => formatLogTime(wall, clock) });
   return {
-    name: "esp32",
+    name: options.name ?? "esp32",
     clock,
     wall,
     logger,

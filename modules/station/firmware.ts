@@ -47,6 +47,17 @@ export interface StationBoard {
 export interface Station {
   readonly role: StationConfig["role"];
   readonly link: ChargerDataLink | VehicleDataLink;
+  /**
+   * A charging session runs: a peer matched on the link or a V2G session held. The firmware's
+   * updater activates nothing and applies no configuration change while it does (issue 18).
+   */
+  readonly sessionActive: boolean;
+  /**
+   * The session layer is up: the station is built and its SLAC side has not failed (a QCA7000
+   * that does not answer on SPI fails it). What a new firmware must reach before it confirms
+   * itself healthy; a session with a vehicle is not waited for (a charger may see none for days).
+   */
+  sessionLayerUp(): boolean;
   close(): void;
 }
 
@@ -88,9 +99,16 @@ export function startStation(config: StationConfig, board: StationBoard): Statio
     });
   }
   log.log("info", "station", `${config.role} on ${board.name}: protocols ${config.protocols.join(",")}, ${config.transfer.join(",")}`);
+  const built = assembly;
   return {
     role: config.role,
     link: assembly.link,
+    get sessionActive(): boolean {
+      return built instanceof ChargerAssembly ? built.sessionActive : built.link.linkUp || built.service !== undefined;
+    },
+    sessionLayerUp(): boolean {
+      return built.link.slac.state !== "failed";
+    },
     close(): void {
       assembly.close();
     },

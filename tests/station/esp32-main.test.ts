@@ -27,6 +27,10 @@ const NAMES: Record<string, string> = {
   time: "{ Time as default }",
   "mc/config": "{ config as default }",
   preference: "{ Preference as default }",
+  "embedded:update": "{ Update as default }",
+  "embedded:storage/flash": "{ flashStorage as default }",
+  "./ota-boot": "{ otaBoot as default }",
+  "./update-crypto": "{ updateCrypto as default }",
 };
 
 type Any = any; // loaded at run time; the sources are checked by tsc -p hosts/esp32
@@ -56,7 +60,7 @@ before(async () => {
       {
         name: "moddable-stand-ins",
         setup(build) {
-          build.onResolve({ filter: /^(embedded:io\/|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
+          build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
           build.onLoad({ filter: /.*/, namespace: "mock" }, (args) => ({ contents: `export ${NAMES[args.path]} from "./mocks.mjs";`, resolveDir: dir, loader: "js" }));
           build.onResolve({ filter: /^\.\/mocks\.mjs$/ }, () => ({ path: "./mocks.mjs", external: true }));
         },
@@ -132,6 +136,16 @@ describe("main.ts on the ESP32 stand-ins", () => {
     mocks.bench.duty = 5; // the charger's 5 %: digital communication
     mocks.run(1500);
     assert.ok(traced.some((l) => /digital communication; SLAC started/.test(l)), traced.join("\n"));
+  });
+
+  test("updates: off without an update key in the image; with keys and a server but no HTTPS client, a new image is still confirmed or rolled back", async () => {
+    await boot();
+    assert.ok(traced.some((l) => /ota: no valid update key in the manifest's config/.test(l)), traced.join("\n"));
+    traced.length = 0;
+    mocks.scope().config = { updateKeys: ["04" + "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"], updateServer: "https://updates.example.com", firmwareVersion: 3 };
+    await boot();
+    assert.ok(traced.some((l) => /warn ota: this build has no HTTPS client/.test(l)), traced.join("\n"));
+    assert.ok(traced.some((l) => /info ota: firmware 3 \(installed 3\), mod 0, idle/.test(l)), traced.join("\n"));
   });
 
   test("a charger's paused sessions and energy ledger are kept in NVS (preference domain xs15118-state) and restored at boot", async () => {

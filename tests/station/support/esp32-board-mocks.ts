@@ -5,6 +5,7 @@
 
 import { bench, Digital as PilotDigital } from "../../cp-pwm/support/embedded-mocks";
 export { bench, resetBench, PWM, Analog, PulseCount } from "../../cp-pwm/support/embedded-mocks";
+export { Update, flashStorage, otaBoot, updateCrypto } from "./esp32-ota-mocks";
 
 interface Scope {
   config: Record<string, unknown>;

@@ -1,0 +1,11 @@
+// The native QCA7000 driver and lwIP interface of qca7000-netif.c (ESP-IDF), for native-link.ts.
+class Qca7000Native @ "xs_qca7000_native_destructor" {
+	constructor(options) @ "xs_qca7000_native";
+	read() @ "xs_qca7000_native_read";
+	write(buffer) @ "xs_qca7000_native_write";
+	setLinkUp(up) @ "xs_qca7000_native_set_link_up";
+	get state() @ "xs_qca7000_native_get_state";
+	close() @ "xs_qca7000_native_close";
+}
+
+export default Qca7000Native;
