@@ -143,9 +143,14 @@ export function decryptContractKeyIso20(
   const spec = (ISO20_KEY_TRANSPORT as Record<string, (typeof ISO20_KEY_TRANSPORT)[Iso20EcdhCurve] | undefined>)[received.ecdhCurve];
   if (spec === undefined) throw new KeyTransportError("key-transport-curve", `ECDHCurve ${String(received.ecdhCurve)}`);
   const pointBytes = KEY_AGREEMENT_SIZES[spec.agreement].publicKey;
-  if (received.dhPublicKey.length !== pointBytes) throw new KeyTransportError("key-transport-length", `DHPublicKey of ${received.dhPublicKey.length} bytes, expected ${pointBytes} for ${received.ecdhCurve}`);
+  let dhPublicKey = received.dhPublicKey;
+  // X448: [V2G20-2495] sends the 56 bytes without filler, while [V2G20-2489] NOTE 7 counts 57
+  // (the 0x04 of NOTE 6 in front); accept both. (The XSD's dhPublicKeyType says length 133 for
+  // either curve: an X448 DHPublicKey only passes an encoder that does not check that facet.)
+  if (received.ecdhCurve === "X448" && dhPublicKey.length === pointBytes + 1 && dhPublicKey[0] === 0x04) dhPublicKey = dhPublicKey.subarray(1);
+  if (dhPublicKey.length !== pointBytes) throw new KeyTransportError("key-transport-length", `DHPublicKey of ${received.dhPublicKey.length} bytes, expected ${pointBytes} for ${received.ecdhCurve}`);
   if (received.encryptedPrivateKey.length !== spec.encrypted) throw new KeyTransportError("key-transport-length", `${spec.element} of ${received.encryptedPrivateKey.length} bytes, expected ${spec.encrypted}`);
-  const z = crypto.deriveSharedSecret(spec.agreement, vehiclePrivateKey, received.dhPublicKey);
+  const z = crypto.deriveSharedSecret(spec.agreement, vehiclePrivateKey, dhPublicKey);
   if (!z) throw new KeyTransportError("key-transport-point", `DHPublicKey is not a ${spec.agreement} public key`);
   const key = iso20SessionKey(crypto, z);
   z.fill(0);

@@ -76,6 +76,10 @@ test("-20 key transport, X448: 84 bytes (IV 12 ‖ key 56 ‖ tag 16), a 56-byte
   assert.equal(sent.dhPublicKey.length, 56);
   assert.equal(sent.encryptedPrivateKey.length, 84);
   assert.deepEqual(decryptContractKeyIso20(crypto, vehicle.privateKey, sent, binding, contract.publicKey), contract.privateKey);
+  // [V2G20-2489] NOTE 7's 57 bytes (0x04 in front) are accepted too; other lengths are not.
+  const prefixed = { ...sent, dhPublicKey: Uint8Array.of(4, ...sent.dhPublicKey) };
+  assert.deepEqual(decryptContractKeyIso20(crypto, vehicle.privateKey, prefixed, binding, contract.publicKey), contract.privateKey);
+  assert.equal(failureOf(() => decryptContractKeyIso20(crypto, vehicle.privateKey, { ...sent, dhPublicKey: Uint8Array.of(5, ...sent.dhPublicKey) }, binding)), "key-transport-length");
   const other = crypto.generateAgreementKey("X448");
   assert.equal(failureOf(() => decryptContractKeyIso20(crypto, vehicle.privateKey, sent, binding, other.publicKey)), "key-transport-key");
 });
