@@ -139,7 +139,7 @@ test("the SECC passes a CertificateInstallationReq signed by the OEM key on, wit
   assert.deepEqual(store.contracts(), ["DEXS1C12345678"], "keyed by the eMAID without separators");
 });
 
-test("the SECC refuses a tampered OEM signature (FAILED_SignatureError) and the request over plain TCP or without a backend", () => {
+test("the SECC refuses a tampered OEM signature (FAILED_SignatureError), an OEM chain under a root it does not trust, the request over plain TCP or without a backend", () => {
   const s = setup();
   const flipped = install(s, (req) => ((req.Header.Signature as SignatureType).SignatureValue.$value as Uint8Array)[7] ^= 1);
   assert.equal(flipped.result.kind, "stop");
@@ -148,6 +148,12 @@ test("the SECC refuses a tampered OEM signature (FAILED_SignatureError) and the 
   const swapped = install(s, (req) => (req.OEMProvisioningCertificateChain.SubCertificates = undefined));
   assert.equal(swapped.res.ResponseCode, "FAILED_SignatureError");
   assert.equal(install(s, undefined, "none").res.ResponseCode, "FAILED_SequenceError");
+  // A charger that holds OEM roots checks the OEM chain itself: under another root it is refused.
+  const strict = setup();
+  strict.charger.pnc!.store.addTrustAnchor("oem", pki().get("v2g-root")!.der);
+  assert.equal(install(strict).res.ResponseCode, "WARNING_CertificateValidationError");
+  strict.charger.pnc!.store.addTrustAnchor("oem", pki().get("oem-root")!.der);
+  assert.equal(install(strict).res.ResponseCode, "OK");
   const noBackend = { ...s, charger: { ...s.charger, pnc: { ...s.charger.pnc!, provisioning: undefined } } };
   assert.equal(install(noBackend).res.ResponseCode, "FAILED_SequenceError");
   // The refusal is still a schema-valid response.
