@@ -62,10 +62,10 @@ options (the names sim, secc and evcc share mean the same in each):
   --insecure-iso20-plain-tcp  offer ISO 15118-20 over plain TCP (it requires TLS 1.3: test
                         benches only)
 ${TLS_HELP}
-${EVCC_PAYMENT_HELP}
                         (the vehicle: DIR's V2G roots for the charger's chain, DC=CPO checked;
                         DIR/iso20/oem-prov as its TLS 1.3 certificate). SDP asks for TLS and a
                         charger answering without TLS is refused (and the other way round)
+${EVCC_PAYMENT_HELP}
   --secc [ADDR]:PORT    the charger's address, no SDP: [fe80::1]:61000 (zone from --iface),
                         [fe80::1%eth0]:61000, [::1]:61000
   --start-soc N         the battery's SoC at the start, % (default ${DEFAULT_BATTERY.soc})
