@@ -15,12 +15,12 @@ export const TLS_HELP = `  --tls               V2G over TLS (SDP Security 0x00):
                       authentication (P-521/Ed448, secp521r1/x448); with both offered, SAP picks
                       by the version the handshake settled (-20 only over 1.3, -2 only over 1.2)
   --pki DIR           the test PKI to take certificates, keys and roots from (xs15118 pki init DIR)
-  --keylog FILE       write the TLS secrets as an NSS key log (Wireshark, xs15118 pcap --keylog)
   --tls13-middlebox-compat on|off  TLS 1.3 middlebox-compatibility mode (RFC 8446 D.4): on
                       (default, as OpenSSL does) sends the dummy change_cipher_spec records;
                       off leaves them out, for vehicles and chargers that fail on them (the
                       Node host drops them from the stream; a vehicle's ClientHello keeps its
-                      32-byte legacy_session_id, which OpenSSL always fills). TLS 1.2 unaffected`;
+                      32-byte legacy_session_id, which OpenSSL always fills). TLS 1.2 unaffected
+  --keylog FILE       write the TLS secrets as an NSS key log (Wireshark, xs15118 pcap --keylog)`;
 
 export interface TlsArgs {
   /** Run V2G over TLS. */
