@@ -181,6 +181,25 @@ test("openssl s_client completes the profiles' handshakes with our servers and f
   });
 });
 
+test("openssl s_client against a -20 server with middleboxCompatibility: false: completes, and its -trace shows no change_cipher_spec received", { skip: opensslSkip }, async () => {
+  await withPkiDir(async (dir) => {
+    const secure = (compat: boolean): TlsSecureOptions => ({ profile: "iso20", credentials: [credentials("iso20", "secc")], trustAnchors: [root("iso20", "oem-root")], middleboxCompatibility: compat });
+    const mutual = ["-tls1_3", "-trace", "-cert", "iso20/oem-prov.pem", "-key", "iso20/oem-prov.key.pem", "-cert_chain", "iso20/oem-prov-chain.pem", "-CAfile", "iso20/v2g-root.pem"];
+    for (const compat of [true, false]) {
+      const listener = new NodeTlsListener({ address: "::1", port: 0, secure: secure(compat), onReadable: () => listener.read({})?.close() });
+      await listener.ready;
+      try {
+        const r = await sClient(listener.port, mutual, dir);
+        assert.equal(r.status, 0, r.output);
+        const received = /Received Record\s+Header:\s+Version = [^\n]+\n\s+Content Type = ChangeCipherSpec/.test(r.output);
+        assert.equal(received, compat, `compatibility ${compat ? "on" : "off"}: ${r.output.slice(0, 2000)}`);
+      } finally {
+        listener.close();
+      }
+    }
+  });
+});
+
 const S_SERVER_CASES = [
   {
     label: "-2 (TLS 1.2, ECDHE-ECDSA-AES128-SHA256, server authentication)",
