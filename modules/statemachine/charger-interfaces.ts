@@ -273,6 +273,8 @@ export interface ChargerFeedback {
   wptPad?(command: "alignment" | "power", watts: number): void;
   /** ISO 15118-20 WPT: the EV's vendor-specific containers of `message`, untouched, for the pad. */
   wptVendorData?(message: string, containers: readonly Uint8Array[]): void;
+  /** ISO 15118-20 WPT: the EV's LF setup or data package of `message` (WPT_LF_SystemSetupDataType / WPT_LF_DataPackageListType), untouched, for the pad. */
+  wptLfData?(message: string, data: object): void;
   /** ISO 15118-20 ScheduleExchange: the EV's mobility needs (for the energy manager). */
   evNeeds?(needs: EvNeeds): void;
   /** ISO 15118-20 AC loop: the active power the charger asks of the EV now (W; negative = discharge). */

@@ -15,7 +15,7 @@ import { EvccConnection } from "../statemachine/evcc/connection";
 import type { EvccConnectionOutcome } from "../statemachine/evcc/connection";
 import type { EnergyTransferMode, EvBms, EvccConfig, EvccProtocol, EvccTraceEntry, VehicleHooks } from "../statemachine/evcc/index";
 import { SdpClient } from "../v2gtp/index";
-import type { SdpResult } from "../v2gtp/index";
+import type { SdpResult, SdpWirelessRequest } from "../v2gtp/index";
 import type { SessionProtocol, Transfer } from "./secc-service";
 
 /** The IP side of a host, as the vehicle uses it. */
@@ -42,6 +42,8 @@ export interface EvccServiceOptions {
   secc?: { address: string; port: number };
   /** Where SDP asks (default ff02::1 port 15118 on the interface). */
   sdpDestination?: { address: string; port: number };
+  /** A vehicle on WLAN (WPT, ACDP): SDP asks with the -20 wireless request (modules/v2gtp/sdp-wireless.ts). */
+  sdpWireless?: SdpWirelessRequest;
   /** Protocols offered in supportedAppProtocolReq, most preferred first. */
   protocols?: readonly SessionProtocol[];
   transfer?: Transfer;
@@ -110,6 +112,7 @@ export class EvccService {
       // decided on at once (refused below) instead of asking 50 times more.
       acceptOtherSecurity: true,
       destination: o.sdpDestination,
+      ...(o.sdpWireless !== undefined ? { wireless: o.sdpWireless } : {}),
       logger: this.#log,
       onDiscovered: (result) => {
         this.#sdp = undefined;

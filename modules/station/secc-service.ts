@@ -18,6 +18,7 @@ import { ChargerBinding, ChargingPoint } from "../statemachine/index";
 import type { ChargerParts, ConnectionEnd, EnergyTransferMode, SeccConfig, SeccConnection, SeccTraceEntry, StopReason } from "../statemachine/index";
 import type { EnergyMeter } from "../statemachine/charger-interfaces";
 import { SdpServer } from "../v2gtp/index";
+import type { SdpWirelessOffer } from "../v2gtp/index";
 import { MemoryPkiStorage } from "../pki-store/storage";
 import type { PkiStorage } from "../pki-store/storage";
 import { chargerPersistence } from "./persistence";
@@ -86,6 +87,8 @@ export interface SeccServiceOptions {
   tls?: boolean;
   /** UDP port of the SDP responder (default 15118). */
   sdpPort?: number;
+  /** A charger on WLAN (WPT, ACDP): SDP also answers the -20 wireless request (modules/v2gtp/sdp-wireless.ts). */
+  sdpWireless?: SdpWirelessOffer;
   random(count: number): Uint8Array;
   /**
    * What survives a restart of the charger (paused sessions, the energy ledger). A host with
@@ -232,6 +235,7 @@ export class SeccService {
         // The one V2G port, plain or TLS: the Security byte of the answer says which (ISO 15118-2 §7.10.1).
         ...(o.tls ? { tlsPort: this.#port } : { tcpPort: this.#port }),
         port: o.sdpPort,
+        ...(o.sdpWireless !== undefined ? { wireless: o.sdpWireless } : {}),
         // Bounds answers per source (a flood of requests or spoofed sources must not crowd out the car).
         clock: o.clock,
         logger: this.#log,

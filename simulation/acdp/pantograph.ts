@@ -3,6 +3,11 @@
 // (SimPantograph, the charger's side: ConnectionDevice). Both tick on the injected clock only
 // while something moves, so a ManualClock's runAll() ends.
 //
+// Split in two processes (`xs15118 secc --transfer acdp` ⇄ `xs15118 evcc --transfer acdp`) each
+// side runs its own SimApproach: the charger's stands for its positioning sensors (PPD) seeing
+// the bus drive in, the vehicle's for the bus itself; the vehicle's contact then follows what
+// the charger's ACDP_ConnectRes / ACDP_DisconnectRes report (onDeviceStatus).
+//
 // Faults to rehearse the error paths: a lateral offset outside the contact window (the vehicle
 // stops but never aligns), a pantograph that reaches its end position without contact (it
 // reports a fault after `contactTimeout`), and a contact lost under load (`loseContactAfter`).
@@ -34,7 +39,9 @@ export class SimApproach implements AcdpVehicle {
   #timer: TimerHandle | undefined;
   #x: number;
   readonly #y: number;
-  #contact: () => boolean = () => false;
+  #contact: (() => boolean) | undefined;
+  /** Split: the contact as the charger's last ACDP_Connect/DisconnectRes reported it. */
+  #reportedContact = false;
   /** Called after every move (the charger's sensors see it). */
   onMove: (() => void) | undefined;
   /** The last position the charger reported (cm) and whether it said "in position". */
@@ -84,7 +91,11 @@ export class SimApproach implements AcdpVehicle {
     return !this.moving();
   }
   contactState(): AcdpElectricalState {
-    return this.#contact() ? "State_C" : "State_A";
+    const contact = this.#contact !== undefined ? this.#contact() : this.#reportedContact;
+    return contact ? "State_C" : "State_A";
+  }
+  onDeviceStatus(mechanical: string, electrical: AcdpElectricalState): void {
+    this.#reportedContact = mechanical === "EndPosition" && (electrical === "State_C" || electrical === "State_D");
   }
 }
 

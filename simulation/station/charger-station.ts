@@ -18,6 +18,9 @@ import type { ChargerHardware, ChargerSessionSummary, SessionProtocol, Transfer 
 import type { DischargeLimits, EnergyManager } from "../../modules/statemachine/index";
 import { BIDIRECTIONAL_EFFICIENCY, SimAcInverter, SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
 import type { AcLoad, DcLoad, SimDcPowerModuleOptions } from "../charger/index";
+import type { ConnectionDevice } from "../../modules/statemachine/iso20/acdp-device";
+import type { SdpWirelessOffer } from "../../modules/v2gtp/index";
+import type { SimWirelessPad } from "../wpt/pad";
 
 export { DEFAULT_CHARGER, DYNAMIC_PORT_FIRST } from "../../modules/station/secc-service";
 export type { ChargerSessionSummary, SessionProtocol, Transfer } from "../../modules/station/secc-service";
@@ -40,6 +43,11 @@ export interface SimChargerHardwareOptions {
   bidirectional?: { discharge: DischargeLimits; efficiency?: number };
   /** The site energy manager (ISO 15118-20 Dynamic control: setpoints read before every request). */
   energyManager?: EnergyManager;
+  /**
+   * ISO 15118-20 devices beside (ACDP: a pantograph on the DC outlet) or instead of the outlets
+   * (WPT: the pad, whose transmitted power the meter counts).
+   */
+  devices?: { acdp?: ConnectionDevice; wpt?: SimWirelessPad };
 }
 
 /** The simulated charger hardware, and the coupling of its outlet to a load. */
@@ -76,12 +84,14 @@ export class SimChargerHardware {
           return (this.dc?.gridPower ?? 0) + (inverter !== 0 ? inverter : plainAc);
         }
         if (this.dc && this.dc.presentCurrent > 0) return this.dc.presentVoltage * this.dc.presentCurrent;
+        const pad = options.devices?.wpt;
+        if (pad !== undefined) return pad.state.powerTransmitted;
         if (this.ac?.closed && acLimits) return this.#acDraw() * acLimits.nominalVoltage * acLimits.phases;
         return 0;
       },
     });
     this.auth = new SimAuthorizer({ clock, delay: options.authorizationDelay ?? (1000 as Millis) });
-    this.parts = { dc: this.dc, ac: this.inverter === undefined ? this.ac : undefined, inverter: this.inverter, energyManager: options.energyManager, meter: this.meter, auth: options.backend ? undefined : this.auth, backend: options.backend };
+    this.parts = { dc: this.dc, ac: this.inverter === undefined ? this.ac : undefined, inverter: this.inverter, energyManager: options.energyManager, meter: this.meter, auth: options.backend ? undefined : this.auth, backend: options.backend, ...options.devices };
   }
 
   /** Couples the outlet to a load: the vehicle's battery (DC), its AC draw, or (AC_BPT) the battery behind its on-board charger. */
@@ -127,6 +137,9 @@ export interface ChargerStationOptions {
   backend?: OperatorBackend;
   bidirectional?: SimChargerHardwareOptions["bidirectional"];
   energyManager?: SimChargerHardwareOptions["energyManager"];
+  devices?: SimChargerHardwareOptions["devices"];
+  /** A charger on WLAN (WPT, ACDP): SDP also answers the -20 wireless request with these values. */
+  sdpWireless?: SdpWirelessOffer;
   /** Random bytes (session IDs, port choice); default Math.random. */
   random?: (count: number) => Uint8Array;
   /** Where paused sessions and the energy ledger survive a restart (SeccServiceOptions.storage; default memory). */
@@ -156,7 +169,7 @@ export class ChargerStation {
   constructor(options: ChargerStationOptions) {
     const transfer = options.transfer ?? ["dc"];
     this.config = chargerConfig(transfer, options.protocols, options.config);
-    this.hardware = new SimChargerHardware({ clock: options.clock, config: this.config, transfer, dcModule: options.dcModule, authorizationDelay: options.authorizationDelay, backend: options.backend, bidirectional: options.bidirectional, energyManager: options.energyManager });
+    this.hardware = new SimChargerHardware({ clock: options.clock, config: this.config, transfer, dcModule: options.dcModule, authorizationDelay: options.authorizationDelay, backend: options.backend, bidirectional: options.bidirectional, energyManager: options.energyManager, devices: options.devices });
     ({ dc: this.dc, ac: this.ac, meter: this.meter, auth: this.auth } = this.hardware);
     this.service = new SeccService({
       clock: options.clock,
@@ -168,6 +181,7 @@ export class ChargerStation {
       sdp: options.sdp,
       tls: options.tls,
       sdpPort: options.sdpPort,
+      sdpWireless: options.sdpWireless,
       random: options.random ?? defaultRandom,
       storage: options.storage,
       logger: options.logger,

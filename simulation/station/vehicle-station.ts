@@ -14,6 +14,11 @@ import { EvccService } from "../../modules/station/evcc-service";
 import type { EvccServiceOptions, VehicleHardware } from "../../modules/station/evcc-service";
 import { SimVehicle } from "../vehicle/index";
 import type { BatteryOptions, BidirectionalVehicleOptions } from "../vehicle/index";
+import { SimApproach } from "../acdp/pantograph";
+import type { SimApproachOptions } from "../acdp/pantograph";
+import { SimWptReceiver } from "../wpt/pad";
+import type { SimWptReceiverOptions } from "../wpt/pad";
+import { vehicleWithDevices } from "../session/direct-iso20";
 
 export type { VehicleOutcome } from "../../modules/station/evcc-service";
 
@@ -32,6 +37,11 @@ export interface VehicleStationOptions extends Omit<EvccServiceOptions, "io" | "
   acPowerAvailable?: () => boolean;
   /** ISO 15118-20 BPT: the battery gives energy back too (minimum SoC, departure, discharge limits). */
   bidirectional?: BidirectionalVehicleOptions;
+  /**
+   * ISO 15118-20 beyond the cable, the vehicle's half only (the charger's is in another process):
+   * a bus driving in under a pantograph (ACDP) or a car with a WPT receiver driving onto a pad.
+   */
+  device?: { kind: "acdp"; approach?: Partial<SimApproachOptions> } | { kind: "wpt"; receiver?: Partial<SimWptReceiverOptions> };
 }
 
 export const DEFAULT_BATTERY: Readonly<BatteryOptions> = Object.freeze({ capacityKWh: 40, soc: 30, maxCurrent: 125, maxPower: 50_000 });
@@ -71,13 +81,21 @@ export function stationVehicleHardware(vehicle: SimVehicle, on: Pick<VehicleStat
 export class VehicleStation {
   readonly vehicle: SimVehicle;
   readonly service: EvccService;
+  /** ACDP: the bus driving in; WPT: the car's receiver. */
+  readonly approach: SimApproach | undefined;
+  readonly receiver: SimWptReceiver | undefined;
 
   constructor(options: VehicleStationOptions) {
     this.vehicle = createStationVehicle(options);
+    const device = options.device;
+    this.approach = device?.kind === "acdp" ? new SimApproach({ clock: options.clock, ...device.approach }) : undefined;
+    this.receiver = device?.kind === "wpt" ? new SimWptReceiver({ clock: options.clock, vehicle: this.vehicle, ...device.receiver }) : undefined;
+    const hardware = stationVehicleHardware(this.vehicle, options);
+    if (device !== undefined) hardware.bms = vehicleWithDevices(this.vehicle, { acdpVehicle: this.approach, wptReceiver: this.receiver });
     this.service = new EvccService({
       ...options,
       io: { Udp: options.io.Udp, Tcp: options.io.Tcp, interface: options.interface },
-      hardware: stationVehicleHardware(this.vehicle, options),
+      hardware,
     });
   }
 

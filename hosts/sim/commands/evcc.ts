@@ -24,6 +24,8 @@ import { serveUntilStopped, startWeb, takeWebOption } from "../web/cli-web";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
 import type { OptionSpec } from "./options";
 import { SCENARIOS, scenarioSpec } from "../../../simulation/site/index";
+import { DEVICE_FAULT_OPTION, EVCC_WIRELESS_HELP, WIRELESS_TRANSFERS, deviceFault, evccWireless } from "./wireless-options";
+import type { WirelessTransfer } from "./wireless-options";
 import type { ScenarioName } from "../../../simulation/site/index";
 
 const USAGE = `usage: xs15118 evcc --iface IFACE [--protocol din,iso2,iso20] [--transfer dc|ac|dc_bpt|ac_bpt]
@@ -48,6 +50,7 @@ options (the names sim, secc and evcc share mean the same in each):
                         bidirectional service, charging)
   --transfer mcs|mcs_bpt  ISO 15118-20 megawatt charging (service 8/9) as a truck: 1,000 V class
                         pack taking up to 3,000 A (needs --protocol iso20)
+${EVCC_WIRELESS_HELP}
   --mode scheduled|dynamic  ISO 15118-20 control mode (default scheduled)
   --scenario NAME       ISO 15118-20 bidirectional: the vehicle of a v2g, v2h or v2l scenario
                         (DC_BPT unless --transfer ac_bpt, Dynamic control): it lets the charger's
@@ -102,6 +105,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: "--min-soc", value: "N" },
   { name: "--departure", value: "DURATION" },
   { name: "--insecure-iso20-plain-tcp" },
+  DEVICE_FAULT_OPTION,
   PAYMENT_OPTION,
   CONTRACT_OPTION,
   ...TLS_OPTIONS,
@@ -116,6 +120,9 @@ export interface EvccArgs {
   bpt: boolean;
   /** --transfer mcs|mcs_bpt: the ISO 15118-20 MCS service asked for, as a truck (transfer "dc"). */
   mcs?: "mcs" | "mcs_bpt";
+  /** --transfer wpt|acdp: a car onto a wireless pad or a bus under a pantograph (./wireless-options.ts), with --device-fault. */
+  wireless?: WirelessTransfer;
+  deviceFault?: string;
   mode: "scheduled" | "dynamic";
   /** ISO 15118-20 BPT scenario: minimum SoC (%), departure (ms after the start), what ends the session. */
   scenario?: { name: ScenarioName; minSoc: number; departureMs: number; ends: "departure" | "minimum-soc" };
@@ -142,13 +149,16 @@ export function parseEvccArgs(args: string[]): EvccArgs {
   const parsed = parseOptions("evcc", args, OPTIONS);
   const protocols = listOption("evcc", parsed, "--protocol", ["din", "iso2", "iso20"] as const, "protocol");
   const scenarioName = choiceOption("evcc", parsed, "--scenario", SCENARIOS, "scenario");
-  const givenTransfer = choiceOption("evcc", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt", "mcs", "mcs_bpt"] as const, "transfer");
+  const givenTransfer = choiceOption("evcc", parsed, "--transfer", ["dc", "ac", "dc_bpt", "ac_bpt", "mcs", "mcs_bpt", ...WIRELESS_TRANSFERS] as const, "transfer");
+  // WPT charges through its own messages (an AC vehicle to the station), ACDP through the DC ones.
+  const wireless = givenTransfer === "wpt" || givenTransfer === "acdp" ? givenTransfer : undefined;
+  const fault = deviceFault("evcc", stringOption(parsed, "--device-fault"), wireless);
   if (scenarioName !== undefined && givenTransfer !== undefined && givenTransfer !== "dc_bpt" && givenTransfer !== "ac_bpt") throw new UsageError("evcc", `--scenario ${scenarioName} needs a bidirectional service: --transfer dc_bpt|ac_bpt, not ${givenTransfer}`);
   // A scenario is the -20 bidirectional service, DC_BPT unless told otherwise.
   const chosen = givenTransfer ?? (scenarioName !== undefined ? "dc_bpt" : "dc");
   // MCS charges through the DC messages: the station runs a DC vehicle that asks for service 8/9.
   const mcs = chosen === "mcs" || chosen === "mcs_bpt" ? chosen : undefined;
-  const transferName = chosen === "mcs" || chosen === "mcs_bpt" ? "dc" : chosen;
+  const transferName = chosen === "mcs" || chosen === "mcs_bpt" || chosen === "acdp" ? "dc" : chosen === "wpt" ? "ac" : chosen;
   const transfer: Transfer = transferName === "dc_bpt" ? "dc" : transferName === "ac_bpt" ? "ac" : transferName;
   const bpt = transferName !== transfer;
   const givenMode = choiceOption("evcc", parsed, "--mode", ["scheduled", "dynamic"] as const, "control mode");
@@ -161,6 +171,7 @@ export function parseEvccArgs(args: string[]): EvccArgs {
   if (scenarioName !== undefined && !iso20) throw new UsageError("evcc", `--scenario ${scenarioName} is ISO 15118-20 bidirectional charging: --protocol iso20`);
   if (bpt && !iso20) throw new UsageError("evcc", "--transfer dc_bpt|ac_bpt needs --protocol iso20");
   if (mcs !== undefined && !iso20) throw new UsageError("evcc", "--transfer mcs|mcs_bpt is an ISO 15118-20 service: --protocol iso20");
+  if (wireless !== undefined && !iso20) throw new UsageError("evcc", `--transfer ${wireless} is an ISO 15118-20 service: --protocol iso20`);
   if (transfer === "ac" && protocols !== undefined && protocols.indexOf("din") >= 0) {
     throw new UsageError("evcc", "DIN 70121 is DC only: --protocol din needs --transfer dc");
   }
@@ -193,6 +204,8 @@ export function parseEvccArgs(args: string[]): EvccArgs {
     transfer,
     bpt,
     ...(mcs !== undefined ? { mcs } : {}),
+    ...(wireless !== undefined ? { wireless } : {}),
+    ...(fault !== undefined ? { deviceFault: fault } : {}),
     mode,
     ...(scenario !== undefined ? { scenario } : {}),
     insecureIso20,
@@ -277,6 +290,7 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
   let finish!: (outcome: VehicleOutcome) => void;
   const ended = new Promise<VehicleOutcome>((resolve) => (finish = resolve));
   let sessionStart: number | undefined;
+  const wireless = a.wireless === undefined ? undefined : evccWireless(a.wireless, mac, a.deviceFault);
   const station = new VehicleStation({
     clock,
     io: { Udp: NodeUdpSocket, Tcp: secure ? Tls : NodeTcpSocket },
@@ -287,10 +301,12 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
     transfer: a.transfer,
     insecureIso20WithoutTls: a.insecureIso20,
     session: {
-      ...(a.protocols?.indexOf("iso20") !== undefined && a.protocols.indexOf("iso20") >= 0 ? { iso20: { transfer: a.mcs ?? (a.bpt ? (a.transfer === "dc" ? "dc_bpt" : "ac_bpt") : a.transfer), controlMode: a.mode } } : {}),
+      ...(a.protocols?.indexOf("iso20") !== undefined && a.protocols.indexOf("iso20") >= 0 ? { iso20: { transfer: wireless?.iso20Transfer ?? a.mcs ?? (a.bpt ? (a.transfer === "dc" ? "dc_bpt" : "ac_bpt") : a.transfer), controlMode: a.mode } } : {}),
       ...(pnc !== undefined ? { pnc } : {}),
     },
     evccId: mac,
+    // WPT/ACDP: the vehicle's half of the device, the wireless SDP request; a WPT car takes no AC at its inlet.
+    ...(wireless !== undefined ? { device: wireless.device, sdpWireless: wireless.sdpWireless, ...(a.wireless === "wpt" ? { acPowerAvailable: () => false } : {}) } : {}),
     // A truck for MCS: 280 cells (a 1,000 V class pack), 3,000 A and 3.75 MW allowed.
     battery: { capacityKWh: a.capacityKWh, soc: a.startSoc, ...(a.mcs !== undefined ? { cellsInSeries: 280, maxCurrent: 3000, maxPower: 3_750_000, internalResistance: 0.01 } : {}) },
     targetSoc: a.targetSoc,

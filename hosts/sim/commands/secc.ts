@@ -18,7 +18,7 @@ import { waitForLinkLocal } from "../net/interface";
 import { FilePkiStorage } from "../pki/file-storage";
 import { NodeClock } from "../node-clock";
 import { StandInLoads } from "../../../simulation/standin-load";
-import { ChargerStation } from "../../../simulation/station/charger-station";
+import { ChargerStation, DEFAULT_CHARGER } from "../../../simulation/station/charger-station";
 import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../../../simulation/station/charger-station";
 import { LoopThinner, formatSeccTrace, formatSummary } from "../../../simulation/trace-format";
 import { TraceView, summaryValues } from "../web/trace-view";
@@ -29,6 +29,8 @@ import { splitOcppUrl } from "../ocpp/bridge";
 import { SCENARIOS, SimSiteEnergyManager, scenarioSpec } from "../../../simulation/site/index";
 import type { ScenarioName } from "../../../simulation/site/index";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, choiceOption, environmentError, flag, listOption, numberOption, parseOptions, parseOrExit, stringOption } from "./options";
+import { DEVICE_FAULT_OPTION, SECC_WIRELESS_HELP, WIRELESS_TRANSFERS, deviceFault, seccWireless } from "./wireless-options";
+import type { WirelessTransfer } from "./wireless-options";
 import type { OptionSpec } from "./options";
 
 const USAGE = `usage: xs15118 secc --iface IFACE [--port N] [--protocol din,iso2,iso20] [--transfer dc,ac]
@@ -61,6 +63,7 @@ ${SECC_PAYMENT_HELP}
                       benches only)
   --transfer LIST     energy transfer offered: dc, ac or dc,ac (default dc); mcs: an ISO 15118-20
                       megawatt charger (MCS and MCS_BPT, services 8/9, beside DC: 1,250 V, 3,000 A)
+${SECC_WIRELESS_HELP}
   --no-sdp            do not answer SDP; the vehicle must be given the address and port
   --scenario NAME     ISO 15118-20 BPT with a site energy manager read before every charge-loop
                       response (Dynamic control): v2g exports during the 17:00–20:00 price peak
@@ -102,7 +105,7 @@ example: sudo xs15118 secc --iface eth1 --protocol din --json
          sudo xs15118 secc --iface eth1 --protocols iso2,iso20 --insecure-iso20-plain-tcp --scenario v2g --time-of-day 17:30
          xs15118 pki init pki && sudo xs15118 secc --iface eth1 --protocol iso2,iso20 --tls --pki pki --keylog keys.log`;
 
-const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, { name: "--scenario", value: "NAME" }, { name: "--time-of-day", value: "HH:MM" }, { name: "--loop-sequence-timeout", value: "SECONDS" }, { name: "--state", value: "DIR" }, PAYMENT_OPTION, ...TLS_OPTIONS];
+const OPTIONS: readonly OptionSpec[] = [S.iface, S.port, S.protocol, S.transfer, S.json, S.quiet, S.verbose, { name: "--no-sdp" }, { name: "--fast" }, { name: "--ocpp", value: "URL" }, { name: "--insecure-iso20-plain-tcp" }, { name: "--scenario", value: "NAME" }, { name: "--time-of-day", value: "HH:MM" }, { name: "--loop-sequence-timeout", value: "SECONDS" }, { name: "--state", value: "DIR" }, DEVICE_FAULT_OPTION, PAYMENT_OPTION, ...TLS_OPTIONS];
 
 export interface SeccArgs {
   iface?: string;
@@ -112,6 +115,9 @@ export interface SeccArgs {
   transfer: Transfer[];
   /** --transfer …,mcs: the DC outlet is an MCS one (1,250 V, 3,000 A) and -20 offers MCS and MCS_BPT too. */
   mcs?: boolean;
+  /** --transfer wpt|acdp: a wireless pad or a pantograph (./wireless-options.ts), with --device-fault. */
+  wireless?: WirelessTransfer;
+  deviceFault?: string;
   /** Offer ISO 15118-20 over this charger's plain TCP (it requires TLS 1.3 in the field). */
   insecureIso20: boolean;
   /** --tls, --pki, --keylog. */
@@ -171,10 +177,15 @@ export function parseSeccArgs(args: string[]): SeccArgs {
   const parsed = parseOptions("secc", args, OPTIONS);
   const port = numberOption("secc", parsed, "--port", 0, 65535, true) ?? 0;
   const asked = listOption("secc", parsed, "--protocol", PROTOCOL_IDS, "protocol") ?? ["iso2", "din"];
-  const listed = listOption("secc", parsed, "--transfer", [...TRANSFERS, "mcs"] as const, "transfer") ?? ["dc"];
+  const listed = listOption("secc", parsed, "--transfer", [...TRANSFERS, "mcs", ...WIRELESS_TRANSFERS] as const, "transfer") ?? ["dc"];
+  // A wireless pad or a pantograph is a charger of its own kind (its -20 services only).
+  const wireless = WIRELESS_TRANSFERS.find((t) => listed.indexOf(t) >= 0);
+  if (wireless !== undefined && listed.length > 1) throw new UsageError("secc", `--transfer ${wireless} is a charger of its own: give it alone`);
+  const fault = deviceFault("secc", stringOption(parsed, "--device-fault"), wireless);
   // MCS is a DC outlet at megawatt ratings whose -20 services include MCS (8) and MCS_BPT (9).
   const mcs = listed.indexOf("mcs") >= 0;
-  const transfer: Transfer[] = listed.filter((t): t is Transfer => t !== "mcs");
+  // A pantograph sits on a DC outlet; a pad has no outlet.
+  const transfer: Transfer[] = wireless === "acdp" ? ["dc"] : listed.filter((t): t is Transfer => t === "dc" || t === "ac");
   if (mcs && transfer.indexOf("dc") < 0) transfer.unshift("dc");
   const insecureIso20 = flag(parsed, "--insecure-iso20-plain-tcp");
   const tls = parseTlsArgs("secc", parsed, true);
@@ -210,7 +221,8 @@ export function parseSeccArgs(args: string[]): SeccArgs {
   if (loopSeconds !== undefined && protocols.indexOf("iso20") < 0) throw new UsageError("secc", "--loop-sequence-timeout is ISO 15118-20's charge-loop timer: --protocol …,iso20");
   const loopSequenceTimeout = loopSeconds === undefined ? undefined : (Math.round(loopSeconds * 1000) as Millis);
   if (mcs && protocols.indexOf("iso20") < 0) throw new UsageError("secc", `--transfer mcs is an ISO 15118-20 service: --protocol …,iso20${tls.tls ? "" : " --insecure-iso20-plain-tcp"}`);
-  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), insecureIso20, tls, payment, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(timeOfDay !== undefined ? { timeOfDay } : {}), ...(loopSequenceTimeout !== undefined ? { loopSequenceTimeout } : {}), ...stateOption(parsed), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
+  if (wireless !== undefined && protocols.indexOf("iso20") < 0) throw new UsageError("secc", `--transfer ${wireless} is an ISO 15118-20 service: --protocol iso20${tls.tls ? "" : " --insecure-iso20-plain-tcp"}`);
+  return { iface, port, protocols, transfer, ...(mcs ? { mcs } : {}), ...(wireless !== undefined ? { wireless } : {}), ...(fault !== undefined ? { deviceFault: fault } : {}), insecureIso20, tls, payment, notOffered, sdp, ...(ocpp !== undefined ? { ocpp } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(timeOfDay !== undefined ? { timeOfDay } : {}), ...(loopSequenceTimeout !== undefined ? { loopSequenceTimeout } : {}), ...stateOption(parsed), json: flag(parsed, "--json"), quiet: flag(parsed, "--quiet"), fast: flag(parsed, "--fast"), verbose: flag(parsed, "--verbose"), warnings: parsed.warnings };
 }
 
 /** --state DIR (an empty name is refused: it would be the working directory by accident). */
@@ -343,6 +355,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
   /** Energy out of the vehicle at the bidirectional stages' grid side, Wh (cumulative; a session reads the difference). */
   const discharged = (): number => (station.dc?.energy.dischargedWh ?? 0) + (station.hardware.inverter?.energy.dischargedWh ?? 0);
   const ocpp = a.ocpp === undefined ? undefined : ocppBridge(a.ocpp, clock, logger, () => station);
+  const wireless = a.wireless === undefined ? undefined : seccWireless(a.wireless, clock, DEFAULT_CHARGER.evseId, a.deviceFault);
   const station: ChargerStation = new ChargerStation({
     backend: ocpp,
     clock,
@@ -359,12 +372,15 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     // bidirectional stages, so a BPT vehicle can give energy back (the stand-in battery takes it).
     config: {
       transport: "none",
-      iso20: { insecureWithoutTls: a.insecureIso20, discharge: BPT_DISCHARGE, ...(a.mcs ? { services: mcsServices(a.transfer) } : {}), ...(scenario !== undefined ? { bpt: { generatorMode: scenario.generatorMode } } : {}) },
+      iso20: { insecureWithoutTls: a.insecureIso20, discharge: BPT_DISCHARGE, ...(a.mcs ? { services: mcsServices(a.transfer) } : {}), ...(wireless !== undefined ? { services: wireless.services } : {}), ...(scenario !== undefined ? { bpt: { generatorMode: scenario.generatorMode } } : {}) },
       ...(a.mcs ? { dc: MCS_OUTLET } : {}),
+      ...wireless?.config,
       ...(a.loopSequenceTimeout !== undefined ? { timeouts: { "loop-sequence": a.loopSequenceTimeout } } : {}),
       ...pnc,
     },
-    bidirectional: iso20 ? { discharge: BPT_DISCHARGE } : undefined,
+    bidirectional: iso20 && a.wireless !== "wpt" ? { discharge: BPT_DISCHARGE } : undefined,
+    devices: wireless?.devices,
+    sdpWireless: wireless?.sdpWireless,
     energyManager: site,
     dcModule: a.fast ? { isolationCheckTime: 300 as Millis } : undefined,
     authorizationDelay: (a.fast ? 100 : 1000) as Millis,
@@ -373,6 +389,8 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     onTrace: (entry: SeccTraceEntry, session: number, live: boolean) => {
       // Only the live session moves the stand-in load (a newcomer's requests are not charging).
       if (live) loads?.onTrace(entry);
+      // A new session learns where the pad's car or the pantograph stands (the models report changes only).
+      if (live && entry.direction === "tx" && entry.message === "SessionSetupRes") wireless?.report();
       let s = sessions.get(session);
       if (s === undefined) {
         s = { origin: entry.time, thinner: new LoopThinner(), errors: [], dischargedAtStart: iso20 ? discharged() : undefined };
@@ -472,7 +490,7 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
     const where = `[${address}${a.iface && address.startsWith("fe80") ? `%${a.iface}` : ""}]:${station.port}`;
     output(
       `xs15118 secc: V2G server on ${where} (${secure ? `TLS, profile ${secure.profile}` : `TCP, no TLS${a.insecureIso20 ? "; ISO 15118-20 over plain TCP: insecure, test bench only" : ""}`}); ${a.sdp ? `SDP on ff02::1%${a.iface} UDP 15118` : "no SDP"}; ` +
-        `protocols ${a.protocols.join(",")}; transfer ${a.transfer.join(",")}${a.scenario !== undefined ? `; scenario ${a.scenario}` : ""}; Ctrl-C stops`,
+        `protocols ${a.protocols.join(",")}; transfer ${a.wireless ?? a.transfer.join(",")}${a.scenario !== undefined ? `; scenario ${a.scenario}` : ""}; Ctrl-C stops`,
     );
     if (a.json) io.out(JSON.stringify({ event: "ready", interface: a.iface ?? null, address, port: station.port, sdp: a.sdp, protocols: a.protocols, transfer: a.transfer, tls: secure?.profile ?? null, insecureIso20: a.insecureIso20, notOffered: a.notOffered, scenario: a.scenario ?? null, loopSequenceTimeoutMs: station.config.timeouts?.["loop-sequence"] ?? null, ...restored() }));
     return await done;

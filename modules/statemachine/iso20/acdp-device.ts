@@ -50,6 +50,8 @@ export interface AcdpVehicle {
   immobilized(): boolean;
   /** The EV's electrical contact state seen from the vehicle (State_B lowered, State_C ready for power). */
   contactState(): AcdpElectricalState;
+  /** ACDP_ConnectRes / ACDP_DisconnectRes: where the charger's device is and its contact state. */
+  onDeviceStatus?(mechanical: AcdpMechanicalState, electrical: AcdpElectricalState): void;
 }
 
 /**

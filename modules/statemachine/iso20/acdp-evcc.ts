@@ -77,6 +77,7 @@ const acdpConnect = step({
   build: (ctx) => ({ Header: HEADER_SLOT, EVElectricalChargingDeviceStatus: vehicle(ctx).contactState() }),
   trace: (ctx) => ({ contact: vehicle(ctx).contactState() }),
   onResponse(res: Res, ctx) {
+    vehicle(ctx).onDeviceStatus?.(res.EVSEMechanicalChargingDeviceStatus, res.EVSEElectricalChargingDeviceStatus);
     if (res.EVSEProcessing !== "Finished") return { kind: "repeat", delay: ctx.config.pollInterval };
     progress(ctx).connected = true;
     // Contact made: DC_CableCheck through it ([V2G20-4052]), the EV's side closed (pilot C).
@@ -91,6 +92,7 @@ const acdpDisconnect = step({
   // The EV has opened its side (State_A) before the device is raised.
   build: () => ({ Header: HEADER_SLOT, EVElectricalChargingDeviceStatus: "State_A" }),
   onResponse(res: Res, ctx) {
+    vehicle(ctx).onDeviceStatus?.(res.EVSEMechanicalChargingDeviceStatus, res.EVSEElectricalChargingDeviceStatus);
     if (res.EVSEProcessing !== "Finished") return { kind: "repeat", delay: ctx.config.pollInterval };
     const p = progress(ctx);
     p.connected = false;

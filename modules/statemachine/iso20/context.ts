@@ -77,6 +77,8 @@ export interface Iso20WptProgress {
   aligned: boolean;
   /** The EV's latest vendor-specific containers, not yet handed to the pad (untouched bytes). */
   vendorIn?: { message: string; containers: readonly Uint8Array[] };
+  /** The EV's latest LF setup or data package, not yet handed to the pad (untouched). */
+  lfIn?: { message: string; data: object };
 }
 
 /** ACDP (and VehicleCheckIn/Out) progress of a -20 session on the SECC. */

@@ -6,6 +6,16 @@
 // power to transmit now), through ChargerFeedback.wptPad. Vendor-specific containers
 // (VendorSpecificDataContainer, *ManufacturerSpecificDataContainer) are bytes the stack passes
 // between pad and vehicle untouched: the latest from each side is kept and forwarded as is.
+// So is the LF positioning data (-20 V2G_CI_WPT.xsd: LF_SystemSetupData in the fine-positioning
+// setup, WPT_LF_DataPackageList in the fine-positioning loop): the pad and the receiver produce
+// and read it, the stack carries it.
+
+import type * as wpt from "../../exi/generated/iso20_wpt/types";
+
+/** LF system setup (transmitter or receiver layout) of WPT_FinePositioningSetupReq/Res. */
+export type WptLfSetup = wpt.WPT_LF_SystemSetupDataType;
+/** One LF data package (its index of NumPackages; transmitter EIRP or receiver RSSI) of WPT_FinePositioningReq/Res. */
+export type WptLfPackages = wpt.WPT_LF_DataPackageListType;
 
 /** The result a side reports for fine positioning, pairing or the alignment check (EVResultCode's values). */
 export type WptResult = "EVResultUnknown" | "EVResultSuccess" | "EVResultFailed";
@@ -42,6 +52,9 @@ export interface WptPadState {
   diagnostics: WptPadDiagnostics;
   /** The pad's vendor-specific data for the vehicle (sent untouched in the next response). */
   vendorData?: readonly Uint8Array[];
+  /** The pad's LF layout (sent in WPT_FinePositioningSetupRes) and its latest LF data package (WPT_FinePositioningRes). */
+  lfSetup?: WptLfSetup;
+  lfData?: WptLfPackages;
 }
 
 /** An 11 kW MF-WPT3 pad (SAE J2954 / IEC 61980 class) centred under nothing yet. */
@@ -80,6 +93,8 @@ export interface WirelessPad {
   startAlignmentCheck(): void;
   setPower(watts: number): void;
   onVendorData?(message: string, containers: readonly Uint8Array[]): void;
+  /** The vehicle's LF setup or data package of `message`, untouched. */
+  onLfData?(message: string, data: WptLfSetup | WptLfPackages): void;
   onEvent?: (event: { readonly kind: "wpt-pad"; readonly state: Partial<WptPadState> }) => void;
 }
 
@@ -106,4 +121,13 @@ export interface WptReceiver {
   /** Vendor data for the pad, sent untouched; vendor data from the pad, received untouched. */
   vendorData?(): readonly Uint8Array[] | undefined;
   onVendorData?(message: string, containers: readonly Uint8Array[]): void;
+  /** LF positioning: the receiver's layout (WPT_FinePositioningSetupReq) and its next data package (each WPT_FinePositioningReq). */
+  lfSetup?(): WptLfSetup | undefined;
+  lfData?(): WptLfPackages | undefined;
+  /** The pad's LF setup or data package of `message`, untouched. */
+  onLfData?(message: string, data: WptLfSetup | WptLfPackages): void;
+  /** WPT_AlignmentCheckRes: whether the pad is transmitting its check power, and the power (W). */
+  onAlignmentCheck?(transmitting: boolean, watts: number): void;
+  /** WPT_ChargeLoopRes: the power the pad transmits now (W; EVPCPowerRequest as granted). */
+  onPadPower?(watts: number): void;
 }

@@ -16,7 +16,7 @@ import { HEADER_SLOT } from "./envelope";
 import type { Iso20EvBms, Iso20EvccFacts } from "./evcc-types";
 import { ISO20_AC_EVCC_STEPS, loopOutcome, step } from "./evcc-steps";
 import { fromRational, optionalRational, rational } from "./rational";
-import type { WptReceiver } from "./wpt-device";
+import type { WptLfPackages, WptLfSetup, WptReceiver } from "./wpt-device";
 
 type Res = Record<string, any>;
 
@@ -58,6 +58,16 @@ function vendorIn(message: string, containers: readonly Uint8Array[] | undefined
   if (containers !== undefined && containers.length > 0) receiver(ctx).onVendorData?.(message, containers);
 }
 
+/** The receiver's LF setup or data package for a request field, untouched (absent when it has none). */
+function lfOut(field: "LF_SystemSetupData" | "WPT_LF_DataPackageList", data: object | undefined): Record<string, unknown> {
+  return data !== undefined ? { [field]: data } : {};
+}
+
+/** The pad's LF setup or data package of a response, untouched, to the receiver. */
+function lfIn(message: string, data: WptLfSetup | WptLfPackages | undefined, ctx: StepContext): void {
+  if (data !== undefined) receiver(ctx).onLfData?.(message, data);
+}
+
 const finePositioningSetup = step({
   id: "WptFinePositioningSetup",
   request: "WPT_FinePositioningSetupReq",
@@ -69,9 +79,11 @@ const finePositioningSetup = step({
     EVDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: ["PowerCheck"] },
     NaturalOffset: 0,
     ...vendorOut("VendorSpecificDataContainer", ctx),
+    ...lfOut("LF_SystemSetupData", receiver(ctx).lfSetup?.()),
   }),
   onResponse(res: Res, ctx) {
     vendorIn("WPT_FinePositioningSetupRes", res.VendorSpecificDataContainer, ctx);
+    lfIn("WPT_FinePositioningSetupRes", res.LF_SystemSetupData, ctx);
     return { kind: "next", step: "WptFinePositioning" };
   },
 });
@@ -89,11 +101,13 @@ const finePositioning = step({
       EVProcessing: p.positioning === "EVResultUnknown" ? "Ongoing" : "Finished",
       EVResultCode: p.positioning,
       ...vendorOut("VendorSpecificDataContainer", ctx),
+      ...lfOut("WPT_LF_DataPackageList", rx.lfData?.()),
     };
   },
   trace: (ctx) => ({ result: progress(ctx).positioning }),
   onResponse(res: Res, ctx) {
     vendorIn("WPT_FinePositioningRes", res.VendorSpecificDataContainer, ctx);
+    lfIn("WPT_FinePositioningRes", res.WPT_LF_DataPackageList, ctx);
     const p = progress(ctx);
     if (p.positioning === "EVResultFailed") return { kind: "wind-down", reason: "timeout-ongoing", detail: "WPT: the vehicle stopped outside the pad's tolerance" };
     if (p.positioning === "EVResultSuccess" && res.EVSEProcessing === "Finished") return { kind: "next", step: "WptPairing" };
@@ -142,6 +156,8 @@ const alignmentCheck = step({
   trace: (ctx) => ({ result: progress(ctx).alignment }),
   onResponse(res: Res, ctx) {
     vendorIn("WPT_AlignmentCheckRes", res.VendorSpecificDataContainer, ctx);
+    const transmitted = optionalRational(res.PowerTransmitted) ?? 0;
+    receiver(ctx).onAlignmentCheck?.(transmitted > 0, transmitted);
     const p = progress(ctx);
     if (p.alignment === "EVResultFailed") return { kind: "wind-down", reason: "ev-error", detail: "WPT alignment check failed (coupling too weak)" };
     if (p.alignment === "EVResultSuccess" && res.EVSEProcessing === "Finished") return { kind: "next", step: "PowerDelivery" };
@@ -191,6 +207,7 @@ const chargeLoop = step({
   trace: (ctx) => ({ soc: Math.round(ctx.bms.soc() * 10) / 10, power: Math.round(receiver(ctx).powerOutput()) }),
   onResponse(res: Res, ctx) {
     vendorIn("WPT_ChargeLoopRes", res.ManufacturerSpecificDataContainer, ctx);
+    receiver(ctx).onPadPower?.(optionalRational(res.EVPCPowerRequest) ?? 0);
     const max = optionalRational(res.SPCMaxOutputPowerLimit);
     if (max !== undefined) ctx.facts.evse.maxPower = max;
     const actions: VehicleAction[] = [{ kind: "evse-values", values: { maxPower: ctx.facts.evse.maxPower } }];

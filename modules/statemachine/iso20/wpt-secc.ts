@@ -62,6 +62,16 @@ function noteVendor(r: Iso20Record, message: string, containers: readonly Uint8A
   if (containers !== undefined && containers.length > 0) r.wpt.vendorIn = { message, containers };
 }
 
+/** Keeps the EV's LF setup or data package for the pad (handed over with the next wpt-* signal, untouched). */
+function noteLf(r: Iso20Record, message: string, data: object | undefined): void {
+  if (data !== undefined) r.wpt.lfIn = { message, data };
+}
+
+/** The pad's LF setup or data for a response, untouched (absent when it has none). */
+function lfOut(field: "LF_SystemSetupData" | "WPT_LF_DataPackageList", data: object | undefined): Record<string, unknown> {
+  return data !== undefined ? { [field]: data } : {};
+}
+
 /** The pad's vendor containers for a response field, untouched (absent when it has none). */
 function vendorOut(field: string, pad: WptPadState): Record<string, unknown> {
   const data = pad.vendorData;
@@ -73,12 +83,14 @@ export function wptFinePositioningSetup(req: wpt.WPT_FinePositioningSetupReqType
   const r = rec(ctx);
   const pad = padOf(facts);
   noteVendor(r, "WPT_FinePositioningSetupReq", req.VendorSpecificDataContainer);
+  noteLf(r, "WPT_FinePositioningSetupReq", req.LF_SystemSetupData);
   const body = res("WPT_FinePositioningSetupRes", "OK", {
     PrimaryDeviceFinePositioningMethodList: { WPT_FinePositioningMethod: PAD_FINE_POSITIONING.slice() },
     PrimaryDevicePairingMethodList: { WPT_PairingMethod: PAD_PAIRING.slice() },
     PrimaryDeviceAlignmentCheckMethodList: { WPT_AlignmentCheckMethod: PAD_ALIGNMENT_CHECK.slice() },
     NaturalOffset: 0,
     ...vendorOut("VendorSpecificDataContainer", pad),
+    ...lfOut("LF_SystemSetupData", pad.lfSetup),
   });
   return reply(body, req.EVProcessing === "Finished" ? "WptFinePositioning" : undefined, "wpt-vendor");
 }
@@ -96,13 +108,15 @@ export function wptFinePositioning(req: wpt.WPT_FinePositioningReqType, ctx: Sec
   const r = rec(ctx);
   const pad = padOf(facts);
   noteVendor(r, "WPT_FinePositioningReq", req.VendorSpecificDataContainer);
+  noteLf(r, "WPT_FinePositioningReq", req.WPT_LF_DataPackageList);
   if (r.wpt.positioningSince < 0) r.wpt.positioningSince = facts.now;
   const over = overPad(pad);
+  const lf = lfOut("WPT_LF_DataPackageList", pad.lfData);
   if (over && req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess") {
-    return reply(processingRes("WPT_FinePositioningRes", "OK", true, pad), "WptPairing", "wpt-vendor");
+    return reply(processingRes("WPT_FinePositioningRes", "OK", true, pad, lf), "WptPairing", "wpt-vendor");
   }
-  if (!over && facts.now - r.wpt.positioningSince >= ACDP_POSITIONING_LIMIT) return stop(processingRes("WPT_FinePositioningRes", "FAILED", true, pad), "failed-response");
-  return reply(processingRes("WPT_FinePositioningRes", "OK", over, pad), undefined, "wpt-vendor");
+  if (!over && facts.now - r.wpt.positioningSince >= ACDP_POSITIONING_LIMIT) return stop(processingRes("WPT_FinePositioningRes", "FAILED", true, pad, lf), "failed-response");
+  return reply(processingRes("WPT_FinePositioningRes", "OK", over, pad, lf), undefined, "wpt-vendor");
 }
 
 /**

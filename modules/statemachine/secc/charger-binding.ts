@@ -22,7 +22,7 @@ import type {
 } from "../charger-interfaces";
 import type { DischargeLimits } from "../iso20/config";
 import type { ConnectionDevice } from "../iso20/acdp-device";
-import type { WirelessPad } from "../iso20/wpt-device";
+import type { WirelessPad, WptLfPackages, WptLfSetup } from "../iso20/wpt-device";
 import type { OperatorBackend } from "../operator-backend";
 
 export interface ChargerParts {
@@ -110,6 +110,7 @@ export class ChargerBinding {
       acdpDevice: (command) => (command === "lower" ? device?.lower() : device?.raise()),
       wptPad: (command, watts) => (command === "alignment" ? pad?.startAlignmentCheck() : pad?.setPower(watts)),
       wptVendorData: (message, containers) => pad?.onVendorData?.(message, containers),
+      wptLfData: (message, data) => pad?.onLfData?.(message, data as WptLfSetup | WptLfPackages),
       preCharge: (voltage, current) => dc?.setTarget(voltage, current),
       dcTarget: (voltage, current) => dc?.setTarget(voltage, current),
       acTarget: (watts) => inverter?.setActivePower(watts),

@@ -286,6 +286,11 @@ export class ChargingPoint {
       evNeeds: (needs) => open() && fb.evNeeds?.(needs),
       evChargingProfile: (entries) => open() && fb.evChargingProfile?.(entries),
       acTarget: (watts) => open() && fb.acTarget?.(watts),
+      // ISO 15118-20 devices (ACDP pantograph, WPT pad): only the live session moves them.
+      acdpDevice: (command) => open() && fb.acdpDevice?.(command),
+      wptPad: (command, watts) => open() && fb.wptPad?.(command, watts),
+      wptVendorData: (message, containers) => open() && fb.wptVendorData?.(message, containers),
+      wptLfData: (message, data) => open() && fb.wptLfData?.(message, data),
       sessionStopped: (reason) => open() && fb.sessionStopped?.(reason),
     };
   }

@@ -777,6 +777,10 @@ export class SeccSession {
           fb.wptVendorData?.(w.vendorIn.message, w.vendorIn.containers);
           w.vendorIn = undefined;
         }
+        if (w?.lfIn !== undefined) {
+          fb.wptLfData?.(w.lfIn.message, w.lfIn.data);
+          w.lfIn = undefined;
+        }
         if (signal === "wpt-alignment") fb.wptPad?.("alignment", 0);
         else if (signal === "wpt-power") fb.wptPad?.("power", ctx.iso20?.targetPower ?? 0);
         return;

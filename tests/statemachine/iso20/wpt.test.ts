@@ -132,14 +132,15 @@ describe("ISO 15118-20 WPT: SECC at object level", () => {
   });
 });
 
-function wptStack(options: { receiver?: Partial<SimWptReceiverOptions>; pad?: Partial<SimWirelessPadOptions>; targetSoc?: number }) {
+function wptStack(options: { receiver?: Partial<SimWptReceiverOptions>; pad?: Partial<SimWirelessPadOptions>; targetSoc?: number; split?: boolean }) {
   const clock = new ManualClock({ start: 1_000 });
   const link = streamPair(clock, 3);
   const wire: WireRecord[] = [];
   const vehicle = new SimVehicle({ clock, battery: { capacityKWh: 40, soc: 50, maxCurrent: 125 }, targetSoc: options.targetSoc ?? 52 });
   const receiver = new SimWptReceiver({ clock, vehicle, ...options.receiver });
   receiver.vendorToSend = VENDOR_EV;
-  const pad = new SimWirelessPad({ clock, receiver, ...options.pad });
+  // split: as in two processes, the pad knows the car only from the LF data it sends (simulation/wpt/pad.ts).
+  const pad = new SimWirelessPad({ clock, ...(options.split ? {} : { receiver }), ...options.pad });
   pad.state.vendorData = VENDOR_PAD;
   const binding = new ChargerBinding({ wpt: pad });
   const secc = new SeccConnection({ open: tapped(link.b, "evse", wire), config: WPT20, clock, unixTime: () => UNIX, ...binding.sessionOptions() });
@@ -202,6 +203,34 @@ describe("ISO 15118-20 WPT: EvccConnection ⇄ SeccConnection with the simulated
       "VehicleCheckOutReq",
       "SessionStopReq",
     ]);
+  });
+
+  test("split models (the pad locates the car by its LF measurements, as between two processes): it charges; the LF data passes untouched both ways", () => {
+    const s = wptStack({ split: true });
+    const padLf: string[] = [];
+    const seen = s.pad.onLfData.bind(s.pad);
+    s.pad.onLfData = (message, data) => {
+      padLf.push(message);
+      seen(message, data);
+    };
+    const soc0 = s.vehicle.battery.soc;
+    const outcome = s.run();
+    assert.equal(outcome?.reason, "charging-complete", `${outcome?.reason}: ${outcome?.detail} (${outcome?.step})`);
+    assert.ok(s.vehicle.battery.soc >= 52 && s.vehicle.battery.soc > soc0, `SoC ${s.vehicle.battery.soc}`);
+    assert.ok(Math.abs(s.pad.state.offsetX) <= 2 && Math.abs(s.pad.state.offsetY - 3) <= 2, `the pad placed the car at (${s.pad.state.offsetX}, ${s.pad.state.offsetY}), it stands at (0, 3)`);
+    assert.ok(padLf.length >= 4 && padLf.every((m) => m === "WPT_FinePositioningReq"), "the car's RSSI packages reached the pad");
+    assert.equal(s.receiver.lfReceived[0].message, "WPT_FinePositioningSetupRes", "the pad's transmitter layout reached the car");
+    assert.equal((s.receiver.lfReceived[0].data as any).LF_TransmitterSetupData.NumberOfTransmitters, 4);
+    const messages = wireMessages(s.wire);
+    assert.deepEqual(messages.filter((m) => !m.same), [], "every message with LF data round-trips byte for byte");
+  });
+
+  test("split models: a car 25 cm to the side is placed there by LF and never fine-positions", () => {
+    const s = wptStack({ split: true, receiver: { lateralOffset: 25 } });
+    const outcome = s.run();
+    assert.equal(outcome?.reason, "timeout-ongoing", `${outcome?.reason}: ${outcome?.detail}`);
+    assert.ok(Math.abs(s.pad.state.offsetY - 25) <= 2, `pad sees y=${s.pad.state.offsetY}`);
+    assert.equal(s.pad.state.inputPower, 0);
   });
 
   test("fault: the car stops 25 cm to the side → it never fine-positions and ends with SessionStop; no power", () => {
