@@ -6,6 +6,8 @@ import { ExiError } from "./error";
 import * as L from "./limits";
 
 const MAX_INTEGER_GROUPS = L.MAX_INTEGER_GROUPS;
+/** 2^k for a put() of k ≤ 31 bits: a table read (2 ** k is a power-function call on V8). */
+const POW2: readonly number[] = Object.freeze(Array.from({ length: 32 }, (_, k) => 2 ** k));
 
 export class BitReader {
   buf: Uint8Array;
@@ -194,12 +196,12 @@ export class BitWriter {
   put(v: number, k: number): void {
     const n = this.n + k;
     if (n <= 53) {
-      this.cur = this.cur * 2 ** k + v;
+      this.cur = this.cur * POW2[k] + v;
       this.n = n;
       return;
     }
     this.flush(); // fewer than 8 pending: the k bits fit
-    this.cur = this.cur * 2 ** k + v;
+    this.cur = this.cur * POW2[k] + v;
     this.n += k;
   }
 
@@ -207,14 +209,28 @@ export class BitWriter {
   flush(): void {
     let n = this.n, len = this.len;
     if (len + 8 > this.buf.length) this.grow();
-    const buf = this.buf, cur = this.cur;
-    // a Uint8Array store keeps the low 8 bits of the truncated quotient: the byte above bit n
+    const buf = this.buf;
+    let cur = this.cur;
+    if (n > 31) {
+      // beyond 32-bit integer operations: the bits above the low 24 as an integer of their own
+      // (a number below 2^53 splits exactly; ToInt32 of a larger double is slow on V8), their
+      // whole bytes out, the rest joined to the low 24
+      const high = (cur / 16777216) | 0;
+      cur -= high * 16777216;
+      n -= 24;
+      while (n >= 8) {
+        n -= 8;
+        buf[len++] = high >>> n; // a Uint8Array store keeps the low 8 bits
+      }
+      cur += (high & ((1 << n) - 1)) * 16777216;
+      n += 24;
+    }
     while (n >= 8) {
       n -= 8;
-      buf[len++] = cur / 2 ** n;
+      buf[len++] = cur >>> n;
     }
     this.len = len;
-    this.cur = cur % 2 ** n;
+    this.cur = cur & ((1 << n) - 1);
     this.n = n;
   }
 

@@ -108,7 +108,12 @@ export function dStr(d: FastDecoderHost, lo: number, hi: number): string {
 }
 
 export function dBin(d: FastDecoderHost, lo: number, hi: number): Uint8Array {
-  const r = d.r, n = r.uint();
+  const r = d.r, pos = r.pos, off = pos & 7, buf = r.buf, at = pos >> 3;
+  // the length's first octet in place (a SessionID's 8 and every loop message's binary fit one group)
+  const first = off === 0 ? buf[at] : ((buf[at] << off) | (buf[at + 1] >> (8 - off))) & 0xff;
+  let n = first;
+  if (first < 0x80 && pos + 8 <= r.end) r.pos = pos + 8;
+  else n = r.uint();
   if (n > MAX_BINARY_LENGTH || n < lo || n > hi) bail();
   return r.bytes(n);
 }

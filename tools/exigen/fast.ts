@@ -112,7 +112,7 @@ function inlineReads(line: string): string {
  * writer's fast path, ~20 XS meter units instead of a ~55-unit call); the call otherwise.
  * `w.put(v, k)` → `if ((t = w.n + k) <= 53) { w.cur = w.cur * 2 ** k + v; w.n = t; } else w.put(v, k)`.
  */
-function inlinePuts(text: string, constantOnly: boolean): string {
+function inlinePuts(text: string): string {
   let out = "";
   for (let from = 0; ; ) {
     const at = text.indexOf("w.put(", from);
@@ -133,11 +133,6 @@ function inlinePuts(text: string, constantOnly: boolean): string {
       } else if (ch === "," && depth === 0) comma = end;
     }
     const v = text.slice(at + 6, comma).trim(), k = text.slice(comma + 1, end).trim();
-    if (constantOnly && !/^\d+$/.test(k)) {
-      out += text.slice(from, end + 1);
-      from = end + 1;
-      continue;
-    }
     const kk = /^\d+$/.test(k) ? k : `(${k})`, vv = /^[\w.]+$/.test(v) ? v : `(${v})`;
     const scale = /^\d+$/.test(k) ? String(2 ** Number(k)) : `2 ** ${kk}`;
     out += text.slice(from, at) + `if ((t = w.n + ${kk}) <= 53) { w.cur = w.cur * ${scale} + ${vv}; w.n = t; } else w.put(${v}, ${k})`;
@@ -532,7 +527,7 @@ class FastWriter {
     // the writes in place in the leaf types only (PhysicalValue, RationalNumber, statuses: several
     // per message, small); a message type's own few writes keep the call (flash)
     const joined = body.filter((l) => l !== "").join("\n");
-    const text = inlinePuts(joined, /\be\d+\(e, /.test(joined));
+    const text = inlinePuts(joined);
     const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", /\bt = /.test(text) ? "t = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
@@ -545,7 +540,7 @@ class FastWriter {
       `  let ${lets};`,
       ...text.split("\n").map((l) => `  ${l}`),
       // every property was one of these (else the interpreter's error, or `$content` …)
-      required ? "  if (Object.keys(o).length !== n) bail();" : "  eKeys(o, n);",
+      required ? "  if (Object.keys(o).length !== n) bail();" : "  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()",
       `  return ${ret}; // EE codes (0 bits) pending, for the caller's next write`,
       "}",
     ].join("\n"));

@@ -183,7 +183,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 23)), pw + 7); z = 1;
+    if ((t = w.n + (pw + 7)) <= 53) { w.cur = w.cur * 2 ** (pw + 7) + ((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 23))); w.n = t; } else w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 23)), pw + 7); z = 1;
     s = 184;
   } else bail();
   x = o["DC_EVSEStatus"];
@@ -207,7 +207,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSECurrentLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), z + 3); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + (z + 3)) <= 53) { w.cur = w.cur * 2 ** (z + 3) + ((x ? 1 : 0)); w.n = t; } else w.put((x ? 1 : 0), z + 3); z = 1;
     s = 188;
   } else bail();
   x = o["EVSEVoltageLimitAchieved"];
@@ -243,7 +243,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 193;
   }
   k = C39[-161 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -277,11 +277,11 @@ const C91: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 function e91(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, s = 358, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 358, k = 0;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8, 0); z = 1;
+    if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8, 0); z = 1;
     s = 359;
   } else bail();
   x = o["Notification"];
@@ -291,7 +291,7 @@ function e91(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 360;
   }
   k = C91[-358 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -302,7 +302,7 @@ function e25(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   w.put(pb, pw);
   let n = 0, z = 0;
   
-  eKeys(o, n);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -312,7 +312,7 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 362, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 362, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
@@ -327,8 +327,8 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 363;
   }
   k = C92[-360 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
-  eKeys(o, n);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 

@@ -218,7 +218,7 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7); z = 1;
+    if ((t = w.n + (pw + 7)) <= 53) { w.cur = w.cur * 2 ** (pw + 7) + ((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26))); w.n = t; } else w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7); z = 1;
     s = 162;
   } else bail();
   x = o["EVSEID"];
@@ -250,7 +250,7 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C37[-153 + s]; if (k < 0) bail();
-    if (typeof x !== "boolean") bail(); w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + ((k & 31) + z + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 2) + (((k >> 5) << 2) | (x ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
     s = 167;
   }
   x = o["AC_EVSEStatus"];
@@ -308,7 +308,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7); z = 1;
+    if ((t = w.n + (pw + 7)) <= 53) { w.cur = w.cur * 2 ** (pw + 7) + ((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26))); w.n = t; } else w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7); z = 1;
     s = 181;
   } else bail();
   x = o["DC_EVSEStatus"];
@@ -332,7 +332,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSECurrentLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), z + 3); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + (z + 3)) <= 53) { w.cur = w.cur * 2 ** (z + 3) + ((x ? 1 : 0)); w.n = t; } else w.put((x ? 1 : 0), z + 3); z = 1;
     s = 185;
   } else bail();
   x = o["EVSEVoltageLimitAchieved"];
@@ -371,7 +371,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C39[-150 + s]; if (k < 0) bail();
-    w.put((k >> 5) << 1, (k & 31) + z + 1); eStr(e, x, 7, 37, 1); z = 1;
+    if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); eStr(e, x, 7, 37, 1); z = 1;
     s = 191;
   } else bail();
   x = o["SAScheduleTupleID"];
@@ -390,11 +390,11 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C39[-135 + s]; if (k < 0) bail();
-    if (typeof x !== "boolean") bail(); w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + ((k & 31) + z + 2)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 2) + (((k >> 5) << 2) | (x ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
     s = 194;
   }
   k = C39[-120 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -428,11 +428,11 @@ const C93: readonly number[] = Object.freeze([-1, 66, 34, 1]);
 function e93(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, s = 379, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 379, k = 0;
   x = o["SessionID"];
   if (x !== undefined) {
     n++;
-    w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8, 0); z = 1;
+    if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * 2 ** (pw + 2) + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); eBin(e, x, -9007199254740991, 8, 0); z = 1;
     s = 380;
   } else bail();
   x = o["Notification"];
@@ -442,7 +442,7 @@ function e93(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 381;
   }
   k = C93[-379 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -453,7 +453,7 @@ function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   w.put(pb, pw);
   let n = 0, z = 0;
   
-  eKeys(o, n);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -463,7 +463,7 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 383, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 383, k = 0;
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
@@ -485,8 +485,8 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 384;
   }
   k = C94[-379 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
-  eKeys(o, n);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 

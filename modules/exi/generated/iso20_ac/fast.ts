@@ -174,21 +174,21 @@ function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C41[-243 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 245;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C41[-229 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 246;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C41[-215 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 9) + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 247;
   }
   x = o["EVSETargetActivePower"];
@@ -254,7 +254,7 @@ function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 256;
   }
   k = C41[-89 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -265,7 +265,7 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 279, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 279, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
@@ -329,8 +329,8 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 288;
   }
   k = C43[-199 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
-  eKeys(o, n);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -350,21 +350,21 @@ function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C45[-306 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 308;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C45[-292 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 309;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C45[-278 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 9) + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 310;
   }
   x = o["EVSETargetActivePower"];
@@ -430,7 +430,7 @@ function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 319;
   }
   k = C45[-152 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) bail();
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
@@ -441,7 +441,7 @@ function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 336, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 336, k = 0;
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
@@ -505,8 +505,8 @@ function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 345;
   }
   k = C47[-256 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
-  eKeys(o, n);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -515,7 +515,7 @@ const C35: readonly number[] = Object.freeze([-1, -1, 36, 4, -1, -1, -1, -1, -1,
 function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, s = 171, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 171, k = 0;
   x = o["Header"];
   if (x !== undefined) {
     n++;
@@ -525,7 +525,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((x === "OK" ? 0 : eEnum(e, x, 6, 40)), z + 8); z = 1;
+    if ((t = w.n + (z + 8)) <= 53) { w.cur = w.cur * 2 ** (z + 8) + ((x === "OK" ? 0 : eEnum(e, x, 6, 40))); w.n = t; } else w.put((x === "OK" ? 0 : eEnum(e, x, 6, 40)), z + 8); z = 1;
     s = 173;
   } else bail();
   x = o["EVSEStatus"];

@@ -145,21 +145,21 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C35[-185 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 187;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C35[-172 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 188;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C35[-159 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 9) + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 189;
   }
   x = o["EVSEMaximumChargePower"];
@@ -221,7 +221,7 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 212, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 212, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
@@ -278,8 +278,8 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 220;
   }
   k = C37[-149 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
-  eKeys(o, n);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -299,21 +299,21 @@ function e51(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C51[-294 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 296;
   }
   x = o["TargetSOC"];
   if (x !== undefined) {
     n++;
     k = C51[-285 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 100) bail(); w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    if ((x | 0) !== x || x < 0 || x > 100) bail(); if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 8) + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
     s = 297;
   }
   x = o["AckMaxDelay"];
   if (x !== undefined) {
     n++;
     k = C51[-276 + s]; if (k < 0) bail();
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 9) + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z + 1) + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
     s = 298;
   }
   x = o["EVSEMaximumChargePower"];
@@ -351,7 +351,7 @@ function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (typeof v !== "object" || v === null) bail();
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
-  let n = 0, z = 0, x: any, s = 314, k = 0;
+  let n = 0, z = 0, x: any, t = 0, s = 314, k = 0;
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
@@ -380,8 +380,8 @@ function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     s = 318;
   }
   k = C53[-299 + s]; if (k < 0) bail();
-  w.put((k >> 5) << 0, (k & 31) + z);
-  eKeys(o, n);
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * 2 ** ((k & 31) + z) + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -400,7 +400,7 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["ResponseCode"];
   if (x !== undefined) {
     n++;
-    w.put((x === "OK" ? 0 : eEnum(e, x, 6, 40)), z + 8); z = 1;
+    if ((t = w.n + (z + 8)) <= 53) { w.cur = w.cur * 2 ** (z + 8) + ((x === "OK" ? 0 : eEnum(e, x, 6, 40))); w.n = t; } else w.put((x === "OK" ? 0 : eEnum(e, x, 6, 40)), z + 8); z = 1;
     s = 251;
   } else bail();
   x = o["EVSEStatus"];
@@ -432,7 +432,7 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEPowerLimitAchieved"];
   if (x !== undefined) {
     n++;
-    if (typeof x !== "boolean") bail(); w.put((x ? 1 : 0), z + 3); z = 1;
+    if (typeof x !== "boolean") bail(); if ((t = w.n + (z + 3)) <= 53) { w.cur = w.cur * 2 ** (z + 3) + ((x ? 1 : 0)); w.n = t; } else w.put((x ? 1 : 0), z + 3); z = 1;
     s = 257;
   } else bail();
   x = o["EVSECurrentLimitAchieved"];

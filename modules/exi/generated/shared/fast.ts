@@ -165,6 +165,6 @@ export function e23(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
   w.put(pb, pw);
   let n = 0, z = 0;
   
-  eKeys(o, n);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
   return 1; // EE codes (0 bits) pending, for the caller's next write
 }
