@@ -12,6 +12,7 @@ import type * as dc from "../../exi/generated/iso20_dc/types";
 import { dischargeIn, dischargeOut } from "./bpt";
 import { HEADER_SLOT } from "./envelope";
 import { iso20FailedResponse } from "./failed-responses";
+import type { DischargeLimits } from "./config";
 import { fromRational, rational } from "./rational";
 import { dischargeCapability, loopMode, loopResponseHead, loopTargetPower, noteDisplay, rec } from "./secc-loop";
 import { isBpt } from "./services";
@@ -170,13 +171,13 @@ export function dcChargeLoop(req: dc.DC_ChargeLoopReqType, ctx: SeccContext, fac
   out.EVSEPowerLimitAchieved = ev.targetVoltage * magnitude >= (current < 0 ? discharge?.maxPower ?? limits.maxPower : limits.maxPower);
   out.EVSECurrentLimitAchieved = magnitude >= currentLimit;
   out.EVSEVoltageLimitAchieved = ev.targetVoltage >= limits.maxVoltage;
-  out[picked.resName] = dcLoopLimits(facts, bpt, dynamic);
+  out[picked.resName] = dcLoopLimits(facts, bpt, dynamic, discharge);
   const body: AnyBody = { DC_ChargeLoopRes: out };
   return fault ? stop(body, "failed-response", "stop-charging") : reply(body, undefined, "current-demand");
 }
 
-/** The EVSE limits of a DC loop response (Dynamic: the energy manager's power as the maximum). */
-function dcLoopLimits(facts: SeccFacts, bpt: boolean, dynamic: boolean): Record<string, unknown> {
+/** The EVSE limits of a DC loop response (Dynamic: the energy manager's power as the maximum); `d`: dischargeCapability(facts), read once per message. */
+function dcLoopLimits(facts: SeccFacts, bpt: boolean, dynamic: boolean, d: Readonly<DischargeLimits> | undefined): Record<string, unknown> {
   const limits = facts.evse.dc;
   const setpoint = facts.evse.powerSetpoint;
   const chargePower = dynamic && setpoint !== undefined ? (setpoint > 0 ? Math.min(setpoint, limits.maxPower) : 0) : limits.maxPower;
@@ -185,7 +186,6 @@ function dcLoopLimits(facts: SeccFacts, bpt: boolean, dynamic: boolean): Record<
   out.EVSEMaximumChargeCurrent = rational(limits.maxCurrent);
   out.EVSEMaximumVoltage = rational(limits.maxVoltage);
   if (bpt) {
-    const d = dischargeCapability(facts);
     const negative = facts.config.iso20?.negativeDischargeLimits;
     const dischargePower = dynamic && setpoint !== undefined ? (setpoint < 0 ? Math.min(-setpoint, d?.maxPower ?? 0) : 0) : d?.maxPower ?? 0;
     out.EVSEMaximumDischargePower = dischargeOut(dischargePower, negative);
