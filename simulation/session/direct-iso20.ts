@@ -3,9 +3,10 @@
 // WPT (a car on a wireless pad) and DC_ACDP (a bus under a pantograph), the last two over WLAN.
 // No pilot PWM and no SLAC: the link exists from the start, modelled as a direct Ethernet link
 // between two virtual IPv6 stacks (every frame can be captured for a pcapng file). On it: SDP
-// (the wired request/response, 0x9000/0x9001: the -20 wireless variant 0x9002 is not
-// implemented), TCP, SAP (-20 namespaces :DC, :WPT, :ACDP) and the -20 session with its device
-// models (simulation/acdp, simulation/wpt).
+// (MCS: the wired request/response, 0x9000/0x9001; WPT and ACDP on WLAN: the -20 wireless
+// variant 0x9002/0x9003, -20 §7.10.1.8/9, the vehicle asking for its coupling type), TCP, SAP
+// (-20 namespaces :DC, :WPT, :ACDP) and the -20 session with its device models
+// (simulation/acdp, simulation/wpt).
 //
 // Portable (no Node imports), like ./simulation.ts. Same trace events as it (sources sim, sdp,
 // evcc, secc, power) so that the host prints them the same way.
@@ -13,7 +14,7 @@
 import { ManualClock } from "../../modules/common/manual-clock";
 import type { Millis } from "../../modules/common/clock";
 import type { Logger, LogLevel } from "../../modules/common/log";
-import { SdpClient, SdpServer } from "../../modules/v2gtp/index";
+import { CouplingType, P2psPpd, SdpClient, SdpServer } from "../../modules/v2gtp/index";
 import { ChargerBinding, SeccConnection } from "../../modules/statemachine/index";
 import type { SeccConfig } from "../../modules/statemachine/index";
 import { EvccConnection } from "../../modules/statemachine/evcc/index";
@@ -191,7 +192,10 @@ export function runDirectSimulation(options: DirectSimulationOptions): DirectSim
     },
   });
   const address = evseStack.address.split("%")[0];
-  const sdp = new SdpServer({ udp: evseStack.Udp, interface: "evse0", address, tcpPort: listener.port, clock, logger });
+  // WLAN: the wireless SDP, each charger answering for its coupling type (ISO 15118-8 link, -20 §7.10.1.9).
+  const coupling = service === "wpt" ? CouplingType.WPT : service === "acdp" ? CouplingType.PANTOGRAPH_CROSS_RAIL : undefined;
+  const wireless = coupling === undefined ? undefined : { couplingType: coupling, evseId: config.evseId };
+  const sdp = new SdpServer({ udp: evseStack.Udp, interface: "evse0", address, tcpPort: listener.port, clock, logger, ...(wireless !== undefined ? { wireless } : {}) });
   trace("sim", `${service.toUpperCase()} charger on a direct link (no pilot PWM, no SLAC); SDP on ff02::1, V2G on [${address}]:${listener.port}`);
 
   // ---- the vehicle: SDP, then the -20 session
@@ -217,8 +221,10 @@ export function runDirectSimulation(options: DirectSimulationOptions): DirectSim
     interface: "ev0",
     security: "none",
     logger,
+    ...(coupling !== undefined ? { wireless: { evid: "", couplingType: coupling, p2psPpd: service === "wpt" ? P2psPpd.WPT_LF_ON_INFRASTRUCTURE : P2psPpd.PPD_ON_INFRASTRUCTURE } } : {}),
     onDiscovered: (r) => {
-      trace("sdp", `vehicle found the charger at [${r.connectAddress}]:${r.port} after ${r.attempts} request(s)`);
+      const how = r.wireless !== undefined ? ` (wireless SDP: ${r.wireless.evseId}, ${r.wireless.diagStatus})` : "";
+      trace("sdp", `vehicle found the charger at [${r.connectAddress}]:${r.port} after ${r.attempts} request(s)${how}`);
       new EvccConnection({
         open: (callbacks) => new evStack!.Tcp({ address: r.connectAddress, port: r.port, ...callbacks }),
         session: { energyTransferMode: service === "wpt" ? "AC_three_phase_core" : "DC_extended", evccId: EV_MAC, iso20: { transfer, controlMode: mode } },

@@ -20,6 +20,8 @@ describe("simulator: ISO 15118-20 over a direct link (MCS, WPT, ACDP)", () => {
       assert.ok(s.socEnd >= s.socStart + 3 - 1e-6, `SoC ${s.socStart} → ${s.socEnd}`);
       assert.ok(frames > 200, `${frames} frames`);
       assert.equal(sdp.length, 1, "the vehicle found the charger by SDP");
+      // WLAN (WPT, ACDP): the -20 wireless SDP (0x9002/0x9003); MCS: the wired one.
+      assert.equal(/wireless SDP: DE\*XS1\*E0(WPT|ACD), finished-with-evseid/.test(sdp[0]), service === "wpt" || service === "acdp", sdp[0]);
       if (service.indexOf("mcs") === 0) assert.ok(s.peakCurrent > 2500 && s.peakCurrent <= 3000, `peak ${s.peakCurrent} A`);
     });
   }
