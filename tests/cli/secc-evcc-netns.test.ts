@@ -19,80 +19,26 @@ import { fileURLToPath } from "node:url";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { setUpNetnsPair } from "../support/netns";
 
 const BIN = fileURLToPath(new URL("../../bin/xs15118.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-// Unique per run: namespaces xs<id>s / xs<id>v, interfaces (≤ 15 characters) xs<id>s / xs<id>v.
-const ID = `${(process.pid % 46656).toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
-const NS_SECC = `xs15118-${ID}-secc`;
-const NS_EV = `xs15118-${ID}-ev`;
-const IF_SECC = `xs${ID}s`;
-const IF_EV = `xs${ID}v`;
 
 function run(args: string[]): { ok: boolean; out: string } {
   const r = spawnSync(args[0], args.slice(1), { encoding: "utf8", timeout: 10_000 });
   return { ok: r.status === 0, out: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? r.error.message : ""}`.trim() };
 }
 
-function inNs(ns: string, args: string[]): { ok: boolean; out: string } {
-  return run(["ip", "netns", "exec", ns, ...args]);
-}
-
-let created = false;
-
+// Unique per run, removed at the end and at process exit (tests/support/netns.ts).
+const pair = await setUpNetnsPair("");
+const skip = typeof pair === "string" ? pair : undefined;
+const NS_SECC = typeof pair === "string" ? "" : pair.nsSecc;
+const NS_EV = typeof pair === "string" ? "" : pair.nsEv;
+const IF_SECC = typeof pair === "string" ? "" : pair.ifSecc;
+const IF_EV = typeof pair === "string" ? "" : pair.ifEv;
 function cleanup(): void {
-  if (!created) return;
-  created = false;
-  // deleting a namespace destroys its veth end, and with it the peer
-  run(["ip", "netns", "del", NS_SECC]);
-  run(["ip", "netns", "del", NS_EV]);
+  if (typeof pair !== "string") pair.cleanup();
 }
-
-/** Creates the namespaces and the link; the reason to skip when the machine does not allow it. */
-async function setUp(): Promise<string | undefined> {
-  if (process.platform !== "linux") return "network namespaces need Linux";
-  if (process.getuid?.() !== 0) return "needs root (ip netns add)";
-  if (!run(["ip", "-V"]).ok) return "no iproute2 'ip' command";
-  const a = run(["ip", "netns", "add", NS_SECC]);
-  if (!a.ok) return `cannot create a network namespace: ${a.out}`;
-  created = true;
-  const steps: string[][] = [
-    ["ip", "netns", "add", NS_EV],
-    ["ip", "link", "add", IF_SECC, "netns", NS_SECC, "type", "veth", "peer", "name", IF_EV, "netns", NS_EV],
-  ];
-  for (const [ns, ifname] of [[NS_SECC, IF_SECC], [NS_EV, IF_EV]]) {
-    // no duplicate address detection: the link-local address is usable at once
-    steps.push(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0", `net.ipv6.conf.${ifname}.accept_dad=0`, `net.ipv6.conf.${ifname}.disable_ipv6=0`]);
-    steps.push(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
-    steps.push(["ip", "netns", "exec", ns, "ip", "link", "set", ifname, "up"]);
-  }
-  for (const step of steps) {
-    const r = run(step);
-    if (!r.ok) {
-      cleanup();
-      return `cannot set up the veth pair (${step.join(" ")}): ${r.out}`;
-    }
-  }
-  // both ends have a usable (not tentative) link-local address, within 5 s
-  const deadline = Date.now() + 5000;
-  for (const [ns, ifname] of [[NS_SECC, IF_SECC], [NS_EV, IF_EV]]) {
-    for (;;) {
-      const r = inNs(ns, ["ip", "-6", "addr", "show", "dev", ifname, "scope", "link"]);
-      if (r.ok && /inet6 fe80::/.test(r.out) && !/tentative/.test(r.out)) break;
-      if (Date.now() > deadline) {
-        cleanup();
-        return `no usable link-local address on ${ifname}: ${r.out}`;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  return undefined;
-}
-
-process.once("exit", cleanup); // a crash of the test process must not leave namespaces behind
-
-const skip = await setUp();
 if (skip) console.log(`# secc-evcc-netns skipped: ${skip}`);
 
 interface Proc {
