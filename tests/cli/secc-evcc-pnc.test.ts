@@ -13,13 +13,14 @@ import { fileURLToPath } from "node:url";
 import { main } from "../../hosts/sim/cli";
 import { parseEvccArgs } from "../../hosts/sim/commands/evcc";
 import { parseSeccArgs } from "../../hosts/sim/commands/secc";
+import { bufferIo } from "../support/cli-io";
 
 const BIN = fileURLToPath(new URL("../../bin/xs15118.js", import.meta.url));
 
 async function exit(args: string[]): Promise<{ code: number; err: string }> {
-  let err = "";
-  const code = await main(args, { out: () => undefined, err: (l) => (err += `${l}\n`) });
-  return { code, err };
+  const io = bufferIo();
+  const code = await main(args, io);
+  return { code, err: io.stderr.join("\n") };
 }
 
 describe("--payment options", () => {
@@ -72,7 +73,7 @@ describe("xs15118 secc --payment contract ⇄ xs15118 evcc --payment contract ov
   test("-2 and -20, each with a certificate installation: PnC authorization, the signed SalesTariff (-2), signed metering (both)", async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-pnc-loop-"));
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-    assert.equal(await main(["pki", "init", dir, "--profile", "iso2,iso20"], { out: () => undefined, err: () => undefined }), 0);
+    assert.equal(await main(["pki", "init", dir, "--profile", "iso2,iso20"], bufferIo()), 0);
     const secc = proc(["secc", "--no-sdp", "--port", "0", "--protocols", "iso2,iso20", "--tls", "--pki", dir, "--payment", "contract", "--fast", "--json", "--quiet"]);
     try {
       let ready: Record<string, unknown> | undefined;

@@ -16,6 +16,7 @@ import { pem, privateKeyObject } from "../../hosts/sim/pki/files";
 import { main } from "../../hosts/sim/cli";
 import { parseEvccArgs } from "../../hosts/sim/commands/evcc";
 import { parseSeccArgs } from "../../hosts/sim/commands/secc";
+import { bufferIo } from "../support/cli-io";
 import type { TlsSecureOptions, TlsSocket } from "../../modules/pki-store/index";
 
 function profiles(profile: "iso2" | "iso20", seccCompat: boolean | undefined, evccCompat: boolean | undefined): { secc: TlsSecureOptions; evcc: TlsSecureOptions } {
@@ -119,7 +120,7 @@ test("OpenSSL (node:tls) sends compatibility change_cipher_spec records in TLS 1
 });
 
 test("secureOptions cannot clear SSL_OP_ENABLE_MIDDLEBOX_COMPAT: node exports no such constant, and setting bits only adds", async () => {
-  assert.equal((constants as Record<string, number>).SSL_OP_ENABLE_MIDDLEBOX_COMPAT, undefined);
+  assert.equal((constants as unknown as Record<string, number>).SSL_OP_ENABLE_MIDDLEBOX_COMPAT, undefined);
   // OpenSSL 3's bit for the option (SSL_OP_BIT(20)): set again, it changes nothing on the wire.
   const server = tls.createServer({ ...credentialsPem(), minVersion: "TLSv1.3", secureOptions: 1 << 20 }, (s) => s.end());
   await new Promise<void>((resolve) => server.listen(0, "::1", resolve));
@@ -182,7 +183,7 @@ function credentialsPem(): { key: string; cert: string } {
 }
 
 test("--tls13-middlebox-compat on|off on sim, secc and evcc: needs --tls, reaches the station's TLS options", async () => {
-  const quiet = { out: () => undefined, err: () => undefined };
+  const quiet = bufferIo();
   for (const command of [["sim"], ["secc", "--no-sdp"], ["evcc", "--secc", "[::1]:1"]]) {
     assert.equal(await main([...command, "--tls13-middlebox-compat", "off"], quiet), 2, `${command[0]} without --tls`);
     assert.equal(await main([...command, "--tls", "--pki", "x", "--tls13-middlebox-compat", "maybe"], quiet), 2, `${command[0]} with a bad value`);
