@@ -31,7 +31,7 @@ interface Run {
   discoveries: number;
 }
 
-function session(salesTariff: ((request: SalesTariffRequest) => SignedSalesTariff | undefined) | undefined, options: { payment?: "contract" | "external"; vehicle?: Partial<Iso2EvccPnc> } = {}): Run {
+function session(salesTariff: ((request: SalesTariffRequest) => SignedSalesTariff | undefined) | undefined, options: { payment?: "contract" | "external"; vehicle?: Partial<Iso2EvccPnc>; maxEntries?: number } = {}): Run {
   const pnc = simulatedPnc({ crypto, pki: pki(), now: () => NOW, contractInstalled: true, oemProvisioning: false, receiptRequired: false });
   const requests: SalesTariffRequest[] = [];
   const charger: Partial<SeccConfigWithPnc> = {
@@ -56,7 +56,10 @@ function session(salesTariff: ((request: SalesTariffRequest) => SignedSalesTarif
     mode: "DC_extended",
     codec: true,
     secc: charger,
-    config: options.payment === "external" ? {} : { pnc: { ...pnc.vehicle, ...options.vehicle } },
+    config: {
+      ...(options.payment === "external" ? {} : { pnc: { ...pnc.vehicle, ...options.vehicle } }),
+      ...(options.maxEntries !== undefined ? { maxEntriesSAScheduleTuple: options.maxEntries } : {}),
+    },
     vehicle: { targetSoc: 60.3 },
     logger: { log: (level, _source, message) => lines.push({ level, message }) },
   });
@@ -113,6 +116,18 @@ test('invalidSalesTariff: "close" ends the session on a foreign signature, sayin
   const r = session(simulatedSalesTariffs(crypto, pki(), "oem-sub-ca-2"), { vehicle: { invalidSalesTariff: "close" } });
   assert.equal(r.reason, "contract");
   assert.ok(logged(r, "SalesTariff refused"), JSON.stringify(r.lines));
+});
+
+test("MaxEntriesSAScheduleTuple: the charger passes it on and leaves out a tariff with more entries than the EV takes", () => {
+  const sign = simulatedSalesTariffs(crypto, pki());
+  // An operator that ignores the limit (always two entries): the charger must not forward it.
+  const r = session((request) => sign({ ...request, maxEntries: undefined }), { maxEntries: 1 });
+  assert.equal(r.reason, "charging-complete");
+  assert.equal(r.requests[0].maxEntries, 1);
+  assert.equal(logged(r, "SalesTariff"), undefined, "no tariff reached the vehicle");
+  // One that honours it: one entry spanning the schedule, verified.
+  const ok = session(sign, { maxEntries: 1 });
+  assert.ok(logged(ok, "SalesTariff signature verified"), JSON.stringify(ok.lines));
 });
 
 test("external payment: no contract was authenticated, so the charger asks no SalesTariff", () => {
