@@ -94,6 +94,8 @@ options (the names sim, secc and evcc share mean the same in each):
   --pki DIR                  with --tls: take certificates and keys from DIR (xs15118 pki init);
                              default: a fresh test PKI in memory
   --keylog FILE              with --tls: also write the TLS secrets as an NSS key log
+  --tls13-middlebox-compat on|off  with --tls: TLS 1.3 middlebox-compatibility mode (RFC 8446
+                             D.4), on by default; off sends no dummy change_cipher_spec records
   --payment external|contract  external identification (default) or Plug & Charge (needs --tls):
                              the vehicle installs a contract (CertificateInstallation from the
                              simulated backend), then ISO-2: PaymentDetails, the signed challenge
