@@ -60,7 +60,12 @@ export interface UpdateServiceOptions {
   attempts?: number;
   /** First check after start-up (default 60 s: the station comes up first). */
   firstCheck?: Millis;
-  /** How often a new image looks whether its session layer is up (default 5 s). */
+  /**
+   * A new image runs at least this long before it can be confirmed (default 60 s): time for the
+   * modem's synchronisation, the watchdog and the first checks to show a fault.
+   */
+  healthDelay?: Millis;
+  /** Then how often it looks whether its session layer is up (default 5 s). */
   healthPoll?: Millis;
   logger?: Logger;
 }
@@ -215,7 +220,7 @@ export class UpdateService {
   /** At start-up, after `updater.boot()` (which continues what a restart interrupted). */
   start(): void {
     const updater = this.#o.updater;
-    if (updater.phase === "pending") this.#schedule(this.#o.healthPoll ?? Seconds(5), () => this.#health());
+    if (updater.phase === "pending") this.#schedule(this.#o.healthDelay ?? Seconds(60), () => this.#health());
     else this.#schedule(this.#o.firstCheck ?? Seconds(60), () => this.#check());
   }
 

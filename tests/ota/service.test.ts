@@ -45,7 +45,7 @@ test("a newer firmware is fetched at the first check, verified, activated and co
   service = start(device, server, layer);
   assert.equal(device.running("firmware"), 2);
   assert.equal(device.updater.phase, "pending");
-  device.clock.advance(Seconds(30));
+  device.clock.advance(Seconds(70));
   assert.equal(device.updater.phase, "pending", "not confirmed before the session layer is up");
   layer.up = true;
   device.clock.advance(Seconds(5));
@@ -87,7 +87,9 @@ test("a failed self-test rolls the new firmware back even with the session layer
   device.boot();
   device.selfTestPasses = false;
   service = start(device, server, { up: true });
-  device.clock.advance(Seconds(5));
+  device.clock.advance(Seconds(59));
+  assert.equal(device.updater.phase, "pending", "a new image runs a minute before it is judged");
+  device.clock.advance(Seconds(1));
   assert.equal(device.flash.restartRequested, "rollback");
   service.close();
   device.boot();
