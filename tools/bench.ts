@@ -30,7 +30,7 @@ import type { SizeFigure } from "./bench/workload";
 import { SIZE_FIGURES } from "./bench/sizes";
 import { median, type NodeTimes } from "./bench/node-times";
 import { bundleForXs } from "./xs/bundle";
-import { startXsWorker, type XsWorker } from "./xs/worker";
+import { evaluationOverhead, startXsWorker, type XsWorker } from "./xs/worker";
 import { StackProbe, deviceOps, type StackFigure } from "./xs/stack-probe";
 
 interface Row {
@@ -116,11 +116,7 @@ interface SessionFigures {
  * what xsnap itself keeps per evaluation (measured first), is the session's peak.
  */
 async function measureSession(worker: XsWorker, node: NonNullable<NodeTimes["sessions"]>[number], index: number): Promise<SessionFigures> {
-  const first = await worker.liveHeap();
-  for (let i = 0; i < 50; i++) await worker.evaluate("0");
-  const base = await worker.liveHeap();
-  const perSlots = (base.slots - first.slots) / 50;
-  const perChunks = (base.chunkBytesEsp32 - first.chunkBytesEsp32) / 50;
+  const { base, perSlots, perChunks } = await evaluationOverhead(worker);
   let evaluations = 0;
   let peak = { bytes: 0, slots: 0, chunks: 0 };
   let xsMs = 0;

@@ -18,9 +18,9 @@ let input: { schema: SchemaId; bytes: Uint8Array } | undefined;
 let kept: unknown;
 
 /**
- * The long-lived objects of one charger and one vehicle (clock, power stage, meter, binding,
- * vehicle model): every session gets new connections over a new in-memory link, as a charger's
- * listener gets a new TCP connection per plug-in.
+ * The long-lived objects of one charger (clock, power stage, meter, binding): every session gets
+ * new connections over a new in-memory link, as a charger's listener gets a new TCP connection
+ * per plug-in, and a new car.
  */
 function station(protocol: "din" | "iso2") {
   const clock = new ManualClock({ start: 1_000 });
@@ -28,11 +28,11 @@ function station(protocol: "din" | "iso2") {
   const dc = new SimDcPowerModule({ clock, limits: config.dc!, isolationCheckTime: 2000 as Millis });
   const meter = new SimMeter({ clock, power: () => dc.presentVoltage * dc.presentCurrent });
   const binding = new ChargerBinding({ dc, meter });
-  const vehicle = new SimVehicle({ clock, battery: { capacityKWh: 10, soc: 40, maxCurrent: 125 }, targetSoc: 40.5, onBoardCharger: { phases: 3, maxCurrent: 16 } });
   const mode: EnergyTransferMode = "DC_extended";
   return {
     session(): EvccConnectionOutcome | undefined {
-      (vehicle.battery as { soc: number }).soc = 40; // the same car plugs in again
+      // a car that charges from 40 to 40.5 % (its own objects are new each time, as a new car's)
+      const vehicle = new SimVehicle({ clock, battery: { capacityKWh: 10, soc: 40, maxCurrent: 125 }, targetSoc: 40.5, onBoardCharger: { phases: 3, maxCurrent: 16 } });
       const link = streamPair(clock, 3);
       const secc = new SeccConnection({ open: link.b, config, clock, ...binding.sessionOptions() });
       binding.attach(secc.session);

@@ -16,7 +16,7 @@
 //   npx tsx tools/xs/session-heap.ts [--census] [NAME-FILTER…]   (tens of seconds per session;
 //   the sessions of tools/bench/session-scenario.ts)
 import { bundleForXs } from "./bundle";
-import { startXsWorker } from "./worker";
+import { evaluationOverhead, startXsWorker } from "./worker";
 import { census, censusDelta, type Census } from "./heap-census";
 import { SESSION_SCENARIOS, type SessionScenario } from "../bench/session-scenario";
 
@@ -56,14 +56,9 @@ export async function measure(script: string, scenario: SessionScenario, wantCen
   try {
     await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
     await worker.evaluate(script);
-    // xsnap keeps about one slot and 24 chunk bytes per evaluation, which a session stepped from
-    // here would count as its own: measured over 100 evaluations, then taken off.
     const first = await worker.liveHeap();
-    for (let i = 0; i < 100; i++) await worker.evaluate("0");
-    const base = await worker.liveHeap();
-    const perSlots = (base.slots - first.slots) / 100;
+    const { base, perSlots, perChunks: perChunksEsp32 } = await evaluationOverhead(worker, 100);
     const perChunks = (base.chunkBytes - first.chunkBytes) / 100;
-    const perChunksEsp32 = (base.chunkBytesEsp32 - first.chunkBytesEsp32) / 100;
     const baseCensus = wantCensus ? census(await worker.snapshot()) : undefined;
     let evaluations = 0;
     const live = async (): Promise<{ slots: number; chunkBytes: number; chunkBytesHost: number }> => {

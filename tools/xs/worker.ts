@@ -73,6 +73,18 @@ function snapshotAtoms(bytes: Buffer): LiveHeap {
   return { slots, chunkBytes, chunkBytesEsp32 };
 }
 
+/**
+ * xsnap keeps about one slot and 24 chunk bytes per evaluation, which a figure taken over many
+ * evaluations would count as its own: measured over `n` empty evaluations, to be taken off.
+ * Returns the live heap after them (the base to count from).
+ */
+export async function evaluationOverhead(worker: XsWorker, n = 50): Promise<{ base: LiveHeap; perSlots: number; perChunks: number }> {
+  const first = await worker.liveHeap();
+  for (let i = 0; i < n; i++) await worker.evaluate("0");
+  const base = await worker.liveHeap();
+  return { base, perSlots: (base.slots - first.slots) / n, perChunks: (base.chunkBytesEsp32 - first.chunkBytesEsp32) / n };
+}
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
