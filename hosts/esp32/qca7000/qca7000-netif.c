@@ -389,6 +389,12 @@ void xs_qca7000_native(xsMachine *the)
 	}
 	c_memcpy(q->netif.hwaddr, mac, 6);
 
+	/* The callbacks live on the instance: deliverManagement and deliverError call them there. */
+	xsmcGet(xsVar(0), xsArg(0), xsID_onReadable);
+	xsmcSet(xsThis, xsID_onReadable, xsVar(0));
+	xsmcGet(xsVar(0), xsArg(0), xsID_onError);
+	xsmcSet(xsThis, xsID_onError, xsVar(0));
+
 	q->tx = xQueueCreate(TX_QUEUE, sizeof(struct pbuf *));
 	q->management = xQueueCreate(MANAGEMENT_QUEUE, sizeof(ManagementFrame *));
 	xsmcSetHostData(xsThis, q);
