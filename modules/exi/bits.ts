@@ -6,8 +6,8 @@ import { ExiError } from "./error";
 import * as L from "./limits";
 
 const MAX_INTEGER_GROUPS = L.MAX_INTEGER_GROUPS;
-/** 2^k for a put() of k ≤ 31 bits: a table read (2 ** k is a power-function call on V8). */
-const POW2: readonly number[] = Object.freeze(Array.from({ length: 32 }, (_, k) => 2 ** k));
+/** 2^k for a put() of k ≤ 31 bits: a table read (2 ** k is a power-function call on V8); the generated encoders use it too. */
+export const POW2: readonly number[] = Object.freeze(Array.from({ length: 32 }, (_, k) => 2 ** k));
 
 export class BitReader {
   buf: Uint8Array;

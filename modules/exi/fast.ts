@@ -4,7 +4,7 @@
 // Anything else makes it give up (`bail`), and the codec decodes or encodes the message again
 // with the table interpreter, which produces the same bytes or object, or the error.
 
-import type { BitReader, BitWriter } from "./bits";
+import { POW2, type BitReader, type BitWriter } from "./bits";
 import * as L from "./limits";
 
 const MAX_BINARY_LENGTH = L.MAX_BINARY_LENGTH, MAX_STRING_LENGTH = L.MAX_STRING_LENGTH, MAX_INTEGER_GROUPS = L.MAX_INTEGER_GROUPS;
@@ -71,6 +71,9 @@ export interface FastCodec {
   /** Writes the whole stream (header included) and returns true, or false when the root is not a hot message. */
   encode(e: FastEncoderHost, doc: Obj): boolean;
 }
+
+/** 2^k (k ≤ 31) for the generated encoders' in-place writes of a width known only at run time. */
+export const P2: readonly number[] = POW2;
 
 /** Thrown by `bail`; the codec catches it (and any error of a generated function) and uses the interpreter. */
 const BAIL: object = Object.freeze({ bail: true });

@@ -110,7 +110,8 @@ function inlineReads(line: string): string {
 /**
  * An encoder's BitWriter.put calls in place where the pending bits take the new ones (the
  * writer's fast path, ~20 XS meter units instead of a ~55-unit call); the call otherwise.
- * `w.put(v, k)` → `if ((t = w.n + k) <= 53) { w.cur = w.cur * 2 ** k + v; w.n = t; } else w.put(v, k)`.
+ * `w.put(v, k)` → `if ((t = w.n + k) <= 53) { w.cur = w.cur * 2^k + v; w.n = t; } else w.put(v, k)` (2^k a
+ * constant, or P2[k]).
  */
 function inlinePuts(text: string): string {
   let out = "";
@@ -134,7 +135,7 @@ function inlinePuts(text: string): string {
     }
     const v = text.slice(at + 6, comma).trim(), k = text.slice(comma + 1, end).trim();
     const kk = /^\d+$/.test(k) ? k : `(${k})`, vv = /^[\w.]+$/.test(v) ? v : `(${v})`;
-    const scale = /^\d+$/.test(k) ? String(2 ** Number(k)) : `2 ** ${kk}`;
+    const scale = /^\d+$/.test(k) ? String(2 ** Number(k)) : `P2[${k}]`;
     out += text.slice(from, at) + `if ((t = w.n + ${kk}) <= 53) { w.cur = w.cur * ${scale} + ${vv}; w.n = t; } else w.put(${v}, ${k})`;
     from = end + 1;
   }
@@ -526,9 +527,15 @@ class FastWriter {
     if (!dynamic) for (let i = 0; i < body.length; i++) body[i] = body[i].replace(/ s = -?\d+;$/, "").replace(/^\s*$/, "");
     // the writes in place in the leaf types only (PhysicalValue, RationalNumber, statuses: several
     // per message, small); a message type's own few writes keep the call (flash)
-    const joined = body.filter((l) => l !== "").join("\n");
+    // every property required: the key count is a constant (XS charges the counter's steps and local)
+    const present = body.filter((l) => l === "if (x !== undefined) {").length;
+    const allRequired = present > 0 && body.filter((l) => l === "} else bail();").length === present;
+    let joined = body.filter((l) => l !== "" && !(allRequired && l === "  n++;")).join("\n");
+    // pending EE codes that nothing reads (the return value a constant): no z
+    const zRead = /\bz\b(?! = )/.test(joined) || /\bz\b/.test(ret);
+    if (!zRead) joined = joined.replace(/ z = \d+;/g, "").replace(/\bz = (e\d+\()/g, "$1");
     const text = inlinePuts(joined);
-    const lets = ["n = 0", "z = 0", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", /\bt = /.test(text) ? "t = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
+    const lets = [allRequired ? "" : "n = 0", zRead ? "z = 0" : "", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", /\bt = /.test(text) ? "t = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
       `function ${name}(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {`,
@@ -537,10 +544,10 @@ class FastWriter {
       "  const o = v as Obj, w = e.w;",
       // the caller's SE code: with the first write (at most 7 bits, so that it stays within 31), else now
       ...(headUsed ? ["  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }"] : ["  w.put(pb, pw);"]),
-      `  let ${lets};`,
+      ...(lets ? [`  let ${lets};`] : []),
       ...text.split("\n").map((l) => `  ${l}`),
       // every property was one of these (else the interpreter's error, or `$content` …)
-      required ? "  if (Object.keys(o).length !== n) bail();" : "  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()",
+      allRequired ? `  if (Object.keys(o).length !== ${present}) bail();` : required ? "  if (Object.keys(o).length !== n) bail();" : "  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()",
       `  return ${ret}; // EE codes (0 bits) pending, for the caller's next write`,
       "}",
     ].join("\n"));
@@ -617,10 +624,10 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   return { dir, banner, blocks: fw.blocks, codec };
 }
 
-const RUNTIME = ["bail", "dBin", "dIntBig", "dRange", "dStr", "eBig", "eBin", "eEnum", "eKeys", "eStr"];
+const RUNTIME = ["P2", "bail", "dBin", "dIntBig", "dRange", "dStr", "eBig", "eBin", "eEnum", "eKeys", "eStr"];
 
 function imports(text: string, from: string, names: readonly string[], types: readonly string[]): string {
-  const used = names.filter((n) => new RegExp(`\\b${n}\\(`).test(text));
+  const used = names.filter((n) => new RegExp(`\\b${n}[(\\[]`).test(text));
   const usedTypes = types.filter((n) => new RegExp(`\\b${n}\\b`).test(text));
   return `import { ${[...used, ...usedTypes.map((n) => `type ${n}`)].join(", ")} } from "${from}";`;
 }
