@@ -43,9 +43,11 @@ test("secc --transfer wpt|acdp ⇄ evcc over loopback: each charges in order; ev
     assert.equal(r.code, 0, `${name} evcc: ${r.evErr.slice(-20).join("\n")}`);
     assert.equal(r.seccCode, 0, `${name} secc: ${r.seccErr.join("\n")}`);
     assert.equal(r.vehicle.reason, "charging-complete", name);
+    assert.equal(r.vehicle.transfer, name, "the vehicle's summary names its transfer");
     assert.ok((r.vehicle.energyWh as number) > 15, `${name}: ${String(r.vehicle.energyWh)} Wh into the vehicle`);
     assert.equal(r.sessions.length, 1, JSON.stringify(r.sessions));
     assert.equal(r.sessions[0].reason, "ev-terminate", name);
+    assert.equal(r.sessions[0].transfer, name, "so does the charger's");
     assert.equal(r.sessions[0].messages, r.vehicle.messages, `${name}: both sides count every message`);
     const all = [...r.ev, ...r.evse];
     assert.ok(all.length > 60, `${name}: ${all.length} messages`);

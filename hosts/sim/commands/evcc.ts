@@ -385,12 +385,12 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
   const reason = String(outcome.reason);
   const both = a.scenario === undefined ? undefined : { energyChargedWh: Math.round(station.vehicle.chargedWh * 100) / 100, energyDischargedWh: Math.round(station.vehicle.dischargedWh * 100) / 100 };
   if (both !== undefined) trace(`scenario ${a.scenario!.name}: ${both.energyChargedWh} Wh charged, ${both.energyDischargedWh} Wh discharged (at the inlet), SoC ${socStart} % → ${socEnd} %`);
-  output(formatSummary({ protocol: outcome.protocol ?? station.connection?.protocol, transfer: a.transfer, durationMs, energyWh, messages, socStart, socEnd, reason, detail: outcome.detail, ok: outcome.ok, errors }));
+  output(formatSummary({ protocol: outcome.protocol ?? station.connection?.protocol, transfer: a.wireless ?? a.transfer, durationMs, energyWh, messages, socStart, socEnd, reason, detail: outcome.detail, ok: outcome.ok, errors }));
   if (a.json) {
     io.out(
       JSON.stringify({
         protocol: outcome.protocol ?? station.connection?.protocol ?? null,
-        transfer: a.transfer,
+        transfer: a.wireless ?? a.transfer,
         durationMs,
         energyWh,
         ...both,

@@ -416,7 +416,8 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
       // "local": this charger closed the connection (it is being stopped)
       const reason = summary.reason === "local" && stopping ? "charger-stopped" : summary.reason;
       const ok = reason === "ev-terminate" || reason === "ev-pause";
-      const transfer = s?.mode === undefined ? undefined : s.mode.startsWith("DC") ? "dc" : "ac";
+      // A pad or a pantograph says what it is (a pantograph's session runs the DC messages).
+      const transfer = a.wireless ?? (s?.mode === undefined ? undefined : s.mode.startsWith("DC") ? "dc" : "ac");
       const durationMs = Math.round(summary.endedAt - summary.startedAt);
       const energyWh = Math.round(summary.energyWh * 100) / 100;
       const errors = s?.errors ?? [];
