@@ -6,12 +6,14 @@
 //   hosts/sim    the Node host with the tests and tools, against Node's types
 //   hosts/esp32  the firmware host and main.ts, against @moddable/typings
 //   hosts/mcsim  the Moddable simulator's session host, against @moddable/typings
+//   hosts/linux  the firmware on a Linux interface (Moddable lin build), against @moddable/typings
+//   hosts/native-tls  the JavaScript side of the mbedTLS engine, the portable core's types only
 
 import { spawn } from "node:child_process";
 import * as os from "node:os";
 import { createRequire } from "node:module";
 
-const PROJECTS = ["modules", "simulation", "hosts/sim", "hosts/esp32", "hosts/mcsim"];
+const PROJECTS = ["modules", "simulation", "hosts/sim", "hosts/esp32", "hosts/mcsim", "hosts/linux", "hosts/native-tls"];
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const lanes = Math.max(1, Math.min(PROJECTS.length, os.availableParallelism?.() ?? os.cpus().length));
 
