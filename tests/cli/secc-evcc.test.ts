@@ -41,9 +41,13 @@ describe("xs15118 evcc options", () => {
     r = await exit(["evcc", "--iface", "eth9", "--protocol", "iso20"]);
     assert.equal(r.code, 2);
     assert.match(r.err, /--insecure-iso20-plain-tcp/);
+    r = await exit(["evcc", "--iface", "eth9", "--transfer", "hydrogen"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown transfer 'hydrogen'/);
+    // WPT is known, as an ISO 15118-20 service.
     r = await exit(["evcc", "--iface", "eth9", "--transfer", "wpt"]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /unknown transfer 'wpt'/);
+    assert.match(r.err, /--transfer wpt is an ISO 15118-20 service/);
     r = await exit(["evcc", "--iface", "eth9", "--protocol", "din", "--transfer", "ac"]);
     assert.equal(r.code, 2);
     assert.match(r.err, /DIN 70121 is DC only/);
