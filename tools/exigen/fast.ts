@@ -149,6 +149,8 @@ class FastWriter {
   readonly #compilable = new Map<number, State[] | null>();
   /** The EE codes (0 bits) a generated decoder leaves pending when the same on every way out. */
   readonly pendingZ = new Map<string, number>();
+  /** Decoders that answer undefined for a message other than the hot ones (their callers pass it on). */
+  readonly declining = new Set<string>();
   /** What the decoder being written leaves pending, one entry per way out (code text). */
   zs = new Set<string>();
 
@@ -352,13 +354,22 @@ class FastWriter {
     const outer = this.zs;
     this.zs = new Set();
     const body: string[] = [this.readEvent(this.t.types[ti * 5], 0)];
+    let declines = false;
     for (const { q, prop, kind, child, next, compiled } of this.properties(ti)) {
-      if (!compiled) continue; // q stays: bail at the end
+      if (!compiled) {
+        // q stays: bail at the end; another message than the hot ones: decline instead (below)
+        if (MESSAGE_NAME.test(this.local(q))) declines = true;
+        continue;
+      }
       const dt = kind === P_AT ? child : this.simpleDt(child);
       let code: string;
       if (dt < 0) {
         const childName = this.decoder(child);
-        code = `o[${prop}] = ${childName}(d); ${this.readEvent(next, 0, this.pendingZ.get(childName) ?? null)}`;
+        const read = this.readEvent(next, 0, this.pendingZ.get(childName) ?? null);
+        if (this.declining.has(childName)) {
+          declines = true;
+          code = `if ((o[${prop}] = ${childName}(d)) === undefined) return undefined; ${read}`;
+        } else code = `o[${prop}] = ${childName}(d); ${read}`;
       }
       else if (kind === P_AT) code = `${this.decodeValue(dt, prop, false)} ${this.readEvent(next, 0)}`;
       else code = this.decodeFused(dt, prop, next) ?? `${this.decodeValue(dt, prop, true)} ${this.readEvent(next, 1)}`;
@@ -372,12 +383,15 @@ class FastWriter {
     const text = lines.join("\n");
     const consts = [/\bbuf\[/.test(text) ? "buf = r.buf, " : "", /\bPQ\[/.test(text) ? "PQ = d.g.pQ, " : "", /\bE\[/.test(text) ? "E = d.g.enums, " : ""].join("");
     const lets = ["q = 0", /\bpos\b/.test(text) ? "pos = r.pos" : "", /\ba = /.test(text) ? "a = 0" : "", /\bn = /.test(text) ? "n = 0" : "", /\bt = /.test(text) ? "t: any" : "", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : "", /\bp = /.test(text) ? "p = 0" : ""].filter(Boolean).join(", ");
+    if (declines) this.declining.add(name);
     this.blocks.set(name, [
-      `function ${name}(d: FastDecoderHost): Obj {`,
+      `function ${name}(d: FastDecoderHost): Obj | undefined {`,
       `  const r = d.r, ${consts}o: Obj = {};`,
       `  let ${lets};`,
       ...lines.map((l) => `  ${l}`),
-      "  if (q !== 0) bail(); // EE (no property of these types has qname id 0)",
+      // a message other than the hot ones (or anything else left here): "not mine", without the
+      // cost of a throw (V8: µs); the codec decodes it with the interpreter
+      declines ? "  if (q !== 0) return undefined; // not a hot message: the interpreter's" : "  if (q !== 0) bail(); // EE (no property of these types has qname id 0)",
       ...(/\bpos\b/.test(text) ? ["  r.pos = pos; // past the end: the caller's bits() or the final check bails"] : []),
       `  d.z = ${/\bp = /.test(text) ? "p" : "0"}; // EE codes (0 bits) left to the caller's next read`,
       "  return o;",
@@ -585,6 +599,7 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
     decode.push(
       `if (c === ${root.code}) {`,
       `  const v = ${name}(d);`,
+      ...(fw.declining.has(name) ? ["  if (v === undefined) return undefined; // another message: the interpreter's"] : []),
       `  pos = r.pos;`,
       // the root's last EE codes (0 bits), read in place like the decoders' reads
       ...(z === 0 ? [] : [inlineReads(`  if (${z === undefined ? "d.z !== 0 && " : ""}r.bits(${z ?? "d.z"}) !== 0) bail(); // the root's last EE codes`)]),

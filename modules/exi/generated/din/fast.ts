@@ -5,7 +5,7 @@ import { P2, bail, dBin, dStr, eBin, eEnum, eKeys, eStr, type FastCodec, type Fa
 
 type Obj = Record<string, unknown>;
 
-function d44(d: FastDecoderHost): Obj {
+function d44(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 298;
@@ -20,7 +20,7 @@ function d44(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d79(d: FastDecoderHost): Obj {
+function d79(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 336;
@@ -33,7 +33,7 @@ function d79(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d38(d: FastDecoderHost): Obj {
+function d38(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 168;
@@ -53,7 +53,7 @@ function d38(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d101(d: FastDecoderHost): Obj {
+function d101(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 326;
@@ -65,7 +65,7 @@ function d101(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d91(d: FastDecoderHost): Obj {
+function d91(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 445;
@@ -77,7 +77,7 @@ function d91(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d25(d: FastDecoderHost): Obj {
+function d25(d: FastDecoderHost): Obj | undefined {
   const r = d.r, o: Obj = {};
   let q = 0, p = 0;
   p = 1; q = 0;
@@ -86,25 +86,25 @@ function d25(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d92(d: FastDecoderHost): Obj {
+function d92(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 36) bail(); q = PQ[686 + c];
   if (q === 439) { o["BodyElement"] = (r.pos = pos, t = d25(d), pos = r.pos, t); p = 2; q = 0; }
   if (q === 163) { o["CurrentDemandReq"] = (r.pos = pos, t = d38(d), pos = r.pos, t); p = 4; q = 0; }
-  if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-function d76(d: FastDecoderHost): Obj {
+function d76(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 441;
   if (q === 441) { o["Header"] = (r.pos = pos, t = d91(d), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 437; }
-  if (q === 437) { o["Body"] = (r.pos = pos, t = d92(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
-  if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  if (q === 437) { if ((o["Body"] = (r.pos = pos, t = d92(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
@@ -364,6 +364,7 @@ export const fast: FastCodec = Object.freeze({
     }
     if (c === 77) {
       const v = d76(d);
+      if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if (d.z !== 0 && ((n = d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); // the root's last EE codes
       if (pos > r.end) bail(); // read past the end (zeros): the interpreter's exi-eof

@@ -5,7 +5,7 @@ import { P2, bail, dBin, dStr, eBig, eBin, eEnum, eKeys, eStr, type FastCodec, t
 
 type Obj = Record<string, unknown>;
 
-function d36(d: FastDecoderHost): Obj {
+function d36(d: FastDecoderHost): Obj | undefined {
   const r = d.r, o: Obj = {};
   let q = 0, p = 0;
   p = 1; q = 0;
@@ -14,7 +14,7 @@ function d36(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d44(d: FastDecoderHost): Obj {
+function d44(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 306;
@@ -27,7 +27,7 @@ function d44(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d78(d: FastDecoderHost): Obj {
+function d78(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 343;
@@ -40,7 +40,7 @@ function d78(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d38(d: FastDecoderHost): Obj {
+function d38(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 170;
@@ -60,7 +60,7 @@ function d38(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d104(d: FastDecoderHost): Obj {
+function d104(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 332;
@@ -72,7 +72,7 @@ function d104(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d93(d: FastDecoderHost): Obj {
+function d93(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 447;
@@ -84,7 +84,7 @@ function d93(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d27(d: FastDecoderHost): Obj {
+function d27(d: FastDecoderHost): Obj | undefined {
   const r = d.r, o: Obj = {};
   let q = 0, p = 0;
   p = 1; q = 0;
@@ -93,26 +93,26 @@ function d27(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d94(d: FastDecoderHost): Obj {
+function d94(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 36) bail(); q = PQ[718 + c];
   if (q === 135) { o["BodyElement"] = (r.pos = pos, t = d27(d), pos = r.pos, t); p = 2; q = 0; }
   if (q === 159) { o["ChargingStatusReq"] = (r.pos = pos, t = d36(d), pos = r.pos, t); p = 2; q = 0; }
   if (q === 165) { o["CurrentDemandReq"] = (r.pos = pos, t = d38(d), pos = r.pos, t); p = 4; q = 0; }
-  if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-function d75(d: FastDecoderHost): Obj {
+function d75(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 443;
   if (q === 443) { o["Header"] = (r.pos = pos, t = d93(d), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 442; }
-  if (q === 442) { o["Body"] = (r.pos = pos, t = d94(d), pos = r.pos, t); p = 1 + d.z; q = 0; }
-  if (q !== 0) bail(); // EE (no property of these types has qname id 0)
+  if (q === 442) { if ((o["Body"] = (r.pos = pos, t = d94(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
@@ -523,6 +523,7 @@ export const fast: FastCodec = Object.freeze({
     }
     if (c === 76) {
       const v = d75(d);
+      if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if (d.z !== 0 && ((n = d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); // the root's last EE codes
       if (pos > r.end) bail(); // read past the end (zeros): the interpreter's exi-eof

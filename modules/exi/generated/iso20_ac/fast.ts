@@ -6,7 +6,7 @@ import { d22, d26, d28, d30, e23, e28, e29, e30 } from "../shared/fast";
 
 type Obj = Record<string, unknown>;
 
-function d40(d: FastDecoderHost): Obj {
+function d40(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[639 + c];
@@ -40,7 +40,7 @@ function d40(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d42(d: FastDecoderHost): Obj {
+function d42(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[750 + c];
@@ -71,7 +71,7 @@ function d42(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d44(d: FastDecoderHost): Obj {
+function d44(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[938 + c];
@@ -97,7 +97,7 @@ function d44(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d46(d: FastDecoderHost): Obj {
+function d46(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[1028 + c];
@@ -122,7 +122,7 @@ function d46(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d34(d: FastDecoderHost): Obj {
+function d34(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;

@@ -6,7 +6,7 @@ import { d22, d26, d28, d30, e23, e28, e29, e30 } from "../shared/fast";
 
 type Obj = Record<string, unknown>;
 
-function d34(d: FastDecoderHost): Obj {
+function d34(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[490 + c];
@@ -30,7 +30,7 @@ function d34(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d36(d: FastDecoderHost): Obj {
+function d36(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[532 + c];
@@ -53,7 +53,7 @@ function d36(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d50(d: FastDecoderHost): Obj {
+function d50(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[715 + c];
@@ -72,7 +72,7 @@ function d50(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d52(d: FastDecoderHost): Obj {
+function d52(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[745 + c];
@@ -92,7 +92,7 @@ function d52(d: FastDecoderHost): Obj {
   return o;
 }
 
-function d42(d: FastDecoderHost): Obj {
+function d42(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;

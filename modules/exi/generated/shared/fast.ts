@@ -4,7 +4,7 @@ import { P2, bail, dBin, dRange, eBig, eBin, eKeys, eStr, type FastDecoderHost, 
 
 type Obj = Record<string, unknown>;
 
-export function d28(d: FastDecoderHost): Obj {
+export function d28(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 189;
@@ -16,7 +16,7 @@ export function d28(d: FastDecoderHost): Obj {
   return o;
 }
 
-export function d30(d: FastDecoderHost): Obj {
+export function d30(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 161;
@@ -28,7 +28,7 @@ export function d30(d: FastDecoderHost): Obj {
   return o;
 }
 
-export function d26(d: FastDecoderHost): Obj {
+export function d26(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 11) bail(); q = PQ[333 + c];
@@ -48,7 +48,7 @@ export function d26(d: FastDecoderHost): Obj {
   return o;
 }
 
-export function d22(d: FastDecoderHost): Obj {
+export function d22(d: FastDecoderHost): Obj | undefined {
   const r = d.r, o: Obj = {};
   let q = 0, p = 0;
   p = 1; q = 0;
