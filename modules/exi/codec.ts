@@ -1103,6 +1103,7 @@ export class Decoder {
 // Encoder
 
 const PH_KEYS = 0, PH_ORDER = 1, PH_CONTENT = 2, PH_END = 3; // phases of an encoder frame
+const KEY_CACHE = 64; // types whose last keys an encoder remembers (a power of two; no two types of one real loop request share an entry)
 
 /** One open element of the encoder's explicit stack (frames are reused between calls). */
 class EFrame {
@@ -1178,6 +1179,7 @@ export class Encoder {
     if (this.lastGrammar !== g) {
       // what the encoder remembers of the last messages holds for one grammar
       this.lastGrammar = g;
+      this.keyType.fill(-1);
       this.lastKeys = [];
       this.lastIdx = [];
       this.lastEnum = [];
@@ -1326,13 +1328,14 @@ export class Encoder {
       const keys = Object.keys(obj);
       // The same keys as the type's last object (a loop's response every cycle): the order
       // indexes found then, without a lookup per key.
-      const seen = this.lastKeys[c];
+      const slot = c & (KEY_CACHE - 1);
+      const seen = this.keyType[slot] === c ? this.lastKeys[slot] : undefined;
       if (seen !== undefined && seen.length === keys.length) {
         let n = 0;
         while (n < keys.length && keys[n] === seen[n]) n++;
         if (n === keys.length) {
           f.keys = keys;
-          f.idx = this.lastIdx[c]!;
+          f.idx = this.lastIdx[slot]!;
           f.phase = PH_KEYS;
           return;
         }
@@ -1354,8 +1357,10 @@ export class Encoder {
       }
       f.keys = keys;
       if (inOrder) {
-        this.lastKeys[c] = keys;
-        this.lastIdx[c] = idx;
+        const slot = c & (KEY_CACHE - 1);
+        this.keyType[slot] = c;
+        this.lastKeys[slot] = keys;
+        this.lastIdx[slot] = idx;
       }
     }
     if (inOrder) f.phase = PH_KEYS;
@@ -1809,7 +1814,14 @@ export class Encoder {
 
   /** The grammar of lastKeys, lastIdx and lastEnum (reset clears them when it changes). */
   lastGrammar: Grammar | undefined;
-  /** Per type, the keys of its last object written in order, and their order indexes (setupType). */
+  /**
+   * The keys of the last object written in order and their order indexes (setupType), for up to
+   * KEY_CACHE types: entry `type & (KEY_CACHE - 1)`, holding the type in `keyType`. Indexed by
+   * type they grew to the grammar's type count (up to 115) and kept the keys of every type ever
+   * written (issue 15 item 3); a loop request's types never share an entry (checked on every
+   * real one), so the loop keeps its hits.
+   */
+  keyType = new Int16Array(KEY_CACHE).fill(-1);
   lastKeys: (string[] | undefined)[] = [];
   lastIdx: (number[] | undefined)[] = [];
   /** Per enumerated datatype, the index in `enums` of the value it wrote last. */

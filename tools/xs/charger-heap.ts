@@ -17,12 +17,14 @@
 // ends the session normally: the figure covers every phase, with a 30-s loop.
 //
 //   npx tsx tools/xs/charger-heap.ts [din|iso2|iso20]…   (XS15118_CHARGER_STEPS=N: at most N
-//   10-ms steps, and a line on how far the session got)
+//   10-ms steps, and a line on how far the session got; XS15118_CHARGER_CENSUS=1: a census of
+//   the heap 20 s into the session)
 import { ManualClock, type IoCallbacks, type Millis, type StreamSocket } from "../../modules/common/index";
 import { EvccConnection, type EvccConnectionOutcome } from "../../modules/statemachine/evcc/index";
 import { SimVehicle } from "../../simulation/vehicle/index";
 import { bundleForXs } from "./bundle";
 import { evaluationOverhead, startXsWorker } from "./worker";
+import { census, censusDelta, type Census } from "./heap-census";
 
 const STEP_MS = 10;
 const SAMPLE_EVERY = 10;
@@ -123,6 +125,8 @@ export async function measureCharger(protocol: "din" | "iso2" | "iso20"): Promis
     await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
     await worker.evaluate(await bundleForXs(DRIVER));
     const { base, perSlots, perChunks } = await evaluationOverhead(worker);
+    // XS15118_CHARGER_CENSUS=1: where the heap goes 20 s into the session (the charge loop)
+    const baseCensus: Census | undefined = process.env.XS15118_CHARGER_CENSUS ? census(await worker.snapshot(), true) : undefined;
     let evaluations = 0;
     const live = async (): Promise<{ slots: number; chunks: number }> => {
       const h = await worker.liveHeap();
@@ -168,6 +172,10 @@ export async function measureCharger(protocol: "din" | "iso2" | "iso20"): Promis
         if (r.closed) seccClosed = true;
       }
       if (seccClosed && !half.closed) half.callbacks.onError?.(new Error("peer closed the connection"));
+      if (baseCensus && step === 2000) {
+        const at = census(await worker.snapshot(), true);
+        for (const g of censusDelta(baseCensus, at).slice(0, 30)) console.log(`  ${String(g.objects).padStart(5)} ${String(g.slots).padStart(6)} ${String(g.chunkBytesEsp32).padStart(6)} ${String(g.slots * 16 + g.chunkBytesEsp32).padStart(6)}  ${g.name}`);
+      }
       if (step % SAMPLE_EVERY === 0) {
         const now = await live();
         if (now.slots * 16 + now.chunks > peak.bytes) peak = { bytes: now.slots * 16 + now.chunks, slots: now.slots, chunks: now.chunks };
