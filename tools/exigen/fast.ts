@@ -149,6 +149,8 @@ class FastWriter {
   readonly #compilable = new Map<number, State[] | null>();
   /** The EE codes (0 bits) a generated decoder leaves pending when the same on every way out. */
   readonly pendingZ = new Map<string, number>();
+  /** Encoders that answer -1 for a message other than the hot ones (their callers pass it on). */
+  readonly encDeclining = new Set<string>();
   /** Decoders that answer undefined for a message other than the hot ones (their callers pass it on). */
   readonly declining = new Set<string>();
   /** What the decoder being written leaves pending, one entry per way out (code text). */
@@ -501,10 +503,15 @@ class FastWriter {
       body.push(`  k = C${ti}[${r * span - base ? `${r * span - base} + ` : ""}s]; if (k < 0) bail();`.trimStart());
       return { code: null, width: null, z };
     };
+    let declines = false;
     for (let i = 0; i < props.length; i++) {
       const { q, prop, kind, child, next, compiled } = props[i];
-      // not compiled (another message, xmldsig …): not read here; present, it makes eKeys bail
-      if (!compiled) continue;
+      // not compiled (another message, xmldsig …): not read here; present, it makes the key count
+      // bail; another message than the hot ones: this encoder declines (-1) instead of throwing
+      if (!compiled) {
+        if (MESSAGE_NAME.test(this.local(q))) declines = true;
+        continue;
+      }
       const before = new Set(possible);
       body.push(`x = o[${prop}];`, "if (x !== undefined) {", "  n++;");
       const mark = body.length;
@@ -513,7 +520,14 @@ class FastWriter {
       else {
         if (body.length > mark) body[body.length - 1] = `  ${body[body.length - 1]}`;
         const dt = kind === P_AT ? child : this.simpleDt(child);
-        if (dt < 0) body.push(`  z = ${this.encoder(child)}(e, x, ${bitsOf(c, 0, null)}, ${widthOf(c, 0)});`);
+        if (dt < 0) {
+          const childName = this.encoder(child);
+          const call = `${childName}(e, x, ${bitsOf(c, 0, null)}, ${widthOf(c, 0)})`;
+          if (this.encDeclining.has(childName)) {
+            declines = true;
+            body.push(`  if ((z = ${call}) < 0) return -1;`);
+          } else body.push(`  z = ${call};`);
+        }
         else body.push(`  ${this.encodeValue(dt, c, kind === P_SE, maxWidth, prop)} z = ${kind === P_SE ? 1 : 0};`);
         body.push(`  s = ${next};`);
         possible.add(next);
@@ -548,20 +562,26 @@ class FastWriter {
     // pending EE codes that nothing reads (the return value a constant): no z
     const zRead = /\bz\b(?! = )/.test(joined) || /\bz\b/.test(ret);
     if (!zRead) joined = joined.replace(/ z = \d+;/g, "").replace(/\bz = (e\d+\()/g, "$1");
+    // declining: every way out but the result is "not mine" (-1), without a throw (V8: µs); the
+    // codec then encodes the message with the interpreter from the start
+    if (declines) {
+      this.encDeclining.add(name);
+      joined = joined.replace(/\bbail\(\);/g, "return -1;");
+    }
     const text = inlinePuts(joined);
     const lets = [allRequired ? "" : "n = 0", zRead ? "z = 0" : "", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", /\bt = /.test(text) ? "t = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
       `function ${name}(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {`,
       // with a required property, a value that is no object fails on it (or on its read: null, undefined)
-      ...(required ? [] : ['  if (typeof v !== "object" || v === null) bail();']),
+      ...(required ? [] : [`  if (typeof v !== "object" || v === null) ${declines ? "return -1;" : "bail();"}`]),
       "  const o = v as Obj, w = e.w;",
       // the caller's SE code: with the first write (at most 7 bits, so that it stays within 31), else now
       ...(headUsed ? ["  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }"] : ["  w.put(pb, pw);"]),
       ...(lets ? [`  let ${lets};`] : []),
       ...text.split("\n").map((l) => `  ${l}`),
       // every property was one of these (else the interpreter's error, or `$content` …)
-      allRequired ? `  if (Object.keys(o).length !== ${present}) bail();` : required ? "  if (Object.keys(o).length !== n) bail();" : "  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()",
+      (allRequired ? `  if (Object.keys(o).length !== ${present}) bail();` : required ? "  if (Object.keys(o).length !== n) bail();" : "  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()").replace("bail();", declines ? "return -1;" : "bail();"),
       `  return ${ret}; // EE codes (0 bits) pending, for the caller's next write`,
       "}",
     ].join("\n"));
@@ -611,7 +631,7 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   fw.hot = hot.encode;
   for (const root of roots(hot.encode)) {
     const prop = JSON.stringify(root.local);
-    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  const z = ${fw.encoder(root.child)}(e, x, ${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  if (Object.keys(doc).length !== 1) bail();", "  return true;", "}");
+    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  const z = ${fw.encoder(root.child)}(e, x, ${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, ...(fw.encDeclining.has(fw.encoder(root.child)) ? ["  if (z < 0) return false; // another message: the interpreter's"] : []), "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  if (Object.keys(doc).length !== 1) bail();", "  return true;", "}");
   }
   const head = 8 + docWidth;
   if (head > 16) throw new Error(`document code of ${docWidth} bits: the header read takes two bytes`);

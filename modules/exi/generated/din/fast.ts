@@ -309,7 +309,7 @@ function e25(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
 const C92: readonly number[] = Object.freeze([454, -1, 1126, 1]);
 
 function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) bail();
+  if (typeof v !== "object" || v === null) return -1;
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
   let n = 0, z = 0, x: any, t = 0, s = 362, k = 0;
@@ -322,13 +322,13 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
-    k = C92[-362 + s]; if (k < 0) bail();
+    k = C92[-362 + s]; if (k < 0) return -1;
     z = e39(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 363;
   }
-  k = C92[-360 + s]; if (k < 0) bail();
+  k = C92[-360 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -339,12 +339,12 @@ function e76(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     z = e91(e, x, pb << (1), pw + 1);
-  } else bail();
+  } else return -1;
   x = o["Body"];
   if (x !== undefined) {
-    z = e92(e, x, 0, z + 1);
-  } else bail();
-  if (Object.keys(o).length !== 2) bail();
+    if ((z = e92(e, x, 0, z + 1)) < 0) return -1;
+  } else return -1;
+  if (Object.keys(o).length !== 2) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -384,6 +384,7 @@ export const fast: FastCodec = Object.freeze({
     x = doc["V2G_Message"];
     if (x !== undefined) {
       const z = e76(e, x, 16461, 15); // header, SE(V2G_Message)
+      if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
       return true;

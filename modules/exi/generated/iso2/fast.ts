@@ -454,7 +454,7 @@ function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
 const C94: readonly number[] = Object.freeze([390, -1, 454, -1, 1126, 1]);
 
 function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) bail();
+  if (typeof v !== "object" || v === null) return -1;
   const o = v as Obj, w = e.w;
   w.put(pb, pw);
   let n = 0, z = 0, x: any, t = 0, s = 383, k = 0;
@@ -467,20 +467,20 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["ChargingStatusRes"];
   if (x !== undefined) {
     n++;
-    k = C94[-383 + s]; if (k < 0) bail();
+    k = C94[-383 + s]; if (k < 0) return -1;
     z = e37(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 384;
   }
   x = o["CurrentDemandRes"];
   if (x !== undefined) {
     n++;
-    k = C94[-381 + s]; if (k < 0) bail();
+    k = C94[-381 + s]; if (k < 0) return -1;
     z = e39(e, x, (k >> 5) << 0, (k & 31) + z);
     s = 384;
   }
-  k = C94[-379 + s]; if (k < 0) bail();
+  k = C94[-379 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) bail(); // as eKeys()
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -491,12 +491,12 @@ function e75(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     z = e93(e, x, pb << (1), pw + 1);
-  } else bail();
+  } else return -1;
   x = o["Body"];
   if (x !== undefined) {
-    z = e94(e, x, 0, z + 1);
-  } else bail();
-  if (Object.keys(o).length !== 2) bail();
+    if ((z = e94(e, x, 0, z + 1)) < 0) return -1;
+  } else return -1;
+  if (Object.keys(o).length !== 2) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
@@ -550,6 +550,7 @@ export const fast: FastCodec = Object.freeze({
     x = doc["V2G_Message"];
     if (x !== undefined) {
       const z = e75(e, x, 16460, 15); // header, SE(V2G_Message)
+      if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
       return true;
