@@ -249,16 +249,16 @@ export class Decoder {
   }
 
   /** Decodes a full stream (or a fragment); throws only ExiError. */
-  decode(g: Grammar, bytes: Uint8Array, fragment: boolean): Obj {
+  decode(g: Grammar, bytes: Uint8Array, fragment: boolean, fast = g.fast): Obj {
     if (!(bytes instanceof Uint8Array)) throw new ExiError("exi-header", "expected a Uint8Array", 0);
-    if (g.fast && !fragment && !this.trace) {
+    if (fast && !fragment && !this.trace) {
       // the generated code of the hot messages; anything it does not handle (or a broken
       // stream) is decoded again by the interpreter, which gives the result or the error.
       // It uses only the grammar and the reader (reset() below for the interpreter).
       this.g = g;
       this.r.init(bytes);
       try {
-        const v = g.fast.decode(this);
+        const v = fast.decode(this);
         if (v) return v;
       } catch {
         // fall back
@@ -1145,17 +1145,17 @@ export class Encoder {
    * would refuse (limits.ts: exi-limit) and, with `checkFacets`, any value outside its schema
    * facets (exi-facet): a bug of ours must not reach the wire.
    */
-  encode(g: Grammar, doc: object, fragment: boolean, checkFacets = true): Uint8Array {
+  encode(g: Grammar, doc: object, fragment: boolean, checkFacets = true, fast = g.fast): Uint8Array {
     if (typeof doc !== "object" || doc === null) throw new ExiError("exi-encode", "expected a message object");
     this.checkFacets = checkFacets;
-    if (g.fast && !fragment) {
+    if (fast && !fragment) {
       // the generated code of the hot messages; the interpreter writes anything else, and again
       // what the generated code gave up on (its bytes or its error). It uses only the grammar
       // and the writer (reset() below for the interpreter).
       this.g = g;
       this.w.reset();
       try {
-        if (g.fast.encode(this, doc as Obj)) return this.w.finish();
+        if (fast.encode(this, doc as Obj)) return this.w.finish();
       } catch {
         // fall back
       }

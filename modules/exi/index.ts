@@ -9,12 +9,14 @@ import { fromTree, toTree } from "./convert";
 import { ExiError } from "./error";
 import { grammarOf, type SchemaId } from "./schemas";
 import type { Grammar } from "./tables";
+import type { FastCodec } from "./fast";
 import type { XmlElement } from "./xml-tree";
 import type { Logger } from "../common/log";
 
 export type { XmlElement, XmlAttribute } from "./xml-tree";
 export { ExiError, type ExiErrorReason } from "./error";
 export type { SchemaId } from "./schemas";
+export type { FastCodec } from "./fast";
 export type { FacetName, FacetPolicy, FacetViolation, WildcardItem } from "./codec";
 export * as limits from "./limits";
 
@@ -56,6 +58,12 @@ export interface EncodeOptions {
 export interface ExiCodecOptions extends DecodeOptions {
   /** Development aid (tools/exigen/trace.ts): called with one line per decoded schema-informed event. */
   trace?: (line: string) => void;
+  /**
+   * Generated codecs a host adds per schema in place of the built-in loop messages' (the Node
+   * host's every-message code, hosts/sim/exi-fast; README: Performance). Same bytes and objects:
+   * whatever one does not handle goes to the interpreter.
+   */
+  fast?: { readonly [schema in SchemaId]?: FastCodec };
 }
 
 /**
@@ -75,12 +83,12 @@ export class ExiCodec {
 
   /** Encodes a full EXI stream (header byte 0x80). Throws ExiError ("exi-encode": `doc` does not fit the schema; "exi-facet", "exi-limit"). */
   encode(schema: SchemaId, doc: object, options?: EncodeOptions): Uint8Array {
-    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, false, options?.checkFacets);
+    return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, false, options?.checkFacets, this.#options?.fast?.[schema]);
   }
 
   /** Decodes a full EXI stream. Throws only ExiError. Trailing bytes after the end of the document are ignored. */
   decode(schema: SchemaId, bytes: Uint8Array): object {
-    return (this.#decoder ??= newDecoder(this.#options)).decode(grammar(schema, true), bytes, false);
+    return (this.#decoder ??= newDecoder(this.#options)).decode(grammar(schema, true), bytes, false, this.#options?.fast?.[schema]);
   }
 
   /** Encodes an EXI fragment (for signatures: SignedInfo, the signed body element…). */

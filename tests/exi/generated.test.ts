@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { generate } from "../../tools/exigen/main";
+import { generate, generateNodeFast, NODE_FAST_DIR } from "../../tools/exigen/main";
 import { hasShared, SHARED_DIR, sharedSkip } from "../support/shared";
 
 test("modules/exi/generated is up to date (npm run generate)", { skip: sharedSkip() }, () => {
@@ -24,6 +24,22 @@ test("modules/exi/generated is up to date (npm run generate)", { skip: sharedSki
     }
     const dirs = readdirSync(committed).filter((d) => !d.includes("."));
     assert.deepEqual(dirs.sort(), readdirSync(tmp).sort(), "no stale generated folders");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test(`${NODE_FAST_DIR} (the Node host's every-message codecs) is up to date (npm run generate)`, { skip: sharedSkip() }, () => {
+  if (!hasShared()) return;
+  const tmp = mkdtempSync(path.join(tmpdir(), "exigen-node-"));
+  try {
+    const written = generateNodeFast(path.join(SHARED_DIR, "schemas"), tmp);
+    const committed = path.resolve(NODE_FAST_DIR);
+    for (const file of written) {
+      const rel = path.relative(tmp, file);
+      assert.ok(readFileSync(path.join(committed, rel), "utf8") === readFileSync(file, "utf8"), `${NODE_FAST_DIR}/${rel} differs from the generator's output: run npm run generate`);
+    }
+    assert.deepEqual(readdirSync(committed).sort(), readdirSync(tmp).sort(), "no stale generated folders");
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,15 +1,19 @@
-// node --import tsx tools/bench/codec-vs-c.ts [ROUNDS]
+// node --import tsx tools/bench/codec-vs-c.ts [ROUNDS] [device|node]
 // Issue 15: the codec on plain Node (no lockdown) against libcbv2g (C, -O2) per message of
 // ../shared/vectors/bench_set.tsv, decode and encode, in CPU time (process.cpuUsage: the
 // machine is shared, and CPU time does not count the time other processes hold the cores).
 // Each figure is the median of ROUNDS rounds (default 15) of ~50 ms each, after a warm-up;
 // the libcbv2g figures are ../shared/docs/reference-figures.md's (the same messages, measured
-// on this kind of machine). Prints the figures and the ratio; never fails on them.
+// on this kind of machine). Two rows per message: the device's codec (generated code for the
+// charging loop, the interpreter for the rest) and the Node host's (hosts/sim/exi-fast: every
+// message generated, registered with createExiCodec({ fast })). Prints the figures and the
+// ratio; never fails on them.
 import * as os from "node:os";
 import { createExiCodec, type SchemaId } from "../../modules/exi/index";
 import { fromHex } from "../../modules/common/index";
 import { hasShared, readSharedText, readSharedTsv } from "../../tests/support/shared";
 import { median } from "./node-times";
+import { NODE_FAST } from "../../hosts/sim/exi-fast/index";
 
 /** bench_set.tsv names → the reference table's message column. */
 const REFERENCE_NAMES: Readonly<Record<string, string>> = {
@@ -62,19 +66,24 @@ function main(): void {
     return;
   }
   const rounds = Number(process.argv[2] ?? 15);
+  const only = process.argv[3]; // "device" or "node": one codec only
   const reference = libcbv2g();
   console.log(`Node ${process.version}, CPU time, median of ${rounds} rounds; load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
   console.log(["message", "bytes", "Node dec ns", "libcbv2g dec", "ratio", "Node enc ns", "libcbv2g enc", "ratio"].join("\t"));
   for (const [name, schema, hex] of readSharedTsv("vectors/bench_set.tsv")) {
     if (!REFERENCE_NAMES[name]) continue;
     const bytes = fromHex(hex)!;
-    const codec = createExiCodec();
-    const doc = codec.decode(schema as SchemaId, bytes);
-    const dec = measure(() => codec.decode(schema as SchemaId, bytes), rounds);
-    const enc = measure(() => codec.encode(schema as SchemaId, doc), rounds);
     const c = reference.get(REFERENCE_NAMES[name]);
     const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : "—");
-    console.log([name, bytes.length, dec.toFixed(0), c?.dec ?? "—", ratio(dec, c?.dec), enc.toFixed(0), c?.enc ?? "—", ratio(enc, c?.enc)].join("\t"));
+    // the device's codec (loop messages generated, the rest interpreted), then the Node host's
+    // (every message generated, hosts/sim/exi-fast), which the sim CLI and Node sessions use
+    for (const [label, codec] of [["device", createExiCodec()], ["node", createExiCodec({ fast: NODE_FAST })]] as const) {
+      if (only && only !== label) continue;
+      const doc = codec.decode(schema as SchemaId, bytes);
+      const dec = measure(() => codec.decode(schema as SchemaId, bytes), rounds);
+      const enc = measure(() => codec.encode(schema as SchemaId, doc), rounds);
+      console.log([`${name} (${label})`, bytes.length, dec.toFixed(0), c?.dec ?? "—", ratio(dec, c?.dec), enc.toFixed(0), c?.enc ?? "—", ratio(enc, c?.enc)].join("\t"));
+    }
   }
   console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 }

@@ -5,7 +5,8 @@
 // their facets); anything else calls bail() and the codec falls back to the table interpreter
 // (modules/exi/fast.ts), so the output is the interpreter's, bit for bit.
 
-import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FACET_HIGH, FACET_HIGH_POW2, FACET_LOW, FACET_LOW_POW2, P_ARRAY, P_AT, P_EE, P_SE, type Tables } from "./grammar";
+import { MAX_ELEMENTS, MAX_REPEAT } from "../../modules/exi/limits";
+import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FACET_HIGH, FACET_HIGH_POW2, FACET_LOW, FACET_LOW_POW2, P_ARRAY, P_AT, P_CH, P_CHMIXED, P_EE, P_SE, P_SEANY, type Tables } from "./grammar";
 
 /**
  * The hot messages per family: a charger's loop cycle decodes the request and encodes the
@@ -32,6 +33,8 @@ function cacheSlot(prop: string): number {
 }
 
 const T_MIXED = 1, T_ANY = 2, T_SIMPLE_ONLY = 4;
+/** The decoders' `q` for the CH event of simple content with attributes (the table holds 0). */
+const Q_VALUE = -3;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** A message element of the schemas (every one ends so): only the hot ones are compiled. */
 const MESSAGE_NAME = /Re[qs]$/;
@@ -153,11 +156,18 @@ class FastWriter {
   readonly encDeclining = new Set<string>();
   /** Decoders that answer undefined for a message other than the hot ones (their callers pass it on). */
   readonly declining = new Set<string>();
+  /** The decoder being written's `q` for EE: 0 (the grammar's), -1 where a property has qname id 0. */
+  eeQ = 0;
   /** What the decoder being written leaves pending, one entry per way out (code text). */
   zs = new Set<string>();
 
   /** The messages compiled in the direction being written. */
   hot: readonly string[] = [];
+  /**
+   * Every message (the Node host's codec, `buildHostFast`): a child that is not compiled (an
+   * array, xmldsig …) makes its type decline like another message does, instead of a throw.
+   */
+  all = false;
 
   constructor(readonly t: Tables) {}
 
@@ -180,13 +190,50 @@ class FastWriter {
     return after.length === 1 && (after[0].kind & 7) === P_EE ? ps[0].child : -1;
   }
 
+  /**
+   * A production the Node host's code leaves to the interpreter in a type it compiles: SE(*),
+   * mixed text, an element repeated inside a repeated group (an array without a counter of its
+   * own). Its event is read and the decoder declines; the encoder never writes one.
+   */
+  foreign(p: Prod): boolean {
+    const k = p.kind & 7;
+    return k === P_SEANY || k === P_CHMIXED || (k === P_SE && (p.kind & P_ARRAY) !== 0 && p.next >= 0);
+  }
+
+  /** The `q` a decoder sets for the only production of state `s`: its qname, -2 for a foreign one (no branch takes it). */
+  onlyQ(s: number): number {
+    const p = this.prodsOf(s)[0];
+    return p.kind === P_CH ? Q_VALUE : this.all && this.foreign(p) ? -2 : p.q;
+  }
+
+  /** A counted particle's states (fewer than min, between, full; those it has), from a production's `next` (-1 - 2 × counter - self). */
+  counterStates(next: number): number[] {
+    const c = ((-next - 1) >> 1) * 5, t = this.t;
+    return [t.counters[c + 2], t.counters[c + 3], t.counters[c + 4]].filter((s) => s >= 0);
+  }
+
+  /**
+   * The state after the `m`-th item of counted particle `c` (EXI 1.0 §8.5.4.1.7: the unrolled
+   * grammar's state; codec.ts nextState): per state that exists, the condition on `m` and the state.
+   */
+  counterCases(c: number, m: string): { when: string; s: number }[] {
+    const t = this.t, [min, max, lt, mid, full] = t.counters.slice(c * 5, c * 5 + 5), out: { when: string; s: number }[] = [];
+    if (lt >= 0) out.push({ when: `${m} < ${min}`, s: lt });
+    if (mid >= 0) out.push({ when: max < 0 ? "" : `${m} < ${max}`, s: mid });
+    if (full >= 0 && (max >= 0 || mid < 0)) out.push({ when: "", s: full });
+    const last = out.findIndex((x) => x.when === "");
+    return last < 0 ? out : out.slice(0, last + 1);
+  }
+
   /** The states of complex type `ti` in topological order, or null when the type needs the interpreter (counters, wildcards, mixed or simple content, arrays). */
   statesOf(ti: number): State[] | null {
     if (this.#compilable.has(ti)) return this.#compilable.get(ti)!;
     const t = this.t;
     let result: State[] | null = null;
     const flags = t.types[ti * 5 + 4];
-    if (!(flags & (T_MIXED | T_ANY | T_SIMPLE_ONLY)) && t.types[ti * 5 + 3] === 0) {
+    // the Node host's code: mixed and wildcard types too (declining at text or SE(*)), and simple
+    // content with attributes (its value the property `$value`, as the interpreter's object has it)
+    if (!(flags & (this.all ? T_SIMPLE_ONLY : T_MIXED | T_ANY | T_SIMPLE_ONLY)) && (this.all || t.types[ti * 5 + 3] === 0)) {
       const seen = new Map<number, State>();
       const order: State[] = [];
       const visiting = new Set<number>();
@@ -198,7 +245,16 @@ class FastWriter {
         const prods = this.prodsOf(s);
         for (const p of prods) {
           const k = p.kind & 7;
-          if ((k !== P_AT && k !== P_SE && k !== P_EE) || p.kind & P_ARRAY || (k !== P_EE && p.next < 0)) ok = false;
+          // a counted particle (maxOccurs > 1: an array, EXI's unrolled states as a counter and up
+          // to three states): the Node host's code loops over it; its repetition (the production
+          // back into the particle) is the loop, not an edge of the order
+          if (this.all && k === P_SE && p.kind & P_ARRAY && p.next < 0) {
+            if (((-p.next - 1) & 1) === 0) for (const c of this.counterStates(p.next)) visit(c);
+          } else if (this.all && k === P_CH) {
+            visit(p.next);
+          } else if (this.all && this.foreign(p)) {
+            // left to the interpreter: the code declines where it meets one (no edge of the order)
+          } else if ((k !== P_AT && k !== P_SE && k !== P_EE) || p.kind & P_ARRAY || (k !== P_EE && p.next < 0)) ok = false;
           else if (k !== P_EE) visit(p.next);
         }
         visiting.delete(s);
@@ -224,7 +280,7 @@ class FastWriter {
   compiled(p: Prod): boolean {
     if ((p.kind & 7) === P_AT) return true;
     const name = this.local(p.q);
-    if (MESSAGE_NAME.test(name) && !this.hot.includes(name)) return false;
+    if (MESSAGE_NAME.test(name) && !this.all && !this.hot.includes(name)) return false;
     return this.simpleDt(p.child) >= 0 || this.statesOf(p.child) !== null;
   }
 
@@ -244,7 +300,7 @@ class FastWriter {
     return { lo: num(lo, kind === DT_UINT ? "0" : `-${MAX_SAFE}`), hi: num(hi, String(MAX_SAFE)), checked };
   }
 
-  /** The productions of type `ti` per property, in the encoder's order (attributes, then schema order), with the state each leads to (the same from every state: Glushkov). */
+  /** The productions of type `ti` per property, in the encoder's order (attributes, then schema order), with the state each leads to (the same from every state: Glushkov; -1 - counter for a counted particle). */
   properties(ti: number): { q: number; prop: string; kind: number; child: number; next: number; compiled: boolean }[] {
     const t = this.t, states = this.statesOf(ti)!, out: { q: number; prop: string; kind: number; child: number; next: number; compiled: boolean }[] = [];
     for (let i = t.types[ti * 5 + 1], end = i + t.types[ti * 5 + 2]; i < end; i++) {
@@ -252,9 +308,16 @@ class FastWriter {
       const ps = states.flatMap((st) => st.prods.filter((x) => x.q === q && (x.kind & 7) <= P_SE));
       if (ps.length === 0) continue;
       const p = ps[0];
-      if (ps.some((x) => x.next !== p.next || x.kind !== p.kind || x.child !== p.child)) throw new Error(`type ${ti}: ${this.local(q)} leads to different states`);
-      out.push({ q, prop: JSON.stringify(this.local(q)), kind: p.kind & 7, child: p.child, next: p.next, compiled: q !== 0 && this.compiled(p) });
+      // a counted particle: entered and repeated by different `next`s, both its counter's
+      const nx = (x: Prod) => (x.next >= 0 ? x.next : -1 - ((-x.next - 1) >> 1));
+      const irregular = ps.some((x) => nx(x) !== nx(p) || x.kind !== p.kind || x.child !== p.child);
+      if (irregular && !this.all) throw new Error(`type ${ti}: ${this.local(q)} leads to different states`);
+      const compiled = !irregular && !(this.all && this.foreign(p)) && (q !== 0 || this.all) && this.compiled(p);
+      out.push({ q, prop: JSON.stringify(this.local(q)), kind: p.kind & 7, child: p.child, next: nx(p), compiled });
     }
+    // simple content with attributes (the Node host's code): the value after them, as `$value` (qname -3 here)
+    const ch = this.all && t.types[ti * 5 + 3] !== 0 ? states.flatMap((st) => st.prods).find((x) => x.kind === P_CH) : undefined;
+    if (ch) out.push({ q: Q_VALUE, prop: '"$value"', kind: P_CH, child: ch.child, next: ch.next, compiled: true });
     return out;
   }
 
@@ -268,19 +331,30 @@ class FastWriter {
   /** Reads the event code of state `s` after `z` pending EE codes (0 bits): the production's qname into `q` (EE: 0). */
   readEvent(s: number, z: number, after?: number | null): string {
     const { start, n, width } = this.stateInfo(s);
-    const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
+    const only = n === 1 ? this.onlyQ(s) : -1;
     // after a complex child: its pending EE codes, a constant where every way out of it leaves the same (else d.z)
     const bits = after === null ? `${width + z} + d.z` : `${width + z + (after ?? 0)}`;
     // EE alone (code 0): its bit and the pending ones are left to the caller's next read (d.z)
     if (n === 1 && (this.t.prods[start * 4] & 7) === P_EE) {
       this.zs.add(bits);
-      return `p = ${bits}; q = 0;`;
+      return `p = ${bits}; q = ${this.eeQ};`;
     }
     if (this.endsHere(s)) this.zs.add("0");
     // one production (a required element): its code is 0
     if (n === 1 && bits === "1") return `if (r.bit() !== 0) bail(); q = ${only};`;
     if (n === 1) return `if (r.bits(${bits}) !== 0) bail(); q = ${only};`;
-    return `c = r.bits(${bits}); if (c >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}c];`;
+    return `c = r.bits(${bits}); if (c >= ${n}) bail(); q = ${this.pq(s, "c")};`;
+  }
+
+  /**
+   * The qname of production `c` of state `s` from the grammar's table; where a property has
+   * qname id 0 (apphand's AppProtocol, the Node host's code), EE is -1 instead of its 0.
+   */
+  pq(s: number, c: string): string {
+    const { start } = this.stateInfo(s), prods = this.prodsOf(s);
+    // EE as -1 where a property has qname id 0, a foreign production as -2 (the table holds 0 for both)
+    const special = prods.map((p, j) => ({ j, v: (p.kind & 7) === P_EE ? this.eeQ : p.kind === P_CH ? Q_VALUE : this.all && this.foreign(p) && (p.kind & 7) !== P_SE ? -2 : 0 })).filter((x) => x.v !== 0);
+    return special.reduceRight((rest, x) => `${c} === ${x.j} ? ${x.v} : ${rest}`, `PQ[${start ? `${start} + ` : ""}${c}]`);
   }
 
   /** Whether state `s` offers EE among other productions (read by code: no EE codes left pending). */
@@ -289,13 +363,13 @@ class FastWriter {
   }
 
   /** Code that reads a simple value of `dt` with the CH code before it (`ch`) into `o[prop]`. */
-  decodeValue(dt: number, prop: string, ch: boolean): string {
+  decodeValue(dt: number, prop: string, ch: boolean, target = `o[${prop}]`): string {
     const t = this.t, kind = t.dts[dt * 4], a = t.dts[dt * 4 + 1], b = t.dts[dt * 4 + 2];
     const { lo, hi, checked } = this.bounds(dt);
     const ranged = (v: string) => (checked ? `dRange(${v}, ${lo}, ${hi})` : v);
-    const rangedInt = (v: string) => (checked ? `i = ${v}; if (i < ${lo} || i > ${hi}) bail(); o[${prop}] = i;` : `o[${prop}] = ${v};`);
+    const rangedInt = (v: string) => (checked ? `i = ${v}; if (i < ${lo} || i > ${hi}) bail(); ${target} = i;` : `${target} = ${v};`);
     const chRead = ch ? "if (r.bit() !== 0) bail(); " : "";
-    const set = (v: string) => `o[${prop}] = ${v};`;
+    const set = (v: string) => `${target} = ${v};`;
     const x = ch ? 1 : 0; // the CH code (0) read with the value: one bit more, which must be 0
     switch (kind) {
       case DT_BOOL: return `c = r.bits(${1 + x}); if (c > 1) bail(); ${set("c === 1")}`;
@@ -334,13 +408,13 @@ class FastWriter {
     if (kind === DT_BOOL) value = `o[${prop}] = (c & ${1 << low}) !== 0;`;
     else if (kind === DT_NBIT) value = `i = ${v}${a ? ` + ${a}` : ""};${checked ? ` if (i < ${lo} || i > ${hi}) bail();` : ""} o[${prop}] = i;`;
     else value = `i = ${v}; if (i >= ${b}) bail(); o[${prop}] = E[${a} + i];`;
-    const only = n === 1 ? this.t.prods[start * 4 + 1] : -1;
+    const only = n === 1 ? this.onlyQ(next) : -1;
     if (eeOnly) this.zs.add(String(1 + width));
     else if (this.endsHere(next)) this.zs.add("0");
     // the CH and EE codes must be 0 (1: the second level), like the code beyond the state's productions
-    if (eeOnly) return `c = r.bits(${total}); if (c >= ${1 << vb}) bail(); ${value} p = ${1 + width}; q = 0;`;
+    if (eeOnly) return `c = r.bits(${total}); if (c >= ${1 << vb}) bail(); ${value} p = ${1 + width}; q = ${this.eeQ};`;
     const head = `c = r.bits(${total}); if ((c & ${(1 << (total - 1)) | (1 << width)}) !== 0) bail(); ${value}`;
-    return n === 1 ? `${head} if ((${code}) !== 0) bail(); q = ${only};` : `${head} i = ${code}; if (i >= ${n}) bail(); q = PQ[${start ? `${start} + ` : ""}i];`;
+    return n === 1 ? `${head} if ((${code}) !== 0) bail(); q = ${only};` : `${head} i = ${code}; if (i >= ${n}) bail(); q = ${this.pq(next, "i")};`;
   }
 
   /**
@@ -353,19 +427,37 @@ class FastWriter {
     if (name) return name;
     name = `d${ti}`;
     this.decoders.set(ti, name);
-    const outer = this.zs;
+
+    const outer = this.zs, outerEE = this.eeQ;
     this.zs = new Set();
+    this.eeQ = this.all && this.properties(ti).some((x) => x.q === 0) ? -1 : 0;
     const body: string[] = [this.readEvent(this.t.types[ti * 5], 0)];
-    let declines = false;
+    let declines = this.all;
     for (const { q, prop, kind, child, next, compiled } of this.properties(ti)) {
       if (!compiled) {
         // q stays: bail at the end; another message than the hot ones: decline instead (below)
-        if (MESSAGE_NAME.test(this.local(q))) declines = true;
+        if (this.all || MESSAGE_NAME.test(this.local(q))) declines = true;
         continue;
       }
-      const dt = kind === P_AT ? child : this.simpleDt(child);
+      const dt = kind === P_AT || kind === P_CH ? child : this.simpleDt(child);
       let code: string;
-      if (dt < 0) {
+      if (next < 0) {
+        // a counted particle (the Node host's code): its items into an array, each followed by
+        // the event code of the state its count leads to; over MAX_REPEAT: the interpreter's exi-limit
+        let item: string, after: (s: number) => string;
+        if (dt < 0) {
+          const childName = this.decoder(child), z = this.pendingZ.get(childName) ?? null;
+          if (this.declining.has(childName)) declines = true;
+          item = this.declining.has(childName) ? `if ((v = ${childName}(d)) === undefined) return undefined;` : `v = ${childName}(d);`;
+          after = (s) => this.readEvent(s, 0, z);
+        } else {
+          item = this.decodeValue(dt, prop, true, "v");
+          after = (s) => this.readEvent(s, 1);
+        }
+        const cases = this.counterCases(-1 - next, "m");
+        const chain = cases.map((x, j) => (j === 0 ? (x.when ? `if (${x.when}) { ${after(x.s)} }` : after(x.s)) : x.when ? ` else if (${x.when}) { ${after(x.s)} }` : ` else { ${after(x.s)} }`)).join("");
+        code = `l = []; o[${prop}] = l; m = 0; do { ${item} l.push(v); if (++m > ${MAX_REPEAT}) bail(); ${chain} } while (q === ${q});`;
+      } else if (dt < 0) {
         const childName = this.decoder(child);
         const read = this.readEvent(next, 0, this.pendingZ.get(childName) ?? null);
         if (this.declining.has(childName)) {
@@ -373,18 +465,20 @@ class FastWriter {
           code = `if ((o[${prop}] = ${childName}(d)) === undefined) return undefined; ${read}`;
         } else code = `o[${prop}] = ${childName}(d); ${read}`;
       }
-      else if (kind === P_AT) code = `${this.decodeValue(dt, prop, false)} ${this.readEvent(next, 0)}`;
+      else if (kind === P_AT || kind === P_CH) code = `${this.decodeValue(dt, prop, false)} ${this.readEvent(next, 0)}`;
       else code = this.decodeFused(dt, prop, next) ?? `${this.decodeValue(dt, prop, true)} ${this.readEvent(next, 1)}`;
       body.push(`if (q === ${q}) { ${code} }`);
     }
     // the EE codes this decoder leaves pending: a constant when every way out leaves the same
     const zs = [...this.zs];
     this.zs = outer;
+    const eeQ = this.eeQ;
+    this.eeQ = outerEE;
     if (zs.length === 1 && /^\d+$/.test(zs[0])) this.pendingZ.set(name, Number(zs[0]));
     const lines = body.map(inlineReads);
     const text = lines.join("\n");
     const consts = [/\bbuf\[/.test(text) ? "buf = r.buf, " : "", /\bPQ\[/.test(text) ? "PQ = d.g.pQ, " : "", /\bE\[/.test(text) ? "E = d.g.enums, " : ""].join("");
-    const lets = ["q = 0", /\bpos\b/.test(text) ? "pos = r.pos" : "", /\ba = /.test(text) ? "a = 0" : "", /\bn = /.test(text) ? "n = 0" : "", /\bt = /.test(text) ? "t: any" : "", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : "", /\bp = /.test(text) ? "p = 0" : ""].filter(Boolean).join(", ");
+    const lets = ["q = 0", /\bpos\b/.test(text) ? "pos = r.pos" : "", /\bm = /.test(text) ? "m = 0, l: unknown[], v: unknown" : "", /\ba = /.test(text) ? "a = 0" : "", /\bn = /.test(text) ? "n = 0" : "", /\bt = /.test(text) ? "t: any" : "", /\bc = /.test(text) ? "c = 0" : "", /\bi = /.test(text) ? "i = 0" : "", /\bp = /.test(text) ? "p = 0" : ""].filter(Boolean).join(", ");
     if (declines) this.declining.add(name);
     this.blocks.set(name, [
       `function ${name}(d: FastDecoderHost): Obj | undefined {`,
@@ -393,7 +487,7 @@ class FastWriter {
       ...lines.map((l) => `  ${l}`),
       // a message other than the hot ones (or anything else left here): "not mine", without the
       // cost of a throw (V8: µs); the codec decodes it with the interpreter
-      declines ? "  if (q !== 0) return undefined; // not a hot message: the interpreter's" : "  if (q !== 0) bail(); // EE (no property of these types has qname id 0)",
+      declines ? `  if (q !== ${eeQ}) return undefined; // not a hot message: the interpreter's` : `  if (q !== ${eeQ}) bail(); // EE (${eeQ ? "-1: a property has qname id 0" : "no property of these types has qname id 0"})`,
       ...(/\bpos\b/.test(text) ? ["  r.pos = pos; // past the end: the caller's bits() or the final check bails"] : []),
       `  d.z = ${/\bp = /.test(text) ? "p" : "0"}; // EE codes (0 bits) left to the caller's next read`,
       "  return o;",
@@ -464,6 +558,7 @@ class FastWriter {
     if (name) return name;
     name = `e${ti}`;
     this.encoders.set(ti, name);
+
     const states = this.statesOf(ti)!;
     const byState = new Map(states.map((st) => [st.s, st]));
     const base = Math.min(...states.map((st) => st.s)), span = Math.max(...states.map((st) => st.s)) - base + 1;
@@ -488,7 +583,7 @@ class FastWriter {
     // the caller's SE code goes with the first write when the start state offers one property only
     const startProds = states[0].prods;
     const firstProp = props.find((x) => x.compiled);
-    let first = !!firstProp && startProds.length === 1 && startProds[0].q === firstProp.q && (startProds[0].kind & 7) <= P_SE && firstProp === props[0];
+    let first = !!firstProp && firstProp.next >= 0 && startProds.length === 1 && startProds[0].q === firstProp.q && (startProds[0].kind & 7) <= P_SE && firstProp === props[0];
     const headUsed = first;
     const codeOf = (match: (p: Prod) => boolean): Code | undefined => {
       const from = [...possible].map((s) => ({ s, p: byState.get(s)!.prods.find(match), width: byState.get(s)!.width })).filter((f) => f.p);
@@ -503,23 +598,52 @@ class FastWriter {
       body.push(`  k = C${ti}[${r * span - base ? `${r * span - base} + ` : ""}s]; if (k < 0) bail();`.trimStart());
       return { code: null, width: null, z };
     };
-    let declines = false;
+    let declines = this.all;
     for (let i = 0; i < props.length; i++) {
       const { q, prop, kind, child, next, compiled } = props[i];
       // not compiled (another message, xmldsig …): not read here; present, it makes the key count
       // bail; another message than the hot ones: this encoder declines (-1) instead of throwing
       if (!compiled) {
-        if (MESSAGE_NAME.test(this.local(q))) declines = true;
+        if (this.all || MESSAGE_NAME.test(this.local(q))) declines = true;
         continue;
       }
       const before = new Set(possible);
       body.push(`x = o[${prop}];`, "if (x !== undefined) {", "  n++;");
       const mark = body.length;
-      const c = compiled ? codeOf((p) => p.q === q && (p.kind & 7) <= P_SE) : undefined;
+      let c: Code | undefined;
+      if (next < 0) {
+        // a counted particle (the Node host's code): an array of 1..MAX_REPEAT items (else the
+        // interpreter's bytes or error), each item's code from the table by the state its
+        // count led to
+        dynamic = true;
+        c = { code: null, width: null, z: null };
+        const dt = this.simpleDt(child), r = row((p) => p.q === q && (p.kind & 7) <= P_SE);
+        let write: string;
+        if (dt < 0) {
+          const childName = this.encoder(child);
+          const call = `${childName}(e, x, ${bitsOf(c, 0, null)}, ${widthOf(c, 0)})`;
+          if (this.encDeclining.has(childName)) declines = true;
+          write = this.encDeclining.has(childName) ? `if ((z = ${call}) < 0) return -1;` : `z = ${call};`;
+        } else write = `${this.encodeValue(dt, c, true, maxWidth, prop)} z = 1;`;
+        const cases = this.counterCases(-1 - next, "m");
+        const state = cases.slice(0, -1).reduceRight((rest, x) => `${x.when} ? ${x.s} : ${rest}`, String(cases[cases.length - 1].s));
+        body.push(
+          `  if (!Array.isArray(x) || x.length === 0 || x.length > ${MAX_REPEAT}) bail();`,
+          "  l = x; for (m = 1; m <= l.length; m++) {",
+          "    x = l[m - 1];",
+          `    k = C${ti}[${r * span - base ? `${r * span - base} + ` : ""}s]; if (k < 0) bail();`,
+          `    ${write}`,
+          `    s = ${state};`,
+          "  }",
+        );
+        for (const x of cases) possible.add(x.s);
+      } else c = compiled ? codeOf(kind === P_CH ? (p) => p.kind === P_CH : (p) => p.q === q && (p.kind & 7) <= P_SE) : undefined;
       if (!c) body.push("  bail();");
-      else {
+      else if (next < 0) {
+        // written above
+      } else {
         if (body.length > mark) body[body.length - 1] = `  ${body[body.length - 1]}`;
-        const dt = kind === P_AT ? child : this.simpleDt(child);
+        const dt = kind === P_AT || kind === P_CH ? child : this.simpleDt(child);
         if (dt < 0) {
           const childName = this.encoder(child);
           const call = `${childName}(e, x, ${bitsOf(c, 0, null)}, ${widthOf(c, 0)})`;
@@ -534,11 +658,11 @@ class FastWriter {
       }
       // a state that offers neither a later property nor EE: the property was required there
       const later = new Set(props.slice(i + 1).map((x) => x.q));
-      const required = [...before].filter((s) => !byState.get(s)!.prods.some((x) => (x.kind & 7) === P_EE || ((x.kind & 7) <= P_SE && later.has(x.q))));
+      const required = [...before].filter((s) => !byState.get(s)!.prods.some((x) => (x.kind & 7) === P_EE || ((x.kind & 7) <= P_SE && later.has(x.q)) || (x.kind === P_CH && later.has(Q_VALUE))));
       for (const s of required) possible.delete(s);
       // z after the property: its own (EE pending after a simple child) where it is required, else known only when both ways agree
       // (after a complex child: what it returns)
-      const zPresent: 0 | 1 | null = !c ? 0 : kind === P_AT ? 0 : this.simpleDt(child) >= 0 ? 1 : null;
+      const zPresent: 0 | 1 | null = !c ? 0 : kind === P_AT || kind === P_CH ? 0 : this.simpleDt(child) >= 0 ? 1 : null;
       z = required.length === before.size ? zPresent : z !== null && (z as number | null) === zPresent ? zPresent : null;
       if (required.length === before.size) body.push("} else bail();");
       else if (required.length) {
@@ -569,7 +693,7 @@ class FastWriter {
       joined = joined.replace(/\bbail\(\);/g, "return -1;");
     }
     const text = inlinePuts(joined);
-    const lets = [allRequired ? "" : "n = 0", zRead ? "z = 0" : "", /\bx = /.test(text) ? "x: any" : "", /\bi = /.test(text) ? "i = 0" : "", /\bt = /.test(text) ? "t = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
+    const lets = [allRequired ? "" : "n = 0", zRead ? "z = 0" : "", /\bx = /.test(text) ? "x: any" : "", /\bl = /.test(text) ? "l: unknown[], m = 0" : "", /\bi = /.test(text) ? "i = 0" : "", /\bt = /.test(text) ? "t = 0" : "", dynamic ? `s = ${states[0].s}, k = 0` : ""].filter(Boolean).join(", ");
     this.blocks.set(name, [
       ...(dynamic ? [`const C${ti}: readonly number[] = Object.freeze([${table.join(", ")}]);`, ""] : []),
       `function ${name}(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {`,
@@ -597,11 +721,17 @@ export interface FastFamily {
   codec: string[];
 }
 
-/** The generated code of a family's hot messages, or undefined when it has none. */
-export function buildFast(t: Tables, family: string, dir: string, banner: string): FastFamily | undefined {
-  const hot = HOT_MESSAGES[family];
+/**
+ * The generated code of a family's hot messages, or undefined when it has none. `all`: every
+ * message both ways (the Node host's codec, hosts/node-exi: flash is no concern there,
+ * guideline 7), each message or part the code cannot handle declining to the interpreter.
+ */
+export function buildFast(t: Tables, family: string, dir: string, banner: string, all = false): FastFamily | undefined {
+  const messages = all ? [...new Set(t.doc.filter((_, i) => i % 2 === 0).map((q) => localOf(t, q)).concat(t.locals.flat()))].filter((n) => MESSAGE_NAME.test(n)).sort() : [];
+  const hot = all ? { decode: messages, encode: messages } : HOT_MESSAGES[family];
   if (!hot) return undefined;
   const fw = new FastWriter(t);
+  fw.all = all;
   const docWidth = bitsFor(t.doc.length / 2 + 1);
   /** The document roots a direction compiles: its messages, or the V2G_Message that carries them. */
   const roots = (names: readonly string[]) => {
@@ -631,8 +761,9 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
   fw.hot = hot.encode;
   for (const root of roots(hot.encode)) {
     const prop = JSON.stringify(root.local);
-    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  const z = ${fw.encoder(root.child)}(e, x, ${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, ...(fw.encDeclining.has(fw.encoder(root.child)) ? ["  if (z < 0) return false; // another message: the interpreter's"] : []), "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  if (Object.keys(doc).length !== 1) bail();", "  return true;", "}");
+    encode.push(`x = doc[${prop}];`, `if (x !== undefined) {`, `  const z = ${fw.encoder(root.child)}(e, x, ${(0x80 << docWidth) | root.code}, ${8 + docWidth}); // header, SE(${root.local})`, ...(fw.encDeclining.has(fw.encoder(root.child)) ? ["  if (z < 0) return false; // another message: the interpreter's"] : []), "  if (z !== 0) e.w.put(0, z); // the root's last EE codes", "  if (Object.keys(doc).length !== 1) bail();", ...(all ? [`  if (e.w.len >= ${MAX_ELEMENTS / 8}) bail(); // as many bits as MAX_ELEMENTS: the interpreter counts its elements`] : []), "  return true;", "}");
   }
+  if (decode.length === 0 && encode.length === 0) return undefined;
   const head = 8 + docWidth;
   if (head > 16) throw new Error(`document code of ${docWidth} bits: the header read takes two bytes`);
   const text = decode.join("\n");
@@ -644,6 +775,8 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
     `    // the header (0x80: no options, EXI 1.0 §5) and the document's SE code in one read, in place`,
     `    const r = d.r, buf = r.buf, h = ((buf[0] << 8) | buf[1]) >>> ${16 - head}, c = h & ${(1 << docWidth) - 1};`,
     `    if (h >> ${docWidth} !== 0x80) return undefined;`,
+    // every element costs a bit at least: within MAX_ELEMENTS bits the interpreter's element limit holds
+    ...(all ? [`    if (r.end > ${MAX_ELEMENTS}) return undefined; // the interpreter counts its elements`] : []),
     `    let ${lets};`,
     `    r.pos = ${head};`,
     ...decode.map((l) => `    ${l}`),
@@ -673,7 +806,7 @@ function imports(text: string, from: string, names: readonly string[], types: re
  * RationalNumber, …; grammar.ts gives them the same type, state and qname numbers), with the
  * functions they call.
  */
-export function emitFastModules(families: FastFamily[], sharedBanner: string): Map<string, string> {
+export function emitFastModules(families: FastFamily[], sharedBanner: string, runtime = "../../fast"): Map<string, string> {
   const out = new Map<string, string>();
   const text = new Map<string, string | null>();
   const holders = new Map<string, number>();
@@ -700,13 +833,13 @@ export function emitFastModules(families: FastFamily[], sharedBanner: string): M
     const names = [...families[0].blocks.keys()].filter((n) => shared.has(n));
     for (const f of families.slice(1)) for (const n of f.blocks.keys()) if (shared.has(n) && !names.includes(n)) names.push(n);
     const body = names.map((n) => text.get(n)!.replace(/^function /m, "export function ")).join("\n\n");
-    out.set("shared/fast.ts", [sharedBanner, "", ...header(body, "../../fast", []), body, ""].join("\n"));
+    out.set("shared/fast.ts", [sharedBanner, "", ...header(body, runtime, []), body, ""].join("\n"));
   }
   for (const f of families) {
     const own = [...f.blocks].filter(([n]) => !shared.has(n)).map(([, b]) => b);
     const body = [...own, f.codec.join("\n")].join("\n\n");
     const local = [...shared].filter((n) => new RegExp(`\\b${n}\\(`).test(body)).sort();
-    out.set(`${f.dir}/fast.ts`, [f.banner, "", ...header(body, "../../fast", local), body, ""].join("\n"));
+    out.set(`${f.dir}/fast.ts`, [f.banner, "", ...header(body, runtime, local), body, ""].join("\n"));
   }
   return out;
 }

@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as readline from "node:readline";
 import type { CliIo, Command } from "../cli";
 import { processIo } from "../cli";
-import { decode, decodeFragment, encode, encodeFragment, ExiError, fromXmlTree, SCHEMA_IDS, toXmlTree, type SchemaId } from "../../../modules/exi/index";
+import { createExiCodec, ExiError, fromXmlTree, SCHEMA_IDS, toXmlTree, type SchemaId } from "../../../modules/exi/index";
+import { NODE_FAST } from "../exi-fast/index";
 import { parseXml, serializeXml, XmlError } from "../../../modules/exi/xml";
 import { fromHex, hexProblem, toHex } from "../../../modules/common/index";
 import { fromJson, toJson } from "../exi-json";
@@ -52,14 +53,17 @@ function parseSchema(name: string | undefined, fragment: boolean): Target | unde
   return SCHEMA_IDS.indexOf(schema) >= 0 ? { schema, fragment: fragment || frag } : undefined;
 }
 
+/** One codec for the command (batch: every line), with the Node host's generated code of every message (hosts/sim/exi-fast). */
+const codec = createExiCodec({ fast: NODE_FAST });
+
 function decodeAs(t: Target, bytes: Uint8Array): object {
-  return t.fragment ? decodeFragment(t.schema, bytes) : decode(t.schema, bytes);
+  return t.fragment ? codec.decodeFragment(t.schema, bytes) : codec.decode(t.schema, bytes);
 }
 
 /** `peer`: re-encode a decoded message as it came (its facet violations included, modules/exi/README.md). */
 function encodeAs(t: Target, doc: object, peer = false): Uint8Array {
   const options = { checkFacets: !peer };
-  return t.fragment ? encodeFragment(t.schema, doc, options) : encode(t.schema, doc, options);
+  return t.fragment ? codec.encodeFragment(t.schema, doc, options) : codec.encode(t.schema, doc, options);
 }
 
 /** One line, whatever the error: "exi-eof: unexpected end … (at 123)". */
