@@ -794,10 +794,12 @@ export function buildFast(t: Tables, family: string, dir: string, banner: string
 
 const RUNTIME = ["P2", "bail", "dBin", "dIntBig", "dRange", "dStr", "eBig", "eBin", "eEnum", "eKeys", "eStr"];
 
-function imports(text: string, from: string, names: readonly string[], types: readonly string[]): string {
+function imports(text: string, from: string, names: readonly string[], types: readonly string[], bind = false): string {
   const used = names.filter((n) => new RegExp(`\\b${n}[(\\[]`).test(text));
   const usedTypes = types.filter((n) => new RegExp(`\\b${n}\\b`).test(text));
-  return `import { ${[...used, ...usedTypes.map((n) => `type ${n}`)].join(", ")} } from "${from}";`;
+  if (!bind) return `import { ${[...used, ...usedTypes.map((n) => `type ${n}`)].join(", ")} } from "${from}";`;
+  // Node (tsx compiles to CommonJS): an imported binding is a getter call at every use; bound once
+  return [`import type { ${usedTypes.join(", ")} } from "${from}";`, ...(used.length ? [`import * as runtime from "${from}";`, "", `const { ${used.join(", ")} } = runtime;`] : [])].join("\n");
 }
 
 /**
@@ -806,7 +808,7 @@ function imports(text: string, from: string, names: readonly string[], types: re
  * RationalNumber, …; grammar.ts gives them the same type, state and qname numbers), with the
  * functions they call.
  */
-export function emitFastModules(families: FastFamily[], sharedBanner: string, runtime = "../../fast"): Map<string, string> {
+export function emitFastModules(families: FastFamily[], sharedBanner: string, runtime = "../../fast", bind = false): Map<string, string> {
   const out = new Map<string, string>();
   const text = new Map<string, string | null>();
   const holders = new Map<string, number>();
@@ -822,13 +824,19 @@ export function emitFastModules(families: FastFamily[], sharedBanner: string, ru
     changed = false;
     for (const name of shared) if (calls(text.get(name)!).some((c) => !shared.has(c))) { shared.delete(name); changed = true; }
   }
-  const header = (body: string, runtime: string, local: string[]) => [
-    imports(body, runtime, RUNTIME, ["FastCodec", "FastDecoderHost", "FastEncoderHost"]),
-    ...(local.length ? [`import { ${local.join(", ")} } from "../shared/fast";`] : []),
+  const headerTail = [
     "",
     "type Obj = Record<string, unknown>;",
     "",
   ];
+  const header = (body: string, runtime: string, local: string[]) => {
+    const lines = [
+      ...imports(body, runtime, RUNTIME, ["FastCodec", "FastDecoderHost", "FastEncoderHost"], bind).split("\n"),
+      ...(!local.length ? [] : bind ? ['import * as shared from "../shared/fast";', `const { ${local.join(", ")} } = shared;`] : [`import { ${local.join(", ")} } from "../shared/fast";`]),
+    ].filter(Boolean);
+    const bound = lines.filter((l) => l.startsWith("const "));
+    return [...lines.filter((l) => l.startsWith("import ")), ...(bound.length ? ["", ...bound] : []), ...headerTail];
+  };
   if (shared.size > 0) {
     const names = [...families[0].blocks.keys()].filter((n) => shared.has(n));
     for (const f of families.slice(1)) for (const n of f.blocks.keys()) if (shared.has(n) && !names.includes(n)) names.push(n);

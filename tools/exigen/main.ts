@@ -98,7 +98,7 @@ export function generateNodeFast(schemasDir: string, outDir: string): string[] {
     if (fast) { families.push(fast); ids.push(fam); }
   }
   const written: string[] = [];
-  const files = emitFastModules(families, banner, "../../../../modules/exi/fast");
+  const files = emitFastModules(families, banner, "../../../../modules/exi/fast", true);
   const name = (dir: string) => dir.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
   files.set("index.ts", [
     banner,
