@@ -236,6 +236,8 @@ export interface PausedSession {
   readonly pausedAt: Millis;
   /** External identification had succeeded: a resumed session is not asked again. */
   readonly authorized?: boolean;
+  /** ISO 15118-20: the selected service and parameter set, which hold for the whole service session ([V2G20-1844]). */
+  readonly iso20Service?: { readonly serviceId: number; readonly parameterSetId: number };
 }
 
 /** Keeps paused sessions across TCP connections (owned by the host, one per EVSE). */

@@ -264,6 +264,12 @@ export interface SimWirelessPadOptions {
   weakCoupling?: boolean;
   /** Fault: a foreign object is detected this long after power transfer starts. */
   fodAfter?: Millis;
+  /**
+   * The car rocks off the pad this long after power transfer starts (the pad sees the receiver
+   * 30 cm out for `slipFor`, default 0.5 s, then back): the SECC answers WARNING_WPT.
+   */
+  slipAfter?: Millis;
+  slipFor?: Millis;
   /** Time the low-power alignment check takes. Default 1 s. */
   alignmentTime?: Millis;
 }
@@ -280,6 +286,7 @@ export class SimWirelessPad implements WirelessPad {
   #tick: TimerHandle | undefined;
   #target = 0;
   #poweredMs = 0;
+  #slipped = false;
   /** Vendor data received from the vehicle, by message. */
   readonly vendorReceived: { message: string; containers: readonly Uint8Array[] }[] = [];
 
@@ -333,6 +340,7 @@ export class SimWirelessPad implements WirelessPad {
   }
 
   startAlignmentCheck(): void {
+    this.state.alignment = "unknown";
     this.state.powerTransmitted = 200;
     this.state.coilCurrent = 8;
     this.report();
@@ -368,6 +376,17 @@ export class SimWirelessPad implements WirelessPad {
     if (fod !== undefined && this.#poweredMs >= fod) {
       this.state.diagnostics = "SPCFODDetected";
       return this.#off();
+    }
+    const slip = this.#options.slipAfter;
+    if (slip !== undefined && !this.#slipped && this.#poweredMs >= slip) {
+      this.#slipped = true;
+      const x = this.state.offsetX;
+      this.state.offsetX = x + 30;
+      this.report();
+      this.#clock.set(() => {
+        this.state.offsetX = x;
+        this.report();
+      }, this.#options.slipFor ?? Millis(500));
     }
     const delivered = this.#target * this.#efficiency();
     this.state.powerTransmitted = this.#target;

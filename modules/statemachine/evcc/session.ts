@@ -236,7 +236,13 @@ export class EvccSession {
     if (facts.pnc !== undefined) facts.pnc.responseSignature = (doc as { V2G_Message?: { Header?: { Signature?: SignatureType } } }).V2G_Message?.Header?.Signature;
     this.#trace("rx", element.name, responseTrace(res));
     const code = typeof res.ResponseCode === "string" ? res.ResponseCode : "";
-    if (code.indexOf("FAILED") === 0) return this.#abort("response-code", `${element.name}: ${code}`);
+    if (code.indexOf("FAILED") === 0) {
+      const after = this.#step.afterFailed;
+      if (after === undefined) return this.#abort("response-code", `${element.name}: ${code}`);
+      // The protocol ends this FAILED with a request of its own (-20 WPT: SessionStopReq, [V2G20-5067]).
+      this.#beginStop("response-code", `${element.name}: ${code}`);
+      return this.#schedule(after, 0 as Millis);
+    }
     const result = this.#step.onResponse(res, this.#ctx);
     const iso20 = facts.iso20;
     if (iso20 !== undefined && iso20.peerNegativeDischarge !== undefined && !this.#signNoted) {

@@ -109,4 +109,9 @@ export interface EvccStep<R = any> {
   request(ctx: StepContext): BuiltRequest;
   /** `res` is the response content, already checked for its name, SessionID and ResponseCode. */
   onResponse(res: R, ctx: StepContext): StepResult;
+  /**
+   * Where a FAILED answer to this request does not end the session at once but is followed by
+   * this step (ISO 15118-20 WPT: SessionStopReq, [V2G20-5067]); absent: the session ends.
+   */
+  readonly afterFailed?: EvccStepId;
 }

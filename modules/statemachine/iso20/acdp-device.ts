@@ -52,6 +52,11 @@ export interface AcdpVehicle {
   contactState(): AcdpElectricalState;
   /** ACDP_ConnectRes / ACDP_DisconnectRes: where the charger's device is and its contact state. */
   onDeviceStatus?(mechanical: AcdpMechanicalState, electrical: AcdpElectricalState): void;
+  /**
+   * The vehicle must leave the contact now (a departure or vehicle-side request): ACDP_DisconnectReq
+   * straight from the charge loop ([V2G20-4061]); the charger brings the current to zero before it raises.
+   */
+  disconnectNow?(): boolean;
 }
 
 /**

@@ -4,14 +4,16 @@
 //   SessionSetup → VehicleCheckIn → ACDP_VehiclePositioning… → AuthorizationSetup … →
 //   ServiceSelection → DC_ChargeParameterDiscovery → ScheduleExchange → ACDP_Connect… →
 //   [pilot C] DC_CableCheck… → … → PowerDelivery(Stop) → ACDP_Disconnect… → VehicleCheckOut →
-//   SessionStop.
+//   SessionStop. A vehicle that must leave at once (AcdpVehicle.disconnectNow) sends
+//   ACDP_DisconnectReq straight from DC_ChargeLoop ([V2G20-4061]); its contactors open once the
+//   charger reports the device leaving its end position (the current is down by then).
 // ACDP_SystemStatus runs beside it on its own V2GTP payload type (0x8103, the -20 side stream):
 // AcdpStatusStream below, driven by EvccConnection from ACDP_Connect to ACDP_Disconnect.
 // The vehicle's side of the device is polled like the BMS (Iso20EvBms.acdpVehicle).
 
 import type { Clock, Logger, Millis, TimerHandle } from "../../common/index";
 import { Seconds, silentLogger } from "../../common/index";
-import type { EvccStep, StepContext, StepResult } from "../evcc/step";
+import type { EvccStep, StepContext, StepResult, VehicleAction } from "../evcc/step";
 import type { EvBms, EvccStepId } from "../evcc/types";
 import type { AcdpVehicle } from "./acdp-device";
 import { HEADER_SLOT } from "./envelope";
@@ -93,13 +95,49 @@ const acdpDisconnect = step({
   build: () => ({ Header: HEADER_SLOT, EVElectricalChargingDeviceStatus: "State_A" }),
   onResponse(res: Res, ctx) {
     vehicle(ctx).onDeviceStatus?.(res.EVSEMechanicalChargingDeviceStatus, res.EVSEElectricalChargingDeviceStatus);
+    const facts = ctx.facts;
+    if (facts.charging && (res.EVSEProcessing === "Finished" || res.EVSEMechanicalChargingDeviceStatus !== "EndPosition")) {
+      // Disconnecting from the loop: the charger raises only with the current down, so the EV opens now.
+      facts.charging = false;
+      facts.powerStopped = true;
+      const actions: VehicleAction[] = [{ kind: "contactors", closed: false }, { kind: "pilot", state: "B" }];
+      if (res.EVSEProcessing !== "Finished") return { kind: "repeat", delay: ctx.config.pollInterval, actions };
+      return finishDisconnect(ctx, actions);
+    }
     if (res.EVSEProcessing !== "Finished") return { kind: "repeat", delay: ctx.config.pollInterval };
-    const p = progress(ctx);
-    p.connected = false;
-    p.disconnected = true;
-    return { kind: "next", step: "VehicleCheckOut" };
+    return finishDisconnect(ctx);
   },
 });
+
+function finishDisconnect(ctx: StepContext, actions?: VehicleAction[]): StepResult {
+  const p = progress(ctx);
+  p.connected = false;
+  p.disconnected = true;
+  return { kind: "next", step: "VehicleCheckOut", actions };
+}
+
+/**
+ * The loop step of an ACDP session: a vehicle that must leave now (AcdpVehicle.disconnectNow)
+ * sends ACDP_DisconnectReq next instead of another DC_ChargeLoopReq ([V2G20-4061]).
+ */
+function disconnectFromLoop(base: EvccStep): EvccStep {
+  const inner = base;
+  return Object.freeze({
+    ...inner,
+    onResponse(res: Res, ctx: StepContext): StepResult {
+      const out = inner.onResponse(res, ctx);
+      const goesOn = out.kind === "repeat" || (out.kind === "next" && out.step === "ChargeLoop");
+      const p = progress(ctx);
+      if (!goesOn || !p.connected || p.disconnected || vehicle(ctx).disconnectNow?.() !== true) return out;
+      const facts = ctx.facts;
+      if (facts.stopReason === undefined) {
+        facts.stopReason = "user-stop";
+        facts.stopDetail = "ACDP: the vehicle disconnects from the charge loop";
+      }
+      return { kind: "next", step: "AcdpDisconnect", actions: out.actions };
+    },
+  });
+}
 
 export const vehicleCheckOut = step({
   id: "VehicleCheckOut",
@@ -149,6 +187,7 @@ export const ISO20_ACDP_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep
   ScheduleExchange: detour(ISO20_DC_EVCC_STEPS.ScheduleExchange!),
   PowerDelivery: detour(ISO20_DC_EVCC_STEPS.PowerDelivery!),
   WeldingDetection: detour(ISO20_DC_EVCC_STEPS.WeldingDetection!),
+  ChargeLoop: disconnectFromLoop(ISO20_DC_EVCC_STEPS.ChargeLoop!),
   VehicleCheckIn: vehicleCheckIn,
   VehiclePositioning: vehiclePositioning,
   AcdpConnect: acdpConnect,

@@ -15,8 +15,8 @@
 //   [VehicleCheckOut] → SessionStop [V2G20-4055].
 // Positioning needs no service selected: the SAP namespace (:-20:ACDP) says ACDP. This SECC
 // still accepts DC_WeldingDetectionReq after PowerDelivery(Stop) (the EVCC of the -20 text goes
-// straight to ACDP_Disconnect), and ACDP_DisconnectReq after ACDP_ConnectRes and
-// DC_CableCheckRes too ([V2G20-4061]). Where VehicleCheckIn/Out sit is not in the -20 text read
+// straight to ACDP_Disconnect), and ACDP_DisconnectReq after ACDP_ConnectRes, DC_CableCheckRes,
+// DC_ChargeLoopRes and PowerDeliveryRes too ([V2G20-4061]; in the loop: output to zero first). Where VehicleCheckIn/Out sit is not in the -20 text read
 // here: check-in before positioning, check-out before SessionStop, both optional.
 // ACDP_SystemStatusReq is the "multiplexed side stream" of -20 Table 14 (V2GTP payload type
 // 0x8103, ACDPSystemStatusPayloadID): answered from ACDP_Connect on, in whatever state the main
@@ -42,7 +42,8 @@ import { contactMade, inChargePosition } from "./acdp-device";
 import { rec } from "./context";
 import { HEADER_SLOT } from "./envelope";
 import { guardChargeLoop } from "./loop-guard";
-import { isAcdp } from "./services";
+import { isAcdp, SERVICE_ID } from "./services";
+import { selectService } from "./secc-common";
 
 /**
  * How long the SECC waits for the vehicle to reach the contact window (not a -20 timer: the
@@ -156,15 +157,30 @@ export function acdpConnect(_req: acdp.ACDP_ConnectReqType, ctx: SeccContext, fa
   return reply(connectRes("ACDP_ConnectRes", "OK", "Ongoing", d));
 }
 
+/** Output current (A) below which the contact may open: the pantograph never rises under load. */
+export const ACDP_DISCONNECT_CURRENT = 1;
+
 /**
  * ACDP_DisconnectReq (after PowerDelivery(Stop) [V2G20-4053], or DC_WeldingDetection where an EV
- * still runs it, or ACDP_Connect / DC_CableCheck [V2G20-4061]): the first one raises the device (signal
- * acdp-raise); Ongoing until it is Home, then Finished → VehicleCheckOut / SessionStop.
+ * still runs it, or after ACDP_ConnectRes, DC_CableCheckRes, DC_ChargeLoopRes or PowerDeliveryRes
+ * [V2G20-4061]): the first one raises the device (signal acdp-raise); Ongoing until it is Home,
+ * then Finished → VehicleCheckOut / SessionStop. In the charge loop the SECC ends it in order
+ * first: the output is told to stop (signal stop-charging) and the answers stay Ongoing, the
+ * device still down, until the current is below ACDP_DISCONNECT_CURRENT; only then it rises.
  */
 export function acdpDisconnect(_req: acdp.ACDP_ConnectReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
   const r = rec(ctx);
   const d = deviceOf(facts);
   if (d === undefined) return stop(connectRes("ACDP_DisconnectRes", "FAILED", "Finished", d), "failed-response");
+  if (ctx.charging) {
+    ctx.charging = false;
+    r.targetPower = 0;
+    r.acdp.disconnectingUnderLoad = true;
+    return reply(connectRes("ACDP_DisconnectRes", "OK", "Ongoing", d), "AcdpDisconnect", "stop-charging");
+  }
+  if (r.acdp.disconnectingUnderLoad && !r.acdp.raising && Math.abs(facts.evse.presentCurrent) >= ACDP_DISCONNECT_CURRENT) {
+    return reply(connectRes("ACDP_DisconnectRes", "OK", "Ongoing", d));
+  }
   if (!r.acdp.raising) {
     r.acdp.raising = true;
     r.acdp.connected = false;
@@ -261,7 +277,9 @@ function acdpContactLost(ctx: SeccContext, facts: SeccFacts): boolean {
 /**
  * Wraps SessionSetup: a new session in the WPT or ACDP namespace positions the vehicle before
  * its authorization ([V2G20-5042], [V2G20-4046]/[V2G20-4067]); the state after it also takes
- * VehicleCheckInReq. A resumed one (OK_OldSessionJoined) goes on as any -20 session.
+ * VehicleCheckInReq. A resumed WPT session (OK_OldSessionJoined) keeps its authorization and
+ * service ([V2G20-1844]) and goes straight to WPT_ChargeParameterDiscovery ([V2G20-5046]); a
+ * resumed ACDP one goes on as any -20 session.
  */
 export function positioningRoute(handler: SeccHandler): SeccHandler {
   const inner = handler;
@@ -270,6 +288,16 @@ export function positioningRoute(handler: SeccHandler): SeccHandler {
     const ns = ctx.iso20?.namespace;
     if (out.kind !== "reply" || out.next !== "AuthorizationSetup" || (ns !== "wpt" && ns !== "acdp")) return out;
     const code = (out.body as { SessionSetupRes?: { ResponseCode?: string } }).SessionSetupRes?.ResponseCode;
-    return code === "OK_NewSessionEstablished" ? ({ ...out, next: "VehicleCheckIn" } as Reply) : out;
+    if (code === "OK_NewSessionEstablished") return { ...out, next: "VehicleCheckIn" } as Reply;
+    if (code === "OK_OldSessionJoined" && ns === "wpt" && resumeWptService(ctx, facts)) return { ...out, next: "ChargeParameterDiscovery" } as Reply;
+    return out;
   };
+}
+
+/** The paused session's WPT selection back (the namespace's only service, WPT 3, where the store kept none). */
+function resumeWptService(ctx: SeccContext, facts: SeccFacts): boolean {
+  const kept = facts.paused?.iso20Service;
+  if (kept !== undefined && selectService(ctx, kept.serviceId, kept.parameterSetId)) return true;
+  const sets = rec(ctx).offer.sets[SERVICE_ID.wpt];
+  return sets !== undefined && sets.length > 0 && selectService(ctx, SERVICE_ID.wpt, sets[0].id);
 }

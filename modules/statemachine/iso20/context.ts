@@ -75,6 +75,10 @@ export interface Iso20WptProgress {
   paired: boolean;
   alignmentStarted: boolean;
   aligned: boolean;
+  /** A WPT response said FAILED: the EV ends the session with SessionStopReq ([V2G20-5067]). */
+  failed: boolean;
+  /** WARNING_WPT responses so far: each sends the EV back to WPT_FinePositioningSetup (or the loop's to the alignment check). */
+  warnings: number;
   /** The EV's latest vendor-specific containers, not yet handed to the pad (untouched bytes). */
   vendorIn?: { message: string; containers: readonly Uint8Array[] };
   /** The EV's latest LF setup or data package, not yet handed to the pad (untouched). */
@@ -97,6 +101,8 @@ export interface Iso20AcdpProgress {
   contactLost: boolean;
   /** ACDP_Disconnect started (the device was told to raise). */
   raising: boolean;
+  /** ACDP_DisconnectReq came in the charge loop ([V2G20-4061]): the output was told to stop; the device rises once the current is down. */
+  disconnectingUnderLoad: boolean;
 }
 
 export function newIso20Record(namespace: Iso20Namespace, offer: Iso20Offer, scheduleTupleId: number): Iso20Record {
@@ -112,8 +118,8 @@ export function newIso20Record(namespace: Iso20Namespace, offer: Iso20Offer, sch
     toleranceDeclined: false,
     startedAt: 0,
     targetPower: 0,
-    wpt: { positioningSince: -1, paired: false, alignmentStarted: false, aligned: false },
-    acdp: { checkedIn: false, positioned: false, positioningSince: -1, lowering: false, connected: false, contactLost: false, raising: false },
+    wpt: { positioningSince: -1, paired: false, alignmentStarted: false, aligned: false, failed: false, warnings: 0 },
+    acdp: { checkedIn: false, positioned: false, positioningSince: -1, lowering: false, connected: false, contactLost: false, raising: false, disconnectingUnderLoad: false },
     ev: {
       maxChargePower: 0,
       minChargePower: 0,

@@ -117,7 +117,7 @@ export interface Iso20EvccFacts {
   /** ACDP services: how far the connection device got (./acdp-evcc.ts). */
   acdp?: { positioningRequests: number; statusRequests: number; connected: boolean; disconnected: boolean };
   /** WPT: the last results sent and how often positioning / the alignment check were asked (./wpt-evcc.ts). */
-  wpt?: { positioning: string; alignment: string; positioningRequests: number; alignmentRequests: number; checkedOut: boolean };
+  wpt?: { positioning: string; alignment: string; positioningRequests: number; alignmentRequests: number; checkedOut: boolean; warnings: number };
 }
 
 export function newIso20EvccFacts(): Iso20EvccFacts {

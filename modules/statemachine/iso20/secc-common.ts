@@ -143,21 +143,30 @@ export function serviceDetail(req: cm.ServiceDetailReqType, ctx: SeccContext): H
  * are not offered. Anything else → FAILED_ServiceSelectionInvalid.
  */
 export function serviceSelection(req: cm.ServiceSelectionReqType, ctx: SeccContext): HandlerResult {
-  const r = rec(ctx);
   const selected = req.SelectedEnergyTransferService;
-  const sets = selected === undefined ? undefined : offeredSets(r, selected.ServiceID);
-  let set: Iso20ParameterSet | undefined;
-  if (sets !== undefined) for (let i = 0; i < sets.length; i++) if (sets[i].id === selected.ParameterSetID) set = sets[i];
   const vas = req.SelectedVASList?.SelectedService;
-  if (set === undefined || (vas !== undefined && vas.length > 0) || transferOfService(selected.ServiceID) === undefined) {
+  if (selected === undefined || (vas !== undefined && vas.length > 0) || !selectService(ctx, selected.ServiceID, selected.ParameterSetID)) {
     return fail("ServiceSelectionRes", "FAILED_ServiceSelectionInvalid");
   }
+  return reply(res("ServiceSelectionRes", "OK"), "ChargeParameterDiscovery");
+}
+
+/**
+ * Selects an offered energy transfer service and parameter set (ServiceSelectionReq, or a resumed
+ * session's selection, which holds for the whole service session); false when not offered.
+ */
+export function selectService(ctx: SeccContext, serviceId: number, parameterSetId: number): boolean {
+  const r = rec(ctx);
+  const sets = offeredSets(r, serviceId);
+  let set: Iso20ParameterSet | undefined;
+  if (sets !== undefined) for (let i = 0; i < sets.length; i++) if (sets[i].id === parameterSetId) set = sets[i];
+  if (set === undefined || transferOfService(serviceId) === undefined) return false;
   r.service = set;
   r.transfer = set.transfer;
   r.controlMode = set.controlMode;
   ctx.dc = isDc(set.transfer);
   ctx.energyMode = set.transfer;
-  return reply(res("ServiceSelectionRes", "OK"), "ChargeParameterDiscovery");
+  return true;
 }
 
 // ---- ScheduleExchange ---------------------------------------------------------------------

@@ -33,7 +33,7 @@ import { acdpChargeLoop, acdpConnect, acdpDisconnect, acdpRoute, acdpSystemStatu
 import { mcsChargeLoop } from "./mcs";
 import { certificateInstallation } from "./pnc-certificate";
 import { meteringConfirmation, withMeteringConfirmation } from "./pnc-metering";
-import { wptAlignmentCheck, wptChargeLoop, wptChargeParameterDiscovery, wptFinePositioning, wptFinePositioningSetup, wptPairing, wptRoute } from "./wpt-secc";
+import { wptAfterFailed, wptAlignmentCheck, wptChargeLoop, wptChargeParameterDiscovery, wptFinePositioning, wptFinePositioningSetup, wptPairing, wptRoute } from "./wpt-secc";
 
 export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.freeze({
   SessionSetup: seccState({ id: "SessionSetup", on: { SessionSetupReq: positioningRoute(sessionSetup) }, timeout: "communication-setup" }),
@@ -71,6 +71,8 @@ export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.fre
       WPT_ChargeLoopReq: wptChargeLoop,
       PowerDeliveryReq: powerDelivery,
       ACDP_SystemStatusReq: acdpSystemStatus,
+      // [V2G20-4061]: ACDP_DisconnectReq after DC_ChargeLoopRes or PowerDeliveryRes (ends the loop in order, ./acdp-secc.ts).
+      ACDP_DisconnectReq: acdpDisconnect,
       MeteringConfirmationReq: meteringConfirmation,
       SessionStopReq: sessionStop,
     },
@@ -91,11 +93,15 @@ export const ISO20_SECC_STATES: Readonly<Record<string, SeccState>> = Object.fre
     on: { WPT_FinePositioningReq: wptFinePositioning, WPT_FinePositioningSetupReq: wptFinePositioningSetup, SessionStopReq: sessionStop },
   }),
   WptPairing: seccState({ id: "WptPairing", on: { WPT_PairingReq: wptPairing, SessionStopReq: sessionStop } }),
-  WptAlignmentCheck: seccState({ id: "WptAlignmentCheck", on: { WPT_AlignmentCheckReq: wptAlignmentCheck, SessionStopReq: sessionStop } }),
+  // Also after WPT_ChargeLoopRes WARNING_WPT, where the EV may pair again instead ([V2G20-5058]).
+  WptAlignmentCheck: seccState({ id: "WptAlignmentCheck", on: { WPT_AlignmentCheckReq: wptAlignmentCheck, WPT_PairingReq: wptPairing, SessionStopReq: sessionStop } }),
   VehiclePositioning: seccState({ id: "VehiclePositioning", on: { ACDP_VehiclePositioningReq: vehiclePositioning, SessionStopReq: sessionStop } }),
+  // ACDP_DisconnectReq in the loop ([V2G20-4061]): Ongoing while the current goes to zero, then the device rises.
+  AcdpDisconnect: seccState({ id: "AcdpDisconnect", on: { ACDP_DisconnectReq: acdpDisconnect, ACDP_SystemStatusReq: acdpSystemStatus, SessionStopReq: sessionStop } }),
   AcdpConnect: seccState({ id: "AcdpConnect", on: { ACDP_ConnectReq: acdpConnect, ACDP_SystemStatusReq: acdpSystemStatus, ACDP_DisconnectReq: acdpDisconnect, SessionStopReq: sessionStop } }),
   VehicleCheckOut: seccState({ id: "VehicleCheckOut", on: { VehicleCheckOutReq: vehicleCheckOut, SessionStopReq: sessionStop } }),
-  SessionStop: seccState({ id: "SessionStop", on: { SessionStopReq: sessionStop, VehicleCheckOutReq: vehicleCheckOut } }),
+  // After a FAILED WPT answer the EV's SessionStopReq ends the session as that failure ([V2G20-5067]).
+  SessionStop: seccState({ id: "SessionStop", on: { SessionStopReq: wptAfterFailed(sessionStop), VehicleCheckOutReq: vehicleCheckOut } }),
 });
 
 export const ISO20_SECC: SeccProtocol = Object.freeze({

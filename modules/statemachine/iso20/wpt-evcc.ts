@@ -7,6 +7,11 @@
 //   WPT_Pairing… → AuthorizationSetup … ServiceSelection → WPT_ChargeParameterDiscovery →
 //   ScheduleExchange → WPT_AlignmentCheck… → PowerDelivery(Start) → WPT_ChargeLoop… →
 //   PowerDelivery(Stop) → VehicleCheckOut → SessionStop.
+// WARNING_WPT sends the car back to WPT_FinePositioningSetup ([V2G20-5054], [V2G20-5055],
+// [V2G20-5057], [V2G20-5061], [V2G20-5062]; in the loop to WPT_AlignmentCheck, [V2G20-5058]) at
+// most WPT_EVCC_WARNING_RETRIES times, then it terminates with SessionStopReq. A FAILED answer to
+// a positioning, pairing, alignment or loop request is followed by SessionStopReq ([V2G20-5067]).
+// A resumed session goes straight to WPT_ChargeParameterDiscovery ([V2G20-5046]).
 
 import type { EvccStep, StepContext, StepResult, VehicleAction } from "../evcc/step";
 import type { EvccStepId } from "../evcc/types";
@@ -22,6 +27,12 @@ type Res = Record<string, any>;
 
 /** Alignment-check requests before the EV gives up waiting for a verdict (× pollInterval). */
 const WPT_EVCC_ALIGNMENT_REQUESTS = 150;
+
+/**
+ * WARNING_WPT answers the car follows back (to fine positioning, or from the loop to the alignment
+ * check) before it takes the other choice -20 gives it, SessionStopReq (a choice: the text sets no count).
+ */
+export const WPT_EVCC_WARNING_RETRIES = 2;
 
 /** A vehicle without a receiver model: it stands still and never observes a pad code, so pairing times out (V2G_EVCC_Ongoing). */
 const NO_RECEIVER: WptReceiver = Object.freeze({
@@ -43,7 +54,7 @@ function receiver(ctx: StepContext): WptReceiver {
 
 function progress(ctx: StepContext): NonNullable<Iso20EvccFacts["wpt"]> {
   const f = ctx.facts.iso20!;
-  if (f.wpt === undefined) f.wpt = { positioning: "EVResultUnknown", alignment: "EVResultUnknown", positioningRequests: 0, alignmentRequests: 0, checkedOut: false };
+  if (f.wpt === undefined) f.wpt = { positioning: "EVResultUnknown", alignment: "EVResultUnknown", positioningRequests: 0, alignmentRequests: 0, checkedOut: false, warnings: 0 };
   return f.wpt;
 }
 
@@ -66,6 +77,33 @@ function lfOut(field: "LF_SystemSetupData" | "WPT_LF_DataPackageList", data: obj
 /** The pad's LF setup or data package of a response, untouched, to the receiver. */
 function lfIn(message: string, data: WptLfSetup | WptLfPackages | undefined, ctx: StepContext): void {
   if (data !== undefined) receiver(ctx).onLfData?.(message, data);
+}
+
+/**
+ * WARNING_WPT in `message`: back to WPT_FinePositioningSetup (from the loop: to WPT_AlignmentCheck,
+ * the power is off) with positioning, pairing and alignment to do again; after
+ * WPT_EVCC_WARNING_RETRIES of them the car terminates with SessionStopReq instead (-20 allows either).
+ */
+function wptWarning(message: string, ctx: StepContext): StepResult {
+  const p = progress(ctx);
+  p.warnings++;
+  const fromLoop = ctx.facts.charging;
+  if (fromLoop) {
+    // [V2G20-5058]: the pad stopped; the next Start comes after a new alignment check ([V2G20-5036]).
+    ctx.facts.charging = false;
+    receiver(ctx).onPadPower?.(0);
+  }
+  if (p.warnings > WPT_EVCC_WARNING_RETRIES) return { kind: "wind-down", reason: "response-code", detail: `${message}: WARNING_WPT ${p.warnings} times` };
+  p.alignment = "EVResultUnknown";
+  p.alignmentRequests = 0;
+  if (fromLoop) return { kind: "next", step: "WptAlignmentCheck" };
+  p.positioning = "EVResultUnknown";
+  p.positioningRequests = 0;
+  return { kind: "next", step: "WptFinePositioningSetup" };
+}
+
+function warned(res: Res): boolean {
+  return res.ResponseCode === "WARNING_WPT";
 }
 
 const finePositioningSetup = step({
@@ -108,6 +146,7 @@ const finePositioning = step({
   onResponse(res: Res, ctx) {
     vendorIn("WPT_FinePositioningRes", res.VendorSpecificDataContainer, ctx);
     lfIn("WPT_FinePositioningRes", res.WPT_LF_DataPackageList, ctx);
+    if (warned(res)) return wptWarning("WPT_FinePositioningRes", ctx); // [V2G20-5055]
     const p = progress(ctx);
     if (p.positioning === "EVResultFailed") return { kind: "wind-down", reason: "timeout-ongoing", detail: "WPT: the vehicle stopped outside the pad's tolerance" };
     if (p.positioning === "EVResultSuccess" && res.EVSEProcessing === "Finished") return { kind: "next", step: "WptPairing" };
@@ -129,6 +168,7 @@ const pairing = step({
   },
   onResponse(res: Res, ctx) {
     vendorIn("WPT_PairingRes", res.VendorSpecificDataContainer, ctx);
+    if (warned(res)) return wptWarning("WPT_PairingRes", ctx); // [V2G20-5054]
     const rx = receiver(ctx);
     if (res.ObservedIDCode !== undefined && res.ObservedIDCode !== rx.ownIdCode()) {
       // The pad saw another vehicle's code: we are not the vehicle over this pad.
@@ -156,6 +196,7 @@ const alignmentCheck = step({
   trace: (ctx) => ({ result: progress(ctx).alignment }),
   onResponse(res: Res, ctx) {
     vendorIn("WPT_AlignmentCheckRes", res.VendorSpecificDataContainer, ctx);
+    if (warned(res)) return wptWarning("WPT_AlignmentCheckRes", ctx); // [V2G20-5057]
     const transmitted = optionalRational(res.PowerTransmitted) ?? 0;
     receiver(ctx).onAlignmentCheck?.(transmitted > 0, transmitted);
     const p = progress(ctx);
@@ -184,6 +225,7 @@ const chargeParameterDiscovery = step({
   },
   onResponse(res: Res, ctx) {
     vendorIn("WPT_ChargeParameterDiscoveryRes", res.SDManufacturerSpecificDataContainer, ctx);
+    if (warned(res)) return wptWarning("WPT_ChargeParameterDiscoveryRes", ctx); // [V2G20-5062]
     ctx.facts.evse.maxPower = fromRational(res.SDMaxOutputPower);
     return { kind: "next", step: "ScheduleExchange" };
   },
@@ -207,6 +249,7 @@ const chargeLoop = step({
   trace: (ctx) => ({ soc: Math.round(ctx.bms.soc() * 10) / 10, power: Math.round(receiver(ctx).powerOutput()) }),
   onResponse(res: Res, ctx) {
     vendorIn("WPT_ChargeLoopRes", res.ManufacturerSpecificDataContainer, ctx);
+    if (warned(res)) return wptWarning("WPT_ChargeLoopRes", ctx); // [V2G20-5058]
     receiver(ctx).onPadPower?.(optionalRational(res.EVPCPowerRequest) ?? 0);
     const max = optionalRational(res.SPCMaxOutputPowerLimit);
     if (max !== undefined) ctx.facts.evse.maxPower = max;
@@ -224,7 +267,10 @@ const chargeLoop = step({
  * charging → VehicleCheckOut first.
  */
 function wptDetour(out: NextResult, ctx: StepContext, from: EvccStepId): StepResult {
-  if (out.step === "AuthorizationSetup" && from === "SessionSetup" && !ctx.facts.resumed) return { ...out, step: "VehicleCheckIn" };
+  if (out.step === "AuthorizationSetup" && from === "SessionSetup") {
+    // A resumed session keeps its authorization and service ([V2G20-1844]): WPT_ChargeParameterDiscovery next ([V2G20-5046]).
+    return { ...out, step: ctx.facts.resumed ? "ChargeParameterDiscovery" : "VehicleCheckIn" };
+  }
   if (out.step === "PowerDelivery" && from === "ScheduleExchange" && progress(ctx).alignment !== "EVResultSuccess") return { ...out, step: "WptAlignmentCheck" };
   if (out.step === "SessionStop" && !progress(ctx).checkedOut) {
     progress(ctx).checkedOut = true;
@@ -237,17 +283,31 @@ function detour(base: EvccStep): EvccStep {
   return rerouted(base, wptDetour);
 }
 
+/** PowerDeliveryRes WARNING_WPT: back to fine positioning or SessionStopReq ([V2G20-5061]); else the shared step. */
+function powerDeliveryWarned(base: EvccStep): EvccStep {
+  const inner = base;
+  return Object.freeze({
+    ...inner,
+    onResponse: (res: Res, ctx: StepContext): StepResult => (warned(res) ? wptWarning("PowerDeliveryRes", ctx) : inner.onResponse(res, ctx)),
+  });
+}
+
+/** A FAILED answer to this request is followed by SessionStopReq ([V2G20-5067]) instead of ending the session at once. */
+function stopsAfterFailed(base: EvccStep): EvccStep {
+  return Object.freeze({ ...base, afterFailed: "SessionStop" as const });
+}
+
 export const ISO20_WPT_EVCC_STEPS: Readonly<Partial<Record<EvccStepId, EvccStep>>> = Object.freeze({
   ...ISO20_AC_EVCC_STEPS,
   SessionSetup: detour(ISO20_AC_EVCC_STEPS.SessionSetup!),
   ScheduleExchange: detour(ISO20_AC_EVCC_STEPS.ScheduleExchange!),
-  PowerDelivery: detour(ISO20_AC_EVCC_STEPS.PowerDelivery!),
+  PowerDelivery: powerDeliveryWarned(detour(ISO20_AC_EVCC_STEPS.PowerDelivery!)),
   VehicleCheckIn: vehicleCheckIn,
-  WptFinePositioningSetup: finePositioningSetup,
-  WptFinePositioning: finePositioning,
-  WptPairing: pairing,
-  WptAlignmentCheck: alignmentCheck,
+  WptFinePositioningSetup: stopsAfterFailed(finePositioningSetup),
+  WptFinePositioning: stopsAfterFailed(finePositioning),
+  WptPairing: stopsAfterFailed(pairing),
+  WptAlignmentCheck: stopsAfterFailed(alignmentCheck),
   ChargeParameterDiscovery: chargeParameterDiscovery,
-  ChargeLoop: chargeLoop,
+  ChargeLoop: stopsAfterFailed(chargeLoop),
   VehicleCheckOut: vehicleCheckOut,
 });

@@ -24,9 +24,16 @@
 // is over a different pad); the pad's alignment check fails → WPT_AlignmentCheckRes FAILED; a
 // ground clearance the pad cannot serve → FAILED_WrongChargeParameter; the pad's diagnostics
 // (foreign object, living object, overheating) during the loop → power off, EVSENotification
-// Terminate, the EV winds down in order. Each FAILED is followed by the EV's SessionStopReq
-// [V2G20-5067]. (-20 also has WARNING_WPT, sending the EV back to WPT_FinePositioningSetup
-// [V2G20-5055, 5057]; this SECC does not use it.)
+// Terminate, the EV winds down in order. After a FAILED WPT_FinePositioningRes, WPT_PairingRes or
+// WPT_AlignmentCheckRes the SECC waits for the EV's SessionStopReq ([V2G20-5067]) instead of
+// closing at once (the pad is off); that request ends the session as "failed-response".
+// WARNING_WPT sends the EV back ([V2G20-5054..5062]): the EV says it finished positioning but the
+// pad sees it outside its tolerance → WPT_FinePositioningRes WARNING_WPT (Finished), the EV sets
+// up fine positioning again ([V2G20-5055]) within the same positioning limit; the pad sees the
+// receiver leave its tolerance under load → power off and WPT_ChargeLoopRes WARNING_WPT, the EV
+// checks the alignment again (or pairs again) before a new PowerDelivery(Start) ([V2G20-5058]).
+// WPT_ChargeParameterDiscoveryRes's WARNING_WPT for limited power ([V2G20-5066]) is not produced
+// (no pad model says when power would be "significantly lower"); the EV handles all six.
 
 import type { SeccFacts } from "../charger-interfaces";
 import { reply, stop } from "../framework";
@@ -95,6 +102,25 @@ export function wptFinePositioningSetup(req: wpt.WPT_FinePositioningSetupReqType
   return reply(body, req.EVProcessing === "Finished" ? "WptFinePositioning" : undefined, "wpt-vendor");
 }
 
+/**
+ * A FAILED answer after which the EV sends SessionStopReq ([V2G20-5067]): the pad goes off
+ * (signal wpt-power with no target) and only SessionStopReq is taken (state SessionStop).
+ */
+function failedAwaitingStop(r: Iso20Record, body: AnyBody): HandlerResult {
+  r.wpt.failed = true;
+  r.targetPower = 0;
+  return reply(body, "SessionStop", "wpt-power");
+}
+
+/** Wraps SessionStopReq: after a FAILED WPT answer ([V2G20-5067]) the session ends as that failure. */
+export function wptAfterFailed(handler: SeccHandler): SeccHandler {
+  const inner = handler;
+  return (req: any, ctx: SeccContext, facts: SeccFacts): HandlerResult => {
+    const out = inner(req, ctx, facts);
+    return out.kind === "stop" && ctx.iso20?.wpt.failed === true ? stop(out.body, "failed-response", out.signal) : out;
+  };
+}
+
 function processingRes(name: string, code: string, finished: boolean, pad: WptPadState, rest?: object): AnyBody {
   return res(name, code, { EVSEProcessing: finished ? "Finished" : "Ongoing", ...rest, ...vendorOut("VendorSpecificDataContainer", pad) });
 }
@@ -112,10 +138,16 @@ export function wptFinePositioning(req: wpt.WPT_FinePositioningReqType, ctx: Sec
   if (r.wpt.positioningSince < 0) r.wpt.positioningSince = facts.now;
   const over = overPad(pad);
   const lf = lfOut("WPT_LF_DataPackageList", pad.lfData);
-  if (over && req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess") {
+  const evDone = req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess";
+  if (over && evDone) {
     return reply(processingRes("WPT_FinePositioningRes", "OK", true, pad, lf), "WptPairing", "wpt-vendor");
   }
-  if (!over && facts.now - r.wpt.positioningSince >= ACDP_POSITIONING_LIMIT) return stop(processingRes("WPT_FinePositioningRes", "FAILED", true, pad, lf), "failed-response");
+  if (!over && facts.now - r.wpt.positioningSince >= ACDP_POSITIONING_LIMIT) return failedAwaitingStop(r, processingRes("WPT_FinePositioningRes", "FAILED", true, pad, lf));
+  if (evDone) {
+    // The EV believes it is in place, the pad sees it outside its tolerance: set up positioning again ([V2G20-5055]).
+    r.wpt.warnings++;
+    return reply(processingRes("WPT_FinePositioningRes", "WARNING_WPT", true, pad, lf), undefined, "wpt-vendor");
+  }
   return reply(processingRes("WPT_FinePositioningRes", "OK", over, pad, lf), undefined, "wpt-vendor");
 }
 
@@ -129,7 +161,7 @@ export function wptPairing(req: wpt.WPT_PairingReqType, ctx: SeccContext, facts:
   const pad = padOf(facts);
   noteVendor(r, "WPT_PairingReq", req.VendorSpecificDataContainer);
   const observed = pad.observedIdCode !== undefined ? { ObservedIDCode: pad.observedIdCode } : {};
-  if (req.ObservedIDCode !== undefined && req.ObservedIDCode !== pad.idCode) return stop(processingRes("WPT_PairingRes", "FAILED", true, pad, observed), "failed-response");
+  if (req.ObservedIDCode !== undefined && req.ObservedIDCode !== pad.idCode) return failedAwaitingStop(r, processingRes("WPT_PairingRes", "FAILED", true, pad, observed));
   const done = req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess" && req.ObservedIDCode !== undefined;
   if (done) r.wpt.paired = true;
   return reply(processingRes("WPT_PairingRes", "OK", req.ObservedIDCode !== undefined, pad, observed), done ? "AuthorizationSetup" : undefined, "wpt-vendor");
@@ -149,7 +181,7 @@ export function wptAlignmentCheck(req: wpt.WPT_AlignmentCheckReqType, ctx: SeccC
     r.wpt.alignmentStarted = true;
     return reply(processingRes("WPT_AlignmentCheckRes", "OK", false, pad, measured), undefined, "wpt-alignment");
   }
-  if (pad.alignment === "failed") return stop(processingRes("WPT_AlignmentCheckRes", "FAILED", true, pad, measured), "failed-response");
+  if (pad.alignment === "failed") return failedAwaitingStop(r, processingRes("WPT_AlignmentCheckRes", "FAILED", true, pad, measured));
   const ok = pad.alignment === "ok";
   if (ok && req.EVProcessing === "Finished" && req.EVResultCode === "EVResultSuccess") {
     r.wpt.aligned = true;
@@ -196,6 +228,7 @@ export function wptChargeLoop(req: wpt.WPT_ChargeLoopReqType, ctx: SeccContext, 
   noteDisplay(ctx, req.DisplayParameters);
   noteVendor(r, "WPT_ChargeLoopReq", req.ManufacturerSpecificDataContainer);
   const fault = pad.diagnostics !== "SPCNoIssue";
+  if (!fault && !overPad(pad)) return loopMisaligned(r, ctx, facts, pad);
   const asked = fromRational(req.EVPCPowerRequest);
   const target = fault || r.standby ? 0 : Math.max(0, Math.min(asked, pad.maxPower, r.ev.maxChargePower > 0 ? r.ev.maxChargePower : asked));
   r.targetPower = target;
@@ -213,6 +246,28 @@ export function wptChargeLoop(req: wpt.WPT_ChargeLoopReqType, ctx: SeccContext, 
   const vendor = vendorOut("ManufacturerSpecificDataContainer", pad);
   if (vendor.ManufacturerSpecificDataContainer !== undefined) out.ManufacturerSpecificDataContainer = vendor.ManufacturerSpecificDataContainer;
   return reply({ WPT_ChargeLoopRes: out }, undefined, "wpt-power");
+}
+
+/**
+ * The pad sees the receiver outside its tolerance under load (the car moved, its suspension
+ * settled): power off and WPT_ChargeLoopRes WARNING_WPT; the EV checks the alignment again (or
+ * pairs again) before a new PowerDelivery(Start), or stops ([V2G20-5058]).
+ */
+function loopMisaligned(r: Iso20Record, ctx: SeccContext, facts: SeccFacts, pad: WptPadState): HandlerResult {
+  r.wpt.warnings++;
+  r.wpt.aligned = false;
+  r.wpt.alignmentStarted = false;
+  r.targetPower = 0;
+  ctx.charging = false;
+  const head = loopResponseHead(facts, r, false, false);
+  const out: Record<string, unknown> = { Header: head.Header, ResponseCode: "WARNING_WPT" };
+  if (head.EVSEStatus !== undefined) out.EVSEStatus = head.EVSEStatus;
+  out.EVPCPowerRequest = rational(0);
+  out.SDPowerInput = rational(pad.inputPower);
+  out.SPCMaxOutputPowerLimit = rational(pad.maxPower);
+  out.SPCMinOutputPowerLimit = rational(pad.minPower);
+  out.SPCChargeDiagnostics = pad.diagnostics;
+  return reply({ WPT_ChargeLoopRes: out }, "WptAlignmentCheck", "wpt-power");
 }
 
 /**

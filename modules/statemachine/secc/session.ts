@@ -30,7 +30,7 @@ import { ISO2_SECC } from "../iso2/secc-states";
 import { ISO20_SECC } from "../iso20/secc-states";
 import { initialAcdpDevice } from "../iso20/acdp-device";
 import { initialWptPad } from "../iso20/wpt-device";
-import { namespaceOf } from "../iso20/services";
+import { namespaceOf, SERVICE_ID } from "../iso20/services";
 import type { Iso20Namespace } from "../iso20/services";
 import { iso20Offer } from "../iso20/config";
 import { newIso20Record } from "../iso20/context";
@@ -696,6 +696,7 @@ export class SeccSession {
         saScheduleTupleId: ctx.saScheduleTupleId,
         pausedAt: this.#clock.now(),
         authorized: this.#facts.evse.authorization === "accepted",
+        ...(ctx.iso20?.service !== undefined ? { iso20Service: { serviceId: SERVICE_ID[ctx.iso20.service.transfer], parameterSetId: ctx.iso20.service.id } } : {}),
       });
     } else if (ctx !== undefined && this.#store !== undefined && ctx.resumed) {
       this.#store.remove(ctx.sessionId);

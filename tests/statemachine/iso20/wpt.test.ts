@@ -107,13 +107,16 @@ describe("ISO 15118-20 WPT: SECC at object level", () => {
     assert.equal(ev.stopReason(), "ev-terminate");
   });
 
-  test("pairing codes disagree (the EV observed another pad) → WPT_PairingRes FAILED, session ends", () => {
+  test("pairing codes disagree (the EV observed another pad) → WPT_PairingRes FAILED; the SECC takes the EV's SessionStopReq ([V2G20-5067]), the session ends as that failure", () => {
     const ev = iso20Ev(WPT20);
     ev.control({ kind: "wpt-pad", state: { offsetX: 0, offsetY: 0, idCode: 0xc0de } });
     ev.ok("SessionSetupReq", { EVCCID: "WPTCAR01" }, "OK_NewSessionEstablished");
     ev.ok("WPT_FinePositioningSetupReq", SETUP_MANUAL);
     ev.ok("WPT_FinePositioningReq", { EVProcessing: "Finished", EVResultCode: "EVResultSuccess" });
     assert.equal(ev.send("WPT_PairingReq", { EVProcessing: "Finished", ObservedIDCode: 0xbad, EVResultCode: "EVResultSuccess" }).ResponseCode, "FAILED");
+    assert.equal(ev.stopReason(), undefined, "still open for the EV's SessionStopReq");
+    assert.equal(ev.secc.state, "SessionStop");
+    ev.ok("SessionStopReq", { ChargingSession: "Terminate" });
     assert.equal(ev.stopReason(), "failed-response");
   });
 
@@ -241,19 +244,39 @@ describe("ISO 15118-20 WPT: EvccConnection ⇄ SeccConnection with the simulated
     assert.equal(s.pad.state.inputPower, 0);
   });
 
-  test("fault: the receiver observed a neighbouring pad's code → WPT_PairingRes FAILED, the session ends", () => {
+  test("fault: the receiver observed a neighbouring pad's code → WPT_PairingRes FAILED, then the car's SessionStopReq ([V2G20-5067])", () => {
     const s = wptStack({ receiver: { observesCode: 0xbeef } });
     const outcome = s.run();
     assert.equal(outcome?.reason, "response-code", `${outcome?.reason}: ${outcome?.detail}`);
-    assert.equal(outcome?.step, "WptPairing");
+    assert.match(outcome?.detail ?? "", /WPT_PairingRes: FAILED/);
+    assert.equal(outcome?.step, "SessionStop");
+    assert.equal(outcome?.orderly, true);
+    assert.deepEqual(sentOrder(s.trace).slice(-2), ["WPT_PairingReq", "SessionStopReq"]);
     assert.equal(s.secc.session.stopReason, "failed-response");
   });
 
-  test("fault: weak coupling → WPT_AlignmentCheckRes FAILED", () => {
+  test("fault: weak coupling → WPT_AlignmentCheckRes FAILED, then the car's SessionStopReq ([V2G20-5067]); the pad is off", () => {
     const s = wptStack({ pad: { weakCoupling: true } });
     const outcome = s.run();
-    assert.equal(outcome?.step, "WptAlignmentCheck", `${outcome?.reason}: ${outcome?.detail}`);
+    assert.equal(outcome?.step, "SessionStop", `${outcome?.reason}: ${outcome?.detail}`);
+    assert.match(outcome?.detail ?? "", /WPT_AlignmentCheckRes: FAILED/);
+    assert.deepEqual(sentOrder(s.trace).slice(-2), ["WPT_AlignmentCheckReq", "SessionStopReq"]);
     assert.equal(s.secc.session.stopReason, "failed-response");
+    assert.equal(s.pad.state.powerTransmitted, 0);
+  });
+
+  test("the car rocks off the pad under load → WPT_ChargeLoopRes WARNING_WPT, power off; the car checks the alignment again, PowerDelivery(Start), charges on ([V2G20-5058], [V2G20-5036])", () => {
+    const s = wptStack({ pad: { slipAfter: 30_000 as Millis } });
+    const outcome = s.run();
+    assert.equal(outcome?.reason, "charging-complete", `${outcome?.reason}: ${outcome?.detail} (${outcome?.step})`);
+    assert.equal(s.secc.session.stopReason, "ev-terminate");
+    const rx = s.trace.filter((e) => e.direction === "rx").map((e) => e.name);
+    const order = sentOrder(s.trace);
+    const firstLoop = order.indexOf("WPT_ChargeLoopReq");
+    assert.deepEqual(order.slice(firstLoop, firstLoop + 5), ["WPT_ChargeLoopReq", "WPT_AlignmentCheckReq", "PowerDeliveryReq", "WPT_ChargeLoopReq", "PowerDeliveryReq"]);
+    assert.ok(rx.includes("WPT_ChargeLoopRes"));
+    const messages = wireMessages(s.wire);
+    assert.deepEqual(messages.filter((m) => !m.same), []);
   });
 
   test("fault: a foreign object on the pad under load → power off, EVSENotification Terminate, the car winds down in order", () => {
