@@ -1,5 +1,5 @@
 // @node-only — the whole firmware linked for the RP2350 (Raspberry Pi Pico 2, hosts/rp2350).
-// @slow — mcconfig runs one tsc per module, then the SDK's C: ~25 minutes on a 2-core machine.
+// @slow — mcconfig runs one tsc per module, then the SDK's C: ~45 minutes on a loaded 2-core machine.
 //
 // Built with the Moddable SDK and the Raspberry Pi Pico SDK as hosts/rp2350/README.md says.
 // Runs only where $MODDABLE names an SDK with its tools on the PATH and $PICO_SDK_DIR a Pico SDK
