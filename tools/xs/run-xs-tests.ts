@@ -14,10 +14,10 @@ export interface XsCaseReport {
 /**
  * At most this many test files go into one bundle. esbuild hoists every module's top-level
  * bindings into one scope, and XS gives that scope's frame its slots on the stack: a bundle of
- * all ~200 portable files overflowed xsnap's stack while loading ("exited: stack overflow"),
- * half of them did not.
+ * all ~200 portable files overflowed xsnap's stack while loading ("exited: stack overflow"), and
+ * by 2026-12-02 (Plug & Charge, OTA, the -20 device flows) so did bundles of 60; 30 load.
  */
-const FILES_PER_BUNDLE = 60;
+const FILES_PER_BUNDLE = 30;
 
 /**
  * Runs `files` inside XS and returns their cases in file order. With `workers` > 1 the files
