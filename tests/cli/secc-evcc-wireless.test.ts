@@ -1,4 +1,4 @@
-// @node-only — `xs15118 secc --transfer wpt|acdp` ⇄ `xs15118 evcc --transfer wpt|acdp` as two
+// @node-only @slow — `xs15118 secc --transfer wpt|acdp` ⇄ `xs15118 evcc --transfer wpt|acdp` as two
 // processes over loopback (real time, real sockets, no SLAC), each process with its half of the
 // device models: a car onto a wireless pad (the pad locates it by the LF data it sends) and a bus
 // under a pantograph (its system status on the -20 side stream 0x8103). A recording TCP relay

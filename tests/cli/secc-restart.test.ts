@@ -1,4 +1,4 @@
-// @node-only — nothing lost when the charger process dies: `xs15118 secc --state DIR` keeps its
+// @node-only @slow — nothing lost when the charger process dies: `xs15118 secc --state DIR` keeps its
 // paused sessions and its energy ledger in DIR. A vehicle (this process, the station's EVCC on
 // Node's sockets) charges over loopback and pauses (ISO 15118-2 SessionStopReq
 // ChargingSession=Pause; ISO 15118-20 SessionStopReq Pause); the charger process is killed
