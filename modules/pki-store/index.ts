@@ -8,5 +8,6 @@ export * from "./chain";
 export * from "./storage";
 export * from "./store";
 export * from "./xmldsig";
+export * from "./ocsp";
 export * from "./key-transport";
 export * from "./key-transport-iso20";

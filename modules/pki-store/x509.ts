@@ -206,7 +206,7 @@ function digits(content: Uint8Array, from: number, count: number, at: number): n
 }
 
 /** UTCTime (YYMMDDHHMMSSZ, years 1950–2049) or GeneralizedTime (YYYYMMDDHHMMSSZ), RFC 5280 §4.1.2.5. */
-function parseTime(element: DerElement): number {
+export function parseTime(element: DerElement): number {
   const c = element.content;
   const at = element.contentStart;
   let year: number;
@@ -229,7 +229,7 @@ function parseTime(element: DerElement): number {
   return Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
 }
 
-function parseAlgorithm(bytes: Uint8Array, element: DerElement): { oid: string; parameter: DerElement | undefined } {
+export function parseAlgorithm(bytes: Uint8Array, element: DerElement): { oid: string; parameter: DerElement | undefined } {
   const reader = DerReader.inside(element, bytes);
   const oid = derOid(reader.next(DerTag.OID));
   const parameter = reader.done ? undefined : reader.next();
@@ -237,7 +237,7 @@ function parseAlgorithm(bytes: Uint8Array, element: DerElement): { oid: string; 
   return { oid, parameter };
 }
 
-function signatureSchemeOf(oid: string, at: number): SignatureScheme {
+export function signatureSchemeOfOid(oid: string, at: number): SignatureScheme {
   if (oid === Oid.ECDSA_SHA256) return "ECDSA-P256-SHA256";
   if (oid === Oid.ECDSA_SHA512) return "ECDSA-P521-SHA512";
   if (oid === Oid.ED448) return "Ed448";
@@ -312,7 +312,7 @@ function parse(der: Uint8Array): Certificate {
   const innerAlgorithm = parseAlgorithm(der, innerAlgorithmElement);
   // RFC 5280 §4.1.1.2: the two algorithm fields must be the same.
   if (innerAlgorithm.oid !== outerAlgorithm.oid) throw malformed("signature algorithm differs inside and outside the signed part", innerAlgorithmElement.start);
-  const signatureScheme = signatureSchemeOf(outerAlgorithm.oid, innerAlgorithmElement.start);
+  const signatureScheme = signatureSchemeOfOid(outerAlgorithm.oid, innerAlgorithmElement.start);
   if (innerAlgorithm.parameter || outerAlgorithm.parameter) throw malformed("ECDSA and Ed448 signature algorithms have no parameters", innerAlgorithmElement.start);
   const issuerElement = tbs.next(DerTag.SEQUENCE);
   const validity = DerReader.inside(tbs.next(DerTag.SEQUENCE), der);

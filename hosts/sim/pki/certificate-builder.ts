@@ -106,9 +106,17 @@ export function buildCertificate(crypto: CryptoHost, spec: CertificateSpec, issu
     encodePublicKey(spec.subjectKey.scheme, spec.subjectKey.publicKey),
     der.explicit(3, der.sequence(...extensions)),
   );
-  const raw = crypto.sign(issuer.key.scheme, issuer.key.privateKey, tbs);
-  const signature = issuer.key.scheme === "Ed448" ? raw : ecdsaSignatureToDer(raw);
-  return der.sequence(tbs, ALGORITHM[issuer.key.scheme], der.bitString(signature));
+  return signed(crypto, issuer.key, tbs);
+}
+
+/**
+ * SEQUENCE { tbs, signatureAlgorithm, signature BIT STRING } followed by `rest`: the signed
+ * shape X.509 (RFC 5280 §4.1) and the BasicOCSPResponse (RFC 6960 §4.2.1) share.
+ */
+export function signed(crypto: CryptoHost, key: SigningKey, tbs: Uint8Array, ...rest: Uint8Array[]): Uint8Array {
+  const raw = crypto.sign(key.scheme, key.privateKey, tbs);
+  const signature = key.scheme === "Ed448" ? raw : ecdsaSignatureToDer(raw);
+  return der.sequence(tbs, ALGORITHM[key.scheme], der.bitString(signature), ...rest);
 }
 
 export { KeyUsage };

@@ -1,17 +1,18 @@
 // The simulated backend behind an ISO 15118-2 or -20 SECC for Plug & Charge, on the test PKI
 // (test-pki.ts): the MO issues contract certificates (CN = eMAID, issued by MO Sub-CA 2), the
-// CPS signs the installation/update responses, and an OCSP stand-in answers revocation from a
-// list. Portable (no Node): the XS tests and the simulator use it alike.
+// CPS signs the installation/update responses, and an OCSP responder (ocsp-responder.ts) answers
+// revocation with BasicOCSPResponses the issuing CA signs. Portable (no Node): the XS tests and
+// the simulator use it alike.
 //
 // What a real backend does over OCPP 2.0.1 (Get15118EVCertificate passes the EXI request to the
 // CSMS, GetCertificateStatus asks OCSP) is here one function call each.
 
-import { toHex } from "../../../modules/common/bytes";
-import { encryptContractKeyIso2, encryptContractKeyIso20, parseCertificate, signFragments, type Certificate, type CryptoHost } from "../../../modules/pki-store/index";
+import { encryptContractKeyIso2, encryptContractKeyIso20, ocspRevocationCheck, parseCertificate, signFragments, type Certificate, type CryptoHost, type OcspCertId } from "../../../modules/pki-store/index";
 import type { Iso20CertificateInstallationRequest, Iso20ContractProvisioning, Iso20ContractProvisioningResult } from "../../../modules/statemachine/iso20/pnc-certificate";
 import type { ContractProvisioning, ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
 import { certificateChain } from "../../../modules/statemachine/iso2/pnc";
 import { buildCertificate, keyIdentifier, KeyUsage } from "./certificate-builder";
+import { TestOcspResponder } from "./ocsp-responder";
 import { TEST_IDENTITIES, type TestPkiEntity } from "./test-pki";
 
 const YEAR = 365 * 86_400;
@@ -30,7 +31,9 @@ export interface SimulatedBackendOptions {
 
 /**
  * Contract provisioning (CertificateInstallation/Update) and OCSP for the simulated charger.
- * `revoke(certificate)` marks a certificate revoked; `isRevoked` is the PkiStore's callback.
+ * `revoke(certificate)` marks a certificate revoked; `ocspResponse` is the backend's
+ * GetCertificateStatus answer (OCSPResponse DER); `isRevoked` is the charger's PkiStore callback,
+ * which asks `ocspResponse` and verifies the answer (modules/pki-store/ocsp.ts).
  */
 export class SimulatedPncBackend implements ContractProvisioning, Iso20ContractProvisioning {
   readonly #crypto: CryptoHost;
@@ -39,7 +42,7 @@ export class SimulatedPncBackend implements ContractProvisioning, Iso20ContractP
   readonly #emaid: string;
   readonly #emaid20: string;
   readonly #lifetime: number;
-  readonly #revoked = new Set<string>();
+  readonly #responder: TestOcspResponder;
   /** Contracts issued, by eMAID (the last one). */
   readonly issued = new Map<string, { chain: Uint8Array[]; privateKey: Uint8Array }>();
 
@@ -52,15 +55,25 @@ export class SimulatedPncBackend implements ContractProvisioning, Iso20ContractP
     // ISO 15118-20 eMAIDs (identifierType) keep their separators.
     this.#emaid20 = options.emaid ?? TEST_IDENTITIES.emaid;
     this.#lifetime = options.contractLifetime ?? 2 * YEAR;
+    // Every CA of the test PKI answers for the certificates it issued (RFC 6960 §4.2.2.2: the CA itself signs).
+    const cas = [...options.pki.values()].filter((entity) => parseCertificate(entity.der).isCa);
+    this.#responder = new TestOcspResponder(options.crypto, cas);
+    const viaOcsp = ocspRevocationCheck(options.crypto, (certId) => this.ocspResponse(certId), options.now);
+    // The PkiStore always passes the issuer (chain.ts); a caller typed without it gets the list itself.
+    this.isRevoked = (certificate, issuer) => (issuer ? viaOcsp(certificate, issuer) : this.#responder.isRevoked(certificate));
   }
 
   revoke(der: Uint8Array): void {
-    const certificate = parseCertificate(der);
-    this.#revoked.add(revocationKey(certificate));
+    this.#responder.revoke(parseCertificate(der), this.#now());
   }
 
-  /** OCSP stand-in: the PkiStore's isRevoked. */
-  isRevoked = (certificate: Certificate): boolean => this.#revoked.has(revocationKey(certificate));
+  /** OCPP 2.0.1 GetCertificateStatus on the backend's side: the OCSPResponse DER for a CertID. */
+  ocspResponse(certId: OcspCertId): Uint8Array {
+    return this.#responder.respond(certId, this.#now());
+  }
+
+  /** The charger's PkiStore isRevoked: asks ocspResponse and verifies it; anything but a verified "good" is revoked. */
+  readonly isRevoked: (certificate: Certificate, issuer?: Certificate) => boolean;
 
   install(request: { readonly oemProvisioningCertificate: Uint8Array }): ContractProvisioningResult {
     let vehicleKey: Uint8Array;
@@ -176,8 +189,4 @@ export class SimulatedPncBackend implements ContractProvisioning, Iso20ContractP
     this.issued.set(emaid, { chain, privateKey: key.privateKey });
     return { ok: true, response, signature };
   }
-}
-
-function revocationKey(certificate: Certificate): string {
-  return `${toHex(certificate.issuerDer)}/${toHex(certificate.serial)}`;
 }

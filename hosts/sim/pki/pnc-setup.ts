@@ -37,7 +37,7 @@ function chainOf(pki: Map<string, TestPkiEntity>, leaf: string): Uint8Array[] {
   return pki.get(leaf)!.chain!.map((name) => pki.get(name)!.der);
 }
 
-function anchored(options: SimulatedPncOptions, isRevoked?: (certificate: Certificate) => boolean): PkiStore {
+function anchored(options: SimulatedPncOptions, isRevoked?: (certificate: Certificate, issuer: Certificate) => boolean): PkiStore {
   const store = new PkiStore({ storage: new MemoryPkiStorage(), crypto: options.crypto, now: options.now, isRevoked });
   store.addTrustAnchor("v2g", options.pki.get("v2g-root")!.der);
   store.addTrustAnchor("mo", options.pki.get("mo-root")!.der);
