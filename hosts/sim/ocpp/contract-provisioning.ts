@@ -17,7 +17,7 @@
 import type { Clock, Logger, Millis, TimerHandle } from "../../../modules/common/index";
 import { silentLogger, toHex } from "../../../modules/common/index";
 import { decode } from "../../../modules/exi/index";
-import { type Certificate, type CryptoHost, type PkiStore, type SignatureType } from "../../../modules/pki-store/index";
+import { checkOcspResponse, type Certificate, type CryptoHost, type PkiStore, type SignatureType } from "../../../modules/pki-store/index";
 import type { CertificateHashData } from "../../../modules/statemachine/index";
 import { certificateHashData, chainOf, type ContractProvisioning, type ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
 import type { iso2 } from "../../../modules/statemachine/msg-types";
@@ -34,6 +34,8 @@ export interface OcppContractProvisioningOptions {
   ocpp: OcppPncCalls;
   crypto: CryptoHost;
   clock: Clock;
+  /** Unix seconds from the wall clock, to check an OCSP response's thisUpdate/nextUpdate (unchecked without it). */
+  now?: () => number | undefined;
   logger?: Logger;
   /** How long `prepare` waits for the CSMS before passing the message on (default 4 s: the EV gives 5). */
   deadline?: Millis;
@@ -168,9 +170,19 @@ export class OcppContractProvisioning implements ContractProvisioning, Iso20Cont
     if (!check.ok) return; // the session refuses the chain with its code, no need to ask
     const hashes = certificateHashData(this.#o.crypto, check.path, check.anchor);
     await Promise.all(
-      hashes.map(async (hash) => {
+      hashes.map(async (hash, i) => {
         const status = await this.#o.ocpp.getCertificateStatus(hash);
-        this.#status.set(statusKey(hash.issuerNameHash, hash.serialNumber), status.good);
+        let good = status.good;
+        // OCPP 2.0.1 M06: ocspResult is the responder's OCSPResponse; the charger trusts it only
+        // once it verifies (RFC 6960 §3.2), not because the CSMS said Accepted.
+        if (good && status.ocspResponse !== undefined) {
+          const certificate = check.path[i];
+          const issuer = i + 1 < check.path.length ? check.path[i + 1] : check.anchor;
+          const result = checkOcspResponse({ crypto: this.#o.crypto, response: status.ocspResponse, certificate, issuer, now: this.#o.now?.() });
+          good = result.ok && result.status === "good";
+          if (!result.ok) this.#log.log("warn", "ocpp", `the OCSP response for serial ${hash.serialNumber} is refused (${result.failure}: ${result.detail})`);
+        }
+        this.#status.set(statusKey(hash.issuerNameHash, hash.serialNumber), good);
       }),
     );
   }

@@ -8,7 +8,7 @@ import type { CertificateHashData } from "../../../modules/statemachine/index";
 import type { ContractProvisioning, ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
 import { chainOf } from "../../../modules/statemachine/iso2/pnc";
 import type { iso2 } from "../../../modules/statemachine/msg-types";
-import { nameValue, Oid, parseCertificate } from "../../../modules/pki-store/index";
+import { nameValue, ocspCertIdFromOcpp, Oid, parseCertificate, type OcspCertId } from "../../../modules/pki-store/index";
 import type { Iso20ContractProvisioning } from "../../../modules/statemachine/iso20/pnc-certificate";
 import type * as cm from "../../../modules/exi/generated/iso20_cm/types";
 
@@ -30,11 +30,11 @@ export interface TestCsmsOptions {
   profileAtStart?: (transactionId: string) => object | undefined;
   /**
    * Plug & Charge from the test PKI (hosts/sim/pki): Get15118EVCertificate decodes the EXI
-   * request and answers the EXI of the provisioning's signed response; Authorize and
-   * GetCertificateStatus answer from `revoked` (no OCSP responder here: a good certificate is
-   * Accepted without ocspResult, a revoked one Failed).
+   * request and answers the EXI of the provisioning's signed response; Authorize answers from
+   * `revoked`; GetCertificateStatus fails for what `revoked` names and otherwise carries the
+   * provisioning's OCSPResponse (hosts/sim/pki/ocsp-responder.ts) when it has one.
    */
-  pnc?: { provisioning: ContractProvisioning & Partial<Iso20ContractProvisioning>; revoked?: (hash: CertificateHashData) => boolean };
+  pnc?: { provisioning: ContractProvisioning & Partial<Iso20ContractProvisioning> & { ocspResponse?(certId: OcspCertId): Uint8Array }; revoked?: (hash: CertificateHashData) => boolean };
   /** BootNotificationResponse interval: the station's Heartbeat period in s (default 300). */
   heartbeatInterval?: number;
   /** Subprotocols served, preferred first (default ["ocpp2.0.1"]). */
@@ -137,10 +137,15 @@ export class TestCsms {
       const exi = this.#o.evCertificate?.(p as never) ?? (String(p.iso15118SchemaVersion).indexOf(":-20:") >= 0 ? this.#provisionIso20(p.exiRequest as string) : this.#provision(p.exiRequest as string));
       return exi !== undefined ? { status: "Accepted", exiResponse: exi } : { status: "Failed", exiResponse: "" };
     });
-    // No OCSP responder here: the status cannot be had (the charger treats it as not good).
+    // OCPP 2.0.1 M06: with a provisioning that answers OCSP (hosts/sim/pki), ocspResult is its
+    // OCSPResponse (base64 DER) and the charger verifies it; `revoked` still makes the call fail.
     on("GetCertificateStatus", (p) => {
       const pnc = this.#o.pnc;
-      return { status: pnc !== undefined && pnc.revoked?.(p.ocspRequestData as CertificateHashData) !== true ? "Accepted" : "Failed" };
+      const data = p.ocspRequestData as CertificateHashData;
+      if (pnc === undefined || pnc.revoked?.(data) === true) return { status: "Failed" };
+      const certId = ocspCertIdFromOcpp(data);
+      const ocsp = certId !== undefined ? pnc.provisioning.ocspResponse?.(certId) : undefined;
+      return ocsp !== undefined ? { status: "Accepted", ocspResult: Buffer.from(ocsp).toString("base64") } : { status: "Accepted" };
     });
   }
 
