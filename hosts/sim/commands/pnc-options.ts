@@ -7,10 +7,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Iso2EvccPnc } from "../../../modules/statemachine/evcc/iso2-pnc";
 import type { ContractProvisioning, SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
-import type { AnchorKind } from "../../../modules/pki-store/index";
+import type { AnchorKind, Certificate } from "../../../modules/pki-store/index";
 import { NodeCrypto } from "../crypto/node-crypto";
 import { readTestPki } from "../pki/files";
 import { simulatedPnc } from "../pki/pnc-setup";
+import type { SimulatedPncBackend } from "../pki/contract-provisioning";
 import { simulatedSalesTariffs } from "../pki/sales-tariff";
 import type { TestPkiProfile } from "../pki/test-pki";
 import { UsageError, choiceOption, flag } from "./options";
@@ -84,7 +85,18 @@ export function seccPnc(pkiDir: string, protocols: readonly string[]): Partial<S
   const profiles = pncProfiles(protocols);
   for (const profile of profiles) profileDirectory(pkiDir, profile);
   const pkis = profiles.map((profile) => readTestPki(pkiDir, profile));
-  const facilities = pkis.map((pki) => simulatedPnc({ crypto, pki, now }).charger);
+  // One charger store validates the contracts of every profile, so its OCSP check asks the
+  // backend whose PKI issued the certificate (a -20 contract is not the P-256 backend's to answer).
+  const backends: SimulatedPncBackend[] = [];
+  const isRevoked = (certificate: Certificate, issuer: Certificate): boolean => {
+    const backend = backends.find((b) => b.servesIssuer(issuer));
+    return backend === undefined || backend.isRevoked(certificate, issuer);
+  };
+  const facilities = pkis.map((pki) => {
+    const pnc = simulatedPnc({ crypto, pki, now, isRevoked });
+    backends.push(pnc.backend);
+    return pnc.charger;
+  });
   const first = facilities[0].pnc!;
   let provisioning = first.provisioning;
   if (facilities.length > 1) {

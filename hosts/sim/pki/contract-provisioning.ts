@@ -67,6 +67,11 @@ export class SimulatedPncBackend implements ContractProvisioning, Iso20ContractP
     this.#responder.revoke(parseCertificate(der), this.#now());
   }
 
+  /** Whether this backend's OCSP responder answers for certificates `issuer` issued (one of its PKI's CAs). */
+  servesIssuer(issuer: Certificate): boolean {
+    return this.#responder.servesIssuer(issuer);
+  }
+
   /** OCPP 2.0.1 GetCertificateStatus on the backend's side: the OCSPResponse DER for a CertID. */
   ocspResponse(certId: OcspCertId): Uint8Array {
     return this.#responder.respond(certId, this.#now());

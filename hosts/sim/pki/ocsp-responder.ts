@@ -4,7 +4,7 @@
 // tests use it too. The charger checks the answer with modules/pki-store/ocsp.ts; OpenSSL
 // (`openssl ocsp -respin`) reads it in tests/sim/ocsp-openssl.test.ts.
 
-import { toHex } from "../../../modules/common/bytes";
+import { bytesEqual, toHex } from "../../../modules/common/bytes";
 import { OcspOid, parseCertificate, sameCertId, type Certificate, type CryptoHost, type OcspCertId } from "../../../modules/pki-store/index";
 import { signed, type SigningKey } from "./certificate-builder";
 import * as der from "./der-writer";
@@ -80,6 +80,11 @@ export class TestOcspResponder {
 
   revoke(certificate: Certificate, at: number): void {
     this.#revoked.set(revocationKey(certificate.issuerDer, certificate.serial), at);
+  }
+
+  /** Whether this responder answers for certificates `issuer` issued (it is one of its CAs). */
+  servesIssuer(issuer: Certificate): boolean {
+    return this.#cas.some((ca) => bytesEqual(ca.certificate.subjectDer, issuer.subjectDer) && bytesEqual(ca.certificate.publicKey, issuer.publicKey));
   }
 
   isRevoked(certificate: Certificate): boolean {

@@ -31,6 +31,8 @@ export interface SimulatedPncOptions {
   renewWithin?: number;
   /** The charger asks for a signed MeteringReceipt after each status (default true). */
   receiptRequired?: boolean;
+  /** The charger's revocation check, when more than this backend answers (default: this backend's OCSP). */
+  isRevoked?: (certificate: Certificate, issuer: Certificate) => boolean;
 }
 
 function chainOf(pki: Map<string, TestPkiEntity>, leaf: string): Uint8Array[] {
@@ -56,7 +58,7 @@ export function simulatedPnc(options: SimulatedPncOptions): SimulatedPnc {
       paymentOptions: ["Contract", "ExternalPayment"],
       valueAddedServices: [ISO2_CERTIFICATE_SERVICE],
       receiptRequired: options.receiptRequired ?? true,
-      pnc: { crypto, store: anchored(options, backend.isRevoked), provisioning: backend },
+      pnc: { crypto, store: anchored(options, options.isRevoked ?? backend.isRevoked), provisioning: backend },
     },
     vehicle: { crypto, store: vehicleStore, renewWithin: options.renewWithin, now: options.now },
   };
