@@ -7,7 +7,7 @@
 
 import type { Clock } from "../../../modules/common/clock";
 import type { Logger } from "../../../modules/common/log";
-import { fromHex } from "../../../modules/common/bytes";
+import { bytesEqual, fromHex } from "../../../modules/common/bytes";
 import type { PkiStorage } from "../../../modules/pki-store/storage";
 import { TrustStore, UpdateService, Updater } from "../../../modules/ota/index";
 import type { BootControl, HttpClient, IncrementalHash, UpdateCrypto, UpdateFlash } from "../../../modules/ota/index";
@@ -71,12 +71,6 @@ function ascii(text: string): Uint8Array {
   return out;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** The update path's cryptography answers known vectors: SHA-256 both ways, ECDSA P-256 both ways. */
 export function updateCryptoSelfTest(crypto: UpdateCrypto, sha256: () => IncrementalHash): boolean {
   const key = hex(KAT.key);
@@ -88,8 +82,8 @@ export function updateCryptoSelfTest(crypto: UpdateCrypto, sha256: () => Increme
   incremental.update(ascii("a"));
   incremental.update(ascii("bc"));
   return (
-    sameBytes(crypto.digest("SHA-256", ascii("abc")), hex(KAT.abc)) &&
-    sameBytes(new Uint8Array(incremental.digest()), hex(KAT.abc)) &&
+    bytesEqual(crypto.digest("SHA-256", ascii("abc")), hex(KAT.abc)) &&
+    bytesEqual(new Uint8Array(incremental.digest()), hex(KAT.abc)) &&
     crypto.verify("ECDSA-P256-SHA256", key, message, signature) &&
     !crypto.verify("ECDSA-P256-SHA256", key, message, forged)
   );
