@@ -116,7 +116,22 @@ describe("the session view in Chromium", { skip }, () => {
     assert.equal(code, 0, io.stderr.join("\n"));
     view = buildSessionView(readCapture(new Uint8Array(fs.readFileSync(pcap))), { done: true });
     const puppeteer = (await import("puppeteer-core")).default;
-    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+    // The flags that keep Chromium off the network it cannot reach (a closed sandbox refuses its
+    // background connections, many at a time) and a fresh profile each launch. Its first start on
+    // a cold, loaded CI machine took longer than puppeteer's 30 s default once: allow 120 s and
+    // one more try, and keep what Chromium printed for the failure message.
+    const args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 2 && browser === undefined; attempt++) {
+      const userDataDir = fs.mkdtempSync(path.join(dir, `profile-${attempt}-`));
+      try {
+        browser = await puppeteer.launch({ executablePath: chromium, headless: true, args, userDataDir, timeout: 120_000, protocolTimeout: 120_000 });
+      } catch (e) {
+        lastError = e;
+        console.error(`browser test: Chromium did not start (attempt ${attempt}): ${String(e)}`);
+      }
+    }
+    if (browser === undefined) throw lastError;
   });
   after(async () => {
     await browser?.close();
