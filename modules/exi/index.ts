@@ -5,12 +5,10 @@
 // Message objects follow docs/CONVENTIONS.md: `{ <rootElementLocalName>: content }`.
 
 import { Decoder, Encoder, type FacetPolicy, type FacetViolation } from "./codec";
-import { fromTree, toTree } from "./convert";
 import { ExiError } from "./error";
 import { grammarOf, type SchemaId } from "./schemas";
 import type { Grammar } from "./tables";
 import type { FastCodec } from "./fast";
-import type { XmlElement } from "./xml-tree";
 import type { Logger } from "../common/log";
 
 export type { XmlElement, XmlAttribute } from "./xml-tree";
@@ -86,6 +84,16 @@ export class ExiCodec {
     return (this.#encoder ??= new Encoder()).encode(grammar(schema, false), doc, false, options?.checkFacets, this.#options?.fast?.[schema]);
   }
 
+  /**
+   * Encodes a full EXI stream like encode() into `out` from byte `offset` (the V2GTP writer's
+   * buffer after its header), with no new array and no copy. Returns the stream's length in
+   * bytes; where that is more than `out.length - offset`, `out` holds nothing usable: retry
+   * with a buffer of at least `offset` + that length.
+   */
+  encodeInto(schema: SchemaId, doc: object, out: Uint8Array, offset: number, options?: EncodeOptions): number {
+    return (this.#encoder ??= new Encoder()).encodeInto(grammar(schema, false), doc, out, offset, options?.checkFacets, this.#options?.fast?.[schema]);
+  }
+
   /** Decodes a full EXI stream. Throws only ExiError. Trailing bytes after the end of the document are ignored. */
   decode(schema: SchemaId, bytes: Uint8Array): object {
     return (this.#decoder ??= newDecoder(this.#options)).decode(grammar(schema, true), bytes, false, this.#options?.fast?.[schema]);
@@ -141,14 +149,4 @@ export function encodeFragment(schema: SchemaId, doc: object, options?: EncodeOp
 
 export function decodeFragment(schema: SchemaId, bytes: Uint8Array, options?: DecodeOptions): object {
   return newDecoder(options).decode(grammar(schema, true), bytes, true);
-}
-
-/** Message object → neutral XML tree (for printing the standard's XML). */
-export function toXmlTree(schema: SchemaId, doc: object): XmlElement {
-  return toTree(grammar(schema, false), doc);
-}
-
-/** Neutral XML tree (the standard's XML) → message object, using the schema's types. */
-export function fromXmlTree(schema: SchemaId, tree: XmlElement, options?: { fragment?: boolean }): object {
-  return fromTree(grammar(schema, false), tree, options?.fragment ?? false);
 }

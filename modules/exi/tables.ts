@@ -76,7 +76,7 @@ export interface Grammar {
   cMin: Int16Array; cMax: Int16Array; cLt: Int16Array; cMid: Int16Array; cFull: Int16Array;
   tStart: Int16Array; tOrderStart: Int16Array; tOrderCount: Int16Array; tSimple: Int16Array; tFlags: Int16Array;
   order: Int16Array;
-  /** tStart sorted: where the next type's states begin (convert.ts). */
+  /** tStart sorted: where the next type's states begin (tools/exi-xml/convert.ts). */
   tStartSorted: Int16Array;
   docQ: Int32Array; docChild: Int32Array; docWidth: number;
   fragQ: Int32Array; fragChild: Int32Array; fragWidth: number;

@@ -5,7 +5,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fromHex, toHex } from "../../modules/common/index";
 import { BitReader, BitWriter } from "../../modules/exi/bits";
-import { decode, decodeFragment, encode, encodeFragment, ExiError, fromXmlTree, limits, toXmlTree, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, encode, encodeFragment, ExiError, limits, type SchemaId } from "../../modules/exi/index";
+import { fromXmlTree, toXmlTree } from "../../tools/exi-xml/convert";
 import { engine, readSharedTsv, sharedSkip } from "../support/shared";
 
 const bytes = (hex: string) => fromHex(hex)!;

@@ -3,7 +3,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, decodeFragment, encode, ExiError, toXmlTree, type ExiErrorReason, type FacetViolation, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, encode, ExiError, type ExiErrorReason, type FacetViolation, type SchemaId } from "../../modules/exi/index";
+import { toXmlTree } from "../../tools/exi-xml/convert";
 import { serializeXml } from "../../modules/exi/xml";
 import { fromHex, toHex } from "../../modules/common/index";
 import { valuesEqual } from "../support/exi-check";

@@ -6,7 +6,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, decodeFragment, encode, encodeFragment, ExiError, fromXmlTree, limits, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, encode, encodeFragment, ExiError, limits, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
+import { fromXmlTree } from "../../tools/exi-xml/convert";
 import { parseXml, serializeXml, XmlError } from "../../modules/exi/xml";
 import { diffXml } from "../support/xml-infoset";
 import { fromHex } from "../../modules/common/index";

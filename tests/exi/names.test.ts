@@ -5,7 +5,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, encode, ExiError, toXmlTree } from "../../modules/exi/index";
+import { decode, encode, ExiError } from "../../modules/exi/index";
+import { toXmlTree } from "../../tools/exi-xml/convert";
 import { isXmlName } from "../../modules/exi/codec";
 import { serializeXml } from "../../modules/exi/xml";
 import { fromHex } from "../../modules/common/index";

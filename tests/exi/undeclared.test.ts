@@ -16,7 +16,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, encode, ExiError, fromXmlTree, toXmlTree } from "../../modules/exi/index";
+import { decode, encode, ExiError } from "../../modules/exi/index";
+import { fromXmlTree, toXmlTree } from "../../tools/exi-xml/convert";
 import { parseXml, serializeXml } from "../../modules/exi/xml";
 import { fromHex, toHex } from "../../modules/common/index";
 import { valuesEqual } from "../support/exi-check";

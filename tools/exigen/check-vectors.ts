@@ -5,7 +5,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
-import { decode, decodeFragment, encode, encodeFragment, fromXmlTree, toXmlTree, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, encode, encodeFragment, type SchemaId } from "../../modules/exi/index";
+import { fromXmlTree, toXmlTree } from "../exi-xml/convert";
 import { parseXml } from "../../modules/exi/xml";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

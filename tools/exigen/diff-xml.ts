@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { decode, decodeFragment, fromXmlTree, type SchemaId } from "../../modules/exi/index";
+import { decode, decodeFragment, type SchemaId } from "../../modules/exi/index";
+import { fromXmlTree } from "../exi-xml/convert";
 import { parseXml } from "../../modules/exi/xml";
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared");
 const [file, needle] = process.argv.slice(2);

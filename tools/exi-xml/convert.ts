@@ -1,11 +1,14 @@
 // Schema-driven conversion between message objects and the neutral XML element tree
 // (XML Schema canonical lexical forms: hexBinary upper case, base64 without line breaks,
-// booleans true/false, decimal integers).
+// booleans true/false, decimal integers). Portable (it runs in the XS tests too), but only the
+// CLI, the tools and the tests use it, so it lives here and not in modules/exi: the firmware
+// does not carry it (issue 15 item 4, ~11.8 KB minified).
 
-import { ExiError } from "./error";
-import { contentState, isPlainObject, nextState, prodOf, type WildcardItem } from "./codec";
-import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FRAG_RELAXED, type Grammar, NO_GRAMMAR, P_AT, P_ARRAY, P_CH, P_CHMIXED, P_EE, P_KIND, P_SE, P_SEANY, T_ANY, T_MIXED, T_SIMPLE_ONLY } from "./tables";
-import type { XmlElement } from "./xml-tree";
+import { ExiError } from "../../modules/exi/error";
+import { grammarOf, type SchemaId } from "../../modules/exi/schemas";
+import { contentState, isPlainObject, nextState, prodOf, type WildcardItem } from "../../modules/exi/codec";
+import { DT_B64, DT_BOOL, DT_ENUM, DT_HEX, DT_INT, DT_NBIT, DT_STRING, DT_UINT, FRAG_RELAXED, type Grammar, NO_GRAMMAR, P_AT, P_ARRAY, P_CH, P_CHMIXED, P_EE, P_KIND, P_SE, P_SEANY, T_ANY, T_MIXED, T_SIMPLE_ONLY } from "../../modules/exi/tables";
+import type { XmlElement } from "../../modules/exi/xml-tree";
 
 type Obj = Record<string, unknown>;
 
@@ -248,7 +251,7 @@ function contentTree(g: Grammar, cache: InfoCache, el: XmlElement, items: unknow
   }
 }
 
-export function toTree(g: Grammar, doc: object): XmlElement {
+function toTree(g: Grammar, doc: object): XmlElement {
   const cache: InfoCache = new Map();
   const ns = (doc as Obj).$ns;
   const keys = Object.keys(doc).filter((k) => k !== "$ns");
@@ -439,7 +442,7 @@ function wildcardValue(g: Grammar, cache: InfoCache, el: XmlElement): WildcardIt
   return { $wildcard: { ns: el.ns, name: el.name, value: c !== undefined ? elementValue(g, cache, c, el) : el } };
 }
 
-export function fromTree(g: Grammar, tree: XmlElement, fragment: boolean): object {
+function fromTree(g: Grammar, tree: XmlElement, fragment: boolean): object {
   const cache: InfoCache = new Map();
   const q = g.qByName.get(`${tree.ns} ${tree.name}`);
   if (q !== undefined) {
@@ -455,4 +458,20 @@ export function fromTree(g: Grammar, tree: XmlElement, fragment: boolean): objec
   }
   // an undeclared root element (SE(*) in the document or fragment grammar): kept as the tree
   return { [tree.name]: tree };
+}
+
+function grammar(schema: SchemaId) {
+  const g = grammarOf(schema);
+  if (!g) throw new ExiError("exi-encode", `unknown schema ${String(schema)}`);
+  return g;
+}
+
+/** Message object → neutral XML tree (for printing the standard's XML; modules/exi/xml.ts for text). */
+export function toXmlTree(schema: SchemaId, doc: object): XmlElement {
+  return toTree(grammar(schema), doc);
+}
+
+/** Neutral XML tree (the standard's XML) → message object, using the schema's types. */
+export function fromXmlTree(schema: SchemaId, tree: XmlElement, options?: { fragment?: boolean }): object {
+  return fromTree(grammar(schema), tree, options?.fragment ?? false);
 }
