@@ -159,9 +159,13 @@ export class BitReader {
 
 export class BitWriter {
   buf: Uint8Array;
-  len = 0; // complete bytes
+  len = 0; // complete bytes (from 0, or from `base` while writing into another buffer)
   cur = 0; // pending bits
   n = 0; // number of pending bits (< 8)
+  /** Where the stream starts in `buf`: 0, or the offset given to into(). */
+  base = 0;
+  /** Writing into a buffer into() lent (finish() then copies nothing). */
+  lent = false;
   /** The generated encoders' cache of repeated strings and binaries (fast.ts eStr/eBin), created on first use. */
   fastCache: unknown = undefined;
 
@@ -170,9 +174,24 @@ export class BitWriter {
   }
 
   reset(): void {
-    this.len = 0;
+    this.len = this.base;
     this.cur = 0;
     this.n = 0;
+  }
+
+  /**
+   * Writes the next streams into `buf` from byte `base` (a caller's output buffer, e.g. after
+   * its V2GTP header) instead of the writer's own buffer; returns the own one, which the caller
+   * gives back with into(own, 0, false). Where a stream needs more room than `buf` has, the
+   * writer moves on to a grown copy (`this.buf` is then no longer `buf`).
+   */
+  into(buf: Uint8Array, base: number, lent = true): Uint8Array {
+    const own = this.buf;
+    this.buf = buf;
+    this.base = base;
+    this.lent = lent;
+    this.reset();
+    return own;
   }
 
   private grow(): void {
@@ -381,12 +400,15 @@ export class BitWriter {
     this.cur = tail;
   }
 
-  /** Pads to a byte boundary with zero bits and returns a copy of the bytes. */
+  /**
+   * Pads to a byte boundary with zero bits and returns a copy of the bytes; while writing into
+   * a buffer into() lent, that buffer itself (no copy: the stream is buf[base, len)).
+   */
   finish(): Uint8Array {
     if (this.n >= 8) this.flush();
     if (this.n > 0) this.push((this.cur << (8 - this.n)) & 0xff);
     this.n = 0;
     this.cur = 0;
-    return this.buf.slice(0, this.len);
+    return this.lent ? this.buf : this.buf.slice(0, this.len);
   }
 }

@@ -1168,6 +1168,26 @@ export class Encoder {
     }
   }
 
+  /**
+   * Encodes a full stream like encode() into `out` from byte `offset` (a V2GTP writer's buffer
+   * after its header) instead of a new array: no allocation and no copy of the stream (on Node a
+   * result over 64 bytes is an off-heap ArrayBuffer, a third of a 76-byte CurrentDemandRes's
+   * encode). Returns the stream's length; where that exceeds `out.length - offset`, `out` holds
+   * nothing usable and the caller retries with a larger buffer.
+   */
+  encodeInto(g: Grammar, doc: object, out: Uint8Array, offset: number, checkFacets = true, fast = g.fast): number {
+    const w = this.w, own = w.into(out, offset);
+    try {
+      this.encode(g, doc, false, checkFacets, fast);
+      const n = w.len - offset;
+      // moved to a grown copy (its margin) although the stream fits: copied back once
+      if (w.buf !== out && n <= out.length - offset) out.set(w.buf.subarray(offset, offset + n), offset);
+      return n;
+    } finally {
+      w.into(own, 0, false);
+    }
+  }
+
   reset(g: Grammar): void {
     this.g = g;
     this.w.reset();
