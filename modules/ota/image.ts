@@ -1,6 +1,7 @@
 // The signed update image and the vendor's signed records: byte layouts, parsing, and the
-// signed part of each. Written by `xs15118 ota pack|sign` (hosts/sim/commands/ota.ts) and read
-// by the updater on the device; the layouts are documented in modules/ota/README.md.
+// signed part of each. Read by the updater on the device; written by `xs15118 ota pack|sign`
+// (hosts/sim/commands/ota.ts) with simulation/ota/pack.ts, code the device never runs. The
+// layouts are documented in modules/ota/README.md.
 //
 // An image is a fixed 148-byte header followed by the payload (the ESP-IDF app image, or a
 // Moddable mod's .xsa archive). The header carries the payload's SHA-256, so one ECDSA
@@ -13,7 +14,6 @@
 // ESP-IDF's own Secure Boot v2 ECDSA option uses the same curve.
 
 import { DecodeError } from "../common/errors";
-import { ImplementationError } from "../common/errors";
 
 export type OtaDecodeReason = "truncated" | "bad-magic" | "format-version" | "bad-field";
 
@@ -36,13 +36,11 @@ export const P256_PUBLIC_KEY_SIZE = 65;
 export const P256_SIGNATURE_SIZE = 64;
 export const SIGNATURE_SCHEME = "ECDSA-P256-SHA256";
 
-const IMAGE_MAGIC = Object.freeze([0x58, 0x35, 0x55, 0x50]); // "X5UP"
-const ROTATION_MAGIC = Object.freeze([0x58, 0x35, 0x4b, 0x52]); // "X5KR"
-const CONFIG_MAGIC = Object.freeze([0x58, 0x35, 0x43, 0x46]); // "X5CF"
-const DIGEST_SHA256 = 1;
-const SCHEME_P256 = 1;
-const KIND_CODES = Object.freeze({ firmware: 1, mod: 2 });
-
+export const IMAGE_MAGIC = Object.freeze([0x58, 0x35, 0x55, 0x50]); // "X5UP"
+export const ROTATION_MAGIC = Object.freeze([0x58, 0x35, 0x4b, 0x52]); // "X5KR"
+export const CONFIG_MAGIC = Object.freeze([0x58, 0x35, 0x43, 0x46]); // "X5CF"
+export const DIGEST_SHA256 = 1;
+export const SCHEME_P256 = 1;
 
 export function readU32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
@@ -58,21 +56,6 @@ export function writeU32(b: Uint8Array, at: number, v: number): void {
 function hasMagic(b: Uint8Array, magic: readonly number[]): boolean {
   for (let i = 0; i < 4; i++) if (b[i] !== magic[i]) return false;
   return true;
-}
-
-function requireU32(what: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ImplementationError(`${what} must be an integer in 0..2^32-1`);
-}
-
-function asciiBytes(what: string, text: string, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  if (text.length === 0 || text.length > size) throw new ImplementationError(`${what} must be 1..${size} characters`);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) throw new ImplementationError(`${what} must be printable ASCII without spaces`);
-    out[i] = c;
-  }
-  return out;
 }
 
 function asciiText(b: Uint8Array, at: number, size: number): string | undefined {
@@ -106,27 +89,6 @@ export interface ImageHeader extends UnsignedImageHeader {
   signature: Uint8Array;
   /** The header as received (the signed part is its first IMAGE_SIGNED_SIZE bytes). */
   bytes: Uint8Array;
-}
-
-/** The header's signed part (84 bytes) for `ota pack`: the key id goes in here, the signature after. */
-export function encodeSignedHeader(h: UnsignedImageHeader, keyId: Uint8Array): Uint8Array {
-  requireU32("version", h.version);
-  requireU32("securityCounter", h.securityCounter);
-  requireU32("length", h.length);
-  if (h.digest.length !== 32 || keyId.length !== KEY_ID_SIZE) throw new ImplementationError("digest 32 bytes, key id 8 bytes");
-  const b = new Uint8Array(IMAGE_SIGNED_SIZE);
-  b.set(IMAGE_MAGIC, 0);
-  b[4] = IMAGE_FORMAT_VERSION;
-  b[5] = KIND_CODES[h.kind];
-  b[6] = DIGEST_SHA256;
-  b[7] = SCHEME_P256;
-  writeU32(b, 8, h.version);
-  writeU32(b, 12, h.securityCounter);
-  writeU32(b, 16, h.length);
-  b.set(asciiBytes("board", h.board, BOARD_ID_SIZE), 20);
-  b.set(keyId, 44);
-  b.set(h.digest, 52);
-  return b;
 }
 
 /** Parses the 148-byte header. Throws OtaDecodeError for anything malformed (never for a bad signature: that is the trust store's). */
@@ -181,29 +143,7 @@ export interface UnsignedRotation {
   revoked?: readonly Uint8Array[];
 }
 
-const ROTATION_FIXED = 16 + P256_PUBLIC_KEY_SIZE;
-
-export function encodeRotationSigned(r: UnsignedRotation, signerKeyId: Uint8Array): Uint8Array {
-  requireU32("sequence", r.sequence);
-  requireU32("minVersion", r.minVersion);
-  const revoked = r.revoked ?? [];
-  if (revoked.length > 255) throw new ImplementationError("at most 255 revoked keys per record");
-  const b = new Uint8Array(ROTATION_FIXED + KEY_ID_SIZE * revoked.length + KEY_ID_SIZE);
-  b.set(ROTATION_MAGIC, 0);
-  b[4] = 1;
-  b[5] = SCHEME_P256;
-  b[6] = (r.retireSigner ? 1 : 0) | (r.newKey ? 0 : 2);
-  b[7] = revoked.length;
-  writeU32(b, 8, r.sequence);
-  writeU32(b, 12, r.minVersion);
-  if (r.newKey) {
-    if (r.newKey.length !== P256_PUBLIC_KEY_SIZE) throw new ImplementationError("new key: 65-byte P-256 point");
-    b.set(r.newKey, 16);
-  }
-  for (let i = 0; i < revoked.length; i++) b.set(revoked[i], ROTATION_FIXED + KEY_ID_SIZE * i);
-  b.set(signerKeyId, b.length - KEY_ID_SIZE);
-  return b;
-}
+export const ROTATION_FIXED = 16 + P256_PUBLIC_KEY_SIZE;
 
 export function parseRotationRecord(b: Uint8Array): RotationRecord {
   if (b.length < ROTATION_FIXED + KEY_ID_SIZE + P256_SIGNATURE_SIZE) throw new OtaDecodeError("truncated", "key record too short");
@@ -245,21 +185,7 @@ export interface ConfigRecord {
   signed: Uint8Array;
 }
 
-const CONFIG_FIXED = 40;
-
-export function encodeConfigSigned(sequence: number, board: string, payload: Uint8Array, signerKeyId: Uint8Array): Uint8Array {
-  requireU32("sequence", sequence);
-  const b = new Uint8Array(CONFIG_FIXED + payload.length + KEY_ID_SIZE);
-  b.set(CONFIG_MAGIC, 0);
-  b[4] = 1;
-  b[5] = SCHEME_P256;
-  writeU32(b, 8, sequence);
-  b.set(asciiBytes("board", board, BOARD_ID_SIZE), 12);
-  writeU32(b, 36, payload.length);
-  b.set(payload, CONFIG_FIXED);
-  b.set(signerKeyId, CONFIG_FIXED + payload.length);
-  return b;
-}
+export const CONFIG_FIXED = 40;
 
 export function parseConfigRecord(b: Uint8Array): ConfigRecord {
   if (b.length < CONFIG_FIXED + KEY_ID_SIZE + P256_SIGNATURE_SIZE) throw new OtaDecodeError("truncated", "configuration record too short");

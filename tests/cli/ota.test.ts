@@ -17,7 +17,8 @@ import { publicKeyFromPem } from "../../hosts/sim/ota/keys";
 import { selfSignedLoopback, startOtaServer, parseRange } from "../../hosts/sim/ota/server";
 import { downloadUpdate, transferOnce } from "../../hosts/sim/ota/download";
 import { ManualClock } from "../../modules/common/index";
-import { IMAGE_HEADER_SIZE, PowerCut, PowerRail, RailStorage, SimulatedFlash, TrustStore, Updater, parseImageHeader, updateKeyId } from "../../modules/ota/index";
+import { IMAGE_HEADER_SIZE, TrustStore, Updater, parseImageHeader, updateKeyId } from "../../modules/ota/index";
+import { PowerCut, PowerRail, RailStorage, SimulatedFlash } from "../../simulation/ota/simulated-flash";
 import { toHex } from "../../modules/common/bytes";
 import { bufferIo } from "../support/cli-io";
 

@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../modules/common/index";
 import { MemoryLogger } from "../../modules/common/log";
 import { MemoryPkiStorage } from "../../modules/pki-store/storage";
-import { ConfigGate, PowerCut, PowerRail, RailStorage, TrustStore, makeConfigChange, makeRotation } from "../../modules/ota/index";
+import { ConfigGate, TrustStore } from "../../modules/ota/index";
+import { PowerCut, PowerRail, RailStorage } from "../../simulation/ota/simulated-flash";
+import { makeConfigChange, makeRotation } from "../../simulation/ota/pack";
 import { BOARD, crypto, recovery, stranger, vendor } from "./support";
 
 const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));

@@ -10,7 +10,7 @@ import { ManualClock, Seconds } from "../../modules/common/index";
 import { MemoryLogger } from "../../modules/common/log";
 import { Sha256 } from "../../modules/common/sha256";
 import { toHex } from "../../modules/common/bytes";
-import { PowerRail, RailStorage, SimulatedFlash } from "../../modules/ota/index";
+import { PowerRail, RailStorage, SimulatedFlash } from "../../simulation/ota/simulated-flash";
 import type { IncrementalHash, UpdateCrypto } from "../../modules/ota/index";
 import { parseUpdateServer, startFirmwareUpdates, updateCryptoSelfTest } from "../../hosts/esp32/ota/firmware-updates";
 import type { FirmwareUpdates } from "../../hosts/esp32/ota/firmware-updates";

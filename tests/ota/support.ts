@@ -7,8 +7,11 @@ import { ManualClock } from "../../modules/common/index";
 import { MemoryLogger } from "../../modules/common/log";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
 import { seededEntropy } from "../support/seeded-entropy";
-import { PowerCut, PowerRail, RailStorage, SimulatedFlash, TrustStore, Updater, makeImage } from "../../modules/ota/index";
-import type { ImageKind, ReceiveResult, UpdateSigner, UpdaterOptions } from "../../modules/ota/index";
+import { TrustStore, Updater } from "../../modules/ota/index";
+import { PowerCut, PowerRail, RailStorage, SimulatedFlash } from "../../simulation/ota/simulated-flash";
+import { makeImage } from "../../simulation/ota/pack";
+import type { ImageKind, ReceiveResult, UpdaterOptions } from "../../modules/ota/index";
+import type { UpdateSigner } from "../../simulation/ota/pack";
 
 export const BOARD = "esp32-qca7000";
 export const crypto = new NobleCrypto({ entropy: seededEntropy(15118) });

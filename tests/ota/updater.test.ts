@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Seconds } from "../../modules/common/index";
-import { IMAGE_HEADER_SIZE, makeImage, makeRotation, updateKeyId } from "../../modules/ota/index";
+import { IMAGE_HEADER_SIZE, updateKeyId } from "../../modules/ota/index";
+import { makeImage, makeRotation } from "../../simulation/ota/pack";
 import { engine } from "../support/shared";
 import { BOARD, Device, crypto, image, payload, recovery, stranger, vendor } from "./support";
 

@@ -3,7 +3,7 @@
 
 import * as crypto from "node:crypto";
 import { NodeCrypto } from "../crypto/node-crypto";
-import type { UpdateSigner } from "../../../modules/ota/index";
+import type { UpdateSigner } from "../../../simulation/ota/pack";
 
 function fromB64url(text: string): Uint8Array {
   const raw = new Uint8Array(Buffer.from(text, "base64url"));

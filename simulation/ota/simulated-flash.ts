@@ -5,9 +5,9 @@
 // cuts the power at a chosen operation: the interrupted flash or storage write is torn (half of
 // it lands) and PowerCut is thrown, as the firmware would stop there.
 
-import { MemoryPkiStorage } from "../pki-store/storage";
-import type { PkiStorage } from "../pki-store/storage";
-import type { BootControl, UpdateFlash, UpdateRegion, UpdateWriter } from "./flash";
+import { MemoryPkiStorage } from "../../modules/pki-store/storage";
+import type { PkiStorage } from "../../modules/pki-store/storage";
+import type { BootControl, UpdateFlash, UpdateRegion, UpdateWriter } from "../../modules/ota/flash";
 
 export class PowerCut extends Error {
   constructor(what: string) {
