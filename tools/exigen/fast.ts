@@ -810,20 +810,34 @@ function imports(text: string, from: string, names: readonly string[], types: re
  */
 export function emitFastModules(families: FastFamily[], sharedBanner: string, runtime = "../../fast", bind = false): Map<string, string> {
   const out = new Map<string, string>();
-  const text = new Map<string, string | null>();
-  const holders = new Map<string, number>();
-  for (const f of families) for (const [name, body] of f.blocks) {
-    const known = text.get(name);
-    text.set(name, known === undefined || known === body ? body : null);
-    holders.set(name, (holders.get(name) ?? 0) + 1);
+  // A function's name is its type index, so one name can hold different text in different
+  // families (DIN's type 27 is not -20's): a text is shared among the families that hold that
+  // very text (the most frequent one, if several), the others keep their own function.
+  const bodies = new Map<string, Map<string, Set<number>>>();
+  families.forEach((f, fi) => {
+    for (const [name, body] of f.blocks) {
+      const byText = bodies.get(name) ?? new Map<string, Set<number>>();
+      bodies.set(name, byText);
+      byText.set(body, (byText.get(body) ?? new Set<number>()).add(fi));
+    }
+  });
+  const text = new Map<string, string>();
+  const holders = new Map<string, Set<number>>();
+  for (const [name, byText] of bodies) {
+    let best: [string, Set<number>] | undefined;
+    for (const entry of byText) if (entry[1].size > 1 && (!best || entry[1].size > best[1].size)) best = entry;
+    if (best) { text.set(name, best[0]); holders.set(name, best[1]); }
   }
   const calls = (body: string) => [...body.matchAll(/\b([de]\d+)\(/g)].map((m) => m[1]);
-  const shared = new Set([...text].filter(([name, body]) => body !== null && holders.get(name)! > 1).map(([name]) => name));
-  // a shared function calls only shared ones
+  const shared = new Set(text.keys());
+  // a shared function calls only shared ones, shared with (at least) the same families
   for (let changed = true; changed; ) {
     changed = false;
-    for (const name of shared) if (calls(text.get(name)!).some((c) => !shared.has(c))) { shared.delete(name); changed = true; }
+    for (const name of shared) {
+      if (calls(text.get(name)!).some((c) => c !== name && (!shared.has(c) || [...holders.get(name)!].some((fi) => !holders.get(c)!.has(fi))))) { shared.delete(name); changed = true; }
+    }
   }
+  const sharedIn = (fi: number, name: string) => shared.has(name) && holders.get(name)!.has(fi);
   const headerTail = [
     "",
     "type Obj = Record<string, unknown>;",
@@ -843,11 +857,11 @@ export function emitFastModules(families: FastFamily[], sharedBanner: string, ru
     const body = names.map((n) => text.get(n)!.replace(/^function /m, "export function ")).join("\n\n");
     out.set("shared/fast.ts", [sharedBanner, "", ...header(body, runtime, []), body, ""].join("\n"));
   }
-  for (const f of families) {
-    const own = [...f.blocks].filter(([n]) => !shared.has(n)).map(([, b]) => b);
+  families.forEach((f, fi) => {
+    const own = [...f.blocks].filter(([n]) => !sharedIn(fi, n)).map(([, b]) => b);
     const body = [...own, f.codec.join("\n")].join("\n\n");
-    const local = [...shared].filter((n) => new RegExp(`\\b${n}\\(`).test(body)).sort();
+    const local = [...shared].filter((n) => sharedIn(fi, n) && new RegExp(`\\b${n}\\(`).test(body)).sort();
     out.set(`${f.dir}/fast.ts`, [f.banner, "", ...header(body, runtime, local), body, ""].join("\n"));
-  }
+  });
   return out;
 }

@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, dBin, dIntBig, dRange, dStr, eBig, eBin, eEnum, eKeys, eStr } = runtime;
-const { d16, d18, d21, d3, d6, e12, e16, e19, e21, e3, e6 } = shared;
+const { d15, d21, d46, d47, e15, e21, e46, e47 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -465,15 +465,6 @@ function d42(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d47(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d35(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
@@ -720,15 +711,6 @@ function d41(d: FastDecoderHost): Obj | undefined {
   if (q === 265) { c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); o["ChargingComplete"] = (c & 1) !== 0; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d46(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -997,96 +979,6 @@ function d104(d: FastDecoderHost): Obj | undefined {
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d0(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
-  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = c === 0 ? -2 : c === 1 ? -1 : c === 2 ? -2 : PQ[1 + c]; }
-  if (q !== -1) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d12(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
-  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = c === 1 ? -2 : c === 2 ? -1 : c === 3 ? -2 : PQ[213 + c]; }
-  if (q === 70) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["HMACOutputLength"] = (r.pos = pos, t = dIntBig(r), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = c === 0 ? -2 : c === 1 ? -1 : c === 2 ? -2 : PQ[217 + c]; }
-  if (q !== -1) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d19(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 113;
-  if (q === 113) { l = []; o["Transform"] = l; m = 0; do { if ((v = (r.pos = pos, t = d18(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[272 + c]; } while (q === 113); }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d2(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
-  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = c === 0 ? -2 : c === 1 ? -1 : c === 2 ? -2 : PQ[22 + c]; }
-  if (q !== -1) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d9(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
-  c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 5) bail(); q = PQ[179 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[184 + c]; }
-  if (q === 5) { o["Type"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = PQ[188 + c]; }
-  if (q === 6) { o["URI"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[191 + c]; }
-  if (q === 115) { if ((o["Transforms"] = (r.pos = pos, t = d19(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 64; }
-  if (q === 64) { if ((o["DigestMethod"] = (r.pos = pos, t = d2(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 66; }
-  if (q === 66) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["DigestValue"] = (r.pos = pos, t = dBin(d, 0, 9007199254740991), pos = r.pos, t); p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d17(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
-  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[251 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 59; }
-  if (q === 59) { if ((o["CanonicalizationMethod"] = (r.pos = pos, t = d0(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 102; }
-  if (q === 102) { if ((o["SignatureMethod"] = (r.pos = pos, t = d12(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 93; }
-  if (q === 93) { l = []; o["Reference"] = l; m = 0; do { if ((v = (r.pos = pos, t = d9(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[256 + c]; } while (q === 93); }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d15(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0;
-  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[236 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 111; }
-  if (q === 111) { if ((o["SignedInfo"] = (r.pos = pos, t = d17(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 109; }
-  if (q === 109) { if ((o["SignatureValue"] = (r.pos = pos, t = d16(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[240 + c]; }
-  if (q === 73) { if ((o["KeyInfo"] = (r.pos = pos, t = d3(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[243 + c]; }
-  if (q === 82) { l = []; o["Object"] = l; m = 0; do { if ((v = (r.pos = pos, t = d6(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[245 + c]; } while (q === 82); }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
@@ -2172,16 +2064,6 @@ function e42(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C35: readonly number[] = Object.freeze([-1, -1, 35, -1, -1, -1, -1, 67, 2, -1, -1, -1, 99, 34, -1, -1, -1, 131, 66, -1]);
 
 function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -2803,16 +2685,6 @@ function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e46(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C58: readonly number[] = Object.freeze([-1, -1, 35, 2, -1, -1, -1, 67, 34, -1, -1, -1, 99, 66, 1]);
 
 function e58(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -3387,171 +3259,6 @@ function e104(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   }
   k = C104[-422 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + 1] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
-  if (Object.keys(o).length !== n) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e0(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["Algorithm"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1);
-  } else return -1;
-  if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 1; w.n = t; } else w.put(1, 2);
-  if (Object.keys(o).length !== 1) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e2(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["Algorithm"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1);
-  } else return -1;
-  if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 1; w.n = t; } else w.put(1, 2);
-  if (Object.keys(o).length !== 1) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C9: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1]);
-
-function e9(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, z = 0, x: any, t = 0, s = 45, k = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 46;
-  }
-  x = o["Type"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-45 + s]; if (k < 0) return -1;
-    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 47;
-  }
-  x = o["URI"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-38 + s]; if (k < 0) return -1;
-    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 48;
-  }
-  x = o["Transforms"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-31 + s]; if (k < 0) return -1;
-    if ((z = e19(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
-    s = 49;
-  }
-  x = o["DigestMethod"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-24 + s]; if (k < 0) return -1;
-    if ((z = e2(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-    s = 50;
-  } else return -1;
-  x = o["DigestValue"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 0; w.n = t; } else w.put(0, z + 2); eBin(e, x, 0, 9007199254740991, -1); z = 1;
-    s = 51;
-  } else return -1;
-  if (Object.keys(o).length !== n) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C17: readonly number[] = Object.freeze([34, 1, -1, -1, -1, -1, -1, -1, 1, 2]);
-
-function e17(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, z = 0, x: any, l: unknown[], m = 0, t = 0, s = 79, k = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 80;
-  }
-  x = o["CanonicalizationMethod"];
-  if (x !== undefined) {
-    n++;
-    k = C17[-79 + s]; if (k < 0) return -1;
-    if ((z = e0(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
-    s = 81;
-  } else return -1;
-  x = o["SignatureMethod"];
-  if (x !== undefined) {
-    n++;
-    if ((z = e12(e, x, 0, z + 1)) < 0) return -1;
-    s = 82;
-  } else return -1;
-  x = o["Reference"];
-  if (x !== undefined) {
-    n++;
-    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
-    l = x; for (m = 1; m <= l.length; m++) {
-      x = l[m - 1];
-      k = C17[-74 + s]; if (k < 0) return -1;
-      if ((z = e9(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-      s = 83;
-    }
-  } else return -1;
-  if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 1; w.n = t; } else w.put(1, z + 2);
-  if (Object.keys(o).length !== n) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C15: readonly number[] = Object.freeze([34, 1, -1, -1, -1, -1, -1, -1, -1, 34, 2, 2, -1, -1, -1, 66, 34, 34]);
-
-function e15(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, z = 0, x: any, l: unknown[], m = 0, t = 0, s = 70, k = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 71;
-  }
-  x = o["SignedInfo"];
-  if (x !== undefined) {
-    n++;
-    k = C15[-70 + s]; if (k < 0) return -1;
-    if ((z = e17(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
-    s = 72;
-  } else return -1;
-  x = o["SignatureValue"];
-  if (x !== undefined) {
-    n++;
-    if ((z = e16(e, x, 0, z + 1)) < 0) return -1;
-    s = 73;
-  } else return -1;
-  x = o["KeyInfo"];
-  if (x !== undefined) {
-    n++;
-    if ((z = e3(e, x, 0, z + 2)) < 0) return -1;
-    s = 74;
-  }
-  x = o["Object"];
-  if (x !== undefined) {
-    n++;
-    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
-    l = x; for (m = 1; m <= l.length; m++) {
-      x = l[m - 1];
-      k = C15[-64 + s]; if (k < 0) return -1;
-      if ((z = e6(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-      s = 75;
-    }
-  }
-  k = C15[-58 + s]; if (k < 0) return -1;
-  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }

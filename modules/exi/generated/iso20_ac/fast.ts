@@ -2,7 +2,7 @@
 // XSD MD5 140ad8bd8558c2176abb604568f2d62d. Regenerate: npm run generate
 
 import { P2, bail, eEnum, eKeys, type FastCodec, type FastDecoderHost, type FastEncoderHost } from "../../fast";
-import { d22, d26, d28, d30, e23, e28, e29, e30 } from "../shared/fast";
+import { d22, d26, d28, d30, e23, e27, e28, e29, e30 } from "../shared/fast";
 
 type Obj = Record<string, unknown>;
 
@@ -138,22 +138,6 @@ function d34(d: FastDecoderHost): Obj | undefined {
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
-}
-
-function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, i = 0, t = 0;
-  x = o["NotificationMaxDelay"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
-  } else bail();
-  x = o["EVSENotification"];
-  if (x !== undefined) {
-    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); if ((t = w.n + 6) <= 53) { w.cur = w.cur * 64 + i; w.n = t; } else w.put(i, 6);
-  } else bail();
-  if (Object.keys(o).length !== 2) bail();
-  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C41: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 132, 100, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, 164, 132, 99, 67, 35, 3, -1, -1, -1, -1, -1, -1, -1, -1, 196, 164, 131, 99, 67, 35, 2, -1, -1, -1, -1, -1, -1, -1, 228, 196, 163, 131, 99, 67, 34, 2, -1, -1, -1, -1, -1, -1, 260, 228, 195, 163, 131, 99, 66, 34, 1]);

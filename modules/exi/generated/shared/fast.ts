@@ -4,6 +4,22 @@ import { P2, bail, dBin, dRange, eBig, eBin, eKeys, eStr, type FastDecoderHost, 
 
 type Obj = Record<string, unknown>;
 
+export function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let x: any, i = 0, t = 0;
+  x = o["NotificationMaxDelay"];
+  if (x !== undefined) {
+    if ((x | 0) !== x || x < 0 || x > 65535) bail(); if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
+  } else bail();
+  x = o["EVSENotification"];
+  if (x !== undefined) {
+    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) bail(); if ((t = w.n + 6) <= 53) { w.cur = w.cur * 64 + i; w.n = t; } else w.put(i, 6);
+  } else bail();
+  if (Object.keys(o).length !== 2) bail();
+  return 2; // EE codes (0 bits) pending, for the caller's next write
+}
+
 export function d28(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0;
