@@ -28,11 +28,12 @@
 // isolated in `iso20SessionKey` so that a confirmed clause changes one function. Everything else
 // above (layout, IV, tag, AAD, checks) follows the requirement texts cited.
 //
+// The sending side is the backend's (simulation/pki/backend.ts); the vehicle opens it here.
+//
 // All cryptography through the CryptoHost (no interface change: the X448 public key of a
 // private key is X448(k, 5), RFC 7748 §6.2).
 
-import { bytesEqual, concatBytes } from "../common/bytes";
-import { ImplementationError } from "../common/errors";
+import { bytesEqual } from "../common/bytes";
 import { KEY_AGREEMENT_SIZES, type CryptoHost, type KeyAgreementCurve } from "./crypto";
 import { concatKdf, KeyTransportError } from "./key-transport";
 
@@ -94,30 +95,6 @@ export interface Iso20EncryptedContractKey {
   readonly dhPublicKey: Uint8Array;
   /** IV ‖ ciphertext ‖ tag (94 bytes SECP521, 84 bytes X448). */
   readonly encryptedPrivateKey: Uint8Array;
-}
-
-/**
- * Sender side (the backend stand-in behind the SECC): encrypts `contractPrivateKey` (66 bytes
- * P-521, 56 bytes X448) for the vehicle whose static public key on `curve` is `vehiclePublicKey`
- * (its OEM provisioning certificate's key).
- */
-export function encryptContractKeyIso20(
-  crypto: CryptoHost,
-  curve: Iso20EcdhCurve,
-  vehiclePublicKey: Uint8Array,
-  contractPrivateKey: Uint8Array,
-  binding: Iso20KeyTransportBinding,
-): Iso20EncryptedContractKey {
-  const spec = ISO20_KEY_TRANSPORT[curve];
-  if (contractPrivateKey.length !== spec.privateKey) throw new ImplementationError(`the contract private key must be ${spec.privateKey} bytes for ${curve}`);
-  if (curve === "SECP521" && (contractPrivateKey[0] & 0xfe) !== 0) throw new ImplementationError("a P-521 private key has at most 521 bits");
-  const ephemeral = crypto.generateAgreementKey(spec.agreement);
-  const z = crypto.deriveSharedSecret(spec.agreement, ephemeral.privateKey, vehiclePublicKey);
-  if (!z) throw new ImplementationError(`the vehicle's public key is not a ${spec.agreement} key`);
-  const iv = crypto.randomBytes(GCM_IV_BYTES);
-  const sealed = crypto.aes256GcmEncrypt(iso20SessionKey(crypto, z), iv, contractPrivateKey, iso20KeyTransportAad(binding));
-  z.fill(0);
-  return { ecdhCurve: curve, dhPublicKey: ephemeral.publicKey, encryptedPrivateKey: concatBytes([iv, sealed]) };
 }
 
 /** The X448 public key of a private key: X448(k, 5) (RFC 7748 §6.2, the base point's u = 5). */

@@ -9,9 +9,10 @@
 // PartyUInfo 0x55 ‖ PartyVInfo 0x56 (V2G2-818). The 32-byte private key is encrypted with
 // AES-128-CBC under a random IV (two blocks, no padding), the IV sent in the 16 most significant
 // bytes: ContractSignatureEncryptedPrivateKey = IV ‖ ciphertext (48 bytes),
-// DHpublickey = the ephemeral public key, uncompressed (65 bytes).
+// DHpublickey = the ephemeral public key, uncompressed (65 bytes). The sending side is the
+// backend's (simulation/pki/backend.ts): the charger and the vehicle only pass on and open it.
 
-import { bytesEqual, concatBytes } from "../common/bytes";
+import { bytesEqual } from "../common/bytes";
 import { DecodeError, ImplementationError } from "../common/errors";
 import { KEY_AGREEMENT_SIZES, type CryptoHost } from "./crypto";
 
@@ -86,21 +87,6 @@ export interface Iso2EncryptedContractKey {
   dhPublicKey: Uint8Array;
   /** ContractSignatureEncryptedPrivateKey: IV ‖ AES-128-CBC(private key) (48 bytes). */
   encryptedPrivateKey: Uint8Array;
-}
-
-/**
- * Sender side (the backend stand-in behind the SECC): encrypts `contractPrivateKey` (32 bytes)
- * for the vehicle whose static P-256 public key is `vehiclePublicKey` (from its OEM provisioning
- * or current contract certificate).
- */
-export function encryptContractKeyIso2(crypto: CryptoHost, vehiclePublicKey: Uint8Array, contractPrivateKey: Uint8Array): Iso2EncryptedContractKey {
-  if (contractPrivateKey.length !== ISO2_PRIVATE_KEY_BYTES) throw new ImplementationError("the contract private key must be 32 bytes");
-  const ephemeral = crypto.generateAgreementKey("P-256");
-  const z = crypto.deriveSharedSecret("P-256", ephemeral.privateKey, vehiclePublicKey);
-  if (!z) throw new ImplementationError("the vehicle's public key is not a P-256 point");
-  const iv = crypto.randomBytes(AES_BLOCK);
-  const ciphertext = crypto.aes128CbcEncrypt(iso2SessionKey(crypto, z), iv, contractPrivateKey);
-  return { dhPublicKey: ephemeral.publicKey, encryptedPrivateKey: concatBytes([iv, ciphertext]) };
 }
 
 /**

@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
 import { NodeCrypto } from "../../hosts/sim/crypto/node-crypto";
 import { toHex } from "../../modules/common/bytes";
-import { decryptContractKeyIso20, encryptContractKeyIso20, iso20KeyTransportAad, type CryptoHost, type Iso20EcdhCurve } from "../../modules/pki-store/index";
+import { decryptContractKeyIso20, iso20KeyTransportAad, type CryptoHost, type Iso20EcdhCurve } from "../../modules/pki-store/index";
+import { encryptContractKeyIso20 } from "../../simulation/pki/backend";
 import { seededEntropy } from "../support/seeded-entropy";
 
 const binding = { pcid: "XSOEM000000000001", contractSki: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20) };

@@ -8,17 +8,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
 import { toHex } from "../../modules/common/bytes";
-import {
-  decryptContractKeyIso20,
-  encryptContractKeyIso20,
-  ISO20_KEY_TRANSPORT,
-  iso20KeyTransportAad,
-  iso20SessionKey,
-  KeyTransportError,
-  type Iso20EncryptedContractKey,
-  type Iso20KeyTransportBinding,
-  type KeyTransportFailure,
-} from "../../modules/pki-store/index";
+import { decryptContractKeyIso20, ISO20_KEY_TRANSPORT, iso20KeyTransportAad, iso20SessionKey, KeyTransportError, type Iso20EncryptedContractKey, type Iso20KeyTransportBinding, type KeyTransportFailure } from "../../modules/pki-store/index";
+import { encryptContractKeyIso20 } from "../../simulation/pki/backend";
 import { seededEntropy } from "../support/seeded-entropy";
 
 const crypto = new NobleCrypto({ entropy: seededEntropy(2120) });

@@ -7,15 +7,8 @@ import assert from "node:assert/strict";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
 import { fromHex, toHex } from "../../modules/common/bytes";
 import { decode, type Iso2 } from "../../modules/exi/index";
-import {
-  concatKdfSha256,
-  decryptContractKeyIso2,
-  encryptContractKeyIso2,
-  iso2KdfOtherInfo,
-  iso2SessionKey,
-  KeyTransportError,
-  type KeyTransportFailure,
-} from "../../modules/pki-store/index";
+import { concatKdfSha256, decryptContractKeyIso2, iso2KdfOtherInfo, iso2SessionKey, KeyTransportError, type KeyTransportFailure } from "../../modules/pki-store/index";
+import { encryptContractKeyIso2 } from "../../simulation/pki/backend";
 import { readSharedTsv, sharedSkip } from "../support/shared";
 import { seededEntropy } from "../support/seeded-entropy";
 

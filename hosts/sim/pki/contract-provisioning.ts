@@ -7,7 +7,8 @@
 // What a real backend does over OCPP 2.0.1 (Get15118EVCertificate passes the EXI request to the
 // CSMS, GetCertificateStatus asks OCSP) is here one function call each.
 
-import { encryptContractKeyIso2, encryptContractKeyIso20, ocspRevocationCheck, parseCertificate, signFragments, type Certificate, type CryptoHost, type OcspCertId } from "../../../modules/pki-store/index";
+import { ocspRevocationCheck, parseCertificate, signFragments, type Certificate, type CryptoHost, type OcspCertId } from "../../../modules/pki-store/index";
+import { encryptContractKeyIso2, encryptContractKeyIso20 } from "../../../simulation/pki/backend";
 import type { Iso20CertificateInstallationRequest, Iso20ContractProvisioning, Iso20ContractProvisioningResult } from "../../../modules/statemachine/iso20/pnc-certificate";
 import type { ContractProvisioning, ContractProvisioningResult } from "../../../modules/statemachine/iso2/pnc";
 import { certificateChain } from "../../../modules/statemachine/iso2/pnc";

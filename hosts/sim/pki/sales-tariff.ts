@@ -5,7 +5,8 @@
 // Portable (no Node): `sim`, `secc` and the XS tests use it alike.
 
 import type { CryptoHost } from "../../../modules/pki-store/index";
-import { signSalesTariff, type SalesTariffRequest, type SignedSalesTariff } from "../../../modules/statemachine/iso2/pnc";
+import { type SalesTariffRequest, type SignedSalesTariff } from "../../../modules/statemachine/iso2/pnc";
+import { signSalesTariff } from "../../../simulation/pki/backend";
 import type { iso2 } from "../../../modules/statemachine/msg-types";
 import type { TestPkiEntity } from "./test-pki";
 

@@ -8,7 +8,6 @@
 // PnC only over TLS (ISO 15118-2 ties Contract payment to a TLS session): without it the SECC
 // offers and accepts ExternalPayment alone.
 
-import { signFragments } from "../../pki-store/index";
 import type { Certificate, CryptoHost, PkiStore, SignatureScheme, SignatureType } from "../../pki-store/index";
 import type { ContractIdentity } from "../charger-interfaces";
 import type { CertificateHashData } from "../operator-backend";
@@ -65,15 +64,6 @@ export interface SalesTariffRequest {
   readonly duration: number;
   /** MaxEntriesSAScheduleTuple of the request, when the EV sent it. */
   readonly maxEntries?: number;
-}
-
-/**
- * Signs a SalesTariff as the mobility operator does (the simulated backend and tests): one
- * Reference to `#<Id>` over the SalesTariff's EXI fragment in the ISO-2 grammar.
- */
-export function signSalesTariff(crypto: CryptoHost, signer: { readonly scheme: SignatureScheme; readonly privateKey: Uint8Array }, tariff: iso2.SalesTariffType & { readonly Id: string }): SignedSalesTariff {
-  const signature = signFragments({ crypto, schema: "iso2", scheme: signer.scheme, privateKey: signer.privateKey, fragments: [{ id: tariff.Id, fragment: { SalesTariff: tariff } }] });
-  return { tariff, signature };
 }
 
 /** Plug & Charge on an ISO 15118-2 SECC. */

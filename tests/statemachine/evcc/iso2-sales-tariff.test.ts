@@ -11,7 +11,7 @@ import { simulatedPnc } from "../../../hosts/sim/pki/pnc-setup";
 import { simulatedSalesTariffs, simulatedTariff } from "../../../hosts/sim/pki/sales-tariff";
 import { createTestPki, type TestPkiEntity } from "../../../hosts/sim/pki/test-pki";
 import type { SalesTariffRequest, SeccConfigWithPnc, SignedSalesTariff } from "../../../modules/statemachine/iso2/pnc";
-import { signSalesTariff } from "../../../modules/statemachine/iso2/pnc";
+import { signSalesTariff } from "../../../simulation/pki/backend";
 import { checkSalesTariffs } from "../../../modules/statemachine/evcc/iso2-pnc";
 import type { Iso2EvccPnc } from "../../../modules/statemachine/evcc/iso2-pnc";
 import type { LogLevel } from "../../../modules/common/index";
