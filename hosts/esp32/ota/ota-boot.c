@@ -7,7 +7,10 @@
  */
 #include "xsmc.h"
 #include "xsHost.h"
-#include "esp_ota_ops.h"
+/* Moddable's esp32 makefile compiles this file outside ESP-IDF's CMake: only $(IDF_PATH)/components
+   is on its include path for app_update, so the header is named from there (as the SDK's own
+   embedded:update does); a bare "esp_ota_ops.h" is not found. */
+#include "app_update/include/esp_ota_ops.h"
 #include "esp_system.h"
 
 /* 0 for ota_0, 1 for ota_1 (the running app partition). */
@@ -49,5 +52,6 @@ void xs_ota_boot_set_boot_to_update(xsMachine *the)
 
 void xs_ota_boot_restart(xsMachine *the)
 {
+	(void)the;
 	esp_restart();
 }

@@ -297,6 +297,8 @@ static err_t netifInit(struct netif *netif)
 static void deliverManagement(void *the, void *refcon, uint8_t *message, uint16_t messageLength)
 {
 	Qca7000 q = refcon;
+	(void)message;
+	(void)messageLength;
 	xsBeginHost(the);
 	xsCall1(q->object, xsID_onReadable, xsInteger(uxQueueMessagesWaiting(q->management)));
 	xsEndHost(the);
@@ -305,6 +307,7 @@ static void deliverManagement(void *the, void *refcon, uint8_t *message, uint16_
 static void deliverError(void *the, void *refcon, uint8_t *message, uint16_t messageLength)
 {
 	Qca7000 q = refcon;
+	(void)messageLength;
 	xsBeginHost(the);
 	xsCall1(q->object, xsID_onError, xsString((char *)message));
 	xsEndHost(the);
