@@ -30,7 +30,13 @@ function preferences(): StationConfigSource {
 const { config: settings, problems } = parseStationConfig([{ name: "manifest", values: config }, preferences()]);
 // config.board names a board other than the ESP32 that runs the same ECMA-419 adapters
 // (hosts/rp2350/manifest.json: "rp2350").
-const board = createBoard({ logLevel: settings.logLevel, name: typeof config.board === "string" ? config.board : "esp32" });
+// config.qcaDriver picks the QCA7000 driver: "native" (the ESP32's, manifest platforms.esp32) or
+// "javascript" (hosts/esp32/board.ts, qca7000-drivers.ts).
+const board = createBoard({
+  logLevel: settings.logLevel,
+  name: typeof config.board === "string" ? config.board : "esp32",
+  qcaDriver: typeof config.qcaDriver === "string" ? config.qcaDriver : undefined,
+});
 board.logger.log("info", "main", `xs15118 ${VERSION} starting as ${settings.role}`);
 for (const problem of problems) board.logger.log("warn", "config", problem);
 const station = startStation(settings, board);

@@ -1,10 +1,12 @@
 // The ESP32 board as the station sees it: the ECMA-419 pilot adapters (PWM generator, ADC with
-// a comparator gate, S2 switch) and the QCA7000 on SPI, on the pins of the configuration;
-// Moddable's timer for the monotonic clock; trace() for the log.
+// a comparator gate, S2 switch) and the QCA7000 on SPI, on the pins of the configuration, through
+// the driver the manifest's `config.qcaDriver` names (qca7000-drivers.ts: `native` on the ESP32,
+// `javascript` elsewhere); Moddable's timer for the monotonic clock; trace() for the log.
 //
-// No IP side yet: handing the matched link's IPv6 frames to lwIP needs native netif glue (a
-// later issue), so the charger and the vehicle run the pilot and SLAC only. Untested on
-// hardware: checked against stand-in ECMA-419 classes (tests/station/esp32-main.test.ts).
+// No IP side yet: the native driver puts the QCA7000 into lwIP as a network interface, but the
+// sockets over it (the UDP/TCP half of hosts/linux's native code) are not wired, so the charger
+// and the vehicle run the pilot and SLAC only. Untested on hardware: checked against stand-in
+// ECMA-419 and native classes (tests/station/esp32-main.test.ts).
 
 import { SettableWallClock, formatLogTime } from "../../modules/common/wall-clock";
 import type { StationBoard, StationConfig } from "../../modules/station/index";
@@ -15,7 +17,8 @@ import { TraceLogger } from "./logger";
 import { Esp32PilotInput } from "./pilot-input";
 import { Esp32PilotOutput } from "./pilot-output";
 import { Esp32S2Switch } from "./pilot-s2";
-import { Esp32Qca7000Link } from "./qca7000-link";
+import { QCA7000_DRIVERS } from "./qca7000-drivers";
+import type { Qca7000DriverName } from "./qca7000-drivers";
 import { PreferenceStorage } from "./preference-storage";
 
 /** The NVS namespace of what the station keeps across restarts (paused sessions, energy ledger). */
@@ -29,16 +32,32 @@ function randomBytes(count: number): Uint8Array {
   return out;
 }
 
+/** Without a `qcaDriver` in the manifest's config: the driver every board has. */
+const DEFAULT_QCA7000_DRIVER: Qca7000DriverName = "javascript";
+
+function qca7000Driver(wanted: string, logger: Logger): EthernetLinkClass {
+  const driver = QCA7000_DRIVERS[wanted as Qca7000DriverName];
+  if (driver !== undefined) {
+    logger.log("info", "board", `QCA7000: ${wanted} driver`);
+    return driver;
+  }
+  logger.log("warn", "board", `qcaDriver: no ${JSON.stringify(wanted)} QCA7000 driver on this board (it has ${Object.keys(QCA7000_DRIVERS).join(", ")}); using ${DEFAULT_QCA7000_DRIVER}`);
+  return QCA7000_DRIVERS[DEFAULT_QCA7000_DRIVER]!;
+}
+
 /**
  * `name`: the board in the log and the station's reports — "esp32" unless the manifest's config
  * says otherwise (hosts/rp2350 runs these same ECMA-419 adapters on a Raspberry Pi Pico 2).
+ * `qcaDriver`: the manifest's `config.qcaDriver`; one this board does not have is logged and the
+ * JavaScript driver runs instead.
  */
-export function createBoard(options: { logLevel: LogLevel; name?: string }): StationBoard {
+export function createBoard(options: { logLevel: LogLevel; name?: string; qcaDriver?: string }): StationBoard {
   const clock = new TimerClock();
   // No RTC, NTP or backend time is wired yet: the wall clock stays without trusted time (log
   // lines stamped with the time since start, EVSETimeStamp left out) until a source sets it.
   const wall = new SettableWallClock({ clock });
   const logger: Logger = new TraceLogger({ level: options.logLevel, stamp: () => formatLogTime(wall, clock) });
+  const modemIo = qca7000Driver(options.qcaDriver ?? DEFAULT_QCA7000_DRIVER, logger);
   return {
     name: options.name ?? "esp32",
     clock,
@@ -56,9 +75,9 @@ export function createBoard(options: { logLevel: LogLevel; name?: string }): Sta
       s2: { io: Esp32S2Switch, pin: c.s2Pin },
     }),
     modem: (c: StationConfig) => ({
-      // Its options (clock, mac, pins) are checked by Esp32Qca7000LinkOptions; the core's
-      // EthernetLinkClass names only the options every link shares.
-      io: Esp32Qca7000Link as unknown as EthernetLinkClass,
+      // Its options (clock, mac, pins) are checked by Esp32Qca7000LinkOptions and
+      // NativeQca7000LinkOptions; the core's EthernetLinkClass names only the options every link shares.
+      io: modemIo,
       clock,
       mac: c.mac,
       logger,

@@ -31,6 +31,7 @@ const NAMES: Record<string, string> = {
   "embedded:storage/flash": "{ flashStorage as default }",
   "./ota-boot": "{ otaBoot as default }",
   "./update-crypto": "{ updateCrypto as default }",
+  "./qca7000-native": "{ Qca7000Native as default }",
 };
 
 type Any = any; // loaded at run time; the sources are checked by tsc -p hosts/esp32
@@ -60,7 +61,7 @@ before(async () => {
       {
         name: "moddable-stand-ins",
         setup(build) {
-          build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
+          build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|\.\/qca7000-native$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
           build.onLoad({ filter: /.*/, namespace: "mock" }, (args) => ({ contents: `export ${NAMES[args.path]} from "./mocks.mjs";`, resolveDir: dir, loader: "js" }));
           build.onResolve({ filter: /^\.\/mocks\.mjs$/ }, () => ({ path: "./mocks.mjs", external: true }));
         },
@@ -78,6 +79,7 @@ beforeEach(() => {
   s.config = {};
   s.preferences.clear();
   s.spi.length = 0;
+  s.native.length = 0;
   s.interrupts.length = 0;
   s.timers.length = 0;
   traced.length = 0;
@@ -164,6 +166,39 @@ describe("main.ts on the ESP32 stand-ins", () => {
     await boot();
     assert.ok(traced.some((l) => /info station: 1 paused session\(s\) restored/.test(l)), traced.join("\n"));
     assert.ok(traced.some((l) => /info station: energy ledger restored: register 12\.50 Wh, last session 12\.50 Wh$/.test(l)), traced.join("\n"));
+  });
+
+  test("config.qcaDriver native (the ESP32 manifest's): the native driver on the configured pins and MAC, no SPI from JavaScript, SLAC's frames through it", async () => {
+    mocks.scope().config = { role: "charger", qcaDriver: "native" };
+    await boot();
+    assert.ok(traced.some((l) => /info board: QCA7000: native driver/.test(l)), traced.join("\n"));
+    const native = mocks.scope().native;
+    assert.equal(native.length, 1);
+    const o = native[0].options;
+    assert.deepEqual([o.clock, o.in, o.out, o.select, o.interrupt, o.hz], [18, 19, 23, 5, 21, 8_000_000]);
+    assert.equal(o.mac.length, 6);
+    assert.equal(mocks.scope().spi.length, 0, "the native driver owns the SPI bus: no JavaScript SPI");
+    assert.deepEqual(mocks.scope().interrupts, [], "nor the INT pin");
+    mocks.bench.high = 9; // state B: SLAC starts and sets the modem's key first
+    mocks.run(1000);
+    assert.ok(traced.some((l) => /SLAC started/.test(l)), traced.join("\n"));
+    const frames = native[0].written;
+    assert.ok(frames.length > 0, "SLAC writes its management frames to the native driver");
+    for (const f of frames) assert.equal((f[12] << 8) | f[13], 0x88e1, "HomePlug AV management frames only: IP never passes through JavaScript");
+    // A frame the chip handed up is read by SLAC (a CM_SLAC_PARM.REQ from a vehicle, broadcast).
+    const parm = new Uint8Array(60);
+    parm.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0x11, 0x88, 0xe1, 0x01, 0x64, 0x60, 0, 0, 0, 0]);
+    native[0].deliver(parm);
+    mocks.run(50);
+    assert.equal(native[0].inbox.length, 0, "the frame was read");
+  });
+
+  test("a qcaDriver the board does not have is logged and the JavaScript driver runs", async () => {
+    mocks.scope().config = { qcaDriver: "usb" };
+    await boot();
+    assert.ok(traced.some((l) => /warn board: qcaDriver: no "usb" QCA7000 driver on this board \(it has native, javascript\); using javascript/.test(l)), traced.join("\n"));
+    assert.equal(mocks.scope().native.length, 0);
+    assert.equal(mocks.scope().spi.length, 1);
   });
 
   test("a bad preference is logged with its key, and the board boots on the previous value", async () => {

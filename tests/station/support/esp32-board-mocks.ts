@@ -11,6 +11,7 @@ interface Scope {
   config: Record<string, unknown>;
   preferences: Map<string, string | number | boolean>;
   spi: { options: Record<string, unknown>; transfers: number }[];
+  native: NativeRecord[];
   interrupts: { pin: number; edge: unknown }[];
   timers: { due: number; interval: number; callback: (t: unknown) => void; cleared: boolean; repeat: boolean }[];
 }
@@ -18,7 +19,7 @@ interface Scope {
 /** What the test set up before main.ts ran, and what main.ts built (globalThis: one bundle, many runs). */
 export function scope(): Scope {
   const g = globalThis as unknown as { __xs15118Board?: Scope };
-  if (!g.__xs15118Board) g.__xs15118Board = { config: {}, preferences: new Map(), spi: [], interrupts: [], timers: [] };
+  if (!g.__xs15118Board) g.__xs15118Board = { config: {}, preferences: new Map(), spi: [], native: [], interrupts: [], timers: [] };
   return g.__xs15118Board;
 }
 
@@ -38,6 +39,52 @@ export class SPI {
   }
   flush(): void {}
   close(): void {}
+}
+
+interface NativeRecord {
+  options: Record<string, unknown>;
+  /** Management frames JavaScript wrote (to the QCA7000). */
+  written: Uint8Array[];
+  /** Management frames waiting for JavaScript (from the QCA7000); `deliver` queues one. */
+  inbox: ArrayBuffer[];
+  linkUp: boolean[];
+  closed: boolean;
+  deliver(frame: Uint8Array): void;
+}
+
+/** The native QCA7000 driver (hosts/esp32/qca7000/qca7000-native.js): its calls are recorded. */
+export class Qca7000Native {
+  readonly #record: NativeRecord;
+  constructor(options: Record<string, unknown> & { onReadable(count: number): void }) {
+    const record: NativeRecord = {
+      options,
+      written: [],
+      inbox: [],
+      linkUp: [],
+      closed: false,
+      deliver(frame: Uint8Array) {
+        record.inbox.push(frame.slice().buffer);
+        options.onReadable.call(this, record.inbox.length);
+      },
+    };
+    this.#record = record;
+    scope().native.push(record);
+  }
+  read(): ArrayBuffer | undefined {
+    return this.#record.inbox.shift();
+  }
+  write(buffer: Uint8Array): void {
+    this.#record.written.push(buffer.slice());
+  }
+  setLinkUp(up: boolean): void {
+    this.#record.linkUp.push(up);
+  }
+  get state(): string {
+    return this.#record.closed ? "closed" : "ready";
+  }
+  close(): void {
+    this.#record.closed = true;
+  }
 }
 
 /** Digital inputs with an edge (the QCA7000's INT) are recorded; the rest are the pilot's stand-ins. */
