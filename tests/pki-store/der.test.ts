@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fromHex, toHex } from "../../modules/common/bytes";
-import { DerError, DerReader, DerTag, derOid, derSmallInteger, derUnsignedInteger, ecdsaSignatureFromDer, ecdsaSignatureToDer } from "../../modules/pki-store/index";
+import { DerError, DerReader, DerTag, derOid, derSmallInteger, derUnsignedInteger, ecdsaSignatureFromDer } from "../../modules/pki-store/index";
+import { ecdsaSignatureToDer } from "../../simulation/pki/der-writer";
 
 const hex = (text: string) => fromHex(text.replace(/\s+/g, ""))!;
 

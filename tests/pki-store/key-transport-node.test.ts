@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
 import { NodeCrypto } from "../../hosts/sim/crypto/node-crypto";
 import { toHex } from "../../modules/common/bytes";
-import { decryptContractKeyIso2, ecdsaSignatureToDer, signedInfoBytes, signFragments, type CryptoHost } from "../../modules/pki-store/index";
+import { decryptContractKeyIso2, signedInfoBytes, signFragments, type CryptoHost } from "../../modules/pki-store/index";
+import { ecdsaSignatureToDer } from "../../simulation/pki/der-writer";
 import { encryptContractKeyIso2 } from "../../simulation/pki/backend";
 import { seededEntropy } from "../support/seeded-entropy";
 

@@ -12,7 +12,8 @@ import * as path from "node:path";
 import * as nodeCrypto from "node:crypto";
 import { NodeCrypto, nistPrivateKeyObject, nistPublicKeyObject, okpPrivateKeyObject, okpPublicKeyObject } from "../../hosts/sim/crypto/node-crypto";
 import { NobleCrypto } from "../../hosts/portable-crypto/index";
-import { ecdsaSignatureFromDer, ecdsaSignatureToDer, type CryptoHost, type KeyAgreementCurve, type SignatureScheme } from "../../modules/pki-store/index";
+import { ecdsaSignatureFromDer, type CryptoHost, type KeyAgreementCurve, type SignatureScheme } from "../../modules/pki-store/index";
+import { ecdsaSignatureToDer } from "../../simulation/pki/der-writer";
 
 const node = new NodeCrypto();
 const noble = new NobleCrypto();

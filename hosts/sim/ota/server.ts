@@ -12,7 +12,7 @@ import { encodeName, encodePublicKey } from "../pki/certificate-builder";
 import * as der from "../pki/der-writer";
 import { pem } from "../pki/files";
 import { privateKeyObject } from "../pki/files";
-import { ecdsaSignatureToDer } from "../../../modules/pki-store/index";
+import { ecdsaSignatureToDer } from "../../../simulation/pki/der-writer";
 
 export interface TlsCredentials {
   cert: string;

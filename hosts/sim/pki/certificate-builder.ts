@@ -2,7 +2,8 @@
 // signed through the CryptoHost (node:crypto). The parser under test (modules/pki-store/x509.ts)
 // and OpenSSL (`openssl verify`, in the tests) read what this writes.
 
-import { ecdsaSignatureToDer, type CryptoHost, type SignatureScheme } from "../../../modules/pki-store/index";
+import { type CryptoHost, type SignatureScheme } from "../../../modules/pki-store/index";
+import { ecdsaSignatureToDer } from "../../../simulation/pki/der-writer";
 import { KeyUsage, Oid } from "../../../modules/pki-store/x509";
 import * as der from "./der-writer";
 

@@ -1,7 +1,7 @@
 // DER encoding (X.690 §10) of the few ASN.1 types a certificate needs, for the test PKI
 // generator. Each function returns a complete TLV; constructed types take their children's TLVs.
 
-import { derLengthOctets } from "../../../modules/pki-store/der";
+import { derLengthOctets } from "../../../simulation/pki/der-writer";
 import { concatBytes as concat } from "../../../modules/common/bytes";
 
 
