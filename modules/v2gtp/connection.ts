@@ -65,6 +65,12 @@ export interface V2gtpConnectionOptions {
   onClose?(reason: V2gtpCloseReason, error?: Error): void;
 }
 
+/** What sendEncoded() needs of an EXI codec (modules/exi ExiCodec.encodeInto). */
+export interface PayloadEncoder {
+  /** Writes the stream into `out` from `offset`; returns its length (more than `out.length - offset`: nothing usable written). */
+  encodeInto(schema: SchemaId, doc: object, out: Uint8Array, offset: number): number;
+}
+
 /** Output bytes waiting for onWritable, at most this many payload maxima (then: overflow). */
 const QUEUE_LIMIT_FACTOR = 4;
 
@@ -143,14 +149,47 @@ export class V2gtpConnection {
    * ISO-20 → its type). Returns false when the connection is closed. Throws on misuse.
    */
   send(to: number | SchemaId, payload: Uint8Array): boolean {
+    const payloadType = this.#payloadType(to);
+    if (this.#closed || !this.#socket) return false;
+    this.#room(payload.length);
+    this.#out.set(payload, V2GTP_HEADER_LENGTH);
+    return this.#write(payloadType, payload.length);
+  }
+
+  /**
+   * Encodes `doc` straight into the output buffer after the header and sends it (send() without
+   * the encoded message's own array and its copy: the charging loop's responses, issue 15).
+   * Returns false when the connection is closed (nothing is encoded then). Throws the
+   * encoder's error (nothing is sent) and on misuse.
+   */
+  sendEncoded(to: number | SchemaId, encoder: PayloadEncoder, schema: SchemaId, doc: object): boolean {
+    const payloadType = this.#payloadType(to);
+    if (this.#closed || !this.#socket) return false;
+    let length = encoder.encodeInto(schema, doc, this.#out, V2GTP_HEADER_LENGTH);
+    if (V2GTP_HEADER_LENGTH + length > this.#out.length) {
+      // longer than any message before on this connection: a buffer it fits, once
+      this.#room(length);
+      length = encoder.encodeInto(schema, doc, this.#out, V2GTP_HEADER_LENGTH);
+    }
+    return this.#write(payloadType, length);
+  }
+
+  #payloadType(to: number | SchemaId): number {
     const payloadType = typeof to === "number" ? to : payloadTypeOf(to);
     if (!(payloadType >= 0 && payloadType <= 0xffff)) throw new ImplementationError(`no payload type for '${String(to)}'`);
-    if (this.#closed || !this.#socket) return false;
-    const total = V2GTP_HEADER_LENGTH + payload.length;
+    return payloadType;
+  }
+
+  /** An output buffer with room for the header and `length` payload bytes. */
+  #room(length: number): void {
+    const total = V2GTP_HEADER_LENGTH + length;
     if (this.#out.length < total) this.#out = new Uint8Array(Math.max(total, this.#out.length * 2));
-    writeHeader(this.#out, 0, payloadType, payload.length);
-    this.#out.set(payload, V2GTP_HEADER_LENGTH);
-    const bytes = this.#out.subarray(0, total);
+  }
+
+  /** Heads the payload in the output buffer and writes (or queues) the message. */
+  #write(payloadType: number, length: number): boolean {
+    writeHeader(this.#out, 0, payloadType, length);
+    const bytes = this.#out.subarray(0, V2GTP_HEADER_LENGTH + length);
     if (this.#queue.length > 0 || !this.#tryWrite(bytes)) this.#enqueue(bytes);
     return !this.#closed;
   }

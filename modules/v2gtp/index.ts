@@ -3,7 +3,7 @@ export * from "./header";
 export { V2gtpReassembler, DEFAULT_MAX_PAYLOAD_LENGTH } from "./reassembler";
 export type { ReassemblerOptions } from "./reassembler";
 export { V2gtpConnection } from "./connection";
-export type { V2gtpConnectionOptions, V2gtpMessage, V2gtpCloseReason } from "./connection";
+export type { V2gtpConnectionOptions, V2gtpMessage, V2gtpCloseReason, PayloadEncoder } from "./connection";
 export * from "./sdp";
 export * from "./sdp-wireless";
 export { SdpServer, chooseSdpResponse } from "./sdp-server";

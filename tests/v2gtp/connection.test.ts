@@ -4,6 +4,7 @@ import { V2gtpConnection, frame } from "../../modules/v2gtp/index";
 import type { V2gtpCloseReason, V2gtpError, V2gtpMessage } from "../../modules/v2gtp/index";
 import { fromHex, toHex } from "../../modules/common/index";
 import { FakeStream } from "./fake-io";
+import { createExiCodec } from "../../modules/exi/index";
 
 const SAP_REQ = fromHex("8000dbab9371d3234b71d1b981899189d191818991d26b9b3a232b30020000040040")!;
 
@@ -54,6 +55,25 @@ describe("V2gtpConnection", () => {
     assert.equal(conn.send(0x8004, new Uint8Array(0)), true);
     assert.deepEqual(stream.written.map(toHex), ["01fe80010000000480400040", "01fe80030000000180", "01fe800400000000"]);
     assert.throws(() => conn.send("xmldsig", new Uint8Array(1)), { reason: "implementation" });
+  });
+
+  test("sendEncoded encodes into the output buffer after the header: send()'s frame, a larger message once more into a larger buffer", () => {
+    const { conn, stream } = open();
+    const codec = createExiCodec();
+    const doc = codec.decode("apphand", SAP_REQ);
+    assert.equal(conn.sendEncoded("apphand", codec, "apphand", doc), true);
+    // a payload longer than the 520-byte output buffer: encoded a second time into one it fits
+    const calls: number[] = [];
+    const long = { encodeInto: (_s: string, _d: object, out: Uint8Array, offset: number) => (calls.push(out.length), out.length - offset < 600 ? 600 : (out.fill(7, offset, offset + 600), 600)) };
+    assert.equal(conn.sendEncoded(0x8004, long, "iso20-dc", {}), true);
+    assert.deepEqual(calls, [520, 1040]);
+    assert.equal(toHex(stream.written[0]), toHex(frame(0x8001, SAP_REQ)));
+    assert.equal(toHex(stream.written[1]), toHex(frame(0x8004, new Uint8Array(600).fill(7))));
+    // an encoder's error: nothing sent; closed: nothing encoded
+    assert.throws(() => conn.sendEncoded("apphand", codec, "apphand", { nonsense: 1 }), { reason: "exi-encode" });
+    conn.close();
+    assert.equal(conn.sendEncoded("apphand", { encodeInto: () => assert.fail("encoded after close") }, "apphand", doc), false);
+    assert.equal(stream.written.length, 2);
   });
 
   test("writes that find the output full wait for onWritable, in order; onConnect fires once", () => {

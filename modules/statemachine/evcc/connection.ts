@@ -17,10 +17,11 @@
 import type { Clock, IoCallbacks, Logger, Millis, StreamSocket, TimerHandle } from "../../common/index";
 import { silentLogger } from "../../common/index";
 import { createExiCodec, logFacetViolations } from "../../exi/index";
+import type { ExiCodecOptions } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection, allowedOver, buildSapRequest, protocolInfo, readSapResponse } from "../../v2gtp/index";
 import type { TlsSocket } from "../../pki-store/tls";
-import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
+import type { PayloadEncoder, ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
 import { messageName } from "../dispatch";
 import { iso20SchemaOfMessage, setIso20Header } from "../iso20/envelope";
 import { isAcdp, namespaceOf } from "../iso20/services";
@@ -35,6 +36,8 @@ import type { EvBms, EvccConfig, EvccOutcome, EvccStepId, EvccStopReason, EvccTr
 export interface EvccCodec {
   encode(schema: SchemaId, doc: object): Uint8Array;
   decode(schema: SchemaId, bytes: Uint8Array): object;
+  /** Where the codec has it (ExiCodec does), requests are encoded straight into the V2GTP output buffer. */
+  encodeInto?(schema: SchemaId, doc: object, out: Uint8Array, offset: number): number;
 }
 
 export interface EvccConnectionOptions {
@@ -55,6 +58,8 @@ export interface EvccConnectionOptions {
   logger?: Logger;
   /** Default: a new ExiCodec for this connection (reused buffers and frames for every message). */
   codec?: EvccCodec;
+  /** Generated codecs per schema for the default codec (ExiCodecOptions.fast; SeccConnectionOptions.exiFast says more). */
+  exiFast?: ExiCodecOptions["fast"];
   /** Unix time in seconds for the -20 header TimeStamp (a WallClock's unixSeconds; 0 while undefined). */
   unixTime?: () => bigint | undefined;
   /**
@@ -99,7 +104,7 @@ export class EvccConnection {
   constructor(options: EvccConnectionOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
-    this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#log, "evcc"));
+    this.#codec = options.codec ?? createExiCodec({ ...logFacetViolations(this.#log, "evcc"), fast: options.exiFast });
     this.#startedAt = options.clock.now();
     const tls = options.transport === "tls";
     this.#conn = new V2gtpConnection({
@@ -258,16 +263,18 @@ export class EvccConnection {
 
   #sendV2g(doc: EvccDoc): void {
     const protocol = this.#schemaOf(doc);
-    let bytes: Uint8Array;
+    const codec = this.#codec;
+    let sent: boolean;
     try {
-      bytes = this.#codec.encode(protocol, doc);
+      // encoded straight into the V2GTP output buffer where the codec can (no array per request)
+      sent = codec.encodeInto !== undefined ? this.#conn.sendEncoded(protocol, codec as PayloadEncoder, protocol, doc) : this.#conn.send(protocol, codec.encode(protocol, doc));
     } catch (error) {
       // Our own message does not fit the schema: a bug, reported and the session ended.
       this.#log.log("error", "evcc", "request does not encode", { error: errorText(error) });
       this.#session?.handle({ type: "control", control: { kind: "abort", detail: `encode: ${errorText(error)}` } });
       return;
     }
-    if (!this.#conn.send(protocol, bytes)) throw new Error("connection closed");
+    if (!sent) throw new Error("connection closed");
   }
 
   /** The ACDP side stream: its requests go out on 0x8103 with the session's header; a fault stops the charge in order. */

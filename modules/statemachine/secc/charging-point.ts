@@ -116,7 +116,7 @@ export class ChargingPoint {
     this.#feedback = options.binding?.feedback ?? options.feedback ?? {};
     // One codec for all connections: messages are handled one at a time, never nested, and on
     // a microcontroller a codec per waiting newcomer is memory the live session may need.
-    this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#log, "secc"));
+    this.#codec = options.codec ?? createExiCodec({ ...logFacetViolations(this.#log, "secc"), fast: options.exiFast });
   }
 
   /** The connection holding the live session, if any. */

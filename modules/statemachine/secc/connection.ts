@@ -11,9 +11,10 @@
 import { silentLogger } from "../../common/index";
 import type { Clock, Logger } from "../../common/index";
 import { createExiCodec, logFacetViolations } from "../../exi/index";
+import type { ExiCodecOptions } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { PayloadType, V2gtpConnection } from "../../v2gtp/index";
-import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
+import type { PayloadEncoder, V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
 import type { StopReason } from "../framework";
 import { messageName } from "../dispatch";
 import { V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME, V2G_SECC_MSG_PERFORMANCE_TIME } from "../secc-timeouts";
@@ -27,6 +28,8 @@ import type { SeccRequestDoc, SeccSessionOptions } from "./session";
 export interface SeccCodec {
   encode(schema: SchemaId, doc: object): Uint8Array;
   decode(schema: SchemaId, bytes: Uint8Array): object;
+  /** Where the codec has it (ExiCodec does), responses are encoded straight into the V2GTP output buffer. */
+  encodeInto?(schema: SchemaId, doc: object, out: Uint8Array, offset: number): number;
 }
 
 export interface SeccConnectionOptions extends Omit<SeccSessionOptions, "onStop" | "logger"> {
@@ -34,6 +37,11 @@ export interface SeccConnectionOptions extends Omit<SeccSessionOptions, "onStop"
   open: V2gtpConnectionOptions["open"];
   /** Default: a new ExiCodec for this connection (reused buffers and frames for every message). */
   codec?: SeccCodec;
+  /**
+   * Generated codecs the host registers per schema for the default codec (ExiCodecOptions.fast:
+   * the Node host's every-message code, hosts/sim/exi-fast); absent: the built-in loop messages'.
+   */
+  exiFast?: ExiCodecOptions["fast"];
   logger?: Logger;
   /** The connection is closed (after the session stopped, or the peer/socket went away). */
   onClose?(reason: StopReason | V2gtpCloseReason): void;
@@ -66,7 +74,7 @@ export class SeccConnection {
 
   constructor(options: SeccConnectionOptions) {
     this.#logger = options.logger ?? silentLogger;
-    this.#codec = options.codec ?? createExiCodec(logFacetViolations(this.#logger, "secc"));
+    this.#codec = options.codec ?? createExiCodec({ ...logFacetViolations(this.#logger, "secc"), fast: options.exiFast });
     this.#onClose = options.onClose;
     this.#clock = options.clock;
     this.#beforeRequest = options.beforeRequest;
@@ -138,14 +146,15 @@ export class SeccConnection {
     }
     if (out.response !== undefined) {
       const outSchema: SchemaId = this.session.schemaOf(out.response);
-      let bytes: Uint8Array | undefined;
+      const codec = this.#codec;
       try {
-        bytes = this.#codec.encode(outSchema, out.response);
+        // encoded straight into the V2GTP output buffer where the codec can (no array per response)
+        if (codec.encodeInto !== undefined) this.#conn.sendEncoded(side ?? outSchema, codec as PayloadEncoder, outSchema, out.response);
+        else this.#conn.send(side ?? outSchema, codec.encode(outSchema, out.response));
       } catch (error) {
         // Our own response does not fit the schema: a bug on our side, never the peer's.
         this.#logger.log("error", "secc", "response does not encode", { schema: outSchema, error: (error as Error).message });
       }
-      if (bytes !== undefined) this.#conn.send(side ?? outSchema, bytes);
       this.#checkPerformance(out.response, started);
       const chosen = this.session.protocol;
       // After -20 SAP every message has its own payload type (any -20 id says so to V2GTP).
