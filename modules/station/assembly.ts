@@ -85,7 +85,7 @@ export interface ChargerAssemblyOptions extends AssemblyCommon {
    */
   storage?: PkiStorage;
   /** SECC service settings and hooks: TCP port, SDP, session traces and ends. */
-  service?: Pick<SeccServiceOptions, "port" | "sdp" | "sdpPort" | "onTrace" | "onSessionEnd" | "onConnectionEnd">;
+  service?: Pick<SeccServiceOptions, "port" | "sdp" | "sdpPort" | "exiFast" | "onTrace" | "onSessionEnd" | "onConnectionEnd">;
   onPilotEvent?(event: ChargerPilotEvent): void;
   /** SLAC matched: the AVLN is up (called before the IP side starts). */
   onLinkUp?(info: SlacMatchInfo): void;

@@ -11,6 +11,7 @@ import type { StreamSocketClass, UdpSocketClass } from "../common/io";
 import type { Logger } from "../common/log";
 import { silentLogger } from "../common/log";
 import type { WallClock } from "../common/wall-clock";
+import type { ExiCodecOptions } from "../exi/index";
 import { EvccConnection } from "../statemachine/evcc/connection";
 import type { EvccConnectionOutcome } from "../statemachine/evcc/connection";
 import type { EnergyTransferMode, EvBms, EvccConfig, EvccProtocol, EvccTraceEntry, VehicleHooks } from "../statemachine/evcc/index";
@@ -64,6 +65,8 @@ export interface EvccServiceOptions {
   /** Session settings beyond the defaults (session.iso20: the -20 service and control mode). */
   session?: Partial<Omit<EvccConfig, "protocol" | "communicationSetupDeadline">>;
   logger?: Logger;
+  /** Generated codecs per schema for the connection's codec (EvccConnectionOptions.exiFast). */
+  exiFast?: ExiCodecOptions["fast"];
   onTrace?(entry: EvccTraceEntry): void;
   onDiscovered?(result: SdpResult): void;
   /** The session is over (or discovery / SAP failed). */
@@ -156,6 +159,7 @@ export class EvccService {
       unixTime: wall ? () => wall.unixSeconds() : undefined,
       clock: o.clock,
       logger: this.#log,
+      exiFast: o.exiFast,
       onTrace: o.onTrace,
       onStop: (outcome) => this.#end({ ...outcome, ok: outcome.orderly && !outcome.paused && isNormalEnd(outcome.reason) }),
     });

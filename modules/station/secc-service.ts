@@ -14,6 +14,7 @@ import type { Logger } from "../common/log";
 import { silentLogger } from "../common/log";
 import { bytesEqual } from "../common/bytes";
 import type { WallClock } from "../common/wall-clock";
+import type { ExiCodecOptions } from "../exi/index";
 import { ChargerBinding, ChargingPoint } from "../statemachine/index";
 import type { ChargerParts, ConnectionEnd, EnergyTransferMode, SeccConfig, SeccConnection, SeccTraceEntry, StopReason } from "../statemachine/index";
 import type { EnergyMeter } from "../statemachine/charger-interfaces";
@@ -99,6 +100,8 @@ export interface SeccServiceOptions {
   storage?: PkiStorage;
   persistence?: ChargerPersistence;
   logger?: Logger;
+  /** Generated codecs per schema for the charging point's codec (SeccConnectionOptions.exiFast). */
+  exiFast?: ExiCodecOptions["fast"];
   /** Every message, with its connection's number and whether that connection holds the live session. */
   onTrace?(entry: SeccTraceEntry, connection: number, live: boolean): void;
   /** A session ended (once, also for a session that moved to a new connection of its EV). */
@@ -169,6 +172,7 @@ export class SeccService {
       randomBytes: options.random,
       unixTime: wall ? () => wall.unixSeconds() : undefined,
       binding: new ChargerBinding(options.hardware),
+      exiFast: options.exiFast,
       trace: (entry, connection, live) => {
         const stats = this.#statsOf(connection);
         stats.messages++;

@@ -26,7 +26,7 @@ import type { EvccTraceEntry } from "../../modules/statemachine/evcc/index";
 import type { PilotPair } from "../cp/pilot-pair";
 import { PilotSim } from "../cp/pilot-sim";
 import { ChargerAssembly, VehicleAssembly, type HostIpStack } from "../../modules/station/assembly";
-import type { SeccService } from "../../modules/station/secc-service";
+import type { SeccService, SeccServiceOptions } from "../../modules/station/secc-service";
 import type { EvccService } from "../../modules/station/evcc-service";
 import { superviseChargerPilot } from "../charger/pilot-supervision";
 import { Powerline, type SimModem } from "../powerline";
@@ -110,6 +110,11 @@ export interface SimulationOptions {
   onFrame?(timeMs: number, frame: Uint8Array): void;
   /** Core log entries (warnings and errors also count as the summary's errors). */
   logger?: Logger;
+  /**
+   * Generated codecs per schema for both stations' codecs (the Node host's every-message code,
+   * hosts/sim/exi-fast, which `xs15118 sim` registers; absent: the built-in loop messages').
+   */
+  exiFast?: SeccServiceOptions["exiFast"];
   /** Fault injection (simulation/faults): called once at the start with the simulation's parts. */
   inject?(world: SimulationWorld): void;
 }
@@ -496,6 +501,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
       energyManager: site,
       random,
       logger,
+      exiFast: options.exiFast,
       onTrace: (entry: SeccTraceEntry) => {
         if (isLoopMessage(entry.message)) return;
         if (entry.direction === "rx") trace("secc", `${entry.state}: ${entry.message}${entry.summary ? ` ${entry.summary}` : ""}`);
@@ -509,6 +515,7 @@ export function startSimulation(options: SimulationOptions = {}): RunningSimulat
   function startVehicle(ip: HostIpStack): EvccService {
     vehicle = new VehicleStation({
       clock,
+      exiFast: options.exiFast,
       io: options.tls ? { Udp: ip.Udp, Tcp: options.tls.vehicle(ip) } : ip,
       tls: options.tls !== undefined,
       interface: "ev0",

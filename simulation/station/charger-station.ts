@@ -14,7 +14,7 @@ import type { PkiStorage } from "../../modules/pki-store/storage";
 import type { Logger } from "../../modules/common/log";
 import type { ConnectionEnd, SeccConfig, SeccConnection, SeccTraceEntry, OperatorBackend, ChargingPoint, SessionStore } from "../../modules/statemachine/index";
 import { SeccService, chargerConfig } from "../../modules/station/secc-service";
-import type { ChargerHardware, ChargerSessionSummary, SessionProtocol, Transfer } from "../../modules/station/secc-service";
+import type { ChargerHardware, ChargerSessionSummary, SeccServiceOptions, SessionProtocol, Transfer } from "../../modules/station/secc-service";
 import type { DischargeLimits, EnergyManager } from "../../modules/statemachine/index";
 import { BIDIRECTIONAL_EFFICIENCY, SimAcInverter, SimAcSupply, SimAuthorizer, SimDcPowerModule, SimMeter } from "../charger/index";
 import type { AcLoad, DcLoad, SimDcPowerModuleOptions } from "../charger/index";
@@ -145,6 +145,8 @@ export interface ChargerStationOptions {
   /** Where paused sessions and the energy ledger survive a restart (SeccServiceOptions.storage; default memory). */
   storage?: PkiStorage;
   logger?: Logger;
+  /** Generated codecs per schema for the charger's codec (SeccServiceOptions.exiFast: the Node host's, hosts/sim/exi-fast). */
+  exiFast?: SeccServiceOptions["exiFast"];
   onTrace?(entry: SeccTraceEntry, connection: number, live: boolean): void;
   onSessionEnd?(summary: ChargerSessionSummary): void;
   onConnectionEnd?(end: ConnectionEnd): void;
@@ -185,6 +187,7 @@ export class ChargerStation {
       random: options.random ?? defaultRandom,
       storage: options.storage,
       logger: options.logger,
+      exiFast: options.exiFast,
       onTrace: options.onTrace,
       onSessionEnd: options.onSessionEnd,
       onConnectionEnd: options.onConnectionEnd,

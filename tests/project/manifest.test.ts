@@ -97,3 +97,27 @@ test("every folder of the simulation is mapped for the Moddable simulator", () =
     assert.equal(mcsim.modules[spec], `../../${spec}`, `hosts/mcsim/manifest.json modules lacks "${spec}"`);
   }
 });
+
+test("no Moddable manifest maps hosts/sim/exi-fast: the Node host's generated codecs never reach XS or the firmware", () => {
+  // modules/ and simulation/ import nothing from hosts/ (portable-core.test.ts), so only a
+  // manifest could bring the Node-only every-message code (~700 KB minified) into a build
+  const manifests: string[] = [];
+  (function walk(dir: string): void {
+    for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (/^manifest.*\.json$/.test(e.name)) manifests.push(rel);
+    }
+  })(".");
+  assert.ok(manifests.includes("manifest.json") && manifests.includes(path.join("hosts", "mcsim", "manifest.json")), manifests.join(", "));
+  for (const file of manifests) {
+    for (const { dir, modules } of moduleMaps(file)) {
+      for (const source of Object.values(modules).flatMap((s) => ([] as string[]).concat(s))) {
+        const target = path.relative(ROOT, path.resolve(dir, source)).split(path.sep).join("/");
+        // a wildcard takes one folder's files: "hosts/sim/*" would not take exi-fast's subfolders
+        assert.ok(!target.startsWith("hosts/sim/exi-fast"), `${file} maps ${source} (${target})`);
+      }
+    }
+  }
+});

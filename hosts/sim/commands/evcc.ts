@@ -15,6 +15,7 @@ import type { Iso2EvccPnc } from "../../../modules/statemachine/evcc/iso2-pnc";
 import { interfaceInfo, parseEndpoint, waitForLinkLocal } from "../net/interface";
 import type { Endpoint } from "../net/interface";
 import { NodeClock } from "../node-clock";
+import { NODE_FAST } from "../exi-fast/index";
 import type { SessionProtocol, Transfer } from "../../../simulation/station/charger-station";
 import { DEFAULT_BATTERY, VehicleStation } from "../../../simulation/station/vehicle-station";
 import type { VehicleOutcome } from "../../../simulation/station/vehicle-station";
@@ -293,6 +294,8 @@ async function drive(a: EvccArgs, io: CliIo, webPort?: number): Promise<number> 
   const wireless = a.wireless === undefined ? undefined : evccWireless(a.wireless, mac, a.deviceFault);
   const station = new VehicleStation({
     clock,
+    // every message through the Node host's generated code (hosts/sim/exi-fast; the same bytes)
+    exiFast: NODE_FAST,
     io: { Udp: NodeUdpSocket, Tcp: secure ? Tls : NodeTcpSocket },
     tls: secure !== undefined,
     interface: a.iface,

@@ -17,6 +17,7 @@ import type { SeccConfigWithPnc } from "../../../modules/statemachine/iso2/pnc";
 import { waitForLinkLocal } from "../net/interface";
 import { FilePkiStorage } from "../pki/file-storage";
 import { NodeClock } from "../node-clock";
+import { NODE_FAST } from "../exi-fast/index";
 import { StandInLoads } from "../../../simulation/standin-load";
 import { ChargerStation, DEFAULT_CHARGER } from "../../../simulation/station/charger-station";
 import type { ChargerSessionSummary, SessionProtocol, Transfer } from "../../../simulation/station/charger-station";
@@ -359,6 +360,8 @@ async function serve(a: SeccArgs, io: CliIo, webPort?: number): Promise<number> 
   const station: ChargerStation = new ChargerStation({
     backend: ocpp,
     clock,
+    // every message through the Node host's generated code (hosts/sim/exi-fast; the same bytes)
+    exiFast: NODE_FAST,
     io: { Udp, Listener: secure ? TlsListener : Listener },
     tls: secure !== undefined,
     address,

@@ -14,6 +14,7 @@ import { faultCatalogueText, injectFaults, parseFaultSpec, type FaultSpec } from
 import { formatSummary, formatTrace } from "../../../simulation/report";
 import type { DirectService } from "../../../simulation/session/direct-iso20";
 import { DIRECT_SERVICES, runDirectSim } from "./sim-direct";
+import { NODE_FAST } from "../exi-fast/index";
 import type { DirectSimArgs } from "./sim-direct";
 import type { Command, CliIo } from "../cli";
 import { EXIT, EXIT_STATUS_HELP, SESSION_OPTIONS as S, UsageError, VEHICLE_SESSION_OPTIONS, checkSocRange, choiceOption, durationOption, environmentError, flag, numberOption, parseOptions, parseOrExit, stringOption, usageError } from "./options";
@@ -352,6 +353,8 @@ const command: Command = {
     const cpu0 = process.cpuUsage();
     const simOptions: SimulationOptions = {
       ...options,
+      // every message through the Node host's generated code (hosts/sim/exi-fast; the same bytes)
+      exiFast: NODE_FAST,
       epochMs: started,
       onTrace:
         quiet && !recorder && !tap.active
