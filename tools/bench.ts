@@ -22,6 +22,10 @@
 //    the codec kept).
 //  - Whole sessions: the peak of the same live heap (slots × 16 + chunks) over the session,
 //    sampled after every simulated second; both stations and the simulation's models.
+//  - One station per session (issue 15's 64 KB): the charger or the vehicle alone in an engine,
+//    the peer, the pilot line, the powerline and the IPv6 stacks on Node; the same live heap,
+//    sampled every 100 ms of simulated time (tools/xs/station-heap.ts). `--no-stations` skips it
+//    (about 2.5 min).
 
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -32,6 +36,8 @@ import { median, type NodeTimes } from "./bench/node-times";
 import { bundleForXs } from "./xs/bundle";
 import { evaluationOverhead, startXsWorker, type XsWorker } from "./xs/worker";
 import { StackProbe, deviceOps, type StackFigure } from "./xs/stack-probe";
+import { measureStation, type StationHeap } from "./xs/station-heap";
+import { SESSION_SCENARIOS } from "./bench/session-scenario";
 
 interface Row {
   name: string;
@@ -48,6 +54,7 @@ const args = process.argv.slice(2);
 const json = args.includes("--json");
 const stack = args.includes("--stack");
 const filter = args.find((a) => !a.startsWith("--"));
+const stations = !args.includes("--no-stations");
 const XS_SLOT_BYTES = 16;
 
 /** Node's figures, from a plain Node process (no lockdown): see tools/bench/node-times.ts. */
@@ -187,6 +194,19 @@ async function main(): Promise<void> {
     xsError = `XS figures unavailable: ${error instanceof Error ? error.message : String(error)}`;
   }
 
+  // One station at a time, each session and role in an engine of its own (as the sessions above).
+  const stationHeaps: StationHeap[] = [];
+  let stationError: string | undefined;
+  if (stations && !xsError) {
+    try {
+      for (const scenario of SESSION_SCENARIOS.filter((s) => !filter || s.name.includes(filter))) {
+        for (const role of ["charger", "vehicle"] as const) stationHeaps.push(await measureStation(role, scenario));
+      }
+    } catch (error) {
+      stationError = `one-station figures unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
   const sizes: SizeFigure[] = [];
   for (const figure of SIZE_FIGURES) {
     try {
@@ -210,7 +230,7 @@ async function main(): Promise<void> {
   }
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ workloads: rows, session: sessions[0], sessions, sizes, xsError, stack: stackFigures, stackError, nodeLockdown: node.lockdown }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ workloads: rows, session: sessions[0], sessions, stations: stationHeaps, stationError, sizes, xsError, stack: stackFigures, stackError, nodeLockdown: node.lockdown }, null, 2)}\n`);
     return;
   }
   const header = ["workload", "Node ns/op", "XS ns/op", "XS meter/op", "XS heap B/op", "XS kept B/op"];
@@ -244,6 +264,17 @@ async function main(): Promise<void> {
     console.log(row(head));
     for (const c of cells) console.log(row(c));
   }
+  if (stationHeaps.length > 0) {
+    // One row per station and session: what one device holds (issue 15: ≤ 64 KB).
+    console.log("\none station per session, alone in its engine: peer, pilot line, powerline and IPv6 stacks on Node (XS peak live heap after a collection every 100 ms simulated: slots × 16 B + chunks at ESP32 sizes; tools/xs/station-heap.ts)");
+    const head = ["station", "session", "XS peak heap B", "slots", "chunks B", "built B", "peak at s", "vehicle's end"];
+    const cells = stationHeaps.map((h) => [h.role, h.session, format(h.peakBytes), format(h.peakSlots), format(h.peakChunkBytes), format(h.startBytes), format(h.peakAtMs / 1000, 1), `${h.outcome}${h.ok ? "" : " (not ok)"}`]);
+    const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+    const row = (c: string[]) => "  " + c.map((x, i) => (i <= 1 || i === 7 ? x.padEnd(w[i]) : x.padStart(w[i]))).join("  ");
+    console.log(row(head));
+    for (const c of cells) console.log(row(c));
+  }
+  if (stationError) console.log(stationError);
   if (sizes.length > 0) {
     console.log("\nsize (minified JS unless noted)");
     for (const s of sizes) console.log(`  ${s.name.padEnd(40)} ${format(s.bytes).padStart(10)} B${s.note ? `  ${s.note}` : ""}`);

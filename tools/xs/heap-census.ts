@@ -40,6 +40,11 @@ export interface Census {
   groups: Map<string, CensusGroup>;
   /** The objects owning the most chunk bytes (ESP32 sizes), with where one reference to each comes from. */
   largest: { name: string; chunkBytesEsp32: number; slots: number; from: string }[];
+  /**
+   * The interned property keys by index (XS never collects them: xsMemory.c fxMark marks the
+   * whole key array), so keys made at run time from strings (`object[name]`) stay for good.
+   */
+  keys: string[];
 }
 
 interface Atoms {
@@ -206,7 +211,7 @@ export function census(bytes: Buffer, byFunctionName = false): Census {
     .sort((x, y) => y.chunkBytesEsp32 - x.chunkBytesEsp32)
     .slice(0, 400)
     .map((b) => ({ name: b.name, chunkBytesEsp32: b.chunkBytesEsp32, slots: b.slots, from: describe(b.index, 0) }));
-  return { slots: count, chunkBytes: bloc.length, groups, largest };
+  return { slots: count, chunkBytes: bloc.length, groups, largest, keys: keyNames };
 }
 
 /** after − before, per group, largest slot growth first. */

@@ -121,7 +121,11 @@ function answer(command: { op: string; path?: string; text?: string }, reports: 
   }
 }
 
-export async function startXsWorker(name: string): Promise<XsWorker> {
+/**
+ * `onCommand`: the caller's own commands (e.g. tools/xs/station-heap.ts's host IO bridge); a
+ * reply answers the command, undefined leaves it to the ones above.
+ */
+export async function startXsWorker(name: string, options: { onCommand?(command: { op: string }): Uint8Array | undefined } = {}): Promise<XsWorker> {
   const reports: unknown[] = [];
   const worker = await xsnap({
     os: os.type(),
@@ -134,7 +138,7 @@ export async function startXsWorker(name: string): Promise<XsWorker> {
     meteringLimit: 0,
     handleCommand: async (message: Uint8Array) => {
       const command = JSON.parse(decoder.decode(message));
-      return answer(command, reports);
+      return options.onCommand?.(command) ?? answer(command, reports);
     },
   });
   return {

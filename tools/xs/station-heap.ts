@@ -1,0 +1,444 @@
+// The live XS heap of ONE station through a whole session (issue 15 item 3: "a whole session
+// peaks at ≤ 64 KB of XS heap", read as what one device holds). tools/xs/session-heap.ts
+// measures both stations and every model of the simulation in one engine; here the station
+// under test (the charger or the vehicle: pilot, SLAC, SDP, the V2GTP listener or connection,
+// the assembly, the session state machine, the EXI codec, and the simulated hardware it drives —
+// the charger's power stage, meter and authorizer with a stand-in battery, or the vehicle's
+// battery model — as stand-ins for its drivers) runs ALONE in an xsnap engine
+// (tools/xs/station-xs.ts), and everything else on Node: the peer station, the pilot line, the
+// powerline with its modems and a neighbouring charger, and both virtual IPv6 stacks (on a board
+// the pilot and modem drivers and lwIP are C, outside the XS heap; the station's sockets here are
+// thin stand-ins that forward each call, as the host objects do there).
+//
+// The two sides run in lock step on clocks of their own: every 10 ms of simulated time the
+// engine asks Node (issueCommand) to advance its world and peer, advances the station's clock,
+// and takes what Node had for it (pilot samples, frames, datagrams, connections, bytes); what the
+// station does (pilot output, frames, socket writes) reaches Node at once. So each way has up to
+// 10 ms of latency, well inside every timer of the protocols.
+//
+// Sampled after every 10 steps (100 ms, one evaluation): the engine's snapshot, taken after a collection,
+// gives the live slots and chunks; peak of slots × 16 B + chunks at the ESP32's sizes, above the
+// engine with the modules loaded and before the station is built, less what xsnap keeps per
+// evaluation (measured first) — the figures tools/bench.ts prints for whole sessions, for one
+// station. `--census` prints where the peak goes (tools/xs/heap-census.ts).
+//
+//   npx tsx tools/xs/station-heap.ts [--census] [charger|vehicle] [SESSION-FILTER…]
+//   (the sessions of tools/bench/session-scenario.ts; ~10–30 s per station and session;
+//   XS15118_STATION_SAMPLES=1 prints every sample)
+
+import { ManualClock } from "../../modules/common/manual-clock";
+import { fromHex, toHex } from "../../modules/common/bytes";
+import type { Millis } from "../../modules/common/clock";
+import type { EthernetLink, IoCallbacks, Listener, StreamSocket, UdpSocket } from "../../modules/common/io";
+import type { HostIpStack } from "../../modules/station/assembly";
+import type { Logger } from "../../modules/common/log";
+import { SlacEvse } from "../../modules/slac/index";
+import { PilotSim } from "../../simulation/cp/pilot-sim";
+import { Powerline, type SimModem } from "../../simulation/powerline";
+import { virtualHostIp } from "../../simulation/vnet/host-ip";
+import { seededRandom } from "../../simulation/random";
+import { SESSION_SCENARIOS, type SessionScenario } from "../bench/session-scenario";
+import { bundleForXs } from "./bundle";
+import { evaluationOverhead, startXsWorker, type XsWorker } from "./worker";
+import { census, censusDelta, type Census } from "./heap-census";
+import { buildCharger, buildVehicle, ETHERTYPE_HOMEPLUG, EV_MAC, EVSE_MAC, STEP_MS, type Scenario } from "./station-setup";
+import type { BridgeEvent } from "./station-xs";
+
+export type StationRole = "charger" | "vehicle";
+
+/** Heap samples every 10 steps: 100 ms of simulated time. */
+const SAMPLE_STEPS = 10;
+/** sizeof(txSlot) on the ESP32 (32-bit pointers). */
+const ESP32_SLOT_BYTES = 16;
+/** Time from the vehicle's end of session to the unplug, and from the unplug to the end of the run. */
+const UNPLUG_DELAY = 3000;
+const AFTER_UNPLUG = 2000;
+const SEED = 15118;
+
+const silent: Logger = { log() {} };
+
+/**
+ * The Node side: the world (pilot line, powerline, neighbour, virtual IPv6 stacks) and the peer
+ * station; the counterparts of the engine's stand-ins, by id; the events waiting for the engine.
+ */
+class NodeSide {
+  readonly clock = new ManualClock();
+  readonly pilot = new PilotSim({ clock: this.clock, plugged: false, period: STEP_MS });
+  readonly line = new Powerline({ clock: this.clock });
+  readonly evseModem: SimModem;
+  readonly evModem: SimModem;
+  readonly neighbour: SlacEvse;
+  readonly peer: { close(): void };
+  readonly #role: StationRole;
+  readonly #objects = new Map<number, { close(): void; [name: string]: unknown }>();
+  readonly #ip: (link: { io: never; ethertype: number }) => HostIpStack;
+  #stack: HostIpStack | undefined;
+  events: BridgeEvent[] = [];
+  /** What the station under test said (session end, the vehicle's outcome, warnings). */
+  readonly notes: string[] = [];
+  vehicleEnd: { reason: string; ok: boolean; at: number } | undefined;
+  unpluggedAt: number | undefined;
+  /** Steps taken (10 ms each). */
+  steps = 0;
+
+  /** Unplugged a while ago, or the cap (20 simulated minutes) reached. */
+  get done(): boolean {
+    const now = this.clock.now();
+    return (this.unpluggedAt !== undefined && now >= this.unpluggedAt + AFTER_UNPLUG) || now >= 20 * 60_000;
+  }
+
+  constructor(role: StationRole, scenario: Scenario) {
+    this.#role = role;
+    const clock = this.clock;
+    this.evseModem = this.line.addModem({ hostMac: EVSE_MAC, name: "evse" });
+    this.evModem = this.line.addModem({ hostMac: EV_MAC, name: "ev" });
+    this.line.setAttenuation(this.evModem, this.evseModem, 21);
+    const other = this.line.addModem({ hostMac: Uint8Array.of(0x02, 0, 0, 0, 0x0b, 1), name: "neighbour0" });
+    this.line.setAttenuation(this.evModem, other, 48);
+    this.line.setAttenuation(this.evseModem, other, 40);
+    const random = seededRandom(SEED + 1);
+    this.neighbour = new SlacEvse({ link: { io: other.Link }, clock, random });
+    // the station under test's own IPv6 stack lives here too (lwIP on a board)
+    const mine = role === "charger" ? this.evseModem : this.evModem;
+    this.#ip = (link) => virtualHostIp({ name: role === "charger" ? "evse0" : "ev0", clock })({ ...link, io: mine.Link });
+    const common = { clock, random, logger: silent };
+    if (role === "charger") {
+      this.peer = buildVehicle(scenario, {
+        ...common,
+        modem: { io: this.evModem.Link, ethertype: ETHERTYPE_HOMEPLUG },
+        pilot: this.pilot.vehicle,
+        ip: virtualHostIp({ name: "ev0", clock }),
+        onEnd: (o) => this.#vehicleEnded(o),
+      });
+    } else {
+      this.peer = buildCharger(scenario, {
+        ...common,
+        modem: { io: this.evseModem.Link, ethertype: ETHERTYPE_HOMEPLUG },
+        pilot: this.pilot.charger,
+        ip: virtualHostIp({ name: "evse0", clock }),
+      });
+    }
+    clock.set(() => {
+      this.pilot.plug();
+      this.neighbour.start();
+    }, 1000 as Millis);
+  }
+
+  #vehicleEnded(o: { reason: string; ok: boolean }): void {
+    if (this.vehicleEnd) return;
+    this.vehicleEnd = { ...o, at: this.clock.now() };
+    this.clock.set(() => {
+      this.unpluggedAt = this.clock.now();
+      this.pilot.unplug();
+    }, UNPLUG_DELAY as Millis);
+  }
+
+  #queue(e: BridgeEvent): void {
+    this.events.push(e);
+  }
+
+  /** The engine's commands (tools/xs/station-xs.ts); undefined: not one of these. */
+  command(c: { op: string; ms?: number; kind?: string; id?: number; socket?: number; data?: Record<string, unknown>; name?: string; args?: unknown[]; text?: string; ended?: string; ok?: boolean }): Uint8Array | undefined {
+    const reply = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+    switch (c.op) {
+      case "node-step": {
+        this.clock.advance(c.ms!);
+        this.steps++;
+        const events = this.events;
+        this.events = [];
+        return reply({ events, done: this.done });
+      }
+      case "io-open":
+        return reply(this.#open(c.kind!, c.id!, c.data ?? {}));
+      case "io-accept": {
+        const listener = this.#objects.get(c.id!) as unknown as Listener | undefined;
+        const id = c.socket!;
+        const socket = listener?.read(this.#streamCallbacks(id));
+        if (!socket) return reply({});
+        this.#objects.set(id, socket as never);
+        return reply({ remoteAddress: socket.remoteAddress, remotePort: socket.remotePort });
+      }
+      case "io-call": {
+        const target = this.#objects.get(c.id!);
+        if (!target) return reply({});
+        if (c.name === "close") {
+          this.#objects.delete(c.id!);
+          target.close();
+          return reply({});
+        }
+        const args = (c.args ?? []).slice();
+        // bytes travel as hex
+        if (typeof args[0] === "string" && c.name === "write" && !(target instanceof PilotStandInTarget)) args[0] = fromHex(args[0])!;
+        try {
+          (target[c.name!] as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          // ECMA-419: write() throws when the output cannot take it (the stand-in throws it on)
+          return reply({ error: error instanceof Error ? error.message : String(error) });
+        }
+        return reply({});
+      }
+      case "ip-open": {
+        this.#stack = this.#ip({ io: undefined as never, ethertype: 0x86dd });
+        return reply({ address: this.#stack.address, interface: this.#stack.interface });
+      }
+      case "ip-close":
+        this.#stack?.close?.();
+        this.#stack = undefined;
+        return reply({});
+      case "log-line":
+        this.notes.push(c.text!);
+        return reply({});
+      case "station-event":
+        if (c.ended !== undefined) this.#vehicleEnded({ reason: c.ended, ok: c.ok === true });
+        else if (c.text) this.notes.push(c.text);
+        return reply({});
+      default:
+        return undefined;
+    }
+  }
+
+  #streamCallbacks(id: number): IoCallbacks {
+    return {
+      onReadable: () => {
+        const socket = this.#objects.get(id) as unknown as StreamSocket | undefined;
+        let data: ArrayBuffer | undefined;
+        while (socket && (data = socket.read())) this.#queue({ id, t: "data", hex: toHex(new Uint8Array(data)) });
+      },
+      onWritable: (count) => this.#queue({ id, t: "writable", count }),
+      onError: (error) => this.#queue({ id, t: "error", message: error.message }),
+    };
+  }
+
+  #open(kind: string, id: number, data: Record<string, unknown>): Record<string, unknown> {
+    const pilotSide = this.#role === "charger" ? this.pilot.charger : this.pilot.vehicle;
+    switch (kind) {
+      case "pilot-input": {
+        const input = new pilotSide.input.io({
+          onReadable: () => {
+            let s;
+            while ((s = input.read())) this.#queue({ id, t: "sample", high: nanToNull(s.high), low: nanToNull(s.low), duty: nanToNull(s.duty) });
+          },
+        });
+        this.#objects.set(id, input as never);
+        return {};
+      }
+      case "pilot-output": {
+        const output = new (this.pilot.charger.output.io)({});
+        this.#objects.set(id, new PilotStandInTarget(output) as never);
+        return { canZero: output.canZero };
+      }
+      case "s2": {
+        const s2 = new (this.pilot.vehicle.s2.io)({});
+        this.#objects.set(id, new PilotStandInTarget(s2) as never);
+        return {};
+      }
+      case "link": {
+        const modem = this.#role === "charger" ? this.evseModem : this.evModem;
+        const link: EthernetLink = new modem.Link({
+          ...data,
+          onReadable: () => {
+            let frame: Uint8Array | undefined;
+            while ((frame = link.read())) this.#queue({ id, t: "frame", hex: toHex(frame) });
+          },
+        } as never);
+        this.#objects.set(id, link as never);
+        return { mac: toHex(link.mac) };
+      }
+      case "udp": {
+        const udp: UdpSocket = new this.#stack!.Udp({
+          ...data,
+          onReadable: () => {
+            let d;
+            while ((d = udp.read())) this.#queue({ id, t: "datagram", hex: toHex(d.data), address: d.address, port: d.port });
+          },
+        });
+        this.#objects.set(id, udp as never);
+        return { port: udp.port };
+      }
+      case "listener": {
+        const listener = new this.#stack!.Listener({
+          ...(data as { port: number }),
+          onReadable: (count) => this.#queue({ id, t: "acceptable", count }),
+          onError: (error) => this.#queue({ id, t: "error", message: error.message }),
+        });
+        this.#objects.set(id, listener as never);
+        return { port: listener.port };
+      }
+      case "tcp": {
+        const tcp = new this.#stack!.Tcp({ ...(data as { address: string; port: number }), ...this.#streamCallbacks(id) });
+        this.#objects.set(id, tcp as never);
+        return {};
+      }
+      default:
+        throw new Error(`station-heap: unknown IO kind ${kind}`);
+    }
+  }
+
+  close(): void {
+    this.peer.close();
+    this.neighbour.close();
+    for (const o of this.#objects.values()) o.close();
+    this.#stack?.close?.();
+    this.pilot.close();
+  }
+}
+
+/** A pilot output or S2 switch: write(number) passes through (no hex). */
+class PilotStandInTarget {
+  readonly #io: { write(value: number): void; close(): void };
+  constructor(io: { write(value: never): void; close(): void }) {
+    this.#io = io as never;
+  }
+  write(value: number): void {
+    this.#io.write(value);
+  }
+  close(): void {
+    this.#io.close();
+  }
+}
+
+function nanToNull(x: number): number | null {
+  return Number.isNaN(x) ? null : x;
+}
+
+export interface StationHeap {
+  role: StationRole;
+  session: string;
+  peakBytes: number;
+  peakSlots: number;
+  peakChunkBytes: number;
+  /** The station built, before the plug-in. */
+  startBytes: number;
+  /** Simulated ms of the run, the step of the peak (10 ms each) and its time. */
+  simulatedMs: number;
+  peakStep: number;
+  peakAtMs: number;
+  /** The vehicle's outcome (ok: the session ended as the vehicle meant). */
+  outcome: string;
+  ok: boolean;
+  notes: string[];
+  census?: string;
+}
+
+const DRIVER = `import "./tools/xs/station-xs";`;
+let bundled: Promise<string> | undefined;
+
+interface Run {
+  worker: XsWorker;
+  node: NodeSide;
+}
+
+async function startRun(role: StationRole, scenario: SessionScenario): Promise<Run & { overhead: Awaited<ReturnType<typeof evaluationOverhead>> }> {
+  let node: NodeSide | undefined;
+  const worker = await startXsWorker(`xs15118-station-heap-${role}`, { onCommand: (c) => node?.command(c as never) });
+  await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
+  await worker.evaluate(await (bundled ??= bundleForXs(DRIVER)));
+  const overhead = await evaluationOverhead(worker, 200);
+  node = new NodeSide(role, scenario.options);
+  await worker.evaluate(`__station.start(${JSON.stringify(role)}, ${JSON.stringify(scenario.options)}, ${SEED})`);
+  return { worker, node, overhead };
+}
+
+/** SAMPLE_STEPS steps of both sides (one evaluation); true while the run goes on. */
+async function advance(run: Run, steps = SAMPLE_STEPS): Promise<boolean> {
+  await run.worker.evaluate(`__station.run(${steps}, ${STEP_MS})`);
+  return !run.node.done;
+}
+
+export async function measureStation(role: StationRole, scenario: SessionScenario, wantCensus = false): Promise<StationHeap> {
+  const run = await startRun(role, scenario);
+  const { worker, node } = run;
+  const { base, perSlots, perChunks } = run.overhead;
+  let evaluations = 1;
+  const live = async (): Promise<{ slots: number; chunks: number }> => {
+    const h = await worker.liveHeap();
+    return { slots: h.slots - base.slots - Math.round(evaluations * perSlots), chunks: h.chunkBytesEsp32 - base.chunkBytesEsp32 - Math.round(evaluations * perChunks) };
+  };
+  let result: StationHeap;
+  try {
+    const start = await live();
+    let peak = { ...start, step: 0 };
+    for (let more = true; more; ) {
+      more = await advance(run);
+      evaluations++;
+      const now = await live();
+      if (process.env.XS15118_STATION_SAMPLES) console.log(`  ${(node.clock.now() / 1000).toFixed(1)} s  ${now.slots * ESP32_SLOT_BYTES + now.chunks} B`);
+      if (now.slots * ESP32_SLOT_BYTES + now.chunks > peak.slots * ESP32_SLOT_BYTES + peak.chunks) peak = { ...now, step: node.steps };
+    }
+    const end = node.vehicleEnd;
+    result = {
+      role,
+      session: scenario.name,
+      peakBytes: peak.slots * ESP32_SLOT_BYTES + peak.chunks,
+      peakSlots: peak.slots,
+      peakChunkBytes: peak.chunks,
+      startBytes: start.slots * ESP32_SLOT_BYTES + start.chunks,
+      simulatedMs: node.clock.now(),
+      peakStep: peak.step,
+      peakAtMs: peak.step * STEP_MS,
+      outcome: end ? end.reason : "no end",
+      ok: end?.ok === true,
+      notes: node.notes.slice(0, 20),
+    };
+  } finally {
+    node.close();
+    await worker.close();
+  }
+  if (wantCensus) result.census = await censusAt(role, scenario, result.peakStep);
+  return result;
+}
+
+/** The census at `peakStep` of the same (deterministic) run, above the engine before the station was built. */
+async function censusAt(role: StationRole, scenario: SessionScenario, peakStep: number): Promise<string> {
+  let node: NodeSide | undefined;
+  const worker = await startXsWorker(`xs15118-station-census-${role}`, { onCommand: (c) => node?.command(c as never) });
+  try {
+    await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
+    await worker.evaluate(await (bundled ??= bundleForXs(DRIVER)));
+    const before: Census = census(await worker.snapshot());
+    node = new NodeSide(role, scenario.options);
+    await worker.evaluate(`__station.start(${JSON.stringify(role)}, ${JSON.stringify(scenario.options)}, ${SEED})`);
+    while (node.steps < peakStep) await advance({ worker, node }, Math.min(SAMPLE_STEPS, peakStep - node.steps));
+    const at = census(await worker.snapshot());
+    const lines = ["  census at the peak (objects, slots, chunk B at ESP32 sizes, total B):"];
+    for (const g of censusDelta(before, at).slice(0, 40)) lines.push(`  ${String(g.objects).padStart(6)} ${String(g.slots).padStart(6)} ${String(g.chunkBytesEsp32).padStart(7)} ${String(g.slots * 16 + g.chunkBytesEsp32).padStart(7)}  ${g.name}`);
+    // xsnap names every evaluated script with a key of its own ("#123", a slot and a short
+    // string): the figures take them off as the per-evaluation overhead; listed apart here
+    const newKeys = at.keys.slice(before.keys.length);
+    const ours = newKeys.filter((k) => !/^#\d+$/.test(k));
+    lines.push(`  keys interned since the start (never collected; 1 slot + the name each): ${ours.length} of the station [${ours.slice(0, 60).join(" ")}], ${newKeys.length - ours.length} xsnap per-evaluation keys (in "loose slot, kind 43" above)`);
+    lines.push("  largest chunk owners (one path to each):");
+    const seen = new Set(before.largest.map((x) => `${x.from}${x.name}${x.chunkBytesEsp32}`));
+    for (const x of at.largest.filter((x) => !seen.has(`${x.from}${x.name}${x.chunkBytesEsp32}`)).slice(0, 20)) lines.push(`  ${String(x.chunkBytesEsp32).padStart(7)}  ${x.from}${x.name}`);
+    return lines.join("\n");
+  } finally {
+    node?.close();
+    await worker.close();
+  }
+}
+
+export function formatStationHeap(r: StationHeap): string {
+  return `${r.role} ${r.session}: live peak ${r.peakBytes} B = ${r.peakSlots} slots × 16 B + ${r.peakChunkBytes} B chunks; built, before the plug-in: ${r.startBytes} B; peak at ${(r.peakAtMs / 1000).toFixed(1)} s of ${(r.simulatedMs / 1000).toFixed(1)} s; vehicle: ${r.outcome}${r.ok ? "" : " (not ok)"}`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const wantCensus = args.includes("--census");
+  const roles = (["charger", "vehicle"] as const).filter((r) => args.includes(r));
+  const filters = args.filter((a) => !a.startsWith("--") && a !== "charger" && a !== "vehicle");
+  for (const scenario of SESSION_SCENARIOS.filter((s) => filters.length === 0 || filters.some((f) => s.name.includes(f)))) {
+    for (const role of roles.length > 0 ? roles : (["charger", "vehicle"] as const)) {
+      const r = await measureStation(role, scenario, wantCensus);
+      console.log(formatStationHeap(r));
+      for (const n of r.notes) console.log(`  note: ${n}`);
+      if (r.census) console.log(r.census);
+    }
+  }
+}
+
+if (process.argv[1]?.endsWith("station-heap.ts")) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
