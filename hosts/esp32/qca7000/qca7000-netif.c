@@ -250,12 +250,21 @@ static void service(Qca7000 q)
 static void driverTask(void *context)
 {
 	Qca7000 q = context;
+	TickType_t checked = xTaskGetTickCount();
 	while (STATE_CLOSING != q->state) {
 		/* Woken by the interrupt pin or a frame to send; at least once a second to check the
 		   chip still answers (a missed edge is caught by the level check). */
 		ulTaskNotifyTake(pdTRUE, pdMS_TO_TICKS(SIGNATURE_CHECK_MS));
 		if (STATE_CLOSING == q->state)
 			break;
+		/* The signature once a second, whatever the traffic, as modules/slac/qca7000.ts does: a
+		   chip that restarted without CPU_ON or a bus that stopped answering raises no interrupt.
+		   A bad one starts the synchronisation again, which reports a chip that stays away. */
+		if ((STATE_READY == q->state) && ((TickType_t)(xTaskGetTickCount() - checked) >= pdMS_TO_TICKS(SIGNATURE_CHECK_MS))) {
+			checked = xTaskGetTickCount();
+			if (GOOD_SIGNATURE != readRegister(q, REG_SIGNATURE))
+				q->state = STATE_SYNC;
+		}
 		if (STATE_SYNC == q->state)
 			synchronise(q);
 		if (STATE_READY != q->state)
