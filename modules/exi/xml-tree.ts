@@ -1,6 +1,6 @@
 // The neutral XML element tree shared by the EXI codec (schema-driven conversion between
 // message objects and XML: toXmlTree/fromXmlTree in tools/exi-xml/convert.ts) and the XML text
-// parser/serializer (./xml). Namespaces are URIs ("" for no namespace); prefixes are not kept,
+// parser/serializer (tools/exi-xml/xml.ts). Namespaces are URIs ("" for no namespace); prefixes are not kept,
 // so the QName value of an xsi:type attribute is kept as `{uri}local`.
 // Text children are plain strings (adjacent text is one string).
 

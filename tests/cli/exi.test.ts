@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { main } from "../../hosts/sim/cli";
 import { fromJson, toJson } from "../../hosts/sim/exi-json";
 import { batchLine } from "../../hosts/sim/commands/exi";
-import { parseXml } from "../../modules/exi/xml";
+import { parseXml } from "../../tools/exi-xml/xml";
 import { toHex } from "../../modules/common/index";
 import { bufferIo } from "../support/cli-io";
 import { decodeAs, encodeAs, valuesEqual } from "../support/exi-check";

@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { decode, decodeFragment, encode, ExiError, type ExiErrorReason, type FacetViolation, type SchemaId } from "../../modules/exi/index";
 import { toXmlTree } from "../../tools/exi-xml/convert";
-import { serializeXml } from "../../modules/exi/xml";
+import { serializeXml } from "../../tools/exi-xml/xml";
 import { fromHex, toHex } from "../../modules/common/index";
 import { valuesEqual } from "../support/exi-check";
 import { loadOracle, type OracleVector } from "../support/exi-vectors";

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { decode, decodeFragment, encode, encodeFragment, ExiError, limits, SCHEMA_IDS, type SchemaId } from "../../modules/exi/index";
 import { fromXmlTree } from "../../tools/exi-xml/convert";
-import { parseXml, serializeXml, XmlError } from "../../modules/exi/xml";
+import { parseXml, serializeXml, XmlError } from "../../tools/exi-xml/xml";
 import { diffXml } from "../support/xml-infoset";
 import { fromHex } from "../../modules/common/index";
 import { every, loadOracle, loadReal } from "../support/exi-vectors";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { decode, encode, ExiError } from "../../modules/exi/index";
 import { toXmlTree } from "../../tools/exi-xml/convert";
 import { isXmlName } from "../../modules/exi/codec";
-import { serializeXml } from "../../modules/exi/xml";
+import { serializeXml } from "../../tools/exi-xml/xml";
 import { fromHex } from "../../modules/common/index";
 
 /** ISO-20 message bytes read with the WPT grammar (issue 10): the root SE(*) reads the local name "\u001e?|". */

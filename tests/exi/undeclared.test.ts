@@ -18,7 +18,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { decode, encode, ExiError } from "../../modules/exi/index";
 import { fromXmlTree, toXmlTree } from "../../tools/exi-xml/convert";
-import { parseXml, serializeXml } from "../../modules/exi/xml";
+import { parseXml, serializeXml } from "../../tools/exi-xml/xml";
 import { fromHex, toHex } from "../../modules/common/index";
 import { valuesEqual } from "../support/exi-check";
 import { Bits, DS, SIG, VECTORS, XS } from "../support/exi-undeclared";

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseXml, serializeXml, XmlError, XML_NAMESPACE } from "../../modules/exi/xml";
+import { parseXml, serializeXml, XmlError, XML_NAMESPACE } from "../../tools/exi-xml/xml";
 import type { XmlElement } from "../../modules/exi/xml-tree";
 import { DecodeError } from "../../modules/common/index";
 import { diffXml, diffXmlText, lexicalKinds, onlyLexical, describeDifferences } from "../support/xml-infoset";

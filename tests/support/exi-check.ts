@@ -3,7 +3,7 @@
 
 import { decode, decodeFragment, encode, encodeFragment, ExiError, type SchemaId } from "../../modules/exi/index";
 import { fromXmlTree, toXmlTree } from "../../tools/exi-xml/convert";
-import { parseXml, serializeXml } from "../../modules/exi/xml";
+import { parseXml, serializeXml } from "../../tools/exi-xml/xml";
 import { fromHex, toHex } from "../../modules/common/index";
 import { describeDifferences, diffXml, onlyLexical } from "./xml-infoset";
 

@@ -8,7 +8,7 @@
 // both trees through the schema (fromXmlTree) and comparing the typed values.
 
 import type { XmlElement } from "../../modules/exi/xml-tree";
-import { parseXml } from "../../modules/exi/xml";
+import { parseXml } from "../../tools/exi-xml/xml";
 
 export type LexicalKind = "integer" | "decimal" | "boolean" | "hexBinary" | "base64Binary" | "collapse";
 

@@ -129,7 +129,7 @@ export function exiSizeFigures(minified: (entry: string) => Promise<number>): ((
     async () => ({ name: "exi codec code, no grammar (codec.ts)", bytes: await minified("modules/exi/codec.ts") }),
     // it imports the grammars (schemas.ts): the difference is the mapping and the codec helpers it uses
     async () => ({ name: "exi object⇄XML tree (tools/exi-xml/convert.ts, not in modules/exi)", bytes: (await minified("tools/exi-xml/convert.ts")) - (await minified("modules/exi/schemas.ts")) }),
-    async () => ({ name: "exi XML text (xml.ts, tools only)", bytes: await minified("modules/exi/xml.ts") }),
+    async () => ({ name: "exi XML text (tools/exi-xml/xml.ts, not in modules/exi)", bytes: await minified("tools/exi-xml/xml.ts") }),
     async () => ({ name: "modules/exi (all families)", bytes: await minified("modules/exi/index.ts") }),
   ];
 }

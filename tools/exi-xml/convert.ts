@@ -466,7 +466,7 @@ function grammar(schema: SchemaId) {
   return g;
 }
 
-/** Message object → neutral XML tree (for printing the standard's XML; modules/exi/xml.ts for text). */
+/** Message object → neutral XML tree (for printing the standard's XML; ./xml.ts for text). */
 export function toXmlTree(schema: SchemaId, doc: object): XmlElement {
   return toTree(grammar(schema), doc);
 }

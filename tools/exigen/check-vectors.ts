@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { decode, decodeFragment, encode, encodeFragment, type SchemaId } from "../../modules/exi/index";
 import { fromXmlTree, toXmlTree } from "../exi-xml/convert";
-import { parseXml } from "../../modules/exi/xml";
+import { parseXml } from "../exi-xml/xml";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SHARED = path.join(ROOT, "../shared");

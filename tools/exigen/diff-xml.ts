@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { decode, decodeFragment, type SchemaId } from "../../modules/exi/index";
 import { fromXmlTree } from "../exi-xml/convert";
-import { parseXml } from "../../modules/exi/xml";
+import { parseXml } from "../exi-xml/xml";
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared");
 const [file, needle] = process.argv.slice(2);
 const line = readFileSync(file.includes('/') ? file : `${SHARED}/vectors/oracle/${file === 'smoke.tsv' ? '' : 'random/'}${file}`, "utf8").split("\n").find((l) => l.includes(needle))!;

@@ -8,7 +8,7 @@ import { processIo } from "../cli";
 import { createExiCodec, ExiError, SCHEMA_IDS, type SchemaId } from "../../../modules/exi/index";
 import { fromXmlTree, toXmlTree } from "../../../tools/exi-xml/convert";
 import { NODE_FAST } from "../exi-fast/index";
-import { parseXml, serializeXml, XmlError } from "../../../modules/exi/xml";
+import { parseXml, serializeXml, XmlError } from "../../../tools/exi-xml/xml";
 import { fromHex, hexProblem, toHex } from "../../../modules/common/index";
 import { fromJson, toJson } from "../exi-json";
 import { EXIT, EXIT_STATUS_HELP, UsageError, environmentError, flag, parseOptions, parseOrExit, stringOption, usageError } from "./options";

@@ -4,8 +4,8 @@
 // Portable core: works on JS strings only (no TextDecoder, no Node). The parser is iterative
 // (an explicit element stack), so deep nesting cannot overflow the native stack in XS.
 
-import { DecodeError } from "../common/index";
-import type { XmlAttribute, XmlElement } from "./xml-tree";
+import { DecodeError } from "../../modules/common/index";
+import type { XmlAttribute, XmlElement } from "../../modules/exi/xml-tree";
 
 export type { XmlAttribute, XmlElement };
 
