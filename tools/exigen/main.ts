@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { buildTables } from "./grammar";
 import { emitTables, SharedStrings, SharedTypes, typeDeclarations } from "./emit";
 import { buildFast, emitFastModules, localOf, type FastFamily } from "./fast";
+import { shareAlikeFunctions } from "./node-fast-share";
 import { SchemaSet } from "./schema";
 
 export const GENERATOR_VERSION = "1.0.0";
@@ -98,6 +99,8 @@ export function generateNodeFast(schemasDir: string, outDir: string): string[] {
     if (fast) { families.push(fast); ids.push(fam); }
   }
   const written: string[] = [];
+  // the same schema type generated again in several families (xmldsig, common types): once
+  shareAlikeFunctions(families);
   const files = emitFastModules(families, banner, "../../../../modules/exi/fast", true);
   const name = (dir: string) => dir.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
   files.set("index.ts", [

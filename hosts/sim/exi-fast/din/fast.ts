@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, dBin, dIntBig, dRange, dStr, eBig, eBin, eEnum, eKeys, eStr } = runtime;
-const { d0, d16, d18, d2, d3, d46, d47, d6, e15, e46, e47 } = shared;
+const { d100001, d100004, d100005, d100006, d100007, d100008, d100009, e100011, e100013, e100014, e100025 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -24,7 +24,7 @@ function d44(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d26(d: FastDecoderHost): Obj | undefined {
+function d100000(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 168;
@@ -204,15 +204,6 @@ function d40(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d45(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d32(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
@@ -220,7 +211,7 @@ function d32(d: FastDecoderHost): Obj | undefined {
   if (q === 175) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 68) !== 0) bail(); i = ((c >> 3) & 7); if (i >= 6) bail(); o["EVRequestedEnergyTransferType"] = E[28 + i]; i = c & 3; if (i >= 3) bail(); q = PQ[377 + i]; }
   if (q === 249) { if ((o["AC_EVChargeParameter"] = (r.pos = pos, t = d22(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 267) { if ((o["DC_EVChargeParameter"] = (r.pos = pos, t = d40(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 283) { if ((o["EVChargeParameter"] = (r.pos = pos, t = d45(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 283) { if ((o["EVChargeParameter"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -239,21 +230,12 @@ function d60(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d75(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d53(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[522 + c];
   if (q === 359) { if ((o["RelativeTimeInterval"] = (r.pos = pos, t = d60(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 340; }
-  if (q === 395) { if ((o["TimeInterval"] = (r.pos = pos, t = d75(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 340; }
+  if (q === 395) { if ((o["TimeInterval"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 340; }
   if (q === 340) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["PMax"] = i; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -303,7 +285,7 @@ function d63(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[563 + c];
   if (q === 359) { if ((o["RelativeTimeInterval"] = (r.pos = pos, t = d60(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 281; }
-  if (q === 395) { if ((o["TimeInterval"] = (r.pos = pos, t = d75(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 281; }
+  if (q === 395) { if ((o["TimeInterval"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 281; }
   if (q === 281) { c = (a = pos >> 3, pos += 12, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 4095); if ((c & 2052) !== 0) bail(); i = ((c >> 3) & 255); o["EPriceLevel"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[566 + i]; }
   if (q === 263) { l = []; o["ConsumptionCost"] = l; m = 0; do { if ((v = (r.pos = pos, t = d85(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[568 + c]; } while (q === 263); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -348,15 +330,6 @@ function d61(d: FastDecoderHost): Obj | undefined {
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d62(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
@@ -414,21 +387,12 @@ function d33(d: FastDecoderHost): Obj | undefined {
   if (q === 214) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if ((c & 130) !== 0) bail(); i = ((c >> 2) & 31); if (i >= 23) bail(); o["ResponseCode"] = E[3 + i]; if ((c & 1) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); i = ((c >> 3) & 1); if (i >= 2) bail(); o["EVSEProcessing"] = E[26 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[383 + i]; }
   if (q === 363) { if ((o["SAScheduleList"] = (r.pos = pos, t = d61(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = PQ[385 + c]; }
-  if (q === 368) { if ((o["SASchedules"] = (r.pos = pos, t = d62(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[385 + c]; }
+  if (q === 368) { if ((o["SASchedules"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[385 + c]; }
   if (q === 251) { if ((o["AC_EVSEChargeParameter"] = (r.pos = pos, t = d23(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 272) { if ((o["DC_EVSEChargeParameter"] = (r.pos = pos, t = d42(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 300) { if ((o["EVSEChargeParameter"] = (r.pos = pos, t = d47(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 300) { if ((o["EVSEChargeParameter"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d34(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -624,18 +588,9 @@ function d56(d: FastDecoderHost): Obj | undefined {
   if (q === 210) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 40) !== 0) bail(); o["ReadyToChargeState"] = (c & 16) !== 0; i = c & 7; if (i >= 4) bail(); q = PQ[534 + i]; }
   if (q === 151) { if ((o["ChargingProfile"] = (r.pos = pos, t = d83(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = PQ[538 + c]; }
   if (q === 270) { if ((o["DC_EVPowerDeliveryParameter"] = (r.pos = pos, t = d41(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q === 294) { if ((o["EVPowerDeliveryParameter"] = (r.pos = pos, t = d46(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 294) { if ((o["EVPowerDeliveryParameter"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d48(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -647,7 +602,7 @@ function d57(d: FastDecoderHost): Obj | undefined {
   if (q === 214) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 260) !== 0) bail(); i = ((c >> 3) & 31); if (i >= 23) bail(); o["ResponseCode"] = E[3 + i]; i = c & 3; if (i >= 3) bail(); q = PQ[543 + i]; }
   if (q === 253) { if ((o["AC_EVSEStatus"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 274) { if ((o["DC_EVSEStatus"] = (r.pos = pos, t = d43(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q === 317) { if ((o["EVSEStatus"] = (r.pos = pos, t = d48(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 317) { if ((o["EVSEStatus"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -667,7 +622,7 @@ function d58(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d59(d: FastDecoderHost): Obj | undefined {
+function d100002(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 214;
@@ -867,7 +822,7 @@ function d69(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d70(d: FastDecoderHost): Obj | undefined {
+function d100003(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 214;
@@ -902,26 +857,6 @@ function d72(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d73(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d74(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 214;
-  if (q === 214) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 32) bail(); i = (c & 31); if (i >= 23) bail(); o["ResponseCode"] = E[3 + i]; p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d101(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
@@ -950,7 +885,7 @@ function d19(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 115;
-  if (q === 115) { l = []; o["Transform"] = l; m = 0; do { if ((v = (r.pos = pos, t = d18(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[272 + c]; } while (q === 115); }
+  if (q === 115) { l = []; o["Transform"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100005(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[272 + c]; } while (q === 115); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = 0; // EE codes (0 bits) left to the caller's next read
@@ -965,7 +900,7 @@ function d9(d: FastDecoderHost): Obj | undefined {
   if (q === 6) { o["Type"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = PQ[188 + c]; }
   if (q === 7) { o["URI"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[191 + c]; }
   if (q === 117) { if ((o["Transforms"] = (r.pos = pos, t = d19(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 66; }
-  if (q === 66) { if ((o["DigestMethod"] = (r.pos = pos, t = d2(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 68; }
+  if (q === 66) { if ((o["DigestMethod"] = (r.pos = pos, t = d100006(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 68; }
   if (q === 68) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["DigestValue"] = (r.pos = pos, t = dBin(d, 0, 9007199254740991), pos = r.pos, t); p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -978,7 +913,7 @@ function d17(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[251 + c];
   if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 61; }
-  if (q === 61) { if ((o["CanonicalizationMethod"] = (r.pos = pos, t = d0(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 104; }
+  if (q === 61) { if ((o["CanonicalizationMethod"] = (r.pos = pos, t = d100004(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 104; }
   if (q === 104) { if ((o["SignatureMethod"] = (r.pos = pos, t = d12(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 95; }
   if (q === 95) { l = []; o["Reference"] = l; m = 0; do { if ((v = (r.pos = pos, t = d9(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[256 + c]; } while (q === 95); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -993,9 +928,9 @@ function d15(d: FastDecoderHost): Obj | undefined {
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[236 + c];
   if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 113; }
   if (q === 113) { if ((o["SignedInfo"] = (r.pos = pos, t = d17(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 111; }
-  if (q === 111) { if ((o["SignatureValue"] = (r.pos = pos, t = d16(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[240 + c]; }
-  if (q === 75) { if ((o["KeyInfo"] = (r.pos = pos, t = d3(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[243 + c]; }
-  if (q === 84) { l = []; o["Object"] = l; m = 0; do { if ((v = (r.pos = pos, t = d6(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[245 + c]; } while (q === 84); }
+  if (q === 111) { if ((o["SignatureValue"] = (r.pos = pos, t = d100007(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[240 + c]; }
+  if (q === 75) { if ((o["KeyInfo"] = (r.pos = pos, t = d100008(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[243 + c]; }
+  if (q === 84) { l = []; o["Object"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100009(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[245 + c]; } while (q === 84); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = 0; // EE codes (0 bits) left to the caller's next read
@@ -1015,45 +950,12 @@ function d91(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d25(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d77(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, t: any, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 168;
-  if (q === 168) { if ((o["DC_EVStatus"] = (r.pos = pos, t = d44(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d78(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 214;
-  if (q === 214) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if ((c & 130) !== 0) bail(); i = ((c >> 2) & 31); if (i >= 23) bail(); o["ResponseCode"] = E[3 + i]; if ((c & 1) !== 0) bail(); q = 167; }
-  if (q === 167) { if ((o["DC_EVSEStatus"] = (r.pos = pos, t = d43(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 184; }
-  if (q === 184) { if ((o["EVSEPresentVoltage"] = (r.pos = pos, t = d79(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d92(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 36) bail(); q = PQ[686 + c];
-  if (q === 439) { if ((o["BodyElement"] = (r.pos = pos, t = d25(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
-  if (q === 133) { if ((o["CableCheckReq"] = (r.pos = pos, t = d26(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 439) { if ((o["BodyElement"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 133) { if ((o["CableCheckReq"] = (r.pos = pos, t = d100000(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 135) { if ((o["CableCheckRes"] = (r.pos = pos, t = d27(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 137) { if ((o["CertificateInstallationReq"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 139) { if ((o["CertificateInstallationRes"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
@@ -1061,7 +963,7 @@ function d92(d: FastDecoderHost): Obj | undefined {
   if (q === 143) { if ((o["CertificateUpdateRes"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 145) { if ((o["ChargeParameterDiscoveryReq"] = (r.pos = pos, t = d32(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 147) { if ((o["ChargeParameterDiscoveryRes"] = (r.pos = pos, t = d33(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 152) { if ((o["ChargingStatusReq"] = (r.pos = pos, t = d34(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 152) { if ((o["ChargingStatusReq"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 154) { if ((o["ChargingStatusRes"] = (r.pos = pos, t = d35(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 156) { if ((o["ContractAuthenticationReq"] = (r.pos = pos, t = d36(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 158) { if ((o["ContractAuthenticationRes"] = (r.pos = pos, t = d37(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
@@ -1074,19 +976,19 @@ function d92(d: FastDecoderHost): Obj | undefined {
   if (q === 202) { if ((o["PowerDeliveryReq"] = (r.pos = pos, t = d56(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 204) { if ((o["PowerDeliveryRes"] = (r.pos = pos, t = d57(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 206) { if ((o["PreChargeReq"] = (r.pos = pos, t = d58(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
-  if (q === 208) { if ((o["PreChargeRes"] = (r.pos = pos, t = d59(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 208) { if ((o["PreChargeRes"] = (r.pos = pos, t = d100002(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 220) { if ((o["ServiceDetailReq"] = (r.pos = pos, t = d65(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 222) { if ((o["ServiceDetailRes"] = (r.pos = pos, t = d66(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 224) { if ((o["ServiceDiscoveryReq"] = (r.pos = pos, t = d67(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 226) { if ((o["ServiceDiscoveryRes"] = (r.pos = pos, t = d68(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 231) { if ((o["ServicePaymentSelectionReq"] = (r.pos = pos, t = d69(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
-  if (q === 233) { if ((o["ServicePaymentSelectionRes"] = (r.pos = pos, t = d70(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 233) { if ((o["ServicePaymentSelectionRes"] = (r.pos = pos, t = d100003(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 237) { if ((o["SessionSetupReq"] = (r.pos = pos, t = d71(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 239) { if ((o["SessionSetupRes"] = (r.pos = pos, t = d72(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 241) { if ((o["SessionStopReq"] = (r.pos = pos, t = d73(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
-  if (q === 242) { if ((o["SessionStopRes"] = (r.pos = pos, t = d74(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q === 245) { if ((o["WeldingDetectionReq"] = (r.pos = pos, t = d77(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
-  if (q === 247) { if ((o["WeldingDetectionRes"] = (r.pos = pos, t = d78(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 241) { if ((o["SessionStopReq"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 242) { if ((o["SessionStopRes"] = (r.pos = pos, t = d100003(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 245) { if ((o["WeldingDetectionReq"] = (r.pos = pos, t = d100000(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 247) { if ((o["WeldingDetectionRes"] = (r.pos = pos, t = d100002(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -1147,7 +1049,7 @@ function e44(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e26(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100010(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let z = 0, x: any;
@@ -1545,16 +1447,6 @@ function e40(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C32: readonly number[] = Object.freeze([-1, 34, -1, -1, 66, -1]);
 
 function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -1584,7 +1476,7 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C32[-146 + s]; if (k < 0) return -1;
-    if ((z = e45(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 151;
   } else if (s === 150) return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -1615,16 +1507,6 @@ function e60(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e75(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C53: readonly number[] = Object.freeze([34, -1, -1]);
 
 function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -1641,7 +1523,7 @@ function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C53[-243 + s]; if (k < 0) return -1;
-    if ((z = e75(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 244;
   } else if (s === 243) return -1;
   x = o["PMax"];
@@ -1755,7 +1637,7 @@ function e63(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C63[-274 + s]; if (k < 0) return -1;
-    if ((z = e75(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 275;
   } else if (s === 274) return -1;
   x = o["EPriceLevel"];
@@ -1877,16 +1759,6 @@ function e61(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 1; w.n = t; } else w.put(1, z + 2);
   if (Object.keys(o).length !== 1) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e62(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 function e24(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -2033,7 +1905,7 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C33[-152 + s]; if (k < 0) return -1;
-    if ((z = e62(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 155;
   } else if (s === 154) return -1;
   x = o["AC_EVSEChargeParameter"];
@@ -2053,21 +1925,11 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C33[-142 + s]; if (k < 0) return -1;
-    if ((z = e47(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 156;
   } else if (s === 155) return -1;
   if (Object.keys(o).length !== n) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C82: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, 99, 67, 34, 2, -1, -1, 131, 99, 66, 34, 1]);
@@ -2549,23 +2411,13 @@ function e56(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C56[-249 + s]; if (k < 0) return -1;
-    if ((z = e46(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 256;
   }
   k = C56[-245 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e48(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C57: readonly number[] = Object.freeze([-1, 34, -1, -1, 66, -1]);
@@ -2597,7 +2449,7 @@ function e57(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C57[-254 + s]; if (k < 0) return -1;
-    if ((z = e48(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 259;
   } else if (s === 258) return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -2624,7 +2476,7 @@ function e58(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e59(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100012(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let z = 0, x: any, t = 0;
@@ -2642,18 +2494,6 @@ function e59(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   if (Object.keys(o).length !== 3) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e65(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["ServiceID"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
-  } else return -1;
-  if (Object.keys(o).length !== 1) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C102: readonly number[] = Object.freeze([-1, -1, 35, -1, -1, -1, -1, -1, -1, -1, -1, 67, -1, -1, -1, -1, -1, -1, -1, -1, 99, -1, -1, -1, -1, -1, -1, -1, -1, 131, -1, -1, -1, -1, -1, -1, -1, -1, 163, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1]);
@@ -2975,30 +2815,6 @@ function e68(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-const C100: readonly number[] = Object.freeze([-1, 34, 1]);
-
-function e100(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, x: any, i = 0, t = 0, s = 388, k = 0;
-  x = o["ServiceID"];
-  if (x !== undefined) {
-    n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
-    s = 389;
-  } else return -1;
-  x = o["ParameterSetID"];
-  if (x !== undefined) {
-    n++;
-    if ((x | 0) !== x || x < -32768 || x > 32767) return -1; i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 13) <= 53) { w.cur = w.cur * 8192 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 13); } else if (i < 16384) { if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 5); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 5); w.uint(i); }
-    s = 390;
-  }
-  k = C100[-388 + s]; if (k < 0) return -1;
-  if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + 1] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
-  if (Object.keys(o).length !== n) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C90: readonly number[] = Object.freeze([1, 2]);
 
 function e90(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -3011,7 +2827,7 @@ function e90(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     l = x; for (m = 1; m <= l.length; m++) {
       x = l[m - 1];
       k = C90[-356 + s]; if (k < 0) return -1;
-      if ((z = e100(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      if ((z = e100014(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
       s = 357;
     }
   } else return -1;
@@ -3036,7 +2852,7 @@ function e69(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e70(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100015(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let x: any, t = 0;
@@ -3090,28 +2906,6 @@ function e72(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e73(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e74(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["ResponseCode"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 7)) <= 53) { w.cur = w.cur * P2[pw + 7] + ((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 23))); w.n = t; } else w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 23)), pw + 7);
-  } else return -1;
-  if (Object.keys(o).length !== 1) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C101: readonly number[] = Object.freeze([-1, 34, 1]);
 
 function e101(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -3158,55 +2952,13 @@ function e91(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C91[-358 + s]; if (k < 0) return -1;
-    if ((z = e15(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100025(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 361;
   }
   k = C91[-354 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e25(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e77(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any;
-  x = o["DC_EVStatus"];
-  if (x !== undefined) {
-    if ((z = e44(e, x, pb << (1), pw + 1)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 1) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e78(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any, t = 0;
-  x = o["ResponseCode"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 7)) <= 53) { w.cur = w.cur * P2[pw + 7] + ((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 23))); w.n = t; } else w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 23)), pw + 7); z = 1;
-  } else return -1;
-  x = o["DC_EVSEStatus"];
-  if (x !== undefined) {
-    if ((z = e43(e, x, 0, 2)) < 0) return -1;
-  } else return -1;
-  x = o["EVSEPresentVoltage"];
-  if (x !== undefined) {
-    if ((z = e79(e, x, 0, z + 1)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 3) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C92: readonly number[] = Object.freeze([38, -1, 70, -1, 102, -1, 134, -1, 166, -1, 198, -1, 230, -1, 262, -1, 294, -1, 326, -1, 358, -1, 390, -1, 422, -1, 454, -1, 486, -1, 518, -1, 550, -1, 582, -1, 614, -1, 646, -1, 678, -1, 710, -1, 742, -1, 774, -1, 806, -1, 838, -1, 870, -1, 902, -1, 934, -1, 966, -1, 998, -1, 1030, -1, 1062, -1, 1094, -1, 1126, 1]);
@@ -3219,14 +2971,14 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["BodyElement"];
   if (x !== undefined) {
     n++;
-    if ((z = e25(e, x, 0, 6)) < 0) return -1;
+    if ((z = e100011(e, x, 0, 6)) < 0) return -1;
     s = 363;
   }
   x = o["CableCheckReq"];
   if (x !== undefined) {
     n++;
     k = C92[-362 + s]; if (k < 0) return -1;
-    if ((z = e26(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100010(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["CableCheckRes"];
@@ -3282,7 +3034,7 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C92[-346 + s]; if (k < 0) return -1;
-    if ((z = e34(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["ChargingStatusRes"];
@@ -3373,14 +3125,14 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C92[-320 + s]; if (k < 0) return -1;
-    if ((z = e59(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100012(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["ServiceDetailReq"];
   if (x !== undefined) {
     n++;
     k = C92[-318 + s]; if (k < 0) return -1;
-    if ((z = e65(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100013(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["ServiceDetailRes"];
@@ -3415,7 +3167,7 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C92[-308 + s]; if (k < 0) return -1;
-    if ((z = e70(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100015(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["SessionSetupReq"];
@@ -3436,28 +3188,28 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C92[-302 + s]; if (k < 0) return -1;
-    if ((z = e73(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["SessionStopRes"];
   if (x !== undefined) {
     n++;
     k = C92[-300 + s]; if (k < 0) return -1;
-    if ((z = e74(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100015(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["WeldingDetectionReq"];
   if (x !== undefined) {
     n++;
     k = C92[-298 + s]; if (k < 0) return -1;
-    if ((z = e77(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100010(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   x = o["WeldingDetectionRes"];
   if (x !== undefined) {
     n++;
     k = C92[-296 + s]; if (k < 0) return -1;
-    if ((z = e78(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100012(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 363;
   }
   k = C92[-294 + s]; if (k < 0) return -1;
@@ -3491,7 +3243,7 @@ export const fast: FastCodec = Object.freeze({
     let pos = 0, a = 0, n = 0;
     r.pos = 15;
     if (c === 4) {
-      const v = d26(d);
+      const v = d100000(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3555,7 +3307,7 @@ export const fast: FastCodec = Object.freeze({
       return { "ChargeParameterDiscoveryRes": v };
     }
     if (c === 13) {
-      const v = d34(d);
+      const v = d100001(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 1, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 1) !== 0) bail(); // the root's last EE codes
@@ -3659,7 +3411,7 @@ export const fast: FastCodec = Object.freeze({
       return { "PreChargeReq": v };
     }
     if (c === 48) {
-      const v = d59(d);
+      const v = d100002(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3707,7 +3459,7 @@ export const fast: FastCodec = Object.freeze({
       return { "ServicePaymentSelectionReq": v };
     }
     if (c === 63) {
-      const v = d70(d);
+      const v = d100003(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); // the root's last EE codes
@@ -3731,7 +3483,7 @@ export const fast: FastCodec = Object.freeze({
       return { "SessionSetupRes": v };
     }
     if (c === 66) {
-      const v = d73(d);
+      const v = d100001(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 1, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 1) !== 0) bail(); // the root's last EE codes
@@ -3739,7 +3491,7 @@ export const fast: FastCodec = Object.freeze({
       return { "SessionStopReq": v };
     }
     if (c === 67) {
-      const v = d74(d);
+      const v = d100003(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); // the root's last EE codes
@@ -3755,7 +3507,7 @@ export const fast: FastCodec = Object.freeze({
       return { "V2G_Message": v };
     }
     if (c === 78) {
-      const v = d77(d);
+      const v = d100000(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3763,7 +3515,7 @@ export const fast: FastCodec = Object.freeze({
       return { "WeldingDetectionReq": v };
     }
     if (c === 79) {
-      const v = d78(d);
+      const v = d100002(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3776,7 +3528,7 @@ export const fast: FastCodec = Object.freeze({
     let x: unknown;
     x = doc["CableCheckReq"];
     if (x !== undefined) {
-      const z = e26(e, x, 16388, 15); // header, SE(CableCheckReq)
+      const z = e100010(e, x, 16388, 15); // header, SE(CableCheckReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -3848,7 +3600,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["ChargingStatusReq"];
     if (x !== undefined) {
-      const z = e34(e, x, 16397, 15); // header, SE(ChargingStatusReq)
+      const z = e100011(e, x, 16397, 15); // header, SE(ChargingStatusReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -3965,7 +3717,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["PreChargeRes"];
     if (x !== undefined) {
-      const z = e59(e, x, 16432, 15); // header, SE(PreChargeRes)
+      const z = e100012(e, x, 16432, 15); // header, SE(PreChargeRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -3974,7 +3726,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["ServiceDetailReq"];
     if (x !== undefined) {
-      const z = e65(e, x, 16442, 15); // header, SE(ServiceDetailReq)
+      const z = e100013(e, x, 16442, 15); // header, SE(ServiceDetailReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4019,7 +3771,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["ServicePaymentSelectionRes"];
     if (x !== undefined) {
-      const z = e70(e, x, 16447, 15); // header, SE(ServicePaymentSelectionRes)
+      const z = e100015(e, x, 16447, 15); // header, SE(ServicePaymentSelectionRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4046,7 +3798,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["SessionStopReq"];
     if (x !== undefined) {
-      const z = e73(e, x, 16450, 15); // header, SE(SessionStopReq)
+      const z = e100011(e, x, 16450, 15); // header, SE(SessionStopReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4055,7 +3807,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["SessionStopRes"];
     if (x !== undefined) {
-      const z = e74(e, x, 16451, 15); // header, SE(SessionStopRes)
+      const z = e100015(e, x, 16451, 15); // header, SE(SessionStopRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4073,7 +3825,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["WeldingDetectionReq"];
     if (x !== undefined) {
-      const z = e77(e, x, 16462, 15); // header, SE(WeldingDetectionReq)
+      const z = e100010(e, x, 16462, 15); // header, SE(WeldingDetectionReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4082,7 +3834,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["WeldingDetectionRes"];
     if (x !== undefined) {
-      const z = e78(e, x, 16463, 15); // header, SE(WeldingDetectionRes)
+      const z = e100012(e, x, 16463, 15); // header, SE(WeldingDetectionRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();

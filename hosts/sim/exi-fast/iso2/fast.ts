@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, dBin, dIntBig, dRange, dStr, eBig, eBin, eEnum, eKeys, eStr } = runtime;
-const { d15, d21, d46, d47, e15, e21, e46, e47 } = shared;
+const { d100001, d100027, d100034, e100011, e100013, e100014, e100025, e100036 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -46,7 +46,7 @@ function d44(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d28(d: FastDecoderHost): Obj | undefined {
+function d100026(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 170;
@@ -88,7 +88,7 @@ function d79(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 366;
-  if (q === 366) { l = []; o["RootCertificateID"] = l; m = 0; do { if ((v = (r.pos = pos, t = d21(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 20) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[638 + c]; } else { p = 3; q = 0; } } while (q === 366); }
+  if (q === 366) { l = []; o["RootCertificateID"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100027(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 20) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[638 + c]; } else { p = 3; q = 0; } } while (q === 366); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -300,21 +300,12 @@ function d62(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d74(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d53(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[535 + c];
   if (q === 364) { if ((o["RelativeTimeInterval"] = (r.pos = pos, t = d62(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 348; }
-  if (q === 398) { if ((o["TimeInterval"] = (r.pos = pos, t = d74(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 348; }
+  if (q === 398) { if ((o["TimeInterval"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 348; }
   if (q === 348) { if ((o["PMax"] = (r.pos = pos, t = d78(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -363,7 +354,7 @@ function d65(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[583 + c];
   if (q === 364) { if ((o["RelativeTimeInterval"] = (r.pos = pos, t = d62(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 3) bail(); q = PQ[585 + c]; }
-  if (q === 398) { if ((o["TimeInterval"] = (r.pos = pos, t = d74(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[585 + c]; }
+  if (q === 398) { if ((o["TimeInterval"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[585 + c]; }
   if (q === 291) { c = (a = pos >> 3, pos += 12, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 4095); if ((c & 2052) !== 0) bail(); i = ((c >> 3) & 255); o["EPriceLevel"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[588 + i]; }
   if (q === 270) { l = []; o["ConsumptionCost"] = l; m = 0; do { if ((v = (r.pos = pos, t = d88(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 3) { c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[590 + c]; } else { p = 1 + d.z; q = 0; } } while (q === 270); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -407,15 +398,6 @@ function d63(d: FastDecoderHost): Obj | undefined {
   if (q === 370) { l = []; o["SAScheduleTuple"] = l; m = 0; do { if ((v = (r.pos = pos, t = d87(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 3) { c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[579 + c]; } else { p = 1 + d.z; q = 0; } } while (q === 370); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d64(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -472,21 +454,12 @@ function d35(d: FastDecoderHost): Obj | undefined {
   if (q === 221) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if ((c & 130) !== 0) bail(); i = ((c >> 2) & 31); if (i >= 26) bail(); o["ResponseCode"] = E[3 + i]; if ((c & 1) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 72) !== 0) bail(); i = ((c >> 4) & 3); if (i >= 3) bail(); o["EVSEProcessing"] = E[29 + i]; i = c & 7; if (i >= 5) bail(); q = PQ[390 + i]; }
   if (q === 368) { if ((o["SAScheduleList"] = (r.pos = pos, t = d63(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 3) bail(); q = PQ[395 + c]; }
-  if (q === 373) { if ((o["SASchedules"] = (r.pos = pos, t = d64(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[395 + c]; }
+  if (q === 373) { if ((o["SASchedules"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[395 + c]; }
   if (q === 256) { if ((o["AC_EVSEChargeParameter"] = (r.pos = pos, t = d23(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 280) { if ((o["DC_EVSEChargeParameter"] = (r.pos = pos, t = d42(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 307) { if ((o["EVSEChargeParameter"] = (r.pos = pos, t = d47(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 307) { if ((o["EVSEChargeParameter"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d36(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -667,7 +640,7 @@ function d56(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d57(d: FastDecoderHost): Obj | undefined {
+function d100028(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 221;
@@ -723,7 +696,7 @@ function d58(d: FastDecoderHost): Obj | undefined {
   if (q === 224) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4104) !== 0) bail(); i = ((c >> 4) & 255) + 1; if (i < 1 || i > 255) bail(); o["SAScheduleTupleID"] = i; i = c & 7; if (i >= 4) bail(); q = PQ[553 + i]; }
   if (q === 157) { if ((o["ChargingProfile"] = (r.pos = pos, t = d86(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 3) bail(); q = PQ[557 + c]; }
   if (q === 278) { if ((o["DC_EVPowerDeliveryParameter"] = (r.pos = pos, t = d41(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q === 303) { if ((o["EVPowerDeliveryParameter"] = (r.pos = pos, t = d46(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 303) { if ((o["EVPowerDeliveryParameter"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -757,7 +730,7 @@ function d60(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d61(d: FastDecoderHost): Obj | undefined {
+function d100029(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 221;
@@ -959,17 +932,6 @@ function d72(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d73(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 221;
-  if (q === 221) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 32) bail(); i = (c & 31); if (i >= 26) bail(); o["ResponseCode"] = E[3 + i]; p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d104(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
@@ -988,40 +950,7 @@ function d93(d: FastDecoderHost): Obj | undefined {
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 447;
   if (q === 447) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["SessionID"] = (r.pos = pos, t = dBin(d, -9007199254740991, 8), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[712 + c]; }
   if (q === 446) { if ((o["Notification"] = (r.pos = pos, t = d104(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[715 + c]; }
-  if (q === 101) { if ((o["Signature"] = (r.pos = pos, t = d15(d), pos = r.pos, t)) === undefined) return undefined; p = 1; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d27(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d76(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, t: any, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 170;
-  if (q === 170) { if ((o["DC_EVStatus"] = (r.pos = pos, t = d44(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d77(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 221;
-  if (q === 221) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if ((c & 130) !== 0) bail(); i = ((c >> 2) & 31); if (i >= 26) bail(); o["ResponseCode"] = E[3 + i]; if ((c & 1) !== 0) bail(); q = 169; }
-  if (q === 169) { if ((o["DC_EVSEStatus"] = (r.pos = pos, t = d43(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 184; }
-  if (q === 184) { if ((o["EVSEPresentVoltage"] = (r.pos = pos, t = d78(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 101) { if ((o["Signature"] = (r.pos = pos, t = d100034(d), pos = r.pos, t)) === undefined) return undefined; p = 1; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -1034,8 +963,8 @@ function d94(d: FastDecoderHost): Obj | undefined {
   c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 36) bail(); q = PQ[718 + c];
   if (q === 130) { if ((o["AuthorizationReq"] = (r.pos = pos, t = d25(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 132) { if ((o["AuthorizationRes"] = (r.pos = pos, t = d26(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q === 135) { if ((o["BodyElement"] = (r.pos = pos, t = d27(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
-  if (q === 138) { if ((o["CableCheckReq"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 135) { if ((o["BodyElement"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 138) { if ((o["CableCheckReq"] = (r.pos = pos, t = d100026(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 140) { if ((o["CableCheckRes"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 142) { if ((o["CertificateInstallationReq"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 144) { if ((o["CertificateInstallationRes"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
@@ -1043,7 +972,7 @@ function d94(d: FastDecoderHost): Obj | undefined {
   if (q === 148) { if ((o["CertificateUpdateRes"] = (r.pos = pos, t = d33(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 150) { if ((o["ChargeParameterDiscoveryReq"] = (r.pos = pos, t = d34(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 152) { if ((o["ChargeParameterDiscoveryRes"] = (r.pos = pos, t = d35(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 159) { if ((o["ChargingStatusReq"] = (r.pos = pos, t = d36(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 159) { if ((o["ChargingStatusReq"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 161) { if ((o["ChargingStatusRes"] = (r.pos = pos, t = d37(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 165) { if ((o["CurrentDemandReq"] = (r.pos = pos, t = d38(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 167) { if ((o["CurrentDemandRes"] = (r.pos = pos, t = d39(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
@@ -1052,11 +981,11 @@ function d94(d: FastDecoderHost): Obj | undefined {
   if (q === 200) { if ((o["PaymentDetailsReq"] = (r.pos = pos, t = d54(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 202) { if ((o["PaymentDetailsRes"] = (r.pos = pos, t = d55(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 205) { if ((o["PaymentServiceSelectionReq"] = (r.pos = pos, t = d56(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 207) { if ((o["PaymentServiceSelectionRes"] = (r.pos = pos, t = d57(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 207) { if ((o["PaymentServiceSelectionRes"] = (r.pos = pos, t = d100028(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 209) { if ((o["PowerDeliveryReq"] = (r.pos = pos, t = d58(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 211) { if ((o["PowerDeliveryRes"] = (r.pos = pos, t = d59(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 213) { if ((o["PreChargeReq"] = (r.pos = pos, t = d60(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
-  if (q === 215) { if ((o["PreChargeRes"] = (r.pos = pos, t = d61(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 215) { if ((o["PreChargeRes"] = (r.pos = pos, t = d100029(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 228) { if ((o["ServiceDetailReq"] = (r.pos = pos, t = d66(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 230) { if ((o["ServiceDetailRes"] = (r.pos = pos, t = d67(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 232) { if ((o["ServiceDiscoveryReq"] = (r.pos = pos, t = d68(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
@@ -1064,9 +993,9 @@ function d94(d: FastDecoderHost): Obj | undefined {
   if (q === 241) { if ((o["SessionSetupReq"] = (r.pos = pos, t = d70(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 243) { if ((o["SessionSetupRes"] = (r.pos = pos, t = d71(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 245) { if ((o["SessionStopReq"] = (r.pos = pos, t = d72(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q === 247) { if ((o["SessionStopRes"] = (r.pos = pos, t = d73(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q === 249) { if ((o["WeldingDetectionReq"] = (r.pos = pos, t = d76(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
-  if (q === 251) { if ((o["WeldingDetectionRes"] = (r.pos = pos, t = d77(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 247) { if ((o["SessionStopRes"] = (r.pos = pos, t = d100028(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 249) { if ((o["WeldingDetectionReq"] = (r.pos = pos, t = d100026(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
+  if (q === 251) { if ((o["WeldingDetectionRes"] = (r.pos = pos, t = d100029(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -1147,7 +1076,7 @@ function e44(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e28(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100035(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let z = 0, x: any;
@@ -1226,7 +1155,7 @@ function e79(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     l = x; for (m = 1; m <= l.length; m++) {
       x = l[m - 1];
       k = C79[-327 + s]; if (k < 0) return -1;
-      if ((z = e21(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      if ((z = e100036(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
       s = m < 20 ? 328 : 329;
     }
   } else return -1;
@@ -1685,16 +1614,6 @@ function e62(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e74(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C53: readonly number[] = Object.freeze([34, -1, -1]);
 
 function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -1711,7 +1630,7 @@ function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C53[-246 + s]; if (k < 0) return -1;
-    if ((z = e74(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 247;
   } else if (s === 246) return -1;
   x = o["PMax"];
@@ -1820,7 +1739,7 @@ function e65(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C65[-284 + s]; if (k < 0) return -1;
-    if ((z = e74(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 285;
   } else if (s === 284) return -1;
   x = o["EPriceLevel"];
@@ -1945,16 +1864,6 @@ function e63(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== 1) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e64(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 function e24(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -2092,7 +2001,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C35[-155 + s]; if (k < 0) return -1;
-    if ((z = e64(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 158;
   }
   x = o["AC_EVSEChargeParameter"];
@@ -2113,21 +2022,11 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C35[-140 + s]; if (k < 0) return -1;
-    if ((z = e47(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 159;
   } else if (s === 157 || s === 158) return -1;
   if (Object.keys(o).length !== n) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e36(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C84: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, 99, 67, 34, 2, -1, -1, 131, 99, 66, 34, 1]);
@@ -2530,30 +2429,6 @@ function e55(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
-const C96: readonly number[] = Object.freeze([-1, 34, 1]);
-
-function e96(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, x: any, i = 0, t = 0, s = 388, k = 0;
-  x = o["ServiceID"];
-  if (x !== undefined) {
-    n++;
-    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
-    s = 389;
-  } else return -1;
-  x = o["ParameterSetID"];
-  if (x !== undefined) {
-    n++;
-    if ((x | 0) !== x || x < -32768 || x > 32767) return -1; i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 13) <= 53) { w.cur = w.cur * 8192 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 13); } else if (i < 16384) { if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 5); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 5); w.uint(i); }
-    s = 390;
-  }
-  k = C96[-388 + s]; if (k < 0) return -1;
-  if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + 1] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
-  if (Object.keys(o).length !== n) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C85: readonly number[] = Object.freeze([1, 2, -1, -1, 34, 1]);
 
 function e85(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -2566,7 +2441,7 @@ function e85(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     l = x; for (m = 1; m <= l.length; m++) {
       x = l[m - 1];
       k = C85[-349 + s]; if (k < 0) return -1;
-      if ((z = e96(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      if ((z = e100014(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
       s = m < 16 ? 350 : 351;
     }
   } else return -1;
@@ -2592,7 +2467,7 @@ function e56(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e57(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100037(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let x: any, t = 0;
@@ -2720,7 +2595,7 @@ function e58(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C58[-256 + s]; if (k < 0) return -1;
-    if ((z = e46(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 265;
   }
   k = C58[-251 + s]; if (k < 0) return -1;
@@ -2785,7 +2660,7 @@ function e60(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e61(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100038(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let z = 0, x: any, t = 0;
@@ -2803,18 +2678,6 @@ function e61(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   if (Object.keys(o).length !== 3) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e66(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["ServiceID"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
-  } else return -1;
-  if (Object.keys(o).length !== 1) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C105: readonly number[] = Object.freeze([-1, 35, -1, -1, -1, -1, -1, -1, -1, 67, -1, -1, -1, -1, -1, -1, -1, 99, -1, -1, -1, -1, -1, -1, -1, 131, -1, -1, -1, -1, -1, -1, -1, 163, -1, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1]);
@@ -3227,18 +3090,6 @@ function e72(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e73(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["ResponseCode"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 7)) <= 53) { w.cur = w.cur * P2[pw + 7] + ((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26))); w.n = t; } else w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7);
-  } else return -1;
-  if (Object.keys(o).length !== 1) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C104: readonly number[] = Object.freeze([-1, 34, 1]);
 
 function e104(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -3285,55 +3136,13 @@ function e93(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C93[-379 + s]; if (k < 0) return -1;
-    if ((z = e15(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100025(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 382;
   }
   k = C93[-375 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e76(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any;
-  x = o["DC_EVStatus"];
-  if (x !== undefined) {
-    if ((z = e44(e, x, pb << (1), pw + 1)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 1) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e77(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any, t = 0;
-  x = o["ResponseCode"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 7)) <= 53) { w.cur = w.cur * P2[pw + 7] + ((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26))); w.n = t; } else w.put((pb << (7)) | (x === "OK" ? 0 : eEnum(e, x, 3, 26)), pw + 7); z = 1;
-  } else return -1;
-  x = o["DC_EVSEStatus"];
-  if (x !== undefined) {
-    if ((z = e43(e, x, 0, 2)) < 0) return -1;
-  } else return -1;
-  x = o["EVSEPresentVoltage"];
-  if (x !== undefined) {
-    if ((z = e78(e, x, 0, z + 1)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 3) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C94: readonly number[] = Object.freeze([38, -1, 70, -1, 102, -1, 134, -1, 166, -1, 198, -1, 230, -1, 262, -1, 294, -1, 326, -1, 358, -1, 390, -1, 422, -1, 454, -1, 486, -1, 518, -1, 550, -1, 582, -1, 614, -1, 646, -1, 678, -1, 710, -1, 742, -1, 774, -1, 806, -1, 838, -1, 870, -1, 902, -1, 934, -1, 966, -1, 998, -1, 1030, -1, 1062, -1, 1094, -1, 1126, 1]);
@@ -3360,14 +3169,14 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C94[-381 + s]; if (k < 0) return -1;
-    if ((z = e27(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["CableCheckReq"];
   if (x !== undefined) {
     n++;
     k = C94[-379 + s]; if (k < 0) return -1;
-    if ((z = e28(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100035(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["CableCheckRes"];
@@ -3423,7 +3232,7 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C94[-363 + s]; if (k < 0) return -1;
-    if ((z = e36(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["ChargingStatusRes"];
@@ -3486,7 +3295,7 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C94[-345 + s]; if (k < 0) return -1;
-    if ((z = e57(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100037(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["PowerDeliveryReq"];
@@ -3514,14 +3323,14 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C94[-337 + s]; if (k < 0) return -1;
-    if ((z = e61(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100038(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["ServiceDetailReq"];
   if (x !== undefined) {
     n++;
     k = C94[-335 + s]; if (k < 0) return -1;
-    if ((z = e66(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100013(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["ServiceDetailRes"];
@@ -3570,21 +3379,21 @@ function e94(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C94[-321 + s]; if (k < 0) return -1;
-    if ((z = e73(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100037(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["WeldingDetectionReq"];
   if (x !== undefined) {
     n++;
     k = C94[-319 + s]; if (k < 0) return -1;
-    if ((z = e76(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100035(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   x = o["WeldingDetectionRes"];
   if (x !== undefined) {
     n++;
     k = C94[-317 + s]; if (k < 0) return -1;
-    if ((z = e77(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100038(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 384;
   }
   k = C94[-315 + s]; if (k < 0) return -1;
@@ -3634,7 +3443,7 @@ export const fast: FastCodec = Object.freeze({
       return { "AuthorizationRes": v };
     }
     if (c === 6) {
-      const v = d28(d);
+      const v = d100026(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3698,7 +3507,7 @@ export const fast: FastCodec = Object.freeze({
       return { "ChargeParameterDiscoveryRes": v };
     }
     if (c === 15) {
-      const v = d36(d);
+      const v = d100001(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 1, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 1) !== 0) bail(); // the root's last EE codes
@@ -3770,7 +3579,7 @@ export const fast: FastCodec = Object.freeze({
       return { "PaymentServiceSelectionReq": v };
     }
     if (c === 46) {
-      const v = d57(d);
+      const v = d100028(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); // the root's last EE codes
@@ -3802,7 +3611,7 @@ export const fast: FastCodec = Object.freeze({
       return { "PreChargeReq": v };
     }
     if (c === 50) {
-      const v = d61(d);
+      const v = d100029(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3866,7 +3675,7 @@ export const fast: FastCodec = Object.freeze({
       return { "SessionStopReq": v };
     }
     if (c === 66) {
-      const v = d73(d);
+      const v = d100028(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); // the root's last EE codes
@@ -3882,7 +3691,7 @@ export const fast: FastCodec = Object.freeze({
       return { "V2G_Message": v };
     }
     if (c === 77) {
-      const v = d76(d);
+      const v = d100026(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3890,7 +3699,7 @@ export const fast: FastCodec = Object.freeze({
       return { "WeldingDetectionReq": v };
     }
     if (c === 78) {
-      const v = d77(d);
+      const v = d100029(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -3921,7 +3730,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["CableCheckReq"];
     if (x !== undefined) {
-      const z = e28(e, x, 16390, 15); // header, SE(CableCheckReq)
+      const z = e100035(e, x, 16390, 15); // header, SE(CableCheckReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -3993,7 +3802,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["ChargingStatusReq"];
     if (x !== undefined) {
-      const z = e36(e, x, 16399, 15); // header, SE(ChargingStatusReq)
+      const z = e100011(e, x, 16399, 15); // header, SE(ChargingStatusReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4074,7 +3883,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["PaymentServiceSelectionRes"];
     if (x !== undefined) {
-      const z = e57(e, x, 16430, 15); // header, SE(PaymentServiceSelectionRes)
+      const z = e100037(e, x, 16430, 15); // header, SE(PaymentServiceSelectionRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4110,7 +3919,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["PreChargeRes"];
     if (x !== undefined) {
-      const z = e61(e, x, 16434, 15); // header, SE(PreChargeRes)
+      const z = e100038(e, x, 16434, 15); // header, SE(PreChargeRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4119,7 +3928,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["ServiceDetailReq"];
     if (x !== undefined) {
-      const z = e66(e, x, 16443, 15); // header, SE(ServiceDetailReq)
+      const z = e100013(e, x, 16443, 15); // header, SE(ServiceDetailReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4182,7 +3991,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["SessionStopRes"];
     if (x !== undefined) {
-      const z = e73(e, x, 16450, 15); // header, SE(SessionStopRes)
+      const z = e100037(e, x, 16450, 15); // header, SE(SessionStopRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4200,7 +4009,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["WeldingDetectionReq"];
     if (x !== undefined) {
-      const z = e76(e, x, 16461, 15); // header, SE(WeldingDetectionReq)
+      const z = e100035(e, x, 16461, 15); // header, SE(WeldingDetectionReq)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4209,7 +4018,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["WeldingDetectionRes"];
     if (x !== undefined) {
-      const z = e77(e, x, 16462, 15); // header, SE(WeldingDetectionRes)
+      const z = e100038(e, x, 16462, 15); // header, SE(WeldingDetectionRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();

@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, eEnum, eKeys } = runtime;
-const { d22, d23, d26, d27, d28, d29, d30, d31, e22, e23, e26, e27, e28, e29, e30, e31 } = shared;
+const { d100001, d100039, d100043, d100049, d100050, d100051, d100052, e100011, e100044, e100048, e100054, e100055, e100056, e100057 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -14,29 +14,29 @@ function d40(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[639 + c];
   if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 238; }
-  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[645 + c]; }
-  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[648 + c]; }
-  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
-  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[651 + c]; }
-  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[654 + c]; }
-  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
-  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[657 + c]; }
-  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[660 + c]; }
-  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
-  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[663 + c]; }
-  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[666 + c]; }
-  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 241; }
-  if (q === 241) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[669 + c]; }
-  if (q === 242) { if ((o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[672 + c]; }
-  if (q === 243) { if ((o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 248; }
-  if (q === 248) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[675 + c]; }
-  if (q === 249) { if ((o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[680 + c]; }
-  if (q === 250) { if ((o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[684 + c]; }
-  if (q === 244) { if ((o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[687 + c]; }
-  if (q === 251) { if ((o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 238; }
+  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[645 + c]; }
+  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[648 + c]; }
+  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
+  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[651 + c]; }
+  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[654 + c]; }
+  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[657 + c]; }
+  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[660 + c]; }
+  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[663 + c]; }
+  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[666 + c]; }
+  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 241; }
+  if (q === 241) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[669 + c]; }
+  if (q === 242) { if ((o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[672 + c]; }
+  if (q === 243) { if ((o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 248; }
+  if (q === 248) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[675 + c]; }
+  if (q === 249) { if ((o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[680 + c]; }
+  if (q === 250) { if ((o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[684 + c]; }
+  if (q === 244) { if ((o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[687 + c]; }
+  if (q === 251) { if ((o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -47,27 +47,27 @@ function d42(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[750 + c];
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[760 + c]; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[769 + c]; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[777 + c]; }
-  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[784 + c]; }
-  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[790 + c]; }
-  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[795 + c]; }
-  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[799 + c]; }
-  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[802 + c]; }
-  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
-  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 12) bail(); q = PQ[805 + c]; }
-  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 11) bail(); q = PQ[817 + c]; }
-  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 10) bail(); q = PQ[828 + c]; }
-  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[838 + c]; }
-  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[847 + c]; }
-  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[855 + c]; }
-  if (q === 241) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[862 + c]; }
-  if (q === 242) { if ((o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[868 + c]; }
-  if (q === 243) { if ((o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[873 + c]; }
-  if (q === 248) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[877 + c]; }
-  if (q === 249) { if ((o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[880 + c]; }
-  if (q === 250) { if ((o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[760 + c]; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[769 + c]; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[777 + c]; }
+  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[784 + c]; }
+  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[790 + c]; }
+  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[795 + c]; }
+  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[799 + c]; }
+  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[802 + c]; }
+  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 12) bail(); q = PQ[805 + c]; }
+  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 11) bail(); q = PQ[817 + c]; }
+  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 10) bail(); q = PQ[828 + c]; }
+  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[838 + c]; }
+  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[847 + c]; }
+  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[855 + c]; }
+  if (q === 241) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[862 + c]; }
+  if (q === 242) { if ((o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[868 + c]; }
+  if (q === 243) { if ((o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[873 + c]; }
+  if (q === 248) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[877 + c]; }
+  if (q === 249) { if ((o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[880 + c]; }
+  if (q === 250) { if ((o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -79,21 +79,21 @@ function d44(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[938 + c];
   if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 238; }
-  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[944 + c]; }
-  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[947 + c]; }
-  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
-  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[950 + c]; }
-  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[953 + c]; }
-  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
-  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[956 + c]; }
-  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[959 + c]; }
-  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
-  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[962 + c]; }
-  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[965 + c]; }
-  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 238; }
+  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[944 + c]; }
+  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[947 + c]; }
+  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
+  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[950 + c]; }
+  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[953 + c]; }
+  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[956 + c]; }
+  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[959 + c]; }
+  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[962 + c]; }
+  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[965 + c]; }
+  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -104,21 +104,21 @@ function d46(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[1028 + c];
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[1038 + c]; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[1047 + c]; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[1055 + c]; }
-  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1062 + c]; }
-  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1068 + c]; }
-  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1073 + c]; }
-  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1077 + c]; }
-  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1080 + c]; }
-  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
-  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1083 + c]; }
-  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1089 + c]; }
-  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1094 + c]; }
-  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1098 + c]; }
-  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1101 + c]; }
-  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[1038 + c]; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[1047 + c]; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[1055 + c]; }
+  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1062 + c]; }
+  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1068 + c]; }
+  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1073 + c]; }
+  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1077 + c]; }
+  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1080 + c]; }
+  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { if ((o["EVPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1083 + c]; }
+  if (q === 253) { if ((o["EVPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1089 + c]; }
+  if (q === 254) { if ((o["EVPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1094 + c]; }
+  if (q === 255) { if ((o["EVPresentReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1098 + c]; }
+  if (q === 256) { if ((o["EVPresentReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1101 + c]; }
+  if (q === 257) { if ((o["EVPresentReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -129,12 +129,12 @@ function d34(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[512 + c]; }
-  if (q === 150) { if ((o["DisplayParameters"] = (r.pos = pos, t = d26(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[512 + c]; }
+  if (q === 150) { if ((o["DisplayParameters"] = (r.pos = pos, t = d100050(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
   if (q === 169) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 40) !== 0) bail(); o["MeterInfoRequested"] = (c & 16) !== 0; i = c & 7; if (i >= 5) bail(); q = PQ[515 + i]; }
   if (q === 226) { if ((o["BPT_Dynamic_AC_CLReqControlMode"] = (r.pos = pos, t = d40(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 230) { if ((o["BPT_Scheduled_AC_CLReqControlMode"] = (r.pos = pos, t = d42(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 135) { if ((o["CLReqControlMode"] = (r.pos = pos, t = d22(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 135) { if ((o["CLReqControlMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 234) { if ((o["Dynamic_AC_CLReqControlMode"] = (r.pos = pos, t = d44(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 283) { if ((o["Scheduled_AC_CLReqControlMode"] = (r.pos = pos, t = d46(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -151,15 +151,15 @@ function d41(d: FastDecoderHost): Obj | undefined {
   if (q === 174) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 3; if (i >= 3) bail(); q = PQ[699 + i]; }
   if (q === 190) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[702 + i]; }
   if (q === 129) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["AckMaxDelay"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 275; }
-  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[705 + c]; }
-  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[714 + c]; }
-  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[722 + c]; }
-  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[729 + c]; }
-  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[735 + c]; }
-  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[740 + c]; }
-  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[744 + c]; }
-  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[747 + c]; }
-  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[705 + c]; }
+  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[714 + c]; }
+  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[722 + c]; }
+  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[729 + c]; }
+  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[735 + c]; }
+  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[740 + c]; }
+  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[744 + c]; }
+  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[747 + c]; }
+  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -170,15 +170,15 @@ function d43(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[883 + c];
-  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[893 + c]; }
-  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[902 + c]; }
-  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[910 + c]; }
-  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[917 + c]; }
-  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[923 + c]; }
-  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[928 + c]; }
-  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[932 + c]; }
-  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[935 + c]; }
-  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[893 + c]; }
+  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[902 + c]; }
+  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[910 + c]; }
+  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[917 + c]; }
+  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[923 + c]; }
+  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[928 + c]; }
+  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[932 + c]; }
+  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[935 + c]; }
+  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -193,15 +193,15 @@ function d45(d: FastDecoderHost): Obj | undefined {
   if (q === 174) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 3; if (i >= 3) bail(); q = PQ[977 + i]; }
   if (q === 190) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[980 + i]; }
   if (q === 129) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["AckMaxDelay"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 275; }
-  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[983 + c]; }
-  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[992 + c]; }
-  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[1000 + c]; }
-  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1007 + c]; }
-  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1013 + c]; }
-  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1018 + c]; }
-  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1022 + c]; }
-  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1025 + c]; }
-  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[983 + c]; }
+  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[992 + c]; }
+  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[1000 + c]; }
+  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1007 + c]; }
+  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1013 + c]; }
+  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1018 + c]; }
+  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1022 + c]; }
+  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1025 + c]; }
+  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -212,15 +212,15 @@ function d47(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = PQ[1104 + c];
-  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[1114 + c]; }
-  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[1123 + c]; }
-  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[1131 + c]; }
-  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1138 + c]; }
-  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1144 + c]; }
-  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1149 + c]; }
-  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1153 + c]; }
-  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1156 + c]; }
-  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 275) { if ((o["EVSETargetActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[1114 + c]; }
+  if (q === 276) { if ((o["EVSETargetActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[1123 + c]; }
+  if (q === 277) { if ((o["EVSETargetActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[1131 + c]; }
+  if (q === 279) { if ((o["EVSETargetReactivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[1138 + c]; }
+  if (q === 280) { if ((o["EVSETargetReactivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[1144 + c]; }
+  if (q === 281) { if ((o["EVSETargetReactivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[1149 + c]; }
+  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[1153 + c]; }
+  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[1156 + c]; }
+  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -231,15 +231,15 @@ function d35(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 12, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 4095); if ((c & 2064) !== 0) bail(); i = ((c >> 5) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[6 + i]; i = c & 15; if (i >= 9) bail(); q = PQ[523 + i]; }
-  if (q === 157) { if ((o["EVSEStatus"] = (r.pos = pos, t = d27(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[532 + c]; }
-  if (q === 168) { if ((o["MeterInfo"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 3 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 7) bail(); q = PQ[540 + c]; }
-  if (q === 180) { if ((o["Receipt"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 3 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 6) bail(); q = PQ[547 + c]; }
-  if (q === 278) { if ((o["EVSETargetFrequency"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[553 + c]; }
+  if (q === 157) { if ((o["EVSEStatus"] = (r.pos = pos, t = d100043(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[532 + c]; }
+  if (q === 168) { if ((o["MeterInfo"] = (r.pos = pos, t = d100051(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 3 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 7) bail(); q = PQ[540 + c]; }
+  if (q === 180) { if ((o["Receipt"] = (r.pos = pos, t = d100052(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 3 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 6) bail(); q = PQ[547 + c]; }
+  if (q === 278) { if ((o["EVSETargetFrequency"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[553 + c]; }
   if (q === 228) { if ((o["BPT_Dynamic_AC_CLResControlMode"] = (r.pos = pos, t = d41(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 232) { if ((o["BPT_Scheduled_AC_CLResControlMode"] = (r.pos = pos, t = d43(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 137) { if ((o["CLResControlMode"] = (r.pos = pos, t = d23(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 137) { if ((o["CLResControlMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 236) { if ((o["Dynamic_AC_CLResControlMode"] = (r.pos = pos, t = d45(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 285) { if ((o["Scheduled_AC_CLResControlMode"] = (r.pos = pos, t = d47(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -252,12 +252,12 @@ function d32(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 238;
-  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[465 + c]; }
-  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[468 + c]; }
-  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
-  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[471 + c]; }
-  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[474 + c]; }
-  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[465 + c]; }
+  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[468 + c]; }
+  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
+  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[471 + c]; }
+  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[474 + c]; }
+  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -268,18 +268,18 @@ function d38(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 238;
-  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[569 + c]; }
-  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[572 + c]; }
-  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
-  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[575 + c]; }
-  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[578 + c]; }
-  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 241; }
-  if (q === 241) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[581 + c]; }
-  if (q === 242) { if ((o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[584 + c]; }
-  if (q === 243) { if ((o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 248; }
-  if (q === 248) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[587 + c]; }
-  if (q === 249) { if ((o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[590 + c]; }
-  if (q === 250) { if ((o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 238) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[569 + c]; }
+  if (q === 239) { if ((o["EVMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[572 + c]; }
+  if (q === 240) { if ((o["EVMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 245; }
+  if (q === 245) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[575 + c]; }
+  if (q === 246) { if ((o["EVMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[578 + c]; }
+  if (q === 247) { if ((o["EVMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 241; }
+  if (q === 241) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[581 + c]; }
+  if (q === 242) { if ((o["EVMaximumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[584 + c]; }
+  if (q === 243) { if ((o["EVMaximumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 248; }
+  if (q === 248) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[587 + c]; }
+  if (q === 249) { if ((o["EVMinimumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[590 + c]; }
+  if (q === 250) { if ((o["EVMinimumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -290,7 +290,7 @@ function d36(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[560 + c]; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[560 + c]; }
   if (q === 210) { if ((o["AC_CPDReqEnergyTransferMode"] = (r.pos = pos, t = d32(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 222) { if ((o["BPT_AC_CPDReqEnergyTransferMode"] = (r.pos = pos, t = d38(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -303,18 +303,18 @@ function d33(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 258;
-  if (q === 258) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[478 + c]; }
-  if (q === 259) { if ((o["EVSEMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[481 + c]; }
-  if (q === 260) { if ((o["EVSEMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 264; }
-  if (q === 264) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[484 + c]; }
-  if (q === 265) { if ((o["EVSEMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[487 + c]; }
-  if (q === 266) { if ((o["EVSEMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
-  if (q === 270) { if ((o["EVSENominalFrequency"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[490 + c]; }
-  if (q === 282) { if ((o["MaximumPowerAsymmetry"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[496 + c]; }
-  if (q === 271) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[501 + c]; }
-  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[505 + c]; }
-  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[508 + c]; }
-  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 258) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[478 + c]; }
+  if (q === 259) { if ((o["EVSEMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[481 + c]; }
+  if (q === 260) { if ((o["EVSEMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 264; }
+  if (q === 264) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[484 + c]; }
+  if (q === 265) { if ((o["EVSEMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[487 + c]; }
+  if (q === 266) { if ((o["EVSEMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
+  if (q === 270) { if ((o["EVSENominalFrequency"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[490 + c]; }
+  if (q === 282) { if ((o["MaximumPowerAsymmetry"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[496 + c]; }
+  if (q === 271) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[501 + c]; }
+  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[505 + c]; }
+  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[508 + c]; }
+  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -325,24 +325,24 @@ function d39(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 258;
-  if (q === 258) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[594 + c]; }
-  if (q === 259) { if ((o["EVSEMaximumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[597 + c]; }
-  if (q === 260) { if ((o["EVSEMaximumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 264; }
-  if (q === 264) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[600 + c]; }
-  if (q === 265) { if ((o["EVSEMinimumChargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[603 + c]; }
-  if (q === 266) { if ((o["EVSEMinimumChargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
-  if (q === 270) { if ((o["EVSENominalFrequency"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[606 + c]; }
-  if (q === 282) { if ((o["MaximumPowerAsymmetry"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[612 + c]; }
-  if (q === 271) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[617 + c]; }
-  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[621 + c]; }
-  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[624 + c]; }
-  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
-  if (q === 261) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[627 + c]; }
-  if (q === 262) { if ((o["EVSEMaximumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[630 + c]; }
-  if (q === 263) { if ((o["EVSEMaximumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 267; }
-  if (q === 267) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[633 + c]; }
-  if (q === 268) { if ((o["EVSEMinimumDischargePower_L2"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[636 + c]; }
-  if (q === 269) { if ((o["EVSEMinimumDischargePower_L3"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 258) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[594 + c]; }
+  if (q === 259) { if ((o["EVSEMaximumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[597 + c]; }
+  if (q === 260) { if ((o["EVSEMaximumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 264; }
+  if (q === 264) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[600 + c]; }
+  if (q === 265) { if ((o["EVSEMinimumChargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[603 + c]; }
+  if (q === 266) { if ((o["EVSEMinimumChargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
+  if (q === 270) { if ((o["EVSENominalFrequency"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[606 + c]; }
+  if (q === 282) { if ((o["MaximumPowerAsymmetry"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[612 + c]; }
+  if (q === 271) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[617 + c]; }
+  if (q === 272) { if ((o["EVSEPresentActivePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[621 + c]; }
+  if (q === 273) { if ((o["EVSEPresentActivePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[624 + c]; }
+  if (q === 274) { if ((o["EVSEPresentActivePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
+  if (q === 261) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[627 + c]; }
+  if (q === 262) { if ((o["EVSEMaximumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[630 + c]; }
+  if (q === 263) { if ((o["EVSEMaximumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 267; }
+  if (q === 267) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[633 + c]; }
+  if (q === 268) { if ((o["EVSEMinimumDischargePower_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[636 + c]; }
+  if (q === 269) { if ((o["EVSEMinimumDischargePower_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -353,7 +353,7 @@ function d37(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if ((c & 516) !== 0) bail(); i = ((c >> 3) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[6 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[565 + i]; }
   if (q === 212) { if ((o["AC_CPDResEnergyTransferMode"] = (r.pos = pos, t = d33(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 224) { if ((o["BPT_AC_CPDResEnergyTransferMode"] = (r.pos = pos, t = d39(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
@@ -379,152 +379,152 @@ function e40(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C40[-218 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 220;
   } else return -1;
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 221;
   } else return -1;
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 222;
   } else return -1;
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 223;
   } else return -1;
   x = o["EVMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 224;
   }
   x = o["EVMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C40[-193 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 225;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C40[-168 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 226;
   } else return -1;
   x = o["EVMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 227;
   }
   x = o["EVMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C40[-143 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 228;
   }
   x = o["EVPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C40[-118 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 229;
   } else return -1;
   x = o["EVPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 230;
   }
   x = o["EVPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C40[-93 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 231;
   }
   x = o["EVPresentReactivePower"];
   if (x !== undefined) {
     n++;
     k = C40[-68 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 232;
   } else return -1;
   x = o["EVPresentReactivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 233;
   }
   x = o["EVPresentReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C40[-43 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 234;
   }
   x = o["EVMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C40[-18 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 235;
   } else return -1;
   x = o["EVMaximumDischargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 236;
   }
   x = o["EVMaximumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C40[7 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 237;
   }
   x = o["EVMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C40[32 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 238;
   } else return -1;
   x = o["EVMinimumDischargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 3)) < 0) return -1;
     s = 239;
   }
   x = o["EVMinimumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C40[57 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 240;
   }
   x = o["EVMaximumV2XEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C40[82 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 241;
   }
   x = o["EVMinimumV2XEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C40[107 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 242;
   }
   k = C40[132 + s]; if (k < 0) return -1;
@@ -542,146 +542,146 @@ function e42(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVTargetEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 258;
   }
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C42[-257 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 259;
   }
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C42[-235 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 260;
   }
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
     k = C42[-213 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 261;
   }
   x = o["EVMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
     k = C42[-191 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 262;
   }
   x = o["EVMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C42[-169 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 263;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C42[-147 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 264;
   }
   x = o["EVMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
     k = C42[-125 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 265;
   }
   x = o["EVMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C42[-103 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 266;
   }
   x = o["EVPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C42[-81 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 267;
   } else return -1;
   x = o["EVPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 4)) < 0) return -1;
     s = 268;
   }
   x = o["EVPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C42[-59 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 269;
   }
   x = o["EVPresentReactivePower"];
   if (x !== undefined) {
     n++;
     k = C42[-37 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 270;
   }
   x = o["EVPresentReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C42[-15 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 271;
   }
   x = o["EVPresentReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C42[7 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 272;
   }
   x = o["EVMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C42[29 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 273;
   }
   x = o["EVMaximumDischargePower_L2"];
   if (x !== undefined) {
     n++;
     k = C42[51 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 274;
   }
   x = o["EVMaximumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C42[73 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 275;
   }
   x = o["EVMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C42[95 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 276;
   }
   x = o["EVMinimumDischargePower_L2"];
   if (x !== undefined) {
     n++;
     k = C42[117 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 277;
   }
   x = o["EVMinimumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C42[139 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 278;
   }
   k = C42[161 + s]; if (k < 0) return -1;
@@ -706,98 +706,98 @@ function e44(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C44[-289 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 291;
   } else return -1;
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 292;
   } else return -1;
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 293;
   } else return -1;
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 294;
   } else return -1;
   x = o["EVMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 295;
   }
   x = o["EVMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C44[-272 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 296;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C44[-255 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 297;
   } else return -1;
   x = o["EVMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 298;
   }
   x = o["EVMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C44[-238 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 299;
   }
   x = o["EVPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C44[-221 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 300;
   } else return -1;
   x = o["EVPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 301;
   }
   x = o["EVPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C44[-204 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 302;
   }
   x = o["EVPresentReactivePower"];
   if (x !== undefined) {
     n++;
     k = C44[-187 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 303;
   } else return -1;
   x = o["EVPresentReactivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 304;
   }
   x = o["EVPresentReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C44[-170 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 305;
   }
   k = C44[-153 + s]; if (k < 0) return -1;
@@ -815,104 +815,104 @@ function e46(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVTargetEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 321;
   }
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C46[-320 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 322;
   }
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C46[-304 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 323;
   }
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
     k = C46[-288 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 324;
   }
   x = o["EVMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
     k = C46[-272 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 325;
   }
   x = o["EVMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C46[-256 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 326;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C46[-240 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 327;
   }
   x = o["EVMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
     k = C46[-224 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 328;
   }
   x = o["EVMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C46[-208 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 329;
   }
   x = o["EVPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C46[-192 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 330;
   } else return -1;
   x = o["EVPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 3)) < 0) return -1;
     s = 331;
   }
   x = o["EVPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C46[-176 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 332;
   }
   x = o["EVPresentReactivePower"];
   if (x !== undefined) {
     n++;
     k = C46[-160 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 333;
   }
   x = o["EVPresentReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C46[-144 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 334;
   }
   x = o["EVPresentReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C46[-128 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 335;
   }
   k = C46[-112 + s]; if (k < 0) return -1;
@@ -930,13 +930,13 @@ function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 167;
   } else return -1;
   x = o["DisplayParameters"];
   if (x !== undefined) {
     n++;
-    if ((z = e26(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100055(e, x, 0, z + 2)) < 0) return -1;
     s = 168;
   }
   x = o["MeterInfoRequested"];
@@ -963,7 +963,7 @@ function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C34[-156 + s]; if (k < 0) return -1;
-    if ((z = e22(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 170;
   }
   x = o["Dynamic_AC_CLReqControlMode"];
@@ -1021,62 +1021,62 @@ function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C41[-201 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 248;
   } else return -1;
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 4)) < 0) return -1;
     s = 249;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-187 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 250;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-173 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 251;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-159 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 252;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-145 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 253;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C41[-131 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 254;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C41[-117 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 255;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C41[-103 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 256;
   }
   k = C41[-89 + s]; if (k < 0) return -1;
@@ -1095,63 +1095,63 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 280;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-279 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 281;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-269 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 282;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-259 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 283;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 284;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-239 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 285;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C43[-229 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 286;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C43[-219 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 287;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C43[-209 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 288;
   }
   k = C43[-199 + s]; if (k < 0) return -1;
@@ -1197,62 +1197,62 @@ function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C45[-264 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 311;
   } else return -1;
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 4)) < 0) return -1;
     s = 312;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-250 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 313;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-236 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 314;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-222 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 315;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-208 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 316;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C45[-194 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 317;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C45[-180 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 318;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C45[-166 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 319;
   }
   k = C45[-152 + s]; if (k < 0) return -1;
@@ -1271,63 +1271,63 @@ function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSETargetActivePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 337;
   }
   x = o["EVSETargetActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-336 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 338;
   }
   x = o["EVSETargetActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-326 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 339;
   }
   x = o["EVSETargetReactivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-316 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 340;
   }
   x = o["EVSETargetReactivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-306 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 341;
   }
   x = o["EVSETargetReactivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-296 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 342;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C47[-286 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 343;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C47[-276 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 344;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C47[-266 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 345;
   }
   k = C47[-256 + s]; if (k < 0) return -1;
@@ -1345,7 +1345,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 172;
   } else return -1;
   x = o["ResponseCode"];
@@ -1357,28 +1357,28 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    if ((z = e27(e, x, 0, 5)) < 0) return -1;
+    if ((z = e100048(e, x, 0, 5)) < 0) return -1;
     s = 174;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C35[-171 + s]; if (k < 0) return -1;
-    if ((z = e29(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100056(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 175;
   }
   x = o["Receipt"];
   if (x !== undefined) {
     n++;
     k = C35[-163 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100057(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 176;
   }
   x = o["EVSETargetFrequency"];
   if (x !== undefined) {
     n++;
     k = C35[-155 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 177;
   }
   x = o["BPT_Dynamic_AC_CLResControlMode"];
@@ -1399,7 +1399,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C35[-131 + s]; if (k < 0) return -1;
-    if ((z = e23(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 178;
   }
   x = o["Dynamic_AC_CLResControlMode"];
@@ -1429,40 +1429,40 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 147;
   } else return -1;
   x = o["EVMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 148;
   }
   x = o["EVMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C32[-146 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 149;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C32[-139 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 150;
   } else return -1;
   x = o["EVMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 151;
   }
   x = o["EVMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C32[-132 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 152;
   }
   k = C32[-125 + s]; if (k < 0) return -1;
@@ -1480,80 +1480,80 @@ function e38(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 187;
   } else return -1;
   x = o["EVMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 188;
   }
   x = o["EVMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C38[-186 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 189;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C38[-173 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 190;
   } else return -1;
   x = o["EVMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 191;
   }
   x = o["EVMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C38[-160 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 192;
   }
   x = o["EVMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C38[-147 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 193;
   } else return -1;
   x = o["EVMaximumDischargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 194;
   }
   x = o["EVMaximumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C38[-134 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 195;
   }
   x = o["EVMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C38[-121 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 196;
   } else return -1;
   x = o["EVMinimumDischargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 197;
   }
   x = o["EVMinimumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C38[-108 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 198;
   }
   k = C38[-95 + s]; if (k < 0) return -1;
@@ -1571,7 +1571,7 @@ function e36(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 180;
   } else return -1;
   x = o["AC_CPDReqEnergyTransferMode"];
@@ -1600,81 +1600,81 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 154;
   } else return -1;
   x = o["EVSEMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 155;
   }
   x = o["EVSEMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C33[-153 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 156;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C33[-140 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 157;
   } else return -1;
   x = o["EVSEMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 158;
   }
   x = o["EVSEMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C33[-127 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 159;
   }
   x = o["EVSENominalFrequency"];
   if (x !== undefined) {
     n++;
     k = C33[-114 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 160;
   } else return -1;
   x = o["MaximumPowerAsymmetry"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 3)) < 0) return -1;
     s = 161;
   }
   x = o["EVSEPowerRampLimitation"];
   if (x !== undefined) {
     n++;
     k = C33[-101 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 162;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C33[-88 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 163;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C33[-75 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 164;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C33[-62 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 165;
   }
   k = C33[-49 + s]; if (k < 0) return -1;
@@ -1692,121 +1692,121 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 200;
   } else return -1;
   x = o["EVSEMaximumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 201;
   }
   x = o["EVSEMaximumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C39[-199 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 202;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C39[-180 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 203;
   } else return -1;
   x = o["EVSEMinimumChargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 204;
   }
   x = o["EVSEMinimumChargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C39[-161 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 205;
   }
   x = o["EVSENominalFrequency"];
   if (x !== undefined) {
     n++;
     k = C39[-142 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 206;
   } else return -1;
   x = o["MaximumPowerAsymmetry"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 3)) < 0) return -1;
     s = 207;
   }
   x = o["EVSEPowerRampLimitation"];
   if (x !== undefined) {
     n++;
     k = C39[-123 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 208;
   }
   x = o["EVSEPresentActivePower"];
   if (x !== undefined) {
     n++;
     k = C39[-104 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 209;
   }
   x = o["EVSEPresentActivePower_L2"];
   if (x !== undefined) {
     n++;
     k = C39[-85 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 210;
   }
   x = o["EVSEPresentActivePower_L3"];
   if (x !== undefined) {
     n++;
     k = C39[-66 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 211;
   }
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C39[-47 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 212;
   } else return -1;
   x = o["EVSEMaximumDischargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 213;
   }
   x = o["EVSEMaximumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C39[-28 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 214;
   }
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C39[-9 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 215;
   } else return -1;
   x = o["EVSEMinimumDischargePower_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 216;
   }
   x = o["EVSEMinimumDischargePower_L3"];
   if (x !== undefined) {
     n++;
     k = C39[10 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 217;
   }
   k = C39[29 + s]; if (k < 0) return -1;
@@ -1824,7 +1824,7 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 183;
   } else return -1;
   x = o["ResponseCode"];

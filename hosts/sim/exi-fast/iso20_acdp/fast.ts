@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, eEnum } = runtime;
-const { d28, d30, e28, e30 } = shared;
+const { d100039, d100049, e100044, e100054 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -13,7 +13,7 @@ function d32(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 228; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 228; }
   if (q === 228) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); i = (c & 3); if (i >= 4) bail(); o["EVElectricalChargingDeviceStatus"] = E[6 + i]; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -25,7 +25,7 @@ function d33(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[10 + i]; if ((c & 1) !== 0) bail(); q = 245; }
   if (q === 245) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 3) bail(); o["EVSEProcessing"] = E[50 + i]; if ((c & 1) !== 0) bail(); q = 239; }
   if (q === 239) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 4) bail(); o["EVSEElectricalChargingDeviceStatus"] = E[6 + i]; if ((c & 1) !== 0) bail(); q = 243; }
@@ -43,7 +43,7 @@ function d38(d: FastDecoderHost): Obj | undefined {
   if (q === 235) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVReadyToCharge"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 230; }
   if (q === 230) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 40) !== 0) bail(); o["EVImmobilizationRequest"] = (c & 16) !== 0; i = c & 7; if (i >= 7) bail(); q = PQ[504 + i]; }
   if (q === 231) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 40) !== 0) bail(); o["EVImmobilized"] = (c & 16) !== 0; i = c & 7; if (i >= 6) bail(); q = PQ[511 + i]; }
-  if (q === 252) { if ((o["EVWLANStrength"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[517 + c]; }
+  if (q === 252) { if ((o["EVWLANStrength"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[517 + c]; }
   if (q === 227) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if ((c & 136) !== 0) bail(); i = ((c >> 4) & 7); if (i >= 5) bail(); o["EVCPStatus"] = E[60 + i]; i = c & 7; if (i >= 4) bail(); q = PQ[522 + i]; }
   if (q === 248) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["EVSOC"] = i; i = c & 3; if (i >= 3) bail(); q = PQ[526 + i]; }
   if (q === 229) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if ((c & 132) !== 0) bail(); i = ((c >> 3) & 15); if (i >= 10) bail(); o["EVErrorCode"] = E[65 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[529 + i]; }
@@ -58,7 +58,7 @@ function d34(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 249; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 249; }
   if (q === 249) { if ((o["EVTechnicalStatus"] = (r.pos = pos, t = d38(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -70,7 +70,7 @@ function d35(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[10 + i]; if ((c & 1) !== 0) bail(); q = 243; }
   if (q === 243) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 3) bail(); o["EVSEMechanicalChargingDeviceStatus"] = E[53 + i]; if ((c & 1) !== 0) bail(); q = 246; }
   if (q === 246) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVSEReadyToCharge"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 241; }
@@ -91,7 +91,7 @@ function d36(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 233; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 233; }
   if (q === 233) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVMobilityStatus"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 234; }
   if (q === 234) { c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); o["EVPositioningSupport"] = (c & 1) !== 0; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -104,7 +104,7 @@ function d37(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[10 + i]; if ((c & 1) !== 0) bail(); q = 245; }
   if (q === 245) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 3) bail(); o["EVSEProcessing"] = E[50 + i]; if ((c & 1) !== 0) bail(); q = 244; }
   if (q === 244) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVSEPositioningSupport"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 236; }
@@ -125,7 +125,7 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, i = 0, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["EVElectricalChargingDeviceStatus"];
   if (x !== undefined) {
@@ -141,7 +141,7 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, i = 0, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["ResponseCode"];
   if (x !== undefined) {
@@ -191,7 +191,7 @@ function e38(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C38[-184 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + 1)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + 1)) < 0) return -1;
     s = 188;
   }
   x = o["EVCPStatus"];
@@ -234,7 +234,7 @@ function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["EVTechnicalStatus"];
   if (x !== undefined) {
@@ -250,7 +250,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, i = 0, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["ResponseCode"];
   if (x !== undefined) {
@@ -302,7 +302,7 @@ function e36(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["EVMobilityStatus"];
   if (x !== undefined) {
@@ -322,7 +322,7 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, i = 0, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["ResponseCode"];
   if (x !== undefined) {

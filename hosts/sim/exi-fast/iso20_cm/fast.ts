@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, dBin, dRange, dStr, eBig, eBin, eEnum, eKeys, eStr } = runtime;
-const { d15, d21, d27, e15, e21, e27 } = shared;
+const { d100001, d100027, d100034, d100039, d100040, d100041, d100043, e100011, e100025, e100036, e100044, e100045, e100046, e100048 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -15,18 +15,9 @@ function d29(d: FastDecoderHost): Obj | undefined {
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 189;
   if (q === 189) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["SessionID"] = (r.pos = pos, t = dBin(d, 8, 8), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 194; }
   if (q === 194) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TimeStamp"] = dRange((r.pos = pos, t = r.uintBig(), pos = r.pos, t), 0, 18446744073709551615n); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[408 + c]; }
-  if (q === 101) { if ((o["Signature"] = (r.pos = pos, t = d15(d), pos = r.pos, t)) === undefined) return undefined; p = 1; q = 0; }
+  if (q === 101) { if ((o["Signature"] = (r.pos = pos, t = d100034(d), pos = r.pos, t)) === undefined) return undefined; p = 1; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d61(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -73,7 +64,7 @@ function d33(d: FastDecoderHost): Obj | undefined {
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
   if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 402; }
   if (q === 402) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); i = ((c >> 3) & 1); if (i >= 2) bail(); o["SelectedAuthorizationService"] = E[6 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[470 + i]; }
-  if (q === 263) { if ((o["EIM_AReqAuthorizationMode"] = (r.pos = pos, t = d61(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 263) { if ((o["EIM_AReqAuthorizationMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 344) { if ((o["PnC_AReqAuthorizationMode"] = (r.pos = pos, t = d62(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -101,15 +92,6 @@ function d35(d: FastDecoderHost): Obj | undefined {
   if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d63(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -145,7 +127,7 @@ function d36(d: FastDecoderHost): Obj | undefined {
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[8 + i]; if ((c & 1) !== 0) bail(); q = 224; }
   if (q === 224) { l = []; o["AuthorizationServices"] = l; m = 0; do { c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); v = E[6 + c]; l.push(v); if (++m > 4096) bail(); if (m < 2) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[483 + c]; } else { if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 239; } } while (q === 224); }
   if (q === 239) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["CertificateInstallationService"] = (c & 8) !== 0; i = c & 3; if (i >= 2) bail(); q = PQ[486 + i]; }
-  if (q === 265) { if ((o["EIM_ASResAuthorizationMode"] = (r.pos = pos, t = d63(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 265) { if ((o["EIM_ASResAuthorizationMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 346) { if ((o["PnC_ASResAuthorizationMode"] = (r.pos = pos, t = d64(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -170,7 +152,7 @@ function d28(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 186;
-  if (q === 186) { l = []; o["RootCertificateID"] = l; m = 0; do { if ((v = (r.pos = pos, t = d21(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 20) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[403 + c]; } else { p = 3; q = 0; } } while (q === 186); }
+  if (q === 186) { l = []; o["RootCertificateID"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100027(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 20) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[403 + c]; } else { p = 3; q = 0; } } while (q === 186); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -266,63 +248,18 @@ function d30(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d31(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 161;
-  if (q === 161) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255) + -128; o["Exponent"] = i; if ((c & 1) !== 0) bail(); q = 198; }
-  if (q === 198) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d24(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 131;
-  if (q === 131) { if ((o["Amount"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 146; }
-  if (q === 146) { if ((o["CostPerUnit"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d25(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 192;
-  if (q === 192) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["TaxRuleID"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 131; }
-  if (q === 131) { if ((o["Amount"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d32(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 193;
   if (q === 193) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TimeAnchor"] = dRange((r.pos = pos, t = r.uintBig(), pos = r.pos, t), 0, 18446744073709551615n); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 6) bail(); q = PQ[445 + c]; }
-  if (q === 160) { if ((o["EnergyCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 5) bail(); q = PQ[451 + c]; }
-  if (q === 176) { if ((o["OccupancyCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 4) bail(); q = PQ[456 + c]; }
-  if (q === 130) { if ((o["AdditionalServicesCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 3) bail(); q = PQ[460 + c]; }
-  if (q === 177) { if ((o["OverstayCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[463 + c]; }
-  if (q === 191) { l = []; o["TaxCosts"] = l; m = 0; do { if ((v = (r.pos = pos, t = d25(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 10) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[465 + c]; } else { p = 4; q = 0; } } while (q === 191); }
+  if (q === 160) { if ((o["EnergyCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 5) bail(); q = PQ[451 + c]; }
+  if (q === 176) { if ((o["OccupancyCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 4) bail(); q = PQ[456 + c]; }
+  if (q === 130) { if ((o["AdditionalServicesCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 3) bail(); q = PQ[460 + c]; }
+  if (q === 177) { if ((o["OverstayCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[463 + c]; }
+  if (q === 191) { l = []; o["TaxCosts"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100041(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 10) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[465 + c]; } else { p = 4; q = 0; } } while (q === 191); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d79(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -346,7 +283,7 @@ function d56(d: FastDecoderHost): Obj | undefined {
   if (q === 431) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["SessionID"] = (r.pos = pos, t = dBin(d, 8, 8), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 316; }
   if (q === 316) { if ((o["MeterInfo"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 3) bail(); q = PQ[598 + c]; }
   if (q === 383) { if ((o["Receipt"] = (r.pos = pos, t = d32(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[601 + c]; }
-  if (q === 260) { if ((o["Dynamic_SMDTControlMode"] = (r.pos = pos, t = d79(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 260) { if ((o["Dynamic_SMDTControlMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 400) { if ((o["Scheduled_SMDTControlMode"] = (r.pos = pos, t = d80(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -366,7 +303,7 @@ function d39(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d40(d: FastDecoderHost): Obj | undefined {
+function d100042(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
@@ -374,15 +311,6 @@ function d40(d: FastDecoderHost): Obj | undefined {
   if (q === 185) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if (c >= 64) bail(); i = (c & 63); if (i >= 40) bail(); o["ResponseCode"] = E[8 + i]; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d83(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
@@ -404,9 +332,9 @@ function d92(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 253;
   if (q === 253) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["Duration"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 348; }
-  if (q === 348) { if ((o["Power"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[821 + c]; }
-  if (q === 362) { if ((o["Power_L2"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[824 + c]; }
-  if (q === 363) { if ((o["Power_L3"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 348) { if ((o["Power"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[821 + c]; }
+  if (q === 362) { if ((o["Power_L2"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[824 + c]; }
+  if (q === 363) { if ((o["Power_L3"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -429,7 +357,7 @@ function d68(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 465;
   if (q === 465) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TimeAnchor"] = dRange((r.pos = pos, t = r.uintBig(), pos = r.pos, t), 0, 18446744073709551615n); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[662 + c]; }
-  if (q === 254) { if ((o["Dynamic_EVPPTControlMode"] = (r.pos = pos, t = d83(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 281; }
+  if (q === 254) { if ((o["Dynamic_EVPPTControlMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 281; }
   if (q === 394) { if ((o["Scheduled_EVPPTControlMode"] = (r.pos = pos, t = d84(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 281; }
   if (q === 281) { if ((o["EVPowerProfileEntries"] = (r.pos = pos, t = d85(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -459,7 +387,7 @@ function d42(d: FastDecoderHost): Obj | undefined {
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
   if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if ((c & 516) !== 0) bail(); i = ((c >> 3) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[8 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[521 + i]; }
-  if (q === 301) { if ((o["EVSEStatus"] = (r.pos = pos, t = d27(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 301) { if ((o["EVSEStatus"] = (r.pos = pos, t = d100043(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -473,11 +401,11 @@ function d69(d: FastDecoderHost): Obj | undefined {
   if (q === 249) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[668 + c]; }
   if (q === 322) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[671 + i]; }
   if (q === 456) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if ((c & 514) !== 0) bail(); i = ((c >> 2) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; if ((c & 1) !== 0) bail(); q = 302; }
-  if (q === 302) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 276; }
-  if (q === 276) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 278; }
-  if (q === 278) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[676 + c]; }
-  if (q === 277) { if ((o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[679 + c]; }
-  if (q === 279) { if ((o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 302) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 276; }
+  if (q === 276) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 278; }
+  if (q === 278) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[676 + c]; }
+  if (q === 277) { if ((o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[679 + c]; }
+  if (q === 279) { if ((o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -489,7 +417,7 @@ function d110(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 253;
   if (q === 253) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["Duration"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 348; }
-  if (q === 348) { if ((o["Power"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 348) { if ((o["Power"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -523,8 +451,8 @@ function d114(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 305;
-  if (q === 305) { if ((o["EnergyFee"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 353; }
-  if (q === 353) { if ((o["PowerRangeStart"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 305) { if ((o["EnergyFee"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 353; }
+  if (q === 353) { if ((o["PowerRangeStart"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -585,9 +513,9 @@ function d70(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 6) bail(); q = PQ[682 + c];
   if (q === 249) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 5) bail(); q = PQ[688 + c]; }
-  if (q === 302) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[693 + c]; }
-  if (q === 276) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[697 + c]; }
-  if (q === 278) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[700 + c]; }
+  if (q === 302) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[693 + c]; }
+  if (q === 276) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[697 + c]; }
+  if (q === 278) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[700 + c]; }
   if (q === 274) { if ((o["EVEnergyOffer"] = (r.pos = pos, t = d86(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -615,7 +543,7 @@ function d104(d: FastDecoderHost): Obj | undefined {
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 460;
   if (q === 460) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["TaxRuleID"] = i; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[888 + c]; }
   if (q === 462) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TaxRuleName"] = (r.pos = pos, t = dStr(d, -9007199254740991, 80), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 458; }
-  if (q === 458) { if ((o["TaxRate"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[891 + c]; }
+  if (q === 458) { if ((o["TaxRate"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[891 + c]; }
   if (q === 457) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["TaxIncludedInPrice"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 217; }
   if (q === 217) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["AppliesToEnergyFee"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 219; }
   if (q === 219) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["AppliesToParkingFee"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 218; }
@@ -642,12 +570,12 @@ function d112(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 305;
-  if (q === 305) { if ((o["EnergyFee"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[932 + c]; }
-  if (q === 340) { if ((o["ParkingFee"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[937 + c]; }
+  if (q === 305) { if ((o["EnergyFee"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[932 + c]; }
+  if (q === 340) { if ((o["ParkingFee"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[937 + c]; }
   if (q === 341) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["ParkingFeePeriod"] = i; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[941 + c]; }
   if (q === 232) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["CarbonDioxideEmission"] = i; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[944 + c]; }
   if (q === 385) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255); o["RenewableGenerationPercentage"] = i; if ((c & 1) !== 0) bail(); q = 353; }
-  if (q === 353) { if ((o["PowerRangeStart"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 353) { if ((o["PowerRangeStart"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -683,7 +611,7 @@ function d106(d: FastDecoderHost): Obj | undefined {
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[903 + c];
   if (q === 330) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["OverstayRuleDescription"] = (r.pos = pos, t = dStr(d, -9007199254740991, 160), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 445; }
   if (q === 445) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["StartTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 326; }
-  if (q === 326) { if ((o["OverstayFee"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 327; }
+  if (q === 326) { if ((o["OverstayFee"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 327; }
   if (q === 327) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["OverstayFeePeriod"] = i; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -696,7 +624,7 @@ function d97(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = PQ[843 + c];
   if (q === 334) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["OverstayTimeThreshold"] = i; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[846 + c]; }
-  if (q === 328) { if ((o["OverstayPowerThreshold"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 329; }
+  if (q === 328) { if ((o["OverstayPowerThreshold"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 329; }
   if (q === 329) { l = []; o["OverstayRule"] = l; m = 0; do { if ((v = (r.pos = pos, t = d106(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 5) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[849 + c]; } else { p = 3; q = 0; } } while (q === 329); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -709,7 +637,7 @@ function d107(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 422;
   if (q === 422) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["ServiceName"] = (r.pos = pos, t = dStr(d, -9007199254740991, 80), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 418; }
-  if (q === 418) { if ((o["ServiceFee"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 418) { if ((o["ServiceFee"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -738,8 +666,8 @@ function d87(d: FastDecoderHost): Obj | undefined {
   if (q === 247) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["Currency"] = (r.pos = pos, t = dStr(d, -9007199254740991, 3), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 311; }
   if (q === 311) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["Language"] = (r.pos = pos, t = dStr(d, -9007199254740991, 3), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 364; }
   if (q === 364) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["PriceAlgorithm"] = (r.pos = pos, t = dStr(d, -9007199254740991, 255), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 4) bail(); q = PQ[781 + c]; }
-  if (q === 321) { if ((o["MinimumCost"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[785 + c]; }
-  if (q === 314) { if ((o["MaximumCost"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[788 + c]; }
+  if (q === 321) { if ((o["MinimumCost"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[785 + c]; }
+  if (q === 314) { if ((o["MaximumCost"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[788 + c]; }
   if (q === 464) { if ((o["TaxRules"] = (r.pos = pos, t = d95(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 376; }
   if (q === 376) { if ((o["PriceRuleStacks"] = (r.pos = pos, t = d96(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 3) bail(); q = PQ[791 + c]; }
   if (q === 333) { if ((o["OverstayRules"] = (r.pos = pos, t = d97(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[794 + c]; }
@@ -820,8 +748,8 @@ function d109(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 465;
   if (q === 465) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TimeAnchor"] = dRange((r.pos = pos, t = r.uintBig(), pos = r.pos, t), 0, 18446744073709551615n); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[916 + c]; }
-  if (q === 229) { if ((o["AvailableEnergy"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[919 + c]; }
-  if (q === 360) { if ((o["PowerTolerance"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 355; }
+  if (q === 229) { if ((o["AvailableEnergy"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[919 + c]; }
+  if (q === 360) { if ((o["PowerTolerance"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 355; }
   if (q === 355) { if ((o["PowerScheduleEntries"] = (r.pos = pos, t = d113(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -903,7 +831,7 @@ function d101(d: FastDecoderHost): Obj | undefined {
   if (q === 480) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = (c & 255) + -128; o["byteValue"] = i; p = 2; q = 0; }
   if (q === 501) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["shortValue"] = i; p = 2; q = 0; }
   if (q === 493) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -2147483648 || i > 2147483647) bail(); o["intValue"] = i; p = 2; q = 0; }
-  if (q === 498) { if ((o["rationalNumber"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 498) { if ((o["rationalNumber"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q === 491) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["finiteString"] = (r.pos = pos, t = dStr(d, -9007199254740991, 80), pos = r.pos, t); p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -1045,18 +973,6 @@ function d49(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-function d50(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
-  if (q === 185) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if (c >= 64) bail(); i = (c & 63); if (i >= 40) bail(); o["ResponseCode"] = E[8 + i]; p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
 function d51(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, p = 0;
@@ -1090,18 +1006,6 @@ function d53(d: FastDecoderHost): Obj | undefined {
   if (q === 243) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["ChargingSession"] = E[57 + i]; i = c & 3; if (i >= 3) bail(); q = PQ[576 + i]; }
   if (q === 303) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["EVTerminationCode"] = (r.pos = pos, t = dStr(d, -9007199254740991, 80), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[579 + c]; }
   if (q === 304) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["EVTerminationExplanation"] = (r.pos = pos, t = dStr(d, -9007199254740991, 160), pos = r.pos, t); p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d54(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
-  if (q === 185) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if (c >= 64) bail(); i = (c & 63); if (i >= 40) bail(); o["ResponseCode"] = E[8 + i]; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -1186,23 +1090,13 @@ function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Signature"];
   if (x !== undefined) {
     n++;
-    if ((z = e15(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100025(e, x, 0, 3)) < 0) return -1;
     s = 128;
   }
   k = C29[-125 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e61(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C82: readonly number[] = Object.freeze([1, 2, -1, -1, 34, 1]);
@@ -1284,7 +1178,7 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EIM_AReqAuthorizationMode"];
   if (x !== undefined) {
     n++;
-    if ((z = e61(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100011(e, x, 0, 3)) < 0) return -1;
     s = 152;
   }
   x = o["PnC_AReqAuthorizationMode"];
@@ -1330,16 +1224,6 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   if (Object.keys(o).length !== 1) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e63(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C81: readonly number[] = Object.freeze([1, 2, -1, -1, 34, 1]);
@@ -1427,7 +1311,7 @@ function e36(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EIM_ASResAuthorizationMode"];
   if (x !== undefined) {
     n++;
-    if ((z = e63(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100011(e, x, 0, 3)) < 0) return -1;
     s = 166;
   }
   x = o["PnC_ASResAuthorizationMode"];
@@ -1485,7 +1369,7 @@ function e28(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     l = x; for (m = 1; m <= l.length; m++) {
       x = l[m - 1];
       k = C28[-122 + s]; if (k < 0) return -1;
-      if ((z = e21(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      if ((z = e100036(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
       s = m < 20 ? 123 : 124;
     }
   } else return -1;
@@ -1736,54 +1620,6 @@ function e30(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e31(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, i = 0, t = 0;
-  x = o["Exponent"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < -128 || x > 127) return -1; if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | (x + 128)); w.n = t; } else w.put((pb << (10)) | (x + 128), pw + 10);
-  } else return -1;
-  x = o["Value"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < -32768 || x > 32767) return -1; i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); w.uint(i); }
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e24(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any;
-  x = o["Amount"];
-  if (x !== undefined) {
-    if ((z = e31(e, x, pb << (1), pw + 1)) < 0) return -1;
-  } else return -1;
-  x = o["CostPerUnit"];
-  if (x !== undefined) {
-    if ((z = e31(e, x, 0, z + 1)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e25(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any, t = 0;
-  x = o["TaxRuleID"];
-  if (x !== undefined) {
-    if (typeof x !== "number" || x % 1 !== 0 || x < 1 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
-  } else return -1;
-  x = o["Amount"];
-  if (x !== undefined) {
-    if ((z = e31(e, x, 0, 2)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
 const C32: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, 99, 67, 35, 2, -1, -1, -1, -1, 131, 99, 67, 34, 2, 2, -1, -1, 163, 131, 99, 66, 34, 34, 1]);
 
 function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -1799,28 +1635,28 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EnergyCosts"];
   if (x !== undefined) {
     n++;
-    if ((z = e24(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100045(e, x, 0, 4)) < 0) return -1;
     s = 143;
   }
   x = o["OccupancyCosts"];
   if (x !== undefined) {
     n++;
     k = C32[-141 + s]; if (k < 0) return -1;
-    if ((z = e24(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100045(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 144;
   }
   x = o["AdditionalServicesCosts"];
   if (x !== undefined) {
     n++;
     k = C32[-133 + s]; if (k < 0) return -1;
-    if ((z = e24(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100045(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 145;
   }
   x = o["OverstayCosts"];
   if (x !== undefined) {
     n++;
     k = C32[-125 + s]; if (k < 0) return -1;
-    if ((z = e24(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100045(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 146;
   }
   x = o["TaxCosts"];
@@ -1830,7 +1666,7 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
     l = x; for (m = 1; m <= l.length; m++) {
       x = l[m - 1];
       k = C32[-117 + s]; if (k < 0) return -1;
-      if ((z = e25(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      if ((z = e100046(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
       s = m < 10 ? 147 : 148;
     }
   }
@@ -1838,16 +1674,6 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e79(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 function e80(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
@@ -1896,7 +1722,7 @@ function e56(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C56[-256 + s]; if (k < 0) return -1;
-    if ((z = e79(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 261;
   }
   x = o["Scheduled_SMDTControlMode"];
@@ -1928,7 +1754,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e40(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100047(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let z = 0, x: any, t = 0;
@@ -1942,16 +1768,6 @@ function e40(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   if (Object.keys(o).length !== 2) return -1;
   return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e83(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C84: readonly number[] = Object.freeze([-1, 34, 1]);
@@ -1993,20 +1809,20 @@ function e92(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Power"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 403;
   } else return -1;
   x = o["Power_L2"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 404;
   }
   x = o["Power_L3"];
   if (x !== undefined) {
     n++;
     k = C92[-401 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 405;
   }
   k = C92[-396 + s]; if (k < 0) return -1;
@@ -2052,7 +1868,7 @@ function e68(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Dynamic_EVPPTControlMode"];
   if (x !== undefined) {
     n++;
-    if ((z = e83(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100011(e, x, 0, 3)) < 0) return -1;
     s = 305;
   }
   x = o["Scheduled_EVPPTControlMode"];
@@ -2137,7 +1953,7 @@ function e42(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    if ((z = e27(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100048(e, x, 0, 3)) < 0) return -1;
     s = 196;
   }
   k = C42[-193 + s]; if (k < 0) return -1;
@@ -2175,32 +1991,32 @@ function e69(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C69[-299 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + 1)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + 1)) < 0) return -1;
     s = 312;
   } else return -1;
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 313;
   } else return -1;
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 314;
   } else return -1;
   x = o["EVMaximumV2XEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 315;
   }
   x = o["EVMinimumV2XEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C69[-290 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 316;
   }
   k = C69[-281 + s]; if (k < 0) return -1;
@@ -2219,7 +2035,7 @@ function e110(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   x = o["Power"];
   if (x !== undefined) {
-    if ((z = e31(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 2) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -2269,11 +2085,11 @@ function e114(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any;
   x = o["EnergyFee"];
   if (x !== undefined) {
-    if ((z = e31(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["PowerRangeStart"];
   if (x !== undefined) {
-    if ((z = e31(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 2) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -2385,21 +2201,21 @@ function e70(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C70[-317 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 319;
   }
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C70[-311 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 320;
   }
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C70[-305 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 321;
   }
   x = o["EVEnergyOffer"];
@@ -2474,7 +2290,7 @@ function e104(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C104[-449 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + 1)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + 1)) < 0) return -1;
     s = 452;
   } else return -1;
   x = o["TaxIncludedInPrice"];
@@ -2543,13 +2359,13 @@ function e112(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EnergyFee"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 486;
   } else return -1;
   x = o["ParkingFee"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, z + 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 3)) < 0) return -1;
     s = 487;
   }
   x = o["ParkingFeePeriod"];
@@ -2577,7 +2393,7 @@ function e112(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C112[-464 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 491;
   } else return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -2655,7 +2471,7 @@ function e106(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["OverstayFee"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 465;
   } else return -1;
   x = o["OverstayFeePeriod"];
@@ -2684,7 +2500,7 @@ function e97(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C97[-420 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 422;
   }
   x = o["OverstayRule"];
@@ -2714,7 +2530,7 @@ function e107(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   x = o["ServiceFee"];
   if (x !== undefined) {
-    if ((z = e31(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 2) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -2795,14 +2611,14 @@ function e87(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["MinimumCost"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 377;
   }
   x = o["MaximumCost"];
   if (x !== undefined) {
     n++;
     k = C87[-341 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 378;
   }
   x = o["TaxRules"];
@@ -3008,14 +2824,14 @@ function e109(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["AvailableEnergy"];
   if (x !== undefined) {
     n++;
-    if ((z = e31(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 3)) < 0) return -1;
     s = 475;
   }
   x = o["PowerTolerance"];
   if (x !== undefined) {
     n++;
     k = C109[-473 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 476;
   }
   x = o["PowerScheduleEntries"];
@@ -3221,7 +3037,7 @@ function e101(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C101[-411 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 441;
   }
   x = o["finiteString"];
@@ -3504,22 +3320,6 @@ function e49(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e50(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any, t = 0;
-  x = o["Header"];
-  if (x !== undefined) {
-    if ((z = e29(e, x, pb << (1), pw + 1)) < 0) return -1;
-  } else return -1;
-  x = o["ResponseCode"];
-  if (x !== undefined) {
-    if ((t = w.n + (z + 8)) <= 53) { w.cur = w.cur * P2[z + 8] + ((x === "OK" ? 0 : eEnum(e, x, 8, 40))); w.n = t; } else w.put((x === "OK" ? 0 : eEnum(e, x, 8, 40)), z + 8); z = 1;
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
 function e51(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
@@ -3591,22 +3391,6 @@ function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + 1] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e54(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any, t = 0;
-  x = o["Header"];
-  if (x !== undefined) {
-    if ((z = e29(e, x, pb << (1), pw + 1)) < 0) return -1;
-  } else return -1;
-  x = o["ResponseCode"];
-  if (x !== undefined) {
-    if ((t = w.n + (z + 8)) <= 53) { w.cur = w.cur * P2[z + 8] + ((x === "OK" ? 0 : eEnum(e, x, 8, 40))); w.n = t; } else w.put((x === "OK" ? 0 : eEnum(e, x, 8, 40)), z + 8); z = 1;
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
 
 const C57: readonly number[] = Object.freeze([-1, -1, -1, 35, 2, -1, -1, -1, -1, -1, 67, 34, 2, -1, -1, -1, -1, 99, 66, 34, 1]);
@@ -3808,7 +3592,7 @@ export const fast: FastCodec = Object.freeze({
       return { "MeteringConfirmationReq": v };
     }
     if (c === 17) {
-      const v = d40(d);
+      const v = d100042(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); // the root's last EE codes
@@ -3888,7 +3672,7 @@ export const fast: FastCodec = Object.freeze({
       return { "ServiceSelectionReq": v };
     }
     if (c === 34) {
-      const v = d50(d);
+      const v = d100042(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); // the root's last EE codes
@@ -3920,7 +3704,7 @@ export const fast: FastCodec = Object.freeze({
       return { "SessionStopReq": v };
     }
     if (c === 38) {
-      const v = d54(d);
+      const v = d100042(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); // the root's last EE codes
@@ -4028,7 +3812,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["MeteringConfirmationRes"];
     if (x !== undefined) {
-      const z = e40(e, x, 8209, 14); // header, SE(MeteringConfirmationRes)
+      const z = e100047(e, x, 8209, 14); // header, SE(MeteringConfirmationRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4118,7 +3902,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["ServiceSelectionRes"];
     if (x !== undefined) {
-      const z = e50(e, x, 8226, 14); // header, SE(ServiceSelectionRes)
+      const z = e100047(e, x, 8226, 14); // header, SE(ServiceSelectionRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -4154,7 +3938,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["SessionStopRes"];
     if (x !== undefined) {
-      const z = e54(e, x, 8230, 14); // header, SE(SessionStopRes)
+      const z = e100047(e, x, 8230, 14); // header, SE(SessionStopRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();

@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, eEnum, eKeys } = runtime;
-const { d22, d23, d26, d27, d28, d29, d30, d31, e22, e23, e26, e27, e28, e29, e30, e31 } = shared;
+const { d100001, d100039, d100043, d100049, d100050, d100051, d100052, e100011, e100044, e100048, e100054, e100055, e100056, e100057 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -13,7 +13,7 @@ function d40(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -24,7 +24,7 @@ function d41(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[6 + i]; if ((c & 1) !== 0) bail(); q = 279; }
   if (q === 279) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); i = (c & 3); if (i >= 3) bail(); o["EVSEProcessing"] = E[46 + i]; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -38,19 +38,19 @@ function d34(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[490 + c];
   if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
-  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
-  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
-  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
-  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
-  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 253; }
-  if (q === 253) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 259; }
-  if (q === 259) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
-  if (q === 252) { if ((o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[503 + c]; }
-  if (q === 254) { if ((o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[506 + c]; }
-  if (q === 260) { if ((o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
+  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
+  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
+  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
+  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 253; }
+  if (q === 253) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 259; }
+  if (q === 259) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { if ((o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[503 + c]; }
+  if (q === 254) { if ((o["EVMaximumV2XEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[506 + c]; }
+  if (q === 260) { if ((o["EVMinimumV2XEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -61,19 +61,19 @@ function d36(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[532 + c];
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[536 + c]; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[539 + c]; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 281; }
-  if (q === 281) { if ((o["EVTargetCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
-  if (q === 282) { if ((o["EVTargetVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[543 + c]; }
-  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[552 + c]; }
-  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[560 + c]; }
-  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[567 + c]; }
-  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[573 + c]; }
-  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[578 + c]; }
-  if (q === 253) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[582 + c]; }
-  if (q === 259) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[585 + c]; }
-  if (q === 252) { if ((o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[536 + c]; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[539 + c]; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 281; }
+  if (q === 281) { if ((o["EVTargetCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
+  if (q === 282) { if ((o["EVTargetVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 9) bail(); q = PQ[543 + c]; }
+  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[552 + c]; }
+  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[560 + c]; }
+  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[567 + c]; }
+  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[573 + c]; }
+  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[578 + c]; }
+  if (q === 253) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[582 + c]; }
+  if (q === 259) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[585 + c]; }
+  if (q === 252) { if ((o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -85,14 +85,14 @@ function d50(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[715 + c];
   if (q === 147) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["DepartureTime"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 159; }
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
-  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
-  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
-  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
-  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
-  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 154; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 155; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
+  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
+  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
+  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
+  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -103,16 +103,16 @@ function d52(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[745 + c];
-  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[749 + c]; }
-  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[752 + c]; }
-  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 281; }
-  if (q === 281) { if ((o["EVTargetCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
-  if (q === 282) { if ((o["EVTargetVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[756 + c]; }
-  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[762 + c]; }
-  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[767 + c]; }
-  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[771 + c]; }
-  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[774 + c]; }
-  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 159) { if ((o["EVTargetEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[749 + c]; }
+  if (q === 154) { if ((o["EVMaximumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[752 + c]; }
+  if (q === 155) { if ((o["EVMinimumEnergyRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 281; }
+  if (q === 281) { if ((o["EVTargetCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
+  if (q === 282) { if ((o["EVTargetVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[756 + c]; }
+  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[762 + c]; }
+  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[767 + c]; }
+  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[771 + c]; }
+  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[774 + c]; }
+  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -123,13 +123,13 @@ function d42(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[658 + c]; }
-  if (q === 150) { if ((o["DisplayParameters"] = (r.pos = pos, t = d26(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[658 + c]; }
+  if (q === 150) { if ((o["DisplayParameters"] = (r.pos = pos, t = d100050(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
   if (q === 169) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["MeterInfoRequested"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 262; }
-  if (q === 262) { if ((o["EVPresentVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[662 + c]; }
+  if (q === 262) { if ((o["EVPresentVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[662 + c]; }
   if (q === 214) { if ((o["BPT_Dynamic_DC_CLReqControlMode"] = (r.pos = pos, t = d34(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q === 218) { if ((o["BPT_Scheduled_DC_CLReqControlMode"] = (r.pos = pos, t = d36(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 135) { if ((o["CLReqControlMode"] = (r.pos = pos, t = d22(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 135) { if ((o["CLReqControlMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 246) { if ((o["Dynamic_DC_CLReqControlMode"] = (r.pos = pos, t = d50(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 283) { if ((o["Scheduled_DC_CLReqControlMode"] = (r.pos = pos, t = d52(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -146,14 +146,14 @@ function d35(d: FastDecoderHost): Obj | undefined {
   if (q === 174) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 3; if (i >= 3) bail(); q = PQ[518 + i]; }
   if (q === 190) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[521 + i]; }
   if (q === 129) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["AckMaxDelay"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 266; }
-  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
-  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
-  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
-  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 268; }
-  if (q === 268) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 273; }
-  if (q === 273) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 267; }
-  if (q === 267) { if ((o["EVSEMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 274; }
-  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
+  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
+  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
+  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 268; }
+  if (q === 268) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 273; }
+  if (q === 273) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 267; }
+  if (q === 267) { if ((o["EVSEMaximumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 274; }
+  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -164,14 +164,14 @@ function d37(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 9) bail(); q = PQ[588 + c];
-  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[597 + c]; }
-  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[605 + c]; }
-  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[612 + c]; }
-  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[618 + c]; }
-  if (q === 268) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[623 + c]; }
-  if (q === 273) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[627 + c]; }
-  if (q === 267) { if ((o["EVSEMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[630 + c]; }
-  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 8) bail(); q = PQ[597 + c]; }
+  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 7) bail(); q = PQ[605 + c]; }
+  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 6) bail(); q = PQ[612 + c]; }
+  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 5) bail(); q = PQ[618 + c]; }
+  if (q === 268) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[623 + c]; }
+  if (q === 273) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[627 + c]; }
+  if (q === 267) { if ((o["EVSEMaximumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[630 + c]; }
+  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -186,10 +186,10 @@ function d51(d: FastDecoderHost): Obj | undefined {
   if (q === 174) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 3; if (i >= 3) bail(); q = PQ[735 + i]; }
   if (q === 190) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1028) !== 0) bail(); i = ((c >> 3) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 3; if (i >= 2) bail(); q = PQ[738 + i]; }
   if (q === 129) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["AckMaxDelay"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 266; }
-  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
-  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
-  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
-  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
+  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
+  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
+  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -200,10 +200,10 @@ function d53(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 5) bail(); q = PQ[777 + c];
-  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[782 + c]; }
-  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[786 + c]; }
-  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[789 + c]; }
-  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 4) bail(); q = PQ[782 + c]; }
+  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[786 + c]; }
+  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[789 + c]; }
+  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -214,19 +214,19 @@ function d43(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1032) !== 0) bail(); i = ((c >> 4) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[6 + i]; i = c & 7; if (i >= 4) bail(); q = PQ[670 + i]; }
-  if (q === 157) { if ((o["EVSEStatus"] = (r.pos = pos, t = d27(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[674 + c]; }
-  if (q === 168) { if ((o["MeterInfo"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[677 + c]; }
-  if (q === 180) { if ((o["Receipt"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 277; }
-  if (q === 277) { if ((o["EVSEPresentCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 278; }
-  if (q === 278) { if ((o["EVSEPresentVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 275; }
+  if (q === 157) { if ((o["EVSEStatus"] = (r.pos = pos, t = d100043(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[674 + c]; }
+  if (q === 168) { if ((o["MeterInfo"] = (r.pos = pos, t = d100051(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[677 + c]; }
+  if (q === 180) { if ((o["Receipt"] = (r.pos = pos, t = d100052(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 277; }
+  if (q === 277) { if ((o["EVSEPresentCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 278; }
+  if (q === 278) { if ((o["EVSEPresentVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 275; }
   if (q === 275) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVSEPowerLimitAchieved"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 264; }
   if (q === 264) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["EVSECurrentLimitAchieved"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 280; }
   if (q === 280) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 40) !== 0) bail(); o["EVSEVoltageLimitAchieved"] = (c & 16) !== 0; i = c & 7; if (i >= 5) bail(); q = PQ[684 + i]; }
   if (q === 216) { if ((o["BPT_Dynamic_DC_CLResControlMode"] = (r.pos = pos, t = d35(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 220) { if ((o["BPT_Scheduled_DC_CLResControlMode"] = (r.pos = pos, t = d37(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
-  if (q === 137) { if ((o["CLResControlMode"] = (r.pos = pos, t = d23(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
+  if (q === 137) { if ((o["CLResControlMode"] = (r.pos = pos, t = d100001(d), pos = r.pos, t)) === undefined) return undefined; p = 2; q = 0; }
   if (q === 248) { if ((o["Dynamic_DC_CLResControlMode"] = (r.pos = pos, t = d51(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 285) { if ((o["Scheduled_DC_CLResControlMode"] = (r.pos = pos, t = d53(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -239,17 +239,17 @@ function d32(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 251;
-  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
-  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
-  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 256; }
-  if (q === 256) { if ((o["EVMinimumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
-  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
-  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[470 + c]; }
+  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
+  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
+  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 256; }
+  if (q === 256) { if ((o["EVMinimumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
+  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[470 + c]; }
   if (q === 287) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if ((c & 514) !== 0) bail(); i = ((c >> 2) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; if ((c & 1) !== 0) bail(); q = 253; }
-  if (q === 253) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 259; }
-  if (q === 259) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
-  if (q === 252) { if ((o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 258; }
-  if (q === 258) { if ((o["EVMinimumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 253) { if ((o["EVMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 259; }
+  if (q === 259) { if ((o["EVMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 252; }
+  if (q === 252) { if ((o["EVMaximumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 258; }
+  if (q === 258) { if ((o["EVMinimumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -260,12 +260,12 @@ function d38(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 251;
-  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
-  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
-  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 256; }
-  if (q === 256) { if ((o["EVMinimumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
-  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
-  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[639 + c]; }
+  if (q === 251) { if ((o["EVMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 257; }
+  if (q === 257) { if ((o["EVMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 250; }
+  if (q === 250) { if ((o["EVMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 256; }
+  if (q === 256) { if ((o["EVMinimumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 255; }
+  if (q === 255) { if ((o["EVMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 261; }
+  if (q === 261) { if ((o["EVMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[639 + c]; }
   if (q === 287) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if (c >= 128) bail(); i = (c & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; p = 2; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -277,7 +277,7 @@ function d44(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[691 + c]; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[691 + c]; }
   if (q === 210) { if ((o["BPT_DC_CPDReqEnergyTransferMode"] = (r.pos = pos, t = d32(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 222) { if ((o["DC_CPDReqEnergyTransferMode"] = (r.pos = pos, t = d38(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -290,17 +290,17 @@ function d33(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 266;
-  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
-  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
-  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
-  if (q === 270) { if ((o["EVSEMinimumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
-  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 274; }
-  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[483 + c]; }
-  if (q === 276) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 268; }
-  if (q === 268) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 273; }
-  if (q === 273) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 267; }
-  if (q === 267) { if ((o["EVSEMaximumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 272; }
-  if (q === 272) { if ((o["EVSEMinimumDischargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
+  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
+  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
+  if (q === 270) { if ((o["EVSEMinimumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
+  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 274; }
+  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[483 + c]; }
+  if (q === 276) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 268; }
+  if (q === 268) { if ((o["EVSEMaximumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 273; }
+  if (q === 273) { if ((o["EVSEMinimumDischargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 267; }
+  if (q === 267) { if ((o["EVSEMaximumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 272; }
+  if (q === 272) { if ((o["EVSEMinimumDischargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -311,13 +311,13 @@ function d39(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 266;
-  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
-  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
-  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
-  if (q === 270) { if ((o["EVSEMinimumChargeCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
-  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 274; }
-  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[648 + c]; }
-  if (q === 276) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 266) { if ((o["EVSEMaximumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
+  if (q === 271) { if ((o["EVSEMinimumChargePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 265; }
+  if (q === 265) { if ((o["EVSEMaximumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
+  if (q === 270) { if ((o["EVSEMinimumChargeCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
+  if (q === 269) { if ((o["EVSEMaximumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 274; }
+  if (q === 274) { if ((o["EVSEMinimumVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[648 + c]; }
+  if (q === 276) { if ((o["EVSEPowerRampLimitation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -328,7 +328,7 @@ function d45(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if ((c & 516) !== 0) bail(); i = ((c >> 3) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[6 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[696 + i]; }
   if (q === 212) { if ((o["BPT_DC_CPDResEnergyTransferMode"] = (r.pos = pos, t = d33(d), pos = r.pos, t)) === undefined) return undefined; p = 4; q = 0; }
   if (q === 224) { if ((o["DC_CPDResEnergyTransferMode"] = (r.pos = pos, t = d39(d), pos = r.pos, t)) === undefined) return undefined; p = 1 + d.z; q = 0; }
@@ -342,23 +342,23 @@ function d46(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 263; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 263; }
   if (q === 263) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 3) bail(); o["EVProcessing"] = E[46 + i]; if ((c & 1) !== 0) bail(); q = 262; }
-  if (q === 262) { if ((o["EVPresentVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
-  if (q === 282) { if ((o["EVTargetVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 262) { if ((o["EVPresentVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 282; }
+  if (q === 282) { if ((o["EVTargetVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-function d47(d: FastDecoderHost): Obj | undefined {
+function d100053(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[6 + i]; if ((c & 1) !== 0) bail(); q = 278; }
-  if (q === 278) { if ((o["EVSEPresentVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 278) { if ((o["EVSEPresentVoltage"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -369,21 +369,8 @@ function d48(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 263; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 263; }
   if (q === 263) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); i = (c & 3); if (i >= 3) bail(); o["EVProcessing"] = E[46 + i]; p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-function d49(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
-  if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[6 + i]; if ((c & 1) !== 0) bail(); q = 278; }
-  if (q === 278) { if ((o["EVSEPresentVoltage"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -396,7 +383,7 @@ function e40(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 1) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -408,7 +395,7 @@ function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, i = 0, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["ResponseCode"];
   if (x !== undefined) {
@@ -438,80 +425,80 @@ function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C34[-170 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 172;
   } else return -1;
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 173;
   } else return -1;
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 174;
   } else return -1;
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 175;
   } else return -1;
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 176;
   } else return -1;
   x = o["EVMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 177;
   } else return -1;
   x = o["EVMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 178;
   } else return -1;
   x = o["EVMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 179;
   } else return -1;
   x = o["EVMaximumDischargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 180;
   } else return -1;
   x = o["EVMinimumDischargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 181;
   } else return -1;
   x = o["EVMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 182;
   } else return -1;
   x = o["EVMaximumV2XEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 183;
   }
   x = o["EVMinimumV2XEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C34[-155 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 184;
   }
   k = C34[-140 + s]; if (k < 0) return -1;
@@ -529,89 +516,89 @@ function e36(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVTargetEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 3)) < 0) return -1;
     s = 199;
   }
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C36[-198 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 200;
   }
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C36[-184 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 201;
   }
   x = o["EVTargetCurrent"];
   if (x !== undefined) {
     n++;
     k = C36[-170 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 202;
   } else return -1;
   x = o["EVTargetVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 203;
   } else return -1;
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 4)) < 0) return -1;
     s = 204;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C36[-156 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 205;
   }
   x = o["EVMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C36[-142 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 206;
   }
   x = o["EVMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C36[-128 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 207;
   }
   x = o["EVMinimumVoltage"];
   if (x !== undefined) {
     n++;
     k = C36[-114 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 208;
   }
   x = o["EVMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C36[-100 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 209;
   }
   x = o["EVMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C36[-86 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 210;
   }
   x = o["EVMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C36[-72 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 211;
   }
   k = C36[-58 + s]; if (k < 0) return -1;
@@ -636,49 +623,49 @@ function e50(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C50[-284 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 286;
   } else return -1;
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 287;
   } else return -1;
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 288;
   } else return -1;
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 289;
   } else return -1;
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 290;
   } else return -1;
   x = o["EVMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 291;
   } else return -1;
   x = o["EVMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 292;
   } else return -1;
   x = o["EVMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 293;
   } else return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -694,68 +681,68 @@ function e52(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVTargetEnergyRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 3)) < 0) return -1;
     s = 304;
   }
   x = o["EVMaximumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C52[-303 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 305;
   }
   x = o["EVMinimumEnergyRequest"];
   if (x !== undefined) {
     n++;
     k = C52[-292 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 306;
   }
   x = o["EVTargetCurrent"];
   if (x !== undefined) {
     n++;
     k = C52[-281 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 307;
   } else return -1;
   x = o["EVTargetVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 308;
   } else return -1;
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 3)) < 0) return -1;
     s = 309;
   }
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C52[-270 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 310;
   }
   x = o["EVMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C52[-259 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 311;
   }
   x = o["EVMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C52[-248 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 312;
   }
   x = o["EVMinimumVoltage"];
   if (x !== undefined) {
     n++;
     k = C52[-237 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 313;
   }
   k = C52[-226 + s]; if (k < 0) return -1;
@@ -773,13 +760,13 @@ function e42(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 244;
   } else return -1;
   x = o["DisplayParameters"];
   if (x !== undefined) {
     n++;
-    if ((z = e26(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100055(e, x, 0, z + 2)) < 0) return -1;
     s = 245;
   }
   x = o["MeterInfoRequested"];
@@ -792,7 +779,7 @@ function e42(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVPresentVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 247;
   } else return -1;
   x = o["BPT_Dynamic_DC_CLReqControlMode"];
@@ -812,7 +799,7 @@ function e42(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C42[-231 + s]; if (k < 0) return -1;
-    if ((z = e22(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 248;
   }
   x = o["Dynamic_DC_CLReqControlMode"];
@@ -870,49 +857,49 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C35[-146 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 190;
   } else return -1;
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 191;
   } else return -1;
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 192;
   } else return -1;
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 193;
   } else return -1;
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 194;
   } else return -1;
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 195;
   } else return -1;
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 196;
   } else return -1;
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 197;
   } else return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -929,56 +916,56 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 213;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-212 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 214;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-203 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 215;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-194 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 216;
   }
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-185 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 217;
   }
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C37[-176 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 218;
   }
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C37[-167 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 219;
   }
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
     k = C37[-158 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 220;
   }
   k = C37[-149 + s]; if (k < 0) return -1;
@@ -1024,25 +1011,25 @@ function e51(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C51[-267 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 299;
   } else return -1;
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 300;
   } else return -1;
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 301;
   } else return -1;
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 302;
   } else return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -1059,28 +1046,28 @@ function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 3)) < 0) return -1;
     s = 315;
   }
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
     k = C53[-314 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 316;
   }
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
     k = C53[-309 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 317;
   }
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
     k = C53[-304 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 318;
   }
   k = C53[-299 + s]; if (k < 0) return -1;
@@ -1098,7 +1085,7 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 250;
   } else return -1;
   x = o["ResponseCode"];
@@ -1110,34 +1097,34 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    if ((z = e27(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100048(e, x, 0, 4)) < 0) return -1;
     s = 252;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C43[-249 + s]; if (k < 0) return -1;
-    if ((z = e29(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100056(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 253;
   }
   x = o["Receipt"];
   if (x !== undefined) {
     n++;
     k = C43[-237 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100057(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 254;
   }
   x = o["EVSEPresentCurrent"];
   if (x !== undefined) {
     n++;
     k = C43[-225 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 255;
   } else return -1;
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 256;
   } else return -1;
   x = o["EVSEPowerLimitAchieved"];
@@ -1175,7 +1162,7 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C43[-201 + s]; if (k < 0) return -1;
-    if ((z = e23(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100011(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 260;
   }
   x = o["Dynamic_DC_CLResControlMode"];
@@ -1205,37 +1192,37 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 147;
   } else return -1;
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 148;
   } else return -1;
   x = o["EVMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 149;
   } else return -1;
   x = o["EVMinimumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 150;
   } else return -1;
   x = o["EVMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 151;
   } else return -1;
   x = o["EVMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 152;
   } else return -1;
   x = o["TargetSOC"];
@@ -1248,25 +1235,25 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   if (x !== undefined) {
     n++;
     k = C32[-146 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 154;
   } else return -1;
   x = o["EVMinimumDischargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 155;
   } else return -1;
   x = o["EVMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 156;
   } else return -1;
   x = o["EVMinimumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 157;
   } else return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -1282,37 +1269,37 @@ function e38(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 222;
   } else return -1;
   x = o["EVMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 223;
   } else return -1;
   x = o["EVMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 224;
   } else return -1;
   x = o["EVMinimumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 225;
   } else return -1;
   x = o["EVMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 226;
   } else return -1;
   x = o["EVMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 227;
   } else return -1;
   x = o["TargetSOC"];
@@ -1336,7 +1323,7 @@ function e44(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 262;
   } else return -1;
   x = o["BPT_DC_CPDReqEnergyTransferMode"];
@@ -1365,68 +1352,68 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 159;
   } else return -1;
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 160;
   } else return -1;
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 161;
   } else return -1;
   x = o["EVSEMinimumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 162;
   } else return -1;
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 163;
   } else return -1;
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 164;
   } else return -1;
   x = o["EVSEPowerRampLimitation"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 165;
   }
   x = o["EVSEMaximumDischargePower"];
   if (x !== undefined) {
     n++;
     k = C33[-158 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 166;
   } else return -1;
   x = o["EVSEMinimumDischargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 167;
   } else return -1;
   x = o["EVSEMaximumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 168;
   } else return -1;
   x = o["EVSEMinimumDischargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 169;
   } else return -1;
   if (Object.keys(o).length !== n) return -1;
@@ -1442,43 +1429,43 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEMaximumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 230;
   } else return -1;
   x = o["EVSEMinimumChargePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 231;
   } else return -1;
   x = o["EVSEMaximumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 232;
   } else return -1;
   x = o["EVSEMinimumChargeCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 233;
   } else return -1;
   x = o["EVSEMaximumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 234;
   } else return -1;
   x = o["EVSEMinimumVoltage"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 235;
   } else return -1;
   x = o["EVSEPowerRampLimitation"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 236;
   }
   k = C39[-229 + s]; if (k < 0) return -1;
@@ -1496,7 +1483,7 @@ function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 265;
   } else return -1;
   x = o["ResponseCode"];
@@ -1528,7 +1515,7 @@ function e46(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, i = 0, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["EVProcessing"];
   if (x !== undefined) {
@@ -1536,23 +1523,23 @@ function e46(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   x = o["EVPresentVoltage"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
   } else return -1;
   x = o["EVTargetVoltage"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 4) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
-function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+function e100058(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let z = 0, x: any, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["ResponseCode"];
   if (x !== undefined) {
@@ -1560,7 +1547,7 @@ function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   x = o["EVSEPresentVoltage"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 3) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -1572,7 +1559,7 @@ function e48(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any, i = 0, t = 0;
   x = o["Header"];
   if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["EVProcessing"];
   if (x !== undefined) {
@@ -1580,26 +1567,6 @@ function e48(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   if (Object.keys(o).length !== 2) return -1;
   return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
-function e49(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any, t = 0;
-  x = o["Header"];
-  if (x !== undefined) {
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
-  } else return -1;
-  x = o["ResponseCode"];
-  if (x !== undefined) {
-    if ((t = w.n + (z + 8)) <= 53) { w.cur = w.cur * P2[z + 8] + ((x === "OK" ? 0 : eEnum(e, x, 6, 40))); w.n = t; } else w.put((x === "OK" ? 0 : eEnum(e, x, 6, 40)), z + 8); z = 1;
-  } else return -1;
-  x = o["EVSEPresentVoltage"];
-  if (x !== undefined) {
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 3) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
 }
 
 export const fast: FastCodec = Object.freeze({
@@ -1667,7 +1634,7 @@ export const fast: FastCodec = Object.freeze({
       return { "DC_PreChargeReq": v };
     }
     if (c === 18) {
-      const v = d47(d);
+      const v = d100053(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -1683,7 +1650,7 @@ export const fast: FastCodec = Object.freeze({
       return { "DC_WeldingDetectionReq": v };
     }
     if (c === 20) {
-      const v = d49(d);
+      const v = d100053(d);
       if (v === undefined) return undefined; // another message: the interpreter's
       pos = r.pos;
       if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); // the root's last EE codes
@@ -1759,7 +1726,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["DC_PreChargeRes"];
     if (x !== undefined) {
-      const z = e47(e, x, 8210, 14); // header, SE(DC_PreChargeRes)
+      const z = e100058(e, x, 8210, 14); // header, SE(DC_PreChargeRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();
@@ -1777,7 +1744,7 @@ export const fast: FastCodec = Object.freeze({
     }
     x = doc["DC_WeldingDetectionRes"];
     if (x !== undefined) {
-      const z = e49(e, x, 8212, 14); // header, SE(DC_WeldingDetectionRes)
+      const z = e100058(e, x, 8212, 14); // header, SE(DC_WeldingDetectionRes)
       if (z < 0) return false; // another message: the interpreter's
       if (z !== 0) e.w.put(0, z); // the root's last EE codes
       if (Object.keys(doc).length !== 1) bail();

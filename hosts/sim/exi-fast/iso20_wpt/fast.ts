@@ -5,7 +5,7 @@ import * as runtime from "../../../../modules/exi/fast";
 import * as shared from "../shared/fast";
 
 const { P2, bail, dBin, dStr, eBin, eEnum, eKeys, eStr } = runtime;
-const { d26, d27, d28, d29, d30, d31, e26, e27, e28, e29, e30, e31 } = shared;
+const { d100039, d100043, d100049, d100050, d100051, d100052, e100044, e100048, e100054, e100055, e100056, e100057 } = shared;
 
 type Obj = Record<string, unknown>;
 
@@ -13,9 +13,9 @@ function d32(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
   if (q === 234) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["EVProcessing"] = E[6 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[466 + i]; }
-  if (q === 285) { if ((o["TargetCoilCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 235; }
+  if (q === 285) { if ((o["TargetCoilCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 235; }
   if (q === 235) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["EVResultCode"] = E[9 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[469 + i]; }
   if (q === 292) { l = []; o["VendorSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[471 + c]; } else { p = 2; q = 0; } } while (q === 292); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -28,11 +28,11 @@ function d33(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[12 + i]; if ((c & 1) !== 0) bail(); q = 236; }
   if (q === 236) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 72) !== 0) bail(); i = ((c >> 4) & 3); if (i >= 3) bail(); o["EVSEProcessing"] = E[6 + i]; i = c & 7; if (i >= 4) bail(); q = PQ[477 + i]; }
-  if (q === 256) { if ((o["PowerTransmitted"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[481 + c]; }
-  if (q === 284) { if ((o["SupplyDeviceCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[484 + c]; }
+  if (q === 256) { if ((o["PowerTransmitted"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[481 + c]; }
+  if (q === 284) { if ((o["SupplyDeviceCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[484 + c]; }
   if (q === 292) { l = []; o["VendorSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[486 + c]; } else { p = 2; q = 0; } } while (q === 292); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -44,10 +44,10 @@ function d44(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 224;
-  if (q === 224) { if ((o["EVPCCoilCurrentRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 223; }
-  if (q === 223) { if ((o["EVPCCoilCurrentInformation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 225; }
-  if (q === 225) { if ((o["EVPCCurrentOutputInformation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 233; }
-  if (q === 233) { if ((o["EVPCVoltageOutputInformation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 224) { if ((o["EVPCCoilCurrentRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 223; }
+  if (q === 223) { if ((o["EVPCCoilCurrentInformation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 225; }
+  if (q === 225) { if ((o["EVPCCurrentOutputInformation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 233; }
+  if (q === 233) { if ((o["EVPCVoltageOutputInformation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -58,13 +58,13 @@ function d34(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[490 + c]; }
-  if (q === 150) { if ((o["DisplayParameters"] = (r.pos = pos, t = d26(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[490 + c]; }
+  if (q === 150) { if ((o["DisplayParameters"] = (r.pos = pos, t = d100050(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 169; }
   if (q === 169) { c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if ((c & 10) !== 0) bail(); o["MeterInfoRequested"] = (c & 4) !== 0; if ((c & 1) !== 0) bail(); q = 232; }
-  if (q === 232) { if ((o["EVPCPowerRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 231; }
-  if (q === 231) { if ((o["EVPCPowerOutput"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 222; }
+  if (q === 232) { if ((o["EVPCPowerRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 231; }
+  if (q === 231) { if ((o["EVPCPowerOutput"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 222; }
   if (q === 222) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 72) !== 0) bail(); i = ((c >> 4) & 3); if (i >= 4) bail(); o["EVPCChargeDiagnostics"] = E[52 + i]; i = c & 7; if (i >= 4) bail(); q = PQ[496 + i]; }
-  if (q === 229) { if ((o["EVPCOperatingFrequency"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[500 + c]; }
+  if (q === 229) { if ((o["EVPCOperatingFrequency"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[500 + c]; }
   if (q === 230) { if ((o["EVPCPowerControlParameter"] = (r.pos = pos, t = d44(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[503 + c]; }
   if (q === 244) { l = []; o["ManufacturerSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[505 + c]; } else { p = 2; q = 0; } } while (q === 244); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -77,7 +77,7 @@ function d45(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, o: Obj = {};
   let q = 0, pos = r.pos, t: any, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 281;
-  if (q === 281) { if ((o["SPCPrimaryDeviceCoilCurrentInformation"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 281) { if ((o["SPCPrimaryDeviceCoilCurrentInformation"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -88,17 +88,17 @@ function d35(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1032) !== 0) bail(); i = ((c >> 4) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[12 + i]; i = c & 7; if (i >= 4) bail(); q = PQ[510 + i]; }
-  if (q === 157) { if ((o["EVSEStatus"] = (r.pos = pos, t = d27(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[514 + c]; }
-  if (q === 168) { if ((o["MeterInfo"] = (r.pos = pos, t = d29(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[517 + c]; }
-  if (q === 180) { if ((o["Receipt"] = (r.pos = pos, t = d31(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 232; }
-  if (q === 232) { if ((o["EVPCPowerRequest"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[520 + c]; }
-  if (q === 275) { if ((o["SDPowerInput"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 277; }
-  if (q === 277) { if ((o["SPCMaxOutputPowerLimit"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 278; }
-  if (q === 278) { if ((o["SPCMinOutputPowerLimit"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 276; }
+  if (q === 157) { if ((o["EVSEStatus"] = (r.pos = pos, t = d100043(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[514 + c]; }
+  if (q === 168) { if ((o["MeterInfo"] = (r.pos = pos, t = d100051(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[517 + c]; }
+  if (q === 180) { if ((o["Receipt"] = (r.pos = pos, t = d100052(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 232; }
+  if (q === 232) { if ((o["EVPCPowerRequest"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[520 + c]; }
+  if (q === 275) { if ((o["SDPowerInput"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 277; }
+  if (q === 277) { if ((o["SPCMaxOutputPowerLimit"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 278; }
+  if (q === 278) { if ((o["SPCMinOutputPowerLimit"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 276; }
   if (q === 276) { c = (a = pos >> 3, pos += 8, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 255); if ((c & 136) !== 0) bail(); i = ((c >> 4) & 7); if (i >= 6) bail(); o["SPCChargeDiagnostics"] = E[56 + i]; i = c & 7; if (i >= 4) bail(); q = PQ[525 + i]; }
-  if (q === 279) { if ((o["SPCOperatingFrequency"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[529 + c]; }
+  if (q === 279) { if ((o["SPCOperatingFrequency"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 3) bail(); q = PQ[529 + c]; }
   if (q === 280) { if ((o["SPCPowerControlParameter"] = (r.pos = pos, t = d45(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[532 + c]; }
   if (q === 244) { l = []; o["ManufacturerSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[534 + c]; } else { p = 2; q = 0; } } while (q === 244); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -111,11 +111,11 @@ function d36(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 227; }
-  if (q === 227) { if ((o["EVPCMaxReceivablePower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 227; }
+  if (q === 227) { if ((o["EVPCMaxReceivablePower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 270; }
   if (q === 270) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["SDMaxGroundClearence"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 273; }
   if (q === 273) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["SDMinGroundClearence"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 228; }
-  if (q === 228) { if ((o["EVPCNaturalFrequency"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 226; }
+  if (q === 228) { if ((o["EVPCNaturalFrequency"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 226; }
   if (q === 226) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["EVPCDeviceLocalControl"] = (c & 8) !== 0; i = c & 3; if (i >= 2) bail(); q = PQ[543 + i]; }
   if (q === 292) { l = []; o["VendorSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[545 + c]; } else { p = 2; q = 0; } } while (q === 292); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -128,15 +128,15 @@ function d37(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[12 + i]; if ((c & 1) !== 0) bail(); q = 250; }
   if (q === 250) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 4) bail(); o["PDInputPowerClass"] = E[62 + i]; if ((c & 1) !== 0) bail(); q = 274; }
-  if (q === 274) { if ((o["SDMinOutputPower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
-  if (q === 271) { if ((o["SDMaxOutputPower"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
+  if (q === 274) { if ((o["SDMinOutputPower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 271; }
+  if (q === 271) { if ((o["SDMaxOutputPower"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 269; }
   if (q === 269) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["SDMaxGroundClearanceSupport"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 272; }
   if (q === 272) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 65535) bail(); o["SDMinGroundClearanceSupport"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 252; }
-  if (q === 252) { if ((o["PDMinCoilCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
-  if (q === 251) { if ((o["PDMaxCoilCurrent"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[557 + c]; }
+  if (q === 252) { if ((o["PDMinCoilCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 251; }
+  if (q === 251) { if ((o["PDMaxCoilCurrent"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[557 + c]; }
   if (q === 268) { l = []; o["SDManufacturerSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[559 + c]; } else { p = 2; q = 0; } } while (q === 268); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
@@ -149,7 +149,7 @@ function d60(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 286;
   if (q === 286) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["TxIdentifier"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 218; }
-  if (q === 218) { if ((o["EIRP"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 218) { if ((o["EIRP"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -172,7 +172,7 @@ function d65(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 286;
   if (q === 286) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["TxIdentifier"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 263; }
-  if (q === 263) { if ((o["RSSI"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q === 263) { if ((o["RSSI"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
@@ -242,7 +242,7 @@ function d38(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
   if (q === 234) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 3) bail(); o["EVProcessing"] = E[6 + i]; if ((c & 1) !== 0) bail(); q = 235; }
   if (q === 235) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["EVResultCode"] = E[9 + i]; i = c & 3; if (i >= 3) bail(); q = PQ[565 + i]; }
   if (q === 292) { l = []; o["VendorSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[568 + c]; } else { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[571 + c]; } } while (q === 292); }
@@ -257,7 +257,7 @@ function d39(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[12 + i]; if ((c & 1) !== 0) bail(); q = 236; }
   if (q === 236) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["EVSEProcessing"] = E[6 + i]; i = c & 3; if (i >= 3) bail(); q = PQ[577 + i]; }
   if (q === 292) { l = []; o["VendorSpecificDataContainer"] = l; m = 0; do { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); v = (r.pos = pos, t = dBin(d, -9007199254740991, 256), pos = r.pos, t); l.push(v); if (++m > 4096) bail(); if (m < 16) { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[580 + c]; } else { c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[583 + c]; } } while (q === 292); }
@@ -358,7 +358,7 @@ function d53(d: FastDecoderHost): Obj | undefined {
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 248;
   if (q === 248) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255); o["NumberOfTransmitters"] = i; if ((c & 1) !== 0) bail(); q = 283; }
-  if (q === 283) { if ((o["SignalFrequency"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 291; }
+  if (q === 283) { if ((o["SignalFrequency"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 291; }
   if (q === 291) { l = []; o["TxSpecData"] = l; m = 0; do { if ((v = (r.pos = pos, t = d58(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 2) { if ((a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15) !== 0) bail(); q = 291; } else if (m < 255) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 3) bail(); q = PQ[680 + c]; } else { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[683 + c]; } } while (q === 291); }
   if (q === 287) { if ((o["TxPackageSpecData"] = (r.pos = pos, t = d59(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
@@ -395,7 +395,7 @@ function d40(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
   if (q === 234) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 18) !== 0) bail(); i = ((c >> 2) & 3); if (i >= 3) bail(); o["EVProcessing"] = E[6 + i]; if ((c & 1) !== 0) bail(); q = 220; }
   if (q === 220) { if ((o["EVDeviceFinePositioningMethodList"] = (r.pos = pos, t = d47(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 221; }
   if (q === 221) { if ((o["EVDevicePairingMethodList"] = (r.pos = pos, t = d48(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 219; }
@@ -413,7 +413,7 @@ function d41(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[12 + i]; if ((c & 1) !== 0) bail(); q = 258; }
   if (q === 258) { if ((o["PrimaryDeviceFinePositioningMethodList"] = (r.pos = pos, t = d47(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 259; }
   if (q === 259) { if ((o["PrimaryDevicePairingMethodList"] = (r.pos = pos, t = d48(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 257; }
@@ -431,7 +431,7 @@ function d42(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 234; }
   if (q === 234) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["EVProcessing"] = E[6 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[618 + i]; }
   if (q === 249) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["ObservedIDCode"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 235; }
   if (q === 235) { c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if ((c & 36) !== 0) bail(); i = ((c >> 3) & 3); if (i >= 3) bail(); o["EVResultCode"] = E[9 + i]; i = c & 3; if (i >= 2) bail(); q = PQ[621 + i]; }
@@ -471,7 +471,7 @@ function d43(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 162;
-  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d28(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
+  if (q === 162) { if ((o["Header"] = (r.pos = pos, t = d100049(d), pos = r.pos, t)) === undefined) return undefined; if (((n = 1 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))) !== 0) bail(); q = 185; }
   if (q === 185) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if ((c & 258) !== 0) bail(); i = ((c >> 2) & 63); if (i >= 40) bail(); o["ResponseCode"] = E[12 + i]; if ((c & 1) !== 0) bail(); q = 236; }
   if (q === 236) { c = (a = pos >> 3, pos += 7, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 127); if ((c & 72) !== 0) bail(); i = ((c >> 4) & 3); if (i >= 3) bail(); o["EVSEProcessing"] = E[6 + i]; i = c & 7; if (i >= 4) bail(); q = PQ[629 + i]; }
   if (q === 249) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["ObservedIDCode"] = i; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[633 + c]; }
@@ -492,7 +492,7 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 147;
   } else return -1;
   x = o["EVProcessing"];
@@ -504,7 +504,7 @@ function e32(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["TargetCoilCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 3)) < 0) return -1;
     s = 149;
   }
   x = o["EVResultCode"];
@@ -540,7 +540,7 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 154;
   } else return -1;
   x = o["ResponseCode"];
@@ -558,14 +558,14 @@ function e33(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["PowerTransmitted"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 157;
   }
   x = o["SupplyDeviceCurrent"];
   if (x !== undefined) {
     n++;
     k = C33[-153 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 158;
   }
   x = o["VendorSpecificDataContainer"];
@@ -591,19 +591,19 @@ function e44(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any;
   x = o["EVPCCoilCurrentRequest"];
   if (x !== undefined) {
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   x = o["EVPCCoilCurrentInformation"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
   } else return -1;
   x = o["EVPCCurrentOutputInformation"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
   } else return -1;
   x = o["EVPCVoltageOutputInformation"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 4) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -618,13 +618,13 @@ function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 162;
   } else return -1;
   x = o["DisplayParameters"];
   if (x !== undefined) {
     n++;
-    if ((z = e26(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100055(e, x, 0, z + 2)) < 0) return -1;
     s = 163;
   }
   x = o["MeterInfoRequested"];
@@ -637,13 +637,13 @@ function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVPCPowerRequest"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 165;
   } else return -1;
   x = o["EVPCPowerOutput"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 166;
   } else return -1;
   x = o["EVPCChargeDiagnostics"];
@@ -655,7 +655,7 @@ function e34(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVPCOperatingFrequency"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 168;
   }
   x = o["EVPCPowerControlParameter"];
@@ -688,7 +688,7 @@ function e45(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   let z = 0, x: any;
   x = o["SPCPrimaryDeviceCoilCurrentInformation"];
   if (x !== undefined) {
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 1) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -703,7 +703,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 173;
   } else return -1;
   x = o["ResponseCode"];
@@ -715,47 +715,47 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVSEStatus"];
   if (x !== undefined) {
     n++;
-    if ((z = e27(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100048(e, x, 0, 4)) < 0) return -1;
     s = 175;
   }
   x = o["MeterInfo"];
   if (x !== undefined) {
     n++;
     k = C35[-172 + s]; if (k < 0) return -1;
-    if ((z = e29(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100056(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 176;
   }
   x = o["Receipt"];
   if (x !== undefined) {
     n++;
     k = C35[-157 + s]; if (k < 0) return -1;
-    if ((z = e31(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100057(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 177;
   }
   x = o["EVPCPowerRequest"];
   if (x !== undefined) {
     n++;
     k = C35[-142 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 178;
   } else return -1;
   x = o["SDPowerInput"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 2)) < 0) return -1;
     s = 179;
   }
   x = o["SPCMaxOutputPowerLimit"];
   if (x !== undefined) {
     n++;
     k = C35[-127 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 180;
   } else return -1;
   x = o["SPCMinOutputPowerLimit"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 181;
   } else return -1;
   x = o["SPCChargeDiagnostics"];
@@ -767,7 +767,7 @@ function e35(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["SPCOperatingFrequency"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 4)) < 0) return -1;
     s = 183;
   }
   x = o["SPCPowerControlParameter"];
@@ -803,13 +803,13 @@ function e36(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 188;
   } else return -1;
   x = o["EVPCMaxReceivablePower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 189;
   } else return -1;
   x = o["SDMaxGroundClearence"];
@@ -827,7 +827,7 @@ function e36(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["EVPCNaturalFrequency"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 192;
   } else return -1;
   x = o["EVPCDeviceLocalControl"];
@@ -862,7 +862,7 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 197;
   } else return -1;
   x = o["ResponseCode"];
@@ -880,13 +880,13 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["SDMinOutputPower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 200;
   } else return -1;
   x = o["SDMaxOutputPower"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 201;
   } else return -1;
   x = o["SDMaxGroundClearanceSupport"];
@@ -904,13 +904,13 @@ function e37(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["PDMinCoilCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 204;
   } else return -1;
   x = o["PDMaxCoilCurrent"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
     s = 205;
   } else return -1;
   x = o["SDManufacturerSpecificDataContainer"];
@@ -940,7 +940,7 @@ function e60(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   x = o["EIRP"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 2) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -968,7 +968,7 @@ function e65(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   } else return -1;
   x = o["RSSI"];
   if (x !== undefined) {
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
   } else return -1;
   if (Object.keys(o).length !== 2) return -1;
   return z + 1; // EE codes (0 bits) pending, for the caller's next write
@@ -1070,7 +1070,7 @@ function e38(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 209;
   } else return -1;
   x = o["EVProcessing"];
@@ -1118,7 +1118,7 @@ function e39(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 216;
   } else return -1;
   x = o["ResponseCode"];
@@ -1330,7 +1330,7 @@ function e53(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["SignalFrequency"];
   if (x !== undefined) {
     n++;
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
     s = 288;
   } else return -1;
   x = o["TxSpecData"];
@@ -1419,7 +1419,7 @@ function e40(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 223;
   } else return -1;
   x = o["EVProcessing"];
@@ -1485,7 +1485,7 @@ function e41(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 233;
   } else return -1;
   x = o["ResponseCode"];
@@ -1551,7 +1551,7 @@ function e42(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 243;
   } else return -1;
   x = o["EVProcessing"];
@@ -1661,7 +1661,7 @@ function e43(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   x = o["Header"];
   if (x !== undefined) {
     n++;
-    if ((z = e28(e, x, pb << (1), pw + 1)) < 0) return -1;
+    if ((z = e100054(e, x, pb << (1), pw + 1)) < 0) return -1;
     s = 250;
   } else return -1;
   x = o["ResponseCode"];

@@ -7,18 +7,16 @@ const { P2, bail, dBin, dIntBig, dRange, dStr, eBig, eBin, eKeys, eStr } = runti
 
 type Obj = Record<string, unknown>;
 
-export function d2(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
-  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = c === 0 ? -2 : c === 1 ? -1 : c === 2 ? -2 : PQ[22 + c]; }
-  if (q !== -1) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
+export function d100001(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, o: Obj = {};
+  let q = 0, p = 0;
+  p = 1; q = 0;
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-export function d0(d: FastDecoderHost): Obj | undefined {
+export function d100004(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
@@ -29,53 +27,524 @@ export function d0(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-export function e2(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["Algorithm"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1);
-  } else return -1;
-  if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 1; w.n = t; } else w.put(1, 2);
-  if (Object.keys(o).length !== 1) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e0(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["Algorithm"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1);
-  } else return -1;
-  if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 1; w.n = t; } else w.put(1, 2);
-  if (Object.keys(o).length !== 1) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function d26(d: FastDecoderHost): Obj | undefined {
+export function d100005(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
-  c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 11) bail(); q = PQ[333 + c];
-  if (q === 178) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["PresentSOC"] = i; i = c & 15; if (i >= 10) bail(); q = PQ[344 + i]; }
-  if (q === 174) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 15; if (i >= 9) bail(); q = PQ[354 + i]; }
-  if (q === 190) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 15; if (i >= 8) bail(); q = PQ[363 + i]; }
-  if (q === 165) { c = (a = pos >> 3, pos += 12, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 4095); if ((c & 2056) !== 0) bail(); i = ((c >> 4) & 127); if (i < 0 || i > 100) bail(); o["MaximumSOC"] = i; i = c & 7; if (i >= 7) bail(); q = PQ[371 + i]; }
-  if (q === 183) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMinimumSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 6) bail(); q = PQ[378 + c]; }
-  if (q === 184) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToTargetSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 5) bail(); q = PQ[384 + c]; }
-  if (q === 182) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMaximumSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 4) bail(); q = PQ[389 + c]; }
-  if (q === 145) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[393 + i]; }
-  if (q === 134) { if ((o["BatteryEnergyCapacity"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[396 + c]; }
-  if (q === 163) { c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); o["InletHot"] = (c & 1) !== 0; p = 2; q = 0; }
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
+  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = c === 1 ? -2 : c === 2 ? -1 : c === 3 ? -2 : PQ[259 + c]; }
+  if (q !== -1) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100006(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
+  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = c === 0 ? -2 : c === 1 ? -1 : c === 2 ? -2 : PQ[22 + c]; }
+  if (q !== -1) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100007(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = c === 1 ? -3 : PQ[247 + c];
+  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = -3; }
+  if (q === -3) { o["$value"] = (r.pos = pos, t = dBin(d, 0, 9007199254740991), pos = r.pos, t); p = 1; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-export function d27(d: FastDecoderHost): Obj | undefined {
+export function d100008(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
+  c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = c === 8 ? -2 : c === 9 ? -2 : PQ[28 + c];
+  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 9) bail(); q = c === 7 ? -2 : c === 8 ? -2 : PQ[38 + c]; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100009(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
+  c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 6) bail(); q = c === 3 ? -2 : c === 5 ? -2 : PQ[142 + c];
+  if (q === 1) { o["Encoding"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 5) bail(); q = c === 2 ? -2 : c === 4 ? -2 : PQ[148 + c]; }
+  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = c === 1 ? -2 : c === 3 ? -2 : PQ[153 + c]; }
+  if (q === 3) { o["MimeType"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = c === 0 ? -2 : c === 2 ? -2 : PQ[157 + c]; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function e100011(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  if (typeof v !== "object" || v === null) return -1;
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0;
+  
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
+  return 1; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function e100013(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let x: any, t = 0;
+  x = o["ServiceID"];
+  if (x !== undefined) {
+    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
+  } else return -1;
+  if (Object.keys(o).length !== 1) return -1;
+  return 2; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100014: readonly number[] = Object.freeze([-1, 34, 1]);
+
+export function e100014(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let n = 0, x: any, i = 0, t = 0, s = 388, k = 0;
+  x = o["ServiceID"];
+  if (x !== undefined) {
+    n++;
+    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
+    s = 389;
+  } else return -1;
+  x = o["ParameterSetID"];
+  if (x !== undefined) {
+    n++;
+    if ((x | 0) !== x || x < -32768 || x > 32767) return -1; i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 13) <= 53) { w.cur = w.cur * 8192 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 13); } else if (i < 16384) { if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 5); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 5) <= 53) { w.cur = w.cur * 32 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 5); w.uint(i); }
+    s = 390;
+  }
+  k = C100014[-388 + s]; if (k < 0) return -1;
+  if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + 1] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
+  if (Object.keys(o).length !== n) return -1;
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function e100016(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let x: any, t = 0;
+  x = o["Algorithm"];
+  if (x !== undefined) {
+    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1);
+  } else return -1;
+  if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 1; w.n = t; } else w.put(1, 2);
+  if (Object.keys(o).length !== 1) return -1;
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100017: readonly number[] = Object.freeze([-1, 67, 34]);
+
+export function e100017(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let n = 0, z = 0, x: any, t = 0, s = 59, k = 0;
+  x = o["Algorithm"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1); z = 0;
+    s = 60;
+  } else return -1;
+  x = o["HMACOutputLength"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); eBig(e, x, true, -9007199254740991, 9007199254740991); z = 1;
+    s = 61;
+  }
+  k = C100017[-59 + s]; if (k < 0) return -1;
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n) return -1;
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function e100018(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let x: any, t = 0;
+  x = o["Algorithm"];
+  if (x !== undefined) {
+    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1);
+  } else return -1;
+  if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 2; w.n = t; } else w.put(2, 3);
+  if (Object.keys(o).length !== 1) return -1;
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100019: readonly number[] = Object.freeze([1, 2]);
+
+export function e100019(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let z = 0, x: any, l: unknown[], m = 0, t = 0, s = 88, k = 0;
+  x = o["Transform"];
+  if (x !== undefined) {
+    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
+    l = x; for (m = 1; m <= l.length; m++) {
+      x = l[m - 1];
+      k = C100019[-88 + s]; if (k < 0) return -1;
+      if ((z = e100018(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      s = 89;
+    }
+  } else return -1;
+  if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 1; w.n = t; } else w.put(1, z + 2);
+  if (Object.keys(o).length !== 1) return -1;
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100020: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1]);
+
+export function e100020(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0, z = 0, x: any, t = 0, s = 45, k = 0;
+  x = o["Id"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eStr(e, x, 0, 9007199254740991, -1); z = 0;
+    s = 46;
+  }
+  x = o["Type"];
+  if (x !== undefined) {
+    n++;
+    k = C100020[-45 + s]; if (k < 0) return -1;
+    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1); z = 0;
+    s = 47;
+  }
+  x = o["URI"];
+  if (x !== undefined) {
+    n++;
+    k = C100020[-38 + s]; if (k < 0) return -1;
+    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1); z = 0;
+    s = 48;
+  }
+  x = o["Transforms"];
+  if (x !== undefined) {
+    n++;
+    k = C100020[-31 + s]; if (k < 0) return -1;
+    if ((z = e100019(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
+    s = 49;
+  }
+  x = o["DigestMethod"];
+  if (x !== undefined) {
+    n++;
+    k = C100020[-24 + s]; if (k < 0) return -1;
+    if ((z = e100016(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    s = 50;
+  } else return -1;
+  x = o["DigestValue"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 0; w.n = t; } else w.put(0, z + 2); eBin(e, x, 0, 9007199254740991, -1); z = 1;
+    s = 51;
+  } else return -1;
+  if (Object.keys(o).length !== n) return -1;
+  return 2; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100021: readonly number[] = Object.freeze([34, 1, -1, -1, -1, -1, -1, -1, 1, 2]);
+
+export function e100021(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0, z = 0, x: any, l: unknown[], m = 0, t = 0, s = 79, k = 0;
+  x = o["Id"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1); z = 0;
+    s = 80;
+  }
+  x = o["CanonicalizationMethod"];
+  if (x !== undefined) {
+    n++;
+    k = C100021[-79 + s]; if (k < 0) return -1;
+    if ((z = e100016(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
+    s = 81;
+  } else return -1;
+  x = o["SignatureMethod"];
+  if (x !== undefined) {
+    n++;
+    if ((z = e100017(e, x, 0, z + 1)) < 0) return -1;
+    s = 82;
+  } else return -1;
+  x = o["Reference"];
+  if (x !== undefined) {
+    n++;
+    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
+    l = x; for (m = 1; m <= l.length; m++) {
+      x = l[m - 1];
+      k = C100021[-74 + s]; if (k < 0) return -1;
+      if ((z = e100020(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      s = 83;
+    }
+  } else return -1;
+  if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 1; w.n = t; } else w.put(1, z + 2);
+  if (Object.keys(o).length !== n) return -1;
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100022: readonly number[] = Object.freeze([34, 1, -1]);
+
+export function e100022(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0, x: any, t = 0, s = 76, k = 0;
+  x = o["Id"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1);
+    s = 77;
+  }
+  x = o["$value"];
+  if (x !== undefined) {
+    n++;
+    k = C100022[-76 + s]; if (k < 0) return -1;
+    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eBin(e, x, 0, 9007199254740991, -1);
+    s = 78;
+  } else return -1;
+  if (Object.keys(o).length !== n) return -1;
+  return 1; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function e100023(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  if (typeof v !== "object" || v === null) return -1;
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0, x: any, t = 0;
+  x = o["Id"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); eStr(e, x, 0, 9007199254740991, -1);
+  }
+  return -1;
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100024: readonly number[] = Object.freeze([35, 3, -1, -1, 67, 35, 3, -1, 131, 99, 67, 34]);
+
+export function e100024(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  if (typeof v !== "object" || v === null) return -1;
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0, x: any, t = 0, s = 31, k = 0;
+  x = o["Encoding"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eStr(e, x, 0, 9007199254740991, -1);
+    s = 32;
+  }
+  x = o["Id"];
+  if (x !== undefined) {
+    n++;
+    k = C100024[-31 + s]; if (k < 0) return -1;
+    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1);
+    s = 33;
+  }
+  x = o["MimeType"];
+  if (x !== undefined) {
+    n++;
+    k = C100024[-27 + s]; if (k < 0) return -1;
+    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1);
+    s = 34;
+  }
+  k = C100024[-23 + s]; if (k < 0) return -1;
+  if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31));
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100025: readonly number[] = Object.freeze([34, 1, -1, -1, -1, -1, -1, -1, -1, 34, 2, 2, -1, -1, -1, 66, 34, 34]);
+
+export function e100025(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0, z = 0, x: any, l: unknown[], m = 0, t = 0, s = 70, k = 0;
+  x = o["Id"];
+  if (x !== undefined) {
+    n++;
+    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1); z = 0;
+    s = 71;
+  }
+  x = o["SignedInfo"];
+  if (x !== undefined) {
+    n++;
+    k = C100025[-70 + s]; if (k < 0) return -1;
+    if ((z = e100021(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
+    s = 72;
+  } else return -1;
+  x = o["SignatureValue"];
+  if (x !== undefined) {
+    n++;
+    if ((z = e100022(e, x, 0, z + 1)) < 0) return -1;
+    s = 73;
+  } else return -1;
+  x = o["KeyInfo"];
+  if (x !== undefined) {
+    n++;
+    if ((z = e100023(e, x, 0, z + 2)) < 0) return -1;
+    s = 74;
+  }
+  x = o["Object"];
+  if (x !== undefined) {
+    n++;
+    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
+    l = x; for (m = 1; m <= l.length; m++) {
+      x = l[m - 1];
+      k = C100025[-64 + s]; if (k < 0) return -1;
+      if ((z = e100024(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      s = 75;
+    }
+  }
+  k = C100025[-58 + s]; if (k < 0) return -1;
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n) return -1;
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function d100027(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 121;
+  if (q === 121) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["X509IssuerName"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 125; }
+  if (q === 125) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["X509SerialNumber"] = (r.pos = pos, t = dIntBig(r), pos = r.pos, t); p = 2; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = p; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100030(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
+  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = c === 1 ? -2 : c === 2 ? -1 : c === 3 ? -2 : PQ[213 + c]; }
+  if (q === 70) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["HMACOutputLength"] = (r.pos = pos, t = dIntBig(r), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = c === 0 ? -2 : c === 1 ? -1 : c === 2 ? -2 : PQ[217 + c]; }
+  if (q !== -1) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100031(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 113;
+  if (q === 113) { l = []; o["Transform"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100005(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[272 + c]; } while (q === 113); }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100032(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
+  c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 5) bail(); q = PQ[179 + c];
+  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[184 + c]; }
+  if (q === 5) { o["Type"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = PQ[188 + c]; }
+  if (q === 6) { o["URI"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[191 + c]; }
+  if (q === 115) { if ((o["Transforms"] = (r.pos = pos, t = d100031(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 64; }
+  if (q === 64) { if ((o["DigestMethod"] = (r.pos = pos, t = d100006(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 66; }
+  if (q === 66) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["DigestValue"] = (r.pos = pos, t = dBin(d, 0, 9007199254740991), pos = r.pos, t); p = 2; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = p; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100033(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
+  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[251 + c];
+  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 59; }
+  if (q === 59) { if ((o["CanonicalizationMethod"] = (r.pos = pos, t = d100004(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 102; }
+  if (q === 102) { if ((o["SignatureMethod"] = (r.pos = pos, t = d100030(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 93; }
+  if (q === 93) { l = []; o["Reference"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100032(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[256 + c]; } while (q === 93); }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100034(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0;
+  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[236 + c];
+  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 111; }
+  if (q === 111) { if ((o["SignedInfo"] = (r.pos = pos, t = d100033(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 109; }
+  if (q === 109) { if ((o["SignatureValue"] = (r.pos = pos, t = d100007(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[240 + c]; }
+  if (q === 73) { if ((o["KeyInfo"] = (r.pos = pos, t = d100008(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[243 + c]; }
+  if (q === 82) { l = []; o["Object"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100009(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[245 + c]; } while (q === 82); }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = 0; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function e100036(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let x: any, t = 0;
+  x = o["X509IssuerName"];
+  if (x !== undefined) {
+    if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); eStr(e, x, 0, 9007199254740991, -1);
+  } else return -1;
+  x = o["X509SerialNumber"];
+  if (x !== undefined) {
+    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eBig(e, x, true, -9007199254740991, 9007199254740991);
+  } else return -1;
+  if (Object.keys(o).length !== 2) return -1;
+  return 2; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function d100039(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 161;
+  if (q === 161) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255) + -128; o["Exponent"] = i; if ((c & 1) !== 0) bail(); q = 198; }
+  if (q === 198) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = p; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100040(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 131;
+  if (q === 131) { if ((o["Amount"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 146; }
+  if (q === 146) { if ((o["CostPerUnit"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = p; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100041(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 192;
+  if (q === 192) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["TaxRuleID"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 131; }
+  if (q === 131) { if ((o["Amount"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = p; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100043(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, E = d.g.enums, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 175;
@@ -87,20 +556,104 @@ export function d27(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-export function d28(d: FastDecoderHost): Obj | undefined {
+export function e100044(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let x: any, i = 0, t = 0;
+  x = o["Exponent"];
+  if (x !== undefined) {
+    if ((x | 0) !== x || x < -128 || x > 127) return -1; if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | (x + 128)); w.n = t; } else w.put((pb << (10)) | (x + 128), pw + 10);
+  } else return -1;
+  x = o["Value"];
+  if (x !== undefined) {
+    if ((x | 0) !== x || x < -32768 || x > 32767) return -1; i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); w.uint(i); }
+  } else return -1;
+  if (Object.keys(o).length !== 2) return -1;
+  return 2; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function e100045(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let z = 0, x: any;
+  x = o["Amount"];
+  if (x !== undefined) {
+    if ((z = e100044(e, x, pb << (1), pw + 1)) < 0) return -1;
+  } else return -1;
+  x = o["CostPerUnit"];
+  if (x !== undefined) {
+    if ((z = e100044(e, x, 0, z + 1)) < 0) return -1;
+  } else return -1;
+  if (Object.keys(o).length !== 2) return -1;
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function e100046(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let z = 0, x: any, t = 0;
+  x = o["TaxRuleID"];
+  if (x !== undefined) {
+    if (typeof x !== "number" || x % 1 !== 0 || x < 1 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
+  } else return -1;
+  x = o["Amount"];
+  if (x !== undefined) {
+    if ((z = e100044(e, x, 0, 2)) < 0) return -1;
+  } else return -1;
+  if (Object.keys(o).length !== 2) return -1;
+  return z + 1; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function e100048(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  const o = v as Obj, w = e.w;
+  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
+  let x: any, i = 0, t = 0;
+  x = o["NotificationMaxDelay"];
+  if (x !== undefined) {
+    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
+  } else return -1;
+  x = o["EVSENotification"];
+  if (x !== undefined) {
+    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) return -1; if ((t = w.n + 6) <= 53) { w.cur = w.cur * 64 + i; w.n = t; } else w.put(i, 6);
+  } else return -1;
+  if (Object.keys(o).length !== 2) return -1;
+  return 2; // EE codes (0 bits) pending, for the caller's next write
+}
+
+export function d100049(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 189;
   if (q === 189) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["SessionID"] = (r.pos = pos, t = dBin(d, 8, 8), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 194; }
   if (q === 194) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TimeStamp"] = dRange((r.pos = pos, t = r.uintBig(), pos = r.pos, t), 0, 18446744073709551615n); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 2) bail(); q = PQ[404 + c]; }
-  if (q === 101) { if ((o["Signature"] = (r.pos = pos, t = d15(d), pos = r.pos, t)) === undefined) return undefined; p = 1; q = 0; }
+  if (q === 101) { if ((o["Signature"] = (r.pos = pos, t = d100034(d), pos = r.pos, t)) === undefined) return undefined; p = 1; q = 0; }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-export function d29(d: FastDecoderHost): Obj | undefined {
+export function d100050(d: FastDecoderHost): Obj | undefined {
+  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
+  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
+  c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 11) bail(); q = PQ[333 + c];
+  if (q === 178) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["PresentSOC"] = i; i = c & 15; if (i >= 10) bail(); q = PQ[344 + i]; }
+  if (q === 174) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["MinimumSOC"] = i; i = c & 15; if (i >= 9) bail(); q = PQ[354 + i]; }
+  if (q === 190) { c = (a = pos >> 3, pos += 13, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 8191); if ((c & 4112) !== 0) bail(); i = ((c >> 5) & 127); if (i < 0 || i > 100) bail(); o["TargetSOC"] = i; i = c & 15; if (i >= 8) bail(); q = PQ[363 + i]; }
+  if (q === 165) { c = (a = pos >> 3, pos += 12, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 4095); if ((c & 2056) !== 0) bail(); i = ((c >> 4) & 127); if (i < 0 || i > 100) bail(); o["MaximumSOC"] = i; i = c & 7; if (i >= 7) bail(); q = PQ[371 + i]; }
+  if (q === 183) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMinimumSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 6) bail(); q = PQ[378 + c]; }
+  if (q === 184) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToTargetSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 5) bail(); q = PQ[384 + c]; }
+  if (q === 182) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 0 || i > 4294967295) bail(); o["RemainingTimeToMaximumSOC"] = i; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 4) bail(); q = PQ[389 + c]; }
+  if (q === 145) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if ((c & 20) !== 0) bail(); o["ChargingComplete"] = (c & 8) !== 0; i = c & 3; if (i >= 3) bail(); q = PQ[393 + i]; }
+  if (q === 134) { if ((o["BatteryEnergyCapacity"] = (r.pos = pos, t = d100039(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[396 + c]; }
+  if (q === 163) { c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); o["InletHot"] = (c & 1) !== 0; p = 2; q = 0; }
+  if (q !== 0) return undefined; // not a hot message: the interpreter's
+  r.pos = pos; // past the end: the caller's bits() or the final check bails
+  d.z = p; // EE codes (0 bits) left to the caller's next read
+  return o;
+}
+
+export function d100051(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 167;
@@ -118,310 +671,25 @@ export function d29(d: FastDecoderHost): Obj | undefined {
   return o;
 }
 
-export function d30(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 161;
-  if (q === 161) { c = (a = pos >> 3, pos += 11, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 2047); if ((c & 1026) !== 0) bail(); i = ((c >> 2) & 255) + -128; o["Exponent"] = i; if ((c & 1) !== 0) bail(); q = 198; }
-  if (q === 198) { c = (a = pos >> 3, pos += 10, (((buf[a] << 16) | (buf[a + 1] << 8) | buf[a + 2]) >>> ((a << 3) + 24 - pos)) & 1023); if (c >= 512) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = c & 256 ? -i - 1 : i; if (i < -32768 || i > 32767) bail(); o["Value"] = i; p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d31(d: FastDecoderHost): Obj | undefined {
+export function d100052(d: FastDecoderHost): Obj | undefined {
   const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
   let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0, p = 0;
   if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 193;
   if (q === 193) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["TimeAnchor"] = dRange((r.pos = pos, t = r.uintBig(), pos = r.pos, t), 0, 18446744073709551615n); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 6) bail(); q = PQ[441 + c]; }
-  if (q === 160) { if ((o["EnergyCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 5) bail(); q = PQ[447 + c]; }
-  if (q === 176) { if ((o["OccupancyCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 4) bail(); q = PQ[452 + c]; }
-  if (q === 130) { if ((o["AdditionalServicesCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 3) bail(); q = PQ[456 + c]; }
-  if (q === 177) { if ((o["OverstayCosts"] = (r.pos = pos, t = d24(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[459 + c]; }
-  if (q === 191) { l = []; o["TaxCosts"] = l; m = 0; do { if ((v = (r.pos = pos, t = d25(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 10) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[461 + c]; } else { p = 4; q = 0; } } while (q === 191); }
+  if (q === 160) { if ((o["EnergyCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 5) bail(); q = PQ[447 + c]; }
+  if (q === 176) { if ((o["OccupancyCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 6, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 63); if (c >= 4) bail(); q = PQ[452 + c]; }
+  if (q === 130) { if ((o["AdditionalServicesCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 3) bail(); q = PQ[456 + c]; }
+  if (q === 177) { if ((o["OverstayCosts"] = (r.pos = pos, t = d100040(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[459 + c]; }
+  if (q === 191) { l = []; o["TaxCosts"] = l; m = 0; do { if ((v = (r.pos = pos, t = d100041(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); if (m < 10) { c = (a = pos >> 3, pos += 5, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 31); if (c >= 2) bail(); q = PQ[461 + c]; } else { p = 4; q = 0; } } while (q === 191); }
   if (q !== 0) return undefined; // not a hot message: the interpreter's
   r.pos = pos; // past the end: the caller's bits() or the final check bails
   d.z = p; // EE codes (0 bits) left to the caller's next read
   return o;
 }
 
-export function d22(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
+const C100054: readonly number[] = Object.freeze([-1, -1, 34, 1]);
 
-export function d24(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 131;
-  if (q === 131) { if ((o["Amount"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; if ((a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7) !== 0) bail(); q = 146; }
-  if (q === 146) { if ((o["CostPerUnit"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d23(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d47(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d46(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, o: Obj = {};
-  let q = 0, p = 0;
-  p = 1; q = 0;
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d12(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
-  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = c === 1 ? -2 : c === 2 ? -1 : c === 3 ? -2 : PQ[213 + c]; }
-  if (q === 70) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["HMACOutputLength"] = (r.pos = pos, t = dIntBig(r), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = c === 0 ? -2 : c === 1 ? -1 : c === 2 ? -2 : PQ[217 + c]; }
-  if (q !== -1) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d18(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 0;
-  if (q === 0) { o["Algorithm"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = c === 1 ? -2 : c === 2 ? -1 : c === 3 ? -2 : PQ[259 + c]; }
-  if (q !== -1) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d19(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 113;
-  if (q === 113) { l = []; o["Transform"] = l; m = 0; do { if ((v = (r.pos = pos, t = d18(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[272 + c]; } while (q === 113); }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d9(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
-  c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 5) bail(); q = PQ[179 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = PQ[184 + c]; }
-  if (q === 5) { o["Type"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = PQ[188 + c]; }
-  if (q === 6) { o["URI"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[191 + c]; }
-  if (q === 115) { if ((o["Transforms"] = (r.pos = pos, t = d19(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 64; }
-  if (q === 64) { if ((o["DigestMethod"] = (r.pos = pos, t = d2(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 66; }
-  if (q === 66) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["DigestValue"] = (r.pos = pos, t = dBin(d, 0, 9007199254740991), pos = r.pos, t); p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d17(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, t: any, c = 0;
-  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[251 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 59; }
-  if (q === 59) { if ((o["CanonicalizationMethod"] = (r.pos = pos, t = d0(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 102; }
-  if (q === 102) { if ((o["SignatureMethod"] = (r.pos = pos, t = d12(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 93; }
-  if (q === 93) { l = []; o["Reference"] = l; m = 0; do { if ((v = (r.pos = pos, t = d9(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 2) bail(); q = PQ[256 + c]; } while (q === 93); }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d16(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, p = 0;
-  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = c === 1 ? -3 : PQ[247 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = -3; }
-  if (q === -3) { o["$value"] = (r.pos = pos, t = dBin(d, 0, 9007199254740991), pos = r.pos, t); p = 1; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d3(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 10) bail(); q = c === 8 ? -2 : c === 9 ? -2 : PQ[28 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 4, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 15); if (c >= 9) bail(); q = c === 7 ? -2 : c === 8 ? -2 : PQ[38 + c]; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d6(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0;
-  c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 6) bail(); q = c === 3 ? -2 : c === 5 ? -2 : PQ[142 + c];
-  if (q === 1) { o["Encoding"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 5) bail(); q = c === 2 ? -2 : c === 4 ? -2 : PQ[148 + c]; }
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 4) bail(); q = c === 1 ? -2 : c === 3 ? -2 : PQ[153 + c]; }
-  if (q === 3) { o["MimeType"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 3) bail(); q = c === 0 ? -2 : c === 2 ? -2 : PQ[157 + c]; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d15(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, PQ = d.g.pQ, o: Obj = {};
-  let q = 0, pos = r.pos, m = 0, l: unknown[], v: unknown, a = 0, n = 0, t: any, c = 0;
-  c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[236 + c];
-  if (q === 2) { o["Id"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 111; }
-  if (q === 111) { if ((o["SignedInfo"] = (r.pos = pos, t = d17(d), pos = r.pos, t)) === undefined) return undefined; if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 109; }
-  if (q === 109) { if ((o["SignatureValue"] = (r.pos = pos, t = d16(d), pos = r.pos, t)) === undefined) return undefined; c = (a = pos >> 3, pos += 3, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 7); if (c >= 3) bail(); q = PQ[240 + c]; }
-  if (q === 73) { if ((o["KeyInfo"] = (r.pos = pos, t = d3(d), pos = r.pos, t)) === undefined) return undefined; c = ((n = 2 + d.z) > 25 ? bail() : (a = pos >> 3, pos += n, (((buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3]) >>> ((a << 3) + 32 - pos)) & ((1 << n) - 1))); if (c >= 2) bail(); q = PQ[243 + c]; }
-  if (q === 82) { l = []; o["Object"] = l; m = 0; do { if ((v = (r.pos = pos, t = d6(d), pos = r.pos, t)) === undefined) return undefined; l.push(v); if (++m > 4096) bail(); c = (a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3); if (c >= 2) bail(); q = PQ[245 + c]; } while (q === 82); }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = 0; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function d25(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, c = 0, i = 0, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 192;
-  if (q === 192) { c = (a = pos >> 3, pos += 9, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 511); if (c >= 256) bail(); i = c & 127; if (c & 128) i += 128 * (r.pos = pos, t = r.uint(), pos = r.pos, t); i = i; if (i < 1 || i > 4294967295) bail(); o["TaxRuleID"] = i; if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 131; }
-  if (q === 131) { if ((o["Amount"] = (r.pos = pos, t = d30(d), pos = r.pos, t)) === undefined) return undefined; p = 3; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-const C26: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, 132, 100, 68, 36, 3, -1, -1, -1, -1, -1, -1, 164, 132, 100, 68, 35, 3, -1, -1, -1, -1, -1, 196, 164, 132, 100, 67, 35, 3, -1, -1, -1, -1, 228, 196, 164, 132, 99, 67, 35, 3, -1, -1, -1, 260, 228, 196, 164, 131, 99, 67, 35, 2, -1, -1, 292, 260, 228, 196, 163, 131, 99, 67, 34, 2, -1, 324, 292, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
-
-export function e26(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, z = 0, x: any, t = 0, s = 108, k = 0;
-  x = o["PresentSOC"];
-  if (x !== undefined) {
-    n++;
-    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + x; w.n = t; } else w.put(x, 12); z = 1;
-    s = 109;
-  }
-  x = o["MinimumSOC"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-108 + s]; if (k < 0) return -1;
-    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 8] + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
-    s = 110;
-  }
-  x = o["TargetSOC"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-97 + s]; if (k < 0) return -1;
-    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 8] + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
-    s = 111;
-  }
-  x = o["MaximumSOC"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-86 + s]; if (k < 0) return -1;
-    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 8] + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
-    s = 112;
-  }
-  x = o["RemainingTimeToMinimumSOC"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-75 + s]; if (k < 0) return -1;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 9] + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
-    s = 113;
-  }
-  x = o["RemainingTimeToTargetSOC"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-64 + s]; if (k < 0) return -1;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 9] + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
-    s = 114;
-  }
-  x = o["RemainingTimeToMaximumSOC"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-53 + s]; if (k < 0) return -1;
-    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 9] + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
-    s = 115;
-  }
-  x = o["ChargingComplete"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-42 + s]; if (k < 0) return -1;
-    if (typeof x !== "boolean") return -1; if ((t = w.n + ((k & 31) + z + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 2] + (((k >> 5) << 2) | (x ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
-    s = 116;
-  }
-  x = o["BatteryEnergyCapacity"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-31 + s]; if (k < 0) return -1;
-    if ((z = e30(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-    s = 117;
-  }
-  x = o["InletHot"];
-  if (x !== undefined) {
-    n++;
-    k = C26[-20 + s]; if (k < 0) return -1;
-    if (typeof x !== "boolean") return -1; if ((t = w.n + ((k & 31) + z + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 2] + (((k >> 5) << 2) | (x ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
-    s = 118;
-  }
-  k = C26[-9 + s]; if (k < 0) return -1;
-  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e27(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, i = 0, t = 0;
-  x = o["NotificationMaxDelay"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < 0 || x > 65535) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); }
-  } else return -1;
-  x = o["EVSENotification"];
-  if (x !== undefined) {
-    i = x === "Pause" ? 0 : x === "ExitStandby" ? 1 : x === "Terminate" ? 2 : x === "ScheduleRenegotiation" ? 3 : x === "ServiceRenegotiation" ? 4 : x === "MeteringConfirmation" ? 5 : -1; if (i < 0) return -1; if ((t = w.n + 6) <= 53) { w.cur = w.cur * 64 + i; w.n = t; } else w.put(i, 6);
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C28: readonly number[] = Object.freeze([-1, -1, 34, 1]);
-
-export function e28(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+export function e100054(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, t = 0, s = 122, k = 0;
@@ -440,18 +708,100 @@ export function e28(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
   x = o["Signature"];
   if (x !== undefined) {
     n++;
-    if ((z = e15(e, x, 0, 3)) < 0) return -1;
+    if ((z = e100025(e, x, 0, 3)) < 0) return -1;
     s = 125;
   }
-  k = C28[-122 + s]; if (k < 0) return -1;
+  k = C100054[-122 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-const C29: readonly number[] = Object.freeze([-1, -1, 35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, -1, 99, 67, 35, 3, -1, -1, -1, -1, -1, 131, 99, 67, 35, 2, -1, -1, -1, -1, 163, 131, 99, 67, 34, 2, -1, -1, -1, 195, 163, 131, 99, 66, 34, 1]);
+const C100055: readonly number[] = Object.freeze([36, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, -1, 100, 68, 36, 4, -1, -1, -1, -1, -1, -1, -1, 132, 100, 68, 36, 3, -1, -1, -1, -1, -1, -1, 164, 132, 100, 68, 35, 3, -1, -1, -1, -1, -1, 196, 164, 132, 100, 67, 35, 3, -1, -1, -1, -1, 228, 196, 164, 132, 99, 67, 35, 3, -1, -1, -1, 260, 228, 196, 164, 131, 99, 67, 35, 2, -1, -1, 292, 260, 228, 196, 163, 131, 99, 67, 34, 2, -1, 324, 292, 260, 228, 195, 163, 131, 99, 66, 34, 1]);
 
-export function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+export function e100055(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+  if (typeof v !== "object" || v === null) return -1;
+  const o = v as Obj, w = e.w;
+  w.put(pb, pw);
+  let n = 0, z = 0, x: any, t = 0, s = 108, k = 0;
+  x = o["PresentSOC"];
+  if (x !== undefined) {
+    n++;
+    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + x; w.n = t; } else w.put(x, 12); z = 1;
+    s = 109;
+  }
+  x = o["MinimumSOC"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-108 + s]; if (k < 0) return -1;
+    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 8] + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    s = 110;
+  }
+  x = o["TargetSOC"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-97 + s]; if (k < 0) return -1;
+    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 8] + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    s = 111;
+  }
+  x = o["MaximumSOC"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-86 + s]; if (k < 0) return -1;
+    if ((x | 0) !== x || x < 0 || x > 100) return -1; if ((t = w.n + ((k & 31) + z + 8)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 8] + (((k >> 5) << 8) | x); w.n = t; } else w.put(((k >> 5) << 8) | x, (k & 31) + z + 8); z = 1;
+    s = 112;
+  }
+  x = o["RemainingTimeToMinimumSOC"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-75 + s]; if (k < 0) return -1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 9] + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    s = 113;
+  }
+  x = o["RemainingTimeToTargetSOC"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-64 + s]; if (k < 0) return -1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 9] + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    s = 114;
+  }
+  x = o["RemainingTimeToMaximumSOC"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-53 + s]; if (k < 0) return -1;
+    if (typeof x !== "number" || x % 1 !== 0 || x < 0 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + ((k & 31) + z + 9)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 9] + (((k >> 5) << 9) | x); w.n = t; } else w.put(((k >> 5) << 9) | x, (k & 31) + z + 9); } else if (x < 16384) { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + ((k & 31) + z + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 1] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + z + 1); w.uint(x); } z = 1;
+    s = 115;
+  }
+  x = o["ChargingComplete"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-42 + s]; if (k < 0) return -1;
+    if (typeof x !== "boolean") return -1; if ((t = w.n + ((k & 31) + z + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 2] + (((k >> 5) << 2) | (x ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
+    s = 116;
+  }
+  x = o["BatteryEnergyCapacity"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-31 + s]; if (k < 0) return -1;
+    if ((z = e100044(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    s = 117;
+  }
+  x = o["InletHot"];
+  if (x !== undefined) {
+    n++;
+    k = C100055[-20 + s]; if (k < 0) return -1;
+    if (typeof x !== "boolean") return -1; if ((t = w.n + ((k & 31) + z + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + z + 2] + (((k >> 5) << 2) | (x ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x ? 1 : 0), (k & 31) + z + 2); z = 1;
+    s = 118;
+  }
+  k = C100055[-9 + s]; if (k < 0) return -1;
+  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
+  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
+  return 0; // EE codes (0 bits) pending, for the caller's next write
+}
+
+const C100056: readonly number[] = Object.freeze([-1, -1, 35, 3, -1, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, -1, 99, 67, 35, 3, -1, -1, -1, -1, -1, 131, 99, 67, 35, 2, -1, -1, -1, -1, 163, 131, 99, 67, 34, 2, -1, -1, -1, 195, 163, 131, 99, 66, 34, 1]);
+
+export function e100056(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, x: any, i = 0, t = 0, s = 126, k = 0;
@@ -476,63 +826,47 @@ export function e29(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
   x = o["CapacitiveEnergyReadingVARh"];
   if (x !== undefined) {
     n++;
-    k = C29[-126 + s]; if (k < 0) return -1;
+    k = C100056[-126 + s]; if (k < 0) return -1;
     if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + 2] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n);
     s = 130;
   }
   x = o["BPT_InductiveEnergyReadingVARh"];
   if (x !== undefined) {
     n++;
-    k = C29[-117 + s]; if (k < 0) return -1;
+    k = C100056[-117 + s]; if (k < 0) return -1;
     if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + 2] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n);
     s = 131;
   }
   x = o["MeterSignature"];
   if (x !== undefined) {
     n++;
-    k = C29[-108 + s]; if (k < 0) return -1;
+    k = C100056[-108 + s]; if (k < 0) return -1;
     if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + 2] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBin(e, x, -9007199254740991, 64, -1);
     s = 132;
   }
   x = o["MeterStatus"];
   if (x !== undefined) {
     n++;
-    k = C29[-99 + s]; if (k < 0) return -1;
+    k = C100056[-99 + s]; if (k < 0) return -1;
     if ((x | 0) !== x || x < -32768 || x > 32767) return -1; i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + ((k & 31) + 11)) <= 53) { w.cur = w.cur * P2[(k & 31) + 11] + (((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((k >> 5) << 10) | ((x < 0 ? 1 : 0) << 8) | i, (k & 31) + 11); } else if (i < 16384) { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * P2[(k & 31) + 3] + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + ((k & 31) + 3)) <= 53) { w.cur = w.cur * P2[(k & 31) + 3] + (((k >> 5) << 2) | (x < 0 ? 1 : 0)); w.n = t; } else w.put(((k >> 5) << 2) | (x < 0 ? 1 : 0), (k & 31) + 3); w.uint(i); }
     s = 133;
   }
   x = o["MeterTimestamp"];
   if (x !== undefined) {
     n++;
-    k = C29[-90 + s]; if (k < 0) return -1;
+    k = C100056[-90 + s]; if (k < 0) return -1;
     if ((t = w.n + ((k & 31) + 2)) <= 53) { w.cur = w.cur * P2[(k & 31) + 2] + ((k >> 5) << 1); w.n = t; } else w.put((k >> 5) << 1, (k & 31) + 2); eBig(e, x, false, 0, 18446744073709551615n);
     s = 134;
   }
-  k = C29[-81 + s]; if (k < 0) return -1;
+  k = C100056[-81 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + 1)) <= 53) { w.cur = w.cur * P2[(k & 31) + 1] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + 1);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
 }
 
-export function e30(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, i = 0, t = 0;
-  x = o["Exponent"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < -128 || x > 127) return -1; if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | (x + 128)); w.n = t; } else w.put((pb << (10)) | (x + 128), pw + 10);
-  } else return -1;
-  x = o["Value"];
-  if (x !== undefined) {
-    if ((x | 0) !== x || x < -32768 || x > 32767) return -1; i = x < 0 ? -x - 1 : x; if (i < 128) { if ((t = w.n + 12) <= 53) { w.cur = w.cur * 4096 + (((x < 0 ? 1 : 0) << 8) | i); w.n = t; } else w.put(((x < 0 ? 1 : 0) << 8) | i, 12); } else if (i < 16384) { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((i & 127) | 128) << 8) | (i >> 7)); w.n = t; } else w.put((((i & 127) | 128) << 8) | (i >> 7), 16); } else { if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + ((x < 0 ? 1 : 0)); w.n = t; } else w.put((x < 0 ? 1 : 0), 4); w.uint(i); }
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
+const C100057: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, 99, 67, 35, 2, -1, -1, -1, -1, 131, 99, 67, 34, 2, 2, -1, -1, 163, 131, 99, 66, 34, 34, 1]);
 
-const C31: readonly number[] = Object.freeze([-1, 35, 3, -1, -1, -1, -1, -1, -1, 67, 35, 3, -1, -1, -1, -1, -1, 99, 67, 35, 2, -1, -1, -1, -1, 131, 99, 67, 34, 2, 2, -1, -1, 163, 131, 99, 66, 34, 34, 1]);
-
-export function e31(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
+export function e100057(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
   const o = v as Obj, w = e.w;
   if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
   let n = 0, z = 0, x: any, l: unknown[], m = 0, t = 0, s = 138, k = 0;
@@ -545,28 +879,28 @@ export function e31(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
   x = o["EnergyCosts"];
   if (x !== undefined) {
     n++;
-    if ((z = e24(e, x, 0, 4)) < 0) return -1;
+    if ((z = e100045(e, x, 0, 4)) < 0) return -1;
     s = 140;
   }
   x = o["OccupancyCosts"];
   if (x !== undefined) {
     n++;
-    k = C31[-138 + s]; if (k < 0) return -1;
-    if ((z = e24(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    k = C100057[-138 + s]; if (k < 0) return -1;
+    if ((z = e100045(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 141;
   }
   x = o["AdditionalServicesCosts"];
   if (x !== undefined) {
     n++;
-    k = C31[-130 + s]; if (k < 0) return -1;
-    if ((z = e24(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    k = C100057[-130 + s]; if (k < 0) return -1;
+    if ((z = e100045(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 142;
   }
   x = o["OverstayCosts"];
   if (x !== undefined) {
     n++;
-    k = C31[-122 + s]; if (k < 0) return -1;
-    if ((z = e24(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+    k = C100057[-122 + s]; if (k < 0) return -1;
+    if ((z = e100045(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
     s = 143;
   }
   x = o["TaxCosts"];
@@ -575,381 +909,13 @@ export function e31(e: FastEncoderHost, v: unknown, pb: number, pw: number): num
     if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
     l = x; for (m = 1; m <= l.length; m++) {
       x = l[m - 1];
-      k = C31[-114 + s]; if (k < 0) return -1;
-      if ((z = e25(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
+      k = C100057[-114 + s]; if (k < 0) return -1;
+      if ((z = e100046(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
       s = m < 10 ? 144 : 145;
     }
   }
-  k = C31[-106 + s]; if (k < 0) return -1;
+  k = C100057[-106 + s]; if (k < 0) return -1;
   if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
   if (Object.keys(o).length !== n) return -1;
   return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e22(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e24(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any;
-  x = o["Amount"];
-  if (x !== undefined) {
-    if ((z = e30(e, x, pb << (1), pw + 1)) < 0) return -1;
-  } else return -1;
-  x = o["CostPerUnit"];
-  if (x !== undefined) {
-    if ((z = e30(e, x, 0, z + 1)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e23(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e47(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e46(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0;
-  
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C12: readonly number[] = Object.freeze([-1, 67, 34]);
-
-export function e12(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let n = 0, z = 0, x: any, t = 0, s = 59, k = 0;
-  x = o["Algorithm"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 60;
-  } else return -1;
-  x = o["HMACOutputLength"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); eBig(e, x, true, -9007199254740991, 9007199254740991); z = 1;
-    s = 61;
-  }
-  k = C12[-59 + s]; if (k < 0) return -1;
-  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
-  if (Object.keys(o).length !== n) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e18(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["Algorithm"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 1)) <= 53) { w.cur = w.cur * P2[pw + 1] + (pb << (1)); w.n = t; } else w.put(pb << (1), pw + 1); eStr(e, x, 0, 9007199254740991, -1);
-  } else return -1;
-  if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 2; w.n = t; } else w.put(2, 3);
-  if (Object.keys(o).length !== 1) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C19: readonly number[] = Object.freeze([1, 2]);
-
-export function e19(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let z = 0, x: any, l: unknown[], m = 0, t = 0, s = 88, k = 0;
-  x = o["Transform"];
-  if (x !== undefined) {
-    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
-    l = x; for (m = 1; m <= l.length; m++) {
-      x = l[m - 1];
-      k = C19[-88 + s]; if (k < 0) return -1;
-      if ((z = e18(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-      s = 89;
-    }
-  } else return -1;
-  if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 1; w.n = t; } else w.put(1, z + 2);
-  if (Object.keys(o).length !== 1) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C9: readonly number[] = Object.freeze([35, 3, -1, -1, -1, -1, -1, 67, 35, 2, -1, -1, -1, -1, 99, 67, 34, 2, -1, -1, -1, 131, 99, 66, 34, 1, -1, -1]);
-
-export function e9(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, z = 0, x: any, t = 0, s = 45, k = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 46;
-  }
-  x = o["Type"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-45 + s]; if (k < 0) return -1;
-    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 47;
-  }
-  x = o["URI"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-38 + s]; if (k < 0) return -1;
-    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 48;
-  }
-  x = o["Transforms"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-31 + s]; if (k < 0) return -1;
-    if ((z = e19(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
-    s = 49;
-  }
-  x = o["DigestMethod"];
-  if (x !== undefined) {
-    n++;
-    k = C9[-24 + s]; if (k < 0) return -1;
-    if ((z = e2(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-    s = 50;
-  } else return -1;
-  x = o["DigestValue"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 0; w.n = t; } else w.put(0, z + 2); eBin(e, x, 0, 9007199254740991, -1); z = 1;
-    s = 51;
-  } else return -1;
-  if (Object.keys(o).length !== n) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C17: readonly number[] = Object.freeze([34, 1, -1, -1, -1, -1, -1, -1, 1, 2]);
-
-export function e17(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, z = 0, x: any, l: unknown[], m = 0, t = 0, s = 79, k = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 80;
-  }
-  x = o["CanonicalizationMethod"];
-  if (x !== undefined) {
-    n++;
-    k = C17[-79 + s]; if (k < 0) return -1;
-    if ((z = e0(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
-    s = 81;
-  } else return -1;
-  x = o["SignatureMethod"];
-  if (x !== undefined) {
-    n++;
-    if ((z = e12(e, x, 0, z + 1)) < 0) return -1;
-    s = 82;
-  } else return -1;
-  x = o["Reference"];
-  if (x !== undefined) {
-    n++;
-    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
-    l = x; for (m = 1; m <= l.length; m++) {
-      x = l[m - 1];
-      k = C17[-74 + s]; if (k < 0) return -1;
-      if ((z = e9(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-      s = 83;
-    }
-  } else return -1;
-  if ((t = w.n + (z + 2)) <= 53) { w.cur = w.cur * P2[z + 2] + 1; w.n = t; } else w.put(1, z + 2);
-  if (Object.keys(o).length !== n) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C16: readonly number[] = Object.freeze([34, 1, -1]);
-
-export function e16(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, x: any, t = 0, s = 76, k = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1);
-    s = 77;
-  }
-  x = o["$value"];
-  if (x !== undefined) {
-    n++;
-    k = C16[-76 + s]; if (k < 0) return -1;
-    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eBin(e, x, 0, 9007199254740991, -1);
-    s = 78;
-  } else return -1;
-  if (Object.keys(o).length !== n) return -1;
-  return 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e3(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, x: any, t = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 4) <= 53) { w.cur = w.cur * 16 + 0; w.n = t; } else w.put(0, 4); eStr(e, x, 0, 9007199254740991, -1);
-  }
-  return -1;
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C6: readonly number[] = Object.freeze([35, 3, -1, -1, 67, 35, 3, -1, 131, 99, 67, 34]);
-
-export function e6(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  if (typeof v !== "object" || v === null) return -1;
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, x: any, t = 0, s = 31, k = 0;
-  x = o["Encoding"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eStr(e, x, 0, 9007199254740991, -1);
-    s = 32;
-  }
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    k = C6[-31 + s]; if (k < 0) return -1;
-    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1);
-    s = 33;
-  }
-  x = o["MimeType"];
-  if (x !== undefined) {
-    n++;
-    k = C6[-27 + s]; if (k < 0) return -1;
-    if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31)); eStr(e, x, 0, 9007199254740991, -1);
-    s = 34;
-  }
-  k = C6[-23 + s]; if (k < 0) return -1;
-  if ((t = w.n + ((k & 31))) <= 53) { w.cur = w.cur * P2[(k & 31)] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31));
-  if (Object.keys(o).length !== n || (n === 0 && (Array.isArray(o) || o instanceof Uint8Array))) return -1; // as eKeys()
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-const C15: readonly number[] = Object.freeze([34, 1, -1, -1, -1, -1, -1, -1, -1, 34, 2, 2, -1, -1, -1, 66, 34, 34]);
-
-export function e15(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  w.put(pb, pw);
-  let n = 0, z = 0, x: any, l: unknown[], m = 0, t = 0, s = 70, k = 0;
-  x = o["Id"];
-  if (x !== undefined) {
-    n++;
-    if ((t = w.n + 2) <= 53) { w.cur = w.cur * 4 + 0; w.n = t; } else w.put(0, 2); eStr(e, x, 0, 9007199254740991, -1); z = 0;
-    s = 71;
-  }
-  x = o["SignedInfo"];
-  if (x !== undefined) {
-    n++;
-    k = C15[-70 + s]; if (k < 0) return -1;
-    if ((z = e17(e, x, (k >> 5) << 0, (k & 31))) < 0) return -1;
-    s = 72;
-  } else return -1;
-  x = o["SignatureValue"];
-  if (x !== undefined) {
-    n++;
-    if ((z = e16(e, x, 0, z + 1)) < 0) return -1;
-    s = 73;
-  } else return -1;
-  x = o["KeyInfo"];
-  if (x !== undefined) {
-    n++;
-    if ((z = e3(e, x, 0, z + 2)) < 0) return -1;
-    s = 74;
-  }
-  x = o["Object"];
-  if (x !== undefined) {
-    n++;
-    if (!Array.isArray(x) || x.length === 0 || x.length > 4096) return -1;
-    l = x; for (m = 1; m <= l.length; m++) {
-      x = l[m - 1];
-      k = C15[-64 + s]; if (k < 0) return -1;
-      if ((z = e6(e, x, (k >> 5) << 0, (k & 31) + z)) < 0) return -1;
-      s = 75;
-    }
-  }
-  k = C15[-58 + s]; if (k < 0) return -1;
-  if ((t = w.n + ((k & 31) + z)) <= 53) { w.cur = w.cur * P2[(k & 31) + z] + ((k >> 5) << 0); w.n = t; } else w.put((k >> 5) << 0, (k & 31) + z);
-  if (Object.keys(o).length !== n) return -1;
-  return 0; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function e25(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let z = 0, x: any, t = 0;
-  x = o["TaxRuleID"];
-  if (x !== undefined) {
-    if (typeof x !== "number" || x % 1 !== 0 || x < 1 || x > 4294967295) return -1; if (x < 128) { if ((t = w.n + (pw + 10)) <= 53) { w.cur = w.cur * P2[pw + 10] + ((pb << (10)) | x); w.n = t; } else w.put((pb << (10)) | x, pw + 10); } else if (x < 16384) { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); if ((t = w.n + 16) <= 53) { w.cur = w.cur * 65536 + ((((x & 127) | 128) << 8) | (x >> 7)); w.n = t; } else w.put((((x & 127) | 128) << 8) | (x >> 7), 16); } else { if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); w.uint(x); } z = 1;
-  } else return -1;
-  x = o["Amount"];
-  if (x !== undefined) {
-    if ((z = e30(e, x, 0, 2)) < 0) return -1;
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return z + 1; // EE codes (0 bits) pending, for the caller's next write
-}
-
-export function d21(d: FastDecoderHost): Obj | undefined {
-  const r = d.r, buf = r.buf, o: Obj = {};
-  let q = 0, pos = r.pos, a = 0, t: any, p = 0;
-  if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); q = 121;
-  if (q === 121) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["X509IssuerName"] = (r.pos = pos, t = dStr(d, 0, 9007199254740991), pos = r.pos, t); if ((a = pos >> 3, pos += 2, (((buf[a] << 8) | buf[a + 1]) >>> ((a << 3) + 16 - pos)) & 3) !== 0) bail(); q = 125; }
-  if (q === 125) { if (((buf[pos >> 3] >> (7 - (pos++ & 7))) & 1) !== 0) bail(); o["X509SerialNumber"] = (r.pos = pos, t = dIntBig(r), pos = r.pos, t); p = 2; q = 0; }
-  if (q !== 0) return undefined; // not a hot message: the interpreter's
-  r.pos = pos; // past the end: the caller's bits() or the final check bails
-  d.z = p; // EE codes (0 bits) left to the caller's next read
-  return o;
-}
-
-export function e21(e: FastEncoderHost, v: unknown, pb: number, pw: number): number {
-  const o = v as Obj, w = e.w;
-  if (pw > 7) { w.put(pb, pw); pb = 0; pw = 0; }
-  let x: any, t = 0;
-  x = o["X509IssuerName"];
-  if (x !== undefined) {
-    if ((t = w.n + (pw + 2)) <= 53) { w.cur = w.cur * P2[pw + 2] + (pb << (2)); w.n = t; } else w.put(pb << (2), pw + 2); eStr(e, x, 0, 9007199254740991, -1);
-  } else return -1;
-  x = o["X509SerialNumber"];
-  if (x !== undefined) {
-    if ((t = w.n + 3) <= 53) { w.cur = w.cur * 8 + 0; w.n = t; } else w.put(0, 3); eBig(e, x, true, -9007199254740991, 9007199254740991);
-  } else return -1;
-  if (Object.keys(o).length !== 2) return -1;
-  return 2; // EE codes (0 bits) pending, for the caller's next write
 }
