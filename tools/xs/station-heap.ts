@@ -24,7 +24,7 @@
 //
 //   npx tsx tools/xs/station-heap.ts [--census] [charger|vehicle] [SESSION-FILTER…]
 //   (the sessions of tools/bench/session-scenario.ts; ~10–30 s per station and session;
-//   XS15118_STATION_SAMPLES=1 prints every sample)
+//   XS15118_STATION_SAMPLES=1 prints every sample; XS15118_CENSUS_FUNCTIONS=1 names closures)
 
 import { ManualClock } from "../../modules/common/manual-clock";
 import { fromHex, toHex } from "../../modules/common/bytes";
@@ -395,13 +395,14 @@ async function censusAt(role: StationRole, scenario: SessionScenario, peakStep: 
   try {
     await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
     await worker.evaluate(await (bundled ??= bundleForXs(DRIVER)));
-    const before: Census = census(await worker.snapshot());
+    const byFunction = process.env.XS15118_CENSUS_FUNCTIONS !== undefined; // closures by function name
+    const before: Census = census(await worker.snapshot(), byFunction);
     node = new NodeSide(role, scenario.options);
     await worker.evaluate(`__station.start(${JSON.stringify(role)}, ${JSON.stringify(scenario.options)}, ${SEED})`);
     while (node.steps < peakStep) await advance({ worker, node }, Math.min(SAMPLE_STEPS, peakStep - node.steps));
-    const at = census(await worker.snapshot());
+    const at = census(await worker.snapshot(), byFunction);
     const lines = ["  census at the peak (objects, slots, chunk B at ESP32 sizes, total B):"];
-    for (const g of censusDelta(before, at).slice(0, 40)) lines.push(`  ${String(g.objects).padStart(6)} ${String(g.slots).padStart(6)} ${String(g.chunkBytesEsp32).padStart(7)} ${String(g.slots * 16 + g.chunkBytesEsp32).padStart(7)}  ${g.name}`);
+    for (const g of censusDelta(before, at).slice(0, byFunction ? 90 : 40)) lines.push(`  ${String(g.objects).padStart(6)} ${String(g.slots).padStart(6)} ${String(g.chunkBytesEsp32).padStart(7)} ${String(g.slots * 16 + g.chunkBytesEsp32).padStart(7)}  ${g.name}`);
     // xsnap names every evaluated script with a key of its own ("#123", a slot and a short
     // string): the figures take them off as the per-evaluation overhead; listed apart here
     const newKeys = at.keys.slice(before.keys.length);

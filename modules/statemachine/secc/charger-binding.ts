@@ -94,51 +94,10 @@ export class ChargerBinding {
     if (parts.backend !== undefined) parts.backend.onEvent = sink;
     if (parts.acdp !== undefined) parts.acdp.onEvent = sink;
     if (parts.wpt !== undefined) parts.wpt.onEvent = sink;
-    const device = parts.acdp;
-    const pad = parts.wpt;
-    const { dc, meter, auth, inverter, energyManager, backend } = parts;
+    const { dc, meter, inverter, energyManager } = parts;
     const ac: AcSupply | undefined = parts.inverter ?? parts.ac;
     if (parts.inverter !== undefined) parts.inverter.onEvent = sink;
-    this.#feedback = {
-      requestAuthorization: (evccId, contract) => {
-        if (auth !== undefined) auth.authorize(evccId);
-        // Plug & Charge: the operator authorizes the eMAID with the chain's OCSP data (OCPP Authorize).
-        else if (backend !== undefined) backend.authorize(contract !== undefined ? { kind: "pnc", emaid: contract.emaid, chain: contract.chain } : { kind: "eim", evccId });
-        else sink({ kind: "authorized", accepted: true });
-      },
-      startCableCheck: (voltage) => dc?.startIsolationCheck(voltage),
-      acdpDevice: (command) => (command === "lower" ? device?.lower() : device?.raise()),
-      wptPad: (command, watts) => (command === "alignment" ? pad?.startAlignmentCheck() : pad?.setPower(watts)),
-      wptVendorData: (message, containers) => pad?.onVendorData?.(message, containers),
-      wptLfData: (message, data) => pad?.onLfData?.(message, data as WptLfSetup | WptLfPackages),
-      preCharge: (voltage, current) => dc?.setTarget(voltage, current),
-      dcTarget: (voltage, current) => dc?.setTarget(voltage, current),
-      acTarget: (watts) => inverter?.setActivePower(watts),
-      evNeeds: (needs) => {
-        energyManager?.evNeeds?.(needs);
-        backend?.evNeeds?.(needs);
-      },
-      evChargingProfile: (entries) => backend?.evChargingSchedule?.(entries),
-      sessionStarted: (info) => backend?.sessionStarted?.({ protocol: info.protocol, evccId: info.evccId, resumed: info.resumed }),
-      startCharging: (mode) => {
-        if (mode === "ac") ac?.close();
-        backend?.chargingStarted?.();
-      },
-      stopCharging: (mode) => {
-        if (mode === "ac") ac?.open();
-        else dc?.stop();
-        pad?.setPower(0);
-        backend?.chargingStopped?.();
-      },
-      sessionStopped: (reason) => {
-        backend?.sessionStopped?.(reason);
-        dc?.stop();
-        pad?.setPower(0);
-        if (ac?.closed) ac.open();
-        auth?.cancel();
-        energyManager?.sessionStopped?.();
-      },
-    };
+    this.#feedback = new HardwareFeedback(parts, ac, sink);
     // A bidirectional stage (ISO 15118-20 BPT) reports its discharge capability as it is now.
     const stage = (dc ?? inverter) as { dischargeLimits?(): Readonly<DischargeLimits> } | undefined;
     const bidirectional = stage !== undefined && typeof stage.dischargeLimits === "function" ? stage : undefined;
@@ -188,5 +147,88 @@ export class ChargerBinding {
   /** The SeccSession options this binding provides: `{ feedback, sample }`. */
   sessionOptions(): { feedback: ChargerFeedback; sample: (evse: EvseFacts) => void } {
     return { feedback: this.#feedback, sample: this.#sample };
+  }
+}
+
+/**
+ * ChargerFeedback calls as calls of the parts. A class, so that its methods live once on the
+ * prototype: as arrow functions they cost each binding (one per plug-in) ~3.4 KB of XS heap on a
+ * microcontroller (issue 15: one station's session ≤ 64 KB). Only the callbacks a binding
+ * serves are here (no evStatus, no weldingDetection).
+ */
+class HardwareFeedback implements ChargerFeedback {
+  readonly #parts: ChargerParts;
+  readonly #ac: AcSupply | undefined;
+  readonly #sink: (event: ControlEvent) => void;
+
+  constructor(parts: ChargerParts, ac: AcSupply | undefined, sink: (event: ControlEvent) => void) {
+    this.#parts = parts;
+    this.#ac = ac;
+    this.#sink = sink;
+  }
+
+  requestAuthorization(evccId: Uint8Array, contract?: Parameters<NonNullable<ChargerFeedback["requestAuthorization"]>>[1]): void {
+    const { auth, backend } = this.#parts;
+    if (auth !== undefined) auth.authorize(evccId);
+    // Plug & Charge: the operator authorizes the eMAID with the chain's OCSP data (OCPP Authorize).
+    else if (backend !== undefined) backend.authorize(contract !== undefined ? { kind: "pnc", emaid: contract.emaid, chain: contract.chain } : { kind: "eim", evccId });
+    else this.#sink({ kind: "authorized", accepted: true });
+  }
+  startCableCheck(voltage: number): void {
+    this.#parts.dc?.startIsolationCheck(voltage);
+  }
+  acdpDevice(command: "lower" | "raise"): void {
+    const device = this.#parts.acdp;
+    if (command === "lower") device?.lower();
+    else device?.raise();
+  }
+  wptPad(command: "alignment" | "power", watts: number): void {
+    const pad = this.#parts.wpt;
+    if (command === "alignment") pad?.startAlignmentCheck();
+    else pad?.setPower(watts);
+  }
+  wptVendorData(message: string, containers: readonly Uint8Array[]): void {
+    this.#parts.wpt?.onVendorData?.(message, containers);
+  }
+  wptLfData(message: string, data: object): void {
+    this.#parts.wpt?.onLfData?.(message, data as WptLfSetup | WptLfPackages);
+  }
+  preCharge(voltage: number, current: number): void {
+    this.#parts.dc?.setTarget(voltage, current);
+  }
+  dcTarget(voltage: number, current: number): void {
+    this.#parts.dc?.setTarget(voltage, current);
+  }
+  acTarget(watts: number): void {
+    this.#parts.inverter?.setActivePower(watts);
+  }
+  evNeeds(needs: Parameters<NonNullable<ChargerFeedback["evNeeds"]>>[0]): void {
+    this.#parts.energyManager?.evNeeds?.(needs);
+    this.#parts.backend?.evNeeds?.(needs);
+  }
+  evChargingProfile(entries: readonly { readonly start: number; readonly power: number }[]): void {
+    this.#parts.backend?.evChargingSchedule?.(entries);
+  }
+  sessionStarted(info: Parameters<NonNullable<ChargerFeedback["sessionStarted"]>>[0]): void {
+    this.#parts.backend?.sessionStarted?.({ protocol: info.protocol, evccId: info.evccId, resumed: info.resumed });
+  }
+  startCharging(mode: "ac" | "dc"): void {
+    if (mode === "ac") this.#ac?.close();
+    this.#parts.backend?.chargingStarted?.();
+  }
+  stopCharging(mode: "ac" | "dc"): void {
+    if (mode === "ac") this.#ac?.open();
+    else this.#parts.dc?.stop();
+    this.#parts.wpt?.setPower(0);
+    this.#parts.backend?.chargingStopped?.();
+  }
+  sessionStopped(reason: string): void {
+    const { backend, dc, wpt, auth, energyManager } = this.#parts;
+    backend?.sessionStopped?.(reason);
+    dc?.stop();
+    wpt?.setPower(0);
+    if (this.#ac?.closed) this.#ac.open();
+    auth?.cancel();
+    energyManager?.sessionStopped?.();
   }
 }

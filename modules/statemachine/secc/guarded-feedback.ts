@@ -14,7 +14,13 @@ type Callback = (a?: unknown, b?: unknown, c?: unknown) => unknown;
 export function guardFeedback(feedback: ChargerFeedback, onThrow: (callback: string, error: unknown) => void): ChargerFeedback {
   const guarded: Record<string, Callback> = {};
   const source = feedback as Record<string, unknown>;
-  for (const name of Object.keys(source)) {
+  // own callbacks, and a class's methods (ChargingPoint's per-connection gate is a class so that
+  // its methods are not closures per connection)
+  const names = Object.keys(source);
+  for (let p = Object.getPrototypeOf(feedback) as object | null; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const name of Object.getOwnPropertyNames(p)) if (name !== "constructor" && names.indexOf(name) < 0) names.push(name);
+  }
+  for (const name of names) {
     const callback = source[name];
     if (typeof callback !== "function") continue;
     // ChargerFeedback callbacks take at most two arguments.
