@@ -16,7 +16,7 @@ import type { Millis } from "../../modules/common/clock";
 import type { Logger, LogLevel } from "../../modules/common/log";
 import { CouplingType, P2psPpd, SdpClient, SdpServer } from "../../modules/v2gtp/index";
 import { ChargerBinding, SeccConnection } from "../../modules/statemachine/index";
-import type { SeccConfig } from "../../modules/statemachine/index";
+import type { SeccConfig, SeccConnectionOptions } from "../../modules/statemachine/index";
 import { EvccConnection } from "../../modules/statemachine/evcc/index";
 import type { EvccConnectionOutcome, EvccTraceEntry } from "../../modules/statemachine/evcc/index";
 import type { Iso20ControlMode } from "../../modules/statemachine/iso20/services";
@@ -54,6 +54,8 @@ export interface DirectSimulationOptions {
   onFrame?(time: number, frame: Uint8Array): void;
   epochMs?: number;
   logger?: Logger;
+  /** Generated codecs per schema for both connections' codecs (SeccConnectionOptions.exiFast; `xs15118 sim` registers the Node host's). */
+  exiFast?: SeccConnectionOptions["exiFast"];
   /** Faults of the device models (tests, the CLI's fault drills). */
   faults?: { lateralOffset?: number; pantographNoContact?: boolean; loseContactAfter?: Millis; pairingCode?: number; weakCoupling?: boolean; fodAfter?: Millis };
 }
@@ -181,6 +183,7 @@ export function runDirectSimulation(options: DirectSimulationOptions): DirectSim
         clock,
         unixTime: () => UNIX_START + BigInt(Math.floor(clock.now() / 1000)),
         logger,
+        exiFast: options.exiFast,
         ...binding.sessionOptions(),
         trace: (e) => {
           if (e.direction === "rx" && e.message.indexOf("ChargeLoop") < 0) trace("secc", `${e.state}: ${e.message}`);
@@ -235,6 +238,7 @@ export function runDirectSimulation(options: DirectSimulationOptions): DirectSim
         transport: "none",
         insecureIso20WithoutTls: true,
         logger,
+        exiFast: options.exiFast,
         onTrace,
         onStop: (o) => {
           outcome = o;

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runSimulation, type SimulationOptions } from "../../simulation/session/simulation";
+import { runDirectSimulation } from "../../simulation/session/direct-iso20";
 import { NODE_FAST } from "../../hosts/sim/exi-fast/index";
 import type { FastCodec, SchemaId } from "../../modules/exi/index";
 import { toHex } from "../../modules/common/index";
@@ -52,3 +53,14 @@ for (const [protocol, transfer] of [["din", "dc"], ["iso2", "dc"], ["iso2", "ac"
     for (let i = 0; i < builtIn.hex.length; i++) assert.equal(generated.hex[i], builtIn.hex[i], `frame ${i}`);
   });
 }
+
+test("the -20 direct link (MCS): both connections use the Node host's generated codecs", () => {
+  // (its SessionID is random, so its frames differ from run to run: byte identity is the
+  // sessions' above and tests/exi/node-fast.test.ts's)
+  const { fast, handled } = counted();
+  const summary = runDirectSimulation({ service: "mcs", capacityKWh: 100, startSoc: 70, targetSoc: 71, exiFast: fast });
+  assert.equal(summary.ok, true, `${summary.outcome} ${summary.errors.join("; ")}`);
+  assert.ok(summary.messages > 10, `${summary.messages} messages`);
+  assert.equal(handled.encode, summary.messages, "every message encoded by the generated code");
+  assert.equal(handled.decode, summary.messages, "every message decoded by the generated code");
+});

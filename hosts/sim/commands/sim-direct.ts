@@ -3,6 +3,7 @@
 // the same live trace, summary lines (or --json) and pcapng capture as the powerline sessions.
 import * as fs from "node:fs";
 import { runDirectSimulation } from "../../../simulation/session/direct-iso20";
+import { NODE_FAST } from "../exi-fast/index";
 import type { DirectService, DirectSimulationSummary } from "../../../simulation/session/direct-iso20";
 import { PcapngWriter } from "../../../simulation/pcap/write";
 import { formatTrace } from "../../../simulation/report";
@@ -53,6 +54,8 @@ export function runDirectSim(io: CliIo, options: DirectSimArgs, out: { json: boo
     targetSoc: options.targetSoc,
     capacityKWh: options.capacityKWh,
     epochMs: started,
+    // every message through the Node host's generated code (hosts/sim/exi-fast; the same bytes)
+    exiFast: NODE_FAST,
     onTrace: out.quiet ? undefined : (e) => (out.json ? io.err : io.out)(formatTrace(e)),
     onFrame: writer ? (time, frame) => writer.addFrame(time, frame) : undefined,
   });
