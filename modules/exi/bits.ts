@@ -162,9 +162,13 @@ export class BitWriter {
   len = 0; // complete bytes (from 0, or from `base` while writing into another buffer)
   cur = 0; // pending bits
   n = 0; // number of pending bits (< 8)
-  /** Where the stream starts in `buf`: 0, or the offset given to into(). */
+  /**
+   * Where the stream starts in `buf`: 0, or, while `lent`, the offset in a caller's buffer the
+   * stream is written into (Encoder.encodeInto: after a V2GTP header, no array of its own). Where
+   * the stream needs more room than that buffer has, the writer moves on to a grown copy.
+   */
   base = 0;
-  /** Writing into a buffer into() lent (finish() then copies nothing). */
+  /** `buf` is a caller's (finish() then copies nothing). */
   lent = false;
   /** The generated encoders' cache of repeated strings and binaries (fast.ts eStr/eBin), created on first use. */
   fastCache: unknown = undefined;
@@ -177,21 +181,6 @@ export class BitWriter {
     this.len = this.base;
     this.cur = 0;
     this.n = 0;
-  }
-
-  /**
-   * Writes the next streams into `buf` from byte `base` (a caller's output buffer, e.g. after
-   * its V2GTP header) instead of the writer's own buffer; returns the own one, which the caller
-   * gives back with into(own, 0, false). Where a stream needs more room than `buf` has, the
-   * writer moves on to a grown copy (`this.buf` is then no longer `buf`).
-   */
-  into(buf: Uint8Array, base: number, lent = true): Uint8Array {
-    const own = this.buf;
-    this.buf = buf;
-    this.base = base;
-    this.lent = lent;
-    this.reset();
-    return own;
   }
 
   private grow(): void {
@@ -402,7 +391,7 @@ export class BitWriter {
 
   /**
    * Pads to a byte boundary with zero bits and returns a copy of the bytes; while writing into
-   * a buffer into() lent, that buffer itself (no copy: the stream is buf[base, len)).
+   * a caller's buffer (`lent`), that buffer itself (no copy: the stream is buf[base, len)).
    */
   finish(): Uint8Array {
     if (this.n >= 8) this.flush();

@@ -1176,7 +1176,12 @@ export class Encoder {
    * nothing usable and the caller retries with a larger buffer.
    */
   encodeInto(g: Grammar, doc: object, out: Uint8Array, offset: number, checkFacets = true, fast = g.fast): number {
-    const w = this.w, own = w.into(out, offset);
+    // the writer lent `out` (BitWriter.base/lent; encode() resets it to `offset`): field stores,
+    // not calls, for the XS meter of every response
+    const w = this.w, own = w.buf;
+    w.buf = out;
+    w.base = offset;
+    w.lent = true;
     try {
       this.encode(g, doc, false, checkFacets, fast);
       const n = w.len - offset;
@@ -1184,7 +1189,9 @@ export class Encoder {
       if (w.buf !== out && n <= out.length - offset) out.set(w.buf.subarray(offset, offset + n), offset);
       return n;
     } finally {
-      w.into(own, 0, false);
+      w.buf = own;
+      w.base = 0;
+      w.lent = false;
     }
   }
 
