@@ -24,42 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mbedtls/platform.h"
+#include "heap-count.h"
 #include "v2g-tls.h"
-
-/* Counting allocator: a header before each block holds its size. */
-typedef union {
-	size_t size;
-	max_align_t align;
-} block_header;
-static size_t heap_now, heap_peak, heap_blocks;
-
-static void *counting_calloc(size_t count, size_t size)
-{
-	block_header *block;
-	if (size && count > (SIZE_MAX - sizeof(block_header)) / size)
-		return NULL;
-	block = calloc(1, sizeof(block_header) + count * size);
-	if (!block)
-		return NULL;
-	block->size = count * size;
-	heap_now += block->size;
-	heap_blocks++;
-	if (heap_now > heap_peak)
-		heap_peak = heap_now;
-	return block + 1;
-}
-
-static void counting_free(void *pointer)
-{
-	block_header *block;
-	if (!pointer)
-		return;
-	block = (block_header *)pointer - 1;
-	heap_now -= block->size;
-	heap_blocks--;
-	free(block);
-}
 
 static double seconds(clockid_t clock)
 {
@@ -170,7 +136,7 @@ static int run_connection(v2g_tls_config *config, int fd, int server, const char
 	int peer_certs = 0, ok;
 	v2g_tls *tls;
 
-	heap_peak = heap_now;
+	heap_count_restart_peak();
 	wall0 = seconds(CLOCK_MONOTONIC);
 	cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
 	tls = v2g_tls_new(config, err, sizeof(err));
@@ -191,7 +157,7 @@ static int run_connection(v2g_tls_config *config, int fd, int server, const char
 	}
 	wall = seconds(CLOCK_MONOTONIC) - wall0;
 	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-	heap_session = heap_peak - heap_before;
+	heap_session = heap_count_peak() - heap_before;
 	ok = v2g_tls_step(tls) == V2G_TLS_OPEN;
 	printf("{\"role\":\"%s\",\"ok\":%s", server ? "server" : "client", ok ? "true" : "false");
 	if (!ok) {
@@ -272,7 +238,8 @@ int main(int argc, char **argv)
 	if (!profile_name) die("usage", "--profile is required");
 	profile = !strcmp(profile_name, "iso2") ? V2G_TLS_ISO2 : !strcmp(profile_name, "iso20") ? V2G_TLS_ISO20 : !strcmp(profile_name, "both") ? V2G_TLS_BOTH : 0;
 
-	mbedtls_platform_set_calloc_free(counting_calloc, counting_free);
+	if (heap_count_install())
+		die("configuration", "mbedTLS was built without MBEDTLS_PLATFORM_MEMORY: the heap cannot be counted");
 	config = v2g_tls_config_new(server, profile, err, sizeof(err));
 	if (!config)
 		die("configuration", err);
@@ -321,7 +288,7 @@ int main(int argc, char **argv)
 			int fd = accept(listener, NULL, NULL);
 			if (fd < 0)
 				die("accept", strerror(errno));
-			failures += run_connection(config, fd, 1, NULL, heap_now);
+			failures += run_connection(config, fd, 1, NULL, heap_count_now());
 			close(fd);
 		}
 		close(listener);
@@ -337,7 +304,7 @@ int main(int argc, char **argv)
 		if (connect(fd, found->ai_addr, found->ai_addrlen))
 			die("connect", strerror(errno));
 		freeaddrinfo(found);
-		failures += run_connection(config, fd, 0, message, heap_now);
+		failures += run_connection(config, fd, 0, message, heap_count_now());
 		close(fd);
 	}
 	v2g_tls_config_free(config);

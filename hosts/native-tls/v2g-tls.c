@@ -12,6 +12,10 @@
  */
 #include "v2g-tls.h"
 
+/* The Moddable Linux build compiles this file without mbedTLS when XS15118_MBEDTLS is unset
+   (hosts/linux/manifest.json): nothing of it is built then, xs-tls.c says so. */
+#ifndef XS15118_WITHOUT_MBEDTLS
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -695,3 +699,5 @@ void v2g_tls_free(v2g_tls *tls)
 	mbedtls_free(tls->output.bytes);
 	mbedtls_free(tls);
 }
+
+#endif /* XS15118_WITHOUT_MBEDTLS */

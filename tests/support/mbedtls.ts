@@ -38,7 +38,7 @@ export function buildTlsHarness(dir: string): string {
   const source = path.join(REPO, "hosts", "native-tls");
   const result = spawnSync(
     "cc",
-    ["-O2", "-Wall", "-Wextra", "-Werror", `-I${path.join(prefix, "include")}`, path.join(source, "v2g-tls.c"), path.join(source, "harness.c"), "-o", out, ...mbedtlsLibraries(prefix)],
+    ["-O2", "-Wall", "-Wextra", "-Werror", `-I${path.join(prefix, "include")}`, path.join(source, "v2g-tls.c"), path.join(source, "heap-count.c"), path.join(source, "harness.c"), "-o", out, ...mbedtlsLibraries(prefix)],
     { encoding: "utf8" },
   );
   if (result.status !== 0) throw new Error(`compiling the TLS harness failed:\n${result.stderr}`);
