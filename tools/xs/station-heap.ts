@@ -100,7 +100,13 @@ class NodeSide {
     this.neighbour = new SlacEvse({ link: { io: other.Link }, clock, random });
     // the station under test's own IPv6 stack lives here too (lwIP on a board)
     const mine = role === "charger" ? this.evseModem : this.evModem;
-    this.#ip = (link) => virtualHostIp({ name: role === "charger" ? "evse0" : "ev0", clock })({ ...link, io: mine.Link });
+    // a stack per link-up, detached from the modem when the station closes it (so a second
+    // plug-in's stack is the only one answering)
+    this.#ip = (link) => {
+      let frames: EthernetLink | undefined;
+      const stack = virtualHostIp({ name: role === "charger" ? "evse0" : "ev0", clock, wrap: (f) => (frames = f) })({ ...link, io: mine.Link });
+      return { ...stack, close: () => frames?.close() };
+    };
     const common = { clock, random, logger: silent };
     if (role === "charger") {
       this.peer = buildVehicle(scenario, {

@@ -71,7 +71,12 @@ export function buildCharger(s: Scenario, c: Common & { pilot: ChargerDataLinkOp
     loads = new StandInLoads(station);
     return station.service;
   };
-  return new ChargerAssembly({ clock: c.clock, random: c.random, logger: c.logger, modem: c.modem, pilot: c.pilot, ip: c.ip, createService });
+  // the stand-in battery goes with the service when the link goes down (the assembly drops the
+  // service then; keeping the loads would keep the old service, unlike a board's firmware)
+  const onLinkDown = (): void => {
+    loads = undefined;
+  };
+  return new ChargerAssembly({ clock: c.clock, random: c.random, logger: c.logger, modem: c.modem, pilot: c.pilot, ip: c.ip, createService, onLinkDown });
 }
 
 /** The vehicle: its assembly (pilot, SLAC, SDP discovery, V2G connection, session) on the simulated vehicle. */
