@@ -1,15 +1,10 @@
 // DIN 70121 SECC: WeldingDetectionReq (repeated while the EV checks its contactors), then SessionStopReq.
 
-import type { HandlerResult } from "../framework";
-import type { WeldingDetectionReq } from "../msg-types";
-import type { SeccFacts } from "../charger-interfaces";
-import type { SeccContext } from "../secc/context";
 import { weldingDetection } from "../secc/dc-handlers";
 import { seccState } from "../secc/types";
 import { handle as sessionStop } from "./secc-session-stop";
 
-export function handle(req: WeldingDetectionReq, ctx: SeccContext, facts: SeccFacts): HandlerResult {
-  return weldingDetection(req, ctx, facts);
-}
+// The shared DC handler itself, not a wrapper: one call less per request in the loop.
+export { weldingDetection as handle };
 
-export const state = seccState({ id: "WeldingDetection", on: { WeldingDetectionReq: handle, SessionStopReq: sessionStop } });
+export const state = seccState({ id: "WeldingDetection", on: { WeldingDetectionReq: weldingDetection, SessionStopReq: sessionStop } });
