@@ -8,12 +8,15 @@
 //    plugged vehicle that closes S2 once SLAC matched; for a vehicle a charger that sends 5 %
 //    PWM (the real far end is in another process and the pilot is no wire between them),
 //  - the simulated power stages and vehicle model (simulation/station): a charger with the
-//    stand-in battery (simulation/standin-load.ts), a vehicle with its battery model.
+//    stand-in battery (simulation/standin-load.ts), a vehicle with its battery model,
+//  - optionally TLS: the host's TLS classes (mbedTLS in the Moddable build, node:tls on Node)
+//    bound here to the station's `secure` options (its PKI); SDP then asks for / offers TLS.
 // Portable: the Moddable Linux build (main.ts) and the Node peer of the tests (node-peer.ts).
 
 import type { Clock, Millis } from "../../modules/common/clock";
 import type { Logger } from "../../modules/common/log";
-import type { ListenerClass, StreamSocketClass, UdpSocketClass } from "../../modules/common/io";
+import type { ListenerClass, ListenerOptions, StreamSocketClass, StreamSocketOptions, UdpSocketClass } from "../../modules/common/io";
+import type { TlsListenerClass, TlsSecureOptions, TlsSocketClass } from "../../modules/pki-store/tls";
 import { toHex } from "../../modules/common/bytes";
 import type { EthernetLinkClass } from "../../modules/slac/channel";
 import { ChargerAssembly, VehicleAssembly } from "../../modules/station/assembly";
@@ -37,6 +40,8 @@ export interface BenchStationOptions {
   raw: EthernetLinkClass;
   /** The host's sockets on the interface, its name and link-local address. */
   net: { Udp: UdpSocketClass; Tcp: StreamSocketClass; Listener: ListenerClass; interface: string; linkLocal(): string };
+  /** V2G over TLS: the host's TLS classes and this station's options (hosts/sim/crypto/station-secure.ts). */
+  tls?: { Tls: TlsSocketClass; TlsListener: TlsListenerClass; secure: TlsSecureOptions };
   /** Vehicle: battery start and target SoC, %, and capacity, kWh (a short session by default). */
   startSoc?: number;
   targetSoc?: number;
@@ -66,7 +71,8 @@ export function startBenchStation(o: BenchStationOptions): BenchStation {
     onSlacFailed: (reason: string) => o.onEnd({ ok: false, detail: `SLAC failed: ${reason}` }),
   };
   // -20 runs on plain TCP here only when asked for explicitly (it requires TLS 1.3 in the field).
-  const insecureIso20 = o.protocol === "iso20";
+  const insecureIso20 = o.protocol === "iso20" && o.tls === undefined;
+  const tls = o.tls === undefined ? undefined : boundTls(o.tls, (reason) => o.onTrace(`TLS handshake refused, connection closed: ${reason}`));
 
   if (o.role === "charger") {
     // The far end of the pilot: a plugged vehicle that is ready for power once matched.
@@ -83,7 +89,8 @@ export function startBenchStation(o: BenchStationOptions): BenchStation {
       createService: (stack): SeccService => {
         const station: ChargerStation = new ChargerStation({
           clock,
-          io: { Udp: stack.Udp, Listener: stack.Listener },
+          io: { Udp: stack.Udp, Listener: tls ? tls.Listener : stack.Listener },
+          tls: tls !== undefined,
           address: stack.address.split("%")[0],
           interface: stack.interface,
           port: 0,
@@ -121,7 +128,8 @@ export function startBenchStation(o: BenchStationOptions): BenchStation {
     createService: (stack, pilotReady): EvccService => {
       const vehicle: VehicleStation = new VehicleStation({
         clock,
-        io: { Udp: stack.Udp, Tcp: stack.Tcp },
+        io: { Udp: stack.Udp, Tcp: tls ? tls.Tcp : stack.Tcp },
+        tls: tls !== undefined,
         interface: stack.interface,
         transfer: o.transfer,
         protocols: [o.protocol],
@@ -132,7 +140,7 @@ export function startBenchStation(o: BenchStationOptions): BenchStation {
         battery: { capacityKWh: o.capacityKWh ?? 1, soc: o.startSoc ?? 50 },
         targetSoc: o.targetSoc ?? 51,
         logger,
-        onDiscovered: (r) => o.onTrace(`SDP: charger at [${r.connectAddress}]:${r.port}`),
+        onDiscovered: (r) => o.onTrace(`SDP: charger at [${r.connectAddress}]:${r.port}, security ${r.security}`),
         onPilot: (state) => pilotReady(state === "C"),
         onEnd: (outcome) => o.onEnd({ ok: outcome.ok, detail: `${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ""}`, protocol: outcome.protocol }),
       });
@@ -140,4 +148,21 @@ export function startBenchStation(o: BenchStationOptions): BenchStation {
     },
   });
   return { close: () => (assembly.close(), generator.close(), pilotLine.close()) };
+}
+
+/** The host's TLS classes with the station's `secure` options bound, shaped as the plain TCP ones the stations open. */
+function boundTls(t: NonNullable<BenchStationOptions["tls"]>, onRefused: (reason: string) => void): { Tcp: StreamSocketClass; Listener: ListenerClass } {
+  const { Tls, TlsListener, secure } = t;
+  class Tcp extends Tls {
+    constructor(options: StreamSocketOptions) {
+      super({ ...options, secure });
+    }
+  }
+  class Listener extends TlsListener {
+    constructor(options: ListenerOptions) {
+      // A refused handshake closes that connection only; the charger serves on (the trace says why).
+      super({ ...options, secure, onHandshakeFailed: onRefused });
+    }
+  }
+  return { Tcp: Tcp as unknown as StreamSocketClass, Listener: Listener as unknown as ListenerClass };
 }

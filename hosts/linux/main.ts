@@ -7,6 +7,11 @@
 //   XS15118_ROLE        charger | vehicle (default charger)
 //   XS15118_PROTOCOL    din | iso2 | iso20 (default iso2)
 //   XS15118_TRANSFER    dc | ac (default dc)
+//   XS15118_PKI         a PKI directory (`xs15118 pki init DIR`): V2G over TLS on the native
+//                       mbedTLS (hosts/native-tls) — ISO 15118-2 over TLS 1.2, -20 over TLS 1.3
+//                       with mutual authentication. Unset: plain TCP (-20 with the test-bench
+//                       permission). A build without mbedTLS (XS15118_MBEDTLS unset when it was
+//                       built) refuses it with that reason.
 //
 // One line "xs15118-bench {json}" says how the session ended (a test reads it and ends the
 // process). See hosts/linux/README.md.
@@ -16,6 +21,12 @@ import { TraceLogger } from "../esp32/logger";
 import * as netio from "./netio";
 import { linuxNet } from "./net";
 import { startBenchStation } from "./bench-station";
+import type { BenchStationOptions } from "./bench-station";
+import { readStationPki } from "./station-pki";
+import { stationTls } from "../sim/crypto/station-secure";
+import { MbedtlsCrypto } from "../native-tls/crypto";
+import { nativeTls } from "../native-tls/tls";
+import { tlsBuild } from "../native-tls/tls-native";
 
 function setting<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
   const value = netio.environment(name);
@@ -37,13 +48,17 @@ try {
   const clock = new TimerClock();
   const net = linuxNet(interfaceName);
   const started = clock.now();
-  trace(`${role} on ${interfaceName} (${net.linkLocal()}), ${protocol} ${transfer}\n`);
+  const random = (count: number) => new Uint8Array(netio.random(count));
+  const pkiDirectory = netio.environment("XS15118_PKI");
+  const tls = pkiDirectory ? stationTlsOf(pkiDirectory, role, protocol, net, random) : undefined;
+  trace(`${role} on ${interfaceName} (${net.linkLocal()}), ${protocol} ${transfer}, ${tls ? `TLS (mbedTLS ${tlsBuild()}, PKI ${pkiDirectory})` : `plain TCP${tlsBuild() === undefined ? " (this build has no TLS)" : ""}`}\n`);
   const station = startBenchStation({
     role,
     protocol,
     transfer,
     clock,
-    random: (count) => new Uint8Array(netio.random(count)),
+    random,
+    tls,
     logger: new TraceLogger({ level: "info" }),
     raw: net.RawLink,
     net,
@@ -55,4 +70,21 @@ try {
   });
 } catch (error) {
   report({ ok: false, detail: `start failed: ${(error as Error).message}` });
+}
+
+/** The station's TLS: its PKI read from the directory, on mbedTLS (throws with the reason where this build has none). */
+function stationTlsOf(directory: string, role: "charger" | "vehicle", protocol: string, net: ReturnType<typeof linuxNet>, random: (count: number) => Uint8Array): BenchStationOptions["tls"] {
+  if (tlsBuild() === undefined) throw new Error("XS15118_PKI asks for TLS, but this build has none: build it with XS15118_MBEDTLS set to an mbedTLS 3.6 install prefix");
+  if (protocol === "din") throw new Error("DIN SPEC 70121 has no TLS: unset XS15118_PKI");
+  const secure = stationTls({
+    role: role === "charger" ? "secc" : "evcc",
+    protocols: [protocol],
+    pki: readStationPki(directory, netio.readFile),
+    crypto: new MbedtlsCrypto(random),
+    now: () => Math.floor(Date.now() / 1000),
+  });
+  const { Tls, TlsListener } = nativeTls(net, {
+    onHandshake: (f) => trace(`xs15118-tls ${JSON.stringify(f)}\n`),
+  });
+  return { Tls, TlsListener, secure };
 }

@@ -9,6 +9,8 @@
 #include <sys/random.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -214,4 +216,28 @@ void xs15118_netio_random(xsMachine *the)
 	if (getrandom(bytes, (size_t)count, 0) != count)
 		throw_errno(the, "getrandom");
 	xsmcSetArrayBuffer(xsResult, bytes, count);
+}
+
+/* A file's bytes (the station's PKI store on a Linux board: certificates, keys, roots), undefined
+   when it does not exist; other failures throw with the path and the reason. At most 64 KB. */
+void xs15118_netio_read_file(xsMachine *the)
+{
+	const char *path = xsmcToString(xsArg(0));
+	struct stat info;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return;
+		xsUnknownError("%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &info) || info.st_size > 65536) {
+		close(fd);
+		xsUnknownError("%s: not a file of at most 64 KB", path);
+	}
+	xsmcSetArrayBuffer(xsResult, NULL, (xsUnsignedValue)info.st_size);
+	got = read(fd, xsmcToArrayBuffer(xsResult), (size_t)info.st_size);
+	close(fd);
+	if (got != info.st_size)
+		xsUnknownError("%s: short read", path);
 }

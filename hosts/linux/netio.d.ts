@@ -17,3 +17,5 @@ export function tcpAccept(fd: number): { fd: number; address: string; port: numb
 export function close(fd: number): void;
 export function environment(name: string): string | undefined;
 export function random(count: number): ArrayBuffer;
+/** A file's bytes, undefined when it does not exist (at most 64 KB). */
+export function readFile(path: string): ArrayBuffer | undefined;

@@ -15,3 +15,4 @@ export function tcpAccept(fd) @ "xs15118_netio_tcp_accept";
 export function close(fd) @ "xs15118_netio_close";
 export function environment(name) @ "xs15118_netio_environment";
 export function random(count) @ "xs15118_netio_random";
+export function readFile(path) @ "xs15118_netio_read_file";

@@ -14,3 +14,11 @@ export function tlsSession(connection: number): { protocol: "TLSv1.2" | "TLSv1.3
 export function tlsError(connection: number): string;
 export function tlsClose(connection: number): void;
 export function tlsFree(connection: number): void;
+/** The mbedTLS version of this build, undefined when the build has no TLS (XS15118_MBEDTLS unset). */
+export function tlsBuild(): string | undefined;
+/** ECDSA: scheme 1 P-256/SHA-256, 2 P-521/SHA-512; raw r‖s and uncompressed point. False for bad data. */
+export function tlsVerify(scheme: 1 | 2, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+/** 1 SHA-256, 2 SHA-512. */
+export function tlsDigest(algorithm: 1 | 2, data: Uint8Array): ArrayBuffer;
+/** Process CPU time, and the heap mbedTLS holds and its peak (absent where it cannot be counted); restartPeak starts a new peak. */
+export function tlsStats(restartPeak?: boolean): { cpuMicroseconds: number; heap?: number; heapPeak?: number };

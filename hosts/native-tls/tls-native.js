@@ -13,3 +13,7 @@ export function tlsSession(connection) @ "xs15118_tls_session";
 export function tlsError(connection) @ "xs15118_tls_error";
 export function tlsClose(connection) @ "xs15118_tls_close";
 export function tlsFree(connection) @ "xs15118_tls_free";
+export function tlsBuild() @ "xs15118_tls_build";
+export function tlsVerify(scheme, publicKey, message, signature) @ "xs15118_tls_verify";
+export function tlsDigest(algorithm, data) @ "xs15118_tls_digest";
+export function tlsStats(restartPeak) @ "xs15118_tls_stats";

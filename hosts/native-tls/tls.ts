@@ -15,6 +15,9 @@ import type { TlsListener, TlsListenerClass, TlsListenerOptions, TlsSecureOption
 
 const PROFILE = { iso2: 1, iso20: 2, "iso2+iso20": 3 } as const;
 const KEY_FORM = { "ECDSA-P256-SHA256": 1, "ECDSA-P521-SHA512": 2, Ed448: 3 } as const;
+const RAW_KEY_SIZE = { "ECDSA-P256-SHA256": 32, "ECDSA-P521-SHA512": 66, Ed448: 57 } as const;
+/** v2g-tls.h V2G_TLS_KEY_ENCODED: PKCS#8 or SEC1, PEM or DER, as the PKI store's key files hold it. */
+const KEY_ENCODED = 0;
 const STATE_OPEN = 1;
 const STATE_FAILED = 3;
 
@@ -26,7 +29,9 @@ function configure(secure: TlsSecureOptions, server: boolean): number {
       // ISO 15118-20 allows Ed448 leaves, mbedTLS has no Ed448: a station with both chains
       // presents the secp521r1 one; one with Ed448 alone cannot run TLS 1.3 here.
       if (c.key.scheme === "Ed448" && (secure.credentials?.length ?? 0) > 1) continue;
-      native.tlsCredentials(config, c.chain, c.key.privateKey, KEY_FORM[c.key.scheme]);
+      // The core's raw scalar, or (any other length) the key file's PEM/DER as the store keeps it.
+      const form = c.key.privateKey.length === RAW_KEY_SIZE[c.key.scheme] ? KEY_FORM[c.key.scheme] : KEY_ENCODED;
+      native.tlsCredentials(config, c.chain, c.key.privateKey, form);
     }
     for (const anchor of secure.trustAnchors) native.tlsAnchor(config, anchor);
   } catch (error) {
@@ -34,6 +39,25 @@ function configure(secure: TlsSecureOptions, server: boolean): number {
     throw error;
   }
   return config;
+}
+
+/** What one handshake cost on this machine (nativeTls's onHandshake). */
+export interface TlsHandshakeFigures {
+  role: "client" | "server";
+  protocol: string;
+  cipherSuite: string;
+  /** From the first byte the engine produced or took to the handshake's end, round trips included. */
+  wallMs: number;
+  /** The process's CPU time over the same span (the runtime's other work included). */
+  cpuMs: number;
+  /** The most mbedTLS held during the handshake above heapBeforeBytes (absent where it cannot count). */
+  heapPeakBytes?: number;
+  /** What mbedTLS held as the handshake began: the configurations (certificates, keys, random generator) and this connection's context and two record buffers. */
+  heapBeforeBytes?: number;
+}
+
+export interface NativeTlsHooks {
+  onHandshake?(figures: TlsHandshakeFigures): void;
 }
 
 /** One TLS connection over a TCP socket: the engine between the socket's bytes and the core's. */
@@ -50,9 +74,14 @@ class EngineSocket implements TlsSocket {
   #onFailure: ((reason: string) => void) | undefined;
   /** A client's own configuration, freed with the connection (a listener's is shared). */
   readonly #ownConfig: number | undefined;
+  readonly #role: "client" | "server";
+  readonly #onHandshake: NativeTlsHooks["onHandshake"];
+  #started: { wall: number; cpu: number; heap?: number } | undefined;
 
-  constructor(config: number, secure: TlsSecureOptions, callbacks: IoCallbacks, hooks: { onSecure?(s: EngineSocket): void; onFailure?(reason: string): void; ownConfig?: boolean }) {
+  constructor(config: number, secure: TlsSecureOptions, callbacks: IoCallbacks, hooks: { onSecure?(s: EngineSocket): void; onFailure?(reason: string): void; ownConfig?: boolean; server: boolean; onHandshake?: NativeTlsHooks["onHandshake"] }) {
     this.#secure = secure;
+    this.#role = hooks.server ? "server" : "client";
+    this.#onHandshake = hooks.onHandshake;
     this.#ownConfig = hooks.ownConfig ? config : undefined;
     this.#callbacks = callbacks;
     this.#connection = native.tlsOpen(config);
@@ -63,6 +92,10 @@ class EngineSocket implements TlsSocket {
   /** The TCP socket is connected (client) or accepted (server): start the handshake. */
   attach(tcp: StreamSocket): void {
     this.#tcp = tcp;
+    if (this.#onHandshake) {
+      const stats = native.tlsStats(true);
+      this.#started = { wall: Date.now(), cpu: stats.cpuMicroseconds, heap: stats.heap };
+    }
     this.pump();
   }
 
@@ -89,6 +122,7 @@ class EngineSocket implements TlsSocket {
     if (this.#session === undefined) {
       const s = native.tlsSession(this.#connection);
       this.#session = { protocol: s.protocol, cipherSuite: s.cipherSuite, peerChain: s.peerChain.map((b) => new Uint8Array(b)) };
+      if (this.#started) this.#report(s.protocol, s.cipherSuite, this.#started);
       const refusal = this.#secure.checkPeer?.(this.#session);
       if (refusal !== undefined) return this.#fail(refusal);
       const onSecure = this.#onSecure;
@@ -104,6 +138,18 @@ class EngineSocket implements TlsSocket {
     }
     this.#flush();
     if (count > 0) this.#callbacks.onReadable?.(this.#plain.reduce((n, b) => n + b.byteLength, 0));
+  }
+
+  #report(protocol: string, cipherSuite: string, started: { wall: number; cpu: number; heap?: number }): void {
+    const stats = native.tlsStats();
+    this.#onHandshake?.({
+      role: this.#role,
+      protocol,
+      cipherSuite,
+      wallMs: Date.now() - started.wall,
+      cpuMs: (stats.cpuMicroseconds - started.cpu) / 1000,
+      ...(stats.heapPeak !== undefined && started.heap !== undefined ? { heapPeakBytes: stats.heapPeak - started.heap, heapBeforeBytes: started.heap } : {}),
+    });
   }
 
   #flush(): void {
@@ -148,11 +194,11 @@ class EngineSocket implements TlsSocket {
 }
 
 /** The core's TLS classes on the engine, over the host's TCP classes. */
-export function nativeTls(io: { Tcp: StreamSocketClass; Listener: ListenerClass }): { Tls: TlsSocketClass; TlsListener: TlsListenerClass } {
+export function nativeTls(io: { Tcp: StreamSocketClass; Listener: ListenerClass }, hooks: NativeTlsHooks = {}): { Tls: TlsSocketClass; TlsListener: TlsListenerClass } {
   class NativeTlsSocket extends EngineSocket {
     constructor(options: TlsSocketOptions) {
       const config = configure(options.secure, false);
-      super(config, options.secure, options, { ownConfig: true });
+      super(config, options.secure, options, { ownConfig: true, server: false, onHandshake: hooks.onHandshake });
       const tcp = new io.Tcp({
         address: options.address,
         port: options.port,
@@ -193,6 +239,8 @@ export function nativeTls(io: { Tcp: StreamSocketClass; Listener: ListenerClass 
           this.#options.onReadable?.(this.#ready.length);
         },
         onFailure: (reason) => this.#options.onHandshakeFailed?.(reason),
+        server: true,
+        onHandshake: hooks.onHandshake,
       });
       socket.attach(tcp);
     }

@@ -6,7 +6,38 @@
 #include "xsmc.h"
 
 #include <string.h>
+#include <time.h>
 
+#ifdef XS15118_WITHOUT_MBEDTLS
+/* Built without mbedTLS (XS15118_MBEDTLS unset, hosts/linux/manifest.json): tlsBuild() answers
+   undefined and every other call throws with the reason, so the station says it has no TLS. */
+#define XS15118_NO_TLS(name) \
+	void name(xsMachine *the) { xsUnknownError("no TLS in this build: rebuild with XS15118_MBEDTLS set to an mbedTLS 3.6 install prefix"); }
+void xs15118_tls_build(xsMachine *the) {}
+XS15118_NO_TLS(xs15118_tls_config)
+XS15118_NO_TLS(xs15118_tls_credentials)
+XS15118_NO_TLS(xs15118_tls_anchor)
+XS15118_NO_TLS(xs15118_tls_config_free)
+XS15118_NO_TLS(xs15118_tls_open)
+XS15118_NO_TLS(xs15118_tls_feed)
+XS15118_NO_TLS(xs15118_tls_output)
+XS15118_NO_TLS(xs15118_tls_step)
+XS15118_NO_TLS(xs15118_tls_read)
+XS15118_NO_TLS(xs15118_tls_write)
+XS15118_NO_TLS(xs15118_tls_session)
+XS15118_NO_TLS(xs15118_tls_error)
+XS15118_NO_TLS(xs15118_tls_close)
+XS15118_NO_TLS(xs15118_tls_free)
+XS15118_NO_TLS(xs15118_tls_verify)
+XS15118_NO_TLS(xs15118_tls_digest)
+XS15118_NO_TLS(xs15118_tls_stats)
+#else
+
+#include "mbedtls/ecdsa.h"
+#include "mbedtls/md.h"
+#include "mbedtls/version.h"
+
+#include "heap-count.h"
 #include "v2g-tls.h"
 
 #define MAX_CONFIGS 4
@@ -14,6 +45,7 @@
 
 static v2g_tls_config *configs[MAX_CONFIGS];
 static v2g_tls *connections[MAX_CONNECTIONS];
+static int heap_counted, heap_available;
 
 static v2g_tls_config *config_of(xsMachine *the, int argument)
 {
@@ -40,6 +72,11 @@ void xs15118_tls_config(xsMachine *the)
 		;
 	if (id == MAX_CONFIGS)
 		xsRangeError("too many TLS configurations");
+	if (!heap_counted) {
+		/* Before mbedTLS's first allocation: the heap figures of tlsStats(). */
+		heap_counted = 1;
+		heap_available = heap_count_install() == 0;
+	}
 	configs[id] = v2g_tls_config_new(xsmcTest(xsArg(0)), (v2g_tls_profile)xsmcToInteger(xsArg(1)), err, sizeof(err));
 	if (!configs[id])
 		xsUnknownError("%s", err);
@@ -202,3 +239,94 @@ void xs15118_tls_free(xsMachine *the)
 		connections[id] = NULL;
 	}
 }
+
+/* tlsBuild() → the mbedTLS version this build runs on ("3.6.6") */
+void xs15118_tls_build(xsMachine *the)
+{
+	char version[18];
+	mbedtls_version_get_string(version);
+	xsmcSetString(xsResult, version);
+}
+
+/* tlsVerify(scheme, publicKey, message, signature) → boolean: ECDSA over the scheme's hash, the
+   raw r‖s signature and the uncompressed public key of modules/pki-store/crypto.ts (scheme 1
+   P-256/SHA-256, 2 P-521/SHA-512). Bad peer data answers false, never throws. */
+void xs15118_tls_verify(xsMachine *the)
+{
+	int scheme = xsmcToInteger(xsArg(0));
+	mbedtls_ecp_group_id curve = scheme == 1 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP521R1;
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(scheme == 1 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA512);
+	size_t half = scheme == 1 ? 32 : 66;
+	uint8_t hash[64];
+	void *key, *message, *signature;
+	xsUnsignedValue key_size, message_size, signature_size;
+	mbedtls_ecp_group group;
+	mbedtls_ecp_point point;
+	mbedtls_mpi r, s;
+	int ok;
+	if (scheme != 1 && scheme != 2)
+		xsRangeError("tlsVerify: scheme 1 (P-256) or 2 (P-521)");
+	xsmcGetBufferReadable(xsArg(1), &key, &key_size);
+	xsmcGetBufferReadable(xsArg(3), &signature, &signature_size);
+	if (signature_size != 2 * half) {
+		xsmcSetFalse(xsResult);
+		return;
+	}
+	/* The buffers stay where they are: nothing below allocates in the XS heap. */
+	xsmcGetBufferReadable(xsArg(2), &message, &message_size);
+	if (mbedtls_md(md, message, message_size, hash))
+		xsUnknownError("tlsVerify: hash failed");
+	mbedtls_ecp_group_init(&group);
+	mbedtls_ecp_point_init(&point);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	ok = mbedtls_ecp_group_load(&group, curve) == 0 &&
+		mbedtls_ecp_point_read_binary(&group, &point, key, key_size) == 0 &&
+		mbedtls_ecp_check_pubkey(&group, &point) == 0 &&
+		mbedtls_mpi_read_binary(&r, signature, half) == 0 &&
+		mbedtls_mpi_read_binary(&s, (uint8_t *)signature + half, half) == 0 &&
+		mbedtls_ecdsa_verify(&group, hash, mbedtls_md_get_size(md), &point, &r, &s) == 0;
+	mbedtls_mpi_free(&r);
+	mbedtls_mpi_free(&s);
+	mbedtls_ecp_point_free(&point);
+	mbedtls_ecp_group_free(&group);
+	xsmcSetBoolean(xsResult, ok);
+}
+
+/* tlsDigest(algorithm, data) → ArrayBuffer: 1 SHA-256, 2 SHA-512 */
+void xs15118_tls_digest(xsMachine *the)
+{
+	int algorithm = xsmcToInteger(xsArg(0));
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(algorithm == 1 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA512);
+	uint8_t hash[64];
+	void *data;
+	xsUnsignedValue size;
+	if (algorithm != 1 && algorithm != 2)
+		xsRangeError("tlsDigest: 1 (SHA-256) or 2 (SHA-512)");
+	xsmcGetBufferReadable(xsArg(1), &data, &size);
+	if (mbedtls_md(md, data, size, hash))
+		xsUnknownError("tlsDigest failed");
+	xsmcSetArrayBuffer(xsResult, hash, mbedtls_md_get_size(md));
+}
+
+/* tlsStats(restartPeak?) → {cpuMicroseconds, heap, heapPeak}: the process's CPU time and the
+   heap mbedTLS holds and held at most (heap figures undefined where mbedTLS cannot count). */
+void xs15118_tls_stats(xsMachine *the)
+{
+	struct timespec cpu;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+	xsmcVars(1);
+	xsmcSetNewObject(xsResult);
+	xsmcSetNumber(xsVar(0), (double)cpu.tv_sec * 1e6 + (double)cpu.tv_nsec / 1e3);
+	xsmcSet(xsResult, xsID("cpuMicroseconds"), xsVar(0));
+	if (heap_available) {
+		xsmcSetInteger(xsVar(0), (xsIntegerValue)heap_count_now());
+		xsmcSet(xsResult, xsID("heap"), xsVar(0));
+		xsmcSetInteger(xsVar(0), (xsIntegerValue)heap_count_peak());
+		xsmcSet(xsResult, xsID("heapPeak"), xsVar(0));
+	}
+	if (xsmcArgc > 0 && xsmcTest(xsArg(0)))
+		heap_count_restart_peak();
+}
+
+#endif /* XS15118_WITHOUT_MBEDTLS */

@@ -3,9 +3,10 @@
 // Linux build's (hosts/linux/bench-station.ts: modules/station's assemblies, the simulated
 // modem behind the raw frames), on Node's sockets (hosts/sim/net) and raw frames through
 // hosts/linux/raw-bridge.c (Node has no packet sockets). Prints the same "xs15118-bench {json}"
-// line at the end, then exits.
+// line at the end, then exits. With a PKI directory (`xs15118 pki init DIR`), V2G runs over TLS
+// (node:tls, the stations' TLS options and PkiStore checks, as `xs15118 secc/evcc --tls`).
 //
-//   node --import tsx tests/support/linux-peer.ts BRIDGE INTERFACE charger|vehicle din|iso2|iso20 dc|ac
+//   node --import tsx tests/support/linux-peer.ts BRIDGE INTERFACE charger|vehicle din|iso2|iso20 dc|ac [PKI_DIR]
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,9 +16,12 @@ import type { LogLevel } from "../../modules/common/log";
 import type { EthernetLinkClass } from "../../modules/slac/channel";
 import { NodeClock } from "../../hosts/sim/node-clock";
 import { NodeListener, NodeTcpSocket, NodeUdpSocket } from "../../hosts/sim/net/index";
+import { NodeCrypto } from "../../hosts/sim/crypto/node-crypto";
+import { readStationPki, stationTls } from "../../hosts/sim/crypto/station-tls";
+import { NodeTlsListener, NodeTlsSocket } from "../../hosts/sim/crypto/tls";
 import { startBenchStation } from "../../hosts/linux/bench-station";
 
-const [bridge, iface, role, protocol, transfer] = process.argv.slice(2);
+const [bridge, iface, role, protocol, transfer, pkiDirectory] = process.argv.slice(2);
 
 /** Raw 0x88E1 frames through the bridge process: 2-byte length, frame, both ways. */
 function bridgeLink(program: string, interfaceName: string): EthernetLinkClass {
@@ -69,6 +73,13 @@ const station = startBenchStation({
   random: (count) => new Uint8Array(randomBytes(count)),
   logger: { log: (level: LogLevel, source: string, message: string) => level !== "debug" && level !== "trace" && console.log(`${level} ${source}: ${message}`) },
   raw: bridgeLink(bridge, iface),
+  tls: pkiDirectory
+    ? {
+        Tls: NodeTlsSocket,
+        TlsListener: NodeTlsListener,
+        secure: stationTls({ role: role === "charger" ? "secc" : "evcc", protocols: [protocol], pki: readStationPki(pkiDirectory), crypto: new NodeCrypto(), now: () => Math.floor(Date.now() / 1000) }),
+      }
+    : undefined,
   net: {
     Udp: NodeUdpSocket,
     Tcp: NodeTcpSocket,
