@@ -1,7 +1,8 @@
 // @node-only @slow — the firmware on a real Linux network interface (hosts/linux): two network
 // namespaces joined by a veth pair, a charger in one and a vehicle in the other, each running
 // SLAC on raw 0x88E1 frames, SDP on ff02::1 and V2GTP over TCP on link-local addresses, for DIN,
-// ISO 15118-2 and ISO 15118-20 (plain TCP: -20 with the test-bench permission; no TLS yet).
+// ISO 15118-2 and ISO 15118-20, on plain TCP (-20 with the test-bench permission) and over TLS
+// (-2 on TLS 1.2, -20 on TLS 1.3 with mutual authentication; DIN has no TLS).
 // Nothing on a veth answers CM_SET_KEY or measures attenuation: each end runs the project's
 // simulated modem behind its raw frames (hosts/linux/wire-modem.ts), and its pilot line is
 // simulated in-process (the far end stands in for the other station).
@@ -10,6 +11,11 @@
 //  - With $MODDABLE: hosts/linux built once (mcconfig -d -m -p lin), then the Moddable charger
 //    against the Node vehicle and the Node charger against the Moddable vehicle. A prebuilt
 //    mc.so can be given in $XS15118_LINUX_SO (the build takes minutes on two cores).
+//  - TLS: a test PKI this file writes (as `xs15118 pki init` does) that both ends read; the
+//    Node end on node:tls, the Moddable end on the native mbedTLS module (hosts/native-tls),
+//    linked into the build where an mbedTLS 3.6 build is found ($XS15118_MBEDTLS, or
+//    /opt/mbedtls-3.6/install; the Moddable TLS cases skip without one). The Moddable end prints
+//    one "xs15118-tls {json}" line per handshake (time, CPU, mbedTLS heap): printed here.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -18,12 +24,21 @@ import { fileURLToPath } from "node:url";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mbedtlsPrefix } from "../support/mbedtls";
+import { nodeCrypto } from "../support/node-test-pki";
+import { createTestPki } from "../../hosts/sim/pki/test-pki";
+import { writeTestPki } from "../../hosts/sim/pki/files";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ID = `${(process.pid % 46656).toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 const NS = { charger: `xs15118-${ID}-c`, vehicle: `xs15118-${ID}-v` };
 const IF = { charger: `xs${ID}c`, vehicle: `xs${ID}v` };
 const PROTOCOLS = ["din", "iso2", "iso20"] as const;
+/** Over TLS: ISO 15118-2 on TLS 1.2, -20 on TLS 1.3 (mutual). */
+const TLS_PROTOCOLS = [
+  { protocol: "iso2", version: "TLSv1.2" },
+  { protocol: "iso20", version: "TLSv1.3" },
+] as const;
 
 function run(args: string[], timeout = 10_000): { ok: boolean; out: string } {
   const r = spawnSync(args[0], args.slice(1), { encoding: "utf8", timeout });
@@ -47,6 +62,7 @@ function sdkSkip(): string | false {
 const skip = hostSkip();
 let dir = "";
 let bridge = "";
+let pkiDirectory = "";
 let created = false;
 const children = new Set<ChildProcess>();
 
@@ -66,6 +82,10 @@ function setUp(): void {
   bridge = path.join(dir, "raw-bridge");
   const c = run(["cc", "-O2", "-Wall", "-Werror", "-o", bridge, path.join(ROOT, "hosts/linux/raw-bridge.c"), path.join(ROOT, "hosts/linux/linux-net.c")], 60_000);
   assert.ok(c.ok, `compiling the raw bridge: ${c.out}`);
+  // The PKI both ends take their certificates, keys and roots from (xs15118 pki init's layout).
+  pkiDirectory = path.join(dir, "pki");
+  const now = Math.floor(Date.now() / 1000);
+  for (const profile of ["iso2", "iso20"] as const) writeTestPki(pkiDirectory, profile, createTestPki({ crypto: nodeCrypto, profile, now }));
   const steps = [
     ["ip", "netns", "add", NS.charger],
     ["ip", "netns", "add", NS.vehicle],
@@ -129,7 +149,13 @@ function station(role: "charger" | "vehicle", program: string[], env: Record<str
   });
 }
 
-const nodePeer = (role: "charger" | "vehicle", protocol: string) => station(role, [process.execPath, "--import", "tsx", "tests/support/linux-peer.ts", bridge, IF[role], role, protocol, "dc"], {});
+const nodePeer = (role: "charger" | "vehicle", protocol: string, tls = false) =>
+  station(role, [process.execPath, "--import", "tsx", "tests/support/linux-peer.ts", bridge, IF[role], role, protocol, "dc", ...(tls ? [pkiDirectory] : [])], {});
+
+/** The Moddable end's "xs15118-tls {json}" lines: what each handshake cost. */
+function handshakes(output: string): { role: string; protocol: string; cipherSuite: string; wallMs: number; cpuMs: number; heapPeakBytes?: number; heapBeforeBytes?: number }[] {
+  return [...output.matchAll(/xs15118-tls (\{.*\})/g)].map((m) => JSON.parse(m[1]));
+}
 
 /** Both ends: the charger first (it must answer SLAC's first CM_SLAC_PARM.REQ), then the vehicle. */
 async function session(charger: () => Promise<{ bench?: Bench; output: string }>, vehicle: () => Promise<{ bench?: Bench; output: string }>) {
@@ -159,8 +185,17 @@ describe("the firmware on a real interface: veth between two namespaces", { skip
       assertSession(protocol, await session(() => nodePeer("charger", protocol), () => nodePeer("vehicle", protocol)));
     });
   }
+  for (const { protocol } of TLS_PROTOCOLS) {
+    test(`Node charger ↔ Node vehicle, ${protocol} over TLS`, async () => {
+      const s = await session(() => nodePeer("charger", protocol, true), () => nodePeer("vehicle", protocol, true));
+      assertSession(protocol, s);
+      assert.match(s.vehicle.output, /SDP: charger at .*, security tls/, "SDP offered TLS");
+      assert.doesNotMatch(s.charger.output, /TLS handshake refused/);
+    });
+  }
 
   describe("the Moddable Linux build (hosts/linux)", { skip: sdkSkip() }, () => {
+    const mbedtls = mbedtlsPrefix();
     let so = process.env.XS15118_LINUX_SO ?? "";
     before(() => {
       if (so) return;
@@ -170,15 +205,18 @@ describe("the firmware on a real interface: veth between two namespaces", { skip
       const r = spawnSync("mcconfig", ["-d", "-m", "-p", "lin", "-o", out, "./hosts/linux/manifest.json"], {
         cwd: ROOT,
         encoding: "utf8",
-        env: { ...process.env, PATH, MAKEFLAGS: "-- KILL_SIMULATOR= KILL_SERIAL2XSBUG= START_SIMULATOR= START_XSBUG=" },
+        // With an mbedTLS build, the native TLS is linked in (hosts/linux/manifest.json reads XS15118_MBEDTLS).
+        env: { ...process.env, PATH, MAKEFLAGS: "-- KILL_SIMULATOR= KILL_SERIAL2XSBUG= START_SIMULATOR= START_XSBUG=", ...(mbedtls ? { XS15118_MBEDTLS: mbedtls } : {}) },
         timeout: 50 * 60_000,
       });
       assert.equal(r.status, 0, `mcconfig failed:\n${(r.stdout + r.stderr).slice(-4000)}`);
-      so = path.join(out, "bin/lin/debug/linux/mc.so");
-      if (!fs.existsSync(so)) so = fs.readdirSync(path.join(out, "bin/lin/debug")).map((d) => path.join(out, "bin/lin/debug", d, "mc.so")).find((f) => fs.existsSync(f)) ?? so;
+      // bin/lin/debug/linux/mc.so, or bin/lin/<name>/debug/linux/mc.so where the SDK puts the project's name in.
+      const found = (fs.readdirSync(path.join(out, "bin"), { recursive: true }) as string[]).find((f) => path.basename(f) === "mc.so");
+      assert.ok(found, "mcconfig made no mc.so");
+      so = path.join(out, "bin", found);
     });
-    const moddable = (role: "charger" | "vehicle", protocol: string) =>
-      station(role, ["xvfb-run", "-a", "stdbuf", "-oL", "mcsim", so], { XS15118_INTERFACE: IF[role], XS15118_ROLE: role, XS15118_PROTOCOL: protocol, XS15118_TRANSFER: "dc" });
+    const moddable = (role: "charger" | "vehicle", protocol: string, tls = false) =>
+      station(role, ["xvfb-run", "-a", "stdbuf", "-oL", "mcsim", so], { XS15118_INTERFACE: IF[role], XS15118_ROLE: role, XS15118_PROTOCOL: protocol, XS15118_TRANSFER: "dc", ...(tls ? { XS15118_PKI: pkiDirectory } : {}) });
 
     for (const protocol of PROTOCOLS) {
       test(`Moddable charger ↔ Node vehicle, ${protocol}`, async () => {
@@ -188,5 +226,31 @@ describe("the firmware on a real interface: veth between two namespaces", { skip
         assertSession(protocol, await session(() => nodePeer("charger", protocol), () => moddable("vehicle", protocol)));
       });
     }
+
+    describe("over TLS on the native mbedTLS (hosts/native-tls)", { skip: mbedtls ? false : "no mbedTLS 3.6 build (set XS15118_MBEDTLS to its install prefix): the Moddable build has no TLS" }, () => {
+      const figures: string[] = [];
+      after(() => {
+        if (figures.length > 0) console.log(`TLS handshakes of the Moddable build (mbedTLS):\n${figures.join("\n")}`);
+      });
+      const check = (label: string, version: string, s: Awaited<ReturnType<typeof session>>, moddableOutput: string) => {
+        assert.match(s.vehicle.output, /SDP: charger at .*, security tls/, `${label}: SDP offered TLS`);
+        const seen = handshakes(moddableOutput);
+        assert.ok(seen.length > 0, `${label}: no handshake line from the Moddable end:\n${moddableOutput.slice(-3000)}`);
+        assert.equal(seen[0].protocol, version, `${label}: the version negotiated`);
+        for (const h of seen) figures.push(`  ${label}: ${JSON.stringify(h)}`);
+      };
+      for (const { protocol, version } of TLS_PROTOCOLS) {
+        test(`Moddable charger ↔ Node vehicle, ${protocol} over ${version}`, async () => {
+          const s = await session(() => moddable("charger", protocol, true), () => nodePeer("vehicle", protocol, true));
+          assertSession(protocol, s);
+          check(`Moddable charger, ${protocol}`, version, s, s.charger.output);
+        });
+        test(`Node charger ↔ Moddable vehicle, ${protocol} over ${version}`, async () => {
+          const s = await session(() => nodePeer("charger", protocol, true), () => moddable("vehicle", protocol, true));
+          assertSession(protocol, s);
+          check(`Moddable vehicle, ${protocol}`, version, s, s.vehicle.output);
+        });
+      }
+    });
   });
 });
