@@ -241,8 +241,9 @@ export function censusDelta(before: Census, after: Census): CensusGroup[] {
  * preloaded stays in flash (XS_CODE_CODE_ARCHIVE: XS_CODE_X_KIND, no chunk) — ~30 KB of a
  * simulated session in xsnap that the board does not have. `byKind` splits by the kind of the
  * slot pointing at each chunk (5 string, 16 array, 17 ArrayBuffer, 19 code, 27 Map, …).
+ * `leaveOut`: chunks (data offsets in BLOC) not to count in `esp32`.
  */
-export function chunkBytesEsp32(bytes: Buffer): { host: number; esp32: number; byKind: Map<number, number> } {
+export function chunkBytesEsp32(bytes: Buffer, leaveOut?: ReadonlySet<number>): { host: number; esp32: number; byKind: Map<number, number> } {
   const { heap, bloc } = atoms(bytes);
   const halved = new Set<number>(); // data offsets of the chunks made of slots or pointers
   const kindOf = new Map<number, number>(); // data offset → kind of a slot pointing to it
@@ -262,7 +263,7 @@ export function chunkBytesEsp32(bytes: Buffer): { host: number; esp32: number; b
     if (size < 16) break;
     const b = halved.has(at + 16) ? (size - 16) / 2 + 8 : size - 8;
     const k = kindOf.get(at + 16) ?? -99;
-    if (k !== K_CODE) esp32 += b;
+    if (k !== K_CODE && !leaveOut?.has(at + 16)) esp32 += b;
     byKind.set(k, (byKind.get(k) ?? 0) + b);
     at += size;
   }

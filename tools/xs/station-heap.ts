@@ -17,12 +17,16 @@
 // 10 ms of latency, well inside every timer of the protocols.
 //
 // Sampled after every 10 steps (100 ms, one evaluation): the engine's snapshot, taken after a collection,
-// gives the live slots and chunks; peak of slots × 16 B + chunks at the ESP32's sizes, above the
+// gives the live slots and chunks — without what only private methods' homes keep, which a board
+// with preloaded modules does not keep (boardHeap below); peak of slots × 16 B + chunks at the ESP32's sizes, above the
 // engine with the modules loaded and before the station is built, less what xsnap keeps per
 // evaluation (measured first) — the figures tools/bench.ts prints for whole sessions, for one
 // station. `--census` prints where the peak goes (tools/xs/heap-census.ts).
 //
-//   npx tsx tools/xs/station-heap.ts [--census] [charger|vehicle] [SESSION-FILTER…]
+//   npx tsx tools/xs/station-heap.ts [--census] [--plug-ins N] [--holders CLASS] [charger|vehicle] [SESSION-FILTER…]
+//   (--plug-ins 2: plug, charge, unplug, plug again, charge, unplug — a charger serves many;
+//   --holders SeccService: the reference paths to the live instances at the end, heap-path.ts;
+//   XS15118_STATION_LOG_ALL=1 prints the station's log lines, XS15118_STATION_PEER_LOG=1 the peer's)
 //   (the sessions of tools/bench/session-scenario.ts; ~10–30 s per station and session;
 //   XS15118_STATION_SAMPLES=1 prints every sample; XS15118_CENSUS_FUNCTIONS=1 names closures)
 
@@ -30,7 +34,7 @@ import { ManualClock } from "../../modules/common/manual-clock";
 import { fromHex, toHex } from "../../modules/common/bytes";
 import type { Millis } from "../../modules/common/clock";
 import type { EthernetLink, IoCallbacks, Listener, StreamSocket, UdpSocket } from "../../modules/common/io";
-import type { HostIpStack } from "../../modules/station/assembly";
+import type { HostIpStack, OpenHostIp } from "../../modules/station/assembly";
 import type { Logger } from "../../modules/common/log";
 import { SlacEvse } from "../../modules/slac/index";
 import { PilotSim } from "../../simulation/cp/pilot-sim";
@@ -40,7 +44,8 @@ import { seededRandom } from "../../simulation/random";
 import { SESSION_SCENARIOS, type SessionScenario } from "../bench/session-scenario";
 import { bundleForXs } from "./bundle";
 import { evaluationOverhead, startXsWorker, type XsWorker } from "./worker";
-import { census, censusDelta, type Census } from "./heap-census";
+import { census, censusDelta, chunkBytesEsp32, type Census } from "./heap-census";
+import { holders as holdersOf, liveAsPreloaded } from "./heap-path";
 import { buildCharger, buildVehicle, ETHERTYPE_HOMEPLUG, EV_MAC, EVSE_MAC, STEP_MS, type Scenario } from "./station-setup";
 import type { BridgeEvent } from "./station-xs";
 
@@ -53,9 +58,11 @@ const ESP32_SLOT_BYTES = 16;
 /** Time from the vehicle's end of session to the unplug, and from the unplug to the end of the run. */
 const UNPLUG_DELAY = 3000;
 const AFTER_UNPLUG = 2000;
+/** Plugged in again this long after an unplug (when the run has more plug-ins). */
+const REPLUG_DELAY = AFTER_UNPLUG;
 const SEED = 15118;
 
-const silent: Logger = { log() {} };
+const silent: Logger = process.env.XS15118_STATION_PEER_LOG ? { log: (level, source, message) => console.log(`  peer ${level} ${source}: ${message}`) } : { log() {} };
 
 /**
  * The Node side: the world (pilot line, powerline, neighbour, virtual IPv6 stacks) and the peer
@@ -68,27 +75,35 @@ class NodeSide {
   readonly evseModem: SimModem;
   readonly evModem: SimModem;
   readonly neighbour: SlacEvse;
-  readonly peer: { close(): void };
+  peer: { close(): void };
+  readonly #buildPeer: () => { close(): void };
   readonly #role: StationRole;
   readonly #objects = new Map<number, { close(): void; [name: string]: unknown }>();
-  readonly #ip: (link: { io: never; ethertype: number }) => HostIpStack;
+  readonly #ip: OpenHostIp;
   #stack: HostIpStack | undefined;
   events: BridgeEvent[] = [];
   /** What the station under test said (session end, the vehicle's outcome, warnings). */
   readonly notes: string[] = [];
-  vehicleEnd: { reason: string; ok: boolean; at: number } | undefined;
+  /** The vehicle's end of each session, in order. */
+  readonly vehicleEnds: { reason: string; ok: boolean; at: number }[] = [];
   unpluggedAt: number | undefined;
+  /** Unplugs so far, and whether the cable is in now. */
+  unplugs = 0;
+  plugged = false;
+  readonly #plugIns: number;
   /** Steps taken (10 ms each). */
   steps = 0;
 
   /** Unplugged a while ago, or the cap (20 simulated minutes) reached. */
   get done(): boolean {
     const now = this.clock.now();
-    return (this.unpluggedAt !== undefined && now >= this.unpluggedAt + AFTER_UNPLUG) || now >= 20 * 60_000;
+    return (this.unplugs >= this.#plugIns && now >= this.unpluggedAt! + AFTER_UNPLUG) || now >= 20 * 60_000 * this.#plugIns;
   }
 
-  constructor(role: StationRole, scenario: Scenario) {
+  /** `plugIns`: sessions one after another (plug, charge, unplug, plug again, …). */
+  constructor(role: StationRole, scenario: Scenario, plugIns = 1) {
     this.#role = role;
+    this.#plugIns = plugIns;
     const clock = this.clock;
     this.evseModem = this.line.addModem({ hostMac: EVSE_MAC, name: "evse" });
     this.evModem = this.line.addModem({ hostMac: EV_MAC, name: "ev" });
@@ -102,40 +117,56 @@ class NodeSide {
     const mine = role === "charger" ? this.evseModem : this.evModem;
     // a stack per link-up, detached from the modem when the station closes it (so a second
     // plug-in's stack is the only one answering)
-    this.#ip = (link) => {
-      let frames: EthernetLink | undefined;
-      const stack = virtualHostIp({ name: role === "charger" ? "evse0" : "ev0", clock, wrap: (f) => (frames = f) })({ ...link, io: mine.Link });
-      return { ...stack, close: () => frames?.close() };
-    };
+    const ip = detachableIp(role === "charger" ? "evse0" : "ev0", clock);
+    this.#ip = (link) => ip({ ...link, io: mine.Link });
     const common = { clock, random, logger: silent };
-    if (role === "charger") {
-      this.peer = buildVehicle(scenario, {
-        ...common,
-        modem: { io: this.evModem.Link, ethertype: ETHERTYPE_HOMEPLUG },
-        pilot: this.pilot.vehicle,
-        ip: virtualHostIp({ name: "ev0", clock }),
-        onEnd: (o) => this.#vehicleEnded(o),
-      });
-    } else {
-      this.peer = buildCharger(scenario, {
-        ...common,
-        modem: { io: this.evseModem.Link, ethertype: ETHERTYPE_HOMEPLUG },
-        pilot: this.pilot.charger,
-        ip: virtualHostIp({ name: "evse0", clock }),
-      });
-    }
+    this.#buildPeer = () =>
+      role === "charger"
+        ? buildVehicle(scenario, {
+            ...common,
+            modem: { io: this.evModem.Link, ethertype: ETHERTYPE_HOMEPLUG },
+            pilot: this.pilot.vehicle,
+            ip: detachableIp("ev0", clock),
+            onEnd: (o) => this.#vehicleEnded(o),
+          })
+        : buildCharger(scenario, {
+            ...common,
+            modem: { io: this.evseModem.Link, ethertype: ETHERTYPE_HOMEPLUG },
+            pilot: this.pilot.charger,
+            ip: detachableIp("evse0", clock),
+          });
+    this.peer = this.#buildPeer();
     clock.set(() => {
-      this.pilot.plug();
+      this.#plug();
       this.neighbour.start();
     }, 1000 as Millis);
   }
 
+  #plug(): void {
+    this.plugged = true;
+    this.pilot.plug();
+  }
+
   #vehicleEnded(o: { reason: string; ok: boolean }): void {
-    if (this.vehicleEnd) return;
-    this.vehicleEnd = { ...o, at: this.clock.now() };
+    // one end per plug-in
+    if (this.vehicleEnds.length > this.unplugs) return;
+    this.vehicleEnds.push({ ...o, at: this.clock.now() });
     this.clock.set(() => {
       this.unpluggedAt = this.clock.now();
+      this.unplugs++;
+      this.plugged = false;
       this.pilot.unplug();
+      if (this.unplugs >= this.#plugIns) return;
+      this.clock.set(() => {
+        // the charger under test meets a vehicle that starts afresh: the vehicle's data link does
+        // not take this unplug as one (no state A: its SLAC only finds the link lost and starts
+        // over), and its next connection ends at once with link-down)
+        if (this.#role === "charger") {
+          this.peer.close();
+          this.peer = this.#buildPeer();
+        }
+        this.#plug();
+      }, REPLUG_DELAY as Millis);
     }, UNPLUG_DELAY as Millis);
   }
 
@@ -192,6 +223,7 @@ class NodeSide {
         this.#stack = undefined;
         return reply({});
       case "log-line":
+        if (process.env.XS15118_STATION_LOG_ALL) console.log(`  ${(this.clock.now() / 1000).toFixed(2)} station ${c.text}`);
         this.notes.push(c.text!);
         return reply({});
       case "station-event":
@@ -289,6 +321,18 @@ class NodeSide {
   }
 }
 
+/**
+ * A virtual IPv6 stack per link-up that leaves the modem when its station closes it: a stack
+ * left on the modem would answer the next plug-in's packets (a TCP reset to the new connection).
+ */
+function detachableIp(name: string, clock: ManualClock): OpenHostIp {
+  return (link) => {
+    let frames: EthernetLink | undefined;
+    const stack = virtualHostIp({ name, clock, wrap: (f) => (frames = f) })(link);
+    return { ...stack, close: () => frames?.close() };
+  };
+}
+
 /** A pilot output or S2 switch: write(number) passes through (no hex). */
 class PilotStandInTarget {
   readonly #io: { write(value: number): void; close(): void };
@@ -313,15 +357,26 @@ export interface StationHeap {
   peakBytes: number;
   peakSlots: number;
   peakChunkBytes: number;
+  /**
+   * The peak as xsnap holds it, with what only private methods' homes keep alive there (the last
+   * instance of each class with private methods: a board's preloaded code does not keep it).
+   */
+  xsnapPeakBytes: number;
   /** The station built, before the plug-in. */
   startBytes: number;
   /** Simulated ms of the run, the step of the peak (10 ms each) and its time. */
   simulatedMs: number;
   peakStep: number;
   peakAtMs: number;
-  /** The vehicle's outcome (ok: the session ended as the vehicle meant). */
+  /** The vehicle's outcome of the last session (ok: every session ended as the vehicle meant). */
   outcome: string;
   ok: boolean;
+  /** Each session's outcome, in order (one per plug-in). */
+  outcomes: string[];
+  /** The heap after each unplug: the last sample before the next plug-in or the end of the run. */
+  afterUnplugBytes: number[];
+  /** Reference paths to what the run named in `holders` at its end (tools/xs/heap-path.ts). */
+  holders?: string[];
   notes: string[];
   census?: string;
 }
@@ -334,15 +389,36 @@ interface Run {
   node: NodeSide;
 }
 
-async function startRun(role: StationRole, scenario: SessionScenario): Promise<Run & { overhead: Awaited<ReturnType<typeof evaluationOverhead>> }> {
+async function startRun(role: StationRole, scenario: SessionScenario, plugIns: number): Promise<Run & { overhead: { base: BoardHeap; perSlots: number; perChunks: number } }> {
   let node: NodeSide | undefined;
   const worker = await startXsWorker(`xs15118-station-heap-${role}`, { onCommand: (c) => node?.command(c as never) });
   await worker.evaluate(`globalThis.__XS_ROOT__ = ${JSON.stringify(process.cwd())};`);
+  if (process.env.XS15118_STATION_LOG_ALL) await worker.evaluate(`globalThis.__stationLogAll = true;`);
   await worker.evaluate(await (bundled ??= bundleForXs(DRIVER)));
-  const overhead = await evaluationOverhead(worker, 200);
-  node = new NodeSide(role, scenario.options);
+  const overhead = await evaluationOverhead(worker, 200, () => boardHeap(worker));
+  node = new NodeSide(role, scenario.options, plugIns);
   await worker.evaluate(`__station.start(${JSON.stringify(role)}, ${JSON.stringify(scenario.options)}, ${SEED})`);
   return { worker, node, overhead };
+}
+
+/**
+ * The live heap as the board would hold it: slots and chunks at the ESP32's sizes, without what
+ * only the homes of private methods keep (xsnap evaluates the modules at run time, so XS makes a
+ * private method's home the last instance it was installed on; the board preloads them and does
+ * not: tools/xs/heap-path.ts liveAsPreloaded), and that part (`homeBytes`) apart.
+ */
+interface BoardHeap {
+  slots: number;
+  chunkBytesEsp32: number;
+  homeBytes: number;
+}
+
+async function boardHeap(worker: XsWorker): Promise<BoardHeap> {
+  const bytes = await worker.snapshot();
+  const p = liveAsPreloaded(bytes);
+  const all = chunkBytesEsp32(bytes).esp32;
+  const chunks = chunkBytesEsp32(bytes, p.leaveOut).esp32;
+  return { slots: p.slots, chunkBytesEsp32: chunks, homeBytes: p.retainedSlots * ESP32_SLOT_BYTES + all - chunks };
 }
 
 /** SAMPLE_STEPS steps of both sides (one evaluation); true while the run goes on. */
@@ -351,51 +427,73 @@ async function advance(run: Run, steps = SAMPLE_STEPS): Promise<boolean> {
   return !run.node.done;
 }
 
-export async function measureStation(role: StationRole, scenario: SessionScenario, wantCensus = false): Promise<StationHeap> {
-  const run = await startRun(role, scenario);
+export interface MeasureOptions {
+  /** A census of the peak (a second run to the same step). */
+  census?: boolean;
+  /** Sessions one after another: plug, charge, unplug, plug again, … (default 1). */
+  plugIns?: number;
+  /** Constructor names (comma-separated): the reference paths to their live instances at the end of the run. */
+  holders?: string;
+}
+
+export async function measureStation(role: StationRole, scenario: SessionScenario, options: MeasureOptions = {}): Promise<StationHeap> {
+  const plugIns = options.plugIns ?? 1;
+  const run = await startRun(role, scenario, plugIns);
   const { worker, node } = run;
   const { base, perSlots, perChunks } = run.overhead;
   let evaluations = 1;
-  const live = async (): Promise<{ slots: number; chunks: number }> => {
-    const h = await worker.liveHeap();
-    return { slots: h.slots - base.slots - Math.round(evaluations * perSlots), chunks: h.chunkBytesEsp32 - base.chunkBytesEsp32 - Math.round(evaluations * perChunks) };
+  const live = async (): Promise<{ slots: number; chunks: number; homeBytes: number }> => {
+    const h = await boardHeap(worker);
+    return { slots: h.slots - base.slots - Math.round(evaluations * perSlots), chunks: h.chunkBytesEsp32 - base.chunkBytesEsp32 - Math.round(evaluations * perChunks), homeBytes: h.homeBytes - base.homeBytes };
   };
   let result: StationHeap;
   try {
     const start = await live();
     let peak = { ...start, step: 0 };
+    let homePeak = 0;
+    const afterUnplugBytes: number[] = [];
     for (let more = true; more; ) {
       more = await advance(run);
       evaluations++;
       const now = await live();
-      if (process.env.XS15118_STATION_SAMPLES) console.log(`  ${(node.clock.now() / 1000).toFixed(1)} s  ${now.slots * ESP32_SLOT_BYTES + now.chunks} B`);
-      if (now.slots * ESP32_SLOT_BYTES + now.chunks > peak.slots * ESP32_SLOT_BYTES + peak.chunks) peak = { ...now, step: node.steps };
+      const bytes = now.slots * ESP32_SLOT_BYTES + now.chunks;
+      homePeak = Math.max(homePeak, bytes + now.homeBytes);
+      if (process.env.XS15118_STATION_SAMPLES) console.log(`  ${(node.clock.now() / 1000).toFixed(1)} s  ${bytes} B (+${now.homeBytes} B held by private methods' homes in xsnap)`);
+      if (bytes > peak.slots * ESP32_SLOT_BYTES + peak.chunks) peak = { ...now, step: node.steps };
+      if (!node.plugged && node.unplugs > 0) afterUnplugBytes[node.unplugs - 1] = bytes;
     }
-    const end = node.vehicleEnd;
+    const snapshot = options.holders ? await worker.snapshot() : undefined;
+    const holders = options.holders?.split(",").flatMap((name) => holdersOf(snapshot!, name, 2));
+    const ends = node.vehicleEnds;
+    const end = ends.at(-1);
     result = {
       role,
       session: scenario.name,
       peakBytes: peak.slots * ESP32_SLOT_BYTES + peak.chunks,
       peakSlots: peak.slots,
       peakChunkBytes: peak.chunks,
+      xsnapPeakBytes: homePeak,
       startBytes: start.slots * ESP32_SLOT_BYTES + start.chunks,
       simulatedMs: node.clock.now(),
       peakStep: peak.step,
       peakAtMs: peak.step * STEP_MS,
       outcome: end ? end.reason : "no end",
-      ok: end?.ok === true,
+      ok: ends.length === plugIns && ends.every((e) => e.ok),
+      outcomes: ends.map((e) => e.reason),
+      afterUnplugBytes,
       notes: node.notes.slice(0, 20),
+      holders,
     };
   } finally {
     node.close();
     await worker.close();
   }
-  if (wantCensus) result.census = await censusAt(role, scenario, result.peakStep);
+  if (options.census) result.census = await censusAt(role, scenario, result.peakStep, plugIns);
   return result;
 }
 
 /** The census at `peakStep` of the same (deterministic) run, above the engine before the station was built. */
-async function censusAt(role: StationRole, scenario: SessionScenario, peakStep: number): Promise<string> {
+async function censusAt(role: StationRole, scenario: SessionScenario, peakStep: number, plugIns: number): Promise<string> {
   let node: NodeSide | undefined;
   const worker = await startXsWorker(`xs15118-station-census-${role}`, { onCommand: (c) => node?.command(c as never) });
   try {
@@ -403,7 +501,7 @@ async function censusAt(role: StationRole, scenario: SessionScenario, peakStep: 
     await worker.evaluate(await (bundled ??= bundleForXs(DRIVER)));
     const byFunction = process.env.XS15118_CENSUS_FUNCTIONS !== undefined; // closures by function name
     const before: Census = census(await worker.snapshot(), byFunction);
-    node = new NodeSide(role, scenario.options);
+    node = new NodeSide(role, scenario.options, plugIns);
     await worker.evaluate(`__station.start(${JSON.stringify(role)}, ${JSON.stringify(scenario.options)}, ${SEED})`);
     while (node.steps < peakStep) await advance({ worker, node }, Math.min(SAMPLE_STEPS, peakStep - node.steps));
     const at = census(await worker.snapshot(), byFunction);
@@ -425,18 +523,26 @@ async function censusAt(role: StationRole, scenario: SessionScenario, peakStep: 
 }
 
 export function formatStationHeap(r: StationHeap): string {
-  return `${r.role} ${r.session}: live peak ${r.peakBytes} B = ${r.peakSlots} slots × 16 B + ${r.peakChunkBytes} B chunks; built, before the plug-in: ${r.startBytes} B; peak at ${(r.peakAtMs / 1000).toFixed(1)} s of ${(r.simulatedMs / 1000).toFixed(1)} s; vehicle: ${r.outcome}${r.ok ? "" : " (not ok)"}`;
+  const sessions = r.outcomes.length > 1 ? ` over ${r.outcomes.length} plug-ins` : "";
+  return `${r.role} ${r.session}${sessions}: live peak ${r.peakBytes} B = ${r.peakSlots} slots × 16 B + ${r.peakChunkBytes} B chunks (xsnap, with what private methods' homes keep: ${r.xsnapPeakBytes} B); built, before the plug-in: ${r.startBytes} B; after each unplug: ${r.afterUnplugBytes.join(", ")} B; peak at ${(r.peakAtMs / 1000).toFixed(1)} s of ${(r.simulatedMs / 1000).toFixed(1)} s; vehicle: ${r.outcomes.join(", ") || "no end"}${r.ok ? "" : " (not ok)"}`;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const valueOf = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args.splice(i, 2)[1] : undefined;
+  };
+  const plugIns = Number(valueOf("--plug-ins") ?? 1);
+  const holders = valueOf("--holders");
   const wantCensus = args.includes("--census");
   const roles = (["charger", "vehicle"] as const).filter((r) => args.includes(r));
   const filters = args.filter((a) => !a.startsWith("--") && a !== "charger" && a !== "vehicle");
   for (const scenario of SESSION_SCENARIOS.filter((s) => filters.length === 0 || filters.some((f) => s.name.includes(f)))) {
     for (const role of roles.length > 0 ? roles : (["charger", "vehicle"] as const)) {
-      const r = await measureStation(role, scenario, wantCensus);
+      const r = await measureStation(role, scenario, { census: wantCensus, plugIns, holders });
       console.log(formatStationHeap(r));
+      for (const h of r.holders ?? []) console.log(`  holder: ${h}`);
       for (const n of r.notes) console.log(`  note: ${n}`);
       if (r.census) console.log(r.census);
     }

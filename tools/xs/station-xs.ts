@@ -245,7 +245,7 @@ function openIp(): HostIpStack {
 /** Log lines go to the Node side at once (a board prints them); nothing is kept. */
 const logger: Logger = {
   log(level, source, message) {
-    if (level === "error" || level === "warn") call({ op: "log-line", text: `${level} ${source}: ${message}` });
+    if (level === "error" || level === "warn" || (globalThis as { __stationLogAll?: boolean }).__stationLogAll) call({ op: "log-line", text: `${level} ${source}: ${message}` });
   },
 };
 

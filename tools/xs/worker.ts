@@ -76,12 +76,13 @@ function snapshotAtoms(bytes: Buffer): LiveHeap {
 /**
  * xsnap keeps about one slot and 24 chunk bytes per evaluation, which a figure taken over many
  * evaluations would count as its own: measured over `n` empty evaluations, to be taken off.
- * Returns the live heap after them (the base to count from).
+ * Returns the live heap after them (the base to count from). `measure`: how to read it (default
+ * liveHeap(); tools/xs/station-heap.ts counts as a preloaded board would).
  */
-export async function evaluationOverhead(worker: XsWorker, n = 50): Promise<{ base: LiveHeap; perSlots: number; perChunks: number }> {
-  const first = await worker.liveHeap();
+export async function evaluationOverhead<H extends Pick<LiveHeap, "slots" | "chunkBytesEsp32"> = LiveHeap>(worker: XsWorker, n = 50, measure: () => Promise<H> = () => worker.liveHeap() as unknown as Promise<H>): Promise<{ base: H; perSlots: number; perChunks: number }> {
+  const first = await measure();
   for (let i = 0; i < n; i++) await worker.evaluate("0");
-  const base = await worker.liveHeap();
+  const base = await measure();
   return { base, perSlots: (base.slots - first.slots) / n, perChunks: (base.chunkBytesEsp32 - first.chunkBytesEsp32) / n };
 }
 
