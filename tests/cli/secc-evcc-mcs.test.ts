@@ -1,4 +1,4 @@
-// @node-only — `xs15118 secc --transfer dc,mcs` and `xs15118 evcc --transfer mcs` as two processes
+// @node-only @slow — `xs15118 secc --transfer dc,mcs` and `xs15118 evcc --transfer mcs` as two processes
 // over loopback (real time, real sockets): an ISO 15118-20 MCS session (service 8), the truck
 // taking megawatt current from the MCS outlet (1,250 V, 3,000 A); options and their errors.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// @node-only — Plug & Charge between `xs15118 secc` and `xs15118 evcc` (--payment contract): the
+// @node-only @slow — Plug & Charge between `xs15118 secc` and `xs15118 evcc` (--payment contract): the
 // option rules (exit 2 with a reason), and over loopback in two processes on one test PKI: an
 // ISO 15118-2 vehicle without a contract installs one, authorizes with it and verifies the MO's
 // signed SalesTariff; an ISO 15118-20 vehicle installs its contract (-20 CertificateInstallation,

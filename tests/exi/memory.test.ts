@@ -1,4 +1,4 @@
-// @node-only — drives an xsnap engine and reads its live heap from engine snapshots (issue 15
+// @node-only @slow — drives an xsnap engine and reads its live heap from engine snapshots (issue 15
 // item 3): what an EXI decode needs, and that a charger's long-lived objects do not grow over
 // 100 consecutive sessions. The XS side is tests/exi/memory-driver.ts.
 //
