@@ -65,10 +65,14 @@ export interface V2gtpConnectionOptions {
   onClose?(reason: V2gtpCloseReason, error?: Error): void;
 }
 
-/** What sendEncoded() needs of an EXI codec (modules/exi ExiCodec.encodeInto). */
+/** What sendEncoded() needs of an EXI codec (modules/exi ExiCodec). */
 export interface PayloadEncoder {
-  /** Writes the stream into `out` from `offset`; returns its length (more than `out.length - offset`: nothing usable written). */
-  encodeInto(schema: SchemaId, doc: object, out: Uint8Array, offset: number): number;
+  encode(schema: SchemaId, doc: object): Uint8Array;
+  /**
+   * Where the codec has it (ExiCodec does): writes the stream into `out` from `offset` and
+   * returns its length (more than `out.length - offset`: nothing usable written).
+   */
+  encodeInto?(schema: SchemaId, doc: object, out: Uint8Array, offset: number): number;
 }
 
 /** Output bytes waiting for onWritable, at most this many payload maxima (then: overflow). */
@@ -158,11 +162,13 @@ export class V2gtpConnection {
 
   /**
    * Encodes `doc` straight into the output buffer after the header and sends it (send() without
-   * the encoded message's own array and its copy: the charging loop's responses, issue 15).
+   * the encoded message's own array and its copy: the charging loop's responses, issue 15); an
+   * encoder without encodeInto (a test's) encodes and is sent as send() does.
    * Returns false when the connection is closed (nothing is encoded then). Throws the
    * encoder's error (nothing is sent) and on misuse.
    */
   sendEncoded(to: number | SchemaId, encoder: PayloadEncoder, schema: SchemaId, doc: object): boolean {
+    if (encoder.encodeInto === undefined) return this.send(to, encoder.encode(schema, doc));
     const payloadType = this.#payloadType(to);
     if (this.#closed || !this.#socket) return false;
     let length = encoder.encodeInto(schema, doc, this.#out, V2GTP_HEADER_LENGTH);

@@ -64,7 +64,7 @@ describe("V2gtpConnection", () => {
     assert.equal(conn.sendEncoded("apphand", codec, "apphand", doc), true);
     // a payload longer than the 520-byte output buffer: encoded a second time into one it fits
     const calls: number[] = [];
-    const long = { encodeInto: (_s: string, _d: object, out: Uint8Array, offset: number) => (calls.push(out.length), out.length - offset < 600 ? 600 : (out.fill(7, offset, offset + 600), 600)) };
+    const long = { encode: () => assert.fail("encode() where encodeInto is"), encodeInto: (_s: string, _d: object, out: Uint8Array, offset: number) => (calls.push(out.length), out.length - offset < 600 ? 600 : (out.fill(7, offset, offset + 600), 600)) };
     assert.equal(conn.sendEncoded(0x8004, long, "iso20-dc", {}), true);
     assert.deepEqual(calls, [520, 1040]);
     assert.equal(toHex(stream.written[0]), toHex(frame(0x8001, SAP_REQ)));
@@ -72,8 +72,15 @@ describe("V2gtpConnection", () => {
     // an encoder's error: nothing sent; closed: nothing encoded
     assert.throws(() => conn.sendEncoded("apphand", codec, "apphand", { nonsense: 1 }), { reason: "exi-encode" });
     conn.close();
-    assert.equal(conn.sendEncoded("apphand", { encodeInto: () => assert.fail("encoded after close") }, "apphand", doc), false);
+    assert.equal(conn.sendEncoded("apphand", { encode: () => assert.fail("encoded after close"), encodeInto: () => assert.fail("encoded after close") }, "apphand", doc), false);
     assert.equal(stream.written.length, 2);
+  });
+
+  test("sendEncoded with an encoder that has no encodeInto (a test's codec): encoded, then sent as send() sends it", () => {
+    const { conn, stream } = open();
+    const plain = { encode: () => SAP_REQ };
+    assert.equal(conn.sendEncoded("apphand", plain, "apphand", {}), true);
+    assert.equal(toHex(stream.written[0]), toHex(frame(0x8001, SAP_REQ)));
   });
 
   test("writes that find the output full wait for onWritable, in order; onConnect fires once", () => {

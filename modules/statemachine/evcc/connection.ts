@@ -21,7 +21,7 @@ import type { ExiCodecOptions } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { V2gtpConnection, allowedOver, buildSapRequest, protocolInfo, readSapResponse } from "../../v2gtp/index";
 import type { TlsSocket } from "../../pki-store/tls";
-import type { PayloadEncoder, ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
+import type { ProtocolId, SupportedAppProtocolReq, V2gtpCloseReason, V2gtpMessage } from "../../v2gtp/index";
 import { messageName } from "../dispatch";
 import { iso20SchemaOfMessage, setIso20Header } from "../iso20/envelope";
 import { isAcdp, namespaceOf } from "../iso20/services";
@@ -263,11 +263,10 @@ export class EvccConnection {
 
   #sendV2g(doc: EvccDoc): void {
     const protocol = this.#schemaOf(doc);
-    const codec = this.#codec;
     let sent: boolean;
     try {
       // encoded straight into the V2GTP output buffer where the codec can (no array per request)
-      sent = codec.encodeInto !== undefined ? this.#conn.sendEncoded(protocol, codec as PayloadEncoder, protocol, doc) : this.#conn.send(protocol, codec.encode(protocol, doc));
+      sent = this.#conn.sendEncoded(protocol, this.#codec, protocol, doc);
     } catch (error) {
       // Our own message does not fit the schema: a bug, reported and the session ended.
       this.#log.log("error", "evcc", "request does not encode", { error: errorText(error) });

@@ -14,7 +14,7 @@ import { createExiCodec, logFacetViolations } from "../../exi/index";
 import type { ExiCodecOptions } from "../../exi/index";
 import type { SchemaId } from "../../exi/index";
 import { PayloadType, V2gtpConnection } from "../../v2gtp/index";
-import type { PayloadEncoder, V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
+import type { V2gtpCloseReason, V2gtpConnectionOptions, V2gtpMessage } from "../../v2gtp/index";
 import type { StopReason } from "../framework";
 import { messageName } from "../dispatch";
 import { V2G_SECC_CURRENT_DEMAND_PERFORMANCE_TIME, V2G_SECC_MSG_PERFORMANCE_TIME } from "../secc-timeouts";
@@ -146,11 +146,9 @@ export class SeccConnection {
     }
     if (out.response !== undefined) {
       const outSchema: SchemaId = this.session.schemaOf(out.response);
-      const codec = this.#codec;
       try {
         // encoded straight into the V2GTP output buffer where the codec can (no array per response)
-        if (codec.encodeInto !== undefined) this.#conn.sendEncoded(side ?? outSchema, codec as PayloadEncoder, outSchema, out.response);
-        else this.#conn.send(side ?? outSchema, codec.encode(outSchema, out.response));
+        this.#conn.sendEncoded(side ?? outSchema, this.#codec, outSchema, out.response);
       } catch (error) {
         // Our own response does not fit the schema: a bug on our side, never the peer's.
         this.#logger.log("error", "secc", "response does not encode", { schema: outSchema, error: (error as Error).message });
