@@ -38,6 +38,10 @@ class RecordWriter {
     this.#room(1);
     this.#bytes[this.#length++] = v & 0xff;
   }
+  u16(v: number): void {
+    this.u8(v >> 8);
+    this.u8(v);
+  }
   f64(v: number): void {
     this.#room(8);
     new DataView(this.#bytes.buffer).setFloat64(this.#length, v);
@@ -72,6 +76,9 @@ class RecordReader {
   u8(): number {
     this.#need(1);
     return this.#b[this.#at++];
+  }
+  u16(): number {
+    return (this.u8() << 8) | this.u8();
   }
   f64(): number {
     this.#need(8);
@@ -172,7 +179,15 @@ export class PersistentSessionStore implements SessionStore {
       w.u8(s.saScheduleTupleId);
       // The date of the pause when known (NaN otherwise): monotonic times mean nothing after a reboot.
       w.f64(unixNow === undefined ? NaN : unixNow - (now - s.pausedAt));
-      w.u8(s.authorized === true ? 1 : 0);
+      // Flags: bit 0 authorized; bit 1 an ISO 15118-20 service follows (ServiceID and
+      // ParameterSetID, two bytes each), which holds for the whole service session [V2G20-1844].
+      // Records written before bit 1 existed read the same.
+      const service = s.iso20Service;
+      w.u8((s.authorized === true ? 1 : 0) | (service !== undefined ? 2 : 0));
+      if (service !== undefined) {
+        w.u16(service.serviceId);
+        w.u16(service.parameterSetId);
+      }
     }
     try {
       this.#record.save(w.done());
@@ -204,11 +219,13 @@ export class PersistentSessionStore implements SessionStore {
         const energyMode = r.text();
         const saScheduleTupleId = r.u8();
         const pausedUnix = r.f64();
-        const authorized = r.u8() === 1;
+        const flags = r.u8();
+        const authorized = (flags & 1) !== 0;
+        const iso20Service = (flags & 2) !== 0 ? { serviceId: r.u16(), parameterSetId: r.u16() } : undefined;
         if (protocol === undefined) continue;
         // The age over the restart from the dates; without them the pause counts from the boot.
         const age = unixNow !== undefined && !Number.isNaN(pausedUnix) ? Math.max(0, unixNow - pausedUnix) : 0;
-        this.#sessions.push({ protocol, sessionId, evccId, paymentOption, energyMode, saScheduleTupleId, pausedAt: (now - age) as Millis, ...(authorized ? { authorized } : {}) });
+        this.#sessions.push({ protocol, sessionId, evccId, paymentOption, energyMode, saScheduleTupleId, pausedAt: (now - age) as Millis, ...(authorized ? { authorized } : {}), ...(iso20Service ? { iso20Service } : {}) });
       }
       this.#log.log("info", "station", `${this.#sessions.length} paused session(s) restored`);
     } catch (error) {

@@ -131,6 +131,21 @@ describe("paused sessions survive a restart of the charger (PersistentSessionSto
     assert.equal(new PersistentSessionStore({ storage, name: "p", clock: rebooted, wallClock, maxAge: 1_800_000 as Millis }).find(PAUSED.sessionId), undefined);
   });
 
+  test("ISO 15118-20: the selected service and parameter set cross the restart with the pause [V2G20-1844]", () => {
+    const storage = new MemoryPkiStorage();
+    const clock = new ManualClock({ start: 1000 });
+    const paused: PausedSession = { ...PAUSED, protocol: "iso20", iso20Service: { serviceId: 6, parameterSetId: 513 } };
+    new PersistentSessionStore({ storage, name: "p", clock }).save(paused);
+    new PersistentSessionStore({ storage, name: "p", clock }).save({ ...PAUSED, sessionId: Uint8Array.of(9, 9, 9, 9, 9, 9, 9, 9), authorized: false });
+    const rebooted = new PersistentSessionStore({ storage, name: "p", clock: new ManualClock() });
+    assert.deepEqual(rebooted.find(paused.sessionId)?.iso20Service, { serviceId: 6, parameterSetId: 513 });
+    assert.equal(rebooted.find(paused.sessionId)?.authorized, true);
+    const other = rebooted.find(Uint8Array.of(9, 9, 9, 9, 9, 9, 9, 9));
+    assert.ok(other, "the record after it still reads");
+    assert.equal(other.iso20Service, undefined);
+    assert.equal(other.authorized, undefined);
+  });
+
   test("a storage that fails: the pause holds in memory, an error is logged, the session is not disturbed", () => {
     const logs: string[] = [];
     const storage = new PowerCutStorage(new MemoryPkiStorage(), 1);
