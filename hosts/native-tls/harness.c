@@ -6,6 +6,7 @@
  *
  *   v2g-tls-harness server --profile iso2|iso20|both [--port N] [--accept N] (--cert F... --key F)... [--ca F...]
  *   v2g-tls-harness client --profile ... --host ::1 --port N [--cert F... --key F] --ca F... [--message TEXT]
+ *                          [--read-after-ms N]
  *   common: [--suite IANA-NAME] [--group secp256r1|secp521r1|x448] [--middlebox on|off] [--keylog FILE]
  *
  * The server prints "listening PORT" first, then per connection reads one line and answers it
@@ -61,6 +62,9 @@ static void die(const char *what, const char *why)
 }
 
 static FILE *keylog;
+/* Client: how long to wait after sending before reading, as a busy board does: a TLS 1.3
+   server's NewSessionTickets and its answer then arrive in one read. */
+static long read_after_ms;
 static void key_line(void *context, const char *line)
 {
 	(void)context;
@@ -186,6 +190,10 @@ static int run_connection(v2g_tls_config *config, int fd, int server, const char
 		v2g_tls_write(tls, (const uint8_t *)message, strlen(message));
 		v2g_tls_write(tls, (const uint8_t *)"\n", 1);
 		flush_output(tls, fd);
+		if (read_after_ms > 0) {
+			struct timespec pause = {.tv_sec = read_after_ms / 1000, .tv_nsec = (read_after_ms % 1000) * 1000000L};
+			nanosleep(&pause, NULL);
+		}
 		read_line(tls, fd, line, sizeof(line));
 		line[strcspn(line, "\r\n")] = 0;
 	}
@@ -232,6 +240,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(option, "--group")) group = value;
 		else if (!strcmp(option, "--middlebox")) middlebox = value;
 		else if (!strcmp(option, "--message")) message = value;
+		else if (!strcmp(option, "--read-after-ms")) read_after_ms = atol(value);
 		else if (!strcmp(option, "--keylog")) keylog = fopen(value, "w");
 		else die("unknown option", option);
 	}

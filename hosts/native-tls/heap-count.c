@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "mbedtls-config.h"
 #include "mbedtls/platform.h"
 
 typedef union {
@@ -22,7 +23,9 @@ static void *counting_calloc(size_t count, size_t size)
 	block_header *block;
 	if (size && count > (SIZE_MAX - sizeof(block_header)) / size)
 		return NULL;
-	block = calloc(1, sizeof(block_header) + count * size);
+	/* The allocator mbedTLS would use without us: calloc, or on ESP-IDF its esp_mbedtls_mem_calloc
+	   (internal RAM or PSRAM as the sdkconfig chooses). */
+	block = MBEDTLS_PLATFORM_STD_CALLOC(1, sizeof(block_header) + count * size);
 	if (!block)
 		return NULL;
 	block->size = count * size;
@@ -41,7 +44,7 @@ static void counting_free(void *pointer)
 	block = (block_header *)pointer - 1;
 	heap_now -= block->size;
 	heap_blocks--;
-	free(block);
+	MBEDTLS_PLATFORM_STD_FREE(block);
 }
 
 int heap_count_install(void)

@@ -16,6 +16,8 @@ export function tlsClose(connection: number): void;
 export function tlsFree(connection: number): void;
 /** The mbedTLS version of this build, undefined when the build has no TLS (XS15118_MBEDTLS unset). */
 export function tlsBuild(): string | undefined;
+/** The IANA names of the suites this build can offer (no static ECDH on mbedTLS 4). */
+export function tlsSuites(): string[];
 /** ECDSA: scheme 1 P-256/SHA-256, 2 P-521/SHA-512; raw r‖s and uncompressed point. False for bad data. */
 export function tlsVerify(scheme: 1 | 2, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 /** 1 SHA-256, 2 SHA-512. */

@@ -14,6 +14,7 @@ export function tlsError(connection) @ "xs15118_tls_error";
 export function tlsClose(connection) @ "xs15118_tls_close";
 export function tlsFree(connection) @ "xs15118_tls_free";
 export function tlsBuild() @ "xs15118_tls_build";
+export function tlsSuites() @ "xs15118_tls_suites";
 export function tlsVerify(scheme, publicKey, message, signature) @ "xs15118_tls_verify";
 export function tlsDigest(algorithm, data) @ "xs15118_tls_digest";
 export function tlsStats(restartPeak) @ "xs15118_tls_stats";

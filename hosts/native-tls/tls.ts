@@ -2,8 +2,11 @@
 // engine (v2g-tls.c through xs-tls.c), over any of the host's TCP classes: the TCP socket
 // carries the ciphertext, the engine runs the handshake and the records, the core reads and
 // writes plaintext. The same profiles as the Node host (hosts/sim/crypto/tls.ts), plus what
-// OpenSSL lacks: the static TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256 of ISO 15118-2.
-// What mbedTLS 3.6 lacks: Ed448 (an Ed448 credential is refused with the reason: the firmware
+// OpenSSL lacks: the static TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256 of ISO 15118-2 — on mbedTLS
+// 3.6 only: mbedTLS 4 (ESP-IDF v6.0's) removed static ECDH, so there the -2 charger offers
+// the ECDHE suite alone (onNotice says so once) and refuses a vehicle offering only the static
+// one with that reason ([V2G2-600ff] ask the EVCC for at least one of the two).
+// What mbedTLS lacks: Ed448 (an Ed448 credential is refused with the reason: the firmware
 // presents its secp521r1 chain), OCSP stapling and trusted_ca_keys (the store learns
 // revocation from the backend instead), and a run-time switch for TLS 1.3 middlebox
 // compatibility (a compile option: MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE; asking for the
@@ -58,7 +61,11 @@ export interface TlsHandshakeFigures {
 
 export interface NativeTlsHooks {
   onHandshake?(figures: TlsHandshakeFigures): void;
+  /** Once, when nativeTls() is set up: what this build's mbedTLS cannot offer of the standards' suites. */
+  onNotice?(line: string): void;
 }
+
+const STATIC_ECDH_SUITE = "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256";
 
 /** One TLS connection over a TCP socket: the engine between the socket's bytes and the core's. */
 class EngineSocket implements TlsSocket {
@@ -195,6 +202,9 @@ class EngineSocket implements TlsSocket {
 
 /** The core's TLS classes on the engine, over the host's TCP classes. */
 export function nativeTls(io: { Tcp: StreamSocketClass; Listener: ListenerClass }, hooks: NativeTlsHooks = {}): { Tls: TlsSocketClass; TlsListener: TlsListenerClass } {
+  if (hooks.onNotice && !native.tlsSuites().includes(STATIC_ECDH_SUITE)) {
+    hooks.onNotice(`TLS on mbedTLS ${native.tlsBuild()}: ISO 15118-2 offers TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 only, this mbedTLS has no static ${STATIC_ECDH_SUITE}; a vehicle offering only that one is refused`);
+  }
   class NativeTlsSocket extends EngineSocket {
     constructor(options: TlsSocketOptions) {
       const config = configure(options.secure, false);

@@ -1,12 +1,21 @@
 /*
- * ISO 15118 TLS engine on mbedTLS 3.6 (see v2g-tls.h for the profiles).
+ * ISO 15118 TLS engine on mbedTLS 3.6 and on mbedTLS 4.0 with TF-PSA-Crypto 1.0 (ESP-IDF v6.0's,
+ * which the Moddable SDK 8.2.3 builds the ESP32 with); see v2g-tls.h for the profiles.
+ *
+ * The two differ where mbedTLS 4 moved to PSA Crypto (its docs/4.0-migration-guide.md): no
+ * f_rng arguments and no mbedtls_ssl_conf_rng (everything draws on psa_generate_random()), the
+ * ecp/ecdsa/ctr_drbg APIs private, and no static-ECDH TLS 1.2 suites. Both versions here take
+ * their randomness from PSA, and raw keys go in through psa_import_key(); only the calls whose
+ * signatures differ are under MBEDTLS_VERSION_MAJOR.
  *
  * mbedTLS must be built with (all on in its default configuration but the first):
  *   MBEDTLS_PLATFORM_MEMORY (only to count the heap: hosts/native-tls/harness.c),
  *   MBEDTLS_SSL_PROTO_TLS1_2, MBEDTLS_SSL_PROTO_TLS1_3, MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED,
- *   MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED,
+ *   MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED (3.6 only), MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED,
  *   MBEDTLS_ECP_DP_SECP256R1_ENABLED, MBEDTLS_ECP_DP_SECP521R1_ENABLED, MBEDTLS_ECP_DP_CURVE448_ENABLED,
- *   MBEDTLS_GCM_C, MBEDTLS_CHACHAPOLY_C, MBEDTLS_CIPHER_MODE_CBC, MBEDTLS_SSL_KEEP_PEER_CERTIFICATE,
+ *   MBEDTLS_GCM_C, MBEDTLS_CHACHAPOLY_C, MBEDTLS_CIPHER_MODE_CBC (on 4.0 the PSA_WANT_ names:
+ *   PSA_WANT_ECC_SECP_R1_256/521, PSA_WANT_ECC_MONTGOMERY_448, PSA_WANT_ALG_GCM,
+ *   PSA_WANT_ALG_CHACHA20_POLY1305, PSA_WANT_ALG_CBC_NO_PADDING), MBEDTLS_SSL_KEEP_PEER_CERTIFICATE,
  *   MBEDTLS_SSL_KEYING_MATERIAL_EXPORT (key log), and for middlebox compatibility
  *   MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE (a compile option, not a run-time one).
  */
@@ -20,15 +29,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mbedtls/ctr_drbg.h"
-#include "mbedtls/ecp.h"
-#include "mbedtls/entropy.h"
+#include "mbedtls-config.h"
+#include "mbedtls/build_info.h"
 #include "mbedtls/error.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/platform.h"
+#include "mbedtls/platform_util.h"
+#include "mbedtls/psa_util.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 #include "psa/crypto.h"
+
+#if MBEDTLS_VERSION_MAJOR >= 4
+/* mbedTLS 4 draws every random number from psa_generate_random(): no f_rng arguments. */
+#define V2G_TLS_RNG
+#else
+/* mbedTLS 3.6 still asks for a generator: PSA's, so that both versions run on one. */
+#define V2G_TLS_RNG , mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE
+#endif
+
+/* ISO 15118-2 [V2G2-602] names two TLS 1.2 suites; mbedTLS 4 dropped the static-ECDH one (its
+   4.0 ChangeLog: the static ECDH key exchanges were removed), so there the charger offers the
+   ECDHE suite alone and says so when a vehicle offers only the static one (note_client_hello). */
+#if defined(MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED)
+#define V2G_TLS_STATIC_ECDH 1
+#else
+#define V2G_TLS_STATIC_ECDH 0
+#endif
+#define V2G_TLS_IANA_ECDHE_ECDSA_AES_128_CBC_SHA256 0xC023
+#define V2G_TLS_IANA_ECDH_ECDSA_AES_128_CBC_SHA256 0xC025
 
 #if !defined(MBEDTLS_SSL_PROTO_TLS1_3) || !defined(MBEDTLS_SSL_PROTO_TLS1_2)
 #error "xs15118 needs mbedTLS with TLS 1.2 and TLS 1.3"
@@ -40,7 +69,7 @@
 typedef struct {
 	mbedtls_x509_crt chain;
 	mbedtls_pk_context key;
-	mbedtls_ecp_group_id curve;
+	size_t curve_bits; /* 256: secp256r1 (-2), 521: secp521r1 (-20) */
 } v2g_tls_credential;
 
 struct v2g_tls_config {
@@ -48,8 +77,6 @@ struct v2g_tls_config {
 	v2g_tls_profile profile;
 	int ready;
 	mbedtls_ssl_config ssl;
-	mbedtls_entropy_context entropy;
-	mbedtls_ctr_drbg_context drbg;
 	mbedtls_x509_crt anchors;
 	int anchor_count;
 	v2g_tls_credential credentials[V2G_TLS_MAX_CREDENTIALS];
@@ -73,9 +100,11 @@ struct v2g_tls {
 	size_t input_read; /* bytes of input already taken by mbedTLS */
 	v2g_tls_buffer output;
 	v2g_tls_state state;
+	/* The server's reading of the first ClientHello: which ISO 15118-2 suites it offers. */
+	int hello_seen, hello_offers_ecdhe, hello_offers_static_ecdh;
 	void (*on_key_line)(void *, const char *);
 	void *key_context;
-	char error[320];
+	char error[400];
 };
 
 /* The suites by IANA name, for v2g_tls_suite() and v2g_tls_config_restrict(). */
@@ -84,7 +113,9 @@ static const struct {
 	const char *name;
 } v2g_tls_suite_names[] = {
 	{MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
+#if V2G_TLS_STATIC_ECDH
 	{MBEDTLS_TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256, "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256"},
+#endif
 	{MBEDTLS_TLS1_3_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384"},
 	{MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"},
 };
@@ -116,15 +147,14 @@ static int config_fail(v2g_tls_config *config, const char *what, int code)
 
 v2g_tls_config *v2g_tls_config_new(int server, v2g_tls_profile profile, char *err, size_t err_size)
 {
-	static const char personalization[] = "xs15118 tls";
 	v2g_tls_config *config;
-	int code;
 
 	if (profile < V2G_TLS_ISO2 || profile > V2G_TLS_BOTH) {
 		snprintf(err, err_size, "unknown TLS profile %d", (int)profile);
 		return NULL;
 	}
-	/* TLS 1.3 in mbedTLS 3.6 runs its key schedule and key exchanges through PSA. */
+	/* TLS 1.3 in mbedTLS 3.6 runs its key schedule and key exchanges through PSA, and the
+	   engine's random numbers come from it on both versions (mbedTLS 4 has no other). */
 	if (psa_crypto_init() != PSA_SUCCESS) {
 		snprintf(err, err_size, "psa_crypto_init failed");
 		return NULL;
@@ -137,16 +167,7 @@ v2g_tls_config *v2g_tls_config_new(int server, v2g_tls_profile profile, char *er
 	config->server = server;
 	config->profile = profile;
 	mbedtls_ssl_config_init(&config->ssl);
-	mbedtls_entropy_init(&config->entropy);
-	mbedtls_ctr_drbg_init(&config->drbg);
 	mbedtls_x509_crt_init(&config->anchors);
-	code = mbedtls_ctr_drbg_seed(&config->drbg, mbedtls_entropy_func, &config->entropy,
-		(const unsigned char *)personalization, sizeof(personalization) - 1);
-	if (code) {
-		describe(err, err_size, "random generator", code);
-		v2g_tls_config_free(config);
-		return NULL;
-	}
 
 	/* The profile's offer; v2g_tls_config_restrict() may narrow it. */
 	int n = 0;
@@ -155,9 +176,14 @@ v2g_tls_config *v2g_tls_config_new(int server, v2g_tls_profile profile, char *er
 		config->suites[n++] = MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256;
 	}
 	if (profile & V2G_TLS_ISO2) {
-		/* [V2G2-602]: both suites; ECDHE first for its forward secrecy. */
+		/* [V2G2-602]: both suites; ECDHE first for its forward secrecy. mbedTLS 4 has the
+		   ECDHE one only: [V2G2-600ff] ask the SECC for both and the EVCC for at least one,
+		   so a charger on it serves every vehicle that offers ECDHE (OpenSSL-based ones have
+		   nothing else) and refuses, saying why, the rest. */
 		config->suites[n++] = MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256;
+#if V2G_TLS_STATIC_ECDH
 		config->suites[n++] = MBEDTLS_TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256;
+#endif
 	}
 	config->suites[n] = 0;
 	n = 0;
@@ -194,30 +220,46 @@ static int parse_certificates(mbedtls_x509_crt *into, const uint8_t *bytes, size
 	return mbedtls_x509_crt_parse(into, bytes, size);
 }
 
-static int parse_key(v2g_tls_config *config, mbedtls_pk_context *key, const uint8_t *bytes, size_t size, v2g_tls_key_form form)
+static int parse_key(mbedtls_pk_context *key, const uint8_t *bytes, size_t size, v2g_tls_key_form form)
 {
 	int code;
 	if (form == V2G_TLS_KEY_ENCODED) {
 		uint8_t *copy = mbedtls_calloc(1, size + 1);
 		if (!copy)
-			return MBEDTLS_ERR_PK_ALLOC_FAILED;
+			return MBEDTLS_ERR_SSL_ALLOC_FAILED;
 		memcpy(copy, bytes, size);
 		copy[size] = 0;
 		/* A PEM key needs the NUL counted; a DER one must not have it. */
-		code = mbedtls_pk_parse_key(key, copy, memchr(bytes, '-', size < 16 ? size : 16) ? size + 1 : size, NULL, 0,
-			mbedtls_ctr_drbg_random, &config->drbg);
+		code = mbedtls_pk_parse_key(key, copy, memchr(bytes, '-', size < 16 ? size : 16) ? size + 1 : size, NULL, 0 V2G_TLS_RNG);
 		mbedtls_platform_zeroize(copy, size);
 		mbedtls_free(copy);
 		return code;
 	}
-	mbedtls_ecp_group_id curve = form == V2G_TLS_KEY_RAW_P256 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP521R1;
-	code = mbedtls_pk_setup(key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-	if (code)
-		return code;
-	code = mbedtls_ecp_read_key(curve, mbedtls_pk_ec(*key), bytes, size);
-	if (code)
-		return code;
-	return mbedtls_ecp_keypair_calc_public(mbedtls_pk_ec(*key), mbedtls_ctr_drbg_random, &config->drbg);
+	/* The raw private scalar: into PSA (which derives the public key), then copied into the pk
+	   context mbedTLS's TLS signs with; the same calls on 3.6 and 4.0. */
+	psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
+	mbedtls_svc_key_id_t id = MBEDTLS_SVC_KEY_ID_INIT;
+	psa_set_key_type(&attributes, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
+	psa_set_key_bits(&attributes, form == V2G_TLS_KEY_RAW_P256 ? 256 : 521);
+	psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_SIGN_HASH);
+	psa_set_key_algorithm(&attributes, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH));
+	code = psa_import_key(&attributes, bytes, size, &id);
+	if (code != PSA_SUCCESS)
+		return code == PSA_ERROR_INSUFFICIENT_MEMORY ? MBEDTLS_ERR_SSL_ALLOC_FAILED : MBEDTLS_ERR_PK_KEY_INVALID_FORMAT;
+	code = mbedtls_pk_copy_from_psa(id, key);
+	psa_destroy_key(id);
+	return code;
+}
+
+/* Whether the key can sign ECDSA: ISO 15118 has no other TLS signature. */
+static int is_ecdsa_key(mbedtls_pk_context *key)
+{
+#if MBEDTLS_VERSION_MAJOR >= 4
+	return mbedtls_pk_can_do_psa(key, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), PSA_KEY_USAGE_SIGN_HASH) ||
+		mbedtls_pk_can_do_psa(key, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_ANY_HASH), PSA_KEY_USAGE_SIGN_HASH);
+#else
+	return mbedtls_pk_can_do(key, MBEDTLS_PK_ECKEY);
+#endif
 }
 
 int v2g_tls_config_add_credentials(v2g_tls_config *config, const uint8_t *const *certs, const size_t *cert_sizes, int cert_count,
@@ -245,19 +287,19 @@ int v2g_tls_config_add_credentials(v2g_tls_config *config, const uint8_t *const 
 		config_fail(config, "credentials without a certificate", 0);
 		goto fail_quiet;
 	}
-	code = parse_key(config, &credential->key, key, key_size, key_form);
+	code = parse_key(&credential->key, key, key_size, key_form);
 	if (code)
 		goto fail;
-	if (!mbedtls_pk_can_do(&credential->key, MBEDTLS_PK_ECKEY)) {
+	if (!is_ecdsa_key(&credential->key)) {
 		config_fail(config, "the key is not an EC key (ISO 15118 uses ECDSA)", 0);
 		goto fail_quiet;
 	}
-	code = mbedtls_pk_check_pair(&credential->chain.pk, &credential->key, mbedtls_ctr_drbg_random, &config->drbg);
+	code = mbedtls_pk_check_pair(&credential->chain.pk, &credential->key V2G_TLS_RNG);
 	if (code) {
 		config_fail(config, "the key does not match the leaf certificate", code);
 		goto fail_quiet;
 	}
-	credential->curve = mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(credential->key));
+	credential->curve_bits = mbedtls_pk_get_bitlen(&credential->key);
 	config->credential_count++;
 	return 0;
 fail:
@@ -303,7 +345,11 @@ int v2g_tls_config_restrict(v2g_tls_config *config, const char *suite, const cha
 			if (!strcmp(suite, v2g_tls_suite_names[i].name))
 				break;
 		if (i == sizeof(v2g_tls_suite_names) / sizeof(v2g_tls_suite_names[0]))
-			return config_fail(config, "unknown suite", 0);
+			return config_fail(config,
+				!V2G_TLS_STATIC_ECDH && !strcmp(suite, "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256")
+					? "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256: this mbedTLS has no static-ECDH suites (mbedTLS 4 removed them)"
+					: "unknown suite",
+				0);
 		config->suites[0] = v2g_tls_suite_names[i].id;
 		config->suites[1] = 0;
 	}
@@ -322,7 +368,7 @@ int v2g_tls_config_restrict(v2g_tls_config *config, const char *suite, const cha
 /* A TLS 1.2 handshake uses the secp256r1 chain ([V2G2-605]), a TLS 1.3 one the others. */
 static int credential_fits(const v2g_tls_credential *credential, int tls13)
 {
-	return tls13 ? credential->curve != MBEDTLS_ECP_DP_SECP256R1 : credential->curve == MBEDTLS_ECP_DP_SECP256R1;
+	return tls13 ? credential->curve_bits != 256 : credential->curve_bits == 256;
 }
 
 /* Server, after the ClientHello: the chain and client authentication for the version settled. */
@@ -360,7 +406,9 @@ int v2g_tls_config_ready(v2g_tls_config *config)
 		MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
 	if (code)
 		return config_fail(config, "ssl configuration", code);
-	mbedtls_ssl_conf_rng(&config->ssl, mbedtls_ctr_drbg_random, &config->drbg);
+#if MBEDTLS_VERSION_MAJOR < 4
+	mbedtls_ssl_conf_rng(&config->ssl, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
+#endif
 	mbedtls_ssl_conf_min_tls_version(&config->ssl,
 		config->profile & V2G_TLS_ISO2 ? MBEDTLS_SSL_VERSION_TLS1_2 : MBEDTLS_SSL_VERSION_TLS1_3);
 	mbedtls_ssl_conf_max_tls_version(&config->ssl,
@@ -401,6 +449,13 @@ int v2g_tls_config_ready(v2g_tls_config *config)
 	return 0;
 }
 
+const char *v2g_tls_suite_available(int index)
+{
+	if (index < 0 || (size_t)index >= sizeof(v2g_tls_suite_names) / sizeof(v2g_tls_suite_names[0]))
+		return NULL;
+	return v2g_tls_suite_names[index].name;
+}
+
 const char *v2g_tls_config_error(const v2g_tls_config *config)
 {
 	return config->error;
@@ -417,8 +472,6 @@ void v2g_tls_config_free(v2g_tls_config *config)
 	}
 	mbedtls_x509_crt_free(&config->anchors);
 	mbedtls_ssl_config_free(&config->ssl);
-	mbedtls_ctr_drbg_free(&config->drbg);
-	mbedtls_entropy_free(&config->entropy);
 	mbedtls_free(config);
 }
 
@@ -555,9 +608,40 @@ void v2g_tls_set_keylog(v2g_tls *tls, void (*on_line)(void *, const char *), voi
 	mbedtls_ssl_set_export_keys_cb(&tls->ssl, on_line ? export_key : NULL, tls);
 }
 
+/* Server: which ISO 15118-2 suites the first ClientHello offers (RFC 5246 7.4.1.2), read from
+   the first bytes fed, so that a refusal can say why. A ClientHello split over several reads
+   is left unread: the refusal then keeps mbedTLS's own reason. */
+static void note_client_hello(v2g_tls *tls, const uint8_t *data, size_t size)
+{
+	size_t at, end, suites_end;
+	tls->hello_seen = 1;
+	/* record header (5), handshake header (4), client_version (2), random (32) */
+	if (size < 5 + 4 + 2 + 32 + 1 || data[0] != 22 || data[5] != 1)
+		return;
+	end = 5 + (((size_t)data[3] << 8) | data[4]);
+	if (end > size)
+		return;
+	at = 5 + 4 + 2 + 32;
+	at += 1 + data[at]; /* session_id */
+	if (at + 2 > end)
+		return;
+	suites_end = at + 2 + (((size_t)data[at] << 8) | data[at + 1]);
+	if (suites_end > end)
+		return;
+	for (at += 2; at + 2 <= suites_end; at += 2) {
+		unsigned suite = ((unsigned)data[at] << 8) | data[at + 1];
+		if (suite == V2G_TLS_IANA_ECDHE_ECDSA_AES_128_CBC_SHA256)
+			tls->hello_offers_ecdhe = 1;
+		else if (suite == V2G_TLS_IANA_ECDH_ECDSA_AES_128_CBC_SHA256)
+			tls->hello_offers_static_ecdh = 1;
+	}
+}
+
 size_t v2g_tls_feed(v2g_tls *tls, const uint8_t *data, size_t size)
 {
 	size_t room;
+	if (tls->config->server && !tls->hello_seen && size)
+		note_client_hello(tls, data, size);
 	if (tls->input_read) {
 		buffer_drop_front(&tls->input, tls->input_read);
 		tls->input_read = 0;
@@ -584,6 +668,15 @@ void v2g_tls_consume_output(v2g_tls *tls, size_t size)
 static v2g_tls_state fail(v2g_tls *tls, const char *what, int code)
 {
 	char reason[200];
+	if (tls->error[0] == 0 && !V2G_TLS_STATIC_ECDH && tls->config->server && tls->hello_offers_static_ecdh &&
+		!tls->hello_offers_ecdhe && (tls->config->profile & V2G_TLS_ISO2)) {
+		/* [V2G2-602] lets an EVCC offer only the static suite, which mbedTLS 4 does not have. */
+		describe(reason, sizeof(reason), what, code);
+		snprintf(tls->error, sizeof(tls->error),
+			"%s: the vehicle offers TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256 (static ECDH) and not "
+			"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, the only ISO 15118-2 suite of mbedTLS %d",
+			reason, MBEDTLS_VERSION_MAJOR);
+	}
 	if (tls->error[0] == 0) {
 		describe(reason, sizeof(reason), what, code);
 		uint32_t flags = mbedtls_ssl_get_verify_result(&tls->ssl);
@@ -614,15 +707,23 @@ v2g_tls_state v2g_tls_step(v2g_tls *tls)
 
 int v2g_tls_read(v2g_tls *tls, uint8_t *buffer, size_t size)
 {
-	int code;
+	int code, again = 0;
 	if (tls->state != V2G_TLS_OPEN)
 		return -1;
 	for (;;) {
 		code = mbedtls_ssl_read(&tls->ssl, buffer, size);
 		if (code > 0)
 			return code;
-		if (code == MBEDTLS_ERR_SSL_WANT_READ || code == MBEDTLS_ERR_SSL_WANT_WRITE)
+		if (code == MBEDTLS_ERR_SSL_WANT_READ || code == MBEDTLS_ERR_SSL_WANT_WRITE) {
+			/* mbedTLS also answers WANT_READ right after it took a TLS 1.3 post-handshake
+			   message (a NewSessionTicket), with the records behind it still queued here: read
+			   on, or a reply that came in the same segment as the tickets waits for the next
+			   one (a hang with a Node charger, which sends two tickets). Bounded, as each call
+			   consumes a record. */
+			if ((tls->input.size > tls->input_read || mbedtls_ssl_check_pending(&tls->ssl)) && ++again < 64)
+				continue;
 			return 0;
+		}
 		/* TLS 1.3 tickets a server sends after the handshake: not used (no resumption). */
 		if (code == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 			continue;

@@ -1,5 +1,5 @@
 /*
- * ISO 15118 TLS on mbedTLS 3.6: one engine that serves (SECC) and connects (EVCC).
+ * ISO 15118 TLS on mbedTLS 3.6 or 4.0: one engine that serves (SECC) and connects (EVCC).
  *
  * The engine is transport-free: ciphertext goes in with v2g_tls_feed() and comes out of
  * v2g_tls_output(), so the same C runs over a POSIX socket (Linux: hosts/linux), an lwIP
@@ -8,8 +8,8 @@
  *
  * Profiles (modules/pki-store/tls.ts describes the same ones for the core):
  *   V2G_TLS_ISO2   ISO 15118-2 [V2G2-600..605]: TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256
- *                  and the static TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256, secp256r1, server
- *                  authentication only.
+ *                  and the static TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256 (not on mbedTLS 4,
+ *                  which removed static ECDH), secp256r1, server authentication only.
  *   V2G_TLS_ISO20  ISO 15118-20 (clause 7.7.3): TLS 1.3, TLS_AES_256_GCM_SHA384 and
  *                  TLS_CHACHA20_POLY1305_SHA256, groups secp521r1 and x448, signatures
  *                  ecdsa_secp521r1_sha512, mutual authentication (the server requires the
@@ -73,6 +73,9 @@ int v2g_tls_config_restrict(v2g_tls_config *config, const char *suite, const cha
 /* Finishes the configuration; connections can be made afterwards. */
 int v2g_tls_config_ready(v2g_tls_config *config);
 const char *v2g_tls_config_error(const v2g_tls_config *config);
+/* The IANA name of the index-th suite this build can offer (all profiles), NULL past the end:
+   mbedTLS 4 has no TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256 (static ECDH). */
+const char *v2g_tls_suite_available(int index);
 void v2g_tls_config_free(v2g_tls_config *config);
 
 /* One connection. The configuration must outlive it. */

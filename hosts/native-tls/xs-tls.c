@@ -31,11 +31,12 @@ XS15118_NO_TLS(xs15118_tls_free)
 XS15118_NO_TLS(xs15118_tls_verify)
 XS15118_NO_TLS(xs15118_tls_digest)
 XS15118_NO_TLS(xs15118_tls_stats)
+XS15118_NO_TLS(xs15118_tls_suites)
 #else
 
-#include "mbedtls/ecdsa.h"
-#include "mbedtls/md.h"
-#include "mbedtls/version.h"
+#include "mbedtls-config.h"
+#include "mbedtls/build_info.h"
+#include "psa/crypto.h"
 
 #include "heap-count.h"
 #include "v2g-tls.h"
@@ -240,12 +241,25 @@ void xs15118_tls_free(xsMachine *the)
 	}
 }
 
-/* tlsBuild() → the mbedTLS version this build runs on ("3.6.6") */
+/* tlsBuild() → the mbedTLS version this build was compiled against ("3.6.6", "4.0.0"): the
+   headers' string, since mbedtls_version_get_string() changed its signature in 4.0 and
+   needs MBEDTLS_VERSION_C, which a board's configuration may leave out. */
 void xs15118_tls_build(xsMachine *the)
 {
-	char version[18];
-	mbedtls_version_get_string(version);
-	xsmcSetString(xsResult, version);
+	xsmcSetString(xsResult, MBEDTLS_VERSION_STRING);
+}
+
+/* tlsSuites() → the IANA names of the suites this build can offer (v2g_tls_suite_available) */
+void xs15118_tls_suites(xsMachine *the)
+{
+	const char *name;
+	int i;
+	xsmcVars(1);
+	xsmcSetNewArray(xsResult, 0);
+	for (i = 0; (name = v2g_tls_suite_available(i)) != NULL; i++) {
+		xsmcSetString(xsVar(0), (xsStringValue)name);
+		xsmcSetIndex(xsResult, i, xsVar(0));
+	}
 }
 
 /* tlsVerify(scheme, publicKey, message, signature) → boolean: ECDSA over the scheme's hash, the
@@ -253,43 +267,36 @@ void xs15118_tls_build(xsMachine *the)
    P-256/SHA-256, 2 P-521/SHA-512). Bad peer data answers false, never throws. */
 void xs15118_tls_verify(xsMachine *the)
 {
+	/* Through PSA Crypto, the one interface mbedTLS 3.6 and 4.0 (where ecp/ecdsa are private)
+	   share; PSA's ECDSA signature is the same raw r‖s. */
 	int scheme = xsmcToInteger(xsArg(0));
-	mbedtls_ecp_group_id curve = scheme == 1 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP521R1;
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(scheme == 1 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA512);
+	psa_algorithm_t algorithm = PSA_ALG_ECDSA(scheme == 1 ? PSA_ALG_SHA_256 : PSA_ALG_SHA_512);
 	size_t half = scheme == 1 ? 32 : 66;
-	uint8_t hash[64];
 	void *key, *message, *signature;
 	xsUnsignedValue key_size, message_size, signature_size;
-	mbedtls_ecp_group group;
-	mbedtls_ecp_point point;
-	mbedtls_mpi r, s;
+	psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
+	mbedtls_svc_key_id_t id = MBEDTLS_SVC_KEY_ID_INIT;
 	int ok;
 	if (scheme != 1 && scheme != 2)
 		xsRangeError("tlsVerify: scheme 1 (P-256) or 2 (P-521)");
+	if (psa_crypto_init() != PSA_SUCCESS)
+		xsUnknownError("tlsVerify: psa_crypto_init failed");
 	xsmcGetBufferReadable(xsArg(1), &key, &key_size);
 	xsmcGetBufferReadable(xsArg(3), &signature, &signature_size);
 	if (signature_size != 2 * half) {
 		xsmcSetFalse(xsResult);
 		return;
 	}
-	/* The buffers stay where they are: nothing below allocates in the XS heap. */
+	psa_set_key_type(&attributes, PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1));
+	psa_set_key_bits(&attributes, scheme == 1 ? 256 : 521);
+	psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_VERIFY_MESSAGE);
+	psa_set_key_algorithm(&attributes, algorithm);
+	/* The buffers stay where they are: nothing below allocates in the XS heap. A point off
+	   the curve fails the import (PSA checks it), which answers false like a bad signature. */
 	xsmcGetBufferReadable(xsArg(2), &message, &message_size);
-	if (mbedtls_md(md, message, message_size, hash))
-		xsUnknownError("tlsVerify: hash failed");
-	mbedtls_ecp_group_init(&group);
-	mbedtls_ecp_point_init(&point);
-	mbedtls_mpi_init(&r);
-	mbedtls_mpi_init(&s);
-	ok = mbedtls_ecp_group_load(&group, curve) == 0 &&
-		mbedtls_ecp_point_read_binary(&group, &point, key, key_size) == 0 &&
-		mbedtls_ecp_check_pubkey(&group, &point) == 0 &&
-		mbedtls_mpi_read_binary(&r, signature, half) == 0 &&
-		mbedtls_mpi_read_binary(&s, (uint8_t *)signature + half, half) == 0 &&
-		mbedtls_ecdsa_verify(&group, hash, mbedtls_md_get_size(md), &point, &r, &s) == 0;
-	mbedtls_mpi_free(&r);
-	mbedtls_mpi_free(&s);
-	mbedtls_ecp_point_free(&point);
-	mbedtls_ecp_group_free(&group);
+	ok = psa_import_key(&attributes, key, key_size, &id) == PSA_SUCCESS &&
+		psa_verify_message(id, algorithm, message, message_size, signature, signature_size) == PSA_SUCCESS;
+	psa_destroy_key(id);
 	xsmcSetBoolean(xsResult, ok);
 }
 
@@ -297,16 +304,18 @@ void xs15118_tls_verify(xsMachine *the)
 void xs15118_tls_digest(xsMachine *the)
 {
 	int algorithm = xsmcToInteger(xsArg(0));
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(algorithm == 1 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA512);
 	uint8_t hash[64];
+	size_t hash_size = 0;
 	void *data;
 	xsUnsignedValue size;
 	if (algorithm != 1 && algorithm != 2)
 		xsRangeError("tlsDigest: 1 (SHA-256) or 2 (SHA-512)");
+	if (psa_crypto_init() != PSA_SUCCESS)
+		xsUnknownError("tlsDigest: psa_crypto_init failed");
 	xsmcGetBufferReadable(xsArg(1), &data, &size);
-	if (mbedtls_md(md, data, size, hash))
+	if (psa_hash_compute(algorithm == 1 ? PSA_ALG_SHA_256 : PSA_ALG_SHA_512, data, size, hash, sizeof(hash), &hash_size) != PSA_SUCCESS)
 		xsUnknownError("tlsDigest failed");
-	xsmcSetArrayBuffer(xsResult, hash, mbedtls_md_get_size(md));
+	xsmcSetArrayBuffer(xsResult, hash, hash_size);
 }
 
 /* tlsStats(restartPeak?) → {cpuMicroseconds, heap, heapPeak}: the process's CPU time and the
@@ -314,7 +323,12 @@ void xs15118_tls_digest(xsMachine *the)
 void xs15118_tls_stats(xsMachine *the)
 {
 	struct timespec cpu;
+#ifdef CLOCK_PROCESS_CPUTIME_ID
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+#else
+	/* A microcontroller without per-process CPU time (one task runs XS): the monotonic clock. */
+	clock_gettime(CLOCK_MONOTONIC, &cpu);
+#endif
 	xsmcVars(1);
 	xsmcSetNewObject(xsResult);
 	xsmcSetNumber(xsVar(0), (double)cpu.tv_sec * 1e6 + (double)cpu.tv_nsec / 1e3);
