@@ -1,7 +1,10 @@
 /*
- * XS bindings of linux-net.c for the Moddable Linux build: plain functions on file descriptors
- * (netio.js declares them). The ECMA-419-shaped classes over them (callbacks, polling on the
- * runtime's timer) are in net.ts, so this file holds no JavaScript state and no callbacks.
+ * XS bindings of linux-net.c for the Moddable Linux build: plain functions (netio.js declares
+ * them) for what only Linux has — the raw 0x88E1 socket, the interface's MAC and link-local
+ * address — and the process environment, randomness and files. The UDP/TCP sockets, shared with
+ * the ESP32, and the reads, writes and close of every descriptor (the raw one too) are
+ * hosts/native-net/sockets-xs.c. The ECMA-419-shaped classes over them are in net.ts and
+ * hosts/native-net/net.ts, so this file holds no JavaScript state and no callbacks.
  * A failure throws with the system's reason.
  */
 #include "xsmc.h"
@@ -12,24 +15,13 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "linux-net.h"
 
-#define RECEIVE_BUFFER 2048 /* an Ethernet frame, a UDP datagram of SDP, a slice of a TCP stream */
-
 static void throw_errno(xsMachine *the, const char *what)
 {
 	xsUnknownError("%s: %s", what, strerror(errno));
-}
-
-static int fd_argument(xsMachine *the)
-{
-	int fd = xsmcToInteger(xsArg(0));
-	if (fd < 0)
-		xsRangeError("closed");
-	return fd;
 }
 
 void xs15118_netio_raw_open(xsMachine *the)
@@ -54,147 +46,6 @@ void xs15118_netio_link_local(xsMachine *the)
 	if (xs15118_link_local(xsmcToString(xsArg(0)), text, sizeof(text)))
 		throw_errno(the, "no IPv6 link-local address on the interface");
 	xsmcSetString(xsResult, text);
-}
-
-/* Raw frames and TCP bytes: an ArrayBuffer, undefined when nothing waits, null when a stream ended. */
-void xs15118_netio_receive(xsMachine *the)
-{
-	uint8_t buffer[RECEIVE_BUFFER];
-	ssize_t got = recv(fd_argument(the), buffer, sizeof(buffer), MSG_DONTWAIT);
-	if (got > 0)
-		xsmcSetArrayBuffer(xsResult, buffer, got);
-	else if (got == 0)
-		xsmcSetNull(xsResult);
-	else if (errno != EAGAIN && errno != EWOULDBLOCK)
-		throw_errno(the, "receive");
-}
-
-/* Sends what the socket takes now; returns the count (0 when its buffer is full). */
-void xs15118_netio_send(xsMachine *the)
-{
-	void *data;
-	xsUnsignedValue size;
-	ssize_t sent;
-	int fd = fd_argument(the);
-	xsmcGetBufferReadable(xsArg(1), &data, &size);
-	sent = send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (sent < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			throw_errno(the, "send");
-		sent = 0;
-	}
-	xsmcSetInteger(xsResult, (xsIntegerValue)sent);
-}
-
-void xs15118_netio_udp_open(xsMachine *the)
-{
-	const char *interface_name = xsmcArgc > 1 && xsmcTest(xsArg(1)) ? xsmcToString(xsArg(1)) : NULL;
-	char name[32] = "", group[64] = "";
-	int fd;
-	if (interface_name)
-		strncpy(name, interface_name, sizeof(name) - 1);
-	if (xsmcArgc > 2 && xsmcTest(xsArg(2)))
-		strncpy(group, xsmcToString(xsArg(2)), sizeof(group) - 1);
-	fd = xs15118_udp_open((uint16_t)xsmcToInteger(xsArg(0)), name[0] ? name : NULL, group[0] ? group : NULL);
-	if (fd < 0)
-		throw_errno(the, "UDP socket");
-	xsmcSetInteger(xsResult, fd);
-}
-
-/* A datagram as {data, address, port}, or undefined. */
-void xs15118_netio_udp_receive(xsMachine *the)
-{
-	uint8_t buffer[RECEIVE_BUFFER];
-	char address[80];
-	uint16_t port;
-	ssize_t got = xs15118_udp_receive(fd_argument(the), buffer, sizeof(buffer), address, sizeof(address), &port);
-	if (got < 0)
-		throw_errno(the, "UDP receive");
-	if (got == 0)
-		return;
-	xsmcVars(1);
-	xsmcSetNewObject(xsResult);
-	xsmcSetArrayBuffer(xsVar(0), buffer, got);
-	xsmcSet(xsResult, xsID("data"), xsVar(0));
-	xsmcSetString(xsVar(0), address);
-	xsmcSet(xsResult, xsID("address"), xsVar(0));
-	xsmcSetInteger(xsVar(0), port);
-	xsmcSet(xsResult, xsID("port"), xsVar(0));
-}
-
-void xs15118_netio_udp_send(xsMachine *the)
-{
-	void *data;
-	xsUnsignedValue size;
-	char address[80];
-	int fd = fd_argument(the);
-	xsmcGetBufferReadable(xsArg(1), &data, &size);
-	strncpy(address, xsmcToString(xsArg(2)), sizeof(address) - 1);
-	address[sizeof(address) - 1] = 0;
-	if (xs15118_udp_send(fd, data, size, address, (uint16_t)xsmcToInteger(xsArg(3))))
-		throw_errno(the, "UDP send");
-}
-
-void xs15118_netio_tcp_connect(xsMachine *the)
-{
-	int fd = xs15118_tcp_connect(xsmcToString(xsArg(0)), (uint16_t)xsmcToInteger(xsArg(1)));
-	if (fd < 0)
-		throw_errno(the, "TCP connect");
-	xsmcSetInteger(xsResult, fd);
-}
-
-void xs15118_netio_tcp_connected(xsMachine *the)
-{
-	int state = xs15118_tcp_connected(fd_argument(the));
-	if (state < 0)
-		throw_errno(the, "TCP connect");
-	xsmcSetBoolean(xsResult, state == 1);
-}
-
-void xs15118_netio_tcp_listen(xsMachine *the)
-{
-	const char *address = xsmcTest(xsArg(0)) ? xsmcToString(xsArg(0)) : NULL;
-	char text[80] = "";
-	int fd;
-	if (address)
-		strncpy(text, address, sizeof(text) - 1);
-	fd = xs15118_tcp_listen(text, (uint16_t)xsmcToInteger(xsArg(1)));
-	if (fd < 0)
-		throw_errno(the, "TCP listen");
-	xsmcSetInteger(xsResult, fd);
-}
-
-void xs15118_netio_local_port(xsMachine *the)
-{
-	xsmcSetInteger(xsResult, xs15118_local_port(fd_argument(the)));
-}
-
-/* An accepted connection as {fd, address, port}, or undefined. */
-void xs15118_netio_tcp_accept(xsMachine *the)
-{
-	char address[80];
-	uint16_t port;
-	int fd = xs15118_tcp_accept(fd_argument(the), address, sizeof(address), &port);
-	if (fd < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			throw_errno(the, "TCP accept");
-		return;
-	}
-	xsmcVars(1);
-	xsmcSetNewObject(xsResult);
-	xsmcSetInteger(xsVar(0), fd);
-	xsmcSet(xsResult, xsID("fd"), xsVar(0));
-	xsmcSetString(xsVar(0), address);
-	xsmcSet(xsResult, xsID("address"), xsVar(0));
-	xsmcSetInteger(xsVar(0), port);
-	xsmcSet(xsResult, xsID("port"), xsVar(0));
-}
-
-void xs15118_netio_close(xsMachine *the)
-{
-	int fd = xsmcToInteger(xsArg(0));
-	if (fd >= 0)
-		close(fd);
 }
 
 /* The process environment: the interface and role are chosen when the program starts, so one
