@@ -3,10 +3,11 @@
 // the driver the manifest's `config.qcaDriver` names (qca7000-drivers.ts: `native` on the ESP32,
 // `javascript` elsewhere); Moddable's timer for the monotonic clock; trace() for the log.
 //
-// No IP side yet: the native driver puts the QCA7000 into lwIP as a network interface, but the
-// sockets over it (the UDP/TCP half of hosts/linux's native code) are not wired, so the charger
-// and the vehicle run the pilot and SLAC only. Untested on hardware: checked against stand-in
-// ECMA-419 and native classes (tests/station/esp32-main.test.ts).
+// The IP side (`ip`) comes with the native driver: lwIP's sockets over its netif, through the
+// socket classes the Linux host shares (hosts/native-net), opened by the station when SLAC has
+// matched (lwIP's link goes up then) and closed when the link ends (down). The JavaScript driver
+// has none, so with it the station runs the pilot and SLAC only. Untested on hardware: checked
+// against stand-in ECMA-419 and native classes (tests/station/esp32-main.test.ts).
 
 import { SettableWallClock, formatLogTime } from "../../modules/common/wall-clock";
 import type { StationBoard, StationConfig } from "../../modules/station/index";
@@ -17,7 +18,7 @@ import { TraceLogger } from "./logger";
 import { Esp32PilotInput } from "./pilot-input";
 import { Esp32PilotOutput } from "./pilot-output";
 import { Esp32S2Switch } from "./pilot-s2";
-import { QCA7000_DRIVERS } from "./qca7000-drivers";
+import { QCA7000_DRIVERS, QCA7000_IP } from "./qca7000-drivers";
 import type { Qca7000DriverName } from "./qca7000-drivers";
 import { PreferenceStorage } from "./preference-storage";
 
@@ -35,14 +36,14 @@ function randomBytes(count: number): Uint8Array {
 /** Without a `qcaDriver` in the manifest's config: the driver every board has. */
 const DEFAULT_QCA7000_DRIVER: Qca7000DriverName = "javascript";
 
-function qca7000Driver(wanted: string, logger: Logger): EthernetLinkClass {
+function qca7000Driver(wanted: string, logger: Logger): { name: Qca7000DriverName; link: EthernetLinkClass } {
   const driver = QCA7000_DRIVERS[wanted as Qca7000DriverName];
   if (driver !== undefined) {
     logger.log("info", "board", `QCA7000: ${wanted} driver`);
-    return driver;
+    return { name: wanted as Qca7000DriverName, link: driver };
   }
   logger.log("warn", "board", `qcaDriver: no ${JSON.stringify(wanted)} QCA7000 driver on this board (it has ${Object.keys(QCA7000_DRIVERS).join(", ")}); using ${DEFAULT_QCA7000_DRIVER}`);
-  return QCA7000_DRIVERS[DEFAULT_QCA7000_DRIVER]!;
+  return { name: DEFAULT_QCA7000_DRIVER, link: QCA7000_DRIVERS[DEFAULT_QCA7000_DRIVER]! };
 }
 
 /**
@@ -57,7 +58,9 @@ export function createBoard(options: { logLevel: LogLevel; name?: string; qcaDri
   // lines stamped with the time since start, EVSETimeStamp left out) until a source sets it.
   const wall = new SettableWallClock({ clock });
   const logger: Logger = new TraceLogger({ level: options.logLevel, stamp: () => formatLogTime(wall, clock) });
-  const modemIo = qca7000Driver(options.qcaDriver ?? DEFAULT_QCA7000_DRIVER, logger);
+  const driver = qca7000Driver(options.qcaDriver ?? DEFAULT_QCA7000_DRIVER, logger);
+  const ip = QCA7000_IP[driver.name];
+  if (!ip) logger.log("warn", "board", `the ${driver.name} QCA7000 driver carries no IP: the station runs the pilot and SLAC only`);
   return {
     name: options.name ?? "esp32",
     clock,
@@ -66,6 +69,7 @@ export function createBoard(options: { logLevel: LogLevel; name?: string; qcaDri
     random: randomBytes,
     // NVS: a charger's paused sessions and energy ledger survive a reset or a power cut.
     storage: new PreferenceStorage(STATE_DOMAIN),
+    ...(ip ? { ip } : {}),
     chargerPilot: (c: StationConfig) => ({
       input: { io: Esp32PilotInput, analog: c.pilotAdc, gate: c.pilotGate },
       output: { io: Esp32PilotOutput, pin: c.pilotOut, ...(c.pilotEnable !== undefined ? { enable: c.pilotEnable } : {}) },
@@ -77,9 +81,11 @@ export function createBoard(options: { logLevel: LogLevel; name?: string; qcaDri
     modem: (c: StationConfig) => ({
       // Its options (clock, mac, pins) are checked by Esp32Qca7000LinkOptions and
       // NativeQca7000LinkOptions; the core's EthernetLinkClass names only the options every link shares.
-      io: modemIo,
+      io: driver.link,
       clock,
       mac: c.mac,
+      // The native link records itself here; `ip` (its sockets over the netif) finds it there.
+      ipLink: {},
       logger,
       pins: { clock: c.qcaClock, in: c.qcaIn, out: c.qcaOut, select: c.qcaSelect, interrupt: c.qcaInt, hz: c.qcaHz, ...(c.qcaPort !== undefined ? { port: c.qcaPort } : {}) },
     }),

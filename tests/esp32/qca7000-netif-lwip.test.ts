@@ -110,8 +110,12 @@ test("the native QCA7000 netif on lwIP: frames to pbufs and back through a simul
   ]);
 
   await t.test("the constructor brings the chip up (signature, interrupts) and the link up makes lwIP announce itself: DAD and MLD, framed for the chip", () => {
-    const lines = new Harness(program).send("Q", "L 1", "TIME 3000", "Q").run();
+    const lines = new Harness(program).send("Q", "L 1", "TIME 3000", "Q", "N").run();
     assert.deepEqual(lines.filter((l) => l.startsWith("S ")), ["S ready", "S ready"]);
+    // What the IP side (native-ip.ts) takes as the sockets' zone and the station's address.
+    const named = lines.find((l) => l.startsWith("N "))?.split(" ") ?? [];
+    assert.match(named[1] ?? "", /^qc\d+$/, lines.join("\n"));
+    assert.equal(named[2]?.toLowerCase(), "fe80::ff:fe00:99", "the link-local address from the MAC");
     const sent = sentOf(lines);
     assert.ok(sent.length >= 2, lines.join("\n"));
     for (const s of sent) {

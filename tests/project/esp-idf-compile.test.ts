@@ -58,7 +58,7 @@ test("hosts/esp32's C compiles against ESP-IDF's headers with the Moddable esp32
 
   // Our C files: the makefile's object rules whose source is in this repository.
   const sources = [...text.matchAll(/^\$\(TMP_DIR\)\/\S+\.c\.o: (\S+\.c)/gm)].map((m) => m[1]).filter((file) => file.startsWith(ROOT + path.sep));
-  const expected = ["hosts/esp32/ota/ota-boot.c", "hosts/esp32/ota/update-crypto.c", "hosts/esp32/qca7000/qca7000-frame.c", "hosts/esp32/qca7000/qca7000-netif.c"];
+  const expected = ["hosts/esp32/ota/ota-boot.c", "hosts/esp32/ota/update-crypto.c", "hosts/esp32/qca7000/qca7000-frame.c", "hosts/esp32/qca7000/qca7000-netif.c", "hosts/native-net/sockets-xs.c", "hosts/native-net/v2g-sockets.c"];
   assert.deepEqual(sources.map((file) => path.relative(ROOT, file)).sort(), expected);
 
   // What idf.py and xsl would have generated: sdkconfig.h (the build's merged sdkconfig.mc over

@@ -32,11 +32,14 @@ const NAMES: Record<string, string> = {
   "./ota-boot": "{ otaBoot as default }",
   "./update-crypto": "{ updateCrypto as default }",
   "./qca7000-native": "{ Qca7000Native as default }",
+  "./sockets": "{ receive, send, udpOpen, udpReceive, udpSend, tcpConnect, tcpConnected, tcpListen, localPort, tcpAccept, close }",
 };
+const SESSION = path.join(HERE, "support/esp32-board-session.ts");
 
 type Any = any; // loaded at run time; the sources are checked by tsc -p hosts/esp32
 let mocks: Any;
 let bundleUrl = "";
+let session: Any;
 let runs = 0;
 const traced: string[] = [];
 
@@ -54,20 +57,19 @@ before(async () => {
   const mockBundle = await esbuild.build({ ...common, entryPoints: [MOCKS] });
   fs.writeFileSync(path.join(dir, "mocks.mjs"), mockBundle.outputFiles![0].text);
   mocks = await import(pathToFileURL(path.join(dir, "mocks.mjs")).href);
-  const mainBundle = await esbuild.build({
-    ...common,
-    entryPoints: [path.join(ROOT, "main.ts")],
-    plugins: [
-      {
-        name: "moddable-stand-ins",
-        setup(build) {
-          build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|\.\/qca7000-native$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
-          build.onLoad({ filter: /.*/, namespace: "mock" }, (args) => ({ contents: `export ${NAMES[args.path]} from "./mocks.mjs";`, resolveDir: dir, loader: "js" }));
-          build.onResolve({ filter: /^\.\/mocks\.mjs$/ }, () => ({ path: "./mocks.mjs", external: true }));
-        },
-      },
-    ],
-  });
+  const standIns: esbuild.Plugin = {
+    name: "moddable-stand-ins",
+    setup(build) {
+      build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|\.\/qca7000-native$|\.\/sockets$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
+      build.onLoad({ filter: /.*/, namespace: "mock" }, (args) => ({ contents: `export ${NAMES[args.path]} from "./mocks.mjs";`, resolveDir: dir, loader: "js" }));
+      build.onResolve({ filter: /^\.\/mocks\.mjs$/ }, () => ({ path: "./mocks.mjs", external: true }));
+    },
+  };
+  const mainBundle = await esbuild.build({ ...common, entryPoints: [path.join(ROOT, "main.ts")], plugins: [standIns] });
+  // The board with a BMS and a charger peer on the same stand-ins (a whole session).
+  const sessionBundle = await esbuild.build({ ...common, entryPoints: [SESSION], plugins: [standIns] });
+  fs.writeFileSync(path.join(dir, "session.mjs"), sessionBundle.outputFiles![0].text);
+  session = await import(pathToFileURL(path.join(dir, "session.mjs")).href);
   fs.writeFileSync(path.join(dir, "main.mjs"), mainBundle.outputFiles![0].text);
   bundleUrl = pathToFileURL(path.join(dir, "main.mjs")).href;
   (globalThis as Any).trace = (text: string) => traced.push(text.trimEnd());
@@ -82,6 +84,7 @@ beforeEach(() => {
   s.native.length = 0;
   s.interrupts.length = 0;
   s.timers.length = 0;
+  mocks.resetNetwork();
   traced.length = 0;
 });
 
@@ -193,12 +196,66 @@ describe("main.ts on the ESP32 stand-ins", () => {
     assert.equal(native[0].inbox.length, 0, "the frame was read");
   });
 
+  test("native driver, no BMS wired (main.ts as it ships): SLAC matches on the QCA7000's modem, no IP side opens and lwIP's link stays down", async () => {
+    const [boardWire, peerWire] = mocks.framePair((f: () => void) => mocks.Timer.set(f, 0));
+    mocks.scope().slacWire = boardWire;
+    mocks.scope().config = { role: "vehicle", qcaDriver: "native" };
+    await boot();
+    const charger = session.startPeerCharger({ protocol: "iso2", network: mocks.scope().network, peerWire, trace: (line: string) => traced.push(line) });
+    mocks.bench.high = 9;
+    mocks.bench.duty = 5;
+    mocks.run(8000);
+    assert.ok(traced.some((l) => /SLAC matched EVSE/.test(l)), traced.join("\n"));
+    assert.ok(traced.some((l) => /warn station: link up, but no vehicle hardware was given: no V2G session/.test(l)), traced.join("\n"));
+    assert.deepEqual(mocks.scope().native[0].linkUp, [], "no IP side, so lwIP's link stays down (no DAD, no MLD)");
+    charger.close();
+  });
+
+  for (const protocol of ["din", "iso2"] as const) {
+    test(`the board as a vehicle with a BMS runs a whole ${protocol} DC session past SLAC: lwIP's link up at the match, SDP to ff02::1%qc1, V2GTP over the socket classes, link down at the unplug`, () => {
+      const [boardWire, peerWire] = mocks.framePair((f: () => void) => mocks.Timer.set(f, 0));
+      const network = mocks.scope().network;
+      mocks.scope().slacWire = boardWire;
+      const run = session.startBoardSession({ protocol, network, peerWire, trace: (line: string) => traced.push(line) });
+      const native = mocks.scope().native[0];
+      // The charger's 5 % PWM; the vehicle closing S2 (pin 27) turns the pilot to state C (6 V).
+      mocks.bench.high = 9;
+      mocks.bench.duty = 5;
+      const s2 = mocks.Timer.repeat(() => {
+        mocks.bench.high = mocks.bench.pins.get(27) === 1 ? 6 : 9;
+      }, 5);
+      for (let ms = 0; ms < 120_000 && run.peerEnd === undefined; ms += 100) mocks.run(100);
+      mocks.Timer.clear(s2);
+      const log = traced.join("\n");
+      assert.ok(run.peerEnd, `the session did not end:\n${log.slice(-6000)}`);
+      assert.equal(run.peerEnd.ok, true, `${JSON.stringify(run.peerEnd)}\n${log.slice(-6000)}`);
+      assert.equal(run.peerEnd.protocol, protocol);
+      assert.ok(run.peerEnd.energyWh > 0, "energy was delivered");
+      assert.ok(run.peerEnd.messages > 20, `${run.peerEnd.messages} messages`);
+      // lwIP's link went up once, at the match, before the board sent any datagram (SDP).
+      assert.deepEqual(native.linkUp, [true]);
+      const sent = network.datagrams.filter(([from]: [string]) => from === "qc1");
+      assert.ok(sent.length > 0 && sent.every(([, , , up]: [string, string, number, boolean]) => up), "no datagram before the link was up");
+      assert.ok(sent.some(([, to, port]: [string, string, number]) => to === "ff02::1%qc1" && port === 15118), "SDP request to ff02::1 on the netif");
+      assert.equal(network.dropped, 0);
+      assert.ok(/info station: session over: /.test(log), log.slice(-3000));
+      // Unplugged: state A ends the link, the IP side closes its sockets and lwIP's link goes down.
+      mocks.bench.high = 12;
+      mocks.bench.duty = 100;
+      mocks.run(3000);
+      assert.deepEqual(native.linkUp, [true, false], traced.slice(-20).join("\n"));
+      assert.equal(network.open("qc1"), 0, "every socket of the board closed");
+      run.close();
+    });
+  }
+
   test("a qcaDriver the board does not have is logged and the JavaScript driver runs", async () => {
     mocks.scope().config = { qcaDriver: "usb" };
     await boot();
     assert.ok(traced.some((l) => /warn board: qcaDriver: no "usb" QCA7000 driver on this board \(it has native, javascript\); using javascript/.test(l)), traced.join("\n"));
     assert.equal(mocks.scope().native.length, 0);
     assert.equal(mocks.scope().spi.length, 1);
+    assert.ok(traced.some((l) => /warn board: the javascript QCA7000 driver carries no IP: the station runs the pilot and SLAC only/.test(l)), traced.join("\n"));
   });
 
   test("a bad preference is logged with its key, and the board boots on the previous value", async () => {

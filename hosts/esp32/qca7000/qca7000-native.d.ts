@@ -18,6 +18,10 @@ declare class Qca7000Native {
   write(buffer: Uint8Array): void;
   setLinkUp(up: boolean): void;
   readonly state: "sync" | "ready" | "failed" | "closed";
+  /** lwIP's name of the netif ("qc" and its number): the zone of its link-local addresses. */
+  readonly interfaceName: string;
+  /** Its IPv6 link-local address (from the MAC), without zone. */
+  readonly address: string;
   close(): void;
 }
 export default Qca7000Native;

@@ -5,6 +5,8 @@ class Qca7000Native @ "xs_qca7000_native_destructor" {
 	write(buffer) @ "xs_qca7000_native_write";
 	setLinkUp(up) @ "xs_qca7000_native_set_link_up";
 	get state() @ "xs_qca7000_native_get_state";
+	get interfaceName() @ "xs_qca7000_native_get_interface_name";
+	get address() @ "xs_qca7000_native_get_address";
 	close() @ "xs_qca7000_native_close";
 }
 

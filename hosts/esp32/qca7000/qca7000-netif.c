@@ -12,6 +12,8 @@
  *   read() → ArrayBuffer | undefined   the next management frame
  *   write(buffer)                      a management frame to send
  *   setLinkUp(up)                      SLAC matched (true) or the link left (false): lwIP's link state
+ *   interfaceName                      lwIP's name of the netif ("qc" and its number): the sockets' zone
+ *   address                            its IPv6 link-local address (from the MAC), without zone
  *   close()
  */
 #include "xsmc.h"
@@ -479,6 +481,32 @@ void xs_qca7000_native_set_link_up(xsMachine *the)
 	else
 		netif_set_link_down(&q->netif);
 	UNLOCK_TCPIP_CORE();
+}
+
+/* The netif's name as if_nametoindex() and the sockets' zones read it (hosts/native-net). */
+void xs_qca7000_native_get_interface_name(xsMachine *the)
+{
+	Qca7000 q = xsmcGetHostData(xsThis);
+	char name[NETIF_NAMESIZE];
+	if (!q)
+		xsUnknownError("closed");
+	LOCK_TCPIP_CORE();
+	netif_index_to_name(netif_get_index(&q->netif), name);
+	UNLOCK_TCPIP_CORE();
+	xsmcSetString(xsResult, name);
+}
+
+/* Slot 0 holds the link-local address netif_create_ip6_linklocal_address made from the MAC. */
+void xs_qca7000_native_get_address(xsMachine *the)
+{
+	Qca7000 q = xsmcGetHostData(xsThis);
+	char text[IP6ADDR_STRLEN_MAX];
+	if (!q)
+		xsUnknownError("closed");
+	LOCK_TCPIP_CORE();
+	ip6addr_ntoa_r(netif_ip6_addr(&q->netif, 0), text, sizeof(text));
+	UNLOCK_TCPIP_CORE();
+	xsmcSetString(xsResult, text);
 }
 
 void xs_qca7000_native_get_state(xsMachine *the)

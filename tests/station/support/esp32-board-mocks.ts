@@ -2,10 +2,21 @@
 // pilot's PWM/Digital/Analog from the cp-pwm stand-ins, plus SPI for the QCA7000), "timer" and
 // "time" on the stand-ins' microsecond bench, "mc/config" and "preference" — so main.ts runs on
 // Node, bundled by esbuild with the specifiers mapped here (tests/station/esp32-main.test.ts).
+// The native QCA7000 driver records its calls; given a wire (`scope().slacWire`) it is a modem
+// on it (hosts/linux/wire-modem.ts: answers CM_SET_KEY, turns sounds into attenuation profiles),
+// and the socket host functions (hosts/native-net/sockets.js) are the board's host on the
+// in-memory link of esp32-net-mocks.ts, up only while the driver's lwIP link is.
 
 import { bench, Digital as PilotDigital } from "../../cp-pwm/support/embedded-mocks";
 export { bench, resetBench, PWM, Analog, PulseCount } from "../../cp-pwm/support/embedded-mocks";
 export { Update, flashStorage, otaBoot, updateCrypto } from "./esp32-ota-mocks";
+import { FakeNetwork, framePair } from "./esp32-net-mocks";
+export { framePair };
+import { wireModem } from "../../../hosts/linux/wire-modem";
+import type { Clock, Millis, TimerHandle } from "../../../modules/common/clock";
+import type { EthernetLink } from "../../../modules/common/io";
+import type { EthernetLinkClass } from "../../../modules/slac/channel";
+import type { SocketNatives } from "../../../hosts/native-net/net";
 
 interface Scope {
   config: Record<string, unknown>;
@@ -14,12 +25,16 @@ interface Scope {
   native: NativeRecord[];
   interrupts: { pin: number; edge: unknown }[];
   timers: { due: number; interval: number; callback: (t: unknown) => void; cleared: boolean; repeat: boolean }[];
+  /** The link the board's sockets run on (a fresh one per test: resetNetwork). */
+  network: FakeNetwork;
+  /** The wire behind the native QCA7000 driver's modem, when a test puts one there. */
+  slacWire?: EthernetLinkClass;
 }
 
 /** What the test set up before main.ts ran, and what main.ts built (globalThis: one bundle, many runs). */
 export function scope(): Scope {
   const g = globalThis as unknown as { __xs15118Board?: Scope };
-  if (!g.__xs15118Board) g.__xs15118Board = { config: {}, preferences: new Map(), spi: [], native: [], interrupts: [], timers: [] };
+  if (!g.__xs15118Board) g.__xs15118Board = { config: {}, preferences: new Map(), spi: [], native: [], interrupts: [], timers: [], network: new FakeNetwork() };
   return g.__xs15118Board;
 }
 
@@ -52,9 +67,21 @@ interface NativeRecord {
   deliver(frame: Uint8Array): void;
 }
 
+/** The board's lwIP netif: its name (the sockets' zone) and link-local address. */
+export const BOARD_INTERFACE = "qc1";
+export const BOARD_ADDRESS = "fe80::ff:fe00:1";
+
+/** The stand-ins' clock (bench time, their timers): for the modem stand-in. */
+export const benchClock: Clock = {
+  now: () => nowMs() as Millis,
+  set: (callback, delay) => Timer.set(() => callback(), delay) as unknown as TimerHandle,
+  clear: (handle) => Timer.clear(handle as unknown as { cleared: boolean } | undefined),
+};
+
 /** The native QCA7000 driver (hosts/esp32/qca7000/qca7000-native.js): its calls are recorded. */
 export class Qca7000Native {
   readonly #record: NativeRecord;
+  readonly #modem: EthernetLink | undefined;
   constructor(options: Record<string, unknown> & { onReadable(count: number): void }) {
     const record: NativeRecord = {
       options,
@@ -69,22 +96,72 @@ export class Qca7000Native {
     };
     this.#record = record;
     scope().native.push(record);
+    const wire = scope().slacWire;
+    if (wire) {
+      // The chip hands frames up from its task: on a later turn, never inside write().
+      const modem: EthernetLink = new (wireModem({ clock: benchClock, wire }))({
+        onReadable: () => {
+          for (let frame = modem.read(); frame; frame = modem.read()) record.deliver(frame);
+        },
+      });
+      this.#modem = modem;
+    }
   }
   read(): ArrayBuffer | undefined {
     return this.#record.inbox.shift();
   }
   write(buffer: Uint8Array): void {
     this.#record.written.push(buffer.slice());
+    const frame = buffer.slice();
+    if (this.#modem) Timer.set(() => this.#modem?.write(frame), 0);
   }
   setLinkUp(up: boolean): void {
     this.#record.linkUp.push(up);
+  }
+  get interfaceName(): string {
+    return BOARD_INTERFACE;
+  }
+  get address(): string {
+    return BOARD_ADDRESS;
   }
   get state(): string {
     return this.#record.closed ? "closed" : "ready";
   }
   close(): void {
     this.#record.closed = true;
+    this.#modem?.close();
   }
+}
+
+/** The board's host on the link: up while the native driver's last setLinkUp said so. */
+function boardSockets(): SocketNatives {
+  const s = scope() as Scope & { boardSockets?: SocketNatives; boardNetwork?: FakeNetwork };
+  if (s.boardNetwork !== s.network || !s.boardSockets) {
+    s.boardNetwork = s.network;
+    s.boardSockets = s.network.host(BOARD_INTERFACE, BOARD_ADDRESS, () => s.native.at(-1)?.linkUp.at(-1) === true);
+  }
+  return s.boardSockets;
+}
+
+// hosts/native-net/sockets.js on the board (esbuild maps "./sockets" here).
+export const receive: SocketNatives["receive"] = (fd) => boardSockets().receive(fd);
+export const send: SocketNatives["send"] = (fd, data) => boardSockets().send(fd, data);
+export const udpOpen: SocketNatives["udpOpen"] = (port, name, group) => boardSockets().udpOpen(port, name, group);
+export const udpReceive: SocketNatives["udpReceive"] = (fd) => boardSockets().udpReceive(fd);
+export const udpSend: SocketNatives["udpSend"] = (fd, data, address, port) => boardSockets().udpSend(fd, data, address, port);
+export const tcpConnect: SocketNatives["tcpConnect"] = (address, port) => boardSockets().tcpConnect(address, port);
+export const tcpConnected: SocketNatives["tcpConnected"] = (fd) => boardSockets().tcpConnected(fd);
+export const tcpListen: SocketNatives["tcpListen"] = (address, port) => boardSockets().tcpListen(address, port);
+export const localPort: SocketNatives["localPort"] = (fd) => boardSockets().localPort(fd);
+export const tcpAccept: SocketNatives["tcpAccept"] = (fd) => boardSockets().tcpAccept(fd);
+export const close: SocketNatives["close"] = (fd) => boardSockets().close(fd);
+
+/** A fresh link for the next test (and no wire behind the driver). */
+export function resetNetwork(): FakeNetwork {
+  const s = scope();
+  s.network = new FakeNetwork();
+  s.slacWire = undefined;
+  return s.network;
 }
 
 /** Digital inputs with an edge (the QCA7000's INT) are recorded; the rest are the pilot's stand-ins. */
@@ -119,6 +196,8 @@ export const Time = {
 };
 
 /** Runs the bench for `ms`: timers fire at their due times, in order. */
+let fired = 0;
+
 export function run(ms: number): void {
   const end = bench.micros + ms * 1000;
   for (;;) {
@@ -130,6 +209,12 @@ export function run(ms: number): void {
     if (next.repeat) next.due += Math.max(1, next.interval);
     else next.cleared = true;
     next.callback(next);
+    // A whole session sets thousands of one-shot timers: drop the spent ones now and then.
+    if (timers.length > 256 && ++fired % 256 === 0) {
+      const live = timers.filter((t) => !t.cleared);
+      timers.length = 0;
+      timers.push(...live);
+    }
   }
   bench.micros = end;
 }

@@ -22,6 +22,7 @@
  *   SPACE n     the chip's write buffer has n bytes free from now on; the task runs
  *   STUCK       the SPI bus stops answering (every read 0xffff), with no interrupt
  *   Q           prints "S <state>"
+ *   N           prints "N <interfaceName> <address>" (the netif's name and link-local address)
  *   CLOSE       close()
  * Output: "T hex" each buffer write to the chip (the framed bytes), "C onReadable n" /
  * "C onError why" each call into JavaScript, "M hex" each management frame read, "P hex" each
@@ -459,6 +460,13 @@ int main(void)
 		else if (0 == strcmp(words[0], "Q")) {
 			JS_CALL(xs_qca7000_native_get_state);
 			printf("S %s\n", machine.result.string);
+		}
+		else if (0 == strcmp(words[0], "N")) {
+			char name[64];
+			JS_CALL(xs_qca7000_native_get_interface_name);
+			snprintf(name, sizeof(name), "%s", machine.result.string);
+			JS_CALL(xs_qca7000_native_get_address);
+			printf("N %s %s\n", name, machine.result.string);
 		}
 		else if (0 == strcmp(words[0], "CLOSE"))
 			JS_CALL(xs_qca7000_native_close);

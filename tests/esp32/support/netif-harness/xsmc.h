@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef int xsIdentifier;
 typedef uint32_t xsUnsignedValue;
@@ -26,6 +27,7 @@ typedef struct xs15118Machine {
 	xsSlot mac;
 	void *hostData;
 	uint8_t buffer[1600];
+	char text[64]; /* a string result, copied as XS copies it */
 	const char *error;
 	jmp_buf jump;
 } xsMachine;
@@ -53,7 +55,7 @@ xsSlot xs15118String(const char *value);
 #define xsmcTest(slot) ((slot).integer != 0)
 #define xsmcGetBufferReadable(slot, where, size) (*(where) = (slot).data, *(size) = (xsUnsignedValue)(slot).length)
 #define xsmcSetArrayBuffer(slot, from, size) ((slot).data = memcpy(the->buffer, (from), (size)), (slot).length = (size))
-#define xsmcSetString(slot, value) ((slot).string = (value))
+#define xsmcSetString(slot, value) (snprintf(the->text, sizeof(the->text), "%s", (value)), (slot).string = the->text)
 #define xsmcSetHostData(slot, pointer) ((void)(slot), the->hostData = (pointer))
 #define xsmcGetHostData(slot) ((void)(slot), the->hostData)
 #define xsRemember(slot) ((void)(slot))
