@@ -11,6 +11,8 @@
 //  - With $MODDABLE: hosts/linux built once (mcconfig -d -m -p lin), then the Moddable charger
 //    against the Node vehicle and the Node charger against the Moddable vehicle. A prebuilt
 //    mc.so can be given in $XS15118_LINUX_SO (the build takes minutes on two cores).
+//    Whether that build has TLS is asked of the build itself: started with XS15118_PKI, a build
+//    without mbedTLS stops at once and says why (a case of its own); one with it starts on TLS.
 //  - TLS: a test PKI this file writes (as `xs15118 pki init` does) that both ends read; the
 //    Node end on node:tls, the Moddable end on the native mbedTLS module (hosts/native-tls),
 //    linked into the build where an mbedTLS 3.6 build is found ($XS15118_MBEDTLS, or
@@ -119,8 +121,8 @@ interface Bench {
   energyWh?: number;
 }
 
-/** Runs a station in its namespace until its "xs15118-bench" line (or the time limit); resolves with it. */
-function station(role: "charger" | "vehicle", program: string[], env: Record<string, string>, limitMs = 90_000): Promise<{ bench?: Bench; output: string }> {
+/** Runs a station in its namespace until its "xs15118-bench" line, `until` or the time limit; resolves with its output. */
+function station(role: "charger" | "vehicle", program: string[], env: Record<string, string>, limitMs = 90_000, until?: RegExp): Promise<{ bench?: Bench; output: string }> {
   return new Promise((resolve) => {
     const child = spawn("ip", ["netns", "exec", NS[role], "env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...program], { cwd: ROOT, detached: true });
     children.add(child);
@@ -138,6 +140,7 @@ function station(role: "charger" | "vehicle", program: string[], env: Record<str
         bench = JSON.parse(m[1]) as Bench;
         end();
       }
+      if (until?.test(output)) end();
     };
     child.stdout.on("data", take);
     child.stderr.on("data", take);
@@ -215,19 +218,39 @@ describe("the firmware on a real interface: veth between two namespaces", { skip
       assert.ok(found, "mcconfig made no mc.so");
       so = path.join(out, "bin", found);
     });
-    const moddable = (role: "charger" | "vehicle", protocol: string, tls = false) =>
-      station(role, ["xvfb-run", "-a", "stdbuf", "-oL", "mcsim", so], { XS15118_INTERFACE: IF[role], XS15118_ROLE: role, XS15118_PROTOCOL: protocol, XS15118_TRANSFER: "dc", ...(tls ? { XS15118_PKI: pkiDirectory } : {}) });
+    const moddable = (role: "charger" | "vehicle", protocol: string, tls = false, limitMs?: number, until?: RegExp) =>
+      station(role, ["xvfb-run", "-a", "stdbuf", "-oL", "mcsim", so], { XS15118_INTERFACE: IF[role], XS15118_ROLE: role, XS15118_PROTOCOL: protocol, XS15118_TRANSFER: "dc", ...(tls ? { XS15118_PKI: pkiDirectory } : {}) }, limitMs, until);
+
+    // The build's answer to XS15118_PKI: its start line names TLS, or it stops with the reason.
+    let withPki: { bench?: Bench; output: string } = { output: "" };
+    let buildHasTls = false;
+    before(async () => {
+      withPki = await moddable("charger", "iso2", true, 60_000, /, TLS \(mbedTLS /);
+      buildHasTls = /, TLS \(mbedTLS /.test(withPki.output);
+      assert.ok(buildHasTls || withPki.bench, `the build neither started on TLS nor stopped:\n${withPki.output.slice(-3000)}`);
+    });
+    const noTls = "the Moddable build has no TLS (build it with an mbedTLS 3.6 build: XS15118_MBEDTLS, or /opt/mbedtls-3.6/install)";
+
+    test("a build without TLS refuses XS15118_PKI at once, and says how to get TLS", (t) => {
+      if (buildHasTls) return t.skip("this build has TLS");
+      assert.equal(withPki.bench?.ok, false);
+      assert.match(withPki.bench?.detail ?? "", /^start failed: XS15118_PKI asks for TLS, but this build has none: build it with XS15118_MBEDTLS set to an mbedTLS/);
+    });
 
     for (const protocol of PROTOCOLS) {
       test(`Moddable charger ↔ Node vehicle, ${protocol}`, async () => {
-        assertSession(protocol, await session(() => moddable("charger", protocol), () => nodePeer("vehicle", protocol)));
+        const s = await session(() => moddable("charger", protocol), () => nodePeer("vehicle", protocol));
+        assertSession(protocol, s);
+        if (!buildHasTls) assert.match(s.charger.output, /plain TCP \(this build has no TLS\)/, "a build without TLS says so");
       });
       test(`Node charger ↔ Moddable vehicle, ${protocol}`, async () => {
-        assertSession(protocol, await session(() => nodePeer("charger", protocol), () => moddable("vehicle", protocol)));
+        const s = await session(() => nodePeer("charger", protocol), () => moddable("vehicle", protocol));
+        assertSession(protocol, s);
+        if (!buildHasTls) assert.match(s.vehicle.output, /plain TCP \(this build has no TLS\)/, "a build without TLS says so");
       });
     }
 
-    describe("over TLS on the native mbedTLS (hosts/native-tls)", { skip: mbedtls ? false : "no mbedTLS 3.6 build (set XS15118_MBEDTLS to its install prefix): the Moddable build has no TLS" }, () => {
+    describe("over TLS on the native mbedTLS (hosts/native-tls)", { skip: so || mbedtls ? false : noTls }, () => {
       const figures: string[] = [];
       after(() => {
         if (figures.length > 0) console.log(`TLS handshakes of the Moddable build (mbedTLS):\n${figures.join("\n")}`);
@@ -240,12 +263,14 @@ describe("the firmware on a real interface: veth between two namespaces", { skip
         for (const h of seen) figures.push(`  ${label}: ${JSON.stringify(h)}`);
       };
       for (const { protocol, version } of TLS_PROTOCOLS) {
-        test(`Moddable charger ↔ Node vehicle, ${protocol} over ${version}`, async () => {
+        test(`Moddable charger ↔ Node vehicle, ${protocol} over ${version}`, async (t) => {
+          if (!buildHasTls) return t.skip(noTls);
           const s = await session(() => moddable("charger", protocol, true), () => nodePeer("vehicle", protocol, true));
           assertSession(protocol, s);
           check(`Moddable charger, ${protocol}`, version, s, s.charger.output);
         });
-        test(`Node charger ↔ Moddable vehicle, ${protocol} over ${version}`, async () => {
+        test(`Node charger ↔ Moddable vehicle, ${protocol} over ${version}`, async (t) => {
+          if (!buildHasTls) return t.skip(noTls);
           const s = await session(() => nodePeer("charger", protocol, true), () => moddable("vehicle", protocol, true));
           assertSession(protocol, s);
           check(`Moddable vehicle, ${protocol}`, version, s, s.vehicle.output);
