@@ -8,3 +8,4 @@ export * from "./io";
 export * from "./timing";
 export * from "./charger";
 export * from "./vehicle";
+export * from "./proximity";

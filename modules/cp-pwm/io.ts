@@ -1,9 +1,11 @@
 // Host interfaces of the control pilot, shaped like ECMA-419 classes (see ../common/io.ts).
 //
-// Three classes a host provides, each built by the core from `{ io: Class, ...options }`:
+// The classes a host provides, each built by the core from `{ io: Class, ...options }`:
 //  - PilotOutput (charger): the ±12 V 1 kHz generator: a duty cycle, constant +12 V, −12 V;
 //  - PilotInput (both sides): plateau samples of the pilot voltage;
-//  - S2Switch (vehicle): the switch that adds the C (1.3 kΩ) or D (270 Ω) resistor.
+//  - S2Switch (vehicle): the switch that adds the C (1.3 kΩ) or D (270 Ω) resistor;
+//  - ProximityInput (vehicle, optional): the inlet's PP contact — plug in or out, and the
+//    cable's coded current.
 
 import type { Io, IoCallbacks } from "../common/index";
 
@@ -65,6 +67,21 @@ export interface S2Switch extends Io {
 export type S2SwitchOptions = Pick<IoCallbacks, "onError">;
 
 export type S2SwitchClass = new (options: S2SwitchOptions) => S2Switch;
+
+/**
+ * The vehicle inlet's proximity contact (PP; IEC 61851-1 Annex B, IEC 62196-2): read() returns
+ * the resistance between PP and PE in ohms as the vehicle measures it — the cable's coding
+ * resistor Rc while a plug is in, `Infinity` when the contact is open (no plug). A host with a
+ * plain digital "plug present" input returns `Number.NaN` while a plug is in (present, coding
+ * not measured) and `Infinity` otherwise. onReadable(count): `count` readings wait.
+ */
+export interface ProximityInput extends Io {
+  read(): number | undefined;
+}
+
+export type ProximityInputOptions = IoCallbacks;
+
+export type ProximityInputClass = new (options: ProximityInputOptions) => ProximityInput;
 
 /**
  * How the core receives a host class: the constructor plus the host's own options (pins,

@@ -5,8 +5,13 @@
 // (unplugged, charger off, short). The duty tells the allowed current or, at 5 %, that digital
 // communication is required (Table A.8); readings are debounced by a DutyFilter so that one
 // bad PWM period neither changes the current nor starts (or stops) digital communication.
+//
+// Optionally the inlet's proximity contact (PP, IEC 61851-1 Annex B; ./proximity.ts): the only
+// reading that tells an unplug from a charger that shows 0 V for a while (its E/F wake-up, ISO
+// 15118-3 T_step_EF), and the cable's coded current. Debounced like the pilot.
 
-import { openIo, type IoSpec, type PilotInput, type PilotInputOptions, type S2Switch, type S2SwitchOptions } from "./io";
+import { openIo, type IoSpec, type PilotInput, type PilotInputOptions, type ProximityInput, type ProximityInputOptions, type S2Switch, type S2SwitchOptions } from "./io";
+import { cableCurrentForProximity, proximityPlugged } from "./proximity";
 import { currentForDuty, type DutyMeaning } from "./duty";
 import { PilotDetector, type PilotDetectorOptions, type PlateauState } from "./detector";
 import { DutyFilter, type DutyFilterOptions } from "./duty-filter";
@@ -19,13 +24,26 @@ export type VehiclePilotEvent =
   | { readonly type: "state"; readonly state: VehiclePilotState; readonly previous: VehiclePilotState | undefined }
   /** The confirmed duty changed meaning: a new current, digital communication, no PWM, error. */
   | { readonly type: "duty"; readonly duty: number; readonly meaning: DutyMeaning }
-  | { readonly type: "s2"; readonly closed: boolean };
+  | { readonly type: "s2"; readonly closed: boolean }
+  /**
+   * The proximity contact's confirmed reading changed: a plug in or out, or another cable
+   * coding. `cableCurrent`: the cable's coded current (A), undefined where none is coded.
+   */
+  | { readonly type: "proximity"; readonly plugged: boolean; readonly cableCurrent: number | undefined; readonly ohms: number };
 
-export interface VehiclePilotOptions<I extends PilotInputOptions = PilotInputOptions, S extends S2SwitchOptions = S2SwitchOptions> {
+export interface VehiclePilotOptions<
+  I extends PilotInputOptions = PilotInputOptions,
+  S extends S2SwitchOptions = S2SwitchOptions,
+  P extends ProximityInputOptions = ProximityInputOptions,
+> {
   /** The pilot input host class (plateau voltages and measured duty) and its options. */
   input: IoSpec<I, PilotInput>;
   /** The S2 switch host class and its options. */
   s2: IoSpec<S, S2Switch>;
+  /** The inlet's proximity (PP) input, if the vehicle has one wired (IEC 61851-1 Annex B). */
+  proximity?: IoSpec<P, ProximityInput>;
+  /** Agreeing PP readings before one counts (default 3, as the pilot's detector). */
+  proximityDebounce?: number;
   /** Ready to charge at start (default false). */
   ready?: boolean;
   /** The vehicle reads no diode fault by default (its own diode). */
@@ -35,9 +53,11 @@ export interface VehiclePilotOptions<I extends PilotInputOptions = PilotInputOpt
   onError?(error: Error): void;
 }
 
-export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S extends S2SwitchOptions = S2SwitchOptions> {
+export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S extends S2SwitchOptions = S2SwitchOptions, P extends ProximityInputOptions = ProximityInputOptions> {
   readonly #input: PilotInput;
   readonly #s2: S2Switch;
+  readonly #proximity: ProximityInput | undefined;
+  readonly #proximityDebounce: number;
   readonly #detector: PilotDetector;
   readonly #duty: DutyFilter;
   readonly #onEvent: (event: VehiclePilotEvent) => void;
@@ -51,8 +71,14 @@ export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S ext
   #s2Closed = false;
   #updating = false;
   #dirty = false;
+  /** The confirmed PP reading: plugged (undefined before the first, or without a PP input). */
+  #plugged: boolean | undefined;
+  #cableCurrent: number | undefined;
+  /** The PP reading being debounced: its class (-1 open, 0 plugged without coding, else amps). */
+  #ppCandidate = Number.NaN;
+  #ppAgreeing = 0;
 
-  constructor(options: VehiclePilotOptions<I, S>) {
+  constructor(options: VehiclePilotOptions<I, S, P>) {
     this.#ready = options.ready ?? false;
     this.#detector = new PilotDetector({ checkDiode: false, ...options.detector });
     this.#duty = new DutyFilter(options.duty);
@@ -63,6 +89,8 @@ export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S ext
     };
     this.#s2 = openIo(options.s2, { onError });
     this.#s2.write(0);
+    this.#proximityDebounce = options.proximityDebounce ?? 3;
+    this.#proximity = options.proximity ? openIo(options.proximity, { onReadable: () => this.#drainProximity(), onError }) : undefined;
     this.#input = openIo(options.input, { onReadable: () => this.#drain(), onError });
   }
 
@@ -90,6 +118,24 @@ export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S ext
     return this.#s2Closed;
   }
 
+  /** Whether a proximity (PP) input is wired. */
+  get hasProximity(): boolean {
+    return this.#proximity !== undefined;
+  }
+
+  /** A plug is in by the PP contact; undefined without a PP input or before its first reading. */
+  get plugged(): boolean | undefined {
+    return this.#plugged;
+  }
+
+  /**
+   * The cable's coded current (A) from the PP resistor (IEC 61851-1 Annex B: 13, 20, 32 or 63),
+   * undefined where none is known: no PP input, no plug, an uncoded or invalid reading.
+   */
+  get cableCurrent(): number | undefined {
+    return this.#cableCurrent;
+  }
+
   /**
    * Ready to draw energy: S2 closes while the charger's PWM is on (x2) and allows charging
    * (a current, or 5 % — with digital communication the session layer calls this after its
@@ -105,6 +151,7 @@ export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S ext
     if (this.#closed) return;
     this.#closed = true;
     this.#input.close();
+    this.#proximity?.close();
     try {
       this.#s2.write(0);
     } catch {
@@ -135,6 +182,27 @@ export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S ext
     }
   }
 
+  #drainProximity(): void {
+    const pp = this.#proximity!;
+    for (let ohms = pp.read(); ohms !== undefined; ohms = pp.read()) {
+      if (this.#closed) return;
+      const plugged = proximityPlugged(ohms);
+      const amps = plugged ? cableCurrentForProximity(ohms) : undefined;
+      const kind = plugged ? (amps ?? 0) : -1;
+      if (kind !== this.#ppCandidate) {
+        this.#ppCandidate = kind;
+        this.#ppAgreeing = 0;
+      }
+      if (++this.#ppAgreeing < this.#proximityDebounce) continue;
+      if (plugged === this.#plugged && amps === this.#cableCurrent) continue;
+      this.#plugged = plugged;
+      this.#cableCurrent = amps;
+      this.#emit({ type: "proximity", plugged, cableCurrent: amps, ohms });
+      // IEC 61851-1 Annex B / A.2.2: no plug, no S2 (a J1772 latch pressed stops the draw too).
+      this.#update();
+    }
+  }
+
   #update(): void {
     if (this.#updating) {
       this.#dirty = true;
@@ -158,7 +226,7 @@ export class VehiclePilot<I extends PilotInputOptions = PilotInputOptions, S ext
     const pwm = m !== undefined && m.kind !== "no-pwm";
     const connected = p === "B" || p === "C" || p === "D";
     const allows = m !== undefined && (m.kind === "current" || m.kind === "digital");
-    const close = this.#ready && connected && pwm && allows;
+    const close = this.#ready && connected && pwm && allows && this.#plugged !== false;
     if (close !== this.#s2Closed) {
       this.#s2Closed = close;
       try {
