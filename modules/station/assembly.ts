@@ -28,6 +28,7 @@ import type { PkiStorage } from "../pki-store/storage";
 import { MemoryPkiStorage } from "../pki-store/storage";
 import { EvccService } from "./evcc-service";
 import type { EvccServiceOptions, VehicleHardware } from "./evcc-service";
+import type { EvBms } from "../statemachine/evcc/index";
 
 /** EtherType of IPv6 (RFC 2464): the frames the matched powerline link carries besides HomePlug. */
 export const ETHERTYPE_IPV6 = 0x86dd;
@@ -67,6 +68,8 @@ interface AssemblyCommon {
 
 export interface ChargerAssemblyOptions extends AssemblyCommon {
   pilot: ChargerDataLinkOptions["pilot"];
+  /** The pilot's wake-up level (ChargerDataLinkOptions.wakeUpLevel): "F" (default) or "E". */
+  wakeUpLevel?: ChargerDataLinkOptions["wakeUpLevel"];
   /** The session's configuration and hardware (power stage, AC supply, meter, authorization,
    *  backend); without hardware (and without createService) no session can start. */
   config?: SeccConfig;
@@ -94,7 +97,10 @@ export interface ChargerAssemblyOptions extends AssemblyCommon {
 }
 
 export interface VehicleAssemblyOptions extends AssemblyCommon {
+  /** The pilot's ADC and S2 switch, and the inlet's proximity (PP) input if wired (VehicleDataLinkOptions.pilot). */
   pilot: VehicleDataLinkOptions["pilot"];
+  /** Without a PP input: 0 V on the pilot this long counts as unplugged (default UNPLUGGED_AFTER_E). */
+  unpluggedAfterE?: VehicleDataLinkOptions["unpluggedAfterE"];
   /** The BMS and the vehicle's hooks; absent (and no createService): no session can start. The
    *  S2 switch is the pilot's: setPilotState also drives it. */
   hardware?: VehicleHardware;
@@ -117,7 +123,7 @@ export interface VehicleAssemblyOptions extends AssemblyCommon {
  * The IP side of one station while its link is up: the host's stack and the service on it.
  * Shared by both roles: opened at SLAC's match, stopped when the link goes down or at close.
  */
-class IpSide<Service extends { close(): void }> {
+class IpSide<Service extends { close(): void; linkDown?(reason: string): void }> {
   readonly #o: AssemblyCommon;
   readonly #log: Logger;
   readonly #role: string;
@@ -143,6 +149,7 @@ class IpSide<Service extends { close(): void }> {
       onSlacFailed: o.onSlacFailed,
       onLinkDown: (reason) => {
         if (this.service) this.#log.log("info", "station", `link down (${reason}): the session stops`);
+        this.service?.linkDown?.(reason);
         this.stop();
         o.onLinkDown?.(reason);
       },
@@ -187,6 +194,7 @@ export class ChargerAssembly {
     this.link = new ChargerDataLink({
       ...this.#side.linkOptions(),
       pilot: options.pilot,
+      wakeUpLevel: options.wakeUpLevel,
       onPilotEvent: options.onPilotEvent,
       onLinkUp: (info) => this.#linkUp(info),
     });
@@ -247,6 +255,7 @@ export class VehicleAssembly {
     this.link = new VehicleDataLink({
       ...this.#side.linkOptions(),
       pilot: options.pilot,
+      unpluggedAfterE: options.unpluggedAfterE,
       onPilotEvent: options.onPilotEvent,
       onSlacCandidate: options.onSlacCandidate,
       onLinkUp: (info) => this.#linkUp(info),
@@ -271,13 +280,15 @@ export class VehicleAssembly {
     if (o.createService) service = o.createService(ip, pilotReady);
     else {
       const hooks = hardware!.vehicle;
+      const link = this.link;
       service = new EvccService({
         ...o.service!,
         clock: o.clock,
         wall: o.wall,
         io: { Udp: ip.Udp, Tcp: ip.Tcp, interface: ip.interface },
         hardware: {
-          bms: hardware!.bms,
+          // With a PP input the cable's coded current caps the EV's AC maximum current.
+          bms: link.pilot.hasProximity ? cableLimitedBms(hardware!.bms, () => link.cableCurrent) : hardware!.bms,
           vehicle: {
             ...hooks,
             setPilotState: (state) => {
@@ -298,4 +309,33 @@ export class VehicleAssembly {
     this.#side.stop();
     this.link.close();
   }
+}
+
+/**
+ * The BMS as the session sees it, with the cable's coded current as a ceiling on its AC maximum
+ * current: IEC 61851-1 Annex B — the cable assembly's rating (coded by the PP resistor) limits
+ * what the vehicle draws — so ISO 15118-2 AC_EVChargeParameter EVMaxCurrent (and the -20 AC
+ * limits) never ask for more. Every other member is the BMS's own, optional ones included (the
+ * session asks for some by their presence), so the wrapper is otherwise transparent.
+ * `cableCurrent` undefined: no cap.
+ */
+export function cableLimitedBms<B extends EvBms>(bms: B, cableCurrent: () => number | undefined): B {
+  const bound = new Map<PropertyKey, unknown>();
+  const acLimits = (): ReturnType<EvBms["acLimits"]> => {
+    const limits = bms.acLimits();
+    const cap = cableCurrent();
+    if (cap === undefined || limits.maxCurrent <= cap) return limits;
+    return { maxVoltage: limits.maxVoltage, maxCurrent: cap, minCurrent: Math.min(limits.minCurrent, cap) };
+  };
+  return new Proxy(bms, {
+    get(target, key) {
+      if (key === "acLimits") return acLimits;
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      // Methods run on the BMS itself (a class's private fields need the real `this`), bound once.
+      let method = bound.get(key);
+      if (method === undefined) bound.set(key, (method = (value as (...args: unknown[]) => unknown).bind(target)));
+      return method;
+    },
+  });
 }

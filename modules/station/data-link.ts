@@ -6,12 +6,13 @@
 // (ECMA-419 shape), so the board (ESP32 adapters), the simulators and the tests (stand-in IO)
 // all run this one assembly.
 
-import type { Clock } from "../common/clock";
+import type { Clock, Millis, TimerHandle } from "../common/clock";
+import { Seconds } from "../common/clock";
 import type { Logger } from "../common/log";
 import { silentLogger } from "../common/log";
 import { toHex } from "../common/bytes";
 import { ChargerPilot, VehiclePilot } from "../cp-pwm/index";
-import type { ChargerPilotEvent, IoSpec, PilotInput, PilotInputOptions, PilotOutput, PilotOutputOptions, S2Switch, S2SwitchOptions, VehiclePilotEvent } from "../cp-pwm/index";
+import type { ChargerPilotEvent, IoSpec, PilotInput, PilotInputOptions, PilotOutput, PilotOutputOptions, ProximityInput, ProximityInputOptions, S2Switch, S2SwitchOptions, VehiclePilotEvent } from "../cp-pwm/index";
 import { SlacEv, SlacEvse } from "../slac/index";
 import type { LinkSpec, SlacEvCandidate, SlacEvMatchInfo, SlacMatchInfo } from "../slac/index";
 
@@ -40,9 +41,25 @@ interface CommonOptions {
   onLinkDown?(reason: string): void;
 }
 
+/**
+ * A vehicle without a proximity input counts 0 V on its pilot (state E: no +12 V from a charger)
+ * held this long as unplugged. A charger passes through E (or F) for a while on purpose: ISO
+ * 15118-3:2015 [V2G3-M06-05] (5 % → nominal duty: B2/C2 → E/F → B2) and [V2G3-M06-09] (E/F →
+ * Bx to trigger a retry or wake the EV up, §7.6.2) hold it at least T_step_EF = 4 s (§8, the
+ * timing table; a minimum, the standard sets no maximum). 10 s is T_step_EF with a 6 s margin
+ * (2.5 ×): a charger's timer, relay and its own debounce add well under a second to the
+ * minimum it aims for, so every wake-up fits with room to spare. The margin is not larger
+ * because an unplug is noticed only this late (a plug-in within it reads like a wake-up), and a
+ * charger still at 0 V after 10 s is off or restarting: taking that as unplugged costs a fresh
+ * SLAC at its next 5 %, which a restarted charger needs in any case.
+ */
+export const UNPLUGGED_AFTER_E: Millis = Seconds(10);
+
 export interface ChargerDataLinkOptions extends CommonOptions {
   /** `{io: HostClass, ...its options}` for the pilot's ADC and generator. */
   pilot: { input: HostSpec<PilotInput>; output: HostSpec<PilotOutput> };
+  /** The level of the pilot's wake-up pulse (ChargerPilot.wakeUp): "F" (default) or "E" (an output that can drive 0 V). */
+  wakeUpLevel?: "E" | "F";
   /** AVLN up: the EV's MAC and the network; the IP side (SDP responder, V2G server) starts. */
   onLinkUp?(info: SlacMatchInfo): void;
   /** Every pilot event, before the link acts on it (a host traces or drives its own parts). */
@@ -50,7 +67,14 @@ export interface ChargerDataLinkOptions extends CommonOptions {
 }
 
 export interface VehicleDataLinkOptions extends CommonOptions {
-  pilot: { input: HostSpec<PilotInput>; s2: HostSpec<S2Switch> };
+  /**
+   * The pilot's ADC and S2 switch, and the inlet's proximity (PP) input where the vehicle has
+   * one wired: with it a plug-out ends the link at once; without it, 0 V on the pilot for
+   * `unpluggedAfterE` does.
+   */
+  pilot: { input: HostSpec<PilotInput>; s2: HostSpec<S2Switch>; proximity?: HostSpec<ProximityInput> };
+  /** Without a PP input: how long 0 V (state E) on the pilot counts as unplugged (default UNPLUGGED_AFTER_E, 10 s). */
+  unpluggedAfterE?: Millis;
   onLinkUp?(info: SlacEvMatchInfo): void;
   onPilotEvent?(event: VehiclePilotEvent): void;
   /** An EVSE answered the sounding (CM_ATTEN_CHAR.IND): its MAC and attenuation. */
@@ -94,6 +118,7 @@ export class ChargerDataLink {
       input: options.pilot.input as unknown as IoSpec<PilotInputOptions, PilotInput>,
       output: options.pilot.output as unknown as IoSpec<PilotOutputOptions, PilotOutput>,
       mode: "hlc",
+      ...(options.wakeUpLevel !== undefined ? { wakeUpLevel: options.wakeUpLevel } : {}),
       onEvent: (event) => this.#pilotEvent(event),
       onError: (error) => this.#log.log("error", "pilot", `pilot hardware failed: ${error.message}`),
     });
@@ -139,15 +164,22 @@ export class ChargerDataLink {
   }
 }
 
-/** The vehicle's side: SLAC as the EV once the pilot shows 5 % (digital communication). */
+/**
+ * The vehicle's side: SLAC as the EV once the pilot shows 5 % (digital communication), and the
+ * end of it all when the vehicle is unplugged — the PP contact opening, or without a PP input
+ * 0 V on the pilot for longer than any wake-up of a charger (UNPLUGGED_AFTER_E).
+ */
 export class VehicleDataLink {
   readonly pilot: VehiclePilot;
   readonly slac: SlacEv;
   readonly #log: Logger;
   readonly #o: VehicleDataLinkOptions;
+  readonly #unpluggedAfterE: Millis;
   #slacRunning = false;
   #up = false;
   #closed = false;
+  /** Without PP: running while the pilot shows 0 V during a SLAC or a link. */
+  #zeroVolts: TimerHandle | undefined;
 
   constructor(options: VehicleDataLinkOptions) {
     this.#o = options;
@@ -172,9 +204,12 @@ export class VehicleDataLink {
         options.onLinkDown?.(`slac-${reason}`);
       },
     });
+    this.#unpluggedAfterE = options.unpluggedAfterE ?? UNPLUGGED_AFTER_E;
+    const proximity = options.pilot.proximity as unknown as IoSpec<ProximityInputOptions, ProximityInput> | undefined;
     this.pilot = new VehiclePilot({
       input: options.pilot.input as unknown as IoSpec<PilotInputOptions, PilotInput>,
       s2: options.pilot.s2 as unknown as IoSpec<S2SwitchOptions, S2Switch>,
+      ...(proximity !== undefined ? { proximity } : {}),
       onEvent: (event) => this.#pilotEvent(event),
       onError: (error) => this.#log.log("error", "pilot", `pilot hardware failed: ${error.message}`),
     });
@@ -184,22 +219,76 @@ export class VehicleDataLink {
     return this.#up;
   }
 
+  /**
+   * The cable's coded current (A) from the inlet's PP resistor (IEC 61851-1 Annex B: 13, 20, 32
+   * or 63), undefined without a PP input or coding. An AC vehicle asks for no more per phase
+   * (the assembly caps the BMS's EVMaxCurrent by it: cableLimitedBms).
+   */
+  get cableCurrent(): number | undefined {
+    return this.pilot.cableCurrent;
+  }
+
   #pilotEvent(event: VehiclePilotEvent): void {
     this.#o.onPilotEvent?.(event);
     if (this.#closed) return;
-    if (event.type === "duty" && event.meaning.kind === "digital" && !this.#slacRunning) {
-      // ISO 15118-3 §8.2: the EV starts SLAC on 5 % duty.
-      this.#slacRunning = true;
-      this.#trace(`pilot ${event.duty.toFixed(1)} % duty: digital communication; SLAC started`);
-      this.slac.start();
-      this.#o.onSlacStarted?.();
-    } else if (event.type === "state" && event.state === "A" && this.#slacRunning) {
-      this.#slacRunning = false;
-      this.slac.stop();
-      const wasUp = this.#up;
-      this.#up = false;
-      if (wasUp) this.#o.onLinkDown?.("unplugged");
+    if (event.type === "duty" && event.meaning.kind === "digital") this.#startSlac(`pilot ${event.duty.toFixed(1)} % duty: digital communication`);
+    else if (event.type === "state") {
+      if (event.state === "A") this.#unplugged("pilot state A");
+      else if (event.state === "E") this.#armZeroVolts();
+      else this.#disarmZeroVolts();
+    } else if (event.type === "proximity") this.#proximity(event.plugged, event.cableCurrent, event.ohms);
+  }
+
+  /** ISO 15118-3 §8.2: the EV starts SLAC on 5 % duty — with a PP input, once it shows the plug in. */
+  #startSlac(why: string): void {
+    if (this.#slacRunning || this.pilot.plugged === false) return;
+    this.#slacRunning = true;
+    this.#trace(`${why}; SLAC started`);
+    this.slac.start();
+    this.#o.onSlacStarted?.();
+  }
+
+  #proximity(plugged: boolean, amps: number | undefined, ohms: number): void {
+    if (!plugged) {
+      this.#unplugged("proximity (PP) open: the plug was pulled out");
+      return;
     }
+    // IEC 61851-1 Annex B: the coding resistor; NaN is a host's plain "plug present" input.
+    const reading = ohms === ohms ? `PP ${Math.round(ohms)} Ω` : "PP closed";
+    if (amps !== undefined) this.#log.log("info", "pilot", `plug in (${reading}): the cable is coded for ${amps} A`);
+    else if (ohms === ohms) this.#log.log("warn", "pilot", `plug in, but ${reading} is no valid cable coding (IEC 61851-1 Annex B): no cable current known`);
+    else this.#log.log("info", "pilot", `plug in (${reading}, no cable coding read)`);
+    // The charger's 5 % may have been read before the PP contact confirmed the plug.
+    if (this.pilot.digital) this.#startSlac("plug in by PP, pilot at 5 %: digital communication");
+  }
+
+  /** Without PP, 0 V while SLAC runs or the link is up: unplugged unless B comes back in time. */
+  #armZeroVolts(): void {
+    if (this.pilot.hasProximity || !this.#slacRunning || this.#zeroVolts !== undefined) return;
+    const after = this.#unpluggedAfterE;
+    this.#zeroVolts = this.#o.clock.set(() => {
+      this.#zeroVolts = undefined;
+      this.#unplugged(`pilot at 0 V (state E) for ${after / 1000} s, longer than a charger's wake-up (T_step_EF 4 s), and no proximity input: taken as unplugged`);
+    }, after);
+  }
+
+  #disarmZeroVolts(): void {
+    if (this.#zeroVolts === undefined) return;
+    this.#o.clock.clear(this.#zeroVolts);
+    this.#zeroVolts = undefined;
+  }
+
+  /** The vehicle left the charger: SLAC stops, the link (and with it the session) ends. */
+  #unplugged(why: string): void {
+    this.#disarmZeroVolts();
+    if (!this.#slacRunning) return;
+    this.#slacRunning = false;
+    const wasUp = this.#up;
+    this.#up = false;
+    this.#log.log("info", "pilot", `${why}; ${wasUp ? "the link and the session end" : "SLAC stops"}`);
+    this.#trace(`unplugged (${why})`);
+    this.slac.stop();
+    if (wasUp) this.#o.onLinkDown?.("unplugged");
   }
 
   #trace(text: string): void {
@@ -208,6 +297,7 @@ export class VehicleDataLink {
 
   close(): void {
     this.#closed = true;
+    this.#disarmZeroVolts();
     this.slac.close();
     this.pilot.close();
   }

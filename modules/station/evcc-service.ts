@@ -176,7 +176,17 @@ export class EvccService {
     this.#connection?.stop();
   }
 
-  /** Abandon everything at once (unplug). Harmless twice. */
+  /**
+   * The data link went down under the service (`reason`: "unplugged", or SLAC's): discovery
+   * stops, and a session ends as "link-down" (contactors open, S2 open, TCP closed).
+   */
+  linkDown(reason: string): void {
+    this.#sdp?.close();
+    this.#sdp = undefined;
+    this.#connection?.linkDown(`the data link went down (${reason})`);
+  }
+
+  /** Abandon everything at once. Harmless twice. */
   close(): void {
     this.#sdp?.close();
     this.#sdp = undefined;

@@ -1,5 +1,7 @@
 // A simulated control-pilot line: the charger's ±12 V generator behind 1 kΩ, the cable, and
-// the vehicle's diode and resistors (IEC 61851-1 Figure A.1), with noise and faults.
+// the vehicle's diode and resistors (IEC 61851-1 Figure A.1), with noise and faults; and the
+// plug's proximity contact as the vehicle's inlet reads it (PP: the cable's coding resistor while
+// plugged, open after an unplug; IEC 61851-1 Annex B).
 //
 // Both sides attach through the host classes of modules/cp-pwm/io.ts, so ChargerPilot and
 // VehiclePilot run unchanged on it: `new ChargerPilot({ clock, ...sim.charger })`,
@@ -18,6 +20,9 @@ import {
   type PilotOutputClass,
   type PilotOutputOptions,
   type PilotSample,
+  type ProximityInput,
+  type ProximityInputClass,
+  type ProximityInputOptions,
   type S2Switch,
   type S2SwitchClass,
   type S2SwitchOptions,
@@ -64,11 +69,16 @@ export interface PilotSimOptions {
   ventilation?: boolean;
   /** Whether the generator can drive 0 V (state E); default true. */
   canZero?: boolean;
+  /**
+   * The plug's coding resistor Rc between PP and PE, ohms (IEC 61851-1 Annex B): 1500 (13 A),
+   * 680 (20 A), 220 (32 A, default), 100 (63 A).
+   */
+  cableOhms?: number;
 }
 
 interface SimInput {
   readonly sample: PilotSample;
-  side: "charger" | "vehicle";
+  side: "charger" | "vehicle" | "proximity";
   pending: boolean;
   deliver(): void;
 }
@@ -76,8 +86,8 @@ interface SimInput {
 export class PilotSim {
   /** Spread into ChargerPilot options: `{ input: { io }, output: { io } }`. */
   readonly charger: { input: { io: PilotInputClass }; output: { io: PilotOutputClass } };
-  /** Spread into VehiclePilot options: `{ input: { io }, s2: { io } }`. */
-  readonly vehicle: { input: { io: PilotInputClass }; s2: { io: S2SwitchClass } };
+  /** Spread into VehiclePilot options: `{ input: { io }, s2: { io }, proximity: { io } }`. */
+  readonly vehicle: { input: { io: PilotInputClass }; s2: { io: S2SwitchClass }; proximity: { io: ProximityInputClass } };
 
   readonly #clock: Clock;
   readonly #period: Millis;
@@ -94,6 +104,7 @@ export class PilotSim {
   #s2 = false;
   #forcedS2: boolean | undefined;
   #fault: PilotFault | undefined;
+  #cableOhms: number;
   // The line's nominal state, recomputed only when something changes (not per sample).
   #high = 0;
   #low = 0;
@@ -110,14 +121,16 @@ export class PilotSim {
     this.#plugged = options.plugged ?? true;
     this.#ventilation = options.ventilation ?? false;
     this.#canZero = options.canZero ?? true;
+    this.#cableOhms = options.cableOhms ?? 220;
     this.#recompute();
     const sim = this;
 
-    class SimPilotInput implements PilotInput {
+    // One sampled input on the line: the pilot's (charger, vehicle) or the vehicle's PP contact.
+    class SimLineInput {
       readonly #entry: SimInput;
       readonly #onReadable: ((count: number) => void) | undefined;
       #closed = false;
-      constructor(side: "charger" | "vehicle", opts: PilotInputOptions) {
+      constructor(side: SimInput["side"], opts: PilotInputOptions) {
         this.#onReadable = opts.onReadable;
         this.#entry = {
           sample: { high: 0, low: 0, duty: Number.NaN },
@@ -129,7 +142,8 @@ export class PilotSim {
         };
         sim.#attach(this.#entry);
       }
-      read(): PilotSample | undefined {
+      /** The sample, once per delivery. */
+      protected take(): PilotSample | undefined {
         if (this.#closed || !this.#entry.pending) return undefined;
         this.#entry.pending = false;
         return this.#entry.sample;
@@ -141,15 +155,31 @@ export class PilotSim {
       }
     }
 
-    class ChargerInput extends SimPilotInput {
+    class ChargerInput extends SimLineInput implements PilotInput {
       constructor(opts: PilotInputOptions) {
         super("charger", opts);
       }
+      read(): PilotSample | undefined {
+        return this.take();
+      }
     }
 
-    class VehicleInput extends SimPilotInput {
+    class VehicleInput extends SimLineInput implements PilotInput {
       constructor(opts: PilotInputOptions) {
         super("vehicle", opts);
+      }
+      read(): PilotSample | undefined {
+        return this.take();
+      }
+    }
+
+    // The inlet's PP contact, sampled with the pilot: `sample.high` carries the ohms.
+    class SimProximityInput extends SimLineInput implements ProximityInput {
+      constructor(opts: ProximityInputOptions) {
+        super("proximity", opts);
+      }
+      read(): number | undefined {
+        return this.take()?.high;
       }
     }
 
@@ -185,7 +215,7 @@ export class PilotSim {
     }
 
     this.charger = Object.freeze({ input: Object.freeze({ io: ChargerInput }), output: Object.freeze({ io: SimPilotOutput }) });
-    this.vehicle = Object.freeze({ input: Object.freeze({ io: VehicleInput }), s2: Object.freeze({ io: SimS2Switch }) });
+    this.vehicle = Object.freeze({ input: Object.freeze({ io: VehicleInput }), s2: Object.freeze({ io: SimS2Switch }), proximity: Object.freeze({ io: SimProximityInput }) });
   }
 
   /** What the generator drives: a duty in percent or a PilotLevel. */
@@ -211,13 +241,15 @@ export class PilotSim {
     return { high: this.#high, low: this.#low };
   }
 
-  plug(options?: { ventilation?: boolean }): void {
+  /** Plug in (with another cable: `cableOhms`, its PP coding resistor). */
+  plug(options?: { ventilation?: boolean; cableOhms?: number }): void {
     this.#plugged = true;
     if (options?.ventilation !== undefined) this.#ventilation = options.ventilation;
+    if (options?.cableOhms !== undefined) this.#cableOhms = options.cableOhms;
     this.#recompute();
   }
 
-  /** Pull the plug, also under load (S2 closed): the charger sees A at once. */
+  /** Pull the plug, also under load (S2 closed): the charger sees A at once, the vehicle 0 V and its PP open. */
   unplug(): void {
     this.#plugged = false;
     this.#recompute();
@@ -277,6 +309,11 @@ export class PilotSim {
 
   #fill(entry: SimInput): void {
     const s = entry.sample;
+    if (entry.side === "proximity") {
+      s.high = this.#plugged ? this.#cableOhms : Number.POSITIVE_INFINITY;
+      entry.pending = true;
+      return;
+    }
     const charger = entry.side === "charger";
     let high = charger ? this.#high : this.#vehicleHigh;
     let low = charger ? this.#low : this.#vehicleLow;

@@ -18,7 +18,12 @@ export interface VirtualHostIpOptions {
   readonly onStack?: (stack: VirtualIpStack) => void;
 }
 
-/** An `OpenHostIp` for the assemblies: every frame the modem delivers goes to the station's stack. */
+/**
+ * An `OpenHostIp` for the assemblies: every frame the modem delivers goes to the station's stack.
+ * Closing it (the assembly does when the link goes down) takes the stack off the modem: a stack
+ * left there would answer the next plug-in's packets (a TCP reset to the new connection, as a
+ * second plug-in on one vehicle showed); what its timers still send afterwards is dropped.
+ */
 export function virtualHostIp(options: VirtualHostIpOptions): (link: LinkSpec) => HostIpStack {
   return (link) => {
     const { io, ...linkOptions } = link;
@@ -31,8 +36,28 @@ export function virtualHostIp(options: VirtualHostIpOptions): (link: LinkSpec) =
         while ((frame = frames.read())) stack.receive(frame);
       },
     } as EthernetLinkOptions & Record<string, unknown>);
-    stack = new VirtualIpStack({ name: options.name, clock: options.clock, link: options.wrap ? options.wrap(frames) : frames });
+    const sink = options.wrap ? options.wrap(frames) : frames;
+    let open = true;
+    const guarded = {
+      mac: sink.mac,
+      write(frame: Uint8Array): void {
+        if (open) sink.write(frame);
+      },
+    };
+    stack = new VirtualIpStack({ name: options.name, clock: options.clock, link: guarded });
     options.onStack?.(stack);
-    return { Udp: stack.Udp, Tcp: stack.Tcp, Listener: stack.Listener, address: stack.address, interface: options.name };
+    return {
+      Udp: stack.Udp,
+      Tcp: stack.Tcp,
+      Listener: stack.Listener,
+      address: stack.address,
+      interface: options.name,
+      close(): void {
+        if (!open) return;
+        open = false;
+        stack = undefined;
+        frames.close();
+      },
+    };
   };
 }

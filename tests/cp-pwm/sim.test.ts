@@ -171,14 +171,23 @@ describe("PilotSim with a ChargerPilot and a VehiclePilot", () => {
     assert.equal(p.charger.state, "A");
     assert.equal(p.vehicle.state, "E");
     assert.equal(p.sim.output, PilotLevel.PlusTwelve);
+    assert.equal(p.vehicle.plugged, false, "the vehicle's PP opened with the unplug");
+    assert.equal(p.vehicle.s2Closed, false);
+    p.sim.plug({ cableOhms: 1500 });
+    p.clock.advance(100);
+    assert.equal(p.vehicle.plugged, true);
+    assert.equal(p.vehicle.cableCurrent, 13, "another cable: 1.5 kΩ codes 13 A (IEC 61851-1 Annex B)");
     p.close();
   });
 
   test("a short circuit: both sides E, power off, error; removed: charging resumes", () => {
     const p = pair({ charger: { mode: "nominal", maxCurrent: 32 }, vehicle: { ready: true } });
     p.clock.advance(100);
+    assert.equal(p.vehicle.plugged, true);
+    assert.equal(p.vehicle.cableCurrent, 32, "the simulated cable: 220 Ω, 32 A");
     p.sim.setFault("short-circuit");
     p.clock.advance(100);
+    assert.equal(p.vehicle.plugged, true, "0 V on the pilot, but the plug is in");
     assert.equal(p.charger.state, "E");
     assert.equal(p.charger.error, "short-circuit");
     assert.equal(p.charger.powerAllowed, false);

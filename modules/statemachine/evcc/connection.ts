@@ -169,6 +169,17 @@ export class EvccConnection {
     this.#session?.standby(on);
   }
 
+  /**
+   * The data link under the connection is gone (the vehicle was unplugged, SLAC lost the
+   * charger): the session ends as "link-down" — no further message, contactors open, pilot B,
+   * TCP closed — as when the TCP connection itself breaks.
+   */
+  linkDown(detail: string): void {
+    if (this.#outcome) return;
+    if (this.#session) this.#session.handle({ type: "link-down", detail });
+    else this.#end({ reason: "link-down", detail });
+  }
+
   /** Emergency: no further message, contactors open, pilot B, TCP closed. */
   abort(detail?: string): void {
     if (this.#session) this.#session.handle({ type: "control", control: { kind: "abort", detail } });
@@ -339,9 +350,7 @@ export class EvccConnection {
       const refused = (error as { code?: unknown } | undefined)?.code === "ECONNREFUSED";
       return this.#end({ reason: refused ? "connection-refused" : "connect-failed", detail: `no TCP connection to the charger${error ? `: ${error.message}` : ""}` });
     }
-    const detail = `V2GTP connection closed (${reason}${error ? `: ${error.message}` : ""})`;
-    if (this.#session) this.#session.handle({ type: "link-down", detail });
-    else this.#end({ reason: "link-down", detail });
+    this.linkDown(`V2GTP connection closed (${reason}${error ? `: ${error.message}` : ""})`);
   }
 
   #onSessionStop(outcome: EvccOutcome): void {
