@@ -11,6 +11,7 @@ import {
 import { Esp32PilotInput, type Esp32PilotInputOptions } from "./pilot-input";
 import { Esp32PilotOutput, type Esp32PilotOutputOptions } from "./pilot-output";
 import { Esp32S2Switch, type Esp32S2SwitchOptions } from "./pilot-s2";
+import { Esp32ProximityInput, type Esp32ProximityInputOptions } from "./pilot-proximity";
 
 type Pins<T> = Omit<T, "onReadable" | "onWritable" | "onError">;
 
@@ -30,17 +31,21 @@ export function createEsp32ChargerPilot(options: Esp32ChargerPilotOptions): Char
   });
 }
 
-export interface Esp32VehiclePilotOptions extends Omit<VehiclePilotOptions, "input" | "s2"> {
+export interface Esp32VehiclePilotOptions extends Omit<VehiclePilotOptions, "input" | "s2" | "proximity"> {
   /** e.g. `{ analog: 34, gate: 35 }` (gate: a comparator on the pilot). */
   input: Pins<Esp32PilotInputOptions>;
   /** e.g. `{ pin: 27 }`. */
   s2: Pins<Esp32S2SwitchOptions>;
+  /** The inlet's PP contact, e.g. `{ pin: 36 }` (ADC, 1 kΩ pull-up); absent: none wired. */
+  proximity?: Pins<Esp32ProximityInputOptions>;
 }
 
 export function createEsp32VehiclePilot(options: Esp32VehiclePilotOptions): VehiclePilot {
+  const { proximity, ...rest } = options;
   return new VehiclePilot({
-    ...options,
+    ...rest,
     input: { io: Esp32PilotInput, ...options.input },
     s2: { io: Esp32S2Switch, ...options.s2 },
+    ...(proximity ? { proximity: { io: Esp32ProximityInput, ...proximity } } : {}),
   });
 }

@@ -40,6 +40,13 @@ export interface StationConfig {
   pilotAdc: number;
   pilotGate: number;
   s2Pin: number;
+  /**
+   * Vehicle: the inlet's proximity (PP) pin, read by ADC through a pull-up (hosts/esp32
+   * pilot-proximity.ts); undefined (the default): no PP circuit on the board, and 0 V on the
+   * pilot for UNPLUGGED_AFTER_E counts as unplugged instead. No pin by default because a
+   * floating input would read as plugs coming and going.
+   */
+  ppPin: number | undefined;
   /** QCA7000 on SPI: clock, MISO, MOSI, chip select, interrupt, bus speed, SPI host. */
   qcaClock: number;
   qcaIn: number;
@@ -82,6 +89,7 @@ export const STATION_SETTINGS: Readonly<Record<keyof StationConfig, Kind>> = Obj
   pilotAdc: PIN,
   pilotGate: PIN,
   s2Pin: PIN,
+  ppPin: OPTIONAL_PIN,
   qcaClock: PIN,
   qcaIn: PIN,
   qcaOut: PIN,
@@ -117,6 +125,7 @@ export const STATION_DEFAULTS: Readonly<Omit<StationConfig, "mac"> & { mac: stri
   pilotAdc: 34,
   pilotGate: 35,
   s2Pin: 27,
+  ppPin: undefined,
   qcaClock: 18,
   qcaIn: 19,
   qcaOut: 23,

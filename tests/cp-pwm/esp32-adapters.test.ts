@@ -31,6 +31,7 @@ before(async () => {
         `export * from "./hosts/esp32/pilot-output";`,
         `export * from "./hosts/esp32/pilot-input";`,
         `export * from "./hosts/esp32/pilot-s2";`,
+        `export * from "./hosts/esp32/pilot-proximity";`,
         `export * from "./hosts/esp32/pilot";`,
         `export * from "./modules/cp-pwm/index";`,
         `export { ManualClock, Millis } from "./modules/common/index";`,
@@ -225,6 +226,61 @@ describe("Esp32S2Switch", () => {
     assert.equal(m.bench.pins.get(28), 1);
     low.write(1);
     assert.equal(m.bench.pins.get(28), 0);
+  });
+});
+
+describe("Esp32ProximityInput (PP)", () => {
+  /** The ADC reads the 1 kΩ pull-up divider at `ohms` (the mock maps −12..+12 V onto 0..4095). */
+  const divider = (ohms: number): void => {
+    const f = ohms === Infinity ? 1 : ohms / (ohms + 1000);
+    m.bench.high = m.bench.low = f * 24 - 12;
+  };
+
+  test("analog: each timer tick reads Rc from the divider; the coded currents come out right; full scale is open", () => {
+    m.resetBench();
+    const readings: number[] = [];
+    const pp = new m.Esp32ProximityInput({ pin: 36, onReadable: () => readings.push(pp.read()) });
+    const timer = m.bench.timers.at(-1);
+    assert.equal(timer.interval, 20);
+    for (const ohms of [100, 220, 680, 1500, Infinity]) {
+      divider(ohms);
+      fire(timer);
+    }
+    assert.deepEqual(readings.map(m.cableCurrentForProximity), [63, 32, 20, 13, undefined]);
+    assert.ok(Math.abs(readings[2] - 680) < 5, `${readings[2]} Ω`);
+    assert.equal(readings[4], Infinity);
+    assert.equal(pp.read(), undefined, "nothing new");
+    pp.close();
+    assert.equal(timer.cleared, true);
+    assert.ok(m.bench.closed.includes("Analog"));
+  });
+
+  test("digital: a plug-present input reads NaN (plugged, no coding) or Infinity (open)", () => {
+    m.resetBench();
+    const readings: number[] = [];
+    const pp = new m.Esp32ProximityInput({ pin: 32, digital: true, onReadable: () => readings.push(pp.read()) });
+    const timer = m.bench.timers.at(-1);
+    m.bench.duty = 100; // the mock's Digital reads 1
+    fire(timer);
+    m.bench.duty = 0;
+    fire(timer);
+    assert.deepEqual(readings, [Number.NaN, Infinity]);
+    pp.close();
+  });
+
+  test("createEsp32VehiclePilot with `proximity`: the pilot reads the cable's current and the unplug", () => {
+    m.resetBench();
+    const ev = onBench(() => m.createEsp32VehiclePilot({ input: { analog: 34, gate: 35 }, s2: { pin: 27 }, proximity: { pin: 36 } }));
+    const timer = m.bench.timers.find((t: Any) => t.interval === 20);
+    assert.equal(ev.hasProximity, true);
+    divider(680);
+    fire(timer, 3);
+    assert.equal(ev.plugged, true);
+    assert.equal(ev.cableCurrent, 20);
+    divider(Infinity);
+    fire(timer, 3);
+    assert.equal(ev.plugged, false);
+    ev.close();
   });
 });
 

@@ -46,6 +46,12 @@ describe("parseStationConfig", () => {
     assert.deepEqual(problems, ["DIN 70121 is DC only: AC needs iso2 among the protocols"]);
   });
 
+  test("the vehicle's PP pin: none by default (a floating input would read as plugs coming and going); a preference sets it, \"none\" clears it", () => {
+    assert.equal(parseStationConfig([]).config.ppPin, undefined);
+    assert.equal(parseStationConfig([{ name: "preference", values: { ppPin: "36" } }]).config.ppPin, 36);
+    assert.equal(parseStationConfig([{ name: "manifest", values: { ppPin: 36 } }, { name: "preference", values: { ppPin: "none" } }]).config.ppPin, undefined);
+  });
+
   test("every setting's key fits an ESP32 NVS key (15 bytes), so each can be a preference", () => {
     for (const key of Object.keys(STATION_SETTINGS)) assert.ok(key.length <= 15, key);
   });
