@@ -159,6 +159,13 @@ class IpSide<Service extends { close(): void; linkDown?(reason: string): void }>
   /** The host's IPv6 stack on the matched link, if the host has one and something to serve on it. */
   open(session: unknown): HostIpStack | undefined {
     const o = this.#o;
+    if (this.ip !== undefined || this.service !== undefined) {
+      // A new match while the last link's IP side still runs: it must not stay on the modem
+      // (it would answer, and reset, the new connection's packets).
+      this.#log.log("warn", "station", "link up again before the last one went down: its session stops");
+      this.service?.linkDown?.("re-matched");
+      this.stop();
+    }
     if (!o.ip) {
       this.#log.log("warn", "station", `link up, but this host has no IP link yet: no V2G session (the ${this.#role} keeps power off)`);
       return undefined;

@@ -104,6 +104,9 @@ export class ChargerDataLink {
         this.#trace(`SLAC matched EV ${toHex(info.evMac)} (NID ${toHex(info.nid)}); link up`);
         options.onLinkUp?.(info);
       },
+      // ISO 15118-3 §7.5: the powerline link stayed down for T_conn_resume; SLAC waits for a
+      // new matching, which brings a new link (and a new IP side) up.
+      onLinkLost: () => this.#down("slac-link-lost"),
       onFailed: (reason) => {
         this.#slacRunning = false;
         this.#trace(`SLAC failed: ${reason}`);
@@ -148,7 +151,7 @@ export class ChargerDataLink {
   }
 
   #down(reason: string): void {
-    if (!this.#up && reason === "unplugged") return;
+    if (!this.#up && (reason === "unplugged" || reason === "slac-link-lost")) return;
     this.#up = false;
     this.#o.onLinkDown?.(reason);
   }
@@ -194,6 +197,14 @@ export class VehicleDataLink {
         this.#up = true;
         this.#trace(`SLAC matched EVSE ${toHex(info.evseMac)} at ${info.attenuation.toFixed(1)} dB; link up`);
         options.onLinkUp?.(info);
+      },
+      // ISO 15118-3 §7.5: the link stayed down for T_conn_resume and SLAC starts over: this link
+      // (and its session) is over; a new matching brings a new one up.
+      onLinkLost: () => {
+        if (this.#closed || !this.#up) return;
+        this.#up = false;
+        this.#trace("the powerline link stayed down for T_conn_resume: link down, SLAC starts over");
+        options.onLinkDown?.("slac-link-lost");
       },
       onFailed: (reason) => {
         this.#slacRunning = false;

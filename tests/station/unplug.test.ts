@@ -183,6 +183,22 @@ describe("the vehicle notices an unplug", () => {
     });
   }
 
+  test("without PP, a re-plug within UNPLUGGED_AFTER_E reads like a wake-up: the old link ends once SLAC has lost it (T_conn_resume), and the second session charges", () => {
+    const s = station({ proximity: false });
+    s.plugAndCharge();
+    s.pilotLine.unplug();
+    s.clock.advance(UNPLUGGED_AFTER_E / 2);
+    const plugAt = s.clock.now();
+    const energy = s.hardware.meter.energyWh;
+    s.pilotLine.plug();
+    for (let t = 0; t < 60 && !(s.hardware.meter.energyWh > energy + 1); t++) s.clock.advance(500);
+    assert.deepEqual(s.linkDowns.map((d) => d.reason), ["slac-link-lost"], "the old link ended when SLAC gave it up");
+    assert.ok(s.hardware.meter.energyWh > energy + 1, "the second session charges");
+    assert.ok(s.ev.link.linkUp && s.ev.service?.connection !== undefined);
+    assert.ok(s.clock.now() - plugAt < 20_000, `${s.clock.now() - plugAt} ms from the re-plug to energy`);
+    s.close();
+  });
+
   test("AC: the cable's coded current (PP resistor, IEC 61851-1 Annex B) caps the EV's maximum current: 1.5 kΩ codes 13 A", () => {
     const s = station({ proximity: true, transfer: "ac", cableOhms: 1500 });
     s.plugAndCharge();
