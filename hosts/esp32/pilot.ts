@@ -8,10 +8,9 @@ import {
   type ChargerPilotOptions,
   type VehiclePilotOptions,
 } from "../../modules/cp-pwm/index";
-import { Esp32PilotInput, type Esp32PilotInputOptions } from "./pilot-input";
+import { Esp32PilotInput, Esp32ProximityInput, type Esp32PilotInputOptions, type Esp32ProximityInputOptions } from "./pilot-input";
 import { Esp32PilotOutput, type Esp32PilotOutputOptions } from "./pilot-output";
 import { Esp32S2Switch, type Esp32S2SwitchOptions } from "./pilot-s2";
-import { Esp32ProximityInput, type Esp32ProximityInputOptions } from "./pilot-proximity";
 
 type Pins<T> = Omit<T, "onReadable" | "onWritable" | "onError">;
 

@@ -8,4 +8,3 @@ export * from "./io";
 export * from "./timing";
 export * from "./charger";
 export * from "./vehicle";
-export * from "./proximity";

@@ -42,7 +42,7 @@ export interface StationConfig {
   s2Pin: number;
   /**
    * Vehicle: the inlet's proximity (PP) pin, read by ADC through a pull-up (hosts/esp32
-   * pilot-proximity.ts); undefined (the default): no PP circuit on the board, and 0 V on the
+   * pilot-input.ts, Esp32ProximityInput); undefined (the default): no PP circuit on the board, and 0 V on the
    * pilot for UNPLUGGED_AFTER_E counts as unplugged instead. No pin by default because a
    * floating input would read as plugs coming and going.
    */

@@ -31,7 +31,6 @@ before(async () => {
         `export * from "./hosts/esp32/pilot-output";`,
         `export * from "./hosts/esp32/pilot-input";`,
         `export * from "./hosts/esp32/pilot-s2";`,
-        `export * from "./hosts/esp32/pilot-proximity";`,
         `export * from "./hosts/esp32/pilot";`,
         `export * from "./modules/cp-pwm/index";`,
         `export { ManualClock, Millis } from "./modules/common/index";`,
