@@ -201,10 +201,10 @@ describe("main.ts on the ESP32 stand-ins", () => {
     mocks.scope().slacWire = boardWire;
     mocks.scope().config = { role: "vehicle", qcaDriver: "native" };
     await boot();
-    const charger = session.startPeerCharger({ protocol: "iso2", network: mocks.scope().network, peerWire, trace: (line: string) => traced.push(line) });
+    const charger = session.startPeer("charger", { protocol: "iso2", network: mocks.scope().network, peerWire, trace: (line: string) => traced.push(line) });
     mocks.bench.high = 9;
     mocks.bench.duty = 5;
-    mocks.run(8000);
+    for (let ms = 0; ms < 60_000 && !traced.some((l) => /warn station: link up/.test(l)); ms += 100) mocks.run(100);
     assert.ok(traced.some((l) => /SLAC matched EVSE/.test(l)), traced.join("\n"));
     assert.ok(traced.some((l) => /warn station: link up, but no vehicle hardware was given: no V2G session/.test(l)), traced.join("\n"));
     assert.deepEqual(mocks.scope().native[0].linkUp, [], "no IP side, so lwIP's link stays down (no DAD, no MLD)");
@@ -248,6 +248,35 @@ describe("main.ts on the ESP32 stand-ins", () => {
       run.close();
     });
   }
+
+  test("the board as a charger with a power stage runs a whole ISO-2 DC session: SDP answered from its socket joined to ff02::1 on the netif, the vehicle accepted on its V2G listener; link down at the unplug", () => {
+    const [boardWire, peerWire] = mocks.framePair((f: () => void) => mocks.Timer.set(f, 0));
+    const network = mocks.scope().network;
+    mocks.scope().slacWire = boardWire;
+    const run = session.startBoardCharger({ protocol: "iso2", network, peerWire, trace: (line: string) => traced.push(line) });
+    const native = mocks.scope().native[0];
+    mocks.bench.high = 9; // a vehicle plugged in: state B, and the charger's 5 % PWM starts SLAC
+    // The vehicle closes S2 once matched (its pilot is simulated in its own station): state C.
+    const s2 = mocks.Timer.repeat(() => {
+      if (native.linkUp.at(-1) === true) mocks.bench.high = 6;
+    }, 5);
+    for (let ms = 0; ms < 120_000 && run.peerEnd === undefined; ms += 100) mocks.run(100);
+    mocks.Timer.clear(s2);
+    const log = traced.join("\n");
+    assert.deepEqual(native.linkUp, [true], log.slice(-4000));
+    assert.ok(/info secc: V2G server on \[fe80::ff:fe00:1\]:\d+ \(TCP, no TLS\)/.test(log), log.slice(-4000));
+    // The vehicle's SDP request reached the board's socket; its answer went back to the vehicle.
+    const sent = network.datagrams.filter(([from]: [string]) => from === "qc1");
+    assert.ok(sent.some(([, to]: [string, string]) => to.startsWith("fe80::2%qc1")), "the SDP answer, unicast to the vehicle on the netif");
+    assert.ok(sent.every(([, , , up]: [string, string, number, boolean]) => up), "nothing sent before the link was up");
+    assert.ok(run.peerEnd, `the session did not end:\n${log.slice(-6000)}`);
+    assert.equal(run.peerEnd.ok, true, `${JSON.stringify(run.peerEnd)}\n${log.slice(-6000)}`);
+    mocks.bench.high = 12; // unplugged
+    mocks.run(3000);
+    assert.deepEqual(native.linkUp, [true, false], traced.slice(-20).join("\n"));
+    assert.equal(network.open("qc1"), 0, "every socket of the board closed");
+    run.close();
+  });
 
   test("a qcaDriver the board does not have is logged and the JavaScript driver runs", async () => {
     mocks.scope().config = { qcaDriver: "usb" };

@@ -16,7 +16,7 @@ import { wireModem } from "../../../hosts/linux/wire-modem";
 import type { Clock, Millis, TimerHandle } from "../../../modules/common/clock";
 import type { EthernetLink } from "../../../modules/common/io";
 import type { EthernetLinkClass } from "../../../modules/slac/channel";
-import type { SocketNatives } from "../../../hosts/native-net/net";
+import type { SocketNatives } from "./esp32-net-mocks";
 
 interface Scope {
   config: Record<string, unknown>;

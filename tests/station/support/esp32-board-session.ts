@@ -15,6 +15,9 @@ import { startBenchStation } from "../../../hosts/linux/bench-station";
 import { parseStationConfig, startStation } from "../../../modules/station/index";
 import type { Station } from "../../../modules/station/index";
 import { createStationVehicle, stationVehicleHardware } from "../../../simulation/station/vehicle-station";
+import { SimChargerHardware } from "../../../simulation/station/charger-station";
+import type { Millis, TimerHandle } from "../../../modules/common/clock";
+import { StandInBattery } from "../../../simulation/standin-load";
 import type { EthernetLinkClass } from "../../../modules/slac/channel";
 import type { FakeNetwork } from "./esp32-net-mocks";
 
@@ -29,18 +32,26 @@ export interface PeerEnd {
   energyWh?: number;
 }
 
-export interface PeerCharger {
+export interface Peer {
   /** How its session ended, once it has. */
   end?: PeerEnd;
   close(): void;
 }
 
-/** The charger at the far end: its simulated modem on `peerWire`, its sockets on its own host of `network`. */
-export function startPeerCharger(o: { protocol: "din" | "iso2"; network: FakeNetwork; peerWire: EthernetLinkClass; trace(line: string): void }): PeerCharger {
+export interface SessionOptions {
+  protocol: "din" | "iso2";
+  network: FakeNetwork;
+  /** The peer's end of the powerline. */
+  peerWire: EthernetLinkClass;
+  trace(line: string): void;
+}
+
+/** The station at the far end, as the Linux host runs it: its simulated modem on `peerWire`, pilot, power stage or battery; its sockets on its own host of `network`. */
+export function startPeer(role: "charger" | "vehicle", o: SessionOptions): Peer {
   const natives = o.network.host(PEER_INTERFACE, PEER_ADDRESS);
-  const peer: PeerCharger = { close: () => station.close() };
+  const peer: Peer = { close: () => station.close() };
   const station = startBenchStation({
-    role: "charger",
+    role,
     protocol: o.protocol,
     transfer: "dc",
     clock: new TimerClock(),
@@ -63,21 +74,68 @@ export interface BoardSession {
   close(): void;
 }
 
-/** The board (native driver) as a vehicle with the simulated vehicle as its BMS, and the peer charger. */
-export function startBoardSession(o: { protocol: "din" | "iso2"; network: FakeNetwork; peerWire: EthernetLinkClass; trace(line: string): void }): BoardSession {
-  const { config } = parseStationConfig([{ name: "test", values: { role: "vehicle", protocols: [o.protocol], transfer: ["dc"] } }]);
-  const board = createBoard({ logLevel: "info", qcaDriver: "native" });
-  const vehicle = createStationVehicle({ clock: board.clock, battery: { capacityKWh: 1, soc: 50 }, targetSoc: 51 });
-  const station = startStation(config, { ...board, vehicleHardware: () => stationVehicleHardware(vehicle, {}) });
-  const peer = startPeerCharger(o);
+function boardSession(station: Station, peer: Peer, stop?: () => void): BoardSession {
   return {
     station,
     get peerEnd() {
       return peer.end;
     },
     close: () => {
+      stop?.();
       station.close();
       peer.close();
     },
   };
+}
+
+/** The board (native driver) as a vehicle with the simulated vehicle as its BMS, and the peer charger. */
+export function startBoardSession(o: SessionOptions): BoardSession {
+  const { config } = parseStationConfig([{ name: "test", values: { role: "vehicle", protocols: [o.protocol], transfer: ["dc"] } }]);
+  const board = createBoard({ logLevel: "info", qcaDriver: "native" });
+  const vehicle = createStationVehicle({ clock: board.clock, battery: { capacityKWh: 1, soc: 50 }, targetSoc: 51 });
+  const station = startStation(config, { ...board, vehicleHardware: () => stationVehicleHardware(vehicle, {}) });
+  return boardSession(station, startPeer("charger", o));
+}
+
+/**
+ * The board (native driver) as a charger with the simulated DC power stage, meter and authorizer,
+ * and the peer vehicle. The vehicle's battery is in the peer's process: once pre-charge has
+ * settled, a stand-in battery is the stage's load until its contactors open (as
+ * simulation/standin-load.ts does for `xs15118 secc`, there from the SECC's trace).
+ */
+export function startBoardCharger(o: SessionOptions): BoardSession {
+  const { config } = parseStationConfig([{ name: "test", values: { role: "charger", protocols: [o.protocol], transfer: ["dc"] } }]);
+  const board = createBoard({ logLevel: "info", qcaDriver: "native" });
+  let hardware: SimChargerHardware | undefined;
+  const station = startStation(config, {
+    ...board,
+    chargerHardware: (_c, secc) => {
+      hardware = new SimChargerHardware({ clock: board.clock, config: secc, transfer: ["dc"], dcModule: { isolationCheckTime: 300 as Millis }, authorizationDelay: 100 as Millis });
+      return hardware.parts;
+    },
+  });
+  // Coupled once pre-charge has settled (the output held a voltage above 50 V for a second, so
+  // the cable check's short test voltage does not count), anchored 30 V below it so that the
+  // vehicle's target voltage in the charge loop is above the battery and current flows
+  // (StandInLoads anchors at the first CurrentDemandReq, which this harness does not see).
+  let coupled = false;
+  let settled = { voltage: 0, since: 0 };
+  let timer: TimerHandle | undefined;
+  const couple = (): void => {
+    const dc = hardware?.dc;
+    if (dc && !dc.contactorsClosed && coupled) {
+      coupled = false;
+      hardware!.uncouple();
+    } else if (dc && dc.contactorsClosed && !coupled && dc.mode === "voltage") {
+      const now = board.clock.now();
+      if (dc.presentVoltage < 50 || Math.abs(dc.presentVoltage - settled.voltage) > 0.5) settled = { voltage: dc.presentVoltage, since: now };
+      else if (now - settled.since >= 1000) {
+        coupled = true;
+        hardware!.couple({ dcLoad: new StandInBattery({ voltage: dc.presentVoltage - 30 }) });
+      }
+    }
+    timer = board.clock.set(couple, 10 as Millis);
+  };
+  couple();
+  return boardSession(station, startPeer("vehicle", o), () => board.clock.clear(timer));
 }

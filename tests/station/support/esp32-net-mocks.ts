@@ -9,7 +9,10 @@
 
 import type { EthernetLink, EthernetLinkOptions } from "../../../modules/common/io";
 import type { EthernetLinkClass } from "../../../modules/slac/channel";
-import type { SocketNatives } from "../../../hosts/native-net/net";
+// The host functions' types from their declarations (net.ts itself needs Moddable's "timer").
+import type * as sockets from "../../../hosts/native-net/sockets";
+
+export type SocketNatives = typeof sockets;
 
 type Later = (callback: () => void) => void;
 
@@ -45,6 +48,12 @@ interface ListenerEnd {
 }
 
 type End = UdpEnd | TcpEnd | ListenerEnd;
+
+/** The bytes as an ArrayBuffer of their own (the caller may reuse its buffer). */
+function copyOf(data: ArrayBuffer | ArrayBufferView): ArrayBuffer {
+  const view = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  return view.slice().buffer as ArrayBuffer;
+}
 
 function split(address: string): { host: string; zone: string } {
   const i = address.indexOf("%");
@@ -82,7 +91,7 @@ export class FakeNetwork {
         const from = end(fd) as UdpEnd;
         const to = split(address);
         this.datagrams.push([name, address, port, host.linkUp()]);
-        const bytes = ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data.slice(0);
+        const bytes = copyOf(data);
         for (const e of this.#ends.values()) {
           if (e.kind !== "udp" || e.host === host || e.port !== port) continue;
           if (to.host.startsWith("ff02") ? !e.groups.includes(to.host) : e.host.address !== to.host) continue;
@@ -124,7 +133,7 @@ export class FakeNetwork {
       },
       send: (fd, data) => {
         const e = end(fd) as TcpEnd;
-        const bytes = ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data.slice(0);
+        const bytes = copyOf(data);
         if (!e.peer || e.peer.ended) throw new Error("send: Broken pipe");
         if (!host.linkUp() || !e.peer.host.linkUp()) {
           this.dropped++;
