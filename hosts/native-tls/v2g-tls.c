@@ -60,7 +60,7 @@
 #define V2G_TLS_IANA_ECDH_ECDSA_AES_128_CBC_SHA256 0xC025
 
 #if !defined(MBEDTLS_SSL_PROTO_TLS1_3) || !defined(MBEDTLS_SSL_PROTO_TLS1_2)
-#error "xs15118 needs mbedTLS with TLS 1.2 and TLS 1.3"
+#error "xs15118 needs mbedTLS with TLS 1.2 and TLS 1.3 (ESP-IDF: CONFIG_MBEDTLS_SSL_PROTO_TLS1_3=y in the sdkconfig, off by default)"
 #endif
 
 #define V2G_TLS_MAX_CREDENTIALS 4

@@ -58,7 +58,7 @@ test("hosts/esp32's C compiles against ESP-IDF's headers with the Moddable esp32
 
   // Our C files: the makefile's object rules whose source is in this repository.
   const sources = [...text.matchAll(/^\$\(TMP_DIR\)\/\S+\.c\.o: (\S+\.c)/gm)].map((m) => m[1]).filter((file) => file.startsWith(ROOT + path.sep));
-  const expected = ["hosts/esp32/ota/ota-boot.c", "hosts/esp32/ota/update-crypto.c", "hosts/esp32/qca7000/qca7000-frame.c", "hosts/esp32/qca7000/qca7000-netif.c", "hosts/native-net/sockets-xs.c", "hosts/native-net/v2g-sockets.c"];
+  const expected = ["hosts/esp32/ota/ota-boot.c", "hosts/esp32/ota/update-crypto.c", "hosts/esp32/qca7000/qca7000-frame.c", "hosts/esp32/qca7000/qca7000-netif.c", "hosts/native-net/sockets-xs.c", "hosts/native-net/v2g-sockets.c", "hosts/native-tls/heap-count.c", "hosts/native-tls/v2g-tls.c", "hosts/native-tls/xs-tls.c"];
   assert.deepEqual(sources.map((file) => path.relative(ROOT, file)).sort(), expected);
 
   // What idf.py and xsl would have generated: sdkconfig.h (the build's merged sdkconfig.mc over
@@ -95,4 +95,23 @@ test("hosts/esp32's C compiles against ESP-IDF's headers with the Moddable esp32
     assert.deepEqual(ours, [], `${source}: warnings in our code`);
   }
   console.log(`ESP-IDF at ${ESP_IDF_SRC} with ${CROSS_CC}:\n  ${report.join("\n  ")}`);
+
+  // The mbedTLS the native TLS engine sees on the board: ESP-IDF's mbedtls/esp_config.h over this
+  // build's sdkconfig (hosts/native-tls/mbedtls-config.h names it, as ESP-IDF's CMake does for
+  // its own library). mbedTLS 4 without static ECDH, with what -2 and -20 need.
+  const defined = spawnSync(CROSS_CC, ["-E", "-dM", "-std=gnu17", "-mcpu=cortex-m4", ...options, path.join(ROOT, "hosts/native-tls/v2g-tls.c")], { encoding: "utf8" });
+  assert.equal(defined.status, 0, defined.stderr);
+  const macro = (name: string) => new RegExp(`^#define ${name}(?: (.*))?$`, "m").exec(defined.stdout);
+  assert.equal(macro("MBEDTLS_VERSION_MAJOR")?.[1], "4");
+  for (const name of ["MBEDTLS_SSL_PROTO_TLS1_2", "MBEDTLS_SSL_PROTO_TLS1_3", "MBEDTLS_SSL_SRV_C", "MBEDTLS_SSL_CLI_C", "MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED", "MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED", "MBEDTLS_SSL_KEEP_PEER_CERTIFICATE", "MBEDTLS_X509_CRT_PARSE_C", "MBEDTLS_PLATFORM_MEMORY", "PSA_WANT_ECC_SECP_R1_256", "PSA_WANT_ECC_SECP_R1_521", "PSA_WANT_ALG_GCM", "PSA_WANT_ALG_CBC_NO_PADDING", "PSA_WANT_ALG_SHA_384"]) {
+    assert.ok(macro(name), `the engine needs ${name} in ESP-IDF's mbedTLS configuration`);
+  }
+  assert.equal(macro("MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED"), null, "mbedTLS 4 has no static ECDH");
+  // ESP-IDF's Kconfig leaves TLS 1.3 and ChaCha20-Poly1305 off by default (the stand-in above has
+  // TLS 1.3 on): the firmware's own sdkconfig must turn them on (hosts/native-tls/README.md).
+  const sdkconfig = fs.existsSync(merged) ? fs.readFileSync(merged, "utf8") : "";
+  const unset = ["CONFIG_MBEDTLS_SSL_PROTO_TLS1_3", "CONFIG_MBEDTLS_CHACHA20_C", "CONFIG_MBEDTLS_CHACHAPOLY_C"].filter((name) => !new RegExp(`^${name}=y$`, "m").test(sdkconfig));
+  if (unset.length > 0) console.log(`hosts/esp32/sdkconfig does not set ${unset.join(", ")}: an ESP-IDF build leaves them off, so the engine stops at its #error (TLS 1.3) or -20 offers AES-256-GCM alone (ChaCha20)`);
+  const optional = ["PSA_WANT_ECC_MONTGOMERY_448", "PSA_WANT_ALG_CHACHA20_POLY1305", "MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE"];
+  console.log(`native TLS on ESP-IDF's mbedTLS ${macro("MBEDTLS_VERSION_STRING")?.[1]?.replace(/"/g, "")}: ${optional.map((name) => `${name} ${macro(name) ? "on" : "off"}`).join(", ")}`);
 });
