@@ -7,11 +7,11 @@
 // See hosts/esp32/README.md, "The link".
 //
 // TODO(issue 18): TLS on the board. hosts/native-tls/tls.ts's nativeTls({ Tcp, Listener }) runs over
-// these socket classes as it does over hosts/linux's (hosts/linux/main.ts) once (1) hosts/native-tls
-// builds for the esp32 on ESP-IDF v6.0's mbedTLS 4 and its manifest is in the esp32 build (its
-// helper's part), (2) the station's certificates and keys have a home on the board (NVS), and
-// (3) startStation (modules/station/firmware.ts) passes the TLS choice to the services (SDP's
-// security byte, the TLS listener/socket): none of the three is there yet, so this stack is plain TCP.
+// these socket classes as it does over hosts/linux's (hosts/linux/main.ts). The engine is in the
+// esp32 build now (hosts/native-tls/manifest.json, on ESP-IDF v6.0's mbedTLS 4), but two things are
+// not there yet: (1) a home for the station's certificates and keys on the board (NVS), and
+// (2) a TLS choice that startStation (modules/station/firmware.ts) passes to the services (SDP's
+// security byte, the TLS listener and socket). Until then this stack is plain TCP.
 
 import { socketClasses } from "../../native-net/net";
 import type { HostIpStack } from "../../../modules/station/assembly";
