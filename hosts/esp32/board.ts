@@ -15,7 +15,7 @@ import type { EthernetLinkClass } from "../../modules/slac/index";
 import type { Logger, LogLevel } from "../../modules/common/index";
 import { TimerClock } from "./clock";
 import { TraceLogger } from "./logger";
-import { Esp32PilotInput } from "./pilot-input";
+import { Esp32PilotInput, Esp32ProximityInput } from "./pilot-input";
 import { Esp32PilotOutput } from "./pilot-output";
 import { Esp32S2Switch } from "./pilot-s2";
 import { QCA7000_DRIVERS, QCA7000_IP } from "./qca7000-drivers";
@@ -77,6 +77,9 @@ export function createBoard(options: { logLevel: LogLevel; name?: string; qcaDri
     vehiclePilot: (c: StationConfig) => ({
       input: { io: Esp32PilotInput, analog: c.pilotAdc, gate: c.pilotGate },
       s2: { io: Esp32S2Switch, pin: c.s2Pin },
+      // The inlet's PP contact where the board has the circuit (a 1 kΩ pull-up to an ADC1 pin):
+      // a plug-out then ends the session at once instead of after 10 s of 0 V on the pilot.
+      ...(c.ppPin !== undefined ? { proximity: { io: Esp32ProximityInput, pin: c.ppPin } } : {}),
     }),
     modem: (c: StationConfig) => ({
       // Its options (clock, mac, pins) are checked by Esp32Qca7000LinkOptions and

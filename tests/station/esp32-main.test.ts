@@ -84,6 +84,7 @@ beforeEach(() => {
   s.native.length = 0;
   s.interrupts.length = 0;
   s.timers.length = 0;
+  s.analog.clear();
   mocks.resetNetwork();
   traced.length = 0;
 });
@@ -276,6 +277,25 @@ describe("main.ts on the ESP32 stand-ins", () => {
     assert.deepEqual(native.linkUp, [true, false], traced.slice(-20).join("\n"));
     assert.equal(network.open("qc1"), 0, "every socket of the board closed");
     run.close();
+  });
+
+  test("a vehicle board with ppPin reads the inlet's PP: the cable's coding at plug-in, and a plug-out ends SLAC at once", async () => {
+    mocks.scope().config = { role: "vehicle" };
+    mocks.scope().preferences.set("xs15118/ppPin", 36);
+    // The 1 kΩ pull-up divider on the 12-bit ADC: 680 Ω (a 20 A cable) reads 0.405 of full scale.
+    mocks.scope().analog.set(36, Math.round((680 / 1680) * 4095));
+    await boot();
+    assert.ok(made("Analog").some((o: Any) => o.pin === 36), "an ADC on the PP pin");
+    mocks.bench.high = 9;
+    mocks.bench.duty = 5;
+    mocks.run(600); // SLAC running: no modem answers here, so it would give up after its set-key timeout
+    assert.ok(traced.some((l) => /info pilot: plug in \(PP 6\d\d Ω\): the cable is coded for 20 A/.test(l)), traced.join("\n"));
+    assert.ok(traced.some((l) => /SLAC started/.test(l)), traced.join("\n"));
+    traced.length = 0;
+    mocks.scope().analog.set(36, 4095); // the plug pulled out: PP open, while the pilot still reads 9 V
+    mocks.run(200);
+    assert.ok(traced.some((l) => /info pilot: proximity \(PP\) open: the plug was pulled out; SLAC stops/.test(l)), traced.join("\n"));
+    assert.ok(!traced.some((l) => /SLAC failed/.test(l)), traced.join("\n"));
   });
 
   test("a qcaDriver the board does not have is logged and the JavaScript driver runs", async () => {

@@ -7,8 +7,8 @@
 // and the socket host functions (hosts/native-net/sockets.js) are the board's host on the
 // in-memory link of esp32-net-mocks.ts, up only while the driver's lwIP link is.
 
-import { bench, Digital as PilotDigital } from "../../cp-pwm/support/embedded-mocks";
-export { bench, resetBench, PWM, Analog, PulseCount } from "../../cp-pwm/support/embedded-mocks";
+import { bench, Digital as PilotDigital, Analog as PilotAnalog } from "../../cp-pwm/support/embedded-mocks";
+export { bench, resetBench, PWM, PulseCount } from "../../cp-pwm/support/embedded-mocks";
 export { Update, flashStorage, otaBoot, updateCrypto } from "./esp32-ota-mocks";
 import { FakeNetwork, framePair } from "./esp32-net-mocks";
 export { framePair };
@@ -29,12 +29,14 @@ interface Scope {
   network: FakeNetwork;
   /** The wire behind the native QCA7000 driver's modem, when a test puts one there. */
   slacWire?: EthernetLinkClass;
+  /** ADC pins that read a value of their own (0..4095, e.g. the PP divider) instead of the pilot. */
+  analog: Map<number, number>;
 }
 
 /** What the test set up before main.ts ran, and what main.ts built (globalThis: one bundle, many runs). */
 export function scope(): Scope {
   const g = globalThis as unknown as { __xs15118Board?: Scope };
-  if (!g.__xs15118Board) g.__xs15118Board = { config: {}, preferences: new Map(), spi: [], native: [], interrupts: [], timers: [], network: new FakeNetwork() };
+  if (!g.__xs15118Board) g.__xs15118Board = { config: {}, preferences: new Map(), spi: [], native: [], interrupts: [], timers: [], network: new FakeNetwork(), analog: new Map() };
   return g.__xs15118Board;
 }
 
@@ -162,6 +164,18 @@ export function resetNetwork(): FakeNetwork {
   s.network = new FakeNetwork();
   s.slacWire = undefined;
   return s.network;
+}
+
+/** ADCs on a pin of `scope().analog` read that value (the PP divider); the rest read the pilot. */
+export class Analog extends PilotAnalog {
+  readonly #pin: number;
+  constructor(options: { pin: number }) {
+    super(options);
+    this.#pin = options.pin;
+  }
+  override read(): number {
+    return scope().analog.get(this.#pin) ?? super.read();
+  }
 }
 
 /** Digital inputs with an edge (the QCA7000's INT) are recorded; the rest are the pilot's stand-ins. */
