@@ -4,7 +4,7 @@
 // messages and key transport) are not bound yet: they throw ImplementationError with that reason.
 // Ed448 and SHAKE256 are not in mbedTLS 3.6 at all.
 
-import * as native from "./tls-native";
+import { tlsDigest, tlsVerify } from "./tls-native";
 import { ImplementationError } from "../../modules/common/errors";
 import type { CryptoHost, HashAlgorithm, KeyPair, SignatureScheme } from "../../modules/pki-store/crypto";
 
@@ -22,7 +22,7 @@ export class MbedtlsCrypto implements CryptoHost {
 
   digest(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array {
     if (algorithm === "SHAKE256") throw new ImplementationError("SHAKE256: mbedTLS 3.6 has none (Ed448 PKI)");
-    return new Uint8Array(native.tlsDigest(algorithm === "SHA-256" ? 1 : 2, data));
+    return new Uint8Array(tlsDigest(algorithm === "SHA-256" ? 1 : 2, data));
   }
 
   randomBytes(length: number): Uint8Array {
@@ -31,7 +31,7 @@ export class MbedtlsCrypto implements CryptoHost {
 
   verify(scheme: SignatureScheme, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
     if (scheme === "Ed448") throw new ImplementationError("Ed448: mbedTLS 3.6 has no EdDSA");
-    return native.tlsVerify(scheme === "ECDSA-P256-SHA256" ? 1 : 2, publicKey, message, signature);
+    return tlsVerify(scheme === "ECDSA-P256-SHA256" ? 1 : 2, publicKey, message, signature);
   }
 
   generateSigningKey(): KeyPair {

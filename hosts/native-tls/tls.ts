@@ -12,13 +12,13 @@
 // compatibility (a compile option: MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE; asking for the
 // other setting fails with that reason).
 
-import * as native from "./tls-native";
+import { tlsAnchor, tlsBuild, tlsClose, tlsConfig, tlsConfigFree, tlsCredentials, tlsError, tlsFeed, tlsFree, tlsOpen, tlsOutput, tlsRead, tlsSession, tlsStats, tlsStep, tlsSuites, tlsWrite } from "./tls-native";
 import type { IoCallbacks, Listener, ListenerClass, StreamSocket, StreamSocketClass } from "../../modules/common/io";
 import type { TlsListener, TlsListenerClass, TlsListenerOptions, TlsSecureOptions, TlsSessionInfo, TlsSocket, TlsSocketClass, TlsSocketOptions } from "../../modules/pki-store/tls";
 
-const PROFILE = { iso2: 1, iso20: 2, "iso2+iso20": 3 } as const;
-const KEY_FORM = { "ECDSA-P256-SHA256": 1, "ECDSA-P521-SHA512": 2, Ed448: 3 } as const;
-const RAW_KEY_SIZE = { "ECDSA-P256-SHA256": 32, "ECDSA-P521-SHA512": 66, Ed448: 57 } as const;
+const PROFILE = Object.freeze({ iso2: 1, iso20: 2, "iso2+iso20": 3 } as const);
+const KEY_FORM = Object.freeze({ "ECDSA-P256-SHA256": 1, "ECDSA-P521-SHA512": 2, Ed448: 3 } as const);
+const RAW_KEY_SIZE = Object.freeze({ "ECDSA-P256-SHA256": 32, "ECDSA-P521-SHA512": 66, Ed448: 57 } as const);
 /** v2g-tls.h V2G_TLS_KEY_ENCODED: PKCS#8 or SEC1, PEM or DER, as the PKI store's key files hold it. */
 const KEY_ENCODED = 0;
 const STATE_OPEN = 1;
@@ -26,7 +26,7 @@ const STATE_FAILED = 3;
 
 /** An engine configuration for a role, from the core's `secure` options. */
 function configure(secure: TlsSecureOptions, server: boolean): number {
-  const config = native.tlsConfig(server, PROFILE[secure.profile], secure.middleboxCompatibility);
+  const config = tlsConfig(server, PROFILE[secure.profile], secure.middleboxCompatibility);
   try {
     for (const c of secure.credentials ?? []) {
       // ISO 15118-20 allows Ed448 leaves, mbedTLS has no Ed448: a station with both chains
@@ -34,11 +34,11 @@ function configure(secure: TlsSecureOptions, server: boolean): number {
       if (c.key.scheme === "Ed448" && (secure.credentials?.length ?? 0) > 1) continue;
       // The core's raw scalar, or (any other length) the key file's PEM/DER as the store keeps it.
       const form = c.key.privateKey.length === RAW_KEY_SIZE[c.key.scheme] ? KEY_FORM[c.key.scheme] : KEY_ENCODED;
-      native.tlsCredentials(config, c.chain, c.key.privateKey, form);
+      tlsCredentials(config, c.chain, c.key.privateKey, form);
     }
-    for (const anchor of secure.trustAnchors) native.tlsAnchor(config, anchor);
+    for (const anchor of secure.trustAnchors) tlsAnchor(config, anchor);
   } catch (error) {
-    native.tlsConfigFree(config);
+    tlsConfigFree(config);
     throw error;
   }
   return config;
@@ -91,7 +91,7 @@ class EngineSocket implements TlsSocket {
     this.#onHandshake = hooks.onHandshake;
     this.#ownConfig = hooks.ownConfig ? config : undefined;
     this.#callbacks = callbacks;
-    this.#connection = native.tlsOpen(config);
+    this.#connection = tlsOpen(config);
     this.#onSecure = hooks.onSecure;
     this.#onFailure = hooks.onFailure;
   }
@@ -100,7 +100,7 @@ class EngineSocket implements TlsSocket {
   attach(tcp: StreamSocket): void {
     this.#tcp = tcp;
     if (this.#onHandshake) {
-      const stats = native.tlsStats(true);
+      const stats = tlsStats(true);
       this.#started = { wall: Date.now(), cpu: stats.cpuMicroseconds, heap: stats.heap };
     }
     this.pump();
@@ -120,14 +120,14 @@ class EngineSocket implements TlsSocket {
   pump(): void {
     if (this.#closed || !this.#tcp) return;
     for (let data = this.#tcp.read(); data !== undefined; data = this.#tcp.read()) {
-      if (native.tlsFeed(this.#connection, data) !== data.byteLength) return this.#fail("the peer sent more than the engine can queue");
+      if (tlsFeed(this.#connection, data) !== data.byteLength) return this.#fail("the peer sent more than the engine can queue");
     }
-    const state = native.tlsStep(this.#connection);
+    const state = tlsStep(this.#connection);
     this.#flush();
-    if (state === STATE_FAILED) return this.#fail(native.tlsError(this.#connection));
+    if (state === STATE_FAILED) return this.#fail(tlsError(this.#connection));
     if (state !== STATE_OPEN) return;
     if (this.#session === undefined) {
-      const s = native.tlsSession(this.#connection);
+      const s = tlsSession(this.#connection);
       this.#session = { protocol: s.protocol, cipherSuite: s.cipherSuite, peerChain: s.peerChain.map((b) => new Uint8Array(b)) };
       if (this.#started) this.#report(s.protocol, s.cipherSuite, this.#started);
       const refusal = this.#secure.checkPeer?.(this.#session);
@@ -138,7 +138,7 @@ class EngineSocket implements TlsSocket {
       else this.#callbacks.onWritable?.(65536);
     }
     let count = 0;
-    for (let plain = native.tlsRead(this.#connection); plain !== undefined; plain = native.tlsRead(this.#connection)) {
+    for (let plain = tlsRead(this.#connection); plain !== undefined; plain = tlsRead(this.#connection)) {
       if (plain === null) return this.#fail("the peer closed the TLS connection");
       this.#plain.push(plain);
       count++;
@@ -148,7 +148,7 @@ class EngineSocket implements TlsSocket {
   }
 
   #report(protocol: string, cipherSuite: string, started: { wall: number; cpu: number; heap?: number }): void {
-    const stats = native.tlsStats();
+    const stats = tlsStats();
     this.#onHandshake?.({
       role: this.#role,
       protocol,
@@ -160,7 +160,7 @@ class EngineSocket implements TlsSocket {
   }
 
   #flush(): void {
-    for (let out = native.tlsOutput(this.#connection); out !== undefined; out = native.tlsOutput(this.#connection)) this.#tcp?.write(out);
+    for (let out = tlsOutput(this.#connection); out !== undefined; out = tlsOutput(this.#connection)) this.#tcp?.write(out);
   }
 
   #fail(reason: string): void {
@@ -177,7 +177,7 @@ class EngineSocket implements TlsSocket {
 
   write(data: ArrayBuffer | ArrayBufferView): void {
     if (this.#closed || this.#session === undefined) throw new Error("TLS: not open");
-    native.tlsWrite(this.#connection, data);
+    tlsWrite(this.#connection, data);
     this.#flush();
   }
 
@@ -192,18 +192,18 @@ class EngineSocket implements TlsSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    native.tlsClose(this.#connection);
+    tlsClose(this.#connection);
     this.#flush();
-    native.tlsFree(this.#connection);
-    if (this.#ownConfig !== undefined) native.tlsConfigFree(this.#ownConfig);
+    tlsFree(this.#connection);
+    if (this.#ownConfig !== undefined) tlsConfigFree(this.#ownConfig);
     this.#tcp?.close();
   }
 }
 
 /** The core's TLS classes on the engine, over the host's TCP classes. */
 export function nativeTls(io: { Tcp: StreamSocketClass; Listener: ListenerClass }, hooks: NativeTlsHooks = {}): { Tls: TlsSocketClass; TlsListener: TlsListenerClass } {
-  if (hooks.onNotice && !native.tlsSuites().includes(STATIC_ECDH_SUITE)) {
-    hooks.onNotice(`TLS on mbedTLS ${native.tlsBuild()}: ISO 15118-2 offers TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 only, this mbedTLS has no static ${STATIC_ECDH_SUITE}; a vehicle offering only that one is refused`);
+  if (hooks.onNotice && !tlsSuites().includes(STATIC_ECDH_SUITE)) {
+    hooks.onNotice(`TLS on mbedTLS ${tlsBuild()}: ISO 15118-2 offers TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 only, this mbedTLS has no static ${STATIC_ECDH_SUITE}; a vehicle offering only that one is refused`);
   }
   class NativeTlsSocket extends EngineSocket {
     constructor(options: TlsSocketOptions) {
@@ -271,7 +271,7 @@ export function nativeTls(io: { Tcp: StreamSocketClass; Listener: ListenerClass 
     close(): void {
       this.#listener.close();
       for (const s of this.#ready.splice(0)) s.close();
-      native.tlsConfigFree(this.#config);
+      tlsConfigFree(this.#config);
     }
   }
 
