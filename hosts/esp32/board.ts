@@ -6,7 +6,8 @@
 // The IP side (`ip`) comes with the native driver: lwIP's sockets over its netif, through the
 // socket classes the Linux host shares (hosts/native-net), opened by the station when SLAC has
 // matched (lwIP's link goes up then) and closed when the link ends (down). The JavaScript driver
-// has none, so with it the station runs the pilot and SLAC only. Untested on hardware: checked
+// has none, so with it the station runs the pilot and SLAC only. TLS (setting `tls`): the native
+// mbedTLS engine over those sockets, with the station's PKI from NVS (board-tls.ts). Untested on hardware: checked
 // against stand-in ECMA-419 and native classes (tests/station/esp32-main.test.ts).
 
 import { SettableWallClock, formatLogTime } from "../../modules/common/wall-clock";
@@ -21,6 +22,7 @@ import { Esp32S2Switch } from "./pilot-s2";
 import { QCA7000_DRIVERS, QCA7000_IP } from "./qca7000-drivers";
 import type { Qca7000DriverName } from "./qca7000-drivers";
 import { PreferenceStorage } from "./preference-storage";
+import { createBoardTls } from "./board-tls";
 
 /** The NVS namespace of what the station keeps across restarts (paused sessions, energy ledger). */
 const STATE_DOMAIN = "xs15118-state";
@@ -61,6 +63,8 @@ export function createBoard(options: { logLevel: LogLevel; name?: string; qcaDri
   const driver = qca7000Driver(options.qcaDriver ?? DEFAULT_QCA7000_DRIVER, logger);
   const ip = QCA7000_IP[driver.name];
   if (!ip) logger.log("warn", "board", `the ${driver.name} QCA7000 driver carries no IP: the station runs the pilot and SLAC only`);
+  // V2G over TLS when the setting `tls` asks for it: the engine, and the station's PKI from NVS.
+  const tls = createBoardTls({ random: randomBytes, wall, logger });
   return {
     name: options.name ?? "esp32",
     clock,
@@ -70,6 +74,7 @@ export function createBoard(options: { logLevel: LogLevel; name?: string; qcaDri
     // NVS: a charger's paused sessions and energy ledger survive a reset or a power cut.
     storage: new PreferenceStorage(STATE_DOMAIN),
     ...(ip ? { ip } : {}),
+    ...tls,
     chargerPilot: (c: StationConfig) => ({
       input: { io: Esp32PilotInput, analog: c.pilotAdc, gate: c.pilotGate },
       output: { io: Esp32PilotOutput, pin: c.pilotOut, ...(c.pilotEnable !== undefined ? { enable: c.pilotEnable } : {}) },

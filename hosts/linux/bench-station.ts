@@ -15,12 +15,11 @@
 
 import type { Clock, Millis } from "../../modules/common/clock";
 import type { Logger } from "../../modules/common/log";
-import type { ListenerClass, ListenerOptions, StreamSocketClass, StreamSocketOptions, UdpSocketClass } from "../../modules/common/io";
-import type { TlsListenerClass, TlsSecureOptions, TlsSocketClass } from "../../modules/pki-store/tls";
+import type { ListenerClass, StreamSocketClass, UdpSocketClass } from "../../modules/common/io";
 import { toHex } from "../../modules/common/bytes";
 import type { EthernetLinkClass } from "../../modules/slac/channel";
-import { ChargerAssembly, VehicleAssembly } from "../../modules/station/assembly";
-import type { HostIpStack } from "../../modules/station/assembly";
+import { ChargerAssembly, VehicleAssembly, boundTls } from "../../modules/station/assembly";
+import type { HostIpStack, StationTls } from "../../modules/station/assembly";
 import type { SeccService } from "../../modules/station/secc-service";
 import type { EvccService } from "../../modules/station/evcc-service";
 import { PilotSim } from "../../simulation/cp/pilot-sim";
@@ -41,7 +40,7 @@ export interface BenchStationOptions {
   /** The host's sockets on the interface, its name and link-local address. */
   net: { Udp: UdpSocketClass; Tcp: StreamSocketClass; Listener: ListenerClass; interface: string; linkLocal(): string };
   /** V2G over TLS: the host's TLS classes and this station's options (hosts/sim/crypto/station-secure.ts). */
-  tls?: { Tls: TlsSocketClass; TlsListener: TlsListenerClass; secure: TlsSecureOptions };
+  tls?: StationTls;
   /** Vehicle: battery start and target SoC, %, and capacity, kWh (a short session by default). */
   startSoc?: number;
   targetSoc?: number;
@@ -148,21 +147,4 @@ export function startBenchStation(o: BenchStationOptions): BenchStation {
     },
   });
   return { close: () => (assembly.close(), generator.close(), pilotLine.close()) };
-}
-
-/** The host's TLS classes with the station's `secure` options bound, shaped as the plain TCP ones the stations open. */
-function boundTls(t: NonNullable<BenchStationOptions["tls"]>, onRefused: (reason: string) => void): { Tcp: StreamSocketClass; Listener: ListenerClass } {
-  const { Tls, TlsListener, secure } = t;
-  class Tcp extends Tls {
-    constructor(options: StreamSocketOptions) {
-      super({ ...options, secure });
-    }
-  }
-  class Listener extends TlsListener {
-    constructor(options: ListenerOptions) {
-      // A refused handshake closes that connection only; the charger serves on (the trace says why).
-      super({ ...options, secure, onHandshakeFailed: onRefused });
-    }
-  }
-  return { Tcp: Tcp as unknown as StreamSocketClass, Listener: Listener as unknown as ListenerClass };
 }

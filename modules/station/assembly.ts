@@ -11,7 +11,8 @@
 // A simulator therefore supplies simulated hardware only; the assembly is the firmware's.
 
 import type { Clock } from "../common/clock";
-import type { ListenerClass, StreamSocketClass, UdpSocketClass } from "../common/io";
+import type { ListenerClass, ListenerOptions, StreamSocketClass, StreamSocketOptions, UdpSocketClass } from "../common/io";
+import type { TlsListenerClass, TlsSecureOptions, TlsSocketClass } from "../pki-store/tls";
 import type { Logger } from "../common/log";
 import { silentLogger } from "../common/log";
 import type { WallClock } from "../common/wall-clock";
@@ -58,6 +59,11 @@ interface AssemblyCommon {
   modem: LinkSpec;
   /** The host's IPv6 stack over the matched link; absent: the host has none yet (no session). */
   ip?: OpenHostIp;
+  /**
+   * Why the IP side may not open although the host has one (TLS asked for but not to be had:
+   * no engine in the build, no PKI): logged at every match, and no session starts.
+   */
+  ipRefused?: string;
   /** A line of trace in words (the firmware logs these). */
   onTrace?(text: string): void;
   onSlacStarted?(): void;
@@ -88,7 +94,7 @@ export interface ChargerAssemblyOptions extends AssemblyCommon {
    */
   storage?: PkiStorage;
   /** SECC service settings and hooks: TCP port, SDP, session traces and ends. */
-  service?: Pick<SeccServiceOptions, "port" | "sdp" | "sdpPort" | "exiFast" | "onTrace" | "onSessionEnd" | "onConnectionEnd">;
+  service?: Pick<SeccServiceOptions, "port" | "sdp" | "sdpPort" | "tls" | "exiFast" | "onTrace" | "onSessionEnd" | "onConnectionEnd">;
   onPilotEvent?(event: ChargerPilotEvent): void;
   /** SLAC matched: the AVLN is up (called before the IP side starts). */
   onLinkUp?(info: SlacMatchInfo): void;
@@ -168,6 +174,10 @@ class IpSide<Service extends { close(): void; linkDown?(reason: string): void }>
     }
     if (!o.ip) {
       this.#log.log("warn", "station", `link up, but this host has no IP link yet: no V2G session (the ${this.#role} keeps power off)`);
+      return undefined;
+    }
+    if (o.ipRefused !== undefined) {
+      this.#log.log("error", "station", `link up, but ${o.ipRefused}: no V2G session (the ${this.#role} keeps power off)`);
       return undefined;
     }
     if (!session) {
@@ -345,4 +355,33 @@ export function cableLimitedBms<B extends EvBms>(bms: B, cableCurrent: () => num
       return method;
     },
   });
+}
+
+/** A host's TLS classes (hosts/native-tls on mbedTLS, node:tls on Node) and a station's `secure` options from its PKI. */
+export interface StationTls {
+  Tls: TlsSocketClass;
+  TlsListener: TlsListenerClass;
+  secure: TlsSecureOptions;
+}
+
+/**
+ * The host's TLS classes with the station's `secure` options bound, shaped as the plain TCP
+ * classes the services open: with them in the IP stack (and the services' `tls`), SDP offers or
+ * asks for Security 0x00 and V2GTP runs inside TLS. Every host goes through here (the firmware's
+ * startStation, hosts/linux/bench-station.ts). `onRefused`: a vehicle's handshake the charger
+ * refused; that connection alone is closed and the charger serves on.
+ */
+export function boundTls(t: StationTls, onRefused: (reason: string) => void): { Tcp: StreamSocketClass; Listener: ListenerClass } {
+  const { Tls, TlsListener, secure } = t;
+  class Tcp extends Tls {
+    constructor(options: StreamSocketOptions) {
+      super({ ...options, secure });
+    }
+  }
+  class Listener extends TlsListener {
+    constructor(options: ListenerOptions) {
+      super({ ...options, secure, onHandshakeFailed: onRefused });
+    }
+  }
+  return { Tcp: Tcp as unknown as StreamSocketClass, Listener: Listener as unknown as ListenerClass };
 }

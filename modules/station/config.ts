@@ -23,6 +23,14 @@ export interface StationConfig {
   evseId: string;
   /** TCP port of the charger's V2G server; 0: random in the dynamic range. */
   port: number;
+  /**
+   * V2G over TLS (ISO 15118-2 §7.7.4: TLS 1.2, the charger authenticated by its SECC
+   * certificate): "on" needs the station's PKI on the board (its SECC chain and key, or the V2G
+   * root for a vehicle) and a build with TLS, and without them runs no session rather than
+   * falling back to plain TCP; "off" (the default, as a board comes from the factory without a
+   * PKI): plain TCP, SDP Security 0x10. DIN SPEC 70121 has no TLS.
+   */
+  tls: "off" | "on";
   /** DC limits of the charger's power module (V, A, W). */
   maxVoltage: number;
   maxCurrent: number;
@@ -76,6 +84,7 @@ export const STATION_SETTINGS: Readonly<Record<keyof StationConfig, Kind>> = Obj
   mac: Object.freeze({ kind: "mac" }),
   evseId: Object.freeze({ kind: "string", maxLength: 37 }), // DIN 70121 EVSEID: at most 37 characters
   port: Object.freeze({ kind: "number", min: 0, max: 65535 }),
+  tls: Object.freeze({ kind: "enum", values: Object.freeze(["off", "on"]) }),
   maxVoltage: Object.freeze({ kind: "number", min: 50, max: 1500 }),
   maxCurrent: Object.freeze({ kind: "number", min: 1, max: 1000 }),
   maxPower: Object.freeze({ kind: "number", min: 1000, max: 1_000_000 }),
@@ -112,6 +121,7 @@ export const STATION_DEFAULTS: Readonly<Omit<StationConfig, "mac"> & { mac: stri
   mac: "02:00:00:00:0a:01",
   evseId: "DE*XS1*E0001",
   port: 0,
+  tls: "off",
   maxVoltage: 500,
   maxCurrent: 125,
   maxPower: 50_000,

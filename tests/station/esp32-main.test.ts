@@ -12,6 +12,11 @@ import * as os from "node:os";
 import { MemoryPkiStorage } from "../../modules/pki-store/storage";
 import { ManualClock } from "../../modules/common/index";
 import { chargerPersistence } from "../../modules/station/persistence";
+import { NodeCrypto } from "../../hosts/sim/crypto/node-crypto";
+import { createTestPki } from "../../hosts/sim/pki/test-pki";
+import { writeTestPki } from "../../hosts/sim/pki/files";
+import { stationPkiFromMemory } from "../../hosts/sim/crypto/station-tls";
+import { TlsActivity, tlsOverStreams } from "../../hosts/sim/crypto/tls";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -33,6 +38,8 @@ const NAMES: Record<string, string> = {
   "./update-crypto": "{ updateCrypto as default }",
   "./qca7000-native": "{ Qca7000Native as default }",
   "./sockets": "{ receive, send, udpOpen, udpReceive, udpSend, tcpConnect, tcpConnected, tcpListen, localPort, tcpAccept, close }",
+  "./tls-native": "{ tlsBuild, tlsConfig, tlsCredentials, tlsAnchor, tlsConfigFree, tlsOpen, tlsFeed, tlsOutput, tlsStep, tlsRead, tlsWrite, tlsSession, tlsError, tlsClose, tlsFree, tlsSuites, tlsVerify, tlsDigest, tlsStats }",
+  "../native-tls/tls-native": "{ tlsBuild, tlsConfig, tlsCredentials, tlsAnchor, tlsConfigFree, tlsOpen, tlsFeed, tlsOutput, tlsStep, tlsRead, tlsWrite, tlsSession, tlsError, tlsClose, tlsFree, tlsSuites, tlsVerify, tlsDigest, tlsStats }",
 };
 const SESSION = path.join(HERE, "support/esp32-board-session.ts");
 
@@ -60,7 +67,7 @@ before(async () => {
   const standIns: esbuild.Plugin = {
     name: "moddable-stand-ins",
     setup(build) {
-      build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|\.\/qca7000-native$|\.\/sockets$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
+      build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|\.\/qca7000-native$|\.\/sockets$|(\.\.\/native-tls)?\.?\/tls-native$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
       build.onLoad({ filter: /.*/, namespace: "mock" }, (args) => ({ contents: `export ${NAMES[args.path]} from "./mocks.mjs";`, resolveDir: dir, loader: "js" }));
       build.onResolve({ filter: /^\.\/mocks\.mjs$/ }, () => ({ path: "./mocks.mjs", external: true }));
     },
@@ -85,6 +92,7 @@ beforeEach(() => {
   s.interrupts.length = 0;
   s.timers.length = 0;
   s.analog.clear();
+  s.tlsBuild = undefined;
   mocks.resetNetwork();
   traced.length = 0;
 });
@@ -296,6 +304,126 @@ describe("main.ts on the ESP32 stand-ins", () => {
     mocks.run(200);
     assert.ok(traced.some((l) => /info pilot: proximity \(PP\) open: the plug was pulled out; SLAC stops/.test(l)), traced.join("\n"));
     assert.ok(!traced.some((l) => /SLAC failed/.test(l)), traced.join("\n"));
+  });
+
+  /**
+   * A test PKI as `xs15118 pki init DIR` writes it, provisioned into the board's NVS (namespace
+   * xs15118-pki) under the keys the README gives; the peer's view of the same PKI.
+   */
+  /** The peer's PKI only: the board's NVS stays empty. */
+  function provisionPkiPeerOnly(): Any {
+    return stationPkiFromMemory(new Map([["iso2", createTestPki({ crypto: new NodeCrypto(), profile: "iso2", now: Math.floor(Date.now() / 1000) })]]));
+  }
+
+  function provisionPki(): { peerPki: Any; keys: string[] } {
+    const entities = createTestPki({ crypto: new NodeCrypto(), profile: "iso2", now: Math.floor(Date.now() / 1000) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-esp32-pki-"));
+    const keys: string[] = [];
+    try {
+      for (const file of writeTestPki(dir, "iso2", entities)) {
+        const key = session.pkiPreferenceKey(path.relative(dir, file).split(path.sep).join("/"));
+        if (key === undefined) continue; // the .pem copies of certificates: the board keeps the DER
+        assert.ok(key.length <= 15, key);
+        keys.push(key);
+        mocks.scope().preferences.set(`${session.PKI_DOMAIN}/${key}`, new Uint8Array(fs.readFileSync(file)).buffer);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return { peerPki: stationPkiFromMemory(new Map([["iso2", entities]])), keys: keys.sort() };
+  }
+
+  /** Runs the bench until `done`, letting node:tls (the stand-in engine) work between steps. */
+  async function runUntil(done: () => boolean, activity: TlsActivity, limitMs = 120_000): Promise<void> {
+    for (let ms = 0; ms < limitMs && !done(); ms += 50) {
+      mocks.run(50);
+      await activity.settle();
+    }
+  }
+
+  /** The board and its peer on a fresh stand-in link, V2G over TLS: node:tls standing in for the native engine. */
+  function tlsBench(peerPki: Any): { activity: TlsActivity; network: Any; options: Any } {
+    const activity = new TlsActivity();
+    const [boardWire, peerWire] = mocks.framePair((f: () => void) => mocks.Timer.set(f, 0));
+    const network = mocks.scope().network;
+    mocks.scope().slacWire = boardWire;
+    const tls = { over: (io: Any) => tlsOverStreams(io, activity), crypto: new NodeCrypto(), peerPki };
+    return { activity, network, options: { protocol: "iso2", network, peerWire, trace: (line: string) => traced.push(line), tls } };
+  }
+
+  test("tls on, the PKI of `xs15118 pki init` in NVS: the board as a charger runs a whole ISO-2 DC session over TLS (SDP Security 0x00, TLS 1.2)", async () => {
+    const { peerPki, keys } = provisionPki();
+    for (const needed of ["2/pki", "2/secc", "2/secc.c", "2/secc.k", "2/v2g-root", "2/oem-root"]) assert.ok(keys.includes(needed), `${needed} in ${keys.join(" ")}`);
+    const { activity, options } = tlsBench(peerPki);
+    const run = session.startBoardCharger(options);
+    const native = mocks.scope().native[0];
+    mocks.bench.high = 9;
+    const s2 = mocks.Timer.repeat(() => {
+      if (native.linkUp.at(-1) === true) mocks.bench.high = 6;
+    }, 5);
+    await runUntil(() => run.peerEnd !== undefined, activity);
+    mocks.Timer.clear(s2);
+    const log = traced.join("\n");
+    assert.ok(/info station: V2G over TLS \(profile iso2, PKI from NVS xs15118-pki\)/.test(log), log.slice(0, 3000));
+    assert.ok(/info secc: V2G server on \[fe80::ff:fe00:1\]:\d+ \(TLS\)/.test(log), log.slice(-4000));
+    assert.ok(/peer: SDP: charger at \[fe80::ff:fe00:1%peer0\]:\d+, security tls/.test(log), log.slice(-4000));
+    assert.ok(run.peerEnd, `the session did not end:\n${log.slice(-6000)}`);
+    assert.equal(run.peerEnd.ok, true, `${JSON.stringify(run.peerEnd)}\n${log.slice(-6000)}`);
+    mocks.bench.high = 12;
+    await runUntil(() => native.linkUp.length > 1, activity, 3000);
+    assert.deepEqual(native.linkUp, [true, false]);
+    run.close();
+  });
+
+  test("tls on, the board as a vehicle: SDP asks for TLS and the whole ISO-2 DC session runs over it, the charger's chain checked against the V2G root from NVS", async () => {
+    const { peerPki } = provisionPki();
+    const { activity, options } = tlsBench(peerPki);
+    const run = session.startBoardSession(options);
+    mocks.bench.high = 9;
+    mocks.bench.duty = 5;
+    const s2 = mocks.Timer.repeat(() => {
+      mocks.bench.high = mocks.bench.pins.get(27) === 1 ? 6 : 9;
+    }, 5);
+    await runUntil(() => run.peerEnd !== undefined, activity);
+    mocks.Timer.clear(s2);
+    const log = traced.join("\n");
+    assert.ok(/info station: V2G over TLS \(profile iso2, PKI from NVS xs15118-pki\)/.test(log), log.slice(0, 3000));
+    assert.ok(run.peerEnd, `the session did not end:\n${log.slice(-6000)}`);
+    assert.equal(run.peerEnd.ok, true, `${JSON.stringify(run.peerEnd)}\n${log.slice(-6000)}`);
+    assert.ok(run.peerEnd.energyWh > 0);
+    run.close();
+  });
+
+  test("tls on but no PKI in NVS: the log says what is missing and where, SLAC still matches, and no V2G session starts (no plain-TCP fallback)", async () => {
+    const { activity, network, options } = tlsBench(provisionPkiPeerOnly());
+    const run = session.startBoardCharger(options);
+    mocks.bench.high = 9;
+    await runUntil(() => traced.some((l) => /link up, but/.test(l)), activity, 60_000);
+    const log = traced.join("\n");
+    assert.ok(/error station: tls on, but the station's PKI in NVS xs15118-pki is not complete: no PKI in it \(neither 2\/pki nor 20\/pki\): provision the files of `xs15118 pki init DIR`/.test(log), log.slice(0, 3000));
+    assert.ok(/error station: link up, but TLS is not to be had \(.*\): no V2G session \(the charger keeps power off\)/.test(log), log.slice(-3000));
+    assert.deepEqual(mocks.scope().native[0].linkUp, [], "no IP side: lwIP's link stays down");
+    assert.equal(network.open("qc1"), 0, "no socket opened on the board");
+    run.close();
+  });
+
+  test("tls on with a PKI missing the SECC's key: the NVS key is named", async () => {
+    provisionPki();
+    mocks.scope().preferences.delete("xs15118-pki/2/secc.k");
+    mocks.scope().tlsBuild = "4.0.0";
+    mocks.scope().config = { role: "charger", qcaDriver: "native", tls: "on" };
+    await boot();
+    assert.ok(traced.some((l) => /error station: tls on, but the station's PKI in NVS xs15118-pki is not complete: pki\/iso2\/secc\.key\.pem is missing \(NVS key 2\/secc\.k\)/.test(l)), traced.join("\n"));
+  });
+
+  test("tls on in a build without a TLS engine: refused with the reason at boot", async () => {
+    mocks.scope().config = { role: "charger", qcaDriver: "native", tls: "on" };
+    await boot();
+    assert.ok(traced.some((l) => /error station: tls on, but this build has no TLS engine \(hosts\/native-tls was built without mbedTLS\): no V2G session will start/.test(l)), traced.join("\n"));
+    traced.length = 0;
+    mocks.scope().config = { role: "charger", qcaDriver: "native" };
+    await boot();
+    assert.ok(traced.some((l) => /info station: V2G over plain TCP \(setting tls off\)/.test(l)), traced.join("\n"));
   });
 
   test("a qcaDriver the board does not have is logged and the JavaScript driver runs", async () => {

@@ -6,12 +6,9 @@
 // (ISO 15118-3: IP traffic starts after the match) and stops with the link.
 // See hosts/esp32/README.md, "The link".
 //
-// TODO(issue 18): TLS on the board. hosts/native-tls/tls.ts's nativeTls({ Tcp, Listener }) runs over
-// these socket classes as it does over hosts/linux's (hosts/linux/main.ts). The engine is in the
-// esp32 build now (hosts/native-tls/manifest.json, on ESP-IDF v6.0's mbedTLS 4), but two things are
-// not there yet: (1) a home for the station's certificates and keys on the board (NVS), and
-// (2) a TLS choice that startStation (modules/station/firmware.ts) passes to the services (SDP's
-// security byte, the TLS listener and socket). Until then this stack is plain TCP.
+// TLS (setting `tls on`): startStation (modules/station/firmware.ts) wraps this stack's TCP classes
+// in the board's TLS engine (hosts/esp32/board-tls.ts: hosts/native-tls over these sockets, the
+// station's PKI from NVS), so the services open TLS sockets through the same classes.
 
 import { socketClasses } from "../../native-net/net";
 import type { HostIpStack } from "../../../modules/station/assembly";

@@ -57,8 +57,8 @@ export interface StationTlsOptions {
   protocols: readonly string[];
   pki: StationPki;
   crypto: CryptoHost;
-  /** Seconds since 1970 for the V2G chain checks (the simulation's virtual wall clock, or now). */
-  now: () => number;
+  /** Seconds since 1970 for the V2G chain checks (the simulation's virtual wall clock, or now); undefined: no trusted time yet (a board's wall clock), the checks then skip validity periods. */
+  now: () => number | undefined;
   onKeyLog?(line: string): void;
 }
 

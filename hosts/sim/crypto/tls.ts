@@ -35,6 +35,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { Duplex } from "node:stream";
+import { createPrivateKey } from "node:crypto";
 import type { IoCallbacks, Listener, ListenerClass, StreamSocket, StreamSocketClass } from "../../../modules/common/io";
 import { ImplementationError } from "../../../modules/common/errors";
 import type {
@@ -72,11 +73,27 @@ const PROFILE = {
   },
 } as const;
 
+/** The raw private key sizes of crypto.ts (P-256 and P-521 scalars, the Ed448 seed). */
+const RAW_KEY_SIZE = { "ECDSA-P256-SHA256": 32, "ECDSA-P521-SHA512": 66, Ed448: 57 } as const;
+
+/** A key file's bytes: PEM (PKCS#8 or SEC1) or PKCS#8 DER. */
+function keyFileObject(bytes: Uint8Array): ReturnType<typeof privateKeyObject> {
+  const data = Buffer.from(bytes);
+  return isPem(bytes) ? createPrivateKey(data) : createPrivateKey({ key: data, format: "der", type: "pkcs8" });
+}
+
+function isPem(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.subarray(0, 10)).toString("latin1") === "-----BEGIN";
+}
+
 function credentialsOptions(credentials: readonly TlsCredentials[] | undefined): Pick<tls.SecureContextOptions, "cert" | "key"> {
   if (!credentials || credentials.length === 0) return {};
   return {
-    cert: credentials.map((c) => c.chain.map((der) => pem("CERTIFICATE", der)).join("")),
-    key: credentials.map((c) => privateKeyObject(c.key.scheme, c.key.privateKey).export({ format: "pem", type: "pkcs8" }).toString()),
+    // DER certificates, or (a board's PKI read from NVS) the chain file's PEM as it is.
+    cert: credentials.map((c) => c.chain.map((der) => (isPem(der) ? Buffer.from(der).toString("latin1") : pem("CERTIFICATE", der))).join("")),
+    // The core's raw scalar, or (any other length) the key file's PEM or DER as the PKI store
+    // keeps it, as hosts/native-tls takes it (a board's PKI read from NVS holds the files).
+    key: credentials.map((c) => (c.key.privateKey.length === RAW_KEY_SIZE[c.key.scheme] ? privateKeyObject(c.key.scheme, c.key.privateKey) : keyFileObject(c.key.privateKey)).export({ format: "pem", type: "pkcs8" }).toString()),
   };
 }
 
@@ -564,10 +581,13 @@ class StreamSocketDuplex extends Duplex {
     if (!socket) return;
     this.#writable = true;
     while (this.#held.length > 0 && this.#writable) {
+      // Taken off before write(): a socket may call onWritable from inside write() (hosts/native-net
+      // does once bytes it held have gone), and that re-entry must not send the chunk again.
+      const chunk = this.#held.shift()!;
       try {
-        socket.write(this.#held[0]);
-        this.#held.shift();
+        socket.write(chunk);
       } catch {
+        this.#held.unshift(chunk);
         this.#writable = false; // not yet connected, or full: onWritable comes
       }
     }

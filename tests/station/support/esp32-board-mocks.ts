@@ -29,6 +29,8 @@ interface Scope {
   network: FakeNetwork;
   /** The wire behind the native QCA7000 driver's modem, when a test puts one there. */
   slacWire?: EthernetLinkClass;
+  /** What hosts/native-tls's tlsBuild() answers: the mbedTLS version, or undefined (a build without TLS). */
+  tlsBuild?: string;
   /** ADC pins that read a value of their own (0..4095, e.g. the PP divider) instead of the pilot. */
   analog: Map<number, number>;
 }
@@ -253,3 +255,14 @@ export const Preference = {
     return [...scope().preferences.keys()].filter((k) => k.startsWith(`${domain}/`)).map((k) => k.slice(domain.length + 1));
   },
 };
+
+// hosts/native-tls/tls-native.js (esbuild maps "./tls-native" here): the engine is not run on
+// these stand-ins (a TLS session on them uses node:tls through the board's BoardTls instead).
+export function tlsBuild(): string | undefined {
+  return scope().tlsBuild;
+}
+
+const notOnStandIns = (): never => {
+  throw new Error("the native TLS engine does not run on the stand-ins");
+};
+export const { tlsConfig, tlsCredentials, tlsAnchor, tlsConfigFree, tlsOpen, tlsFeed, tlsOutput, tlsStep, tlsRead, tlsWrite, tlsSession, tlsError, tlsClose, tlsFree, tlsSuites, tlsVerify, tlsDigest, tlsStats } = Object.fromEntries(["tlsConfig", "tlsCredentials", "tlsAnchor", "tlsConfigFree", "tlsOpen", "tlsFeed", "tlsOutput", "tlsStep", "tlsRead", "tlsWrite", "tlsSession", "tlsError", "tlsClose", "tlsFree", "tlsSuites", "tlsVerify", "tlsDigest", "tlsStats"].map((n) => [n, notOnStandIns])) as Record<string, () => never>;
