@@ -108,10 +108,11 @@ test("hosts/esp32's C compiles against ESP-IDF's headers with the Moddable esp32
   }
   assert.equal(macro("MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED"), null, "mbedTLS 4 has no static ECDH");
   // ESP-IDF's Kconfig leaves TLS 1.3 and ChaCha20-Poly1305 off by default (the stand-in above has
-  // TLS 1.3 on): the firmware's own sdkconfig must turn them on (hosts/native-tls/README.md).
-  const sdkconfig = fs.existsSync(merged) ? fs.readFileSync(merged, "utf8") : "";
+  // TLS 1.3 on): the firmware's own sdkconfig must turn them on (hosts/native-tls/README.md), or an
+  // ESP-IDF build stops at the engine's #error (TLS 1.3) or -20 offers AES-256-GCM alone.
+  const sdkconfig = fs.readFileSync("hosts/esp32/sdkconfig/sdkconfig.defaults", "utf8");
   const unset = ["CONFIG_MBEDTLS_SSL_PROTO_TLS1_3", "CONFIG_MBEDTLS_CHACHA20_C", "CONFIG_MBEDTLS_CHACHAPOLY_C"].filter((name) => !new RegExp(`^${name}=y$`, "m").test(sdkconfig));
-  if (unset.length > 0) console.log(`hosts/esp32/sdkconfig does not set ${unset.join(", ")}: an ESP-IDF build leaves them off, so the engine stops at its #error (TLS 1.3) or -20 offers AES-256-GCM alone (ChaCha20)`);
+  assert.deepEqual(unset, [], "hosts/esp32/sdkconfig/sdkconfig.defaults must turn these on");
   const optional = ["PSA_WANT_ECC_MONTGOMERY_448", "PSA_WANT_ALG_CHACHA20_POLY1305", "MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE"];
   console.log(`native TLS on ESP-IDF's mbedTLS ${macro("MBEDTLS_VERSION_STRING")?.[1]?.replace(/"/g, "")}: ${optional.map((name) => `${name} ${macro(name) ? "on" : "off"}`).join(", ")}`);
 });
