@@ -99,7 +99,32 @@ beforeEach(() => {
 
 /** Boots main.ts once more (a fresh module instance: a board reset). */
 async function boot(): Promise<void> {
-  await import(`${bundleUrl}?boot=${++runs}`);
+  const real = Date.now;
+  Date.now = benchNow;
+  try {
+    await import(`${bundleUrl}?boot=${++runs}`);
+  } finally {
+    Date.now = real;
+  }
+}
+
+// The pilot input times its read bursts with Date.now() once, at construction (a ~20 ms
+// calibration, hosts/esp32/pilot-input.ts). On the bench that must be the bench's time, as it is
+// the board's own on a board: on the test machine's clock a loaded machine gave bursts too short
+// to catch the 5 % phase, so the vehicle never saw digital communication and SLAC timed out.
+function benchNow(): number {
+  return Math.floor(mocks.bench.micros / 1000);
+}
+
+/** Builds a board (and its pilot input) on the bench's time. */
+function onBenchTime<T>(make: () => T): T {
+  const real = Date.now;
+  Date.now = benchNow;
+  try {
+    return make();
+  } finally {
+    Date.now = real;
+  }
 }
 
 function made(kind: string): Any[] {
@@ -225,7 +250,7 @@ describe("main.ts on the ESP32 stand-ins", () => {
       const [boardWire, peerWire] = mocks.framePair((f: () => void) => mocks.Timer.set(f, 0));
       const network = mocks.scope().network;
       mocks.scope().slacWire = boardWire;
-      const run = session.startBoardSession({ protocol, network, peerWire, trace: (line: string) => traced.push(line) });
+      const run = onBenchTime(() => session.startBoardSession({ protocol, network, peerWire, trace: (line: string) => traced.push(line) }));
       const native = mocks.scope().native[0];
       // The charger's 5 % PWM; the vehicle closing S2 (pin 27) turns the pilot to state C (6 V).
       mocks.bench.high = 9;
@@ -262,7 +287,7 @@ describe("main.ts on the ESP32 stand-ins", () => {
     const [boardWire, peerWire] = mocks.framePair((f: () => void) => mocks.Timer.set(f, 0));
     const network = mocks.scope().network;
     mocks.scope().slacWire = boardWire;
-    const run = session.startBoardCharger({ protocol: "iso2", network, peerWire, trace: (line: string) => traced.push(line) });
+    const run = onBenchTime(() => session.startBoardCharger({ protocol: "iso2", network, peerWire, trace: (line: string) => traced.push(line) }));
     const native = mocks.scope().native[0];
     mocks.bench.high = 9; // a vehicle plugged in: state B, and the charger's 5 % PWM starts SLAC
     // The vehicle closes S2 once matched (its pilot is simulated in its own station): state C.
@@ -355,7 +380,7 @@ describe("main.ts on the ESP32 stand-ins", () => {
     const { peerPki, keys } = provisionPki();
     for (const needed of ["2/pki", "2/secc", "2/secc.c", "2/secc.k", "2/v2g-root", "2/oem-root"]) assert.ok(keys.includes(needed), `${needed} in ${keys.join(" ")}`);
     const { activity, options } = tlsBench(peerPki);
-    const run = session.startBoardCharger(options);
+    const run = onBenchTime(() => session.startBoardCharger(options));
     const native = mocks.scope().native[0];
     mocks.bench.high = 9;
     const s2 = mocks.Timer.repeat(() => {
@@ -378,7 +403,7 @@ describe("main.ts on the ESP32 stand-ins", () => {
   test("tls on, the board as a vehicle: SDP asks for TLS and the whole ISO-2 DC session runs over it, the charger's chain checked against the V2G root from NVS", async () => {
     const { peerPki } = provisionPki();
     const { activity, options } = tlsBench(peerPki);
-    const run = session.startBoardSession(options);
+    const run = onBenchTime(() => session.startBoardSession(options));
     mocks.bench.high = 9;
     mocks.bench.duty = 5;
     const s2 = mocks.Timer.repeat(() => {
@@ -396,7 +421,7 @@ describe("main.ts on the ESP32 stand-ins", () => {
 
   test("tls on but no PKI in NVS: the log says what is missing and where, SLAC still matches, and no V2G session starts (no plain-TCP fallback)", async () => {
     const { activity, network, options } = tlsBench(provisionPkiPeerOnly());
-    const run = session.startBoardCharger(options);
+    const run = onBenchTime(() => session.startBoardCharger(options));
     mocks.bench.high = 9;
     await runUntil(() => traced.some((l) => /link up, but/.test(l)), activity, 60_000);
     const log = traced.join("\n");
