@@ -9,9 +9,11 @@
 import type { StationPki, StationPkiEntry, StationPkiProfile } from "../sim/crypto/station-secure";
 import type { SignatureScheme } from "../../modules/pki-store/crypto";
 
-const PROFILES: readonly StationPkiProfile[] = ["iso2", "iso20"];
-const LEAVES = ["secc", "oem-prov"];
-const ROOTS = ["v2g-root", "oem-root"];
+// Frozen: the ESP32 build preloads this module (hosts/esp32/station-pki.ts reads the same
+// layout from NVS), and a preloaded module's top-level objects must be frozen (xsl warns).
+const PROFILES: readonly StationPkiProfile[] = Object.freeze(["iso2", "iso20"] as const);
+const LEAVES = Object.freeze(["secc", "oem-prov"]);
+const ROOTS = Object.freeze(["v2g-root", "oem-root"]);
 
 /** Reads the PKI under `dir` with the host's file reader (undefined: no such file). Throws naming what is missing. */
 export function readStationPki(dir: string, readFile: (path: string) => ArrayBuffer | undefined): StationPki {
