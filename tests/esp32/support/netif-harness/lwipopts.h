@@ -7,19 +7,7 @@
 #define SYS_LIGHTWEIGHT_PROT 0
 #define LWIP_SOCKET 0
 #define LWIP_NETCONN 0
-#define LWIP_IPV4 0
-#define LWIP_IPV6 1
-#define LWIP_ETHERNET 1
-#define LWIP_ICMP6 1
-#define LWIP_IPV6_MLD 1
-#define LWIP_ND6_QUEUEING 1
-#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 1
-#define LWIP_IPV6_SEND_ROUTER_SOLICIT 0
-#define LWIP_IPV6_AUTOCONFIG 0
-#define LWIP_IPV6_FRAG 0
-#define LWIP_IPV6_REASS 0
-#define LWIP_UDP 1
-#define LWIP_TCP 1
+#include "../../../support/lwip-link-ipv6.h"
 #define MEM_ALIGNMENT 8
 #define MEM_SIZE (64 * 1024)
 #define PBUF_POOL_SIZE 16

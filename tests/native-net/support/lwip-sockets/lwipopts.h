@@ -18,19 +18,7 @@
 #define LWIP_ERRNO_STDINCLUDE 1
 #define LWIP_SO_RCVBUF 0
 #define SO_REUSE 1
-#define LWIP_IPV4 0
-#define LWIP_IPV6 1
-#define LWIP_ETHERNET 1
-#define LWIP_ICMP6 1
-#define LWIP_IPV6_MLD 1
-#define LWIP_ND6_QUEUEING 1
-#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 1
-#define LWIP_IPV6_SEND_ROUTER_SOLICIT 0
-#define LWIP_IPV6_AUTOCONFIG 0
-#define LWIP_IPV6_FRAG 0
-#define LWIP_IPV6_REASS 0
-#define LWIP_UDP 1
-#define LWIP_TCP 1
+#include "../../../support/lwip-link-ipv6.h"
 #define LWIP_DNS 0
 #define MEM_ALIGNMENT 8
 #define MEM_SIZE (128 * 1024)
