@@ -42,8 +42,7 @@ import { contactMade, inChargePosition } from "./acdp-device";
 import { rec } from "./context";
 import { HEADER_SLOT } from "./envelope";
 import { guardChargeLoop } from "./loop-guard";
-import { isAcdp, SERVICE_ID } from "./services";
-import { selectService } from "./secc-common";
+import { isAcdp } from "./services";
 
 /**
  * How long the SECC waits for the vehicle to reach the contact window (not a -20 timer: the
@@ -277,9 +276,10 @@ function acdpContactLost(ctx: SeccContext, facts: SeccFacts): boolean {
 /**
  * Wraps SessionSetup: a new session in the WPT or ACDP namespace positions the vehicle before
  * its authorization ([V2G20-5042], [V2G20-4046]/[V2G20-4067]); the state after it also takes
- * VehicleCheckInReq. A resumed WPT session (OK_OldSessionJoined) keeps its authorization and
- * service ([V2G20-1844]) and goes straight to WPT_ChargeParameterDiscovery ([V2G20-5046]); a
- * resumed ACDP one goes on as any -20 session.
+ * VehicleCheckInReq. A resumed one goes on at *_ChargeParameterDiscovery with its service, as
+ * every resumed -20 session does (./secc-common.ts sessionSetup; [V2G20-5046] for WPT); an ACDP
+ * device connects again after ScheduleExchange (acdpRoute: the pause came after its disconnect,
+ * [V2G20-4001]).
  */
 export function positioningRoute(handler: SeccHandler): SeccHandler {
   const inner = handler;
@@ -287,17 +287,6 @@ export function positioningRoute(handler: SeccHandler): SeccHandler {
     const out = inner(req, ctx, facts);
     const ns = ctx.iso20?.namespace;
     if (out.kind !== "reply" || out.next !== "AuthorizationSetup" || (ns !== "wpt" && ns !== "acdp")) return out;
-    const code = (out.body as { SessionSetupRes?: { ResponseCode?: string } }).SessionSetupRes?.ResponseCode;
-    if (code === "OK_NewSessionEstablished") return { ...out, next: "VehicleCheckIn" } as Reply;
-    if (code === "OK_OldSessionJoined" && ns === "wpt" && resumeWptService(ctx, facts)) return { ...out, next: "ChargeParameterDiscovery" } as Reply;
-    return out;
+    return { ...out, next: "VehicleCheckIn" } as Reply;
   };
-}
-
-/** The paused session's WPT selection back (the namespace's only service, WPT 3, where the store kept none). */
-function resumeWptService(ctx: SeccContext, facts: SeccFacts): boolean {
-  const kept = facts.paused?.iso20Service;
-  if (kept !== undefined && selectService(ctx, kept.serviceId, kept.parameterSetId)) return true;
-  const sets = rec(ctx).offer.sets[SERVICE_ID.wpt];
-  return sets !== undefined && sets.length > 0 && selectService(ctx, SERVICE_ID.wpt, sets[0].id);
 }

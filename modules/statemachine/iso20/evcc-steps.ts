@@ -138,6 +138,15 @@ const sessionSetup = step({
   onResponse(res, ctx) {
     ctx.facts.resumed = res.ResponseCode === "OK_OldSessionJoined";
     ctx.facts.evseId = res.EVSEID;
+    // A resumed session keeps its authorization, service and parameter set ([V2G20-1844]): the
+    // one request allowed next is *_ChargeParameterDiscoveryReq ([V2G20-1032], [V2G20-1843]).
+    // The service is this vehicle's configured one, the one it selected before the pause.
+    // OK_NewSessionEstablished instead: everything from the paused session is dropped and the
+    // session starts over ([V2G20-2615]–[V2G20-2617]).
+    if (ctx.facts.resumed) {
+      f20(ctx).serviceId = SERVICE_ID[cfg(ctx).transfer];
+      return { kind: "next", step: "ChargeParameterDiscovery" };
+    }
     return { kind: "next", step: "AuthorizationSetup" };
   },
 });

@@ -9,7 +9,7 @@ import type { HandlerResult } from "../framework";
 import type { AnyBody } from "../msg-types";
 import type { SeccContext } from "../secc/context";
 import { evseFault } from "../secc/dc-handlers";
-import { authorizationStep, setupSession } from "../secc/session-setup";
+import { authorizationStep, newSession, setupSession } from "../secc/session-setup";
 import type * as cm from "../../exi/generated/iso20_cm/types";
 import type { Iso20Record } from "./context";
 import { rec } from "./context";
@@ -33,9 +33,29 @@ function fail(name: string, code: string, rest?: object): HandlerResult {
 
 // ---- SessionSetup -------------------------------------------------------------------------
 
-/** SessionSetupReq: a new session (8-byte SessionID) or the paused one the header names. */
+/**
+ * SessionSetupReq: a new session (8-byte SessionID) or the paused one the header names.
+ *
+ * A resumed session goes on at *_ChargeParameterDiscoveryReq, the one request [V2G20-1032]
+ * allows after it (with [V2G20-1843]: [V2G20-2097] AC, [V2G20-2098] DC, [V2G20-5046] WPT): the
+ * paused session's authorization and its selected service and parameter set hold for the whole
+ * service session ([V2G20-1844], [V2G20-1847]), so AuthorizationSetup and the service steps are
+ * not repeated. A paused session that cannot go on there (no service had been selected, it was
+ * not authorized, or its service is not offered in the namespace SAP chose now) is not joined:
+ * the vehicle gets a new session under a fresh SessionID ([V2G20-2626]), and starts over
+ * ([V2G20-2615]–[V2G20-2617]).
+ */
 export function sessionSetup(req: cm.SessionSetupReqType, ctx: SeccContext, facts: SeccFacts): HandlerResult {
-  const code = setupSession({ EVCCID: asciiBytes(req.EVCCID) }, ctx, facts);
+  const tupleId = ctx.saScheduleTupleId;
+  let code = setupSession({ EVCCID: asciiBytes(req.EVCCID) }, ctx, facts);
+  if (code === "OK_OldSessionJoined") {
+    const kept = facts.paused?.iso20Service;
+    if (facts.paused?.authorized === true && kept !== undefined && selectService(ctx, kept.serviceId, kept.parameterSetId)) {
+      return reply(res("SessionSetupRes", code, { EVSEID: facts.config.evseId }), "ChargeParameterDiscovery");
+    }
+    code = newSession(ctx, facts);
+    ctx.saScheduleTupleId = tupleId;
+  }
   return reply(res("SessionSetupRes", code, { EVSEID: facts.config.evseId }), "AuthorizationSetup");
 }
 

@@ -267,10 +267,8 @@ const chargeLoop = step({
  * charging → VehicleCheckOut first.
  */
 function wptDetour(out: NextResult, ctx: StepContext, from: EvccStepId): StepResult {
-  if (out.step === "AuthorizationSetup" && from === "SessionSetup") {
-    // A resumed session keeps its authorization and service ([V2G20-1844]): WPT_ChargeParameterDiscovery next ([V2G20-5046]).
-    return { ...out, step: ctx.facts.resumed ? "ChargeParameterDiscovery" : "VehicleCheckIn" };
-  }
+  // A new session only: a resumed one goes on at WPT_ChargeParameterDiscovery ([V2G20-5046]; ./evcc-steps.ts sessionSetup).
+  if (out.step === "AuthorizationSetup" && from === "SessionSetup") return { ...out, step: "VehicleCheckIn" };
   if (out.step === "PowerDelivery" && from === "ScheduleExchange" && progress(ctx).alignment !== "EVResultSuccess") return { ...out, step: "WptAlignmentCheck" };
   if (out.step === "SessionStop" && !progress(ctx).checkedOut) {
     progress(ctx).checkedOut = true;

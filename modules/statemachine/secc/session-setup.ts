@@ -24,6 +24,11 @@ export function setupSession(req: SessionSetupReq, ctx: SeccContext, facts: Secc
     ctx.saScheduleTupleId = paused.saScheduleTupleId;
     return "OK_OldSessionJoined";
   }
+  return newSession(ctx, facts);
+}
+
+/** A new session under a fresh random SessionID (also where a paused one cannot be joined). */
+export function newSession(ctx: SeccContext, facts: SeccFacts): "OK_NewSessionEstablished" {
   ctx.sessionId = facts.newSessionId ?? new Uint8Array(8);
   ctx.resumed = false;
   return "OK_NewSessionEstablished";

@@ -6,7 +6,7 @@
 // feed() as a SessionEvent (request | control | timeout | link-down); request() and control()
 // are shorthands.
 
-import { ImplementationError, allZero, bytesEqual, silentLogger } from "../../common/index";
+import { ImplementationError, allZero, bytesEqual, silentLogger, toHex } from "../../common/index";
 import type { Clock, Logger, Millis, TimerHandle } from "../../common/index";
 import type {
   ChargerFeedback,
@@ -424,10 +424,15 @@ export class SeccSession {
       this.#logger.log("info", "secc", `EV sends discharge limits ${ctx.iso20.peerNegativeDischarge ? "negative" : "as magnitudes (positive)"}`);
     }
     if (name === "SessionSetupReq" && result.kind === "reply") {
-      // config.resumeAuthorized: a resumed session keeps its identification (by default the
-      // authorizer is asked again, as EVerest does; an OCPP backend usually answers at once).
-      if (ctx.resumed && this.#config.resumeAuthorized === true && facts.paused?.authorized === true && facts.evse.authorization === "pending") {
+      // config.resumeAuthorized: a resumed DIN/ISO-2 session keeps its identification (by default
+      // the authorizer is asked again, as EVerest does; an OCPP backend usually answers at once).
+      // A resumed -20 session always does: its authorization holds for the service session and
+      // it does not authorize again ([V2G20-1844], [V2G20-1032]; iso20/secc-common.ts sessionSetup).
+      if (ctx.resumed && (this.#config.resumeAuthorized === true || ctx.protocol === "iso20") && facts.paused?.authorized === true && facts.evse.authorization === "pending") {
         facts.evse.authorization = "accepted";
+      }
+      if (facts.paused !== undefined && !ctx.resumed) {
+        this.#logger.log("info", "secc", `SessionSetupReq names paused session ${toHex(facts.paused.sessionId)}, not joined (${notJoinedBecause(facts.paused, ctx)}): a new session`);
       }
       this.#sessionStarted(ctx);
     }
@@ -932,3 +937,11 @@ export class MemorySessionStore implements SessionStore {
   }
 }
 
+/** Why a SessionSetupReq naming a paused session got a new one (secc/session-setup.ts, iso20/secc-common.ts sessionSetup). */
+function notJoinedBecause(paused: PausedSession, ctx: SeccContext): string {
+  if (paused.protocol !== ctx.protocol) return `paused under ${paused.protocol}, now ${ctx.protocol}`;
+  if (!bytesEqual(paused.evccId, ctx.evccId)) return "another EVCCID";
+  if (paused.authorized !== true) return "it was not authorized";
+  if (paused.iso20Service === undefined) return "no energy transfer service had been selected";
+  return `its service ${paused.iso20Service.serviceId} / parameter set ${paused.iso20Service.parameterSetId} is not offered here now`;
+}

@@ -61,6 +61,26 @@ function dcUntilPowerDelivery(ev: Iso20Ev, cpd: object, scheduled = true): numbe
   return tupleId;
 }
 
+/** A session set up to ServiceSelection (service, parameter set) and paused: its store and SessionID. */
+function pausedAfterSelection(serviceId: number, parameterSetId: number): { store: MemorySessionStore; sessionId: Uint8Array } {
+  const store = new MemorySessionStore();
+  const ev = iso20Ev(DC20, { store });
+  setUpTo(ev, serviceId, parameterSetId);
+  ev.ok("SessionStopReq", { ChargingSession: "Pause" });
+  assert.equal(ev.stopReason(), "ev-pause");
+  return { store, sessionId: ev.sessionId };
+}
+
+/** AuthorizationSetup … ServiceSelection after a SessionSetup that gave a new session (EIM, authorized up front). */
+function setUpToFromAuthorization(ev: Iso20Ev, serviceId: number, parameterSetId: number): void {
+  ev.ok("AuthorizationSetupReq");
+  ev.control({ kind: "authorized", accepted: true });
+  ev.ok("AuthorizationReq", { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} });
+  ev.ok("ServiceDiscoveryReq");
+  ev.ok("ServiceDetailReq", { ServiceID: serviceId });
+  ev.ok("ServiceSelectionReq", { SelectedEnergyTransferService: { ServiceID: serviceId, ParameterSetID: parameterSetId } });
+}
+
 describe("ISO 15118-20 SECC: DC", () => {
   it("runs SessionSetup … DC_WeldingDetection → SessionStop (Scheduled) with an 8-byte SessionID", () => {
     const calls: string[] = [];
@@ -223,15 +243,63 @@ describe("ISO 15118-20 SECC: DC", () => {
     assert.equal(ev.stopReason(), "sequence-error");
   });
 
-  it("pauses with SessionStop(Pause) and resumes by SessionID (OK_OldSessionJoined)", () => {
-    const store = new MemorySessionStore();
-    const ev = iso20Ev(DC20, { store });
-    setUpTo(ev, 2, 1);
-    ev.ok("SessionStopReq", { ChargingSession: "Pause" });
-    assert.equal(ev.stopReason(), "ev-pause");
-    const again = iso20Ev(DC20, { store, resume: ev.sessionId });
+  it("pauses with SessionStop(Pause); the resumed session (OK_OldSessionJoined) goes on at DC_ChargeParameterDiscovery with its service, authorized, and charges ([V2G20-1032], [V2G20-1844])", () => {
+    const { store, sessionId } = pausedAfterSelection(2, 1);
+    const calls: string[] = [];
+    const again = iso20Ev(DC20, { store, resume: sessionId, feedback: { startCharging: (m) => calls.push(`start(${m})`) } });
     again.ok("SessionSetupReq", { EVCCID }, "OK_OldSessionJoined");
-    assert.deepEqual(again.sessionId, ev.sessionId);
+    assert.deepEqual(again.sessionId, sessionId);
+    assert.equal(again.secc.state, "ChargeParameterDiscovery", "no AuthorizationSetup, no service steps after a resume");
+    assert.equal(again.secc.context!.iso20!.service?.id, 1);
+    assert.equal(again.secc.context!.iso20!.transfer, "dc");
+    const tuple = dcUntilPowerDelivery(again, DC_CPD);
+    again.ok("PowerDeliveryReq", { EVProcessing: "Finished", ChargeProgress: "Start", EVPowerProfile: scheduledProfile(tuple, 50, 3) });
+    assert.equal(again.secc.state, "ChargeLoop");
+    assert.deepEqual(calls, ["start(dc)"], "the paused session's authorization holds: power flows without asking the authorizer again");
+  });
+
+  it("a resumed session that sends AuthorizationSetupReq (the -2 habit) gets FAILED_SequenceError: *_ChargeParameterDiscoveryReq is the only request allowed ([V2G20-1032])", () => {
+    const { store, sessionId } = pausedAfterSelection(2, 1);
+    const again = iso20Ev(DC20, { store, resume: sessionId });
+    again.ok("SessionSetupReq", { EVCCID }, "OK_OldSessionJoined");
+    again.ok("AuthorizationSetupReq", {}, "FAILED_SequenceError");
+    assert.equal(again.stopReason(), "sequence-error");
+  });
+
+  it("DC_BPT Dynamic paused and resumed: parameter set 2 holds, the BPT charge parameters are taken", () => {
+    const { store, sessionId } = pausedAfterSelection(6, 2);
+    const again = iso20Ev(DC20, { store, resume: sessionId });
+    again.ok("SessionSetupReq", { EVCCID }, "OK_OldSessionJoined");
+    const rec = again.secc.context!.iso20!;
+    assert.equal(rec.transfer, "dc_bpt");
+    assert.equal(rec.controlMode, "dynamic");
+    const cpd = again.ok("DC_ChargeParameterDiscoveryReq", BPT_DC_CPD);
+    assert.ok(cpd.BPT_DC_CPDResEnergyTransferMode !== undefined);
+  });
+
+  it("a paused session that cannot go on at ChargeParameterDiscovery is not joined: paused before any service was selected, or never authorized → OK_NewSessionEstablished, a fresh SessionID, the whole sequence ([V2G20-2626])", () => {
+    for (const pauseAt of ["before-selection", "unauthorized"] as const) {
+      const store = new MemorySessionStore();
+      const ev = iso20Ev(DC20, { store });
+      ev.ok("SessionSetupReq", { EVCCID }, "OK_NewSessionEstablished");
+      ev.ok("AuthorizationSetupReq");
+      if (pauseAt === "before-selection") {
+        ev.control({ kind: "authorized", accepted: true });
+        ev.ok("AuthorizationReq", { SelectedAuthorizationService: "EIM", EIM_AReqAuthorizationMode: {} });
+      }
+      ev.ok("SessionStopReq", { ChargingSession: "Pause" });
+      assert.equal(ev.stopReason(), "ev-pause");
+      const lines: string[] = [];
+      const logger = { log: (_level: string, _tag: string, message: string) => void lines.push(message) };
+      const again = iso20Ev(DC20, { store, resume: ev.sessionId, logger: logger as never });
+      again.ok("SessionSetupReq", { EVCCID }, "OK_NewSessionEstablished");
+      assert.notDeepEqual(again.sessionId, ev.sessionId, pauseAt);
+      assert.equal(again.secc.state, "AuthorizationSetup", pauseAt);
+      const why = pauseAt === "before-selection" ? "no energy transfer service had been selected" : "it was not authorized";
+      assert.ok(lines.some((l) => l.includes("not joined") && l.includes(why)), `${pauseAt}: ${lines.join(" | ")}`);
+      setUpToFromAuthorization(again, 2, 1);
+      dcUntilPowerDelivery(again, DC_CPD);
+    }
   });
 
   it("SessionStop(ServiceRenegotiation) goes back to ServiceDiscovery", () => {

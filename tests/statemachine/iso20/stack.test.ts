@@ -5,6 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Iso20ControlMode, Iso20Transfer } from "../../../modules/statemachine/iso20/services";
+import { MemorySessionStore } from "../../../modules/statemachine/index";
 import { run, stack } from "./stack-support";
 
 describe("ISO 15118-20: EvccConnection ⇄ SeccConnection in memory", () => {
@@ -36,6 +37,37 @@ describe("ISO 15118-20: EvccConnection ⇄ SeccConnection in memory", () => {
         : ["SessionSetupReq", "AuthorizationSetupReq", "AuthorizationReq", "ServiceDiscoveryReq", "ServiceDetailReq", "ServiceSelectionReq", "AC_ChargeParameterDiscoveryReq", "ScheduleExchangeReq", "PowerDeliveryReq", "AC_ChargeLoopReq", "PowerDeliveryReq", "SessionStopReq"];
       const distinct = sent.filter((name, i) => i === 0 || name !== sent[i - 1]);
       assert.deepEqual(distinct.slice(1), order);
+    });
+  }
+
+  for (const [transfer, mode] of [["dc", "scheduled"], ["ac_bpt", "dynamic"]] as [Iso20Transfer, Iso20ControlMode][]) {
+    test(`${transfer} ${mode}: paused in the charge loop and resumed over a new connection, the session goes on at *_ChargeParameterDiscovery (no authorization, no service steps) and charges to the target ([V2G20-1032], [V2G20-1844])`, () => {
+      const store = new MemorySessionStore();
+      const first = stack({ transfer, mode, store, targetSoc: 90 });
+      const dc = transfer.indexOf("dc") === 0;
+      const loop = dc ? "DC_ChargeLoopReq" : "AC_ChargeLoopReq";
+      for (let i = 0; i < 600 && !first.trace.some((e) => e.direction === "tx" && e.name === loop); i++) first.clock.advance(100);
+      first.clock.advance(5_000);
+      first.evcc.pause();
+      for (let i = 0; i < 300 && !first.outcome(); i++) first.clock.advance(100);
+      const paused = first.outcome();
+      assert.equal(paused?.reason, "paused", JSON.stringify(paused));
+      assert.equal(first.secc.session.stopReason, "ev-pause");
+
+      // A new vehicle model (40 % again, target 43 %) over a new connection, the paused session's ID.
+      const second = stack({ transfer, mode, store, clock: first.clock, resumeSessionId: paused!.sessionId });
+      const soc = second.vehicle.battery.soc;
+      const outcome = run(second);
+      assert.equal(outcome?.reason, "charging-complete", `${outcome?.reason}: ${outcome?.detail} (${outcome?.step})`);
+      assert.deepEqual([...outcome!.sessionId], [...paused!.sessionId], "the same SessionID");
+      const setup = second.trace.find((e) => e.direction === "rx" && e.name === "SessionSetupRes");
+      assert.equal(setup?.values?.code, "OK_OldSessionJoined", JSON.stringify(setup));
+      const sent = second.trace.filter((e) => e.direction === "tx").map((e) => e.name);
+      const distinct = sent.filter((name, i) => i === 0 || name !== sent[i - 1]);
+      assert.deepEqual(distinct.slice(1, 3), ["SessionSetupReq", dc ? "DC_ChargeParameterDiscoveryReq" : "AC_ChargeParameterDiscoveryReq"]);
+      for (const skipped of ["AuthorizationSetupReq", "AuthorizationReq", "ServiceDiscoveryReq", "ServiceDetailReq", "ServiceSelectionReq"]) assert.ok(sent.indexOf(skipped) < 0, `${skipped} after a resume`);
+      assert.ok(second.vehicle.battery.soc > soc, `SoC ${soc} → ${second.vehicle.battery.soc}`);
+      assert.equal(second.secc.session.stopReason, "ev-terminate");
     });
   }
 
