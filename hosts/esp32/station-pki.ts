@@ -6,8 +6,8 @@
 // NVS keys are at most 15 characters, and "iso20/oem-prov-chain.pem" is 24: a file's key is its
 // path under DIR shortened by fixed rules (pkiPreferenceKey): the profile folder "iso2"/"iso20"
 // becomes "2"/"20", "-chain.pem" ".c", ".key.pem" ".k", ".der" nothing, "pki.json" "pki" —
-// e.g. 20/oem-prov.c. hosts/esp32/README.md ("TLS") says how to provision them (an NVS image from a
-// CSV for ESP-IDF's nvs_partition_gen.py, or Preference.set over the console).
+// e.g. 20/oem-prov.c. hosts/esp32/README.md ("TLS on the board") says how to provision them (an NVS
+// image that `xs15118 pki nvs` makes, hosts/sim/pki/nvs-image.ts, or Preference.set over the console).
 
 import { readStationPki } from "../linux/station-pki";
 import { stationTls } from "../sim/crypto/station-secure";
@@ -50,7 +50,7 @@ export function boardTls(o: { storage: PkiStorage; crypto: CryptoHost; wall: Wal
       stationTls({
         role: config.role === "charger" ? "secc" : "evcc",
         protocols: config.protocols,
-        pki: readBoardPki(o.storage),
+        pki: readBoardPki(o.storage, config.role),
         crypto: o.crypto,
         // Seconds since 1970 from the board's wall clock; without trusted time the V2G chain
         // checks run without validity periods (PkiStore: datesChecked false, a warning).
@@ -62,8 +62,12 @@ export function boardTls(o: { storage: PkiStorage; crypto: CryptoHost; wall: Wal
   };
 }
 
-/** The station's PKI from the board's storage, in the layout of `xs15118 pki init`; throws naming the NVS key that is missing. */
-export function readBoardPki(storage: PkiStorage): ReturnType<typeof readStationPki> {
+/**
+ * The station's PKI from the board's storage, in the layout of `xs15118 pki init`, for the
+ * board's `role` (its own leaf only: readStationPki); throws naming the NVS key that is missing.
+ * `xs15118 pki nvs` writes what this reads.
+ */
+export function readBoardPki(storage: PkiStorage, role: "charger" | "vehicle"): ReturnType<typeof readStationPki> {
   if (storage.read("2/pki") === undefined && storage.read("20/pki") === undefined) {
     throw new Error(`no PKI in it (neither 2/pki nor 20/pki): provision the files of \`xs15118 pki init DIR\` (hosts/esp32/README.md, "TLS on the board")`);
   }
@@ -75,7 +79,7 @@ export function readBoardPki(storage: PkiStorage): ReturnType<typeof readStation
       if (bytes === undefined) missing = key ?? path;
       else return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
       return undefined;
-    });
+    }, role);
   } catch (error) {
     throw new Error(`${(error as Error).message}${missing ? ` (NVS key ${missing})` : ""}`);
   }

@@ -79,7 +79,7 @@ function stationTlsOf(directory: string, role: "charger" | "vehicle", protocol: 
   const secure = stationTls({
     role: role === "charger" ? "secc" : "evcc",
     protocols: [protocol],
-    pki: readStationPki(directory, netio.readFile),
+    pki: readStationPki(directory, netio.readFile, role),
     crypto: new MbedtlsCrypto(random),
     now: () => Math.floor(Date.now() / 1000),
   });
