@@ -76,6 +76,12 @@ type Kind =
 const PIN: Kind = Object.freeze({ kind: "number", min: 0, max: 48 });
 const OPTIONAL_PIN: Kind = Object.freeze({ kind: "number", min: 0, max: 48, optional: true });
 
+/**
+ * The preference domain of the board's overrides (on the ESP32 the NVS namespace, ≤ 15
+ * characters): the firmware reads each setting from it, `xs15118 pki nvs` writes them into an NVS image.
+ */
+export const STATION_PREFERENCE_DOMAIN = "xs15118";
+
 /** Every setting, its kind and range. Keys are also the preference keys (≤ 15 characters). */
 export const STATION_SETTINGS: Readonly<Record<keyof StationConfig, Kind>> = Object.freeze({
   role: Object.freeze({ kind: "enum", values: Object.freeze(["charger", "vehicle"]), aliases: Object.freeze({ secc: "charger", evcc: "vehicle" }) }),
