@@ -17,6 +17,9 @@ import { createTestPki } from "../../hosts/sim/pki/test-pki";
 import { writeTestPki } from "../../hosts/sim/pki/files";
 import { stationPkiFromMemory } from "../../hosts/sim/crypto/station-tls";
 import { TlsActivity, tlsOverStreams } from "../../hosts/sim/crypto/tls";
+import { main } from "../../hosts/sim/cli";
+import { bufferIo } from "../support/cli-io";
+import { nvsToolsSkip, readNvsImage } from "../support/esp-idf";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -376,29 +379,54 @@ describe("main.ts on the ESP32 stand-ins", () => {
     return { activity, network, options: { protocol: "iso2", network, peerWire, trace: (line: string) => traced.push(line), tls } };
   }
 
-  test("tls on, the PKI of `xs15118 pki init` in NVS: the board as a charger runs a whole ISO-2 DC session over TLS (SDP Security 0x00, TLS 1.2)", async () => {
-    const { peerPki, keys } = provisionPki();
-    for (const needed of ["2/pki", "2/secc", "2/secc.c", "2/secc.k", "2/v2g-root", "2/oem-root"]) assert.ok(keys.includes(needed), `${needed} in ${keys.join(" ")}`);
-    const { activity, options } = tlsBench(peerPki);
-    const run = onBenchTime(() => session.startBoardCharger(options));
-    const native = mocks.scope().native[0];
-    mocks.bench.high = 9;
-    const s2 = mocks.Timer.repeat(() => {
-      if (native.linkUp.at(-1) === true) mocks.bench.high = 6;
-    }, 5);
-    await runUntil(() => run.peerEnd !== undefined, activity);
-    mocks.Timer.clear(s2);
-    const log = traced.join("\n");
-    assert.ok(/info station: V2G over TLS \(profile iso2, PKI from NVS xs15118-pki\)/.test(log), log.slice(0, 3000));
-    assert.ok(/info secc: V2G server on \[fe80::ff:fe00:1\]:\d+ \(TLS\)/.test(log), log.slice(-4000));
-    assert.ok(/peer: SDP: charger at \[fe80::ff:fe00:1%peer0\]:\d+, security tls/.test(log), log.slice(-4000));
-    assert.ok(run.peerEnd, `the session did not end:\n${log.slice(-6000)}`);
-    assert.equal(run.peerEnd.ok, true, `${JSON.stringify(run.peerEnd)}\n${log.slice(-6000)}`);
-    mocks.bench.high = 12;
-    await runUntil(() => native.linkUp.length > 1, activity, 3000);
-    assert.deepEqual(native.linkUp, [true, false]);
-    run.close();
-  });
+  /**
+   * The PKI as `xs15118 pki nvs --role charger --bin` puts it into an NVS image (ESP-IDF's
+   * nvs_partition_gen.py), read back by ESP-IDF's nvs_tool.py into the board's stand-in NVS:
+   * every entry of both namespaces, the station's settings too.
+   */
+  async function provisionNvsImage(): Promise<{ peerPki: Any; keys: string[] }> {
+    const entities = createTestPki({ crypto: new NodeCrypto(), profile: "iso2", now: Math.floor(Date.now() / 1000) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-esp32-nvs-"));
+    try {
+      writeTestPki(dir, "iso2", entities);
+      const io = bufferIo();
+      assert.equal(await main(["pki", "nvs", dir, "--role", "charger", "--csv", path.join(dir, "nvs.csv"), "--bin", path.join(dir, "nvs.bin")], io), 0, io.stderr.join("\n"));
+      for (const [name, value] of readNvsImage(path.join(dir, "nvs.bin"))) mocks.scope().preferences.set(name, value);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const keys = [...mocks.scope().preferences.keys()].filter((k: string) => k.startsWith(`${session.PKI_DOMAIN}/`)).map((k: string) => k.slice(session.PKI_DOMAIN.length + 1));
+    return { peerPki: stationPkiFromMemory(new Map([["iso2", entities]])), keys: keys.sort() };
+  }
+
+  for (const [how, provision] of [
+    ["the PKI of `xs15118 pki init` in NVS", provisionPki],
+    ["the NVS image of `xs15118 pki nvs --role charger` (read back by ESP-IDF's nvs_tool.py)", provisionNvsImage],
+  ] as const) {
+    test(`tls on, ${how}: the board as a charger runs a whole ISO-2 DC session over TLS (SDP Security 0x00, TLS 1.2)`, { skip: provision === provisionNvsImage ? nvsToolsSkip() : false }, async () => {
+      const { peerPki, keys } = await provision();
+      for (const needed of ["2/pki", "2/secc", "2/secc.c", "2/secc.k", "2/v2g-root", "2/oem-root"]) assert.ok(keys.includes(needed), `${needed} in ${keys.join(" ")}`);
+      const { activity, options } = tlsBench(peerPki);
+      const run = onBenchTime(() => session.startBoardCharger(options));
+      const native = mocks.scope().native[0];
+      mocks.bench.high = 9;
+      const s2 = mocks.Timer.repeat(() => {
+        if (native.linkUp.at(-1) === true) mocks.bench.high = 6;
+      }, 5);
+      await runUntil(() => run.peerEnd !== undefined, activity);
+      mocks.Timer.clear(s2);
+      const log = traced.join("\n");
+      assert.ok(/info station: V2G over TLS \(profile iso2, PKI from NVS xs15118-pki\)/.test(log), log.slice(0, 3000));
+      assert.ok(/info secc: V2G server on \[fe80::ff:fe00:1\]:\d+ \(TLS\)/.test(log), log.slice(-4000));
+      assert.ok(/peer: SDP: charger at \[fe80::ff:fe00:1%peer0\]:\d+, security tls/.test(log), log.slice(-4000));
+      assert.ok(run.peerEnd, `the session did not end:\n${log.slice(-6000)}`);
+      assert.equal(run.peerEnd.ok, true, `${JSON.stringify(run.peerEnd)}\n${log.slice(-6000)}`);
+      mocks.bench.high = 12;
+      await runUntil(() => native.linkUp.length > 1, activity, 3000);
+      assert.deepEqual(native.linkUp, [true, false]);
+      run.close();
+    });
+  }
 
   test("tls on, the board as a vehicle: SDP asks for TLS and the whole ISO-2 DC session runs over it, the charger's chain checked against the V2G root from NVS", async () => {
     const { peerPki } = provisionPki();

@@ -276,3 +276,42 @@ export function reentShim(): string {
 
 /** What the Xtensa compiler predefines that ESP-IDF's headers choose the architecture by. */
 export const XTENSA_PREDEFINES = ["-D__XTENSA__", "-D__xtensa__", "-D__XTENSA_EL__", "-D__XTENSA_WINDOWED_ABI__"];
+
+/**
+ * `false`, or why ESP-IDF's NVS tools cannot run here: nvs_partition_gen.py (in ESP-IDF v6.0 a
+ * wrapper around the esp-idf-nvs-partition-gen package, which ESP-IDF's Python environment has)
+ * and nvs_tool.py (standalone) under $XS15118_ESP_IDF_SRC, with python3.
+ */
+export function nvsToolsSkip(): string | false {
+  if (!ESP_IDF_SRC) return "$XS15118_ESP_IDF_SRC is not set: no ESP-IDF sources, so no nvs_partition_gen.py or nvs_tool.py (hosts/esp32/README.md, \"Compiling against ESP-IDF\")";
+  if (!fs.existsSync(NVS_TOOL)) return `$XS15118_ESP_IDF_SRC has no ${NVS_TOOL}`;
+  if (spawnSync("python3", ["-c", "import esp_idf_nvs_partition_gen"]).status !== 0) return "python3 has no esp_idf_nvs_partition_gen (what ESP-IDF v6.0's nvs_partition_gen.py runs): pip install esp-idf-nvs-partition-gen, or put a checkout of it on PYTHONPATH";
+  return false;
+}
+
+const NVS_TOOL = path.join(ESP_IDF_SRC, "components/nvs_flash/nvs_partition_tool/nvs_tool.py");
+
+/**
+ * An NVS partition image read back by ESP-IDF's nvs_tool.py (JSON, every written entry), as the
+ * values Moddable's Preference.get returns on the ESP32, by "namespace/key" (the key of the
+ * ESP32 stand-ins' preferences): an i32 a number, a string a string, a blob an ArrayBuffer (its
+ * chunks, one per page it spans, joined in order).
+ */
+export function readNvsImage(image: string): Map<string, number | string | ArrayBuffer> {
+  const run = spawnSync("python3", [NVS_TOOL, "--dump", "minimal", "--format", "json", image], { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`nvs_tool.py ${image}: ${run.stderr}`);
+  const entries = JSON.parse(run.stdout) as { namespace: string; key: string; encoding: string; data: unknown }[];
+  const blobs = new Map<string, Buffer[]>();
+  const values = new Map<string, number | string | ArrayBuffer>();
+  for (const entry of entries) {
+    const name = `${entry.namespace}/${entry.key}`;
+    if (entry.encoding === "blob_data") blobs.set(name, [...(blobs.get(name) ?? []), Buffer.from(entry.data as string, "base64")]);
+    else if (entry.encoding === "string" || entry.encoding === "int32_t") values.set(name, entry.data as string | number);
+    else throw new Error(`${name}: an NVS entry of type ${entry.encoding}, which the station never writes`);
+  }
+  for (const [name, chunks] of blobs) {
+    const bytes = Buffer.concat(chunks);
+    values.set(name, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  }
+  return values;
+}
