@@ -19,7 +19,6 @@
 import {
   decryptContractKeyIso2,
   KeyTransportError,
-  nameText,
   nameValue,
   Oid,
   parseCertificate,
@@ -35,6 +34,9 @@ import {
 } from "../../pki-store/index";
 import type { iso2 } from "../msg-types";
 import { certificateChain, chainOf } from "../iso2/pnc";
+import { OEM_PROVISIONING_SLOT, rootCertificateIds } from "../pnc-roots";
+
+export { OEM_PROVISIONING_SLOT, rootCertificateIds } from "../pnc-roots";
 
 /** What the vehicle brings for Plug & Charge (EvccConfig.pnc). */
 export interface Iso2EvccPnc {
@@ -90,9 +92,6 @@ export function usableContract(store: PkiStore): StoredChain | undefined {
   return undefined;
 }
 
-/** The own-chain slot of the vehicle's OEM provisioning certificate and key in its PkiStore. */
-export const OEM_PROVISIONING_SLOT = "oem-provisioning";
-
 /** A request body with the Signature for its header. */
 export interface SignedRequest<N extends string, B> {
   readonly name: N;
@@ -103,18 +102,6 @@ export interface SignedRequest<N extends string, B> {
 function signedOne<N extends string, B extends { Id?: string }>(crypto: CryptoHost, name: N, body: B, key: StoredChain["key"]): SignedRequest<N, B> {
   const signature = signFragments({ crypto, schema: "iso2", scheme: key.scheme, privateKey: key.privateKey, fragments: [{ id: body.Id!, fragment: { [name]: body } }] });
   return { name, body, signature };
-}
-
-/** ListOfRootCertificateIDs: the V2G roots the vehicle trusts (issuer name and serial, at most 20). */
-export function rootCertificateIds(store: PkiStore): iso2.ListOfRootCertificateIDsType {
-  const ids: iso2.X509IssuerSerialType[] = [];
-  for (const root of store.trustAnchors("v2g")) {
-    if (ids.length === 20) break;
-    let serial = 0n;
-    for (let i = 0; i < root.serial.length; i++) serial = (serial << 8n) | BigInt(root.serial[i]);
-    ids.push({ X509IssuerName: nameText(root.issuer), X509SerialNumber: serial });
-  }
-  return { RootCertificateID: ids };
 }
 
 export function certificateInstallationReq(crypto: CryptoHost, store: PkiStore): SignedRequest<"CertificateInstallationReq", iso2.CertificateInstallationReqType> {

@@ -26,7 +26,7 @@ import { reply, stop } from "../framework";
 import type { HandlerResult } from "../framework";
 import type { SeccContext } from "../secc/context";
 import { chainOf, contractUsable, seccPncOf, type Iso2SeccPnc } from "../iso2/pnc";
-import { OEM_PROVISIONING_SLOT, rootCertificateIds } from "../evcc/iso2-pnc";
+import { OEM_PROVISIONING_SLOT, rootCertificateIds } from "../pnc-roots";
 import type * as cm from "../../exi/generated/iso20_cm/types";
 import { HEADER_SLOT } from "./envelope";
 

@@ -25,7 +25,18 @@ import type * as cm from "../../exi/generated/iso20_cm/types";
 import type { MeterInfoType } from "../../exi/generated/shared/iso20-common-types";
 import { seccPncOf } from "../iso2/pnc";
 import { HEADER_SLOT } from "./envelope";
-import { meterInfoOf } from "./secc-loop";
+
+/**
+ * MeterInfo when the charger has a meter ID (the EV asked with MeterInfoRequested). Here and not
+ * in secc-loop.ts, which uses it too: a vehicle's image carries this module (both roles) and
+ * none of the SECC's loop.
+ */
+export function meterInfoOf(facts: SeccFacts): cm.MeterInfoType | undefined {
+  const id = facts.config.meterId;
+  if (id === undefined) return undefined;
+  const wh = facts.evse.meterWh;
+  return { MeterID: id, ChargedEnergyReadingWh: BigInt(Math.max(0, Math.round(wh))) };
+}
 
 const SIGNED_ID = "MeteringData";
 /** Time between two confirmations in one session (ms). */

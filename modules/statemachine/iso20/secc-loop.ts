@@ -8,6 +8,9 @@ import type { DischargeLimits } from "./config";
 import type { Iso20Record } from "./context";
 import { isBpt } from "./services";
 import { HEADER_SLOT } from "./envelope";
+import { meterInfoOf } from "./pnc-metering";
+
+export { meterInfoOf } from "./pnc-metering";
 
 export { rec } from "./context";
 
@@ -34,14 +37,6 @@ export function evseStatusOf(facts: SeccFacts, r: Iso20Record): cm.EVSEStatusTyp
 function scheduleExpired(facts: SeccFacts, r: Iso20Record): boolean {
   if (r.controlMode !== "scheduled") return false;
   return facts.now - r.startedAt >= (facts.config.scheduleDuration ?? 86400) * 1000;
-}
-
-/** MeterInfo when the charger has a meter ID (the EV asked with MeterInfoRequested). */
-export function meterInfoOf(facts: SeccFacts): cm.MeterInfoType | undefined {
-  const id = facts.config.meterId;
-  if (id === undefined) return undefined;
-  const wh = facts.evse.meterWh;
-  return { MeterID: id, ChargedEnergyReadingWh: BigInt(Math.max(0, Math.round(wh))) };
 }
 
 /** The EV's SoC and charging-complete flag from DisplayParameters. */
