@@ -40,7 +40,10 @@ import Analog from "embedded:io/analog";
 import Digital from "embedded:io/digital";
 import PulseCount from "embedded:io/pulsecount";
 import Timer from "timer";
-import { PhaseSampler, type PilotInput, type PilotInputOptions, type PilotSample, type ProximityInput, type ProximityInputOptions } from "../../modules/cp-pwm/index";
+// From the files themselves, not cp-pwm/index: a single-role image (hosts/esp32/charger, vehicle)
+// must not get the other role's pilot through the barrel.
+import { PhaseSampler } from "../../modules/cp-pwm/phase-sampler";
+import type { PilotInput, PilotInputOptions, PilotSample, ProximityInput, ProximityInputOptions } from "../../modules/cp-pwm/io";
 
 export interface Esp32PilotInputOptions extends PilotInputOptions {
   /** ADC pin (ADC1 on ESP32: ADC2 is unusable with Wi-Fi). */

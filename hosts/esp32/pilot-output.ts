@@ -8,7 +8,8 @@
 
 import PWM from "embedded:io/pwm";
 import Digital from "embedded:io/digital";
-import { CpPwmError, PilotLevel, type PilotOutput, type PilotOutputOptions } from "../../modules/cp-pwm/index";
+import { CpPwmError } from "../../modules/cp-pwm/errors";
+import { PilotLevel, type PilotOutput, type PilotOutputOptions } from "../../modules/cp-pwm/io";
 
 export interface Esp32PilotOutputOptions extends PilotOutputOptions {
   /** The GPIO that drives the ±12 V stage. */

@@ -1,7 +1,8 @@
 // The vehicle's S2 switch (IEC 61851-1 Figure A.1) on an ECMA-419 Digital output.
 
 import Digital from "embedded:io/digital";
-import { CpPwmError, type S2Switch, type S2SwitchOptions } from "../../modules/cp-pwm/index";
+import { CpPwmError } from "../../modules/cp-pwm/errors";
+import type { S2Switch, S2SwitchOptions } from "../../modules/cp-pwm/io";
 
 export interface Esp32S2SwitchOptions extends S2SwitchOptions {
   /** The GPIO driving S2's transistor or relay (1 = closed, unless `activeLow`). */

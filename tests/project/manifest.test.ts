@@ -34,9 +34,17 @@ test("every folder of TypeScript under modules/ is mapped, and every module prel
   }
 });
 
+/** A folder that is an image's own (a manifest.json naming its main: hosts/esp32/charger, vehicle). */
+function imageFolder(dir: string): boolean {
+  const file = path.join(ROOT, dir, "manifest.json");
+  return fs.existsSync(file) && typeof JSON.parse(fs.readFileSync(file, "utf8")).creation?.main === "string";
+}
+
 test("every folder of TypeScript under hosts/esp32 is mapped for esp32, and every module of it preloaded by name", () => {
   const preload = new Set<string>(manifest.platforms.esp32.preload);
-  for (const dir of dirsWithSources("hosts/esp32")) {
+  // The single-role images' folders hold their main only, mapped by their own manifest
+  // (tests/project/role-images.test.ts).
+  for (const dir of dirsWithSources("hosts/esp32").filter((d) => !imageFolder(d))) {
     const spec = `${dir.split(path.sep).join("/")}/*`;
     assert.equal(manifest.platforms.esp32.modules[spec], `./${spec}`, `esp32 modules lacks "${spec}"`);
     // As for modules/: a wildcard preload entry matches no TypeScript module (mcconfig 8.2.3).
@@ -45,6 +53,22 @@ test("every folder of TypeScript under hosts/esp32 is mapped for esp32, and ever
   for (const name of preload) {
     assert.ok(!name.includes("*"), `esp32 preload "${name}": a wildcard matches no TypeScript module`);
     assert.ok(fs.existsSync(path.join(ROOT, `${name}.ts`)), `esp32 preload "${name}": no such module`);
+  }
+});
+
+test("the RP2350 maps every module of hosts/esp32 that main.ts and its start (hosts/esp32/boot.ts) import", () => {
+  // hosts/rp2350/manifest.json names the ESP32 board's modules it shares one by one (the root
+  // manifest maps hosts/esp32/* for esp32 only); one main.ts imports that is not mapped there
+  // fails the RP2350 build at link time, which only the slow rp2350-build test would see.
+  const rp2350 = JSON.parse(fs.readFileSync(path.join(ROOT, "hosts/rp2350/manifest.json"), "utf8"));
+  for (const file of ["main.ts", "hosts/esp32/boot.ts"]) {
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    for (const m of text.matchAll(/^import (?!type )[^;]*?from "(\.[^"]+)";/gm)) {
+      const name = path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), m[1])).split(path.sep).join("/");
+      if (!name.startsWith("hosts/esp32/")) continue;
+      assert.ok(rp2350.modules[name], `hosts/rp2350/manifest.json does not map ${name} (imported by ${file})`);
+      assert.ok(rp2350.preload.includes(name), `hosts/rp2350/manifest.json does not preload ${name}`);
+    }
   }
 });
 

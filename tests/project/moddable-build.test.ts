@@ -138,24 +138,39 @@ test("mcsim runs the complete session (headless, xvfb-run) and its trace and sum
   t.diagnostic(`mcsim, whole session (both stations and the simulation): chunks used ≤ ${heap.chunkUsed} B of ${heap.chunkHeap} B, slots used ≤ ${heap.slotUsed / 32} of ${heap.slotHeap / 32}, stack ≤ ${heap.stackUsed / 32} slots; ${heap.samples} once-a-second samples`);
 });
 
-test("mcconfig -d -p esp32 then make …/mc.xs.c: every XS-side step (tsc, xsc, xsl preload) with 0 holes, no ESP-IDF needed", { skip, timeout: 60 * 60_000 }, async () => {
-  const out = outputDir("esp32");
-  outputs.push(out);
-  // Without -m mcconfig only writes the makefile (with -m it insists on $IDF_PATH first).
-  const gen = await run("mcconfig", ["-d", "-p", "esp32", "-o", out, "./manifest.json"]);
-  assert.equal(gen.status, 0, gen.output);
-  const dir = path.join(out, "tmp", "esp32", "debug", path.basename(ROOT));
-  // The makefile reads the ESP-IDF version at parse time and makes mc.xs.c wait for sdkconfig.h:
-  // a placeholder path, the version the SDK expects, and no sdkconfig.h prerequisite stop it
-  // from touching ESP-IDF on the way to xsl's output.
-  const r = await run("make", ["-f", path.join(dir, "makefile"), "IDF_PATH=/esp-idf-not-needed", "IDF_VERSION=v6.0", "SDKCONFIG_H=", "KILL_SERIAL2XSBUG=", "START_XSBUG=", path.join(dir, "mc.xs.c")]);
-  assert.equal(r.status, 0, r.output.slice(-4000));
-  assert.deepEqual(projectProblems(r.output, ROOT), []);
-  const holes = holesLine(r.output);
-  assert.ok(holes, "xsl reports its preload");
-  assert.match(holes!, /\b0 holes\b/);
-  assert.ok(fs.statSync(path.join(dir, "mc.xs.c")).size > 0);
-});
+/**
+ * The ESP32 images: both roles (manifest.json, main.ts) and each role alone (hosts/esp32/charger,
+ * hosts/esp32/vehicle: tests/project/role-images.test.ts checks what they carry). mcconfig names
+ * the build's folder after the manifest's.
+ */
+const ESP32_IMAGES = [
+  { image: "both roles", manifest: "./manifest.json", folder: path.basename(ROOT) },
+  { image: "charger only", manifest: "./hosts/esp32/charger/manifest.json", folder: "charger" },
+  { image: "vehicle only", manifest: "./hosts/esp32/vehicle/manifest.json", folder: "vehicle" },
+];
+
+for (const { image, manifest, folder } of ESP32_IMAGES) {
+  test(`esp32, ${image}: mcconfig -d -p esp32 ${manifest} then make …/mc.xs.c: every XS-side step (tsc, xsc, xsl preload) with 0 holes, no ESP-IDF needed`, { skip, timeout: 60 * 60_000 }, async (t) => {
+    const out = outputDir("esp32");
+    outputs.push(out);
+    // Without -m mcconfig only writes the makefile (with -m it insists on $IDF_PATH first).
+    const gen = await run("mcconfig", ["-d", "-p", "esp32", "-o", out, manifest]);
+    assert.equal(gen.status, 0, gen.output);
+    const dir = path.join(out, "tmp", "esp32", "debug", folder);
+    // The makefile reads the ESP-IDF version at parse time and makes mc.xs.c wait for sdkconfig.h:
+    // a placeholder path, the version the SDK expects, and no sdkconfig.h prerequisite stop it
+    // from touching ESP-IDF on the way to xsl's output.
+    const r = await run("make", ["-f", path.join(dir, "makefile"), "IDF_PATH=/esp-idf-not-needed", "IDF_VERSION=v6.0", "SDKCONFIG_H=", "KILL_SERIAL2XSBUG=", "START_XSBUG=", path.join(dir, "mc.xs.c")]);
+    assert.equal(r.status, 0, r.output.slice(-4000));
+    assert.deepEqual(projectProblems(r.output, ROOT), []);
+    const holes = holesLine(r.output);
+    assert.ok(holes, "xsl reports its preload");
+    assert.match(holes!, /\b0 holes\b/);
+    const size = fs.statSync(path.join(dir, "mc.xs.c")).size;
+    assert.ok(size > 0);
+    t.diagnostic(`esp32, ${image}: xsl ${holes!.replace(/^#+\s*/, "")}; mc.xs.c ${size} B`);
+  });
+}
 
 test("the check for project warnings sees ours and ignores the SDK's", () => {
   const log = [

@@ -4,9 +4,7 @@
 // configured pins, a plugged-in vehicle gets 5 % PWM and SLAC starts on the QCA7000's SPI bus.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as esbuild from "esbuild";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { MemoryPkiStorage } from "../../modules/pki-store/storage";
@@ -20,119 +18,37 @@ import { TlsActivity, tlsOverStreams } from "../../hosts/sim/crypto/tls";
 import { main } from "../../hosts/sim/cli";
 import { bufferIo } from "../support/cli-io";
 import { nvsToolsSkip, readNvsImage } from "../support/esp-idf";
+import { bundleOnStandIns, type StandInBundles } from "./support/esp32-bundles";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "../..");
-const MOCKS = path.join(HERE, "support/esp32-board-mocks.ts");
-
-const NAMES: Record<string, string> = {
-  "embedded:io/pwm": "{ PWM as default }",
-  "embedded:io/digital": "{ Digital as default }",
-  "embedded:io/analog": "{ Analog as default }",
-  "embedded:io/pulsecount": "{ PulseCount as default }",
-  "embedded:io/spi": "{ SPI as default }",
-  timer: "{ Timer as default }",
-  time: "{ Time as default }",
-  "mc/config": "{ config as default }",
-  preference: "{ Preference as default }",
-  "embedded:update": "{ Update as default }",
-  "embedded:storage/flash": "{ flashStorage as default }",
-  "./ota-boot": "{ otaBoot as default }",
-  "./update-crypto": "{ updateCrypto as default }",
-  "./qca7000-native": "{ Qca7000Native as default }",
-  "./sockets": "{ receive, send, udpOpen, udpReceive, udpSend, tcpConnect, tcpConnected, tcpListen, localPort, tcpAccept, close }",
-  "./tls-native": "{ tlsBuild, tlsConfig, tlsCredentials, tlsAnchor, tlsConfigFree, tlsOpen, tlsFeed, tlsOutput, tlsStep, tlsRead, tlsWrite, tlsSession, tlsError, tlsClose, tlsFree, tlsSuites, tlsVerify, tlsDigest, tlsStats }",
-  "../native-tls/tls-native": "{ tlsBuild, tlsConfig, tlsCredentials, tlsAnchor, tlsConfigFree, tlsOpen, tlsFeed, tlsOutput, tlsStep, tlsRead, tlsWrite, tlsSession, tlsError, tlsClose, tlsFree, tlsSuites, tlsVerify, tlsDigest, tlsStats }",
-};
-const SESSION = path.join(HERE, "support/esp32-board-session.ts");
+const SESSION = "tests/station/support/esp32-board-session.ts";
 
 type Any = any; // loaded at run time; the sources are checked by tsc -p hosts/esp32
+let bundles: StandInBundles | undefined;
 let mocks: Any;
-let bundleUrl = "";
 let session: Any;
-let runs = 0;
 const traced: string[] = [];
 
-// Every boot imports main.mjs afresh: the bundles stay until the file's tests are done.
-let bundleDir: string | undefined;
-after(() => {
-  if (bundleDir !== undefined) fs.rmSync(bundleDir, { recursive: true, force: true });
-});
+// Every boot imports main.ts's bundle afresh: the bundles stay until the file's tests are done.
+after(() => bundles?.remove());
 
 before(async () => {
-  const common: esbuild.BuildOptions = { bundle: true, write: false, format: "esm", target: "es2022", platform: "neutral", logLevel: "silent" };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-main-"));
-  bundleDir = dir;
-  // One bundle for the stand-ins' state, one for main.ts that imports it (re-evaluated per run).
-  const mockBundle = await esbuild.build({ ...common, entryPoints: [MOCKS] });
-  fs.writeFileSync(path.join(dir, "mocks.mjs"), mockBundle.outputFiles![0].text);
-  mocks = await import(pathToFileURL(path.join(dir, "mocks.mjs")).href);
-  const standIns: esbuild.Plugin = {
-    name: "moddable-stand-ins",
-    setup(build) {
-      build.onResolve({ filter: /^(embedded:io\/|embedded:update$|embedded:storage\/flash$|\.\/ota-boot$|\.\/update-crypto$|\.\/qca7000-native$|\.\/sockets$|(\.\.\/native-tls)?\.?\/tls-native$|timer$|time$|mc\/config$|preference$)/ }, (args) => ({ path: args.path, namespace: "mock" }));
-      build.onLoad({ filter: /.*/, namespace: "mock" }, (args) => ({ contents: `export ${NAMES[args.path]} from "./mocks.mjs";`, resolveDir: dir, loader: "js" }));
-      build.onResolve({ filter: /^\.\/mocks\.mjs$/ }, () => ({ path: "./mocks.mjs", external: true }));
-    },
-  };
-  const mainBundle = await esbuild.build({ ...common, entryPoints: [path.join(ROOT, "main.ts")], plugins: [standIns] });
-  // The board with a BMS and a charger peer on the same stand-ins (a whole session).
-  const sessionBundle = await esbuild.build({ ...common, entryPoints: [SESSION], plugins: [standIns] });
-  fs.writeFileSync(path.join(dir, "session.mjs"), sessionBundle.outputFiles![0].text);
-  session = await import(pathToFileURL(path.join(dir, "session.mjs")).href);
-  fs.writeFileSync(path.join(dir, "main.mjs"), mainBundle.outputFiles![0].text);
-  bundleUrl = pathToFileURL(path.join(dir, "main.mjs")).href;
+  // main.ts (re-evaluated per boot), and the board with a BMS and a charger peer on the same
+  // stand-ins (a whole session).
+  bundles = await bundleOnStandIns(["main.ts", SESSION]);
+  mocks = bundles.mocks;
+  session = await import(bundles.urls.get(SESSION)!);
   (globalThis as Any).trace = (text: string) => traced.push(text.trimEnd());
 });
 
 beforeEach(() => {
-  mocks.resetBench();
-  const s = mocks.scope();
-  s.config = {};
-  s.preferences.clear();
-  s.spi.length = 0;
-  s.native.length = 0;
-  s.interrupts.length = 0;
-  s.timers.length = 0;
-  s.analog.clear();
-  s.tlsBuild = undefined;
-  mocks.resetNetwork();
+  bundles!.reset();
   traced.length = 0;
 });
 
-/** Boots main.ts once more (a fresh module instance: a board reset). */
-async function boot(): Promise<void> {
-  const real = Date.now;
-  Date.now = benchNow;
-  try {
-    await import(`${bundleUrl}?boot=${++runs}`);
-  } finally {
-    Date.now = real;
-  }
-}
-
-// The pilot input times its read bursts with Date.now() once, at construction (a ~20 ms
-// calibration, hosts/esp32/pilot-input.ts). On the bench that must be the bench's time, as it is
-// the board's own on a board: on the test machine's clock a loaded machine gave bursts too short
-// to catch the 5 % phase, so the vehicle never saw digital communication and SLAC timed out.
-function benchNow(): number {
-  return Math.floor(mocks.bench.micros / 1000);
-}
-
-/** Builds a board (and its pilot input) on the bench's time. */
-function onBenchTime<T>(make: () => T): T {
-  const real = Date.now;
-  Date.now = benchNow;
-  try {
-    return make();
-  } finally {
-    Date.now = real;
-  }
-}
-
-function made(kind: string): Any[] {
-  return mocks.bench.made.filter((m: Any) => m.kind === kind).map((m: Any) => m.options);
-}
+/** Boots main.ts once more (a fresh module instance: a board reset), on the bench's time. */
+const boot = (): Promise<void> => bundles!.boot("main.ts");
+const onBenchTime = <T>(make: () => T): T => bundles!.onBenchTime(make);
+const made = (kind: string): Any[] => bundles!.made(kind);
 
 describe("main.ts on the ESP32 stand-ins", () => {
   test("the manifest's charger: pilot generator, ADC and gate, and the QCA7000 on the configured pins", async () => {

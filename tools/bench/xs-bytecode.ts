@@ -28,28 +28,44 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
-/** Byte-code bytes per folder of `root` (e.g. "modules"), or undefined without xsc. */
-export function xsBytecodeSizes(root = "modules"): Map<string, number> | undefined {
+/**
+ * Byte-code bytes of each file (TypeScript stripped first; a .js module, which may hold host
+ * functions in XS syntax, compiled as it is), or undefined without xsc.
+ */
+export function xsBytecodeOfFiles(files: readonly string[]): Map<string, number> | undefined {
   const xsc = xscPath();
   if (!xsc) return undefined;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "xs15118-xsb-"));
   try {
     const sizes = new Map<string, number>();
-    for (const file of sourceFiles(root)) {
-      const js = esbuild.transformSync(fs.readFileSync(file, "utf8"), { loader: "ts", format: "esm", target: "es2022" }).code;
-      const name = path.relative(root, file).replace(/\.ts$/, "");
-      const source = path.join(work, `${name.replace(/\//g, "__")}.js`);
+    for (const file of files) {
+      const text = fs.readFileSync(file, "utf8");
+      const js = file.endsWith(".ts") ? esbuild.transformSync(text, { loader: "ts", format: "esm", target: "es2022" }).code : text;
+      const name = path.relative(process.cwd(), path.resolve(file)).replace(/\.(ts|js)$/, "").replace(/[\/\\.]/g, "__");
+      const source = path.join(work, `${name}.js`);
       fs.writeFileSync(source, js);
-      const r = spawnSync(xsc, [source, "-e", "-o", work, "-r", name.replace(/\//g, "__")], { encoding: "utf8" });
+      // -c: host functions (`@ "name"`) allowed, as in the build's makefiles
+      const r = spawnSync(xsc, [source, ...(file.endsWith(".js") ? ["-c"] : []), "-e", "-o", work, "-r", name], { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`xsc ${file}: ${r.stdout}${r.stderr}`);
-      const folder = name.split("/")[0];
-      const bytes = fs.statSync(path.join(work, `${name.replace(/\//g, "__")}.xsb`)).size;
-      sizes.set(folder, (sizes.get(folder) ?? 0) + bytes);
+      sizes.set(file, fs.statSync(path.join(work, `${name}.xsb`)).size);
     }
     return sizes;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Byte-code bytes per folder of `root` (e.g. "modules"), or undefined without xsc. */
+export function xsBytecodeSizes(root = "modules"): Map<string, number> | undefined {
+  const files = sourceFiles(root);
+  const perFile = xsBytecodeOfFiles(files);
+  if (!perFile) return undefined;
+  const sizes = new Map<string, number>();
+  for (const file of files) {
+    const folder = path.relative(root, file).split(path.sep)[0];
+    sizes.set(folder, (sizes.get(folder) ?? 0) + perFile.get(file)!);
+  }
+  return sizes;
 }
 
 if (process.argv[1]?.endsWith("xs-bytecode.ts")) {
