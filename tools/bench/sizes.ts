@@ -7,6 +7,7 @@ import { minifiedSize } from "../xs/bundle";
 import { exiSizeFigures } from "./exi";
 import { cryptoSizeFigures } from "./crypto";
 import { xsBytecodeSizes } from "./xs-bytecode";
+import { roleImageSizeFigures } from "./role-images";
 
 /** Every folder of modules/ with an index.ts, bundled together and minified (issue 15: ≤ 300 KB). */
 async function allModulesMinified(): Promise<number> {
@@ -42,4 +43,6 @@ export const SIZE_FIGURES: readonly (() => Promise<SizeFigure>)[] = [
   ...cryptoSizeFigures(minifiedSize),
   async () => ({ name: "modules/ (all folders, one bundle)", bytes: await allModulesMinified() }),
   ...bytecodeFigures(),
+  // the firmware images: both roles (manifest.json) and each role alone (hosts/esp32/charger, vehicle)
+  ...roleImageSizeFigures(),
 ];
