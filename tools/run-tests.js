@@ -67,38 +67,47 @@ function plan(set) {
 const plans = sets.map(plan);
 
 if (list) {
-  for (const p of plans) for (const f of p.nodeFiles) console.log(`node ${f}`);
-  for (const p of plans) for (const f of p.xsFiles) console.log(`xs ${f}`);
-  process.exit(0);
+  const lines = [];
+  for (const p of plans) for (const f of p.nodeFiles) lines.push(`node ${f}`);
+  for (const p of plans) for (const f of p.xsFiles) lines.push(`xs ${f}`);
+  // Exit once the list is written: on POSIX a write to a pipe is asynchronous (Node's "A note on
+  // process I/O"), and what the pipe did not take at once is dropped by an immediate process.exit.
+  // A loaded CI run of tests/project/test-sets.test.ts read an XS list missing its last 12 files.
+  process.stdout.write(lines.length > 0 ? `${lines.join("\n")}\n` : "", () => process.exit(0));
+} else {
+  runPlans();
 }
 
-const elsewhere = matching.filter((f) => !sets.includes(setOf(f)));
-if (filters.length > 0 && elsewhere.length > 0) {
-  const how = sets.includes("slow") ? "not marked @slow: run them without --slow" : "marked @slow: add --slow (or --all)";
-  console.log(`(${elsewhere.length} matching file${elsewhere.length === 1 ? " is" : "s are"} ${how}: ${elsewhere.join(", ")})`);
-}
-const runnable = plans.filter((p) => p.nodeFiles.length > 0 || p.xsFiles.length > 0);
-if (runnable.length === 0) {
-  console.log("no test file matches");
-  console.log("0 passed, 0 failed");
-  process.exit(filters.length > 0 ? 1 : 0);
-}
+/** Runs the chosen sets: the Node files and the XS driver in one node --test per set. */
+function runPlans() {
+  const elsewhere = matching.filter((f) => !sets.includes(setOf(f)));
+  if (filters.length > 0 && elsewhere.length > 0) {
+    const how = sets.includes("slow") ? "not marked @slow: run them without --slow" : "marked @slow: add --slow (or --all)";
+    console.log(`(${elsewhere.length} matching file${elsewhere.length === 1 ? " is" : "s are"} ${how}: ${elsewhere.join(", ")})`);
+  }
+  const runnable = plans.filter((p) => p.nodeFiles.length > 0 || p.xsFiles.length > 0);
+  if (runnable.length === 0) {
+    console.log("no test file matches");
+    console.log("0 passed, 0 failed");
+    process.exit(filters.length > 0 ? 1 : 0);
+  }
 
-// --test-concurrency exists from Node 20.10 (node's own default: one fewer than the cores).
-const [major, minor] = process.versions.node.split(".").map(Number);
-const hasConcurrencyFlag = major > 20 || (major === 20 && minor >= 10);
+  // --test-concurrency exists from Node 20.10 (node's own default: one fewer than the cores).
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const hasConcurrencyFlag = major > 20 || (major === 20 && minor >= 10);
 
-let status = 0;
-for (const { nodeFiles, xsFiles, concurrency } of runnable) {
-  // The XS driver reads its list from the environment, and takes the cores the Node files leave.
-  const xsWorkers = nodeFiles.length > 0 ? Math.max(1, concurrency - 1) : Math.max(2, CORES);
-  const env = { ...process.env, XS_TEST_FILES: xsFiles.join("\n"), XS_TEST_WORKERS: String(xsWorkers) };
-  const selected = [...(xsFiles.length > 0 ? [XS_DRIVER] : []), ...nodeFiles];
-  const concurrencyArgs = hasConcurrencyFlag ? [`--test-concurrency=${concurrency}`] : [];
-  const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...concurrencyArgs, ...selected], {
-    stdio: "inherit",
-    env,
-  });
-  if (result.status !== 0) status = result.status ?? 1;
+  let status = 0;
+  for (const { nodeFiles, xsFiles, concurrency } of runnable) {
+    // The XS driver reads its list from the environment, and takes the cores the Node files leave.
+    const xsWorkers = nodeFiles.length > 0 ? Math.max(1, concurrency - 1) : Math.max(2, CORES);
+    const env = { ...process.env, XS_TEST_FILES: xsFiles.join("\n"), XS_TEST_WORKERS: String(xsWorkers) };
+    const selected = [...(xsFiles.length > 0 ? [XS_DRIVER] : []), ...nodeFiles];
+    const concurrencyArgs = hasConcurrencyFlag ? [`--test-concurrency=${concurrency}`] : [];
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...concurrencyArgs, ...selected], {
+      stdio: "inherit",
+      env,
+    });
+    if (result.status !== 0) status = result.status ?? 1;
+  }
+  process.exit(status);
 }
-process.exit(status);
