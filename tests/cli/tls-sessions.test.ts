@@ -47,7 +47,9 @@ function recordingLog(): Logger & { lines: string[] } {
   return { lines, log: (level, source, message) => void (level === "warn" || level === "error" ? lines.push(`${level} ${source}: ${message}`) : undefined) };
 }
 
-let nextPort = 40_000 + Math.floor(Math.random() * 9000);
+// Below Linux's ephemeral range (32768–60999): a port the kernel gives another test's socket
+// (npm test runs two files at once) can then never be the one this charger wants to bind.
+let nextPort = 20_000 + Math.floor(Math.random() * 9000);
 
 interface Charger {
   station: ChargerStation;
@@ -65,15 +67,19 @@ async function charger(protocols: SessionProtocol[], serverSecure: TlsSecureOpti
   const log = recordingLog();
   const sessions: Charger["sessions"] = [];
   let ready: Promise<void> | undefined;
+  // A listen error (a port in use) ends the listener without `ready` ever settling: fail with it instead of waiting.
+  let listenFailed: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (listenFailed = reject));
+  const onError = (options: ListenerOptions) => (error: Error) => (options.onError?.(error), listenFailed(error));
   class TlsListener extends NodeTlsListener {
     constructor(options: ListenerOptions) {
-      super({ ...options, address: "::1", secure: serverSecure!, onHandshakeFailed: (reason) => log.log("warn", "secc", `TLS handshake refused, connection closed: ${reason}`) });
+      super({ ...options, onError: onError(options), address: "::1", secure: serverSecure!, onHandshakeFailed: (reason) => log.log("warn", "secc", `TLS handshake refused, connection closed: ${reason}`) });
       ready = this.ready;
     }
   }
   class PlainListener extends NodeListener {
     constructor(options: ListenerOptions) {
-      super({ ...options, address: "::1" });
+      super({ ...options, onError: onError(options), address: "::1" });
       ready = this.ready;
     }
   }
@@ -95,7 +101,7 @@ async function charger(protocols: SessionProtocol[], serverSecure: TlsSecureOpti
     onSessionEnd: (s) => sessions.push({ protocol: s.protocol, reason: String(s.reason) }),
   });
   station.start();
-  await ready;
+  await Promise.race([ready, failed]);
   return { station, port, sdpPort, log, sessions, clock, close: () => (station.close(), clock.cancelAll()) };
 }
 
