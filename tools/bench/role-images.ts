@@ -14,6 +14,7 @@ import * as path from "node:path";
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import { xsBytecodeOfFiles } from "./xs-bytecode";
+import { minifiedModulesSize } from "../xs/bundle";
 import type { SizeFigure } from "./workload";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -156,10 +157,7 @@ export function writeRoleManifest(role: Role): boolean {
 
 /** modules/ files of a set, bundled together and minified (as sizes.ts's "modules/ (all folders, one bundle)"). */
 export async function minifiedModules(files: Iterable<string>): Promise<number> {
-  const core = [...files].filter((f) => rel(f).startsWith("modules/") && f.endsWith(".ts")).sort();
-  const contents = core.map((f, i) => `export * as m${i} from ${JSON.stringify(f)};`).join("\n");
-  const result = await esbuild.build({ stdin: { contents, resolveDir: ROOT, loader: "ts" }, bundle: true, write: false, format: "esm", target: "es2022", platform: "neutral", minify: true, logLevel: "silent" });
-  return result.outputFiles[0].contents.length;
+  return minifiedModulesSize([...files].filter((f) => rel(f).startsWith("modules/") && f.endsWith(".ts")).sort());
 }
 
 export interface ImageFigures {

@@ -1,9 +1,8 @@
 // Code and data size figures for the bench (Node only: they bundle with esbuild).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as esbuild from "esbuild";
 import type { SizeFigure } from "./workload";
-import { minifiedSize } from "../xs/bundle";
+import { minifiedModulesSize, minifiedSize } from "../xs/bundle";
 import { exiSizeFigures } from "./exi";
 import { cryptoSizeFigures } from "./crypto";
 import { xsBytecodeSizes } from "./xs-bytecode";
@@ -12,18 +11,7 @@ import { roleImageSizeFigures } from "./role-images";
 /** Every folder of modules/ with an index.ts, bundled together and minified (issue 15: ≤ 300 KB). */
 async function allModulesMinified(): Promise<number> {
   const folders = fs.readdirSync("modules").filter((d) => fs.existsSync(path.join("modules", d, "index.ts")));
-  const contents = folders.map((d, i) => `export * as m${i} from ${JSON.stringify(path.resolve("modules", d, "index.ts"))};`).join("\n");
-  const result = await esbuild.build({
-    stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    minify: true,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0].contents.length;
+  return minifiedModulesSize(folders.map((d) => path.join("modules", d, "index.ts")));
 }
 
 /** The XS byte code xsc makes of modules/ (tools/bench/xs-bytecode.ts), where the SDK is at hand. */

@@ -72,15 +72,16 @@ export async function bundleForXs(source: string, options?: { minify?: boolean }
 
 /** Minified size in bytes of an entry point bundled alone (for code-size figures). */
 export async function minifiedSize(entry: string): Promise<number> {
-  const result = await esbuild.build({
-    entryPoints: [path.resolve(ROOT, entry)],
-    bundle: true,
-    write: false,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    minify: true,
-    logLevel: "silent",
-  });
+  return minifiedBundleSize({ entryPoints: [path.resolve(ROOT, entry)] });
+}
+
+/** Bytes of one minified bundle of every module in `files` (each re-exported whole, as the size figures count a set of modules). */
+export async function minifiedModulesSize(files: readonly string[]): Promise<number> {
+  const contents = files.map((f, i) => `export * as m${i} from ${JSON.stringify(path.resolve(ROOT, f))};`).join("\n");
+  return minifiedBundleSize({ stdin: { contents, resolveDir: ROOT, loader: "ts" } });
+}
+
+async function minifiedBundleSize(input: Pick<esbuild.BuildOptions, "entryPoints" | "stdin">): Promise<number> {
+  const result = await esbuild.build({ ...input, bundle: true, write: false, format: "esm", target: "es2022", platform: "neutral", minify: true, logLevel: "silent" });
   return result.outputFiles[0].contents.length;
 }
