@@ -171,7 +171,8 @@ export function rerouted(base: EvccStep, reroute: (out: NextResult, ctx: StepCon
  */
 function acdpDetour(out: NextResult, ctx: StepContext, from: EvccStepId): StepResult {
   const p = progress(ctx);
-  if (out.step === "AuthorizationSetup" && from === "SessionSetup" && !ctx.facts.resumed) return { ...out, step: "VehicleCheckIn" };
+  // A new session only: a resumed one goes on at DC_ChargeParameterDiscovery (./evcc-steps.ts sessionSetup, [V2G20-1032]).
+  if (out.step === "AuthorizationSetup" && from === "SessionSetup") return { ...out, step: "VehicleCheckIn" };
   if (out.step === "CableCheck" && !p.connected) return { kind: "next", step: "AcdpConnect", delay: out.delay };
   if ((out.step === "SessionStop" || (out.step === "WeldingDetection" && from === "PowerDelivery")) && p.connected && !p.disconnected) return { ...out, step: "AcdpDisconnect" };
   return out;
